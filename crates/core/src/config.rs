@@ -1,0 +1,252 @@
+//! Where each provider's client credentials, endpoints and redirect URI come from:
+//! the seed's environment names (`HUBSPOT_CLIENT_ID`, …), a `.env` file, the `INLET_*` overrides,
+//! or the built-in sandbox when a provider has no client id.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use url::Url;
+
+use crate::error::{CoreError, Result};
+use crate::item::Integration;
+use crate::providers::table::spec;
+use crate::secret::Secret;
+
+/// The loopback redirect used when nothing else is configured (RFC 8252 §7.3, fixed port so it
+/// can be registered with providers that match redirect URIs exactly).
+pub const DEFAULT_LOOPBACK_REDIRECT: &str = "http://localhost:53682/oauth/callback";
+/// The custom-scheme callback the desktop app is registered for.
+pub const DEEP_LINK_CALLBACK: &str = "inlet://oauth/callback";
+
+/// Whether a provider talks to the real service or to the sandbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// The provider's real endpoints with the person's own client credentials.
+    Live,
+    /// Inlet's loopback sandbox, with a generated dataset.
+    Sandbox,
+}
+
+/// How the browser hands the authorization code back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum RedirectTransport {
+    /// A listener on a loopback address, only while a sign-in is pending.
+    Loopback,
+    /// The `inlet://oauth/callback` deep link (directly, or through an https bounce page).
+    DeepLink,
+}
+
+impl RedirectTransport {
+    /// The transport a redirect URI implies: `http` on a loopback host means loopback; anything
+    /// else (`inlet://`, or an https page that forwards to it) means the deep link.
+    pub fn for_redirect_uri(uri: &Url) -> Self {
+        if uri.scheme() == "http" && is_loopback_host(uri) {
+            RedirectTransport::Loopback
+        } else {
+            RedirectTransport::DeepLink
+        }
+    }
+}
+
+/// True for `localhost`, `127.0.0.0/8` and `[::1]`.
+pub fn is_loopback_host(uri: &Url) -> bool {
+    match uri.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// The resolved settings of one provider.
+#[derive(Debug, Clone)]
+pub struct ProviderSettings {
+    /// Which provider.
+    pub integration: Integration,
+    /// Live or sandbox.
+    pub mode: Mode,
+    /// The OAuth client id.
+    pub client_id: String,
+    /// The OAuth client secret, when there is one.
+    pub client_secret: Option<Secret>,
+    /// Authorization endpoint.
+    pub auth_url: Url,
+    /// Token endpoint.
+    pub token_url: Url,
+    /// API base.
+    pub api_base: Url,
+    /// The redirect URI sent to the provider.
+    pub redirect_uri: Url,
+}
+
+impl ProviderSettings {
+    /// How the callback comes back for this provider.
+    pub fn transport(&self) -> RedirectTransport {
+        RedirectTransport::for_redirect_uri(&self.redirect_uri)
+    }
+}
+
+/// The sandbox a provider falls back to when it has no client id.
+#[derive(Debug, Clone)]
+pub struct SandboxEndpoint {
+    /// The sandbox's base URL (e.g. `http://127.0.0.1:41234`); providers live under `/<id>`.
+    pub base: Url,
+    /// The client id the sandbox registers for every provider.
+    pub client_id: String,
+    /// The client secret the sandbox registers for every provider.
+    pub client_secret: Secret,
+}
+
+/// A source of configuration values (the process environment, or a map in tests).
+pub trait EnvSource {
+    /// The value of `name`, if set and not blank.
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment (after `.env` has been loaded).
+pub struct ProcessEnv;
+
+impl EnvSource for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl<const N: usize> EnvSource for [(&str, &str); N] {
+    fn var(&self, name: &str) -> Option<String> {
+        self.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    }
+}
+
+/// Loads `.env` from the working directory into the process environment, if present.
+/// Variables already set win over the file.
+pub fn load_dotenv() {
+    match dotenvy::dotenv() {
+        Ok(path) => tracing::info!(path = %path.display(), "loaded .env"),
+        Err(e) if e.not_found() => {}
+        Err(e) => tracing::warn!(error = %e, "could not read .env"),
+    }
+}
+
+fn parse_url(name: &str, value: &str) -> Result<Url> {
+    Url::parse(value.trim())
+        .map_err(|e| CoreError::invalid_argument(format!("{name} is not a valid URL ({e}).")))
+}
+
+/// Resolves one provider's settings, or `NotConfigured` when it has no client id and no sandbox.
+pub fn resolve(
+    integration: Integration,
+    env: &dyn EnvSource,
+    sandbox: Option<&SandboxEndpoint>,
+) -> Result<ProviderSettings> {
+    let spec = spec(integration);
+    let stem = integration.env_stem();
+    let var = |suffix: &str| env.var(&format!("{stem}_{suffix}"));
+    let inlet_var = |suffix: &str| env.var(&format!("INLET_{stem}_{suffix}"));
+    let redirect_uri = match inlet_var("REDIRECT_URI").or_else(|| env.var("INLET_REDIRECT_URI")) {
+        Some(v) => parse_url("the redirect URI", &v)?,
+        None => parse_url("the redirect URI", DEFAULT_LOOPBACK_REDIRECT)?,
+    };
+    if let Some(client_id) = var("CLIENT_ID") {
+        let url_or = |suffix: &str, default: &str| -> Result<Url> {
+            let name = format!("INLET_{stem}_{suffix}");
+            parse_url(&name, &inlet_var(suffix).unwrap_or_else(|| default.to_owned()))
+        };
+        return Ok(ProviderSettings {
+            integration,
+            mode: Mode::Live,
+            client_id,
+            client_secret: var("CLIENT_SECRET").map(Secret::new),
+            auth_url: url_or("AUTH_URL", spec.auth_url)?,
+            token_url: url_or("TOKEN_URL", spec.token_url)?,
+            api_base: url_or("API_URL", spec.api_base)?,
+            redirect_uri,
+        });
+    }
+    let sandbox = sandbox.ok_or(CoreError::NotConfigured { integration })?;
+    Ok(sandbox_settings(integration, sandbox, redirect_uri))
+}
+
+/// The settings that point a provider at the sandbox. Paths mirror the real services', under
+/// a `/<integration>` prefix.
+pub fn sandbox_settings(
+    integration: Integration,
+    sandbox: &SandboxEndpoint,
+    redirect_uri: Url,
+) -> ProviderSettings {
+    let spec = spec(integration);
+    let under = |real: &str| -> Url {
+        let path = Url::parse(real).map(|u| u.path().to_owned()).unwrap_or_default();
+        let mut url = sandbox.base.clone();
+        url.set_path(&format!("/{}{}", integration.id(), path.trim_end_matches('/')));
+        url
+    };
+    ProviderSettings {
+        integration,
+        mode: Mode::Sandbox,
+        client_id: sandbox.client_id.clone(),
+        client_secret: Some(sandbox.client_secret.clone()),
+        auth_url: under(spec.auth_url),
+        token_url: under(spec.token_url),
+        api_base: under(spec.api_base),
+        redirect_uri,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sandbox() -> SandboxEndpoint {
+        SandboxEndpoint {
+            base: Url::parse("http://127.0.0.1:4000").unwrap(),
+            client_id: "sandbox-client".into(),
+            client_secret: Secret::new("sandbox-secret"),
+        }
+    }
+
+    #[test]
+    fn seed_env_names_make_a_live_provider_with_overrides() {
+        let env = [
+            ("HUBSPOT_CLIENT_ID", "abc"),
+            ("HUBSPOT_CLIENT_SECRET", "shh"),
+            ("INLET_HUBSPOT_TOKEN_URL", "http://127.0.0.1:9/token"),
+        ];
+        let s = resolve(Integration::Hubspot, &env, None).unwrap();
+        assert_eq!(s.mode, Mode::Live);
+        assert_eq!(s.client_id, "abc");
+        assert_eq!(s.client_secret.as_ref().map(Secret::expose), Some("shh"));
+        assert_eq!(s.token_url.as_str(), "http://127.0.0.1:9/token");
+        assert_eq!(s.auth_url.as_str(), "https://app.hubspot.com/oauth/authorize");
+        assert_eq!(s.redirect_uri.as_str(), DEFAULT_LOOPBACK_REDIRECT);
+        assert_eq!(s.transport(), RedirectTransport::Loopback);
+    }
+
+    #[test]
+    fn no_client_id_falls_back_to_the_sandbox_or_says_not_configured() {
+        let env: [(&str, &str); 0] = [];
+        let err = resolve(Integration::Hubspot, &env, None).unwrap_err();
+        assert_eq!(err.code(), "not_configured");
+        let s = resolve(Integration::Hubspot, &env, Some(&sandbox())).unwrap();
+        assert_eq!(s.mode, Mode::Sandbox);
+        assert_eq!(s.auth_url.as_str(), "http://127.0.0.1:4000/hubspot/oauth/authorize");
+        assert_eq!(s.token_url.as_str(), "http://127.0.0.1:4000/hubspot/oauth/2026-03/token");
+        assert_eq!(s.api_base.as_str(), "http://127.0.0.1:4000/hubspot");
+    }
+
+    #[test]
+    fn the_redirect_uri_picks_the_transport() {
+        let per_provider = [("INLET_HUBSPOT_REDIRECT_URI", "inlet://oauth/callback")];
+        let s = resolve(Integration::Hubspot, &per_provider, Some(&sandbox())).unwrap();
+        assert_eq!(s.transport(), RedirectTransport::DeepLink);
+        let bounce = [("INLET_REDIRECT_URI", "https://example.org/oauth-redirect.html")];
+        let s = resolve(Integration::Hubspot, &bounce, Some(&sandbox())).unwrap();
+        assert_eq!(s.transport(), RedirectTransport::DeepLink);
+        let loopback = [("INLET_REDIRECT_URI", "http://127.0.0.1:0/cb")];
+        let s = resolve(Integration::Hubspot, &loopback, Some(&sandbox())).unwrap();
+        assert_eq!(s.transport(), RedirectTransport::Loopback);
+        let bad = [("INLET_REDIRECT_URI", "not a url")];
+        assert_eq!(resolve(Integration::Hubspot, &bad, None).unwrap_err().code(), "invalid_argument");
+    }
+}

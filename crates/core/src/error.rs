@@ -1,0 +1,226 @@
+//! The core's error type: every failure has a stable code, a sentence a person understands and
+//! structured details, serialized at every boundary as `{"error", "message", "details"}`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use specta::Type;
+
+use crate::item::Integration;
+
+/// Shorthand for results of core operations.
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the core. `code()` is stable and documented in the README.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The name given is not one of the integrations.
+    #[error("There is no integration called “{given}”. Use airtable, notion or hubspot.")]
+    UnknownIntegration { given: String },
+    /// An argument was malformed.
+    #[error("{message}")]
+    InvalidArgument { message: String },
+    /// The provider has no client id configured.
+    #[error("{integration} has no client id configured. Set {stem}_CLIENT_ID (and {stem}_CLIENT_SECRET) or use the sandbox.", integration = .integration.display_name(), stem = .integration.env_stem())]
+    NotConfigured { integration: Integration },
+    /// This version of Inlet cannot load the integration yet.
+    #[error("{} is not available in this version of Inlet yet.", .integration.display_name())]
+    NotAvailable { integration: Integration },
+    /// No connection is stored for the integration.
+    #[error("{} is not connected. Connect it first.", .integration.display_name())]
+    NotConnected { integration: Integration },
+    /// The provider refused the stored refresh token; the person must connect again.
+    #[error("{} needs to be reconnected: the provider no longer accepts the saved authorization.", .integration.display_name())]
+    ReconnectNeeded { integration: Integration },
+    /// The OS keychain cannot be reached (no Secret Service, locked, refused).
+    #[error("The system keychain is not available ({reason}). Inlet keeps tokens only in the keychain, so it cannot connect until the keychain is unlocked or running.")]
+    KeychainUnavailable { reason: String },
+    /// The keychain answered but an entry could not be read or written.
+    #[error("The system keychain could not {action} the Inlet entry: {reason}")]
+    Keychain { action: &'static str, reason: String },
+    /// The callback's `state` is unknown: forged, from another app, or already used.
+    #[error("This sign-in link is not one Inlet started, or it was already used. Start the connection again.")]
+    StateMismatch,
+    /// The callback's `state` belongs to a flow that is too old.
+    #[error("This sign-in took longer than 10 minutes and expired. Start the connection again.")]
+    StateExpired,
+    /// The person (or the provider) declined the authorization.
+    #[error("{} access was not granted{}.", .integration.display_name(), .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    AccessDenied { integration: Integration, error: String, description: Option<String> },
+    /// The callback URL is not an OAuth callback Inlet understands.
+    #[error("The sign-in callback was not understood: {reason}.")]
+    InvalidCallback { reason: String },
+    /// The loopback redirect listener could not start.
+    #[error("Inlet could not listen for the sign-in redirect on {address}: {reason}.")]
+    LoopbackUnavailable { address: String, reason: String },
+    /// No callback arrived in time.
+    #[error("No sign-in arrived within {minutes} minutes. Start the connection again.")]
+    ConnectTimedOut { minutes: u32 },
+    /// The token endpoint refused the code or the client credentials.
+    #[error("{} refused the sign-in: {description}", .integration.display_name())]
+    TokenExchange { integration: Integration, oauth_error: String, description: String },
+    /// The provider answered with an HTTP error that retrying does not fix.
+    #[error("{} answered {status}: {message}", .integration.display_name())]
+    ProviderHttp { integration: Integration, status: u16, message: String },
+    /// The provider could not be reached or kept failing after retries.
+    #[error("{} is not answering ({reason}).", .integration.display_name())]
+    ProviderUnavailable { integration: Integration, reason: String },
+    /// The provider kept rate-limiting after every retry.
+    #[error("{} is rate-limiting Inlet; try again in a minute.", .integration.display_name())]
+    RateLimited { integration: Integration, retry_after_secs: Option<u64> },
+    /// The provider answered with JSON Inlet does not understand.
+    #[error("{} sent a response Inlet could not read: {reason}", .integration.display_name())]
+    InvalidResponse { integration: Integration, reason: String },
+    /// A load was cancelled.
+    #[error("The load was cancelled.")]
+    Cancelled,
+    /// A file could not be written or read.
+    #[error("Could not {action} {path}: {reason}")]
+    Io { action: &'static str, path: String, reason: String },
+}
+
+impl CoreError {
+    /// The stable machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::UnknownIntegration { .. } => "unknown_integration",
+            CoreError::InvalidArgument { .. } => "invalid_argument",
+            CoreError::NotConfigured { .. } => "not_configured",
+            CoreError::NotConnected { .. } => "not_connected",
+            CoreError::NotAvailable { .. } => "not_available",
+            CoreError::ReconnectNeeded { .. } => "reconnect_needed",
+            CoreError::KeychainUnavailable { .. } => "keychain_unavailable",
+            CoreError::Keychain { .. } => "keychain_error",
+            CoreError::StateMismatch => "oauth_state_mismatch",
+            CoreError::StateExpired => "oauth_state_expired",
+            CoreError::AccessDenied { .. } => "oauth_access_denied",
+            CoreError::InvalidCallback { .. } => "oauth_invalid_callback",
+            CoreError::LoopbackUnavailable { .. } => "loopback_unavailable",
+            CoreError::ConnectTimedOut { .. } => "connect_timed_out",
+            CoreError::TokenExchange { .. } => "oauth_token_exchange_failed",
+            CoreError::ProviderHttp { .. } => "provider_http_error",
+            CoreError::ProviderUnavailable { .. } => "provider_unavailable",
+            CoreError::RateLimited { .. } => "rate_limited",
+            CoreError::InvalidResponse { .. } => "provider_invalid_response",
+            CoreError::Cancelled => "cancelled",
+            CoreError::Io { .. } => "io_error",
+        }
+    }
+
+    /// Structured facts about the error, safe to show (never a token, code or callback URL).
+    pub fn details(&self) -> Value {
+        match self {
+            CoreError::UnknownIntegration { given } => json!({ "given": given }),
+            CoreError::NotConfigured { integration }
+            | CoreError::NotAvailable { integration }
+            | CoreError::NotConnected { integration }
+            | CoreError::ReconnectNeeded { integration } => json!({ "integration": integration }),
+            CoreError::KeychainUnavailable { reason } => json!({ "reason": reason }),
+            CoreError::Keychain { action, reason } => json!({ "action": action, "reason": reason }),
+            CoreError::AccessDenied { integration, error, description } => {
+                json!({ "integration": integration, "oauth_error": error, "description": description })
+            }
+            CoreError::InvalidCallback { reason } => json!({ "reason": reason }),
+            CoreError::LoopbackUnavailable { address, reason } => {
+                json!({ "address": address, "reason": reason })
+            }
+            CoreError::ConnectTimedOut { minutes } => json!({ "minutes": minutes }),
+            CoreError::TokenExchange { integration, oauth_error, .. } => {
+                json!({ "integration": integration, "oauth_error": oauth_error })
+            }
+            CoreError::ProviderHttp { integration, status, .. } => {
+                json!({ "integration": integration, "status": status })
+            }
+            CoreError::ProviderUnavailable { integration, reason } => {
+                json!({ "integration": integration, "reason": reason })
+            }
+            CoreError::RateLimited { integration, retry_after_secs } => {
+                json!({ "integration": integration, "retry_after_secs": retry_after_secs })
+            }
+            CoreError::InvalidResponse { integration, reason } => {
+                json!({ "integration": integration, "reason": reason })
+            }
+            CoreError::Io { action, path, reason } => {
+                json!({ "action": action, "path": path, "reason": reason })
+            }
+            CoreError::InvalidArgument { .. }
+            | CoreError::StateMismatch
+            | CoreError::StateExpired
+            | CoreError::Cancelled => json!({}),
+        }
+    }
+
+    /// The error in the `{error, message, details}` shape.
+    pub fn to_body(&self) -> ErrorBody {
+        ErrorBody { error: self.code().to_owned(), message: self.to_string(), details: self.details() }
+    }
+
+    /// Shorthand for an invalid-argument error.
+    pub fn invalid_argument(message: impl Into<String>) -> Self {
+        CoreError::InvalidArgument { message: message.into() }
+    }
+}
+
+/// The error shape every boundary (IPC, CLI `--json`) uses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct ErrorBody {
+    /// The stable code, e.g. `not_connected`.
+    pub error: String,
+    /// A sentence a person understands.
+    pub message: String,
+    /// Structured facts about the failure.
+    pub details: Value,
+}
+
+impl From<&CoreError> for ErrorBody {
+    fn from(error: &CoreError) -> Self {
+        error.to_body()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_to_the_seed_shape() {
+        let body = CoreError::NotConnected { integration: Integration::Hubspot }.to_body();
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(
+            json,
+            json!({
+                "error": "not_connected",
+                "message": "HubSpot is not connected. Connect it first.",
+                "details": { "integration": "hubspot" }
+            })
+        );
+    }
+
+    #[test]
+    fn codes_are_stable() {
+        let cases: Vec<(CoreError, &str)> = vec![
+            (CoreError::StateMismatch, "oauth_state_mismatch"),
+            (CoreError::StateExpired, "oauth_state_expired"),
+            (CoreError::KeychainUnavailable { reason: "x".into() }, "keychain_unavailable"),
+            (CoreError::ReconnectNeeded { integration: Integration::Airtable }, "reconnect_needed"),
+            (
+                CoreError::RateLimited { integration: Integration::Hubspot, retry_after_secs: Some(3) },
+                "rate_limited",
+            ),
+        ];
+        for (error, code) in cases {
+            assert_eq!(error.code(), code);
+            assert_eq!(error.to_body().error, code);
+            assert!(!error.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn access_denied_reads_well() {
+        let err = CoreError::AccessDenied {
+            integration: Integration::Hubspot,
+            error: "access_denied".into(),
+            description: Some("The user declined".into()),
+        };
+        assert_eq!(err.to_string(), "HubSpot access was not granted: The user declined.");
+    }
+}

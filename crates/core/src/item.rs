@@ -1,0 +1,174 @@
+//! The item model every provider's loader produces, with the seed backend's JSON field names.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::CoreError;
+
+/// One of the services Inlet connects to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum Integration {
+    /// Airtable: bases and tables (and records on demand).
+    Airtable,
+    /// Notion: pages and databases.
+    Notion,
+    /// HubSpot: contacts, companies and deals.
+    Hubspot,
+}
+
+impl Integration {
+    /// Every integration, in the order the UI lists them.
+    pub const ALL: [Integration; 3] = [Integration::Airtable, Integration::Notion, Integration::Hubspot];
+
+    /// The lower-case id used in commands, the CLI and keychain entries.
+    pub fn id(self) -> &'static str {
+        match self {
+            Integration::Airtable => "airtable",
+            Integration::Notion => "notion",
+            Integration::Hubspot => "hubspot",
+        }
+    }
+
+    /// The product name shown to people.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Integration::Airtable => "Airtable",
+            Integration::Notion => "Notion",
+            Integration::Hubspot => "HubSpot",
+        }
+    }
+
+    /// The upper-case stem of this integration's environment variables (`HUBSPOT_CLIENT_ID`, …).
+    pub fn env_stem(self) -> &'static str {
+        match self {
+            Integration::Airtable => "AIRTABLE",
+            Integration::Notion => "NOTION",
+            Integration::Hubspot => "HUBSPOT",
+        }
+    }
+}
+
+impl fmt::Display for Integration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl FromStr for Integration {
+    type Err = CoreError;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Integration::ALL
+            .into_iter()
+            .find(|i| i.id().eq_ignore_ascii_case(value.trim()))
+            .ok_or_else(|| CoreError::UnknownIntegration {
+                given: value.chars().take(64).collect(),
+            })
+    }
+}
+
+/// One thing found in a connected account: a base, a table, a page, a contact, …
+///
+/// Field names match the seed backend's `IntegrationItem` exactly; `integration` says where it
+/// came from and `details` carries provider-specific fields (for example a table's field list).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct IntegrationItem {
+    /// The provider's id of the item.
+    pub id: String,
+    /// The kind of item (`contact`, `company`, `deal`, `base`, `table`, `page`, `database`).
+    #[serde(rename = "type")]
+    pub item_type: String,
+    /// True when the item holds other items (a base, a database).
+    pub directory: bool,
+    /// A readable path or name of the parent, when there is one.
+    pub parent_path_or_name: Option<String>,
+    /// The parent's id, when there is one.
+    pub parent_id: Option<String>,
+    /// The item's display name.
+    pub name: String,
+    /// When the item was created (RFC 3339).
+    pub creation_time: Option<DateTime<Utc>>,
+    /// When the item last changed (RFC 3339).
+    pub last_modified_time: Option<DateTime<Utc>>,
+    /// Where the item opens in the provider's web app.
+    pub url: Option<String>,
+    /// Ids of child items, when the provider lists them.
+    pub children: Option<Vec<String>>,
+    /// The MIME type, for file-like items.
+    pub mime_type: Option<String>,
+    /// A provider change token, when there is one.
+    pub delta: Option<String>,
+    /// The drive id, for drive-like providers.
+    pub drive_id: Option<String>,
+    /// Whether the item is visible (the seed's default is true).
+    pub visibility: Option<bool>,
+    /// The integration the item came from.
+    pub integration: Integration,
+    /// Provider-specific fields, as plain JSON.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl IntegrationItem {
+    /// A new item with the required fields and everything else empty.
+    pub fn new(
+        integration: Integration,
+        id: impl Into<String>,
+        item_type: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            item_type: item_type.into(),
+            directory: false,
+            parent_path_or_name: None,
+            parent_id: None,
+            name: name.into(),
+            creation_time: None,
+            last_modified_time: None,
+            url: None,
+            children: None,
+            mime_type: None,
+            delta: None,
+            drive_id: None,
+            visibility: Some(true),
+            integration,
+            details: serde_json::Map::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_field_names_are_the_seed_backends() {
+        let mut item = IntegrationItem::new(Integration::Hubspot, "1", "contact", "Ada");
+        item.creation_time = Some("2024-09-12T11:36:05.267Z".parse().unwrap());
+        let json = serde_json::to_value(&item).unwrap();
+        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        for expected in [
+            "id", "type", "directory", "parent_path_or_name", "parent_id", "name", "creation_time",
+            "last_modified_time", "url", "children", "mime_type", "delta", "drive_id", "visibility",
+            "integration",
+        ] {
+            assert!(keys.contains(&expected), "missing {expected} in {keys:?}");
+        }
+        assert_eq!(json["type"], "contact");
+        assert_eq!(json["integration"], "hubspot");
+        assert_eq!(json["creation_time"], "2024-09-12T11:36:05.267Z");
+    }
+
+    #[test]
+    fn integration_parses_case_insensitively_and_rejects_others() {
+        assert_eq!("HubSpot".parse::<Integration>().unwrap(), Integration::Hubspot);
+        assert_eq!(" notion ".parse::<Integration>().unwrap(), Integration::Notion);
+        let err = "dropbox".parse::<Integration>().unwrap_err();
+        assert_eq!(err.code(), "unknown_integration");
+    }
+}

@@ -1,0 +1,132 @@
+//! A full load: every stream of a provider concurrently, progress per page, and a result that
+//! says when it is partial and which streams failed, never a silently short list.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use futures::future::join_all;
+use serde::Serialize;
+use specta::Type;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::{CoreError, ErrorBody, Result};
+use crate::item::{Integration, IntegrationItem};
+use crate::providers::{LoadContext, PageSink, Provider};
+
+/// Progress of one stream, sent after every page.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct LoadProgress {
+    /// Which integration.
+    pub integration: Integration,
+    /// Which stream (e.g. `contacts`).
+    pub stream: String,
+    /// Pages received so far.
+    pub pages: u32,
+    /// Items received so far.
+    pub items: u32,
+    /// True once the stream finished (successfully or not).
+    pub done: bool,
+}
+
+/// A stream that failed after its retries.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct StreamFailure {
+    /// The stream.
+    pub stream: String,
+    /// Why, in the `{error, message, details}` shape.
+    pub error: ErrorBody,
+}
+
+/// Everything a load produced.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct LoadResult {
+    /// Which integration.
+    pub integration: Integration,
+    /// The items, stream by stream.
+    pub items: Vec<IntegrationItem>,
+    /// True when some stream failed: `items` is then not everything.
+    pub partial: bool,
+    /// The failed streams.
+    pub failures: Vec<StreamFailure>,
+}
+
+/// Called with every progress update.
+pub type ProgressFn = Arc<dyn Fn(LoadProgress) + Send + Sync>;
+
+struct StreamSink {
+    integration: Integration,
+    stream: String,
+    pages: u32,
+    items: Vec<IntegrationItem>,
+    progress: ProgressFn,
+}
+
+impl PageSink for StreamSink {
+    fn page(&mut self, items: Vec<IntegrationItem>) {
+        self.pages += 1;
+        self.items.extend(items);
+        (self.progress)(self.snapshot(false));
+    }
+}
+
+impl StreamSink {
+    fn snapshot(&self, done: bool) -> LoadProgress {
+        LoadProgress {
+            integration: self.integration,
+            stream: self.stream.clone(),
+            pages: self.pages,
+            items: u32::try_from(self.items.len()).unwrap_or(u32::MAX),
+            done,
+        }
+    }
+}
+
+/// Loads every stream of `provider` concurrently. Fails only when every stream failed (with the
+/// first stream's error) or when cancelled; otherwise returns what arrived, marked partial if a
+/// stream failed.
+pub async fn load_all(
+    provider: &dyn Provider,
+    ctx: &LoadContext<'_>,
+    progress: ProgressFn,
+    cancel: CancellationToken,
+) -> Result<LoadResult> {
+    let integration = provider.integration();
+    let streams = provider.streams();
+    let runs = streams.iter().map(|stream| {
+        let progress = progress.clone();
+        async move {
+            let mut sink = StreamSink { integration, stream: (*stream).to_owned(), pages: 0, items: Vec::new(), progress };
+            let outcome = provider.load_stream(ctx, stream, &mut sink).await;
+            (sink.progress)(sink.snapshot(true));
+            (sink, outcome)
+        }
+    });
+    let finished = tokio::select! {
+        finished = join_all(runs) => finished,
+        _ = cancel.cancelled() => return Err(CoreError::Cancelled),
+    };
+    let mut items = Vec::new();
+    let mut failures = Vec::new();
+    let mut first_error = None;
+    let mut seen = HashSet::new();
+    for (sink, outcome) in finished {
+        if let Err(error) = outcome {
+            tracing::warn!(%integration, stream = %sink.stream, code = error.code(), "stream failed");
+            failures.push(StreamFailure { stream: sink.stream.clone(), error: error.to_body() });
+            first_error.get_or_insert(error);
+        }
+        for item in sink.items {
+            // A provider that repeats a record across pages must not make Inlet show it twice.
+            if seen.insert((item.item_type.clone(), item.id.clone())) {
+                items.push(item);
+            }
+        }
+    }
+    if failures.len() == streams.len() {
+        if let Some(error) = first_error {
+            return Err(error);
+        }
+    }
+    tracing::info!(%integration, items = items.len(), failed = failures.len(), "load finished");
+    Ok(LoadResult { integration, items, partial: !failures.is_empty(), failures })
+}

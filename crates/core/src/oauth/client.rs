@@ -1,0 +1,255 @@
+//! The authorization-code flow on the `oauth2` crate: the authorization URL (state + PKCE), the
+//! code exchange and the refresh, with each provider's client authentication from the table.
+
+use chrono::{DateTime, Utc};
+use oauth2::basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType};
+use oauth2::{
+    AuthType, AuthUrl, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
+    ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    StandardRevocableToken, StandardTokenResponse, TokenResponse,
+};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::config::ProviderSettings;
+use crate::error::{CoreError, Result};
+use crate::providers::table::{spec, ClientAuth, Pkce};
+use crate::secret::Secret;
+
+/// Fields a provider adds to the standard token response (HubSpot's `hub_id`, `scopes`, …),
+/// kept as raw JSON for the provider module to read.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ProviderTokenFields {
+    /// Every non-standard field of the token response.
+    #[serde(flatten)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ExtraTokenFields for ProviderTokenFields {}
+
+type ProviderTokenResponse = StandardTokenResponse<ProviderTokenFields, BasicTokenType>;
+type OAuthClient = Client<
+    BasicErrorResponse,
+    ProviderTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// Tokens as they come from a token endpoint. Never `Serialize`; `Debug` is redacted.
+#[derive(Debug, Clone)]
+pub struct TokenSet {
+    /// The bearer token for API calls.
+    pub access_token: Secret,
+    /// The refresh token, when the provider issues one.
+    pub refresh_token: Option<Secret>,
+    /// When the access token stops working, when the provider says.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The granted scopes.
+    pub scopes: Vec<String>,
+    /// Provider-specific fields of the response.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An authorization request ready to open in the browser.
+#[derive(Debug)]
+pub struct AuthorizationRequest {
+    /// The URL to open (carries state and the PKCE challenge, never a secret).
+    pub url: Url,
+    /// The state to remember.
+    pub state: String,
+    /// The PKCE verifier to remember, when PKCE is used.
+    pub pkce_verifier: Option<Secret>,
+}
+
+fn client(settings: &ProviderSettings, redirect_uri: &Url) -> OAuthClient {
+    let has_secret = settings.client_secret.as_ref().is_some_and(|s| !s.is_empty());
+    let auth_type = match spec(settings.integration).client_auth {
+        ClientAuth::RequestBody => AuthType::RequestBody,
+        ClientAuth::BasicHeader => AuthType::BasicAuth,
+        ClientAuth::BasicIfSecretElseBody if has_secret => AuthType::BasicAuth,
+        ClientAuth::BasicIfSecretElseBody => AuthType::RequestBody,
+    };
+    let mut client = Client::new(ClientId::new(settings.client_id.clone()))
+        .set_auth_uri(AuthUrl::from_url(settings.auth_url.clone()))
+        .set_token_uri(oauth2::TokenUrl::from_url(settings.token_url.clone()))
+        .set_redirect_uri(RedirectUrl::from_url(redirect_uri.clone()))
+        .set_auth_type(auth_type);
+    if let Some(secret) = settings.client_secret.as_ref().filter(|_| has_secret) {
+        client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
+    }
+    client
+}
+
+/// Builds the authorization URL with a fresh 256-bit state and, where the provider takes it, an
+/// S256 PKCE challenge.
+pub fn authorization_request(settings: &ProviderSettings, redirect_uri: &Url) -> AuthorizationRequest {
+    let spec = spec(settings.integration);
+    let client = client(settings, redirect_uri);
+    let mut request = client
+        .authorize_url(|| CsrfToken::new_random_len(32))
+        .add_scopes(spec.scopes.iter().map(|s| Scope::new((*s).to_owned())));
+    for (key, value) in spec.extra_authorize_params {
+        request = request.add_extra_param(*key, *value);
+    }
+    let mut verifier = None;
+    if spec.pkce != Pkce::Unsupported {
+        let (challenge, pkce_verifier) = PkceCodeChallenge::new_random_sha256();
+        request = request.set_pkce_challenge(challenge);
+        verifier = Some(Secret::new(pkce_verifier.secret().clone()));
+    }
+    let (url, state) = request.url();
+    AuthorizationRequest { url, state: state.secret().clone(), pkce_verifier: verifier }
+}
+
+/// Exchanges an authorization code for tokens.
+pub async fn exchange_code(
+    http: &reqwest::Client,
+    settings: &ProviderSettings,
+    redirect_uri: &Url,
+    code: &Secret,
+    pkce_verifier: Option<&Secret>,
+) -> Result<TokenSet> {
+    let client = client(settings, redirect_uri);
+    let mut request = client.exchange_code(AuthorizationCode::new(code.expose().to_owned()));
+    if let Some(verifier) = pkce_verifier {
+        request = request.set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_owned()));
+    }
+    let response = request.request_async(http).await;
+    response.map(to_token_set).map_err(|e| map_token_error(settings, e, false))
+}
+
+/// Trades a refresh token for a new access token (and, where the provider rotates, a new
+/// refresh token). `invalid_grant` becomes `ReconnectNeeded`.
+pub async fn refresh(http: &reqwest::Client, settings: &ProviderSettings, refresh_token: &Secret) -> Result<TokenSet> {
+    let client = client(settings, &settings.redirect_uri);
+    let token = RefreshToken::new(refresh_token.expose().to_owned());
+    let response = client.exchange_refresh_token(&token).request_async(http).await;
+    response.map(to_token_set).map_err(|e| map_token_error(settings, e, true))
+}
+
+fn to_token_set(response: ProviderTokenResponse) -> TokenSet {
+    let expires_at = response
+        .expires_in()
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .map(|d| Utc::now() + d);
+    let mut scopes: Vec<String> =
+        response.scopes().map(|s| s.iter().map(|s| s.to_string()).collect()).unwrap_or_default();
+    let extra = response.extra_fields().fields.clone();
+    if scopes.is_empty() {
+        // HubSpot returns `scopes` as an array instead of the standard `scope` string.
+        if let Some(list) = extra.get("scopes").and_then(|v| v.as_array()) {
+            scopes = list.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect();
+        }
+    }
+    TokenSet {
+        access_token: Secret::new(response.access_token().secret().clone()),
+        refresh_token: response.refresh_token().map(|t| Secret::new(t.secret().clone())),
+        expires_at,
+        scopes,
+        extra,
+    }
+}
+
+type TokenError = RequestTokenError<oauth2::HttpClientError<reqwest::Error>, BasicErrorResponse>;
+
+fn map_token_error(settings: &ProviderSettings, error: TokenError, refreshing: bool) -> CoreError {
+    let integration = settings.integration;
+    let (oauth_error, description) = match error {
+        RequestTokenError::ServerResponse(body) => (
+            body.error().as_ref().to_owned(),
+            body.error_description().cloned().unwrap_or_else(|| body.error().to_string()),
+        ),
+        RequestTokenError::Request(e) => {
+            return CoreError::ProviderUnavailable { integration, reason: describe_transport_error(&e) };
+        }
+        RequestTokenError::Parse(_, body) => parse_nonstandard_error(&body),
+        RequestTokenError::Other(message) => ("unexpected_response".to_owned(), message),
+    };
+    if refreshing && oauth_error == "invalid_grant" {
+        return CoreError::ReconnectNeeded { integration };
+    }
+    CoreError::TokenExchange { integration, oauth_error, description }
+}
+
+/// HubSpot's 2026-03 generic error body has no `error` field: read `status`/`category`/`message`.
+fn parse_nonstandard_error(body: &[u8]) -> (String, String) {
+    let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let text = |k: &str| json.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    let code = match text("status").as_deref().or(text("category").as_deref()) {
+        Some("BAD_REFRESH_TOKEN") => "invalid_grant".to_owned(),
+        Some("BAD_CLIENT_ID") | Some("BAD_CLIENT_SECRET") => "invalid_client".to_owned(),
+        Some(other) => other.to_ascii_lowercase(),
+        None => "unexpected_response".to_owned(),
+    };
+    let message = text("message").unwrap_or_else(|| "the token endpoint's answer was not understood".to_owned());
+    (code, message)
+}
+
+fn describe_transport_error(error: &oauth2::HttpClientError<reqwest::Error>) -> String {
+    match error {
+        oauth2::HttpClientError::Reqwest(e) if e.is_timeout() => "the request timed out".to_owned(),
+        oauth2::HttpClientError::Reqwest(e) if e.is_connect() => "could not connect".to_owned(),
+        _ => "the connection failed".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Mode;
+    use crate::item::Integration;
+
+    fn hubspot() -> ProviderSettings {
+        ProviderSettings {
+            integration: Integration::Hubspot,
+            mode: Mode::Live,
+            client_id: "cid".into(),
+            client_secret: Some(Secret::new("csecret")),
+            auth_url: Url::parse("https://app.hubspot.com/oauth/authorize").unwrap(),
+            token_url: Url::parse("https://api.hubapi.com/oauth/2026-03/token").unwrap(),
+            api_base: Url::parse("https://api.hubapi.com").unwrap(),
+            redirect_uri: Url::parse("http://localhost:53682/oauth/callback").unwrap(),
+        }
+    }
+
+    #[test]
+    fn the_authorization_url_carries_state_scopes_and_an_s256_challenge() {
+        let settings = hubspot();
+        let request = authorization_request(&settings, &settings.redirect_uri);
+        let pairs: std::collections::HashMap<_, _> = request.url.query_pairs().into_owned().collect();
+        assert_eq!(pairs["client_id"], "cid");
+        assert_eq!(pairs["state"], request.state);
+        assert!(request.state.len() >= 43, "256 random bits, base64url");
+        assert!(request.state.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert_eq!(pairs["code_challenge_method"], "S256");
+        assert_eq!(pairs["redirect_uri"], "http://localhost:53682/oauth/callback");
+        assert_eq!(pairs["scope"], "crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read oauth");
+        assert!(!request.url.as_str().contains("csecret"));
+        let verifier = request.pkce_verifier.expect("HubSpot takes PKCE");
+        let expected = PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(verifier.expose().to_owned()));
+        assert_eq!(pairs["code_challenge"], expected.as_str());
+    }
+
+    #[test]
+    fn every_request_gets_a_new_state() {
+        let settings = hubspot();
+        let a = authorization_request(&settings, &settings.redirect_uri);
+        let b = authorization_request(&settings, &settings.redirect_uri);
+        assert_ne!(a.state, b.state);
+    }
+
+    #[test]
+    fn hubspot_standardized_and_generic_errors_are_read() {
+        let generic = br#"{"status":"BAD_REFRESH_TOKEN","message":"refresh token is invalid"}"#;
+        assert_eq!(parse_nonstandard_error(generic).0, "invalid_grant");
+        let v3 = br#"{"category":"VALIDATION_ERROR","message":"missing code","correlationId":"x"}"#;
+        assert_eq!(parse_nonstandard_error(v3), ("validation_error".into(), "missing code".into()));
+        assert_eq!(parse_nonstandard_error(b"<html>").0, "unexpected_response");
+    }
+}

@@ -1,0 +1,174 @@
+//! The facts of every provider in one table a reader can scan: endpoints, scopes, PKCE, how the
+//! client authenticates at the token endpoint, API base, page size and rate limits.
+//! Sources: the providers' own documentation (see the README's "Provider facts").
+
+use std::time::Duration;
+
+use crate::item::Integration;
+
+/// Whether and how the provider takes PKCE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pkce {
+    /// S256 is mandatory (Airtable).
+    Required,
+    /// The token endpoint accepts `code_verifier`; Inlet always sends it (HubSpot).
+    Supported,
+    /// Not documented; not sent (Notion).
+    Unsupported,
+}
+
+/// How the client proves itself at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// `client_id` and `client_secret` in the form body (HubSpot).
+    RequestBody,
+    /// HTTP Basic `client_id:client_secret` (Notion).
+    BasicHeader,
+    /// Basic when a secret is configured, else `client_id` in the body (Airtable public clients).
+    BasicIfSecretElseBody,
+}
+
+/// How the token request's body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenBody {
+    /// `application/x-www-form-urlencoded` (Airtable, HubSpot).
+    Form,
+    /// `application/json` (Notion).
+    Json,
+}
+
+/// A documented request budget: `requests` per `per`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// How many requests fit in the window.
+    pub requests: u32,
+    /// The window.
+    pub per: Duration,
+}
+
+/// Everything Inlet needs to know about one provider, as documented by it.
+#[derive(Debug, Clone)]
+pub struct ProviderSpec {
+    /// Which integration this is.
+    pub integration: Integration,
+    /// The authorization endpoint.
+    pub auth_url: &'static str,
+    /// The current token endpoint.
+    pub token_url: &'static str,
+    /// An older token endpoint still known to work (for reference and migration).
+    pub legacy_token_url: Option<&'static str>,
+    /// The REST API base every data request is relative to.
+    pub api_base: &'static str,
+    /// The scopes Inlet asks for.
+    pub scopes: &'static [&'static str],
+    /// Extra query parameters for the authorization URL.
+    pub extra_authorize_params: &'static [(&'static str, &'static str)],
+    /// PKCE support.
+    pub pkce: Pkce,
+    /// Client authentication at the token endpoint.
+    pub client_auth: ClientAuth,
+    /// Token request body encoding.
+    pub token_body: TokenBody,
+    /// Whether a client secret is required.
+    pub secret_required: bool,
+    /// Items per page requested from list endpoints.
+    pub page_size: u32,
+    /// The documented rate limit Inlet paces below.
+    pub rate_limit: RateLimit,
+    /// Where a developer registers an app and finds the client id and secret.
+    pub developer_portal: &'static str,
+}
+
+/// The provider table.
+pub static PROVIDERS: [ProviderSpec; 3] = [
+    ProviderSpec {
+        integration: Integration::Airtable,
+        auth_url: "https://airtable.com/oauth2/v1/authorize",
+        token_url: "https://airtable.com/oauth2/v1/token",
+        legacy_token_url: None,
+        api_base: "https://api.airtable.com",
+        scopes: &["schema.bases:read", "data.records:read"],
+        extra_authorize_params: &[],
+        pkce: Pkce::Required,
+        client_auth: ClientAuth::BasicIfSecretElseBody,
+        token_body: TokenBody::Form,
+        secret_required: false,
+        page_size: 100,
+        // 5 requests per second per base.
+        rate_limit: RateLimit { requests: 5, per: Duration::from_secs(1) },
+        developer_portal: "https://airtable.com/create/oauth",
+    },
+    ProviderSpec {
+        integration: Integration::Notion,
+        auth_url: "https://api.notion.com/v1/oauth/authorize",
+        token_url: "https://api.notion.com/v1/oauth/token",
+        legacy_token_url: None,
+        api_base: "https://api.notion.com",
+        scopes: &[],
+        extra_authorize_params: &[("owner", "user")],
+        pkce: Pkce::Unsupported,
+        client_auth: ClientAuth::BasicHeader,
+        token_body: TokenBody::Json,
+        secret_required: true,
+        page_size: 100,
+        // About 3 requests per second per connection.
+        rate_limit: RateLimit { requests: 3, per: Duration::from_secs(1) },
+        developer_portal: "https://www.notion.so/my-integrations",
+    },
+    ProviderSpec {
+        integration: Integration::Hubspot,
+        auth_url: "https://app.hubspot.com/oauth/authorize",
+        token_url: "https://api.hubapi.com/oauth/2026-03/token",
+        legacy_token_url: Some("https://api.hubapi.com/oauth/v1/token"),
+        api_base: "https://api.hubapi.com",
+        scopes: &[
+            "crm.objects.contacts.read",
+            "crm.objects.companies.read",
+            "crm.objects.deals.read",
+            "oauth",
+        ],
+        extra_authorize_params: &[],
+        pkce: Pkce::Supported,
+        client_auth: ClientAuth::RequestBody,
+        token_body: TokenBody::Form,
+        secret_required: true,
+        page_size: 100,
+        // 110 requests per 10 seconds per installing account (OAuth apps).
+        rate_limit: RateLimit { requests: 110, per: Duration::from_secs(10) },
+        developer_portal: "https://developers.hubspot.com/",
+    },
+];
+
+/// The table row of an integration.
+pub fn spec(integration: Integration) -> &'static ProviderSpec {
+    // The table holds exactly one row per integration, in `Integration::ALL` order.
+    let index = match integration {
+        Integration::Airtable => 0,
+        Integration::Notion => 1,
+        Integration::Hubspot => 2,
+    };
+    &PROVIDERS[index]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_integration_has_its_own_row() {
+        for integration in Integration::ALL {
+            assert_eq!(spec(integration).integration, integration);
+            assert!(spec(integration).auth_url.starts_with("https://"));
+            assert!(spec(integration).page_size <= 100);
+        }
+    }
+
+    #[test]
+    fn hubspot_uses_the_current_token_endpoint_and_its_scopes() {
+        let hubspot = spec(Integration::Hubspot);
+        assert!(hubspot.token_url.ends_with("/oauth/2026-03/token"));
+        assert_eq!(hubspot.legacy_token_url, Some("https://api.hubapi.com/oauth/v1/token"));
+        assert_eq!(hubspot.scopes.join(" "), "crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read oauth");
+        assert_eq!(hubspot.client_auth, ClientAuth::RequestBody);
+    }
+}

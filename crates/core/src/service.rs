@@ -1,0 +1,306 @@
+//! `Inlet`: the operations the desktop shell and the CLI expose (the seed's authorize /
+//! oauth2callback / credentials / load, plus status and disconnect), over the OAuth flow, the
+//! token store, the refresh logic and the paced client.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use specta::Type;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::config::{Mode, ProviderSettings, RedirectTransport, DEEP_LINK_CALLBACK};
+use crate::error::{CoreError, Result};
+use crate::http::{http_client, ApiClient, Pacer, RetryPolicy};
+use crate::item::Integration;
+use crate::load::{load_all, LoadResult, ProgressFn};
+use crate::oauth::callback::{parse_callback, CallbackOutcome};
+use crate::oauth::client::{authorization_request, exchange_code};
+use crate::oauth::loopback::LoopbackListener;
+use crate::oauth::pending::{PendingFlow, PendingFlows, FLOW_TTL};
+use crate::providers::{provider, table::spec, LoadContext};
+use crate::session::{blocking, ConnectionTokens, RefreshLocks};
+use crate::store::{AccountInfo, StoredConnection, TokenStore};
+
+/// What the UI and `inlet status` show for an integration (never a token).
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct IntegrationStatus {
+    /// Which integration.
+    pub integration: Integration,
+    /// Its product name.
+    pub name: String,
+    /// Live, Sandbox, or absent when not configured.
+    pub mode: Option<Mode>,
+    /// Whether this version can connect and load it.
+    pub available: bool,
+    /// Whether a connection is stored.
+    pub connected: bool,
+    /// The connected account.
+    pub account: Option<AccountInfo>,
+    /// The provider refused the saved authorization; Connect again.
+    pub reconnect_needed: bool,
+    /// How the sign-in comes back.
+    pub transport: Option<RedirectTransport>,
+}
+
+/// A connection's metadata (the seed's `credentials`, without any token).
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ConnectionInfo {
+    /// Which integration.
+    pub integration: Integration,
+    /// Live or sandbox.
+    pub mode: Mode,
+    /// The account.
+    pub account: AccountInfo,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// When the access token expires.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When the person connected.
+    pub connected_at: DateTime<Utc>,
+    /// Whether the person must connect again.
+    pub reconnect_needed: bool,
+}
+
+impl From<&StoredConnection> for ConnectionInfo {
+    fn from(c: &StoredConnection) -> Self {
+        Self {
+            integration: c.integration,
+            mode: c.mode,
+            account: c.account.clone(),
+            scopes: c.scopes.clone(),
+            expires_at: c.expires_at,
+            connected_at: c.connected_at,
+            reconnect_needed: c.reconnect_needed,
+        }
+    }
+}
+
+/// A started sign-in.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct AuthorizationStart {
+    /// Which integration.
+    pub integration: Integration,
+    /// The URL to open in the browser (no secret in it).
+    pub authorization_url: String,
+    /// How the callback will come back.
+    pub transport: RedirectTransport,
+}
+
+/// The core service.
+pub struct Inlet {
+    settings: HashMap<Integration, ProviderSettings>,
+    store: Arc<dyn TokenStore>,
+    flows: PendingFlows,
+    locks: RefreshLocks,
+    http: reqwest::Client,
+    pacers: HashMap<Integration, Pacer>,
+    policy: RetryPolicy,
+}
+
+impl Inlet {
+    /// A service over `settings` (providers missing from it are "not configured") and `store`.
+    pub fn new(settings: Vec<ProviderSettings>, store: Arc<dyn TokenStore>, policy: RetryPolicy) -> Result<Self> {
+        let pacers = Integration::ALL.iter().map(|i| (*i, Pacer::for_limit(spec(*i).rate_limit))).collect();
+        Ok(Self {
+            settings: settings.into_iter().map(|s| (s.integration, s)).collect(),
+            store,
+            flows: PendingFlows::default(),
+            locks: RefreshLocks::default(),
+            http: http_client()?,
+            pacers,
+            policy,
+        })
+    }
+
+    /// The settings of a provider, or `NotConfigured`.
+    pub fn settings(&self, integration: Integration) -> Result<&ProviderSettings> {
+        self.settings.get(&integration).ok_or(CoreError::NotConfigured { integration })
+    }
+
+    async fn find_connection(&self, integration: Integration) -> Result<Option<StoredConnection>> {
+        let settings = self.settings(integration)?;
+        let prefix = crate::store::connection_key(integration, settings.mode, "");
+        let store = self.store.clone();
+        blocking(move || {
+            for key in store.keys()? {
+                if key.starts_with(&prefix) {
+                    if let Some(found) = store.get(&key)? {
+                        return Ok(Some(found));
+                    }
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    /// Every integration with its status.
+    pub async fn integrations(&self) -> Result<Vec<IntegrationStatus>> {
+        let mut out = Vec::new();
+        for integration in Integration::ALL {
+            let settings = self.settings.get(&integration);
+            let connection = match settings {
+                Some(_) => self.find_connection(integration).await?,
+                None => None,
+            };
+            out.push(IntegrationStatus {
+                integration,
+                name: integration.display_name().to_owned(),
+                mode: settings.map(|s| s.mode),
+                available: provider(integration).is_ok(),
+                connected: connection.is_some(),
+                reconnect_needed: connection.as_ref().is_some_and(|c| c.reconnect_needed),
+                account: connection.map(|c| c.account),
+                transport: settings.map(ProviderSettings::transport),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Starts a sign-in: remembers state and PKCE verifier, returns the URL to open.
+    /// `redirect_uri` overrides the configured one (the loopback listener's bound port).
+    pub fn begin_connect(&self, integration: Integration, redirect_uri: Option<&Url>) -> Result<AuthorizationStart> {
+        provider(integration)?;
+        let settings = self.settings(integration)?;
+        let redirect_uri = redirect_uri.unwrap_or(&settings.redirect_uri).clone();
+        let request = authorization_request(settings, &redirect_uri);
+        self.flows.cancel(integration);
+        self.flows.insert(
+            request.state,
+            PendingFlow { integration, pkce_verifier: request.pkce_verifier, redirect_uri: redirect_uri.clone(), started: Instant::now() },
+        );
+        tracing::info!(%integration, "sign-in started");
+        Ok(AuthorizationStart {
+            integration,
+            authorization_url: request.url.to_string(),
+            transport: RedirectTransport::for_redirect_uri(&redirect_uri),
+        })
+    }
+
+    /// Whether a sign-in of `integration` is waiting for its callback.
+    pub fn is_pending(&self, integration: Integration) -> bool {
+        self.flows.is_pending(integration)
+    }
+
+    /// Completes a sign-in from a deep link (`inlet://oauth/callback?…`).
+    pub async fn complete_deep_link(&self, url: &str) -> Result<ConnectionInfo> {
+        let endpoint = Url::parse(DEEP_LINK_CALLBACK).map_err(|e| CoreError::invalid_argument(e.to_string()))?;
+        self.complete_callback(url, &[endpoint], None).await
+    }
+
+    /// Checks the callback (endpoint, state, provider), exchanges the code, looks up the account
+    /// and saves the connection in the store.
+    pub async fn complete_callback(&self, url: &str, endpoints: &[Url], expected: Option<Integration>) -> Result<ConnectionInfo> {
+        let outcome = parse_callback(url, endpoints)?;
+        let flow = self.flows.take(outcome.state(), expected, Instant::now())?;
+        let integration = flow.integration;
+        let code = match outcome {
+            CallbackOutcome::Denied { error, description, .. } => {
+                tracing::info!(%integration, %error, "sign-in denied");
+                return Err(CoreError::AccessDenied { integration, error, description });
+            }
+            CallbackOutcome::Code { code, .. } => code,
+        };
+        let settings = self.settings(integration)?;
+        let tokens = exchange_code(&self.http, settings, &flow.redirect_uri, &code, flow.pkce_verifier.as_ref()).await?;
+        let account = provider(integration)?.account(&self.http, settings, &tokens).await?;
+        let connection = StoredConnection {
+            integration,
+            mode: settings.mode,
+            account,
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+            expires_at: tokens.expires_at,
+            scopes: tokens.scopes,
+            connected_at: Utc::now(),
+            reconnect_needed: false,
+        };
+        let info = ConnectionInfo::from(&connection);
+        let store = self.store.clone();
+        blocking(move || store.put(&connection)).await?;
+        tracing::info!(%integration, account = %info.account.label, "connected");
+        Ok(info)
+    }
+
+    /// The whole loopback sign-in: binds the listener, calls `open` with the authorization URL,
+    /// and completes on the first callback that carries this flow's state (others are answered
+    /// with an error page and ignored), within ten minutes.
+    pub async fn connect_loopback(&self, integration: Integration, open: impl FnOnce(&AuthorizationStart)) -> Result<ConnectionInfo> {
+        let settings = self.settings(integration)?;
+        if settings.transport() != RedirectTransport::Loopback {
+            return Err(CoreError::invalid_argument(format!(
+                "{}'s redirect URI ({}) is not a loopback address; set INLET_{}_REDIRECT_URI to http://localhost:<port>/<path>.",
+                integration.display_name(),
+                settings.redirect_uri,
+                integration.env_stem()
+            )));
+        }
+        let mut listener = LoopbackListener::bind(&settings.redirect_uri).await?;
+        let start = self.begin_connect(integration, Some(listener.redirect_uri()))?;
+        open(&start);
+        let endpoint = listener.redirect_uri().clone();
+        let wait = async {
+            while let Some(request) = listener.next().await {
+                let result = self.complete_callback(&request.url, std::slice::from_ref(&endpoint), Some(integration)).await;
+                let _ = request.reply.send(match &result {
+                    Ok(info) => Ok(info.account.label.clone()),
+                    Err(e) => Err(e.to_string()),
+                });
+                match result {
+                    Err(CoreError::StateMismatch | CoreError::InvalidCallback { .. }) => continue,
+                    other => return other,
+                }
+            }
+            Err(CoreError::Cancelled)
+        };
+        let minutes = u32::try_from(FLOW_TTL.as_secs() / 60).unwrap_or(10);
+        match tokio::time::timeout(FLOW_TTL + Duration::from_secs(1), wait).await {
+            Ok(result) => result,
+            Err(_) => {
+                self.flows.cancel(integration);
+                Err(CoreError::ConnectTimedOut { minutes })
+            }
+        }
+    }
+
+    /// Forgets every stored connection of `integration` (in its current mode).
+    pub async fn disconnect(&self, integration: Integration) -> Result<bool> {
+        let settings = self.settings(integration)?;
+        let prefix = crate::store::connection_key(integration, settings.mode, "");
+        let store = self.store.clone();
+        let removed = blocking(move || {
+            let keys: Vec<String> = store.keys()?.into_iter().filter(|k| k.starts_with(&prefix)).collect();
+            for key in &keys {
+                store.delete(key)?;
+            }
+            Ok(!keys.is_empty())
+        })
+        .await?;
+        tracing::info!(%integration, removed, "disconnected");
+        Ok(removed)
+    }
+
+    /// The connection's metadata, if connected.
+    pub async fn credentials(&self, integration: Integration) -> Result<Option<ConnectionInfo>> {
+        Ok(self.find_connection(integration).await?.as_ref().map(ConnectionInfo::from))
+    }
+
+    /// Loads every item of the connected account.
+    pub async fn load(&self, integration: Integration, progress: ProgressFn, cancel: CancellationToken) -> Result<LoadResult> {
+        let provider = provider(integration)?;
+        let settings = self.settings(integration)?;
+        let connection = self.find_connection(integration).await?.ok_or(CoreError::NotConnected { integration })?;
+        if connection.reconnect_needed {
+            return Err(CoreError::ReconnectNeeded { integration });
+        }
+        let tokens = ConnectionTokens::new(self.store.clone(), &self.locks, connection.key(), settings.clone(), self.http.clone());
+        let pacer = self.pacers.get(&integration).cloned().unwrap_or_else(|| Pacer::for_limit(spec(integration).rate_limit));
+        let api = ApiClient::new(self.http.clone(), integration, pacer, self.policy);
+        let ctx = LoadContext { api: &api, tokens: &tokens, settings, account: &connection.account };
+        load_all(provider, &ctx, progress, cancel).await
+    }
+}

@@ -1,0 +1,135 @@
+//! Valid access tokens for a stored connection: refresh 60 s before expiry and once after a 401,
+//! one refresh at a time per connection (callers waiting on the lock re-read the keychain and use
+//! the token the first one got), the rotated refresh token saved before the new access token is
+//! used, and `invalid_grant` recorded as "reconnect needed".
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::Utc;
+
+use crate::config::ProviderSettings;
+use crate::error::{CoreError, Result};
+use crate::http::AccessTokens;
+use crate::oauth::client;
+use crate::secret::Secret;
+use crate::store::{StoredConnection, TokenStore};
+
+/// Refresh this long before the provider's expiry.
+pub const REFRESH_MARGIN: chrono::Duration = chrono::Duration::seconds(60);
+
+/// One refresh lock per connection key, shared by everything that uses the connection.
+#[derive(Default)]
+pub struct RefreshLocks {
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl RefreshLocks {
+    fn for_key(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+        locks.entry(key.to_owned()).or_default().clone()
+    }
+}
+
+/// The tokens of one stored connection.
+pub struct ConnectionTokens {
+    store: Arc<dyn TokenStore>,
+    key: String,
+    settings: ProviderSettings,
+    http: reqwest::Client,
+    lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl ConnectionTokens {
+    /// Tokens for the connection `key`, refreshed through `settings`' token endpoint.
+    pub fn new(
+        store: Arc<dyn TokenStore>,
+        locks: &RefreshLocks,
+        key: String,
+        settings: ProviderSettings,
+        http: reqwest::Client,
+    ) -> Self {
+        let lock = locks.for_key(&key);
+        Self { store, key, settings, http, lock }
+    }
+
+    async fn load(&self) -> Result<StoredConnection> {
+        let store = self.store.clone();
+        let key = self.key.clone();
+        let integration = self.settings.integration;
+        let stored = blocking(move || store.get(&key)).await?;
+        let stored = stored.ok_or(CoreError::NotConnected { integration })?;
+        if stored.reconnect_needed {
+            return Err(CoreError::ReconnectNeeded { integration });
+        }
+        Ok(stored)
+    }
+
+    async fn save(&self, connection: StoredConnection) -> Result<()> {
+        let store = self.store.clone();
+        blocking(move || store.put(&connection)).await
+    }
+
+    fn expiring(connection: &StoredConnection) -> bool {
+        connection.expires_at.is_some_and(|at| at - REFRESH_MARGIN <= Utc::now())
+    }
+
+    /// Refreshes under the lock unless, once inside, the stored token is already good.
+    async fn refresh(&self, rejected: Option<&Secret>) -> Result<Secret> {
+        let _guard = self.lock.lock().await;
+        let mut stored = self.load().await?;
+        let still_good = match rejected {
+            Some(rejected) => stored.access_token != *rejected,
+            None => !Self::expiring(&stored),
+        };
+        if still_good {
+            return Ok(stored.access_token);
+        }
+        let integration = self.settings.integration;
+        let Some(refresh_token) = stored.refresh_token.clone() else {
+            return Err(CoreError::ReconnectNeeded { integration });
+        };
+        tracing::info!(%integration, "refreshing the access token");
+        match client::refresh(&self.http, &self.settings, &refresh_token).await {
+            Ok(tokens) => {
+                stored.access_token = tokens.access_token.clone();
+                // Providers that rotate return a new refresh token; the old one is dead already.
+                if let Some(rotated) = tokens.refresh_token {
+                    stored.refresh_token = Some(rotated);
+                }
+                stored.expires_at = tokens.expires_at;
+                self.save(stored).await?;
+                Ok(tokens.access_token)
+            }
+            Err(CoreError::ReconnectNeeded { integration }) => {
+                stored.reconnect_needed = true;
+                self.save(stored).await?;
+                Err(CoreError::ReconnectNeeded { integration })
+            }
+            Err(other) => Err(other),
+        }
+    }
+}
+
+#[async_trait]
+impl AccessTokens for ConnectionTokens {
+    async fn current(&self) -> Result<Secret> {
+        let stored = self.load().await?;
+        if Self::expiring(&stored) {
+            return self.refresh(None).await;
+        }
+        Ok(stored.access_token)
+    }
+
+    async fn after_rejection(&self, rejected: &Secret) -> Result<Secret> {
+        self.refresh(Some(rejected)).await
+    }
+}
+
+/// Runs a blocking store call off the async executor.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| CoreError::Keychain { action: "reach", reason: e.to_string() })?
+}

@@ -1,0 +1,116 @@
+//! The OS keychain (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows)
+//! through the `keyring` crate, compiled with explicit platform features: keyring 3 without them
+//! silently keeps nothing. When the keychain is missing or locked, every call fails with
+//! `keychain_unavailable`; there is deliberately no plaintext fallback.
+
+use keyring::Entry;
+
+use super::{KeychainRecord, StoredConnection, TokenStore};
+use crate::error::{CoreError, Result};
+
+const INDEX_USER: &str = "index";
+
+/// Connections in the OS keychain under one service name (the namespace).
+pub struct KeychainStore {
+    service: String,
+}
+
+impl KeychainStore {
+    /// A store under `service` (e.g. `dev.inlet.app`; debug builds and tests use their own).
+    pub fn new(service: impl Into<String>) -> Self {
+        Self { service: service.into() }
+    }
+
+    /// Checks that the keychain answers, so a missing Secret Service is reported at start-up
+    /// instead of at the end of a sign-in.
+    pub fn probe(&self) -> Result<()> {
+        self.read_index().map(|_| ())
+    }
+
+    fn entry(&self, user: &str) -> Result<Entry> {
+        Entry::new(&self.service, user).map_err(|e| map_error("open", e))
+    }
+
+    fn read(&self, user: &str) -> Result<Option<String>> {
+        match self.entry(user)?.get_password() {
+            Ok(value) => Ok(Some(value)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_error("read", e)),
+        }
+    }
+
+    fn write(&self, user: &str, value: &str) -> Result<()> {
+        self.entry(user)?.set_password(value).map_err(|e| map_error("write", e))
+    }
+
+    fn remove(&self, user: &str) -> Result<()> {
+        match self.entry(user)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_error("delete", e)),
+        }
+    }
+
+    fn read_index(&self) -> Result<Vec<String>> {
+        match self.read(INDEX_USER)? {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| CoreError::Keychain { action: "read", reason: format!("the index is damaged ({e})") }),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn write_index(&self, keys: &[String]) -> Result<()> {
+        let json = serde_json::to_string(keys)
+            .map_err(|e| CoreError::Keychain { action: "write", reason: e.to_string() })?;
+        self.write(INDEX_USER, &json)
+    }
+}
+
+fn connection_user(key: &str) -> String {
+    format!("connection:{key}")
+}
+
+fn map_error(action: &'static str, error: keyring::Error) -> CoreError {
+    match error {
+        keyring::Error::PlatformFailure(e) | keyring::Error::NoStorageAccess(e) => {
+            CoreError::KeychainUnavailable { reason: e.to_string() }
+        }
+        other => CoreError::Keychain { action, reason: other.to_string() },
+    }
+}
+
+impl TokenStore for KeychainStore {
+    fn keys(&self) -> Result<Vec<String>> {
+        self.read_index()
+    }
+
+    fn get(&self, key: &str) -> Result<Option<StoredConnection>> {
+        let Some(json) = self.read(&connection_user(key))? else { return Ok(None) };
+        let record: KeychainRecord = serde_json::from_str(&json)
+            .map_err(|e| CoreError::Keychain { action: "read", reason: format!("the entry is damaged ({e})") })?;
+        Ok(Some(record.into()))
+    }
+
+    fn put(&self, connection: &StoredConnection) -> Result<()> {
+        let key = connection.key();
+        let json = serde_json::to_string(&KeychainRecord::from(connection))
+            .map_err(|e| CoreError::Keychain { action: "write", reason: e.to_string() })?;
+        self.write(&connection_user(&key), &json)?;
+        let mut index = self.read_index()?;
+        if !index.contains(&key) {
+            index.push(key);
+            self.write_index(&index)?;
+        }
+        Ok(())
+    }
+
+    fn delete(&self, key: &str) -> Result<()> {
+        self.remove(&connection_user(key))?;
+        let mut index = self.read_index()?;
+        let before = index.len();
+        index.retain(|k| k != key);
+        if index.len() != before {
+            self.write_index(&index)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,156 @@
+//! Where connections live: one OS-keychain entry per connection (tokens and account metadata),
+//! plus an index entry listing them. No plaintext fallback exists.
+
+mod keychain;
+mod memory;
+
+pub use keychain::KeychainStore;
+pub use memory::MemoryStore;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use crate::config::Mode;
+use crate::error::Result;
+use crate::item::Integration;
+use crate::secret::Secret;
+
+/// Who a connection belongs to on the provider's side (safe to show).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct AccountInfo {
+    /// The provider's id of the account (HubSpot portal id, Notion workspace id, Airtable user id).
+    pub id: String,
+    /// A readable label (portal domain, workspace name, e-mail).
+    pub label: String,
+    /// More facts (user, domain, bot id, …).
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+/// One connected account, as kept in the keychain. Not `Serialize`: tokens never leave the core.
+#[derive(Debug, Clone)]
+pub struct StoredConnection {
+    /// Which provider.
+    pub integration: Integration,
+    /// Live or sandbox: a sandbox token is never sent to a live provider, nor the other way.
+    pub mode: Mode,
+    /// The account.
+    pub account: AccountInfo,
+    /// The bearer token.
+    pub access_token: Secret,
+    /// The refresh token, when there is one.
+    pub refresh_token: Option<Secret>,
+    /// When the access token expires, when known.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The granted scopes.
+    pub scopes: Vec<String>,
+    /// When the person connected.
+    pub connected_at: DateTime<Utc>,
+    /// Set when the provider refused the refresh token: the person must connect again.
+    pub reconnect_needed: bool,
+}
+
+impl StoredConnection {
+    /// The keychain key of this connection: `<integration>:<mode>:<account id>`.
+    pub fn key(&self) -> String {
+        connection_key(self.integration, self.mode, &self.account.id)
+    }
+}
+
+/// The keychain key of a connection.
+pub fn connection_key(integration: Integration, mode: Mode, account_id: &str) -> String {
+    let mode = match mode {
+        Mode::Live => "live",
+        Mode::Sandbox => "sandbox",
+    };
+    format!("{integration}:{mode}:{account_id}")
+}
+
+/// A place connections are kept. Calls may block (the OS keychain): call them off the async
+/// executor (`tokio::task::spawn_blocking`).
+pub trait TokenStore: Send + Sync {
+    /// The keys of every stored connection.
+    fn keys(&self) -> Result<Vec<String>>;
+    /// One connection, if stored.
+    fn get(&self, key: &str) -> Result<Option<StoredConnection>>;
+    /// Saves (creates or replaces) a connection.
+    fn put(&self, connection: &StoredConnection) -> Result<()>;
+    /// Removes a connection; removing a missing one is not an error.
+    fn delete(&self, key: &str) -> Result<()>;
+}
+
+/// The wire form of a connection inside its keychain entry (the only place tokens are written).
+#[derive(Serialize, Deserialize)]
+struct KeychainRecord {
+    version: u32,
+    integration: Integration,
+    mode: Mode,
+    account: AccountInfo,
+    access_token: String,
+    refresh_token: Option<String>,
+    expires_at: Option<DateTime<Utc>>,
+    scopes: Vec<String>,
+    connected_at: DateTime<Utc>,
+    #[serde(default)]
+    reconnect_needed: bool,
+}
+
+impl From<&StoredConnection> for KeychainRecord {
+    fn from(c: &StoredConnection) -> Self {
+        Self {
+            version: 1,
+            integration: c.integration,
+            mode: c.mode,
+            account: c.account.clone(),
+            access_token: c.access_token.expose().to_owned(),
+            refresh_token: c.refresh_token.as_ref().map(|t| t.expose().to_owned()),
+            expires_at: c.expires_at,
+            scopes: c.scopes.clone(),
+            connected_at: c.connected_at,
+            reconnect_needed: c.reconnect_needed,
+        }
+    }
+}
+
+impl From<KeychainRecord> for StoredConnection {
+    fn from(r: KeychainRecord) -> Self {
+        Self {
+            integration: r.integration,
+            mode: r.mode,
+            account: r.account,
+            access_token: Secret::new(r.access_token),
+            refresh_token: r.refresh_token.map(Secret::new),
+            expires_at: r.expires_at,
+            scopes: r.scopes,
+            connected_at: r.connected_at,
+            reconnect_needed: r.reconnect_needed,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A connection for store tests.
+    pub fn sample(account: &str) -> StoredConnection {
+        StoredConnection {
+            integration: Integration::Hubspot,
+            mode: Mode::Sandbox,
+            account: AccountInfo { id: account.into(), label: format!("portal {account}"), details: Default::default() },
+            access_token: Secret::new(format!("access-{account}")),
+            refresh_token: Some(Secret::new(format!("refresh-{account}"))),
+            expires_at: Some(Utc::now()),
+            scopes: vec!["oauth".into()],
+            connected_at: Utc::now(),
+            reconnect_needed: false,
+        }
+    }
+
+    #[test]
+    fn debug_of_a_connection_shows_no_token() {
+        let text = format!("{:?}", sample("7"));
+        assert!(!text.contains("access-7") && !text.contains("refresh-7"), "{text}");
+        assert_eq!(sample("7").key(), "hubspot:sandbox:7");
+    }
+}
