@@ -1,1 +1,218 @@
+//! `inlet-sandbox`: the providers' OAuth and data APIs played on loopback, written from their
+//! public documentation (never from Inlet's core), with knobs for latency, rate limits,
+//! transient 5xx, dropped connections, short token lifetimes and denied consent.
+//!
+//! Every provider lives under its own prefix with its real paths (`/hubspot/oauth/authorize`,
+//! `/hubspot/crm/v3/objects/contacts`, …). Tests start it in-process on port 0.
 
+pub mod dataset;
+mod faults;
+mod hubspot;
+mod tokens;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use dataset::{Dataset, DatasetSize};
+use faults::Faults;
+use tokens::Grants;
+
+/// The client id the sandbox registers for every provider.
+pub const CLIENT_ID: &str = "inlet-sandbox-client";
+/// The client secret the sandbox registers for every provider.
+pub const CLIENT_SECRET: &str = "inlet-sandbox-secret";
+
+/// Fault and behaviour knobs; change them at runtime with [`Sandbox::set_knobs`] or
+/// `PUT /_sandbox/knobs`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Knobs {
+    /// Added to every API response.
+    pub latency_ms: u64,
+    /// Share of API requests answered with a transient 5xx (0.0–1.0).
+    pub failure_rate: f64,
+    /// Share of API requests whose connection drops mid-body (0.0–1.0).
+    pub drop_rate: f64,
+    /// Requests allowed per rolling window per token (HubSpot: 110 per 10 s); 0 disables.
+    pub rate_limit_max: u32,
+    /// The rolling window.
+    pub rate_limit_window_ms: u64,
+    /// Lifetime of issued access tokens (HubSpot: 1800 s).
+    pub access_token_ttl_secs: u64,
+    /// Answer the authorization request with `error=access_denied`.
+    pub deny_consent: bool,
+}
+
+impl Default for Knobs {
+    fn default() -> Self {
+        Self {
+            latency_ms: 0,
+            failure_rate: 0.0,
+            drop_rate: 0.0,
+            rate_limit_max: 110,
+            rate_limit_window_ms: 10_000,
+            access_token_ttl_secs: 1800,
+            deny_consent: false,
+        }
+    }
+}
+
+/// How to start a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Address to bind (port 0 picks one).
+    pub addr: SocketAddr,
+    /// Dataset seed.
+    pub seed: u64,
+    /// Dataset sizes.
+    pub size: DatasetSize,
+    /// Initial knobs.
+    pub knobs: Knobs,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self { addr: SocketAddr::from(([127, 0, 0, 1], 0)), seed: 42, size: DatasetSize::default(), knobs: Knobs::default() }
+    }
+}
+
+/// Counters tests read.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Successful refresh-token grants.
+    pub refreshes: AtomicU64,
+    /// Data requests served (any status).
+    pub api_requests: AtomicU64,
+    /// 429 answers.
+    pub rate_limited: AtomicU64,
+    /// Injected 5xx answers and dropped connections.
+    pub faults: AtomicU64,
+}
+
+pub(crate) struct Shared {
+    pub(crate) dataset: Dataset,
+    pub(crate) knobs: Mutex<Knobs>,
+    pub(crate) grants: Grants,
+    pub(crate) faults: Faults,
+    pub(crate) counters: Counters,
+    pub(crate) base_url: String,
+}
+
+impl Shared {
+    pub(crate) fn knobs(&self) -> Knobs {
+        self.knobs.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+pub(crate) type AppState = Arc<Shared>;
+
+/// A running sandbox; dropping it stops the server.
+pub struct Sandbox {
+    shared: AppState,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Sandbox {
+    /// Binds and serves in the background.
+    pub async fn start(config: SandboxConfig) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            dataset: Dataset::generate(config.seed, config.size),
+            knobs: Mutex::new(config.knobs),
+            grants: Grants::default(),
+            faults: Faults::new(config.seed),
+            counters: Counters::default(),
+            base_url: format!("http://{addr}"),
+        });
+        let app = router(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = served.await {
+                tracing::error!(error = %e, "sandbox server stopped");
+            }
+        });
+        Ok(Self { shared, addr, stop: Some(stop) })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The data being served.
+    pub fn dataset(&self) -> &Dataset {
+        &self.shared.dataset
+    }
+
+    /// Replaces the knobs.
+    pub fn set_knobs(&self, knobs: Knobs) {
+        *self.shared.knobs.lock().unwrap_or_else(|p| p.into_inner()) = knobs;
+    }
+
+    /// The current knobs.
+    pub fn knobs(&self) -> Knobs {
+        self.shared.knobs()
+    }
+
+    /// Counters of what happened.
+    pub fn counters(&self) -> &Counters {
+        &self.shared.counters
+    }
+
+    /// Expires every access token now (as if the 30 minutes had passed).
+    pub fn expire_access_tokens(&self) {
+        self.shared.grants.expire_all_access();
+    }
+
+    /// Revokes every refresh token (as if the app were uninstalled).
+    pub fn revoke_refresh_tokens(&self) {
+        self.shared.grants.revoke_all_refresh();
+    }
+
+    /// Successful refreshes so far.
+    pub fn refresh_count(&self) -> u64 {
+        self.shared.counters.refreshes.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn router(shared: AppState) -> Router {
+    Router::new()
+        .route("/_sandbox/knobs", get(get_knobs).put(put_knobs))
+        .nest("/hubspot", hubspot::routes())
+        .with_state(shared)
+}
+
+async fn get_knobs(State(state): State<AppState>) -> Json<Knobs> {
+    Json(state.knobs())
+}
+
+async fn put_knobs(State(state): State<AppState>, Json(knobs): Json<Knobs>) -> Json<Knobs> {
+    *state.knobs.lock().unwrap_or_else(|p| p.into_inner()) = knobs.clone();
+    Json(knobs)
+}

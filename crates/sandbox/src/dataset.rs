@@ -1,0 +1,187 @@
+//! A deterministic dataset from a seed and sizes, including the awkward names real workspaces
+//! have: markup, right-to-left text, emoji, very long names, records with no name at all.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+/// How much data to generate.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct DatasetSize {
+    /// HubSpot contacts.
+    pub contacts: usize,
+    /// HubSpot companies.
+    pub companies: usize,
+    /// HubSpot deals.
+    pub deals: usize,
+}
+
+impl Default for DatasetSize {
+    fn default() -> Self {
+        Self { contacts: 240, companies: 120, deals: 75 }
+    }
+}
+
+/// One CRM record as HubSpot stores it: an id, string properties and two timestamps.
+#[derive(Debug, Clone)]
+pub struct CrmRecord {
+    /// Numeric id, as a string.
+    pub id: String,
+    /// Property name → value (absent properties are null on the wire).
+    pub properties: Vec<(&'static str, Option<String>)>,
+    /// RFC 3339 creation time.
+    pub created_at: String,
+    /// RFC 3339 last change.
+    pub updated_at: String,
+}
+
+/// The HubSpot portal the sandbox plays.
+#[derive(Debug, Clone)]
+pub struct HubSpotData {
+    /// The portal id (`hub_id`).
+    pub portal_id: u64,
+    /// The portal's domain.
+    pub domain: String,
+    /// The installing user's e-mail.
+    pub user: String,
+    /// Contacts, companies and deals.
+    pub contacts: Vec<CrmRecord>,
+    /// Companies.
+    pub companies: Vec<CrmRecord>,
+    /// Deals.
+    pub deals: Vec<CrmRecord>,
+}
+
+/// Everything the sandbox serves.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// HubSpot's portal.
+    pub hubspot: HubSpotData,
+}
+
+const FIRST: [&str; 12] = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Linus", "Radia", "Tim"];
+const LAST: [&str; 10] = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton", "Perlman"];
+const ODD_NAMES: [&str; 5] = [
+    "<img src=x onerror=alert(1)>",
+    "שלום עולם — RTL company",
+    "🚀 Launch 🌕 Ünïcødé",
+    "Robert'); DROP TABLE items;--",
+    "&lt;b&gt;escaped&lt;/b&gt; \"quoted\"",
+];
+
+fn timestamp(rng: &mut StdRng, base_days: i64) -> (String, String) {
+    let created = 1_600_000_000 + base_days * 86_400 + rng.random_range(0..86_400);
+    let updated = created + rng.random_range(0..30_000_000);
+    let fmt = |secs: i64| {
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z", rem / 3600, rem / 60 % 60, rem % 60, secs.rem_euclid(997))
+    };
+    (fmt(created), fmt(updated))
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+impl Dataset {
+    /// The dataset for `seed` and `size`: the same inputs always give the same data.
+    pub fn generate(seed: u64, size: DatasetSize) -> Self {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let portal_id = 10_000_000 + seed % 1_000_000;
+        let mut contacts = Vec::with_capacity(size.contacts);
+        for i in 0..size.contacts {
+            let (created_at, updated_at) = timestamp(&mut rng, i as i64);
+            let first = FIRST[rng.random_range(0..FIRST.len())];
+            let last = LAST[rng.random_range(0..LAST.len())];
+            let email = format!("{}.{}{}@example.com", first.to_lowercase(), last.to_lowercase(), i);
+            let (first, last) = match i % 17 {
+                3 => (None, None), // named by e-mail only
+                5 => (Some(ODD_NAMES[i % ODD_NAMES.len()].to_owned()), None),
+                11 => (Some("X".repeat(300)), Some(last.to_owned())),
+                _ => (Some(first.to_owned()), Some(last.to_owned())),
+            };
+            contacts.push(CrmRecord {
+                id: (1001 + i * 3).to_string(),
+                properties: vec![("firstname", first), ("lastname", last), ("email", Some(email))],
+                created_at,
+                updated_at,
+            });
+        }
+        let mut companies = Vec::with_capacity(size.companies);
+        for i in 0..size.companies {
+            let (created_at, updated_at) = timestamp(&mut rng, i as i64);
+            let domain = format!("company{i}.example.org");
+            let name = match i % 13 {
+                4 => None, // named by domain only
+                7 => Some(ODD_NAMES[i % ODD_NAMES.len()].to_owned()),
+                _ => Some(format!("{} {} Ltd", LAST[i % LAST.len()], i)),
+            };
+            companies.push(CrmRecord {
+                id: (5_000_001 + i * 7).to_string(),
+                properties: vec![("name", name), ("domain", Some(domain))],
+                created_at,
+                updated_at,
+            });
+        }
+        let mut deals = Vec::with_capacity(size.deals);
+        for i in 0..size.deals {
+            let (created_at, updated_at) = timestamp(&mut rng, i as i64);
+            let amount = rng.random_range(100..100_000).to_string();
+            let name = if i % 19 == 6 { Some(ODD_NAMES[i % ODD_NAMES.len()].to_owned()) } else { Some(format!("Deal #{i}")) };
+            deals.push(CrmRecord {
+                id: (9_000_000_001u64 + i as u64 * 11).to_string(),
+                properties: vec![
+                    ("dealname", name),
+                    ("amount", Some(amount)),
+                    ("dealstage", Some(["appointmentscheduled", "closedwon", "closedlost"][i % 3].to_owned())),
+                    ("pipeline", Some("default".to_owned())),
+                ],
+                created_at,
+                updated_at,
+            });
+        }
+        Dataset {
+            hubspot: HubSpotData {
+                portal_id,
+                domain: format!("sandbox-{portal_id}.hubspot.com"),
+                user: "sandbox.user@example.com".to_owned(),
+                contacts,
+                companies,
+                deals,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_data() {
+        let a = Dataset::generate(7, DatasetSize::default());
+        let b = Dataset::generate(7, DatasetSize::default());
+        assert_eq!(a.hubspot.contacts.len(), 240);
+        assert_eq!(a.hubspot.contacts[5].properties, b.hubspot.contacts[5].properties);
+        assert_eq!(a.hubspot.deals[3].created_at, b.hubspot.deals[3].created_at);
+        assert!(a.hubspot.contacts[0].created_at.ends_with('Z'));
+    }
+
+    #[test]
+    fn dates_are_real_calendar_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+    }
+}
