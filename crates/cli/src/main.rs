@@ -1,1 +1,173 @@
-fn main(){}
+//! `inlet`: connect, inspect, load and disconnect integrations from a terminal — a thin face over
+//! `inlet-core`, sharing the desktop app's keychain entries.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use inlet_core::config::{load_dotenv, resolve_all, ProcessEnv, SandboxEndpoint};
+use inlet_core::export::{write_items, ExportFormat};
+use inlet_core::http::RetryPolicy;
+use inlet_core::store::{KeychainStore, TokenStore};
+use inlet_core::{CoreError, Inlet, Integration, Secret};
+use tokio_util::sync::CancellationToken;
+
+/// Connect Airtable, Notion and HubSpot, and view and export what is in them.
+#[derive(Parser)]
+#[command(name = "inlet", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sign in to an integration through the browser and keep the tokens in the OS keychain.
+    Connect {
+        /// airtable, notion or hubspot.
+        integration: String,
+        /// Print the authorization URL without opening a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Show every integration and its connection (never a token).
+    Status {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Load every item of a connected integration.
+    Load {
+        /// airtable, notion or hubspot.
+        integration: String,
+        /// ndjson (default), json or csv.
+        #[arg(long, default_value = "ndjson")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Forget an integration's connection.
+    Disconnect {
+        /// airtable, notion or hubspot.
+        integration: String,
+    },
+}
+
+fn keychain_service() -> String {
+    std::env::var("INLET_KEYCHAIN_SERVICE").unwrap_or_else(|_| "dev.inlet.app".to_owned())
+}
+
+/// `INLET_SANDBOX_URL` points providers without client credentials at a running sandbox.
+fn sandbox_from_env() -> Result<Option<SandboxEndpoint>, CoreError> {
+    let Ok(raw) = std::env::var("INLET_SANDBOX_URL") else { return Ok(None) };
+    let base = url::Url::parse(&raw).map_err(|e| CoreError::invalid_argument(format!("INLET_SANDBOX_URL is not a URL ({e}).")))?;
+    Ok(Some(SandboxEndpoint {
+        base,
+        client_id: "inlet-sandbox-client".into(),
+        client_secret: Secret::new("inlet-sandbox-secret"),
+    }))
+}
+
+fn build() -> Result<Inlet, CoreError> {
+    let sandbox = sandbox_from_env()?;
+    let settings = resolve_all(&ProcessEnv, sandbox.as_ref())?;
+    let store: Arc<dyn TokenStore> = Arc::new(KeychainStore::new(keychain_service()));
+    Inlet::new(settings, store, RetryPolicy::default())
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
+    let inlet = build()?;
+    match cli.command {
+        Command::Connect { integration, no_browser } => {
+            let integration: Integration = integration.parse()?;
+            let info = inlet
+                .connect_loopback(integration, |start| {
+                    println!("Open this URL to connect {}:\n{}", integration.display_name(), start.authorization_url);
+                    let _ = std::io::stdout().flush();
+                    if !no_browser {
+                        if let Err(e) = open::that_detached(&start.authorization_url) {
+                            eprintln!("warning: could not open a browser ({e}); open the URL above yourself.");
+                        }
+                    }
+                })
+                .await?;
+            println!("connected {} as {}", integration, info.account.label);
+        }
+        Command::Status { json } => {
+            let statuses = inlet.integrations().await?;
+            if json {
+                let text = serde_json::to_string_pretty(&statuses).map_err(|e| CoreError::invalid_argument(e.to_string()))?;
+                println!("{text}");
+            } else {
+                for s in statuses {
+                    let mode = s.mode.map(|m| format!("{m:?}").to_lowercase()).unwrap_or_else(|| "not configured".into());
+                    let state = match (&s.account, s.reconnect_needed) {
+                        (Some(_), true) => "reconnect needed".to_owned(),
+                        (Some(a), false) => format!("connected as {}", a.label),
+                        (None, _) => "not connected".to_owned(),
+                    };
+                    println!("{:<10} {:<15} {}", s.integration, mode, state);
+                }
+            }
+        }
+        Command::Load { integration, format, output } => {
+            let integration: Integration = integration.parse()?;
+            let format: ExportFormat = format.parse()?;
+            let progress = Arc::new(|p: inlet_core::load::LoadProgress| {
+                if p.done {
+                    eprintln!("{}: {} items in {} pages", p.stream, p.items, p.pages);
+                }
+            });
+            let result = inlet.load(integration, progress, CancellationToken::new()).await?;
+            match &output {
+                Some(path) => {
+                    let io = |e: std::io::Error| CoreError::Io { action: "write", path: path.display().to_string(), reason: e.to_string() };
+                    let file = std::fs::File::create(path).map_err(io)?;
+                    write_items(std::io::BufWriter::new(file), format, &result.items)?;
+                }
+                None => write_items(std::io::BufWriter::new(std::io::stdout().lock()), format, &result.items)?,
+            }
+            eprintln!("loaded {} items from {}", result.items.len(), integration.display_name());
+            if result.partial {
+                for failure in &result.failures {
+                    eprintln!("warning: {} did not load completely: {}", failure.stream, failure.error.message);
+                }
+                return Ok(ExitCode::from(3));
+            }
+        }
+        Command::Disconnect { integration } => {
+            let integration: Integration = integration.parse()?;
+            if inlet.disconnect(integration).await? {
+                println!("disconnected {integration}");
+            } else {
+                println!("{integration} was not connected");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    load_dotenv();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("INLET_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error} [{}]", error.code());
+            ExitCode::FAILURE
+        }
+    }
+}
