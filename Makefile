@@ -1,0 +1,59 @@
+# Inlet: `make run` launches the app, `make test` runs every test. Both install what is missing.
+SHELL := /bin/bash
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/inlet-target
+export CARGO_TERM_COLOR ?= never
+
+APT_PACKAGES := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev \
+  libxdo-dev libdbus-1-dev pkg-config build-essential file curl xvfb xauth dbus dbus-x11 at-spi2-core \
+  gnome-keyring libsecret-tools keyutils xdg-utils desktop-file-utils x11-utils imagemagick
+
+.PHONY: run test deps apt ui-deps ui bindings lint test-rust test-ui test-e2e clean
+
+run: deps ui
+	cargo build -p inlet-desktop --features custom-protocol
+	$(CARGO_TARGET_DIR)/debug/inlet-desktop
+
+test: deps ui lint test-ui test-rust test-e2e
+
+deps: apt ui-deps
+
+apt:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+ui-deps:
+	@if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then \
+	  cd ui && npm ci --no-audit --no-fund; fi
+
+ui: ui-deps
+	cd ui && npm run build
+
+# Regenerates ui/src/bindings.ts from the Rust commands (a test fails while it is stale).
+bindings:
+	INLET_UPDATE_BINDINGS=1 cargo test -p inlet-desktop --lib typescript_bindings_are_up_to_date
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cd ui && npx tsc --noEmit
+
+test-ui:
+	cd ui && npx vitest run
+
+# Every Rust test, inside a private D-Bus session with an unlocked gnome-keyring so keychain
+# tests (marked ignored for plain `cargo test`) run against a real Secret Service.
+test-rust:
+	scripts/with-keyring.sh cargo test --workspace -- --include-ignored
+
+# The built app under Xvfb: connect through the deep link delivered as the OS would.
+test-e2e:
+	cargo build -p inlet-desktop --features custom-protocol
+	scripts/e2e-deep-link.sh $(CARGO_TARGET_DIR)/debug/inlet-desktop
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules

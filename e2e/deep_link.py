@@ -1,0 +1,115 @@
+"""Drives the real Inlet window through WebKitWebDriver (W3C WebDriver over HTTP, stdlib only)."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+APP = os.environ["INLET_APP"]
+ARTIFACTS = os.environ["INLET_ARTIFACTS"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Driver:
+    def __init__(self, port):
+        self.base = f"http://127.0.0.1:{port}"
+        caps = {"capabilities": {"alwaysMatch": {"browserName": "wry",
+                "webkitgtk:browserOptions": {"binary": APP, "args": []}}}}
+        self.session = self.call("POST", "/session", caps)["sessionId"]
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return json.loads(r.read())["value"] if method != "POST" or path != "/session" else json.loads(r.read())["value"]
+
+    def s(self, method, path, body=None):
+        return self.call(method, f"/session/{self.session}{path}", body)
+
+    def find(self, css):
+        found = self.s("POST", "/elements", {"using": "css selector", "value": css})
+        return [next(iter(e.values())) for e in found]
+
+    def text(self, css):
+        return " ".join(self.s("GET", f"/element/{e}/text") for e in self.find(css))
+
+    def click(self, css):
+        elements = self.find(css)
+        assert elements, f"no element {css}"
+        self.s("POST", f"/element/{elements[0]}/click", {})
+
+    def wait_for(self, what, predicate, timeout=30):
+        deadline = time.time() + timeout
+        last = None
+        while time.time() < deadline:
+            try:
+                last = predicate()
+                if last:
+                    return last
+            except Exception as e:  # the page may be mid-render
+                last = e
+            time.sleep(0.2)
+        self.screenshot("failure.png")
+        raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+
+    def screenshot(self, name):
+        import base64
+        try:
+            png = self.s("GET", "/screenshot")
+            with open(os.path.join(ARTIFACTS, name), "wb") as f:
+                f.write(base64.b64decode(png))
+        except Exception as e:
+            print(f"screenshot failed: {e}", file=sys.stderr)
+
+    def quit(self):
+        try:
+            self.call("DELETE", f"/session/{self.session}")
+        except Exception:
+            pass
+
+
+def main():
+    port = free_port()
+    env = dict(os.environ, TAURI_WEBVIEW_AUTOMATION="true")
+    driver_proc = subprocess.Popen(["WebKitWebDriver", f"--port={port}"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        d = Driver(port)
+        try:
+            hubspot = '[data-integration="hubspot"]'
+            d.wait_for("the HubSpot card", lambda: "Sandbox" in d.text(hubspot))
+            assert "Not connected" in d.text(hubspot), d.text(hubspot)
+            d.click(f'{hubspot} button[aria-label="Connect HubSpot"]')
+            delivered = os.path.join(ARTIFACTS, "callback-delivered.txt")
+            d.wait_for("the browser to deliver inlet://oauth/callback", lambda: os.path.exists(delivered))
+            d.wait_for("the deep link to complete the connection", lambda: "Connected as" in d.text(hubspot))
+            print("deep link: connected —", d.text(f"{hubspot} .account"))
+            d.click(f'{hubspot} button[aria-label="Load HubSpot items"]')
+            count = d.wait_for("items to load", lambda: (lambda t: t if t.startswith("435 items") else None)(d.text("#item-count")))
+            print("loaded:", count)
+            assert "<img" in d.text("#items tbody"), "markup in names is shown as text"
+            d.screenshot("hubspot-loaded.png")
+        finally:
+            d.quit()
+    finally:
+        driver_proc.terminate()
+        driver_proc.wait(timeout=10)
+    print("e2e deep link: 1 passed, 0 failed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The real app under Xvfb, in its own D-Bus session with a real Secret Service, driven through
+# WebKitWebDriver: click Connect, let the "browser" fetch the sandbox's consent redirect and hand
+# inlet://oauth/callback?… to the OS the way a browser does (gio open → the registered handler →
+# a second launch that single-instance forwards), then check the card and load the items.
+# Usage: scripts/e2e-deep-link.sh PATH/TO/inlet-desktop
+set -euo pipefail
+app=$(realpath "$1")
+here=$(cd "$(dirname "$0")/.." && pwd)
+artifacts="$here/artifacts"
+mkdir -p "$artifacts"
+if [ "${INLET_IN_XVFB:-}" != "1" ]; then
+  export INLET_IN_XVFB=1
+  exec xvfb-run -a -s "-screen 0 1280x800x24" "$here/scripts/with-keyring.sh" "$0" "$@"
+fi
+export INLET_KEYCHAIN_SERVICE="dev.inlet.e2e.$$"
+export INLET_HUBSPOT_REDIRECT_URI="inlet://oauth/callback"
+export BROWSER="$here/e2e/fake-browser.sh"
+export INLET_APP="$app" INLET_ARTIFACTS="$artifacts"
+export WEBKIT_DISABLE_DMABUF_RENDERER=1
+# No client ids: every provider runs on the built-in sandbox.
+unset HUBSPOT_CLIENT_ID AIRTABLE_CLIENT_ID NOTION_CLIENT_ID
+python3 "$here/e2e/deep_link.py"

@@ -1,0 +1,79 @@
+//! The IPC commands: each translates arguments, calls the core and maps the result.
+
+use std::sync::Arc;
+
+use inlet_core::config::RedirectTransport;
+use inlet_core::load::LoadResult;
+use inlet_core::service::{AuthorizationStart, ConnectionInfo, IntegrationStatus};
+use inlet_core::Integration;
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
+use tauri_specta::Event;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::{CommandResult, ShellError};
+use crate::events::{ConnectionChanged, LoadProgressEvent};
+use crate::state::AppState;
+
+/// Every integration with its mode (Live or Sandbox) and connection.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_integrations(state: State<'_, AppState>) -> CommandResult<Vec<IntegrationStatus>> {
+    Ok(state.inlet.integrations().await?)
+}
+
+/// Opens the system browser at the provider's consent page. The result arrives later as a
+/// `ConnectionChanged` event (from the deep link or the loopback redirect).
+#[tauri::command]
+#[specta::specta]
+pub async fn connect(app: AppHandle, state: State<'_, AppState>, integration: Integration) -> CommandResult<AuthorizationStart> {
+    let inlet = state.inlet.clone();
+    if inlet.settings(integration)?.transport() == RedirectTransport::DeepLink {
+        let start = inlet.begin_connect(integration, None)?;
+        open_browser(&app, &start.authorization_url)?;
+        return Ok(start);
+    }
+    let (started, start_rx) = tokio::sync::oneshot::channel();
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let result = inlet
+            .connect_loopback(integration, |start| {
+                let _ = started.send(start.clone());
+            })
+            .await;
+        crate::deep_link::announce(&handle, Some(integration), result);
+    });
+    let start = start_rx.await.map_err(|_| inlet_core::CoreError::Cancelled)?;
+    open_browser(&app, &start.authorization_url)?;
+    Ok(start)
+}
+
+fn open_browser(app: &AppHandle, url: &str) -> Result<(), ShellError> {
+    app.opener().open_url(url, None::<&str>).map_err(|e| ShellError::Browser(e.to_string()))
+}
+
+/// Forgets the integration's connection.
+#[tauri::command]
+#[specta::specta]
+pub async fn disconnect(app: AppHandle, state: State<'_, AppState>, integration: Integration) -> CommandResult<bool> {
+    let removed = state.inlet.disconnect(integration).await?;
+    let _ = ConnectionChanged { integration: Some(integration), connected: false, connection: None, error: None }.emit(&app);
+    Ok(removed)
+}
+
+/// The connection's metadata: account, scopes, expiry. Never a token.
+#[tauri::command]
+#[specta::specta]
+pub async fn credentials(state: State<'_, AppState>, integration: Integration) -> CommandResult<Option<ConnectionInfo>> {
+    Ok(state.inlet.credentials(integration).await?)
+}
+
+/// Loads every item, announcing progress per page as `LoadProgressEvent`.
+#[tauri::command]
+#[specta::specta]
+pub async fn load(app: AppHandle, state: State<'_, AppState>, integration: Integration) -> CommandResult<LoadResult> {
+    let progress = Arc::new(move |progress| {
+        let _ = LoadProgressEvent { progress }.emit(&app);
+    });
+    Ok(state.inlet.load(integration, progress, CancellationToken::new()).await?)
+}

@@ -1,0 +1,37 @@
+//! `inlet://oauth/callback?…` arriving through the OS: forwarded by a second launch (single
+//! instance) or present at a cold start. The URL carries the code: it is never logged.
+
+use inlet_core::service::ConnectionInfo;
+use inlet_core::Integration;
+use tauri::{AppHandle, Manager};
+use tauri_specta::Event;
+
+use crate::events::ConnectionChanged;
+use crate::state::AppState;
+
+/// Completes the sign-in a deep link carries and announces the outcome.
+pub fn handle(app: &AppHandle, url: String) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let inlet = app.state::<AppState>().inlet.clone();
+        tracing::info!("sign-in callback received through the deep link");
+        let result = inlet.complete_deep_link(&url).await;
+        announce(&app, None, result);
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.set_focus();
+        }
+    });
+}
+
+/// Emits `ConnectionChanged` for a finished sign-in.
+pub fn announce(app: &AppHandle, integration: Option<Integration>, result: inlet_core::Result<ConnectionInfo>) {
+    let event = match result {
+        Ok(info) => ConnectionChanged { integration: Some(info.integration), connected: true, connection: Some(info), error: None },
+        Err(error) => {
+            tracing::warn!(code = error.code(), "sign-in failed");
+            let integration = integration.or_else(|| error.details().get("integration").and_then(|v| serde_json::from_value(v.clone()).ok()));
+            ConnectionChanged { integration, connected: false, connection: None, error: Some(error.to_body()) }
+        }
+    };
+    let _ = event.emit(app);
+}

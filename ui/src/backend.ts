@@ -1,0 +1,50 @@
+// The UI's only door to the app: a typed interface with a Tauri implementation generated from the
+// Rust commands (bindings.ts) and fakes in tests.
+import type {
+  AuthorizationStart,
+  ConnectionChanged,
+  ConnectionInfo,
+  ErrorBody,
+  Integration,
+  IntegrationStatus,
+  LoadProgressEvent,
+  LoadResult,
+} from "./bindings";
+
+export type {
+  AuthorizationStart,
+  ConnectionChanged,
+  ConnectionInfo,
+  ErrorBody,
+  Integration,
+  IntegrationStatus,
+  LoadProgressEvent,
+  LoadResult,
+};
+
+/** A failed command, carrying the backend's `{error, message, details}` body. */
+export class BackendError extends Error {
+  constructor(readonly body: ErrorBody) {
+    super(body.message);
+    this.name = "BackendError";
+  }
+}
+
+export type Unlisten = () => void;
+
+export interface Backend {
+  listIntegrations(): Promise<IntegrationStatus[]>;
+  connect(integration: Integration): Promise<AuthorizationStart>;
+  disconnect(integration: Integration): Promise<boolean>;
+  credentials(integration: Integration): Promise<ConnectionInfo | null>;
+  load(integration: Integration): Promise<LoadResult>;
+  onConnectionChanged(listener: (event: ConnectionChanged) => void): Promise<Unlisten>;
+  onLoadProgress(listener: (event: LoadProgressEvent) => void): Promise<Unlisten>;
+}
+
+/** Turns anything thrown into readable text. */
+export function describeError(error: unknown): string {
+  if (error instanceof BackendError) return error.body.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,20 @@
+// The Backend over Tauri IPC, through the generated bindings.
+import { commands, events } from "./bindings";
+import { BackendError, type Backend, type ErrorBody } from "./backend";
+
+type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: ErrorBody };
+
+function unwrap<T>(outcome: Outcome<T>): T {
+  if (outcome.status === "error") throw new BackendError(outcome.error);
+  return outcome.data;
+}
+
+export const tauriBackend: Backend = {
+  listIntegrations: async () => unwrap(await commands.listIntegrations()),
+  connect: async (integration) => unwrap(await commands.connect(integration)),
+  disconnect: async (integration) => unwrap(await commands.disconnect(integration)),
+  credentials: async (integration) => unwrap(await commands.credentials(integration)),
+  load: async (integration) => unwrap(await commands.load(integration)),
+  onConnectionChanged: (listener) => events.connectionChanged.listen((e) => listener(e.payload)),
+  onLoadProgress: (listener) => events.loadProgressEvent.listen((e) => listener(e.payload)),
+};
