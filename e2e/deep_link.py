@@ -38,6 +38,9 @@ class Driver:
         found = self.s("POST", "/elements", {"using": "css selector", "value": css})
         return [next(iter(e.values())) for e in found]
 
+    def execute(self, script):
+        return self.s("POST", "/execute/sync", {"script": script, "args": []})
+
     def text(self, css):
         return " ".join(self.s("GET", f"/element/{e}/text") for e in self.find(css))
 
@@ -96,13 +99,19 @@ def main():
             d.click(f'{hubspot} button[aria-label="Connect HubSpot"]')
             delivered = os.path.join(ARTIFACTS, "callback-delivered.txt")
             d.wait_for("the browser to deliver inlet://oauth/callback", lambda: os.path.exists(delivered))
+            print("callback delivered through", open(delivered).read().strip())
             d.wait_for("the deep link to complete the connection", lambda: "Connected as" in d.text(hubspot))
             print("deep link: connected —", d.text(f"{hubspot} .account"))
             d.click(f'{hubspot} button[aria-label="Load HubSpot items"]')
             count = d.wait_for("items to load", lambda: (lambda t: t if t.startswith("435 items") else None)(d.text("#item-count")))
             print("loaded:", count)
-            assert "<img" in d.text("#items tbody"), "markup in names is shown as text"
+            shown_as_text = d.s("POST", "/execute/sync", {"script":
+                "return document.querySelector('#items tbody').textContent.includes('<img src=x onerror=alert(1)>')"
+                " && document.querySelectorAll('#items img').length === 0", "args": []})
+            assert shown_as_text, "markup in provider names is shown as text, never rendered"
             d.screenshot("hubspot-loaded.png")
+            d.click(f'{hubspot} button[aria-label="Disconnect HubSpot"]')
+            d.wait_for("the disconnect", lambda: "Not connected" in d.text(hubspot))
         finally:
             d.quit()
     finally:

@@ -9,8 +9,11 @@ case "$location" in
   inlet://*) ;;
   *) echo "fake-browser: expected an inlet:// redirect" >&2; exit 1 ;;
 esac
-echo "$location" > "${INLET_ARTIFACTS:-/tmp}/callback-delivered.txt.tmp" && echo delivered > "${INLET_ARTIFACTS:-/tmp}/callback-delivered.txt" && rm -f "${INLET_ARTIFACTS:-/tmp}/callback-delivered.txt.tmp"
-if ! gio open "$location" 2>/dev/null; then
+report="${INLET_ARTIFACTS:-/tmp}/callback-delivered.txt"
+if gio open "$location" 2>/dev/null; then
+  echo "gio open (the inlet:// handler the app registered)" > "$report"
+else
   # Without a working handler database, launch the registered binary the way the OS would.
   "$INLET_APP" "$location" &
+  echo "a second launch of the binary with the URL (gio could not open it)" > "$report"
 fi

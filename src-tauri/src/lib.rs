@@ -22,6 +22,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::load,
         ])
         .events(collect_events![events::ConnectionChanged, events::LoadProgressEvent])
+        .disable_serde_phases()
 }
 
 /// Starts the app.

@@ -168,6 +168,7 @@ pub struct ErrorBody {
     /// A sentence a person understands.
     pub message: String,
     /// Structured facts about the failure.
+    #[specta(type = specta_typescript::Unknown)]
     pub details: Value,
 }
 

@@ -110,6 +110,7 @@ pub struct IntegrationItem {
     pub integration: Integration,
     /// Provider-specific fields, as plain JSON.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[specta(type = Option<std::collections::HashMap<String, specta_typescript::Unknown>>)]
     pub details: serde_json::Map<String, serde_json::Value>,
 }
 

@@ -24,6 +24,7 @@ pub struct AccountInfo {
     /// A readable label (portal domain, workspace name, e-mail).
     pub label: String,
     /// More facts (user, domain, bot id, …).
+    #[specta(type = std::collections::HashMap<String, specta_typescript::Unknown>)]
     pub details: serde_json::Map<String, serde_json::Value>,
 }
 
