@@ -47,7 +47,11 @@ test-ui:
 # Every Rust test, inside a private D-Bus session with an unlocked gnome-keyring so keychain
 # tests (marked ignored for plain `cargo test`) run against a real Secret Service.
 test-rust:
-	scripts/with-keyring.sh cargo test --workspace -- --include-ignored
+	@if cargo nextest --version >/dev/null 2>&1; then \
+	  scripts/with-keyring.sh cargo nextest run --workspace --run-ignored all --no-fail-fast; \
+	else \
+	  scripts/with-keyring.sh cargo test --workspace --all-targets --no-fail-fast -- --include-ignored; \
+	fi
 
 # The built app under Xvfb: connect through the deep link delivered as the OS would.
 test-e2e:

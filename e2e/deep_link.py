@@ -117,7 +117,7 @@ def main():
     finally:
         driver_proc.terminate()
         driver_proc.wait(timeout=10)
-    print("e2e deep link: 1 passed, 0 failed")
+    print("e2e: 1 passed, 0 failed")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 //! The IPC commands: each translates arguments, calls the core and maps the result.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use inlet_core::config::RedirectTransport;
 use inlet_core::load::LoadResult;
@@ -18,7 +18,9 @@ use crate::state::AppState;
 /// Every integration with its mode (Live or Sandbox) and connection.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_integrations(state: State<'_, AppState>) -> CommandResult<Vec<IntegrationStatus>> {
+pub async fn list_integrations(
+    state: State<'_, AppState>,
+) -> CommandResult<Vec<IntegrationStatus>> {
     Ok(state.inlet.integrations().await?)
 }
 
@@ -26,54 +28,103 @@ pub async fn list_integrations(state: State<'_, AppState>) -> CommandResult<Vec<
 /// `ConnectionChanged` event (from the deep link or the loopback redirect).
 #[tauri::command]
 #[specta::specta]
-pub async fn connect(app: AppHandle, state: State<'_, AppState>, integration: Integration) -> CommandResult<AuthorizationStart> {
+pub async fn connect(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    integration: Integration,
+) -> CommandResult<AuthorizationStart> {
     let inlet = state.inlet.clone();
     if inlet.settings(integration)?.transport() == RedirectTransport::DeepLink {
         let start = inlet.begin_connect(integration, None)?;
         open_browser(&app, &start.authorization_url)?;
         return Ok(start);
     }
-    let (started, start_rx) = tokio::sync::oneshot::channel();
+    // The command answers with the URL once the listener is bound, or with the error if the flow
+    // fails before that; a later outcome arrives as a ConnectionChanged event.
+    let (answer, answered) =
+        tokio::sync::oneshot::channel::<inlet_core::Result<AuthorizationStart>>();
+    let answer = Arc::new(Mutex::new(Some(answer)));
+    let on_start = answer.clone();
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
-        let result = inlet
+        let outcome = inlet
             .connect_loopback(integration, |start| {
-                let _ = started.send(start.clone());
+                if let Some(sender) = take(&on_start) {
+                    let _ = sender.send(Ok(start.clone()));
+                }
             })
             .await;
-        crate::deep_link::announce(&handle, Some(integration), result);
+        match (take(&answer), outcome) {
+            (Some(sender), Err(error)) => {
+                let _ = sender.send(Err(error));
+            }
+            (_, outcome) => crate::deep_link::announce(&handle, Some(integration), outcome),
+        }
     });
-    let start = start_rx.await.map_err(|_| inlet_core::CoreError::Cancelled)?;
+    let start = answered
+        .await
+        .map_err(|_| inlet_core::CoreError::Cancelled)??;
     open_browser(&app, &start.authorization_url)?;
     Ok(start)
 }
 
+type Answer =
+    Arc<Mutex<Option<tokio::sync::oneshot::Sender<inlet_core::Result<AuthorizationStart>>>>>;
+
+fn take(
+    answer: &Answer,
+) -> Option<tokio::sync::oneshot::Sender<inlet_core::Result<AuthorizationStart>>> {
+    answer.lock().unwrap_or_else(|p| p.into_inner()).take()
+}
+
 fn open_browser(app: &AppHandle, url: &str) -> Result<(), ShellError> {
-    app.opener().open_url(url, None::<&str>).map_err(|e| ShellError::Browser(e.to_string()))
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| ShellError::Browser(e.to_string()))
 }
 
 /// Forgets the integration's connection.
 #[tauri::command]
 #[specta::specta]
-pub async fn disconnect(app: AppHandle, state: State<'_, AppState>, integration: Integration) -> CommandResult<bool> {
+pub async fn disconnect(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    integration: Integration,
+) -> CommandResult<bool> {
     let removed = state.inlet.disconnect(integration).await?;
-    let _ = ConnectionChanged { integration: Some(integration), connected: false, connection: None, error: None }.emit(&app);
+    let _ = ConnectionChanged {
+        integration: Some(integration),
+        connected: false,
+        connection: None,
+        error: None,
+    }
+    .emit(&app);
     Ok(removed)
 }
 
 /// The connection's metadata: account, scopes, expiry. Never a token.
 #[tauri::command]
 #[specta::specta]
-pub async fn credentials(state: State<'_, AppState>, integration: Integration) -> CommandResult<Option<ConnectionInfo>> {
+pub async fn credentials(
+    state: State<'_, AppState>,
+    integration: Integration,
+) -> CommandResult<Option<ConnectionInfo>> {
     Ok(state.inlet.credentials(integration).await?)
 }
 
 /// Loads every item, announcing progress per page as `LoadProgressEvent`.
 #[tauri::command]
 #[specta::specta]
-pub async fn load(app: AppHandle, state: State<'_, AppState>, integration: Integration) -> CommandResult<LoadResult> {
+pub async fn load(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    integration: Integration,
+) -> CommandResult<LoadResult> {
     let progress = Arc::new(move |progress| {
         let _ = LoadProgressEvent { progress }.emit(&app);
     });
-    Ok(state.inlet.load(integration, progress, CancellationToken::new()).await?)
+    Ok(state
+        .inlet
+        .load(integration, progress, CancellationToken::new())
+        .await?)
 }

@@ -24,13 +24,32 @@ pub fn handle(app: &AppHandle, url: String) {
 }
 
 /// Emits `ConnectionChanged` for a finished sign-in.
-pub fn announce(app: &AppHandle, integration: Option<Integration>, result: inlet_core::Result<ConnectionInfo>) {
+pub fn announce(
+    app: &AppHandle,
+    integration: Option<Integration>,
+    result: inlet_core::Result<ConnectionInfo>,
+) {
     let event = match result {
-        Ok(info) => ConnectionChanged { integration: Some(info.integration), connected: true, connection: Some(info), error: None },
+        Ok(info) => ConnectionChanged {
+            integration: Some(info.integration),
+            connected: true,
+            connection: Some(info),
+            error: None,
+        },
         Err(error) => {
             tracing::warn!(code = error.code(), "sign-in failed");
-            let integration = integration.or_else(|| error.details().get("integration").and_then(|v| serde_json::from_value(v.clone()).ok()));
-            ConnectionChanged { integration, connected: false, connection: None, error: Some(error.to_body()) }
+            let integration = integration.or_else(|| {
+                error
+                    .details()
+                    .get("integration")
+                    .and_then(|v| serde_json::from_value(v.clone()).ok())
+            });
+            ConnectionChanged {
+                integration,
+                connected: false,
+                connection: None,
+                error: Some(error.to_body()),
+            }
         }
     };
     let _ = event.emit(app);

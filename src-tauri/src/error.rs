@@ -29,7 +29,11 @@ impl From<ShellError> for CommandError {
         let code = match error {
             ShellError::Browser(_) => "browser_unavailable",
         };
-        CommandError(ErrorBody { error: code.into(), message: error.to_string(), details: serde_json::json!({}) })
+        CommandError(ErrorBody {
+            error: code.into(),
+            message: error.to_string(),
+            details: serde_json::json!({}),
+        })
     }
 }
 

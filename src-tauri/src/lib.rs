@@ -21,14 +21,20 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::credentials,
             commands::load,
         ])
-        .events(collect_events![events::ConnectionChanged, events::LoadProgressEvent])
+        .events(collect_events![
+            events::ConnectionChanged,
+            events::LoadProgressEvent
+        ])
         .disable_serde_phases()
 }
 
 /// Starts the app.
 pub fn run() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("INLET_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("INLET_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let specta = specta_builder();
@@ -49,7 +55,7 @@ pub fn run() {
                 .map_err(|e| Box::<dyn std::error::Error>::from(e.to_string()))?;
             app.manage(state);
             // Installed builds are registered by their bundle; dev builds register at runtime.
-            #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
+            #[cfg(all(debug_assertions, any(target_os = "linux", windows)))]
             if let Err(e) = app.deep_link().register_all() {
                 tracing::warn!(error = %e, "could not register the inlet:// scheme");
             }
@@ -90,6 +96,9 @@ mod tests {
             std::fs::write(checked_in, &fresh_text).expect("write bindings");
         }
         let current = std::fs::read_to_string(checked_in).unwrap_or_default();
-        assert!(current == fresh_text, "ui/src/bindings.ts is stale: run `make bindings` and commit it");
+        assert!(
+            current == fresh_text,
+            "ui/src/bindings.ts is stale: run `make bindings` and commit it"
+        );
     }
 }

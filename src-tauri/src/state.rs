@@ -20,12 +20,18 @@ pub struct AppState {
 /// The keychain namespace: release and debug builds do not share entries.
 fn keychain_service() -> String {
     std::env::var("INLET_KEYCHAIN_SERVICE").unwrap_or_else(|_| {
-        if cfg!(debug_assertions) { "dev.inlet.app.debug".to_owned() } else { "dev.inlet.app".to_owned() }
+        if cfg!(debug_assertions) {
+            "dev.inlet.app.debug".to_owned()
+        } else {
+            "dev.inlet.app".to_owned()
+        }
     })
 }
 
 fn needs_sandbox() -> bool {
-    Integration::ALL.iter().any(|i| std::env::var(format!("{}_CLIENT_ID", i.env_stem())).map_or(true, |v| v.trim().is_empty()))
+    Integration::ALL.iter().any(|i| {
+        std::env::var(format!("{}_CLIENT_ID", i.env_stem())).map_or(true, |v| v.trim().is_empty())
+    })
 }
 
 impl AppState {
@@ -36,7 +42,11 @@ impl AppState {
         let sandbox = if needs_sandbox() {
             let sandbox = Sandbox::start(SandboxConfig::default())
                 .await
-                .map_err(|e| inlet_core::CoreError::invalid_argument(format!("the built-in sandbox could not start: {e}")))?;
+                .map_err(|e| {
+                    inlet_core::CoreError::invalid_argument(format!(
+                        "the built-in sandbox could not start: {e}"
+                    ))
+                })?;
             tracing::info!(url = %sandbox.base_url(), "sandbox serving unconfigured providers");
             Some(sandbox)
         } else {
@@ -44,7 +54,8 @@ impl AppState {
         };
         let endpoint = match &sandbox {
             Some(s) => Some(SandboxEndpoint {
-                base: url::Url::parse(&s.base_url()).map_err(|e| inlet_core::CoreError::invalid_argument(e.to_string()))?,
+                base: url::Url::parse(&s.base_url())
+                    .map_err(|e| inlet_core::CoreError::invalid_argument(e.to_string()))?,
                 client_id: inlet_sandbox::CLIENT_ID.into(),
                 client_secret: Secret::new(inlet_sandbox::CLIENT_SECRET),
             }),
@@ -53,6 +64,9 @@ impl AppState {
         let settings = resolve_all(&ProcessEnv, endpoint.as_ref())?;
         let store: Arc<dyn TokenStore> = Arc::new(KeychainStore::new(keychain_service()));
         let inlet = Inlet::new(settings, store, RetryPolicy::default())?;
-        Ok(Self { inlet: Arc::new(inlet), _sandbox: sandbox })
+        Ok(Self {
+            inlet: Arc::new(inlet),
+            _sandbox: sandbox,
+        })
     }
 }

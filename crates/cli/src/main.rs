@@ -61,8 +61,12 @@ fn keychain_service() -> String {
 
 /// `INLET_SANDBOX_URL` points providers without client credentials at a running sandbox.
 fn sandbox_from_env() -> Result<Option<SandboxEndpoint>, CoreError> {
-    let Ok(raw) = std::env::var("INLET_SANDBOX_URL") else { return Ok(None) };
-    let base = url::Url::parse(&raw).map_err(|e| CoreError::invalid_argument(format!("INLET_SANDBOX_URL is not a URL ({e}).")))?;
+    let Ok(raw) = std::env::var("INLET_SANDBOX_URL") else {
+        return Ok(None);
+    };
+    let base = url::Url::parse(&raw).map_err(|e| {
+        CoreError::invalid_argument(format!("INLET_SANDBOX_URL is not a URL ({e})."))
+    })?;
     Ok(Some(SandboxEndpoint {
         base,
         client_id: "inlet-sandbox-client".into(),
@@ -80,7 +84,10 @@ fn build() -> Result<Inlet, CoreError> {
 async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
     let inlet = build()?;
     match cli.command {
-        Command::Connect { integration, no_browser } => {
+        Command::Connect {
+            integration,
+            no_browser,
+        } => {
             let integration: Integration = integration.parse()?;
             let info = inlet
                 .connect_loopback(integration, |start| {
@@ -98,11 +105,15 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
         Command::Status { json } => {
             let statuses = inlet.integrations().await?;
             if json {
-                let text = serde_json::to_string_pretty(&statuses).map_err(|e| CoreError::invalid_argument(e.to_string()))?;
+                let text = serde_json::to_string_pretty(&statuses)
+                    .map_err(|e| CoreError::invalid_argument(e.to_string()))?;
                 println!("{text}");
             } else {
                 for s in statuses {
-                    let mode = s.mode.map(|m| format!("{m:?}").to_lowercase()).unwrap_or_else(|| "not configured".into());
+                    let mode = s
+                        .mode
+                        .map(|m| format!("{m:?}").to_lowercase())
+                        .unwrap_or_else(|| "not configured".into());
                     let state = match (&s.account, s.reconnect_needed) {
                         (Some(_), true) => "reconnect needed".to_owned(),
                         (Some(a), false) => format!("connected as {}", a.label),
@@ -112,7 +123,11 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                 }
             }
         }
-        Command::Load { integration, format, output } => {
+        Command::Load {
+            integration,
+            format,
+            output,
+        } => {
             let integration: Integration = integration.parse()?;
             let format: ExportFormat = format.parse()?;
             let progress = Arc::new(|p: inlet_core::load::LoadProgress| {
@@ -120,19 +135,36 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                     eprintln!("{}: {} items in {} pages", p.stream, p.items, p.pages);
                 }
             });
-            let result = inlet.load(integration, progress, CancellationToken::new()).await?;
+            let result = inlet
+                .load(integration, progress, CancellationToken::new())
+                .await?;
             match &output {
                 Some(path) => {
-                    let io = |e: std::io::Error| CoreError::Io { action: "write", path: path.display().to_string(), reason: e.to_string() };
+                    let io = |e: std::io::Error| CoreError::Io {
+                        action: "write",
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    };
                     let file = std::fs::File::create(path).map_err(io)?;
                     write_items(std::io::BufWriter::new(file), format, &result.items)?;
                 }
-                None => write_items(std::io::BufWriter::new(std::io::stdout().lock()), format, &result.items)?,
+                None => write_items(
+                    std::io::BufWriter::new(std::io::stdout().lock()),
+                    format,
+                    &result.items,
+                )?,
             }
-            eprintln!("loaded {} items from {}", result.items.len(), integration.display_name());
+            eprintln!(
+                "loaded {} items from {}",
+                result.items.len(),
+                integration.display_name()
+            );
             if result.partial {
                 for failure in &result.failures {
-                    eprintln!("warning: {} did not load completely: {}", failure.stream, failure.error.message);
+                    eprintln!(
+                        "warning: {} did not load completely: {}",
+                        failure.stream, failure.error.message
+                    );
                 }
                 return Ok(ExitCode::from(3));
             }
@@ -152,7 +184,10 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
 fn main() -> ExitCode {
     load_dotenv();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("INLET_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("INLET_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();

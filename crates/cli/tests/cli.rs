@@ -15,7 +15,10 @@ struct Env {
 impl Env {
     async fn new(test: &str) -> Self {
         let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
-        Self { sandbox, service: format!("dev.inlet.cli-test.{test}.{}", std::process::id()) }
+        Self {
+            sandbox,
+            service: format!("dev.inlet.cli-test.{test}.{}", std::process::id()),
+        }
     }
 
     fn command(&self, args: &[&str]) -> Command {
@@ -32,7 +35,9 @@ impl Env {
 
     async fn run(&self, args: &[&str]) -> Output {
         let mut command = self.command(args);
-        tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap()
+        tokio::task::spawn_blocking(move || command.output().unwrap())
+            .await
+            .unwrap()
     }
 }
 
@@ -44,45 +49,91 @@ fn text(bytes: &[u8]) -> String {
 #[ignore = "needs a Secret Service: run through `make test`"]
 async fn connect_status_load_disconnect() {
     let env = Env::new("flow").await;
-    let mut child = env.command(&["connect", "hubspot", "--no-browser"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = env
+        .command(&["connect", "hubspot", "--no-browser"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let stdout = child.stdout.take().unwrap();
     let (url_tx, url_rx) = tokio::sync::oneshot::channel();
     let reader = std::thread::spawn(move || {
         let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
-        let url = lines.find(|l| l.starts_with("http://")).expect("the authorization URL is printed");
+        let url = lines
+            .find(|l| l.starts_with("http://"))
+            .expect("the authorization URL is printed");
         let _ = url_tx.send(url);
         lines.collect::<Vec<_>>()
     });
     let authorization_url = url_rx.await.unwrap();
     // Play the browser: the sandbox consents at once and redirects to the loopback listener.
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let consent = client.get(&authorization_url).send().await.unwrap();
     let callback = consent.headers()["location"].to_str().unwrap().to_owned();
     assert!(callback.starts_with("http://127.0.0.1:"), "{callback}");
-    let page = client.get(&callback).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(&callback)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("You can close this tab"), "{page}");
-    let status = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
     let rest = reader.join().unwrap();
     assert!(status.success());
     let portal = env.sandbox.dataset().hubspot.portal_id;
-    assert!(rest.iter().any(|l| l.starts_with("connected hubspot as ") && l.contains(&portal.to_string())), "{rest:?}");
+    assert!(
+        rest.iter()
+            .any(|l| l.starts_with("connected hubspot as ") && l.contains(&portal.to_string())),
+        "{rest:?}"
+    );
 
     let status = env.run(&["status", "--json"]).await;
     assert!(status.status.success(), "{}", text(&status.stderr));
     let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
-    let hubspot = json.as_array().unwrap().iter().find(|s| s["integration"] == "hubspot").unwrap();
+    let hubspot = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["integration"] == "hubspot")
+        .unwrap();
     assert_eq!(hubspot["connected"], true);
     assert_eq!(hubspot["mode"], "sandbox");
-    assert!(!text(&status.stdout).contains("access-"), "no token in status");
+    assert!(
+        !text(&status.stdout).contains("access-"),
+        "no token in status"
+    );
 
     let file = std::env::temp_dir().join(format!("inlet-cli-{}.csv", std::process::id()));
-    let load = env.run(&["load", "hubspot", "--format", "csv", "--output", file.to_str().unwrap()]).await;
+    let load = env
+        .run(&[
+            "load",
+            "hubspot",
+            "--format",
+            "csv",
+            "--output",
+            file.to_str().unwrap(),
+        ])
+        .await;
     assert!(load.status.success(), "{}", text(&load.stderr));
     let mut reader = csv::Reader::from_path(&file).unwrap();
     let mut ids: Vec<String> = reader.records().map(|r| r.unwrap()[1].to_owned()).collect();
     ids.sort();
     let hub = &env.sandbox.dataset().hubspot;
-    let mut expected: Vec<String> = hub.contacts.iter().chain(&hub.companies).chain(&hub.deals).map(|r| r.id.clone()).collect();
+    let mut expected: Vec<String> = hub
+        .contacts
+        .iter()
+        .chain(&hub.companies)
+        .chain(&hub.deals)
+        .map(|r| r.id.clone())
+        .collect();
     expected.sort();
     assert_eq!(ids, expected);
     std::fs::remove_file(&file).ok();
@@ -94,7 +145,10 @@ async fn connect_status_load_disconnect() {
     assert_eq!(text(&disconnect.stdout).trim(), "disconnected hubspot");
     let after = env.run(&["load", "hubspot"]).await;
     assert_eq!(after.status.code(), Some(1));
-    assert_eq!(text(&after.stderr).trim(), "error: HubSpot is not connected. Connect it first. [not_connected]");
+    assert_eq!(
+        text(&after.stderr).trim(),
+        "error: HubSpot is not connected. Connect it first. [not_connected]"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -104,7 +158,10 @@ async fn bad_input_is_one_clear_line_and_a_failure_exit() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["load", "dropbox"], "[unknown_integration]"),
         (vec!["connect", "salesforce"], "[unknown_integration]"),
-        (vec!["load", "hubspot", "--format", "xml"], "[invalid_argument]"),
+        (
+            vec!["load", "hubspot", "--format", "xml"],
+            "[invalid_argument]",
+        ),
         (vec!["load", "hubspot"], "[not_connected]"),
         (vec!["disconnect", "notion"], ""),
     ];
@@ -117,7 +174,10 @@ async fn bad_input_is_one_clear_line_and_a_failure_exit() {
         }
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error: ") && stderr.trim_end().ends_with(code), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.trim_end().ends_with(code),
+            "{args:?}: {stderr}"
+        );
     }
 
     // No client credentials and no sandbox: not configured.
@@ -125,12 +185,23 @@ async fn bad_input_is_one_clear_line_and_a_failure_exit() {
     command.env_remove("INLET_SANDBOX_URL");
     let out = command.output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("[not_configured]"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("[not_configured]"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // No Secret Service: keychain unavailable.
     let mut command = env.command(&["status"]);
-    command.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/inlet-bus");
+    command.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/inlet-bus",
+    );
     let out = command.output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("[keychain_unavailable]"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("[keychain_unavailable]"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -115,7 +115,9 @@ impl EnvSource for ProcessEnv {
 
 impl<const N: usize> EnvSource for [(&str, &str); N] {
     fn var(&self, name: &str) -> Option<String> {
-        self.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+        self.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
     }
 }
 
@@ -151,7 +153,10 @@ pub fn resolve(
     if let Some(client_id) = var("CLIENT_ID") {
         let url_or = |suffix: &str, default: &str| -> Result<Url> {
             let name = format!("INLET_{stem}_{suffix}");
-            parse_url(&name, &inlet_var(suffix).unwrap_or_else(|| default.to_owned()))
+            parse_url(
+                &name,
+                &inlet_var(suffix).unwrap_or_else(|| default.to_owned()),
+            )
         };
         return Ok(ProviderSettings {
             integration,
@@ -171,7 +176,10 @@ pub fn resolve(
 /// Every provider that has settings: configured ones, and the rest on `sandbox` when given.
 /// A provider with neither is left out (it shows as "not configured"); a malformed value is an
 /// error, never silently ignored.
-pub fn resolve_all(env: &dyn EnvSource, sandbox: Option<&SandboxEndpoint>) -> Result<Vec<ProviderSettings>> {
+pub fn resolve_all(
+    env: &dyn EnvSource,
+    sandbox: Option<&SandboxEndpoint>,
+) -> Result<Vec<ProviderSettings>> {
     let mut out = Vec::new();
     for integration in Integration::ALL {
         match resolve(integration, env, sandbox) {
@@ -192,9 +200,15 @@ pub fn sandbox_settings(
 ) -> ProviderSettings {
     let spec = spec(integration);
     let under = |real: &str| -> Url {
-        let path = Url::parse(real).map(|u| u.path().to_owned()).unwrap_or_default();
+        let path = Url::parse(real)
+            .map(|u| u.path().to_owned())
+            .unwrap_or_default();
         let mut url = sandbox.base.clone();
-        url.set_path(&format!("/{}{}", integration.id(), path.trim_end_matches('/')));
+        url.set_path(&format!(
+            "/{}{}",
+            integration.id(),
+            path.trim_end_matches('/')
+        ));
         url
     };
     ProviderSettings {
@@ -233,7 +247,10 @@ mod tests {
         assert_eq!(s.client_id, "abc");
         assert_eq!(s.client_secret.as_ref().map(Secret::expose), Some("shh"));
         assert_eq!(s.token_url.as_str(), "http://127.0.0.1:9/token");
-        assert_eq!(s.auth_url.as_str(), "https://app.hubspot.com/oauth/authorize");
+        assert_eq!(
+            s.auth_url.as_str(),
+            "https://app.hubspot.com/oauth/authorize"
+        );
         assert_eq!(s.redirect_uri.as_str(), DEFAULT_LOOPBACK_REDIRECT);
         assert_eq!(s.transport(), RedirectTransport::Loopback);
     }
@@ -245,8 +262,14 @@ mod tests {
         assert_eq!(err.code(), "not_configured");
         let s = resolve(Integration::Hubspot, &env, Some(&sandbox())).unwrap();
         assert_eq!(s.mode, Mode::Sandbox);
-        assert_eq!(s.auth_url.as_str(), "http://127.0.0.1:4000/hubspot/oauth/authorize");
-        assert_eq!(s.token_url.as_str(), "http://127.0.0.1:4000/hubspot/oauth/2026-03/token");
+        assert_eq!(
+            s.auth_url.as_str(),
+            "http://127.0.0.1:4000/hubspot/oauth/authorize"
+        );
+        assert_eq!(
+            s.token_url.as_str(),
+            "http://127.0.0.1:4000/hubspot/oauth/2026-03/token"
+        );
         assert_eq!(s.api_base.as_str(), "http://127.0.0.1:4000/hubspot");
     }
 
@@ -255,13 +278,21 @@ mod tests {
         let per_provider = [("INLET_HUBSPOT_REDIRECT_URI", "inlet://oauth/callback")];
         let s = resolve(Integration::Hubspot, &per_provider, Some(&sandbox())).unwrap();
         assert_eq!(s.transport(), RedirectTransport::DeepLink);
-        let bounce = [("INLET_REDIRECT_URI", "https://example.org/oauth-redirect.html")];
+        let bounce = [(
+            "INLET_REDIRECT_URI",
+            "https://example.org/oauth-redirect.html",
+        )];
         let s = resolve(Integration::Hubspot, &bounce, Some(&sandbox())).unwrap();
         assert_eq!(s.transport(), RedirectTransport::DeepLink);
         let loopback = [("INLET_REDIRECT_URI", "http://127.0.0.1:0/cb")];
         let s = resolve(Integration::Hubspot, &loopback, Some(&sandbox())).unwrap();
         assert_eq!(s.transport(), RedirectTransport::Loopback);
         let bad = [("INLET_REDIRECT_URI", "not a url")];
-        assert_eq!(resolve(Integration::Hubspot, &bad, None).unwrap_err().code(), "invalid_argument");
+        assert_eq!(
+            resolve(Integration::Hubspot, &bad, None)
+                .unwrap_err()
+                .code(),
+            "invalid_argument"
+        );
     }
 }

@@ -36,7 +36,10 @@ pub enum CoreError {
     KeychainUnavailable { reason: String },
     /// The keychain answered but an entry could not be read or written.
     #[error("The system keychain could not {action} the Inlet entry: {reason}")]
-    Keychain { action: &'static str, reason: String },
+    Keychain {
+        action: &'static str,
+        reason: String,
+    },
     /// The callback's `state` is unknown: forged, from another app, or already used.
     #[error("This sign-in link is not one Inlet started, or it was already used. Start the connection again.")]
     StateMismatch,
@@ -45,7 +48,11 @@ pub enum CoreError {
     StateExpired,
     /// The person (or the provider) declined the authorization.
     #[error("{} access was not granted{}.", .integration.display_name(), .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
-    AccessDenied { integration: Integration, error: String, description: Option<String> },
+    AccessDenied {
+        integration: Integration,
+        error: String,
+        description: Option<String>,
+    },
     /// The callback URL is not an OAuth callback Inlet understands.
     #[error("The sign-in callback was not understood: {reason}.")]
     InvalidCallback { reason: String },
@@ -57,25 +64,46 @@ pub enum CoreError {
     ConnectTimedOut { minutes: u32 },
     /// The token endpoint refused the code or the client credentials.
     #[error("{} refused the sign-in: {description}", .integration.display_name())]
-    TokenExchange { integration: Integration, oauth_error: String, description: String },
+    TokenExchange {
+        integration: Integration,
+        oauth_error: String,
+        description: String,
+    },
     /// The provider answered with an HTTP error that retrying does not fix.
     #[error("{} answered {status}: {message}", .integration.display_name())]
-    ProviderHttp { integration: Integration, status: u16, message: String },
+    ProviderHttp {
+        integration: Integration,
+        status: u16,
+        message: String,
+    },
     /// The provider could not be reached or kept failing after retries.
     #[error("{} is not answering ({reason}).", .integration.display_name())]
-    ProviderUnavailable { integration: Integration, reason: String },
+    ProviderUnavailable {
+        integration: Integration,
+        reason: String,
+    },
     /// The provider kept rate-limiting after every retry.
     #[error("{} is rate-limiting Inlet; try again in a minute.", .integration.display_name())]
-    RateLimited { integration: Integration, retry_after_secs: Option<u64> },
+    RateLimited {
+        integration: Integration,
+        retry_after_secs: Option<u64>,
+    },
     /// The provider answered with JSON Inlet does not understand.
     #[error("{} sent a response Inlet could not read: {reason}", .integration.display_name())]
-    InvalidResponse { integration: Integration, reason: String },
+    InvalidResponse {
+        integration: Integration,
+        reason: String,
+    },
     /// A load was cancelled.
     #[error("The load was cancelled.")]
     Cancelled,
     /// A file could not be written or read.
     #[error("Could not {action} {path}: {reason}")]
-    Io { action: &'static str, path: String, reason: String },
+    Io {
+        action: &'static str,
+        path: String,
+        reason: String,
+    },
 }
 
 impl CoreError {
@@ -116,7 +144,11 @@ impl CoreError {
             | CoreError::ReconnectNeeded { integration } => json!({ "integration": integration }),
             CoreError::KeychainUnavailable { reason } => json!({ "reason": reason }),
             CoreError::Keychain { action, reason } => json!({ "action": action, "reason": reason }),
-            CoreError::AccessDenied { integration, error, description } => {
+            CoreError::AccessDenied {
+                integration,
+                error,
+                description,
+            } => {
                 json!({ "integration": integration, "oauth_error": error, "description": description })
             }
             CoreError::InvalidCallback { reason } => json!({ "reason": reason }),
@@ -124,22 +156,43 @@ impl CoreError {
                 json!({ "address": address, "reason": reason })
             }
             CoreError::ConnectTimedOut { minutes } => json!({ "minutes": minutes }),
-            CoreError::TokenExchange { integration, oauth_error, .. } => {
+            CoreError::TokenExchange {
+                integration,
+                oauth_error,
+                ..
+            } => {
                 json!({ "integration": integration, "oauth_error": oauth_error })
             }
-            CoreError::ProviderHttp { integration, status, .. } => {
+            CoreError::ProviderHttp {
+                integration,
+                status,
+                ..
+            } => {
                 json!({ "integration": integration, "status": status })
             }
-            CoreError::ProviderUnavailable { integration, reason } => {
+            CoreError::ProviderUnavailable {
+                integration,
+                reason,
+            } => {
                 json!({ "integration": integration, "reason": reason })
             }
-            CoreError::RateLimited { integration, retry_after_secs } => {
+            CoreError::RateLimited {
+                integration,
+                retry_after_secs,
+            } => {
                 json!({ "integration": integration, "retry_after_secs": retry_after_secs })
             }
-            CoreError::InvalidResponse { integration, reason } => {
+            CoreError::InvalidResponse {
+                integration,
+                reason,
+            } => {
                 json!({ "integration": integration, "reason": reason })
             }
-            CoreError::Io { action, path, reason } => {
+            CoreError::Io {
+                action,
+                path,
+                reason,
+            } => {
                 json!({ "action": action, "path": path, "reason": reason })
             }
             CoreError::InvalidArgument { .. }
@@ -151,12 +204,18 @@ impl CoreError {
 
     /// The error in the `{error, message, details}` shape.
     pub fn to_body(&self) -> ErrorBody {
-        ErrorBody { error: self.code().to_owned(), message: self.to_string(), details: self.details() }
+        ErrorBody {
+            error: self.code().to_owned(),
+            message: self.to_string(),
+            details: self.details(),
+        }
     }
 
     /// Shorthand for an invalid-argument error.
     pub fn invalid_argument(message: impl Into<String>) -> Self {
-        CoreError::InvalidArgument { message: message.into() }
+        CoreError::InvalidArgument {
+            message: message.into(),
+        }
     }
 }
 
@@ -184,7 +243,10 @@ mod tests {
 
     #[test]
     fn serializes_to_the_seed_shape() {
-        let body = CoreError::NotConnected { integration: Integration::Hubspot }.to_body();
+        let body = CoreError::NotConnected {
+            integration: Integration::Hubspot,
+        }
+        .to_body();
         let json = serde_json::to_value(&body).unwrap();
         assert_eq!(
             json,
@@ -201,10 +263,21 @@ mod tests {
         let cases: Vec<(CoreError, &str)> = vec![
             (CoreError::StateMismatch, "oauth_state_mismatch"),
             (CoreError::StateExpired, "oauth_state_expired"),
-            (CoreError::KeychainUnavailable { reason: "x".into() }, "keychain_unavailable"),
-            (CoreError::ReconnectNeeded { integration: Integration::Airtable }, "reconnect_needed"),
             (
-                CoreError::RateLimited { integration: Integration::Hubspot, retry_after_secs: Some(3) },
+                CoreError::KeychainUnavailable { reason: "x".into() },
+                "keychain_unavailable",
+            ),
+            (
+                CoreError::ReconnectNeeded {
+                    integration: Integration::Airtable,
+                },
+                "reconnect_needed",
+            ),
+            (
+                CoreError::RateLimited {
+                    integration: Integration::Hubspot,
+                    retry_after_secs: Some(3),
+                },
                 "rate_limited",
             ),
         ];
@@ -222,6 +295,9 @@ mod tests {
             error: "access_denied".into(),
             description: Some("The user declined".into()),
         };
-        assert_eq!(err.to_string(), "HubSpot access was not granted: The user declined.");
+        assert_eq!(
+            err.to_string(),
+            "HubSpot access was not granted: The user declined."
+        );
     }
 }

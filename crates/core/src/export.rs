@@ -39,12 +39,29 @@ impl FromStr for ExportFormat {
 
 /// The CSV columns, in order: the seed's fields plus the integration.
 pub const CSV_COLUMNS: [&str; 15] = [
-    "integration", "id", "type", "name", "directory", "parent_id", "parent_path_or_name", "creation_time",
-    "last_modified_time", "url", "children", "mime_type", "delta", "drive_id", "visibility",
+    "integration",
+    "id",
+    "type",
+    "name",
+    "directory",
+    "parent_id",
+    "parent_path_or_name",
+    "creation_time",
+    "last_modified_time",
+    "url",
+    "children",
+    "mime_type",
+    "delta",
+    "drive_id",
+    "visibility",
 ];
 
 fn io_error(e: impl std::fmt::Display) -> CoreError {
-    CoreError::Io { action: "write", path: "the export".into(), reason: e.to_string() }
+    CoreError::Io {
+        action: "write",
+        path: "the export".into(),
+        reason: e.to_string(),
+    }
 }
 
 /// Writes `items` to `out` in `format`, one item at a time.
@@ -66,7 +83,8 @@ pub fn write_items<'a, W: Write>(
             let mut out = out;
             out.write_all(b"[").map_err(io_error)?;
             for (i, item) in items.into_iter().enumerate() {
-                out.write_all(if i == 0 { b"\n" } else { b",\n" }).map_err(io_error)?;
+                out.write_all(if i == 0 { b"\n" } else { b",\n" })
+                    .map_err(io_error)?;
                 serde_json::to_writer(&mut out, item).map_err(io_error)?;
             }
             out.write_all(b"\n]\n").map_err(io_error)?;
@@ -75,7 +93,9 @@ pub fn write_items<'a, W: Write>(
         ExportFormat::Csv => {
             let mut writer = csv::Writer::from_writer(out);
             writer.write_record(CSV_COLUMNS).map_err(io_error)?;
-            let time = |t: &Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
+            let time = |t: &Option<chrono::DateTime<chrono::Utc>>| {
+                t.map(|t| t.to_rfc3339()).unwrap_or_default()
+            };
             let text = |v: &Option<String>| v.clone().unwrap_or_default();
             for item in items {
                 writer
@@ -90,7 +110,10 @@ pub fn write_items<'a, W: Write>(
                         time(&item.creation_time),
                         time(&item.last_modified_time),
                         text(&item.url),
-                        item.children.as_ref().map(|c| c.join(" ")).unwrap_or_default(),
+                        item.children
+                            .as_ref()
+                            .map(|c| c.join(" "))
+                            .unwrap_or_default(),
                         text(&item.mime_type),
                         text(&item.delta),
                         text(&item.drive_id),
@@ -109,9 +132,18 @@ mod tests {
     use crate::item::Integration;
 
     fn items() -> Vec<IntegrationItem> {
-        let mut a = IntegrationItem::new(Integration::Hubspot, "1", "contact", "Ada, \"the\" first");
+        let mut a =
+            IntegrationItem::new(Integration::Hubspot, "1", "contact", "Ada, \"the\" first");
         a.url = Some("https://app.hubspot.com/contacts/1/record/0-1/1".into());
-        vec![a, IntegrationItem::new(Integration::Hubspot, "2", "deal", "<img src=x onerror=alert(1)>")]
+        vec![
+            a,
+            IntegrationItem::new(
+                Integration::Hubspot,
+                "2",
+                "deal",
+                "<img src=x onerror=alert(1)>",
+            ),
+        ]
     }
 
     #[test]
@@ -134,17 +166,26 @@ mod tests {
         assert_eq!(parsed, items());
         let mut ndjson = Vec::new();
         write_items(&mut ndjson, ExportFormat::Ndjson, &items()).unwrap();
-        let lines: Vec<IntegrationItem> =
-            String::from_utf8(ndjson).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines: Vec<IntegrationItem> = String::from_utf8(ndjson)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         assert_eq!(lines, items());
         let mut empty = Vec::new();
         write_items(&mut empty, ExportFormat::Json, &[]).unwrap();
-        assert_eq!(serde_json::from_slice::<Vec<IntegrationItem>>(&empty).unwrap(), vec![]);
+        assert_eq!(
+            serde_json::from_slice::<Vec<IntegrationItem>>(&empty).unwrap(),
+            vec![]
+        );
     }
 
     #[test]
     fn unknown_formats_are_refused() {
-        assert_eq!("xml".parse::<ExportFormat>().unwrap_err().code(), "invalid_argument");
+        assert_eq!(
+            "xml".parse::<ExportFormat>().unwrap_err().code(),
+            "invalid_argument"
+        );
         assert_eq!("CSV".parse::<ExportFormat>().unwrap(), ExportFormat::Csv);
     }
 }

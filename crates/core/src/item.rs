@@ -9,7 +9,9 @@ use std::str::FromStr;
 use crate::error::CoreError;
 
 /// One of the services Inlet connects to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Integration {
     /// Airtable: bases and tables (and records on demand).
@@ -22,7 +24,11 @@ pub enum Integration {
 
 impl Integration {
     /// Every integration, in the order the UI lists them.
-    pub const ALL: [Integration; 3] = [Integration::Airtable, Integration::Notion, Integration::Hubspot];
+    pub const ALL: [Integration; 3] = [
+        Integration::Airtable,
+        Integration::Notion,
+        Integration::Hubspot,
+    ];
 
     /// The lower-case id used in commands, the CLI and keychain entries.
     pub fn id(self) -> &'static str {
@@ -152,10 +158,27 @@ mod tests {
         let mut item = IntegrationItem::new(Integration::Hubspot, "1", "contact", "Ada");
         item.creation_time = Some("2024-09-12T11:36:05.267Z".parse().unwrap());
         let json = serde_json::to_value(&item).unwrap();
-        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         for expected in [
-            "id", "type", "directory", "parent_path_or_name", "parent_id", "name", "creation_time",
-            "last_modified_time", "url", "children", "mime_type", "delta", "drive_id", "visibility",
+            "id",
+            "type",
+            "directory",
+            "parent_path_or_name",
+            "parent_id",
+            "name",
+            "creation_time",
+            "last_modified_time",
+            "url",
+            "children",
+            "mime_type",
+            "delta",
+            "drive_id",
+            "visibility",
             "integration",
         ] {
             assert!(keys.contains(&expected), "missing {expected} in {keys:?}");
@@ -167,8 +190,14 @@ mod tests {
 
     #[test]
     fn integration_parses_case_insensitively_and_rejects_others() {
-        assert_eq!("HubSpot".parse::<Integration>().unwrap(), Integration::Hubspot);
-        assert_eq!(" notion ".parse::<Integration>().unwrap(), Integration::Notion);
+        assert_eq!(
+            "HubSpot".parse::<Integration>().unwrap(),
+            Integration::Hubspot
+        );
+        assert_eq!(
+            " notion ".parse::<Integration>().unwrap(),
+            Integration::Notion
+        );
         let err = "dropbox".parse::<Integration>().unwrap_err();
         assert_eq!(err.code(), "unknown_integration");
     }

@@ -95,7 +95,13 @@ pub async fn load_all(
     let runs = streams.iter().map(|stream| {
         let progress = progress.clone();
         async move {
-            let mut sink = StreamSink { integration, stream: (*stream).to_owned(), pages: 0, items: Vec::new(), progress };
+            let mut sink = StreamSink {
+                integration,
+                stream: (*stream).to_owned(),
+                pages: 0,
+                items: Vec::new(),
+                progress,
+            };
             let outcome = provider.load_stream(ctx, stream, &mut sink).await;
             (sink.progress)(sink.snapshot(true));
             (sink, outcome)
@@ -112,7 +118,10 @@ pub async fn load_all(
     for (sink, outcome) in finished {
         if let Err(error) = outcome {
             tracing::warn!(%integration, stream = %sink.stream, code = error.code(), "stream failed");
-            failures.push(StreamFailure { stream: sink.stream.clone(), error: error.to_body() });
+            failures.push(StreamFailure {
+                stream: sink.stream.clone(),
+                error: error.to_body(),
+            });
             first_error.get_or_insert(error);
         }
         for item in sink.items {
@@ -128,5 +137,10 @@ pub async fn load_all(
         }
     }
     tracing::info!(%integration, items = items.len(), failed = failures.len(), "load finished");
-    Ok(LoadResult { integration, items, partial: !failures.is_empty(), failures })
+    Ok(LoadResult {
+        integration,
+        items,
+        partial: !failures.is_empty(),
+        failures,
+    })
 }

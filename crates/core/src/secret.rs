@@ -70,7 +70,10 @@ mod tests {
         let secret = Secret::new("panic-token-value");
         let caught = std::panic::catch_unwind(|| panic!("failed with {secret:?}"));
         let payload = caught.expect_err("the closure panics");
-        let message = payload.downcast_ref::<String>().cloned().unwrap_or_default();
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
         assert!(message.contains("<redacted>"));
         assert!(!message.contains("panic-token-value"));
     }

@@ -103,8 +103,15 @@ pub struct Inlet {
 
 impl Inlet {
     /// A service over `settings` (providers missing from it are "not configured") and `store`.
-    pub fn new(settings: Vec<ProviderSettings>, store: Arc<dyn TokenStore>, policy: RetryPolicy) -> Result<Self> {
-        let pacers = Integration::ALL.iter().map(|i| (*i, Pacer::for_limit(spec(*i).rate_limit))).collect();
+    pub fn new(
+        settings: Vec<ProviderSettings>,
+        store: Arc<dyn TokenStore>,
+        policy: RetryPolicy,
+    ) -> Result<Self> {
+        let pacers = Integration::ALL
+            .iter()
+            .map(|i| (*i, Pacer::for_limit(spec(*i).rate_limit)))
+            .collect();
         Ok(Self {
             settings: settings.into_iter().map(|s| (s.integration, s)).collect(),
             store,
@@ -118,7 +125,9 @@ impl Inlet {
 
     /// The settings of a provider, or `NotConfigured`.
     pub fn settings(&self, integration: Integration) -> Result<&ProviderSettings> {
-        self.settings.get(&integration).ok_or(CoreError::NotConfigured { integration })
+        self.settings
+            .get(&integration)
+            .ok_or(CoreError::NotConfigured { integration })
     }
 
     async fn find_connection(&self, integration: Integration) -> Result<Option<StoredConnection>> {
@@ -163,7 +172,11 @@ impl Inlet {
 
     /// Starts a sign-in: remembers state and PKCE verifier, returns the URL to open.
     /// `redirect_uri` overrides the configured one (the loopback listener's bound port).
-    pub fn begin_connect(&self, integration: Integration, redirect_uri: Option<&Url>) -> Result<AuthorizationStart> {
+    pub fn begin_connect(
+        &self,
+        integration: Integration,
+        redirect_uri: Option<&Url>,
+    ) -> Result<AuthorizationStart> {
         provider(integration)?;
         let settings = self.settings(integration)?;
         let redirect_uri = redirect_uri.unwrap_or(&settings.redirect_uri).clone();
@@ -171,7 +184,12 @@ impl Inlet {
         self.flows.cancel(integration);
         self.flows.insert(
             request.state,
-            PendingFlow { integration, pkce_verifier: request.pkce_verifier, redirect_uri: redirect_uri.clone(), started: Instant::now() },
+            PendingFlow {
+                integration,
+                pkce_verifier: request.pkce_verifier,
+                redirect_uri: redirect_uri.clone(),
+                started: Instant::now(),
+            },
         );
         tracing::info!(%integration, "sign-in started");
         Ok(AuthorizationStart {
@@ -188,26 +206,47 @@ impl Inlet {
 
     /// Completes a sign-in from a deep link (`inlet://oauth/callback?…`).
     pub async fn complete_deep_link(&self, url: &str) -> Result<ConnectionInfo> {
-        let endpoint = Url::parse(DEEP_LINK_CALLBACK).map_err(|e| CoreError::invalid_argument(e.to_string()))?;
+        let endpoint = Url::parse(DEEP_LINK_CALLBACK)
+            .map_err(|e| CoreError::invalid_argument(e.to_string()))?;
         self.complete_callback(url, &[endpoint], None).await
     }
 
     /// Checks the callback (endpoint, state, provider), exchanges the code, looks up the account
     /// and saves the connection in the store.
-    pub async fn complete_callback(&self, url: &str, endpoints: &[Url], expected: Option<Integration>) -> Result<ConnectionInfo> {
+    pub async fn complete_callback(
+        &self,
+        url: &str,
+        endpoints: &[Url],
+        expected: Option<Integration>,
+    ) -> Result<ConnectionInfo> {
         let outcome = parse_callback(url, endpoints)?;
         let flow = self.flows.take(outcome.state(), expected, Instant::now())?;
         let integration = flow.integration;
         let code = match outcome {
-            CallbackOutcome::Denied { error, description, .. } => {
+            CallbackOutcome::Denied {
+                error, description, ..
+            } => {
                 tracing::info!(%integration, %error, "sign-in denied");
-                return Err(CoreError::AccessDenied { integration, error, description });
+                return Err(CoreError::AccessDenied {
+                    integration,
+                    error,
+                    description,
+                });
             }
             CallbackOutcome::Code { code, .. } => code,
         };
         let settings = self.settings(integration)?;
-        let tokens = exchange_code(&self.http, settings, &flow.redirect_uri, &code, flow.pkce_verifier.as_ref()).await?;
-        let account = provider(integration)?.account(&self.http, settings, &tokens).await?;
+        let tokens = exchange_code(
+            &self.http,
+            settings,
+            &flow.redirect_uri,
+            &code,
+            flow.pkce_verifier.as_ref(),
+        )
+        .await?;
+        let account = provider(integration)?
+            .account(&self.http, settings, &tokens)
+            .await?;
         let connection = StoredConnection {
             integration,
             mode: settings.mode,
@@ -229,7 +268,11 @@ impl Inlet {
     /// The whole loopback sign-in: binds the listener, calls `open` with the authorization URL,
     /// and completes on the first callback that carries this flow's state (others are answered
     /// with an error page and ignored), within ten minutes.
-    pub async fn connect_loopback(&self, integration: Integration, open: impl FnOnce(&AuthorizationStart)) -> Result<ConnectionInfo> {
+    pub async fn connect_loopback(
+        &self,
+        integration: Integration,
+        open: impl FnOnce(&AuthorizationStart),
+    ) -> Result<ConnectionInfo> {
         let settings = self.settings(integration)?;
         if settings.transport() != RedirectTransport::Loopback {
             return Err(CoreError::invalid_argument(format!(
@@ -245,7 +288,13 @@ impl Inlet {
         let endpoint = listener.redirect_uri().clone();
         let wait = async {
             while let Some(request) = listener.next().await {
-                let result = self.complete_callback(&request.url, std::slice::from_ref(&endpoint), Some(integration)).await;
+                let result = self
+                    .complete_callback(
+                        &request.url,
+                        std::slice::from_ref(&endpoint),
+                        Some(integration),
+                    )
+                    .await;
                 let _ = request.reply.send(match &result {
                     Ok(info) => Ok(info.account.label.clone()),
                     Err(e) => Err(e.to_string()),
@@ -258,13 +307,12 @@ impl Inlet {
             Err(CoreError::Cancelled)
         };
         let minutes = u32::try_from(FLOW_TTL.as_secs() / 60).unwrap_or(10);
-        match tokio::time::timeout(FLOW_TTL + Duration::from_secs(1), wait).await {
-            Ok(result) => result,
-            Err(_) => {
-                self.flows.cancel(integration);
-                Err(CoreError::ConnectTimedOut { minutes })
-            }
-        }
+        let outcome = tokio::time::timeout(FLOW_TTL + Duration::from_secs(1), wait).await;
+        listener.close().await;
+        outcome.unwrap_or_else(|_| {
+            self.flows.cancel(integration);
+            Err(CoreError::ConnectTimedOut { minutes })
+        })
     }
 
     /// Forgets every stored connection of `integration` (in its current mode).
@@ -273,7 +321,11 @@ impl Inlet {
         let prefix = crate::store::connection_key(integration, settings.mode, "");
         let store = self.store.clone();
         let removed = blocking(move || {
-            let keys: Vec<String> = store.keys()?.into_iter().filter(|k| k.starts_with(&prefix)).collect();
+            let keys: Vec<String> = store
+                .keys()?
+                .into_iter()
+                .filter(|k| k.starts_with(&prefix))
+                .collect();
             for key in &keys {
                 store.delete(key)?;
             }
@@ -286,21 +338,48 @@ impl Inlet {
 
     /// The connection's metadata, if connected.
     pub async fn credentials(&self, integration: Integration) -> Result<Option<ConnectionInfo>> {
-        Ok(self.find_connection(integration).await?.as_ref().map(ConnectionInfo::from))
+        Ok(self
+            .find_connection(integration)
+            .await?
+            .as_ref()
+            .map(ConnectionInfo::from))
     }
 
     /// Loads every item of the connected account.
-    pub async fn load(&self, integration: Integration, progress: ProgressFn, cancel: CancellationToken) -> Result<LoadResult> {
+    pub async fn load(
+        &self,
+        integration: Integration,
+        progress: ProgressFn,
+        cancel: CancellationToken,
+    ) -> Result<LoadResult> {
         let provider = provider(integration)?;
         let settings = self.settings(integration)?;
-        let connection = self.find_connection(integration).await?.ok_or(CoreError::NotConnected { integration })?;
+        let connection = self
+            .find_connection(integration)
+            .await?
+            .ok_or(CoreError::NotConnected { integration })?;
         if connection.reconnect_needed {
             return Err(CoreError::ReconnectNeeded { integration });
         }
-        let tokens = ConnectionTokens::new(self.store.clone(), &self.locks, connection.key(), settings.clone(), self.http.clone());
-        let pacer = self.pacers.get(&integration).cloned().unwrap_or_else(|| Pacer::for_limit(spec(integration).rate_limit));
+        let tokens = ConnectionTokens::new(
+            self.store.clone(),
+            &self.locks,
+            connection.key(),
+            settings.clone(),
+            self.http.clone(),
+        );
+        let pacer = self
+            .pacers
+            .get(&integration)
+            .cloned()
+            .unwrap_or_else(|| Pacer::for_limit(spec(integration).rate_limit));
         let api = ApiClient::new(self.http.clone(), integration, pacer, self.policy);
-        let ctx = LoadContext { api: &api, tokens: &tokens, settings, account: &connection.account };
+        let ctx = LoadContext {
+            api: &api,
+            tokens: &tokens,
+            settings,
+            account: &connection.account,
+        };
         load_all(provider, &ctx, progress, cancel).await
     }
 }

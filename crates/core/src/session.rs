@@ -51,7 +51,13 @@ impl ConnectionTokens {
         http: reqwest::Client,
     ) -> Self {
         let lock = locks.for_key(&key);
-        Self { store, key, settings, http, lock }
+        Self {
+            store,
+            key,
+            settings,
+            http,
+            lock,
+        }
     }
 
     async fn load(&self) -> Result<StoredConnection> {
@@ -72,7 +78,9 @@ impl ConnectionTokens {
     }
 
     fn expiring(connection: &StoredConnection) -> bool {
-        connection.expires_at.is_some_and(|at| at - REFRESH_MARGIN <= Utc::now())
+        connection
+            .expires_at
+            .is_some_and(|at| at - REFRESH_MARGIN <= Utc::now())
     }
 
     /// Refreshes under the lock unless, once inside, the stored token is already good.
@@ -128,8 +136,13 @@ impl AccessTokens for ConnectionTokens {
 }
 
 /// Runs a blocking store call off the async executor.
-pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| CoreError::Keychain { action: "reach", reason: e.to_string() })?
+        .map_err(|e| CoreError::Keychain {
+            action: "reach",
+            reason: e.to_string(),
+        })?
 }

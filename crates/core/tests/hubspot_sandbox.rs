@@ -23,30 +23,56 @@ async fn connect_load_disconnect_gives_exactly_the_dataset() {
     let info = connected.expect("connected");
     let portal = sandbox.dataset().hubspot.portal_id.to_string();
     assert_eq!(info.account.id, portal);
-    assert!(info.account.label.contains("hubspot.com"), "{}", info.account.label);
+    assert!(
+        info.account.label.contains("hubspot.com"),
+        "{}",
+        info.account.label
+    );
     assert!(info.scopes.contains(&"crm.objects.deals.read".to_owned()));
     assert!(page.contains("connected as"), "{page}");
 
     let status = inlet.integrations().await.unwrap();
-    let hubspot = status.iter().find(|s| s.integration == Integration::Hubspot).unwrap();
+    let hubspot = status
+        .iter()
+        .find(|s| s.integration == Integration::Hubspot)
+        .unwrap();
     assert!(hubspot.connected);
 
     let pages = Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = pages.clone();
     let progress: ProgressFn = Arc::new(move |p| seen.lock().unwrap().push(p));
-    let result = inlet.load(Integration::Hubspot, progress, CancellationToken::new()).await.unwrap();
+    let result = inlet
+        .load(Integration::Hubspot, progress, CancellationToken::new())
+        .await
+        .unwrap();
     assert!(!result.partial);
     assert_eq!(loaded_ids(&result), expected_ids(&sandbox));
-    let contact = result.items.iter().find(|i| i.item_type == "contact").unwrap();
-    assert!(contact.url.as_deref().unwrap().starts_with(&format!("https://app.hubspot.com/contacts/{portal}/record/0-1/")));
+    let contact = result
+        .items
+        .iter()
+        .find(|i| i.item_type == "contact")
+        .unwrap();
+    assert!(contact.url.as_deref().unwrap().starts_with(&format!(
+        "https://app.hubspot.com/contacts/{portal}/record/0-1/"
+    )));
     assert!(contact.creation_time.is_some() && contact.last_modified_time.is_some());
-    let progress = pages.lock().unwrap();
+    let progress = pages.lock().unwrap().clone();
     for stream in ["contacts", "companies", "deals"] {
-        assert!(progress.iter().any(|p| p.stream == stream && p.done), "{stream} finished");
+        assert!(
+            progress.iter().any(|p| p.stream == stream && p.done),
+            "{stream} finished"
+        );
     }
 
     assert!(inlet.disconnect(Integration::Hubspot).await.unwrap());
-    let err = inlet.load(Integration::Hubspot, no_progress(), CancellationToken::new()).await.unwrap_err();
+    let err = inlet
+        .load(
+            Integration::Hubspot,
+            no_progress(),
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "not_connected");
 }
 
@@ -62,9 +88,16 @@ async fn a_token_expiring_mid_load_is_refreshed_once_and_nothing_is_lost() {
             trigger.expire_access_tokens();
         }
     });
-    let result = inlet.load(Integration::Hubspot, progress, CancellationToken::new()).await.unwrap();
+    let result = inlet
+        .load(Integration::Hubspot, progress, CancellationToken::new())
+        .await
+        .unwrap();
     assert_eq!(loaded_ids(&result), expected_ids(&sandbox));
-    assert_eq!(sandbox.refresh_count(), 1, "three streams hit the 401; one refresh served them all");
+    assert_eq!(
+        sandbox.refresh_count(),
+        1,
+        "three streams hit the 401; one refresh served them all"
+    );
 }
 
 #[tokio::test]
@@ -74,8 +107,16 @@ async fn concurrent_loads_of_one_connection_cause_exactly_one_refresh() {
     connect(&inlet).await.0.unwrap();
     sandbox.expire_access_tokens();
     let (a, b) = tokio::join!(
-        inlet.load(Integration::Hubspot, no_progress(), CancellationToken::new()),
-        inlet.load(Integration::Hubspot, no_progress(), CancellationToken::new()),
+        inlet.load(
+            Integration::Hubspot,
+            no_progress(),
+            CancellationToken::new()
+        ),
+        inlet.load(
+            Integration::Hubspot,
+            no_progress(),
+            CancellationToken::new()
+        ),
     );
     assert_eq!(loaded_ids(&a.unwrap()), expected_ids(&sandbox));
     assert_eq!(loaded_ids(&b.unwrap()), expected_ids(&sandbox));
@@ -84,15 +125,34 @@ async fn concurrent_loads_of_one_connection_cause_exactly_one_refresh() {
 
 #[tokio::test]
 async fn rate_limits_transient_failures_and_dropped_connections_are_retried() {
-    let knobs = Knobs { rate_limit_max: 4, rate_limit_window_ms: 250, failure_rate: 0.2, drop_rate: 0.1, ..Knobs::default() };
+    let knobs = Knobs {
+        rate_limit_max: 4,
+        rate_limit_window_ms: 250,
+        failure_rate: 0.2,
+        drop_rate: 0.1,
+        ..Knobs::default()
+    };
     let sandbox = sandbox(knobs).await;
     let inlet = inlet(&sandbox);
     connect(&inlet).await.0.unwrap();
-    let result = inlet.load(Integration::Hubspot, no_progress(), CancellationToken::new()).await.unwrap();
+    let result = inlet
+        .load(
+            Integration::Hubspot,
+            no_progress(),
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap();
     assert!(!result.partial, "{:?}", result.failures);
     assert_eq!(loaded_ids(&result), expected_ids(&sandbox));
-    assert!(sandbox.counters().rate_limited.load(Ordering::SeqCst) > 0, "the limit was hit and honoured");
-    assert!(sandbox.counters().faults.load(Ordering::SeqCst) > 0, "faults were injected and retried");
+    assert!(
+        sandbox.counters().rate_limited.load(Ordering::SeqCst) > 0,
+        "the limit was hit and honoured"
+    );
+    assert!(
+        sandbox.counters().faults.load(Ordering::SeqCst) > 0,
+        "faults were injected and retried"
+    );
 }
 
 #[tokio::test]
@@ -102,27 +162,49 @@ async fn a_revoked_refresh_token_means_reconnect_needed() {
     connect(&inlet).await.0.unwrap();
     sandbox.revoke_refresh_tokens();
     sandbox.expire_access_tokens();
-    let err = inlet.load(Integration::Hubspot, no_progress(), CancellationToken::new()).await.unwrap_err();
+    let err = inlet
+        .load(
+            Integration::Hubspot,
+            no_progress(),
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "reconnect_needed");
     let status = inlet.integrations().await.unwrap();
-    assert!(status.iter().any(|s| s.integration == Integration::Hubspot && s.reconnect_needed));
+    assert!(status
+        .iter()
+        .any(|s| s.integration == Integration::Hubspot && s.reconnect_needed));
 }
 
 #[tokio::test]
 async fn denied_consent_is_a_clear_error_and_shown_in_the_browser() {
-    let sandbox = sandbox(Knobs { deny_consent: true, ..Knobs::default() }).await;
+    let sandbox = sandbox(Knobs {
+        deny_consent: true,
+        ..Knobs::default()
+    })
+    .await;
     let inlet = inlet(&sandbox);
     let (result, page) = connect(&inlet).await;
     let err = result.unwrap_err();
     assert_eq!(err.code(), "oauth_access_denied");
     assert!(page.contains("access was not granted"), "{page}");
-    assert!(!inlet.integrations().await.unwrap().iter().any(|s| s.connected));
+    assert!(!inlet
+        .integrations()
+        .await
+        .unwrap()
+        .iter()
+        .any(|s| s.connected));
 }
 
 #[tokio::test]
 async fn a_wrong_client_secret_is_refused_by_the_token_endpoint() {
     let sandbox = sandbox(Knobs::default()).await;
-    let inlet = inlet_with(&sandbox, Arc::new(inlet_core::store::MemoryStore::default()), "not-the-secret");
+    let inlet = inlet_with(
+        &sandbox,
+        Arc::new(inlet_core::store::MemoryStore::default()),
+        "not-the-secret",
+    );
     let (result, page) = connect(&inlet).await;
     let err = result.unwrap_err();
     assert_eq!(err.code(), "oauth_token_exchange_failed");
@@ -134,15 +216,39 @@ async fn a_wrong_client_secret_is_refused_by_the_token_endpoint() {
 async fn forged_and_replayed_states_are_refused() {
     let sandbox = sandbox(Knobs::default()).await;
     let inlet = inlet(&sandbox);
-    let start = inlet.begin_connect(Integration::Hubspot, Some(&url::Url::parse("inlet://oauth/callback").unwrap())).unwrap();
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let start = inlet
+        .begin_connect(
+            Integration::Hubspot,
+            Some(&url::Url::parse("inlet://oauth/callback").unwrap()),
+        )
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let consent = client.get(&start.authorization_url).send().await.unwrap();
     let callback = consent.headers()["location"].to_str().unwrap().to_owned();
     assert!(callback.starts_with("inlet://oauth/callback?code="));
 
     let forged = callback.replace("state=", "state=forged");
-    assert_eq!(inlet.complete_deep_link(&forged).await.unwrap_err().code(), "oauth_state_mismatch");
-    let info = inlet.complete_deep_link(&callback).await.expect("the genuine callback still works");
-    assert_eq!(info.account.id, sandbox.dataset().hubspot.portal_id.to_string());
-    assert_eq!(inlet.complete_deep_link(&callback).await.unwrap_err().code(), "oauth_state_mismatch");
+    assert_eq!(
+        inlet.complete_deep_link(&forged).await.unwrap_err().code(),
+        "oauth_state_mismatch"
+    );
+    let info = inlet
+        .complete_deep_link(&callback)
+        .await
+        .expect("the genuine callback still works");
+    assert_eq!(
+        info.account.id,
+        sandbox.dataset().hubspot.portal_id.to_string()
+    );
+    assert_eq!(
+        inlet
+            .complete_deep_link(&callback)
+            .await
+            .unwrap_err()
+            .code(),
+        "oauth_state_mismatch"
+    );
 }

@@ -16,7 +16,11 @@ fn connection(account: &str, access: &str) -> StoredConnection {
     StoredConnection {
         integration: Integration::Hubspot,
         mode: Mode::Sandbox,
-        account: AccountInfo { id: account.into(), label: format!("portal {account}"), details: Default::default() },
+        account: AccountInfo {
+            id: account.into(),
+            label: format!("portal {account}"),
+            details: Default::default(),
+        },
         access_token: Secret::new(access),
         refresh_token: Some(Secret::new("refresh-secret")),
         expires_at: Some(Utc::now()),
@@ -42,7 +46,15 @@ fn connections_round_trip_through_the_secret_service() {
 
     // Replacing keeps one entry; deleting removes it from the index too.
     store.put(&connection("1", "access-rotated")).unwrap();
-    assert_eq!(store.get("hubspot:sandbox:1").unwrap().unwrap().access_token.expose(), "access-rotated");
+    assert_eq!(
+        store
+            .get("hubspot:sandbox:1")
+            .unwrap()
+            .unwrap()
+            .access_token
+            .expose(),
+        "access-rotated"
+    );
     store.delete("hubspot:sandbox:1").unwrap();
     store.delete("hubspot:sandbox:1").unwrap();
     assert_eq!(store.keys().unwrap(), vec!["hubspot:sandbox:2"]);
@@ -55,22 +67,35 @@ fn connections_round_trip_through_the_secret_service() {
 fn the_secret_is_really_in_the_secret_service() {
     let service = namespace("visible");
     let store = KeychainStore::new(service.clone());
-    store.put(&connection("9", "access-visible-to-secret-tool")).unwrap();
+    store
+        .put(&connection("9", "access-visible-to-secret-tool"))
+        .unwrap();
     // Read it back with a different client (libsecret's secret-tool) to prove it is stored by
     // the OS keychain, not in Inlet's memory.
     let output = std::process::Command::new("secret-tool")
-        .args(["lookup", "service", &service, "username", "connection:hubspot:sandbox:9"])
+        .args([
+            "lookup",
+            "service",
+            &service,
+            "username",
+            "connection:hubspot:sandbox:9",
+        ])
         .output()
         .expect("secret-tool runs");
     let stored = String::from_utf8_lossy(&output.stdout);
-    assert!(stored.contains("access-visible-to-secret-tool"), "secret-tool saw: {stored:?}");
+    assert!(
+        stored.contains("access-visible-to-secret-tool"),
+        "secret-tool saw: {stored:?}"
+    );
     store.delete("hubspot:sandbox:9").unwrap();
 }
 
 #[tokio::test]
 #[ignore = "needs a Secret Service: run through `make test`"]
 async fn a_full_connect_and_load_keeps_tokens_in_the_keychain() {
-    let sandbox = inlet_sandbox::Sandbox::start(Default::default()).await.unwrap();
+    let sandbox = inlet_sandbox::Sandbox::start(Default::default())
+        .await
+        .unwrap();
     let store: Arc<dyn TokenStore> = Arc::new(KeychainStore::new(namespace("flow")));
     let settings = {
         let endpoint = inlet_core::SandboxEndpoint {
@@ -78,18 +103,40 @@ async fn a_full_connect_and_load_keeps_tokens_in_the_keychain() {
             client_id: inlet_sandbox::CLIENT_ID.into(),
             client_secret: Secret::new(inlet_sandbox::CLIENT_SECRET),
         };
-        inlet_core::config::sandbox_settings(Integration::Hubspot, &endpoint, url::Url::parse("inlet://oauth/callback").unwrap())
+        inlet_core::config::sandbox_settings(
+            Integration::Hubspot,
+            &endpoint,
+            url::Url::parse("inlet://oauth/callback").unwrap(),
+        )
     };
-    let inlet = inlet_core::Inlet::new(vec![settings], store.clone(), inlet_core::http::RetryPolicy::fast()).unwrap();
+    let inlet = inlet_core::Inlet::new(
+        vec![settings],
+        store.clone(),
+        inlet_core::http::RetryPolicy::fast(),
+    )
+    .unwrap();
     let start = inlet.begin_connect(Integration::Hubspot, None).unwrap();
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let consent = client.get(&start.authorization_url).send().await.unwrap();
     let callback = consent.headers()["location"].to_str().unwrap().to_owned();
     inlet.complete_deep_link(&callback).await.unwrap();
     let key = store.keys().unwrap().pop().expect("one connection stored");
-    assert!(store.get(&key).unwrap().unwrap().access_token.expose().starts_with("access-"));
+    assert!(store
+        .get(&key)
+        .unwrap()
+        .unwrap()
+        .access_token
+        .expose()
+        .starts_with("access-"));
     let result = inlet
-        .load(Integration::Hubspot, Arc::new(|_| {}), tokio_util::sync::CancellationToken::new())
+        .load(
+            Integration::Hubspot,
+            Arc::new(|_| {}),
+            tokio_util::sync::CancellationToken::new(),
+        )
         .await
         .unwrap();
     assert_eq!(result.items.len(), 240 + 120 + 75);

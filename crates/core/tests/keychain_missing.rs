@@ -6,7 +6,10 @@ use inlet_core::store::{KeychainStore, TokenStore};
 #[test]
 fn no_secret_service_is_a_clear_error_not_a_plaintext_fallback() {
     let dir = std::env::temp_dir().join(format!("inlet-no-bus-{}", std::process::id()));
-    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}/missing-bus", dir.display()));
+    std::env::set_var(
+        "DBUS_SESSION_BUS_ADDRESS",
+        format!("unix:path={}/missing-bus", dir.display()),
+    );
     let store = KeychainStore::new("dev.inlet.test.missing");
     let err = store.keys().unwrap_err();
     assert_eq!(err.code(), "keychain_unavailable", "{err}");

@@ -18,7 +18,11 @@ pub struct DatasetSize {
 
 impl Default for DatasetSize {
     fn default() -> Self {
-        Self { contacts: 240, companies: 120, deals: 75 }
+        Self {
+            contacts: 240,
+            companies: 120,
+            deals: 75,
+        }
     }
 }
 
@@ -59,8 +63,14 @@ pub struct Dataset {
     pub hubspot: HubSpotData,
 }
 
-const FIRST: [&str; 12] = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Linus", "Radia", "Tim"];
-const LAST: [&str; 10] = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton", "Perlman"];
+const FIRST: [&str; 12] = [
+    "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Linus",
+    "Radia", "Tim",
+];
+const LAST: [&str; 10] = [
+    "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton",
+    "Perlman",
+];
 const ODD_NAMES: [&str; 5] = [
     "<img src=x onerror=alert(1)>",
     "שלום עולם — RTL company",
@@ -76,7 +86,13 @@ fn timestamp(rng: &mut StdRng, base_days: i64) -> (String, String) {
         let days = secs.div_euclid(86_400);
         let rem = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z", rem / 3600, rem / 60 % 60, rem % 60, secs.rem_euclid(997))
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+            rem / 3600,
+            rem / 60 % 60,
+            rem % 60,
+            secs.rem_euclid(997)
+        )
     };
     (fmt(created), fmt(updated))
 }
@@ -104,7 +120,12 @@ impl Dataset {
             let (created_at, updated_at) = timestamp(&mut rng, i as i64);
             let first = FIRST[rng.random_range(0..FIRST.len())];
             let last = LAST[rng.random_range(0..LAST.len())];
-            let email = format!("{}.{}{}@example.com", first.to_lowercase(), last.to_lowercase(), i);
+            let email = format!(
+                "{}.{}{}@example.com",
+                first.to_lowercase(),
+                last.to_lowercase(),
+                i
+            );
             let (first, last) = match i % 17 {
                 3 => (None, None), // named by e-mail only
                 5 => (Some(ODD_NAMES[i % ODD_NAMES.len()].to_owned()), None),
@@ -113,7 +134,11 @@ impl Dataset {
             };
             contacts.push(CrmRecord {
                 id: (1001 + i * 3).to_string(),
-                properties: vec![("firstname", first), ("lastname", last), ("email", Some(email))],
+                properties: vec![
+                    ("firstname", first),
+                    ("lastname", last),
+                    ("email", Some(email)),
+                ],
                 created_at,
                 updated_at,
             });
@@ -138,13 +163,20 @@ impl Dataset {
         for i in 0..size.deals {
             let (created_at, updated_at) = timestamp(&mut rng, i as i64);
             let amount = rng.random_range(100..100_000).to_string();
-            let name = if i % 19 == 6 { Some(ODD_NAMES[i % ODD_NAMES.len()].to_owned()) } else { Some(format!("Deal #{i}")) };
+            let name = if i % 19 == 6 {
+                Some(ODD_NAMES[i % ODD_NAMES.len()].to_owned())
+            } else {
+                Some(format!("Deal #{i}"))
+            };
             deals.push(CrmRecord {
                 id: (9_000_000_001u64 + i as u64 * 11).to_string(),
                 properties: vec![
                     ("dealname", name),
                     ("amount", Some(amount)),
-                    ("dealstage", Some(["appointmentscheduled", "closedwon", "closedlost"][i % 3].to_owned())),
+                    (
+                        "dealstage",
+                        Some(["appointmentscheduled", "closedwon", "closedlost"][i % 3].to_owned()),
+                    ),
                     ("pipeline", Some("default".to_owned())),
                 ],
                 created_at,
@@ -173,7 +205,10 @@ mod tests {
         let a = Dataset::generate(7, DatasetSize::default());
         let b = Dataset::generate(7, DatasetSize::default());
         assert_eq!(a.hubspot.contacts.len(), 240);
-        assert_eq!(a.hubspot.contacts[5].properties, b.hubspot.contacts[5].properties);
+        assert_eq!(
+            a.hubspot.contacts[5].properties,
+            b.hubspot.contacts[5].properties
+        );
         assert_eq!(a.hubspot.deals[3].created_at, b.hubspot.deals[3].created_at);
         assert!(a.hubspot.contacts[0].created_at.ends_with('Z'));
     }

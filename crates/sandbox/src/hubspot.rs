@@ -19,8 +19,12 @@ use crate::faults::{dropped_connection, Verdict};
 use crate::tokens::{s256, CodeGrant};
 use crate::{AppState, CLIENT_ID, CLIENT_SECRET};
 
-const REQUIRED_SCOPES: [&str; 4] =
-    ["crm.objects.contacts.read", "crm.objects.companies.read", "crm.objects.deals.read", "oauth"];
+const REQUIRED_SCOPES: [&str; 4] = [
+    "crm.objects.contacts.read",
+    "crm.objects.companies.read",
+    "crm.objects.deals.read",
+    "oauth",
+];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -39,19 +43,34 @@ fn oauth_error(status: StatusCode, code: &str, hubspot_status: &str, message: &s
 }
 
 fn page_error(message: &str) -> Response {
-    (StatusCode::BAD_REQUEST, format!("HubSpot sandbox: {message}")).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        format!("HubSpot sandbox: {message}"),
+    )
+        .into_response()
 }
 
-async fn authorize(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
-    let Some(client_id) = q.get("client_id") else { return page_error("client_id is required") };
+async fn authorize(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(client_id) = q.get("client_id") else {
+        return page_error("client_id is required");
+    };
     if client_id != CLIENT_ID {
         return page_error("unknown client_id");
     }
     let Some(redirect) = q.get("redirect_uri").and_then(|r| Url::parse(r).ok()) else {
         return page_error("redirect_uri is required");
     };
-    let scopes: Vec<String> = q.get("scope").map(|s| s.split_whitespace().map(str::to_owned).collect()).unwrap_or_default();
-    if let Some(missing) = REQUIRED_SCOPES.iter().find(|s| !scopes.iter().any(|g| g == *s)) {
+    let scopes: Vec<String> = q
+        .get("scope")
+        .map(|s| s.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
+    if let Some(missing) = REQUIRED_SCOPES
+        .iter()
+        .find(|s| !scopes.iter().any(|g| g == *s))
+    {
         return page_error(&format!("scope {missing} is not granted to this app"));
     }
     let challenge = q.get("code_challenge").cloned();
@@ -81,45 +100,98 @@ async fn authorize(State(state): State<AppState>, Query(q): Query<HashMap<String
     Redirect::to(target.as_str()).into_response()
 }
 
-async fn token(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<HashMap<String, String>>) -> Response {
+async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     if headers.contains_key("authorization") {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "BAD_REQUEST", "client credentials go in the form body");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "BAD_REQUEST",
+            "client credentials go in the form body",
+        );
     }
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
     if field("client_id") != CLIENT_ID {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "BAD_CLIENT_ID", "missing or unknown client id");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "BAD_CLIENT_ID",
+            "missing or unknown client id",
+        );
     }
     if field("client_secret") != CLIENT_SECRET {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "BAD_CLIENT_SECRET", "missing or unknown client secret");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "BAD_CLIENT_SECRET",
+            "missing or unknown client secret",
+        );
     }
     let ttl = Duration::from_secs(state.knobs().access_token_ttl_secs);
     let (scopes, refresh) = match field("grant_type") {
         "authorization_code" => {
             let Some(grant) = state.grants.take_code(field("code")) else {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "BAD_AUTH_CODE", "auth code not found");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "BAD_AUTH_CODE",
+                    "auth code not found",
+                );
             };
-            if grant.issued.elapsed() > Duration::from_secs(600) || grant.client_id != field("client_id") {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "BAD_AUTH_CODE", "auth code expired");
+            if grant.issued.elapsed() > Duration::from_secs(600)
+                || grant.client_id != field("client_id")
+            {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "BAD_AUTH_CODE",
+                    "auth code expired",
+                );
             }
             if grant.redirect_uri != field("redirect_uri") {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "BAD_REDIRECT_URI", "redirect_uri does not match");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "BAD_REDIRECT_URI",
+                    "redirect_uri does not match",
+                );
             }
             if let Some(challenge) = &grant.code_challenge {
                 if s256(field("code_verifier")) != *challenge {
-                    return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "BAD_AUTH_CODE", "code_verifier does not match");
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "BAD_AUTH_CODE",
+                        "code_verifier does not match",
+                    );
                 }
             }
             (grant.scopes, None)
         }
         "refresh_token" => {
             let Some(scopes) = state.grants.refresh_scopes(field("refresh_token")) else {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "BAD_REFRESH_TOKEN", "refresh token is invalid, expired or revoked");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "BAD_REFRESH_TOKEN",
+                    "refresh token is invalid, expired or revoked",
+                );
             };
             state.counters.refreshes.fetch_add(1, Ordering::SeqCst);
             // HubSpot keeps the refresh token; it returns it again.
             (scopes, Some(field("refresh_token").to_owned()))
         }
-        _ => return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "BAD_GRANT_TYPE", "unsupported grant_type"),
+        _ => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "BAD_GRANT_TYPE",
+                "unsupported grant_type",
+            )
+        }
     };
     let (access, refresh) = state.grants.issue_tokens(scopes.clone(), ttl, refresh);
     let hub = &state.dataset.hubspot;
@@ -130,10 +202,18 @@ async fn token(State(state): State<AppState>, headers: HeaderMap, Form(form): Fo
     .into_response()
 }
 
-async fn introspect(State(state): State<AppState>, Form(form): Form<HashMap<String, String>>) -> Response {
+async fn introspect(
+    State(state): State<AppState>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
     if field("client_id") != CLIENT_ID || field("client_secret") != CLIENT_SECRET {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "BAD_CLIENT_ID", "missing or unknown client credentials");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "BAD_CLIENT_ID",
+            "missing or unknown client credentials",
+        );
     }
     let hub = &state.dataset.hubspot;
     match state.grants.access(field("token")) {
@@ -163,7 +243,10 @@ fn record_json(record: &CrmRecord, requested: &[&str]) -> Value {
     let mut properties = serde_json::Map::new();
     for (name, value) in &record.properties {
         if requested.is_empty() || requested.contains(name) {
-            properties.insert((*name).to_owned(), value.clone().map_or(Value::Null, Value::String));
+            properties.insert(
+                (*name).to_owned(),
+                value.clone().map_or(Value::Null, Value::String),
+            );
         }
     }
     properties.insert("hs_object_id".into(), record.id.clone().into());
@@ -184,7 +267,9 @@ async fn list_objects(
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("")
         .to_owned();
-    let Some(grant) = state.grants.access(&token) else { return unauthorized() };
+    let Some(grant) = state.grants.access(&token) else {
+        return unauthorized();
+    };
     let knobs = state.knobs();
     let rate_body = || {
         json!({"status": "error", "message": "You have reached your ten_secondly_rolling limit.", "errorType": "RATE_LIMIT",
@@ -194,7 +279,11 @@ async fn list_objects(
     let rate_headers = match state.faults.check(&knobs, &token, rate_body).await {
         Verdict::Serve(headers) => headers,
         Verdict::Answer(response) => {
-            let counter = if response.status() == StatusCode::TOO_MANY_REQUESTS { &state.counters.rate_limited } else { &state.counters.faults };
+            let counter = if response.status() == StatusCode::TOO_MANY_REQUESTS {
+                &state.counters.rate_limited
+            } else {
+                &state.counters.faults
+            };
             counter.fetch_add(1, Ordering::SeqCst);
             return response;
         }
@@ -218,12 +307,21 @@ async fn list_objects(
         Some(Ok(a)) if a <= records.len() => a,
         Some(_) => return validation_error("after is not a valid paging cursor"),
     };
-    let requested: Vec<&str> = q.get("properties").map(|p| p.split(',').collect()).unwrap_or_default();
+    let requested: Vec<&str> = q
+        .get("properties")
+        .map(|p| p.split(',').collect())
+        .unwrap_or_default();
     let end = (start + limit).min(records.len());
-    let results: Vec<Value> = records[start..end].iter().map(|r| record_json(r, &requested)).collect();
+    let results: Vec<Value> = records[start..end]
+        .iter()
+        .map(|r| record_json(r, &requested))
+        .collect();
     let mut body = json!({"results": results});
     if end < records.len() {
-        let link = format!("{}/hubspot/crm/v3/objects/{object_type}?after={end}", state.base_url);
+        let link = format!(
+            "{}/hubspot/crm/v3/objects/{object_type}?after={end}",
+            state.base_url
+        );
         body["paging"] = json!({"next": {"after": end.to_string(), "link": link}});
     }
     if state.faults.should_drop(&knobs) {

@@ -80,7 +80,12 @@ pub struct SandboxConfig {
 
 impl Default for SandboxConfig {
     fn default() -> Self {
-        Self { addr: SocketAddr::from(([127, 0, 0, 1], 0)), seed: 42, size: DatasetSize::default(), knobs: Knobs::default() }
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: 42,
+            size: DatasetSize::default(),
+            knobs: Knobs::default(),
+        }
     }
 }
 
@@ -144,7 +149,11 @@ impl Sandbox {
                 tracing::error!(error = %e, "sandbox server stopped");
             }
         });
-        Ok(Self { shared, addr, stop: Some(stop) })
+        Ok(Self {
+            shared,
+            addr,
+            stop: Some(stop),
+        })
     }
 
     /// `http://127.0.0.1:<port>`.

@@ -43,7 +43,10 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let args = Args::parse();
     let knobs = Knobs {
         latency_ms: args.latency_ms,
@@ -53,8 +56,18 @@ async fn main() -> std::io::Result<()> {
         deny_consent: args.deny,
         ..Knobs::default()
     };
-    let size = DatasetSize { contacts: args.contacts, companies: args.companies, deals: args.deals };
-    let sandbox = Sandbox::start(SandboxConfig { addr: args.addr, seed: args.seed, size, knobs }).await?;
+    let size = DatasetSize {
+        contacts: args.contacts,
+        companies: args.companies,
+        deals: args.deals,
+    };
+    let sandbox = Sandbox::start(SandboxConfig {
+        addr: args.addr,
+        seed: args.seed,
+        size,
+        knobs,
+    })
+    .await?;
     println!("inlet-sandbox listening on {}", sandbox.base_url());
     tokio::signal::ctrl_c().await?;
     Ok(())

@@ -41,7 +41,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub fn random_token(prefix: &str) -> String {
     let mut bytes = [0u8; 24];
     rand::rng().fill_bytes(&mut bytes);
-    format!("{prefix}-{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    format!(
+        "{prefix}-{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
 }
 
 /// RFC 7636 S256: base64url(sha256(verifier)).
@@ -61,9 +64,20 @@ impl Grants {
         lock(&self.codes).remove(code)
     }
 
-    pub fn issue_tokens(&self, scopes: Vec<String>, ttl: Duration, refresh: Option<String>) -> (String, String) {
+    pub fn issue_tokens(
+        &self,
+        scopes: Vec<String>,
+        ttl: Duration,
+        refresh: Option<String>,
+    ) -> (String, String) {
         let access = random_token("access");
-        lock(&self.access).insert(access.clone(), AccessGrant { expires: Instant::now() + ttl, scopes: scopes.clone() });
+        lock(&self.access).insert(
+            access.clone(),
+            AccessGrant {
+                expires: Instant::now() + ttl,
+                scopes: scopes.clone(),
+            },
+        );
         let refresh = refresh.unwrap_or_else(|| random_token("refresh"));
         lock(&self.refresh).insert(refresh.clone(), scopes);
         (access, refresh)
@@ -74,11 +88,16 @@ impl Grants {
     }
 
     pub fn access(&self, token: &str) -> Option<AccessGrant> {
-        lock(&self.access).get(token).cloned().filter(|g| g.expires > Instant::now())
+        lock(&self.access)
+            .get(token)
+            .cloned()
+            .filter(|g| g.expires > Instant::now())
     }
 
     pub fn expire_all_access(&self) {
-        let past = Instant::now().checked_sub(Duration::from_secs(1)).unwrap_or_else(Instant::now);
+        let past = Instant::now()
+            .checked_sub(Duration::from_secs(1))
+            .unwrap_or_else(Instant::now);
         for grant in lock(&self.access).values_mut() {
             grant.expires = past;
         }

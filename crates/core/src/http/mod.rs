@@ -48,15 +48,28 @@ pub struct ApiClient {
 
 enum Failure {
     /// Worth another attempt after `wait` (None: use the backoff schedule).
-    Retry { wait: Option<Duration>, error: CoreError },
+    Retry {
+        wait: Option<Duration>,
+        error: CoreError,
+    },
     /// Final.
     Fatal(CoreError),
 }
 
 impl ApiClient {
     /// A client sharing `pacer`'s budget.
-    pub fn new(http: reqwest::Client, integration: Integration, pacer: Pacer, policy: RetryPolicy) -> Self {
-        Self { http, integration, pacer, policy }
+    pub fn new(
+        http: reqwest::Client,
+        integration: Integration,
+        pacer: Pacer,
+        policy: RetryPolicy,
+    ) -> Self {
+        Self {
+            http,
+            integration,
+            pacer,
+            policy,
+        }
     }
 
     /// Sends the request `build` makes (called again for every attempt) and decodes the JSON body.
@@ -71,7 +84,9 @@ impl ApiClient {
         let mut retries = 0u32;
         loop {
             self.pacer.ready().await;
-            let request = build(&self.http).bearer_auth(token.expose()).timeout(self.policy.request_timeout);
+            let request = build(&self.http)
+                .bearer_auth(token.expose())
+                .timeout(self.policy.request_timeout);
             let outcome = match request.send().await {
                 Ok(response) if response.status() == StatusCode::UNAUTHORIZED && !refreshed => {
                     tracing::info!(integration = %self.integration, "401: refreshing the access token once");
@@ -89,7 +104,9 @@ impl ApiClient {
             };
             let wait = wait.unwrap_or_else(|| self.policy.backoff(retries));
             retries += 1;
-            if retries >= self.policy.max_attempts || started.elapsed() + wait > self.policy.max_total_wait {
+            if retries >= self.policy.max_attempts
+                || started.elapsed() + wait > self.policy.max_total_wait
+            {
                 tracing::warn!(integration = %self.integration, code = error.code(), retries, "giving up");
                 return Err(error);
             }
@@ -98,7 +115,10 @@ impl ApiClient {
         }
     }
 
-    async fn read<T: DeserializeOwned>(&self, response: Response) -> std::result::Result<T, Failure> {
+    async fn read<T: DeserializeOwned>(
+        &self,
+        response: Response,
+    ) -> std::result::Result<T, Failure> {
         let integration = self.integration;
         let status = response.status();
         let headers = response.headers().clone();
@@ -107,22 +127,37 @@ impl ApiClient {
             Err(e) => return Err(self.transport_failure(&e)),
         };
         if status.is_success() {
-            return serde_json::from_slice(&body)
-                .map_err(|e| Failure::Fatal(CoreError::InvalidResponse { integration, reason: e.to_string() }));
+            return serde_json::from_slice(&body).map_err(|e| {
+                Failure::Fatal(CoreError::InvalidResponse {
+                    integration,
+                    reason: e.to_string(),
+                })
+            });
         }
-        let message = error_message(&body).unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
+        let message = error_message(&body)
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
         match status.as_u16() {
             429 => {
                 let wait = rate_limit_wait(&headers);
-                let error = CoreError::RateLimited { integration, retry_after_secs: wait.map(|w| w.as_secs().max(1)) };
+                let error = CoreError::RateLimited {
+                    integration,
+                    retry_after_secs: wait.map(|w| w.as_secs().max(1)),
+                };
                 Err(Failure::Retry { wait, error })
             }
             // 423 Locked and HubSpot's 477 Migration in Progress are temporary too.
             423 | 477 | 500..=599 => Err(Failure::Retry {
                 wait: retry_after(&headers),
-                error: CoreError::ProviderUnavailable { integration, reason: format!("HTTP {}: {message}", status.as_u16()) },
+                error: CoreError::ProviderUnavailable {
+                    integration,
+                    reason: format!("HTTP {}: {message}", status.as_u16()),
+                },
             }),
-            code => Err(Failure::Fatal(CoreError::ProviderHttp { integration, status: code, message })),
+            code => Err(Failure::Fatal(CoreError::ProviderHttp {
+                integration,
+                status: code,
+                message,
+            })),
         }
     }
 
@@ -136,7 +171,10 @@ impl ApiClient {
         };
         Failure::Retry {
             wait: None,
-            error: CoreError::ProviderUnavailable { integration: self.integration, reason: reason.to_owned() },
+            error: CoreError::ProviderUnavailable {
+                integration: self.integration,
+                reason: reason.to_owned(),
+            },
         }
     }
 }
@@ -178,8 +216,14 @@ mod tests {
     fn rate_limit_waits_come_from_the_headers() {
         let mut headers = HeaderMap::new();
         assert_eq!(rate_limit_wait(&headers), None);
-        headers.insert("x-hubspot-ratelimit-remaining", HeaderValue::from_static("0"));
-        headers.insert("x-hubspot-ratelimit-interval-milliseconds", HeaderValue::from_static("10000"));
+        headers.insert(
+            "x-hubspot-ratelimit-remaining",
+            HeaderValue::from_static("0"),
+        );
+        headers.insert(
+            "x-hubspot-ratelimit-interval-milliseconds",
+            HeaderValue::from_static("10000"),
+        );
         assert_eq!(rate_limit_wait(&headers), Some(Duration::from_secs(10)));
         headers.insert("retry-after", HeaderValue::from_static("3"));
         assert_eq!(rate_limit_wait(&headers), Some(Duration::from_secs(3)));
@@ -187,8 +231,14 @@ mod tests {
 
     #[test]
     fn error_messages_are_read_from_hubspot_and_nested_bodies() {
-        assert_eq!(error_message(br#"{"status":"error","message":"Nope"}"#).as_deref(), Some("Nope"));
-        assert_eq!(error_message(br#"{"error":{"message":"Deep"}}"#).as_deref(), Some("Deep"));
+        assert_eq!(
+            error_message(br#"{"status":"error","message":"Nope"}"#).as_deref(),
+            Some("Nope")
+        );
+        assert_eq!(
+            error_message(br#"{"error":{"message":"Deep"}}"#).as_deref(),
+            Some("Deep")
+        );
         assert_eq!(error_message(b"<html>"), None);
     }
 }

@@ -20,8 +20,12 @@ impl Pacer {
         let budget = (limit.requests * 9 / 10).max(1);
         let period = limit.per / budget;
         let burst = NonZeroU32::new((budget / 10).max(1)).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::with_period(period).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(burst);
-        Self { limiter: Arc::new(RateLimiter::direct(quota)) }
+        let quota = Quota::with_period(period)
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(burst);
+        Self {
+            limiter: Arc::new(RateLimiter::direct(quota)),
+        }
     }
 
     /// Waits until the next request may go.
@@ -37,7 +41,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_burst_is_capped_at_a_tenth_of_the_window() {
-        let pacer = Pacer::for_limit(RateLimit { requests: 110, per: Duration::from_secs(10) });
+        let pacer = Pacer::for_limit(RateLimit {
+            requests: 110,
+            per: Duration::from_secs(10),
+        });
         let mut immediate = 0;
         for _ in 0..30 {
             if pacer.limiter.check().is_ok() {

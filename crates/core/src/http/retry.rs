@@ -49,7 +49,10 @@ impl RetryPolicy {
     /// The wait before retry number `retry` (0 for the first retry): uniform in
     /// `[0, min(max_delay, base_delay * 2^retry)]`.
     pub fn backoff(&self, retry: u32) -> Duration {
-        let ceiling = self.base_delay.saturating_mul(1u32 << retry.min(16)).min(self.max_delay);
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1u32 << retry.min(16))
+            .min(self.max_delay);
         let millis = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
         Duration::from_millis(rand::rng().random_range(0..=millis))
     }
@@ -63,7 +66,10 @@ mod tests {
     fn backoff_stays_under_the_capped_exponential() {
         let policy = RetryPolicy::default();
         for retry in 0..20 {
-            let ceiling = policy.base_delay.saturating_mul(1 << retry.min(16)).min(policy.max_delay);
+            let ceiling = policy
+                .base_delay
+                .saturating_mul(1 << retry.min(16))
+                .min(policy.max_delay);
             for _ in 0..50 {
                 assert!(policy.backoff(retry) <= ceiling);
             }

@@ -2,11 +2,15 @@
 //! code exchange and the refresh, with each provider's client authentication from the table.
 
 use chrono::{DateTime, Utc};
-use oauth2::basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType};
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
 use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
-    ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
-    StandardRevocableToken, StandardTokenResponse, TokenResponse,
+    AuthType, AuthUrl, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
+    EndpointNotSet, EndpointSet, ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, RequestTokenError, Scope, StandardRevocableToken,
+    StandardTokenResponse, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -68,7 +72,10 @@ pub struct AuthorizationRequest {
 }
 
 fn client(settings: &ProviderSettings, redirect_uri: &Url) -> OAuthClient {
-    let has_secret = settings.client_secret.as_ref().is_some_and(|s| !s.is_empty());
+    let has_secret = settings
+        .client_secret
+        .as_ref()
+        .is_some_and(|s| !s.is_empty());
     let auth_type = match spec(settings.integration).client_auth {
         ClientAuth::RequestBody => AuthType::RequestBody,
         ClientAuth::BasicHeader => AuthType::BasicAuth,
@@ -88,7 +95,10 @@ fn client(settings: &ProviderSettings, redirect_uri: &Url) -> OAuthClient {
 
 /// Builds the authorization URL with a fresh 256-bit state and, where the provider takes it, an
 /// S256 PKCE challenge.
-pub fn authorization_request(settings: &ProviderSettings, redirect_uri: &Url) -> AuthorizationRequest {
+pub fn authorization_request(
+    settings: &ProviderSettings,
+    redirect_uri: &Url,
+) -> AuthorizationRequest {
     let spec = spec(settings.integration);
     let client = client(settings, redirect_uri);
     let mut request = client
@@ -104,7 +114,11 @@ pub fn authorization_request(settings: &ProviderSettings, redirect_uri: &Url) ->
         verifier = Some(Secret::new(pkce_verifier.secret().clone()));
     }
     let (url, state) = request.url();
-    AuthorizationRequest { url, state: state.secret().clone(), pkce_verifier: verifier }
+    AuthorizationRequest {
+        url,
+        state: state.secret().clone(),
+        pkce_verifier: verifier,
+    }
 }
 
 /// Exchanges an authorization code for tokens.
@@ -121,16 +135,27 @@ pub async fn exchange_code(
         request = request.set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_owned()));
     }
     let response = request.request_async(http).await;
-    response.map(to_token_set).map_err(|e| map_token_error(settings, e, false))
+    response
+        .map(to_token_set)
+        .map_err(|e| map_token_error(settings, e, false))
 }
 
 /// Trades a refresh token for a new access token (and, where the provider rotates, a new
 /// refresh token). `invalid_grant` becomes `ReconnectNeeded`.
-pub async fn refresh(http: &reqwest::Client, settings: &ProviderSettings, refresh_token: &Secret) -> Result<TokenSet> {
+pub async fn refresh(
+    http: &reqwest::Client,
+    settings: &ProviderSettings,
+    refresh_token: &Secret,
+) -> Result<TokenSet> {
     let client = client(settings, &settings.redirect_uri);
     let token = RefreshToken::new(refresh_token.expose().to_owned());
-    let response = client.exchange_refresh_token(&token).request_async(http).await;
-    response.map(to_token_set).map_err(|e| map_token_error(settings, e, true))
+    let response = client
+        .exchange_refresh_token(&token)
+        .request_async(http)
+        .await;
+    response
+        .map(to_token_set)
+        .map_err(|e| map_token_error(settings, e, true))
 }
 
 fn to_token_set(response: ProviderTokenResponse) -> TokenSet {
@@ -138,18 +163,25 @@ fn to_token_set(response: ProviderTokenResponse) -> TokenSet {
         .expires_in()
         .and_then(|d| chrono::Duration::from_std(d).ok())
         .map(|d| Utc::now() + d);
-    let mut scopes: Vec<String> =
-        response.scopes().map(|s| s.iter().map(|s| s.to_string()).collect()).unwrap_or_default();
+    let mut scopes: Vec<String> = response
+        .scopes()
+        .map(|s| s.iter().map(|s| s.to_string()).collect())
+        .unwrap_or_default();
     let extra = response.extra_fields().fields.clone();
     if scopes.is_empty() {
         // HubSpot returns `scopes` as an array instead of the standard `scope` string.
         if let Some(list) = extra.get("scopes").and_then(|v| v.as_array()) {
-            scopes = list.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect();
+            scopes = list
+                .iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect();
         }
     }
     TokenSet {
         access_token: Secret::new(response.access_token().secret().clone()),
-        refresh_token: response.refresh_token().map(|t| Secret::new(t.secret().clone())),
+        refresh_token: response
+            .refresh_token()
+            .map(|t| Secret::new(t.secret().clone())),
         expires_at,
         scopes,
         extra,
@@ -163,10 +195,15 @@ fn map_token_error(settings: &ProviderSettings, error: TokenError, refreshing: b
     let (oauth_error, description) = match error {
         RequestTokenError::ServerResponse(body) => (
             body.error().as_ref().to_owned(),
-            body.error_description().cloned().unwrap_or_else(|| body.error().to_string()),
+            body.error_description()
+                .cloned()
+                .unwrap_or_else(|| body.error().to_string()),
         ),
         RequestTokenError::Request(e) => {
-            return CoreError::ProviderUnavailable { integration, reason: describe_transport_error(&e) };
+            return CoreError::ProviderUnavailable {
+                integration,
+                reason: describe_transport_error(&e),
+            };
         }
         RequestTokenError::Parse(_, body) => parse_nonstandard_error(&body),
         RequestTokenError::Other(message) => ("unexpected_response".to_owned(), message),
@@ -174,7 +211,11 @@ fn map_token_error(settings: &ProviderSettings, error: TokenError, refreshing: b
     if refreshing && oauth_error == "invalid_grant" {
         return CoreError::ReconnectNeeded { integration };
     }
-    CoreError::TokenExchange { integration, oauth_error, description }
+    CoreError::TokenExchange {
+        integration,
+        oauth_error,
+        description,
+    }
 }
 
 /// HubSpot's 2026-03 generic error body has no `error` field: read `status`/`category`/`message`.
@@ -187,7 +228,8 @@ fn parse_nonstandard_error(body: &[u8]) -> (String, String) {
         Some(other) => other.to_ascii_lowercase(),
         None => "unexpected_response".to_owned(),
     };
-    let message = text("message").unwrap_or_else(|| "the token endpoint's answer was not understood".to_owned());
+    let message = text("message")
+        .unwrap_or_else(|| "the token endpoint's answer was not understood".to_owned());
     (code, message)
 }
 
@@ -222,17 +264,29 @@ mod tests {
     fn the_authorization_url_carries_state_scopes_and_an_s256_challenge() {
         let settings = hubspot();
         let request = authorization_request(&settings, &settings.redirect_uri);
-        let pairs: std::collections::HashMap<_, _> = request.url.query_pairs().into_owned().collect();
+        let pairs: std::collections::HashMap<_, _> =
+            request.url.query_pairs().into_owned().collect();
         assert_eq!(pairs["client_id"], "cid");
         assert_eq!(pairs["state"], request.state);
         assert!(request.state.len() >= 43, "256 random bits, base64url");
-        assert!(request.state.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(request
+            .state
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
         assert_eq!(pairs["code_challenge_method"], "S256");
-        assert_eq!(pairs["redirect_uri"], "http://localhost:53682/oauth/callback");
-        assert_eq!(pairs["scope"], "crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read oauth");
+        assert_eq!(
+            pairs["redirect_uri"],
+            "http://localhost:53682/oauth/callback"
+        );
+        assert_eq!(
+            pairs["scope"],
+            "crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read oauth"
+        );
         assert!(!request.url.as_str().contains("csecret"));
         let verifier = request.pkce_verifier.expect("HubSpot takes PKCE");
-        let expected = PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(verifier.expose().to_owned()));
+        let expected = PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(
+            verifier.expose().to_owned(),
+        ));
         assert_eq!(pairs["code_challenge"], expected.as_str());
     }
 
@@ -249,7 +303,10 @@ mod tests {
         let generic = br#"{"status":"BAD_REFRESH_TOKEN","message":"refresh token is invalid"}"#;
         assert_eq!(parse_nonstandard_error(generic).0, "invalid_grant");
         let v3 = br#"{"category":"VALIDATION_ERROR","message":"missing code","correlationId":"x"}"#;
-        assert_eq!(parse_nonstandard_error(v3), ("validation_error".into(), "missing code".into()));
+        assert_eq!(
+            parse_nonstandard_error(v3),
+            ("validation_error".into(), "missing code".into())
+        );
         assert_eq!(parse_nonstandard_error(b"<html>").0, "unexpected_response");
     }
 }

@@ -32,6 +32,7 @@ pub struct LoopbackListener {
     redirect_uri: Url,
     requests: mpsc::Receiver<CallbackRequest>,
     stop: CancellationToken,
+    servers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 #[derive(Clone)]
@@ -53,17 +54,24 @@ impl LoopbackListener {
         let addresses: Vec<IpAddr> = match redirect_uri.host() {
             Some(url::Host::Ipv4(ip)) => vec![IpAddr::V4(ip)],
             Some(url::Host::Ipv6(ip)) => vec![IpAddr::V6(ip)],
-            _ => vec![IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V6(Ipv6Addr::LOCALHOST)],
+            _ => vec![
+                IpAddr::V4(Ipv4Addr::LOCALHOST),
+                IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ],
         };
         let first = SocketAddr::new(addresses[0], port);
-        let primary = TcpListener::bind(first).await.map_err(|e| CoreError::LoopbackUnavailable {
-            address: first.to_string(),
-            reason: if e.kind() == std::io::ErrorKind::AddrInUse {
-                "the port is in use by another program (is another sign-in open?)".to_owned()
-            } else {
-                e.to_string()
-            },
-        })?;
+        let primary =
+            TcpListener::bind(first)
+                .await
+                .map_err(|e| CoreError::LoopbackUnavailable {
+                    address: first.to_string(),
+                    reason: if e.kind() == std::io::ErrorKind::AddrInUse {
+                        "the port is in use by another program (is another sign-in open?)"
+                            .to_owned()
+                    } else {
+                        e.to_string()
+                    },
+                })?;
         let bound_port = primary.local_addr().map(|a| a.port()).unwrap_or(port);
         let mut listeners = vec![primary];
         for extra in addresses.iter().skip(1) {
@@ -81,23 +89,40 @@ impl LoopbackListener {
             path: normalized_path(actual.path()),
             sender,
         };
+        let mut servers = Vec::new();
         for listener in listeners {
             let app = Router::new().fallback(handle).with_state(state.clone());
             let stop = stop.clone();
-            tokio::spawn(async move {
-                let served = axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await;
+            servers.push(tokio::spawn(async move {
+                let served = axum::serve(listener, app)
+                    .with_graceful_shutdown(stop.cancelled_owned())
+                    .await;
                 if let Err(e) = served {
                     tracing::warn!(error = %e, "loopback listener stopped");
                 }
-            });
+            }));
         }
         tracing::info!(port = bound_port, "loopback redirect listener started");
-        Ok(Self { redirect_uri: actual, requests, stop })
+        Ok(Self {
+            redirect_uri: actual,
+            requests,
+            stop,
+            servers,
+        })
     }
 
     /// The redirect URI with the port actually bound.
     pub fn redirect_uri(&self) -> &Url {
         &self.redirect_uri
+    }
+
+    /// Stops listening after the pages being served have reached the browser (so a CLI that
+    /// exits right after does not cut the "connected" page off), waiting two seconds at most.
+    pub async fn close(mut self) {
+        self.stop.cancel();
+        for server in std::mem::take(&mut self.servers) {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), server).await;
+        }
     }
 
     /// Waits for the next request on the callback path.
@@ -114,29 +139,73 @@ impl Drop for LoopbackListener {
 
 fn normalized_path(path: &str) -> String {
     let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() { "/".to_owned() } else { trimmed.to_owned() }
+    if trimmed.is_empty() {
+        "/".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
 }
 
-async fn handle(State(state): State<ListenerState>, OriginalUri(uri): OriginalUri) -> (StatusCode, Html<String>) {
+async fn handle(
+    State(state): State<ListenerState>,
+    OriginalUri(uri): OriginalUri,
+) -> (StatusCode, Html<String>) {
     if normalized_path(uri.path()) != state.path {
-        return (StatusCode::NOT_FOUND, Html(page("Not found", "This address is not an Inlet sign-in callback.", false)));
+        return (
+            StatusCode::NOT_FOUND,
+            Html(page(
+                "Not found",
+                "This address is not an Inlet sign-in callback.",
+                false,
+            )),
+        );
     }
     let mut url = state.base.clone();
     url.set_query(uri.query());
     let (reply, verdict) = oneshot::channel();
-    if state.sender.send(CallbackRequest { url: url.to_string(), reply }).await.is_err() {
-        return (StatusCode::GONE, Html(page("Sign-in closed", "Inlet is no longer waiting for this sign-in. Start the connection again.", false)));
+    if state
+        .sender
+        .send(CallbackRequest {
+            url: url.to_string(),
+            reply,
+        })
+        .await
+        .is_err()
+    {
+        return (
+            StatusCode::GONE,
+            Html(page(
+                "Sign-in closed",
+                "Inlet is no longer waiting for this sign-in. Start the connection again.",
+                false,
+            )),
+        );
     }
     match verdict.await {
         Ok(Ok(account)) => (
             StatusCode::OK,
-            Html(page("Connected", &format!("Inlet is now connected as {account}. You can close this tab."), true)),
+            Html(page(
+                "Connected",
+                &format!("Inlet is now connected as {account}. You can close this tab."),
+                true,
+            )),
         ),
         Ok(Err(error)) => (
             StatusCode::BAD_REQUEST,
-            Html(page("Not connected", &format!("{error} You can close this tab."), false)),
+            Html(page(
+                "Not connected",
+                &format!("{error} You can close this tab."),
+                false,
+            )),
         ),
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, Html(page("Not connected", "Inlet stopped before finishing. You can close this tab.", false))),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Html(page(
+                "Not connected",
+                "Inlet stopped before finishing. You can close this tab.",
+                false,
+            )),
+        ),
     }
 }
 
@@ -154,7 +223,10 @@ h1{{color:{color};font-size:1.4rem}}</style></head><body><h1>{}</h1><p>{}</p></b
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -170,13 +242,18 @@ mod tests {
 
     #[tokio::test]
     async fn refuses_non_loopback_hosts() {
-        let err = LoopbackListener::bind(&Url::parse("http://example.org:1/cb").unwrap()).await.err().unwrap();
+        let err = LoopbackListener::bind(&Url::parse("http://example.org:1/cb").unwrap())
+            .await
+            .err()
+            .unwrap();
         assert_eq!(err.code(), "invalid_argument");
     }
 
     #[tokio::test]
     async fn a_port_in_use_is_a_clear_error() {
-        let first = LoopbackListener::bind(&Url::parse("http://127.0.0.1:0/cb").unwrap()).await.unwrap();
+        let first = LoopbackListener::bind(&Url::parse("http://127.0.0.1:0/cb").unwrap())
+            .await
+            .unwrap();
         let taken = first.redirect_uri().clone();
         let err = LoopbackListener::bind(&taken).await.err().unwrap();
         assert_eq!(err.code(), "loopback_unavailable");
@@ -184,10 +261,15 @@ mod tests {
 
     #[tokio::test]
     async fn hands_callbacks_over_and_shows_the_verdict() {
-        let mut listener = LoopbackListener::bind(&Url::parse("http://127.0.0.1:0/oauth/callback").unwrap()).await.unwrap();
+        let mut listener =
+            LoopbackListener::bind(&Url::parse("http://127.0.0.1:0/oauth/callback").unwrap())
+                .await
+                .unwrap();
         let url = format!("{}?code=abc&state=xyz", listener.redirect_uri());
         let browser = tokio::spawn(async move {
-            let other = reqwest::get(url.replace("/oauth/callback", "/favicon.ico")).await.unwrap();
+            let other = reqwest::get(url.replace("/oauth/callback", "/favicon.ico"))
+                .await
+                .unwrap();
             assert_eq!(other.status(), 404);
             let response = reqwest::get(url).await.unwrap();
             (response.status().as_u16(), response.text().await.unwrap())

@@ -44,7 +44,12 @@ impl PendingFlows {
     /// Takes the flow for `state` out of the table (so it can never be used again) and checks it:
     /// unknown or replayed → `StateMismatch`; older than the TTL → `StateExpired`; started for
     /// another provider than `expected` → `StateMismatch`.
-    pub fn take(&self, state: &str, expected: Option<Integration>, now: Instant) -> Result<PendingFlow> {
+    pub fn take(
+        &self,
+        state: &str,
+        expected: Option<Integration>,
+        now: Instant,
+    ) -> Result<PendingFlow> {
         let flow = self.lock().remove(state).ok_or(CoreError::StateMismatch)?;
         if now.saturating_duration_since(flow.started) >= FLOW_TTL {
             return Err(CoreError::StateExpired);
@@ -62,7 +67,9 @@ impl PendingFlows {
 
     /// Whether a flow of this provider is waiting for its callback.
     pub fn is_pending(&self, integration: Integration) -> bool {
-        self.lock().values().any(|f| f.integration == integration && f.started.elapsed() < FLOW_TTL)
+        self.lock()
+            .values()
+            .any(|f| f.integration == integration && f.started.elapsed() < FLOW_TTL)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, PendingFlow>> {
@@ -90,14 +97,22 @@ mod tests {
         let now = Instant::now();
         flows.insert("s1".into(), flow(Integration::Hubspot, now));
         assert!(flows.take("s1", Some(Integration::Hubspot), now).is_ok());
-        let replay = flows.take("s1", Some(Integration::Hubspot), now).unwrap_err();
+        let replay = flows
+            .take("s1", Some(Integration::Hubspot), now)
+            .unwrap_err();
         assert_eq!(replay.code(), "oauth_state_mismatch");
     }
 
     #[test]
     fn an_unknown_state_is_rejected() {
         let flows = PendingFlows::default();
-        assert_eq!(flows.take("forged", None, Instant::now()).unwrap_err().code(), "oauth_state_mismatch");
+        assert_eq!(
+            flows
+                .take("forged", None, Instant::now())
+                .unwrap_err()
+                .code(),
+            "oauth_state_mismatch"
+        );
     }
 
     #[test]
@@ -106,9 +121,14 @@ mod tests {
         let started = Instant::now();
         flows.insert("old".into(), flow(Integration::Hubspot, started));
         let later = started + FLOW_TTL + Duration::from_secs(1);
-        assert_eq!(flows.take("old", None, later).unwrap_err().code(), "oauth_state_expired");
+        assert_eq!(
+            flows.take("old", None, later).unwrap_err().code(),
+            "oauth_state_expired"
+        );
         flows.insert("fresh".into(), flow(Integration::Hubspot, started));
-        assert!(flows.take("fresh", None, started + Duration::from_secs(599)).is_ok());
+        assert!(flows
+            .take("fresh", None, started + Duration::from_secs(599))
+            .is_ok());
     }
 
     #[test]
@@ -116,7 +136,9 @@ mod tests {
         let flows = PendingFlows::default();
         let now = Instant::now();
         flows.insert("s".into(), flow(Integration::Hubspot, now));
-        let err = flows.take("s", Some(Integration::Airtable), now).unwrap_err();
+        let err = flows
+            .take("s", Some(Integration::Airtable), now)
+            .unwrap_err();
         assert_eq!(err.code(), "oauth_state_mismatch");
         // And it was consumed: the attacker does not get a second try.
         assert!(flows.take("s", Some(Integration::Hubspot), now).is_err());

@@ -37,13 +37,23 @@ pub trait Provider: Send + Sync {
     fn integration(&self) -> Integration;
 
     /// Who the freshly issued tokens belong to.
-    async fn account(&self, http: &reqwest::Client, settings: &ProviderSettings, tokens: &TokenSet) -> Result<AccountInfo>;
+    async fn account(
+        &self,
+        http: &reqwest::Client,
+        settings: &ProviderSettings,
+        tokens: &TokenSet,
+    ) -> Result<AccountInfo>;
 
     /// The independent streams a full load consists of (loaded concurrently).
     fn streams(&self) -> &'static [&'static str];
 
     /// Loads one stream, page by page.
-    async fn load_stream(&self, ctx: &LoadContext<'_>, stream: &str, sink: &mut dyn PageSink) -> Result<()>;
+    async fn load_stream(
+        &self,
+        ctx: &LoadContext<'_>,
+        stream: &str,
+        sink: &mut dyn PageSink,
+    ) -> Result<()>;
 }
 
 /// The provider module of an integration.

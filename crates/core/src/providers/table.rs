@@ -95,7 +95,10 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         secret_required: false,
         page_size: 100,
         // 5 requests per second per base.
-        rate_limit: RateLimit { requests: 5, per: Duration::from_secs(1) },
+        rate_limit: RateLimit {
+            requests: 5,
+            per: Duration::from_secs(1),
+        },
         developer_portal: "https://airtable.com/create/oauth",
     },
     ProviderSpec {
@@ -112,7 +115,10 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         secret_required: true,
         page_size: 100,
         // About 3 requests per second per connection.
-        rate_limit: RateLimit { requests: 3, per: Duration::from_secs(1) },
+        rate_limit: RateLimit {
+            requests: 3,
+            per: Duration::from_secs(1),
+        },
         developer_portal: "https://www.notion.so/my-integrations",
     },
     ProviderSpec {
@@ -134,7 +140,10 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         secret_required: true,
         page_size: 100,
         // 110 requests per 10 seconds per installing account (OAuth apps).
-        rate_limit: RateLimit { requests: 110, per: Duration::from_secs(10) },
+        rate_limit: RateLimit {
+            requests: 110,
+            per: Duration::from_secs(10),
+        },
         developer_portal: "https://developers.hubspot.com/",
     },
 ];
@@ -167,8 +176,14 @@ mod tests {
     fn hubspot_uses_the_current_token_endpoint_and_its_scopes() {
         let hubspot = spec(Integration::Hubspot);
         assert!(hubspot.token_url.ends_with("/oauth/2026-03/token"));
-        assert_eq!(hubspot.legacy_token_url, Some("https://api.hubapi.com/oauth/v1/token"));
-        assert_eq!(hubspot.scopes.join(" "), "crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read oauth");
+        assert_eq!(
+            hubspot.legacy_token_url,
+            Some("https://api.hubapi.com/oauth/v1/token")
+        );
+        assert_eq!(
+            hubspot.scopes.join(" "),
+            "crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read oauth"
+        );
         assert_eq!(hubspot.client_auth, ClientAuth::RequestBody);
     }
 }

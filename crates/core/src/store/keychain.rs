@@ -18,7 +18,9 @@ pub struct KeychainStore {
 impl KeychainStore {
     /// A store under `service` (e.g. `dev.inlet.app`; debug builds and tests use their own).
     pub fn new(service: impl Into<String>) -> Self {
-        Self { service: service.into() }
+        Self {
+            service: service.into(),
+        }
     }
 
     /// Checks that the keychain answers, so a missing Secret Service is reported at start-up
@@ -40,7 +42,9 @@ impl KeychainStore {
     }
 
     fn write(&self, user: &str, value: &str) -> Result<()> {
-        self.entry(user)?.set_password(value).map_err(|e| map_error("write", e))
+        self.entry(user)?
+            .set_password(value)
+            .map_err(|e| map_error("write", e))
     }
 
     fn remove(&self, user: &str) -> Result<()> {
@@ -52,15 +56,19 @@ impl KeychainStore {
 
     fn read_index(&self) -> Result<Vec<String>> {
         match self.read(INDEX_USER)? {
-            Some(json) => serde_json::from_str(&json)
-                .map_err(|e| CoreError::Keychain { action: "read", reason: format!("the index is damaged ({e})") }),
+            Some(json) => serde_json::from_str(&json).map_err(|e| CoreError::Keychain {
+                action: "read",
+                reason: format!("the index is damaged ({e})"),
+            }),
             None => Ok(Vec::new()),
         }
     }
 
     fn write_index(&self, keys: &[String]) -> Result<()> {
-        let json = serde_json::to_string(keys)
-            .map_err(|e| CoreError::Keychain { action: "write", reason: e.to_string() })?;
+        let json = serde_json::to_string(keys).map_err(|e| CoreError::Keychain {
+            action: "write",
+            reason: e.to_string(),
+        })?;
         self.write(INDEX_USER, &json)
     }
 }
@@ -72,9 +80,14 @@ fn connection_user(key: &str) -> String {
 fn map_error(action: &'static str, error: keyring::Error) -> CoreError {
     match error {
         keyring::Error::PlatformFailure(e) | keyring::Error::NoStorageAccess(e) => {
-            CoreError::KeychainUnavailable { reason: e.to_string() }
+            CoreError::KeychainUnavailable {
+                reason: e.to_string(),
+            }
         }
-        other => CoreError::Keychain { action, reason: other.to_string() },
+        other => CoreError::Keychain {
+            action,
+            reason: other.to_string(),
+        },
     }
 }
 
@@ -84,16 +97,25 @@ impl TokenStore for KeychainStore {
     }
 
     fn get(&self, key: &str) -> Result<Option<StoredConnection>> {
-        let Some(json) = self.read(&connection_user(key))? else { return Ok(None) };
-        let record: KeychainRecord = serde_json::from_str(&json)
-            .map_err(|e| CoreError::Keychain { action: "read", reason: format!("the entry is damaged ({e})") })?;
+        let Some(json) = self.read(&connection_user(key))? else {
+            return Ok(None);
+        };
+        let record: KeychainRecord =
+            serde_json::from_str(&json).map_err(|e| CoreError::Keychain {
+                action: "read",
+                reason: format!("the entry is damaged ({e})"),
+            })?;
         Ok(Some(record.into()))
     }
 
     fn put(&self, connection: &StoredConnection) -> Result<()> {
         let key = connection.key();
-        let json = serde_json::to_string(&KeychainRecord::from(connection))
-            .map_err(|e| CoreError::Keychain { action: "write", reason: e.to_string() })?;
+        let json = serde_json::to_string(&KeychainRecord::from(connection)).map_err(|e| {
+            CoreError::Keychain {
+                action: "write",
+                reason: e.to_string(),
+            }
+        })?;
         self.write(&connection_user(&key), &json)?;
         let mut index = self.read_index()?;
         if !index.contains(&key) {

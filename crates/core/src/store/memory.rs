@@ -24,15 +24,24 @@ impl TokenStore for MemoryStore {
     }
 
     fn get(&self, key: &str) -> Result<Option<StoredConnection>> {
-        let Some(json) = self.lock().get(key).cloned() else { return Ok(None) };
-        let record: KeychainRecord = serde_json::from_str(&json)
-            .map_err(|e| crate::error::CoreError::Keychain { action: "read", reason: e.to_string() })?;
+        let Some(json) = self.lock().get(key).cloned() else {
+            return Ok(None);
+        };
+        let record: KeychainRecord =
+            serde_json::from_str(&json).map_err(|e| crate::error::CoreError::Keychain {
+                action: "read",
+                reason: e.to_string(),
+            })?;
         Ok(Some(record.into()))
     }
 
     fn put(&self, connection: &StoredConnection) -> Result<()> {
-        let json = serde_json::to_string(&KeychainRecord::from(connection))
-            .map_err(|e| crate::error::CoreError::Keychain { action: "write", reason: e.to_string() })?;
+        let json = serde_json::to_string(&KeychainRecord::from(connection)).map_err(|e| {
+            crate::error::CoreError::Keychain {
+                action: "write",
+                reason: e.to_string(),
+            }
+        })?;
         self.lock().insert(connection.key(), json);
         Ok(())
     }

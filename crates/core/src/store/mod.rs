@@ -138,7 +138,11 @@ pub(crate) mod tests {
         StoredConnection {
             integration: Integration::Hubspot,
             mode: Mode::Sandbox,
-            account: AccountInfo { id: account.into(), label: format!("portal {account}"), details: Default::default() },
+            account: AccountInfo {
+                id: account.into(),
+                label: format!("portal {account}"),
+                details: Default::default(),
+            },
             access_token: Secret::new(format!("access-{account}")),
             refresh_token: Some(Secret::new(format!("refresh-{account}"))),
             expires_at: Some(Utc::now()),
@@ -151,7 +155,10 @@ pub(crate) mod tests {
     #[test]
     fn debug_of_a_connection_shows_no_token() {
         let text = format!("{:?}", sample("7"));
-        assert!(!text.contains("access-7") && !text.contains("refresh-7"), "{text}");
+        assert!(
+            !text.contains("access-7") && !text.contains("refresh-7"),
+            "{text}"
+        );
         assert_eq!(sample("7").key(), "hubspot:sandbox:7");
     }
 }
