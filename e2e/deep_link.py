@@ -79,7 +79,23 @@ class Driver:
             pass
 
 
+def scenario(transport):
+    """One app run: connect through `transport`, load, check, disconnect."""
+    os.environ["INLET_HUBSPOT_REDIRECT_URI"] = (
+        "inlet://oauth/callback" if transport == "deep-link" else "http://127.0.0.1:0/oauth/callback")
+    delivered = os.path.join(ARTIFACTS, "callback-delivered.txt")
+    if os.path.exists(delivered):
+        os.remove(delivered)
+    run_app(transport, delivered)
+
+
 def main():
+    for transport in ("deep-link", "loopback"):
+        scenario(transport)
+    print("e2e: 2 passed, 0 failed")
+
+
+def run_app(transport, delivered):
     port = free_port()
     env = dict(os.environ, TAURI_WEBVIEW_AUTOMATION="true")
     driver_proc = subprocess.Popen(["WebKitWebDriver", f"--port={port}"], env=env,
@@ -97,11 +113,10 @@ def main():
             d.wait_for("the HubSpot card", lambda: "Sandbox" in d.text(hubspot))
             assert "Not connected" in d.text(hubspot), d.text(hubspot)
             d.click(f'{hubspot} button[aria-label="Connect HubSpot"]')
-            delivered = os.path.join(ARTIFACTS, "callback-delivered.txt")
             d.wait_for("the browser to deliver inlet://oauth/callback", lambda: os.path.exists(delivered))
-            print("callback delivered through", open(delivered).read().strip())
-            d.wait_for("the deep link to complete the connection", lambda: "Connected as" in d.text(hubspot))
-            print("deep link: connected —", d.text(f"{hubspot} .account"))
+            print(f"{transport}: callback delivered through", open(delivered).read().strip())
+            d.wait_for("the callback to complete the connection", lambda: "Connected as" in d.text(hubspot))
+            print(f"{transport}: connected —", d.text(f"{hubspot} .account"))
             d.click(f'{hubspot} button[aria-label="Load HubSpot items"]')
             count = d.wait_for("items to load", lambda: (lambda t: t if t.startswith("435 items") else None)(d.text("#item-count")))
             print("loaded:", count)
@@ -109,7 +124,7 @@ def main():
                 "return document.querySelector('#items tbody').textContent.includes('<img src=x onerror=alert(1)>')"
                 " && document.querySelectorAll('#items img').length === 0", "args": []})
             assert shown_as_text, "markup in provider names is shown as text, never rendered"
-            d.screenshot("hubspot-loaded.png")
+            d.screenshot(f"hubspot-loaded-{transport}.png")
             d.click(f'{hubspot} button[aria-label="Disconnect HubSpot"]')
             d.wait_for("the disconnect", lambda: "Not connected" in d.text(hubspot))
         finally:
@@ -117,7 +132,6 @@ def main():
     finally:
         driver_proc.terminate()
         driver_proc.wait(timeout=10)
-    print("e2e: 1 passed, 0 failed")
 
 
 if __name__ == "__main__":

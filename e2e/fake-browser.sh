@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Plays the system browser for the e2e test: xdg-open hands it the authorization URL; it asks the
-# sandbox (which consents at once), takes the redirect and, like a browser meeting a custom
-# scheme, lets the OS open it (gio → the .desktop handler the app registered → a second launch).
+# Plays the system browser for the e2e test. xdg-open hands it the authorization URL; it asks the
+# sandbox (which consents at once) and follows the redirect the way a browser would:
+# - inlet://…   lets the OS open it (gio → the .desktop handler the app registered → a second
+#               launch that single-instance forwards to the running app);
+# - http://127.0.0.1:…/localhost  requests the app's loopback listener and keeps the page shown.
 set -euo pipefail
 url="$1"
+report="${INLET_ARTIFACTS:-/tmp}/callback-delivered.txt"
 location=$(curl -s -o /dev/null -w '%{redirect_url}' "$url")
 case "$location" in
-  inlet://*) ;;
-  *) echo "fake-browser: expected an inlet:// redirect" >&2; exit 1 ;;
+  inlet://*)
+    if gio open "$location" 2>/dev/null; then
+      echo "gio open (the inlet:// handler the app registered)" > "$report.tmp"
+    else
+      # Without a working handler database, launch the registered binary the way the OS would.
+      "$INLET_APP" "$location" &
+      echo "a second launch of the binary with the URL (gio could not open it)" > "$report.tmp"
+    fi
+    ;;
+  http://127.0.0.1:*|http://localhost:*)
+    page=$(curl -s "$location")
+    printf 'the loopback listener, which answered: %s\n' "$(echo "$page" | sed -n 's/.*<p>\(.*\)<\/p>.*/\1/p')" > "$report.tmp"
+    ;;
+  *)
+    echo "fake-browser: unexpected redirect target" >&2
+    exit 1
+    ;;
 esac
-report="${INLET_ARTIFACTS:-/tmp}/callback-delivered.txt"
-if gio open "$location" 2>/dev/null; then
-  echo "gio open (the inlet:// handler the app registered)" > "$report"
-else
-  # Without a working handler database, launch the registered binary the way the OS would.
-  "$INLET_APP" "$location" &
-  echo "a second launch of the binary with the URL (gio could not open it)" > "$report"
-fi
+mv "$report.tmp" "$report"

@@ -14,7 +14,6 @@ if [ "${INLET_IN_XVFB:-}" != "1" ]; then
   exec xvfb-run -a -s "-screen 0 1280x800x24" "$here/scripts/with-keyring.sh" "$0" "$@"
 fi
 export INLET_KEYCHAIN_SERVICE="dev.inlet.e2e.$$"
-export INLET_HUBSPOT_REDIRECT_URI="inlet://oauth/callback"
 export BROWSER="$here/e2e/fake-browser.sh"
 export INLET_APP="$app" INLET_ARTIFACTS="$artifacts"
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
