@@ -1,28 +1,56 @@
-//! Injected trouble: latency, transient 5xx, dropped connections and rolling-window rate limits.
+//! Injected trouble: latency, transient 5xx, dropped connections and rate limits (a rolling
+//! window per key, with an optional lockout after it is exceeded, as Airtable does).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::Knobs;
 
+/// A rate limit to enforce for one request.
+pub struct Limit {
+    /// What the budget belongs to (a token, a base).
+    pub key: String,
+    /// Requests allowed per window; 0 disables.
+    pub max: u32,
+    /// The rolling window.
+    pub window: Duration,
+    /// How long every request is refused once the limit was exceeded (zero: only while over).
+    pub lockout: Duration,
+}
+
+/// The budget after this request, for headers.
+pub struct Budget {
+    pub max: u32,
+    pub remaining: u32,
+    pub window: Duration,
+}
+
 /// What the fault layer decided for one request.
 pub enum Verdict {
-    /// Serve it; attach these rate-limit headers.
-    Serve(HeaderMap),
-    /// Answer with this instead.
-    Answer(Response),
+    /// Serve it.
+    Serve(Option<Budget>),
+    /// Over the limit: answer 429.
+    RateLimited(Budget),
+    /// Inject a transient failure with this status.
+    Fail(StatusCode),
+}
+
+#[derive(Default)]
+struct Window {
+    hits: VecDeque<Instant>,
+    locked_until: Option<Instant>,
 }
 
 pub struct Faults {
     rng: Mutex<StdRng>,
-    windows: Mutex<HashMap<String, VecDeque<Instant>>>,
+    windows: Mutex<HashMap<String, Window>>,
 }
 
 impl Faults {
@@ -42,58 +70,42 @@ impl Faults {
                 .random_bool(rate.clamp(0.0, 1.0))
     }
 
-    /// Applies latency, the rolling-window limit of `key` (a token), and random failures.
-    pub async fn check(
-        &self,
-        knobs: &Knobs,
-        key: &str,
-        rate_limited_body: impl Fn() -> String,
-    ) -> Verdict {
+    /// Applies latency, the limit, and random failures.
+    pub async fn check(&self, knobs: &Knobs, limit: Option<Limit>) -> Verdict {
         if knobs.latency_ms > 0 {
             tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
         }
-        let mut headers = HeaderMap::new();
-        if knobs.rate_limit_max > 0 {
-            let window = Duration::from_millis(knobs.rate_limit_window_ms.max(1));
+        let mut budget = None;
+        if let Some(limit) = limit.filter(|l| l.max > 0) {
             let now = Instant::now();
-            let used = {
-                let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-                let hits = windows.entry(key.to_owned()).or_default();
-                while hits
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= window)
-                {
-                    hits.pop_front();
-                }
-                let over = hits.len() >= knobs.rate_limit_max as usize;
-                if !over {
-                    hits.push_back(now);
-                }
-                (hits.len(), over)
-            };
-            let remaining = (knobs.rate_limit_max as usize).saturating_sub(used.0);
-            headers.insert(
-                "x-hubspot-ratelimit-max",
-                HeaderValue::from(knobs.rate_limit_max),
-            );
-            headers.insert(
-                "x-hubspot-ratelimit-remaining",
-                HeaderValue::from(remaining as u64),
-            );
-            headers.insert(
-                "x-hubspot-ratelimit-interval-milliseconds",
-                HeaderValue::from(knobs.rate_limit_window_ms),
-            );
-            if used.1 {
-                let mut response =
-                    (StatusCode::TOO_MANY_REQUESTS, rate_limited_body()).into_response();
-                response.headers_mut().extend(headers);
-                response.headers_mut().insert(
-                    "content-type",
-                    HeaderValue::from_static("application/json;charset=utf-8"),
-                );
-                return Verdict::Answer(response);
+            let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+            let window = windows.entry(limit.key).or_default();
+            while window
+                .hits
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= limit.window)
+            {
+                window.hits.pop_front();
             }
+            let locked = window.locked_until.is_some_and(|until| now < until);
+            let over = window.hits.len() >= limit.max as usize;
+            let used = window.hits.len() as u32;
+            let state = Budget {
+                max: limit.max,
+                remaining: limit.max.saturating_sub(used + 1),
+                window: limit.window,
+            };
+            if locked || over {
+                if over && !locked && !limit.lockout.is_zero() {
+                    window.locked_until = Some(now + limit.lockout);
+                }
+                return Verdict::RateLimited(Budget {
+                    remaining: 0,
+                    ..state
+                });
+            }
+            window.hits.push_back(now);
+            budget = Some(state);
         }
         if self.roll(knobs.failure_rate) {
             let status = if self.roll(0.5) {
@@ -101,10 +113,9 @@ impl Faults {
             } else {
                 StatusCode::SERVICE_UNAVAILABLE
             };
-            let body = r#"{"status":"error","message":"The service is temporarily unavailable","category":"INTERNAL_ERROR"}"#;
-            return Verdict::Answer((status, body).into_response());
+            return Verdict::Fail(status);
         }
-        Verdict::Serve(headers)
+        Verdict::Serve(budget)
     }
 
     /// Whether this response's connection should drop mid-body.

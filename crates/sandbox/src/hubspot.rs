@@ -15,8 +15,8 @@ use serde_json::{json, Value};
 use url::Url;
 
 use crate::dataset::CrmRecord;
-use crate::faults::{dropped_connection, Verdict};
-use crate::tokens::{s256, CodeGrant};
+use crate::faults::{Budget, Limit, Verdict};
+use crate::tokens::{bearer, s256, CodeGrant, RefreshUse};
 use crate::{AppState, CLIENT_ID, CLIENT_SECRET};
 
 const REQUIRED_SCOPES: [&str; 4] = [
@@ -85,6 +85,7 @@ async fn authorize(
             pairs.append_pair("error_description", "The user declined to install the app");
         } else {
             let code = state.grants.issue_code(CodeGrant {
+                provider: "hubspot",
                 client_id: client_id.clone(),
                 redirect_uri: redirect.to_string(),
                 code_challenge: challenge,
@@ -133,7 +134,7 @@ async fn token(
     let ttl = Duration::from_secs(state.knobs().access_token_ttl_secs);
     let (scopes, refresh) = match field("grant_type") {
         "authorization_code" => {
-            let Some(grant) = state.grants.take_code(field("code")) else {
+            let Some(grant) = state.grants.take_code("hubspot", field("code")) else {
                 return oauth_error(
                     StatusCode::BAD_REQUEST,
                     "invalid_grant",
@@ -172,7 +173,11 @@ async fn token(
             (grant.scopes, None)
         }
         "refresh_token" => {
-            let Some(scopes) = state.grants.refresh_scopes(field("refresh_token")) else {
+            let RefreshUse::Valid(scopes) =
+                state
+                    .grants
+                    .use_refresh("hubspot", field("refresh_token"), false)
+            else {
                 return oauth_error(
                     StatusCode::BAD_REQUEST,
                     "invalid_grant",
@@ -193,7 +198,9 @@ async fn token(
             )
         }
     };
-    let (access, refresh) = state.grants.issue_tokens(scopes.clone(), ttl, refresh);
+    let (access, refresh) = state
+        .grants
+        .issue_tokens("hubspot", scopes.clone(), ttl, refresh);
     let hub = &state.dataset.hubspot;
     Json(json!({
         "access_token": access, "refresh_token": refresh, "expires_in": ttl.as_secs(), "token_type": "bearer",
@@ -216,7 +223,7 @@ async fn introspect(
         );
     }
     let hub = &state.dataset.hubspot;
-    match state.grants.access(field("token")) {
+    match state.grants.access("hubspot", field("token")) {
         Some(grant) => Json(json!({
             "active": true, "token_use": "access_token", "hub_id": hub.portal_id, "hub_domain": hub.domain,
             "user": hub.user, "user_id": 7_000_001, "client_id": CLIENT_ID, "app_id": 1_234,
@@ -261,31 +268,36 @@ async fn list_objects(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     state.counters.api_requests.fetch_add(1, Ordering::SeqCst);
-    let token = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("")
-        .to_owned();
-    let Some(grant) = state.grants.access(&token) else {
+    let token = bearer(&headers);
+    let Some(grant) = state.grants.access("hubspot", &token) else {
         return unauthorized();
     };
     let knobs = state.knobs();
-    let rate_body = || {
-        json!({"status": "error", "message": "You have reached your ten_secondly_rolling limit.", "errorType": "RATE_LIMIT",
-            "correlationId": "00000000-0000-0000-0000-000000000003", "policyName": "TEN_SECONDLY_ROLLING", "requestId": "sandbox"})
-        .to_string()
+    if knobs.hubspot_failing_object.as_deref() == Some(object_type.as_str()) {
+        state.counters.faults.fetch_add(1, Ordering::SeqCst);
+        let body = json!({"status": "error", "message": "The service is temporarily unavailable", "category": "INTERNAL_ERROR"});
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    }
+    let limit = Limit {
+        key: format!("hubspot:{token}"),
+        max: knobs.rate_limit_max,
+        window: Duration::from_millis(knobs.rate_limit_window_ms.max(1)),
+        lockout: Duration::ZERO,
     };
-    let rate_headers = match state.faults.check(&knobs, &token, rate_body).await {
-        Verdict::Serve(headers) => headers,
-        Verdict::Answer(response) => {
-            let counter = if response.status() == StatusCode::TOO_MANY_REQUESTS {
-                &state.counters.rate_limited
-            } else {
-                &state.counters.faults
-            };
-            counter.fetch_add(1, Ordering::SeqCst);
+    let budget = match state.faults.check(&knobs, Some(limit)).await {
+        Verdict::Serve(budget) => budget,
+        Verdict::RateLimited(budget) => {
+            state.counters.rate_limited.fetch_add(1, Ordering::SeqCst);
+            let body = json!({"status": "error", "message": "You have reached your ten_secondly_rolling limit.", "errorType": "RATE_LIMIT",
+                "correlationId": "00000000-0000-0000-0000-000000000003", "policyName": "TEN_SECONDLY_ROLLING", "requestId": "sandbox"});
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+            rate_headers(&mut response, &budget);
             return response;
+        }
+        Verdict::Fail(status) => {
+            state.counters.faults.fetch_add(1, Ordering::SeqCst);
+            let body = json!({"status": "error", "message": "The service is temporarily unavailable", "category": "INTERNAL_ERROR"});
+            return (status, Json(body)).into_response();
         }
     };
     let (records, scope) = match object_type.as_str() {
@@ -324,11 +336,19 @@ async fn list_objects(
         );
         body["paging"] = json!({"next": {"after": end.to_string(), "link": link}});
     }
-    if state.faults.should_drop(&knobs) {
-        state.counters.faults.fetch_add(1, Ordering::SeqCst);
-        return dropped_connection(body.to_string());
+    let mut response = state.finish(&knobs, body);
+    if let Some(budget) = budget {
+        rate_headers(&mut response, &budget);
     }
-    let mut response = Json(body).into_response();
-    response.headers_mut().extend(rate_headers);
     response
+}
+
+fn rate_headers(response: &mut Response, budget: &Budget) {
+    let headers = response.headers_mut();
+    headers.insert("x-hubspot-ratelimit-max", budget.max.into());
+    headers.insert("x-hubspot-ratelimit-remaining", budget.remaining.into());
+    headers.insert(
+        "x-hubspot-ratelimit-interval-milliseconds",
+        (budget.window.as_millis() as u64).into(),
+    );
 }

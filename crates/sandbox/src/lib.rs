@@ -5,9 +5,14 @@
 //! Every provider lives under its own prefix with its real paths (`/hubspot/oauth/authorize`,
 //! `/hubspot/crm/v3/objects/contacts`, …). Tests start it in-process on port 0.
 
+// Handlers bail out early with the provider's error `Response`; boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
+mod airtable;
 pub mod dataset;
 mod faults;
 mod hubspot;
+mod notion;
 mod tokens;
 
 use std::net::SocketAddr;
@@ -29,6 +34,8 @@ use tokens::Grants;
 pub const CLIENT_ID: &str = "inlet-sandbox-client";
 /// The client secret the sandbox registers for every provider.
 pub const CLIENT_SECRET: &str = "inlet-sandbox-secret";
+/// An Airtable client registered without a secret (a public client: PKCE and client_id only).
+pub const PUBLIC_CLIENT_ID: &str = "inlet-sandbox-public-client";
 
 /// Fault and behaviour knobs; change them at runtime with [`Sandbox::set_knobs`] or
 /// `PUT /_sandbox/knobs`.
@@ -45,10 +52,22 @@ pub struct Knobs {
     pub rate_limit_max: u32,
     /// The rolling window.
     pub rate_limit_window_ms: u64,
-    /// Lifetime of issued access tokens (HubSpot: 1800 s).
+    /// Lifetime of issued access tokens (HubSpot: 1800 s; Airtable: 3600 s; Notion: undocumented).
     pub access_token_ttl_secs: u64,
     /// Answer the authorization request with `error=access_denied`.
     pub deny_consent: bool,
+    /// Airtable: requests per second per base (documented: 5).
+    pub airtable_rate_per_sec: u32,
+    /// Airtable: how long a base stays locked after a 429 (documented: 30 s).
+    pub airtable_lockout_ms: u64,
+    /// Airtable: bases per page of `GET /v0/meta/bases` (real: up to 1000).
+    pub airtable_bases_page_size: usize,
+    /// Notion: requests allowed per rolling 3-second window per token (about 3 per second).
+    pub notion_requests_per_3s: u32,
+    /// Notion: the `Retry-After` sent with a 429, in seconds.
+    pub notion_retry_after_secs: u64,
+    /// HubSpot: an object type (`contacts`, `companies`, `deals`) whose listing always answers 503.
+    pub hubspot_failing_object: Option<String>,
 }
 
 impl Default for Knobs {
@@ -61,6 +80,12 @@ impl Default for Knobs {
             rate_limit_window_ms: 10_000,
             access_token_ttl_secs: 1800,
             deny_consent: false,
+            airtable_rate_per_sec: 5,
+            airtable_lockout_ms: 30_000,
+            airtable_bases_page_size: 3,
+            notion_requests_per_3s: 9,
+            notion_retry_after_secs: 1,
+            hubspot_failing_object: None,
         }
     }
 }
@@ -114,6 +139,20 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn knobs(&self) -> Knobs {
         self.knobs.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// A 200 with `body`, or, when the drop knob says so, a connection that breaks mid-body.
+    pub(crate) fn finish(
+        &self,
+        knobs: &Knobs,
+        body: serde_json::Value,
+    ) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        if self.faults.should_drop(knobs) {
+            self.counters.faults.fetch_add(1, Ordering::SeqCst);
+            return faults::dropped_connection(body.to_string());
+        }
+        Json(body).into_response()
     }
 }
 
@@ -214,6 +253,8 @@ fn router(shared: AppState) -> Router {
     Router::new()
         .route("/_sandbox/knobs", get(get_knobs).put(put_knobs))
         .nest("/hubspot", hubspot::routes())
+        .nest("/airtable", airtable::routes())
+        .nest("/notion", notion::routes())
         .with_state(shared)
 }
 

@@ -60,6 +60,7 @@ async fn main() -> std::io::Result<()> {
         contacts: args.contacts,
         companies: args.companies,
         deals: args.deals,
+        ..DatasetSize::default()
     };
     let sandbox = Sandbox::start(SandboxConfig {
         addr: args.addr,

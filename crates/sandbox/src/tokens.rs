@@ -1,4 +1,4 @@
-//! Codes, access tokens and refresh tokens the sandbox has issued.
+//! Codes, access tokens and refresh tokens the sandbox has issued, per provider.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 /// A code waiting to be exchanged.
 #[derive(Debug, Clone)]
 pub struct CodeGrant {
+    pub provider: &'static str,
     pub client_id: String,
     pub redirect_uri: String,
     pub code_challenge: Option<String>,
@@ -21,8 +22,19 @@ pub struct CodeGrant {
 /// A live access token.
 #[derive(Debug, Clone)]
 pub struct AccessGrant {
+    pub provider: &'static str,
     pub expires: Instant,
     pub scopes: Vec<String>,
+}
+
+/// What presenting a refresh token gives.
+pub enum RefreshUse {
+    /// Valid: these scopes.
+    Valid(Vec<String>),
+    /// Already rotated moments ago (Airtable answers 409).
+    Conflict,
+    /// Unknown, revoked or long rotated.
+    Invalid,
 }
 
 /// Everything issued, behind one lock per table.
@@ -30,7 +42,8 @@ pub struct AccessGrant {
 pub struct Grants {
     codes: Mutex<HashMap<String, CodeGrant>>,
     access: Mutex<HashMap<String, AccessGrant>>,
-    refresh: Mutex<HashMap<String, Vec<String>>>,
+    refresh: Mutex<HashMap<String, (&'static str, Vec<String>)>>,
+    rotated: Mutex<HashMap<String, Instant>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -52,6 +65,9 @@ pub fn s256(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
+/// How long a rotated refresh token answers "conflict" rather than "invalid".
+const CONFLICT_WINDOW: Duration = Duration::from_secs(5);
+
 impl Grants {
     pub fn issue_code(&self, grant: CodeGrant) -> String {
         let code = random_token("code");
@@ -60,38 +76,58 @@ impl Grants {
     }
 
     /// Codes are single use "even if the request fails".
-    pub fn take_code(&self, code: &str) -> Option<CodeGrant> {
-        lock(&self.codes).remove(code)
+    pub fn take_code(&self, provider: &str, code: &str) -> Option<CodeGrant> {
+        lock(&self.codes)
+            .remove(code)
+            .filter(|g| g.provider == provider)
     }
 
+    /// Issues an access token and a refresh token (or re-issues `keep_refresh`).
     pub fn issue_tokens(
         &self,
+        provider: &'static str,
         scopes: Vec<String>,
         ttl: Duration,
-        refresh: Option<String>,
+        keep_refresh: Option<String>,
     ) -> (String, String) {
         let access = random_token("access");
         lock(&self.access).insert(
             access.clone(),
             AccessGrant {
+                provider,
                 expires: Instant::now() + ttl,
                 scopes: scopes.clone(),
             },
         );
-        let refresh = refresh.unwrap_or_else(|| random_token("refresh"));
-        lock(&self.refresh).insert(refresh.clone(), scopes);
+        let refresh = keep_refresh.unwrap_or_else(|| random_token("refresh"));
+        lock(&self.refresh).insert(refresh.clone(), (provider, scopes));
         (access, refresh)
     }
 
-    pub fn refresh_scopes(&self, refresh: &str) -> Option<Vec<String>> {
-        lock(&self.refresh).get(refresh).cloned()
+    /// Presents a refresh token; with `rotate` it is used up (Airtable, Notion).
+    pub fn use_refresh(&self, provider: &str, token: &str, rotate: bool) -> RefreshUse {
+        let mut live = lock(&self.refresh);
+        match live.get(token) {
+            Some((p, scopes)) if *p == provider => {
+                let scopes = scopes.clone();
+                if rotate {
+                    live.remove(token);
+                    lock(&self.rotated).insert(token.to_owned(), Instant::now());
+                }
+                RefreshUse::Valid(scopes)
+            }
+            _ => match lock(&self.rotated).get(token) {
+                Some(at) if at.elapsed() < CONFLICT_WINDOW => RefreshUse::Conflict,
+                _ => RefreshUse::Invalid,
+            },
+        }
     }
 
-    pub fn access(&self, token: &str) -> Option<AccessGrant> {
+    pub fn access(&self, provider: &str, token: &str) -> Option<AccessGrant> {
         lock(&self.access)
             .get(token)
             .cloned()
-            .filter(|g| g.expires > Instant::now())
+            .filter(|g| g.provider == provider && g.expires > Instant::now())
     }
 
     pub fn expire_all_access(&self) {
@@ -105,5 +141,31 @@ impl Grants {
 
     pub fn revoke_all_refresh(&self) {
         lock(&self.refresh).clear();
+        lock(&self.rotated).clear();
     }
+}
+
+/// The bearer token of a request, or "".
+pub fn bearer(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// `Authorization: Basic …` decoded into (id, secret), if present and well-formed.
+pub fn basic_auth(headers: &axum::http::HeaderMap) -> Option<(String, String)> {
+    let value = headers
+        .get("authorization")?
+        .to_str()
+        .ok()?
+        .strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
 }

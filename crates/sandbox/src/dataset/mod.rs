@@ -5,8 +5,15 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
+mod airtable;
+mod notion;
+
+pub use airtable::{AirtableBase, AirtableData, AirtableRecord, AirtableTable};
+pub use notion::{NotionData, NotionObject};
+
 /// How much data to generate.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DatasetSize {
     /// HubSpot contacts.
     pub contacts: usize,
@@ -14,6 +21,12 @@ pub struct DatasetSize {
     pub companies: usize,
     /// HubSpot deals.
     pub deals: usize,
+    /// Airtable bases.
+    pub airtable_bases: usize,
+    /// Records in each Airtable table.
+    pub airtable_records: usize,
+    /// Notion pages (one in ten becomes a database).
+    pub notion_pages: usize,
 }
 
 impl Default for DatasetSize {
@@ -22,6 +35,9 @@ impl Default for DatasetSize {
             contacts: 240,
             companies: 120,
             deals: 75,
+            airtable_bases: 7,
+            airtable_records: 30,
+            notion_pages: 150,
         }
     }
 }
@@ -61,6 +77,10 @@ pub struct HubSpotData {
 pub struct Dataset {
     /// HubSpot's portal.
     pub hubspot: HubSpotData,
+    /// Airtable's bases.
+    pub airtable: AirtableData,
+    /// Notion's workspace.
+    pub notion: NotionData,
 }
 
 const FIRST: [&str; 12] = [
@@ -71,7 +91,7 @@ const LAST: [&str; 10] = [
     "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton",
     "Perlman",
 ];
-const ODD_NAMES: [&str; 5] = [
+pub(crate) const ODD_NAMES: [&str; 5] = [
     "<img src=x onerror=alert(1)>",
     "שלום עולם — RTL company",
     "🚀 Launch 🌕 Ünïcødé",
@@ -79,7 +99,31 @@ const ODD_NAMES: [&str; 5] = [
     "&lt;b&gt;escaped&lt;/b&gt; \"quoted\"",
 ];
 
-fn timestamp(rng: &mut StdRng, base_days: i64) -> (String, String) {
+/// An id like Airtable's: a prefix and 14 base-62 characters.
+pub(crate) fn airtable_id(rng: &mut StdRng, prefix: &str) -> String {
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let tail: String = (0..14)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect();
+    format!("{prefix}{tail}")
+}
+
+/// A UUID-shaped id like Notion's.
+pub(crate) fn uuid(rng: &mut StdRng) -> String {
+    let hex: String = (0..32)
+        .map(|_| format!("{:x}", rng.random_range(0..16u8)))
+        .collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+pub(crate) fn timestamp(rng: &mut StdRng, base_days: i64) -> (String, String) {
     let created = 1_600_000_000 + base_days * 86_400 + rng.random_range(0..86_400);
     let updated = created + rng.random_range(0..30_000_000);
     let fmt = |secs: i64| {
@@ -183,7 +227,11 @@ impl Dataset {
                 updated_at,
             });
         }
+        let airtable = AirtableData::generate(&mut rng, size);
+        let notion = NotionData::generate(&mut rng, size);
         Dataset {
+            airtable,
+            notion,
             hubspot: HubSpotData {
                 portal_id,
                 domain: format!("sandbox-{portal_id}.hubspot.com"),

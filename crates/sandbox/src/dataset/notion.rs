@@ -1,0 +1,126 @@
+//! Notion's workspace: pages and databases in a tree (workspace → pages → databases → rows).
+
+use rand::rngs::StdRng;
+use rand::Rng;
+
+use super::{timestamp, uuid, DatasetSize, ODD_NAMES};
+
+/// A page or database as `POST /v1/search` (Notion-Version 2022-06-28) returns it.
+#[derive(Debug, Clone)]
+pub struct NotionObject {
+    /// `page` or `database`.
+    pub object: &'static str,
+    /// UUID.
+    pub id: String,
+    /// RFC 3339.
+    pub created_time: String,
+    /// RFC 3339.
+    pub last_edited_time: String,
+    /// `workspace`, `page_id` or `database_id`, with the parent's id.
+    pub parent: (&'static str, Option<String>),
+    /// The title's plain text (may be empty).
+    pub title: String,
+    /// The key of the title property (`title` for plain pages, `Name` for database rows).
+    pub title_key: &'static str,
+}
+
+impl NotionObject {
+    /// The web URL Notion gives the object.
+    pub fn url(&self) -> String {
+        let slug: String = self
+            .title
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == ' ')
+            .collect::<String>()
+            .trim()
+            .replace(' ', "-");
+        let compact = self.id.replace('-', "");
+        if slug.is_empty() {
+            format!("https://www.notion.so/{compact}")
+        } else {
+            format!("https://www.notion.so/{slug}-{compact}")
+        }
+    }
+}
+
+/// The workspace the sandbox plays.
+#[derive(Debug, Clone)]
+pub struct NotionData {
+    /// Workspace id.
+    pub workspace_id: String,
+    /// Workspace name.
+    pub workspace_name: String,
+    /// The integration's bot id.
+    pub bot_id: String,
+    /// The installing user's id.
+    pub owner_id: String,
+    /// Pages and databases, in the order search returns them.
+    pub objects: Vec<NotionObject>,
+}
+
+impl NotionData {
+    pub(crate) fn generate(rng: &mut StdRng, size: DatasetSize) -> Self {
+        let mut objects: Vec<NotionObject> = Vec::new();
+        let mut pages: Vec<String> = Vec::new();
+        let mut databases: Vec<String> = Vec::new();
+        for i in 0..size.notion_pages {
+            let (created_time, last_edited_time) = timestamp(rng, i as i64);
+            let id = uuid(rng);
+            if i % 10 == 9 && !pages.is_empty() {
+                let parent = pages[rng.random_range(0..pages.len())].clone();
+                objects.push(NotionObject {
+                    object: "database",
+                    id: id.clone(),
+                    created_time: created_time.clone(),
+                    last_edited_time: last_edited_time.clone(),
+                    parent: ("page_id", Some(parent)),
+                    title: format!("Database {i}"),
+                    title_key: "title",
+                });
+                databases.push(id);
+                continue;
+            }
+            let title = match i % 23 {
+                7 => String::new(),
+                13 => ODD_NAMES[i % ODD_NAMES.len()].to_owned(),
+                _ => format!("Page {i}"),
+            };
+            let (parent, title_key) = if pages.is_empty() || i % 5 == 0 {
+                (("workspace", None), "title")
+            } else if !databases.is_empty() && i % 3 == 0 {
+                (
+                    (
+                        "database_id",
+                        Some(databases[rng.random_range(0..databases.len())].clone()),
+                    ),
+                    "Name",
+                )
+            } else {
+                (
+                    (
+                        "page_id",
+                        Some(pages[rng.random_range(0..pages.len())].clone()),
+                    ),
+                    "title",
+                )
+            };
+            objects.push(NotionObject {
+                object: "page",
+                id: id.clone(),
+                created_time,
+                last_edited_time,
+                parent,
+                title,
+                title_key,
+            });
+            pages.push(id);
+        }
+        Self {
+            workspace_id: uuid(rng),
+            workspace_name: "Sandbox Workspace".into(),
+            bot_id: uuid(rng),
+            owner_id: uuid(rng),
+            objects,
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! Notion as documented: `/v1/oauth/authorize` (owner=user, no scopes, no PKCE),
+//! `/v1/oauth/token` (HTTP Basic client auth, JSON body, a new access + refresh pair on refresh,
+//! no `expires_in`), and `POST /v1/search` (Notion-Version required; page_size ≤ 100,
+//! start_cursor / next_cursor / has_more) returning 2022-06-28 page and database objects.
+//! About three requests per second; a 429 carries `Retry-After`.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use url::Url;
+
+use crate::dataset::NotionObject;
+use crate::faults::{Limit, Verdict};
+use crate::tokens::{basic_auth, bearer, CodeGrant, RefreshUse};
+use crate::{AppState, CLIENT_ID, CLIENT_SECRET};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/oauth/authorize", get(authorize))
+        .route("/v1/oauth/token", post(token))
+        .route("/v1/search", post(search))
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({"object": "error", "status": status.as_u16(), "code": code, "message": message, "request_id": "sandbox"});
+    (status, Json(body)).into_response()
+}
+
+async fn authorize(
+    State(app): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if q.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
+        return (
+            StatusCode::BAD_REQUEST,
+            "Notion sandbox: Missing or invalid client_id",
+        )
+            .into_response();
+    }
+    let Some(redirect) = q.get("redirect_uri").and_then(|r| Url::parse(r).ok()) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "Notion sandbox: Missing or invalid redirect_uri",
+        )
+            .into_response();
+    };
+    if q.get("response_type").map(String::as_str) != Some("code")
+        || q.get("owner").map(String::as_str) != Some("user")
+    {
+        return (
+            StatusCode::BAD_REQUEST,
+            "Notion sandbox: response_type=code and owner=user are required",
+        )
+            .into_response();
+    }
+    let mut target = redirect.clone();
+    {
+        let mut pairs = target.query_pairs_mut();
+        if app.knobs().deny_consent {
+            pairs.append_pair("error", "access_denied");
+        } else {
+            let code = app.grants.issue_code(CodeGrant {
+                provider: "notion",
+                client_id: CLIENT_ID.into(),
+                redirect_uri: redirect.to_string(),
+                code_challenge: None,
+                scopes: Vec::new(),
+                issued: Instant::now(),
+            });
+            pairs.append_pair("code", &code);
+        }
+        pairs.append_pair("state", q.get("state").map(String::as_str).unwrap_or(""));
+    }
+    Redirect::to(target.as_str()).into_response()
+}
+
+async fn token(State(app): State<AppState>, headers: HeaderMap, body: String) -> Response {
+    match basic_auth(&headers) {
+        Some((id, secret)) if id == CLIENT_ID && secret == CLIENT_SECRET => {}
+        _ => return (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_client", "error_description": "Client authentication failed."}))).into_response(),
+    }
+    let is_json = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let Some(form) = is_json
+        .then(|| serde_json::from_str::<HashMap<String, Value>>(&body).ok())
+        .flatten()
+    else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "The request body could not be decoded as JSON.",
+        );
+    };
+    let field = |k: &str| form.get(k).and_then(Value::as_str).unwrap_or("");
+    let invalid_grant = |d: &str| {
+        (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_grant", "error_description": d})),
+        )
+            .into_response()
+    };
+    match field("grant_type") {
+        "authorization_code" => {
+            let Some(grant) = app.grants.take_code("notion", field("code")) else {
+                return invalid_grant("Invalid code: this code has been revoked.");
+            };
+            if grant.issued.elapsed() > Duration::from_secs(600)
+                || grant.redirect_uri != field("redirect_uri")
+            {
+                return invalid_grant("Invalid code or redirect_uri.");
+            }
+        }
+        "refresh_token" => match app
+            .grants
+            .use_refresh("notion", field("refresh_token"), true)
+        {
+            RefreshUse::Valid(_) => {
+                app.counters.refreshes.fetch_add(1, Ordering::SeqCst);
+            }
+            RefreshUse::Conflict | RefreshUse::Invalid => {
+                return invalid_grant("Token has been expired or revoked.")
+            }
+        },
+        _ => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": "unsupported_grant_type"})),
+            )
+                .into_response()
+        }
+    }
+    let ttl = Duration::from_secs(app.knobs().access_token_ttl_secs);
+    let (access, refresh) = app.grants.issue_tokens("notion", Vec::new(), ttl, None);
+    let data = &app.dataset.notion;
+    Json(json!({
+        "access_token": access, "token_type": "bearer", "refresh_token": refresh, "bot_id": data.bot_id,
+        "workspace_id": data.workspace_id, "workspace_name": data.workspace_name, "workspace_icon": null,
+        "owner": {"type": "user", "user": {"object": "user", "id": data.owner_id, "name": "Sandbox User", "avatar_url": null,
+            "type": "person", "person": {"email": "sandbox.user@example.com"}}},
+        "duplicated_template_id": null, "request_id": "sandbox",
+    }))
+    .into_response()
+}
+
+fn rich_text(text: &str) -> Value {
+    if text.is_empty() {
+        return json!([]);
+    }
+    json!([{"type": "text", "text": {"content": text, "link": null}, "plain_text": text, "href": null,
+        "annotations": {"bold": false, "italic": false, "strikethrough": false, "underline": false, "code": false, "color": "default"}}])
+}
+
+fn object_json(o: &NotionObject) -> Value {
+    let parent = match &o.parent {
+        ("workspace", _) => json!({"type": "workspace", "workspace": true}),
+        (kind, Some(id)) => json!({"type": kind, *kind: id}),
+        (kind, None) => json!({"type": kind}),
+    };
+    let user = json!({"object": "user", "id": "00000000-0000-0000-0000-00000000000a"});
+    let mut value = json!({"object": o.object, "id": o.id, "created_time": o.created_time, "last_edited_time": o.last_edited_time,
+        "created_by": user, "last_edited_by": user, "cover": null, "icon": null, "parent": parent, "archived": false,
+        "in_trash": false, "url": o.url(), "public_url": null});
+    if o.object == "database" {
+        value["title"] = rich_text(&o.title);
+        value["description"] = json!([]);
+        value["properties"] =
+            json!({"Name": {"id": "title", "name": "Name", "type": "title", "title": {}}});
+        value["is_inline"] = false.into();
+    } else {
+        let mut properties = serde_json::Map::new();
+        if o.title_key == "Name" {
+            properties.insert(
+                "Status".into(),
+                json!({"id": "abc", "type": "select", "select": null}),
+            );
+        }
+        properties.insert(
+            o.title_key.into(),
+            json!({"id": "title", "type": "title", "title": rich_text(&o.title)}),
+        );
+        value["properties"] = Value::Object(properties);
+    }
+    value
+}
+
+async fn search(State(app): State<AppState>, headers: HeaderMap, body: String) -> Response {
+    app.counters.api_requests.fetch_add(1, Ordering::SeqCst);
+    let token = bearer(&headers);
+    if app.grants.access("notion", &token).is_none() {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "API token is invalid.",
+        );
+    }
+    if headers.get("notion-version").is_none() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "missing_version",
+            "Notion-Version header failed validation: Notion-Version header should be defined.",
+        );
+    }
+    let knobs = app.knobs();
+    let limit = Limit {
+        key: format!("notion:{token}"),
+        max: knobs.notion_requests_per_3s,
+        window: Duration::from_secs(3),
+        lockout: Duration::ZERO,
+    };
+    match app.faults.check(&knobs, Some(limit)).await {
+        Verdict::Serve(_) => {}
+        Verdict::RateLimited(_) => {
+            app.counters.rate_limited.fetch_add(1, Ordering::SeqCst);
+            let mut response = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "You have been rate limited. Please try again in a few minutes.",
+            );
+            response
+                .headers_mut()
+                .insert("retry-after", knobs.notion_retry_after_secs.into());
+            return response;
+        }
+        Verdict::Fail(status) => {
+            app.counters.faults.fetch_add(1, Ordering::SeqCst);
+            return error(
+                status,
+                "service_unavailable",
+                "Notion is unavailable, please try again later.",
+            );
+        }
+    }
+    let request: Value = if body.trim().is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_str(&body) {
+            Ok(v) => v,
+            Err(_) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_json",
+                    "Error parsing JSON body.",
+                )
+            }
+        }
+    };
+    let page_size = request
+        .get("page_size")
+        .and_then(Value::as_u64)
+        .unwrap_or(100) as usize;
+    if !(1..=100).contains(&page_size) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "validation_error",
+            "body failed validation: body.page_size should be ≤ 100.",
+        );
+    }
+    let all = &app.dataset.notion.objects;
+    let start = match request.get("start_cursor").and_then(Value::as_str) {
+        None => 0,
+        Some(cursor) => match all.iter().position(|o| o.id == cursor) {
+            Some(position) => position,
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "validation_error",
+                    "body failed validation: body.start_cursor should be a valid cursor.",
+                )
+            }
+        },
+    };
+    let end = (start + page_size).min(all.len());
+    let results: Vec<Value> = all[start..end].iter().map(object_json).collect();
+    let next = all.get(end).map(|o| o.id.clone());
+    let body = json!({"object": "list", "results": results, "next_cursor": next, "has_more": next.is_some(),
+        "type": "page_or_database", "page_or_database": {}, "request_id": "sandbox"});
+    app.finish(&knobs, body)
+}
