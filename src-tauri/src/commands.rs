@@ -5,11 +5,10 @@ use std::sync::{Arc, Mutex};
 use inlet_core::config::RedirectTransport;
 use inlet_core::load::LoadResult;
 use inlet_core::service::{AuthorizationStart, ConnectionInfo, IntegrationStatus};
-use inlet_core::Integration;
+use inlet_core::{Integration, IntegrationItem};
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 use tauri_specta::Event;
-use tokio_util::sync::CancellationToken;
 
 use crate::error::{CommandResult, ShellError};
 use crate::events::{ConnectionChanged, LoadProgressEvent};
@@ -112,7 +111,7 @@ pub async fn credentials(
     Ok(state.inlet.credentials(integration).await?)
 }
 
-/// Loads every item, announcing progress per page as `LoadProgressEvent`.
+/// Loads every item, announcing progress per page as `LoadProgressEvent`. `cancel_load` stops it.
 #[tauri::command]
 #[specta::specta]
 pub async fn load(
@@ -123,8 +122,28 @@ pub async fn load(
     let progress = Arc::new(move |progress| {
         let _ = LoadProgressEvent { progress }.emit(&app);
     });
+    let cancel = state.inlet.cancellable(integration);
+    Ok(state.inlet.load(integration, progress, cancel).await?)
+}
+
+/// Cancels the running load of the integration; false when none was running.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_load(state: State<'_, AppState>, integration: Integration) -> bool {
+    state.inlet.cancel_load(integration)
+}
+
+/// Loads the records of one Airtable table.
+#[tauri::command]
+#[specta::specta]
+pub async fn load_airtable_records(
+    state: State<'_, AppState>,
+    base_id: String,
+    table_id: String,
+) -> CommandResult<Vec<IntegrationItem>> {
+    let cancel = state.inlet.cancellable(Integration::Airtable);
     Ok(state
         .inlet
-        .load(integration, progress, CancellationToken::new())
+        .load_airtable_records(&base_id, &table_id, cancel)
         .await?)
 }

@@ -20,6 +20,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::disconnect,
             commands::credentials,
             commands::load,
+            commands::cancel_load,
+            commands::load_airtable_records,
         ])
         .events(collect_events![
             events::ConnectionChanged,

@@ -17,9 +17,9 @@ function item(id: string, name: string): IntegrationItem {
 
 class FakeBackend implements Backend {
   statuses: IntegrationStatus[] = [
-    { integration: "airtable", name: "Airtable", mode: "sandbox", available: false, connected: false, account: null, reconnect_needed: false, transport: "loopback" },
-    { integration: "notion", name: "Notion", mode: null, available: false, connected: false, account: null, reconnect_needed: false, transport: null },
-    { integration: "hubspot", name: "HubSpot", mode: "sandbox", available: true, connected: false, account: null, reconnect_needed: false, transport: "loopback" },
+    { integration: "airtable", name: "Airtable", mode: "sandbox", connected: false, account: null, reconnect_needed: false, transport: "loopback" },
+    { integration: "notion", name: "Notion", mode: null, connected: false, account: null, reconnect_needed: false, transport: null },
+    { integration: "hubspot", name: "HubSpot", mode: "sandbox", connected: false, account: null, reconnect_needed: false, transport: "loopback" },
   ];
   connected: ((e: ConnectionChanged) => void)[] = [];
   progress: ((e: LoadProgressEvent) => void)[] = [];
@@ -39,6 +39,11 @@ class FakeBackend implements Backend {
     for (const l of this.progress) l({ progress: { integration: "hubspot", stream: "contacts", pages: 1, items: 2, done: true } });
     return this.loadResult;
   }
+  cancelled: string[] = [];
+  releaseLoad: (() => void) | null = null;
+  async cancelLoad(integration: string) { this.cancelled.push(integration); this.releaseLoad?.(); return true; }
+  records: IntegrationItem[] = [];
+  async loadAirtableRecords(baseId: string, tableId: string) { this.calls.push(`records ${baseId}/${tableId}`); return this.records; }
   async onConnectionChanged(l: (e: ConnectionChanged) => void) { this.connected.push(l); return () => {}; }
   async onLoadProgress(l: (e: LoadProgressEvent) => void) { this.progress.push(l); return () => {}; }
 
@@ -70,7 +75,8 @@ describe("App", () => {
     expect(card("hubspot").textContent).toContain("Sandbox");
     expect(card("hubspot").textContent).toContain("Not connected");
     expect(card("notion").textContent).toContain("Not configured");
-    expect(button("airtable", "Connect")!.disabled).toBe(true);
+    expect(button("airtable", "Connect")!.disabled).toBe(false);
+    expect(button("notion", "Connect")!.disabled).toBe(true);
   });
 
   it("connects through the backend and shows the account when the event arrives", async () => {
@@ -134,6 +140,43 @@ describe("App", () => {
     await tick();
     expect(backend.calls).toContain("disconnect hubspot");
     expect(card("hubspot").textContent).toContain("Not connected");
+  });
+});
+
+describe("App actions", () => {
+  it("offers Cancel while a load runs, and cancels through the backend", async () => {
+    document.documentElement.innerHTML = html.replace(/<script[\s\S]*?<\/script>/g, "");
+    const backend = new FakeBackend();
+    backend.setConnected(true);
+    let release!: () => void;
+    backend.load = () => new Promise((resolve) => { release = () => resolve(backend.loadResult); backend.releaseLoad = release; });
+    const app = new App(backend, document);
+    await app.start();
+    const pending = app.load("hubspot");
+    await tick();
+    const cancel = [...document.querySelectorAll<HTMLButtonElement>('[data-integration="hubspot"] button')].find((b) => b.textContent === "Cancel")!;
+    cancel.click();
+    await pending;
+    expect(backend.cancelled).toEqual(["hubspot"]);
+  });
+
+  it("opens an Airtable table's records and goes back", async () => {
+    document.documentElement.innerHTML = html.replace(/<script[\s\S]*?<\/script>/g, "");
+    const backend = new FakeBackend();
+    const app = new App(backend, document);
+    await app.start();
+    const table = { ...item("tblT", "Tasks"), type: "table", integration: "airtable", parent_id: "appB", parent_path_or_name: "Projects" } as IntegrationItem;
+    app.renderItems([table, item("2", "Other")]);
+    backend.records = [{ ...item("rec1", "Row 1"), type: "record", integration: "airtable" } as IntegrationItem];
+    const open = document.querySelector<HTMLButtonElement>('button[aria-label="Load the records of Tasks"]')!;
+    open.click();
+    await tick();
+    expect(backend.calls).toContain("records appB/tblT");
+    expect(document.getElementById("item-count")!.textContent).toContain("1 records in Tasks");
+    expect(document.querySelectorAll("#items tbody tr")).toHaveLength(1);
+    [...document.querySelectorAll<HTMLButtonElement>("#item-count button")][0].click();
+    expect(document.querySelectorAll("#items tbody tr")).toHaveLength(2);
+    expect(document.querySelector('#items tbody tr td:nth-child(3)')!.textContent).toBe("Projects");
   });
 });
 

@@ -3,6 +3,8 @@
 import { describeError, type Backend, type Integration, type IntegrationStatus, type LoadProgressEvent } from "./backend";
 import type { IntegrationItem } from "./bindings";
 
+const COLUMNS = ["Name", "Type", "Parent", "Created", "Modified", "Integration"];
+
 /** Rows rendered at once in this plain table; the rest are counted, not hidden silently. */
 export const MAX_ROWS = 5000;
 
@@ -82,20 +84,24 @@ export class App {
     card.append(title);
     let line = "Not connected";
     if (!status.mode) line = "Not configured: add a client id in .env";
-    else if (!status.available) line = "Coming in a later version";
     else if (status.reconnect_needed) line = "Reconnect needed";
     else if (status.account) line = `Connected as ${status.account.label}`;
     else if (this.busy.has(status.integration)) line = "Waiting for the browser…";
     card.append(el(doc, "p", line, "account"));
     const actions = el(doc, "div", undefined, "actions");
-    const usable = Boolean(status.mode) && status.available;
+    const usable = Boolean(status.mode);
     const connectLabel = status.connected ? "Reconnect" : "Connect";
     const connect = el(doc, "button", connectLabel);
     connect.disabled = !usable || this.busy.has(status.integration);
     connect.setAttribute("aria-label", `${connectLabel} ${status.name}`);
     connect.addEventListener("click", () => void this.connect(status.integration));
     actions.append(connect);
-    if (status.connected) {
+    if (status.connected && this.busy.has(status.integration)) {
+      const cancel = el(doc, "button", "Cancel");
+      cancel.setAttribute("aria-label", `Cancel loading ${status.name}`);
+      cancel.addEventListener("click", () => void this.backend.cancelLoad(status.integration));
+      actions.append(cancel);
+    } else if (status.connected) {
       const load = el(doc, "button", "Load");
       load.setAttribute("aria-label", `Load ${status.name} items`);
       load.disabled = this.busy.has(status.integration);
@@ -156,25 +162,59 @@ export class App {
     this.byId("progress").textContent = parts.join(" · ");
   }
 
-  renderItems(items: IntegrationItem[]): void {
+  private loaded: IntegrationItem[] = [];
+
+  renderItems(items: IntegrationItem[], caption?: string): void {
     const doc = this.doc;
+    if (!caption) this.loaded = items;
     const table = this.byId("items") as HTMLTableElement;
+    table.tHead?.replaceChildren(el(doc, "tr"));
+    table.tHead?.rows[0].append(...COLUMNS.map((c) => Object.assign(el(doc, "th", c), { scope: "col" })), el(doc, "th"));
     const body = table.tBodies[0];
     const shown = items.slice(0, MAX_ROWS);
-    body.replaceChildren(
-      ...shown.map((item) => {
-        const row = el(doc, "tr");
-        row.dataset.id = item.id;
-        for (const text of [item.name, item.type, formatTime(item.creation_time), formatTime(item.last_modified_time), item.integration]) {
-          const cell = el(doc, "td", text);
-          cell.title = text;
-          row.append(cell);
-        }
-        return row;
-      }),
-    );
+    body.replaceChildren(...shown.map((item) => this.row(item)));
     table.hidden = items.length === 0;
     const more = items.length > shown.length ? ` (showing the first ${shown.length})` : "";
-    this.byId("item-count").textContent = `${items.length.toLocaleString("en")} items${more}`;
+    const count = this.byId("item-count");
+    count.textContent = `${items.length.toLocaleString("en")} ${caption ?? "items"}${more}`;
+    if (caption) {
+      const back = el(doc, "button", "Back to all items");
+      back.addEventListener("click", () => this.renderItems(this.loaded));
+      count.append(" ", back);
+    }
+  }
+
+  private row(item: IntegrationItem): HTMLTableRowElement {
+    const doc = this.doc;
+    const row = el(doc, "tr");
+    row.dataset.id = item.id;
+    const texts = [item.name, item.type, item.parent_path_or_name ?? "", formatTime(item.creation_time), formatTime(item.last_modified_time), item.integration];
+    for (const text of texts) {
+      const cell = el(doc, "td", text);
+      cell.title = text;
+      row.append(cell);
+    }
+    const actions = el(doc, "td");
+    if (item.integration === "airtable" && item.type === "table" && item.parent_id) {
+      const open = el(doc, "button", "Records");
+      open.setAttribute("aria-label", `Load the records of ${item.name}`);
+      open.addEventListener("click", () => void this.openRecords(item));
+      actions.append(open);
+    }
+    row.append(actions);
+    return row;
+  }
+
+  async openRecords(table: IntegrationItem): Promise<void> {
+    this.clearError();
+    this.byId("progress").textContent = `Loading the records of ${table.name}…`;
+    try {
+      const records = await this.backend.loadAirtableRecords(table.parent_id ?? "", table.id);
+      this.renderItems(records, `records in ${table.name}`);
+      this.byId("progress").textContent = "";
+    } catch (error) {
+      this.byId("progress").textContent = "";
+      this.showError(describeError(error));
+    }
   }
 }

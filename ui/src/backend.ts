@@ -1,6 +1,7 @@
 // The UI's only door to the app: a typed interface with a Tauri implementation generated from the
 // Rust commands (bindings.ts) and fakes in tests.
 import type {
+  IntegrationItem,
   AuthorizationStart,
   ConnectionChanged,
   ConnectionInfo,
@@ -12,6 +13,7 @@ import type {
 } from "./bindings";
 
 export type {
+  IntegrationItem,
   AuthorizationStart,
   ConnectionChanged,
   ConnectionInfo,
@@ -38,6 +40,8 @@ export interface Backend {
   disconnect(integration: Integration): Promise<boolean>;
   credentials(integration: Integration): Promise<ConnectionInfo | null>;
   load(integration: Integration): Promise<LoadResult>;
+  cancelLoad(integration: Integration): Promise<boolean>;
+  loadAirtableRecords(baseId: string, tableId: string): Promise<IntegrationItem[]>;
   onConnectionChanged(listener: (event: ConnectionChanged) => void): Promise<Unlisten>;
   onLoadProgress(listener: (event: LoadProgressEvent) => void): Promise<Unlisten>;
 }

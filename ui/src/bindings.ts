@@ -19,8 +19,12 @@ export const commands = {
 	disconnect: (integration: Integration) => typedError<boolean, CommandError>(__TAURI_INVOKE("disconnect", { integration })),
 	/**  The connection's metadata: account, scopes, expiry. Never a token. */
 	credentials: (integration: Integration) => typedError<ConnectionInfo | null, CommandError>(__TAURI_INVOKE("credentials", { integration })),
-	/**  Loads every item, announcing progress per page as `LoadProgressEvent`. */
+	/**  Loads every item, announcing progress per page as `LoadProgressEvent`. `cancel_load` stops it. */
 	load: (integration: Integration) => typedError<LoadResult, CommandError>(__TAURI_INVOKE("load", { integration })),
+	/**  Cancels the running load of the integration; false when none was running. */
+	cancelLoad: (integration: Integration) => __TAURI_INVOKE<boolean>("cancel_load", { integration }),
+	/**  Loads the records of one Airtable table. */
+	loadAirtableRecords: (baseId: string, tableId: string) => typedError<IntegrationItem[], CommandError>(__TAURI_INVOKE("load_airtable_records", { baseId, tableId })),
 };
 
 /** Events */
@@ -151,8 +155,6 @@ export type IntegrationStatus = {
 	name: string,
 	/**  Live, Sandbox, or absent when not configured. */
 	mode: Mode | null,
-	/**  Whether this version can connect and load it. */
-	available: boolean,
 	/**  Whether a connection is stored. */
 	connected: boolean,
 	/**  The connected account. */

@@ -15,6 +15,8 @@ export const tauriBackend: Backend = {
   disconnect: async (integration) => unwrap(await commands.disconnect(integration)),
   credentials: async (integration) => unwrap(await commands.credentials(integration)),
   load: async (integration) => unwrap(await commands.load(integration)),
+  cancelLoad: (integration) => commands.cancelLoad(integration),
+  loadAirtableRecords: async (baseId, tableId) => unwrap(await commands.loadAirtableRecords(baseId, tableId)),
   onConnectionChanged: (listener) => events.connectionChanged.listen((e) => listener(e.payload)),
   onLoadProgress: (listener) => events.loadProgressEvent.listen((e) => listener(e.payload)),
 };

@@ -47,6 +47,9 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,
+        /// Airtable only: load the records of one table, given as <baseId>/<tableId>.
+        #[arg(long, value_name = "BASE/TABLE")]
+        records: Option<String>,
     },
     /// Forget an integration's connection.
     Disconnect {
@@ -127,17 +130,41 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
             integration,
             format,
             output,
+            records,
         } => {
             let integration: Integration = integration.parse()?;
             let format: ExportFormat = format.parse()?;
-            let progress = Arc::new(|p: inlet_core::load::LoadProgress| {
-                if p.done {
-                    eprintln!("{}: {} items in {} pages", p.stream, p.items, p.pages);
+            let (items, failures) = match records {
+                Some(spec) => {
+                    if integration != Integration::Airtable {
+                        return Err(CoreError::invalid_argument(
+                            "--records is for Airtable tables only.",
+                        ));
+                    }
+                    let (base, table) = spec.split_once('/').ok_or_else(|| {
+                        CoreError::invalid_argument(
+                            "--records takes <baseId>/<tableId>, e.g. appXXXX/tblYYYY.",
+                        )
+                    })?;
+                    (
+                        inlet
+                            .load_airtable_records(base, table, CancellationToken::new())
+                            .await?,
+                        Vec::new(),
+                    )
                 }
-            });
-            let result = inlet
-                .load(integration, progress, CancellationToken::new())
-                .await?;
+                None => {
+                    let progress = Arc::new(|p: inlet_core::load::LoadProgress| {
+                        if p.done {
+                            eprintln!("{}: {} items in {} pages", p.stream, p.items, p.pages);
+                        }
+                    });
+                    let result = inlet
+                        .load(integration, progress, CancellationToken::new())
+                        .await?;
+                    (result.items, result.failures)
+                }
+            };
             match &output {
                 Some(path) => {
                     let io = |e: std::io::Error| CoreError::Io {
@@ -146,21 +173,21 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                         reason: e.to_string(),
                     };
                     let file = std::fs::File::create(path).map_err(io)?;
-                    write_items(std::io::BufWriter::new(file), format, &result.items)?;
+                    write_items(std::io::BufWriter::new(file), format, &items)?;
                 }
                 None => write_items(
                     std::io::BufWriter::new(std::io::stdout().lock()),
                     format,
-                    &result.items,
+                    &items,
                 )?,
             }
             eprintln!(
                 "loaded {} items from {}",
-                result.items.len(),
+                items.len(),
                 integration.display_name()
             );
-            if result.partial {
-                for failure in &result.failures {
+            if !failures.is_empty() {
+                for failure in &failures {
                     eprintln!(
                         "warning: {} did not load completely: {}",
                         failure.stream, failure.error.message

@@ -22,9 +22,6 @@ pub enum CoreError {
     /// The provider has no client id configured.
     #[error("{integration} has no client id configured. Set {stem}_CLIENT_ID (and {stem}_CLIENT_SECRET) or use the sandbox.", integration = .integration.display_name(), stem = .integration.env_stem())]
     NotConfigured { integration: Integration },
-    /// This version of Inlet cannot load the integration yet.
-    #[error("{} is not available in this version of Inlet yet.", .integration.display_name())]
-    NotAvailable { integration: Integration },
     /// No connection is stored for the integration.
     #[error("{} is not connected. Connect it first.", .integration.display_name())]
     NotConnected { integration: Integration },
@@ -82,6 +79,12 @@ pub enum CoreError {
         integration: Integration,
         reason: String,
     },
+    /// The provider failed repeatedly; requests fail fast until the next probe.
+    #[error("{} is not answering; retrying in {retry_in_secs} s.", .integration.display_name())]
+    CircuitOpen {
+        integration: Integration,
+        retry_in_secs: u64,
+    },
     /// The provider kept rate-limiting after every retry.
     #[error("{} is rate-limiting Inlet; try again in a minute.", .integration.display_name())]
     RateLimited {
@@ -114,7 +117,6 @@ impl CoreError {
             CoreError::InvalidArgument { .. } => "invalid_argument",
             CoreError::NotConfigured { .. } => "not_configured",
             CoreError::NotConnected { .. } => "not_connected",
-            CoreError::NotAvailable { .. } => "not_available",
             CoreError::ReconnectNeeded { .. } => "reconnect_needed",
             CoreError::KeychainUnavailable { .. } => "keychain_unavailable",
             CoreError::Keychain { .. } => "keychain_error",
@@ -128,6 +130,7 @@ impl CoreError {
             CoreError::ProviderHttp { .. } => "provider_http_error",
             CoreError::ProviderUnavailable { .. } => "provider_unavailable",
             CoreError::RateLimited { .. } => "rate_limited",
+            CoreError::CircuitOpen { .. } => "circuit_open",
             CoreError::InvalidResponse { .. } => "provider_invalid_response",
             CoreError::Cancelled => "cancelled",
             CoreError::Io { .. } => "io_error",
@@ -139,7 +142,6 @@ impl CoreError {
         match self {
             CoreError::UnknownIntegration { given } => json!({ "given": given }),
             CoreError::NotConfigured { integration }
-            | CoreError::NotAvailable { integration }
             | CoreError::NotConnected { integration }
             | CoreError::ReconnectNeeded { integration } => json!({ "integration": integration }),
             CoreError::KeychainUnavailable { reason } => json!({ "reason": reason }),
@@ -181,6 +183,12 @@ impl CoreError {
                 retry_after_secs,
             } => {
                 json!({ "integration": integration, "retry_after_secs": retry_after_secs })
+            }
+            CoreError::CircuitOpen {
+                integration,
+                retry_in_secs,
+            } => {
+                json!({ "integration": integration, "retry_in_secs": retry_in_secs })
             }
             CoreError::InvalidResponse {
                 integration,

@@ -91,13 +91,26 @@ pub async fn load_all(
     cancel: CancellationToken,
 ) -> Result<LoadResult> {
     let integration = provider.integration();
-    let streams = provider.streams();
+    let mut listing = StreamSink {
+        integration,
+        stream: "listing".to_owned(),
+        pages: 0,
+        items: Vec::new(),
+        progress: progress.clone(),
+    };
+    let streams = tokio::select! {
+        streams = provider.streams(ctx, &mut listing) => streams?,
+        _ = cancel.cancelled() => return Err(CoreError::Cancelled),
+    };
+    if listing.pages > 0 {
+        (listing.progress)(listing.snapshot(true));
+    }
     let runs = streams.iter().map(|stream| {
         let progress = progress.clone();
         async move {
             let mut sink = StreamSink {
                 integration,
-                stream: (*stream).to_owned(),
+                stream: stream.clone(),
                 pages: 0,
                 items: Vec::new(),
                 progress,
@@ -115,7 +128,8 @@ pub async fn load_all(
     let mut failures = Vec::new();
     let mut first_error = None;
     let mut seen = HashSet::new();
-    for (sink, outcome) in finished {
+    let listed = (listing, Ok(()));
+    for (sink, outcome) in std::iter::once(listed).chain(finished) {
         if let Err(error) = outcome {
             tracing::warn!(%integration, stream = %sink.stream, code = error.code(), "stream failed");
             failures.push(StreamFailure {
@@ -131,11 +145,12 @@ pub async fn load_all(
             }
         }
     }
-    if failures.len() == streams.len() {
+    if !streams.is_empty() && failures.len() == streams.len() {
         if let Some(error) = first_error {
             return Err(error);
         }
     }
+    provider.finish(&mut items);
     tracing::info!(%integration, items = items.len(), failed = failures.len(), "load finished");
     Ok(LoadResult {
         integration,

@@ -14,14 +14,14 @@ use url::Url;
 
 use crate::config::{Mode, ProviderSettings, RedirectTransport, DEEP_LINK_CALLBACK};
 use crate::error::{CoreError, Result};
-use crate::http::{http_client, ApiClient, Pacer, RetryPolicy};
-use crate::item::Integration;
+use crate::http::{http_client, ApiClient, Breaker, Pacer, RetryPolicy};
+use crate::item::{Integration, IntegrationItem};
 use crate::load::{load_all, LoadResult, ProgressFn};
 use crate::oauth::callback::{parse_callback, CallbackOutcome};
 use crate::oauth::client::{authorization_request, exchange_code};
 use crate::oauth::loopback::LoopbackListener;
 use crate::oauth::pending::{PendingFlow, PendingFlows, FLOW_TTL};
-use crate::providers::{provider, table::spec, LoadContext};
+use crate::providers::{airtable, provider, table::spec, LoadContext, PageSink};
 use crate::session::{blocking, ConnectionTokens, RefreshLocks};
 use crate::store::{AccountInfo, StoredConnection, TokenStore};
 
@@ -34,8 +34,6 @@ pub struct IntegrationStatus {
     pub name: String,
     /// Live, Sandbox, or absent when not configured.
     pub mode: Option<Mode>,
-    /// Whether this version can connect and load it.
-    pub available: bool,
     /// Whether a connection is stored.
     pub connected: bool,
     /// The connected account.
@@ -98,6 +96,8 @@ pub struct Inlet {
     locks: RefreshLocks,
     http: reqwest::Client,
     pacers: HashMap<Integration, Pacer>,
+    breakers: HashMap<Integration, Arc<Breaker>>,
+    running: std::sync::Mutex<HashMap<Integration, CancellationToken>>,
     policy: RetryPolicy,
 }
 
@@ -112,6 +112,19 @@ impl Inlet {
             .iter()
             .map(|i| (*i, Pacer::for_limit(spec(*i).rate_limit)))
             .collect();
+        let breakers = Integration::ALL
+            .iter()
+            .map(|i| {
+                (
+                    *i,
+                    Arc::new(Breaker::new(
+                        *i,
+                        policy.breaker_threshold,
+                        policy.breaker_cooldown,
+                    )),
+                )
+            })
+            .collect();
         Ok(Self {
             settings: settings.into_iter().map(|s| (s.integration, s)).collect(),
             store,
@@ -119,6 +132,8 @@ impl Inlet {
             locks: RefreshLocks::default(),
             http: http_client()?,
             pacers,
+            breakers,
+            running: Default::default(),
             policy,
         })
     }
@@ -160,7 +175,6 @@ impl Inlet {
                 integration,
                 name: integration.display_name().to_owned(),
                 mode: settings.map(|s| s.mode),
-                available: provider(integration).is_ok(),
                 connected: connection.is_some(),
                 reconnect_needed: connection.as_ref().is_some_and(|c| c.reconnect_needed),
                 account: connection.map(|c| c.account),
@@ -345,14 +359,36 @@ impl Inlet {
             .map(ConnectionInfo::from))
     }
 
-    /// Loads every item of the connected account.
-    pub async fn load(
+    /// A fresh cancellation token for the next load of `integration`, replacing the last one.
+    pub fn cancellable(&self, integration: Integration) -> CancellationToken {
+        let token = CancellationToken::new();
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(integration, token.clone());
+        token
+    }
+
+    /// Cancels the running load of `integration`; false when none runs.
+    pub fn cancel_load(&self, integration: Integration) -> bool {
+        match self
+            .running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&integration)
+        {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    async fn connection_for_load(
         &self,
         integration: Integration,
-        progress: ProgressFn,
-        cancel: CancellationToken,
-    ) -> Result<LoadResult> {
-        let provider = provider(integration)?;
+    ) -> Result<(StoredConnection, ConnectionTokens, ApiClient)> {
         let settings = self.settings(integration)?;
         let connection = self
             .find_connection(integration)
@@ -373,7 +409,27 @@ impl Inlet {
             .get(&integration)
             .cloned()
             .unwrap_or_else(|| Pacer::for_limit(spec(integration).rate_limit));
-        let api = ApiClient::new(self.http.clone(), integration, pacer, self.policy);
+        let breaker = self.breakers.get(&integration).cloned().unwrap_or_else(|| {
+            Arc::new(Breaker::new(
+                integration,
+                self.policy.breaker_threshold,
+                self.policy.breaker_cooldown,
+            ))
+        });
+        let api = ApiClient::new(self.http.clone(), integration, pacer, breaker, self.policy);
+        Ok((connection, tokens, api))
+    }
+
+    /// Loads every item of the connected account.
+    pub async fn load(
+        &self,
+        integration: Integration,
+        progress: ProgressFn,
+        cancel: CancellationToken,
+    ) -> Result<LoadResult> {
+        let provider = provider(integration)?;
+        let settings = self.settings(integration)?;
+        let (connection, tokens, api) = self.connection_for_load(integration).await?;
         let ctx = LoadContext {
             api: &api,
             tokens: &tokens,
@@ -381,5 +437,41 @@ impl Inlet {
             account: &connection.account,
         };
         load_all(provider, &ctx, progress, cancel).await
+    }
+
+    /// Loads the records of one Airtable table (`base` id, `table` id or name).
+    pub async fn load_airtable_records(
+        &self,
+        base: &str,
+        table: &str,
+        cancel: CancellationToken,
+    ) -> Result<Vec<IntegrationItem>> {
+        let valid = |s: &str| !s.is_empty() && s.len() <= 256 && !s.contains(['/', '?', '#']);
+        if !valid(base) || !valid(table) {
+            return Err(CoreError::invalid_argument(
+                "Records need a base id and a table id or name, as <baseId>/<tableId>.",
+            ));
+        }
+        let integration = Integration::Airtable;
+        let settings = self.settings(integration)?;
+        let (connection, tokens, api) = self.connection_for_load(integration).await?;
+        let ctx = LoadContext {
+            api: &api,
+            tokens: &tokens,
+            settings,
+            account: &connection.account,
+        };
+        struct Collect(Vec<IntegrationItem>);
+        impl PageSink for Collect {
+            fn page(&mut self, items: Vec<IntegrationItem>) {
+                self.0.extend(items);
+            }
+        }
+        let mut sink = Collect(Vec::new());
+        tokio::select! {
+            loaded = airtable::load_records(&ctx, base, table, &mut sink) => loaded?,
+            _ = cancel.cancelled() => return Err(CoreError::Cancelled),
+        }
+        Ok(sink.0)
     }
 }

@@ -2,9 +2,11 @@
 //! on a 401, and retry 429s (honouring Retry-After and HubSpot's rate-limit headers), 5xx,
 //! timeouts and dropped connections with full-jitter backoff.
 
+pub mod breaker;
 pub mod pacer;
 pub mod retry;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -13,7 +15,9 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{CoreError, Result};
 use crate::item::Integration;
+use crate::providers::table::spec;
 use crate::secret::Secret;
+pub use breaker::Breaker;
 pub use pacer::Pacer;
 pub use retry::RetryPolicy;
 
@@ -37,12 +41,14 @@ pub fn http_client() -> Result<reqwest::Client> {
         .map_err(|e| CoreError::invalid_argument(format!("could not build the HTTP client: {e}")))
 }
 
-/// A paced, retrying JSON client for one provider (and one budget).
+/// A paced, retrying JSON client for one provider, behind the provider's circuit breaker.
 #[derive(Clone)]
 pub struct ApiClient {
     http: reqwest::Client,
     integration: Integration,
     pacer: Pacer,
+    pace_key: String,
+    breaker: Arc<Breaker>,
     policy: RetryPolicy,
 }
 
@@ -57,18 +63,29 @@ enum Failure {
 }
 
 impl ApiClient {
-    /// A client sharing `pacer`'s budget.
+    /// A client sharing `pacer`'s budget and `breaker`.
     pub fn new(
         http: reqwest::Client,
         integration: Integration,
         pacer: Pacer,
+        breaker: Arc<Breaker>,
         policy: RetryPolicy,
     ) -> Self {
         Self {
             http,
             integration,
             pacer,
+            pace_key: String::new(),
+            breaker,
             policy,
+        }
+    }
+
+    /// The same client, paced under its own budget `key` (Airtable: one per base).
+    pub fn keyed(&self, key: &str) -> Self {
+        Self {
+            pace_key: key.to_owned(),
+            ..self.clone()
         }
     }
 
@@ -82,11 +99,16 @@ impl ApiClient {
         let mut token = tokens.current().await?;
         let mut refreshed = false;
         let mut retries = 0u32;
+        let provider_headers = spec(self.integration).api_headers;
         loop {
-            self.pacer.ready().await;
-            let request = build(&self.http)
+            self.breaker.allow(Instant::now())?;
+            self.pacer.ready(&self.pace_key).await;
+            let mut request = build(&self.http)
                 .bearer_auth(token.expose())
                 .timeout(self.policy.request_timeout);
+            for (name, value) in provider_headers {
+                request = request.header(*name, *value);
+            }
             let outcome = match request.send().await {
                 Ok(response) if response.status() == StatusCode::UNAUTHORIZED && !refreshed => {
                     tracing::info!(integration = %self.integration, "401: refreshing the access token once");
@@ -98,9 +120,22 @@ impl ApiClient {
                 Err(e) => Err(self.transport_failure(&e)),
             };
             let (wait, error) = match outcome {
-                Ok(value) => return Ok(value),
-                Err(Failure::Fatal(error)) => return Err(error),
-                Err(Failure::Retry { wait, error }) => (wait, error),
+                Ok(value) => {
+                    self.breaker.success();
+                    return Ok(value);
+                }
+                Err(Failure::Fatal(error)) => {
+                    self.breaker.success();
+                    return Err(error);
+                }
+                Err(Failure::Retry { wait, error }) => {
+                    if matches!(error, CoreError::RateLimited { .. }) {
+                        self.breaker.success();
+                    } else {
+                        self.breaker.failure(Instant::now());
+                    }
+                    (wait, error)
+                }
             };
             let wait = wait.unwrap_or_else(|| self.policy.backoff(retries));
             retries += 1;
@@ -138,14 +173,16 @@ impl ApiClient {
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
         match status.as_u16() {
             429 => {
-                let wait = rate_limit_wait(&headers);
+                let wait = rate_limit_wait(&headers)
+                    .or(spec(integration).rate_limit_lockout)
+                    .map(|w| w.min(self.policy.max_rate_limit_wait));
                 let error = CoreError::RateLimited {
                     integration,
                     retry_after_secs: wait.map(|w| w.as_secs().max(1)),
                 };
                 Err(Failure::Retry { wait, error })
             }
-            // 423 Locked and HubSpot's 477 Migration in Progress are temporary too.
+            // 423 Locked, HubSpot's 477 Migration in Progress and Notion's 529 overload are temporary.
             423 | 477 | 500..=599 => Err(Failure::Retry {
                 wait: retry_after(&headers),
                 error: CoreError::ProviderUnavailable {

@@ -20,6 +20,12 @@ pub struct RetryPolicy {
     pub max_total_wait: Duration,
     /// Timeout of one attempt.
     pub request_timeout: Duration,
+    /// The longest single wait a rate limit may impose (Airtable asks for 30 s).
+    pub max_rate_limit_wait: Duration,
+    /// Consecutive failed attempts that open a provider's circuit.
+    pub breaker_threshold: u32,
+    /// How long an open circuit fails fast before one probe.
+    pub breaker_cooldown: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -30,6 +36,9 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(20),
             max_total_wait: Duration::from_secs(120),
             request_timeout: Duration::from_secs(30),
+            max_rate_limit_wait: Duration::from_secs(60),
+            breaker_threshold: 8,
+            breaker_cooldown: Duration::from_secs(30),
         }
     }
 }
@@ -43,6 +52,9 @@ impl RetryPolicy {
             max_delay: Duration::from_millis(20),
             max_total_wait: Duration::from_secs(30),
             request_timeout: Duration::from_secs(10),
+            max_rate_limit_wait: Duration::from_millis(400),
+            breaker_threshold: 12,
+            breaker_cooldown: Duration::from_millis(200),
         }
     }
 

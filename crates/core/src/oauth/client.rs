@@ -17,7 +17,7 @@ use url::Url;
 
 use crate::config::ProviderSettings;
 use crate::error::{CoreError, Result};
-use crate::providers::table::{spec, ClientAuth, Pkce};
+use crate::providers::table::{spec, ClientAuth, Pkce, TokenBody};
 use crate::secret::Secret;
 
 /// Fields a provider adds to the standard token response (HubSpot's `hub_id`, `scopes`, …),
@@ -134,7 +134,9 @@ pub async fn exchange_code(
     if let Some(verifier) = pkce_verifier {
         request = request.set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_owned()));
     }
-    let response = request.request_async(http).await;
+    let response = request
+        .request_async(&token_transport(http, settings))
+        .await;
     response
         .map(to_token_set)
         .map_err(|e| map_token_error(settings, e, false))
@@ -151,11 +153,74 @@ pub async fn refresh(
     let token = RefreshToken::new(refresh_token.expose().to_owned());
     let response = client
         .exchange_refresh_token(&token)
-        .request_async(http)
+        .request_async(&token_transport(http, settings))
         .await;
     response
         .map(to_token_set)
         .map_err(|e| map_token_error(settings, e, true))
+}
+
+type HttpError = oauth2::HttpClientError<reqwest::Error>;
+
+/// The transport `oauth2` sends token requests through: reqwest (no redirects), plus what the
+/// provider's table asks for — a JSON body instead of a form (Notion) and fixed headers
+/// (`Notion-Version`). The crate only writes forms, so the form is re-encoded here.
+struct TokenTransport {
+    http: reqwest::Client,
+    spec: &'static crate::providers::table::ProviderSpec,
+}
+
+fn token_transport(http: &reqwest::Client, settings: &ProviderSettings) -> TokenTransport {
+    TokenTransport {
+        http: http.clone(),
+        spec: spec(settings.integration),
+    }
+}
+
+type TransportFuture<'c> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<oauth2::HttpResponse, HttpError>> + Send + 'c>,
+>;
+
+impl<'c> oauth2::AsyncHttpClient<'c> for TokenTransport {
+    type Error = HttpError;
+    type Future = TransportFuture<'c>;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let (mut parts, body) = request.into_parts();
+            let body = if self.spec.token_body == TokenBody::Json {
+                let fields: serde_json::Map<String, serde_json::Value> =
+                    url::form_urlencoded::parse(&body)
+                        .map(|(k, v)| (k.into_owned(), v.into_owned().into()))
+                        .collect();
+                parts.headers.insert(
+                    oauth2::http::header::CONTENT_TYPE,
+                    oauth2::http::HeaderValue::from_static("application/json"),
+                );
+                serde_json::to_vec(&fields).map_err(|e| HttpError::Other(e.to_string()))?
+            } else {
+                body
+            };
+            for (name, value) in self.spec.api_headers {
+                parts
+                    .headers
+                    .insert(*name, oauth2::http::HeaderValue::from_static(value));
+            }
+            let request = oauth2::HttpRequest::from_parts(parts, body);
+            let reqwest_error = |e: reqwest::Error| HttpError::Reqwest(Box::new(e));
+            let response = self
+                .http
+                .execute(request.try_into().map_err(reqwest_error)?)
+                .await
+                .map_err(reqwest_error)?;
+            let mut builder = oauth2::http::Response::builder().status(response.status());
+            for (name, value) in response.headers() {
+                builder = builder.header(name, value);
+            }
+            let bytes = response.bytes().await.map_err(reqwest_error)?;
+            builder.body(bytes.to_vec()).map_err(HttpError::Http)
+        })
+    }
 }
 
 fn to_token_set(response: ProviderTokenResponse) -> TokenSet {
@@ -188,7 +253,7 @@ fn to_token_set(response: ProviderTokenResponse) -> TokenSet {
     }
 }
 
-type TokenError = RequestTokenError<oauth2::HttpClientError<reqwest::Error>, BasicErrorResponse>;
+type TokenError = RequestTokenError<HttpError, BasicErrorResponse>;
 
 fn map_token_error(settings: &ProviderSettings, error: TokenError, refreshing: bool) -> CoreError {
     let integration = settings.integration;
@@ -222,7 +287,11 @@ fn map_token_error(settings: &ProviderSettings, error: TokenError, refreshing: b
 fn parse_nonstandard_error(body: &[u8]) -> (String, String) {
     let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     let text = |k: &str| json.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-    let code = match text("status").as_deref().or(text("category").as_deref()) {
+    let code = match text("status")
+        .as_deref()
+        .or(text("category").as_deref())
+        .or(text("code").as_deref())
+    {
         Some("BAD_REFRESH_TOKEN") => "invalid_grant".to_owned(),
         Some("BAD_CLIENT_ID") | Some("BAD_CLIENT_SECRET") => "invalid_client".to_owned(),
         Some(other) => other.to_ascii_lowercase(),
@@ -233,7 +302,7 @@ fn parse_nonstandard_error(body: &[u8]) -> (String, String) {
     (code, message)
 }
 
-fn describe_transport_error(error: &oauth2::HttpClientError<reqwest::Error>) -> String {
+fn describe_transport_error(error: &HttpError) -> String {
     match error {
         oauth2::HttpClientError::Reqwest(e) if e.is_timeout() => "the request timed out".to_owned(),
         oauth2::HttpClientError::Reqwest(e) if e.is_connect() => "could not connect".to_owned(),

@@ -1,12 +1,14 @@
 //! One module per provider, each implementing [`Provider`]; their facts live in [`table`].
 
+pub mod airtable;
 pub mod hubspot;
+pub mod notion;
 pub mod table;
 
 use async_trait::async_trait;
 
 use crate::config::ProviderSettings;
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use crate::http::{AccessTokens, ApiClient};
 use crate::item::{Integration, IntegrationItem};
 use crate::oauth::client::TokenSet;
@@ -44,8 +46,9 @@ pub trait Provider: Send + Sync {
         tokens: &TokenSet,
     ) -> Result<AccountInfo>;
 
-    /// The independent streams a full load consists of (loaded concurrently).
-    fn streams(&self) -> &'static [&'static str];
+    /// The independent streams a full load consists of (loaded concurrently). A provider whose
+    /// streams depend on data (Airtable: one per base) lists it here, handing those items to `sink`.
+    async fn streams(&self, ctx: &LoadContext<'_>, sink: &mut dyn PageSink) -> Result<Vec<String>>;
 
     /// Loads one stream, page by page.
     async fn load_stream(
@@ -54,12 +57,16 @@ pub trait Provider: Send + Sync {
         stream: &str,
         sink: &mut dyn PageSink,
     ) -> Result<()>;
+
+    /// Fixes up cross-item fields once everything arrived (parent paths, children).
+    fn finish(&self, _items: &mut [IntegrationItem]) {}
 }
 
 /// The provider module of an integration.
 pub fn provider(integration: Integration) -> Result<&'static dyn Provider> {
     match integration {
+        Integration::Airtable => Ok(&airtable::Airtable),
+        Integration::Notion => Ok(&notion::Notion),
         Integration::Hubspot => Ok(&hubspot::HubSpot),
-        other => Err(CoreError::NotAvailable { integration: other }),
     }
 }

@@ -75,9 +75,16 @@ pub struct ProviderSpec {
     pub page_size: u32,
     /// The documented rate limit Inlet paces below.
     pub rate_limit: RateLimit,
+    /// How long a 429 locks the client out when the provider sends no Retry-After (Airtable: 30 s).
+    pub rate_limit_lockout: Option<Duration>,
+    /// Headers every API and token request carries (Notion's pinned `Notion-Version`).
+    pub api_headers: &'static [(&'static str, &'static str)],
     /// Where a developer registers an app and finds the client id and secret.
     pub developer_portal: &'static str,
 }
+
+/// The Notion API version Inlet is written against (page and database objects).
+pub const NOTION_VERSION: &str = "2022-06-28";
 
 /// The provider table.
 pub static PROVIDERS: [ProviderSpec; 3] = [
@@ -99,6 +106,8 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
             requests: 5,
             per: Duration::from_secs(1),
         },
+        rate_limit_lockout: Some(Duration::from_secs(30)),
+        api_headers: &[],
         developer_portal: "https://airtable.com/create/oauth",
     },
     ProviderSpec {
@@ -119,6 +128,8 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
             requests: 3,
             per: Duration::from_secs(1),
         },
+        rate_limit_lockout: None,
+        api_headers: &[("Notion-Version", NOTION_VERSION)],
         developer_portal: "https://www.notion.so/my-integrations",
     },
     ProviderSpec {
@@ -144,6 +155,8 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
             requests: 110,
             per: Duration::from_secs(10),
         },
+        rate_limit_lockout: None,
+        api_headers: &[],
         developer_portal: "https://developers.hubspot.com/",
     },
 ];

@@ -6,33 +6,53 @@ use std::sync::Arc;
 
 use inlet_core::config::{sandbox_settings, SandboxEndpoint};
 use inlet_core::http::RetryPolicy;
-use inlet_core::service::AuthorizationStart;
+use inlet_core::service::{AuthorizationStart, ConnectionInfo};
 use inlet_core::store::{MemoryStore, TokenStore};
 use inlet_core::{Inlet, Integration, ProviderSettings, Secret};
 use inlet_sandbox::{Knobs, Sandbox, SandboxConfig};
 use url::Url;
 
 pub async fn sandbox(knobs: Knobs) -> Arc<Sandbox> {
-    Arc::new(
-        Sandbox::start(SandboxConfig {
-            knobs,
-            ..SandboxConfig::default()
-        })
-        .await
-        .expect("sandbox starts"),
-    )
+    sandbox_with(SandboxConfig {
+        knobs,
+        ..SandboxConfig::default()
+    })
+    .await
+}
+
+pub async fn sandbox_with(config: SandboxConfig) -> Arc<Sandbox> {
+    Arc::new(Sandbox::start(config).await.expect("sandbox starts"))
+}
+
+/// Settings for `integration` on the sandbox, with this client id and secret.
+pub fn settings_for(
+    sandbox: &Sandbox,
+    integration: Integration,
+    client_id: &str,
+    secret: Option<&str>,
+) -> ProviderSettings {
+    let endpoint = SandboxEndpoint {
+        base: Url::parse(&sandbox.base_url()).unwrap(),
+        client_id: client_id.into(),
+        client_secret: Secret::new(secret.unwrap_or("")),
+    };
+    let mut settings = sandbox_settings(
+        integration,
+        &endpoint,
+        Url::parse("http://127.0.0.1:0/oauth/callback").unwrap(),
+    );
+    if secret.is_none() {
+        settings.client_secret = None;
+    }
+    settings
 }
 
 pub fn settings(sandbox: &Sandbox, secret: &str) -> ProviderSettings {
-    let endpoint = SandboxEndpoint {
-        base: Url::parse(&sandbox.base_url()).unwrap(),
-        client_id: inlet_sandbox::CLIENT_ID.into(),
-        client_secret: Secret::new(secret),
-    };
-    sandbox_settings(
+    settings_for(
+        sandbox,
         Integration::Hubspot,
-        &endpoint,
-        Url::parse("http://127.0.0.1:0/oauth/callback").unwrap(),
+        inlet_sandbox::CLIENT_ID,
+        Some(secret),
     )
 }
 
@@ -55,8 +75,17 @@ pub fn inlet(sandbox: &Sandbox) -> Inlet {
     )
 }
 
-/// Plays the browser: follows the authorization URL's 302 to the redirect URI and returns the
-/// page the loopback listener shows.
+/// An `Inlet` with every provider on the sandbox (confidential clients).
+pub fn inlet_all(sandbox: &Sandbox, secret: &str) -> Inlet {
+    let settings = Integration::ALL
+        .iter()
+        .map(|i| settings_for(sandbox, *i, inlet_sandbox::CLIENT_ID, Some(secret)))
+        .collect();
+    Inlet::new(settings, Arc::new(MemoryStore::default()), policy()).unwrap()
+}
+
+/// Plays the browser: follows the authorization URL's redirect to the redirect URI and returns
+/// the page the loopback listener shows.
 pub fn browser(start: &AuthorizationStart) -> tokio::task::JoinHandle<String> {
     let url = start.authorization_url.clone();
     tokio::spawn(async move {
@@ -65,7 +94,12 @@ pub fn browser(start: &AuthorizationStart) -> tokio::task::JoinHandle<String> {
             .build()
             .unwrap();
         let consent = client.get(&url).send().await.expect("authorize answers");
-        assert_eq!(consent.status(), 303, "the sandbox redirects back");
+        assert_eq!(
+            consent.status(),
+            303,
+            "the sandbox redirects back: {}",
+            consent.text().await.unwrap_or_default()
+        );
         let location = consent.headers()["location"].to_str().unwrap().to_owned();
         client
             .get(&location)
@@ -78,36 +112,62 @@ pub fn browser(start: &AuthorizationStart) -> tokio::task::JoinHandle<String> {
     })
 }
 
-/// Connects through the loopback flow and returns the page the browser showed.
-pub async fn connect(
+/// Connects `integration` through the loopback flow; returns the outcome and the browser's page.
+pub async fn connect_to(
     inlet: &Inlet,
-) -> (
-    inlet_core::Result<inlet_core::service::ConnectionInfo>,
-    String,
-) {
+    integration: Integration,
+) -> (inlet_core::Result<ConnectionInfo>, String) {
     let mut page = None;
     let result = inlet
-        .connect_loopback(Integration::Hubspot, |start| page = Some(browser(start)))
+        .connect_loopback(integration, |start| page = Some(browser(start)))
         .await;
     let page = page.expect("the browser was opened").await.unwrap();
     (result, page)
 }
 
-pub fn expected_ids(sandbox: &Sandbox) -> Vec<(String, String)> {
-    let hub = &sandbox.dataset().hubspot;
-    let mut ids: Vec<(String, String)> = hub
-        .contacts
-        .iter()
-        .map(|r| ("contact".to_owned(), r.id.clone()))
-        .chain(
-            hub.companies
+pub async fn connect(inlet: &Inlet) -> (inlet_core::Result<ConnectionInfo>, String) {
+    connect_to(inlet, Integration::Hubspot).await
+}
+
+/// The (type, id) pairs a full load of `integration` must produce, sorted.
+pub fn expected_ids_for(sandbox: &Sandbox, integration: Integration) -> Vec<(String, String)> {
+    let data = sandbox.dataset();
+    let mut ids: Vec<(String, String)> = match integration {
+        Integration::Hubspot => {
+            let hub = &data.hubspot;
+            hub.contacts
                 .iter()
-                .map(|r| ("company".to_owned(), r.id.clone())),
-        )
-        .chain(hub.deals.iter().map(|r| ("deal".to_owned(), r.id.clone())))
-        .collect();
+                .map(|r| ("contact".to_owned(), r.id.clone()))
+                .chain(
+                    hub.companies
+                        .iter()
+                        .map(|r| ("company".to_owned(), r.id.clone())),
+                )
+                .chain(hub.deals.iter().map(|r| ("deal".to_owned(), r.id.clone())))
+                .collect()
+        }
+        Integration::Airtable => data
+            .airtable
+            .bases
+            .iter()
+            .flat_map(|b| {
+                std::iter::once(("base".to_owned(), b.id.clone()))
+                    .chain(b.tables.iter().map(|t| ("table".to_owned(), t.id.clone())))
+            })
+            .collect(),
+        Integration::Notion => data
+            .notion
+            .objects
+            .iter()
+            .map(|o| (o.object.to_owned(), o.id.clone()))
+            .collect(),
+    };
     ids.sort();
     ids
+}
+
+pub fn expected_ids(sandbox: &Sandbox) -> Vec<(String, String)> {
+    expected_ids_for(sandbox, Integration::Hubspot)
 }
 
 pub fn loaded_ids(result: &inlet_core::load::LoadResult) -> Vec<(String, String)> {

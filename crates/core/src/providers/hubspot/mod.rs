@@ -126,8 +126,12 @@ impl Provider for HubSpot {
         })
     }
 
-    fn streams(&self) -> &'static [&'static str] {
-        &STREAMS
+    async fn streams(
+        &self,
+        _ctx: &LoadContext<'_>,
+        _sink: &mut dyn PageSink,
+    ) -> Result<Vec<String>> {
+        Ok(STREAMS.iter().map(|s| (*s).to_owned()).collect())
     }
 
     async fn load_stream(

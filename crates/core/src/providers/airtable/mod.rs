@@ -1,0 +1,295 @@
+//! Airtable: every base (offset pages) as a directory item, every table of each base with its
+//! fields, and a table's records on demand. Paced at 5 requests/s per base.
+
+pub mod api;
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use self::api::{BasesPage, RecordsPage, Table, Tables, WhoAmI};
+use super::{table::spec, LoadContext, PageSink, Provider};
+use crate::config::ProviderSettings;
+use crate::error::{CoreError, Result};
+use crate::item::{Integration, IntegrationItem};
+use crate::oauth::client::TokenSet;
+use crate::store::AccountInfo;
+
+/// The Airtable provider.
+pub struct Airtable;
+
+/// Pacing key for calls that are not about one base.
+const META_KEY: &str = "meta";
+
+fn endpoint(settings: &ProviderSettings, path: &str) -> Url {
+    let mut url = settings.api_base.clone();
+    url.set_path(&format!(
+        "{}{path}",
+        settings.api_base.path().trim_end_matches('/')
+    ));
+    url
+}
+
+fn parse_time(value: Option<&str>) -> Option<DateTime<Utc>> {
+    value
+        .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn table_item(base_id: &str, table: Table) -> IntegrationItem {
+    let mut item =
+        IntegrationItem::new(Integration::Airtable, table.id.clone(), "table", table.name);
+    item.parent_id = Some(base_id.to_owned());
+    item.url = Some(format!("https://airtable.com/{base_id}/{}", table.id));
+    item.details.insert("fields".into(), table.fields.into());
+    item.details.insert("views".into(), table.views.into());
+    if let Some(primary) = table.primary_field_id {
+        item.details.insert("primaryFieldId".into(), primary.into());
+    }
+    if let Some(description) = table.description {
+        item.details
+            .insert("description".into(), description.into());
+    }
+    item
+}
+
+#[async_trait]
+impl Provider for Airtable {
+    fn integration(&self) -> Integration {
+        Integration::Airtable
+    }
+
+    async fn account(
+        &self,
+        http: &reqwest::Client,
+        settings: &ProviderSettings,
+        tokens: &TokenSet,
+    ) -> Result<AccountInfo> {
+        let integration = Integration::Airtable;
+        let unavailable = |e: reqwest::Error| CoreError::ProviderUnavailable {
+            integration,
+            reason: e.to_string(),
+        };
+        let response = http
+            .get(endpoint(settings, "/v0/meta/whoami"))
+            .bearer_auth(tokens.access_token.expose())
+            .send()
+            .await
+            .map_err(unavailable)?;
+        if !response.status().is_success() {
+            return Err(CoreError::ProviderHttp {
+                integration,
+                status: response.status().as_u16(),
+                message: "who-am-I failed".into(),
+            });
+        }
+        let me: WhoAmI = response
+            .json()
+            .await
+            .map_err(|e| CoreError::InvalidResponse {
+                integration,
+                reason: e.to_string(),
+            })?;
+        let mut details = serde_json::Map::new();
+        details.insert("user_id".into(), me.id.clone().into());
+        if let Some(email) = &me.email {
+            details.insert("email".into(), email.clone().into());
+        }
+        Ok(AccountInfo {
+            label: me.email.unwrap_or_else(|| me.id.clone()),
+            id: me.id,
+            details,
+        })
+    }
+
+    /// Lists every base (one item each) and returns one stream per base for its tables.
+    async fn streams(&self, ctx: &LoadContext<'_>, sink: &mut dyn PageSink) -> Result<Vec<String>> {
+        let api = ctx.api.keyed(META_KEY);
+        let url = endpoint(ctx.settings, "/v0/meta/bases");
+        let mut offset: Option<String> = None;
+        let mut streams = Vec::new();
+        loop {
+            let page: BasesPage = api
+                .json(ctx.tokens, |http| {
+                    let request = http.get(url.clone());
+                    match &offset {
+                        Some(o) => request.query(&[("offset", o)]),
+                        None => request,
+                    }
+                })
+                .await?;
+            let mut items = Vec::with_capacity(page.bases.len());
+            for base in page.bases {
+                let mut item =
+                    IntegrationItem::new(Integration::Airtable, base.id.clone(), "base", base.name);
+                item.directory = true;
+                item.url = Some(format!("https://airtable.com/{}", base.id));
+                if let Some(level) = base.permission_level {
+                    item.details.insert("permissionLevel".into(), level.into());
+                }
+                streams.push(base.id);
+                items.push(item);
+            }
+            sink.page(items);
+            match page.offset {
+                Some(next) if Some(&next) != offset.as_ref() => offset = Some(next),
+                Some(_) => {
+                    return Err(CoreError::InvalidResponse {
+                        integration: Integration::Airtable,
+                        reason: "the offset repeated itself".into(),
+                    })
+                }
+                None => return Ok(streams),
+            }
+        }
+    }
+
+    /// Loads the tables of the base `stream`, under that base's own pace.
+    async fn load_stream(
+        &self,
+        ctx: &LoadContext<'_>,
+        stream: &str,
+        sink: &mut dyn PageSink,
+    ) -> Result<()> {
+        let url = endpoint(ctx.settings, &format!("/v0/meta/bases/{stream}/tables"));
+        let tables: Tables = ctx
+            .api
+            .keyed(stream)
+            .json(ctx.tokens, |http| http.get(url.clone()))
+            .await?;
+        sink.page(
+            tables
+                .tables
+                .into_iter()
+                .map(|t| table_item(stream, t))
+                .collect(),
+        );
+        Ok(())
+    }
+
+    fn finish(&self, items: &mut [IntegrationItem]) {
+        let names: HashMap<String, String> = items
+            .iter()
+            .filter(|i| i.item_type == "base")
+            .map(|i| (i.id.clone(), i.name.clone()))
+            .collect();
+        let mut children: HashMap<String, Vec<String>> = HashMap::new();
+        for item in items.iter_mut().filter(|i| i.item_type == "table") {
+            if let Some(base) = &item.parent_id {
+                item.parent_path_or_name = names.get(base).cloned();
+                children
+                    .entry(base.clone())
+                    .or_default()
+                    .push(item.id.clone());
+            }
+        }
+        for item in items.iter_mut().filter(|i| i.item_type == "base") {
+            item.children = Some(children.remove(&item.id).unwrap_or_default());
+        }
+    }
+}
+
+/// Loads every record of `base`/`table` (pageSize 100, offset), named by the primary field.
+pub async fn load_records(
+    ctx: &LoadContext<'_>,
+    base: &str,
+    table: &str,
+    sink: &mut dyn PageSink,
+) -> Result<()> {
+    let api = ctx.api.keyed(base);
+    let schema_url = endpoint(ctx.settings, &format!("/v0/meta/bases/{base}/tables"));
+    let schema: Tables = api
+        .json(ctx.tokens, |http| http.get(schema_url.clone()))
+        .await?;
+    let table_schema = schema
+        .tables
+        .into_iter()
+        .find(|t| t.id == table || t.name == table)
+        .ok_or_else(|| {
+            CoreError::invalid_argument(format!("The base {base} has no table {table}."))
+        })?;
+    let primary_name = table_schema.primary_field_id.as_ref().and_then(|primary| {
+        table_schema
+            .fields
+            .iter()
+            .find(|f| f.get("id").and_then(|v| v.as_str()) == Some(primary))
+            .and_then(|f| f.get("name"))
+            .and_then(|n| n.as_str())
+            .map(str::to_owned)
+    });
+    let url = endpoint(ctx.settings, &format!("/v0/{base}/{}", table_schema.id));
+    let page_size = spec(Integration::Airtable).page_size.to_string();
+    let mut offset: Option<String> = None;
+    loop {
+        let page: RecordsPage = api
+            .json(ctx.tokens, |http| {
+                let mut query = vec![("pageSize", page_size.clone())];
+                if let Some(o) = &offset {
+                    query.push(("offset", o.clone()));
+                }
+                http.get(url.clone()).query(&query)
+            })
+            .await?;
+        let items = page.records.into_iter().map(|record| {
+            let name = primary_name
+                .as_ref()
+                .and_then(|p| record.fields.get(p))
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| record.id.clone());
+            let mut item =
+                IntegrationItem::new(Integration::Airtable, record.id.clone(), "record", name);
+            item.parent_id = Some(table_schema.id.clone());
+            item.parent_path_or_name = Some(table_schema.name.clone());
+            item.creation_time = parse_time(record.created_time.as_deref());
+            item.url = Some(format!(
+                "https://airtable.com/{base}/{}/{}",
+                table_schema.id, record.id
+            ));
+            item.details = record.fields;
+            item
+        });
+        sink.page(items.collect());
+        match page.offset {
+            Some(next) if Some(&next) != offset.as_ref() => offset = Some(next),
+            Some(_) => {
+                return Err(CoreError::InvalidResponse {
+                    integration: Integration::Airtable,
+                    reason: "the offset repeated itself".into(),
+                })
+            }
+            None => return Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_get_their_base_as_parent_and_bases_their_children() {
+        let mut base = IntegrationItem::new(Integration::Airtable, "appA", "base", "Projects");
+        base.directory = true;
+        let table: Table = serde_json::from_value(serde_json::json!({
+            "id": "tblT", "name": "Tasks", "primaryFieldId": "fld1",
+            "fields": [{"id": "fld1", "name": "Name", "type": "singleLineText"}], "views": []
+        }))
+        .unwrap();
+        let mut items = vec![base, table_item("appA", table)];
+        Airtable.finish(&mut items);
+        assert_eq!(items[1].parent_path_or_name.as_deref(), Some("Projects"));
+        assert_eq!(
+            items[1].url.as_deref(),
+            Some("https://airtable.com/appA/tblT")
+        );
+        assert_eq!(items[0].children.as_deref(), Some(&["tblT".to_owned()][..]));
+        assert_eq!(items[1].details["fields"][0]["name"], "Name");
+    }
+}

@@ -1,0 +1,43 @@
+//! Notion's wire types (Notion-Version 2022-06-28): search pages of page and database objects.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// `POST /v1/search` → one page.
+#[derive(Debug, Deserialize)]
+pub struct SearchPage {
+    /// Pages and databases.
+    pub results: Vec<Object>,
+    /// Cursor for the next page.
+    pub next_cursor: Option<String>,
+    /// Whether there is a next page.
+    #[serde(default)]
+    pub has_more: bool,
+}
+
+/// A page or a database.
+#[derive(Debug, Deserialize)]
+pub struct Object {
+    /// `page` or `database`.
+    pub object: String,
+    /// UUID.
+    pub id: String,
+    /// RFC 3339.
+    pub created_time: Option<String>,
+    /// RFC 3339.
+    pub last_edited_time: Option<String>,
+    /// `{"type": "workspace" | "page_id" | "database_id" | "block_id", …}`.
+    #[serde(default)]
+    pub parent: Value,
+    /// Page properties (one of them has `type: title`).
+    #[serde(default)]
+    pub properties: serde_json::Map<String, Value>,
+    /// A database's title (rich text).
+    #[serde(default)]
+    pub title: Vec<Value>,
+    /// The web URL.
+    pub url: Option<String>,
+    /// Whether it is archived (in the trash).
+    #[serde(default)]
+    pub archived: bool,
+}
