@@ -79,20 +79,40 @@ class Driver:
             pass
 
 
+# (card id, display name, items a full sandbox load gives)
+PROVIDERS = [("hubspot", "HubSpot", 435), ("notion", "Notion", 150), ("airtable", "Airtable", 23)]
+
+
 def scenario(transport):
-    """One app run: connect through `transport`, load, check, disconnect."""
-    os.environ["INLET_HUBSPOT_REDIRECT_URI"] = (
+    """One app run: connect every provider through `transport`, load, check, disconnect.
+    Airtable stays on loopback in the deep-link run: it refuses custom-scheme redirects."""
+    os.environ["INLET_REDIRECT_URI"] = (
         "inlet://oauth/callback" if transport == "deep-link" else "http://127.0.0.1:0/oauth/callback")
-    delivered = os.path.join(ARTIFACTS, "callback-delivered.txt")
-    if os.path.exists(delivered):
-        os.remove(delivered)
-    run_app(transport, delivered)
+    run_app(transport, os.path.join(ARTIFACTS, "callback-delivered.txt"))
 
 
 def main():
     for transport in ("deep-link", "loopback"):
         scenario(transport)
     print("e2e: 2 passed, 0 failed")
+
+
+def connect_and_load(d, transport, delivered, card_id, name, expected):
+    card = f'[data-integration="{card_id}"]'
+    d.wait_for(f"the {name} card", lambda: "Sandbox" in d.text(card))
+    assert "Not connected" in d.text(card), d.text(card)
+    if os.path.exists(delivered):
+        os.remove(delivered)
+    d.click(f'{card} button[aria-label="Connect {name}"]')
+    d.wait_for("the browser to deliver the callback", lambda: os.path.exists(delivered))
+    print(f"{transport}/{card_id}: callback delivered through", open(delivered).read().strip())
+    d.wait_for("the callback to complete the connection", lambda: "Connected as" in d.text(card))
+    print(f"{transport}/{card_id}: {d.text(f'{card} .account')}")
+    d.click(f'{card} button[aria-label="Load {name} items"]')
+    want = f"{expected} items"
+    count = d.wait_for(f"{want}", lambda: (lambda t: t if t.startswith(want) else None)(d.text("#item-count")))
+    print(f"{transport}/{card_id}: loaded {count}")
+    return card
 
 
 def run_app(transport, delivered):
@@ -109,24 +129,24 @@ def run_app(transport, delivered):
                 time.sleep(0.1)
         d = Driver(port)
         try:
-            hubspot = '[data-integration="hubspot"]'
-            d.wait_for("the HubSpot card", lambda: "Sandbox" in d.text(hubspot))
-            assert "Not connected" in d.text(hubspot), d.text(hubspot)
-            d.click(f'{hubspot} button[aria-label="Connect HubSpot"]')
-            d.wait_for("the browser to deliver inlet://oauth/callback", lambda: os.path.exists(delivered))
-            print(f"{transport}: callback delivered through", open(delivered).read().strip())
-            d.wait_for("the callback to complete the connection", lambda: "Connected as" in d.text(hubspot))
-            print(f"{transport}: connected —", d.text(f"{hubspot} .account"))
-            d.click(f'{hubspot} button[aria-label="Load HubSpot items"]')
-            count = d.wait_for("items to load", lambda: (lambda t: t if t.startswith("435 items") else None)(d.text("#item-count")))
-            print("loaded:", count)
-            shown_as_text = d.s("POST", "/execute/sync", {"script":
-                "return document.querySelector('#items tbody').textContent.includes('<img src=x onerror=alert(1)>')"
-                " && document.querySelectorAll('#items img').length === 0", "args": []})
-            assert shown_as_text, "markup in provider names is shown as text, never rendered"
-            d.screenshot(f"hubspot-loaded-{transport}.png")
-            d.click(f'{hubspot} button[aria-label="Disconnect HubSpot"]')
-            d.wait_for("the disconnect", lambda: "Not connected" in d.text(hubspot))
+            cards = []
+            for card_id, name, expected in PROVIDERS:
+                cards.append((connect_and_load(d, transport, delivered, card_id, name, expected), name))
+                if card_id == "hubspot":
+                    shown_as_text = d.execute(
+                        "return document.querySelector('#items tbody').textContent.includes('<img src=x onerror=alert(1)>')"
+                        " && document.querySelectorAll('#items img').length === 0")
+                    assert shown_as_text, "markup in provider names is shown as text, never rendered"
+                    d.screenshot(f"hubspot-loaded-{transport}.png")
+            # Airtable: open a table's records from the list.
+            d.click('#items button[aria-label^="Load the records of"]')
+            records = d.wait_for("records", lambda: (lambda t: t if "records in" in t else None)(d.text("#item-count")))
+            print(f"{transport}/airtable: {records}")
+            assert records.startswith("30 records in"), records
+            d.screenshot(f"airtable-records-{transport}.png")
+            for card, name in cards:
+                d.click(f'{card} button[aria-label="Disconnect {name}"]')
+                d.wait_for("the disconnect", lambda: "Not connected" in d.text(card))
         finally:
             d.quit()
     finally:

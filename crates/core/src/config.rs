@@ -136,6 +136,38 @@ fn parse_url(name: &str, value: &str) -> Result<Url> {
         .map_err(|e| CoreError::invalid_argument(format!("{name} is not a valid URL ({e}).")))
 }
 
+/// The redirect URI of a provider: `INLET_<P>_REDIRECT_URI`, else `INLET_REDIRECT_URI`, else the
+/// default loopback. A provider that accepts only loopback redirects (Airtable refuses custom
+/// schemes and pages that redirect again) ignores a global deep-link URI and refuses its own.
+fn redirect_uri(integration: Integration, env: &dyn EnvSource) -> Result<Url> {
+    let stem = integration.env_stem();
+    let loopback_only = !spec(integration).deep_link_redirects;
+    if let Some(own) = env.var(&format!("INLET_{stem}_REDIRECT_URI")) {
+        let uri = parse_url("the redirect URI", &own)?;
+        if loopback_only && RedirectTransport::for_redirect_uri(&uri) != RedirectTransport::Loopback
+        {
+            return Err(CoreError::invalid_argument(format!(
+                "{} accepts only loopback redirect URIs (http://localhost:<port>/<path>); INLET_{stem}_REDIRECT_URI is not one.",
+                integration.display_name()
+            )));
+        }
+        return Ok(uri);
+    }
+    let global = env
+        .var("INLET_REDIRECT_URI")
+        .map(|v| parse_url("the redirect URI", &v))
+        .transpose()?;
+    match global {
+        Some(uri)
+            if !loopback_only
+                || RedirectTransport::for_redirect_uri(&uri) == RedirectTransport::Loopback =>
+        {
+            Ok(uri)
+        }
+        _ => parse_url("the redirect URI", DEFAULT_LOOPBACK_REDIRECT),
+    }
+}
+
 /// Resolves one provider's settings, or `NotConfigured` when it has no client id and no sandbox.
 pub fn resolve(
     integration: Integration,
@@ -146,10 +178,7 @@ pub fn resolve(
     let stem = integration.env_stem();
     let var = |suffix: &str| env.var(&format!("{stem}_{suffix}"));
     let inlet_var = |suffix: &str| env.var(&format!("INLET_{stem}_{suffix}"));
-    let redirect_uri = match inlet_var("REDIRECT_URI").or_else(|| env.var("INLET_REDIRECT_URI")) {
-        Some(v) => parse_url("the redirect URI", &v)?,
-        None => parse_url("the redirect URI", DEFAULT_LOOPBACK_REDIRECT)?,
-    };
+    let redirect_uri = redirect_uri(integration, env)?;
     if let Some(client_id) = var("CLIENT_ID") {
         let url_or = |suffix: &str, default: &str| -> Result<Url> {
             let name = format!("INLET_{stem}_{suffix}");
@@ -271,6 +300,26 @@ mod tests {
             "http://127.0.0.1:4000/hubspot/oauth/2026-03/token"
         );
         assert_eq!(s.api_base.as_str(), "http://127.0.0.1:4000/hubspot");
+    }
+
+    #[test]
+    fn airtable_stays_on_loopback() {
+        let global = [("INLET_REDIRECT_URI", "inlet://oauth/callback")];
+        let s = resolve(Integration::Airtable, &global, Some(&sandbox())).unwrap();
+        assert_eq!(s.transport(), RedirectTransport::Loopback);
+        assert_eq!(s.redirect_uri.as_str(), DEFAULT_LOOPBACK_REDIRECT);
+        let own = [(
+            "INLET_AIRTABLE_REDIRECT_URI",
+            "https://example.org/bounce.html",
+        )];
+        assert_eq!(
+            resolve(Integration::Airtable, &own, Some(&sandbox()))
+                .unwrap_err()
+                .code(),
+            "invalid_argument"
+        );
+        let notion = resolve(Integration::Notion, &global, Some(&sandbox())).unwrap();
+        assert_eq!(notion.transport(), RedirectTransport::DeepLink);
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub struct ProviderSpec {
     pub token_body: TokenBody,
     /// Whether a client secret is required.
     pub secret_required: bool,
+    /// Whether the provider may redirect to the deep link (directly or through an https page).
+    pub deep_link_redirects: bool,
     /// Items per page requested from list endpoints.
     pub page_size: u32,
     /// The documented rate limit Inlet paces below.
@@ -100,6 +102,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         client_auth: ClientAuth::BasicIfSecretElseBody,
         token_body: TokenBody::Form,
         secret_required: false,
+        deep_link_redirects: false,
         page_size: 100,
         // 5 requests per second per base.
         rate_limit: RateLimit {
@@ -122,6 +125,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         client_auth: ClientAuth::BasicHeader,
         token_body: TokenBody::Json,
         secret_required: true,
+        deep_link_redirects: true,
         page_size: 100,
         // About 3 requests per second per connection.
         rate_limit: RateLimit {
@@ -149,6 +153,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         client_auth: ClientAuth::RequestBody,
         token_body: TokenBody::Form,
         secret_required: true,
+        deep_link_redirects: true,
         page_size: 100,
         // 110 requests per 10 seconds per installing account (OAuth apps).
         rate_limit: RateLimit {
