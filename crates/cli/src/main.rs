@@ -58,6 +58,14 @@ enum Command {
     },
 }
 
+/// Prints a line on standard output; a closed pipe (`inlet status | head`) is not a crash.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, $($arg)*);
+    }};
+}
+
 fn keychain_service() -> String {
     std::env::var("INLET_KEYCHAIN_SERVICE").unwrap_or_else(|_| "dev.inlet.app".to_owned())
 }
@@ -94,7 +102,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
             let integration: Integration = integration.parse()?;
             let info = inlet
                 .connect_loopback(integration, |start| {
-                    println!("Open this URL to connect {}:\n{}", integration.display_name(), start.authorization_url);
+                    say!("Open this URL to connect {}:\n{}", integration.display_name(), start.authorization_url);
                     let _ = std::io::stdout().flush();
                     if !no_browser {
                         if let Err(e) = open::that_detached(&start.authorization_url) {
@@ -103,14 +111,14 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                     }
                 })
                 .await?;
-            println!("connected {} as {}", integration, info.account.label);
+            say!("connected {} as {}", integration, info.account.label);
         }
         Command::Status { json } => {
             let statuses = inlet.integrations().await?;
             if json {
                 let text = serde_json::to_string_pretty(&statuses)
                     .map_err(|e| CoreError::invalid_argument(e.to_string()))?;
-                println!("{text}");
+                say!("{text}");
             } else {
                 for s in statuses {
                     let mode = s
@@ -122,7 +130,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                         (Some(a), false) => format!("connected as {}", a.label),
                         (None, _) => "not connected".to_owned(),
                     };
-                    println!("{:<10} {:<15} {}", s.integration, mode, state);
+                    say!("{:<10} {:<15} {}", s.integration, mode, state);
                 }
             }
         }
@@ -199,9 +207,9 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
         Command::Disconnect { integration } => {
             let integration: Integration = integration.parse()?;
             if inlet.disconnect(integration).await? {
-                println!("disconnected {integration}");
+                say!("disconnected {integration}");
             } else {
-                println!("{integration} was not connected");
+                say!("{integration} was not connected");
             }
         }
     }

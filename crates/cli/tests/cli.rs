@@ -205,3 +205,105 @@ async fn bad_input_is_one_clear_line_and_a_failure_exit() {
         text(&out.stderr)
     );
 }
+
+/// Connects `integration` with the CLI, playing the browser.
+async fn cli_connect(env: &Env, integration: &str) {
+    let mut child = env
+        .command(&["connect", integration, "--no-browser"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (url_tx, url_rx) = tokio::sync::oneshot::channel();
+    let reader = std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        let _ = url_tx.send(
+            lines
+                .find(|l| l.starts_with("http://"))
+                .expect("authorization URL"),
+        );
+        lines.collect::<Vec<_>>()
+    });
+    let url = url_rx.await.unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let consent = client.get(&url).send().await.unwrap();
+    let callback = consent.headers()["location"].to_str().unwrap().to_owned();
+    let page = client
+        .get(&callback)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let rest = reader.join().unwrap();
+    assert!(
+        output.status.success(),
+        "connect {integration}: {} / {page}",
+        text(&output.stderr)
+    );
+    assert!(
+        rest.iter()
+            .any(|l| l.starts_with(&format!("connected {integration} as "))),
+        "{rest:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a Secret Service: run through `make test`"]
+async fn airtable_tables_and_records_and_notion_pages_load_from_the_cli() {
+    let env = Env::new("airtable-notion").await;
+    cli_connect(&env, "airtable").await;
+    let load = env.run(&["load", "airtable", "--format", "json"]).await;
+    assert!(load.status.success(), "{}", text(&load.stderr));
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&load.stdout).unwrap();
+    let bases = &env.sandbox.dataset().airtable.bases;
+    let tables: usize = bases.iter().map(|b| b.tables.len()).sum();
+    assert_eq!(items.len(), bases.len() + tables);
+
+    let base = &bases[1];
+    let spec = format!("{}/{}", base.id, base.tables[0].id);
+    let records = env.run(&["load", "airtable", "--records", &spec]).await;
+    assert!(records.status.success(), "{}", text(&records.stderr));
+    assert_eq!(
+        text(&records.stdout).lines().count(),
+        base.tables[0].records.len()
+    );
+
+    for (args, code) in [
+        (
+            vec!["load", "airtable", "--records", "no-slash"],
+            "[invalid_argument]",
+        ),
+        (
+            vec!["load", "hubspot", "--records", "a/b"],
+            "[invalid_argument]",
+        ),
+    ] {
+        let out = env.run(&args).await;
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).trim_end().ends_with(code),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+
+    cli_connect(&env, "notion").await;
+    let notion = env.run(&["load", "notion"]).await;
+    assert!(notion.status.success(), "{}", text(&notion.stderr));
+    assert_eq!(
+        text(&notion.stdout).lines().count(),
+        env.sandbox.dataset().notion.objects.len()
+    );
+    for integration in ["airtable", "notion"] {
+        assert!(env.run(&["disconnect", integration]).await.status.success());
+    }
+}
