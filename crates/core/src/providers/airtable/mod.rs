@@ -6,11 +6,9 @@ pub mod api;
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use url::Url;
 
 use self::api::{BasesPage, RecordsPage, Table, Tables, WhoAmI};
-use super::{table::spec, LoadContext, PageSink, Provider};
+use super::{advance, api_url, parse_time, table::spec, LoadContext, PageSink, Provider};
 use crate::config::ProviderSettings;
 use crate::error::{CoreError, Result};
 use crate::item::{Integration, IntegrationItem};
@@ -22,21 +20,6 @@ pub struct Airtable;
 
 /// Pacing key for calls that are not about one base.
 const META_KEY: &str = "meta";
-
-fn endpoint(settings: &ProviderSettings, path: &str) -> Url {
-    let mut url = settings.api_base.clone();
-    url.set_path(&format!(
-        "{}{path}",
-        settings.api_base.path().trim_end_matches('/')
-    ));
-    url
-}
-
-fn parse_time(value: Option<&str>) -> Option<DateTime<Utc>> {
-    value
-        .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
-        .map(|t| t.with_timezone(&Utc))
-}
 
 fn table_item(base_id: &str, table: Table) -> IntegrationItem {
     let mut item =
@@ -73,7 +56,7 @@ impl Provider for Airtable {
             reason: e.to_string(),
         };
         let response = http
-            .get(endpoint(settings, "/v0/meta/whoami"))
+            .get(api_url(settings, "/v0/meta/whoami"))
             .bearer_auth(tokens.access_token.expose())
             .send()
             .await
@@ -107,7 +90,7 @@ impl Provider for Airtable {
     /// Lists every base (one item each) and returns one stream per base for its tables.
     async fn streams(&self, ctx: &LoadContext<'_>, sink: &mut dyn PageSink) -> Result<Vec<String>> {
         let api = ctx.api.keyed(META_KEY);
-        let url = endpoint(ctx.settings, "/v0/meta/bases");
+        let url = api_url(ctx.settings, "/v0/meta/bases");
         let mut offset: Option<String> = None;
         let mut streams = Vec::new();
         loop {
@@ -133,15 +116,8 @@ impl Provider for Airtable {
                 items.push(item);
             }
             sink.page(items);
-            match page.offset {
-                Some(next) if Some(&next) != offset.as_ref() => offset = Some(next),
-                Some(_) => {
-                    return Err(CoreError::InvalidResponse {
-                        integration: Integration::Airtable,
-                        reason: "the offset repeated itself".into(),
-                    })
-                }
-                None => return Ok(streams),
+            if !advance(Integration::Airtable, &mut offset, page.offset)? {
+                return Ok(streams);
             }
         }
     }
@@ -153,7 +129,7 @@ impl Provider for Airtable {
         stream: &str,
         sink: &mut dyn PageSink,
     ) -> Result<()> {
-        let url = endpoint(ctx.settings, &format!("/v0/meta/bases/{stream}/tables"));
+        let url = api_url(ctx.settings, &format!("/v0/meta/bases/{stream}/tables"));
         let tables: Tables = ctx
             .api
             .keyed(stream)
@@ -199,7 +175,7 @@ pub async fn load_records(
     sink: &mut dyn PageSink,
 ) -> Result<()> {
     let api = ctx.api.keyed(base);
-    let schema_url = endpoint(ctx.settings, &format!("/v0/meta/bases/{base}/tables"));
+    let schema_url = api_url(ctx.settings, &format!("/v0/meta/bases/{base}/tables"));
     let schema: Tables = api
         .json(ctx.tokens, |http| http.get(schema_url.clone()))
         .await?;
@@ -219,7 +195,7 @@ pub async fn load_records(
             .and_then(|n| n.as_str())
             .map(str::to_owned)
     });
-    let url = endpoint(ctx.settings, &format!("/v0/{base}/{}", table_schema.id));
+    let url = api_url(ctx.settings, &format!("/v0/{base}/{}", table_schema.id));
     let page_size = spec(Integration::Airtable).page_size.to_string();
     let mut offset: Option<String> = None;
     loop {
@@ -256,15 +232,8 @@ pub async fn load_records(
             item
         });
         sink.page(items.collect());
-        match page.offset {
-            Some(next) if Some(&next) != offset.as_ref() => offset = Some(next),
-            Some(_) => {
-                return Err(CoreError::InvalidResponse {
-                    integration: Integration::Airtable,
-                    reason: "the offset repeated itself".into(),
-                })
-            }
-            None => return Ok(()),
+        if !advance(Integration::Airtable, &mut offset, page.offset)? {
+            return Ok(());
         }
     }
 }

@@ -4,11 +4,10 @@
 pub mod api;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use url::Url;
 
 use self::api::{Introspection, ObjectPage, SimpleObject};
-use super::{table::spec, LoadContext, PageSink, Provider};
+use super::{advance, api_url, parse_time, table::spec, LoadContext, PageSink, Provider};
 use crate::config::ProviderSettings;
 use crate::error::{CoreError, Result};
 use crate::item::{Integration, IntegrationItem};
@@ -146,12 +145,7 @@ impl Provider for HubSpot {
             .ok_or_else(|| {
                 CoreError::invalid_argument(format!("HubSpot has no stream called {stream}"))
             })?;
-        let mut endpoint = ctx.settings.api_base.clone();
-        endpoint.set_path(&format!(
-            "{}/crm/v3/objects/{}",
-            ctx.settings.api_base.path().trim_end_matches('/'),
-            object.path
-        ));
+        let endpoint = api_url(ctx.settings, &format!("/crm/v3/objects/{}", object.path));
         let limit = spec(Integration::Hubspot).page_size.to_string();
         let mut after: Option<String> = None;
         loop {
@@ -175,24 +169,12 @@ impl Provider for HubSpot {
                 .map(|o| to_item(o, object, &ctx.account.id))
                 .collect();
             sink.page(items);
-            match page.paging.and_then(|p| p.next) {
-                Some(next) if Some(&next.after) != after.as_ref() => after = Some(next.after),
-                Some(_) => {
-                    return Err(CoreError::InvalidResponse {
-                        integration: Integration::Hubspot,
-                        reason: "the next-page cursor repeated itself".into(),
-                    })
-                }
-                None => return Ok(()),
+            let next = page.paging.and_then(|p| p.next).map(|n| n.after);
+            if !advance(Integration::Hubspot, &mut after, next)? {
+                return Ok(());
             }
         }
     }
-}
-
-fn parse_time(value: Option<&str>) -> Option<DateTime<Utc>> {
-    value
-        .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
-        .map(|t| t.with_timezone(&Utc))
 }
 
 fn to_item(object: SimpleObject, kind: &ObjectType, portal_id: &str) -> IntegrationItem {

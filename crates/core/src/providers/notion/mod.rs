@@ -7,11 +7,10 @@ pub mod api;
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use self::api::{Object, SearchPage};
-use super::{table::spec, LoadContext, PageSink, Provider};
+use super::{advance, api_url, parse_time, table::spec, LoadContext, PageSink, Provider};
 use crate::config::ProviderSettings;
 use crate::error::{CoreError, Result};
 use crate::item::{Integration, IntegrationItem};
@@ -66,12 +65,6 @@ fn parent(value: &Value) -> (Option<String>, &'static str) {
         "block_id" => (id("block_id"), "block"),
         _ => (None, "workspace"),
     }
-}
-
-fn parse_time(value: Option<&str>) -> Option<DateTime<Utc>> {
-    value
-        .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
-        .map(|t| t.with_timezone(&Utc))
 }
 
 fn to_item(object: Object) -> IntegrationItem {
@@ -157,11 +150,7 @@ impl Provider for Notion {
         _stream: &str,
         sink: &mut dyn PageSink,
     ) -> Result<()> {
-        let mut url = ctx.settings.api_base.clone();
-        url.set_path(&format!(
-            "{}/v1/search",
-            ctx.settings.api_base.path().trim_end_matches('/')
-        ));
+        let url = api_url(ctx.settings, "/v1/search");
         let page_size = spec(Integration::Notion).page_size;
         let mut cursor: Option<String> = None;
         loop {
@@ -180,15 +169,12 @@ impl Provider for Notion {
                     .map(to_item)
                     .collect(),
             );
-            match page.next_cursor.filter(|_| page.has_more) {
-                Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
-                Some(_) => {
-                    return Err(CoreError::InvalidResponse {
-                        integration: Integration::Notion,
-                        reason: "the cursor repeated itself".into(),
-                    })
-                }
-                None => return Ok(()),
+            if !advance(
+                Integration::Notion,
+                &mut cursor,
+                page.next_cursor.filter(|_| page.has_more),
+            )? {
+                return Ok(());
             }
         }
     }
