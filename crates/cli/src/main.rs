@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use inlet_core::config::{load_dotenv, resolve_all, ProcessEnv, SandboxEndpoint};
-use inlet_core::export::{write_items, ExportFormat};
+use inlet_core::export::{export_to_path, write_items, ExportFormat};
 use inlet_core::http::RetryPolicy;
 use inlet_core::store::{KeychainStore, TokenStore};
 use inlet_core::{CoreError, Inlet, Integration, Secret};
@@ -41,7 +41,7 @@ enum Command {
     Load {
         /// airtable, notion or hubspot.
         integration: String,
-        /// ndjson (default), json or csv.
+        /// ndjson (default), json, csv or xlsx (xlsx needs --output).
         #[arg(long, default_value = "ndjson")]
         format: String,
         /// Write to this file instead of standard output.
@@ -175,13 +175,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
             };
             match &output {
                 Some(path) => {
-                    let io = |e: std::io::Error| CoreError::Io {
-                        action: "write",
-                        path: path.display().to_string(),
-                        reason: e.to_string(),
-                    };
-                    let file = std::fs::File::create(path).map_err(io)?;
-                    write_items(std::io::BufWriter::new(file), format, &items)?;
+                    export_to_path(path, format, &items)?;
                 }
                 None => write_items(
                     std::io::BufWriter::new(std::io::stdout().lock()),

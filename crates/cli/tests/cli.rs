@@ -138,6 +138,23 @@ async fn connect_status_load_disconnect() {
     assert_eq!(ids, expected);
     std::fs::remove_file(&file).ok();
 
+    let xlsx = std::env::temp_dir().join(format!("inlet-cli-{}.xlsx", std::process::id()));
+    let out = env
+        .run(&[
+            "load",
+            "hubspot",
+            "--format",
+            "xlsx",
+            "--output",
+            xlsx.to_str().unwrap(),
+        ])
+        .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
+    std::fs::remove_file(&xlsx).ok();
+    let to_stdout = env.run(&["load", "hubspot", "--format", "xlsx"]).await;
+    assert_eq!(to_stdout.status.code(), Some(1), "xlsx needs a file");
+
     let ndjson = env.run(&["load", "hubspot"]).await;
     assert_eq!(text(&ndjson.stdout).lines().count(), expected.len());
 

@@ -1,6 +1,7 @@
 //! Writing items out, streamed: CSV, JSON (an array) and NDJSON (a line per item).
 
 use std::io::Write;
+use std::path::Path;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -19,6 +20,20 @@ pub enum ExportFormat {
     Json,
     /// Comma-separated values with a header row.
     Csv,
+    /// An Excel workbook (one sheet, header row frozen).
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Ndjson => "ndjson",
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+        }
+    }
 }
 
 impl FromStr for ExportFormat {
@@ -29,8 +44,9 @@ impl FromStr for ExportFormat {
             "ndjson" => Ok(Self::Ndjson),
             "json" => Ok(Self::Json),
             "csv" => Ok(Self::Csv),
+            "xlsx" => Ok(Self::Xlsx),
             other => Err(CoreError::invalid_argument(format!(
-                "“{}” is not an export format. Use ndjson, json or csv.",
+                "“{}” is not an export format. Use ndjson, json, csv or xlsx.",
                 other.chars().take(32).collect::<String>()
             ))),
         }
@@ -93,37 +109,102 @@ pub fn write_items<'a, W: Write>(
         ExportFormat::Csv => {
             let mut writer = csv::Writer::from_writer(out);
             writer.write_record(CSV_COLUMNS).map_err(io_error)?;
-            let time = |t: &Option<chrono::DateTime<chrono::Utc>>| {
-                t.map(|t| t.to_rfc3339()).unwrap_or_default()
-            };
-            let text = |v: &Option<String>| v.clone().unwrap_or_default();
             for item in items {
-                writer
-                    .write_record([
-                        item.integration.id().to_owned(),
-                        item.id.clone(),
-                        item.item_type.clone(),
-                        item.name.clone(),
-                        item.directory.to_string(),
-                        text(&item.parent_id),
-                        text(&item.parent_path_or_name),
-                        time(&item.creation_time),
-                        time(&item.last_modified_time),
-                        text(&item.url),
-                        item.children
-                            .as_ref()
-                            .map(|c| c.join(" "))
-                            .unwrap_or_default(),
-                        text(&item.mime_type),
-                        text(&item.delta),
-                        text(&item.drive_id),
-                        item.visibility.map(|v| v.to_string()).unwrap_or_default(),
-                    ])
-                    .map_err(io_error)?;
+                writer.write_record(row(item)).map_err(io_error)?;
             }
             writer.flush().map_err(io_error)
         }
+        ExportFormat::Xlsx => Err(CoreError::invalid_argument(
+            "XLSX needs a file: use --output (or Export in the app).",
+        )),
     }
+}
+
+/// One item as the flat row CSV and XLSX share, in `CSV_COLUMNS` order.
+fn row(item: &IntegrationItem) -> [String; 15] {
+    let time =
+        |t: &Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    [
+        item.integration.id().to_owned(),
+        item.id.clone(),
+        item.item_type.clone(),
+        item.name.clone(),
+        item.directory.to_string(),
+        text(&item.parent_id),
+        text(&item.parent_path_or_name),
+        time(&item.creation_time),
+        time(&item.last_modified_time),
+        text(&item.url),
+        item.children
+            .as_ref()
+            .map(|c| c.join(" "))
+            .unwrap_or_default(),
+        text(&item.mime_type),
+        text(&item.delta),
+        text(&item.drive_id),
+        item.visibility.map(|v| v.to_string()).unwrap_or_default(),
+    ]
+}
+
+/// Writes `items` to the file at `path`, streamed: to a temporary file beside it first, renamed
+/// into place only when complete, so a failed export never leaves a truncated file behind.
+/// XLSX rows go through rust_xlsxwriter's constant-memory mode.
+pub fn export_to_path<'a>(
+    path: &Path,
+    format: ExportFormat,
+    items: impl IntoIterator<Item = &'a IntegrationItem>,
+) -> Result<u64> {
+    let shown = path.display().to_string();
+    let fail = |action: &'static str, e: &dyn std::fmt::Display| CoreError::Io {
+        action,
+        path: shown.clone(),
+        reason: e.to_string(),
+    };
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| CoreError::invalid_argument("The export path has no file name."))?;
+    let partial = path.with_file_name(format!(".{}.partial", file_name.to_string_lossy()));
+    let mut count = 0u64;
+    let counted = items.into_iter().inspect(|_| count += 1);
+    let written = match format {
+        ExportFormat::Xlsx => write_xlsx(&partial, counted).map_err(|e| fail("write", &e)),
+        _ => {
+            let file = std::fs::File::create(&partial).map_err(|e| fail("create", &e))?;
+            write_items(std::io::BufWriter::new(file), format, counted)
+        }
+    };
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&partial);
+        return Err(error);
+    }
+    std::fs::rename(&partial, path).map_err(|e| fail("write", &e))?;
+    Ok(count)
+}
+
+fn write_xlsx<'a>(
+    path: &Path,
+    items: impl Iterator<Item = &'a IntegrationItem>,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    sheet.set_name("Items")?;
+    sheet.write_row_with_format(0, 0, CSV_COLUMNS, &bold)?;
+    sheet.set_freeze_panes(1, 0)?;
+    for (index, item) in items.enumerate() {
+        let row_number = u32::try_from(index + 1)
+            .map_err(|_| rust_xlsxwriter::XlsxError::RowColumnLimitError)?;
+        for (column, value) in row(item).iter().enumerate() {
+            if !value.is_empty() {
+                // Excel caps a cell at 32,767 characters; longer provider text is cut, not lost silently:
+                // the JSON and CSV exports keep it whole.
+                let cell: String = value.chars().take(32_767).collect();
+                sheet.write_string(row_number, column as u16, cell)?;
+            }
+        }
+    }
+    workbook.save(path)
 }
 
 #[cfg(test)]
@@ -178,6 +259,40 @@ mod tests {
             serde_json::from_slice::<Vec<IntegrationItem>>(&empty).unwrap(),
             vec![]
         );
+    }
+
+    #[test]
+    fn files_are_written_whole_or_not_at_all() {
+        let dir = std::env::temp_dir().join(format!("inlet-export-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for format in [
+            ExportFormat::Csv,
+            ExportFormat::Json,
+            ExportFormat::Ndjson,
+            ExportFormat::Xlsx,
+        ] {
+            let path = dir.join(format!("items.{}", format.extension()));
+            assert_eq!(export_to_path(&path, format, &items()).unwrap(), 2);
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(!bytes.is_empty());
+            if format == ExportFormat::Xlsx {
+                assert_eq!(&bytes[..2], b"PK", "an xlsx is a zip");
+            }
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+            .collect();
+        assert!(leftovers.is_empty());
+        let missing_dir = dir.join("no/such/dir/items.csv");
+        assert_eq!(
+            export_to_path(&missing_dir, ExportFormat::Csv, &items())
+                .unwrap_err()
+                .code(),
+            "io_error"
+        );
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

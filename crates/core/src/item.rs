@@ -121,6 +121,11 @@ pub struct IntegrationItem {
 }
 
 impl IntegrationItem {
+    /// A key unique across integrations: `<integration>/<type>/<id>`.
+    pub fn key(&self) -> String {
+        format!("{}/{}/{}", self.integration, self.item_type, self.id)
+    }
+
     /// A new item with the required fields and everything else empty.
     pub fn new(
         integration: Integration,

@@ -1,6 +1,7 @@
 //! Inlet's core: providers, OAuth, the token store, the paced HTTP client, the item model and
 //! export. No Tauri here: the desktop shell and the CLI are thin faces over [`service::Inlet`].
 
+pub mod cache;
 pub mod config;
 pub mod error;
 pub mod export;

@@ -2,6 +2,8 @@
 //! oauth2callback / credentials / load, plus status and disconnect), over the OAuth flow, the
 //! token store, the refresh logic and the paced client.
 
+mod items;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,6 +14,7 @@ use specta::Type;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::cache::{CachedLoad, ItemCache};
 use crate::config::{Mode, ProviderSettings, RedirectTransport, DEEP_LINK_CALLBACK};
 use crate::error::{CoreError, Result};
 use crate::http::{http_client, ApiClient, Breaker, Pacer, RetryPolicy};
@@ -38,6 +41,10 @@ pub struct IntegrationStatus {
     pub connected: bool,
     /// The connected account.
     pub account: Option<AccountInfo>,
+    /// When the person connected.
+    pub connected_at: Option<DateTime<Utc>>,
+    /// When the items on screen were loaded (this session or the cache).
+    pub last_load: Option<DateTime<Utc>>,
     /// The provider refused the saved authorization; Connect again.
     pub reconnect_needed: bool,
     /// How the sign-in comes back.
@@ -99,6 +106,8 @@ pub struct Inlet {
     breakers: HashMap<Integration, Arc<Breaker>>,
     running: std::sync::Mutex<HashMap<Integration, CancellationToken>>,
     policy: RetryPolicy,
+    cache: Option<ItemCache>,
+    latest: std::sync::Mutex<HashMap<Integration, CachedLoad>>,
 }
 
 impl Inlet {
@@ -134,6 +143,8 @@ impl Inlet {
             pacers,
             breakers,
             running: Default::default(),
+            cache: None,
+            latest: Default::default(),
             policy,
         })
     }
@@ -177,6 +188,8 @@ impl Inlet {
                 mode: settings.map(|s| s.mode),
                 connected: connection.is_some(),
                 reconnect_needed: connection.as_ref().is_some_and(|c| c.reconnect_needed),
+                connected_at: connection.as_ref().map(|c| c.connected_at),
+                last_load: self.last_loaded_at(integration),
                 account: connection.map(|c| c.account),
                 transport: settings.map(ProviderSettings::transport),
             });
@@ -346,6 +359,7 @@ impl Inlet {
             Ok(!keys.is_empty())
         })
         .await?;
+        self.forget(integration, settings.mode);
         tracing::info!(%integration, removed, "disconnected");
         Ok(removed)
     }
@@ -436,7 +450,9 @@ impl Inlet {
             settings,
             account: &connection.account,
         };
-        load_all(provider, &ctx, progress, cancel).await
+        let result = load_all(provider, &ctx, progress, cancel).await?;
+        self.remember(&connection, &result).await;
+        Ok(result)
     }
 
     /// Loads the records of one Airtable table (`base` id, `table` id or name).
