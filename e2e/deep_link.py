@@ -1,10 +1,12 @@
 """Drives the real Inlet window through WebKitWebDriver (W3C WebDriver over HTTP, stdlib only)."""
+import csv
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 APP = os.environ["INLET_APP"]
@@ -45,9 +47,18 @@ class Driver:
         return " ".join(self.s("GET", f"/element/{e}/text") for e in self.find(css))
 
     def click(self, css):
-        elements = self.find(css)
-        assert elements, f"no element {css}"
-        self.s("POST", f"/element/{elements[0]}/click", {})
+        # The UI re-renders cards and rows when state changes; a found element can go stale
+        # before the click lands, so find it again and retry a few times.
+        for attempt in range(5):
+            elements = self.find(css)
+            assert elements, f"no element {css}"
+            try:
+                self.s("POST", f"/element/{elements[0]}/click", {})
+                return
+            except urllib.error.HTTPError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2)
 
     def wait_for(self, what, predicate, timeout=30):
         deadline = time.time() + timeout
@@ -97,7 +108,7 @@ def main():
     print("e2e: 2 passed, 0 failed")
 
 
-def connect_and_load(d, transport, delivered, card_id, name, expected):
+def connect_and_load(d, transport, delivered, card_id, name, total):
     card = f'[data-integration="{card_id}"]'
     d.wait_for(f"the {name} card", lambda: "Sandbox" in d.text(card))
     assert "Not connected" in d.text(card), d.text(card)
@@ -109,10 +120,36 @@ def connect_and_load(d, transport, delivered, card_id, name, expected):
     d.wait_for("the callback to complete the connection", lambda: "Connected as" in d.text(card))
     print(f"{transport}/{card_id}: {d.text(f'{card} .account')}")
     d.click(f'{card} button[aria-label="Load {name} items"]')
-    want = f"{expected} items"
-    count = d.wait_for(f"{want}", lambda: (lambda t: t if t.startswith(want) else None)(d.text("#item-count")))
-    print(f"{transport}/{card_id}: loaded {count}")
+    want = f"{total:,} items"
+    count = d.wait_for(want, lambda: (lambda t: t if t.startswith(want) else None)(d.text("#item-count")))
+    print(f"{transport}/{card_id}: {count}")
     return card
+
+
+def set_field(d, selector, value, event):
+    d.execute(f"const e = document.querySelector({json.dumps(selector)}); e.value = {json.dumps(value)};"
+              f" e.dispatchEvent(new Event({json.dumps(event)}));")
+
+
+def export_view_through_the_dialog(d, transport):
+    """Exports the current view as CSV, answering GTK's native save dialog with xdotool."""
+    target = os.path.join(ARTIFACTS, f"export-{transport}.csv")
+    if os.path.exists(target):
+        os.remove(target)
+    set_field(d, "#export-format", "csv", "change")
+    d.click("#export-view")
+    window = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "Export items"], check=True,
+                            timeout=30, capture_output=True, text=True).stdout.split()[0]
+    time.sleep(0.5)
+    # Xvfb has no window manager to hand the dialog the keyboard: give it the focus, then replace
+    # the suggested name in the focused file-name field with a full path.
+    subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True)
+    subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+a"], check=True)
+    subprocess.run(["xdotool", "type", "--delay", "15", target], check=True)
+    subprocess.run(["import", "-window", "root", os.path.join(ARTIFACTS, f"save-dialog-{transport}.png")], check=False)
+    subprocess.run(["xdotool", "key", "Return"], check=True)
+    d.wait_for("the export", lambda: "Exported" in d.text("#loading"))
+    return target
 
 
 def run_app(transport, delivered):
@@ -130,20 +167,47 @@ def run_app(transport, delivered):
         d = Driver(port)
         try:
             cards = []
+            total = 0
             for card_id, name, expected in PROVIDERS:
-                cards.append((connect_and_load(d, transport, delivered, card_id, name, expected), name))
-                if card_id == "hubspot":
-                    shown_as_text = d.execute(
-                        "return document.querySelector('#items tbody').textContent.includes('<img src=x onerror=alert(1)>')"
-                        " && document.querySelectorAll('#items img').length === 0")
-                    assert shown_as_text, "markup in provider names is shown as text, never rendered"
-                    d.screenshot(f"hubspot-loaded-{transport}.png")
-            # Airtable: open a table's records from the list.
-            d.click('#items button[aria-label^="Load the records of"]')
+                total += expected
+                cards.append((connect_and_load(d, transport, delivered, card_id, name, total), name))
+            # Find one item by typing: markup in a provider's name shows as text.
+            d.execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: '/', bubbles: true}))")
+            assert d.execute("return document.activeElement.id") == "search"
+            set_field(d, "#search", "onerror", "input")
+            d.wait_for("the search", lambda: "of" in d.text("#item-count"))
+            assert d.execute("return [...document.querySelectorAll('.grid-row')].some(r => r.textContent.includes('<img src=x onerror=alert(1)>'))"
+                             " && !document.querySelector('.grid img')"), "markup in provider names is text"
+            d.screenshot(f"search-{transport}.png")
+            # Export exactly that view through the native dialog, and check the file.
+            shown = d.execute("return [...document.querySelectorAll('.grid-row')].map(r => r.dataset.key.split('/')[2])")
+            path = export_view_through_the_dialog(d, transport)
+            with open(path, newline="") as f:
+                exported = [row["id"] for row in csv.DictReader(f)]
+            assert exported == shown, (exported, shown)
+            print(f"{transport}: exported the {len(exported)} items of the search view to {path}")
+            set_field(d, "#search", "", "input")
+            # Details of an HubSpot contact with Enter; Esc closes them.
+            d.execute("document.querySelector('.grid-scroll').focus()")
+            d.execute("document.querySelector('.grid-scroll').dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowDown', bubbles: true}))")
+            d.execute("document.querySelector('.grid-scroll').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}))")
+            d.wait_for("the details", lambda: d.execute("return !document.getElementById('details').hidden"))
+            d.screenshot(f"details-{transport}.png")
+            d.execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))")
+            # Airtable: a table's records from its details.
+            set_field(d, "#integration-filter", "airtable", "change")
+            set_field(d, "#type-filter", "table", "change")
+            d.execute("document.querySelector('.grid-row').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))")
+            d.click('#details button[aria-label^="Load the records of"]')
             records = d.wait_for("records", lambda: (lambda t: t if "records in" in t else None)(d.text("#item-count")))
             print(f"{transport}/airtable: {records}")
             assert records.startswith("30 records in"), records
             d.screenshot(f"airtable-records-{transport}.png")
+            d.click("#item-count button")
+            set_field(d, "#integration-filter", "", "change")
+            set_field(d, "#type-filter", "", "change")
+            d.click("#view-tree")
+            d.screenshot(f"tree-{transport}.png")
             for card, name in cards:
                 d.click(f'{card} button[aria-label="Disconnect {name}"]')
                 d.wait_for("the disconnect", lambda: "Not connected" in d.text(card))

@@ -5,6 +5,7 @@ mod commands;
 mod deep_link;
 mod error;
 mod events;
+mod items;
 mod state;
 
 use tauri::Manager;
@@ -22,6 +23,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::load,
             commands::cancel_load,
             commands::load_airtable_records,
+            items::cached_items,
+            items::export_items,
+            items::open_in_provider,
         ])
         .events(collect_events![
             events::ConnectionChanged,
@@ -50,10 +54,12 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
-            let state = tauri::async_runtime::block_on(state::AppState::start())
+            let data_dir = app.path().app_data_dir().ok();
+            let state = tauri::async_runtime::block_on(state::AppState::start(data_dir))
                 .map_err(|e| Box::<dyn std::error::Error>::from(e.to_string()))?;
             app.manage(state);
             // Installed builds are registered by their bundle; dev builds register at runtime.

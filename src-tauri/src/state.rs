@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use inlet_core::cache::ItemCache;
 use inlet_core::config::{load_dotenv, resolve_all, ProcessEnv, SandboxEndpoint};
 use inlet_core::http::RetryPolicy;
 use inlet_core::store::{KeychainStore, TokenStore};
@@ -37,7 +38,7 @@ fn needs_sandbox() -> bool {
 impl AppState {
     /// Reads `.env` and the environment, starts the sandbox for unconfigured providers and opens
     /// the keychain.
-    pub async fn start() -> inlet_core::Result<Self> {
+    pub async fn start(data_dir: Option<std::path::PathBuf>) -> inlet_core::Result<Self> {
         load_dotenv();
         let sandbox = if needs_sandbox() {
             let sandbox = Sandbox::start(SandboxConfig::default())
@@ -63,7 +64,11 @@ impl AppState {
         };
         let settings = resolve_all(&ProcessEnv, endpoint.as_ref())?;
         let store: Arc<dyn TokenStore> = Arc::new(KeychainStore::new(keychain_service()));
-        let inlet = Inlet::new(settings, store, RetryPolicy::default())?;
+        let mut inlet = Inlet::new(settings, store, RetryPolicy::default())?;
+        match data_dir {
+            Some(dir) => inlet = inlet.with_cache(ItemCache::new(dir.join("items"))),
+            None => tracing::warn!("no app data dir: loaded items are not kept between runs"),
+        }
         Ok(Self {
             inlet: Arc::new(inlet),
             _sandbox: sandbox,

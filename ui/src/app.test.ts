@@ -1,182 +1,275 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { App, formatTime } from "./app";
-import { BackendError, type Backend, type ConnectionChanged, type IntegrationStatus, type LoadProgressEvent, type LoadResult } from "./backend";
+import { BackendError } from "./backend";
+import { FakeBackend, generateItems } from "./fake-backend";
 import type { IntegrationItem } from "./bindings";
 
 const html = readFileSync(resolve(process.cwd(), "index.html"), "utf8");
-
-function item(id: string, name: string): IntegrationItem {
-  return {
-    id, type: "contact", directory: false, parent_path_or_name: null, parent_id: null, name,
-    creation_time: "2024-09-12T11:36:05.267Z", last_modified_time: null, url: null, children: null,
-    mime_type: null, delta: null, drive_id: null, visibility: true, integration: "hubspot",
-  } as IntegrationItem;
-}
-
-class FakeBackend implements Backend {
-  statuses: IntegrationStatus[] = [
-    { integration: "airtable", name: "Airtable", mode: "sandbox", connected: false, account: null, reconnect_needed: false, transport: "loopback" },
-    { integration: "notion", name: "Notion", mode: null, connected: false, account: null, reconnect_needed: false, transport: null },
-    { integration: "hubspot", name: "HubSpot", mode: "sandbox", connected: false, account: null, reconnect_needed: false, transport: "loopback" },
-  ];
-  connected: ((e: ConnectionChanged) => void)[] = [];
-  progress: ((e: LoadProgressEvent) => void)[] = [];
-  loadResult: LoadResult = { integration: "hubspot", items: [], partial: false, failures: [] };
-  calls: string[] = [];
-  failConnect: BackendError | null = null;
-
-  async listIntegrations() { return structuredClone(this.statuses); }
-  async connect(integration: "airtable" | "notion" | "hubspot") {
-    this.calls.push(`connect ${integration}`);
-    if (this.failConnect) throw this.failConnect;
-    return { integration, authorization_url: "http://sandbox/authorize", transport: "loopback" as const };
-  }
-  async disconnect(integration: string) { this.calls.push(`disconnect ${integration}`); this.setConnected(false); return true; }
-  async credentials() { return null; }
-  async load() {
-    for (const l of this.progress) l({ progress: { integration: "hubspot", stream: "contacts", pages: 1, items: 2, done: true } });
-    return this.loadResult;
-  }
-  cancelled: string[] = [];
-  releaseLoad: (() => void) | null = null;
-  async cancelLoad(integration: string) { this.cancelled.push(integration); this.releaseLoad?.(); return true; }
-  records: IntegrationItem[] = [];
-  async loadAirtableRecords(baseId: string, tableId: string) { this.calls.push(`records ${baseId}/${tableId}`); return this.records; }
-  async onConnectionChanged(l: (e: ConnectionChanged) => void) { this.connected.push(l); return () => {}; }
-  async onLoadProgress(l: (e: LoadProgressEvent) => void) { this.progress.push(l); return () => {}; }
-
-  setConnected(on: boolean) {
-    const hubspot = this.statuses[2];
-    hubspot.connected = on;
-    hubspot.account = on ? { id: "42", label: "acme.hubspot.com (42)", details: {} } : null;
-  }
-}
-
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
-describe("App", () => {
-  let backend: FakeBackend;
-  let app: App;
+let backend: FakeBackend;
+let app: App;
 
-  beforeEach(async () => {
-    document.documentElement.innerHTML = html.replace(/<script[\s\S]*?<\/script>/g, "");
-    backend = new FakeBackend();
-    app = new App(backend, document);
-    await app.start();
+// jsdom does no layout: give the grid's scroller the size a window would, so the virtualizer
+// renders what would be visible.
+for (const [prop, size] of [["offsetHeight", 320], ["offsetWidth", 1000], ["clientHeight", 320]] as const) {
+  Object.defineProperty(HTMLElement.prototype, prop, {
+    configurable: true,
+    get(this: HTMLElement) {
+      return this.classList.contains("grid-scroll") ? size : 0;
+    },
   });
+}
 
-  const card = (id: string) => document.querySelector<HTMLElement>(`[data-integration="${id}"]`)!;
-  const button = (id: string, label: string) =>
-    [...card(id).querySelectorAll("button")].find((b) => b.textContent === label) as HTMLButtonElement | undefined;
+async function boot(setup: (b: FakeBackend) => void = () => {}, keepStorage = false) {
+  document.documentElement.innerHTML = html.replace(/<script[\s\S]*?<\/script>/g, "");
+  if (!keepStorage) localStorage.clear();
+  backend = new FakeBackend();
+  setup(backend);
+  app = new App(backend, document, { width: 1000, height: 320 });
+  await app.start();
+}
 
-  it("lists every integration with its mode and state", () => {
+const card = (id: string) => document.querySelector<HTMLElement>(`[data-integration="${id}"]`)!;
+const button = (scope: ParentNode, label: string) =>
+  [...scope.querySelectorAll<HTMLButtonElement>("button")].find((b) => b.textContent === label || b.getAttribute("aria-label") === label);
+const rows = () => [...document.querySelectorAll<HTMLElement>(".grid-row")];
+const count = () => document.getElementById("item-count")!.textContent ?? "";
+const key = (target: EventTarget, k: string) => target.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true }));
+
+async function connectAndLoad(integration: "hubspot" | "notion" | "airtable" = "hubspot") {
+  backend.setConnected(integration, true);
+  await app.refresh();
+  await app.load(integration);
+}
+
+describe("connections", () => {
+  beforeEach(() => boot());
+
+  it("shows each integration with its mode, and a first-run screen until dismissed", async () => {
     expect(card("hubspot").textContent).toContain("Sandbox");
     expect(card("hubspot").textContent).toContain("Not connected");
-    expect(card("notion").textContent).toContain("Not configured");
-    expect(button("airtable", "Connect")!.disabled).toBe(false);
-    expect(button("notion", "Connect")!.disabled).toBe(true);
+    const firstRun = document.getElementById("first-run")!;
+    expect(firstRun.hidden).toBe(false);
+    expect(firstRun.querySelectorAll("p")).toHaveLength(3);
+    button(firstRun, "Try it with the sandbox")!.click();
+    expect(firstRun.hidden).toBe(true);
+    await boot(() => {}, true);
+    expect(document.getElementById("first-run")!.hidden).toBe(true);
   });
 
-  it("connects through the backend and shows the account when the event arrives", async () => {
-    button("hubspot", "Connect")!.click();
+  it("connects, then shows the account, when it was connected and the last load", async () => {
+    button(card("hubspot"), "Connect HubSpot")!.click();
     await tick();
-    expect(backend.calls).toEqual(["connect hubspot"]);
-    expect(card("hubspot").textContent).toContain("Waiting for the browser");
-    backend.setConnected(true);
-    backend.connected.forEach((l) => l({ integration: "hubspot", connected: true, connection: null, error: null }));
-    await tick();
-    expect(card("hubspot").textContent).toContain("Connected as acme.hubspot.com (42)");
-    expect(button("hubspot", "Load")).toBeDefined();
-  });
-
-  it("shows a failed sign-in as a readable message", async () => {
-    backend.connected.forEach((l) => l({ integration: "hubspot", connected: false, connection: null,
-      error: { error: "oauth_access_denied", message: "HubSpot access was not granted.", details: {} } }));
-    await tick();
-    const error = document.getElementById("error")!;
-    expect(error.hidden).toBe(false);
-    expect(error.textContent).toBe("HubSpot access was not granted.");
-  });
-
-  it("shows a command error body's message", async () => {
-    backend.failConnect = new BackendError({ error: "loopback_unavailable", message: "Port busy.", details: {} });
-    button("hubspot", "Connect")!.click();
-    await tick();
-    expect(document.getElementById("error")!.textContent).toBe("Port busy.");
-    expect(button("hubspot", "Connect")!.disabled).toBe(false);
-  });
-
-  it("loads items into the table as text, never as markup", async () => {
-    backend.setConnected(true);
-    await app.refresh();
-    backend.loadResult = { integration: "hubspot", items: [item("1", "<img src=x onerror=alert(1)>"), item("2", "שלום 🚀")], partial: false, failures: [] };
-    button("hubspot", "Load")!.click();
+    expect(backend.calls).toContain("connect hubspot");
     await tick();
     await tick();
-    const rows = document.querySelectorAll("#items tbody tr");
-    expect(rows).toHaveLength(2);
-    expect(rows[0].querySelector("td")!.textContent).toBe("<img src=x onerror=alert(1)>");
-    expect(document.querySelector("#items img")).toBeNull();
-    expect(document.getElementById("item-count")!.textContent).toBe("2 items");
-    expect(document.getElementById("progress")!.textContent).toContain("contacts: 2 items, 1 pages ✓");
-  });
-
-  it("marks a partial load with its reasons", async () => {
-    backend.setConnected(true);
-    await app.refresh();
-    backend.loadResult = { integration: "hubspot", items: [item("1", "A")], partial: true,
-      failures: [{ stream: "deals", error: { error: "provider_unavailable", message: "HubSpot is not answering.", details: {} } }] };
+    expect(card("hubspot").textContent).toContain("Connected as HubSpot sandbox account");
+    expect(document.getElementById("first-run")!.hidden).toBe(true);
+    expect(card("hubspot").textContent).toContain("connected just now");
     await app.load("hubspot");
-    expect(document.getElementById("error")!.textContent).toBe("Partial result: deals: HubSpot is not answering.");
+    expect(card("hubspot").textContent).toContain("last load just now");
   });
 
-  it("disconnects", async () => {
-    backend.setConnected(true);
-    await app.refresh();
-    button("hubspot", "Disconnect")!.click();
+  it("shows a failed sign-in and a command error as readable messages, with Retry", async () => {
+    backend.emitConnection({ integration: "hubspot", connected: false, connection: null, error: { error: "oauth_access_denied", message: "HubSpot access was not granted.", details: {} } });
+    await tick();
+    expect(document.getElementById("error-text")!.textContent).toBe("HubSpot access was not granted.");
+    backend.failNext = new BackendError({ error: "loopback_unavailable", message: "Port busy.", details: {} });
+    await app.connect("hubspot");
+    expect(document.getElementById("error-text")!.textContent).toBe("Port busy.");
+    button(document.getElementById("error")!, "Retry")!.click();
+    await tick();
+    expect(backend.calls.filter((c) => c === "connect hubspot")).toHaveLength(2);
+  });
+
+  it("disconnects and drops that integration's items", async () => {
+    await connectAndLoad();
+    expect(count()).toContain("435 items");
+    button(card("hubspot"), "Disconnect HubSpot")!.click();
     await tick();
     await tick();
-    expect(backend.calls).toContain("disconnect hubspot");
     expect(card("hubspot").textContent).toContain("Not connected");
+    expect(count()).toContain("0 items");
   });
 });
 
-describe("App actions", () => {
-  it("offers Cancel while a load runs, and cancels through the backend", async () => {
-    document.documentElement.innerHTML = html.replace(/<script[\s\S]*?<\/script>/g, "");
-    const backend = new FakeBackend();
-    backend.setConnected(true);
-    let release!: () => void;
-    backend.load = () => new Promise((resolve) => { release = () => resolve(backend.loadResult); backend.releaseLoad = release; });
-    const app = new App(backend, document);
-    await app.start();
-    const pending = app.load("hubspot");
-    await tick();
-    const cancel = [...document.querySelectorAll<HTMLButtonElement>('[data-integration="hubspot"] button')].find((b) => b.textContent === "Cancel")!;
-    cancel.click();
-    await pending;
-    expect(backend.cancelled).toEqual(["hubspot"]);
+describe("loading", () => {
+  beforeEach(() => boot());
+
+  it("renders only the visible rows, and provider names as text", async () => {
+    backend.sizes.hubspot = 100_000;
+    await connectAndLoad();
+    expect(count()).toContain("100,000 items");
+    expect(rows().length).toBeGreaterThan(5);
+    expect(rows().length).toBeLessThan(60);
+    expect(document.querySelector(".grid")!.getAttribute("aria-rowcount")).toBe("100001");
+    document.getElementById("search")!.dispatchEvent(new Event("input"));
+    const search = document.getElementById("search") as HTMLInputElement;
+    search.value = "onerror";
+    search.dispatchEvent(new Event("input"));
+    expect(rows()[0].textContent).toContain("<img src=x onerror=alert(1)>");
+    expect(document.querySelector(".grid img")).toBeNull();
   });
 
-  it("opens an Airtable table's records and goes back", async () => {
-    document.documentElement.innerHTML = html.replace(/<script[\s\S]*?<\/script>/g, "");
-    const backend = new FakeBackend();
-    const app = new App(backend, document);
-    await app.start();
-    const table = { ...item("tblT", "Tasks"), type: "table", integration: "airtable", parent_id: "appB", parent_path_or_name: "Projects" } as IntegrationItem;
-    app.renderItems([table, item("2", "Other")]);
-    backend.records = [{ ...item("rec1", "Row 1"), type: "record", integration: "airtable" } as IntegrationItem];
-    const open = document.querySelector<HTMLButtonElement>('button[aria-label="Load the records of Tasks"]')!;
-    open.click();
+  it("offers Cancel while a load runs and cancels through the backend", async () => {
+    backend.holdLoads = true;
+    backend.setConnected("hubspot", true);
+    await app.refresh();
+    const pending = app.load("hubspot");
     await tick();
-    expect(backend.calls).toContain("records appB/tblT");
-    expect(document.getElementById("item-count")!.textContent).toContain("1 records in Tasks");
-    expect(document.querySelectorAll("#items tbody tr")).toHaveLength(1);
-    [...document.querySelectorAll<HTMLButtonElement>("#item-count button")][0].click();
-    expect(document.querySelectorAll("#items tbody tr")).toHaveLength(2);
-    expect(document.querySelector('#items tbody tr td:nth-child(3)')!.textContent).toBe("Projects");
+    expect(document.querySelector('[data-stream="hubspot/all"]')).not.toBeNull();
+    button(card("hubspot"), "Cancel loading HubSpot")!.click();
+    await pending;
+    expect(backend.calls).toContain("cancel hubspot");
+    expect(button(card("hubspot"), "Load HubSpot items")).toBeDefined();
+  });
+
+  it("marks a partial load with its reasons and retries", async () => {
+    backend.partial = [{ stream: "deals", error: { error: "provider_unavailable", message: "HubSpot is not answering.", details: {} } }];
+    await connectAndLoad();
+    expect(document.getElementById("error-text")!.textContent).toContain("Partial result from HubSpot — some items are missing. deals: HubSpot is not answering.");
+    expect(count()).toContain("partial: HubSpot");
+    backend.partial = [];
+    button(document.getElementById("error")!, "Retry")!.click();
+    await tick();
+    await tick();
+    expect(backend.calls.filter((c) => c === "load hubspot")).toHaveLength(2);
+  });
+
+  it("shows cached items at start with their age", async () => {
+    await boot((b) => {
+      b.setConnected("notion", true);
+      b.cached = [{ integration: "notion", mode: "sandbox", account: { id: "w", label: "W", details: {} }, loaded_at: new Date(Date.now() - 3 * 3600_000).toISOString(), partial: false, items: generateItems("notion", 12) }];
+    });
+    expect(count()).toContain("12 items");
+    expect(count()).toContain("Notion from 3 hours ago");
+    expect(document.getElementById("first-run")!.hidden).toBe(true);
+  });
+});
+
+describe("finding and viewing items", () => {
+  beforeEach(async () => {
+    await boot();
+    await connectAndLoad("hubspot");
+    await connectAndLoad("notion");
+  });
+
+  it("searches instantly with / and clears with Esc, with counts", () => {
+    key(document.body, "/");
+    const search = document.getElementById("search") as HTMLInputElement;
+    expect(document.activeElement).toBe(search);
+    search.value = "deal 30";
+    search.dispatchEvent(new Event("input"));
+    expect(count()).toMatch(/^\d+ of 585 items/);
+    expect(rows().every((r) => ["deal", "30"].every((w) => r.textContent!.toLowerCase().includes(w)))).toBe(true);
+    key(search, "Escape");
+    expect(search.value).toBe("");
+    expect(count()).toContain("585 items");
+  });
+
+  it("filters by type and integration, with counts in the options", () => {
+    const types = document.getElementById("type-filter") as HTMLSelectElement;
+    expect([...types.options].map((o) => o.textContent)).toContain("contact (145)");
+    types.value = "database";
+    types.dispatchEvent(new Event("change"));
+    expect(count()).toContain("75 of 585 items");
+    const integrations = document.getElementById("integration-filter") as HTMLSelectElement;
+    integrations.value = "hubspot";
+    integrations.dispatchEvent(new Event("change"));
+    expect(count()).toContain("0 of 585 items");
+  });
+
+  it("sorts by a column both ways", () => {
+    const header = () => [...document.querySelectorAll<HTMLElement>('[role="columnheader"]')].find((h) => h.textContent!.startsWith("Created"))!;
+    header().querySelector("button")!.click();
+    expect(header().getAttribute("aria-sort")).toBe("ascending");
+    const first = rows()[0].textContent;
+    header().querySelector("button")!.click();
+    expect(header().getAttribute("aria-sort")).toBe("descending");
+    expect(rows()[0].textContent).not.toBe(first);
+  });
+
+  it("resizes a column", () => {
+    const grid = document.querySelector<HTMLElement>(".grid")!;
+    const before = grid.style.getPropertyValue("--columns");
+    app.table.resize("name", 500);
+    expect(grid.style.getPropertyValue("--columns")).not.toBe(before);
+    expect(app.table.columnWidth("name")).toBe(500);
+  });
+
+  it("moves with the arrows, opens details with Enter and closes them with Esc", async () => {
+    const scroller = document.querySelector<HTMLElement>(".grid-scroll")!;
+    app.table.focus();
+    key(scroller, "ArrowDown");
+    expect(rows()[1].getAttribute("aria-selected")).toBe("true");
+    key(scroller, "Enter");
+    const details = document.getElementById("details")!;
+    expect(details.hidden).toBe(false);
+    expect(details.textContent).toContain("person");
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    button(details, "Copy ID")!.click();
+    await tick();
+    expect(writeText).toHaveBeenCalledWith(app.table.selected!.id);
+    key(document.body, "Escape");
+    expect(details.hidden).toBe(true);
+  });
+
+  it("opens an item in its provider", async () => {
+    app.showDetails(app.allItems().find((i) => i.integration === "hubspot")!);
+    button(document.getElementById("details")!, "Open in HubSpot")!.click();
+    await tick();
+    expect(backend.calls.some((c) => c.startsWith("open https://app.hubspot.com/"))).toBe(true);
+  });
+
+  it("shows the hierarchy as a tree that expands", () => {
+    const integrations = document.getElementById("integration-filter") as HTMLSelectElement;
+    integrations.value = "notion";
+    integrations.dispatchEvent(new Event("change"));
+    document.getElementById("view-tree")!.click();
+    expect(rows()).toHaveLength(10);
+    const before = rows().length;
+    const toggle = document.querySelector<HTMLButtonElement>(".toggle")!;
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    toggle.click();
+    expect(document.querySelector<HTMLButtonElement>(".toggle")!.getAttribute("aria-expanded")).toBe("true");
+    expect(count()).toContain("rows in the tree");
+    expect(rows().length).toBeGreaterThanOrEqual(before);
+  });
+
+  it("exports exactly the view, in order, or everything", async () => {
+    const search = document.getElementById("search") as HTMLInputElement;
+    search.value = "page 1";
+    search.dispatchEvent(new Event("input"));
+    (document.getElementById("export-format") as HTMLSelectElement).value = "xlsx";
+    document.getElementById("export-view")!.click();
+    await tick();
+    const shown = rows().map((r) => r.dataset.key);
+    expect(backend.exports[0].format).toBe("xlsx");
+    expect(backend.exports[0].keys!.slice(0, shown.length)).toEqual(shown);
+    expect(document.getElementById("loading")!.textContent).toContain("Exported");
+    document.getElementById("export-all")!.click();
+    await tick();
+    expect(backend.exports[1].keys).toBeNull();
+  });
+});
+
+describe("Airtable records", () => {
+  it("opens a table's records from its details and goes back", async () => {
+    await boot();
+    await connectAndLoad("airtable");
+    const table = app.allItems().find((i) => i.type === "table" && i.parent_id)!;
+    backend.records = generateItems("airtable", 3).map((i) => ({ ...i, type: "record" }) as IntegrationItem);
+    app.showDetails(table);
+    button(document.getElementById("details")!, `Load the records of ${table.name}`)!.click();
+    await tick();
+    expect(backend.calls).toContain(`records ${table.parent_id}/${table.id}`);
+    expect(count()).toContain(`3 records in ${table.name}`);
+    button(document.getElementById("item-count")!, "Back to all items")!.click();
+    expect(count()).toContain("40 items");
   });
 });
 

@@ -1,46 +1,152 @@
-// The minimal Inlet window: integration cards with Connect / Disconnect / Load, load progress,
-// and the loaded items in a table. Provider data is only ever set as text, never as HTML.
-import { describeError, type Backend, type Integration, type IntegrationStatus, type LoadProgressEvent } from "./backend";
-import type { IntegrationItem } from "./bindings";
+// The Inlet window: connection cards, loading with per-stream progress, the items grid with
+// search, filters, sorting, tree and details, and export of exactly what is shown.
+import { describeError, type Backend, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus } from "./backend";
+import type { LoadProgress } from "./bindings";
+import { renderCards } from "./connections";
+import { renderDetails } from "./details";
+import { el } from "./format";
+import { age, applyView, emptyView, facetCounts, flattenTree, itemKey, SearchIndex, type SortColumn, type TreeRow, type ViewState } from "./model";
+import { renderProgress } from "./progress";
+import { ItemTable } from "./table";
 
-const COLUMNS = ["Name", "Type", "Parent", "Created", "Modified", "Integration"];
+export { formatTime } from "./format";
 
-/** Rows rendered at once in this plain table; the rest are counted, not hidden silently. */
-export const MAX_ROWS = 5000;
+const FIRST_RUN_KEY = "inlet.first-run-done";
+const NAMES: Record<Integration, string> = { airtable: "Airtable", notion: "Notion", hubspot: "HubSpot" };
 
-function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
-  const node = doc.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
-
-export function formatTime(value: string | null): string {
-  if (!value) return "";
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? "" : date.toISOString().slice(0, 16).replace("T", " ");
+interface Loaded {
+  items: IntegrationItem[];
+  loadedAt: string;
+  partial: boolean;
+  cached: boolean;
 }
 
 export class App {
   private statuses: IntegrationStatus[] = [];
-  private busy = new Set<Integration>();
-  private progress = new Map<string, LoadProgressEvent["progress"]>();
+  private readonly busy = new Set<Integration>();
+  private readonly loading = new Set<Integration>();
+  private readonly progress = new Map<string, LoadProgress>();
+  private readonly loads = new Map<Integration, Loaded>();
+  private view: ViewState = emptyView();
+  private tree = false;
+  private readonly expanded = new Set<string>();
+  private records: { table: IntegrationItem; items: IntegrationItem[] } | null = null;
+  private shown: IntegrationItem[] = [];
+  private detailItem: IntegrationItem | null = null;
+  private retry: (() => void) | null = null;
+  private readonly index = new SearchIndex();
+  readonly table: ItemTable;
 
-  constructor(private readonly backend: Backend, private readonly doc: Document) {}
+  constructor(private readonly backend: Backend, private readonly doc: Document, gridRect?: { width: number; height: number }) {
+    this.table = new ItemTable(doc, this.byId("grid"), {
+      sort: (column) => this.sortBy(column),
+      open: (item) => this.showDetails(item),
+      toggle: (item) => this.toggle(item),
+    }, gridRect);
+  }
 
   async start(): Promise<void> {
+    this.wireToolbar();
     await this.backend.onConnectionChanged((event) => {
-      if (event.error) this.showError(event.error.message);
-      else this.clearError();
       if (event.integration) this.busy.delete(event.integration);
+      if (event.error) this.showError(event.error.message);
+      else if (event.connected) {
+        this.clearError();
+        this.dismissFirstRun();
+      }
+      if (!event.connected && event.integration && !event.error) this.loads.delete(event.integration);
       void this.refresh();
     });
     await this.backend.onLoadProgress((event) => {
       const p = event.progress;
       this.progress.set(`${p.integration}/${p.stream}`, p);
-      this.renderProgress();
+      renderProgress(this.doc, this.byId("loading"), [...this.progress.values()]);
     });
     await this.refresh();
+    try {
+      for (const cached of await this.backend.cachedItems()) {
+        if (!this.loads.has(cached.integration)) {
+          this.loads.set(cached.integration, { items: cached.items, loadedAt: cached.loaded_at, partial: cached.partial, cached: true });
+        }
+      }
+    } catch (error) {
+      this.showError(describeError(error));
+    }
+    this.updateView();
+    const nothingYet = !this.statuses.some((s) => s.connected) && this.loads.size === 0;
+    this.byId("first-run").hidden = !nothingYet || this.firstRunDone();
+  }
+
+  private dismissFirstRun(): void {
+    this.byId("first-run").hidden = true;
+    try {
+      this.doc.defaultView?.localStorage.setItem(FIRST_RUN_KEY, "1");
+    } catch {
+      /* storage may be unavailable; the screen simply shows again next time */
+    }
+  }
+
+  private firstRunDone(): boolean {
+    try {
+      return this.doc.defaultView?.localStorage.getItem(FIRST_RUN_KEY) === "1";
+    } catch {
+      return false;
+    }
+  }
+
+  private byId<T extends HTMLElement = HTMLElement>(id: string): T {
+    const node = this.doc.getElementById(id);
+    if (!node) throw new Error(`missing #${id}`);
+    return node as T;
+  }
+
+  private wireToolbar(): void {
+    const search = this.byId<HTMLInputElement>("search");
+    search.addEventListener("input", () => {
+      this.view = { ...this.view, query: search.value };
+      this.updateView();
+    });
+    this.byId<HTMLSelectElement>("type-filter").addEventListener("change", (e) => {
+      const value = (e.target as HTMLSelectElement).value;
+      this.view = { ...this.view, types: value ? new Set([value]) : new Set() };
+      this.updateView();
+    });
+    this.byId<HTMLSelectElement>("integration-filter").addEventListener("change", (e) => {
+      const value = (e.target as HTMLSelectElement).value as Integration | "";
+      this.view = { ...this.view, integrations: value ? new Set([value]) : new Set() };
+      this.updateView();
+    });
+    this.byId("view-table").addEventListener("click", () => this.setTree(false));
+    this.byId("view-tree").addEventListener("click", () => this.setTree(true));
+    this.byId("export-view").addEventListener("click", () => void this.export(true));
+    this.byId("export-all").addEventListener("click", () => void this.export(false));
+    this.byId("retry").addEventListener("click", () => {
+      const again = this.retry;
+      this.clearError();
+      again?.();
+    });
+    this.byId("first-run-start").addEventListener("click", () => {
+      this.dismissFirstRun();
+      this.doc.querySelector<HTMLButtonElement>(".card button:not(:disabled)")?.focus();
+    });
+    this.doc.addEventListener("keydown", (event) => {
+      const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement;
+      if (event.key === "/" && !typing) {
+        event.preventDefault();
+        search.focus();
+        search.select();
+      } else if (event.key === "Escape") {
+        if (this.detailItem) this.showDetails(null);
+        else if (event.target === search && search.value) {
+          search.value = "";
+          this.view = { ...this.view, query: "" };
+          this.updateView();
+        }
+      } else if (event.key === "ArrowDown" && event.target === search) {
+        event.preventDefault();
+        this.table.focus();
+      }
+    });
   }
 
   async refresh(): Promise<void> {
@@ -52,67 +158,26 @@ export class App {
     }
   }
 
-  private byId(id: string): HTMLElement {
-    const node = this.doc.getElementById(id);
-    if (!node) throw new Error(`missing #${id}`);
-    return node;
+  private renderCards(): void {
+    renderCards(this.doc, this.byId("integrations"), this.statuses, this.busy, this.loading, {
+      connect: (i) => void this.connect(i),
+      disconnect: (i) => void this.disconnect(i),
+      load: (i) => void this.load(i),
+      cancel: (i) => void this.backend.cancelLoad(i),
+    });
   }
 
-  showError(message: string): void {
-    const box = this.byId("error");
-    box.textContent = message;
-    box.hidden = false;
+  showError(message: string, retry: (() => void) | null = null): void {
+    this.byId("error-text").textContent = message;
+    this.retry = retry;
+    this.byId("retry").hidden = retry === null;
+    this.byId("error").hidden = false;
   }
 
   clearError(): void {
-    const box = this.byId("error");
-    box.textContent = "";
-    box.hidden = true;
-  }
-
-  private renderCards(): void {
-    const list = this.byId("integrations");
-    list.replaceChildren(...this.statuses.map((s) => this.card(s)));
-  }
-
-  private card(status: IntegrationStatus): HTMLLIElement {
-    const doc = this.doc;
-    const card = el(doc, "li", undefined, "card");
-    card.dataset.integration = status.integration;
-    const title = el(doc, "h3", status.name);
-    if (status.mode) title.append(el(doc, "span", status.mode === "sandbox" ? "Sandbox" : "Live", `badge ${status.mode}`));
-    card.append(title);
-    let line = "Not connected";
-    if (!status.mode) line = "Not configured: add a client id in .env";
-    else if (status.reconnect_needed) line = "Reconnect needed";
-    else if (status.account) line = `Connected as ${status.account.label}`;
-    else if (this.busy.has(status.integration)) line = "Waiting for the browser…";
-    card.append(el(doc, "p", line, "account"));
-    const actions = el(doc, "div", undefined, "actions");
-    const usable = Boolean(status.mode);
-    const connectLabel = status.connected ? "Reconnect" : "Connect";
-    const connect = el(doc, "button", connectLabel);
-    connect.disabled = !usable || this.busy.has(status.integration);
-    connect.setAttribute("aria-label", `${connectLabel} ${status.name}`);
-    connect.addEventListener("click", () => void this.connect(status.integration));
-    actions.append(connect);
-    if (status.connected && this.busy.has(status.integration)) {
-      const cancel = el(doc, "button", "Cancel");
-      cancel.setAttribute("aria-label", `Cancel loading ${status.name}`);
-      cancel.addEventListener("click", () => void this.backend.cancelLoad(status.integration));
-      actions.append(cancel);
-    } else if (status.connected) {
-      const load = el(doc, "button", "Load");
-      load.setAttribute("aria-label", `Load ${status.name} items`);
-      load.disabled = this.busy.has(status.integration);
-      load.addEventListener("click", () => void this.load(status.integration));
-      const disconnect = el(doc, "button", "Disconnect");
-      disconnect.setAttribute("aria-label", `Disconnect ${status.name}`);
-      disconnect.addEventListener("click", () => void this.disconnect(status.integration));
-      actions.append(load, disconnect);
-    }
-    card.append(actions);
-    return card;
+    this.byId("error-text").textContent = "";
+    this.retry = null;
+    this.byId("error").hidden = true;
   }
 
   async connect(integration: Integration): Promise<void> {
@@ -123,7 +188,7 @@ export class App {
       await this.backend.connect(integration);
     } catch (error) {
       this.busy.delete(integration);
-      this.showError(describeError(error));
+      this.showError(describeError(error), () => void this.connect(integration));
       this.renderCards();
     }
   }
@@ -131,6 +196,8 @@ export class App {
   async disconnect(integration: Integration): Promise<void> {
     try {
       await this.backend.disconnect(integration);
+      this.loads.delete(integration);
+      this.updateView();
       await this.refresh();
     } catch (error) {
       this.showError(describeError(error));
@@ -139,81 +206,151 @@ export class App {
 
   async load(integration: Integration): Promise<void> {
     this.clearError();
-    this.busy.add(integration);
-    this.progress.clear();
+    this.loading.add(integration);
+    for (const key of [...this.progress.keys()]) if (key.startsWith(`${integration}/`)) this.progress.delete(key);
+    renderProgress(this.doc, this.byId("loading"), [...this.progress.values()]);
     this.renderCards();
     try {
       const result = await this.backend.load(integration);
-      this.renderItems(result.items);
+      this.loads.set(integration, { items: result.items, loadedAt: new Date().toISOString(), partial: result.partial, cached: false });
+      this.records = null;
+      this.updateView();
       if (result.partial) {
         const reasons = result.failures.map((f) => `${f.stream}: ${f.error.message}`).join("; ");
-        this.showError(`Partial result: ${reasons}`);
+        this.showError(`Partial result from ${NAMES[integration]} — some items are missing. ${reasons}`, () => void this.load(integration));
       }
     } catch (error) {
-      this.showError(describeError(error));
+      this.showError(describeError(error), () => void this.load(integration));
     } finally {
-      this.busy.delete(integration);
-      this.renderCards();
+      this.loading.delete(integration);
+      for (const key of [...this.progress.keys()]) if (key.startsWith(`${integration}/`)) this.progress.delete(key);
+      renderProgress(this.doc, this.byId("loading"), [...this.progress.values()]);
+      await this.refresh();
     }
   }
 
-  private renderProgress(): void {
-    const parts = [...this.progress.values()].map((p) => `${p.stream}: ${p.items} items, ${p.pages} pages${p.done ? " ✓" : "…"}`);
-    this.byId("progress").textContent = parts.join(" · ");
+  /** Every loaded item, integration by integration. */
+  allItems(): IntegrationItem[] {
+    return [...this.loads.keys()].sort().flatMap((i) => this.loads.get(i)?.items ?? []);
   }
 
-  private loaded: IntegrationItem[] = [];
+  private sortBy(column: SortColumn): void {
+    const same = this.view.sort.column === column;
+    this.view = { ...this.view, sort: { column, direction: same && this.view.sort.direction === "asc" ? "desc" : "asc" } };
+    this.updateView();
+  }
 
-  renderItems(items: IntegrationItem[], caption?: string): void {
-    const doc = this.doc;
-    if (!caption) this.loaded = items;
-    const table = this.byId("items") as HTMLTableElement;
-    table.tHead?.replaceChildren(el(doc, "tr"));
-    table.tHead?.rows[0].append(...COLUMNS.map((c) => Object.assign(el(doc, "th", c), { scope: "col" })), el(doc, "th"));
-    const body = table.tBodies[0];
-    const shown = items.slice(0, MAX_ROWS);
-    body.replaceChildren(...shown.map((item) => this.row(item)));
-    table.hidden = items.length === 0;
-    const more = items.length > shown.length ? ` (showing the first ${shown.length})` : "";
+  private setTree(on: boolean): void {
+    this.tree = on;
+    this.byId("view-table").setAttribute("aria-pressed", String(!on));
+    this.byId("view-tree").setAttribute("aria-pressed", String(on));
+    this.updateView();
+  }
+
+  private toggle(item: IntegrationItem): void {
+    const key = itemKey(item);
+    if (this.expanded.has(key)) this.expanded.delete(key);
+    else this.expanded.add(key);
+    this.updateView();
+  }
+
+  /** Recomputes what the grid shows from the loaded items and the view state. */
+  updateView(): void {
+    const source = this.records?.items ?? this.allItems();
+    // A table's records are one kind from one integration: the item filters do not apply to them.
+    const view = this.records ? { ...this.view, types: new Set<string>(), integrations: new Set<Integration>() } : this.view;
+    this.shown = applyView(source, view, this.index);
+    // The tree shows the hierarchy of the filtered items; a search shows matches flat.
+    const rows: TreeRow[] = this.tree && !this.view.query
+      ? flattenTree(this.shown, this.expanded)
+      : this.shown.map((item) => ({ item, depth: 0, hasChildren: false, expanded: false }));
+    this.table.setRows(rows, this.view.sort, this.tree && !this.view.query);
+    this.renderFilters(source);
+    this.renderCount(source.length, rows.length);
+    if (this.detailItem && !source.includes(this.detailItem)) this.showDetails(null);
+  }
+
+  private renderFilters(source: IntegrationItem[]): void {
+    const { types, integrations } = facetCounts(source);
+    const fill = (select: HTMLSelectElement, all: string, entries: [string, number][], selected: string) => {
+      const options = [Object.assign(el(this.doc, "option", all), { value: "" })];
+      for (const [value, count] of entries.sort(([a], [b]) => a.localeCompare(b))) {
+        options.push(Object.assign(el(this.doc, "option", `${value} (${count.toLocaleString("en")})`), { value }));
+      }
+      select.replaceChildren(...options);
+      select.value = selected;
+    };
+    fill(this.byId("type-filter"), "All types", [...types], [...this.view.types][0] ?? "");
+    fill(this.byId("integration-filter"), "All integrations", [...integrations], [...this.view.integrations][0] ?? "");
+  }
+
+  private renderCount(total: number, rows: number): void {
     const count = this.byId("item-count");
-    count.textContent = `${items.length.toLocaleString("en")} ${caption ?? "items"}${more}`;
-    if (caption) {
-      const back = el(doc, "button", "Back to all items");
-      back.addEventListener("click", () => this.renderItems(this.loaded));
+    const noun = this.records ? `records in ${this.records.table.name}` : "items";
+    const filtered = this.shown.length === total ? `${total.toLocaleString("en")} ${noun}` : `${this.shown.length.toLocaleString("en")} of ${total.toLocaleString("en")} ${noun}`;
+    const treeNote = rows !== this.shown.length ? ` · ${rows.toLocaleString("en")} rows in the tree` : "";
+    const cached = [...this.loads.entries()].filter(([, l]) => l.cached).map(([i, l]) => `${NAMES[i]} from ${age(l.loadedAt)}`);
+    const partial = [...this.loads.entries()].filter(([, l]) => l.partial).map(([i]) => NAMES[i]);
+    const notes = [cached.length ? `cached: ${cached.join(", ")} — Reload to refresh` : "", partial.length ? `partial: ${partial.join(", ")}` : ""].filter(Boolean);
+    count.textContent = `${filtered}${treeNote}${notes.length ? ` (${notes.join("; ")})` : ""}`;
+    if (this.records) {
+      const back = el(this.doc, "button", "Back to all items");
+      back.type = "button";
+      back.addEventListener("click", () => {
+        this.records = null;
+        this.updateView();
+      });
       count.append(" ", back);
     }
   }
 
-  private row(item: IntegrationItem): HTMLTableRowElement {
-    const doc = this.doc;
-    const row = el(doc, "tr");
-    row.dataset.id = item.id;
-    const texts = [item.name, item.type, item.parent_path_or_name ?? "", formatTime(item.creation_time), formatTime(item.last_modified_time), item.integration];
-    for (const text of texts) {
-      const cell = el(doc, "td", text);
-      cell.title = text;
-      row.append(cell);
+  showDetails(item: IntegrationItem | null): void {
+    this.detailItem = item;
+    renderDetails(this.doc, this.byId("details"), item, {
+      openInProvider: (url) => void this.backend.openInProvider(url).catch((e) => this.showError(describeError(e))),
+      copy: (text, what) => void this.copy(text, what),
+      records: (table) => void this.openRecords(table),
+      close: () => this.showDetails(null),
+    });
+    if (!item) this.table.focus();
+  }
+
+  private async copy(text: string, what: string): Promise<void> {
+    try {
+      await this.doc.defaultView?.navigator.clipboard.writeText(text);
+      this.byId("loading").textContent = `${what} copied.`;
+    } catch {
+      this.showError(`Could not copy the ${what}: the clipboard is not available.`);
     }
-    const actions = el(doc, "td");
-    if (item.integration === "airtable" && item.type === "table" && item.parent_id) {
-      const open = el(doc, "button", "Records");
-      open.setAttribute("aria-label", `Load the records of ${item.name}`);
-      open.addEventListener("click", () => void this.openRecords(item));
-      actions.append(open);
-    }
-    row.append(actions);
-    return row;
   }
 
   async openRecords(table: IntegrationItem): Promise<void> {
     this.clearError();
-    this.byId("progress").textContent = `Loading the records of ${table.name}…`;
+    this.byId("loading").textContent = `Loading the records of ${table.name}…`;
     try {
-      const records = await this.backend.loadAirtableRecords(table.parent_id ?? "", table.id);
-      this.renderItems(records, `records in ${table.name}`);
-      this.byId("progress").textContent = "";
+      const items = await this.backend.loadAirtableRecords(table.parent_id ?? "", table.id);
+      this.records = { table, items };
+      this.showDetails(null);
+      this.updateView();
+      this.byId("loading").textContent = "";
     } catch (error) {
-      this.byId("progress").textContent = "";
+      this.byId("loading").textContent = "";
+      this.showError(describeError(error), () => void this.openRecords(table));
+    }
+  }
+
+  /** Exports the current view (filtered and sorted, as shown) or everything loaded. */
+  async export(viewOnly: boolean): Promise<void> {
+    const format = this.byId<HTMLSelectElement>("export-format").value as ExportFormat;
+    if (viewOnly && this.records) {
+      this.showError("Records are not kept for export yet: export the items, or use the CLI's --records.");
+      return;
+    }
+    const keys = viewOnly ? this.shown.map(itemKey) : null;
+    try {
+      const outcome = await this.backend.exportItems(keys, format);
+      if (outcome) this.byId("loading").textContent = `Exported ${outcome.count.toLocaleString("en")} items to ${outcome.path}.`;
+    } catch (error) {
       this.showError(describeError(error));
     }
   }

@@ -1,24 +1,30 @@
 // The UI's only door to the app: a typed interface with a Tauri implementation generated from the
-// Rust commands (bindings.ts) and fakes in tests.
+// Rust commands (bindings.ts) and fakes for tests and the browser demo.
 import type {
-  IntegrationItem,
   AuthorizationStart,
+  CachedLoad,
   ConnectionChanged,
   ConnectionInfo,
   ErrorBody,
+  ExportFormat,
+  ExportOutcome,
   Integration,
+  IntegrationItem,
   IntegrationStatus,
   LoadProgressEvent,
   LoadResult,
 } from "./bindings";
 
 export type {
-  IntegrationItem,
   AuthorizationStart,
+  CachedLoad,
   ConnectionChanged,
   ConnectionInfo,
   ErrorBody,
+  ExportFormat,
+  ExportOutcome,
   Integration,
+  IntegrationItem,
   IntegrationStatus,
   LoadProgressEvent,
   LoadResult,
@@ -42,6 +48,10 @@ export interface Backend {
   load(integration: Integration): Promise<LoadResult>;
   cancelLoad(integration: Integration): Promise<boolean>;
   loadAirtableRecords(baseId: string, tableId: string): Promise<IntegrationItem[]>;
+  cachedItems(): Promise<CachedLoad[]>;
+  /** Asks where to save and writes the items with `keys` (the view), or all when null. */
+  exportItems(keys: string[] | null, format: ExportFormat): Promise<ExportOutcome | null>;
+  openInProvider(url: string): Promise<void>;
   onConnectionChanged(listener: (event: ConnectionChanged) => void): Promise<Unlisten>;
   onLoadProgress(listener: (event: LoadProgressEvent) => void): Promise<Unlisten>;
 }

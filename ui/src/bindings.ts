@@ -25,6 +25,15 @@ export const commands = {
 	cancelLoad: (integration: Integration) => __TAURI_INVOKE<boolean>("cancel_load", { integration }),
 	/**  Loads the records of one Airtable table. */
 	loadAirtableRecords: (baseId: string, tableId: string) => typedError<IntegrationItem[], CommandError>(__TAURI_INVOKE("load_airtable_records", { baseId, tableId })),
+	/**  The last loaded items of each connection, from the app data dir, with when they were loaded. */
+	cachedItems: () => typedError<CachedLoad[], CommandError>(__TAURI_INVOKE("cached_items")),
+	/**
+	 *  Asks where to save (native dialog), then writes the items with `keys` in that order — the
+	 *  current view — or every loaded item when `keys` is absent. `None` when the person cancelled.
+	 */
+	exportItems: (keys: string[] | null, format: ExportFormat) => typedError<ExportOutcome | null, CommandError>(__TAURI_INVOKE("export_items", { keys, format })),
+	/**  Opens an item's page in the system browser; only https URLs on the providers' hosts. */
+	openInProvider: (url: string) => typedError<null, CommandError>(__TAURI_INVOKE("open_in_provider", { url })),
 };
 
 /** Events */
@@ -52,6 +61,22 @@ export type AuthorizationStart = {
 	authorization_url: string,
 	/**  How the callback will come back. */
 	transport: RedirectTransport,
+};
+
+/**  One connection's last load. */
+export type CachedLoad = {
+	/**  Which integration. */
+	integration: Integration,
+	/**  Live or sandbox. */
+	mode: Mode,
+	/**  The account the items belong to. */
+	account: AccountInfo,
+	/**  When they were loaded. */
+	loaded_at: string,
+	/**  Whether that load was partial. */
+	partial: boolean,
+	/**  The items. */
+	items: IntegrationItem[],
 };
 
 /**  What a command returns on failure, serialized as `{error, message, details}`. */
@@ -95,6 +120,25 @@ export type ErrorBody = {
 	message: string,
 	/**  Structured facts about the failure. */
 	details: unknown,
+};
+
+/**  An export format. */
+export type ExportFormat = 
+/**  One JSON object per line. */
+"ndjson" | 
+/**  A JSON array. */
+"json" | 
+/**  Comma-separated values with a header row. */
+"csv" | 
+/**  An Excel workbook (one sheet, header row frozen). */
+"xlsx";
+
+/**  A finished export. */
+export type ExportOutcome = {
+	/**  Where the file was written. */
+	path: string,
+	/**  How many items it holds. */
+	count: number,
 };
 
 /**  One of the services Inlet connects to. */
@@ -159,6 +203,10 @@ export type IntegrationStatus = {
 	connected: boolean,
 	/**  The connected account. */
 	account: AccountInfo | null,
+	/**  When the person connected. */
+	connected_at: string | null,
+	/**  When the items on screen were loaded (this session or the cache). */
+	last_load: string | null,
 	/**  The provider refused the saved authorization; Connect again. */
 	reconnect_needed: boolean,
 	/**  How the sign-in comes back. */
@@ -177,6 +225,8 @@ export type LoadProgress = {
 	items: number,
 	/**  True once the stream finished (successfully or not). */
 	done: boolean,
+	/**  Set while the provider's rate limit makes Inlet wait, in seconds. */
+	waiting_secs: number | null,
 };
 
 /**  Progress of one stream of a load. */

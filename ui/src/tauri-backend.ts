@@ -17,6 +17,11 @@ export const tauriBackend: Backend = {
   load: async (integration) => unwrap(await commands.load(integration)),
   cancelLoad: (integration) => commands.cancelLoad(integration),
   loadAirtableRecords: async (baseId, tableId) => unwrap(await commands.loadAirtableRecords(baseId, tableId)),
+  cachedItems: async () => unwrap(await commands.cachedItems()),
+  exportItems: async (keys, format) => unwrap(await commands.exportItems(keys, format)),
+  openInProvider: async (url) => {
+    unwrap(await commands.openInProvider(url));
+  },
   onConnectionChanged: (listener) => events.connectionChanged.listen((e) => listener(e.payload)),
   onLoadProgress: (listener) => events.loadProgressEvent.listen((e) => listener(e.payload)),
 };

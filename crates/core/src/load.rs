@@ -26,6 +26,8 @@ pub struct LoadProgress {
     pub items: u32,
     /// True once the stream finished (successfully or not).
     pub done: bool,
+    /// Set while the provider's rate limit makes Inlet wait, in seconds.
+    pub waiting_secs: Option<u32>,
 }
 
 /// A stream that failed after its retries.
@@ -77,6 +79,7 @@ impl StreamSink {
             pages: self.pages,
             items: u32::try_from(self.items.len()).unwrap_or(u32::MAX),
             done,
+            waiting_secs: None,
         }
     }
 }

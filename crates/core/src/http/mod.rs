@@ -50,7 +50,11 @@ pub struct ApiClient {
     pace_key: String,
     breaker: Arc<Breaker>,
     policy: RetryPolicy,
+    on_rate_limit: Option<RateLimitHook>,
 }
+
+/// Told how long a rate limit makes a request wait, so the UI can say so.
+pub type RateLimitHook = Arc<dyn Fn(Duration) + Send + Sync>;
 
 enum Failure {
     /// Worth another attempt after `wait` (None: use the backoff schedule).
@@ -78,6 +82,15 @@ impl ApiClient {
             pace_key: String::new(),
             breaker,
             policy,
+            on_rate_limit: None,
+        }
+    }
+
+    /// The same client, reporting rate-limit waits to `hook`.
+    pub fn with_rate_limit_hook(self, hook: RateLimitHook) -> Self {
+        Self {
+            on_rate_limit: Some(hook),
+            ..self
         }
     }
 
@@ -146,6 +159,9 @@ impl ApiClient {
                 return Err(error);
             }
             tracing::debug!(integration = %self.integration, code = error.code(), ?wait, retries, "retrying");
+            if let (CoreError::RateLimited { .. }, Some(hook)) = (&error, &self.on_rate_limit) {
+                hook(wait);
+            }
             tokio::time::sleep(wait).await;
         }
     }

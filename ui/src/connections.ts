@@ -1,0 +1,52 @@
+// The connection cards: Live or Sandbox, the account, connected since, last load, and actions.
+import type { Integration, IntegrationStatus } from "./bindings";
+import { el } from "./format";
+import { age } from "./model";
+
+export interface CardActions {
+  connect(integration: Integration): void;
+  disconnect(integration: Integration): void;
+  load(integration: Integration): void;
+  cancel(integration: Integration): void;
+}
+
+export function renderCards(doc: Document, list: HTMLElement, statuses: IntegrationStatus[], busy: ReadonlySet<Integration>, loading: ReadonlySet<Integration>, actions: CardActions): void {
+  list.replaceChildren(...statuses.map((status) => card(doc, status, busy.has(status.integration), loading.has(status.integration), actions)));
+}
+
+function card(doc: Document, status: IntegrationStatus, busy: boolean, loading: boolean, actions: CardActions): HTMLLIElement {
+  const item = el(doc, "li", undefined, "card");
+  item.dataset.integration = status.integration;
+  const title = el(doc, "h3", status.name);
+  if (status.mode) title.append(el(doc, "span", status.mode === "sandbox" ? "Sandbox" : "Live", `badge ${status.mode}`));
+  item.append(title);
+  let line = "Not connected";
+  if (!status.mode) line = "Not configured: add a client id in .env";
+  else if (status.reconnect_needed) line = "Reconnect needed";
+  else if (status.account) line = `Connected as ${status.account.label}`;
+  else if (busy) line = "Waiting for the browser…";
+  item.append(el(doc, "p", line, "account"));
+  const facts: string[] = [];
+  if (status.connected_at) facts.push(`connected ${age(status.connected_at)}`);
+  if (status.last_load) facts.push(`last load ${age(status.last_load)}`);
+  if (facts.length) item.append(el(doc, "p", facts.join(" · "), "facts"));
+  const buttons = el(doc, "div", undefined, "actions");
+  const button = (label: string, aria: string, onClick: () => void, disabled = false) => {
+    const b = el(doc, "button", label);
+    b.type = "button";
+    b.setAttribute("aria-label", aria);
+    b.disabled = disabled;
+    b.addEventListener("click", onClick);
+    buttons.append(b);
+  };
+  const connectLabel = status.connected ? "Reconnect" : "Connect";
+  button(connectLabel, `${connectLabel} ${status.name}`, () => actions.connect(status.integration), !status.mode || busy);
+  if (status.connected && loading) {
+    button("Cancel", `Cancel loading ${status.name}`, () => actions.cancel(status.integration));
+  } else if (status.connected) {
+    button("Load", `Load ${status.name} items`, () => actions.load(status.integration), status.reconnect_needed);
+  }
+  if (status.connected) button("Disconnect", `Disconnect ${status.name}`, () => actions.disconnect(status.integration));
+  item.append(buttons);
+  return item;
+}

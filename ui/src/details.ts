@@ -1,0 +1,71 @@
+// The detail panel: every field of the selected item, open it in its provider, copy id / URL,
+// and for an Airtable table, its records. Values are text nodes, never markup.
+import type { IntegrationItem } from "./bindings";
+import { el, formatTime } from "./format";
+
+export interface DetailActions {
+  openInProvider(url: string): void;
+  copy(text: string, what: string): void;
+  records(table: IntegrationItem): void;
+  close(): void;
+}
+
+function fields(item: IntegrationItem): [string, string][] {
+  const text = (v: unknown) => (v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
+  const rows: [string, string][] = [
+    ["Name", item.name],
+    ["Type", item.type],
+    ["Integration", item.integration],
+    ["ID", item.id],
+    ["Parent", item.parent_path_or_name ?? ""],
+    ["Parent ID", item.parent_id ?? ""],
+    ["Created", formatTime(item.creation_time)],
+    ["Modified", formatTime(item.last_modified_time)],
+    ["URL", item.url ?? ""],
+    ["Directory", item.directory ? "yes" : "no"],
+    ["Children", item.children ? String(item.children.length) : ""],
+    ["MIME type", item.mime_type ?? ""],
+    ["Delta", item.delta ?? ""],
+    ["Drive ID", item.drive_id ?? ""],
+    ["Visible", item.visibility === false ? "no" : "yes"],
+  ];
+  for (const [key, value] of Object.entries(item.details ?? {})) rows.push([key, text(value)]);
+  return rows;
+}
+
+export function renderDetails(doc: Document, panel: HTMLElement, item: IntegrationItem | null, actions: DetailActions): void {
+  if (!item) {
+    panel.hidden = true;
+    panel.replaceChildren();
+    return;
+  }
+  const title = el(doc, "h3", item.name);
+  title.id = "details-title";
+  const buttons = el(doc, "div", undefined, "actions");
+  const button = (label: string, onClick: () => void, aria?: string) => {
+    const b = el(doc, "button", label);
+    b.type = "button";
+    if (aria) b.setAttribute("aria-label", aria);
+    b.addEventListener("click", onClick);
+    buttons.append(b);
+    return b;
+  };
+  if (item.url) {
+    const url = item.url;
+    button("Open in " + { airtable: "Airtable", notion: "Notion", hubspot: "HubSpot" }[item.integration], () => actions.openInProvider(url));
+    button("Copy URL", () => actions.copy(url, "URL"));
+  }
+  button("Copy ID", () => actions.copy(item.id, "ID"));
+  if (item.integration === "airtable" && item.type === "table" && item.parent_id) {
+    button("Records", () => actions.records(item), `Load the records of ${item.name}`);
+  }
+  button("Close", () => actions.close(), "Close details (Esc)");
+  const list = el(doc, "dl");
+  for (const [key, value] of fields(item)) {
+    if (!value) continue;
+    list.append(el(doc, "dt", key), el(doc, "dd", value));
+  }
+  panel.setAttribute("aria-labelledby", "details-title");
+  panel.replaceChildren(title, buttons, list);
+  panel.hidden = false;
+}

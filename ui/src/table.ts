@@ -1,0 +1,241 @@
+// The items grid: virtualized with TanStack Virtual (only the visible rows exist in the DOM, so
+// 100,000 items scroll smoothly), sortable and resizable columns, a tree mode, keyboard
+// navigation and ARIA grid roles. Provider text is only ever set as textContent.
+import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from "@tanstack/virtual-core";
+import type { IntegrationItem } from "./bindings";
+import { formatTime } from "./format";
+import type { SortColumn, SortDirection, TreeRow } from "./model";
+
+export interface Column {
+  id: SortColumn;
+  label: string;
+  width: number;
+  text: (item: IntegrationItem) => string;
+}
+
+export const COLUMNS: Column[] = [
+  { id: "name", label: "Name", width: 320, text: (i) => i.name },
+  { id: "type", label: "Type", width: 100, text: (i) => i.type },
+  { id: "parent", label: "Parent", width: 240, text: (i) => i.parent_path_or_name ?? "" },
+  { id: "created", label: "Created", width: 150, text: (i) => formatTime(i.creation_time) },
+  { id: "modified", label: "Modified", width: 150, text: (i) => formatTime(i.last_modified_time) },
+  { id: "integration", label: "Integration", width: 110, text: (i) => i.integration },
+];
+
+export const ROW_HEIGHT = 32;
+
+export interface TableEvents {
+  sort(column: SortColumn): void;
+  open(item: IntegrationItem): void;
+  toggle(item: IntegrationItem): void;
+}
+
+export class ItemTable {
+  private rows: TreeRow[] = [];
+  private selectedIndex = -1;
+  private tree = false;
+  private readonly widths = new Map<SortColumn, number>(COLUMNS.map((c) => [c.id, c.width]));
+  private readonly grid: HTMLElement;
+  private readonly head: HTMLElement;
+  private readonly scroller: HTMLElement;
+  private readonly spacer: HTMLElement;
+  private readonly virtualizer: Virtualizer<HTMLElement, HTMLElement>;
+  private cleanup: () => void = () => {};
+
+  constructor(private readonly doc: Document, container: HTMLElement, private readonly events: TableEvents, initialRect?: { width: number; height: number }) {
+    this.grid = doc.createElement("div");
+    this.grid.className = "grid";
+    this.grid.setAttribute("role", "grid");
+    this.grid.setAttribute("aria-label", "Items");
+    this.head = doc.createElement("div");
+    this.head.className = "grid-head";
+    this.head.setAttribute("role", "row");
+    this.scroller = doc.createElement("div");
+    this.scroller.className = "grid-scroll";
+    this.scroller.tabIndex = 0;
+    this.scroller.setAttribute("aria-label", "Items list: arrows move, Enter opens details");
+    this.spacer = doc.createElement("div");
+    this.spacer.className = "grid-spacer";
+    this.scroller.append(this.spacer);
+    this.grid.append(this.head, this.scroller);
+    container.replaceChildren(this.grid);
+    this.scroller.addEventListener("keydown", (e) => this.onKey(e));
+    this.virtualizer = new Virtualizer<HTMLElement, HTMLElement>({
+      count: 0,
+      getScrollElement: () => this.scroller,
+      estimateSize: () => ROW_HEIGHT,
+      overscan: 12,
+      observeElementRect,
+      observeElementOffset,
+      scrollToFn: elementScroll,
+      initialRect,
+      onChange: () => this.renderRows(),
+    });
+    this.cleanup = this.virtualizer._didMount();
+    this.applyWidths();
+  }
+
+  destroy(): void {
+    this.cleanup();
+  }
+
+  /** Shows `rows`; `tree` adds indentation and expand toggles. */
+  setRows(rows: TreeRow[], sort: { column: SortColumn; direction: SortDirection }, tree: boolean): void {
+    const selectedKey = this.selected ? `${this.selected.integration}/${this.selected.id}` : null;
+    this.rows = rows;
+    this.tree = tree;
+    this.selectedIndex = selectedKey ? rows.findIndex((r) => `${r.item.integration}/${r.item.id}` === selectedKey) : -1;
+    this.grid.setAttribute("aria-rowcount", String(rows.length + 1));
+    this.renderHead(sort);
+    this.virtualizer.setOptions({ ...this.virtualizer.options, count: rows.length });
+    this.virtualizer._willUpdate();
+    this.virtualizer.measure();
+    this.renderRows();
+  }
+
+  get selected(): IntegrationItem | null {
+    return this.rows[this.selectedIndex]?.item ?? null;
+  }
+
+  get rowCount(): number {
+    return this.rows.length;
+  }
+
+  focus(): void {
+    this.scroller.focus();
+    if (this.selectedIndex < 0 && this.rows.length > 0) this.select(0);
+  }
+
+  select(index: number): void {
+    if (this.rows.length === 0) return;
+    this.selectedIndex = Math.max(0, Math.min(this.rows.length - 1, index));
+    this.virtualizer.scrollToIndex(this.selectedIndex, { align: "auto" });
+    this.renderRows();
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const page = Math.max(1, Math.floor(this.scroller.clientHeight / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
+    if (event.key in moves) {
+      this.select(this.selectedIndex < 0 ? 0 : this.selectedIndex + moves[event.key]);
+    } else if (event.key === "Home") {
+      this.select(0);
+    } else if (event.key === "End") {
+      this.select(this.rows.length - 1);
+    } else if (event.key === "Enter" && this.selected) {
+      this.events.open(this.selected);
+    } else if ((event.key === "ArrowRight" || event.key === "ArrowLeft") && this.tree && this.selected) {
+      const row = this.rows[this.selectedIndex];
+      if (row.hasChildren && row.expanded === (event.key === "ArrowLeft")) this.events.toggle(row.item);
+    } else {
+      return;
+    }
+    event.preventDefault();
+  }
+
+  private template(): string {
+    return COLUMNS.map((c) => `${this.widths.get(c.id)}px`).join(" ");
+  }
+
+  private applyWidths(): void {
+    this.grid.style.setProperty("--columns", this.template());
+  }
+
+  private renderHead(sort: { column: SortColumn; direction: SortDirection }): void {
+    const cells = COLUMNS.map((column, index) => {
+      const cell = this.doc.createElement("div");
+      cell.className = "grid-header";
+      cell.setAttribute("role", "columnheader");
+      cell.setAttribute("aria-colindex", String(index + 1));
+      const active = sort.column === column.id;
+      cell.setAttribute("aria-sort", active ? (sort.direction === "asc" ? "ascending" : "descending") : "none");
+      const button = this.doc.createElement("button");
+      button.type = "button";
+      button.textContent = `${column.label}${active ? (sort.direction === "asc" ? " ▲" : " ▼") : ""}`;
+      button.addEventListener("click", () => this.events.sort(column.id));
+      const handle = this.doc.createElement("span");
+      handle.className = "resizer";
+      handle.setAttribute("role", "separator");
+      handle.setAttribute("aria-label", `Resize ${column.label}`);
+      handle.addEventListener("pointerdown", (e) => this.startResize(e, column.id));
+      cell.append(button, handle);
+      return cell;
+    });
+    this.head.replaceChildren(...cells);
+  }
+
+  private startResize(event: PointerEvent, column: SortColumn): void {
+    event.preventDefault();
+    const startX = event.clientX;
+    const startWidth = this.widths.get(column) ?? 100;
+    const move = (e: PointerEvent) => {
+      this.widths.set(column, Math.max(60, Math.min(1200, startWidth + e.clientX - startX)));
+      this.applyWidths();
+    };
+    const stop = () => {
+      this.doc.removeEventListener("pointermove", move);
+      this.doc.removeEventListener("pointerup", stop);
+    };
+    this.doc.addEventListener("pointermove", move);
+    this.doc.addEventListener("pointerup", stop);
+  }
+
+  /** Widens or narrows a column (also what dragging its edge does). */
+  resize(column: SortColumn, width: number): void {
+    this.widths.set(column, Math.max(60, Math.min(1200, width)));
+    this.applyWidths();
+  }
+
+  columnWidth(column: SortColumn): number {
+    return this.widths.get(column) ?? 0;
+  }
+
+  private renderRows(): void {
+    this.spacer.style.height = `${this.virtualizer.getTotalSize()}px`;
+    const rows = this.virtualizer.getVirtualItems().map((virtual) => {
+      const tree = this.rows[virtual.index];
+      const row = this.doc.createElement("div");
+      row.className = "grid-row";
+      row.setAttribute("role", "row");
+      row.setAttribute("aria-rowindex", String(virtual.index + 2));
+      const selected = virtual.index === this.selectedIndex;
+      row.setAttribute("aria-selected", String(selected));
+      if (selected) row.classList.add("selected");
+      row.style.transform = `translateY(${virtual.start}px)`;
+      row.dataset.key = `${tree.item.integration}/${tree.item.type}/${tree.item.id}`;
+      COLUMNS.forEach((column, index) => {
+        const cell = this.doc.createElement("div");
+        cell.className = "grid-cell";
+        cell.setAttribute("role", "gridcell");
+        const text = column.text(tree.item);
+        if (index === 0 && this.tree) {
+          cell.style.paddingLeft = `${0.5 + tree.depth * 1.2}rem`;
+          if (tree.hasChildren) {
+            const toggle = this.doc.createElement("button");
+            toggle.className = "toggle";
+            toggle.textContent = tree.expanded ? "▾" : "▸";
+            toggle.setAttribute("aria-expanded", String(tree.expanded));
+            toggle.setAttribute("aria-label", `${tree.expanded ? "Collapse" : "Expand"} ${text}`);
+            toggle.addEventListener("click", (e) => {
+              e.stopPropagation();
+              this.events.toggle(tree.item);
+            });
+            cell.append(toggle);
+          }
+        }
+        const label = this.doc.createElement("span");
+        label.textContent = text;
+        cell.title = text;
+        cell.append(label);
+        row.append(cell);
+      });
+      row.addEventListener("click", () => {
+        this.selectedIndex = virtual.index;
+        this.renderRows();
+      });
+      row.addEventListener("dblclick", () => this.events.open(tree.item));
+      return row;
+    });
+    this.spacer.replaceChildren(...rows);
+  }
+}
