@@ -6,7 +6,7 @@ export CARGO_TERM_COLOR ?= never
 APT_PACKAGES := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev \
   libxdo-dev libdbus-1-dev pkg-config build-essential file curl xvfb xauth dbus dbus-x11 at-spi2-core \
   gnome-keyring libsecret-tools keyutils xdg-utils desktop-file-utils x11-utils imagemagick \
-  webkit2gtk-driver libglib2.0-bin python3 xdotool
+  webkit2gtk-driver libglib2.0-bin python3 xdotool chromium
 
 .PHONY: run test deps apt ui-deps ui bindings lint test-rust test-ui test-e2e clean
 
@@ -42,8 +42,11 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cd ui && npx tsc --noEmit
 
+# vitest with a fake Backend, then the built UI (fake backend, 100k items) in Debian's Chromium
+# through playwright-core; screenshots land in artifacts/.
 test-ui:
 	cd ui && npx vitest run
+	cd ui && npm run build:demo && node --test e2e/
 
 # Every Rust test, inside a private D-Bus session with an unlocked gnome-keyring so keychain
 # tests (marked ignored for plain `cargo test`) run against a real Secret Service.
