@@ -155,8 +155,9 @@ def export_view_through_the_dialog(d, transport):
 def run_app(transport, delivered):
     port = free_port()
     env = dict(os.environ, TAURI_WEBVIEW_AUTOMATION="true")
-    driver_proc = subprocess.Popen(["WebKitWebDriver", f"--port={port}"], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The app's own log (tracing, never a token or a callback URL) is kept as an artifact.
+    log = open(os.path.join(ARTIFACTS, f"app-{transport}.log"), "w")
+    driver_proc = subprocess.Popen(["WebKitWebDriver", f"--port={port}"], env=env, stdout=log, stderr=log)
     try:
         for _ in range(100):
             try:

@@ -15,6 +15,18 @@ if [ "${INLET_IN_XVFB:-}" != "1" ]; then
 fi
 export INLET_KEYCHAIN_SERVICE="dev.inlet.e2e.$$"
 export BROWSER="$here/e2e/fake-browser.sh"
+# Make the fake browser the default http handler of this session, whatever browsers the machine
+# has installed (xdg-open prefers the registered handler over $BROWSER).
+mkdir -p "$XDG_DATA_HOME/applications" "$XDG_CONFIG_HOME"
+cat > "$XDG_DATA_HOME/applications/inlet-e2e-browser.desktop" <<DESKTOP
+[Desktop Entry]
+Type=Application
+Name=Inlet e2e browser
+Exec=$BROWSER %u
+MimeType=x-scheme-handler/http;x-scheme-handler/https;
+NoDisplay=true
+DESKTOP
+printf '[Default Applications]\nx-scheme-handler/http=inlet-e2e-browser.desktop\nx-scheme-handler/https=inlet-e2e-browser.desktop\n' > "$XDG_CONFIG_HOME/mimeapps.list"
 export INLET_APP="$app" INLET_ARTIFACTS="$artifacts"
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
 # No client ids: every provider runs on the built-in sandbox.

@@ -14,12 +14,13 @@ use crate::error::{CommandResult, ShellError};
 use crate::state::AppState;
 
 /// Hosts an item URL may point at; anything else is refused rather than opened.
-const PROVIDER_HOSTS: [&str; 5] = [
+const PROVIDER_HOSTS: [&str; 6] = [
     "airtable.com",
     "notion.so",
     "www.notion.so",
     "app.hubspot.com",
     "app-eu1.hubspot.com",
+    "developers.hubspot.com",
 ];
 
 /// A finished export.

@@ -6,6 +6,7 @@ mod deep_link;
 mod error;
 mod events;
 mod items;
+mod setup;
 mod state;
 
 use tauri::Manager;
@@ -26,6 +27,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             items::cached_items,
             items::export_items,
             items::open_in_provider,
+            setup::provider_setups,
+            setup::save_provider_setup,
+            setup::clear_provider_setup,
+            setup::switch_account,
         ])
         .events(collect_events![
             events::ConnectionChanged,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use inlet_core::cache::ItemCache;
 use inlet_core::config::{load_dotenv, resolve_all, ProcessEnv, SandboxEndpoint};
 use inlet_core::http::RetryPolicy;
+use inlet_core::service::Resolver;
 use inlet_core::store::{KeychainStore, TokenStore};
 use inlet_core::{Inlet, Integration, Secret};
 use inlet_sandbox::{Sandbox, SandboxConfig};
@@ -63,8 +64,18 @@ impl AppState {
             None => None,
         };
         let settings = resolve_all(&ProcessEnv, endpoint.as_ref())?;
+        let resolver = Resolver::new(&ProcessEnv, endpoint);
         let store: Arc<dyn TokenStore> = Arc::new(KeychainStore::new(keychain_service()));
-        let mut inlet = Inlet::new(settings, store, RetryPolicy::default())?;
+        let mut inlet =
+            Inlet::new(settings, store, RetryPolicy::default())?.with_resolver(resolver);
+        // Credentials entered in Settings live in the keychain; without a keychain the app still
+        // starts (on the environment's settings) and says so when it is used.
+        if let Err(error) = inlet.reload_settings().await {
+            tracing::warn!(
+                code = error.code(),
+                "could not read saved provider settings"
+            );
+        }
         match data_dir {
             Some(dir) => inlet = inlet.with_cache(ItemCache::new(dir.join("items"))),
             None => tracing::warn!("no app data dir: loaded items are not kept between runs"),

@@ -280,3 +280,54 @@ describe("formatTime", () => {
     expect(formatTime("not a date")).toBe("");
   });
 });
+
+describe("settings and accounts", () => {
+  beforeEach(() => boot());
+
+  it("saves a provider's client credentials and shows where they live, never the secret", async () => {
+    document.getElementById("open-settings")!.click();
+    await tick();
+    const form = document.querySelector<HTMLFormElement>('form[data-integration="hubspot"]')!;
+    expect(form.textContent).toContain("Using the built-in sandbox");
+    expect(form.querySelector<HTMLInputElement>('[name="redirect_uri"]')!.value).toBe("http://localhost:53682/oauth/callback");
+    form.querySelector<HTMLInputElement>('[name="client_id"]')!.value = "my-app";
+    form.querySelector<HTMLInputElement>('[name="client_secret"]')!.value = "s3cret";
+    const transport = form.querySelector<HTMLSelectElement>('[name="transport"]')!;
+    transport.value = "deep-link";
+    transport.dispatchEvent(new Event("change"));
+    form.dispatchEvent(new Event("submit", { cancelable: true }));
+    await tick();
+    await tick();
+    expect(backend.saved[0]).toEqual({ integration: "hubspot", input: { client_id: "my-app", client_secret: "s3cret", redirect_uri: "inlet://oauth/callback" } });
+    const saved = document.querySelector<HTMLFormElement>('form[data-integration="hubspot"]')!;
+    expect(saved.textContent).toContain("Saved in the system keychain");
+    expect(saved.querySelector<HTMLInputElement>('[name="client_secret"]')!.value).toBe("");
+    expect(saved.querySelector<HTMLInputElement>('[name="client_secret"]')!.placeholder).toContain("saved");
+    expect(card("hubspot").textContent).toContain("Live");
+    expect(document.querySelector<HTMLSelectElement>('form[data-integration="airtable"] [name="transport"]')!.disabled).toBe(true);
+  });
+
+  it("reports a refused setup", async () => {
+    document.getElementById("open-settings")!.click();
+    await tick();
+    const form = document.querySelector<HTMLFormElement>('form[data-integration="notion"]')!;
+    form.dispatchEvent(new Event("submit", { cancelable: true }));
+    await tick();
+    expect(document.getElementById("loading")!.textContent).toBe("The client id must be one word.");
+  });
+
+  it("switches between connected accounts and drops the other account's items", async () => {
+    await connectAndLoad("hubspot");
+    const status = backend.status("hubspot");
+    status.accounts = [status.account!, { id: "77", label: "Second portal", details: {} }];
+    await app.refresh();
+    const switcher = card("hubspot").querySelector<HTMLSelectElement>('select[aria-label="HubSpot account"]')!;
+    switcher.value = "77";
+    switcher.dispatchEvent(new Event("change"));
+    await tick();
+    await tick();
+    expect(backend.calls).toContain("switch hubspot 77");
+    expect(card("hubspot").textContent).toContain("Connected as Second portal");
+    expect(count()).toContain("0 items");
+  });
+});

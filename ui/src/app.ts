@@ -7,6 +7,7 @@ import { renderDetails } from "./details";
 import { el } from "./format";
 import { age, applyView, emptyView, facetCounts, flattenTree, itemKey, SearchIndex, type SortColumn, type TreeRow, type ViewState } from "./model";
 import { renderProgress } from "./progress";
+import { SettingsView } from "./settings";
 import { ItemTable } from "./table";
 
 export { formatTime } from "./format";
@@ -36,6 +37,7 @@ export class App {
   private retry: (() => void) | null = null;
   private readonly index = new SearchIndex();
   readonly table: ItemTable;
+  readonly settings: SettingsView;
 
   constructor(private readonly backend: Backend, private readonly doc: Document, gridRect?: { width: number; height: number }) {
     this.table = new ItemTable(doc, this.byId("grid"), {
@@ -43,6 +45,9 @@ export class App {
       open: (item) => this.showDetails(item),
       toggle: (item) => this.toggle(item),
     }, gridRect);
+    this.settings = new SettingsView(doc, this.byId("settings"), backend, (message) => {
+      this.byId("loading").textContent = message;
+    }, () => void this.refresh());
   }
 
   async start(): Promise<void> {
@@ -125,6 +130,10 @@ export class App {
       this.clearError();
       again?.();
     });
+    this.byId("open-settings").addEventListener("click", () => {
+      if (this.byId("settings").hidden) void this.settings.open();
+      else this.settings.close();
+    });
     this.byId("first-run-start").addEventListener("click", () => {
       this.dismissFirstRun();
       this.doc.querySelector<HTMLButtonElement>(".card button:not(:disabled)")?.focus();
@@ -164,7 +173,20 @@ export class App {
       disconnect: (i) => void this.disconnect(i),
       load: (i) => void this.load(i),
       cancel: (i) => void this.backend.cancelLoad(i),
+      switchAccount: (i, account) => void this.switchAccount(i, account),
     });
+  }
+
+  async switchAccount(integration: Integration, accountId: string): Promise<void> {
+    try {
+      await this.backend.switchAccount(integration, accountId);
+      // The items on screen belong to the previous account.
+      this.loads.delete(integration);
+      this.updateView();
+      await this.refresh();
+    } catch (error) {
+      this.showError(describeError(error));
+    }
   }
 
   showError(message: string, retry: (() => void) | null = null): void {

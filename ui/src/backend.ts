@@ -13,6 +13,8 @@ import type {
   IntegrationStatus,
   LoadProgressEvent,
   LoadResult,
+  ProviderSetup,
+  SetupInput,
 } from "./bindings";
 
 export type {
@@ -28,6 +30,8 @@ export type {
   IntegrationStatus,
   LoadProgressEvent,
   LoadResult,
+  ProviderSetup,
+  SetupInput,
 };
 
 /** A failed command, carrying the backend's `{error, message, details}` body. */
@@ -52,6 +56,10 @@ export interface Backend {
   /** Asks where to save and writes the items with `keys` (the view), or all when null. */
   exportItems(keys: string[] | null, format: ExportFormat): Promise<ExportOutcome | null>;
   openInProvider(url: string): Promise<void>;
+  providerSetups(): Promise<ProviderSetup[]>;
+  saveProviderSetup(integration: Integration, input: SetupInput): Promise<ProviderSetup[]>;
+  clearProviderSetup(integration: Integration): Promise<ProviderSetup[]>;
+  switchAccount(integration: Integration, accountId: string): Promise<void>;
   onConnectionChanged(listener: (event: ConnectionChanged) => void): Promise<Unlisten>;
   onLoadProgress(listener: (event: LoadProgressEvent) => void): Promise<Unlisten>;
 }

@@ -34,6 +34,14 @@ export const commands = {
 	exportItems: (keys: string[] | null, format: ExportFormat) => typedError<ExportOutcome | null, CommandError>(__TAURI_INVOKE("export_items", { keys, format })),
 	/**  Opens an item's page in the system browser; only https URLs on the providers' hosts. */
 	openInProvider: (url: string) => typedError<null, CommandError>(__TAURI_INVOKE("open_in_provider", { url })),
+	/**  Every provider's setup: mode, where the credentials come from, the redirect URI to register. */
+	providerSetups: () => typedError<ProviderSetup[], CommandError>(__TAURI_INVOKE("provider_setups")),
+	/**  Saves a provider's client id and secret in the keychain (and its redirect URI) and applies them. */
+	saveProviderSetup: (integration: Integration, input: SetupInput) => typedError<ProviderSetup[], CommandError>(__TAURI_INVOKE("save_provider_setup", { integration, input })),
+	/**  Forgets a provider's saved credentials. */
+	clearProviderSetup: (integration: Integration) => typedError<ProviderSetup[], CommandError>(__TAURI_INVOKE("clear_provider_setup", { integration })),
+	/**  Makes another connected account the active one. */
+	switchAccount: (integration: Integration, accountId: string) => typedError<null, CommandError>(__TAURI_INVOKE("switch_account", { integration, accountId })),
 };
 
 /** Events */
@@ -203,6 +211,8 @@ export type IntegrationStatus = {
 	connected: boolean,
 	/**  The connected account. */
 	account: AccountInfo | null,
+	/**  Every connected account of the integration (the switcher's choices). */
+	accounts: AccountInfo[],
 	/**  When the person connected. */
 	connected_at: string | null,
 	/**  When the items on screen were loaded (this session or the cache). */
@@ -254,12 +264,61 @@ export type Mode =
 /**  Inlet's loopback sandbox, with a generated dataset. */
 "sandbox";
 
+/**  A provider's setup as the Settings page shows it (the secret only as "set" or not). */
+export type ProviderSetup = {
+	/**  Which provider. */
+	integration: Integration,
+	/**  Its name. */
+	name: string,
+	/**  Live, Sandbox, or absent. */
+	mode: Mode | null,
+	/**  Where the credentials come from. */
+	source: SetupSource,
+	/**  The client id in use (not a secret). */
+	client_id: string | null,
+	/**  Whether a client secret is set. */
+	has_client_secret: boolean,
+	/**  Whether the provider needs a secret. */
+	secret_required: boolean,
+	/**  The redirect URI to register with the provider. */
+	redirect_uri: string,
+	/**  How the sign-in comes back. */
+	transport: RedirectTransport,
+	/**  Whether only loopback redirects work (Airtable). */
+	loopback_only: boolean,
+	/**  Where to register an app. */
+	developer_portal: string,
+	/**  The scopes to enable on the app. */
+	scopes: string[],
+};
+
 /**  How the browser hands the authorization code back. */
 export type RedirectTransport = 
 /**  A listener on a loopback address, only while a sign-in is pending. */
 "loopback" | 
 /**  The `inlet://oauth/callback` deep link (directly, or through an https bounce page). */
 "deep-link";
+
+/**  What the Settings page sends when saving. */
+export type SetupInput = {
+	/**  The client id. */
+	client_id: string,
+	/**  A new client secret; absent or empty keeps the saved one. */
+	client_secret: string | null,
+	/**  A redirect URI; absent or empty means the default loopback. */
+	redirect_uri: string | null,
+};
+
+/**  Where a provider's client credentials come from. */
+export type SetupSource = 
+/**  Environment variables or `.env` (they win over the app's settings). */
+"environment" | 
+/**  Entered in the app, kept in the keychain. */
+"keychain" | 
+/**  None entered: the built-in sandbox. */
+"sandbox" | 
+/**  None at all. */
+"none";
 
 /**  A stream that failed after its retries. */
 export type StreamFailure = {

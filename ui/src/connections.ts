@@ -8,6 +8,7 @@ export interface CardActions {
   disconnect(integration: Integration): void;
   load(integration: Integration): void;
   cancel(integration: Integration): void;
+  switchAccount(integration: Integration, accountId: string): void;
 }
 
 export function renderCards(doc: Document, list: HTMLElement, statuses: IntegrationStatus[], busy: ReadonlySet<Integration>, loading: ReadonlySet<Integration>, actions: CardActions): void {
@@ -26,6 +27,14 @@ function card(doc: Document, status: IntegrationStatus, busy: boolean, loading: 
   else if (status.account) line = `Connected as ${status.account.label}`;
   else if (busy) line = "Waiting for the browser…";
   item.append(el(doc, "p", line, "account"));
+  if (status.accounts.length > 1 && status.account) {
+    const switcher = el(doc, "select");
+    switcher.setAttribute("aria-label", `${status.name} account`);
+    for (const account of status.accounts) switcher.append(Object.assign(el(doc, "option", account.label), { value: account.id }));
+    switcher.value = status.account.id;
+    switcher.addEventListener("change", () => actions.switchAccount(status.integration, switcher.value));
+    item.append(switcher);
+  }
   const facts: string[] = [];
   if (status.connected_at) facts.push(`connected ${age(status.connected_at)}`);
   if (status.last_load) facts.push(`last load ${age(status.last_load)}`);

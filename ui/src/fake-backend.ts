@@ -1,6 +1,6 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
-import type { Backend, ConnectionChanged, ExportFormat, Integration, IntegrationItem, IntegrationStatus, LoadProgressEvent, LoadResult } from "./backend";
+import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadResult, type ProviderSetup, type SetupInput } from "./backend";
 import type { CachedLoad } from "./bindings";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
@@ -44,6 +44,7 @@ export class FakeBackend implements Backend {
     transport: "loopback",
     connected_at: null,
     last_load: null,
+    accounts: [],
   }));
   sizes: Record<Integration, number> = { airtable: 40, notion: 150, hubspot: 435 };
   calls: string[] = [];
@@ -68,6 +69,7 @@ export class FakeBackend implements Backend {
     const status = this.status(integration);
     status.connected = on;
     status.account = on ? { id: "42", label: `${status.name} sandbox account`, details: {} } : null;
+    status.accounts = status.account ? [status.account] : [];
     status.connected_at = on ? new Date().toISOString() : null;
   }
 
@@ -135,6 +137,33 @@ export class FakeBackend implements Backend {
   }
   async openInProvider(url: string) {
     this.calls.push(`open ${url}`);
+  }
+  setups: ProviderSetup[] = this.statuses.map((s) => ({
+    integration: s.integration, name: s.name, mode: "sandbox", source: "sandbox", client_id: null, has_client_secret: false,
+    secret_required: s.integration !== "airtable", redirect_uri: "http://localhost:53682/oauth/callback", transport: "loopback",
+    loopback_only: s.integration === "airtable", developer_portal: "https://airtable.com/create/oauth", scopes: ["a", "b"],
+  }));
+  saved: { integration: Integration; input: SetupInput }[] = [];
+  async providerSetups() {
+    return structuredClone(this.setups);
+  }
+  async saveProviderSetup(integration: Integration, input: SetupInput) {
+    if (!input.client_id.trim()) throw new BackendError({ error: "invalid_argument", message: "The client id must be one word.", details: {} });
+    this.saved.push({ integration, input });
+    const setup = this.setups.find((s) => s.integration === integration)!;
+    Object.assign(setup, { mode: "live", source: "keychain", client_id: input.client_id, has_client_secret: Boolean(input.client_secret) || setup.has_client_secret, redirect_uri: input.redirect_uri ?? setup.redirect_uri });
+    this.status(integration).mode = "live";
+    return this.providerSetups();
+  }
+  async clearProviderSetup(integration: Integration) {
+    Object.assign(this.setups.find((s) => s.integration === integration)!, { mode: "sandbox", source: "sandbox", client_id: null, has_client_secret: false });
+    this.status(integration).mode = "sandbox";
+    return this.providerSetups();
+  }
+  async switchAccount(integration: Integration, accountId: string) {
+    this.calls.push(`switch ${integration} ${accountId}`);
+    const status = this.status(integration);
+    status.account = status.accounts.find((a) => a.id === accountId) ?? status.account;
   }
   async onConnectionChanged(l: (e: ConnectionChanged) => void) {
     this.connectionListeners.push(l);

@@ -22,6 +22,12 @@ export const tauriBackend: Backend = {
   openInProvider: async (url) => {
     unwrap(await commands.openInProvider(url));
   },
+  providerSetups: async () => unwrap(await commands.providerSetups()),
+  saveProviderSetup: async (integration, input) => unwrap(await commands.saveProviderSetup(integration, input)),
+  clearProviderSetup: async (integration) => unwrap(await commands.clearProviderSetup(integration)),
+  switchAccount: async (integration, accountId) => {
+    unwrap(await commands.switchAccount(integration, accountId));
+  },
   onConnectionChanged: (listener) => events.connectionChanged.listen((e) => listener(e.payload)),
   onLoadProgress: (listener) => events.loadProgressEvent.listen((e) => listener(e.payload)),
 };

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use inlet_core::config::{load_dotenv, resolve_all, ProcessEnv, SandboxEndpoint};
 use inlet_core::export::{export_to_path, write_items, ExportFormat};
 use inlet_core::http::RetryPolicy;
+use inlet_core::service::Resolver;
 use inlet_core::store::{KeychainStore, TokenStore};
 use inlet_core::{CoreError, Inlet, Integration, Secret};
 use tokio_util::sync::CancellationToken;
@@ -85,15 +86,19 @@ fn sandbox_from_env() -> Result<Option<SandboxEndpoint>, CoreError> {
     }))
 }
 
-fn build() -> Result<Inlet, CoreError> {
+/// The service, with the client credentials saved in the app (keychain) applied.
+async fn build() -> Result<Inlet, CoreError> {
     let sandbox = sandbox_from_env()?;
     let settings = resolve_all(&ProcessEnv, sandbox.as_ref())?;
     let store: Arc<dyn TokenStore> = Arc::new(KeychainStore::new(keychain_service()));
-    Inlet::new(settings, store, RetryPolicy::default())
+    let inlet = Inlet::new(settings, store, RetryPolicy::default())?
+        .with_resolver(Resolver::new(&ProcessEnv, sandbox));
+    inlet.reload_settings().await?;
+    Ok(inlet)
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
-    let inlet = build()?;
+    let inlet = build().await?;
     match cli.command {
         Command::Connect {
             integration,

@@ -29,7 +29,7 @@ impl Inlet {
         provider(integration)?;
         let settings = self.settings(integration)?;
         let redirect_uri = redirect_uri.unwrap_or(&settings.redirect_uri).clone();
-        let request = authorization_request(settings, &redirect_uri);
+        let request = authorization_request(&settings, &redirect_uri);
         self.flows.cancel(integration);
         self.flows.insert(
             request.state,
@@ -87,14 +87,14 @@ impl Inlet {
         let settings = self.settings(integration)?;
         let tokens = exchange_code(
             &self.http,
-            settings,
+            &settings,
             &flow.redirect_uri,
             &code,
             flow.pkce_verifier.as_ref(),
         )
         .await?;
         let account = provider(integration)?
-            .account(&self.http, settings, &tokens)
+            .account(&self.http, &settings, &tokens)
             .await?;
         let connection = StoredConnection {
             integration,
@@ -109,7 +109,12 @@ impl Inlet {
         };
         let info = ConnectionInfo::from(&connection);
         let store = self.store.clone();
+        let (mode, account_id) = (connection.mode, connection.account.id.clone());
         blocking(move || store.put(&connection)).await?;
+        // A newly connected account becomes the active one; the others stay connected.
+        self.set_active_account(integration, mode, Some(account_id))
+            .await?;
+        self.latest().remove(&integration);
         tracing::info!(%integration, account = %info.account.label, "connected");
         Ok(info)
     }

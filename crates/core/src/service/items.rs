@@ -22,7 +22,7 @@ impl Inlet {
         self
     }
 
-    fn latest(&self) -> std::sync::MutexGuard<'_, HashMap<Integration, CachedLoad>> {
+    pub(super) fn latest(&self) -> std::sync::MutexGuard<'_, HashMap<Integration, CachedLoad>> {
         self.latest.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -71,7 +71,7 @@ impl Inlet {
             .map_err(|e| CoreError::invalid_argument(e.to_string()))?;
         let mut shown = Vec::new();
         for load in from_disk {
-            let current = self.settings.get(&load.integration).map(|s| s.mode);
+            let current = self.settings(load.integration).ok().map(|s| s.mode);
             let connected = self.credentials(load.integration).await.ok().flatten();
             if current == Some(load.mode)
                 && connected.is_some_and(|c| c.account.id == load.account.id)

@@ -4,6 +4,9 @@
 
 mod connect;
 mod items;
+mod setup;
+
+pub use setup::{ProviderSetup, Resolver, SetupInput, SetupSource};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -37,6 +40,8 @@ pub struct IntegrationStatus {
     pub connected: bool,
     /// The connected account.
     pub account: Option<AccountInfo>,
+    /// Every connected account of the integration (the switcher's choices).
+    pub accounts: Vec<AccountInfo>,
     /// When the person connected.
     pub connected_at: Option<DateTime<Utc>>,
     /// When the items on screen were loaded (this session or the cache).
@@ -93,7 +98,7 @@ pub struct AuthorizationStart {
 
 /// The core service.
 pub struct Inlet {
-    settings: HashMap<Integration, ProviderSettings>,
+    settings: std::sync::RwLock<HashMap<Integration, ProviderSettings>>,
     store: Arc<dyn TokenStore>,
     flows: PendingFlows,
     locks: RefreshLocks,
@@ -104,6 +109,7 @@ pub struct Inlet {
     policy: RetryPolicy,
     cache: Option<ItemCache>,
     latest: std::sync::Mutex<HashMap<Integration, CachedLoad>>,
+    resolver: Option<Resolver>,
 }
 
 impl Inlet {
@@ -131,7 +137,9 @@ impl Inlet {
             })
             .collect();
         Ok(Self {
-            settings: settings.into_iter().map(|s| (s.integration, s)).collect(),
+            settings: std::sync::RwLock::new(
+                settings.into_iter().map(|s| (s.integration, s)).collect(),
+            ),
             store,
             flows: PendingFlows::default(),
             locks: RefreshLocks::default(),
@@ -141,27 +149,42 @@ impl Inlet {
             running: Default::default(),
             cache: None,
             latest: Default::default(),
+            resolver: None,
             policy,
         })
     }
 
     /// The settings of a provider, or `NotConfigured`.
-    pub fn settings(&self, integration: Integration) -> Result<&ProviderSettings> {
-        self.settings
+    pub fn settings(&self, integration: Integration) -> Result<ProviderSettings> {
+        self.read_settings()
             .get(&integration)
+            .cloned()
             .ok_or(CoreError::NotConfigured { integration })
     }
 
+    fn read_settings(
+        &self,
+    ) -> std::sync::RwLockReadGuard<'_, HashMap<Integration, ProviderSettings>> {
+        self.settings.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The active account's connection, or the first connected one.
     async fn find_connection(&self, integration: Integration) -> Result<Option<StoredConnection>> {
-        let settings = self.settings(integration)?;
-        let prefix = crate::store::connection_key(integration, settings.mode, "");
+        let mode = self.settings(integration)?.mode;
+        let active = self.active_account(integration, mode).await?;
+        let prefix = crate::store::connection_key(integration, mode, "");
         let store = self.store.clone();
         blocking(move || {
-            for key in store.keys()? {
-                if key.starts_with(&prefix) {
-                    if let Some(found) = store.get(&key)? {
-                        return Ok(Some(found));
-                    }
+            if let Some(id) = active {
+                if let Some(found) =
+                    store.get(&crate::store::connection_key(integration, mode, &id))?
+                {
+                    return Ok(Some(found));
+                }
+            }
+            for key in store.keys()?.into_iter().filter(|k| k.starts_with(&prefix)) {
+                if let Some(found) = store.get(&key)? {
+                    return Ok(Some(found));
                 }
             }
             Ok(None)
@@ -173,7 +196,7 @@ impl Inlet {
     pub async fn integrations(&self) -> Result<Vec<IntegrationStatus>> {
         let mut out = Vec::new();
         for integration in Integration::ALL {
-            let settings = self.settings.get(&integration);
+            let settings = self.settings(integration).ok();
             let connection = match settings {
                 Some(_) => self.find_connection(integration).await?,
                 None => None,
@@ -181,38 +204,36 @@ impl Inlet {
             out.push(IntegrationStatus {
                 integration,
                 name: integration.display_name().to_owned(),
-                mode: settings.map(|s| s.mode),
+                mode: settings.as_ref().map(|s| s.mode),
                 connected: connection.is_some(),
                 reconnect_needed: connection.as_ref().is_some_and(|c| c.reconnect_needed),
                 connected_at: connection.as_ref().map(|c| c.connected_at),
                 last_load: self.last_loaded_at(integration),
+                accounts: match settings {
+                    Some(_) => self.accounts(integration).await?,
+                    None => Vec::new(),
+                },
                 account: connection.map(|c| c.account),
-                transport: settings.map(ProviderSettings::transport),
+                transport: settings.as_ref().map(ProviderSettings::transport),
             });
         }
         Ok(out)
     }
 
-    /// Forgets every stored connection of `integration` (in its current mode).
+    /// Forgets the active account's connection of `integration` (its tokens and cached items);
+    /// another connected account, if any, becomes the active one.
     pub async fn disconnect(&self, integration: Integration) -> Result<bool> {
-        let settings = self.settings(integration)?;
-        let prefix = crate::store::connection_key(integration, settings.mode, "");
+        let mode = self.settings(integration)?.mode;
+        let Some(connection) = self.find_connection(integration).await? else {
+            return Ok(false);
+        };
+        let key = connection.key();
         let store = self.store.clone();
-        let removed = blocking(move || {
-            let keys: Vec<String> = store
-                .keys()?
-                .into_iter()
-                .filter(|k| k.starts_with(&prefix))
-                .collect();
-            for key in &keys {
-                store.delete(key)?;
-            }
-            Ok(!keys.is_empty())
-        })
-        .await?;
-        self.forget(integration, settings.mode);
-        tracing::info!(%integration, removed, "disconnected");
-        Ok(removed)
+        blocking(move || store.delete(&key)).await?;
+        self.set_active_account(integration, mode, None).await?;
+        self.forget(integration, mode);
+        tracing::info!(%integration, "disconnected");
+        Ok(true)
     }
 
     /// The connection's metadata, if connected.
@@ -309,7 +330,7 @@ impl Inlet {
         let ctx = LoadContext {
             api: &api,
             tokens: &tokens,
-            settings,
+            settings: &settings,
             account: &connection.account,
         };
         let result = load_all(provider, &ctx, progress, cancel).await?;
@@ -336,7 +357,7 @@ impl Inlet {
         let ctx = LoadContext {
             api: &api,
             tokens: &tokens,
-            settings,
+            settings: &settings,
             account: &connection.account,
         };
         struct Collect(Vec<IntegrationItem>);

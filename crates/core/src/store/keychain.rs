@@ -125,6 +125,18 @@ impl TokenStore for KeychainStore {
         Ok(())
     }
 
+    fn get_entry(&self, name: &str) -> Result<Option<String>> {
+        self.read(&format!("entry:{name}"))
+    }
+
+    fn put_entry(&self, name: &str, value: &str) -> Result<()> {
+        self.write(&format!("entry:{name}"), value)
+    }
+
+    fn delete_entry(&self, name: &str) -> Result<()> {
+        self.remove(&format!("entry:{name}"))
+    }
+
     fn delete(&self, key: &str) -> Result<()> {
         self.remove(&connection_user(key))?;
         let mut index = self.read_index()?;

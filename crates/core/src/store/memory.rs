@@ -10,6 +10,7 @@ use crate::error::Result;
 #[derive(Default)]
 pub struct MemoryStore {
     entries: Mutex<BTreeMap<String, String>>,
+    named: Mutex<BTreeMap<String, String>>,
 }
 
 impl MemoryStore {
@@ -48,6 +49,31 @@ impl TokenStore for MemoryStore {
 
     fn delete(&self, key: &str) -> Result<()> {
         self.lock().remove(key);
+        Ok(())
+    }
+
+    fn get_entry(&self, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .named
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            .cloned())
+    }
+
+    fn put_entry(&self, name: &str, value: &str) -> Result<()> {
+        self.named
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(name.to_owned(), value.to_owned());
+        Ok(())
+    }
+
+    fn delete_entry(&self, name: &str) -> Result<()> {
+        self.named
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name);
         Ok(())
     }
 }

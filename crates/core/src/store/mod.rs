@@ -78,6 +78,12 @@ pub trait TokenStore: Send + Sync {
     fn put(&self, connection: &StoredConnection) -> Result<()>;
     /// Removes a connection; removing a missing one is not an error.
     fn delete(&self, key: &str) -> Result<()>;
+    /// A named entry beside the connections (client credentials, the active account).
+    fn get_entry(&self, name: &str) -> Result<Option<String>>;
+    /// Saves a named entry.
+    fn put_entry(&self, name: &str, value: &str) -> Result<()>;
+    /// Removes a named entry; removing a missing one is not an error.
+    fn delete_entry(&self, name: &str) -> Result<()>;
 }
 
 /// The wire form of a connection inside its keychain entry (the only place tokens are written).

@@ -1,0 +1,232 @@
+//! Client credentials entered in the app (kept in the keychain store, applied without a
+//! restart) and several accounts per integration with one active.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use inlet_core::config::SandboxEndpoint;
+use inlet_core::service::{Resolver, SetupInput, SetupSource};
+use inlet_core::store::{MemoryStore, TokenStore};
+use inlet_core::{Inlet, Integration, Mode, Secret};
+use inlet_sandbox::Knobs;
+use url::Url;
+
+fn sandbox_endpoint(sandbox: &inlet_sandbox::Sandbox) -> SandboxEndpoint {
+    SandboxEndpoint {
+        base: Url::parse(&sandbox.base_url()).unwrap(),
+        client_id: inlet_sandbox::CLIENT_ID.into(),
+        client_secret: Secret::new(inlet_sandbox::CLIENT_SECRET),
+    }
+}
+
+#[tokio::test]
+async fn credentials_saved_in_the_app_turn_a_provider_live_and_back() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let base = sandbox.base_url();
+    // The "live" HubSpot of this test is the sandbox again, reached through the URL overrides.
+    let env = [
+        (
+            "INLET_HUBSPOT_AUTH_URL",
+            format!("{base}/hubspot/oauth/authorize"),
+        ),
+        (
+            "INLET_HUBSPOT_TOKEN_URL",
+            format!("{base}/hubspot/oauth/2026-03/token"),
+        ),
+        ("INLET_HUBSPOT_API_URL", format!("{base}/hubspot")),
+        (
+            "INLET_REDIRECT_URI",
+            "http://127.0.0.1:0/oauth/callback".to_owned(),
+        ),
+    ];
+    let env: [(&str, &str); 4] = std::array::from_fn(|i| (env[i].0, env[i].1.as_str()));
+    let store = Arc::new(MemoryStore::default());
+    let inlet = Inlet::new(Vec::new(), store.clone(), policy())
+        .unwrap()
+        .with_resolver(Resolver::new(&env, Some(sandbox_endpoint(&sandbox))));
+    inlet.reload_settings().await.unwrap();
+    let setups = inlet.provider_setups().await.unwrap();
+    assert!(setups
+        .iter()
+        .all(|s| s.source == SetupSource::Sandbox && s.mode == Some(Mode::Sandbox)));
+    let airtable = setups
+        .iter()
+        .find(|s| s.integration == Integration::Airtable)
+        .unwrap();
+    assert!(airtable.loopback_only);
+    assert_eq!(
+        airtable.developer_portal,
+        "https://airtable.com/create/oauth"
+    );
+
+    let input = |id: &str, secret: Option<&str>, redirect: Option<&str>| SetupInput {
+        client_id: id.into(),
+        client_secret: secret.map(str::to_owned),
+        redirect_uri: redirect.map(str::to_owned),
+    };
+    let err = inlet
+        .save_provider_setup(Integration::Hubspot, input("has space", Some("x"), None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_argument");
+    let err = inlet
+        .save_provider_setup(Integration::Hubspot, input("abc", None, None))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("needs the client secret"), "{err}");
+    let err = inlet
+        .save_provider_setup(
+            Integration::Airtable,
+            input("abc", None, Some("inlet://oauth/callback")),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        "invalid_argument",
+        "Airtable refuses deep-link redirects"
+    );
+
+    let setups = inlet
+        .save_provider_setup(
+            Integration::Hubspot,
+            input(
+                inlet_sandbox::CLIENT_ID,
+                Some(inlet_sandbox::CLIENT_SECRET),
+                Some("http://127.0.0.1:0/oauth/callback"),
+            ),
+        )
+        .await
+        .unwrap();
+    let hubspot = setups
+        .iter()
+        .find(|s| s.integration == Integration::Hubspot)
+        .unwrap();
+    assert_eq!(
+        (hubspot.source, hubspot.mode, hubspot.has_client_secret),
+        (SetupSource::Keychain, Some(Mode::Live), true)
+    );
+    let entry = store
+        .get_entry("client:hubspot")
+        .unwrap()
+        .expect("saved in the keychain store");
+    assert!(entry.contains(inlet_sandbox::CLIENT_SECRET));
+    assert!(
+        !format!("{setups:?}").contains(inlet_sandbox::CLIENT_SECRET),
+        "the secret never comes back out"
+    );
+
+    // Live now: the connection is made with the saved credentials.
+    let info = connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
+    assert_eq!(info.mode, Mode::Live);
+    // Saving again without a secret keeps the saved one.
+    inlet
+        .save_provider_setup(
+            Integration::Hubspot,
+            input(inlet_sandbox::CLIENT_ID, None, None),
+        )
+        .await
+        .unwrap();
+    assert!(store
+        .get_entry("client:hubspot")
+        .unwrap()
+        .unwrap()
+        .contains(inlet_sandbox::CLIENT_SECRET));
+
+    let setups = inlet
+        .clear_provider_setup(Integration::Hubspot)
+        .await
+        .unwrap();
+    let hubspot = setups
+        .iter()
+        .find(|s| s.integration == Integration::Hubspot)
+        .unwrap();
+    assert_eq!(
+        (hubspot.source, hubspot.mode),
+        (SetupSource::Sandbox, Some(Mode::Sandbox))
+    );
+    let status = inlet.integrations().await.unwrap();
+    assert!(
+        !status
+            .iter()
+            .find(|s| s.integration == Integration::Hubspot)
+            .unwrap()
+            .connected,
+        "live connections are not shown in sandbox mode"
+    );
+}
+
+#[tokio::test]
+async fn several_accounts_per_integration_with_a_switcher() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
+    let inlet = inlet_with(&sandbox, store.clone(), inlet_sandbox::CLIENT_SECRET);
+    let first = connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
+    // A second portal: the same connection shape under another account id.
+    let mut other = store
+        .get(&format!("hubspot:sandbox:{}", first.account.id))
+        .unwrap()
+        .unwrap();
+    other.account.id = "777".into();
+    other.account.label = "other portal".into();
+    store.put(&other).unwrap();
+
+    let accounts = inlet.accounts(Integration::Hubspot).await.unwrap();
+    assert_eq!(accounts.len(), 2);
+    assert_eq!(
+        inlet
+            .credentials(Integration::Hubspot)
+            .await
+            .unwrap()
+            .unwrap()
+            .account
+            .id,
+        first.account.id,
+        "the last connected is active"
+    );
+    inlet
+        .switch_account(Integration::Hubspot, "777")
+        .await
+        .unwrap();
+    assert_eq!(
+        inlet
+            .credentials(Integration::Hubspot)
+            .await
+            .unwrap()
+            .unwrap()
+            .account
+            .label,
+        "other portal"
+    );
+    let status = inlet.integrations().await.unwrap();
+    let hubspot = status
+        .iter()
+        .find(|s| s.integration == Integration::Hubspot)
+        .unwrap();
+    assert_eq!(hubspot.accounts.len(), 2);
+    assert_eq!(hubspot.account.as_ref().unwrap().id, "777");
+    assert_eq!(
+        inlet
+            .switch_account(Integration::Hubspot, "nope")
+            .await
+            .unwrap_err()
+            .code(),
+        "invalid_argument"
+    );
+
+    // Disconnect removes only the active account; the other one takes over.
+    assert!(inlet.disconnect(Integration::Hubspot).await.unwrap());
+    assert_eq!(inlet.accounts(Integration::Hubspot).await.unwrap().len(), 1);
+    assert_eq!(
+        inlet
+            .credentials(Integration::Hubspot)
+            .await
+            .unwrap()
+            .unwrap()
+            .account
+            .id,
+        first.account.id
+    );
+}

@@ -1,0 +1,59 @@
+//! Commands of the Settings page and the account switcher.
+
+use inlet_core::service::{ProviderSetup, SetupInput};
+use inlet_core::Integration;
+use tauri::{AppHandle, State};
+use tauri_specta::Event;
+
+use crate::error::CommandResult;
+use crate::events::ConnectionChanged;
+use crate::state::AppState;
+
+/// Every provider's setup: mode, where the credentials come from, the redirect URI to register.
+#[tauri::command]
+#[specta::specta]
+pub async fn provider_setups(state: State<'_, AppState>) -> CommandResult<Vec<ProviderSetup>> {
+    Ok(state.inlet.provider_setups().await?)
+}
+
+/// Saves a provider's client id and secret in the keychain (and its redirect URI) and applies them.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_provider_setup(
+    state: State<'_, AppState>,
+    integration: Integration,
+    input: SetupInput,
+) -> CommandResult<Vec<ProviderSetup>> {
+    Ok(state.inlet.save_provider_setup(integration, input).await?)
+}
+
+/// Forgets a provider's saved credentials.
+#[tauri::command]
+#[specta::specta]
+pub async fn clear_provider_setup(
+    state: State<'_, AppState>,
+    integration: Integration,
+) -> CommandResult<Vec<ProviderSetup>> {
+    Ok(state.inlet.clear_provider_setup(integration).await?)
+}
+
+/// Makes another connected account the active one.
+#[tauri::command]
+#[specta::specta]
+pub async fn switch_account(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    integration: Integration,
+    account_id: String,
+) -> CommandResult<()> {
+    state.inlet.switch_account(integration, &account_id).await?;
+    let connection = state.inlet.credentials(integration).await?;
+    let _ = ConnectionChanged {
+        integration: Some(integration),
+        connected: connection.is_some(),
+        connection,
+        error: None,
+    }
+    .emit(&app);
+    Ok(())
+}
