@@ -8,7 +8,7 @@ APT_PACKAGES := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appin
   gnome-keyring libsecret-tools keyutils xdg-utils desktop-file-utils x11-utils imagemagick \
   webkit2gtk-driver libglib2.0-bin python3 xdotool chromium
 
-.PHONY: run test deps apt ui-deps ui bindings lint test-rust test-ui test-e2e clean
+.PHONY: run test deps apt ui-deps ui bindings lint test-rust test-ui test-e2e tauri-driver clean
 
 run: deps ui
 	cargo build -p inlet-desktop --features custom-protocol
@@ -58,9 +58,13 @@ test-rust:
 	fi
 
 # The built app under Xvfb: connect through the deep link delivered as the OS would.
-test-e2e:
+test-e2e: tauri-driver
 	cargo build -p inlet-desktop --features custom-protocol
 	scripts/e2e-deep-link.sh $(CARGO_TARGET_DIR)/debug/inlet-desktop
+
+# The WebDriver front for Tauri apps; cargo caches it in ~/.cargo/bin.
+tauri-driver:
+	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --version ^2
 
 clean:
 	cargo clean

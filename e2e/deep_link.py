@@ -1,5 +1,6 @@
 """Drives the real Inlet window through WebKitWebDriver (W3C WebDriver over HTTP, stdlib only)."""
 import csv
+import http.client
 import json
 import os
 import socket
@@ -22,15 +23,25 @@ def free_port():
 class Driver:
     def __init__(self, port):
         self.base = f"http://127.0.0.1:{port}"
-        caps = {"capabilities": {"alwaysMatch": {"browserName": "wry",
-                "webkitgtk:browserOptions": {"binary": APP, "args": []}}}}
+        caps = {"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": APP}}}}
         self.session = self.call("POST", "/session", caps)["sessionId"]
 
     def call(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.base + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=60) as r:
+        # tauri-driver forwards over pooled connections that WebKitWebDriver may already have
+        # closed; it then answers nothing (the command never reached the native driver), so the
+        # request is sent again.
+        for attempt in range(4):
+            try:
+                r = urllib.request.urlopen(req, timeout=60)
+                break
+            except (ConnectionError, http.client.HTTPException) as e:
+                if attempt == 3:
+                    raise RuntimeError(f"WebDriver {method} {path} failed: {e!r}") from e
+                time.sleep(0.3)
+        with r:
             return json.loads(r.read())["value"] if method != "POST" or path != "/session" else json.loads(r.read())["value"]
 
     def s(self, method, path, body=None):
@@ -157,14 +168,18 @@ def run_app(transport, delivered):
     env = dict(os.environ, TAURI_WEBVIEW_AUTOMATION="true")
     # The app's own log (tracing, never a token or a callback URL) is kept as an artifact.
     log = open(os.path.join(ARTIFACTS, f"app-{transport}.log"), "w")
-    driver_proc = subprocess.Popen(["WebKitWebDriver", f"--port={port}"], env=env, stdout=log, stderr=log)
+    # tauri-driver fronts WebKitWebDriver (the native driver) and launches the app.
+    native_port = free_port()
+    driver_proc = subprocess.Popen(["tauri-driver", "--port", str(port), "--native-port", str(native_port)],
+                                   env=env, stdout=log, stderr=log)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        for listening in (port, native_port):  # tauri-driver, then the WebKitWebDriver it starts
+            for _ in range(200):
+                try:
+                    socket.create_connection(("127.0.0.1", listening), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
         d = Driver(port)
         try:
             cards = []
@@ -209,6 +224,10 @@ def run_app(transport, delivered):
             set_field(d, "#type-filter", "", "change")
             d.click("#view-tree")
             d.screenshot(f"tree-{transport}.png")
+            d.click("#open-settings")
+            d.wait_for("the settings", lambda: "Client id" in d.text("#settings"))
+            d.screenshot(f"settings-{transport}.png")
+            d.click("#open-settings")
             for card, name in cards:
                 d.click(f'{card} button[aria-label="Disconnect {name}"]')
                 d.wait_for("the disconnect", lambda: "Not connected" in d.text(card))
