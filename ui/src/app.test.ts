@@ -225,7 +225,7 @@ describe("finding and viewing items", () => {
     expect(backend.calls.some((c) => c.startsWith("open https://app.hubspot.com/"))).toBe(true);
   });
 
-  it("shows the hierarchy as a tree that expands", () => {
+  it("shows the hierarchy as a tree that expands, and exports it as shown", async () => {
     const integrations = document.getElementById("integration-filter") as HTMLSelectElement;
     integrations.value = "notion";
     integrations.dispatchEvent(new Event("change"));
@@ -238,6 +238,9 @@ describe("finding and viewing items", () => {
     expect(document.querySelector<HTMLButtonElement>(".toggle")!.getAttribute("aria-expanded")).toBe("true");
     expect(count()).toContain("rows in the tree");
     expect(rows().length).toBeGreaterThanOrEqual(before);
+    document.getElementById("export-view")!.click();
+    await tick();
+    expect(backend.exports.at(-1)!.keys!.slice(0, rows().length)).toEqual(rows().map((r) => r.dataset.key));
   });
 
   it("exports exactly the view, in order, or everything", async () => {
@@ -268,6 +271,9 @@ describe("Airtable records", () => {
     await tick();
     expect(backend.calls).toContain(`records ${table.parent_id}/${table.id}`);
     expect(count()).toContain(`3 records in ${table.name}`);
+    document.getElementById("export-view")!.click();
+    await tick();
+    expect(backend.exports.at(-1)!.keys).toEqual(rows().map((r) => r.dataset.key));
     button(document.getElementById("item-count")!, "Back to all items")!.click();
     expect(count()).toContain("40 items");
   });

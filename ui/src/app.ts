@@ -33,6 +33,8 @@ export class App {
   private readonly expanded = new Set<string>();
   private records: { table: IntegrationItem; items: IntegrationItem[] } | null = null;
   private shown: IntegrationItem[] = [];
+  /** The keys of the grid's rows, in order: what an export of the view writes. */
+  private visibleKeys: string[] = [];
   private detailItem: IntegrationItem | null = null;
   private retry: (() => void) | null = null;
   private readonly index = new SearchIndex();
@@ -287,6 +289,7 @@ export class App {
       ? flattenTree(this.shown, this.expanded)
       : this.shown.map((item) => ({ item, depth: 0, hasChildren: false, expanded: false }));
     this.table.setRows(rows, this.view.sort, this.tree && !this.view.query);
+    this.visibleKeys = rows.map((r) => itemKey(r.item));
     this.renderFilters(source);
     this.renderCount(source.length, rows.length);
     if (this.detailItem && !source.includes(this.detailItem)) this.showDetails(null);
@@ -361,14 +364,11 @@ export class App {
     }
   }
 
-  /** Exports the current view (filtered and sorted, as shown) or everything loaded. */
+  /** Exports the current view — the grid's rows, filtered, sorted, as the tree shows them, or a
+   * table's records — or everything loaded. */
   async export(viewOnly: boolean): Promise<void> {
     const format = this.byId<HTMLSelectElement>("export-format").value as ExportFormat;
-    if (viewOnly && this.records) {
-      this.showError("Records are not kept for export yet: export the items, or use the CLI's --records.");
-      return;
-    }
-    const keys = viewOnly ? this.shown.map(itemKey) : null;
+    const keys = viewOnly ? this.visibleKeys : null;
     try {
       const outcome = await this.backend.exportItems(keys, format);
       if (outcome) this.byId("loading").textContent = `Exported ${outcome.count.toLocaleString("en")} items to ${outcome.path}.`;

@@ -143,6 +143,12 @@ async fn airtable_records_load_on_demand() {
         .iter()
         .all(|r| r.item_type == "record" && r.parent_id.as_deref() == Some(table.id.as_str())));
     assert_eq!(records[0].name, "Row 0", "named by the primary field");
+    // A view of the records exports like any other view.
+    let path = std::env::temp_dir().join(format!("inlet-records-{}.json", std::process::id()));
+    let keys: Vec<String> = records.iter().rev().take(5).map(|r| r.key()).collect();
+    let written = inlet.export_view(keys, inlet_core::export::ExportFormat::Json, &path).await.unwrap();
+    assert_eq!(written, 5);
+    std::fs::remove_file(&path).ok();
     let err = inlet
         .load_airtable_records(&base.id, "tblDoesNotExist", CancellationToken::new())
         .await

@@ -85,6 +85,11 @@ impl Inlet {
         Ok(shown)
     }
 
+    /// Keeps the last Airtable records opened, so a view of them can be exported too.
+    pub(super) fn remember_records(&self, records: &[IntegrationItem]) {
+        *self.records.lock().unwrap_or_else(|p| p.into_inner()) = records.to_vec();
+    }
+
     /// Writes the items with these keys (`IntegrationItem::key`), in this order, to `path`.
     /// A key that is no longer loaded is an error rather than a silently shorter file.
     pub async fn export_view(
@@ -94,13 +99,18 @@ impl Inlet {
         path: &Path,
     ) -> Result<u64> {
         let snapshot: Vec<CachedLoad> = self.latest().values().cloned().collect();
+        let records = self
+            .records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         let path = path.to_owned();
         tokio::task::spawn_blocking(move || {
-            let index: HashMap<String, &IntegrationItem> = snapshot
+            let loaded = snapshot
                 .iter()
                 .flat_map(|l| l.items.iter())
-                .map(|i| (i.key(), i))
-                .collect();
+                .chain(records.iter());
+            let index: HashMap<String, &IntegrationItem> = loaded.map(|i| (i.key(), i)).collect();
             let mut chosen = Vec::with_capacity(keys.len());
             for key in &keys {
                 let item = index.get(key).ok_or_else(|| {

@@ -110,6 +110,7 @@ pub struct Inlet {
     cache: Option<ItemCache>,
     latest: std::sync::Mutex<HashMap<Integration, CachedLoad>>,
     resolver: Option<Resolver>,
+    records: std::sync::Mutex<Vec<IntegrationItem>>,
 }
 
 impl Inlet {
@@ -150,6 +151,7 @@ impl Inlet {
             cache: None,
             latest: Default::default(),
             resolver: None,
+            records: Default::default(),
             policy,
         })
     }
@@ -371,6 +373,7 @@ impl Inlet {
             loaded = airtable::load_records(&ctx, base, table, &mut sink) => loaded?,
             _ = cancel.cancelled() => return Err(CoreError::Cancelled),
         }
+        self.remember_records(&sink.0);
         Ok(sink.0)
     }
 }
