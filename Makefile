@@ -8,7 +8,7 @@ APT_PACKAGES := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appin
   gnome-keyring libsecret-tools keyutils xdg-utils desktop-file-utils x11-utils imagemagick \
   webkit2gtk-driver libglib2.0-bin python3 xdotool chromium
 
-.PHONY: run test deps apt ui-deps ui bindings lint test-rust test-ui test-e2e tauri-driver clean
+.PHONY: run test bench deps apt ui-deps ui bindings lint test-rust test-ui test-e2e tauri-driver clean
 
 run: deps ui
 	cargo build -p inlet-desktop --features custom-protocol
@@ -69,3 +69,9 @@ tauri-driver:
 clean:
 	cargo clean
 	rm -rf ui/dist ui/node_modules
+
+# Timings on this machine (never part of `make test`): exports of 100,000 items, a paced load
+# from the sandbox, and the UI's search and sort over 100,000 items.
+bench: deps
+	cargo bench -p inlet-core --bench throughput
+	cd ui && npx vitest bench --run

@@ -5,7 +5,7 @@ import type { LoadProgress } from "./bindings";
 import { renderCards } from "./connections";
 import { renderDetails } from "./details";
 import { el } from "./format";
-import { age, applyView, emptyView, facetCounts, flattenTree, itemKey, SearchIndex, type SortColumn, type TreeRow, type ViewState } from "./model";
+import { age, applyView, emptyView, facetCounts, flattenTree, itemKey, SearchIndex, SortCache, type SortColumn, type TreeRow, type ViewState } from "./model";
 import { renderProgress } from "./progress";
 import { SettingsView } from "./settings";
 import { ItemTable } from "./table";
@@ -38,6 +38,8 @@ export class App {
   private detailItem: IntegrationItem | null = null;
   private retry: (() => void) | null = null;
   private readonly index = new SearchIndex();
+  private readonly sortCache = new SortCache();
+  private allCache: { loads: Loaded[]; items: IntegrationItem[] } = { loads: [], items: [] };
   readonly table: ItemTable;
   readonly settings: SettingsView;
 
@@ -253,9 +255,12 @@ export class App {
     }
   }
 
-  /** Every loaded item, integration by integration. */
+  /** Every loaded item, integration by integration (the same array until a load changes). */
   allItems(): IntegrationItem[] {
-    return [...this.loads.keys()].sort().flatMap((i) => this.loads.get(i)?.items ?? []);
+    const loads = [...this.loads.keys()].sort().map((i) => this.loads.get(i) as Loaded);
+    const same = loads.length === this.allCache.loads.length && loads.every((l, n) => l === this.allCache.loads[n]);
+    if (!same) this.allCache = { loads, items: loads.flatMap((l) => l.items) };
+    return this.allCache.items;
   }
 
   private sortBy(column: SortColumn): void {
@@ -283,7 +288,7 @@ export class App {
     const source = this.records?.items ?? this.allItems();
     // A table's records are one kind from one integration: the item filters do not apply to them.
     const view = this.records ? { ...this.view, types: new Set<string>(), integrations: new Set<Integration>() } : this.view;
-    this.shown = applyView(source, view, this.index);
+    this.shown = applyView(source, view, this.index, this.sortCache);
     // The tree shows the hierarchy of the filtered items; a search shows matches flat.
     const rows: TreeRow[] = this.tree && !this.view.query
       ? flattenTree(this.shown, this.expanded)

@@ -52,25 +52,45 @@ export class SearchIndex {
   }
 }
 
-/** The items a view shows, in order. Every word of the query must match the name or parent path. */
-export function applyView(items: readonly IntegrationItem[], view: ViewState, index = new SearchIndex()): IntegrationItem[] {
-  const words = view.query.toLowerCase().split(/\s+/).filter(Boolean);
-  const shown = items.filter(
-    (item) =>
-      (view.types.size === 0 || view.types.has(item.type)) &&
-      (view.integrations.size === 0 || view.integrations.has(item.integration)) &&
-      (words.length === 0 || words.every((w) => index.text(item).includes(w))),
-  );
-  const { column, direction } = view.sort;
+function compare(column: SortColumn, direction: SortDirection): (a: IntegrationItem, b: IntegrationItem) => number {
   const sign = direction === "asc" ? 1 : -1;
   const dated = column === "created" || column === "modified";
-  return shown.sort((a, b) => {
+  return (a, b) => {
     const x = sortValue(a, column);
     const y = sortValue(b, column);
     // Missing dates sort last either way.
     if (dated && (!x || !y)) return x === y ? 0 : x ? -1 : 1;
     return sign * (dated ? (x < y ? -1 : x > y ? 1 : 0) : collator.compare(x, y)) || collator.compare(a.id, b.id);
-  });
+  };
+}
+
+/** Remembers the sorted order of the loaded items, so typing in the search box only filters:
+ * filtering keeps the order, and sorting 100,000 names is the slow part. */
+export class SortCache {
+  private source: readonly IntegrationItem[] | null = null;
+  private key = "";
+  private sorted: IntegrationItem[] = [];
+
+  sort(items: readonly IntegrationItem[], sort: ViewState["sort"]): IntegrationItem[] {
+    const key = `${sort.column}:${sort.direction}`;
+    if (items !== this.source || key !== this.key) {
+      this.sorted = [...items].sort(compare(sort.column, sort.direction));
+      this.source = items;
+      this.key = key;
+    }
+    return this.sorted;
+  }
+}
+
+/** The items a view shows, in order. Every word of the query must match the name or parent path. */
+export function applyView(items: readonly IntegrationItem[], view: ViewState, index = new SearchIndex(), cache = new SortCache()): IntegrationItem[] {
+  const words = view.query.toLowerCase().split(/\s+/).filter(Boolean);
+  return cache.sort(items, view.sort).filter(
+    (item) =>
+      (view.types.size === 0 || view.types.has(item.type)) &&
+      (view.integrations.size === 0 || view.integrations.has(item.integration)) &&
+      (words.length === 0 || words.every((w) => index.text(item).includes(w))),
+  );
 }
 
 /** How many items of each type and integration there are (before filtering by them). */

@@ -146,7 +146,10 @@ async fn airtable_records_load_on_demand() {
     // A view of the records exports like any other view.
     let path = std::env::temp_dir().join(format!("inlet-records-{}.json", std::process::id()));
     let keys: Vec<String> = records.iter().rev().take(5).map(|r| r.key()).collect();
-    let written = inlet.export_view(keys, inlet_core::export::ExportFormat::Json, &path).await.unwrap();
+    let written = inlet
+        .export_view(keys, inlet_core::export::ExportFormat::Json, &path)
+        .await
+        .unwrap();
     assert_eq!(written, 5);
     std::fs::remove_file(&path).ok();
     let err = inlet

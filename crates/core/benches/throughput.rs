@@ -1,0 +1,136 @@
+//! `make bench`: how long the heavy paths take on this machine, printed as a table.
+//! - exporting 100,000 items to each format (streamed to a file);
+//! - a full HubSpot load of 5,000 contacts from the sandbox through the real paced client.
+//! Plain `Instant` timing over a few runs (median), so it adds no dependency; not run by `make test`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use inlet_core::config::{sandbox_settings, SandboxEndpoint};
+use inlet_core::export::{export_to_path, ExportFormat};
+use inlet_core::http::RetryPolicy;
+use inlet_core::store::MemoryStore;
+use inlet_core::{Inlet, Integration, IntegrationItem, Secret};
+use inlet_sandbox::{DatasetSize, Sandbox, SandboxConfig};
+use tokio_util::sync::CancellationToken;
+
+fn median(mut runs: Vec<Duration>) -> Duration {
+    runs.sort();
+    runs[runs.len() / 2]
+}
+
+fn items(count: usize) -> Vec<IntegrationItem> {
+    (0..count)
+        .map(|n| {
+            let mut item = IntegrationItem::new(
+                Integration::Hubspot,
+                n.to_string(),
+                "contact",
+                format!("Contact {n}"),
+            );
+            item.url = Some(format!(
+                "https://app.hubspot.com/contacts/42/record/0-1/{n}"
+            ));
+            item.creation_time = Some(chrono::Utc::now());
+            item.details
+                .insert("email".into(), format!("person{n}@example.com").into());
+            item
+        })
+        .collect()
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = std::env::temp_dir().join(format!("inlet-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let data = items(100_000);
+    println!("{:<44} {:>12}", "benchmark", "median");
+    for format in [
+        ExportFormat::Csv,
+        ExportFormat::Ndjson,
+        ExportFormat::Json,
+        ExportFormat::Xlsx,
+    ] {
+        let path = dir.join(format!("items.{}", format.extension()));
+        let runs = (0..3)
+            .map(|_| {
+                let start = Instant::now();
+                export_to_path(&path, format, &data).expect("export");
+                start.elapsed()
+            })
+            .collect();
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        println!(
+            "{:<44} {:>9} ms  ({:.1} MB)",
+            format!("export 100,000 items to {}", format.extension()),
+            median(runs).as_millis(),
+            size as f64 / 1e6
+        );
+    }
+
+    let size = DatasetSize {
+        contacts: 5_000,
+        companies: 0,
+        deals: 0,
+        ..DatasetSize::default()
+    };
+    let mut knobs = inlet_sandbox::Knobs::default();
+    knobs.latency_ms = 20; // a little network
+    let sandbox = Sandbox::start(SandboxConfig {
+        size,
+        knobs,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox");
+    let endpoint = SandboxEndpoint {
+        base: url::Url::parse(&sandbox.base_url()).expect("url"),
+        client_id: inlet_sandbox::CLIENT_ID.into(),
+        client_secret: Secret::new(inlet_sandbox::CLIENT_SECRET),
+    };
+    let settings = sandbox_settings(
+        Integration::Hubspot,
+        &endpoint,
+        url::Url::parse("inlet://oauth/callback").expect("url"),
+    );
+    let inlet = Inlet::new(
+        vec![settings],
+        Arc::new(MemoryStore::default()),
+        RetryPolicy::default(),
+    )
+    .expect("inlet");
+    let start = inlet
+        .begin_connect(Integration::Hubspot, None)
+        .expect("begin");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let consent = client
+        .get(&start.authorization_url)
+        .send()
+        .await
+        .expect("consent");
+    let callback = consent.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    inlet.complete_deep_link(&callback).await.expect("connect");
+    let started = Instant::now();
+    let result = inlet
+        .load(
+            Integration::Hubspot,
+            Arc::new(|_| {}),
+            CancellationToken::new(),
+        )
+        .await
+        .expect("load");
+    let took = started.elapsed();
+    println!(
+        "{:<44} {:>10.0?}  ({} items in 50 pages, paced at 99 requests / 10 s)",
+        "HubSpot load of 5,000 contacts (sandbox)",
+        took,
+        result.items.len()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
