@@ -1,6 +1,7 @@
 //! `make bench`: how long the heavy paths take on this machine, printed as a table.
 //! - exporting 100,000 items to each format (streamed to a file);
 //! - a full HubSpot load of 5,000 contacts from the sandbox through the real paced client.
+//!
 //! Plain `Instant` timing over a few runs (median), so it adds no dependency; not run by `make test`.
 
 use std::sync::Arc;
@@ -74,8 +75,10 @@ async fn main() {
         deals: 0,
         ..DatasetSize::default()
     };
-    let mut knobs = inlet_sandbox::Knobs::default();
-    knobs.latency_ms = 20; // a little network
+    let knobs = inlet_sandbox::Knobs {
+        latency_ms: 20,
+        ..inlet_sandbox::Knobs::default()
+    }; // a little network
     let sandbox = Sandbox::start(SandboxConfig {
         size,
         knobs,
