@@ -1,0 +1,230 @@
+//! Airtable's data API as documented: `/v0/meta/whoami`, `/v0/meta/bases` (offset),
+//! `/v0/meta/bases/{id}/tables`, and `/v0/{base}/{table}` records (pageSize ≤ 100, offset).
+//! 5 requests/s per base; exceeding it locks the base for 30 s. OAuth is in `oauth.rs`.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::faults::{Limit, Verdict};
+use crate::tokens::bearer;
+use crate::{AppState, Knobs};
+
+mod oauth;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/oauth2/v1/authorize", get(oauth::authorize))
+        .route("/oauth2/v1/token", post(oauth::token))
+        .route("/v0/meta/whoami", get(whoami))
+        .route("/v0/meta/bases", get(bases))
+        .route("/v0/meta/bases/{base}/tables", get(tables))
+        .route("/v0/{base}/{table}", get(records))
+}
+
+fn api_error(status: StatusCode, kind: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": {"type": kind, "message": message}})),
+    )
+        .into_response()
+}
+
+/// Authenticates, then applies the per-base limit (with its lockout) and the fault knobs.
+async fn guard(
+    app: &AppState,
+    headers: &HeaderMap,
+    scope: &str,
+    base_key: &str,
+) -> Result<Knobs, Response> {
+    app.counters.api_requests.fetch_add(1, Ordering::SeqCst);
+    let Some(grant) = app.grants.access("airtable", &bearer(headers)) else {
+        return Err(api_error(
+            StatusCode::UNAUTHORIZED,
+            "AUTHENTICATION_REQUIRED",
+            "Invalid authentication token",
+        ));
+    };
+    if !grant.scopes.iter().any(|s| s == scope) {
+        return Err(api_error(
+            StatusCode::FORBIDDEN,
+            "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND",
+            "Invalid permissions, or the requested model was not found.",
+        ));
+    }
+    let knobs = app.knobs();
+    let limit = Limit {
+        key: format!("airtable:{base_key}"),
+        max: knobs.airtable_rate_per_sec,
+        window: Duration::from_secs(1),
+        lockout: Duration::from_millis(knobs.airtable_lockout_ms),
+    };
+    match app.faults.check(&knobs, Some(limit)).await {
+        Verdict::Serve(_) => Ok(knobs),
+        Verdict::RateLimited(_) => {
+            app.counters.rate_limited.fetch_add(1, Ordering::SeqCst);
+            Err(api_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMIT_REACHED",
+                "Rate limit exceeded. Please try again later",
+            ))
+        }
+        Verdict::Fail(status) => {
+            app.counters.faults.fetch_add(1, Ordering::SeqCst);
+            Err(api_error(
+                status,
+                "SERVER_ERROR",
+                "Try again. If the problem persists, contact support.",
+            ))
+        }
+    }
+}
+
+async fn whoami(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(grant) = app.grants.access("airtable", &bearer(&headers)) else {
+        return api_error(
+            StatusCode::UNAUTHORIZED,
+            "AUTHENTICATION_REQUIRED",
+            "Invalid authentication token",
+        );
+    };
+    let mut body = json!({"id": app.dataset.airtable.user_id, "scopes": grant.scopes});
+    if grant.scopes.iter().any(|s| s == "user.email:read") {
+        body["email"] = app.dataset.airtable.email.clone().into();
+    }
+    Json(body).into_response()
+}
+
+fn cursor(q: &HashMap<String, String>, len: usize) -> Result<usize, Response> {
+    match q.get("offset") {
+        None => Ok(0),
+        Some(offset) => offset
+            .strip_prefix("itr")
+            .and_then(|o| o.split('/').next())
+            .and_then(|o| o.parse::<usize>().ok())
+            .filter(|o| *o <= len)
+            .ok_or_else(|| {
+                api_error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "LIST_RECORDS_ITERATOR_NOT_AVAILABLE",
+                    "The offset is invalid",
+                )
+            }),
+    }
+}
+
+async fn bases(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let knobs = match guard(&app, &headers, "schema.bases:read", "meta").await {
+        Ok(knobs) => knobs,
+        Err(response) => return response,
+    };
+    let all = &app.dataset.airtable.bases;
+    let start = match cursor(&q, all.len()) {
+        Ok(start) => start,
+        Err(response) => return response,
+    };
+    let end = (start + knobs.airtable_bases_page_size.max(1)).min(all.len());
+    let page: Vec<Value> = all[start..end]
+        .iter()
+        .map(|b| json!({"id": b.id, "name": b.name, "permissionLevel": b.permission_level}))
+        .collect();
+    let mut body = json!({"bases": page});
+    if end < all.len() {
+        body["offset"] = format!("itr{end}/{}", all[end].id).into();
+    }
+    app.finish(&knobs, body)
+}
+
+async fn tables(
+    State(app): State<AppState>,
+    Path(base): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let knobs = match guard(&app, &headers, "schema.bases:read", &base).await {
+        Ok(knobs) => knobs,
+        Err(response) => return response,
+    };
+    let Some(found) = app.dataset.airtable.bases.iter().find(|b| b.id == base) else {
+        return api_error(
+            StatusCode::FORBIDDEN,
+            "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND",
+            "Invalid permissions, or the requested model was not found.",
+        );
+    };
+    let tables: Vec<Value> = found
+        .tables
+        .iter()
+        .map(|t| {
+            let fields: Vec<Value> = t.fields.iter().map(|(id, name, kind)| json!({"id": id, "name": name, "type": kind})).collect();
+            let views: Vec<Value> = t.views.iter().map(|(id, name)| json!({"id": id, "name": name, "type": "grid"})).collect();
+            let mut table = json!({"id": t.id, "name": t.name, "primaryFieldId": t.fields[0].0, "fields": fields, "views": views});
+            if let Some(description) = &t.description {
+                table["description"] = description.clone().into();
+            }
+            table
+        })
+        .collect();
+    app.finish(&knobs, json!({"tables": tables}))
+}
+
+async fn records(
+    State(app): State<AppState>,
+    Path((base, table)): Path<(String, String)>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let knobs = match guard(&app, &headers, "data.records:read", &base).await {
+        Ok(knobs) => knobs,
+        Err(response) => return response,
+    };
+    let found = app
+        .dataset
+        .airtable
+        .bases
+        .iter()
+        .find(|b| b.id == base)
+        .and_then(|b| b.tables.iter().find(|t| t.id == table || t.name == table));
+    let Some(found) = found else {
+        return api_error(
+            StatusCode::FORBIDDEN,
+            "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND",
+            "Invalid permissions, or the requested model was not found.",
+        );
+    };
+    let page_size = match q.get("pageSize").map(|p| p.parse::<usize>()) {
+        None => 100,
+        Some(Ok(p)) if (1..=100).contains(&p) => p,
+        Some(_) => {
+            return api_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "INVALID_REQUEST_UNKNOWN",
+                "pageSize must be between 1 and 100",
+            )
+        }
+    };
+    let start = match cursor(&q, found.records.len()) {
+        Ok(start) => start,
+        Err(response) => return response,
+    };
+    let end = (start + page_size).min(found.records.len());
+    let page: Vec<Value> = found.records[start..end]
+        .iter()
+        .map(|r| json!({"id": r.id, "createdTime": r.created_time, "fields": r.fields}))
+        .collect();
+    let mut body = json!({"records": page});
+    if end < found.records.len() {
+        body["offset"] = format!("itr{end}/{}", found.records[end].id).into();
+    }
+    app.finish(&knobs, body)
+}
