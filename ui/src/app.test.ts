@@ -71,6 +71,7 @@ describe("connections", () => {
     expect(card("hubspot").textContent).toContain("connected just now");
     await app.load("hubspot");
     expect(card("hubspot").textContent).toContain("last load just now");
+    expect(button(card("hubspot"), "Reload HubSpot items")).toBeDefined();
   });
 
   it("shows a failed sign-in and a command error as readable messages, with Retry", async () => {

@@ -53,7 +53,9 @@ function card(doc: Document, status: IntegrationStatus, busy: boolean, loading: 
   if (status.connected && loading) {
     button("Cancel", `Cancel loading ${status.name}`, () => actions.cancel(status.integration));
   } else if (status.connected) {
-    button("Load", `Load ${status.name} items`, () => actions.load(status.integration), status.reconnect_needed);
+    // Once something was loaded (this session or cached), the same action reloads it.
+    const label = status.last_load ? "Reload" : "Load";
+    button(label, `${label} ${status.name} items`, () => actions.load(status.integration), status.reconnect_needed);
   }
   if (status.connected) button("Disconnect", `Disconnect ${status.name}`, () => actions.disconnect(status.integration));
   item.append(buttons);
