@@ -11,7 +11,12 @@ artifacts="$here/artifacts"
 mkdir -p "$artifacts"
 if [ "${INLET_IN_XVFB:-}" != "1" ]; then
   export INLET_IN_XVFB=1
-  exec xvfb-run -a -s "-screen 0 1280x800x24" "$here/scripts/with-keyring.sh" "$0" "$@"
+  # Xvfb's teardown makes X clients still attached say "X connection … broken": noise, filtered so
+  # the test summary stays the last line.
+  xvfb-run -a -s "-screen 0 1280x800x24" "$here/scripts/with-keyring.sh" "$0" "$@" 2> >(grep -v "^X connection to" >&2)
+  status=$?
+  wait
+  exit $status
 fi
 export INLET_KEYCHAIN_SERVICE="dev.inlet.e2e.$$"
 export BROWSER="$here/e2e/fake-browser.sh"
