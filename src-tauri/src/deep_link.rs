@@ -29,6 +29,10 @@ pub fn announce(
     integration: Option<Integration>,
     result: inlet_core::Result<ConnectionInfo>,
 ) {
+    // A sign-in replaced by a newer Connect is not news: the newer one reports.
+    if matches!(result, Err(inlet_core::CoreError::SignInReplaced)) {
+        return;
+    }
     let event = match result {
         Ok(info) => ConnectionChanged {
             integration: Some(info.integration),

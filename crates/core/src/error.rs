@@ -56,6 +56,9 @@ pub enum CoreError {
     /// The loopback redirect listener could not start.
     #[error("Inlet could not listen for the sign-in redirect on {address}: {reason}.")]
     LoopbackUnavailable { address: String, reason: String },
+    /// A newer sign-in replaced this one before its callback arrived.
+    #[error("This sign-in was replaced by a newer one.")]
+    SignInReplaced,
     /// No callback arrived in time.
     #[error("No sign-in arrived within {minutes} minutes. Start the connection again.")]
     ConnectTimedOut { minutes: u32 },
@@ -126,6 +129,7 @@ impl CoreError {
             CoreError::InvalidCallback { .. } => "oauth_invalid_callback",
             CoreError::LoopbackUnavailable { .. } => "loopback_unavailable",
             CoreError::ConnectTimedOut { .. } => "connect_timed_out",
+            CoreError::SignInReplaced => "oauth_sign_in_replaced",
             CoreError::TokenExchange { .. } => "oauth_token_exchange_failed",
             CoreError::ProviderHttp { .. } => "provider_http_error",
             CoreError::ProviderUnavailable { .. } => "provider_unavailable",
@@ -205,6 +209,7 @@ impl CoreError {
             }
             CoreError::InvalidArgument { .. }
             | CoreError::StateMismatch
+            | CoreError::SignInReplaced
             | CoreError::StateExpired
             | CoreError::Cancelled => json!({}),
         }

@@ -252,3 +252,34 @@ async fn forged_and_replayed_states_are_refused() {
         "oauth_state_mismatch"
     );
 }
+
+#[tokio::test]
+async fn a_new_connect_replaces_an_abandoned_loopback_sign_in() {
+    let sandbox = sandbox(Knobs::default()).await;
+    // A fixed port, as registered with a real provider: the second sign-in needs the same one.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut fixed = settings(&sandbox, inlet_sandbox::CLIENT_SECRET);
+    fixed.redirect_uri =
+        url::Url::parse(&format!("http://127.0.0.1:{port}/oauth/callback")).unwrap();
+    let store = std::sync::Arc::new(inlet_core::store::MemoryStore::default());
+    let inlet = std::sync::Arc::new(inlet_core::Inlet::new(vec![fixed], store, policy()).unwrap());
+    // The first sign-in's tab is closed: nobody ever visits its redirect.
+    let abandoned = {
+        let inlet = inlet.clone();
+        tokio::spawn(async move { inlet.connect_loopback(Integration::Hubspot, |_| {}).await })
+    };
+    while !inlet.is_pending(Integration::Hubspot) {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let (second, page) = connect(&inlet).await;
+    assert!(second.is_ok(), "{second:?}");
+    assert!(page.contains("connected as"), "{page}");
+    assert_eq!(
+        abandoned.await.unwrap().unwrap_err().code(),
+        "oauth_sign_in_replaced"
+    );
+}

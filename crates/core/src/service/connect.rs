@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::{AuthorizationStart, ConnectionInfo, Inlet};
@@ -136,7 +137,20 @@ impl Inlet {
                 integration.env_stem()
             )));
         }
-        let mut listener = LoopbackListener::bind(&settings.redirect_uri).await?;
+        // One loopback sign-in at a time: a new Connect replaces a pending one (whose tab may have
+        // been closed), which then frees the port.
+        let replaced = CancellationToken::new();
+        let previous = self
+            .loopback_flow
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .replace(replaced.clone());
+        if let Some(previous) = &previous {
+            previous.cancel();
+        }
+        let mut listener = self
+            .bind_loopback(&settings.redirect_uri, previous.is_some())
+            .await?;
         let start = self.begin_connect(integration, Some(listener.redirect_uri()))?;
         open(&start);
         let endpoint = listener.redirect_uri().clone();
@@ -161,11 +175,29 @@ impl Inlet {
             Err(CoreError::Cancelled)
         };
         let minutes = u32::try_from(FLOW_TTL.as_secs() / 60).unwrap_or(10);
-        let outcome = tokio::time::timeout(FLOW_TTL + Duration::from_secs(1), wait).await;
+        let outcome = tokio::select! {
+            outcome = tokio::time::timeout(FLOW_TTL + Duration::from_secs(1), wait) => outcome,
+            _ = replaced.cancelled() => Ok(Err(CoreError::SignInReplaced)),
+        };
         listener.close().await;
         outcome.unwrap_or_else(|_| {
             self.flows.cancel(integration);
             Err(CoreError::ConnectTimedOut { minutes })
         })
+    }
+
+    /// Binds the loopback listener; right after replacing a pending sign-in, waits (up to 3 s)
+    /// for that one to let go of the port.
+    async fn bind_loopback(&self, uri: &Url, replacing: bool) -> Result<LoopbackListener> {
+        let mut attempts = if replacing { 30 } else { 1 };
+        loop {
+            attempts -= 1;
+            match LoopbackListener::bind(uri).await {
+                Err(CoreError::LoopbackUnavailable { .. }) if attempts > 0 => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                other => return other,
+            }
+        }
     }
 }

@@ -111,6 +111,7 @@ pub struct Inlet {
     latest: std::sync::Mutex<HashMap<Integration, CachedLoad>>,
     resolver: Option<Resolver>,
     records: std::sync::Mutex<Vec<IntegrationItem>>,
+    loopback_flow: std::sync::Mutex<Option<CancellationToken>>,
 }
 
 impl Inlet {
@@ -152,6 +153,7 @@ impl Inlet {
             latest: Default::default(),
             resolver: None,
             records: Default::default(),
+            loopback_flow: Default::default(),
             policy,
         })
     }
