@@ -74,6 +74,17 @@ describe("connections", () => {
     expect(button(card("hubspot"), "Reload HubSpot items")).toBeDefined();
   });
 
+  it("lets a sign-in whose tab was closed start over", async () => {
+    backend.browserClosed = true;
+    await app.connect("hubspot");
+    expect(card("hubspot").textContent).toContain("Waiting for the browser");
+    const again = button(card("hubspot"), "Start over HubSpot")!;
+    expect(again.disabled).toBe(false);
+    again.click();
+    await tick();
+    expect(backend.calls.filter((c) => c === "connect hubspot")).toHaveLength(2);
+  });
+
   it("shows a failed sign-in and a command error as readable messages, with Retry", async () => {
     backend.emitConnection({ integration: "hubspot", connected: false, connection: null, error: { error: "oauth_access_denied", message: "HubSpot access was not granted.", details: {} } });
     await tick();

@@ -48,8 +48,10 @@ function card(doc: Document, status: IntegrationStatus, busy: boolean, loading: 
     b.addEventListener("click", onClick);
     buttons.append(b);
   };
-  const connectLabel = status.connected ? "Reconnect" : "Connect";
-  button(connectLabel, `${connectLabel} ${status.name}`, () => actions.connect(status.integration), !status.mode || busy);
+  // While a sign-in waits for the browser, Connect stays available: a closed tab must not block
+  // a new attempt (the backend replaces the pending one).
+  const connectLabel = busy ? "Start over" : status.connected ? "Reconnect" : "Connect";
+  button(connectLabel, `${connectLabel} ${status.name}`, () => actions.connect(status.integration), !status.mode);
   if (status.connected && loading) {
     button("Cancel", `Cancel loading ${status.name}`, () => actions.cancel(status.integration));
   } else if (status.connected) {

@@ -53,6 +53,8 @@ export class FakeBackend implements Backend {
   records: IntegrationItem[] = [];
   partial: LoadResult["failures"] = [];
   failNext: Error | null = null;
+  /** When set, sign-ins never come back (the person closed the tab). */
+  browserClosed = false;
   /** When set, loads wait for `release()` (to test Cancel). */
   holdLoads = false;
   private release: (() => void) | null = null;
@@ -87,6 +89,7 @@ export class FakeBackend implements Backend {
       this.failNext = null;
       throw error;
     }
+    if (this.browserClosed) return { integration, authorization_url: "http://sandbox.invalid/authorize", transport: "loopback" as const };
     setTimeout(() => {
       this.setConnected(integration, true);
       this.emitConnection({ integration, connected: true, connection: null, error: null });
