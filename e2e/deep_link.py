@@ -236,6 +236,19 @@ def run_app(transport, delivered):
     finally:
         driver_proc.terminate()
         driver_proc.wait(timeout=10)
+        wait_for_app_exit()
+
+
+def wait_for_app_exit():
+    """The next run starts the app again: with single-instance, a launch while the previous app still
+    holds its D-Bus name would only forward its arguments and exit. Wait for it to be gone."""
+    name = os.path.basename(APP)[:15]  # the kernel's process name is cut at 15 characters
+    for _ in range(100):
+        if subprocess.run(["pgrep", "-x", name], stdout=subprocess.DEVNULL).returncode != 0:
+            return
+        time.sleep(0.1)
+    subprocess.run(["pkill", "-x", name])
+    time.sleep(0.5)
 
 
 if __name__ == "__main__":
