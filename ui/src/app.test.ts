@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { App, formatTime } from "./app";
 import { BackendError } from "./backend";
 import { FakeBackend, generateItems } from "./fake-backend";
-import type { IntegrationItem } from "./bindings";
+import type { IntegrationItem } from "./backend";
 
 const html = readFileSync(resolve(process.cwd(), "index.html"), "utf8");
 const tick = () => new Promise((r) => setTimeout(r, 0));

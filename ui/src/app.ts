@@ -1,7 +1,7 @@
 // The Inlet window: connection cards, loading with per-stream progress, the items grid with
 // search, filters, sorting, tree and details, and export of exactly what is shown.
 import { describeError, type Backend, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus } from "./backend";
-import type { LoadProgress } from "./bindings";
+import type { LoadProgress } from "./backend";
 import { renderCards } from "./connections";
 import { renderDetails } from "./details";
 import { el } from "./format";

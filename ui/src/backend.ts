@@ -17,22 +17,8 @@ import type {
   SetupInput,
 } from "./bindings";
 
-export type {
-  AuthorizationStart,
-  CachedLoad,
-  ConnectionChanged,
-  ConnectionInfo,
-  ErrorBody,
-  ExportFormat,
-  ExportOutcome,
-  Integration,
-  IntegrationItem,
-  IntegrationStatus,
-  LoadProgressEvent,
-  LoadResult,
-  ProviderSetup,
-  SetupInput,
-};
+// Every generated type, for the views: they import types from here, never from bindings.ts.
+export type * from "./bindings";
 
 /** A failed command, carrying the backend's `{error, message, details}` body. */
 export class BackendError extends Error {

@@ -1,5 +1,5 @@
 // The connection cards: Live or Sandbox, the account, connected since, last load, and actions.
-import type { Integration, IntegrationStatus } from "./bindings";
+import type { Integration, IntegrationStatus } from "./backend";
 import { el } from "./format";
 import { age } from "./model";
 

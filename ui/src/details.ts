@@ -1,6 +1,6 @@
 // The detail panel: every field of the selected item, open it in its provider, copy id / URL,
 // and for an Airtable table, its records. Values are text nodes, never markup.
-import type { IntegrationItem } from "./bindings";
+import type { IntegrationItem } from "./backend";
 import { el, formatTime } from "./format";
 
 export interface DetailActions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { age, applyView, emptyView, facetCounts, flattenTree, itemKey } from "./model";
-import type { IntegrationItem } from "./bindings";
+import type { IntegrationItem } from "./backend";
 
 function item(id: string, name: string, extra: Partial<IntegrationItem> = {}): IntegrationItem {
   return {

@@ -1,6 +1,6 @@
 // Pure view logic over loaded items: search, filters, sorting, counts and the tree. No DOM here,
 // so it is tested directly and stays fast at 100,000 items.
-import type { Integration, IntegrationItem } from "./bindings";
+import type { Integration, IntegrationItem } from "./backend";
 
 export type SortColumn = "name" | "type" | "parent" | "created" | "modified" | "integration";
 export type SortDirection = "asc" | "desc";

@@ -1,5 +1,5 @@
 // A progress bar per stream of a load, driven by the typed progress events.
-import type { LoadProgress } from "./bindings";
+import type { LoadProgress } from "./backend";
 import { el } from "./format";
 
 export function renderProgress(doc: Document, area: HTMLElement, streams: LoadProgress[]): void {

@@ -49,50 +49,22 @@ fn text(bytes: &[u8]) -> String {
 #[ignore = "needs a Secret Service: run through `make test`"]
 async fn connect_status_load_disconnect() {
     let env = Env::new("flow").await;
-    let mut child = env
-        .command(&["connect", "hubspot", "--no-browser"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (url_tx, url_rx) = tokio::sync::oneshot::channel();
-    let reader = std::thread::spawn(move || {
-        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
-        let url = lines
-            .find(|l| l.starts_with("http://"))
-            .expect("the authorization URL is printed");
-        let _ = url_tx.send(url);
-        lines.collect::<Vec<_>>()
-    });
-    let authorization_url = url_rx.await.unwrap();
-    // Play the browser: the sandbox consents at once and redirects to the loopback listener.
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let consent = client.get(&authorization_url).send().await.unwrap();
-    let callback = consent.headers()["location"].to_str().unwrap().to_owned();
-    assert!(callback.starts_with("http://127.0.0.1:"), "{callback}");
-    let page = client
-        .get(&callback)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("You can close this tab"), "{page}");
-    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
-        .await
-        .unwrap();
-    let rest = reader.join().unwrap();
-    assert!(status.success());
-    let portal = env.sandbox.dataset().hubspot.portal_id;
+    let connected = cli_connect(&env, "hubspot").await;
     assert!(
-        rest.iter()
-            .any(|l| l.starts_with("connected hubspot as ") && l.contains(&portal.to_string())),
-        "{rest:?}"
+        connected.callback.starts_with("http://127.0.0.1:"),
+        "{}",
+        connected.callback
+    );
+    assert!(
+        connected.page.contains("You can close this tab"),
+        "{}",
+        connected.page
+    );
+    let portal = env.sandbox.dataset().hubspot.portal_id.to_string();
+    assert!(
+        connected.lines.iter().any(|l| l.contains(&portal)),
+        "{:?}",
+        connected.lines
     );
 
     let status = env.run(&["status", "--json"]).await;
@@ -223,8 +195,17 @@ async fn bad_input_is_one_clear_line_and_a_failure_exit() {
     );
 }
 
-/// Connects `integration` with the CLI, playing the browser.
-async fn cli_connect(env: &Env, integration: &str) {
+/// What `inlet connect` showed: the loopback callback the browser followed, the page the
+/// listener answered, and the lines the CLI printed after the URL.
+struct Connected {
+    callback: String,
+    page: String,
+    lines: Vec<String>,
+}
+
+/// Connects `integration` with the CLI, playing the browser: the sandbox consents at once and
+/// redirects to the CLI's loopback listener.
+async fn cli_connect(env: &Env, integration: &str) -> Connected {
     let mut child = env
         .command(&["connect", integration, "--no-browser"])
         .stdout(Stdio::piped())
@@ -238,7 +219,7 @@ async fn cli_connect(env: &Env, integration: &str) {
         let _ = url_tx.send(
             lines
                 .find(|l| l.starts_with("http://"))
-                .expect("authorization URL"),
+                .expect("the authorization URL is printed"),
         );
         lines.collect::<Vec<_>>()
     });
@@ -260,17 +241,23 @@ async fn cli_connect(env: &Env, integration: &str) {
     let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
         .await
         .unwrap();
-    let rest = reader.join().unwrap();
+    let lines = reader.join().unwrap();
     assert!(
         output.status.success(),
         "connect {integration}: {} / {page}",
         text(&output.stderr)
     );
     assert!(
-        rest.iter()
+        lines
+            .iter()
             .any(|l| l.starts_with(&format!("connected {integration} as "))),
-        "{rest:?}"
+        "{lines:?}"
     );
+    Connected {
+        callback,
+        page,
+        lines,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -352,14 +352,9 @@ async fn denied_consent_and_forged_states_are_clear_errors_for_every_provider() 
     }
     sandbox.set_knobs(Knobs::default());
     let deep_link = url::Url::parse("inlet://oauth/callback").unwrap();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     for integration in PROVIDERS {
         let start = inlet.begin_connect(integration, Some(&deep_link)).unwrap();
-        let consent = client.get(&start.authorization_url).send().await.unwrap();
-        let callback = consent.headers()["location"].to_str().unwrap().to_owned();
+        let callback = consent_redirect(&start.authorization_url).await;
         let forged = callback.replace("state=", "state=x");
         assert_eq!(
             inlet.complete_deep_link(&forged).await.unwrap_err().code(),

@@ -222,12 +222,7 @@ async fn forged_and_replayed_states_are_refused() {
             Some(&url::Url::parse("inlet://oauth/callback").unwrap()),
         )
         .unwrap();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let consent = client.get(&start.authorization_url).send().await.unwrap();
-    let callback = consent.headers()["location"].to_str().unwrap().to_owned();
+    let callback = consent_redirect(&start.authorization_url).await;
     assert!(callback.starts_with("inlet://oauth/callback?code="));
 
     let forged = callback.replace("state=", "state=forged");

@@ -2,7 +2,11 @@
 //! D-Bus session with an unlocked gnome-keyring (`scripts/with-keyring.sh`); plain `cargo test`
 //! skips them because they need that session.
 
+mod common;
+
 use std::sync::Arc;
+
+use common::consent_redirect;
 
 use chrono::Utc;
 use inlet_core::store::{AccountInfo, KeychainStore, StoredConnection, TokenStore};
@@ -116,12 +120,7 @@ async fn a_full_connect_and_load_keeps_tokens_in_the_keychain() {
     )
     .unwrap();
     let start = inlet.begin_connect(Integration::Hubspot, None).unwrap();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let consent = client.get(&start.authorization_url).send().await.unwrap();
-    let callback = consent.headers()["location"].to_str().unwrap().to_owned();
+    let callback = consent_redirect(&start.authorization_url).await;
     inlet.complete_deep_link(&callback).await.unwrap();
     let key = store.keys().unwrap().pop().expect("one connection stored");
     assert!(store

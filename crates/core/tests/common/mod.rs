@@ -84,26 +84,34 @@ pub fn inlet_all(sandbox: &Sandbox, secret: &str) -> Inlet {
     Inlet::new(settings, Arc::new(MemoryStore::default()), policy()).unwrap()
 }
 
+/// Opens the authorization URL as a browser would and returns where the sandbox's consent
+/// redirects (the callback URL, with code and state).
+pub async fn consent_redirect(authorization_url: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let consent = client
+        .get(authorization_url)
+        .send()
+        .await
+        .expect("authorize answers");
+    assert_eq!(
+        consent.status(),
+        303,
+        "the sandbox redirects back: {}",
+        consent.text().await.unwrap_or_default()
+    );
+    consent.headers()["location"].to_str().unwrap().to_owned()
+}
+
 /// Plays the browser: follows the authorization URL's redirect to the redirect URI and returns
 /// the page the loopback listener shows.
 pub fn browser(start: &AuthorizationStart) -> tokio::task::JoinHandle<String> {
     let url = start.authorization_url.clone();
     tokio::spawn(async move {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let consent = client.get(&url).send().await.expect("authorize answers");
-        assert_eq!(
-            consent.status(),
-            303,
-            "the sandbox redirects back: {}",
-            consent.text().await.unwrap_or_default()
-        );
-        let location = consent.headers()["location"].to_str().unwrap().to_owned();
-        client
-            .get(&location)
-            .send()
+        let location = consent_redirect(&url).await;
+        reqwest::get(&location)
             .await
             .expect("the loopback answers")
             .text()
