@@ -11,7 +11,7 @@ APT_PACKAGES := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appin
 .PHONY: run test bench deps apt ui-deps ui bindings lint test-rust test-ui test-e2e tauri-driver clean
 
 run: deps ui
-	cargo build -p inlet-desktop --features custom-protocol
+	cargo build -p inlet-desktop --features custom-protocol,demo
 	$(CARGO_TARGET_DIR)/debug/inlet-desktop
 
 test: deps ui lint test-ui test-rust test-e2e
@@ -39,7 +39,7 @@ bindings:
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	cd ui && npx tsc --noEmit
 
 # vitest with a fake Backend, then the built UI (fake backend, 100k items) in Debian's Chromium
@@ -59,7 +59,7 @@ test-rust:
 
 # The built app under Xvfb: connect through the deep link delivered as the OS would.
 test-e2e: tauri-driver
-	cargo build -p inlet-desktop --features custom-protocol
+	cargo build -p inlet-desktop --features custom-protocol,demo
 	scripts/e2e-deep-link.sh $(CARGO_TARGET_DIR)/debug/inlet-desktop
 
 # The WebDriver front for Tauri apps; cargo caches it in ~/.cargo/bin.

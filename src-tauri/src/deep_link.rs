@@ -1,7 +1,7 @@
 //! `inlet://oauth/callback?…` arriving through the OS: forwarded by a second launch (single
 //! instance) or present at a cold start. The URL carries the code: it is never logged.
 
-use inlet_core::service::ConnectionInfo;
+use inlet_core::services::ConnectionInfo;
 use inlet_core::Integration;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
@@ -15,8 +15,13 @@ pub fn handle(app: &AppHandle, url: String) {
     tauri::async_runtime::spawn(async move {
         let inlet = app.state::<AppState>().inlet.clone();
         tracing::info!("sign-in callback received through the deep link");
-        let result = inlet.complete_deep_link(&url).await;
-        announce(&app, None, result);
+        // The waiting Connect announces its own outcome; only a link no sign-in waits for (or
+        // whose sign-in stopped waiting) is announced here.
+        match inlet.sign_in.complete_deep_link(&url).await {
+            Ok(None) => {}
+            Ok(Some(info)) => announce(&app, None, Ok(info)),
+            Err(error) => announce(&app, None, Err(error)),
+        }
         if let Some(window) = app.get_webview_window("main") {
             let _ = window.set_focus();
         }

@@ -1,10 +1,11 @@
 //! Typed events the UI listens to.
 
 use inlet_core::load::LoadProgress;
-use inlet_core::service::ConnectionInfo;
+use inlet_core::services::ConnectionInfo;
 use inlet_core::{ErrorBody, Integration};
 use serde::Serialize;
 use specta::Type;
+use tauri::AppHandle;
 use tauri_specta::Event;
 
 /// A sign-in finished (through the deep link or the loopback redirect), or a connection was removed.
@@ -25,4 +26,21 @@ pub struct ConnectionChanged {
 pub struct LoadProgressEvent {
     /// The progress.
     pub progress: LoadProgress,
+}
+
+/// Tells the UI which connection `integration` now uses (none after a disconnect).
+pub fn announce_connection(
+    app: &AppHandle,
+    integration: Integration,
+    connection: Option<ConnectionInfo>,
+) {
+    let event = ConnectionChanged {
+        integration: Some(integration),
+        connected: connection.is_some(),
+        connection,
+        error: None,
+    };
+    if let Err(error) = event.emit(app) {
+        tracing::warn!(%error, "could not tell the window about a connection change");
+    }
 }

@@ -1,27 +1,19 @@
 //! Commands about loaded items: the cached loads shown at start, exports through the native save
 //! dialog (the file is written by the core, streamed), and opening an item in its provider.
 
+use std::path::PathBuf;
+
 use inlet_core::cache::CachedLoad;
 use inlet_core::export::ExportFormat;
+use inlet_core::providers::provider_link;
 use inlet_core::CoreError;
 use serde::Serialize;
 use specta::Type;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
-use tauri_plugin_opener::OpenerExt;
 
-use crate::error::{CommandResult, ShellError};
+use crate::error::CommandResult;
 use crate::state::AppState;
-
-/// Hosts an item URL may point at; anything else is refused rather than opened.
-const PROVIDER_HOSTS: [&str; 6] = [
-    "airtable.com",
-    "notion.so",
-    "www.notion.so",
-    "app.hubspot.com",
-    "app-eu1.hubspot.com",
-    "developers.hubspot.com",
-];
 
 /// A finished export.
 #[derive(Debug, Serialize, Type)]
@@ -36,7 +28,8 @@ pub struct ExportOutcome {
 #[tauri::command]
 #[specta::specta]
 pub async fn cached_items(state: State<'_, AppState>) -> CommandResult<Vec<CachedLoad>> {
-    Ok(state.inlet.cached_loads().await?)
+    let current = state.inlet.connections.current_accounts().await?;
+    Ok(state.inlet.library.cached_loads(&current).await?)
 }
 
 /// Asks where to save (native dialog), then writes the items with `keys` in that order — the
@@ -49,6 +42,24 @@ pub async fn export_items(
     keys: Option<Vec<String>>,
     format: ExportFormat,
 ) -> CommandResult<Option<ExportOutcome>> {
+    let Some(path) = ask_where_to_save(&app, format).await? else {
+        return Ok(None);
+    };
+    let library = &state.inlet.library;
+    let count = match keys {
+        Some(keys) => library.export_view(keys, format, &path).await?,
+        None => library.export_all(format, &path).await?,
+    };
+    let count = u32::try_from(count).unwrap_or(u32::MAX);
+    let path = path.display().to_string();
+    Ok(Some(ExportOutcome { path, count }))
+}
+
+/// The native save dialog; `None` when the person cancelled.
+async fn ask_where_to_save(
+    app: &AppHandle,
+    format: ExportFormat,
+) -> inlet_core::Result<Option<PathBuf>> {
     let (chosen, picked) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
@@ -61,37 +72,16 @@ pub async fn export_items(
     let Some(path) = picked.await.ok().flatten() else {
         return Ok(None);
     };
-    let path = path.into_path().map_err(|e| {
+    path.into_path().map(Some).map_err(|e| {
         CoreError::invalid_argument(format!("The chosen location is not a file path ({e})."))
-    })?;
-    let count = match keys {
-        Some(keys) => state.inlet.export_view(keys, format, &path).await?,
-        None => state.inlet.export_all(format, &path).await?,
-    };
-    Ok(Some(ExportOutcome {
-        path: path.display().to_string(),
-        count: u32::try_from(count).unwrap_or(u32::MAX),
-    }))
+    })
 }
 
 /// Opens an item's page in the system browser; only https URLs on the providers' hosts.
 #[tauri::command]
 #[specta::specta]
 pub fn open_in_provider(app: AppHandle, url: String) -> CommandResult<()> {
-    let parsed = url::Url::parse(&url)
-        .map_err(|_| CoreError::invalid_argument("That is not a link Inlet can open."))?;
-    let allowed = parsed.scheme() == "https"
-        && parsed
-            .host_str()
-            .is_some_and(|h| PROVIDER_HOSTS.contains(&h));
-    if !allowed {
-        return Err(CoreError::invalid_argument(
-            "Inlet only opens links to Airtable, Notion and HubSpot.",
-        )
-        .into());
-    }
-    app.opener()
-        .open_url(parsed.as_str(), None::<&str>)
-        .map_err(|e| ShellError::Browser(e.to_string()))?;
+    let link = provider_link(&url)?;
+    crate::commands::open_browser(&app, link.as_str())?;
     Ok(())
 }

@@ -3,6 +3,8 @@
 
 mod commands;
 mod deep_link;
+#[cfg(feature = "demo")]
+mod demo;
 mod error;
 mod events;
 mod items;

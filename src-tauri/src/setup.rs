@@ -1,19 +1,18 @@
 //! Commands of the Settings page and the account switcher.
 
-use inlet_core::service::{ProviderSetup, SetupInput};
+use inlet_core::services::{ProviderSetup, SetupInput};
 use inlet_core::Integration;
 use tauri::{AppHandle, State};
-use tauri_specta::Event;
 
 use crate::error::CommandResult;
-use crate::events::ConnectionChanged;
+use crate::events::announce_connection;
 use crate::state::AppState;
 
 /// Every provider's setup: mode, where the credentials come from, the redirect URI to register.
 #[tauri::command]
 #[specta::specta]
 pub async fn provider_setups(state: State<'_, AppState>) -> CommandResult<Vec<ProviderSetup>> {
-    Ok(state.inlet.provider_setups().await?)
+    Ok(state.inlet.connections.provider_setups().await?)
 }
 
 /// Saves a provider's client id and secret in the keychain (and its redirect URI) and applies them.
@@ -24,7 +23,8 @@ pub async fn save_provider_setup(
     integration: Integration,
     input: SetupInput,
 ) -> CommandResult<Vec<ProviderSetup>> {
-    Ok(state.inlet.save_provider_setup(integration, input).await?)
+    let connections = &state.inlet.connections;
+    Ok(connections.save_provider_setup(integration, input).await?)
 }
 
 /// Forgets a provider's saved credentials.
@@ -34,7 +34,11 @@ pub async fn clear_provider_setup(
     state: State<'_, AppState>,
     integration: Integration,
 ) -> CommandResult<Vec<ProviderSetup>> {
-    Ok(state.inlet.clear_provider_setup(integration).await?)
+    Ok(state
+        .inlet
+        .connections
+        .clear_provider_setup(integration)
+        .await?)
 }
 
 /// Makes another connected account the active one.
@@ -46,14 +50,12 @@ pub async fn switch_account(
     integration: Integration,
     account_id: String,
 ) -> CommandResult<()> {
-    state.inlet.switch_account(integration, &account_id).await?;
-    let connection = state.inlet.credentials(integration).await?;
-    let _ = ConnectionChanged {
-        integration: Some(integration),
-        connected: connection.is_some(),
-        connection,
-        error: None,
-    }
-    .emit(&app);
+    let connections = &state.inlet.connections;
+    connections.switch_account(integration, &account_id).await?;
+    announce_connection(
+        &app,
+        integration,
+        connections.credentials(integration).await?,
+    );
     Ok(())
 }

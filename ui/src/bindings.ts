@@ -11,7 +11,7 @@ export const commands = {
 	/**  Every integration with its mode (Live or Sandbox) and connection. */
 	listIntegrations: () => typedError<IntegrationStatus[], CommandError>(__TAURI_INVOKE("list_integrations")),
 	/**
-	 *  Opens the system browser at the provider's consent page. The result arrives later as a
+	 *  Opens the system browser at the provider's consent page. The outcome arrives later as a
 	 *  `ConnectionChanged` event (from the deep link or the loopback redirect).
 	 */
 	connect: (integration: Integration) => typedError<AuthorizationStart, CommandError>(__TAURI_INVOKE("connect", { integration })),
@@ -21,7 +21,7 @@ export const commands = {
 	credentials: (integration: Integration) => typedError<ConnectionInfo | null, CommandError>(__TAURI_INVOKE("credentials", { integration })),
 	/**  Loads every item, announcing progress per page as `LoadProgressEvent`. `cancel_load` stops it. */
 	load: (integration: Integration) => typedError<LoadResult, CommandError>(__TAURI_INVOKE("load", { integration })),
-	/**  Cancels the running load of the integration; false when none was running. */
+	/**  Cancels every running load of the integration; false when none was running. */
 	cancelLoad: (integration: Integration) => __TAURI_INVOKE<boolean>("cancel_load", { integration }),
 	/**  Loads the records of one Airtable table. */
 	loadAirtableRecords: (baseId: string, tableId: string) => typedError<IntegrationItem[], CommandError>(__TAURI_INVOKE("load_airtable_records", { baseId, tableId })),
@@ -87,8 +87,22 @@ export type CachedLoad = {
 	items: IntegrationItem[],
 };
 
-/**  What a command returns on failure, serialized as `{error, message, details}`. */
-export type CommandError = ErrorBody;
+/**  What a command returns on failure: `{error, message, details}`. */
+export type CommandError = {
+	/**  The stable code. */
+	error: CommandErrorCode,
+	/**  A sentence a person understands. */
+	message: string,
+	/**  Structured facts about the failure. */
+	details: unknown,
+};
+
+/**  A command's error code: the core's or the shell's. */
+export type CommandErrorCode = 
+/**  A core failure. */
+ErrorCode | 
+/**  A shell failure. */
+ShellErrorCode;
 
 /**  A sign-in finished (through the deep link or the loopback redirect), or a connection was removed. */
 export type ConnectionChanged = {
@@ -123,12 +137,67 @@ export type ConnectionInfo = {
 /**  The error shape every boundary (IPC, CLI `--json`) uses. */
 export type ErrorBody = {
 	/**  The stable code, e.g. `not_connected`. */
-	error: string,
+	error: ErrorCode,
 	/**  A sentence a person understands. */
 	message: string,
 	/**  Structured facts about the failure. */
 	details: unknown,
 };
+
+/**  Every stable error code, as the TypeScript bindings see it (a string-literal union). */
+export type ErrorCode = 
+/**  See [`CoreError::UnknownIntegration`]. */
+"unknown_integration" | 
+/**  See [`CoreError::InvalidArgument`]. */
+"invalid_argument" | 
+/**  See [`CoreError::NotConfigured`]. */
+"not_configured" | 
+/**  See [`CoreError::NotConnected`]. */
+"not_connected" | 
+/**  See [`CoreError::ReconnectNeeded`]. */
+"reconnect_needed" | 
+/**  See [`CoreError::KeychainUnavailable`]. */
+"keychain_unavailable" | 
+/**  See [`CoreError::Keychain`]. */
+"keychain_error" | 
+/**  See [`CoreError::StateMismatch`]. */
+"oauth_state_mismatch" | 
+/**  See [`CoreError::StateExpired`]. */
+"oauth_state_expired" | 
+/**  See [`CoreError::AccessDenied`]. */
+"oauth_access_denied" | 
+/**  See [`CoreError::InvalidCallback`]. */
+"oauth_invalid_callback" | 
+/**  See [`CoreError::LoopbackUnavailable`]. */
+"loopback_unavailable" | 
+/**  See [`CoreError::ConnectTimedOut`]. */
+"connect_timed_out" | 
+/**  See [`CoreError::SignInReplaced`]. */
+"oauth_sign_in_replaced" | 
+/**  See [`CoreError::TokenExchange`]. */
+"oauth_token_exchange_failed" | 
+/**  See [`CoreError::ProviderHttp`]. */
+"provider_http_error" | 
+/**  See [`CoreError::ProviderUnavailable`]. */
+"provider_unavailable" | 
+/**  See [`CoreError::RateLimited`]. */
+"rate_limited" | 
+/**  See [`CoreError::CircuitOpen`]. */
+"circuit_open" | 
+/**  See [`CoreError::InvalidResponse`]. */
+"provider_invalid_response" | 
+/**  See [`CoreError::Cancelled`]. */
+"cancelled" | 
+/**  See [`CoreError::Io`]. */
+"io_error" | 
+/**  See [`CoreError::HttpClient`]. */
+"http_client_unavailable" | 
+/**  See [`CoreError::TaskFailed`]. */
+"task_failed" | 
+/**  See [`CoreError::Serialization`]. */
+"serialization_failed" | 
+/**  See [`CoreError::SandboxUnavailable`]. */
+"sandbox_unavailable";
 
 /**  An export format. */
 export type ExportFormat = 
@@ -185,11 +254,14 @@ export type IntegrationItem = {
 	url: string | null,
 	/**  Ids of child items, when the provider lists them. */
 	children: string[] | null,
-	/**  The MIME type, for file-like items. */
+	/**
+	 *  The MIME type of file-like items. Always null: none of Inlet's providers has files; the
+	 *  field stays so the JSON keeps the seed backend's shape (the UI shows no empty column).
+	 */
 	mime_type: string | null,
-	/**  A provider change token, when there is one. */
+	/**  A provider change token, when there is one (its meaning comes with the item store). */
 	delta: string | null,
-	/**  The drive id, for drive-like providers. */
+	/**  The drive of drive-like providers. Always null, kept for the seed backend's JSON shape. */
 	drive_id: string | null,
 	/**  Whether the item is visible (the seed's default is true). */
 	visibility: boolean | null,
@@ -319,6 +391,11 @@ export type SetupSource =
 "sandbox" | 
 /**  None at all. */
 "none";
+
+/**  Codes of the failures only the shell has. */
+export type ShellErrorCode = 
+/**  The system browser could not be opened. */
+"browser_unavailable";
 
 /**  A stream that failed after its retries. */
 export type StreamFailure = {

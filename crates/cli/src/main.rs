@@ -6,13 +6,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use inlet_core::config::{load_dotenv, resolve_all, ProcessEnv, SandboxEndpoint};
+use inlet_core::config::{load_dotenv, ProcessEnv, SandboxEndpoint};
 use inlet_core::export::{export_to_path, write_items, ExportFormat};
-use inlet_core::http::RetryPolicy;
-use inlet_core::service::Resolver;
-use inlet_core::store::{KeychainStore, TokenStore};
+use inlet_core::services::{DemoServer, StartOptions};
 use inlet_core::{CoreError, Inlet, Integration, Secret};
-use tokio_util::sync::CancellationToken;
 
 /// Connect Airtable, Notion and HubSpot, and view and export what is in them.
 #[derive(Parser)]
@@ -67,10 +64,6 @@ macro_rules! say {
     }};
 }
 
-fn keychain_service() -> String {
-    std::env::var("INLET_KEYCHAIN_SERVICE").unwrap_or_else(|_| "dev.inlet.app".to_owned())
-}
-
 /// `INLET_SANDBOX_URL` points providers without client credentials at a running sandbox.
 fn sandbox_from_env() -> Result<Option<SandboxEndpoint>, CoreError> {
     let Ok(raw) = std::env::var("INLET_SANDBOX_URL") else {
@@ -86,15 +79,14 @@ fn sandbox_from_env() -> Result<Option<SandboxEndpoint>, CoreError> {
     }))
 }
 
-/// The service, with the client credentials saved in the app (keychain) applied.
+/// The services, as the app starts them: the same keychain entries and effective settings.
 async fn build() -> Result<Inlet, CoreError> {
-    let sandbox = sandbox_from_env()?;
-    let settings = resolve_all(&ProcessEnv, sandbox.as_ref())?;
-    let store: Arc<dyn TokenStore> = Arc::new(KeychainStore::new(keychain_service()));
-    let inlet = Inlet::new(settings, store, RetryPolicy::default())?
-        .with_resolver(Resolver::new(&ProcessEnv, sandbox));
-    inlet.reload_settings().await?;
-    Ok(inlet)
+    let demo = sandbox_from_env()?.map(|s| Arc::new(s) as Arc<dyn DemoServer>);
+    Inlet::start(StartOptions {
+        demo,
+        ..StartOptions::new(&ProcessEnv)
+    })
+    .await
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
@@ -105,24 +97,28 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
             no_browser,
         } => {
             let integration: Integration = integration.parse()?;
-            let info = inlet
-                .connect_loopback(integration, |start| {
-                    say!("Open this URL to connect {}:\n{}", integration.display_name(), start.authorization_url);
-                    let _ = std::io::stdout().flush();
-                    if !no_browser {
-                        if let Err(e) = open::that_detached(&start.authorization_url) {
-                            eprintln!("warning: could not open a browser ({e}); open the URL above yourself.");
-                        }
-                    }
-                })
-                .await?;
+            let (start, finished) = inlet.sign_in.begin_loopback(integration).await?;
+            say!(
+                "Open this URL to connect {}:\n{}",
+                integration.display_name(),
+                start.authorization_url
+            );
+            let _ = std::io::stdout().flush();
+            if !no_browser {
+                if let Err(e) = open::that_detached(&start.authorization_url) {
+                    eprintln!(
+                        "warning: could not open a browser ({e}); open the URL above yourself."
+                    );
+                }
+            }
+            let info = finished.await?;
             say!("connected {} as {}", integration, info.account.label);
         }
         Command::Status { json } => {
-            let statuses = inlet.integrations().await?;
+            let statuses = inlet.connections.integrations().await?;
             if json {
                 let text = serde_json::to_string_pretty(&statuses)
-                    .map_err(|e| CoreError::invalid_argument(e.to_string()))?;
+                    .map_err(|e| CoreError::serialization("the status", e))?;
                 say!("{text}");
             } else {
                 for s in statuses {
@@ -159,12 +155,8 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                             "--records takes <baseId>/<tableId>, e.g. appXXXX/tblYYYY.",
                         )
                     })?;
-                    (
-                        inlet
-                            .load_airtable_records(base, table, CancellationToken::new())
-                            .await?,
-                        Vec::new(),
-                    )
+                    let records = inlet.loader.load_airtable_records(base, table).await?;
+                    (records, Vec::new())
                 }
                 None => {
                     let progress = Arc::new(|p: inlet_core::load::LoadProgress| {
@@ -172,9 +164,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                             eprintln!("{}: {} items in {} pages", p.stream, p.items, p.pages);
                         }
                     });
-                    let result = inlet
-                        .load(integration, progress, CancellationToken::new())
-                        .await?;
+                    let result = inlet.loader.load(integration, progress).await?;
                     (result.items, result.failures)
                 }
             };
@@ -205,7 +195,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
         }
         Command::Disconnect { integration } => {
             let integration: Integration = integration.parse()?;
-            if inlet.disconnect(integration).await? {
+            if inlet.connections.disconnect(integration).await? {
                 say!("disconnected {integration}");
             } else {
                 say!("{integration} was not connected");

@@ -7,13 +7,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use inlet_core::config::{sandbox_settings, SandboxEndpoint};
+use inlet_core::config::SandboxEndpoint;
 use inlet_core::export::{export_to_path, ExportFormat};
-use inlet_core::http::RetryPolicy;
+use inlet_core::services::StartOptions;
 use inlet_core::store::MemoryStore;
 use inlet_core::{Inlet, Integration, IntegrationItem, Secret};
 use inlet_sandbox::{DatasetSize, Sandbox, SandboxConfig};
-use tokio_util::sync::CancellationToken;
 
 fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();
@@ -21,23 +20,7 @@ fn median(mut runs: Vec<Duration>) -> Duration {
 }
 
 fn items(count: usize) -> Vec<IntegrationItem> {
-    (0..count)
-        .map(|n| {
-            let mut item = IntegrationItem::new(
-                Integration::Hubspot,
-                n.to_string(),
-                "contact",
-                format!("Contact {n}"),
-            );
-            item.url = Some(format!(
-                "https://app.hubspot.com/contacts/42/record/0-1/{n}"
-            ));
-            item.creation_time = Some(chrono::Utc::now());
-            item.details
-                .insert("email".into(), format!("person{n}@example.com").into());
-            item
-        })
-        .collect()
+    inlet_core::fixtures::contacts(count)
 }
 
 #[tokio::main]
@@ -91,19 +74,18 @@ async fn main() {
         client_id: inlet_sandbox::CLIENT_ID.into(),
         client_secret: Secret::new(inlet_sandbox::CLIENT_SECRET),
     };
-    let settings = sandbox_settings(
-        Integration::Hubspot,
-        &endpoint,
-        url::Url::parse("inlet://oauth/callback").expect("url"),
-    );
-    let inlet = Inlet::new(
-        vec![settings],
-        Arc::new(MemoryStore::default()),
-        RetryPolicy::default(),
-    )
+    let env = [("INLET_REDIRECT_URI", "inlet://oauth/callback")];
+    let inlet = Inlet::start(StartOptions {
+        store: Some(Arc::new(MemoryStore::default())),
+        demo: Some(Arc::new(endpoint)),
+        ..StartOptions::new(&env)
+    })
+    .await
     .expect("inlet");
-    let start = inlet
-        .begin_connect(Integration::Hubspot, None)
+    let (start, finished) = inlet
+        .sign_in
+        .begin(Integration::Hubspot)
+        .await
         .expect("begin");
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -118,14 +100,16 @@ async fn main() {
         .to_str()
         .expect("location")
         .to_owned();
-    inlet.complete_deep_link(&callback).await.expect("connect");
+    inlet
+        .sign_in
+        .complete_deep_link(&callback)
+        .await
+        .expect("connect");
+    finished.await.expect("connected");
     let started = Instant::now();
     let result = inlet
-        .load(
-            Integration::Hubspot,
-            Arc::new(|_| {}),
-            CancellationToken::new(),
-        )
+        .loader
+        .load(Integration::Hubspot, Arc::new(|_| {}))
         .await
         .expect("load");
     let took = started.elapsed();

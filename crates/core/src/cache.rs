@@ -9,7 +9,8 @@ use specta::Type;
 
 use crate::config::Mode;
 use crate::error::{CoreError, Result};
-use crate::item::{Integration, IntegrationItem};
+use crate::integration::Integration;
+use crate::item::IntegrationItem;
 use crate::store::AccountInfo;
 
 /// One connection's last load.

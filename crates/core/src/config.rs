@@ -7,9 +7,9 @@ use specta::Type;
 use url::Url;
 
 use crate::error::{CoreError, Result};
-use crate::item::Integration;
-use crate::providers::table::spec;
+use crate::integration::Integration;
 use crate::secret::Secret;
+use crate::spec::spec;
 
 /// The loopback redirect used when nothing else is configured (RFC 8252 §7.3, fixed port so it
 /// can be registered with providers that match redirect URIs exactly).

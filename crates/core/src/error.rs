@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use specta::Type;
 
-use crate::item::Integration;
+use crate::integration::{Integration, UnknownIntegration};
 
 /// Shorthand for results of core operations.
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
@@ -110,34 +110,159 @@ pub enum CoreError {
         path: String,
         reason: String,
     },
+    /// The HTTP client could not be set up (TLS roots, system configuration).
+    #[error("Inlet could not set up its HTTP client: {reason}")]
+    HttpClient { reason: String },
+    /// A background task Inlet waited for stopped without an answer.
+    #[error("Inlet's background work ({task}) stopped unexpectedly: {reason}")]
+    TaskFailed { task: &'static str, reason: String },
+    /// Data could not be turned into (or read from) JSON.
+    #[error("Inlet could not encode or decode {what}: {reason}")]
+    Serialization { what: &'static str, reason: String },
+    /// The built-in demo sandbox could not start.
+    #[error("The offline demo could not start: {reason}")]
+    SandboxUnavailable { reason: String },
+}
+
+/// Every stable error code, as the TypeScript bindings see it (a string-literal union).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// See [`CoreError::UnknownIntegration`].
+    UnknownIntegration,
+    /// See [`CoreError::InvalidArgument`].
+    InvalidArgument,
+    /// See [`CoreError::NotConfigured`].
+    NotConfigured,
+    /// See [`CoreError::NotConnected`].
+    NotConnected,
+    /// See [`CoreError::ReconnectNeeded`].
+    ReconnectNeeded,
+    /// See [`CoreError::KeychainUnavailable`].
+    KeychainUnavailable,
+    /// See [`CoreError::Keychain`].
+    KeychainError,
+    /// See [`CoreError::StateMismatch`].
+    OauthStateMismatch,
+    /// See [`CoreError::StateExpired`].
+    OauthStateExpired,
+    /// See [`CoreError::AccessDenied`].
+    OauthAccessDenied,
+    /// See [`CoreError::InvalidCallback`].
+    OauthInvalidCallback,
+    /// See [`CoreError::LoopbackUnavailable`].
+    LoopbackUnavailable,
+    /// See [`CoreError::ConnectTimedOut`].
+    ConnectTimedOut,
+    /// See [`CoreError::SignInReplaced`].
+    OauthSignInReplaced,
+    /// See [`CoreError::TokenExchange`].
+    OauthTokenExchangeFailed,
+    /// See [`CoreError::ProviderHttp`].
+    ProviderHttpError,
+    /// See [`CoreError::ProviderUnavailable`].
+    ProviderUnavailable,
+    /// See [`CoreError::RateLimited`].
+    RateLimited,
+    /// See [`CoreError::CircuitOpen`].
+    CircuitOpen,
+    /// See [`CoreError::InvalidResponse`].
+    ProviderInvalidResponse,
+    /// See [`CoreError::Cancelled`].
+    Cancelled,
+    /// See [`CoreError::Io`].
+    IoError,
+    /// See [`CoreError::HttpClient`].
+    HttpClientUnavailable,
+    /// See [`CoreError::TaskFailed`].
+    TaskFailed,
+    /// See [`CoreError::Serialization`].
+    SerializationFailed,
+    /// See [`CoreError::SandboxUnavailable`].
+    SandboxUnavailable,
+}
+
+impl ErrorCode {
+    /// The code as it appears in `{"error": …}`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::UnknownIntegration => "unknown_integration",
+            ErrorCode::InvalidArgument => "invalid_argument",
+            ErrorCode::NotConfigured => "not_configured",
+            ErrorCode::NotConnected => "not_connected",
+            ErrorCode::ReconnectNeeded => "reconnect_needed",
+            ErrorCode::KeychainUnavailable => "keychain_unavailable",
+            ErrorCode::KeychainError => "keychain_error",
+            ErrorCode::OauthStateMismatch => "oauth_state_mismatch",
+            ErrorCode::OauthStateExpired => "oauth_state_expired",
+            ErrorCode::OauthAccessDenied => "oauth_access_denied",
+            ErrorCode::OauthInvalidCallback => "oauth_invalid_callback",
+            ErrorCode::LoopbackUnavailable => "loopback_unavailable",
+            ErrorCode::ConnectTimedOut => "connect_timed_out",
+            ErrorCode::OauthSignInReplaced => "oauth_sign_in_replaced",
+            ErrorCode::OauthTokenExchangeFailed => "oauth_token_exchange_failed",
+            ErrorCode::ProviderHttpError => "provider_http_error",
+            ErrorCode::ProviderUnavailable => "provider_unavailable",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::CircuitOpen => "circuit_open",
+            ErrorCode::ProviderInvalidResponse => "provider_invalid_response",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::IoError => "io_error",
+            ErrorCode::HttpClientUnavailable => "http_client_unavailable",
+            ErrorCode::TaskFailed => "task_failed",
+            ErrorCode::SerializationFailed => "serialization_failed",
+            ErrorCode::SandboxUnavailable => "sandbox_unavailable",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<UnknownIntegration> for CoreError {
+    fn from(error: UnknownIntegration) -> Self {
+        CoreError::UnknownIntegration { given: error.given }
+    }
 }
 
 impl CoreError {
-    /// The stable machine-readable code of this error.
+    /// The stable machine-readable code of this error, as text.
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The stable machine-readable code of this error.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            CoreError::UnknownIntegration { .. } => "unknown_integration",
-            CoreError::InvalidArgument { .. } => "invalid_argument",
-            CoreError::NotConfigured { .. } => "not_configured",
-            CoreError::NotConnected { .. } => "not_connected",
-            CoreError::ReconnectNeeded { .. } => "reconnect_needed",
-            CoreError::KeychainUnavailable { .. } => "keychain_unavailable",
-            CoreError::Keychain { .. } => "keychain_error",
-            CoreError::StateMismatch => "oauth_state_mismatch",
-            CoreError::StateExpired => "oauth_state_expired",
-            CoreError::AccessDenied { .. } => "oauth_access_denied",
-            CoreError::InvalidCallback { .. } => "oauth_invalid_callback",
-            CoreError::LoopbackUnavailable { .. } => "loopback_unavailable",
-            CoreError::ConnectTimedOut { .. } => "connect_timed_out",
-            CoreError::SignInReplaced => "oauth_sign_in_replaced",
-            CoreError::TokenExchange { .. } => "oauth_token_exchange_failed",
-            CoreError::ProviderHttp { .. } => "provider_http_error",
-            CoreError::ProviderUnavailable { .. } => "provider_unavailable",
-            CoreError::RateLimited { .. } => "rate_limited",
-            CoreError::CircuitOpen { .. } => "circuit_open",
-            CoreError::InvalidResponse { .. } => "provider_invalid_response",
-            CoreError::Cancelled => "cancelled",
-            CoreError::Io { .. } => "io_error",
+            CoreError::UnknownIntegration { .. } => ErrorCode::UnknownIntegration,
+            CoreError::InvalidArgument { .. } => ErrorCode::InvalidArgument,
+            CoreError::NotConfigured { .. } => ErrorCode::NotConfigured,
+            CoreError::NotConnected { .. } => ErrorCode::NotConnected,
+            CoreError::ReconnectNeeded { .. } => ErrorCode::ReconnectNeeded,
+            CoreError::KeychainUnavailable { .. } => ErrorCode::KeychainUnavailable,
+            CoreError::Keychain { .. } => ErrorCode::KeychainError,
+            CoreError::StateMismatch => ErrorCode::OauthStateMismatch,
+            CoreError::StateExpired => ErrorCode::OauthStateExpired,
+            CoreError::AccessDenied { .. } => ErrorCode::OauthAccessDenied,
+            CoreError::InvalidCallback { .. } => ErrorCode::OauthInvalidCallback,
+            CoreError::LoopbackUnavailable { .. } => ErrorCode::LoopbackUnavailable,
+            CoreError::ConnectTimedOut { .. } => ErrorCode::ConnectTimedOut,
+            CoreError::SignInReplaced => ErrorCode::OauthSignInReplaced,
+            CoreError::TokenExchange { .. } => ErrorCode::OauthTokenExchangeFailed,
+            CoreError::ProviderHttp { .. } => ErrorCode::ProviderHttpError,
+            CoreError::ProviderUnavailable { .. } => ErrorCode::ProviderUnavailable,
+            CoreError::RateLimited { .. } => ErrorCode::RateLimited,
+            CoreError::CircuitOpen { .. } => ErrorCode::CircuitOpen,
+            CoreError::InvalidResponse { .. } => ErrorCode::ProviderInvalidResponse,
+            CoreError::Cancelled => ErrorCode::Cancelled,
+            CoreError::Io { .. } => ErrorCode::IoError,
+            CoreError::HttpClient { .. } => ErrorCode::HttpClientUnavailable,
+            CoreError::TaskFailed { .. } => ErrorCode::TaskFailed,
+            CoreError::Serialization { .. } => ErrorCode::SerializationFailed,
+            CoreError::SandboxUnavailable { .. } => ErrorCode::SandboxUnavailable,
         }
     }
 
@@ -148,7 +273,11 @@ impl CoreError {
             CoreError::NotConfigured { integration }
             | CoreError::NotConnected { integration }
             | CoreError::ReconnectNeeded { integration } => json!({ "integration": integration }),
-            CoreError::KeychainUnavailable { reason } => json!({ "reason": reason }),
+            CoreError::KeychainUnavailable { reason }
+            | CoreError::HttpClient { reason }
+            | CoreError::SandboxUnavailable { reason } => json!({ "reason": reason }),
+            CoreError::TaskFailed { task, reason } => json!({ "task": task, "reason": reason }),
+            CoreError::Serialization { what, reason } => json!({ "what": what, "reason": reason }),
             CoreError::Keychain { action, reason } => json!({ "action": action, "reason": reason }),
             CoreError::AccessDenied {
                 integration,
@@ -218,7 +347,7 @@ impl CoreError {
     /// The error in the `{error, message, details}` shape.
     pub fn to_body(&self) -> ErrorBody {
         ErrorBody {
-            error: self.code().to_owned(),
+            error: self.error_code(),
             message: self.to_string(),
             details: self.details(),
         }
@@ -230,13 +359,29 @@ impl CoreError {
             message: message.into(),
         }
     }
+
+    /// A background task (`spawn_blocking`, a spawned load) that ended without an answer.
+    pub fn task_failed(task: &'static str, error: impl std::fmt::Display) -> Self {
+        CoreError::TaskFailed {
+            task,
+            reason: error.to_string(),
+        }
+    }
+
+    /// JSON that could not be written or read.
+    pub fn serialization(what: &'static str, error: impl std::fmt::Display) -> Self {
+        CoreError::Serialization {
+            what,
+            reason: error.to_string(),
+        }
+    }
 }
 
 /// The error shape every boundary (IPC, CLI `--json`) uses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 pub struct ErrorBody {
     /// The stable code, e.g. `not_connected`.
-    pub error: String,
+    pub error: ErrorCode,
     /// A sentence a person understands.
     pub message: String,
     /// Structured facts about the failure.
@@ -271,34 +416,120 @@ mod tests {
         );
     }
 
-    #[test]
-    fn codes_are_stable() {
-        let cases: Vec<(CoreError, &str)> = vec![
-            (CoreError::StateMismatch, "oauth_state_mismatch"),
-            (CoreError::StateExpired, "oauth_state_expired"),
-            (
-                CoreError::KeychainUnavailable { reason: "x".into() },
-                "keychain_unavailable",
-            ),
-            (
-                CoreError::ReconnectNeeded {
-                    integration: Integration::Airtable,
-                },
-                "reconnect_needed",
-            ),
-            (
-                CoreError::RateLimited {
-                    integration: Integration::Hubspot,
-                    retry_after_secs: Some(3),
-                },
-                "rate_limited",
-            ),
-        ];
-        for (error, code) in cases {
-            assert_eq!(error.code(), code);
-            assert_eq!(error.to_body().error, code);
-            assert!(!error.to_string().is_empty());
+    /// One example of every error, so the table below must name every code.
+    fn one_of_each() -> Vec<CoreError> {
+        let i = Integration::Hubspot;
+        let r = || "x".to_owned();
+        vec![
+            CoreError::UnknownIntegration { given: r() },
+            CoreError::invalid_argument("x"),
+            CoreError::NotConfigured { integration: i },
+            CoreError::NotConnected { integration: i },
+            CoreError::ReconnectNeeded { integration: i },
+            CoreError::KeychainUnavailable { reason: r() },
+            CoreError::Keychain {
+                action: "read",
+                reason: r(),
+            },
+            CoreError::StateMismatch,
+            CoreError::StateExpired,
+            CoreError::AccessDenied {
+                integration: i,
+                error: r(),
+                description: None,
+            },
+            CoreError::InvalidCallback { reason: r() },
+            CoreError::LoopbackUnavailable {
+                address: r(),
+                reason: r(),
+            },
+            CoreError::ConnectTimedOut { minutes: 10 },
+            CoreError::SignInReplaced,
+            CoreError::TokenExchange {
+                integration: i,
+                oauth_error: r(),
+                description: r(),
+            },
+            CoreError::ProviderHttp {
+                integration: i,
+                status: 400,
+                message: r(),
+            },
+            CoreError::ProviderUnavailable {
+                integration: i,
+                reason: r(),
+            },
+            CoreError::RateLimited {
+                integration: i,
+                retry_after_secs: Some(3),
+            },
+            CoreError::CircuitOpen {
+                integration: i,
+                retry_in_secs: 5,
+            },
+            CoreError::InvalidResponse {
+                integration: i,
+                reason: r(),
+            },
+            CoreError::Cancelled,
+            CoreError::Io {
+                action: "write",
+                path: r(),
+                reason: r(),
+            },
+            CoreError::HttpClient { reason: r() },
+            CoreError::task_failed("export", "x"),
+            CoreError::serialization("settings", "x"),
+            CoreError::SandboxUnavailable { reason: r() },
+        ]
+    }
+
+    /// The exhaustive list: adding a variant without a code here fails to compile below.
+    fn pinned(error: &CoreError) -> &'static str {
+        match error {
+            CoreError::UnknownIntegration { .. } => "unknown_integration",
+            CoreError::InvalidArgument { .. } => "invalid_argument",
+            CoreError::NotConfigured { .. } => "not_configured",
+            CoreError::NotConnected { .. } => "not_connected",
+            CoreError::ReconnectNeeded { .. } => "reconnect_needed",
+            CoreError::KeychainUnavailable { .. } => "keychain_unavailable",
+            CoreError::Keychain { .. } => "keychain_error",
+            CoreError::StateMismatch => "oauth_state_mismatch",
+            CoreError::StateExpired => "oauth_state_expired",
+            CoreError::AccessDenied { .. } => "oauth_access_denied",
+            CoreError::InvalidCallback { .. } => "oauth_invalid_callback",
+            CoreError::LoopbackUnavailable { .. } => "loopback_unavailable",
+            CoreError::ConnectTimedOut { .. } => "connect_timed_out",
+            CoreError::SignInReplaced => "oauth_sign_in_replaced",
+            CoreError::TokenExchange { .. } => "oauth_token_exchange_failed",
+            CoreError::ProviderHttp { .. } => "provider_http_error",
+            CoreError::ProviderUnavailable { .. } => "provider_unavailable",
+            CoreError::RateLimited { .. } => "rate_limited",
+            CoreError::CircuitOpen { .. } => "circuit_open",
+            CoreError::InvalidResponse { .. } => "provider_invalid_response",
+            CoreError::Cancelled => "cancelled",
+            CoreError::Io { .. } => "io_error",
+            CoreError::HttpClient { .. } => "http_client_unavailable",
+            CoreError::TaskFailed { .. } => "task_failed",
+            CoreError::Serialization { .. } => "serialization_failed",
+            CoreError::SandboxUnavailable { .. } => "sandbox_unavailable",
         }
+    }
+
+    #[test]
+    fn every_code_is_pinned_distinct_and_serialized_as_such() {
+        let errors = one_of_each();
+        let mut seen = std::collections::HashSet::new();
+        for error in &errors {
+            let code = pinned(error);
+            assert_eq!(error.code(), code);
+            assert!(seen.insert(code), "{code} is used twice");
+            let body = serde_json::to_value(error.to_body()).unwrap();
+            assert_eq!(body["error"], code, "the JSON carries the same code");
+            assert!(!error.to_string().is_empty());
+            assert!(body["details"].is_object());
+        }
+        assert_eq!(seen.len(), errors.len());
     }
 
     #[test]

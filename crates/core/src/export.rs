@@ -210,7 +210,7 @@ fn write_xlsx<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::item::Integration;
+    use crate::integration::Integration;
 
     fn items() -> Vec<IntegrationItem> {
         let mut a =

@@ -3,79 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use std::fmt;
-use std::str::FromStr;
 
-use crate::error::CoreError;
-
-/// One of the services Inlet connects to.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Integration {
-    /// Airtable: bases and tables (and records on demand).
-    Airtable,
-    /// Notion: pages and databases.
-    Notion,
-    /// HubSpot: contacts, companies and deals.
-    Hubspot,
-}
-
-impl Integration {
-    /// Every integration, in the order the UI lists them.
-    pub const ALL: [Integration; 3] = [
-        Integration::Airtable,
-        Integration::Notion,
-        Integration::Hubspot,
-    ];
-
-    /// The lower-case id used in commands, the CLI and keychain entries.
-    pub fn id(self) -> &'static str {
-        match self {
-            Integration::Airtable => "airtable",
-            Integration::Notion => "notion",
-            Integration::Hubspot => "hubspot",
-        }
-    }
-
-    /// The product name shown to people.
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Integration::Airtable => "Airtable",
-            Integration::Notion => "Notion",
-            Integration::Hubspot => "HubSpot",
-        }
-    }
-
-    /// The upper-case stem of this integration's environment variables (`HUBSPOT_CLIENT_ID`, …).
-    pub fn env_stem(self) -> &'static str {
-        match self {
-            Integration::Airtable => "AIRTABLE",
-            Integration::Notion => "NOTION",
-            Integration::Hubspot => "HUBSPOT",
-        }
-    }
-}
-
-impl fmt::Display for Integration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
-impl FromStr for Integration {
-    type Err = CoreError;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Integration::ALL
-            .into_iter()
-            .find(|i| i.id().eq_ignore_ascii_case(value.trim()))
-            .ok_or_else(|| CoreError::UnknownIntegration {
-                given: value.chars().take(64).collect(),
-            })
-    }
-}
+use crate::integration::Integration;
 
 /// One thing found in a connected account: a base, a table, a page, a contact, …
 ///
@@ -104,11 +33,12 @@ pub struct IntegrationItem {
     pub url: Option<String>,
     /// Ids of child items, when the provider lists them.
     pub children: Option<Vec<String>>,
-    /// The MIME type, for file-like items.
+    /// The MIME type of file-like items. Always null: none of Inlet's providers has files; the
+    /// field stays so the JSON keeps the seed backend's shape (the UI shows no empty column).
     pub mime_type: Option<String>,
-    /// A provider change token, when there is one.
+    /// A provider change token, when there is one (its meaning comes with the item store).
     pub delta: Option<String>,
-    /// The drive id, for drive-like providers.
+    /// The drive of drive-like providers. Always null, kept for the seed backend's JSON shape.
     pub drive_id: Option<String>,
     /// Whether the item is visible (the seed's default is true).
     pub visibility: Option<bool>,
@@ -191,19 +121,5 @@ mod tests {
         assert_eq!(json["type"], "contact");
         assert_eq!(json["integration"], "hubspot");
         assert_eq!(json["creation_time"], "2024-09-12T11:36:05.267Z");
-    }
-
-    #[test]
-    fn integration_parses_case_insensitively_and_rejects_others() {
-        assert_eq!(
-            "HubSpot".parse::<Integration>().unwrap(),
-            Integration::Hubspot
-        );
-        assert_eq!(
-            " notion ".parse::<Integration>().unwrap(),
-            Integration::Notion
-        );
-        let err = "dropbox".parse::<Integration>().unwrap_err();
-        assert_eq!(err.code(), "unknown_integration");
     }
 }

@@ -10,7 +10,8 @@ use specta::Type;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{CoreError, ErrorBody, Result};
-use crate::item::{Integration, IntegrationItem};
+use crate::integration::Integration;
+use crate::item::IntegrationItem;
 use crate::providers::{LoadContext, PageSink, Provider};
 
 /// Progress of one stream, sent after every page.

@@ -39,6 +39,22 @@ impl fmt::Display for Secret {
     }
 }
 
+/// A secret arrives from the UI (a client secret typed into Settings) as a plain string.
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret)
+    }
+}
+
+/// Writes an optional secret in the clear: only for records that go into the OS keychain, as
+/// `#[serde(serialize_with = "crate::secret::expose_option")]`.
+pub fn expose_option<S: serde::Serializer>(
+    secret: &Option<Secret>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&secret.as_ref().map(Secret::expose), serializer)
+}
+
 impl From<String> for Secret {
     fn from(value: String) -> Self {
         Self(value)

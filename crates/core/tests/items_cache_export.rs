@@ -5,48 +5,40 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use inlet_core::cache::ItemCache;
 use inlet_core::export::ExportFormat;
 use inlet_core::store::{MemoryStore, TokenStore};
 use inlet_core::{Inlet, Integration};
 use inlet_sandbox::Knobs;
-use tokio_util::sync::CancellationToken;
+
+/// The cached loads a start shows: those of the accounts connected now.
+async fn shown_at_start(inlet: &Inlet) -> Vec<inlet_core::cache::CachedLoad> {
+    let current = inlet.connections.current_accounts().await.unwrap();
+    inlet.library.cached_loads(&current).await.unwrap()
+}
 
 #[tokio::test]
 async fn a_load_is_cached_shown_again_at_start_and_exported_as_viewed() {
     let sandbox = sandbox(Knobs::default()).await;
     let dir = std::env::temp_dir().join(format!("inlet-items-{}", std::process::id()));
     let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
-    let hubspot = settings_for(
+    let demo = endpoint(
         &sandbox,
-        Integration::Hubspot,
         inlet_sandbox::CLIENT_ID,
-        Some(inlet_sandbox::CLIENT_SECRET),
+        inlet_sandbox::CLIENT_SECRET,
     );
-    let settings = || vec![hubspot.clone()];
-    let inlet = Inlet::new(settings(), store.clone(), policy())
-        .unwrap()
-        .with_cache(ItemCache::new(&dir));
+    let env = Env::of(&[]);
+    let inlet = start(&env, Some(demo.clone()), store.clone(), Some(dir.clone())).await;
     connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
-    let result = inlet
-        .load(
-            Integration::Hubspot,
-            Arc::new(|_| {}),
-            CancellationToken::new(),
-        )
-        .await
-        .unwrap();
-    let status = inlet.integrations().await.unwrap();
+    let result = load(&inlet, Integration::Hubspot).await.unwrap();
+    let status = inlet.connections.integrations().await.unwrap();
     assert!(status.iter().any(|s| s.integration == Integration::Hubspot
         && s.last_load.is_some()
         && s.connected_at.is_some()));
 
     // A new start of the app, offline: the cached items come back with their age.
     drop(sandbox);
-    let restarted = Inlet::new(settings(), store.clone(), policy())
-        .unwrap()
-        .with_cache(ItemCache::new(&dir));
-    let cached = restarted.cached_loads().await.unwrap();
+    let restarted = start(&env, Some(demo), store.clone(), Some(dir.clone())).await;
+    let cached = shown_at_start(&restarted).await;
     assert_eq!(cached.len(), 1);
     assert_eq!(cached[0].items, result.items);
     assert!(!cached[0].partial);
@@ -61,6 +53,7 @@ async fn a_load_is_cached_shown_again_at_start_and_exported_as_viewed() {
     let keys: Vec<String> = view.iter().map(|i| i.key()).collect();
     let path = dir.join("view.csv");
     let written = restarted
+        .library
         .export_view(keys.clone(), ExportFormat::Csv, &path)
         .await
         .unwrap();
@@ -72,6 +65,7 @@ async fn a_load_is_cached_shown_again_at_start_and_exported_as_viewed() {
     let all = dir.join("all.xlsx");
     assert_eq!(
         restarted
+            .library
             .export_all(ExportFormat::Xlsx, &all)
             .await
             .unwrap() as usize,
@@ -80,6 +74,7 @@ async fn a_load_is_cached_shown_again_at_start_and_exported_as_viewed() {
     let mut stale = keys;
     stale.push("hubspot/deal/does-not-exist".into());
     let err = restarted
+        .library
         .export_view(stale, ExportFormat::Json, &dir.join("stale.json"))
         .await
         .unwrap_err();
@@ -90,7 +85,11 @@ async fn a_load_is_cached_shown_again_at_start_and_exported_as_viewed() {
     );
 
     // Disconnecting forgets the cached items too.
-    restarted.disconnect(Integration::Hubspot).await.unwrap();
-    assert!(restarted.cached_loads().await.unwrap().is_empty());
+    restarted
+        .connections
+        .disconnect(Integration::Hubspot)
+        .await
+        .unwrap();
+    assert!(shown_at_start(&restarted).await.is_empty());
     std::fs::remove_dir_all(&dir).ok();
 }

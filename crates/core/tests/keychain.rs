@@ -8,30 +8,18 @@ use std::sync::Arc;
 
 use common::consent_redirect;
 
-use chrono::Utc;
-use inlet_core::store::{AccountInfo, KeychainStore, StoredConnection, TokenStore};
-use inlet_core::{Integration, Mode, Secret};
+use inlet_core::store::{KeychainStore, StoredConnection, TokenStore};
+use inlet_core::{Integration, Secret};
 
 fn namespace(test: &str) -> String {
     format!("dev.inlet.test.{test}.{}", std::process::id())
 }
 
 fn connection(account: &str, access: &str) -> StoredConnection {
-    StoredConnection {
-        integration: Integration::Hubspot,
-        mode: Mode::Sandbox,
-        account: AccountInfo {
-            id: account.into(),
-            label: format!("portal {account}"),
-            details: Default::default(),
-        },
-        access_token: Secret::new(access),
-        refresh_token: Some(Secret::new("refresh-secret")),
-        expires_at: Some(Utc::now()),
-        scopes: vec!["oauth".into()],
-        connected_at: Utc::now(),
-        reconnect_needed: false,
-    }
+    let mut connection = inlet_core::fixtures::connection(Integration::Hubspot, account);
+    connection.access_token = Secret::new(access);
+    connection.refresh_token = Some(Secret::new("refresh-secret"));
+    connection
 }
 
 #[test]
@@ -101,27 +89,23 @@ async fn a_full_connect_and_load_keeps_tokens_in_the_keychain() {
         .await
         .unwrap();
     let store: Arc<dyn TokenStore> = Arc::new(KeychainStore::new(namespace("flow")));
-    let settings = {
-        let endpoint = inlet_core::SandboxEndpoint {
-            base: url::Url::parse(&sandbox.base_url()).unwrap(),
-            client_id: inlet_sandbox::CLIENT_ID.into(),
-            client_secret: Secret::new(inlet_sandbox::CLIENT_SECRET),
-        };
-        inlet_core::config::sandbox_settings(
-            Integration::Hubspot,
-            &endpoint,
-            url::Url::parse("inlet://oauth/callback").unwrap(),
-        )
+    let demo = inlet_core::SandboxEndpoint {
+        base: url::Url::parse(&sandbox.base_url()).unwrap(),
+        client_id: inlet_sandbox::CLIENT_ID.into(),
+        client_secret: Secret::new(inlet_sandbox::CLIENT_SECRET),
     };
-    let inlet = inlet_core::Inlet::new(
-        vec![settings],
-        store.clone(),
-        inlet_core::http::RetryPolicy::fast(),
-    )
+    let env = [("INLET_REDIRECT_URI", "inlet://oauth/callback")];
+    let inlet = inlet_core::Inlet::start(inlet_core::services::StartOptions {
+        store: Some(store.clone()),
+        demo: Some(Arc::new(demo)),
+        ..inlet_core::services::StartOptions::new(&env)
+    })
+    .await
     .unwrap();
-    let start = inlet.begin_connect(Integration::Hubspot, None).unwrap();
+    let (start, finished) = inlet.sign_in.begin(Integration::Hubspot).await.unwrap();
     let callback = consent_redirect(&start.authorization_url).await;
-    inlet.complete_deep_link(&callback).await.unwrap();
+    inlet.sign_in.complete_deep_link(&callback).await.unwrap();
+    finished.await.unwrap();
     let key = store.keys().unwrap().pop().expect("one connection stored");
     assert!(store
         .get(&key)
@@ -131,14 +115,15 @@ async fn a_full_connect_and_load_keeps_tokens_in_the_keychain() {
         .expose()
         .starts_with("access-"));
     let result = inlet
-        .load(
-            Integration::Hubspot,
-            Arc::new(|_| {}),
-            tokio_util::sync::CancellationToken::new(),
-        )
+        .loader
+        .load(Integration::Hubspot, Arc::new(|_| {}))
         .await
         .unwrap();
     assert_eq!(result.items.len(), 240 + 120 + 75);
-    inlet.disconnect(Integration::Hubspot).await.unwrap();
+    inlet
+        .connections
+        .disconnect(Integration::Hubspot)
+        .await
+        .unwrap();
     assert!(store.keys().unwrap().is_empty());
 }

@@ -14,5 +14,5 @@ fn no_secret_service_is_a_clear_error_not_a_plaintext_fallback() {
     let err = store.keys().unwrap_err();
     assert_eq!(err.code(), "keychain_unavailable", "{err}");
     assert!(err.to_string().contains("keychain is not available"));
-    assert_eq!(err.to_body().error, "keychain_unavailable");
+    assert_eq!(err.to_body().error.as_str(), "keychain_unavailable");
 }

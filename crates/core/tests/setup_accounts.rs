@@ -6,20 +6,10 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use inlet_core::config::SandboxEndpoint;
-use inlet_core::service::{Resolver, SetupInput, SetupSource};
+use inlet_core::services::{SetupInput, SetupSource};
 use inlet_core::store::{MemoryStore, TokenStore};
-use inlet_core::{Inlet, Integration, Mode, Secret};
+use inlet_core::{Integration, Mode, Secret};
 use inlet_sandbox::Knobs;
-use url::Url;
-
-fn sandbox_endpoint(sandbox: &inlet_sandbox::Sandbox) -> SandboxEndpoint {
-    SandboxEndpoint {
-        base: Url::parse(&sandbox.base_url()).unwrap(),
-        client_id: inlet_sandbox::CLIENT_ID.into(),
-        client_secret: Secret::new(inlet_sandbox::CLIENT_SECRET),
-    }
-}
 
 #[tokio::test]
 async fn credentials_saved_in_the_app_turn_a_provider_live_and_back() {
@@ -36,18 +26,17 @@ async fn credentials_saved_in_the_app_turn_a_provider_live_and_back() {
             format!("{base}/hubspot/oauth/2026-03/token"),
         ),
         ("INLET_HUBSPOT_API_URL", format!("{base}/hubspot")),
-        (
-            "INLET_REDIRECT_URI",
-            "http://127.0.0.1:0/oauth/callback".to_owned(),
-        ),
     ];
-    let env: [(&str, &str); 4] = std::array::from_fn(|i| (env[i].0, env[i].1.as_str()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let store = Arc::new(MemoryStore::default());
-    let inlet = Inlet::new(Vec::new(), store.clone(), policy())
-        .unwrap()
-        .with_resolver(Resolver::new(&env, Some(sandbox_endpoint(&sandbox))));
-    inlet.reload_settings().await.unwrap();
-    let setups = inlet.provider_setups().await.unwrap();
+    let demo = endpoint(
+        &sandbox,
+        inlet_sandbox::CLIENT_ID,
+        inlet_sandbox::CLIENT_SECRET,
+    );
+    let inlet = start(&Env::of(&env), Some(demo), store.clone(), None).await;
+    let connections = &inlet.connections;
+    let setups = connections.provider_setups().await.unwrap();
     assert!(setups
         .iter()
         .all(|s| s.source == SetupSource::Sandbox && s.mode == Some(Mode::Sandbox)));
@@ -63,20 +52,20 @@ async fn credentials_saved_in_the_app_turn_a_provider_live_and_back() {
 
     let input = |id: &str, secret: Option<&str>, redirect: Option<&str>| SetupInput {
         client_id: id.into(),
-        client_secret: secret.map(str::to_owned),
+        client_secret: secret.map(Secret::new),
         redirect_uri: redirect.map(str::to_owned),
     };
-    let err = inlet
+    let err = connections
         .save_provider_setup(Integration::Hubspot, input("has space", Some("x"), None))
         .await
         .unwrap_err();
     assert_eq!(err.code(), "invalid_argument");
-    let err = inlet
+    let err = connections
         .save_provider_setup(Integration::Hubspot, input("abc", None, None))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("needs the client secret"), "{err}");
-    let err = inlet
+    let err = connections
         .save_provider_setup(
             Integration::Airtable,
             input("abc", None, Some("inlet://oauth/callback")),
@@ -89,7 +78,7 @@ async fn credentials_saved_in_the_app_turn_a_provider_live_and_back() {
         "Airtable refuses deep-link redirects"
     );
 
-    let setups = inlet
+    let setups = connections
         .save_provider_setup(
             Integration::Hubspot,
             input(
@@ -122,7 +111,7 @@ async fn credentials_saved_in_the_app_turn_a_provider_live_and_back() {
     let info = connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
     assert_eq!(info.mode, Mode::Live);
     // Saving again without a secret keeps the saved one.
-    inlet
+    connections
         .save_provider_setup(
             Integration::Hubspot,
             input(inlet_sandbox::CLIENT_ID, None, None),
@@ -135,7 +124,7 @@ async fn credentials_saved_in_the_app_turn_a_provider_live_and_back() {
         .unwrap()
         .contains(inlet_sandbox::CLIENT_SECRET));
 
-    let setups = inlet
+    let setups = connections
         .clear_provider_setup(Integration::Hubspot)
         .await
         .unwrap();
@@ -147,7 +136,7 @@ async fn credentials_saved_in_the_app_turn_a_provider_live_and_back() {
         (hubspot.source, hubspot.mode),
         (SetupSource::Sandbox, Some(Mode::Sandbox))
     );
-    let status = inlet.integrations().await.unwrap();
+    let status = inlet.connections.integrations().await.unwrap();
     assert!(
         !status
             .iter()
@@ -162,7 +151,12 @@ async fn credentials_saved_in_the_app_turn_a_provider_live_and_back() {
 async fn several_accounts_per_integration_with_a_switcher() {
     let sandbox = sandbox(Knobs::default()).await;
     let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
-    let inlet = inlet_with(&sandbox, store.clone(), inlet_sandbox::CLIENT_SECRET);
+    let demo = endpoint(
+        &sandbox,
+        inlet_sandbox::CLIENT_ID,
+        inlet_sandbox::CLIENT_SECRET,
+    );
+    let inlet = start(&Env::of(&[]), Some(demo), store.clone(), None).await;
     let first = connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
     // A second portal: the same connection shape under another account id.
     let mut other = store
@@ -173,10 +167,15 @@ async fn several_accounts_per_integration_with_a_switcher() {
     other.account.label = "other portal".into();
     store.put(&other).unwrap();
 
-    let accounts = inlet.accounts(Integration::Hubspot).await.unwrap();
+    let accounts = inlet
+        .connections
+        .accounts(Integration::Hubspot)
+        .await
+        .unwrap();
     assert_eq!(accounts.len(), 2);
     assert_eq!(
         inlet
+            .connections
             .credentials(Integration::Hubspot)
             .await
             .unwrap()
@@ -187,11 +186,13 @@ async fn several_accounts_per_integration_with_a_switcher() {
         "the last connected is active"
     );
     inlet
+        .connections
         .switch_account(Integration::Hubspot, "777")
         .await
         .unwrap();
     assert_eq!(
         inlet
+            .connections
             .credentials(Integration::Hubspot)
             .await
             .unwrap()
@@ -200,7 +201,7 @@ async fn several_accounts_per_integration_with_a_switcher() {
             .label,
         "other portal"
     );
-    let status = inlet.integrations().await.unwrap();
+    let status = inlet.connections.integrations().await.unwrap();
     let hubspot = status
         .iter()
         .find(|s| s.integration == Integration::Hubspot)
@@ -209,6 +210,7 @@ async fn several_accounts_per_integration_with_a_switcher() {
     assert_eq!(hubspot.account.as_ref().unwrap().id, "777");
     assert_eq!(
         inlet
+            .connections
             .switch_account(Integration::Hubspot, "nope")
             .await
             .unwrap_err()
@@ -217,10 +219,23 @@ async fn several_accounts_per_integration_with_a_switcher() {
     );
 
     // Disconnect removes only the active account; the other one takes over.
-    assert!(inlet.disconnect(Integration::Hubspot).await.unwrap());
-    assert_eq!(inlet.accounts(Integration::Hubspot).await.unwrap().len(), 1);
+    assert!(inlet
+        .connections
+        .disconnect(Integration::Hubspot)
+        .await
+        .unwrap());
     assert_eq!(
         inlet
+            .connections
+            .accounts(Integration::Hubspot)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        inlet
+            .connections
             .credentials(Integration::Hubspot)
             .await
             .unwrap()

@@ -20,7 +20,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
-use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
@@ -211,6 +210,7 @@ impl Sandbox {
     }
 
     /// Replaces the knobs.
+    #[cfg(feature = "faults")]
     pub fn set_knobs(&self, knobs: Knobs) {
         *self.shared.knobs.lock().unwrap_or_else(|p| p.into_inner()) = knobs;
     }
@@ -226,11 +226,13 @@ impl Sandbox {
     }
 
     /// Expires every access token now (as if the 30 minutes had passed).
+    #[cfg(feature = "faults")]
     pub fn expire_access_tokens(&self) {
         self.shared.grants.expire_all_access();
     }
 
     /// Revokes every refresh token (as if the app were uninstalled).
+    #[cfg(feature = "faults")]
     pub fn revoke_refresh_tokens(&self) {
         self.shared.grants.revoke_all_refresh();
     }
@@ -250,19 +252,79 @@ impl Drop for Sandbox {
 }
 
 fn router(shared: AppState) -> Router {
-    Router::new()
-        .route("/_sandbox/knobs", get(get_knobs).put(put_knobs))
+    let providers = Router::new()
         .nest("/hubspot", hubspot::routes())
         .nest("/airtable", airtable::routes())
-        .nest("/notion", notion::routes())
+        .nest("/notion", notion::routes());
+    #[cfg(feature = "faults")]
+    let providers = providers.route(
+        "/_sandbox/knobs",
+        axum::routing::get(get_knobs).put(put_knobs),
+    );
+    providers
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            only_own_host,
+        ))
         .with_state(shared)
 }
 
+/// Answers only requests addressed to the sandbox's own loopback address: a web page that
+/// rebinds a DNS name to 127.0.0.1 sends its own name as `Host` and is turned away.
+async fn only_own_host(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if host_is_own(host, &state.base_url) {
+        next.run(request).await
+    } else {
+        (
+            axum::http::StatusCode::MISDIRECTED_REQUEST,
+            "This sandbox answers only on its own loopback address.",
+        )
+            .into_response()
+    }
+}
+
+/// `127.0.0.1:<port>`, `localhost:<port>` or `[::1]:<port>` with the sandbox's own port.
+fn host_is_own(host: &str, base_url: &str) -> bool {
+    let Some(port) = base_url.rsplit(':').next() else {
+        return false;
+    };
+    ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .any(|name| host.eq_ignore_ascii_case(&format!("{name}:{port}")))
+}
+
+#[cfg(feature = "faults")]
 async fn get_knobs(State(state): State<AppState>) -> Json<Knobs> {
     Json(state.knobs())
 }
 
+#[cfg(feature = "faults")]
 async fn put_knobs(State(state): State<AppState>, Json(knobs): Json<Knobs>) -> Json<Knobs> {
     *state.knobs.lock().unwrap_or_else(|p| p.into_inner()) = knobs.clone();
     Json(knobs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_is_own;
+
+    #[test]
+    fn only_the_own_loopback_host_is_served() {
+        let base = "http://127.0.0.1:4100";
+        assert!(host_is_own("127.0.0.1:4100", base));
+        assert!(host_is_own("localhost:4100", base));
+        assert!(!host_is_own("evil.example:4100", base));
+        assert!(!host_is_own("127.0.0.1:4101", base));
+        assert!(!host_is_own("", base));
+    }
 }

@@ -130,6 +130,7 @@ impl Grants {
             .filter(|g| g.provider == provider && g.expires > Instant::now())
     }
 
+    #[cfg(feature = "faults")]
     pub fn expire_all_access(&self) {
         let past = Instant::now()
             .checked_sub(Duration::from_secs(1))
@@ -139,6 +140,7 @@ impl Grants {
         }
     }
 
+    #[cfg(feature = "faults")]
     pub fn revoke_all_refresh(&self) {
         lock(&self.refresh).clear();
         lock(&self.rotated).clear();

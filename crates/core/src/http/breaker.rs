@@ -5,10 +5,12 @@
 //! probe) is not exposed by the circuit-breaker crates, and the machine is a dozen lines.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use crate::error::{CoreError, Result};
-use crate::item::Integration;
+use crate::integration::Integration;
 
 #[derive(Debug, Clone, Copy)]
 enum State {

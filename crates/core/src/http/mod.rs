@@ -1,6 +1,7 @@
-//! The one HTTP path every loader uses: pace first, then send with the bearer token, refresh once
-//! on a 401, and retry 429s (honouring Retry-After and HubSpot's rate-limit headers), 5xx,
-//! timeouts and dropped connections with full-jitter backoff.
+//! The one HTTP path every provider call uses: pace first, then send with the bearer token,
+//! refresh once on a 401, and retry 429s (honouring Retry-After and what the provider's
+//! [`ApiDialect`] reads from its own headers), temporary 5xx, timeouts and dropped connections
+//! with full-jitter backoff, behind the provider's circuit breaker. Nothing here names a provider.
 
 pub mod breaker;
 pub mod pacer;
@@ -14,9 +15,9 @@ use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::error::{CoreError, Result};
-use crate::item::Integration;
-use crate::providers::table::spec;
+use crate::integration::Integration;
 use crate::secret::Secret;
+use crate::spec::ProviderSpec;
 pub use breaker::Breaker;
 pub use pacer::Pacer;
 pub use retry::RetryPolicy;
@@ -30,6 +31,44 @@ pub trait AccessTokens: Send + Sync {
     async fn after_rejection(&self, rejected: &Secret) -> Result<Secret>;
 }
 
+/// A token that is used as it is, never refreshed: one just issued, to look up its account.
+pub struct FixedToken {
+    /// Whose token it is.
+    pub integration: Integration,
+    /// The token.
+    pub token: Secret,
+}
+
+#[async_trait]
+impl AccessTokens for FixedToken {
+    async fn current(&self) -> Result<Secret> {
+        Ok(self.token.clone())
+    }
+
+    async fn after_rejection(&self, _rejected: &Secret) -> Result<Secret> {
+        Err(CoreError::ProviderHttp {
+            integration: self.integration,
+            status: 401,
+            message: "the provider refused the access token it had just issued".into(),
+        })
+    }
+}
+
+/// What one provider's API says beyond plain HTTP. Each provider module implements it; the
+/// defaults are the standard meanings.
+pub trait ApiDialect: Send + Sync {
+    /// Whether a status other than 408, 429, 500, 502, 503 and 504 means "try again later"
+    /// (HubSpot's 477 Migration in Progress, Notion's 529 overload).
+    fn is_temporary(&self, _status: u16) -> bool {
+        false
+    }
+
+    /// How long a 429 without `Retry-After` asks to wait, read from the provider's own headers.
+    fn rate_limit_wait(&self, _headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+        None
+    }
+}
+
 /// The reqwest client Inlet uses everywhere: rustls, no redirects (a token endpoint or API that
 /// redirects is an error, not something to follow with a bearer token), a connect timeout.
 pub fn http_client() -> Result<reqwest::Client> {
@@ -38,7 +77,9 @@ pub fn http_client() -> Result<reqwest::Client> {
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("Inlet/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| CoreError::invalid_argument(format!("could not build the HTTP client: {e}")))
+        .map_err(|e| CoreError::HttpClient {
+            reason: e.to_string(),
+        })
 }
 
 /// A paced, retrying JSON client for one provider, behind the provider's circuit breaker.
@@ -46,6 +87,8 @@ pub fn http_client() -> Result<reqwest::Client> {
 pub struct ApiClient {
     http: reqwest::Client,
     integration: Integration,
+    spec: &'static ProviderSpec,
+    dialect: &'static dyn ApiDialect,
     pacer: Pacer,
     pace_key: String,
     breaker: Arc<Breaker>,
@@ -67,17 +110,21 @@ enum Failure {
 }
 
 impl ApiClient {
-    /// A client sharing `pacer`'s budget and `breaker`.
+    /// A client for the provider `spec` describes, speaking its `dialect`, sharing `pacer`'s
+    /// budget and `breaker`.
     pub fn new(
         http: reqwest::Client,
-        integration: Integration,
+        spec: &'static ProviderSpec,
+        dialect: &'static dyn ApiDialect,
         pacer: Pacer,
         breaker: Arc<Breaker>,
         policy: RetryPolicy,
     ) -> Self {
         Self {
             http,
-            integration,
+            integration: spec.integration,
+            spec,
+            dialect,
             pacer,
             pace_key: String::new(),
             breaker,
@@ -102,35 +149,58 @@ impl ApiClient {
         }
     }
 
-    /// Sends the request `build` makes (called again for every attempt) and decodes the JSON body.
+    /// Sends the request `build` makes (called again for every attempt) with the bearer token
+    /// and decodes the JSON body.
     pub async fn json<T: DeserializeOwned>(
         &self,
         tokens: &dyn AccessTokens,
         build: impl Fn(&reqwest::Client) -> RequestBuilder,
     ) -> Result<T> {
+        self.send(Some(tokens), build).await
+    }
+
+    /// The same path for a request that authenticates itself (HubSpot's token introspection
+    /// carries the client credentials in its form).
+    pub async fn json_without_token<T: DeserializeOwned>(
+        &self,
+        build: impl Fn(&reqwest::Client) -> RequestBuilder,
+    ) -> Result<T> {
+        self.send(None, build).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        tokens: Option<&dyn AccessTokens>,
+        build: impl Fn(&reqwest::Client) -> RequestBuilder,
+    ) -> Result<T> {
         let started = Instant::now();
-        let mut token = tokens.current().await?;
+        let mut token = match tokens {
+            Some(tokens) => Some(tokens.current().await?),
+            None => None,
+        };
         let mut refreshed = false;
         let mut retries = 0u32;
-        let provider_headers = spec(self.integration).api_headers;
         loop {
-            self.breaker.allow(Instant::now())?;
+            self.breaker.allow(tokio::time::Instant::now())?;
             self.pacer.ready(&self.pace_key).await;
-            let mut request = build(&self.http)
-                .bearer_auth(token.expose())
-                .timeout(self.policy.request_timeout);
-            for (name, value) in provider_headers {
+            let mut request = build(&self.http).timeout(self.policy.request_timeout);
+            if let Some(token) = &token {
+                request = request.bearer_auth(token.expose());
+            }
+            for (name, value) in self.spec.api_headers {
                 request = request.header(*name, *value);
             }
-            let outcome = match request.send().await {
-                Ok(response) if response.status() == StatusCode::UNAUTHORIZED && !refreshed => {
+            let outcome = match (request.send().await, tokens, &token) {
+                (Ok(response), Some(tokens), Some(rejected))
+                    if response.status() == StatusCode::UNAUTHORIZED && !refreshed =>
+                {
                     tracing::info!(integration = %self.integration, "401: refreshing the access token once");
-                    token = tokens.after_rejection(&token).await?;
+                    token = Some(tokens.after_rejection(rejected).await?);
                     refreshed = true;
                     continue;
                 }
-                Ok(response) => self.read(response).await,
-                Err(e) => Err(self.transport_failure(&e)),
+                (Ok(response), ..) => self.read(response).await,
+                (Err(e), ..) => Err(self.transport_failure(&e)),
             };
             let (wait, error) = match outcome {
                 Ok(value) => {
@@ -145,7 +215,7 @@ impl ApiClient {
                     if matches!(error, CoreError::RateLimited { .. }) {
                         self.breaker.success();
                     } else {
-                        self.breaker.failure(Instant::now());
+                        self.breaker.failure(tokio::time::Instant::now());
                     }
                     (wait, error)
                 }
@@ -189,8 +259,9 @@ impl ApiClient {
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
         match status.as_u16() {
             429 => {
-                let wait = rate_limit_wait(&headers)
-                    .or(spec(integration).rate_limit_lockout)
+                let wait = retry_after(&headers)
+                    .or_else(|| self.dialect.rate_limit_wait(&headers))
+                    .or(self.spec.rate_limit_lockout)
                     .map(|w| w.min(self.policy.max_rate_limit_wait));
                 let error = CoreError::RateLimited {
                     integration,
@@ -198,8 +269,7 @@ impl ApiClient {
                 };
                 Err(Failure::Retry { wait, error })
             }
-            // 423 Locked, HubSpot's 477 Migration in Progress and Notion's 529 overload are temporary.
-            423 | 477 | 500..=599 => Err(Failure::Retry {
+            code if is_temporary(code) || self.dialect.is_temporary(code) => Err(Failure::Retry {
                 wait: retry_after(&headers),
                 error: CoreError::ProviderUnavailable {
                     integration,
@@ -242,22 +312,19 @@ fn error_message(body: &[u8]) -> Option<String> {
     Some(message.chars().take(300).collect())
 }
 
-fn header_u64(headers: &reqwest::header::HeaderMap, name: &str) -> Option<u64> {
+/// The statuses HTTP itself defines as temporary: a timeout, a lock, and the server-side ones a
+/// retry can fix (not 501 Not Implemented or 505).
+fn is_temporary(status: u16) -> bool {
+    matches!(status, 408 | 423 | 500 | 502 | 503 | 504)
+}
+
+/// A header holding a whole number, as providers' rate-limit headers do.
+pub fn header_u64(headers: &reqwest::header::HeaderMap, name: &str) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     header_u64(headers, "retry-after").map(|s| Duration::from_secs(s.min(600)))
-}
-
-/// How long a 429 asks Inlet to wait: `Retry-After`, else HubSpot's rolling-window interval when
-/// its remaining budget is spent, else the backoff schedule.
-fn rate_limit_wait(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    retry_after(headers).or_else(|| {
-        let remaining = header_u64(headers, "x-hubspot-ratelimit-remaining")?;
-        let interval = header_u64(headers, "x-hubspot-ratelimit-interval-milliseconds")?;
-        (remaining == 0).then(|| Duration::from_millis(interval.min(60_000)))
-    })
 }
 
 #[cfg(test)]
@@ -266,20 +333,23 @@ mod tests {
     use reqwest::header::{HeaderMap, HeaderValue};
 
     #[test]
-    fn rate_limit_waits_come_from_the_headers() {
+    fn retry_after_is_read_and_capped() {
         let mut headers = HeaderMap::new();
-        assert_eq!(rate_limit_wait(&headers), None);
-        headers.insert(
-            "x-hubspot-ratelimit-remaining",
-            HeaderValue::from_static("0"),
-        );
-        headers.insert(
-            "x-hubspot-ratelimit-interval-milliseconds",
-            HeaderValue::from_static("10000"),
-        );
-        assert_eq!(rate_limit_wait(&headers), Some(Duration::from_secs(10)));
+        assert_eq!(retry_after(&headers), None);
         headers.insert("retry-after", HeaderValue::from_static("3"));
-        assert_eq!(rate_limit_wait(&headers), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+        headers.insert("retry-after", HeaderValue::from_static("86400"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(600)));
+    }
+
+    #[test]
+    fn only_statuses_a_retry_can_fix_are_temporary() {
+        for status in [408, 423, 500, 502, 503, 504] {
+            assert!(is_temporary(status), "{status}");
+        }
+        for status in [400, 401, 403, 404, 477, 501, 505, 529] {
+            assert!(!is_temporary(status), "{status} is the provider's call");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::providers::table::RateLimit;
+use crate::spec::RateLimit;
 
 /// Shared token buckets; clone it to share one budget between concurrent streams.
 #[derive(Clone)]

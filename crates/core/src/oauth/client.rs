@@ -17,8 +17,8 @@ use url::Url;
 
 use crate::config::ProviderSettings;
 use crate::error::{CoreError, Result};
-use crate::providers::table::{spec, ClientAuth, Pkce, TokenBody};
 use crate::secret::Secret;
+use crate::spec::{spec, ClientAuth, Pkce, ProviderSpec, TokenBody};
 
 /// Fields a provider adds to the standard token response (HubSpot's `hub_id`, `scopes`, …),
 /// kept as raw JSON for the provider module to read.
@@ -44,6 +44,21 @@ type OAuthClient = Client<
     EndpointNotSet,
     EndpointSet,
 >;
+
+/// What one provider's token endpoint says beyond RFC 6749. Each provider module implements it;
+/// the defaults read the standard response.
+pub trait TokenDialect: Send + Sync {
+    /// The granted scopes, when the response lists them other than in the standard `scope`.
+    fn granted_scopes(&self, _extra: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// `(oauth error, description)` from an error body without the standard `error` field; an
+    /// `invalid_grant` while refreshing means the person must connect again.
+    fn read_error(&self, _body: &serde_json::Value) -> Option<(String, String)> {
+        None
+    }
+}
 
 /// Tokens as they come from a token endpoint. Never `Serialize`; `Debug` is redacted.
 #[derive(Debug, Clone)]
@@ -125,6 +140,7 @@ pub fn authorization_request(
 pub async fn exchange_code(
     http: &reqwest::Client,
     settings: &ProviderSettings,
+    dialect: &dyn TokenDialect,
     redirect_uri: &Url,
     code: &Secret,
     pkce_verifier: Option<&Secret>,
@@ -138,8 +154,8 @@ pub async fn exchange_code(
         .request_async(&token_transport(http, settings))
         .await;
     response
-        .map(to_token_set)
-        .map_err(|e| map_token_error(settings, e, false))
+        .map(|r| to_token_set(r, dialect))
+        .map_err(|e| map_token_error(settings, dialect, e, false))
 }
 
 /// Trades a refresh token for a new access token (and, where the provider rotates, a new
@@ -147,6 +163,7 @@ pub async fn exchange_code(
 pub async fn refresh(
     http: &reqwest::Client,
     settings: &ProviderSettings,
+    dialect: &dyn TokenDialect,
     refresh_token: &Secret,
 ) -> Result<TokenSet> {
     let client = client(settings, &settings.redirect_uri);
@@ -156,8 +173,8 @@ pub async fn refresh(
         .request_async(&token_transport(http, settings))
         .await;
     response
-        .map(to_token_set)
-        .map_err(|e| map_token_error(settings, e, true))
+        .map(|r| to_token_set(r, dialect))
+        .map_err(|e| map_token_error(settings, dialect, e, true))
 }
 
 type HttpError = oauth2::HttpClientError<reqwest::Error>;
@@ -167,7 +184,7 @@ type HttpError = oauth2::HttpClientError<reqwest::Error>;
 /// (`Notion-Version`). The crate only writes forms, so the form is re-encoded here.
 struct TokenTransport {
     http: reqwest::Client,
-    spec: &'static crate::providers::table::ProviderSpec,
+    spec: &'static ProviderSpec,
 }
 
 fn token_transport(http: &reqwest::Client, settings: &ProviderSettings) -> TokenTransport {
@@ -223,7 +240,7 @@ impl<'c> oauth2::AsyncHttpClient<'c> for TokenTransport {
     }
 }
 
-fn to_token_set(response: ProviderTokenResponse) -> TokenSet {
+fn to_token_set(response: ProviderTokenResponse, dialect: &dyn TokenDialect) -> TokenSet {
     let expires_at = response
         .expires_in()
         .and_then(|d| chrono::Duration::from_std(d).ok())
@@ -234,13 +251,7 @@ fn to_token_set(response: ProviderTokenResponse) -> TokenSet {
         .unwrap_or_default();
     let extra = response.extra_fields().fields.clone();
     if scopes.is_empty() {
-        // HubSpot returns `scopes` as an array instead of the standard `scope` string.
-        if let Some(list) = extra.get("scopes").and_then(|v| v.as_array()) {
-            scopes = list
-                .iter()
-                .filter_map(|s| s.as_str().map(str::to_owned))
-                .collect();
-        }
+        scopes = dialect.granted_scopes(&extra);
     }
     TokenSet {
         access_token: Secret::new(response.access_token().secret().clone()),
@@ -255,7 +266,12 @@ fn to_token_set(response: ProviderTokenResponse) -> TokenSet {
 
 type TokenError = RequestTokenError<HttpError, BasicErrorResponse>;
 
-fn map_token_error(settings: &ProviderSettings, error: TokenError, refreshing: bool) -> CoreError {
+fn map_token_error(
+    settings: &ProviderSettings,
+    dialect: &dyn TokenDialect,
+    error: TokenError,
+    refreshing: bool,
+) -> CoreError {
     let integration = settings.integration;
     let (oauth_error, description) = match error {
         RequestTokenError::ServerResponse(body) => (
@@ -270,7 +286,7 @@ fn map_token_error(settings: &ProviderSettings, error: TokenError, refreshing: b
                 reason: describe_transport_error(&e),
             };
         }
-        RequestTokenError::Parse(_, body) => parse_nonstandard_error(&body),
+        RequestTokenError::Parse(_, body) => read_nonstandard_error(dialect, &body),
         RequestTokenError::Other(message) => ("unexpected_response".to_owned(), message),
     };
     if refreshing && oauth_error == "invalid_grant" {
@@ -283,23 +299,17 @@ fn map_token_error(settings: &ProviderSettings, error: TokenError, refreshing: b
     }
 }
 
-/// HubSpot's 2026-03 generic error body has no `error` field: read `status`/`category`/`message`.
-fn parse_nonstandard_error(body: &[u8]) -> (String, String) {
+/// An error body without the standard `error` field: the provider's dialect reads it, else its
+/// `message` (if any) is kept with the code `unexpected_response`.
+fn read_nonstandard_error(dialect: &dyn TokenDialect, body: &[u8]) -> (String, String) {
     let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    let text = |k: &str| json.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-    let code = match text("status")
-        .as_deref()
-        .or(text("category").as_deref())
-        .or(text("code").as_deref())
-    {
-        Some("BAD_REFRESH_TOKEN") => "invalid_grant".to_owned(),
-        Some("BAD_CLIENT_ID") | Some("BAD_CLIENT_SECRET") => "invalid_client".to_owned(),
-        Some(other) => other.to_ascii_lowercase(),
-        None => "unexpected_response".to_owned(),
-    };
-    let message = text("message")
-        .unwrap_or_else(|| "the token endpoint's answer was not understood".to_owned());
-    (code, message)
+    dialect.read_error(&json).unwrap_or_else(|| {
+        let message = json
+            .get("message")
+            .and_then(|v| v.as_str())
+            .unwrap_or("the token endpoint's answer was not understood");
+        ("unexpected_response".to_owned(), message.to_owned())
+    })
 }
 
 fn describe_transport_error(error: &HttpError) -> String {
@@ -314,7 +324,7 @@ fn describe_transport_error(error: &HttpError) -> String {
 mod tests {
     use super::*;
     use crate::config::Mode;
-    use crate::item::Integration;
+    use crate::integration::Integration;
 
     fn hubspot() -> ProviderSettings {
         ProviderSettings {
@@ -368,14 +378,16 @@ mod tests {
     }
 
     #[test]
-    fn hubspot_standardized_and_generic_errors_are_read() {
-        let generic = br#"{"status":"BAD_REFRESH_TOKEN","message":"refresh token is invalid"}"#;
-        assert_eq!(parse_nonstandard_error(generic).0, "invalid_grant");
-        let v3 = br#"{"category":"VALIDATION_ERROR","message":"missing code","correlationId":"x"}"#;
+    fn a_nonstandard_error_without_a_dialect_keeps_its_message() {
+        struct Plain;
+        impl TokenDialect for Plain {}
         assert_eq!(
-            parse_nonstandard_error(v3),
-            ("validation_error".into(), "missing code".into())
+            read_nonstandard_error(&Plain, br#"{"message":"nope"}"#),
+            ("unexpected_response".into(), "nope".into())
         );
-        assert_eq!(parse_nonstandard_error(b"<html>").0, "unexpected_response");
+        assert_eq!(
+            read_nonstandard_error(&Plain, b"<html>").0,
+            "unexpected_response"
+        );
     }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use url::Url;
 
 use crate::error::{CoreError, Result};
-use crate::item::Integration;
+use crate::integration::Integration;
 use crate::secret::Secret;
 
 /// How long a sign-in may take from the authorization URL to the callback.

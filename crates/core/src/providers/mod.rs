@@ -1,17 +1,18 @@
-//! One module per provider, each implementing [`Provider`]; their facts live in [`table`].
+//! One module per provider, each implementing [`Provider`] with its quirks behind the hooks of
+//! [`ApiDialect`] and [`TokenDialect`]; their documented facts live in [`crate::spec`].
 
 pub mod airtable;
 pub mod hubspot;
 pub mod notion;
-pub mod table;
 
 use async_trait::async_trait;
 
 use crate::config::ProviderSettings;
 use crate::error::Result;
-use crate::http::{AccessTokens, ApiClient};
-use crate::item::{Integration, IntegrationItem};
-use crate::oauth::client::TokenSet;
+use crate::http::{AccessTokens, ApiClient, ApiDialect};
+use crate::integration::Integration;
+use crate::item::IntegrationItem;
+use crate::oauth::client::{TokenDialect, TokenSet};
 use crate::store::AccountInfo;
 
 /// What a loader needs to call its provider.
@@ -32,19 +33,25 @@ pub trait PageSink: Send {
     fn page(&mut self, items: Vec<IntegrationItem>);
 }
 
-/// A provider's account lookup and loaders.
+/// What an account lookup needs: the freshly issued tokens and the same paced, retrying client
+/// loads use.
+pub struct AccountContext<'a> {
+    /// The paced, retrying client.
+    pub api: &'a ApiClient,
+    /// Endpoints and client settings.
+    pub settings: &'a ProviderSettings,
+    /// The tokens the code exchange returned.
+    pub tokens: &'a TokenSet,
+}
+
+/// A provider's account lookup and loaders, with its API's and token endpoint's quirks.
 #[async_trait]
-pub trait Provider: Send + Sync {
+pub trait Provider: ApiDialect + TokenDialect + Send + Sync {
     /// Which integration this is.
     fn integration(&self) -> Integration;
 
     /// Who the freshly issued tokens belong to.
-    async fn account(
-        &self,
-        http: &reqwest::Client,
-        settings: &ProviderSettings,
-        tokens: &TokenSet,
-    ) -> Result<AccountInfo>;
+    async fn account(&self, ctx: &AccountContext<'_>) -> Result<AccountInfo>;
 
     /// The independent streams a full load consists of (loaded concurrently). A provider whose
     /// streams depend on data (Airtable: one per base) lists it here, handing those items to `sink`.
@@ -101,12 +108,32 @@ pub(crate) fn advance(
     }
 }
 
+/// An item's (or a developer portal's) link, checked before it is opened: https on one of the
+/// providers' own web hosts, nothing else.
+pub fn provider_link(url: &str) -> Result<url::Url> {
+    let refused = || {
+        crate::error::CoreError::invalid_argument(
+            "Inlet only opens links to Airtable, Notion and HubSpot.",
+        )
+    };
+    let parsed = url::Url::parse(url).map_err(|_| refused())?;
+    let host = parsed.host_str().unwrap_or_default();
+    let known = Integration::ALL
+        .iter()
+        .any(|i| crate::spec::spec(*i).web_hosts.contains(&host));
+    if parsed.scheme() == "https" && known {
+        Ok(parsed)
+    } else {
+        Err(refused())
+    }
+}
+
 /// The provider module of an integration.
-pub fn provider(integration: Integration) -> Result<&'static dyn Provider> {
+pub fn provider(integration: Integration) -> &'static dyn Provider {
     match integration {
-        Integration::Airtable => Ok(&airtable::Airtable),
-        Integration::Notion => Ok(&notion::Notion),
-        Integration::Hubspot => Ok(&hubspot::HubSpot),
+        Integration::Airtable => &airtable::Airtable,
+        Integration::Notion => &notion::Notion,
+        Integration::Hubspot => &hubspot::HubSpot,
     }
 }
 
@@ -122,6 +149,23 @@ mod tests {
         let err = advance(Integration::Notion, &mut cursor, Some("a".into())).unwrap_err();
         assert_eq!(err.code(), "provider_invalid_response");
         assert!(!advance(Integration::Notion, &mut cursor, None).unwrap());
+    }
+
+    #[test]
+    fn only_https_links_to_the_providers_open() {
+        assert!(provider_link("https://app.hubspot.com/contacts/1/record/0-1/2").is_ok());
+        assert!(provider_link("https://www.notion.so/page").is_ok());
+        for refused in [
+            "http://airtable.com/app1",
+            "https://evil.example/airtable.com",
+            "file:///etc/passwd",
+            "not a url",
+        ] {
+            assert_eq!(
+                provider_link(refused).unwrap_err().code(),
+                "invalid_argument"
+            );
+        }
     }
 
     #[test]

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::config::Mode;
-use crate::error::Result;
-use crate::item::Integration;
+use crate::error::{CoreError, Result};
+use crate::integration::Integration;
 use crate::secret::Secret;
 
 /// Who a connection belongs to on the provider's side (safe to show).
@@ -86,6 +86,15 @@ pub trait TokenStore: Send + Sync {
     fn delete_entry(&self, name: &str) -> Result<()>;
 }
 
+/// Runs a blocking store call off the async executor.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| CoreError::task_failed("keychain call", e))?
+}
+
 /// The wire form of a connection inside its keychain entry (the only place tokens are written).
 #[derive(Serialize, Deserialize)]
 struct KeychainRecord {
@@ -136,30 +145,12 @@ impl From<KeychainRecord> for StoredConnection {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-
-    /// A connection for store tests.
-    pub fn sample(account: &str) -> StoredConnection {
-        StoredConnection {
-            integration: Integration::Hubspot,
-            mode: Mode::Sandbox,
-            account: AccountInfo {
-                id: account.into(),
-                label: format!("portal {account}"),
-                details: Default::default(),
-            },
-            access_token: Secret::new(format!("access-{account}")),
-            refresh_token: Some(Secret::new(format!("refresh-{account}"))),
-            expires_at: Some(Utc::now()),
-            scopes: vec!["oauth".into()],
-            connected_at: Utc::now(),
-            reconnect_needed: false,
-        }
-    }
 
     #[test]
     fn debug_of_a_connection_shows_no_token() {
+        let sample = |id: &str| crate::fixtures::connection(Integration::Hubspot, id);
         let text = format!("{:?}", sample("7"));
         assert!(
             !text.contains("access-7") && !text.contains("refresh-7"),

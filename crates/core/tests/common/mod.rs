@@ -1,16 +1,24 @@
-//! Shared helpers: an in-process sandbox and an `Inlet` pointed at it.
+//! Shared helpers: an in-process sandbox, Inlet started on it the way the app starts, and a
+//! browser that follows the consent redirect.
 
 #![allow(dead_code)]
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use inlet_core::config::{sandbox_settings, SandboxEndpoint};
+use inlet_core::config::{EnvSource, SandboxEndpoint};
 use inlet_core::http::RetryPolicy;
-use inlet_core::service::{AuthorizationStart, ConnectionInfo};
+use inlet_core::services::{AuthorizationStart, ConnectionInfo, DemoServer, StartOptions};
 use inlet_core::store::{MemoryStore, TokenStore};
-use inlet_core::{Inlet, Integration, ProviderSettings, Secret};
+use inlet_core::{Inlet, Integration, Secret};
 use inlet_sandbox::{Knobs, Sandbox, SandboxConfig};
 use url::Url;
+
+/// Every provider, in the order the app lists them.
+pub const PROVIDERS: [Integration; 3] = Integration::ALL;
+
+/// The loopback redirect tests use: port 0, so each sign-in binds a free port.
+pub const TEST_REDIRECT: &str = "http://127.0.0.1:0/oauth/callback";
 
 pub async fn sandbox(knobs: Knobs) -> Arc<Sandbox> {
     sandbox_with(SandboxConfig {
@@ -24,36 +32,36 @@ pub async fn sandbox_with(config: SandboxConfig) -> Arc<Sandbox> {
     Arc::new(Sandbox::start(config).await.expect("sandbox starts"))
 }
 
-/// Settings for `integration` on the sandbox, with this client id and secret.
-pub fn settings_for(
-    sandbox: &Sandbox,
-    integration: Integration,
-    client_id: &str,
-    secret: Option<&str>,
-) -> ProviderSettings {
-    let endpoint = SandboxEndpoint {
-        base: Url::parse(&sandbox.base_url()).unwrap(),
-        client_id: client_id.into(),
-        client_secret: Secret::new(secret.unwrap_or("")),
-    };
-    let mut settings = sandbox_settings(
-        integration,
-        &endpoint,
-        Url::parse("http://127.0.0.1:0/oauth/callback").unwrap(),
-    );
-    if secret.is_none() {
-        settings.client_secret = None;
+/// Configuration values for a test: the given ones, then the test redirect URI.
+pub struct Env(pub Vec<(String, String)>);
+
+impl Env {
+    pub fn of(pairs: &[(&str, &str)]) -> Self {
+        let mut all: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        all.push(("INLET_REDIRECT_URI".into(), TEST_REDIRECT.into()));
+        Self(all)
     }
-    settings
 }
 
-pub fn settings(sandbox: &Sandbox, secret: &str) -> ProviderSettings {
-    settings_for(
-        sandbox,
-        Integration::Hubspot,
-        inlet_sandbox::CLIENT_ID,
-        Some(secret),
-    )
+impl EnvSource for Env {
+    fn var(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// The sandbox as the demo every unconfigured provider falls back to, with this client.
+pub fn endpoint(sandbox: &Sandbox, client_id: &str, secret: &str) -> SandboxEndpoint {
+    SandboxEndpoint {
+        base: Url::parse(&sandbox.base_url()).unwrap(),
+        client_id: client_id.into(),
+        client_secret: Secret::new(secret),
+    }
 }
 
 pub fn policy() -> RetryPolicy {
@@ -63,25 +71,39 @@ pub fn policy() -> RetryPolicy {
     }
 }
 
-pub fn inlet_with(sandbox: &Sandbox, store: Arc<dyn TokenStore>, secret: &str) -> Inlet {
-    Inlet::new(vec![settings(sandbox, secret)], store, policy()).unwrap()
+/// Inlet started as the app starts it, on `env`, `demo`, `store` and `cache_dir`.
+pub async fn start(
+    env: &Env,
+    demo: Option<SandboxEndpoint>,
+    store: Arc<dyn TokenStore>,
+    cache_dir: Option<PathBuf>,
+) -> Inlet {
+    Inlet::start(StartOptions {
+        env,
+        store: Some(store),
+        demo: demo.map(|d| Arc::new(d) as Arc<dyn DemoServer>),
+        cache_dir,
+        policy: policy(),
+    })
+    .await
+    .expect("Inlet starts")
 }
 
-pub fn inlet(sandbox: &Sandbox) -> Inlet {
-    inlet_with(
-        sandbox,
+/// Every provider on the sandbox as a confidential client with `secret`.
+pub async fn inlet_all(sandbox: &Sandbox, secret: &str) -> Inlet {
+    let demo = endpoint(sandbox, inlet_sandbox::CLIENT_ID, secret);
+    start(
+        &Env::of(&[]),
+        Some(demo),
         Arc::new(MemoryStore::default()),
-        inlet_sandbox::CLIENT_SECRET,
+        None,
     )
+    .await
 }
 
-/// An `Inlet` with every provider on the sandbox (confidential clients).
-pub fn inlet_all(sandbox: &Sandbox, secret: &str) -> Inlet {
-    let settings = Integration::ALL
-        .iter()
-        .map(|i| settings_for(sandbox, *i, inlet_sandbox::CLIENT_ID, Some(secret)))
-        .collect();
-    Inlet::new(settings, Arc::new(MemoryStore::default()), policy()).unwrap()
+/// Every provider on the sandbox with the right secret.
+pub async fn inlet(sandbox: &Sandbox) -> Inlet {
+    inlet_all(sandbox, inlet_sandbox::CLIENT_SECRET).await
 }
 
 /// Opens the authorization URL as a browser would and returns where the sandbox's consent
@@ -120,21 +142,32 @@ pub fn browser(start: &AuthorizationStart) -> tokio::task::JoinHandle<String> {
     })
 }
 
-/// Connects `integration` through the loopback flow; returns the outcome and the browser's page.
+/// Connects `integration` through `begin` and a browser that consents; returns the outcome and
+/// the page the browser was shown.
 pub async fn connect_to(
     inlet: &Inlet,
     integration: Integration,
 ) -> (inlet_core::Result<ConnectionInfo>, String) {
-    let mut page = None;
-    let result = inlet
-        .connect_loopback(integration, |start| page = Some(browser(start)))
-        .await;
-    let page = page.expect("the browser was opened").await.unwrap();
-    (result, page)
+    let (start, finished) = match inlet.sign_in.begin(integration).await {
+        Ok(begun) => begun,
+        Err(error) => return (Err(error), String::new()),
+    };
+    let page = browser(&start);
+    let result = finished.await;
+    (result, page.await.unwrap())
 }
 
-pub async fn connect(inlet: &Inlet) -> (inlet_core::Result<ConnectionInfo>, String) {
-    connect_to(inlet, Integration::Hubspot).await
+/// A progress callback that ignores progress.
+pub fn no_progress() -> inlet_core::load::ProgressFn {
+    Arc::new(|_| {})
+}
+
+/// A full load of `integration`.
+pub async fn load(
+    inlet: &Inlet,
+    integration: Integration,
+) -> inlet_core::Result<inlet_core::load::LoadResult> {
+    inlet.loader.load(integration, no_progress()).await
 }
 
 /// The (type, id) pairs a full load of `integration` must produce, sorted.
@@ -172,10 +205,6 @@ pub fn expected_ids_for(sandbox: &Sandbox, integration: Integration) -> Vec<(Str
     };
     ids.sort();
     ids
-}
-
-pub fn expected_ids(sandbox: &Sandbox) -> Vec<(String, String)> {
-    expected_ids_for(sandbox, Integration::Hubspot)
 }
 
 pub fn loaded_ids(result: &inlet_core::load::LoadResult) -> Vec<(String, String)> {

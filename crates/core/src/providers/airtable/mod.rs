@@ -8,11 +8,13 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use self::api::{BasesPage, RecordsPage, Table, Tables, WhoAmI};
-use super::{advance, api_url, parse_time, table::spec, LoadContext, PageSink, Provider};
-use crate::config::ProviderSettings;
+use super::{advance, api_url, parse_time, AccountContext, LoadContext, PageSink, Provider};
 use crate::error::{CoreError, Result};
-use crate::item::{Integration, IntegrationItem};
-use crate::oauth::client::TokenSet;
+use crate::http::{ApiDialect, FixedToken};
+use crate::integration::Integration;
+use crate::item::IntegrationItem;
+use crate::oauth::client::TokenDialect;
+use crate::spec::spec;
 use crate::store::AccountInfo;
 
 /// The Airtable provider.
@@ -38,43 +40,29 @@ fn table_item(base_id: &str, table: Table) -> IntegrationItem {
     item
 }
 
+/// Airtable's API speaks plain HTTP; its 30 s lockout after a 429 is in the spec table.
+impl ApiDialect for Airtable {}
+
+/// Airtable's token endpoint speaks standard OAuth errors.
+impl TokenDialect for Airtable {}
+
 #[async_trait]
 impl Provider for Airtable {
     fn integration(&self) -> Integration {
         Integration::Airtable
     }
 
-    async fn account(
-        &self,
-        http: &reqwest::Client,
-        settings: &ProviderSettings,
-        tokens: &TokenSet,
-    ) -> Result<AccountInfo> {
-        let integration = Integration::Airtable;
-        let unavailable = |e: reqwest::Error| CoreError::ProviderUnavailable {
-            integration,
-            reason: e.to_string(),
+    async fn account(&self, ctx: &AccountContext<'_>) -> Result<AccountInfo> {
+        let url = api_url(ctx.settings, "/v0/meta/whoami");
+        let token = FixedToken {
+            integration: Integration::Airtable,
+            token: ctx.tokens.access_token.clone(),
         };
-        let response = http
-            .get(api_url(settings, "/v0/meta/whoami"))
-            .bearer_auth(tokens.access_token.expose())
-            .send()
-            .await
-            .map_err(unavailable)?;
-        if !response.status().is_success() {
-            return Err(CoreError::ProviderHttp {
-                integration,
-                status: response.status().as_u16(),
-                message: "who-am-I failed".into(),
-            });
-        }
-        let me: WhoAmI = response
-            .json()
-            .await
-            .map_err(|e| CoreError::InvalidResponse {
-                integration,
-                reason: e.to_string(),
-            })?;
+        let me: WhoAmI = ctx
+            .api
+            .keyed(META_KEY)
+            .json(&token, |http| http.get(url.clone()))
+            .await?;
         let mut details = serde_json::Map::new();
         details.insert("user_id".into(), me.id.clone().into());
         if let Some(email) = &me.email {

@@ -3,15 +3,21 @@
 
 pub mod api;
 
+use std::time::Duration;
+
 use async_trait::async_trait;
+use serde::Serialize;
 use url::Url;
 
 use self::api::{Introspection, ObjectPage, SimpleObject};
-use super::{advance, api_url, parse_time, table::spec, LoadContext, PageSink, Provider};
-use crate::config::ProviderSettings;
+use super::{advance, api_url, parse_time, AccountContext, LoadContext, PageSink, Provider};
 use crate::error::{CoreError, Result};
-use crate::item::{Integration, IntegrationItem};
-use crate::oauth::client::TokenSet;
+use crate::http::{header_u64, ApiDialect};
+use crate::integration::Integration;
+use crate::item::IntegrationItem;
+use crate::oauth::client::TokenDialect;
+use crate::secret::{expose_option, Secret};
+use crate::spec::spec;
 use crate::store::AccountInfo;
 
 /// The HubSpot provider.
@@ -61,42 +67,83 @@ fn introspect_url(token_url: &Url) -> Url {
     url
 }
 
+/// The introspection request's form; the client secret and the token are written only here.
+#[derive(Debug, Serialize)]
+struct IntrospectionForm<'a> {
+    client_id: &'a str,
+    #[serde(serialize_with = "expose_option")]
+    client_secret: Option<Secret>,
+    #[serde(serialize_with = "expose_option")]
+    token: Option<Secret>,
+    token_type_hint: &'static str,
+}
+
+impl ApiDialect for HubSpot {
+    /// 477 Migration in Progress: the portal is moving between data centres.
+    fn is_temporary(&self, status: u16) -> bool {
+        status == 477
+    }
+
+    /// With no `Retry-After`, a spent rolling-window budget says how long the window is.
+    fn rate_limit_wait(&self, headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+        let remaining = header_u64(headers, "x-hubspot-ratelimit-remaining")?;
+        let interval = header_u64(headers, "x-hubspot-ratelimit-interval-milliseconds")?;
+        (remaining == 0).then(|| Duration::from_millis(interval.min(60_000)))
+    }
+}
+
+impl TokenDialect for HubSpot {
+    /// HubSpot lists `scopes` as an array instead of the standard `scope` string.
+    fn granted_scopes(&self, extra: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+        extra
+            .get("scopes")
+            .and_then(|v| v.as_array())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The 2026-03 endpoint's generic error body: `status` / `category` / `message`.
+    fn read_error(&self, body: &serde_json::Value) -> Option<(String, String)> {
+        let text = |k: &str| body.get(k).and_then(|v| v.as_str());
+        let code = match text("status").or(text("category")).or(text("code"))? {
+            "BAD_REFRESH_TOKEN" => "invalid_grant".to_owned(),
+            "BAD_CLIENT_ID" | "BAD_CLIENT_SECRET" => "invalid_client".to_owned(),
+            other => other.to_ascii_lowercase(),
+        };
+        let message = text("message").unwrap_or("the token endpoint refused the request");
+        Some((code, message.to_owned()))
+    }
+}
+
 #[async_trait]
 impl Provider for HubSpot {
     fn integration(&self) -> Integration {
         Integration::Hubspot
     }
 
-    async fn account(
-        &self,
-        http: &reqwest::Client,
-        settings: &ProviderSettings,
-        tokens: &TokenSet,
-    ) -> Result<AccountInfo> {
+    /// The portal from the token response (`hub_id`) and the introspection (domain, user); the
+    /// introspection is optional: without it the portal id is the label.
+    async fn account(&self, ctx: &AccountContext<'_>) -> Result<AccountInfo> {
         let integration = Integration::Hubspot;
-        let from_token = tokens.extra.get("hub_id").and_then(|v| v.as_u64());
-        let mut form = vec![
-            ("client_id", settings.client_id.clone()),
-            ("token", tokens.access_token.expose().to_owned()),
-            ("token_type_hint", "access_token".to_owned()),
-        ];
-        if let Some(secret) = &settings.client_secret {
-            form.push(("client_secret", secret.expose().to_owned()));
-        }
-        let introspection = async {
-            let response = http
-                .post(introspect_url(&settings.token_url))
-                .form(&form)
-                .send()
-                .await
-                .ok()?;
-            if !response.status().is_success() {
-                return None;
-            }
-            response.json::<Introspection>().await.ok()
-        }
-        .await;
-        let introspection = introspection.filter(|i| i.active != Some(false));
+        let from_token = ctx.tokens.extra.get("hub_id").and_then(|v| v.as_u64());
+        let url = introspect_url(&ctx.settings.token_url);
+        let form = IntrospectionForm {
+            client_id: &ctx.settings.client_id,
+            client_secret: ctx.settings.client_secret.clone(),
+            token: Some(ctx.tokens.access_token.clone()),
+            token_type_hint: "access_token",
+        };
+        let introspection = ctx
+            .api
+            .json_without_token::<Introspection>(|http| http.post(url.clone()).form(&form))
+            .await
+            .map_err(|e| tracing::info!(code = e.code(), "HubSpot introspection failed"))
+            .ok()
+            .filter(|i| i.active != Some(false));
         let hub_id = from_token
             .or(introspection.as_ref().and_then(|i| i.hub_id))
             .ok_or_else(|| CoreError::InvalidResponse {
@@ -274,6 +321,61 @@ mod tests {
             to_item(nameless, &OBJECT_TYPES[2], "42").name,
             "Unnamed deal 10"
         );
+    }
+
+    #[test]
+    fn hubspot_token_errors_and_scopes_are_read() {
+        let generic =
+            serde_json::json!({"status":"BAD_REFRESH_TOKEN","message":"refresh token is invalid"});
+        assert_eq!(HubSpot.read_error(&generic).unwrap().0, "invalid_grant");
+        let v3 = serde_json::json!({"category":"VALIDATION_ERROR","message":"missing code"});
+        assert_eq!(
+            HubSpot.read_error(&v3),
+            Some(("validation_error".into(), "missing code".into()))
+        );
+        assert_eq!(HubSpot.read_error(&serde_json::json!({})), None);
+        let extra = serde_json::json!({"scopes": ["oauth", "crm.objects.contacts.read"]});
+        assert_eq!(
+            HubSpot.granted_scopes(extra.as_object().unwrap()),
+            vec!["oauth", "crm.objects.contacts.read"]
+        );
+    }
+
+    #[test]
+    fn a_spent_rolling_window_says_how_long_to_wait() {
+        use reqwest::header::{HeaderMap, HeaderValue};
+        let mut headers = HeaderMap::new();
+        assert_eq!(HubSpot.rate_limit_wait(&headers), None);
+        headers.insert(
+            "x-hubspot-ratelimit-remaining",
+            HeaderValue::from_static("0"),
+        );
+        headers.insert(
+            "x-hubspot-ratelimit-interval-milliseconds",
+            HeaderValue::from_static("10000"),
+        );
+        assert_eq!(
+            HubSpot.rate_limit_wait(&headers),
+            Some(Duration::from_secs(10))
+        );
+        assert!(HubSpot.is_temporary(477));
+    }
+
+    #[test]
+    fn the_introspection_form_shows_no_secret_in_debug_but_sends_it() {
+        let form = IntrospectionForm {
+            client_id: "cid",
+            client_secret: Some(Secret::new("shh-secret")),
+            token: Some(Secret::new("tok-value")),
+            token_type_hint: "access_token",
+        };
+        let debug = format!("{form:?}");
+        assert!(
+            !debug.contains("shh-secret") && !debug.contains("tok-value"),
+            "{debug}"
+        );
+        let sent = serde_json::to_string(&form).unwrap();
+        assert!(sent.contains("shh-secret") && sent.contains("tok-value"));
     }
 
     #[test]

@@ -10,11 +10,13 @@ use async_trait::async_trait;
 use serde_json::{json, Value};
 
 use self::api::{Object, SearchPage};
-use super::{advance, api_url, parse_time, table::spec, LoadContext, PageSink, Provider};
-use crate::config::ProviderSettings;
+use super::{advance, api_url, parse_time, AccountContext, LoadContext, PageSink, Provider};
 use crate::error::{CoreError, Result};
-use crate::item::{Integration, IntegrationItem};
-use crate::oauth::client::TokenSet;
+use crate::http::ApiDialect;
+use crate::integration::Integration;
+use crate::item::IntegrationItem;
+use crate::oauth::client::TokenDialect;
+use crate::spec::spec;
 use crate::store::AccountInfo;
 
 /// The Notion provider.
@@ -87,6 +89,16 @@ fn to_item(object: Object) -> IntegrationItem {
     item
 }
 
+impl ApiDialect for Notion {
+    /// 529: Notion is overloaded for a moment.
+    fn is_temporary(&self, status: u16) -> bool {
+        status == 529
+    }
+}
+
+/// Notion's token endpoint speaks standard OAuth errors.
+impl TokenDialect for Notion {}
+
 #[async_trait]
 impl Provider for Notion {
     fn integration(&self) -> Integration {
@@ -94,14 +106,9 @@ impl Provider for Notion {
     }
 
     /// Notion's token response names the workspace, the bot and the owner: no extra call.
-    async fn account(
-        &self,
-        _http: &reqwest::Client,
-        _settings: &ProviderSettings,
-        tokens: &TokenSet,
-    ) -> Result<AccountInfo> {
+    async fn account(&self, ctx: &AccountContext<'_>) -> Result<AccountInfo> {
         let text = |k: &str| {
-            tokens
+            ctx.tokens
                 .extra
                 .get(k)
                 .and_then(Value::as_str)
@@ -118,7 +125,7 @@ impl Provider for Notion {
                 details.insert(key.into(), value.into());
             }
         }
-        if let Some(owner) = tokens.extra.get("owner") {
+        if let Some(owner) = ctx.tokens.extra.get("owner") {
             let user = owner.get("user");
             let name = user.and_then(|u| u.get("name")).and_then(Value::as_str);
             let email = user

@@ -1,21 +1,23 @@
-//! What the person sets up in the app: each provider's client id and secret (kept in the OS
-//! keychain, never in plain files) and redirect URI, applied without a restart; and several
-//! accounts per integration, one of them active.
+//! Where the effective settings come from: each provider's client id and secret from the
+//! environment, else from the Settings page (kept in the OS keychain, never in plain files),
+//! else the offline demo — re-resolved without a restart whenever they change.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use super::Inlet;
+use super::connections::Connections;
 use crate::config::{
     resolve, EnvSource, Mode, RedirectTransport, SandboxEndpoint, DEFAULT_LOOPBACK_REDIRECT,
 };
 use crate::error::{CoreError, Result};
-use crate::item::Integration;
-use crate::providers::table::spec;
-use crate::session::blocking;
-use crate::store::{connection_key, AccountInfo};
+use crate::integration::Integration;
+use crate::secret::{expose_option, Secret};
+use crate::spec::spec;
+use crate::store::blocking;
 
 /// Where a provider's client credentials come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
@@ -66,28 +68,47 @@ pub struct SetupInput {
     /// The client id.
     pub client_id: String,
     /// A new client secret; absent or empty keeps the saved one.
-    pub client_secret: Option<String>,
+    #[specta(type = Option<String>)]
+    pub client_secret: Option<Secret>,
     /// A redirect URI; absent or empty means the default loopback.
     pub redirect_uri: Option<String>,
 }
 
-/// The keychain entry of a provider's setup.
+/// The keychain entry of a provider's setup (the secret is written in the clear only there).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct StoredSetup {
     client_id: String,
-    client_secret: Option<String>,
+    #[serde(serialize_with = "expose_option")]
+    client_secret: Option<Secret>,
     redirect_uri: Option<String>,
 }
 
-/// The configuration values read at start, plus the sandbox, so settings can be re-resolved.
+/// The offline demo: providers without client credentials talk to it. Started on first need,
+/// so a person whose providers are all set up never runs it.
+#[async_trait]
+pub trait DemoServer: Send + Sync {
+    /// Where the demo serves, starting it if it is not running yet.
+    async fn endpoint(&self) -> Result<SandboxEndpoint>;
+}
+
+/// A demo that is already running somewhere (tests, `INLET_SANDBOX_URL` for the CLI).
+#[async_trait]
+impl DemoServer for SandboxEndpoint {
+    async fn endpoint(&self) -> Result<SandboxEndpoint> {
+        Ok(self.clone())
+    }
+}
+
+/// The configuration values read at start, plus the demo, so settings can be re-resolved.
 pub struct Resolver {
     env: HashMap<String, String>,
-    sandbox: Option<SandboxEndpoint>,
+    demo: Option<Arc<dyn DemoServer>>,
+    started: tokio::sync::OnceCell<Option<SandboxEndpoint>>,
 }
 
 impl Resolver {
     /// Captures the variables Inlet reads from `env`.
-    pub fn new(env: &dyn EnvSource, sandbox: Option<SandboxEndpoint>) -> Self {
+    pub fn new(env: &dyn EnvSource, demo: Option<Arc<dyn DemoServer>>) -> Self {
         let mut names = vec!["INLET_REDIRECT_URI".to_owned()];
         for integration in Integration::ALL {
             let stem = integration.env_stem();
@@ -101,7 +122,34 @@ impl Resolver {
             .into_iter()
             .filter_map(|n| env.var(&n).map(|v| (n, v)))
             .collect();
-        Self { env, sandbox }
+        Self {
+            env,
+            demo,
+            started: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The demo's endpoint, starting it once; a demo that cannot start leaves its providers
+    /// "not configured" (and says why in the log) rather than stopping the app.
+    async fn demo(&self) -> Option<SandboxEndpoint> {
+        let demo = self.demo.as_ref()?;
+        self.started
+            .get_or_init(|| async {
+                match demo.endpoint().await {
+                    Ok(endpoint) => Some(endpoint),
+                    Err(error) => {
+                        tracing::warn!(code = error.code(), %error, "the offline demo is off");
+                        None
+                    }
+                }
+            })
+            .await
+            .clone()
+    }
+
+    fn configured_in_env(&self, integration: Integration) -> bool {
+        self.env
+            .contains_key(&format!("{}_CLIENT_ID", integration.env_stem()))
     }
 }
 
@@ -122,7 +170,7 @@ impl EnvSource for Layered<'_> {
             .filter(|_| !self.env.contains_key(&format!("{}_CLIENT_ID", self.stem)))?;
         match name.strip_prefix(self.stem) {
             Some("_CLIENT_ID") => Some(saved.client_id.clone()),
-            Some("_CLIENT_SECRET") => saved.client_secret.clone(),
+            Some("_CLIENT_SECRET") => saved.client_secret.as_ref().map(|s| s.expose().to_owned()),
             _ if name == format!("INLET_{}_REDIRECT_URI", self.stem) => saved.redirect_uri.clone(),
             _ => None,
         }
@@ -133,50 +181,51 @@ fn setup_entry(integration: Integration) -> String {
     format!("client:{integration}")
 }
 
-fn active_entry(integration: Integration, mode: Mode) -> String {
-    connection_key(integration, mode, "").replacen(':', "-active:", 1)
-}
-
-impl Inlet {
-    /// Lets the settings be re-resolved at run time (Settings page, keychain credentials).
-    pub fn with_resolver(mut self, resolver: Resolver) -> Self {
-        self.resolver = Some(resolver);
-        self
-    }
-
+impl Connections {
     async fn saved_setup(&self, integration: Integration) -> Result<Option<StoredSetup>> {
         let store = self.store.clone();
         let raw = blocking(move || store.get_entry(&setup_entry(integration))).await?;
-        Ok(raw.and_then(|json| serde_json::from_str(&json).ok()))
+        Ok(raw.and_then(|json| {
+            serde_json::from_str(&json)
+                .map_err(|e| tracing::warn!(%integration, error = %e, "ignoring unreadable saved settings"))
+                .ok()
+        }))
     }
 
-    /// Re-resolves every provider from the environment, the keychain and the sandbox.
+    /// Re-resolves every provider from the environment, the keychain and — for those that have
+    /// neither — the offline demo, started on first need.
     pub async fn reload_settings(&self) -> Result<()> {
-        let Some(resolver) = &self.resolver else {
-            return Ok(());
-        };
+        let resolver = &self.resolver;
         let mut resolved = HashMap::new();
         for integration in Integration::ALL {
-            let saved = self.saved_setup(integration).await?;
+            // Without a keychain the environment and the demo still work; saving says why not.
+            let saved = self.saved_setup(integration).await.unwrap_or_else(|error| {
+                tracing::warn!(
+                    code = error.code(),
+                    "could not read saved provider settings"
+                );
+                None
+            });
             let env = Layered {
                 env: &resolver.env,
                 stem: integration.env_stem(),
                 saved: saved.as_ref(),
             };
-            match resolve(integration, &env, resolver.sandbox.as_ref()) {
-                Ok(settings) => {
-                    resolved.insert(integration, settings);
-                }
-                Err(CoreError::NotConfigured { .. }) => {}
-                Err(other) => return Err(other),
-            }
+            let settings = match resolve(integration, &env, None) {
+                Err(CoreError::NotConfigured { .. }) => match resolver.demo().await {
+                    Some(demo) => resolve(integration, &env, Some(&demo)),
+                    None => continue,
+                },
+                other => other,
+            }?;
+            resolved.insert(integration, settings);
         }
         let mut settings = self.settings.write().unwrap_or_else(|p| p.into_inner());
         for integration in Integration::ALL {
             if settings.get(&integration).map(|s| s.mode)
                 != resolved.get(&integration).map(|s| s.mode)
             {
-                self.latest().remove(&integration);
+                self.library.set_aside(integration);
             }
         }
         *settings = resolved;
@@ -189,10 +238,7 @@ impl Inlet {
         for integration in Integration::ALL {
             let spec = spec(integration);
             let settings = self.settings(integration).ok();
-            let from_env = self.resolver.as_ref().is_some_and(|r| {
-                r.env
-                    .contains_key(&format!("{}_CLIENT_ID", integration.env_stem()))
-            });
+            let from_env = self.resolver.configured_in_env(integration);
             let source = match (&settings, from_env) {
                 (Some(_), true) => SetupSource::Environment,
                 (Some(s), false) if s.mode == Mode::Live => SetupSource::Keychain,
@@ -247,7 +293,7 @@ impl Inlet {
         let previous = self.saved_setup(integration).await?;
         let new_secret = input
             .client_secret
-            .map(|s| s.trim().to_owned())
+            .map(|s| Secret::new(s.expose().trim()))
             .filter(|s| !s.is_empty());
         let client_secret = new_secret.or_else(|| {
             previous
@@ -270,16 +316,14 @@ impl Inlet {
             redirect_uri,
         };
         // Check it resolves (URLs, Airtable's loopback rule) before anything is written.
-        if let Some(resolver) = &self.resolver {
-            let env = Layered {
-                env: &HashMap::new(),
-                stem: integration.env_stem(),
-                saved: Some(&saved),
-            };
-            resolve(integration, &env, resolver.sandbox.as_ref())?;
-        }
+        let env = Layered {
+            env: &HashMap::new(),
+            stem: integration.env_stem(),
+            saved: Some(&saved),
+        };
+        resolve(integration, &env, None)?;
         let json = serde_json::to_string(&saved)
-            .map_err(|e| CoreError::invalid_argument(e.to_string()))?;
+            .map_err(|e| CoreError::serialization("the provider settings", e))?;
         let store = self.store.clone();
         blocking(move || store.put_entry(&setup_entry(integration), &json)).await?;
         self.reload_settings().await?;
@@ -297,64 +341,28 @@ impl Inlet {
         self.reload_settings().await?;
         self.provider_setups().await
     }
+}
 
-    /// The active account of `integration` in its current mode, if one was chosen.
-    pub(super) async fn active_account(
-        &self,
-        integration: Integration,
-        mode: Mode,
-    ) -> Result<Option<String>> {
-        let store = self.store.clone();
-        blocking(move || store.get_entry(&active_entry(integration, mode))).await
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    pub(super) async fn set_active_account(
-        &self,
-        integration: Integration,
-        mode: Mode,
-        account: Option<String>,
-    ) -> Result<()> {
-        let store = self.store.clone();
-        blocking(move || match account {
-            Some(id) => store.put_entry(&active_entry(integration, mode), &id),
-            None => store.delete_entry(&active_entry(integration, mode)),
-        })
-        .await
-    }
-
-    /// Every connected account of `integration` in its current mode.
-    pub async fn accounts(&self, integration: Integration) -> Result<Vec<AccountInfo>> {
-        let prefix = connection_key(integration, self.settings(integration)?.mode, "");
-        let store = self.store.clone();
-        blocking(move || {
-            let mut accounts = Vec::new();
-            for key in store.keys()?.into_iter().filter(|k| k.starts_with(&prefix)) {
-                if let Some(connection) = store.get(&key)? {
-                    accounts.push(connection.account);
-                }
-            }
-            Ok(accounts)
-        })
-        .await
-    }
-
-    /// Makes `account_id` the account Load, Credentials and Disconnect use.
-    pub async fn switch_account(&self, integration: Integration, account_id: &str) -> Result<()> {
-        let mode = self.settings(integration)?.mode;
-        if !self
-            .accounts(integration)
-            .await?
-            .iter()
-            .any(|a| a.id == account_id)
-        {
-            return Err(CoreError::invalid_argument(format!(
-                "{} has no connected account {account_id}.",
-                integration.display_name()
-            )));
-        }
-        self.set_active_account(integration, mode, Some(account_id.to_owned()))
-            .await?;
-        self.latest().remove(&integration);
-        Ok(())
+    #[test]
+    fn settings_secrets_never_show_in_debug() {
+        let input: SetupInput = serde_json::from_value(serde_json::json!({
+            "client_id": "cid", "client_secret": "typed-secret", "redirect_uri": null
+        }))
+        .unwrap();
+        assert!(!format!("{input:?}").contains("typed-secret"));
+        let stored = StoredSetup {
+            client_id: "cid".into(),
+            client_secret: input.client_secret.clone(),
+            redirect_uri: None,
+        };
+        assert!(!format!("{stored:?}").contains("typed-secret"));
+        // The keychain entry is the one place it is written, and it reads back.
+        let json = serde_json::to_string(&stored).unwrap();
+        let back: StoredSetup = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.client_secret.unwrap().expose(), "typed-secret");
     }
 }

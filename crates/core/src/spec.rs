@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::item::Integration;
+use crate::integration::Integration;
 
 /// Whether and how the provider takes PKCE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +83,8 @@ pub struct ProviderSpec {
     pub api_headers: &'static [(&'static str, &'static str)],
     /// Where a developer registers an app and finds the client id and secret.
     pub developer_portal: &'static str,
+    /// The hosts of the provider's web app, where item links may point.
+    pub web_hosts: &'static [&'static str],
 }
 
 /// The Notion API version Inlet is written against (page and database objects).
@@ -112,6 +114,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         rate_limit_lockout: Some(Duration::from_secs(30)),
         api_headers: &[],
         developer_portal: "https://airtable.com/create/oauth",
+        web_hosts: &["airtable.com"],
     },
     ProviderSpec {
         integration: Integration::Notion,
@@ -135,6 +138,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         rate_limit_lockout: None,
         api_headers: &[("Notion-Version", NOTION_VERSION)],
         developer_portal: "https://www.notion.so/my-integrations",
+        web_hosts: &["notion.so", "www.notion.so"],
     },
     ProviderSpec {
         integration: Integration::Hubspot,
@@ -163,6 +167,11 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         rate_limit_lockout: None,
         api_headers: &[],
         developer_portal: "https://developers.hubspot.com/",
+        web_hosts: &[
+            "app.hubspot.com",
+            "app-eu1.hubspot.com",
+            "developers.hubspot.com",
+        ],
     },
 ];
 

@@ -12,9 +12,9 @@ use chrono::Utc;
 use crate::config::ProviderSettings;
 use crate::error::{CoreError, Result};
 use crate::http::AccessTokens;
-use crate::oauth::client;
+use crate::oauth::client::{self, TokenDialect};
 use crate::secret::Secret;
-use crate::store::{StoredConnection, TokenStore};
+use crate::store::{blocking, StoredConnection, TokenStore};
 
 /// Refresh this long before the provider's expiry.
 pub const REFRESH_MARGIN: chrono::Duration = chrono::Duration::seconds(60);
@@ -37,17 +37,20 @@ pub struct ConnectionTokens {
     store: Arc<dyn TokenStore>,
     key: String,
     settings: ProviderSettings,
+    dialect: &'static dyn TokenDialect,
     http: reqwest::Client,
     lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl ConnectionTokens {
-    /// Tokens for the connection `key`, refreshed through `settings`' token endpoint.
+    /// Tokens for the connection `key`, refreshed through `settings`' token endpoint, whose
+    /// answers `dialect` reads.
     pub fn new(
         store: Arc<dyn TokenStore>,
         locks: &RefreshLocks,
         key: String,
         settings: ProviderSettings,
+        dialect: &'static dyn TokenDialect,
         http: reqwest::Client,
     ) -> Self {
         let lock = locks.for_key(&key);
@@ -55,6 +58,7 @@ impl ConnectionTokens {
             store,
             key,
             settings,
+            dialect,
             http,
             lock,
         }
@@ -99,7 +103,7 @@ impl ConnectionTokens {
             return Err(CoreError::ReconnectNeeded { integration });
         };
         tracing::info!(%integration, "refreshing the access token");
-        match client::refresh(&self.http, &self.settings, &refresh_token).await {
+        match client::refresh(&self.http, &self.settings, self.dialect, &refresh_token).await {
             Ok(tokens) => {
                 stored.access_token = tokens.access_token.clone();
                 // Providers that rotate return a new refresh token; the old one is dead already.
@@ -133,16 +137,4 @@ impl AccessTokens for ConnectionTokens {
     async fn after_rejection(&self, rejected: &Secret) -> Result<Secret> {
         self.refresh(Some(rejected)).await
     }
-}
-
-/// Runs a blocking store call off the async executor.
-pub async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| CoreError::Keychain {
-            action: "reach",
-            reason: e.to_string(),
-        })?
 }

@@ -1,0 +1,56 @@
+//! Builders of sample data for tests and benchmarks: one place that makes a stored connection or
+//! a list of items, so each test says only what differs. Holds no real secret.
+
+use chrono::Utc;
+
+use crate::config::Mode;
+use crate::integration::Integration;
+use crate::item::IntegrationItem;
+use crate::secret::Secret;
+use crate::store::{AccountInfo, StoredConnection};
+
+/// An account with `id` and the label `account <id>`.
+pub fn account(id: &str) -> AccountInfo {
+    AccountInfo {
+        id: id.into(),
+        label: format!("account {id}"),
+        details: Default::default(),
+    }
+}
+
+/// A sandbox connection of `integration` for `account_id`, with tokens `access-<id>` and
+/// `refresh-<id>` expiring now.
+pub fn connection(integration: Integration, account_id: &str) -> StoredConnection {
+    StoredConnection {
+        integration,
+        mode: Mode::Sandbox,
+        account: account(account_id),
+        access_token: Secret::new(format!("access-{account_id}")),
+        refresh_token: Some(Secret::new(format!("refresh-{account_id}"))),
+        expires_at: Some(Utc::now()),
+        scopes: vec!["oauth".into()],
+        connected_at: Utc::now(),
+        reconnect_needed: false,
+    }
+}
+
+/// `count` HubSpot contacts with ids `0..count`, a URL, a creation time and an e-mail.
+pub fn contacts(count: usize) -> Vec<IntegrationItem> {
+    (0..count)
+        .map(|n| {
+            let mut item = IntegrationItem::new(
+                Integration::Hubspot,
+                n.to_string(),
+                "contact",
+                format!("Contact {n}"),
+            );
+            item.url = Some(format!(
+                "https://app.hubspot.com/contacts/42/record/0-1/{n}"
+            ));
+            item.creation_time = Some(Utc::now());
+            item.details
+                .insert("email".into(), format!("person{n}@example.com").into());
+            item
+        })
+        .collect()
+}

@@ -1,0 +1,216 @@
+//! Connections: the token store, each provider's effective settings, the connected accounts and
+//! the active one. Settings come from the environment, the keychain and the demo
+//! (`setup.rs`); everything else that needs a connection asks here.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+use super::library::{CurrentAccount, Library};
+use super::setup::Resolver;
+use super::types::{ConnectionInfo, IntegrationStatus};
+use crate::config::{Mode, ProviderSettings};
+use crate::error::{CoreError, Result};
+use crate::integration::Integration;
+use crate::store::{blocking, connection_key, AccountInfo, StoredConnection, TokenStore};
+
+/// The connected accounts and the settings they are used with.
+pub struct Connections {
+    pub(super) store: Arc<dyn TokenStore>,
+    pub(super) settings: RwLock<HashMap<Integration, ProviderSettings>>,
+    pub(super) resolver: Resolver,
+    pub(super) library: Arc<Library>,
+}
+
+/// The keychain entry naming the active account of an integration in a mode.
+fn active_entry(integration: Integration, mode: Mode) -> String {
+    connection_key(integration, mode, "").replacen(':', "-active:", 1)
+}
+
+impl Connections {
+    /// Connections kept in `store`, with settings re-resolved by `resolver` (call
+    /// [`Connections::reload_settings`] before use); a change of account sets `library`'s items
+    /// of that integration aside.
+    pub fn new(store: Arc<dyn TokenStore>, resolver: Resolver, library: Arc<Library>) -> Self {
+        Self {
+            store,
+            settings: RwLock::default(),
+            resolver,
+            library,
+        }
+    }
+
+    /// The effective settings of a provider, or `NotConfigured`.
+    pub fn settings(&self, integration: Integration) -> Result<ProviderSettings> {
+        self.read_settings()
+            .get(&integration)
+            .cloned()
+            .ok_or(CoreError::NotConfigured { integration })
+    }
+
+    pub(super) fn read_settings(
+        &self,
+    ) -> RwLockReadGuard<'_, HashMap<Integration, ProviderSettings>> {
+        self.settings.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The active account's connection, or the first connected one.
+    pub async fn find(&self, integration: Integration) -> Result<Option<StoredConnection>> {
+        let mode = self.settings(integration)?.mode;
+        let active = self.active_account(integration, mode).await?;
+        let prefix = connection_key(integration, mode, "");
+        let store = self.store.clone();
+        blocking(move || {
+            if let Some(id) = active {
+                if let Some(found) = store.get(&connection_key(integration, mode, &id))? {
+                    return Ok(Some(found));
+                }
+            }
+            for key in store.keys()?.into_iter().filter(|k| k.starts_with(&prefix)) {
+                if let Some(found) = store.get(&key)? {
+                    return Ok(Some(found));
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    /// Every integration with its status.
+    pub async fn integrations(&self) -> Result<Vec<IntegrationStatus>> {
+        let mut out = Vec::new();
+        for integration in Integration::ALL {
+            let settings = self.settings(integration).ok();
+            let (connection, accounts) = match settings {
+                Some(_) => (
+                    self.find(integration).await?,
+                    self.accounts(integration).await?,
+                ),
+                None => (None, Vec::new()),
+            };
+            out.push(IntegrationStatus {
+                integration,
+                name: integration.display_name().to_owned(),
+                mode: settings.as_ref().map(|s| s.mode),
+                connected: connection.is_some(),
+                reconnect_needed: connection.as_ref().is_some_and(|c| c.reconnect_needed),
+                connected_at: connection.as_ref().map(|c| c.connected_at),
+                last_load: self.library.last_loaded_at(integration),
+                accounts,
+                account: connection.map(|c| c.account),
+                transport: settings.as_ref().map(ProviderSettings::transport),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The connection's metadata (the seed's `credentials`), if connected.
+    pub async fn credentials(&self, integration: Integration) -> Result<Option<ConnectionInfo>> {
+        Ok(self
+            .find(integration)
+            .await?
+            .as_ref()
+            .map(ConnectionInfo::from))
+    }
+
+    /// Saves a new connection and makes its account the active one; the others stay connected.
+    pub async fn save(&self, connection: StoredConnection) -> Result<ConnectionInfo> {
+        let info = ConnectionInfo::from(&connection);
+        let store = self.store.clone();
+        let (integration, mode) = (connection.integration, connection.mode);
+        let account_id = connection.account.id.clone();
+        blocking(move || store.put(&connection)).await?;
+        self.set_active_account(integration, mode, Some(account_id))
+            .await?;
+        self.library.set_aside(integration);
+        Ok(info)
+    }
+
+    /// Forgets the active account's connection of `integration` (its tokens and cached items);
+    /// another connected account, if any, becomes the active one.
+    pub async fn disconnect(&self, integration: Integration) -> Result<bool> {
+        let mode = self.settings(integration)?.mode;
+        let Some(connection) = self.find(integration).await? else {
+            return Ok(false);
+        };
+        let key = connection.key();
+        let store = self.store.clone();
+        blocking(move || store.delete(&key)).await?;
+        self.set_active_account(integration, mode, None).await?;
+        self.library.forget(integration, mode);
+        tracing::info!(%integration, "disconnected");
+        Ok(true)
+    }
+
+    /// Every connected account of `integration` in its current mode.
+    pub async fn accounts(&self, integration: Integration) -> Result<Vec<AccountInfo>> {
+        let prefix = connection_key(integration, self.settings(integration)?.mode, "");
+        let store = self.store.clone();
+        blocking(move || {
+            let mut accounts = Vec::new();
+            for key in store.keys()?.into_iter().filter(|k| k.starts_with(&prefix)) {
+                if let Some(connection) = store.get(&key)? {
+                    accounts.push(connection.account);
+                }
+            }
+            Ok(accounts)
+        })
+        .await
+    }
+
+    /// Makes `account_id` the account Load, Credentials and Disconnect use.
+    pub async fn switch_account(&self, integration: Integration, account_id: &str) -> Result<()> {
+        let mode = self.settings(integration)?.mode;
+        if !self
+            .accounts(integration)
+            .await?
+            .iter()
+            .any(|a| a.id == account_id)
+        {
+            return Err(CoreError::invalid_argument(format!(
+                "{} has no connected account {account_id}.",
+                integration.display_name()
+            )));
+        }
+        self.set_active_account(integration, mode, Some(account_id.to_owned()))
+            .await?;
+        self.library.set_aside(integration);
+        Ok(())
+    }
+
+    /// The active account of every connected integration, for showing cached items.
+    pub async fn current_accounts(&self) -> Result<Vec<CurrentAccount>> {
+        let mut current = Vec::new();
+        for integration in Integration::ALL {
+            let Ok(settings) = self.settings(integration) else {
+                continue;
+            };
+            if let Some(connection) = self.find(integration).await? {
+                current.push(CurrentAccount {
+                    integration,
+                    mode: settings.mode,
+                    account_id: connection.account.id,
+                });
+            }
+        }
+        Ok(current)
+    }
+
+    async fn active_account(&self, integration: Integration, mode: Mode) -> Result<Option<String>> {
+        let store = self.store.clone();
+        blocking(move || store.get_entry(&active_entry(integration, mode))).await
+    }
+
+    async fn set_active_account(
+        &self,
+        integration: Integration,
+        mode: Mode,
+        account: Option<String>,
+    ) -> Result<()> {
+        let store = self.store.clone();
+        blocking(move || match account {
+            Some(id) => store.put_entry(&active_entry(integration, mode), &id),
+            None => store.delete_entry(&active_entry(integration, mode)),
+        })
+        .await
+    }
+}

@@ -1,0 +1,293 @@
+//! Loader: every item of a connected account, or one Airtable table's records, through the
+//! shared paced clients with refresh-on-demand tokens. Each load is a [`LoadHandle`] that owns
+//! its cancellation; [`Loader::cancel`] stops every load of an integration — no load can lose
+//! its way to be cancelled because another one started.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+
+use chrono::Utc;
+use futures::future::BoxFuture;
+use tokio_util::sync::CancellationToken;
+
+use super::clients::ApiClients;
+use super::connections::Connections;
+use super::library::Library;
+use crate::cache::CachedLoad;
+use crate::error::{CoreError, Result};
+use crate::http::ApiClient;
+use crate::integration::Integration;
+use crate::item::IntegrationItem;
+use crate::load::{load_all, LoadProgress, LoadResult, ProgressFn};
+use crate::providers::{airtable, provider, LoadContext, PageSink};
+use crate::store::StoredConnection;
+use crate::tokens::{ConnectionTokens, RefreshLocks};
+
+/// Loads items.
+pub struct Loader {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    connections: Arc<Connections>,
+    library: Arc<Library>,
+    clients: Arc<ApiClients>,
+    locks: RefreshLocks,
+    running: Mutex<HashMap<Integration, Running>>,
+    next_id: std::sync::atomic::AtomicU64,
+}
+
+/// The loads of one integration under way: each one's token is a child of `parent`.
+struct Running {
+    id: u64,
+    parent: CancellationToken,
+    count: usize,
+}
+
+/// A load under way. Await it for the outcome; [`LoadHandle::cancel`] (or dropping it) stops it.
+#[must_use = "a load runs only while its handle is awaited"]
+pub struct LoadHandle<T> {
+    cancel: CancellationToken,
+    run: BoxFuture<'static, Result<T>>,
+}
+
+impl<T> LoadHandle<T> {
+    /// Stops this load; it then resolves to `cancelled`.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// A token that cancels this load from elsewhere.
+    pub fn canceller(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+}
+
+impl<T> Future for LoadHandle<T> {
+    type Output = Result<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.run.as_mut().poll(cx)
+    }
+}
+
+/// Counts a load out of its integration's running set when it ends, however it ends.
+struct RunningGuard {
+    inner: Arc<Inner>,
+    integration: Integration,
+    id: u64,
+}
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        let mut running = lock(&self.inner.running);
+        if let Some(entry) = running.get_mut(&self.integration) {
+            if entry.id == self.id {
+                entry.count = entry.count.saturating_sub(1);
+                if entry.count == 0 {
+                    running.remove(&self.integration);
+                }
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock only means another thread panicked mid-update; the data is still usable.
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Loader {
+    /// A loader over `connections`' accounts that keeps what it loads in `library`.
+    pub fn new(
+        connections: Arc<Connections>,
+        library: Arc<Library>,
+        clients: Arc<ApiClients>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                connections,
+                library,
+                clients,
+                locks: RefreshLocks::default(),
+                running: Mutex::default(),
+                next_id: Default::default(),
+            }),
+        }
+    }
+
+    /// Loads every item of the connected account, reporting each page to `progress`.
+    pub fn load(&self, integration: Integration, progress: ProgressFn) -> LoadHandle<LoadResult> {
+        self.spawn(integration, move |inner, cancel| async move {
+            inner.load(integration, progress, cancel).await
+        })
+    }
+
+    /// Loads the records of one Airtable table (`base` id, `table` id or name).
+    pub fn load_airtable_records(
+        &self,
+        base: &str,
+        table: &str,
+    ) -> LoadHandle<Vec<IntegrationItem>> {
+        let (base, table) = (base.to_owned(), table.to_owned());
+        self.spawn(Integration::Airtable, move |inner, _cancel| async move {
+            inner.load_records(&base, &table).await
+        })
+    }
+
+    /// Cancels every running load of `integration`; false when none runs.
+    pub fn cancel(&self, integration: Integration) -> bool {
+        match lock(&self.inner.running).remove(&integration) {
+            Some(running) if running.count > 0 => {
+                running.parent.cancel();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn spawn<T, F>(
+        &self,
+        integration: Integration,
+        run: impl FnOnce(Arc<Inner>, CancellationToken) -> F,
+    ) -> LoadHandle<T>
+    where
+        F: Future<Output = Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (cancel, guard) = {
+            let mut running = lock(&self.inner.running);
+            let entry = running.entry(integration).or_insert_with(|| Running {
+                id: self
+                    .inner
+                    .next_id
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                parent: CancellationToken::new(),
+                count: 0,
+            });
+            entry.count += 1;
+            let guard = RunningGuard {
+                inner: self.inner.clone(),
+                integration,
+                id: entry.id,
+            };
+            (entry.parent.child_token(), guard)
+        };
+        let work = run(self.inner.clone(), cancel.clone());
+        let token = cancel.clone();
+        LoadHandle {
+            cancel,
+            run: Box::pin(async move {
+                let _guard = guard;
+                tokio::select! {
+                    outcome = work => outcome,
+                    _ = token.cancelled() => Err(CoreError::Cancelled),
+                }
+            }),
+        }
+    }
+}
+
+/// What a load needs of a connection.
+struct Prepared {
+    connection: StoredConnection,
+    tokens: ConnectionTokens,
+    api: ApiClient,
+    settings: crate::config::ProviderSettings,
+}
+
+impl Prepared {
+    fn context(&self) -> LoadContext<'_> {
+        LoadContext {
+            api: &self.api,
+            tokens: &self.tokens,
+            settings: &self.settings,
+            account: &self.connection.account,
+        }
+    }
+}
+
+impl Inner {
+    async fn prepare(&self, integration: Integration) -> Result<Prepared> {
+        let settings = self.connections.settings(integration)?;
+        let connection = self
+            .connections
+            .find(integration)
+            .await?
+            .ok_or(CoreError::NotConnected { integration })?;
+        if connection.reconnect_needed {
+            return Err(CoreError::ReconnectNeeded { integration });
+        }
+        let tokens = ConnectionTokens::new(
+            self.connections.store.clone(),
+            &self.locks,
+            connection.key(),
+            settings.clone(),
+            provider(integration),
+            self.clients.http().clone(),
+        );
+        Ok(Prepared {
+            connection,
+            tokens,
+            api: self.clients.api(integration),
+            settings,
+        })
+    }
+
+    async fn load(
+        &self,
+        integration: Integration,
+        progress: ProgressFn,
+        cancel: CancellationToken,
+    ) -> Result<LoadResult> {
+        let mut prepared = self.prepare(integration).await?;
+        let report = progress.clone();
+        prepared.api = prepared.api.with_rate_limit_hook(Arc::new(move |wait| {
+            report(LoadProgress {
+                integration,
+                stream: "rate limit".into(),
+                pages: 0,
+                items: 0,
+                done: false,
+                waiting_secs: Some(u32::try_from(wait.as_secs().max(1)).unwrap_or(u32::MAX)),
+            })
+        }));
+        let result = load_all(provider(integration), &prepared.context(), progress, cancel).await?;
+        let connection = &prepared.connection;
+        self.library
+            .remember(CachedLoad {
+                integration,
+                mode: connection.mode,
+                account: connection.account.clone(),
+                loaded_at: Utc::now(),
+                partial: result.partial,
+                items: result.items.clone(),
+            })
+            .await;
+        Ok(result)
+    }
+
+    async fn load_records(&self, base: &str, table: &str) -> Result<Vec<IntegrationItem>> {
+        let valid = |s: &str| !s.is_empty() && s.len() <= 256 && !s.contains(['/', '?', '#']);
+        if !valid(base) || !valid(table) {
+            return Err(CoreError::invalid_argument(
+                "Records need a base id and a table id or name, as <baseId>/<tableId>.",
+            ));
+        }
+        let prepared = self.prepare(Integration::Airtable).await?;
+        struct Collect(Vec<IntegrationItem>);
+        impl PageSink for Collect {
+            fn page(&mut self, items: Vec<IntegrationItem>) {
+                self.0.extend(items);
+            }
+        }
+        let mut sink = Collect(Vec::new());
+        // The handle's cancellation stops this future wherever it is waiting.
+        airtable::load_records(&prepared.context(), base, table, &mut sink).await?;
+        self.library.remember_records(&sink.0);
+        Ok(sink.0)
+    }
+}

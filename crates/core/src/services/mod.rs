@@ -1,0 +1,104 @@
+//! The services the desktop shell and the CLI call — the seed's authorize / oauth2callback /
+//! credentials / load, plus status, settings and export — each with its own state:
+//!
+//! - [`Connections`]: the token store, effective settings, accounts and the active one;
+//! - [`SignIn`]: `begin` → the URL to open and a future of the connection, for both transports;
+//! - [`Loader`]: loads as handles that own their cancellation;
+//! - [`Library`]: the loaded items, their cache and exports.
+//!
+//! [`Inlet::start`] is the one start-up both faces use.
+
+mod clients;
+mod connections;
+mod library;
+mod loader;
+mod setup;
+mod sign_in;
+mod types;
+
+pub use clients::ApiClients;
+pub use connections::Connections;
+pub use library::{CurrentAccount, Library};
+pub use loader::{LoadHandle, Loader};
+pub use setup::{DemoServer, ProviderSetup, Resolver, SetupInput, SetupSource};
+pub use sign_in::{PendingSignIn, SignIn};
+pub use types::{AuthorizationStart, ConnectionInfo, IntegrationStatus};
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::cache::ItemCache;
+use crate::config::EnvSource;
+use crate::error::Result;
+use crate::http::RetryPolicy;
+use crate::store::{KeychainStore, TokenStore};
+
+/// The keychain namespace both the app and the CLI use, so they share connections.
+pub const KEYCHAIN_SERVICE: &str = "dev.inlet.app";
+
+/// What Inlet starts from.
+pub struct StartOptions<'a> {
+    /// Where configuration comes from (the process environment after `.env`).
+    pub env: &'a dyn EnvSource,
+    /// Where connections are kept; `None` is the OS keychain under [`keychain_service`].
+    pub store: Option<Arc<dyn TokenStore>>,
+    /// The offline demo for providers without client credentials, if this build has one.
+    pub demo: Option<Arc<dyn DemoServer>>,
+    /// Where the last loads are cached between runs (the app data dir), if anywhere.
+    pub cache_dir: Option<PathBuf>,
+    /// Retries, timeouts and the circuit breaker.
+    pub policy: RetryPolicy,
+}
+
+impl<'a> StartOptions<'a> {
+    /// Options for `env` with the OS keychain, no demo, no cache and the default policy.
+    pub fn new(env: &'a dyn EnvSource) -> Self {
+        Self {
+            env,
+            store: None,
+            demo: None,
+            cache_dir: None,
+            policy: RetryPolicy::default(),
+        }
+    }
+}
+
+/// The keychain namespace: `INLET_KEYCHAIN_SERVICE` (tests keep their own), else
+/// [`KEYCHAIN_SERVICE`] — the same for the app, debug or release, and the CLI.
+pub fn keychain_service(env: &dyn EnvSource) -> String {
+    env.var("INLET_KEYCHAIN_SERVICE")
+        .unwrap_or_else(|| KEYCHAIN_SERVICE.to_owned())
+}
+
+/// Every service, built once.
+pub struct Inlet {
+    /// Accounts, settings, status.
+    pub connections: Arc<Connections>,
+    /// Sign-ins.
+    pub sign_in: SignIn,
+    /// Loads.
+    pub loader: Loader,
+    /// Loaded items and exports.
+    pub library: Arc<Library>,
+}
+
+impl Inlet {
+    /// Builds the services from `options` and resolves every provider's effective settings
+    /// (environment, then keychain, then the demo).
+    pub async fn start(options: StartOptions<'_>) -> Result<Self> {
+        let store = options.store.unwrap_or_else(|| {
+            Arc::new(KeychainStore::new(keychain_service(options.env))) as Arc<dyn TokenStore>
+        });
+        let library = Arc::new(Library::new(options.cache_dir.map(ItemCache::new)));
+        let resolver = Resolver::new(options.env, options.demo);
+        let connections = Arc::new(Connections::new(store, resolver, library.clone()));
+        connections.reload_settings().await?;
+        let clients = Arc::new(ApiClients::new(options.policy)?);
+        Ok(Self {
+            sign_in: SignIn::new(connections.clone(), clients.clone()),
+            loader: Loader::new(connections.clone(), library.clone(), clients),
+            connections,
+            library,
+        })
+    }
+}

@@ -1,0 +1,79 @@
+//! What the services hand to the shell and the CLI: statuses, connection metadata and a started
+//! sign-in. Never a token.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use specta::Type;
+
+use crate::config::{Mode, RedirectTransport};
+use crate::integration::Integration;
+use crate::store::{AccountInfo, StoredConnection};
+
+/// What the UI and `inlet status` show for an integration (never a token).
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct IntegrationStatus {
+    /// Which integration.
+    pub integration: Integration,
+    /// Its product name.
+    pub name: String,
+    /// Live, Sandbox, or absent when not configured.
+    pub mode: Option<Mode>,
+    /// Whether a connection is stored.
+    pub connected: bool,
+    /// The connected account.
+    pub account: Option<AccountInfo>,
+    /// Every connected account of the integration (the switcher's choices).
+    pub accounts: Vec<AccountInfo>,
+    /// When the person connected.
+    pub connected_at: Option<DateTime<Utc>>,
+    /// When the items on screen were loaded (this session or the cache).
+    pub last_load: Option<DateTime<Utc>>,
+    /// The provider refused the saved authorization; Connect again.
+    pub reconnect_needed: bool,
+    /// How the sign-in comes back.
+    pub transport: Option<RedirectTransport>,
+}
+
+/// A connection's metadata (the seed's `credentials`, without any token).
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ConnectionInfo {
+    /// Which integration.
+    pub integration: Integration,
+    /// Live or sandbox.
+    pub mode: Mode,
+    /// The account.
+    pub account: AccountInfo,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// When the access token expires.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When the person connected.
+    pub connected_at: DateTime<Utc>,
+    /// Whether the person must connect again.
+    pub reconnect_needed: bool,
+}
+
+impl From<&StoredConnection> for ConnectionInfo {
+    fn from(c: &StoredConnection) -> Self {
+        Self {
+            integration: c.integration,
+            mode: c.mode,
+            account: c.account.clone(),
+            scopes: c.scopes.clone(),
+            expires_at: c.expires_at,
+            connected_at: c.connected_at,
+            reconnect_needed: c.reconnect_needed,
+        }
+    }
+}
+
+/// A started sign-in.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct AuthorizationStart {
+    /// Which integration.
+    pub integration: Integration,
+    /// The URL to open in the browser (no secret in it).
+    pub authorization_url: String,
+    /// How the callback will come back.
+    pub transport: RedirectTransport,
+}
