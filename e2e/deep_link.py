@@ -159,7 +159,7 @@ def export_view_through_the_dialog(d, transport):
     subprocess.run(["xdotool", "type", "--delay", "15", target], check=True)
     subprocess.run(["import", "-window", "root", os.path.join(ARTIFACTS, f"save-dialog-{transport}.png")], check=False)
     subprocess.run(["xdotool", "key", "Return"], check=True)
-    d.wait_for("the export", lambda: "Exported" in d.text("#loading"))
+    d.wait_for("the export", lambda: "Exported" in d.text("#status"))
     return target
 
 

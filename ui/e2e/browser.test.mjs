@@ -97,7 +97,7 @@ test("export exactly the filtered, sorted view", async () => {
   await page.locator("#item-count", { hasText: " of 100,000 items" }).waitFor();
   await page.locator("#export-format").selectOption("xlsx");
   await page.getByRole("button", { name: "Export view" }).click();
-  await page.locator("#loading", { hasText: "Exported" }).waitFor();
+  await page.locator("#status", { hasText: "Exported" }).waitFor();
   const { exported, shown } = await page.evaluate(() => ({
     exported: window.inletDemo.exports.at(-1),
     shown: [...document.querySelectorAll(".grid-row")].map((r) => r.dataset.key),

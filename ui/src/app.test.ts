@@ -265,7 +265,7 @@ describe("finding and viewing items", () => {
     const shown = rows().map((r) => r.dataset.key);
     expect(backend.exports[0].format).toBe("xlsx");
     expect(backend.exports[0].keys!.slice(0, shown.length)).toEqual(shown);
-    expect(document.getElementById("loading")!.textContent).toContain("Exported");
+    expect(document.getElementById("status")!.textContent).toContain("Exported");
     document.getElementById("export-all")!.click();
     await tick();
     expect(backend.exports[1].keys).toBeNull();
@@ -331,7 +331,7 @@ describe("settings and accounts", () => {
     const form = document.querySelector<HTMLFormElement>('form[data-integration="notion"]')!;
     form.dispatchEvent(new Event("submit", { cancelable: true }));
     await tick();
-    expect(document.getElementById("loading")!.textContent).toBe("The client id must be one word.");
+    expect(document.getElementById("status")!.textContent).toBe("The client id must be one word.");
   });
 
   it("switches between connected accounts and drops the other account's items", async () => {
@@ -347,5 +347,32 @@ describe("settings and accounts", () => {
     expect(backend.calls).toContain("switch hubspot 77");
     expect(card("hubspot").textContent).toContain("Connected as Second portal");
     expect(count()).toContain("0 items");
+  });
+});
+
+describe("status line", () => {
+  it("keeps messages apart from load progress and errors", async () => {
+    await boot();
+    backend.holdLoads = true;
+    backend.setConnected("hubspot", true);
+    await app.refresh();
+    const pending = app.load("hubspot");
+    await tick();
+    document.getElementById("export-all")!.click();
+    await tick();
+    expect(document.getElementById("status")!.textContent).toContain("Exported");
+    expect(document.querySelector('#loading [data-stream="hubspot/all"]')).not.toBeNull();
+    expect(document.getElementById("error")!.hidden).toBe(true);
+    await backend.cancelLoad("hubspot");
+    await pending;
+  });
+
+  it("names integrations as the backend does", async () => {
+    await boot((b) => {
+      b.status("hubspot").name = "HubSpot CRM";
+    });
+    backend.partial = [{ stream: "deals", error: { error: "provider_unavailable", message: "down", details: {} } }];
+    await connectAndLoad();
+    expect(document.getElementById("error-text")!.textContent).toContain("Partial result from HubSpot CRM");
   });
 });

@@ -1,28 +1,15 @@
-// The UI's only door to the app: a typed interface with a Tauri implementation generated from the
-// Rust commands (bindings.ts) and fakes for tests and the browser demo.
-import type {
-  AuthorizationStart,
-  CachedLoad,
-  ConnectionChanged,
-  ConnectionInfo,
-  ErrorBody,
-  ExportFormat,
-  ExportOutcome,
-  Integration,
-  IntegrationItem,
-  IntegrationStatus,
-  LoadProgressEvent,
-  LoadResult,
-  ProviderSetup,
-  SetupInput,
-} from "./bindings";
+// The UI's only door to the app: a typed interface derived from the generated commands
+// (bindings.ts), with a Tauri implementation and fakes for tests and the browser demo. Adding a
+// Rust command adds its method here by itself.
+import type { commands } from "./bindings";
+import type { CommandError, ConnectionChanged, LoadProgressEvent } from "./bindings";
 
 // Every generated type, for the views: they import types from here, never from bindings.ts.
 export type * from "./bindings";
 
 /** A failed command, carrying the backend's `{error, message, details}` body. */
 export class BackendError extends Error {
-  constructor(readonly body: ErrorBody) {
+  constructor(readonly body: CommandError) {
     super(body.message);
     this.name = "BackendError";
   }
@@ -30,22 +17,14 @@ export class BackendError extends Error {
 
 export type Unlisten = () => void;
 
-export interface Backend {
-  listIntegrations(): Promise<IntegrationStatus[]>;
-  connect(integration: Integration): Promise<AuthorizationStart>;
-  disconnect(integration: Integration): Promise<boolean>;
-  credentials(integration: Integration): Promise<ConnectionInfo | null>;
-  load(integration: Integration): Promise<LoadResult>;
-  cancelLoad(integration: Integration): Promise<boolean>;
-  loadAirtableRecords(baseId: string, tableId: string): Promise<IntegrationItem[]>;
-  cachedItems(): Promise<CachedLoad[]>;
-  /** Asks where to save and writes the items with `keys` (the view), or all when null. */
-  exportItems(keys: string[] | null, format: ExportFormat): Promise<ExportOutcome | null>;
-  openInProvider(url: string): Promise<void>;
-  providerSetups(): Promise<ProviderSetup[]>;
-  saveProviderSetup(integration: Integration, input: SetupInput): Promise<ProviderSetup[]>;
-  clearProviderSetup(integration: Integration): Promise<ProviderSetup[]>;
-  switchAccount(integration: Integration, accountId: string): Promise<void>;
+type Commands = typeof commands;
+/** What a command resolves to once its `{status, data | error}` result is unwrapped. */
+type Unwrapped<R> = R extends Promise<{ status: "ok"; data: infer T } | { status: "error"; error: unknown }> ? T : R extends Promise<infer T> ? T : never;
+
+/** Every command, as a promise of its data that rejects with a `BackendError`. */
+export type BackendCommands = { [K in keyof Commands]: (...args: Parameters<Commands[K]>) => Promise<Unwrapped<ReturnType<Commands[K]>>> };
+
+export interface Backend extends BackendCommands {
   onConnectionChanged(listener: (event: ConnectionChanged) => void): Promise<Unlisten>;
   onLoadProgress(listener: (event: LoadProgressEvent) => void): Promise<Unlisten>;
 }

@@ -140,6 +140,7 @@ export class FakeBackend implements Backend {
   }
   async openInProvider(url: string) {
     this.calls.push(`open ${url}`);
+    return null;
   }
   setups: ProviderSetup[] = this.statuses.map((s) => ({
     integration: s.integration, name: s.name, mode: "sandbox", source: "sandbox", client_id: null, has_client_secret: false,
@@ -167,6 +168,7 @@ export class FakeBackend implements Backend {
     this.calls.push(`switch ${integration} ${accountId}`);
     const status = this.status(integration);
     status.account = status.accounts.find((a) => a.id === accountId) ?? status.account;
+    return null;
   }
   async onConnectionChanged(l: (e: ConnectionChanged) => void) {
     this.connectionListeners.push(l);

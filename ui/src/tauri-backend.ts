@@ -1,33 +1,25 @@
-// The Backend over Tauri IPC, through the generated bindings.
+// The Backend over Tauri IPC: every generated command, its result unwrapped.
 import { commands, events } from "./bindings";
-import { BackendError, type Backend, type ErrorBody } from "./backend";
+import { BackendError, type Backend, type BackendCommands, type CommandError } from "./backend";
 
-type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: ErrorBody };
+type Outcome = { status: "ok"; data: unknown } | { status: "error"; error: CommandError };
 
-function unwrap<T>(outcome: Outcome<T>): T {
-  if (outcome.status === "error") throw new BackendError(outcome.error);
-  return outcome.data;
+function isOutcome(value: unknown): value is Outcome {
+  return typeof value === "object" && value !== null && "status" in value && ("data" in value || "error" in value);
 }
 
+function unwrap(value: unknown): unknown {
+  if (!isOutcome(value)) return value; // a command that cannot fail returns its value as is
+  if (value.status === "error") throw new BackendError(value.error);
+  return value.data;
+}
+
+const unwrapped = Object.fromEntries(
+  Object.entries(commands).map(([name, command]) => [name, async (...args: unknown[]) => unwrap(await (command as (...a: unknown[]) => Promise<unknown>)(...args))]),
+) as BackendCommands;
+
 export const tauriBackend: Backend = {
-  listIntegrations: async () => unwrap(await commands.listIntegrations()),
-  connect: async (integration) => unwrap(await commands.connect(integration)),
-  disconnect: async (integration) => unwrap(await commands.disconnect(integration)),
-  credentials: async (integration) => unwrap(await commands.credentials(integration)),
-  load: async (integration) => unwrap(await commands.load(integration)),
-  cancelLoad: (integration) => commands.cancelLoad(integration),
-  loadAirtableRecords: async (baseId, tableId) => unwrap(await commands.loadAirtableRecords(baseId, tableId)),
-  cachedItems: async () => unwrap(await commands.cachedItems()),
-  exportItems: async (keys, format) => unwrap(await commands.exportItems(keys, format)),
-  openInProvider: async (url) => {
-    unwrap(await commands.openInProvider(url));
-  },
-  providerSetups: async () => unwrap(await commands.providerSetups()),
-  saveProviderSetup: async (integration, input) => unwrap(await commands.saveProviderSetup(integration, input)),
-  clearProviderSetup: async (integration) => unwrap(await commands.clearProviderSetup(integration)),
-  switchAccount: async (integration, accountId) => {
-    unwrap(await commands.switchAccount(integration, accountId));
-  },
+  ...unwrapped,
   onConnectionChanged: (listener) => events.connectionChanged.listen((e) => listener(e.payload)),
   onLoadProgress: (listener) => events.loadProgressEvent.listen((e) => listener(e.payload)),
 };

@@ -1,7 +1,8 @@
 // The connection cards: Live or Sandbox, the account, connected since, last load, and actions.
-import type { Integration, IntegrationStatus } from "./backend";
-import { el } from "./format";
-import { age } from "./model";
+import type { Integration, IntegrationStatus } from "../backend";
+import { el } from "../format";
+import { age } from "../model";
+import type { AppState, Store } from "../store";
 
 export interface CardActions {
   connect(integration: Integration): void;
@@ -9,6 +10,13 @@ export interface CardActions {
   load(integration: Integration): void;
   cancel(integration: Integration): void;
   switchAccount(integration: Integration, accountId: string): void;
+}
+
+/** Renders the cards whenever the statuses, sign-ins or loads change. */
+export function mountCards(doc: Document, list: HTMLElement, store: Store<AppState>, actions: CardActions): void {
+  store.subscribe((s, p) => {
+    if (s.statuses !== p.statuses || s.busy !== p.busy || s.loading !== p.loading) renderCards(doc, list, s.statuses, s.busy, s.loading, actions);
+  });
 }
 
 export function renderCards(doc: Document, list: HTMLElement, statuses: IntegrationStatus[], busy: ReadonlySet<Integration>, loading: ReadonlySet<Integration>, actions: CardActions): void {

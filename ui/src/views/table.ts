@@ -2,9 +2,9 @@
 // 100,000 items scroll smoothly), sortable and resizable columns, a tree mode, keyboard
 // navigation and ARIA grid roles. Provider text is only ever set as textContent.
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from "@tanstack/virtual-core";
-import type { IntegrationItem } from "./backend";
-import { formatTime } from "./format";
-import type { SortColumn, SortDirection, TreeRow } from "./model";
+import type { IntegrationItem } from "../backend";
+import { formatTime } from "../format";
+import type { SortColumn, SortDirection, TreeRow } from "../model";
 
 export interface Column {
   id: SortColumn;

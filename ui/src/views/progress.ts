@@ -1,6 +1,6 @@
 // A progress bar per stream of a load, driven by the typed progress events.
-import type { LoadProgress } from "./backend";
-import { el } from "./format";
+import type { LoadProgress } from "../backend";
+import { el } from "../format";
 
 export function renderProgress(doc: Document, area: HTMLElement, streams: LoadProgress[]): void {
   area.replaceChildren(

@@ -1,8 +1,8 @@
 // The Settings page: per provider, the client id and secret (saved in the keychain by the
 // backend; the secret is never shown back), the redirect URI to register with a copy button, the
 // transport, and a link to the provider's developer portal.
-import { describeError, type Backend, type Integration, type ProviderSetup } from "./backend";
-import { el } from "./format";
+import { describeError, type Backend, type Integration, type ProviderSetup } from "../backend";
+import { el } from "../format";
 
 const DEEP_LINK = "inlet://oauth/callback";
 const SOURCE: Record<ProviderSetup["source"], string> = {

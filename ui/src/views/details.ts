@@ -1,7 +1,8 @@
 // The detail panel: every field of the selected item, open it in its provider, copy id / URL,
 // and for an Airtable table, its records. Values are text nodes, never markup.
-import type { IntegrationItem } from "./backend";
-import { el, formatTime } from "./format";
+import type { IntegrationItem } from "../backend";
+import { el, formatTime } from "../format";
+import { nameOf, type AppState, type Store } from "../store";
 
 export interface DetailActions {
   openInProvider(url: string): void;
@@ -24,16 +25,21 @@ function fields(item: IntegrationItem): [string, string][] {
     ["URL", item.url ?? ""],
     ["Directory", item.directory ? "yes" : "no"],
     ["Children", item.children ? String(item.children.length) : ""],
-    ["MIME type", item.mime_type ?? ""],
     ["Delta", item.delta ?? ""],
-    ["Drive ID", item.drive_id ?? ""],
     ["Visible", item.visibility === false ? "no" : "yes"],
   ];
   for (const [key, value] of Object.entries(item.details ?? {})) rows.push([key, text(value)]);
   return rows;
 }
 
-export function renderDetails(doc: Document, panel: HTMLElement, item: IntegrationItem | null, actions: DetailActions): void {
+/** Renders the panel whenever the selected item changes. */
+export function mountDetails(doc: Document, panel: HTMLElement, store: Store<AppState>, actions: DetailActions): void {
+  store.subscribe((s, p) => {
+    if (s.detail !== p.detail) renderDetails(doc, panel, s.detail, s.detail ? nameOf(s, s.detail.integration) : "", actions);
+  });
+}
+
+export function renderDetails(doc: Document, panel: HTMLElement, item: IntegrationItem | null, provider: string, actions: DetailActions): void {
   if (!item) {
     panel.hidden = true;
     panel.replaceChildren();
@@ -52,7 +58,7 @@ export function renderDetails(doc: Document, panel: HTMLElement, item: Integrati
   };
   if (item.url) {
     const url = item.url;
-    button("Open in " + { airtable: "Airtable", notion: "Notion", hubspot: "HubSpot" }[item.integration], () => actions.openInProvider(url));
+    button(`Open in ${provider}`, () => actions.openInProvider(url));
     button("Copy URL", () => actions.copy(url, "URL"));
   }
   button("Copy ID", () => actions.copy(item.id, "ID"));

@@ -1,0 +1,22 @@
+// The status region: the error banner (with Retry), the status line (copied, exported, saved),
+// and a progress bar per stream of a load — three places, so one never hides another.
+import type { AppState, Store } from "../store";
+import { renderProgress } from "./progress";
+
+export function mountStatus(doc: Document, store: Store<AppState>): void {
+  const byId = (id: string) => doc.getElementById(id) as HTMLElement;
+  byId("retry").addEventListener("click", () => {
+    const retry = store.get().error?.retry;
+    store.set({ error: null });
+    retry?.();
+  });
+  store.subscribe((s, p) => {
+    if (s.error !== p.error) {
+      byId("error-text").textContent = s.error?.message ?? "";
+      byId("retry").hidden = !s.error?.retry;
+      byId("error").hidden = s.error === null;
+    }
+    if (s.message !== p.message) byId("status").textContent = s.message;
+    if (s.progress !== p.progress) renderProgress(doc, byId("loading"), [...s.progress.values()]);
+  });
+}
