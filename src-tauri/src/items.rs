@@ -24,6 +24,15 @@ pub struct ExportOutcome {
     pub count: u32,
 }
 
+impl ExportOutcome {
+    fn new(path: &std::path::Path, count: u64) -> Self {
+        Self {
+            path: path.display().to_string(),
+            count: u32::try_from(count).unwrap_or(u32::MAX),
+        }
+    }
+}
+
 /// The last loaded items of each connection, from the app data dir, with when they were loaded.
 #[tauri::command]
 #[specta::specta]
@@ -45,14 +54,8 @@ pub async fn export_items(
     let Some(path) = ask_where_to_save(&app, format).await? else {
         return Ok(None);
     };
-    let library = &state.inlet.library;
-    let count = match keys {
-        Some(keys) => library.export_view(keys, format, &path).await?,
-        None => library.export_all(format, &path).await?,
-    };
-    let count = u32::try_from(count).unwrap_or(u32::MAX);
-    let path = path.display().to_string();
-    Ok(Some(ExportOutcome { path, count }))
+    let count = state.inlet.library.export(keys, format, &path).await?;
+    Ok(Some(ExportOutcome::new(&path, count)))
 }
 
 /// The native save dialog; `None` when the person cancelled.

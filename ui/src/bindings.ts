@@ -146,57 +146,57 @@ export type ErrorBody = {
 
 /**  Every stable error code, as the TypeScript bindings see it (a string-literal union). */
 export type ErrorCode = 
-/**  See [`CoreError::UnknownIntegration`]. */
+/**  See `CoreError::UnknownIntegration`. */
 "unknown_integration" | 
-/**  See [`CoreError::InvalidArgument`]. */
+/**  See `CoreError::InvalidArgument`. */
 "invalid_argument" | 
-/**  See [`CoreError::NotConfigured`]. */
+/**  See `CoreError::NotConfigured`. */
 "not_configured" | 
-/**  See [`CoreError::NotConnected`]. */
+/**  See `CoreError::NotConnected`. */
 "not_connected" | 
-/**  See [`CoreError::ReconnectNeeded`]. */
+/**  See `CoreError::ReconnectNeeded`. */
 "reconnect_needed" | 
-/**  See [`CoreError::KeychainUnavailable`]. */
+/**  See `CoreError::KeychainUnavailable`. */
 "keychain_unavailable" | 
-/**  See [`CoreError::Keychain`]. */
+/**  See `CoreError::Keychain`. */
 "keychain_error" | 
-/**  See [`CoreError::StateMismatch`]. */
+/**  See `CoreError::StateMismatch`. */
 "oauth_state_mismatch" | 
-/**  See [`CoreError::StateExpired`]. */
+/**  See `CoreError::StateExpired`. */
 "oauth_state_expired" | 
-/**  See [`CoreError::AccessDenied`]. */
+/**  See `CoreError::AccessDenied`. */
 "oauth_access_denied" | 
-/**  See [`CoreError::InvalidCallback`]. */
+/**  See `CoreError::InvalidCallback`. */
 "oauth_invalid_callback" | 
-/**  See [`CoreError::LoopbackUnavailable`]. */
+/**  See `CoreError::LoopbackUnavailable`. */
 "loopback_unavailable" | 
-/**  See [`CoreError::ConnectTimedOut`]. */
+/**  See `CoreError::ConnectTimedOut`. */
 "connect_timed_out" | 
-/**  See [`CoreError::SignInReplaced`]. */
+/**  See `CoreError::SignInReplaced`. */
 "oauth_sign_in_replaced" | 
-/**  See [`CoreError::TokenExchange`]. */
+/**  See `CoreError::TokenExchange`. */
 "oauth_token_exchange_failed" | 
-/**  See [`CoreError::ProviderHttp`]. */
+/**  See `CoreError::ProviderHttp`. */
 "provider_http_error" | 
-/**  See [`CoreError::ProviderUnavailable`]. */
+/**  See `CoreError::ProviderUnavailable`. */
 "provider_unavailable" | 
-/**  See [`CoreError::RateLimited`]. */
+/**  See `CoreError::RateLimited`. */
 "rate_limited" | 
-/**  See [`CoreError::CircuitOpen`]. */
+/**  See `CoreError::CircuitOpen`. */
 "circuit_open" | 
-/**  See [`CoreError::InvalidResponse`]. */
+/**  See `CoreError::InvalidResponse`. */
 "provider_invalid_response" | 
-/**  See [`CoreError::Cancelled`]. */
+/**  See `CoreError::Cancelled`. */
 "cancelled" | 
-/**  See [`CoreError::Io`]. */
+/**  See `CoreError::Io`. */
 "io_error" | 
-/**  See [`CoreError::HttpClient`]. */
+/**  See `CoreError::HttpClient`. */
 "http_client_unavailable" | 
-/**  See [`CoreError::TaskFailed`]. */
+/**  See `CoreError::TaskFailed`. */
 "task_failed" | 
-/**  See [`CoreError::Serialization`]. */
+/**  See `CoreError::Serialization`. */
 "serialization_failed" | 
-/**  See [`CoreError::SandboxUnavailable`]. */
+/**  See `CoreError::SandboxUnavailable`. */
 "sandbox_unavailable";
 
 /**  An export format. */

@@ -53,8 +53,10 @@ impl FromStr for ExportFormat {
     }
 }
 
-/// The CSV columns, in order: the seed's fields plus the integration.
-pub const CSV_COLUMNS: [&str; 15] = [
+/// The CSV and XLSX columns, in order: the seed's fields plus the integration, without
+/// `mime_type` and `drive_id`, which no provider Inlet loads ever fills (JSON and NDJSON keep
+/// them, as the item's JSON shape promises).
+pub const CSV_COLUMNS: [&str; 13] = [
     "integration",
     "id",
     "type",
@@ -66,9 +68,7 @@ pub const CSV_COLUMNS: [&str; 15] = [
     "last_modified_time",
     "url",
     "children",
-    "mime_type",
     "delta",
-    "drive_id",
     "visibility",
 ];
 
@@ -121,7 +121,7 @@ pub fn write_items<'a, W: Write>(
 }
 
 /// One item as the flat row CSV and XLSX share, in `CSV_COLUMNS` order.
-fn row(item: &IntegrationItem) -> [String; 15] {
+fn row(item: &IntegrationItem) -> [String; 13] {
     let time =
         |t: &Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -140,9 +140,7 @@ fn row(item: &IntegrationItem) -> [String; 15] {
             .as_ref()
             .map(|c| c.join(" "))
             .unwrap_or_default(),
-        text(&item.mime_type),
         text(&item.delta),
-        text(&item.drive_id),
         item.visibility.map(|v| v.to_string()).unwrap_or_default(),
     ]
 }

@@ -99,23 +99,8 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        for expected in [
-            "id",
-            "type",
-            "directory",
-            "parent_path_or_name",
-            "parent_id",
-            "name",
-            "creation_time",
-            "last_modified_time",
-            "url",
-            "children",
-            "mime_type",
-            "delta",
-            "drive_id",
-            "visibility",
-            "integration",
-        ] {
+        let expected = "id type directory parent_path_or_name parent_id name creation_time last_modified_time url children mime_type delta drive_id visibility integration";
+        for expected in expected.split(' ') {
             assert!(keys.contains(&expected), "missing {expected} in {keys:?}");
         }
         assert_eq!(json["type"], "contact");

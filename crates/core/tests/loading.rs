@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use common::*;
 use inlet_core::load::ProgressFn;
-use inlet_core::Integration;
+use inlet_core::{Inlet, Integration};
 use inlet_sandbox::{DatasetSize, Knobs, SandboxConfig};
 
 /// A progress callback that says once, on `signal`, that the first page arrived.
@@ -37,12 +37,7 @@ async fn every_provider_loads_exactly_its_dataset_with_progress_and_without_hitt
         let sink = seen.clone();
         let progress: ProgressFn = Arc::new(move |p| sink.lock().unwrap().push(p));
         let result = inlet.loader.load(integration, progress).await.unwrap();
-        assert!(!result.partial, "{integration}: {:?}", result.failures);
-        assert_eq!(
-            loaded_ids(&result),
-            expected_ids_for(&sandbox, integration),
-            "{integration}"
-        );
+        assert_complete(&sandbox, integration, &result);
         assert!(
             seen.lock().unwrap().iter().any(|p| p.done && p.pages > 0),
             "{integration}: progress per stream"
@@ -64,120 +59,6 @@ async fn every_provider_loads_exactly_its_dataset_with_progress_and_without_hitt
 }
 
 #[tokio::test]
-async fn hubspot_items_carry_record_urls_and_times() {
-    let sandbox = sandbox(Knobs::default()).await;
-    let inlet = inlet(&sandbox).await;
-    connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
-    let result = load(&inlet, Integration::Hubspot).await.unwrap();
-    let portal = sandbox.dataset().hubspot.portal_id;
-    let contact = result
-        .items
-        .iter()
-        .find(|i| i.item_type == "contact")
-        .unwrap();
-    assert!(contact.url.as_deref().unwrap().starts_with(&format!(
-        "https://app.hubspot.com/contacts/{portal}/record/0-1/"
-    )));
-    assert!(contact.creation_time.is_some() && contact.last_modified_time.is_some());
-}
-
-#[tokio::test]
-async fn airtable_items_have_bases_as_parents_and_notion_items_readable_paths() {
-    let sandbox = sandbox(Knobs::default()).await;
-    let inlet = inlet(&sandbox).await;
-    connect_to(&inlet, Integration::Airtable).await.0.unwrap();
-    let airtable = load(&inlet, Integration::Airtable).await.unwrap();
-    let base = &sandbox.dataset().airtable.bases[0];
-    let table = airtable
-        .items
-        .iter()
-        .find(|i| i.id == base.tables[0].id)
-        .unwrap();
-    assert_eq!(table.parent_id.as_deref(), Some(base.id.as_str()));
-    assert_eq!(
-        table.parent_path_or_name.as_deref(),
-        Some(base.name.as_str())
-    );
-    assert_eq!(
-        table.url.as_deref(),
-        Some(format!("https://airtable.com/{}/{}", base.id, table.id).as_str())
-    );
-    assert!(table.details["fields"]
-        .as_array()
-        .is_some_and(|f| !f.is_empty()));
-
-    connect_to(&inlet, Integration::Notion).await.0.unwrap();
-    let notion = load(&inlet, Integration::Notion).await.unwrap();
-    let row = notion
-        .items
-        .iter()
-        .find(|i| {
-            i.parent_path_or_name
-                .as_deref()
-                .is_some_and(|p| p.matches(" / ").count() >= 2)
-        })
-        .unwrap();
-    assert!(row
-        .parent_path_or_name
-        .as_deref()
-        .unwrap()
-        .starts_with("Workspace / "));
-    assert!(
-        notion.items.iter().any(|i| i.name == "Untitled"),
-        "empty titles read Untitled"
-    );
-    assert!(notion
-        .items
-        .iter()
-        .any(|i| i.item_type == "database" && i.directory));
-}
-
-#[tokio::test]
-async fn airtable_records_load_on_demand() {
-    let sandbox = sandbox(Knobs::default()).await;
-    let inlet = inlet(&sandbox).await;
-    connect_to(&inlet, Integration::Airtable).await.0.unwrap();
-    let base = &sandbox.dataset().airtable.bases[2];
-    let table = &base.tables[0];
-    let records = inlet
-        .loader
-        .load_airtable_records(&base.id, &table.id)
-        .await
-        .unwrap();
-    let mut got: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
-    let mut want: Vec<&str> = table.records.iter().map(|r| r.id.as_str()).collect();
-    got.sort();
-    want.sort();
-    assert_eq!(got, want);
-    assert!(records
-        .iter()
-        .all(|r| r.item_type == "record" && r.parent_id.as_deref() == Some(table.id.as_str())));
-    assert_eq!(records[0].name, "Row 0", "named by the primary field");
-    // A view of the records exports like any other view.
-    let path = std::env::temp_dir().join(format!("inlet-records-{}.json", std::process::id()));
-    let keys: Vec<String> = records.iter().rev().take(5).map(|r| r.key()).collect();
-    let written = inlet
-        .library
-        .export_view(keys, inlet_core::export::ExportFormat::Json, &path)
-        .await
-        .unwrap();
-    assert_eq!(written, 5);
-    std::fs::remove_file(&path).ok();
-    let err = inlet
-        .loader
-        .load_airtable_records(&base.id, "tblDoesNotExist")
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), "invalid_argument");
-    let err = inlet
-        .loader
-        .load_airtable_records("app/../x", &table.id)
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), "invalid_argument");
-}
-
-#[tokio::test]
 async fn transient_failures_and_dropped_connections_lose_nothing() {
     let sandbox = sandbox(Knobs {
         failure_rate: 0.2,
@@ -189,12 +70,7 @@ async fn transient_failures_and_dropped_connections_lose_nothing() {
     for integration in PROVIDERS {
         connect_to(&inlet, integration).await.0.unwrap();
         let result = load(&inlet, integration).await.unwrap();
-        assert!(!result.partial, "{integration}: {:?}", result.failures);
-        assert_eq!(
-            loaded_ids(&result),
-            expected_ids_for(&sandbox, integration),
-            "{integration}"
-        );
+        assert_complete(&sandbox, integration, &result);
     }
     assert!(sandbox.counters().faults.load(Ordering::SeqCst) > 0);
 }
@@ -225,12 +101,7 @@ async fn rate_limits_are_waited_out_for_every_provider() {
         connect_to(&inlet, integration).await.0.unwrap();
         let before = sandbox.counters().rate_limited.load(Ordering::SeqCst);
         let result = load(&inlet, integration).await.unwrap();
-        assert!(!result.partial, "{integration}: {:?}", result.failures);
-        assert_eq!(
-            loaded_ids(&result),
-            expected_ids_for(&sandbox, integration),
-            "{integration}"
-        );
+        assert_complete(&sandbox, integration, &result);
         assert!(
             sandbox.counters().rate_limited.load(Ordering::SeqCst) > before,
             "{integration} hit its limit"
@@ -373,15 +244,21 @@ async fn one_failing_stream_gives_a_partial_result_that_says_so() {
     assert!(result.items.iter().all(|i| i.item_type != "deal"));
 }
 
-#[tokio::test]
-async fn a_load_can_be_cancelled_by_its_handle_or_by_integration() {
+/// A sandbox answering every API call after `latency_ms`, and Inlet connected to `integration`.
+async fn slow(latency_ms: u64, integration: Integration) -> (Arc<inlet_sandbox::Sandbox>, Inlet) {
     let sandbox = sandbox(Knobs {
-        latency_ms: 200,
+        latency_ms,
         ..Knobs::default()
     })
     .await;
     let inlet = inlet(&sandbox).await;
-    connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
+    connect_to(&inlet, integration).await.0.unwrap();
+    (sandbox, inlet)
+}
+
+#[tokio::test]
+async fn a_load_can_be_cancelled_by_its_handle_or_by_integration() {
+    let (_sandbox, inlet) = slow(200, Integration::Hubspot).await;
     // By its own handle, once the first page arrived (an explicit signal, not a sleep).
     let (progress, first_page) = first_page_signal();
     let handle = inlet.loader.load(Integration::Hubspot, progress);
@@ -408,13 +285,7 @@ async fn a_load_can_be_cancelled_by_its_handle_or_by_integration() {
 
 #[tokio::test]
 async fn opening_airtable_records_does_not_take_the_running_load_s_cancellation() {
-    let sandbox = sandbox(Knobs {
-        latency_ms: 150,
-        ..Knobs::default()
-    })
-    .await;
-    let inlet = inlet(&sandbox).await;
-    connect_to(&inlet, Integration::Airtable).await.0.unwrap();
+    let (sandbox, inlet) = slow(150, Integration::Airtable).await;
     let base = &sandbox.dataset().airtable.bases[0];
     let (progress, first_page) = first_page_signal();
     let full = inlet.loader.load(Integration::Airtable, progress);

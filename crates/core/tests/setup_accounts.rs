@@ -6,10 +6,17 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use inlet_core::services::{SetupInput, SetupSource};
+use inlet_core::services::{ProviderSetup, SetupInput, SetupSource};
 use inlet_core::store::{MemoryStore, TokenStore};
 use inlet_core::{Integration, Mode, Secret};
 use inlet_sandbox::Knobs;
+
+fn setup_of(setups: &[ProviderSetup], integration: Integration) -> &ProviderSetup {
+    setups
+        .iter()
+        .find(|s| s.integration == integration)
+        .unwrap()
+}
 
 #[tokio::test]
 async fn credentials_saved_in_the_app_turn_a_provider_live_and_back() {
@@ -89,10 +96,7 @@ async fn credentials_saved_in_the_app_turn_a_provider_live_and_back() {
         )
         .await
         .unwrap();
-    let hubspot = setups
-        .iter()
-        .find(|s| s.integration == Integration::Hubspot)
-        .unwrap();
+    let hubspot = setup_of(&setups, Integration::Hubspot);
     assert_eq!(
         (hubspot.source, hubspot.mode, hubspot.has_client_secret),
         (SetupSource::Keychain, Some(Mode::Live), true)
@@ -128,10 +132,7 @@ async fn credentials_saved_in_the_app_turn_a_provider_live_and_back() {
         .clear_provider_setup(Integration::Hubspot)
         .await
         .unwrap();
-    let hubspot = setups
-        .iter()
-        .find(|s| s.integration == Integration::Hubspot)
-        .unwrap();
+    let hubspot = setup_of(&setups, Integration::Hubspot);
     assert_eq!(
         (hubspot.source, hubspot.mode),
         (SetupSource::Sandbox, Some(Mode::Sandbox))
@@ -167,81 +168,32 @@ async fn several_accounts_per_integration_with_a_switcher() {
     other.account.label = "other portal".into();
     store.put(&other).unwrap();
 
-    let accounts = inlet
-        .connections
-        .accounts(Integration::Hubspot)
-        .await
-        .unwrap();
-    assert_eq!(accounts.len(), 2);
+    let connections = &inlet.connections;
+    let hubspot = Integration::Hubspot;
+    let active = || async {
+        let info = connections.credentials(hubspot).await.unwrap();
+        info.expect("an active account").account
+    };
+    assert_eq!(connections.accounts(hubspot).await.unwrap().len(), 2);
     assert_eq!(
-        inlet
-            .connections
-            .credentials(Integration::Hubspot)
-            .await
-            .unwrap()
-            .unwrap()
-            .account
-            .id,
+        active().await.id,
         first.account.id,
         "the last connected is active"
     );
-    inlet
-        .connections
-        .switch_account(Integration::Hubspot, "777")
+    connections.switch_account(hubspot, "777").await.unwrap();
+    assert_eq!(active().await.label, "other portal");
+    let status = connections.integrations().await.unwrap();
+    let card = status.iter().find(|s| s.integration == hubspot).unwrap();
+    assert_eq!(card.accounts.len(), 2);
+    assert_eq!(card.account.as_ref().unwrap().id, "777");
+    let err = connections
+        .switch_account(hubspot, "nope")
         .await
-        .unwrap();
-    assert_eq!(
-        inlet
-            .connections
-            .credentials(Integration::Hubspot)
-            .await
-            .unwrap()
-            .unwrap()
-            .account
-            .label,
-        "other portal"
-    );
-    let status = inlet.connections.integrations().await.unwrap();
-    let hubspot = status
-        .iter()
-        .find(|s| s.integration == Integration::Hubspot)
-        .unwrap();
-    assert_eq!(hubspot.accounts.len(), 2);
-    assert_eq!(hubspot.account.as_ref().unwrap().id, "777");
-    assert_eq!(
-        inlet
-            .connections
-            .switch_account(Integration::Hubspot, "nope")
-            .await
-            .unwrap_err()
-            .code(),
-        "invalid_argument"
-    );
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_argument");
 
     // Disconnect removes only the active account; the other one takes over.
-    assert!(inlet
-        .connections
-        .disconnect(Integration::Hubspot)
-        .await
-        .unwrap());
-    assert_eq!(
-        inlet
-            .connections
-            .accounts(Integration::Hubspot)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
-    assert_eq!(
-        inlet
-            .connections
-            .credentials(Integration::Hubspot)
-            .await
-            .unwrap()
-            .unwrap()
-            .account
-            .id,
-        first.account.id
-    );
+    assert!(connections.disconnect(hubspot).await.unwrap());
+    assert_eq!(connections.accounts(hubspot).await.unwrap().len(), 1);
+    assert_eq!(active().await.id, first.account.id);
 }

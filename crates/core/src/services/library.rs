@@ -113,6 +113,19 @@ impl Library {
         *lock(&self.records) = records.to_vec();
     }
 
+    /// Writes the items with `keys` (a view), or every loaded item when there are none, to `path`.
+    pub async fn export(
+        &self,
+        keys: Option<Vec<String>>,
+        format: ExportFormat,
+        path: &Path,
+    ) -> Result<u64> {
+        match keys {
+            Some(keys) => self.export_view(keys, format, path).await,
+            None => self.export_all(format, path).await,
+        }
+    }
+
     /// Writes the items with these keys (`IntegrationItem::key`), in this order, to `path`.
     /// A key that is no longer loaded is an error rather than a silently shorter file.
     pub async fn export_view(

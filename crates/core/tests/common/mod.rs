@@ -207,6 +207,20 @@ pub fn expected_ids_for(sandbox: &Sandbox, integration: Integration) -> Vec<(Str
     ids
 }
 
+/// Asserts a load is complete: not partial, and exactly the dataset's ids.
+pub fn assert_complete(
+    sandbox: &Sandbox,
+    integration: Integration,
+    result: &inlet_core::load::LoadResult,
+) {
+    assert!(!result.partial, "{integration}: {:?}", result.failures);
+    assert_eq!(
+        loaded_ids(result),
+        expected_ids_for(sandbox, integration),
+        "{integration}"
+    );
+}
+
 pub fn loaded_ids(result: &inlet_core::load::LoadResult) -> Vec<(String, String)> {
     let mut ids: Vec<(String, String)> = result
         .items

@@ -1,0 +1,122 @@
+//! What loaded items look like: HubSpot record URLs and times, Airtable tables under their bases,
+//! Notion's readable parent paths, and an Airtable table's records on demand.
+
+mod common;
+
+use common::*;
+use inlet_core::Integration;
+use inlet_sandbox::Knobs;
+
+#[tokio::test]
+async fn hubspot_items_carry_record_urls_and_times() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let inlet = inlet(&sandbox).await;
+    connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
+    let result = load(&inlet, Integration::Hubspot).await.unwrap();
+    let portal = sandbox.dataset().hubspot.portal_id;
+    let contact = result
+        .items
+        .iter()
+        .find(|i| i.item_type == "contact")
+        .unwrap();
+    assert!(contact.url.as_deref().unwrap().starts_with(&format!(
+        "https://app.hubspot.com/contacts/{portal}/record/0-1/"
+    )));
+    assert!(contact.creation_time.is_some() && contact.last_modified_time.is_some());
+}
+
+#[tokio::test]
+async fn airtable_items_have_bases_as_parents_and_notion_items_readable_paths() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let inlet = inlet(&sandbox).await;
+    connect_to(&inlet, Integration::Airtable).await.0.unwrap();
+    let airtable = load(&inlet, Integration::Airtable).await.unwrap();
+    let base = &sandbox.dataset().airtable.bases[0];
+    let table = airtable
+        .items
+        .iter()
+        .find(|i| i.id == base.tables[0].id)
+        .unwrap();
+    assert_eq!(table.parent_id.as_deref(), Some(base.id.as_str()));
+    assert_eq!(
+        table.parent_path_or_name.as_deref(),
+        Some(base.name.as_str())
+    );
+    assert_eq!(
+        table.url.as_deref(),
+        Some(format!("https://airtable.com/{}/{}", base.id, table.id).as_str())
+    );
+    assert!(table.details["fields"]
+        .as_array()
+        .is_some_and(|f| !f.is_empty()));
+
+    connect_to(&inlet, Integration::Notion).await.0.unwrap();
+    let notion = load(&inlet, Integration::Notion).await.unwrap();
+    let row = notion
+        .items
+        .iter()
+        .find(|i| {
+            i.parent_path_or_name
+                .as_deref()
+                .is_some_and(|p| p.matches(" / ").count() >= 2)
+        })
+        .unwrap();
+    assert!(row
+        .parent_path_or_name
+        .as_deref()
+        .unwrap()
+        .starts_with("Workspace / "));
+    assert!(
+        notion.items.iter().any(|i| i.name == "Untitled"),
+        "empty titles read Untitled"
+    );
+    assert!(notion
+        .items
+        .iter()
+        .any(|i| i.item_type == "database" && i.directory));
+}
+
+#[tokio::test]
+async fn airtable_records_load_on_demand() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let inlet = inlet(&sandbox).await;
+    connect_to(&inlet, Integration::Airtable).await.0.unwrap();
+    let base = &sandbox.dataset().airtable.bases[2];
+    let table = &base.tables[0];
+    let records = inlet
+        .loader
+        .load_airtable_records(&base.id, &table.id)
+        .await
+        .unwrap();
+    let mut got: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let mut want: Vec<&str> = table.records.iter().map(|r| r.id.as_str()).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    assert!(records
+        .iter()
+        .all(|r| r.item_type == "record" && r.parent_id.as_deref() == Some(table.id.as_str())));
+    assert_eq!(records[0].name, "Row 0", "named by the primary field");
+    // A view of the records exports like any other view.
+    let path = std::env::temp_dir().join(format!("inlet-records-{}.json", std::process::id()));
+    let keys: Vec<String> = records.iter().rev().take(5).map(|r| r.key()).collect();
+    let written = inlet
+        .library
+        .export_view(keys, inlet_core::export::ExportFormat::Json, &path)
+        .await
+        .unwrap();
+    assert_eq!(written, 5);
+    std::fs::remove_file(&path).ok();
+    let err = inlet
+        .loader
+        .load_airtable_records(&base.id, "tblDoesNotExist")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_argument");
+    let err = inlet
+        .loader
+        .load_airtable_records("app/../x", &table.id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_argument");
+}
