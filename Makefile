@@ -39,6 +39,9 @@ bindings:
 
 lint:
 	cargo fmt --all -- --check
+	@# The release app (no `demo` feature) must not contain the sandbox at all.
+	@if cargo tree -p inlet-desktop -e normal -i inlet-sandbox >/dev/null 2>&1; then \
+	  echo "error: inlet-desktop depends on inlet-sandbox without the demo feature"; exit 1; fi
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	cd ui && npx tsc --noEmit
 

@@ -318,6 +318,30 @@ async fn put_knobs(State(state): State<AppState>, Json(knobs): Json<Knobs>) -> J
 mod tests {
     use super::host_is_own;
 
+    /// A raw HTTP/1.1 request with this `Host`, and the status line of the answer.
+    async fn status_line(sandbox: &super::Sandbox, host: &str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(sandbox.addr()).await.unwrap();
+        let request = format!(
+            "GET /notion/v1/oauth/authorize HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer.lines().next().unwrap_or_default().to_owned()
+    }
+
+    #[tokio::test]
+    async fn a_rebound_host_name_is_turned_away_over_http() {
+        let sandbox = super::Sandbox::start(super::SandboxConfig::default())
+            .await
+            .unwrap();
+        let rebound = status_line(&sandbox, "attacker.example").await;
+        assert!(rebound.contains("421"), "{rebound}");
+        let own = status_line(&sandbox, &sandbox.addr().to_string()).await;
+        assert!(!own.contains("421"), "{own}");
+    }
+
     #[test]
     fn only_the_own_loopback_host_is_served() {
         let base = "http://127.0.0.1:4100";

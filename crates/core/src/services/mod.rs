@@ -102,3 +102,16 @@ impl Inlet {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_app_and_the_cli_share_one_keychain_namespace() {
+        let none: [(&str, &str); 0] = [];
+        assert_eq!(keychain_service(&none), "dev.inlet.app");
+        let own = [("INLET_KEYCHAIN_SERVICE", "dev.inlet.test")];
+        assert_eq!(keychain_service(&own), "dev.inlet.test");
+    }
+}
