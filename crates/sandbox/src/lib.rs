@@ -321,7 +321,9 @@ mod tests {
     /// A raw HTTP/1.1 request with this `Host`, and the status line of the answer.
     async fn status_line(sandbox: &super::Sandbox, host: &str) -> String {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let mut stream = tokio::net::TcpStream::connect(sandbox.addr()).await.unwrap();
+        let mut stream = tokio::net::TcpStream::connect(sandbox.addr())
+            .await
+            .unwrap();
         let request = format!(
             "GET /notion/v1/oauth/authorize HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
         );
