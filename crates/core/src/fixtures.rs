@@ -34,7 +34,8 @@ pub fn connection(integration: Integration, account_id: &str) -> StoredConnectio
     }
 }
 
-/// `count` HubSpot contacts with ids `0..count`, a URL, a creation time and an e-mail.
+/// `count` HubSpot contacts with ids `0..count`, a URL, a creation time and an e-mail; the same
+/// count always gives the same items.
 pub fn contacts(count: usize) -> Vec<IntegrationItem> {
     (0..count)
         .map(|n| {
@@ -47,7 +48,9 @@ pub fn contacts(count: usize) -> Vec<IntegrationItem> {
             item.url = Some(format!(
                 "https://app.hubspot.com/contacts/42/record/0-1/{n}"
             ));
-            item.creation_time = Some(Utc::now());
+            let minutes = i64::try_from(n).unwrap_or(i64::MAX);
+            item.creation_time = chrono::DateTime::from_timestamp(1_704_067_200, 0)
+                .map(|t| t + chrono::Duration::minutes(minutes));
             item.details
                 .insert("email".into(), format!("person{n}@example.com").into());
             item

@@ -14,6 +14,7 @@ pub mod fixtures;
 pub mod http;
 pub mod integration;
 pub mod item;
+pub mod item_store;
 pub mod load;
 pub mod oauth;
 pub mod providers;

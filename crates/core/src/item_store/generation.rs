@@ -1,0 +1,363 @@
+//! One load of one account: written page by page, then finished — compared with the previous
+//! complete generation (every item new, changed, gone or unchanged) and made current — or
+//! dropped, which leaves the previous generation as it was.
+
+use chrono::Utc;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::Serialize;
+use specta::Type;
+
+use super::{mode_text, sql_error, AccountKey, ItemStore};
+use crate::error::{CoreError, Result};
+use crate::item::IntegrationItem;
+use crate::store::AccountInfo;
+
+/// What changed since the previous complete load of the same account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Type)]
+pub struct ChangeSummary {
+    /// Items that were not there before.
+    pub new: u32,
+    /// Items whose modification time or content differs.
+    pub changed: u32,
+    /// Items that are no longer there (kept, marked, until the next load).
+    pub gone: u32,
+}
+
+/// A finished load as stored.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Generation {
+    /// The generation's id.
+    #[specta(type = f64)]
+    pub id: i64,
+    /// Whose items.
+    pub key: AccountKey,
+    /// The account as it was when loaded.
+    pub account: AccountInfo,
+    /// When the load finished (RFC 3339).
+    pub loaded_at: String,
+    /// Whether some stream failed: the items are then not everything.
+    pub partial: bool,
+    /// What changed since the previous complete load; absent on a first load.
+    pub changes: Option<ChangeSummary>,
+}
+
+impl Generation {
+    pub(super) fn read(connection: &Connection, id: i64) -> Result<Self> {
+        connection
+            .query_row(
+                "SELECT integration, mode, account_id, account, finished_at, state,
+                        new_count, changed_count, gone_count, compared
+                 FROM generations WHERE id = ?1",
+                [id],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, Option<String>>(4)?,
+                        row.get::<_, String>(5)?,
+                        [
+                            row.get::<_, u32>(6)?,
+                            row.get::<_, u32>(7)?,
+                            row.get::<_, u32>(8)?,
+                        ],
+                        row.get::<_, bool>(9)?,
+                    ))
+                },
+            )
+            .map_err(sql_error)
+            .and_then(
+                |(integration, mode, account_id, account, finished, state, counts, compared)| {
+                    let bad = |what: &str| CoreError::serialization("a stored generation", what);
+                    Ok(Generation {
+                        id,
+                        key: AccountKey {
+                            integration: integration.parse().map_err(|_| bad("integration"))?,
+                            mode: serde_json::from_value(mode.into()).map_err(|_| bad("mode"))?,
+                            account_id,
+                        },
+                        account: serde_json::from_str(&account).map_err(|_| bad("account"))?,
+                        loaded_at: finished.unwrap_or_default(),
+                        partial: state == "partial",
+                        changes: compared.then_some(ChangeSummary {
+                            new: counts[0],
+                            changed: counts[1],
+                            gone: counts[2],
+                        }),
+                    })
+                },
+            )
+    }
+}
+
+/// A generation being written. Dropping it unfinished removes what it wrote.
+pub struct GenerationWriter {
+    store: ItemStore,
+    id: i64,
+    key: AccountKey,
+    seq: i64,
+    done: bool,
+}
+
+/// The text of an item's details that search looks at: its string values.
+fn details_text(item: &IntegrationItem) -> String {
+    let mut text = String::new();
+    for value in item.details.values() {
+        if let Some(s) = value.as_str() {
+            text.push_str(s);
+            text.push(' ');
+        }
+    }
+    text
+}
+
+impl GenerationWriter {
+    pub(super) fn begin(store: ItemStore, key: &AccountKey, account: &AccountInfo) -> Result<Self> {
+        let account_json = serde_json::to_string(account)
+            .map_err(|e| CoreError::serialization("an account", e))?;
+        let id = {
+            let connection = store.lock();
+            connection
+                .execute(
+                    "INSERT INTO generations (integration, mode, account_id, account, pid, started_at, state)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'loading')",
+                    params![
+                        key.integration.id(),
+                        mode_text(key.mode),
+                        key.account_id,
+                        account_json,
+                        i64::from(std::process::id()),
+                        Utc::now().to_rfc3339(),
+                    ],
+                )
+                .map_err(sql_error)?;
+            connection.last_insert_rowid()
+        };
+        Ok(Self {
+            store,
+            id,
+            key: key.clone(),
+            seq: 0,
+            done: false,
+        })
+    }
+
+    /// The generation's id.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// Adds one page of items; an item already in this generation is kept once.
+    pub fn append(&mut self, items: &[IntegrationItem]) -> Result<()> {
+        let mut connection = self.store.lock();
+        let tx = connection.transaction().map_err(sql_error)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO items
+                       (generation, key, integration, item_type, name, parent_path, created, modified, hash, seq, body)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )
+                .map_err(sql_error)?;
+            let mut text = tx
+                .prepare_cached(
+                    "INSERT INTO items_text (rowid, name, parent_path, details) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(sql_error)?;
+            for item in items {
+                let mut plain = item.clone();
+                plain.delta = None;
+                let body = serde_json::to_string(&plain)
+                    .map_err(|e| CoreError::serialization("an item", e))?;
+                // The hash covers every field, so a change of content or modification time shows.
+                let hash = xxhash_rust::xxh3::xxh3_64(body.as_bytes()) as i64;
+                self.seq += 1;
+                let inserted = insert
+                    .execute(params![
+                        self.id,
+                        item.key(),
+                        item.integration.id(),
+                        item.item_type,
+                        item.name,
+                        item.parent_path_or_name,
+                        item.creation_time.map(|t| t.to_rfc3339()),
+                        item.last_modified_time.map(|t| t.to_rfc3339()),
+                        hash,
+                        self.seq,
+                        body,
+                    ])
+                    .map_err(sql_error)?;
+                if inserted == 1 {
+                    text.execute(params![
+                        tx.last_insert_rowid(),
+                        item.name,
+                        item.parent_path_or_name,
+                        details_text(item),
+                    ])
+                    .map_err(sql_error)?;
+                }
+            }
+        }
+        tx.commit().map_err(sql_error)
+    }
+
+    /// Makes this generation current: compares it with the previous complete one (a partial
+    /// load reports no gone items: what it missed is not known to be gone), records the changes
+    /// and drops the generations it replaces.
+    pub fn finish(mut self, partial: bool) -> Result<Generation> {
+        self.done = true;
+        let mut connection = self.store.lock();
+        let tx = connection.transaction().map_err(sql_error)?;
+        let previous = self.previous_complete(&tx)?;
+        let changes = match previous {
+            Some(previous) => Some(compare(&tx, self.id, previous, self.seq, partial)?),
+            None => None,
+        };
+        let changes_or_zero = changes.unwrap_or_default();
+        tx.execute(
+            "UPDATE generations SET state = ?2, finished_at = ?3, new_count = ?4, changed_count = ?5,
+                    gone_count = ?6, compared = ?7 WHERE id = ?1",
+            params![
+                self.id,
+                if partial { "partial" } else { "complete" },
+                Utc::now().to_rfc3339(),
+                changes_or_zero.new,
+                changes_or_zero.changed,
+                changes_or_zero.gone,
+                changes.is_some(),
+            ],
+        )
+        .map_err(sql_error)?;
+        // A complete load replaces every finished generation of the account; a partial one only
+        // older partial ones (the last complete stays for the next comparison).
+        let replaced = if partial {
+            "state = 'partial'"
+        } else {
+            "state IN ('complete', 'partial')"
+        };
+        let old: Vec<i64> = {
+            let mut statement = tx
+                .prepare(&format!(
+                    "SELECT id FROM generations WHERE integration = ?1 AND mode = ?2
+                       AND account_id = ?3 AND id < ?4 AND {replaced}"
+                ))
+                .map_err(sql_error)?;
+            let rows = statement
+                .query_map(
+                    params![
+                        self.key.integration.id(),
+                        mode_text(self.key.mode),
+                        self.key.account_id,
+                        self.id
+                    ],
+                    |r| r.get(0),
+                )
+                .map_err(sql_error)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(sql_error)?
+        };
+        for id in old {
+            delete_generation(&tx, id)?;
+        }
+        tx.commit().map_err(sql_error)?;
+        Generation::read(&connection, self.id)
+    }
+
+    fn previous_complete(&self, tx: &Transaction<'_>) -> Result<Option<i64>> {
+        tx.query_row(
+            "SELECT id FROM generations WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
+               AND state = 'complete' AND id < ?4 ORDER BY id DESC LIMIT 1",
+            params![
+                self.key.integration.id(),
+                mode_text(self.key.mode),
+                self.key.account_id,
+                self.id
+            ],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(sql_error)
+    }
+}
+
+impl Drop for GenerationWriter {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let mut connection = self.store.lock();
+        let removed = connection.transaction().map_err(sql_error).and_then(|tx| {
+            delete_generation(&tx, self.id).and_then(|()| tx.commit().map_err(sql_error))
+        });
+        if let Err(error) = removed {
+            tracing::warn!(code = error.code(), "could not remove an unfinished load");
+        }
+    }
+}
+
+/// Marks new and changed items of `new` against `previous` and, for a complete load, adds the
+/// items that are gone. Returns the counts.
+fn compare(
+    tx: &Transaction<'_>,
+    new: i64,
+    previous: i64,
+    last_seq: i64,
+    partial: bool,
+) -> Result<ChangeSummary> {
+    let count = |sql: &str| -> Result<u32> {
+        let changed = tx.execute(sql, params![new, previous]).map_err(sql_error)?;
+        Ok(u32::try_from(changed).unwrap_or(u32::MAX))
+    };
+    let new_count = count(
+        "UPDATE items SET delta = 'new' WHERE generation = ?1 AND NOT EXISTS (
+            SELECT 1 FROM items p WHERE p.generation = ?2 AND p.key = items.key AND p.delta IS NOT 'gone')",
+    )?;
+    let changed = count(
+        "UPDATE items SET delta = 'changed' WHERE generation = ?1 AND EXISTS (
+            SELECT 1 FROM items p WHERE p.generation = ?2 AND p.key = items.key
+              AND p.delta IS NOT 'gone' AND p.hash != items.hash)",
+    )?;
+    if partial {
+        return Ok(ChangeSummary {
+            new: new_count,
+            changed,
+            gone: 0,
+        });
+    }
+    let gone = tx
+        .execute(
+            "INSERT INTO items (generation, key, integration, item_type, name, parent_path, created,
+                                modified, delta, hash, seq, body)
+             SELECT ?1, p.key, p.integration, p.item_type, p.name, p.parent_path, p.created,
+                    p.modified, 'gone', p.hash, ?3 + p.seq, p.body
+             FROM items p WHERE p.generation = ?2 AND p.delta IS NOT 'gone'
+               AND NOT EXISTS (SELECT 1 FROM items n WHERE n.generation = ?1 AND n.key = p.key)",
+            params![new, previous, last_seq],
+        )
+        .map_err(sql_error)?;
+    tx.execute(
+        "INSERT INTO items_text (rowid, name, parent_path, details)
+         SELECT rowid, name, parent_path, '' FROM items WHERE generation = ?1 AND delta = 'gone'",
+        [new],
+    )
+    .map_err(sql_error)?;
+    Ok(ChangeSummary {
+        new: new_count,
+        changed,
+        gone: u32::try_from(gone).unwrap_or(u32::MAX),
+    })
+}
+
+/// Removes a generation, its items and their search text.
+pub(super) fn delete_generation(tx: &Transaction<'_>, id: i64) -> Result<()> {
+    tx.execute(
+        "DELETE FROM items_text WHERE rowid IN (SELECT rowid FROM items WHERE generation = ?1)",
+        [id],
+    )
+    .map_err(sql_error)?;
+    tx.execute("DELETE FROM items WHERE generation = ?1", [id])
+        .map_err(sql_error)?;
+    tx.execute("DELETE FROM generations WHERE id = ?1", [id])
+        .map_err(sql_error)?;
+    Ok(())
+}

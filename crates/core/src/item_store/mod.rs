@@ -1,0 +1,215 @@
+//! The item store: one SQLite file (bundled SQLite, WAL, FTS5, mode 0600) in the app data dir,
+//! shared by the app and the CLI. Every connected account's items live side by side, each load in
+//! its own *generation*: a load writes page by page into a new generation that becomes visible
+//! only when it finishes, so a failed, cancelled or killed load leaves the previous one in place.
+//! No token is ever written here.
+
+mod generation;
+mod schema;
+
+pub use generation::{ChangeSummary, Generation, GenerationWriter};
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use crate::config::Mode;
+use crate::error::{CoreError, Result};
+use crate::integration::Integration;
+use crate::item::IntegrationItem;
+use crate::store::AccountInfo;
+
+/// The file name of the store inside the data dir.
+pub const FILE_NAME: &str = "items.sqlite3";
+
+/// Whose items a generation holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct AccountKey {
+    /// Which integration.
+    pub integration: Integration,
+    /// Live or sandbox.
+    pub mode: Mode,
+    /// The provider's account id.
+    pub account_id: String,
+}
+
+/// The store. Cheap to clone; calls block (run them off the async executor).
+#[derive(Clone)]
+pub struct ItemStore {
+    connection: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+pub(crate) fn sql_error(error: rusqlite::Error) -> CoreError {
+    CoreError::Io {
+        action: "use",
+        path: "the item store".into(),
+        reason: error.to_string(),
+    }
+}
+
+pub(crate) fn mode_text(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Live => "live",
+        Mode::Sandbox => "sandbox",
+    }
+}
+
+impl ItemStore {
+    /// The store's default place: `<data dir>/dev.inlet.app/items.sqlite3`, where Tauri keeps
+    /// the app's data too, so the app and the CLI share it.
+    pub fn default_path() -> Option<PathBuf> {
+        dirs::data_dir().map(|d| d.join("dev.inlet.app").join(FILE_NAME))
+    }
+
+    /// Opens (creating and migrating) the store at `path`; the file is readable by its owner only.
+    /// Generations left half-written by a process that died are removed.
+    pub fn open(path: &Path) -> Result<Self> {
+        let io = |action: &'static str, e: &dyn std::fmt::Display| CoreError::Io {
+            action,
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io("create", &e))?;
+        }
+        let mut connection = Connection::open(path).map_err(|e| io("open", &e))?;
+        restrict_permissions(path).map_err(|e| io("protect", &e))?;
+        schema::prepare(&mut connection).map_err(|e| io("prepare", &e))?;
+        let store = Self {
+            connection: Arc::new(Mutex::new(connection)),
+            path: path.to_owned(),
+        };
+        store.remove_abandoned()?;
+        Ok(store)
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A poisoned lock only means another thread panicked mid-call; SQLite rolled back.
+        self.connection.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Starts a new generation for `account`: pages go into it, nothing shows until it finishes.
+    pub fn begin(&self, key: &AccountKey, account: &AccountInfo) -> Result<GenerationWriter> {
+        GenerationWriter::begin(self.clone(), key, account)
+    }
+
+    /// The generation shown for `key`: the newest finished one (a partial one says so).
+    pub fn current(&self, key: &AccountKey) -> Result<Option<Generation>> {
+        let connection = self.lock();
+        connection
+            .query_row(
+                "SELECT id FROM generations WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
+                   AND state IN ('complete', 'partial') ORDER BY id DESC LIMIT 1",
+                params![key.integration.id(), mode_text(key.mode), key.account_id],
+                |row| row.get::<_, i64>(0),
+            )
+            .optional()
+            .map_err(sql_error)?
+            .map(|id| Generation::read(&connection, id))
+            .transpose()
+    }
+
+    /// Every item of a generation, in load order (gone items last, marked `delta: "gone"`).
+    pub fn items(&self, generation: i64) -> Result<Vec<IntegrationItem>> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached("SELECT body, delta FROM items WHERE generation = ?1 ORDER BY seq")
+            .map_err(sql_error)?;
+        let rows = statement
+            .query_map([generation], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
+            })
+            .map_err(sql_error)?;
+        let mut items = Vec::new();
+        for row in rows {
+            let (body, delta) = row.map_err(sql_error)?;
+            let mut item: IntegrationItem = serde_json::from_str(&body)
+                .map_err(|e| CoreError::serialization("a stored item", e))?;
+            item.delta = delta;
+            items.push(item);
+        }
+        Ok(items)
+    }
+
+    /// Forgets every generation of `key` (a disconnect that forgets the account's items).
+    pub fn forget(&self, key: &AccountKey) -> Result<()> {
+        let mut connection = self.lock();
+        let tx = connection.transaction().map_err(sql_error)?;
+        let ids: Vec<i64> = {
+            let mut statement = tx
+                .prepare(
+                    "SELECT id FROM generations WHERE integration = ?1 AND mode = ?2 AND account_id = ?3",
+                )
+                .map_err(sql_error)?;
+            let rows = statement
+                .query_map(
+                    params![key.integration.id(), mode_text(key.mode), key.account_id],
+                    |r| r.get(0),
+                )
+                .map_err(sql_error)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(sql_error)?
+        };
+        for id in ids {
+            generation::delete_generation(&tx, id)?;
+        }
+        tx.commit().map_err(sql_error)
+    }
+
+    /// Removes generations whose writer died mid-load (its process is gone, or it is a day old).
+    fn remove_abandoned(&self) -> Result<()> {
+        let mut connection = self.lock();
+        let tx = connection.transaction().map_err(sql_error)?;
+        let stale: Vec<(i64, i64, String)> = {
+            let mut statement = tx
+                .prepare("SELECT id, pid, started_at FROM generations WHERE state = 'loading'")
+                .map_err(sql_error)?;
+            let rows = statement
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(sql_error)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(sql_error)?
+        };
+        let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
+        for (id, pid, started) in stale {
+            let old = chrono::DateTime::parse_from_rfc3339(&started)
+                .map(|t| t < day_ago)
+                .unwrap_or(true);
+            if old || !process_alive(pid) {
+                generation::delete_generation(&tx, id)?;
+            }
+        }
+        tx.commit().map_err(sql_error)
+    }
+}
+
+/// Whether a process with this id runs (Linux: `/proc`; elsewhere assumed alive, so only age
+/// removes its generation).
+fn process_alive(pid: i64) -> bool {
+    if pid == i64::from(std::process::id()) {
+        return false; // this process has only just opened the store: nothing of it is loading
+    }
+    let proc = Path::new("/proc");
+    !proc.exists() || proc.join(pid.to_string()).exists()
+}
+
+#[cfg(unix)]
+fn restrict_permissions(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn restrict_permissions(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

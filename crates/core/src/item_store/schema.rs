@@ -1,0 +1,67 @@
+//! The store's schema, versioned with `rusqlite_migration` (SQLite's `user_version`), and the
+//! connection settings: WAL (readers never wait for a load), foreign keys on.
+
+use rusqlite::Connection;
+use rusqlite_migration::{Migrations, M};
+
+/// Every schema version, oldest first. Never edit a released step: add one.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(
+        "CREATE TABLE generations (
+            id INTEGER PRIMARY KEY,
+            integration TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            account_id TEXT NOT NULL,
+            account TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            state TEXT NOT NULL CHECK (state IN ('loading', 'complete', 'partial')),
+            new_count INTEGER NOT NULL DEFAULT 0,
+            changed_count INTEGER NOT NULL DEFAULT 0,
+            gone_count INTEGER NOT NULL DEFAULT 0,
+            compared INTEGER NOT NULL DEFAULT 0
+         );
+         CREATE INDEX generations_by_account
+            ON generations (integration, mode, account_id, state, id);
+         CREATE TABLE items (
+            rowid INTEGER PRIMARY KEY,
+            generation INTEGER NOT NULL REFERENCES generations (id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            integration TEXT NOT NULL,
+            item_type TEXT NOT NULL,
+            name TEXT NOT NULL,
+            parent_path TEXT,
+            created TEXT,
+            modified TEXT,
+            delta TEXT CHECK (delta IN ('new', 'changed', 'gone')),
+            hash INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            UNIQUE (generation, key)
+         );
+         CREATE INDEX items_in_order ON items (generation, seq);
+         CREATE VIRTUAL TABLE items_text USING fts5 (
+            name, parent_path, details,
+            content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+         );",
+    )])
+}
+
+/// Settles the connection and brings the schema to the newest version.
+pub fn prepare(connection: &mut Connection) -> Result<(), Box<dyn std::error::Error>> {
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.busy_timeout(std::time::Duration::from_secs(10))?;
+    migrations().to_latest(connection)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_migrations_are_valid() {
+        assert!(super::migrations().validate().is_ok());
+    }
+}

@@ -1,0 +1,173 @@
+//! The store on a real SQLite file: generations, changes, partial and abandoned loads.
+
+use super::*;
+use crate::fixtures;
+
+fn temp_store(name: &str) -> (ItemStore, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("inlet-store-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join(FILE_NAME);
+    (ItemStore::open(&path).unwrap(), dir)
+}
+
+fn key() -> AccountKey {
+    AccountKey {
+        integration: Integration::Hubspot,
+        mode: Mode::Sandbox,
+        account_id: "42".into(),
+    }
+}
+
+fn load(store: &ItemStore, items: &[IntegrationItem], partial: bool) -> Generation {
+    let mut writer = store.begin(&key(), &fixtures::account("42")).unwrap();
+    for page in items.chunks(100) {
+        writer.append(page).unwrap();
+    }
+    writer.finish(partial).unwrap()
+}
+
+fn deltas(store: &ItemStore, generation: &Generation) -> Vec<(String, Option<String>)> {
+    let mut out: Vec<_> = store
+        .items(generation.id)
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.id, i.delta))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_second_load_says_what_is_new_changed_and_gone() {
+    let (store, dir) = temp_store("changes");
+    let first = load(&store, &fixtures::contacts(250), false);
+    assert_eq!(
+        first.changes, None,
+        "a first load has nothing to compare with"
+    );
+    assert_eq!(store.items(first.id).unwrap().len(), 250);
+    assert!(store
+        .items(first.id)
+        .unwrap()
+        .iter()
+        .all(|i| i.delta.is_none()));
+
+    let mut second = fixtures::contacts(252); // 250 and 251 are new
+    second.retain(|i| i.id != "7"); // 7 is gone
+    second[3].name = "Renamed".into(); // 3 changed
+    let generation = load(&store, &second, false);
+    assert_eq!(
+        generation.changes,
+        Some(ChangeSummary {
+            new: 2,
+            changed: 1,
+            gone: 1
+        })
+    );
+    let marked = deltas(&store, &generation);
+    let of = |id: &str| marked.iter().find(|(i, _)| i == id).unwrap().1.clone();
+    assert_eq!(of("250").as_deref(), Some("new"));
+    assert_eq!(of("3").as_deref(), Some("changed"));
+    assert_eq!(of("7").as_deref(), Some("gone"));
+    assert_eq!(of("4"), None);
+    assert_eq!(store.current(&key()).unwrap().unwrap().id, generation.id);
+
+    // The gone item is not carried into the load after: it is simply not there any more.
+    let third = load(&store, &second, false);
+    assert_eq!(third.changes, Some(ChangeSummary::default()));
+    assert!(store.items(third.id).unwrap().iter().all(|i| i.id != "7"));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn an_unfinished_load_leaves_the_previous_one_in_place() {
+    let (store, dir) = temp_store("unfinished");
+    let complete = load(&store, &fixtures::contacts(120), false);
+    {
+        let mut writer = store.begin(&key(), &fixtures::account("42")).unwrap();
+        writer.append(&fixtures::contacts(50)).unwrap();
+        // Cancelled or failed: the writer is dropped unfinished.
+    }
+    assert_eq!(store.current(&key()).unwrap().unwrap().id, complete.id);
+    assert_eq!(store.items(complete.id).unwrap().len(), 120);
+    let rows: i64 = store
+        .lock()
+        .query_row("SELECT COUNT(*) FROM items", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 120, "the unfinished load's rows are gone");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_partial_load_is_marked_and_reports_nothing_as_gone() {
+    let (store, dir) = temp_store("partial");
+    let complete = load(&store, &fixtures::contacts(100), false);
+    let partial = load(&store, &fixtures::contacts(60), true);
+    assert!(partial.partial);
+    assert_eq!(partial.changes, Some(ChangeSummary::default()));
+    // The complete generation stays for the next comparison.
+    let generations: i64 = store
+        .lock()
+        .query_row("SELECT COUNT(*) FROM generations", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(generations, 2);
+    let next = load(&store, &fixtures::contacts(100), false);
+    assert_eq!(
+        next.changes,
+        Some(ChangeSummary::default()),
+        "compared with the complete one"
+    );
+    assert!(store.items(complete.id).unwrap().is_empty(), "replaced");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_load_killed_with_its_process_is_cleaned_up_at_the_next_open() {
+    let (store, dir) = temp_store("killed");
+    let complete = load(&store, &fixtures::contacts(10), false);
+    let mut writer = store.begin(&key(), &fixtures::account("42")).unwrap();
+    writer.append(&fixtures::contacts(5)).unwrap();
+    // As if the process died: the writer never finishes nor drops, and its pid is gone.
+    store
+        .lock()
+        .execute(
+            "UPDATE generations SET pid = 999999999 WHERE state = 'loading'",
+            [],
+        )
+        .unwrap();
+    std::mem::forget(writer);
+    let reopened = ItemStore::open(store.path()).unwrap();
+    assert_eq!(reopened.current(&key()).unwrap().unwrap().id, complete.id);
+    let loading: i64 = reopened
+        .lock()
+        .query_row(
+            "SELECT COUNT(*) FROM generations WHERE state = 'loading'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(loading, 0);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[cfg(unix)]
+#[test]
+fn the_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let (store, dir) = temp_store("mode");
+    let mode = std::fs::metadata(store.path())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn forgetting_an_account_removes_its_items() {
+    let (store, dir) = temp_store("forget");
+    load(&store, &fixtures::contacts(10), false);
+    store.forget(&key()).unwrap();
+    assert!(store.current(&key()).unwrap().is_none());
+    std::fs::remove_dir_all(dir).ok();
+}
