@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use inlet_core::config::{load_dotenv, ProcessEnv};
-use inlet_core::services::{DemoServer, StartOptions};
+use inlet_core::services::{data_dir, DemoServer, StartOptions};
 use inlet_core::Inlet;
 
 /// Managed state.
@@ -22,15 +22,13 @@ fn demo() -> Option<Arc<dyn DemoServer>> {
 
 impl AppState {
     /// Reads `.env` and the environment and starts the services; the demo starts only if a
-    /// provider has no client credentials in the environment or the keychain.
-    pub async fn start(data_dir: Option<std::path::PathBuf>) -> inlet_core::Result<Self> {
+    /// provider has no client credentials in the environment or the keychain. `app_data_dir` is
+    /// Tauri's, used when the core cannot name the platform's data dir.
+    pub async fn start(app_data_dir: Option<std::path::PathBuf>) -> inlet_core::Result<Self> {
         load_dotenv();
-        if data_dir.is_none() {
-            tracing::warn!("no app data dir: loaded items are not kept between runs");
-        }
         let inlet = Inlet::start(StartOptions {
             demo: demo(),
-            cache_dir: data_dir.map(|dir| dir.join("items")),
+            data_dir: data_dir(&ProcessEnv).or(app_data_dir),
             ..StartOptions::new(&ProcessEnv)
         })
         .await?;

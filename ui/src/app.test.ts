@@ -154,7 +154,7 @@ describe("loading", () => {
   it("shows cached items at start with their age", async () => {
     await boot((b) => {
       b.setConnected("notion", true);
-      b.cached = [{ integration: "notion", mode: "sandbox", account: { id: "w", label: "W", details: {} }, loaded_at: new Date(Date.now() - 3 * 3600_000).toISOString(), partial: false, items: generateItems("notion", 12) }];
+      b.cached = [{ integration: "notion", mode: "sandbox", account: { id: "w", label: "W", details: {} }, loaded_at: new Date(Date.now() - 3 * 3600_000).toISOString(), partial: false, items: generateItems("notion", 12), changes: null }];
     });
     expect(count()).toContain("12 items");
     expect(count()).toContain("Notion from 3 hours ago");
@@ -347,6 +347,23 @@ describe("settings and accounts", () => {
     expect(backend.calls).toContain("switch hubspot 77");
     expect(card("hubspot").textContent).toContain("Connected as Second portal");
     expect(count()).toContain("0 items");
+  });
+});
+
+describe("changes since the last load", () => {
+  it("counts them per connection and marks each changed row, gone ones struck through", async () => {
+    await boot();
+    backend.changes = { new: 2, changed: 1, gone: 1 };
+    backend.sizes.hubspot = 6;
+    backend.setConnected("hubspot", true);
+    await app.refresh();
+    const marked = generateItems("hubspot", 6).map((item, n) => ({ ...item, delta: ["new", "new", "changed", "gone", null, null][n] }));
+    backend.load = async () => ({ integration: "hubspot", items: marked, partial: false, failures: [], changes: backend.changes });
+    await app.load("hubspot");
+    expect(count()).toContain("HubSpot: +2 new · 1 changed · 1 gone");
+    const deltas = rows().map((r) => r.dataset.delta ?? "");
+    expect(deltas.filter((d) => d === "gone")).toHaveLength(1);
+    expect(deltas.filter((d) => d === "new")).toHaveLength(2);
   });
 });
 

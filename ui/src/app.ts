@@ -55,7 +55,7 @@ export class App {
       const cached = await this.backend.cachedItems();
       this.store.set((s) => {
         const loads = new Map(s.loads);
-        for (const c of cached) if (!loads.has(c.integration)) loads.set(c.integration, { items: c.items, loadedAt: c.loaded_at, partial: c.partial, cached: true });
+        for (const c of cached) if (!loads.has(c.integration)) loads.set(c.integration, { items: c.items, loadedAt: c.loaded_at, partial: c.partial, cached: true, changes: c.changes ?? null });
         return { loads };
       });
     } catch (error) {
@@ -172,7 +172,7 @@ export class App {
     try {
       const result = await this.backend.load(integration);
       this.store.set((s) => ({
-        loads: new Map(s.loads).set(integration, { items: result.items, loadedAt: new Date().toISOString(), partial: result.partial, cached: false }),
+        loads: new Map(s.loads).set(integration, { items: result.items, loadedAt: new Date().toISOString(), partial: result.partial, cached: false, changes: result.changes }),
         records: null,
       }));
       if (result.partial) {

@@ -83,8 +83,20 @@ export type CachedLoad = {
 	loaded_at: string,
 	/**  Whether that load was partial. */
 	partial: boolean,
-	/**  The items. */
+	/**  The items (gone ones included, marked `delta: "gone"`, until the next load). */
 	items: IntegrationItem[],
+	/**  What changed since the load before; absent on a first load. */
+	changes?: ChangeSummary | null,
+};
+
+/**  What changed since the previous complete load of the same account. */
+export type ChangeSummary = {
+	/**  Items that were not there before. */
+	new: number,
+	/**  Items whose modification time or content differs. */
+	changed: number,
+	/**  Items that are no longer there (kept, marked, until the next load). */
+	gone: number,
 };
 
 /**  What a command returns on failure: `{error, message, details}`. */
@@ -327,6 +339,11 @@ export type LoadResult = {
 	partial: boolean,
 	/**  The failed streams. */
 	failures: StreamFailure[],
+	/**
+	 *  What changed since the previous load of the account, once stored; absent on a first
+	 *  load.
+	 */
+	changes: ChangeSummary | null,
 };
 
 /**  Whether a provider talks to the real service or to the sandbox. */

@@ -52,6 +52,7 @@ export class FakeBackend implements Backend {
   exports: { keys: string[] | null; format: ExportFormat }[] = [];
   records: IntegrationItem[] = [];
   partial: LoadResult["failures"] = [];
+  changes: LoadResult["changes"] = null;
   failNext: Error | null = null;
   /** When set, sign-ins never come back (the person closed the tab). */
   browserClosed = false;
@@ -120,7 +121,8 @@ export class FakeBackend implements Backend {
       throw Object.assign(new Error("The load was cancelled."), { name: "BackendError" });
     }
     this.status(integration).last_load = new Date().toISOString();
-    return { integration, items, partial: this.partial.length > 0, failures: this.partial };
+    const changes = this.changes;
+    return { integration, items, partial: this.partial.length > 0, failures: this.partial, changes };
   }
   async cancelLoad(integration: Integration) {
     this.calls.push(`cancel ${integration}`);

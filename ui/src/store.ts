@@ -1,6 +1,6 @@
 // The window's state in one place: every view subscribes and renders from it; actions only ever
 // call `set`. A change that a view does not read costs it a reference comparison, nothing more.
-import type { Integration, IntegrationItem, IntegrationStatus, LoadProgress } from "./backend";
+import type { ChangeSummary, Integration, IntegrationItem, IntegrationStatus, LoadProgress } from "./backend";
 import { emptyView, type ViewState } from "./model";
 
 /** The items of one integration on screen. */
@@ -10,6 +10,8 @@ export interface Loaded {
   partial: boolean;
   /** From the on-disk cache of an earlier run, not loaded this session. */
   cached: boolean;
+  /** What changed since the load before; null on a first load. */
+  changes: ChangeSummary | null;
 }
 
 /** A failure shown in the error banner, with what Retry does. */

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use inlet_core::config::{load_dotenv, ProcessEnv, SandboxEndpoint};
 use inlet_core::export::{export_to_path, write_items, ExportFormat};
-use inlet_core::services::{DemoServer, StartOptions};
+use inlet_core::services::{data_dir, DemoServer, StartOptions};
 use inlet_core::{CoreError, Inlet, Integration, Secret};
 
 /// Connect Airtable, Notion and HubSpot, and view and export what is in them.
@@ -84,6 +84,7 @@ async fn build() -> Result<Inlet, CoreError> {
     let demo = sandbox_from_env()?.map(|s| Arc::new(s) as Arc<dyn DemoServer>);
     Inlet::start(StartOptions {
         demo,
+        data_dir: data_dir(&ProcessEnv),
         ..StartOptions::new(&ProcessEnv)
     })
     .await

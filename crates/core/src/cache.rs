@@ -1,5 +1,5 @@
-//! The last loaded items of each connection, kept on disk (the app data dir; never a token) so
-//! the app is useful offline and shows them at start with their age.
+//! A connection's loaded items as the faces receive them ([`CachedLoad`]), and the JSON-file
+//! cache of earlier versions ([`ItemCache`]), read once at start to move into the item store.
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::config::Mode;
+use crate::item_store::ChangeSummary;
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
@@ -26,8 +27,11 @@ pub struct CachedLoad {
     pub loaded_at: DateTime<Utc>,
     /// Whether that load was partial.
     pub partial: bool,
-    /// The items.
+    /// The items (gone ones included, marked `delta: "gone"`, until the next load).
     pub items: Vec<IntegrationItem>,
+    /// What changed since the load before; absent on a first load.
+    #[serde(default)]
+    pub changes: Option<ChangeSummary>,
 }
 
 /// A folder of cached loads, one JSON file per connection.
@@ -146,6 +150,7 @@ mod tests {
             account,
             loaded_at: Utc::now(),
             partial: false,
+            changes: None,
             items: vec![IntegrationItem::new(
                 Integration::Hubspot,
                 "1",

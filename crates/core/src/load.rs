@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::{CoreError, ErrorBody, Result};
 use crate::integration::Integration;
+use crate::item_store::ChangeSummary;
 use crate::item::IntegrationItem;
 use crate::providers::{LoadContext, PageSink, Provider};
 
@@ -51,6 +52,9 @@ pub struct LoadResult {
     pub partial: bool,
     /// The failed streams.
     pub failures: Vec<StreamFailure>,
+    /// What changed since the previous load of the account, once stored; absent on a first
+    /// load.
+    pub changes: Option<ChangeSummary>,
 }
 
 /// Called with every progress update.
@@ -161,5 +165,6 @@ pub async fn load_all(
         items,
         partial: !failures.is_empty(),
         failures,
+        changes: None,
     })
 }

@@ -93,3 +93,74 @@ async fn a_load_is_cached_shown_again_at_start_and_exported_as_viewed() {
     assert!(shown_at_start(&restarted).await.is_empty());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test]
+async fn loads_go_through_the_store_which_holds_no_token_and_says_what_changed() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let dir = std::env::temp_dir().join(format!("inlet-store-load-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
+    let demo = endpoint(&sandbox, inlet_sandbox::CLIENT_ID, inlet_sandbox::CLIENT_SECRET);
+    let inlet = start(&Env::of(&[]), Some(demo), store.clone(), Some(dir.clone())).await;
+    for integration in PROVIDERS {
+        connect_to(&inlet, integration).await.0.unwrap();
+        let first = load(&inlet, integration).await.unwrap();
+        assert_eq!(first.changes, None, "{integration}: a first load");
+        let again = load(&inlet, integration).await.unwrap();
+        let changes = again.changes.expect("compared with the first load");
+        assert_eq!((changes.new, changes.changed, changes.gone), (0, 0, 0), "{integration}");
+        assert_complete(&sandbox, integration, &again);
+    }
+    // Every token the connections hold, and the client secret, are nowhere in the store's files.
+    let mut secrets = vec![inlet_sandbox::CLIENT_SECRET.to_owned()];
+    for key in store.keys().unwrap() {
+        let connection = store.get(&key).unwrap().unwrap();
+        secrets.push(connection.access_token.expose().to_owned());
+        if let Some(refresh) = connection.refresh_token {
+            secrets.push(refresh.expose().to_owned());
+        }
+    }
+    assert!(secrets.len() > 3);
+    let mut everything = String::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        everything.push_str(&String::from_utf8_lossy(&bytes));
+    }
+    assert!(everything.contains("Sandbox Workspace"), "the files hold the store");
+    for secret in &secrets {
+        assert!(!everything.contains(secret.as_str()), "a secret reached the store");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn the_json_cache_of_earlier_versions_moves_into_the_store() {
+    let dir = std::env::temp_dir().join(format!("inlet-legacy-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let account = inlet_core::fixtures::account("42");
+    let legacy = inlet_core::cache::CachedLoad {
+        integration: Integration::Hubspot,
+        mode: inlet_core::Mode::Sandbox,
+        account: account.clone(),
+        loaded_at: chrono::Utc::now(),
+        partial: false,
+        items: inlet_core::fixtures::contacts(30),
+        changes: None,
+    };
+    inlet_core::cache::ItemCache::new(dir.join("items"))
+        .save(&legacy)
+        .unwrap();
+    // A connection for that account, so its items are the ones shown.
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
+    store
+        .put(&inlet_core::fixtures::connection(Integration::Hubspot, "42"))
+        .unwrap();
+    let sandbox = sandbox(Knobs::default()).await;
+    let demo = endpoint(&sandbox, inlet_sandbox::CLIENT_ID, inlet_sandbox::CLIENT_SECRET);
+    let inlet = start(&Env::of(&[]), Some(demo), store, Some(dir.clone())).await;
+    let shown = shown_at_start(&inlet).await;
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].items, legacy.items);
+    assert!(!dir.join("items").exists(), "the JSON files are gone");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -83,7 +83,10 @@ export class ItemsView {
     const loads = [...state.loads.entries()];
     const cached = loads.filter(([, l]) => l.cached).map(([i, l]) => `${nameOf(state, i)} from ${age(l.loadedAt)}`);
     const partial = loads.filter(([, l]) => l.partial).map(([i]) => nameOf(state, i));
-    const notes = [cached.length ? `cached: ${cached.join(", ")} — Reload to refresh` : "", partial.length ? `partial: ${partial.join(", ")}` : ""].filter(Boolean);
+    const changes = loads
+      .filter(([, l]) => l.changes && !l.cached)
+      .map(([i, l]) => `${nameOf(state, i)}: +${n(l.changes!.new)} new · ${n(l.changes!.changed)} changed · ${n(l.changes!.gone)} gone`);
+    const notes = [cached.length ? `cached: ${cached.join(", ")} — Reload to refresh` : "", partial.length ? `partial: ${partial.join(", ")}` : "", ...changes].filter(Boolean);
     count.textContent = `${filtered}${treeNote}${notes.length ? ` (${notes.join("; ")})` : ""}`;
     if (state.records) {
       const back = el(this.doc, "button", "Back to all items");

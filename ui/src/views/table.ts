@@ -203,6 +203,11 @@ export class ItemTable {
       if (selected) row.classList.add("selected");
       row.style.transform = `translateY(${virtual.start}px)`;
       row.dataset.key = `${tree.item.integration}/${tree.item.type}/${tree.item.id}`;
+      if (tree.item.delta) {
+        // Changes since the last load: a marker, and gone items struck through until the next load.
+        row.dataset.delta = tree.item.delta;
+        row.setAttribute("aria-description", tree.item.delta);
+      }
       COLUMNS.forEach((column, index) => {
         const cell = this.doc.createElement("div");
         cell.className = "grid-cell";

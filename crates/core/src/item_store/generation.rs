@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use super::{mode_text, sql_error, AccountKey, ItemStore};
@@ -13,7 +13,7 @@ use crate::item::IntegrationItem;
 use crate::store::AccountInfo;
 
 /// What changed since the previous complete load of the same account.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Type)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct ChangeSummary {
     /// Items that were not there before.
     pub new: u32,

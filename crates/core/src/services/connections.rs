@@ -136,7 +136,11 @@ impl Connections {
         let store = self.store.clone();
         blocking(move || store.delete(&key)).await?;
         self.set_active_account(integration, mode, None).await?;
-        self.library.forget(integration, mode);
+        self.library.forget(&CurrentAccount {
+            integration,
+            mode,
+            account_id: connection.account.id,
+        });
         tracing::info!(%integration, "disconnected");
         Ok(true)
     }

@@ -1,6 +1,6 @@
-//! Library: the loaded items — the latest load of each integration (in memory and in the on-disk
-//! cache), the last Airtable records opened — and exports of exactly the items a view shows.
-//! It knows nothing of tokens or providers; its interface is what the item store replaces.
+//! Library: the loaded items — every account's latest load in the SQLite item store (in memory
+//! when there is no data dir), the last Airtable records opened — and exports of exactly the
+//! items a view shows. It knows nothing of tokens or providers.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -9,27 +9,19 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 
 use crate::cache::{CachedLoad, ItemCache};
-use crate::config::Mode;
 use crate::error::{CoreError, Result};
 use crate::export::{export_to_path, ExportFormat};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
+use crate::item_store::{AccountKey, ItemStore, FILE_NAME};
 
-/// The connection a cached load must belong to, to be shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CurrentAccount {
-    /// Which integration.
-    pub integration: Integration,
-    /// Its current mode.
-    pub mode: Mode,
-    /// The active account's id.
-    pub account_id: String,
-}
+/// The connection a stored load must belong to, to be shown.
+pub type CurrentAccount = AccountKey;
 
 /// The loaded items.
 #[derive(Default)]
 pub struct Library {
-    cache: Option<ItemCache>,
+    store: Option<ItemStore>,
     latest: Mutex<HashMap<Integration, CachedLoad>>,
     records: Mutex<Vec<IntegrationItem>>,
 }
@@ -40,28 +32,62 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Library {
-    /// A library that keeps the last loads on disk in `cache` (the app data dir), or only in
-    /// memory.
-    pub fn new(cache: Option<ItemCache>) -> Self {
+    /// A library over `store`, or in memory only.
+    pub fn new(store: Option<ItemStore>) -> Self {
         Self {
-            cache,
+            store,
             ..Self::default()
         }
     }
 
-    /// Records a finished load in memory and on disk (a cache failure is logged, not fatal).
-    pub async fn remember(&self, load: CachedLoad) {
-        if let Some(cache) = self.cache.clone() {
-            let copy = load.clone();
-            match tokio::task::spawn_blocking(move || cache.save(&copy)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(error)) => {
-                    tracing::warn!(code = error.code(), "could not cache the loaded items")
-                }
-                Err(error) => tracing::warn!(%error, "the cache writer stopped"),
+    /// The library of the data dir: its item store (created on first use), with the JSON cache
+    /// of earlier versions moved into it. Without a usable data dir, items live in memory and
+    /// the log says why.
+    pub fn open(data_dir: Option<&Path>) -> Self {
+        let Some(dir) = data_dir else {
+            tracing::warn!("no data dir: loaded items are not kept between runs");
+            return Self::new(None);
+        };
+        match ItemStore::open(&dir.join(FILE_NAME)) {
+            Ok(store) => {
+                migrate_json_cache(&store, &dir.join("items"));
+                Self::new(Some(store))
+            }
+            Err(error) => {
+                tracing::warn!(code = error.code(), %error, "the item store is unavailable; items stay in memory");
+                Self::new(None)
             }
         }
-        lock(&self.latest).insert(load.integration, load);
+    }
+
+    /// The item store, when there is one.
+    pub fn store(&self) -> Option<&ItemStore> {
+        self.store.as_ref()
+    }
+
+    /// Records a finished load: stored as a new generation of its account (compared with the
+    /// previous one), and kept as the items on screen. Returns the load as stored — with each
+    /// item's `delta` and the change counts — or, if storing failed (logged), as given.
+    pub async fn remember(&self, load: CachedLoad) -> CachedLoad {
+        let stored = match self.store.clone() {
+            Some(store) => {
+                let given = load.clone();
+                match tokio::task::spawn_blocking(move || store_load(&store, given)).await {
+                    Ok(Ok(stored)) => stored,
+                    Ok(Err(error)) => {
+                        tracing::warn!(code = error.code(), %error, "could not store the loaded items");
+                        load
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "the item store writer stopped");
+                        load
+                    }
+                }
+            }
+            None => load,
+        };
+        lock(&self.latest).insert(stored.integration, stored.clone());
+        stored
     }
 
     /// Forgets the items of `integration` on screen (another account or mode is now current).
@@ -69,11 +95,13 @@ impl Library {
         lock(&self.latest).remove(&integration);
     }
 
-    /// Forgets the items of `integration` in `mode`, on screen and on disk (a disconnect).
-    pub fn forget(&self, integration: Integration, mode: Mode) {
-        self.set_aside(integration);
-        if let Some(cache) = &self.cache {
-            cache.remove(integration, mode);
+    /// Forgets an account's items, on screen and in the store (a disconnect).
+    pub fn forget(&self, account: &AccountKey) {
+        self.set_aside(account.integration);
+        if let Some(store) = &self.store {
+            if let Err(error) = store.forget(account) {
+                tracing::warn!(code = error.code(), "could not forget the stored items");
+            }
         }
     }
 
@@ -82,30 +110,38 @@ impl Library {
         lock(&self.latest).get(&integration).map(|l| l.loaded_at)
     }
 
-    /// The cached loads that belong to `current` accounts, read from disk (once per start, so
-    /// the app is useful offline) and kept as the items on screen.
+    /// The stored loads of the `current` accounts (so the app is useful offline at start), kept
+    /// as the items on screen.
     pub async fn cached_loads(&self, current: &[CurrentAccount]) -> Result<Vec<CachedLoad>> {
-        let Some(cache) = self.cache.clone() else {
+        let Some(store) = self.store.clone() else {
             return Ok(lock(&self.latest).values().cloned().collect());
         };
-        let from_disk = tokio::task::spawn_blocking(move || cache.load_all())
-            .await
-            .map_err(|e| CoreError::task_failed("reading the item cache", e))?;
-        let mut shown = Vec::new();
-        for load in from_disk {
-            let belongs = current.iter().any(|c| {
-                c.integration == load.integration
-                    && c.mode == load.mode
-                    && c.account_id == load.account.id
-            });
-            if belongs {
-                lock(&self.latest)
-                    .entry(load.integration)
-                    .or_insert_with(|| load.clone());
-                shown.push(load);
+        let current = current.to_vec();
+        let stored = tokio::task::spawn_blocking(move || {
+            let mut loads = Vec::new();
+            for key in &current {
+                if let Some(generation) = store.current(key)? {
+                    loads.push(CachedLoad {
+                        integration: key.integration,
+                        mode: key.mode,
+                        account: generation.account.clone(),
+                        loaded_at: parse_time(&generation.loaded_at),
+                        partial: generation.partial,
+                        items: store.items(generation.id)?,
+                        changes: generation.changes,
+                    });
+                }
             }
+            Ok::<_, CoreError>(loads)
+        })
+        .await
+        .map_err(|e| CoreError::task_failed("reading the item store", e))??;
+        for load in &stored {
+            lock(&self.latest)
+                .entry(load.integration)
+                .or_insert_with(|| load.clone());
         }
-        Ok(shown)
+        Ok(stored)
     }
 
     /// Keeps the last Airtable records opened, so a view of them can be exported too.
@@ -169,4 +205,46 @@ impl Library {
         .await
         .map_err(|e| CoreError::task_failed("export", e))?
     }
+}
+
+fn parse_time(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|_| Utc::now())
+}
+
+/// Writes a load as a new generation and reads it back with its deltas.
+fn store_load(store: &ItemStore, load: CachedLoad) -> Result<CachedLoad> {
+    let key = AccountKey {
+        integration: load.integration,
+        mode: load.mode,
+        account_id: load.account.id.clone(),
+    };
+    let mut writer = store.begin(&key, &load.account)?;
+    for page in load.items.chunks(2_000) {
+        writer.append(page)?;
+    }
+    let generation = writer.finish(load.partial)?;
+    Ok(CachedLoad {
+        items: store.items(generation.id)?,
+        changes: generation.changes,
+        loaded_at: parse_time(&generation.loaded_at),
+        ..load
+    })
+}
+
+/// Moves the JSON files of earlier versions into the store (each as a complete load) and removes
+/// them; a file that cannot be read is left where it is, with a warning.
+fn migrate_json_cache(store: &ItemStore, dir: &Path) {
+    if !dir.is_dir() {
+        return;
+    }
+    for load in ItemCache::new(dir).load_all() {
+        let (integration, mode) = (load.integration, load.mode);
+        match store_load(store, load) {
+            Ok(_) => ItemCache::new(dir).remove(integration, mode),
+            Err(error) => tracing::warn!(code = error.code(), "could not move cached items into the store"),
+        }
+    }
+    let _ = std::fs::remove_dir(dir); // only when it is empty now
 }

@@ -255,18 +255,23 @@ impl Inner {
                 waiting_secs: Some(u32::try_from(wait.as_secs().max(1)).unwrap_or(u32::MAX)),
             })
         }));
-        let result = load_all(provider(integration), &prepared.context(), progress, cancel).await?;
+        let mut result =
+            load_all(provider(integration), &prepared.context(), progress, cancel).await?;
         let connection = &prepared.connection;
-        self.library
+        let stored = self
+            .library
             .remember(CachedLoad {
                 integration,
                 mode: connection.mode,
                 account: connection.account.clone(),
                 loaded_at: Utc::now(),
                 partial: result.partial,
-                items: result.items.clone(),
+                items: std::mem::take(&mut result.items),
+                changes: None,
             })
             .await;
+        result.items = stored.items;
+        result.changes = stored.changes;
         Ok(result)
     }
 

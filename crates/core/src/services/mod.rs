@@ -27,7 +27,6 @@ pub use types::{AuthorizationStart, ConnectionInfo, IntegrationStatus};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::cache::ItemCache;
 use crate::config::EnvSource;
 use crate::error::Result;
 use crate::http::RetryPolicy;
@@ -44,8 +43,8 @@ pub struct StartOptions<'a> {
     pub store: Option<Arc<dyn TokenStore>>,
     /// The offline demo for providers without client credentials, if this build has one.
     pub demo: Option<Arc<dyn DemoServer>>,
-    /// Where the last loads are cached between runs (the app data dir), if anywhere.
-    pub cache_dir: Option<PathBuf>,
+    /// The data dir: the item store lives there (see [`data_dir`]); `None` keeps items in memory.
+    pub data_dir: Option<PathBuf>,
     /// Retries, timeouts and the circuit breaker.
     pub policy: RetryPolicy,
 }
@@ -57,7 +56,7 @@ impl<'a> StartOptions<'a> {
             env,
             store: None,
             demo: None,
-            cache_dir: None,
+            data_dir: None,
             policy: RetryPolicy::default(),
         }
     }
@@ -68,6 +67,14 @@ impl<'a> StartOptions<'a> {
 pub fn keychain_service(env: &dyn EnvSource) -> String {
     env.var("INLET_KEYCHAIN_SERVICE")
         .unwrap_or_else(|| KEYCHAIN_SERVICE.to_owned())
+}
+
+/// The data dir both faces use, so they share the item store: `INLET_DATA_DIR`, else the
+/// platform's data dir for the app's identifier (where Tauri puts the app's data too).
+pub fn data_dir(env: &dyn EnvSource) -> Option<PathBuf> {
+    env.var("INLET_DATA_DIR")
+        .map(PathBuf::from)
+        .or_else(|| dirs::data_dir().map(|d| d.join(KEYCHAIN_SERVICE)))
 }
 
 /// Every service, built once.
@@ -89,7 +96,11 @@ impl Inlet {
         let store = options.store.unwrap_or_else(|| {
             Arc::new(KeychainStore::new(keychain_service(options.env))) as Arc<dyn TokenStore>
         });
-        let library = Arc::new(Library::new(options.cache_dir.map(ItemCache::new)));
+        let data_dir = options.data_dir;
+        let library = tokio::task::spawn_blocking(move || Library::open(data_dir.as_deref()))
+            .await
+            .map_err(|e| crate::error::CoreError::task_failed("opening the item store", e))?;
+        let library = Arc::new(library);
         let resolver = Resolver::new(options.env, options.demo);
         let connections = Arc::new(Connections::new(store, resolver, library.clone()));
         connections.reload_settings().await?;

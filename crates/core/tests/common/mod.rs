@@ -71,18 +71,18 @@ pub fn policy() -> RetryPolicy {
     }
 }
 
-/// Inlet started as the app starts it, on `env`, `demo`, `store` and `cache_dir`.
+/// Inlet started as the app starts it, on `env`, `demo`, `store` and `data_dir`.
 pub async fn start(
     env: &Env,
     demo: Option<SandboxEndpoint>,
     store: Arc<dyn TokenStore>,
-    cache_dir: Option<PathBuf>,
+    data_dir: Option<PathBuf>,
 ) -> Inlet {
     Inlet::start(StartOptions {
         env,
         store: Some(store),
         demo: demo.map(|d| Arc::new(d) as Arc<dyn DemoServer>),
-        cache_dir,
+        data_dir,
         policy: policy(),
     })
     .await
