@@ -49,6 +49,24 @@ enum Command {
         #[arg(long, value_name = "BASE/TABLE")]
         records: Option<String>,
     },
+    /// Show the stored items of every connected account (no network call): what the last loads
+    /// found, with `delta` saying what is new, changed or gone since the load before.
+    Items {
+        /// Only this integration (airtable, notion or hubspot).
+        integration: Option<String>,
+        /// Only the items that are new, changed or gone since the load before.
+        #[arg(long)]
+        changes: bool,
+        /// Only items whose name, parent or details contain these words (as prefixes).
+        #[arg(long)]
+        search: Option<String>,
+        /// ndjson (default), json, csv or xlsx (xlsx needs --output).
+        #[arg(long, default_value = "ndjson")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
     /// Forget an integration's connection.
     Disconnect {
         /// airtable, notion or hubspot.
@@ -169,16 +187,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                     (result.items, result.failures)
                 }
             };
-            match &output {
-                Some(path) => {
-                    export_to_path(path, format, &items)?;
-                }
-                None => write_items(
-                    std::io::BufWriter::new(std::io::stdout().lock()),
-                    format,
-                    &items,
-                )?,
-            }
+            write_out(&items, format, output.as_deref())?;
             eprintln!(
                 "loaded {} items from {}",
                 items.len(),
@@ -194,6 +203,24 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                 return Ok(ExitCode::from(3));
             }
         }
+        Command::Items {
+            integration,
+            changes,
+            search,
+            format,
+            output,
+        } => {
+            let format: ExportFormat = format.parse()?;
+            let only = integration.map(|i| i.parse::<Integration>()).transpose()?;
+            let mut current = inlet.connections.current_accounts().await?;
+            current.retain(|c| only.is_none_or(|i| c.integration == i));
+            let items = inlet
+                .library
+                .stored_items(&current, search, changes)
+                .await?;
+            write_out(&items, format, output.as_deref())?;
+            eprintln!("{} stored items", items.len());
+        }
         Command::Disconnect { integration } => {
             let integration: Integration = integration.parse()?;
             if inlet.connections.disconnect(integration).await? {
@@ -204,6 +231,22 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `items` to `output`, or to standard output.
+fn write_out(
+    items: &[inlet_core::IntegrationItem],
+    format: ExportFormat,
+    output: Option<&std::path::Path>,
+) -> Result<(), CoreError> {
+    match output {
+        Some(path) => export_to_path(path, format, items).map(|_| ()),
+        None => write_items(
+            std::io::BufWriter::new(std::io::stdout().lock()),
+            format,
+            items,
+        ),
+    }
 }
 
 fn main() -> ExitCode {

@@ -10,14 +10,23 @@ use inlet_sandbox::{Sandbox, SandboxConfig};
 struct Env {
     sandbox: Sandbox,
     service: String,
+    data_dir: std::path::PathBuf,
 }
 
 impl Env {
     async fn new(test: &str) -> Self {
-        let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+        Self::with(test, SandboxConfig::default()).await
+    }
+
+    async fn with(test: &str, config: SandboxConfig) -> Self {
+        let sandbox = Sandbox::start(config).await.unwrap();
+        let name = format!("{test}.{}", std::process::id());
+        let data_dir = std::env::temp_dir().join(format!("inlet-cli-data-{name}"));
+        let _ = std::fs::remove_dir_all(&data_dir);
         Self {
             sandbox,
-            service: format!("dev.inlet.cli-test.{test}.{}", std::process::id()),
+            service: format!("dev.inlet.cli-test.{name}"),
+            data_dir,
         }
     }
 
@@ -29,6 +38,7 @@ impl Env {
             .env("INLET_SANDBOX_URL", self.sandbox.base_url())
             .env("INLET_REDIRECT_URI", "http://127.0.0.1:0/oauth/callback")
             .env("INLET_KEYCHAIN_SERVICE", &self.service)
+            .env("INLET_DATA_DIR", &self.data_dir)
             .current_dir(std::env::temp_dir());
         command
     }
@@ -310,4 +320,75 @@ async fn airtable_tables_and_records_and_notion_pages_load_from_the_cli() {
     for integration in ["airtable", "notion"] {
         assert!(env.run(&["disconnect", integration]).await.status.success());
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a Secret Service: run through `make test`"]
+async fn stored_items_are_read_without_the_network_and_a_killed_load_changes_nothing() {
+    let config = SandboxConfig {
+        knobs: inlet_sandbox::Knobs {
+            latency_ms: 150,
+            ..inlet_sandbox::Knobs::default()
+        },
+        ..SandboxConfig::default()
+    };
+    let env = Env::with("items", config).await;
+    cli_connect(&env, "hubspot").await;
+    let hub = &env.sandbox.dataset().hubspot;
+    let total = hub.contacts.len() + hub.companies.len() + hub.deals.len();
+    for _ in 0..2 {
+        let load = env.run(&["load", "hubspot", "--output", "/dev/null"]).await;
+        assert!(load.status.success(), "{}", text(&load.stderr));
+    }
+    let items = env.run(&["items", "hubspot"]).await;
+    assert!(items.status.success(), "{}", text(&items.stderr));
+    assert_eq!(text(&items.stdout).lines().count(), total);
+    let changes = env.run(&["items", "--changes"]).await;
+    assert_eq!(
+        text(&changes.stdout).lines().count(),
+        0,
+        "nothing changed between the loads"
+    );
+    let name = hub.contacts[5]
+        .properties
+        .iter()
+        .find(|(k, _)| *k == "email")
+        .and_then(|(_, v)| v.clone())
+        .expect("contacts have an e-mail");
+    let found = env
+        .run(&["items", "--search", &name, "--format", "json"])
+        .await;
+    let json: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+    assert!(
+        json.as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == hub.contacts[5].id),
+        "{name}: {json}"
+    );
+
+    // A load killed midway leaves the last complete one as it was.
+    let mut child = env
+        .command(&["load", "hubspot", "--output", "/dev/null"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let first_stream = tokio::task::spawn_blocking(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.contains(" items in "))
+    });
+    assert!(
+        first_stream.await.unwrap().is_some(),
+        "the load was under way"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let after = env.run(&["items", "hubspot"]).await;
+    assert!(after.status.success(), "{}", text(&after.stderr));
+    assert_eq!(text(&after.stdout).lines().count(), total);
+    std::fs::remove_dir_all(&env.data_dir).ok();
 }

@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::config::Mode;
-use crate::item_store::ChangeSummary;
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
+use crate::item_store::ChangeSummary;
 use crate::store::AccountInfo;
 
 /// One connection's last load.

@@ -11,8 +11,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::{CoreError, ErrorBody, Result};
 use crate::integration::Integration;
-use crate::item_store::ChangeSummary;
 use crate::item::IntegrationItem;
+use crate::item_store::ChangeSummary;
 use crate::providers::{LoadContext, PageSink, Provider};
 
 /// Progress of one stream, sent after every page.

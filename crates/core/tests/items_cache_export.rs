@@ -100,7 +100,11 @@ async fn loads_go_through_the_store_which_holds_no_token_and_says_what_changed()
     let dir = std::env::temp_dir().join(format!("inlet-store-load-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
-    let demo = endpoint(&sandbox, inlet_sandbox::CLIENT_ID, inlet_sandbox::CLIENT_SECRET);
+    let demo = endpoint(
+        &sandbox,
+        inlet_sandbox::CLIENT_ID,
+        inlet_sandbox::CLIENT_SECRET,
+    );
     let inlet = start(&Env::of(&[]), Some(demo), store.clone(), Some(dir.clone())).await;
     for integration in PROVIDERS {
         connect_to(&inlet, integration).await.0.unwrap();
@@ -108,7 +112,11 @@ async fn loads_go_through_the_store_which_holds_no_token_and_says_what_changed()
         assert_eq!(first.changes, None, "{integration}: a first load");
         let again = load(&inlet, integration).await.unwrap();
         let changes = again.changes.expect("compared with the first load");
-        assert_eq!((changes.new, changes.changed, changes.gone), (0, 0, 0), "{integration}");
+        assert_eq!(
+            (changes.new, changes.changed, changes.gone),
+            (0, 0, 0),
+            "{integration}"
+        );
         assert_complete(&sandbox, integration, &again);
     }
     // Every token the connections hold, and the client secret, are nowhere in the store's files.
@@ -126,9 +134,15 @@ async fn loads_go_through_the_store_which_holds_no_token_and_says_what_changed()
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         everything.push_str(&String::from_utf8_lossy(&bytes));
     }
-    assert!(everything.contains("Sandbox Workspace"), "the files hold the store");
+    assert!(
+        everything.contains("Sandbox Workspace"),
+        "the files hold the store"
+    );
     for secret in &secrets {
-        assert!(!everything.contains(secret.as_str()), "a secret reached the store");
+        assert!(
+            !everything.contains(secret.as_str()),
+            "a secret reached the store"
+        );
     }
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -153,10 +167,17 @@ async fn the_json_cache_of_earlier_versions_moves_into_the_store() {
     // A connection for that account, so its items are the ones shown.
     let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
     store
-        .put(&inlet_core::fixtures::connection(Integration::Hubspot, "42"))
+        .put(&inlet_core::fixtures::connection(
+            Integration::Hubspot,
+            "42",
+        ))
         .unwrap();
     let sandbox = sandbox(Knobs::default()).await;
-    let demo = endpoint(&sandbox, inlet_sandbox::CLIENT_ID, inlet_sandbox::CLIENT_SECRET);
+    let demo = endpoint(
+        &sandbox,
+        inlet_sandbox::CLIENT_ID,
+        inlet_sandbox::CLIENT_SECRET,
+    );
     let inlet = start(&Env::of(&[]), Some(demo), store, Some(dir.clone())).await;
     let shown = shown_at_start(&inlet).await;
     assert_eq!(shown.len(), 1);

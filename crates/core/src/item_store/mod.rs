@@ -5,9 +5,11 @@
 //! No token is ever written here.
 
 mod generation;
+mod query;
 mod schema;
 
 pub use generation::{ChangeSummary, Generation, GenerationWriter};
+pub use query::{match_expression, ItemQuery};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -120,24 +122,10 @@ impl ItemStore {
 
     /// Every item of a generation, in load order (gone items last, marked `delta: "gone"`).
     pub fn items(&self, generation: i64) -> Result<Vec<IntegrationItem>> {
-        let connection = self.lock();
-        let mut statement = connection
-            .prepare_cached("SELECT body, delta FROM items WHERE generation = ?1 ORDER BY seq")
-            .map_err(sql_error)?;
-        let rows = statement
-            .query_map([generation], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
-            })
-            .map_err(sql_error)?;
-        let mut items = Vec::new();
-        for row in rows {
-            let (body, delta) = row.map_err(sql_error)?;
-            let mut item: IntegrationItem = serde_json::from_str(&body)
-                .map_err(|e| CoreError::serialization("a stored item", e))?;
-            item.delta = delta;
-            items.push(item);
-        }
-        Ok(items)
+        self.query(&ItemQuery {
+            generations: vec![generation],
+            ..ItemQuery::default()
+        })
     }
 
     /// Forgets every generation of `key` (a disconnect that forgets the account's items).

@@ -171,3 +171,56 @@ fn forgetting_an_account_removes_its_items() {
     assert!(store.current(&key()).unwrap().is_none());
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn search_matches_word_prefixes_in_names_parents_and_details() {
+    let (store, dir) = temp_store("search");
+    let mut items = fixtures::contacts(300);
+    items[17].name = "Ada Lovelace".into();
+    items[18].parent_path_or_name = Some("Analytical Engines".into());
+    let generation = load(&store, &items, false);
+    let found = |text: &str| -> Vec<String> {
+        let query = ItemQuery {
+            generations: vec![generation.id],
+            search: Some(text.into()),
+            changes_only: false,
+        };
+        store
+            .query(&query)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.id)
+            .collect()
+    };
+    assert_eq!(found("ada lov"), vec!["17"]);
+    assert_eq!(found("analyt"), vec!["18"]);
+    assert_eq!(
+        found("person299@exam"),
+        vec!["299"],
+        "details text is searched"
+    );
+    assert!(found("nothing-like-this").is_empty());
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn only_the_changes_can_be_read() {
+    let (store, dir) = temp_store("changes-only");
+    load(&store, &fixtures::contacts(20), false);
+    let mut next = fixtures::contacts(21);
+    next[0].name = "Changed".into();
+    let generation = load(&store, &next, false);
+    let query = ItemQuery {
+        generations: vec![generation.id],
+        changes_only: true,
+        ..ItemQuery::default()
+    };
+    let ids: Vec<String> = store
+        .query(&query)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(ids, vec!["0", "20"]);
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -13,7 +13,7 @@ use crate::error::{CoreError, Result};
 use crate::export::{export_to_path, ExportFormat};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
-use crate::item_store::{AccountKey, ItemStore, FILE_NAME};
+use crate::item_store::{AccountKey, ItemQuery, ItemStore, FILE_NAME};
 
 /// The connection a stored load must belong to, to be shown.
 pub type CurrentAccount = AccountKey;
@@ -144,6 +144,38 @@ impl Library {
         Ok(stored)
     }
 
+    /// The stored items of the `current` accounts, read from the store without any network call:
+    /// only those matching `search` (word prefixes) and, with `changes_only`, only the new,
+    /// changed and gone ones.
+    pub async fn stored_items(
+        &self,
+        current: &[CurrentAccount],
+        search: Option<String>,
+        changes_only: bool,
+    ) -> Result<Vec<IntegrationItem>> {
+        let store = self.store.clone().ok_or_else(|| CoreError::Io {
+            action: "open",
+            path: "the item store".into(),
+            reason: "there is no data dir (set INLET_DATA_DIR)".into(),
+        })?;
+        let current = current.to_vec();
+        tokio::task::spawn_blocking(move || {
+            let mut generations = Vec::new();
+            for key in &current {
+                if let Some(generation) = store.current(key)? {
+                    generations.push(generation.id);
+                }
+            }
+            store.query(&ItemQuery {
+                generations,
+                search,
+                changes_only,
+            })
+        })
+        .await
+        .map_err(|e| CoreError::task_failed("reading the item store", e))?
+    }
+
     /// Keeps the last Airtable records opened, so a view of them can be exported too.
     pub fn remember_records(&self, records: &[IntegrationItem]) {
         *lock(&self.records) = records.to_vec();
@@ -243,7 +275,10 @@ fn migrate_json_cache(store: &ItemStore, dir: &Path) {
         let (integration, mode) = (load.integration, load.mode);
         match store_load(store, load) {
             Ok(_) => ItemCache::new(dir).remove(integration, mode),
-            Err(error) => tracing::warn!(code = error.code(), "could not move cached items into the store"),
+            Err(error) => tracing::warn!(
+                code = error.code(),
+                "could not move cached items into the store"
+            ),
         }
     }
     let _ = std::fs::remove_dir(dir); // only when it is empty now
