@@ -77,4 +77,5 @@ clean:
 # from the sandbox, and the UI's search and sort over 100,000 items.
 bench: deps
 	cargo bench -p inlet-core --bench throughput
+	cargo bench -p inlet-core --bench item_store
 	cd ui && npx vitest bench --run
