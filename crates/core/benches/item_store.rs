@@ -48,7 +48,9 @@ fn ingest(store: &ItemStore, key: &AccountKey, items: &[IntegrationItem]) -> i64
     for page in items.chunks(100) {
         writer.append(page).expect("append");
     }
-    writer.finish(false).expect("finish").id
+    let id = writer.finish(false).expect("finish").id;
+    store.purge(key).expect("purge");
+    id
 }
 
 fn fresh(dir: &Path, name: &str) -> ItemStore {
@@ -65,7 +67,10 @@ fn main() {
     let keys = accounts();
     let per_account = TOTAL / keys.len();
     let data: Vec<Vec<IntegrationItem>> = keys.iter().map(|k| items_of(k, per_account)).collect();
-    println!("{:<58} {:>12}", "item store benchmark (1,000,000 items, 6 accounts)", "median");
+    println!(
+        "{:<58} {:>12}",
+        "item store benchmark (1,000,000 items, 6 accounts)", "median"
+    );
 
     // Ingest, in pages of 100 as loads deliver them, against NDJSON of the same items.
     let mut ingest_runs = Vec::new();
@@ -79,8 +84,12 @@ fn main() {
         }
         ingest_runs.push(start.elapsed());
         let start = Instant::now();
-        export_to_path(&dir.join("yardstick.ndjson"), ExportFormat::Ndjson, data.iter().flatten())
-            .expect("ndjson");
+        export_to_path(
+            &dir.join("yardstick.ndjson"),
+            ExportFormat::Ndjson,
+            data.iter().flatten(),
+        )
+        .expect("ndjson");
         ndjson_runs.push(start.elapsed());
     }
     let (ingested, ndjson) = (median(ingest_runs), median(ndjson_runs));
@@ -135,6 +144,7 @@ fn main() {
         item.name.push_str(" (renamed)");
     }
     let mut compare_runs = Vec::new();
+    let mut purge_runs = Vec::new();
     for run in 0..3 {
         let store = fresh(&dir, &format!("changes-{run}"));
         ingest(&store, &big, &first);
@@ -146,15 +156,27 @@ fn main() {
         let start = Instant::now();
         let generation = writer.finish(false).expect("finish");
         compare_runs.push(start.elapsed());
+        let start = Instant::now();
+        store.purge(&big).expect("purge");
+        purge_runs.push(start.elapsed());
         if run == 0 {
             let c = generation.changes.expect("compared");
-            println!("{:<58} {:>12}", "  changes found", format!("+{} ~{} -{}", c.new, c.changed, c.gone));
+            println!(
+                "{:<58} {:>12}",
+                "  changes found",
+                format!("+{} ~{} -{}", c.new, c.changed, c.gone)
+            );
         }
     }
     println!(
         "{:<58} {:>9} ms",
         "change detection, 1,000,000 against 1,000,000",
         median(compare_runs).as_millis()
+    );
+    println!(
+        "{:<58} {:>9} ms",
+        "  then dropping the replaced generation (after it is visible)",
+        median(purge_runs).as_millis()
     );
 
     // Export of everything stored, read back from the store.

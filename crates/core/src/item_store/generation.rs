@@ -91,12 +91,32 @@ impl Generation {
     }
 }
 
+/// Rows are written in transactions of this many: a page of 100 per transaction spends most of
+/// its time committing.
+const BATCH: usize = 5_000;
+
+/// One item, ready to insert.
+struct Row {
+    key: String,
+    integration: &'static str,
+    item_type: String,
+    name: String,
+    parent_path: Option<String>,
+    created: Option<String>,
+    modified: Option<String>,
+    hash: i64,
+    seq: i64,
+    body: String,
+    details: String,
+}
+
 /// A generation being written. Dropping it unfinished removes what it wrote.
 pub struct GenerationWriter {
     store: ItemStore,
     id: i64,
     key: AccountKey,
     seq: i64,
+    pending: Vec<Row>,
     done: bool,
 }
 
@@ -139,6 +159,7 @@ impl GenerationWriter {
             id,
             key: key.clone(),
             seq: 0,
+            pending: Vec::with_capacity(BATCH),
             done: false,
         })
     }
@@ -148,8 +169,40 @@ impl GenerationWriter {
         self.id
     }
 
-    /// Adds one page of items; an item already in this generation is kept once.
+    /// Adds one page of items; an item already in this generation is kept once. Rows reach the
+    /// file in batches; none of them is visible before [`GenerationWriter::finish`].
     pub fn append(&mut self, items: &[IntegrationItem]) -> Result<()> {
+        for item in items {
+            let mut plain = item.clone();
+            plain.delta = None;
+            let body = serde_json::to_string(&plain)
+                .map_err(|e| CoreError::serialization("an item", e))?;
+            self.seq += 1;
+            self.pending.push(Row {
+                key: item.key(),
+                integration: item.integration.id(),
+                item_type: plain.item_type,
+                // The hash covers every field, so a change of content or modification time shows.
+                hash: xxhash_rust::xxh3::xxh3_64(body.as_bytes()) as i64,
+                seq: self.seq,
+                details: details_text(item),
+                name: plain.name,
+                parent_path: plain.parent_path_or_name,
+                created: plain.creation_time.map(|t| t.to_rfc3339()),
+                modified: plain.last_modified_time.map(|t| t.to_rfc3339()),
+                body,
+            });
+        }
+        if self.pending.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
         let mut connection = self.store.lock();
         let tx = connection.transaction().map_err(sql_error)?;
         {
@@ -165,35 +218,28 @@ impl GenerationWriter {
                     "INSERT INTO items_text (rowid, name, parent_path, details) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(sql_error)?;
-            for item in items {
-                let mut plain = item.clone();
-                plain.delta = None;
-                let body = serde_json::to_string(&plain)
-                    .map_err(|e| CoreError::serialization("an item", e))?;
-                // The hash covers every field, so a change of content or modification time shows.
-                let hash = xxhash_rust::xxh3::xxh3_64(body.as_bytes()) as i64;
-                self.seq += 1;
+            for row in self.pending.drain(..) {
                 let inserted = insert
                     .execute(params![
                         self.id,
-                        item.key(),
-                        item.integration.id(),
-                        item.item_type,
-                        item.name,
-                        item.parent_path_or_name,
-                        item.creation_time.map(|t| t.to_rfc3339()),
-                        item.last_modified_time.map(|t| t.to_rfc3339()),
-                        hash,
-                        self.seq,
-                        body,
+                        row.key,
+                        row.integration,
+                        row.item_type,
+                        row.name,
+                        row.parent_path,
+                        row.created,
+                        row.modified,
+                        row.hash,
+                        row.seq,
+                        row.body,
                     ])
                     .map_err(sql_error)?;
                 if inserted == 1 {
                     text.execute(params![
                         tx.last_insert_rowid(),
-                        item.name,
-                        item.parent_path_or_name,
-                        details_text(item),
+                        row.name,
+                        row.parent_path,
+                        row.details
                     ])
                     .map_err(sql_error)?;
                 }
@@ -203,9 +249,10 @@ impl GenerationWriter {
     }
 
     /// Makes this generation current: compares it with the previous complete one (a partial
-    /// load reports no gone items: what it missed is not known to be gone), records the changes
-    /// and drops the generations it replaces.
+    /// load reports no gone items: what it missed is not known to be gone) and records the
+    /// changes. The generations it replaces stay until [`ItemStore::purge`].
     pub fn finish(mut self, partial: bool) -> Result<Generation> {
+        self.flush()?;
         self.done = true;
         let mut connection = self.store.lock();
         let tx = connection.transaction().map_err(sql_error)?;
@@ -229,36 +276,6 @@ impl GenerationWriter {
             ],
         )
         .map_err(sql_error)?;
-        // A complete load replaces every finished generation of the account; a partial one only
-        // older partial ones (the last complete stays for the next comparison).
-        let replaced = if partial {
-            "state = 'partial'"
-        } else {
-            "state IN ('complete', 'partial')"
-        };
-        let old: Vec<i64> = {
-            let mut statement = tx
-                .prepare(&format!(
-                    "SELECT id FROM generations WHERE integration = ?1 AND mode = ?2
-                       AND account_id = ?3 AND id < ?4 AND {replaced}"
-                ))
-                .map_err(sql_error)?;
-            let rows = statement
-                .query_map(
-                    params![
-                        self.key.integration.id(),
-                        mode_text(self.key.mode),
-                        self.key.account_id,
-                        self.id
-                    ],
-                    |r| r.get(0),
-                )
-                .map_err(sql_error)?;
-            rows.collect::<rusqlite::Result<_>>().map_err(sql_error)?
-        };
-        for id in old {
-            delete_generation(&tx, id)?;
-        }
         tx.commit().map_err(sql_error)?;
         Generation::read(&connection, self.id)
     }

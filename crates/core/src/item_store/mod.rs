@@ -152,6 +152,41 @@ impl ItemStore {
         tx.commit().map_err(sql_error)
     }
 
+    /// Drops the generations of `key` that nothing needs any more: all finished ones but the
+    /// newest and the newest complete one (the next load is compared with it).
+    pub fn purge(&self, key: &AccountKey) -> Result<()> {
+        let replaced: Vec<i64> = {
+            let connection = self.lock();
+            let mut statement = connection
+                .prepare(
+                    "SELECT id FROM generations WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
+                       AND state IN ('complete', 'partial')
+                       AND id NOT IN (
+                         SELECT MAX(id) FROM generations WHERE integration = ?1 AND mode = ?2
+                           AND account_id = ?3 AND state IN ('complete', 'partial')
+                         UNION
+                         SELECT MAX(id) FROM generations WHERE integration = ?1 AND mode = ?2
+                           AND account_id = ?3 AND state = 'complete')",
+                )
+                .map_err(sql_error)?;
+            let rows = statement
+                .query_map(
+                    params![key.integration.id(), mode_text(key.mode), key.account_id],
+                    |r| r.get(0),
+                )
+                .map_err(sql_error)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(sql_error)?
+        };
+        for id in replaced {
+            // One transaction per generation: readers and other writers get a turn in between.
+            let mut connection = self.lock();
+            let tx = connection.transaction().map_err(sql_error)?;
+            generation::delete_generation(&tx, id)?;
+            tx.commit().map_err(sql_error)?;
+        }
+        Ok(())
+    }
+
     /// Removes generations whose writer died mid-load (its process is gone, or it is a day old).
     fn remove_abandoned(&self) -> Result<()> {
         let mut connection = self.lock();

@@ -23,7 +23,9 @@ fn load(store: &ItemStore, items: &[IntegrationItem], partial: bool) -> Generati
     for page in items.chunks(100) {
         writer.append(page).unwrap();
     }
-    writer.finish(partial).unwrap()
+    let generation = writer.finish(partial).unwrap();
+    store.purge(&key()).unwrap();
+    generation
 }
 
 fn deltas(store: &ItemStore, generation: &Generation) -> Vec<(String, Option<String>)> {

@@ -257,6 +257,7 @@ fn store_load(store: &ItemStore, load: CachedLoad) -> Result<CachedLoad> {
         writer.append(page)?;
     }
     let generation = writer.finish(load.partial)?;
+    store.purge(&key)?;
     Ok(CachedLoad {
         items: store.items(generation.id)?,
         changes: generation.changes,
