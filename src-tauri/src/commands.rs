@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use inlet_core::item_store::AccountKey;
 use inlet_core::load::LoadResult;
 use inlet_core::services::{AuthorizationStart, ConnectionInfo, IntegrationStatus};
 use inlet_core::{Integration, IntegrationItem};
@@ -47,14 +48,15 @@ pub(crate) fn open_browser(app: &AppHandle, url: &str) -> Result<(), ShellError>
         .map_err(|e| ShellError::Browser(e.to_string()))
 }
 
-/// Forgets the integration's connection.
+/// Forgets the integration's active connection; answers the account that was disconnected,
+/// whose stored items stay until `forget_items` is asked for them.
 #[tauri::command]
 #[specta::specta]
 pub async fn disconnect(
     app: AppHandle,
     state: State<'_, AppState>,
     integration: Integration,
-) -> CommandResult<bool> {
+) -> CommandResult<Option<AccountKey>> {
     let removed = state.inlet.connections.disconnect(integration).await?;
     announce_connection(&app, integration, None);
     Ok(removed)

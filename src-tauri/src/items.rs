@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use inlet_core::cache::CachedLoad;
 use inlet_core::export::ExportFormat;
+use inlet_core::item_store::AccountKey;
 use inlet_core::providers::provider_link;
 use inlet_core::CoreError;
 use serde::Serialize;
@@ -78,6 +79,13 @@ async fn ask_where_to_save(
     path.into_path().map(Some).map_err(|e| {
         CoreError::invalid_argument(format!("The chosen location is not a file path ({e})."))
     })
+}
+
+/// Removes a (disconnected) account's stored items from this computer.
+#[tauri::command]
+#[specta::specta]
+pub async fn forget_items(state: State<'_, AppState>, account: AccountKey) -> CommandResult<()> {
+    Ok(state.inlet.library.forget(&account).await?)
 }
 
 /// Opens an item's page in the system browser; only https URLs on the providers' hosts.

@@ -28,6 +28,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::load_airtable_records,
             items::cached_items,
             items::export_items,
+            items::forget_items,
             items::open_in_provider,
             setup::provider_setups,
             setup::save_provider_setup,

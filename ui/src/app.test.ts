@@ -105,6 +105,14 @@ describe("connections", () => {
     await tick();
     expect(card("hubspot").textContent).toContain("Not connected");
     expect(count()).toContain("0 items");
+    // Its stored items stay unless the person asks to forget them.
+    expect(document.getElementById("status")!.textContent).toContain("still stored on this computer");
+    const forget = document.getElementById("status-action") as HTMLButtonElement;
+    expect(forget.hidden).toBe(false);
+    forget.click();
+    await tick();
+    expect(backend.calls).toContain("forget hubspot 42");
+    expect(forget.hidden).toBe(true);
   });
 });
 
@@ -364,6 +372,13 @@ describe("changes since the last load", () => {
     const deltas = rows().map((r) => r.dataset.delta ?? "");
     expect(deltas.filter((d) => d === "gone")).toHaveLength(1);
     expect(deltas.filter((d) => d === "new")).toHaveLength(2);
+    const show = document.getElementById("changes-filter") as HTMLSelectElement;
+    show.value = "changes";
+    show.dispatchEvent(new Event("change"));
+    expect(rows()).toHaveLength(4);
+    document.getElementById("export-view")!.click();
+    await tick();
+    expect(backend.exports.at(-1)!.keys).toHaveLength(4);
   });
 });
 

@@ -1,7 +1,7 @@
 // The Inlet window: the store, one view per region (cards, toolbar, items, details, status,
 // settings), and the actions that talk to the backend. Actions change the store; views render
 // from it — nothing here calls a render.
-import { describeError, type Backend, type ExportFormat, type Integration, type IntegrationItem } from "./backend";
+import { describeError, type AccountKey, type Backend, type ExportFormat, type Integration, type IntegrationItem } from "./backend";
 import { itemKey, type SortColumn } from "./model";
 import { initialState, nameOf, Store, toggled, type AppState } from "./store";
 import { mountCards } from "./views/cards";
@@ -147,9 +147,26 @@ export class App {
 
   async disconnect(integration: Integration): Promise<void> {
     try {
-      await this.backend.disconnect(integration);
-      this.store.set((s) => ({ loads: without(s.loads, integration) }));
+      const account = await this.backend.disconnect(integration);
+      const name = nameOf(this.store.get(), integration);
+      this.store.set((s) => ({ loads: without(s.loads, integration), message: "", offer: null }));
+      if (account) {
+        // The items stay on this computer unless the person says otherwise.
+        this.store.set({
+          message: `${name} disconnected. Its loaded items are still stored on this computer.`,
+          offer: { label: "Forget them", run: () => void this.forgetItems(account, name) },
+        });
+      }
       await this.refresh();
+    } catch (error) {
+      this.showError(describeError(error));
+    }
+  }
+
+  private async forgetItems(account: AccountKey, name: string): Promise<void> {
+    try {
+      await this.backend.forgetItems(account);
+      this.store.set({ message: `${name}'s stored items are forgotten.` });
     } catch (error) {
       this.showError(describeError(error));
     }

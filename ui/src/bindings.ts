@@ -15,8 +15,11 @@ export const commands = {
 	 *  `ConnectionChanged` event (from the deep link or the loopback redirect).
 	 */
 	connect: (integration: Integration) => typedError<AuthorizationStart, CommandError>(__TAURI_INVOKE("connect", { integration })),
-	/**  Forgets the integration's connection. */
-	disconnect: (integration: Integration) => typedError<boolean, CommandError>(__TAURI_INVOKE("disconnect", { integration })),
+	/**
+	 *  Forgets the integration's active connection; answers the account that was disconnected,
+	 *  whose stored items stay until `forget_items` is asked for them.
+	 */
+	disconnect: (integration: Integration) => typedError<AccountKey | null, CommandError>(__TAURI_INVOKE("disconnect", { integration })),
 	/**  The connection's metadata: account, scopes, expiry. Never a token. */
 	credentials: (integration: Integration) => typedError<ConnectionInfo | null, CommandError>(__TAURI_INVOKE("credentials", { integration })),
 	/**  Loads every item, announcing progress per page as `LoadProgressEvent`. `cancel_load` stops it. */
@@ -32,6 +35,8 @@ export const commands = {
 	 *  current view — or every loaded item when `keys` is absent. `None` when the person cancelled.
 	 */
 	exportItems: (keys: string[] | null, format: ExportFormat) => typedError<ExportOutcome | null, CommandError>(__TAURI_INVOKE("export_items", { keys, format })),
+	/**  Removes a (disconnected) account's stored items from this computer. */
+	forgetItems: (account: AccountKey) => typedError<null, CommandError>(__TAURI_INVOKE("forget_items", { account })),
 	/**  Opens an item's page in the system browser; only https URLs on the providers' hosts. */
 	openInProvider: (url: string) => typedError<null, CommandError>(__TAURI_INVOKE("open_in_provider", { url })),
 	/**  Every provider's setup: mode, where the credentials come from, the redirect URI to register. */
@@ -59,6 +64,16 @@ export type AccountInfo = {
 	label: string,
 	/**  More facts (user, domain, bot id, …). */
 	details: { [key in string]: unknown },
+};
+
+/**  Whose items a generation holds. */
+export type AccountKey = {
+	/**  Which integration. */
+	integration: Integration,
+	/**  Live or sandbox. */
+	mode: Mode,
+	/**  The provider's account id. */
+	account_id: string,
 };
 
 /**  A started sign-in. */

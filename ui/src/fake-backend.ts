@@ -1,7 +1,7 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
 import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadResult, type ProviderSetup, type SetupInput } from "./backend";
-import type { CachedLoad } from "./backend";
+import type { AccountKey, CachedLoad } from "./backend";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
 
@@ -99,8 +99,13 @@ export class FakeBackend implements Backend {
   }
   async disconnect(integration: Integration) {
     this.calls.push(`disconnect ${integration}`);
+    const account = this.status(integration).account;
     this.setConnected(integration, false);
-    return true;
+    return account ? { integration, mode: "sandbox" as const, account_id: account.id } : null;
+  }
+  async forgetItems(account: AccountKey) {
+    this.calls.push(`forget ${account.integration} ${account.account_id}`);
+    return null;
   }
   async credentials() {
     return null;

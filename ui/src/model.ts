@@ -11,10 +11,12 @@ export interface ViewState {
   types: Set<string>;
   /** Integrations to show; empty means all. */
   integrations: Set<Integration>;
+  /** Only items new, changed or gone since the load before. */
+  changesOnly: boolean;
   sort: { column: SortColumn; direction: SortDirection };
 }
 
-export const emptyView = (): ViewState => ({ query: "", types: new Set(), integrations: new Set(), sort: { column: "name", direction: "asc" } });
+export const emptyView = (): ViewState => ({ query: "", types: new Set(), integrations: new Set(), changesOnly: false, sort: { column: "name", direction: "asc" } });
 
 /** The key the backend knows an item by (`IntegrationItem::key`). */
 export const itemKey = (item: IntegrationItem): string => `${item.integration}/${item.type}/${item.id}`;
@@ -89,6 +91,7 @@ export function applyView(items: readonly IntegrationItem[], view: ViewState, in
     (item) =>
       (view.types.size === 0 || view.types.has(item.type)) &&
       (view.integrations.size === 0 || view.integrations.has(item.integration)) &&
+      (!view.changesOnly || Boolean(item.delta)) &&
       (words.length === 0 || words.every((w) => index.text(item).includes(w))),
   );
 }

@@ -38,6 +38,8 @@ export interface AppState {
   error: Problem | null;
   /** The status line: copied, exported, saved, loading records. */
   message: string;
+  /** An action offered beside the status line (forget a disconnected account's items). */
+  offer: { label: string; run: () => void } | null;
 }
 
 export const initialState = (): AppState => ({
@@ -53,6 +55,7 @@ export const initialState = (): AppState => ({
   detail: null,
   error: null,
   message: "",
+  offer: null,
 });
 
 export type Listener<S> = (state: S, previous: S) => void;

@@ -67,10 +67,13 @@ enum Command {
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,
     },
-    /// Forget an integration's connection.
+    /// Forget an integration's connection (its stored items stay unless --forget-items).
     Disconnect {
         /// airtable, notion or hubspot.
         integration: String,
+        /// Also remove the account's stored items from this computer.
+        #[arg(long)]
+        forget_items: bool,
     },
 }
 
@@ -221,12 +224,21 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
             write_out(&items, format, output.as_deref())?;
             eprintln!("{} stored items", items.len());
         }
-        Command::Disconnect { integration } => {
+        Command::Disconnect {
+            integration,
+            forget_items,
+        } => {
             let integration: Integration = integration.parse()?;
-            if inlet.connections.disconnect(integration).await? {
-                say!("disconnected {integration}");
-            } else {
-                say!("{integration} was not connected");
+            match inlet.connections.disconnect(integration).await? {
+                Some(account) if forget_items => {
+                    inlet.library.forget(&account).await?;
+                    say!("disconnected {integration} and removed its stored items");
+                }
+                Some(_) => {
+                    say!("disconnected {integration}");
+                    eprintln!("its stored items stay on this computer (disconnect with --forget-items to remove them)");
+                }
+                None => say!("{integration} was not connected"),
             }
         }
     }

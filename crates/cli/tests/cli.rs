@@ -390,5 +390,21 @@ async fn stored_items_are_read_without_the_network_and_a_killed_load_changes_not
     let after = env.run(&["items", "hubspot"]).await;
     assert!(after.status.success(), "{}", text(&after.stderr));
     assert_eq!(text(&after.stdout).lines().count(), total);
+
+    // Disconnecting keeps the stored items (they are back with the account) unless asked.
+    let kept = env.run(&["disconnect", "hubspot"]).await;
+    assert!(
+        text(&kept.stderr).contains("--forget-items"),
+        "{}",
+        text(&kept.stderr)
+    );
+    cli_connect(&env, "hubspot").await;
+    let back = env.run(&["items", "hubspot"]).await;
+    assert_eq!(text(&back.stdout).lines().count(), total);
+    let forgot = env.run(&["disconnect", "hubspot", "--forget-items"]).await;
+    assert!(text(&forgot.stdout).contains("removed its stored items"));
+    cli_connect(&env, "hubspot").await;
+    let none = env.run(&["items", "hubspot"]).await;
+    assert_eq!(text(&none.stdout).lines().count(), 0);
     std::fs::remove_dir_all(&env.data_dir).ok();
 }

@@ -84,13 +84,18 @@ async fn a_load_is_cached_shown_again_at_start_and_exported_as_viewed() {
         "no partial file is left behind"
     );
 
-    // Disconnecting forgets the cached items too.
-    restarted
+    // Disconnecting takes the items off the screen and keeps them stored until asked to forget.
+    let account = restarted
         .connections
         .disconnect(Integration::Hubspot)
         .await
-        .unwrap();
+        .unwrap()
+        .expect("it was connected");
     assert!(shown_at_start(&restarted).await.is_empty());
+    let stored = restarted.library.store().unwrap();
+    assert!(stored.current(&account).unwrap().is_some(), "kept");
+    restarted.library.forget(&account).await.unwrap();
+    assert!(stored.current(&account).unwrap().is_none(), "forgotten");
     std::fs::remove_dir_all(&dir).ok();
 }
 

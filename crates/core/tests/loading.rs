@@ -47,7 +47,12 @@ async fn every_provider_loads_exactly_its_dataset_with_progress_and_without_hitt
             .iter()
             .all(|i| i.url.as_deref().is_some_and(|u| u.starts_with("https://"))));
         // Disconnecting forgets the connection: the next load says so.
-        assert!(inlet.connections.disconnect(integration).await.unwrap());
+        assert!(inlet
+            .connections
+            .disconnect(integration)
+            .await
+            .unwrap()
+            .is_some());
         let err = load(&inlet, integration).await.unwrap_err();
         assert_eq!(err.code(), "not_connected", "{integration}");
     }

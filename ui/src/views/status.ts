@@ -5,6 +5,11 @@ import { renderProgress } from "./progress";
 
 export function mountStatus(doc: Document, store: Store<AppState>): void {
   const byId = (id: string) => doc.getElementById(id) as HTMLElement;
+  byId("status-action").addEventListener("click", () => {
+    const offer = store.get().offer;
+    store.set({ offer: null });
+    offer?.run();
+  });
   byId("retry").addEventListener("click", () => {
     const retry = store.get().error?.retry;
     store.set({ error: null });
@@ -17,6 +22,10 @@ export function mountStatus(doc: Document, store: Store<AppState>): void {
       byId("error").hidden = s.error === null;
     }
     if (s.message !== p.message) byId("status").textContent = s.message;
+    if (s.offer !== p.offer) {
+      byId("status-action").textContent = s.offer?.label ?? "";
+      byId("status-action").hidden = s.offer === null;
+    }
     if (s.progress !== p.progress) renderProgress(doc, byId("loading"), [...s.progress.values()]);
   });
 }

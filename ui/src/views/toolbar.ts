@@ -22,6 +22,10 @@ export function mountToolbar(doc: Document, store: Store<AppState>, actions: Too
     const value = (e.target as HTMLSelectElement).value as Integration | "";
     store.set((s) => ({ view: { ...s.view, integrations: value ? new Set([value]) : new Set() } }));
   });
+  byId<HTMLSelectElement>("changes-filter").addEventListener("change", (e) => {
+    const changesOnly = (e.target as HTMLSelectElement).value === "changes";
+    store.set((s) => ({ view: { ...s.view, changesOnly } }));
+  });
   byId("view-table").addEventListener("click", () => store.set({ tree: false }));
   byId("view-tree").addEventListener("click", () => store.set({ tree: true }));
   byId("export-view").addEventListener("click", () => actions.export(true));

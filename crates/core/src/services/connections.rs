@@ -125,24 +125,26 @@ impl Connections {
         Ok(info)
     }
 
-    /// Forgets the active account's connection of `integration` (its tokens and cached items);
-    /// another connected account, if any, becomes the active one.
-    pub async fn disconnect(&self, integration: Integration) -> Result<bool> {
+    /// Forgets the active account's connection of `integration` (its tokens); another connected
+    /// account, if any, becomes the active one. Its stored items stay on this computer, off the
+    /// screen, until [`crate::services::Library::forget`] is asked for them: the account that was
+    /// disconnected, if one was.
+    pub async fn disconnect(&self, integration: Integration) -> Result<Option<CurrentAccount>> {
         let mode = self.settings(integration)?.mode;
         let Some(connection) = self.find(integration).await? else {
-            return Ok(false);
+            return Ok(None);
         };
         let key = connection.key();
         let store = self.store.clone();
         blocking(move || store.delete(&key)).await?;
         self.set_active_account(integration, mode, None).await?;
-        self.library.forget(&CurrentAccount {
+        self.library.set_aside(integration);
+        tracing::info!(%integration, "disconnected");
+        Ok(Some(CurrentAccount {
             integration,
             mode,
             account_id: connection.account.id,
-        });
-        tracing::info!(%integration, "disconnected");
-        Ok(true)
+        }))
     }
 
     /// Every connected account of `integration` in its current mode.

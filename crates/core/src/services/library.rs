@@ -95,14 +95,20 @@ impl Library {
         lock(&self.latest).remove(&integration);
     }
 
-    /// Forgets an account's items, on screen and in the store (a disconnect).
-    pub fn forget(&self, account: &AccountKey) {
-        self.set_aside(account.integration);
-        if let Some(store) = &self.store {
-            if let Err(error) = store.forget(account) {
-                tracing::warn!(code = error.code(), "could not forget the stored items");
-            }
+    /// Forgets an account's items, on screen and in the store (after a disconnect, when asked).
+    pub async fn forget(&self, account: &AccountKey) -> Result<()> {
+        if lock(&self.latest)
+            .get(&account.integration)
+            .is_some_and(|l| l.mode == account.mode && l.account.id == account.account_id)
+        {
+            self.set_aside(account.integration);
         }
+        let (Some(store), account) = (self.store.clone(), account.clone()) else {
+            return Ok(());
+        };
+        tokio::task::spawn_blocking(move || store.forget(&account))
+            .await
+            .map_err(|e| CoreError::task_failed("forgetting stored items", e))?
     }
 
     /// When the items of `integration` on screen were loaded.
