@@ -83,9 +83,12 @@ export class ItemsView {
     const loads = [...state.loads.entries()];
     const cached = loads.filter(([, l]) => l.cached).map(([i, l]) => `${nameOf(state, i)} from ${age(l.loadedAt)}`);
     const partial = loads.filter(([, l]) => l.partial).map(([i]) => nameOf(state, i));
-    const changes = loads
-      .filter(([, l]) => l.changes && !l.cached)
-      .map(([i, l]) => `${nameOf(state, i)}: +${n(l.changes!.new)} new · ${n(l.changes!.changed)} changed · ${n(l.changes!.gone)} gone`);
+    const changes = loads.flatMap(([i, l]) => {
+      if (!l.changes || l.cached) return [];
+      const { new: added, changed, gone } = l.changes;
+      const parts = [added ? `+${n(added)} new` : "", changed ? `${n(changed)} changed` : "", gone ? `${n(gone)} gone` : ""].filter(Boolean);
+      return parts.length ? [`${nameOf(state, i)}: ${parts.join(" · ")}`] : [];
+    });
     const notes = [cached.length ? `cached: ${cached.join(", ")} — Reload to refresh` : "", partial.length ? `partial: ${partial.join(", ")}` : "", ...changes].filter(Boolean);
     count.textContent = `${filtered}${treeNote}${notes.length ? ` (${notes.join("; ")})` : ""}`;
     if (state.records) {
