@@ -86,6 +86,12 @@ export class App {
       focusGrid: () => this.table.focus(),
       closeDetails: () => this.showDetails(null),
     });
+    const toggle = this.byId("toggle-connections");
+    toggle.addEventListener("click", () => {
+      const collapsed = this.byId("connections").classList.toggle("collapsed");
+      toggle.textContent = collapsed ? "Show" : "Hide";
+      toggle.setAttribute("aria-expanded", String(!collapsed));
+    });
     this.byId("open-settings").addEventListener("click", () => {
       if (this.byId("settings").hidden) void this.settings.open();
       else this.settings.close();
