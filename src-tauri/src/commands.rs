@@ -57,6 +57,7 @@ pub async fn disconnect(
     state: State<'_, AppState>,
     integration: Integration,
 ) -> CommandResult<Option<AccountKey>> {
+    state.inlet.loader.cancel(integration); // a load finishing later must not bring items back
     let removed = state.inlet.connections.disconnect(integration).await?;
     announce_connection(&app, integration, None);
     Ok(removed)

@@ -51,6 +51,7 @@ pub async fn switch_account(
     account_id: String,
 ) -> CommandResult<()> {
     let connections = &state.inlet.connections;
+    state.inlet.loader.cancel(integration); // the running load is the other account's
     connections.switch_account(integration, &account_id).await?;
     announce_connection(
         &app,

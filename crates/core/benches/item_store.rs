@@ -49,7 +49,7 @@ fn ingest(store: &ItemStore, key: &AccountKey, items: &[IntegrationItem]) -> i64
         writer.append(page).expect("append");
     }
     let id = writer.finish(false).expect("finish").id;
-    store.purge(key).expect("purge");
+    store.purge(key, id).expect("purge");
     id
 }
 
@@ -157,7 +157,7 @@ fn main() {
         let generation = writer.finish(false).expect("finish");
         compare_runs.push(start.elapsed());
         let start = Instant::now();
-        store.purge(&big).expect("purge");
+        store.purge(&big, generation.id).expect("purge");
         purge_runs.push(start.elapsed());
         if run == 0 {
             let c = generation.changes.expect("compared");

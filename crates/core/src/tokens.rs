@@ -65,40 +65,71 @@ impl ConnectionTokens {
     }
 
     async fn load(&self) -> Result<StoredConnection> {
-        let store = self.store.clone();
-        let key = self.key.clone();
-        let integration = self.settings.integration;
-        let stored = blocking(move || store.get(&key)).await?;
-        let stored = stored.ok_or(CoreError::NotConnected { integration })?;
-        if stored.reconnect_needed {
-            return Err(CoreError::ReconnectNeeded { integration });
-        }
-        Ok(stored)
+        load_connection(&self.store, &self.key, self.settings.integration).await
     }
 
-    async fn save(&self, connection: StoredConnection) -> Result<()> {
-        let store = self.store.clone();
-        blocking(move || store.put(&connection)).await
-    }
-
-    fn expiring(connection: &StoredConnection) -> bool {
-        connection
-            .expires_at
-            .is_some_and(|at| at - REFRESH_MARGIN <= Utc::now())
-    }
-
-    /// Refreshes under the lock unless, once inside, the stored token is already good.
+    /// Refreshes under the lock unless, once inside, the stored token is already good. The
+    /// refresh runs as a task of its own that holds the lock: a load cancelled meanwhile cannot
+    /// stop it between the provider rotating the refresh token and the new one being saved.
     async fn refresh(&self, rejected: Option<&Secret>) -> Result<Secret> {
-        let _guard = self.lock.lock().await;
-        let mut stored = self.load().await?;
-        let still_good = match rejected {
+        let task = Refresh {
+            store: self.store.clone(),
+            key: self.key.clone(),
+            settings: self.settings.clone(),
+            dialect: self.dialect,
+            http: self.http.clone(),
+            lock: self.lock.clone(),
+            rejected: rejected.cloned(),
+        };
+        tokio::spawn(task.run())
+            .await
+            .map_err(|e| CoreError::task_failed("token refresh", e))?
+    }
+}
+
+async fn load_connection(
+    store: &Arc<dyn TokenStore>,
+    key: &str,
+    integration: crate::integration::Integration,
+) -> Result<StoredConnection> {
+    let (store, key) = (store.clone(), key.to_owned());
+    let stored = blocking(move || store.get(&key)).await?;
+    let stored = stored.ok_or(CoreError::NotConnected { integration })?;
+    if stored.reconnect_needed {
+        return Err(CoreError::ReconnectNeeded { integration });
+    }
+    Ok(stored)
+}
+
+fn expiring(connection: &StoredConnection) -> bool {
+    connection
+        .expires_at
+        .is_some_and(|at| at - REFRESH_MARGIN <= Utc::now())
+}
+
+/// One refresh, owning everything it needs.
+struct Refresh {
+    store: Arc<dyn TokenStore>,
+    key: String,
+    settings: ProviderSettings,
+    dialect: &'static dyn TokenDialect,
+    http: reqwest::Client,
+    lock: Arc<tokio::sync::Mutex<()>>,
+    rejected: Option<Secret>,
+}
+
+impl Refresh {
+    async fn run(self) -> Result<Secret> {
+        let _guard = self.lock.clone().lock_owned().await;
+        let integration = self.settings.integration;
+        let mut stored = load_connection(&self.store, &self.key, integration).await?;
+        let still_good = match &self.rejected {
             Some(rejected) => stored.access_token != *rejected,
-            None => !Self::expiring(&stored),
+            None => !expiring(&stored),
         };
         if still_good {
             return Ok(stored.access_token);
         }
-        let integration = self.settings.integration;
         let Some(refresh_token) = stored.refresh_token.clone() else {
             return Err(CoreError::ReconnectNeeded { integration });
         };
@@ -122,13 +153,18 @@ impl ConnectionTokens {
             Err(other) => Err(other),
         }
     }
+
+    async fn save(&self, connection: StoredConnection) -> Result<()> {
+        let store = self.store.clone();
+        blocking(move || store.put(&connection)).await
+    }
 }
 
 #[async_trait]
 impl AccessTokens for ConnectionTokens {
     async fn current(&self) -> Result<Secret> {
         let stored = self.load().await?;
-        if Self::expiring(&stored) {
+        if expiring(&stored) {
             return self.refresh(None).await;
         }
         Ok(stored.access_token)

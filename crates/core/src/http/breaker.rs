@@ -64,6 +64,15 @@ impl Breaker {
         }
     }
 
+    /// An attempt ended without a verdict (its load was cancelled mid-request): a probe that was
+    /// out is given back, so the next request probes instead of waiting for it forever.
+    pub fn abandon(&self, now: Instant) {
+        let mut state = self.lock();
+        if matches!(*state, State::HalfOpen) {
+            *state = State::Open { until: now };
+        }
+    }
+
     /// The provider answered (any non-5xx answer counts).
     pub fn success(&self) {
         *self.lock() = State::Closed { failures: 0 };
@@ -115,6 +124,21 @@ mod tests {
         assert!(breaker.allow(t0 + Duration::from_secs(62)).is_ok());
         breaker.success();
         assert!(breaker.allow(t0 + Duration::from_secs(62)).is_ok());
+    }
+
+    #[test]
+    fn an_abandoned_probe_lets_the_next_request_probe() {
+        let breaker = Breaker::new(Integration::Notion, 1, Duration::from_secs(30));
+        let t0 = Instant::now();
+        breaker.failure(t0);
+        let later = t0 + Duration::from_secs(31);
+        assert!(breaker.allow(later).is_ok(), "the probe goes");
+        breaker.abandon(later);
+        assert!(breaker.allow(later).is_ok(), "the probe was given back");
+        // A closed breaker is not affected by an abandoned request.
+        breaker.success();
+        breaker.abandon(later);
+        assert!(breaker.allow(later).is_ok());
     }
 
     #[test]

@@ -182,6 +182,12 @@ impl ApiClient {
         let mut retries = 0u32;
         loop {
             self.breaker.allow(tokio::time::Instant::now())?;
+            // Settled by success() / failure() below; dropped unsettled (a cancelled load) it
+            // gives a half-open probe back.
+            let attempt = Attempt {
+                breaker: &self.breaker,
+                settled: false,
+            };
             self.pacer.ready(&self.pace_key).await;
             let mut request = build(&self.http).timeout(self.policy.request_timeout);
             if let Some(token) = &token {
@@ -194,6 +200,8 @@ impl ApiClient {
                 (Ok(response), Some(tokens), Some(rejected))
                     if response.status() == StatusCode::UNAUTHORIZED && !refreshed =>
                 {
+                    // The provider answered: it is up, whatever it thinks of the token.
+                    attempt.settle(|b| b.success());
                     tracing::info!(integration = %self.integration, "401: refreshing the access token once");
                     token = Some(tokens.after_rejection(rejected).await?);
                     refreshed = true;
@@ -204,18 +212,18 @@ impl ApiClient {
             };
             let (wait, error) = match outcome {
                 Ok(value) => {
-                    self.breaker.success();
+                    attempt.settle(|b| b.success());
                     return Ok(value);
                 }
                 Err(Failure::Fatal(error)) => {
-                    self.breaker.success();
+                    attempt.settle(|b| b.success());
                     return Err(error);
                 }
                 Err(Failure::Retry { wait, error }) => {
                     if matches!(error, CoreError::RateLimited { .. }) {
-                        self.breaker.success();
+                        attempt.settle(|b| b.success());
                     } else {
-                        self.breaker.failure(tokio::time::Instant::now());
+                        attempt.settle(|b| b.failure(tokio::time::Instant::now()));
                     }
                     (wait, error)
                 }
@@ -310,6 +318,27 @@ fn error_message(body: &[u8]) -> Option<String> {
         .or_else(|| json.get("error").and_then(|e| e.get("message")))
         .and_then(|m| m.as_str())?;
     Some(message.chars().take(300).collect())
+}
+
+/// One request's standing with the breaker.
+struct Attempt<'a> {
+    breaker: &'a Breaker,
+    settled: bool,
+}
+
+impl Attempt<'_> {
+    fn settle(mut self, verdict: impl FnOnce(&Breaker)) {
+        verdict(self.breaker);
+        self.settled = true;
+    }
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.breaker.abandon(tokio::time::Instant::now());
+        }
+    }
 }
 
 /// The statuses HTTP itself defines as temporary: a timeout, a lock, and the server-side ones a

@@ -253,7 +253,6 @@ impl GenerationWriter {
     /// changes. The generations it replaces stay until [`ItemStore::purge`].
     pub fn finish(mut self, partial: bool) -> Result<Generation> {
         self.flush()?;
-        self.done = true;
         let mut connection = self.store.lock();
         let tx = connection.transaction().map_err(sql_error)?;
         let previous = self.previous_complete(&tx)?;
@@ -277,6 +276,8 @@ impl GenerationWriter {
         )
         .map_err(sql_error)?;
         tx.commit().map_err(sql_error)?;
+        // Only now is it finished: a failure above leaves Drop to remove what was written.
+        self.done = true;
         Generation::read(&connection, self.id)
     }
 

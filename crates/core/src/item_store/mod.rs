@@ -152,26 +152,34 @@ impl ItemStore {
         tx.commit().map_err(sql_error)
     }
 
-    /// Drops the generations of `key` that nothing needs any more: all finished ones but the
-    /// newest and the newest complete one (the next load is compared with it).
-    pub fn purge(&self, key: &AccountKey) -> Result<()> {
+    /// Drops the generations of `key` older than `finished` (the one just finished) that nothing
+    /// needs any more: all but the newest finished one and the newest complete one (the next
+    /// load is compared with it). Newer generations — a load that overtook this one — are left.
+    pub fn purge(&self, key: &AccountKey, finished: i64) -> Result<()> {
         let replaced: Vec<i64> = {
             let connection = self.lock();
             let mut statement = connection
                 .prepare(
                     "SELECT id FROM generations WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
-                       AND state IN ('complete', 'partial')
+                       AND state IN ('complete', 'partial') AND id < ?4
                        AND id NOT IN (
-                         SELECT MAX(id) FROM generations WHERE integration = ?1 AND mode = ?2
-                           AND account_id = ?3 AND state IN ('complete', 'partial')
-                         UNION
-                         SELECT MAX(id) FROM generations WHERE integration = ?1 AND mode = ?2
-                           AND account_id = ?3 AND state = 'complete')",
+                         SELECT kept FROM (
+                           SELECT MAX(id) AS kept FROM generations WHERE integration = ?1
+                             AND mode = ?2 AND account_id = ?3 AND state IN ('complete', 'partial')
+                           UNION
+                           SELECT MAX(id) FROM generations WHERE integration = ?1 AND mode = ?2
+                             AND account_id = ?3 AND state = 'complete')
+                         WHERE kept IS NOT NULL)",
                 )
                 .map_err(sql_error)?;
             let rows = statement
                 .query_map(
-                    params![key.integration.id(), mode_text(key.mode), key.account_id],
+                    params![
+                        key.integration.id(),
+                        mode_text(key.mode),
+                        key.account_id,
+                        finished
+                    ],
                     |r| r.get(0),
                 )
                 .map_err(sql_error)?;

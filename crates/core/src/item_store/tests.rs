@@ -24,7 +24,7 @@ fn load(store: &ItemStore, items: &[IntegrationItem], partial: bool) -> Generati
         writer.append(page).unwrap();
     }
     let generation = writer.finish(partial).unwrap();
-    store.purge(&key()).unwrap();
+    store.purge(&key(), generation.id).unwrap();
     generation
 }
 
@@ -224,5 +224,42 @@ fn only_the_changes_can_be_read() {
         .map(|i| i.id)
         .collect();
     assert_eq!(ids, vec!["0", "20"]);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn only_partial_loads_do_not_pile_up() {
+    let (store, dir) = temp_store("partials");
+    for _ in 0..4 {
+        load(&store, &fixtures::contacts(30), true);
+    }
+    let generations: i64 = store
+        .lock()
+        .query_row("SELECT COUNT(*) FROM generations", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(generations, 1, "only the newest partial load is kept");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_load_overtaken_by_a_newer_one_keeps_its_items_and_the_newer_one() {
+    let (store, dir) = temp_store("overtaken");
+    load(&store, &fixtures::contacts(10), false);
+    let account = fixtures::account("42");
+    let mut older = store.begin(&key(), &account).unwrap();
+    older.append(&fixtures::contacts(12)).unwrap();
+    let newer = load(&store, &fixtures::contacts(11), false);
+    let older = older.finish(false).unwrap();
+    store.purge(&key(), older.id).unwrap();
+    assert_eq!(
+        store.items(older.id).unwrap().len(),
+        12,
+        "its items are readable"
+    );
+    assert_eq!(
+        store.items(newer.id).unwrap().len(),
+        11,
+        "the newer load is left alone"
+    );
     std::fs::remove_dir_all(dir).ok();
 }

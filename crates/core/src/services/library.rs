@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
+use tokio_util::sync::CancellationToken;
 
 use crate::cache::{CachedLoad, ItemCache};
 use crate::error::{CoreError, Result};
@@ -67,13 +68,15 @@ impl Library {
 
     /// Records a finished load: stored as a new generation of its account (compared with the
     /// previous one), and kept as the items on screen. Returns the load as stored — with each
-    /// item's `delta` and the change counts — or, if storing failed (logged), as given.
-    pub async fn remember(&self, load: CachedLoad) -> CachedLoad {
+    /// item's `delta` and the change counts — or, if storing failed (logged), as given. A load
+    /// cancelled before it is stored leaves the store and the screen as they were.
+    pub async fn remember(&self, load: CachedLoad, cancel: &CancellationToken) -> CachedLoad {
         let stored = match self.store.clone() {
             Some(store) => {
-                let given = load.clone();
-                match tokio::task::spawn_blocking(move || store_load(&store, given)).await {
+                let (given, token) = (load.clone(), cancel.clone());
+                match tokio::task::spawn_blocking(move || store_load(&store, given, &token)).await {
                     Ok(Ok(stored)) => stored,
+                    Ok(Err(CoreError::Cancelled)) => return load,
                     Ok(Err(error)) => {
                         tracing::warn!(code = error.code(), %error, "could not store the loaded items");
                         load
@@ -86,7 +89,9 @@ impl Library {
             }
             None => load,
         };
-        lock(&self.latest).insert(stored.integration, stored.clone());
+        if !cancel.is_cancelled() {
+            lock(&self.latest).insert(stored.integration, stored.clone());
+        }
         stored
     }
 
@@ -251,8 +256,13 @@ fn parse_time(text: &str) -> DateTime<Utc> {
         .unwrap_or_else(|_| Utc::now())
 }
 
-/// Writes a load as a new generation and reads it back with its deltas.
-fn store_load(store: &ItemStore, load: CachedLoad) -> Result<CachedLoad> {
+/// Writes a load as a new generation and reads it back with its deltas; a load cancelled before
+/// it finishes writing is dropped (`Cancelled`).
+fn store_load(
+    store: &ItemStore,
+    load: CachedLoad,
+    cancel: &CancellationToken,
+) -> Result<CachedLoad> {
     let key = AccountKey {
         integration: load.integration,
         mode: load.mode,
@@ -260,12 +270,19 @@ fn store_load(store: &ItemStore, load: CachedLoad) -> Result<CachedLoad> {
     };
     let mut writer = store.begin(&key, &load.account)?;
     for page in load.items.chunks(2_000) {
+        if cancel.is_cancelled() {
+            return Err(CoreError::Cancelled);
+        }
         writer.append(page)?;
     }
+    if cancel.is_cancelled() {
+        return Err(CoreError::Cancelled);
+    }
     let generation = writer.finish(load.partial)?;
-    store.purge(&key)?;
+    let items = store.items(generation.id)?;
+    store.purge(&key, generation.id)?;
     Ok(CachedLoad {
-        items: store.items(generation.id)?,
+        items,
         changes: generation.changes,
         loaded_at: parse_time(&generation.loaded_at),
         ..load
@@ -280,7 +297,7 @@ fn migrate_json_cache(store: &ItemStore, dir: &Path) {
     }
     for load in ItemCache::new(dir).load_all() {
         let (integration, mode) = (load.integration, load.mode);
-        match store_load(store, load) {
+        match store_load(store, load, &CancellationToken::new()) {
             Ok(_) => ItemCache::new(dir).remove(integration, mode),
             Err(error) => tracing::warn!(
                 code = error.code(),

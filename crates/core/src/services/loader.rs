@@ -255,21 +255,30 @@ impl Inner {
                 waiting_secs: Some(u32::try_from(wait.as_secs().max(1)).unwrap_or(u32::MAX)),
             })
         }));
-        let mut result =
-            load_all(provider(integration), &prepared.context(), progress, cancel).await?;
+        let mut result = load_all(
+            provider(integration),
+            &prepared.context(),
+            progress,
+            cancel.clone(),
+        )
+        .await?;
         let connection = &prepared.connection;
-        let stored = self
-            .library
-            .remember(CachedLoad {
-                integration,
-                mode: connection.mode,
-                account: connection.account.clone(),
-                loaded_at: Utc::now(),
-                partial: result.partial,
-                items: std::mem::take(&mut result.items),
-                changes: None,
-            })
-            .await;
+        let loaded = CachedLoad {
+            integration,
+            mode: connection.mode,
+            account: connection.account.clone(),
+            loaded_at: Utc::now(),
+            partial: result.partial,
+            items: std::mem::take(&mut result.items),
+            changes: None,
+        };
+        let stored = self.library.remember(loaded, &cancel).await;
+        // Another account became the active one (or none) while this one loaded: its items are
+        // stored, not shown.
+        let active = self.connections.find(integration).await.ok().flatten();
+        if active.is_none_or(|a| a.account.id != connection.account.id) {
+            self.library.set_aside(integration);
+        }
         result.items = stored.items;
         result.changes = stored.changes;
         Ok(result)

@@ -188,9 +188,11 @@ impl SignIn {
             .inner
             .flows
             .take(outcome.state(), None, Instant::now())?;
-        let integration = flow.integration;
+        // The sign-in waiting now is this flow's (a flow is replaced together with its waiter);
+        // taken before the exchange, so a Connect meanwhile gets a waiter of its own.
+        let waiter = lock(&self.inner.waiters).remove(&flow.integration);
         let result = self.inner.finish(flow, outcome).await;
-        let Some(waiter) = lock(&self.inner.waiters).remove(&integration) else {
+        let Some(waiter) = waiter else {
             return result.map(Some);
         };
         match waiter.send(result) {
