@@ -53,10 +53,7 @@ pub async fn switch_account(
     let connections = &state.inlet.connections;
     state.inlet.loader.cancel(integration); // the running load is the other account's
     connections.switch_account(integration, &account_id).await?;
-    announce_connection(
-        &app,
-        integration,
-        connections.credentials(integration).await?,
-    );
+    let now = connections.credentials(integration).await?;
+    announce_connection(&app, integration, now);
     Ok(())
 }
