@@ -18,6 +18,8 @@ const FIRST_RUN_KEY = "inlet.first-run-done";
 
 export class App {
   readonly store = new Store<AppState>(initialState());
+  /** Bumped by a disconnect or an account switch: a load that started before is not shown. */
+  private readonly epochs = new Map<Integration, number>();
   readonly settings: SettingsView;
   private readonly items: ItemsView;
 
@@ -40,7 +42,8 @@ export class App {
     await this.backend.onConnectionChanged((event) => {
       const { integration } = event;
       this.store.set((s) => ({
-        busy: integration ? toggled(s.busy, integration, false) : s.busy,
+        // A failed sign-in that names no integration ends every wait.
+        busy: integration ? toggled(s.busy, integration, false) : event.error ? new Set() : s.busy,
         error: event.error ? { message: event.error.message, retry: null } : event.connected ? null : s.error,
         loads: !event.connected && integration && !event.error ? without(s.loads, integration) : s.loads,
       }));
@@ -48,6 +51,8 @@ export class App {
       void this.refresh();
     });
     await this.backend.onLoadProgress(({ progress }) => {
+      // A late event of a load that already ended must not bring its bar back.
+      if (!this.store.get().loading.has(progress.integration)) return;
       this.store.set((s) => ({ progress: new Map(s.progress).set(`${progress.integration}/${progress.stream}`, progress) }));
     });
     await this.refresh();
@@ -72,7 +77,7 @@ export class App {
       connect: (i) => void this.connect(i),
       disconnect: (i) => void this.disconnect(i),
       load: (i) => void this.load(i),
-      cancel: (i) => void this.backend.cancelLoad(i),
+      cancel: (i) => void this.backend.cancelLoad(i).catch((e) => this.showError(describeError(e))),
       switchAccount: (i, account) => void this.switchAccount(i, account),
     });
     mountDetails(this.doc, this.byId("details"), this.store, {
@@ -153,6 +158,7 @@ export class App {
 
   async disconnect(integration: Integration): Promise<void> {
     try {
+      this.epochs.set(integration, (this.epochs.get(integration) ?? 0) + 1);
       const account = await this.backend.disconnect(integration);
       const name = nameOf(this.store.get(), integration);
       this.store.set((s) => ({ loads: without(s.loads, integration), message: "", offer: null }));
@@ -180,6 +186,7 @@ export class App {
 
   async switchAccount(integration: Integration, accountId: string): Promise<void> {
     try {
+      this.epochs.set(integration, (this.epochs.get(integration) ?? 0) + 1);
       await this.backend.switchAccount(integration, accountId);
       // The items on screen belong to the previous account.
       this.store.set((s) => ({ loads: without(s.loads, integration) }));
@@ -192,8 +199,10 @@ export class App {
   async load(integration: Integration): Promise<void> {
     const clearProgress = (s: AppState) => new Map([...s.progress].filter(([key]) => !key.startsWith(`${integration}/`)));
     this.store.set((s) => ({ error: null, loading: toggled(s.loading, integration, true), progress: clearProgress(s) }));
+    const epoch = this.epochs.get(integration) ?? 0;
     try {
       const result = await this.backend.load(integration);
+      if ((this.epochs.get(integration) ?? 0) !== epoch) return; // another account by now
       this.store.set((s) => ({
         loads: new Map(s.loads).set(integration, { items: result.items, loadedAt: new Date().toISOString(), partial: result.partial, cached: false, changes: result.changes }),
         records: null,

@@ -10,7 +10,12 @@ function isOutcome(value: unknown): value is Outcome {
 
 function unwrap(value: unknown): unknown {
   if (!isOutcome(value)) return value; // a command that cannot fail returns its value as is
-  if (value.status === "error") throw new BackendError(value.error);
+  if (value.status === "error") {
+    // Tauri rejects a call it could not make (bad arguments) with a plain string.
+    const error = value.error as unknown;
+    if (typeof error !== "object" || error === null) throw new BackendError({ error: "task_failed", message: String(error), details: null });
+    throw new BackendError(value.error);
+  }
   return value.data;
 }
 

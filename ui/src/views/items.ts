@@ -23,7 +23,7 @@ export class ItemsView {
   constructor(private readonly doc: Document, private readonly store: Store<AppState>, events: ItemEvents, gridRect?: { width: number; height: number }) {
     this.table = new ItemTable(doc, this.byId("grid"), events, gridRect);
     store.subscribe((s, p) => {
-      const changed = s.loads !== p.loads || s.records !== p.records || s.view !== p.view || s.tree !== p.tree || s.expanded !== p.expanded;
+      const changed = s.loads !== p.loads || s.records !== p.records || s.view !== p.view || s.tree !== p.tree || s.expanded !== p.expanded || s.statuses !== p.statuses;
       if (changed) this.render(s);
     });
   }
