@@ -39,8 +39,8 @@ bindings:
 
 lint:
 	cargo fmt --all -- --check
-	@# The release app (no `demo` feature) must not contain the sandbox at all. (Not `cargo tree -i`:
-	@# when it finds nothing it fails, and cargo then caches its message as rustc's target info.)
+	@# The release app (no `demo` feature) must not contain the sandbox at all (`cargo tree -i`
+	@# would fail when it is absent, so the plain tree is searched instead).
 	@if cargo tree -p inlet-desktop -e normal --prefix none | grep -q '^inlet-sandbox '; then \
 	  echo "error: inlet-desktop depends on inlet-sandbox without the demo feature"; exit 1; fi
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
