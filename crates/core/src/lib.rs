@@ -22,6 +22,7 @@ pub mod secret;
 pub mod services;
 pub mod spec;
 pub mod store;
+mod sync;
 pub mod tokens;
 
 pub use config::{Mode, ProviderSettings, RedirectTransport, SandboxEndpoint};

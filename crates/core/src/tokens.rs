@@ -34,6 +34,11 @@ impl RefreshLocks {
 
 /// The tokens of one stored connection.
 pub struct ConnectionTokens {
+    connection: Arc<Connection>,
+}
+
+/// What reading and refreshing a connection's tokens needs; shared with the refresh task.
+struct Connection {
     store: Arc<dyn TokenStore>,
     key: String,
     settings: ProviderSettings,
@@ -55,50 +60,27 @@ impl ConnectionTokens {
     ) -> Self {
         let lock = locks.for_key(&key);
         Self {
-            store,
-            key,
-            settings,
-            dialect,
-            http,
-            lock,
+            connection: Arc::new(Connection {
+                store,
+                key,
+                settings,
+                dialect,
+                http,
+                lock,
+            }),
         }
-    }
-
-    async fn load(&self) -> Result<StoredConnection> {
-        load_connection(&self.store, &self.key, self.settings.integration).await
     }
 
     /// Refreshes under the lock unless, once inside, the stored token is already good. The
     /// refresh runs as a task of its own that holds the lock: a load cancelled meanwhile cannot
     /// stop it between the provider rotating the refresh token and the new one being saved.
     async fn refresh(&self, rejected: Option<&Secret>) -> Result<Secret> {
-        let task = Refresh {
-            store: self.store.clone(),
-            key: self.key.clone(),
-            settings: self.settings.clone(),
-            dialect: self.dialect,
-            http: self.http.clone(),
-            lock: self.lock.clone(),
-            rejected: rejected.cloned(),
-        };
-        tokio::spawn(task.run())
+        let connection = self.connection.clone();
+        let rejected = rejected.cloned();
+        tokio::spawn(async move { connection.refresh(rejected).await })
             .await
             .map_err(|e| CoreError::task_failed("token refresh", e))?
     }
-}
-
-async fn load_connection(
-    store: &Arc<dyn TokenStore>,
-    key: &str,
-    integration: crate::integration::Integration,
-) -> Result<StoredConnection> {
-    let (store, key) = (store.clone(), key.to_owned());
-    let stored = blocking(move || store.get(&key)).await?;
-    let stored = stored.ok_or(CoreError::NotConnected { integration })?;
-    if stored.reconnect_needed {
-        return Err(CoreError::ReconnectNeeded { integration });
-    }
-    Ok(stored)
 }
 
 fn expiring(connection: &StoredConnection) -> bool {
@@ -107,23 +89,28 @@ fn expiring(connection: &StoredConnection) -> bool {
         .is_some_and(|at| at - REFRESH_MARGIN <= Utc::now())
 }
 
-/// One refresh, owning everything it needs.
-struct Refresh {
-    store: Arc<dyn TokenStore>,
-    key: String,
-    settings: ProviderSettings,
-    dialect: &'static dyn TokenDialect,
-    http: reqwest::Client,
-    lock: Arc<tokio::sync::Mutex<()>>,
-    rejected: Option<Secret>,
-}
+impl Connection {
+    async fn load(&self) -> Result<StoredConnection> {
+        let integration = self.settings.integration;
+        let (store, key) = (self.store.clone(), self.key.clone());
+        let stored = blocking(move || store.get(&key)).await?;
+        let stored = stored.ok_or(CoreError::NotConnected { integration })?;
+        if stored.reconnect_needed {
+            return Err(CoreError::ReconnectNeeded { integration });
+        }
+        Ok(stored)
+    }
 
-impl Refresh {
-    async fn run(self) -> Result<Secret> {
+    async fn save(&self, connection: StoredConnection) -> Result<()> {
+        let store = self.store.clone();
+        blocking(move || store.put(&connection)).await
+    }
+
+    async fn refresh(&self, rejected: Option<Secret>) -> Result<Secret> {
         let _guard = self.lock.clone().lock_owned().await;
         let integration = self.settings.integration;
-        let mut stored = load_connection(&self.store, &self.key, integration).await?;
-        let still_good = match &self.rejected {
+        let mut stored = self.load().await?;
+        let still_good = match &rejected {
             Some(rejected) => stored.access_token != *rejected,
             None => !expiring(&stored),
         };
@@ -153,17 +140,12 @@ impl Refresh {
             Err(other) => Err(other),
         }
     }
-
-    async fn save(&self, connection: StoredConnection) -> Result<()> {
-        let store = self.store.clone();
-        blocking(move || store.put(&connection)).await
-    }
 }
 
 #[async_trait]
 impl AccessTokens for ConnectionTokens {
     async fn current(&self) -> Result<Secret> {
-        let stored = self.load().await?;
+        let stored = self.connection.load().await?;
         if expiring(&stored) {
             return self.refresh(None).await;
         }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
@@ -15,6 +15,7 @@ use crate::export::{export_to_path, ExportFormat};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::item_store::{AccountKey, ItemQuery, ItemStore, FILE_NAME};
+use crate::sync::lock;
 
 /// The connection a stored load must belong to, to be shown.
 pub type CurrentAccount = AccountKey;
@@ -25,11 +26,6 @@ pub struct Library {
     store: Option<ItemStore>,
     latest: Mutex<HashMap<Integration, CachedLoad>>,
     records: Mutex<Vec<IntegrationItem>>,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A poisoned lock only means another thread panicked mid-update; the data is still usable.
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Library {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use chrono::Utc;
@@ -24,6 +24,7 @@ use crate::item::IntegrationItem;
 use crate::load::{load_all, LoadProgress, LoadResult, ProgressFn};
 use crate::providers::{airtable, provider, LoadContext, PageSink};
 use crate::store::StoredConnection;
+use crate::sync::lock;
 use crate::tokens::{ConnectionTokens, RefreshLocks};
 
 /// Loads items.
@@ -93,11 +94,6 @@ impl Drop for RunningGuard {
             }
         }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A poisoned lock only means another thread panicked mid-update; the data is still usable.
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Loader {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -28,6 +28,7 @@ use crate::oauth::loopback::LoopbackListener;
 use crate::oauth::pending::{PendingFlow, PendingFlows, FLOW_TTL};
 use crate::providers::{provider, AccountContext};
 use crate::store::StoredConnection;
+use crate::sync::lock;
 
 /// Sign-ins in progress.
 pub struct SignIn {
@@ -55,11 +56,6 @@ impl Future for PendingSignIn {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.0.as_mut().poll(cx)
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A poisoned lock only means another thread panicked mid-update; the data is still usable.
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn timed_out() -> CoreError {
