@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use inlet_core::item_store::AccountKey;
-use inlet_core::load::LoadResult;
+use inlet_core::load::LoadSummary;
 use inlet_core::services::{AuthorizationStart, ConnectionInfo, IntegrationStatus};
 use inlet_core::{Integration, IntegrationItem};
 use tauri::{AppHandle, State};
@@ -73,18 +73,19 @@ pub async fn credentials(
     Ok(state.inlet.connections.credentials(integration).await?)
 }
 
-/// Loads every item, announcing progress per page as `LoadProgressEvent`. `cancel_load` stops it.
+/// Loads every item into the store, announcing progress per page as `LoadProgressEvent`;
+/// answers with the counts (the grid reads the rows from the store). `cancel_load` stops it.
 #[tauri::command]
 #[specta::specta]
 pub async fn load(
     app: AppHandle,
     state: State<'_, AppState>,
     integration: Integration,
-) -> CommandResult<LoadResult> {
+) -> CommandResult<LoadSummary> {
     let progress = Arc::new(move |progress| {
         let _ = LoadProgressEvent { progress }.emit(&app);
     });
-    Ok(state.inlet.loader.load(integration, progress).await?)
+    Ok(state.inlet.loader.load(integration, progress).await?.into())
 }
 
 /// Cancels every running load of the integration; false when none was running.

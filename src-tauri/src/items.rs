@@ -1,11 +1,12 @@
-//! Commands about loaded items: the cached loads shown at start, exports through the native save
-//! dialog (the file is written by the core, streamed), and opening an item in its provider.
+//! Commands about stored items: the grid's windows and facet counts (read from the item store,
+//! only the rows on screen cross to the window), exports through the native save dialog (the
+//! file is written by the core, streamed from the store), and opening an item in its provider.
 
 use std::path::PathBuf;
 
-use inlet_core::cache::CachedLoad;
 use inlet_core::export::ExportFormat;
-use inlet_core::item_store::AccountKey;
+use inlet_core::item_store::{AccountKey, Generation};
+use inlet_core::services::{ItemView, ItemWindow, ViewFacets};
 use inlet_core::providers::provider_link;
 use inlet_core::CoreError;
 use serde::Serialize;
@@ -34,28 +35,67 @@ impl ExportOutcome {
     }
 }
 
-/// The last loaded items of each connection, from the app data dir, with when they were loaded.
+/// The finished loads of every connected account, as stored (when, partial, what changed).
 #[tauri::command]
 #[specta::specta]
-pub async fn cached_items(state: State<'_, AppState>) -> CommandResult<Vec<CachedLoad>> {
-    let current = state.inlet.connections.current_accounts().await?;
-    Ok(state.inlet.library.cached_loads(&current).await?)
+pub async fn stored_loads(state: State<'_, AppState>) -> CommandResult<Vec<Generation>> {
+    let accounts = state.inlet.connections.connected_accounts().await?;
+    Ok(state.inlet.library.stored_loads(&accounts).await?)
 }
 
-/// Asks where to save (native dialog), then writes the items with `keys` in that order — the
-/// current view — or every loaded item when `keys` is absent. `None` when the person cancelled.
+/// The rows `offset..offset + limit` of `view` (at most 500) and its total: only what the grid
+/// shows crosses to the window.
+#[tauri::command]
+#[specta::specta]
+pub async fn item_window(
+    state: State<'_, AppState>,
+    view: ItemView,
+    offset: u32,
+    limit: u32,
+) -> CommandResult<ItemWindow> {
+    let accounts = state.inlet.connections.connected_accounts().await?;
+    Ok(state.inlet.library.window(&accounts, view, offset, limit).await?)
+}
+
+/// The counts beside the filters of `view`.
+#[tauri::command]
+#[specta::specta]
+pub async fn item_facets(state: State<'_, AppState>, view: ItemView) -> CommandResult<ViewFacets> {
+    let accounts = state.inlet.connections.connected_accounts().await?;
+    Ok(state.inlet.library.facets(&accounts, view).await?)
+}
+
+/// Asks where to save (native dialog), then writes the rows of `view` in its order, streamed
+/// from the store. `None` when the person cancelled.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_items(
     app: AppHandle,
     state: State<'_, AppState>,
-    keys: Option<Vec<String>>,
+    view: ItemView,
     format: ExportFormat,
 ) -> CommandResult<Option<ExportOutcome>> {
     let Some(path) = ask_where_to_save(&app, format).await? else {
         return Ok(None);
     };
-    let count = state.inlet.library.export(keys, format, &path).await?;
+    let accounts = state.inlet.connections.connected_accounts().await?;
+    let count = state.inlet.library.export_view(&accounts, view, format, &path).await?;
+    Ok(Some(ExportOutcome::new(&path, count)))
+}
+
+/// Like `export_items`, for the Airtable records on screen: those with `keys`, in that order.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_records(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    keys: Vec<String>,
+    format: ExportFormat,
+) -> CommandResult<Option<ExportOutcome>> {
+    let Some(path) = ask_where_to_save(&app, format).await? else {
+        return Ok(None);
+    };
+    let count = state.inlet.library.export_records(keys, format, &path).await?;
     Ok(Some(ExportOutcome::new(&path, count)))
 }
 

@@ -8,6 +8,13 @@ import type { IntegrationItem } from "./backend";
 
 const html = readFileSync(resolve(process.cwd(), "index.html"), "utf8");
 const tick = () => new Promise((r) => setTimeout(r, 0));
+/** Lets the grid read its windows and counts from the backend after a change. */
+const settle = async () => {
+  for (let n = 0; n < 3; n++) {
+    await tick();
+    await app.ready;
+  }
+};
 
 let backend: FakeBackend;
 let app: App;
@@ -43,6 +50,7 @@ async function connectAndLoad(integration: "hubspot" | "notion" | "airtable" = "
   backend.setConnected(integration, true);
   await app.refresh();
   await app.load(integration);
+  await settle();
 }
 
 describe("connections", () => {
@@ -101,8 +109,7 @@ describe("connections", () => {
     await connectAndLoad();
     expect(count()).toContain("435 items");
     button(card("hubspot"), "Disconnect HubSpot")!.click();
-    await tick();
-    await tick();
+    await settle();
     expect(card("hubspot").textContent).toContain("Not connected");
     expect(count()).toContain("0 items");
     // Its stored items stay unless the person asks to forget them.
@@ -130,6 +137,8 @@ describe("loading", () => {
     const search = document.getElementById("search") as HTMLInputElement;
     search.value = "onerror";
     search.dispatchEvent(new Event("input"));
+    await settle();
+    expect(backend.windows.every((w) => w.endsWith("+100")), "only windows of rows cross").toBe(true);
     expect(rows()[0].textContent).toContain("<img src=x onerror=alert(1)>");
     expect(document.querySelector(".grid img")).toBeNull();
   });
@@ -159,11 +168,12 @@ describe("loading", () => {
     expect(backend.calls.filter((c) => c === "load hubspot")).toHaveLength(2);
   });
 
-  it("shows cached items at start with their age", async () => {
+  it("shows stored items at start with their age", async () => {
     await boot((b) => {
       b.setConnected("notion", true);
-      b.cached = [{ integration: "notion", mode: "sandbox", account: { id: "w", label: "W", details: {} }, loaded_at: new Date(Date.now() - 3 * 3600_000).toISOString(), partial: false, items: generateItems("notion", 12), changes: null }];
+      b.store("notion", generateItems("notion", 12), new Date(Date.now() - 3 * 3600_000).toISOString());
     });
+    await settle();
     expect(count()).toContain("12 items");
     expect(count()).toContain("Notion from 3 hours ago");
     expect(document.getElementById("first-run")!.hidden).toBe(true);
@@ -177,37 +187,47 @@ describe("finding and viewing items", () => {
     await connectAndLoad("notion");
   });
 
-  it("searches instantly with / and clears with Esc, with counts", () => {
+  it("searches with / and clears with Esc, with counts", async () => {
     key(document.body, "/");
     const search = document.getElementById("search") as HTMLInputElement;
     expect(document.activeElement).toBe(search);
     search.value = "deal 30";
     search.dispatchEvent(new Event("input"));
+    await settle();
     expect(count()).toMatch(/^\d+ of 585 items/);
     expect(rows().every((r) => ["deal", "30"].every((w) => r.textContent!.toLowerCase().includes(w)))).toBe(true);
     key(search, "Escape");
+    await settle();
     expect(search.value).toBe("");
     expect(count()).toContain("585 items");
   });
 
-  it("filters by type and integration, with counts in the options", () => {
+  it("filters by type, integration and account, with counts in the options", async () => {
     const types = document.getElementById("type-filter") as HTMLSelectElement;
     expect([...types.options].map((o) => o.textContent)).toContain("contact (145)");
     types.value = "database";
     types.dispatchEvent(new Event("change"));
+    await settle();
     expect(count()).toContain("75 of 585 items");
     const integrations = document.getElementById("integration-filter") as HTMLSelectElement;
     integrations.value = "hubspot";
     integrations.dispatchEvent(new Event("change"));
+    await settle();
     expect(count()).toContain("0 of 585 items");
+    // The chosen type has no rows under the other filters now, and still reads as chosen.
+    expect(types.selectedOptions[0].textContent).toBe("database (0)");
+    const accounts = document.getElementById("account-filter") as HTMLSelectElement;
+    expect([...accounts.options].map((o) => o.textContent)).toContain("HubSpot — sandbox account (0)");
   });
 
-  it("sorts by a column both ways", () => {
+  it("sorts by a column both ways", async () => {
     const header = () => [...document.querySelectorAll<HTMLElement>('[role="columnheader"]')].find((h) => h.textContent!.startsWith("Created"))!;
     header().querySelector("button")!.click();
+    await settle();
     expect(header().getAttribute("aria-sort")).toBe("ascending");
     const first = rows()[0].textContent;
     header().querySelector("button")!.click();
+    await settle();
     expect(header().getAttribute("aria-sort")).toBe("descending");
     expect(rows()[0].textContent).not.toBe(first);
   });
@@ -239,7 +259,7 @@ describe("finding and viewing items", () => {
   });
 
   it("opens an item in its provider", async () => {
-    app.showDetails(app.allItems().find((i) => i.integration === "hubspot")!);
+    app.showDetails(backend.stored.get("hubspot")!.items[0]);
     button(document.getElementById("details")!, "Open in HubSpot")!.click();
     await tick();
     expect(backend.calls.some((c) => c.startsWith("open https://app.hubspot.com/"))).toBe(true);
@@ -250,33 +270,37 @@ describe("finding and viewing items", () => {
     integrations.value = "notion";
     integrations.dispatchEvent(new Event("change"));
     document.getElementById("view-tree")!.click();
+    await settle();
     expect(rows()).toHaveLength(10);
     const before = rows().length;
     const toggle = document.querySelector<HTMLButtonElement>(".toggle")!;
     expect(toggle.getAttribute("aria-expanded")).toBe("false");
     toggle.click();
+    await settle();
     expect(document.querySelector<HTMLButtonElement>(".toggle")!.getAttribute("aria-expanded")).toBe("true");
-    expect(count()).toContain("rows in the tree");
-    expect(rows().length).toBeGreaterThanOrEqual(before);
+    expect(rows().length).toBeGreaterThan(before);
+    expect(rows()[1].querySelector<HTMLElement>(".grid-cell")!.style.paddingLeft).not.toBe(rows()[0].querySelector<HTMLElement>(".grid-cell")!.style.paddingLeft);
     document.getElementById("export-view")!.click();
     await tick();
-    expect(backend.exports.at(-1)!.keys!.slice(0, rows().length)).toEqual(rows().map((r) => r.dataset.key));
+    const exported = backend.exports.at(-1)!.view!;
+    expect(exported.integrations).toEqual(["notion"]);
+    expect(exported.expanded).toEqual([rows()[0].dataset.key]);
   });
 
   it("exports exactly the view, in order, or everything", async () => {
     const search = document.getElementById("search") as HTMLInputElement;
     search.value = "page 1";
     search.dispatchEvent(new Event("input"));
+    await settle();
     (document.getElementById("export-format") as HTMLSelectElement).value = "xlsx";
     document.getElementById("export-view")!.click();
     await tick();
-    const shown = rows().map((r) => r.dataset.key);
     expect(backend.exports[0].format).toBe("xlsx");
-    expect(backend.exports[0].keys!.slice(0, shown.length)).toEqual(shown);
-    expect(document.getElementById("status")!.textContent).toContain("Exported");
+    expect(backend.exports[0].view).toMatchObject({ search: "page 1", sort: { column: "name", descending: false }, expanded: null });
+    expect(document.getElementById("status")!.textContent).toContain(`Exported ${count().split(" ")[0]} items`);
     document.getElementById("export-all")!.click();
     await tick();
-    expect(backend.exports[1].keys).toBeNull();
+    expect(backend.exports[1].view).toMatchObject({ search: "", types: [], integrations: [], changes_only: false });
   });
 });
 
@@ -284,7 +308,7 @@ describe("Airtable records", () => {
   it("opens a table's records from its details and goes back", async () => {
     await boot();
     await connectAndLoad("airtable");
-    const table = app.allItems().find((i) => i.type === "table" && i.parent_id)!;
+    const table = backend.stored.get("airtable")!.items.find((i) => i.type === "table" && i.parent_id)!;
     backend.records = generateItems("airtable", 3).map((i) => ({ ...i, type: "record" }) as IntegrationItem);
     app.showDetails(table);
     button(document.getElementById("details")!, `Load the records of ${table.name}`)!.click();
@@ -294,7 +318,9 @@ describe("Airtable records", () => {
     document.getElementById("export-view")!.click();
     await tick();
     expect(backend.exports.at(-1)!.keys).toEqual(rows().map((r) => r.dataset.key));
+    expect((document.getElementById("type-filter") as HTMLSelectElement).selectedOptions[0].textContent).toBe("Records (3)");
     button(document.getElementById("item-count")!, "Back to all items")!.click();
+    await settle();
     expect(count()).toContain("40 items");
   });
 });
@@ -342,7 +368,7 @@ describe("settings and accounts", () => {
     expect(document.getElementById("status")!.textContent).toBe("The client id must be one word.");
   });
 
-  it("switches between connected accounts and drops the other account's items", async () => {
+  it("switches between connected accounts and keeps every account's stored items in view", async () => {
     await connectAndLoad("hubspot");
     const status = backend.status("hubspot");
     status.accounts = [status.account!, { id: "77", label: "Second portal", details: {} }];
@@ -354,7 +380,8 @@ describe("settings and accounts", () => {
     await tick();
     expect(backend.calls).toContain("switch hubspot 77");
     expect(card("hubspot").textContent).toContain("Connected as Second portal");
-    expect(count()).toContain("0 items");
+    await settle();
+    expect(count()).toContain("435 items");
   });
 });
 
@@ -366,8 +393,12 @@ describe("changes since the last load", () => {
     backend.setConnected("hubspot", true);
     await app.refresh();
     const marked = generateItems("hubspot", 6).map((item, n) => ({ ...item, delta: ["new", "new", "changed", "gone", null, null][n] }));
-    backend.load = async () => ({ integration: "hubspot", items: marked, partial: false, failures: [], changes: backend.changes });
+    backend.load = async () => {
+      backend.store("hubspot", marked);
+      return { integration: "hubspot", count: 6, partial: false, failures: [], changes: backend.changes };
+    };
     await app.load("hubspot");
+    await settle();
     expect(count()).toContain("HubSpot: +2 new · 1 changed · 1 gone");
     const deltas = rows().map((r) => r.dataset.delta ?? "");
     expect(deltas.filter((d) => d === "gone")).toHaveLength(1);
@@ -375,10 +406,12 @@ describe("changes since the last load", () => {
     const show = document.getElementById("changes-filter") as HTMLSelectElement;
     show.value = "changes";
     show.dispatchEvent(new Event("change"));
+    await settle();
     expect(rows()).toHaveLength(4);
     document.getElementById("export-view")!.click();
     await tick();
-    expect(backend.exports.at(-1)!.keys).toHaveLength(4);
+    expect(backend.exports.at(-1)!.view!.changes_only).toBe(true);
+    expect(document.getElementById("status")!.textContent).toContain("Exported 4 items");
   });
 });
 

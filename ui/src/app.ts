@@ -2,7 +2,7 @@
 // settings), and the actions that talk to the backend. Actions change the store; views render
 // from it — nothing here calls a render.
 import { describeError, type AccountKey, type Backend, type ExportFormat, type Integration, type IntegrationItem } from "./backend";
-import { itemKey, type SortColumn } from "./model";
+import { emptyView, itemKey, toItemView, type SortColumn } from "./model";
 import { initialState, nameOf, Store, toggled, type AppState } from "./store";
 import { mountCards } from "./views/cards";
 import { mountDetails } from "./views/details";
@@ -24,7 +24,7 @@ export class App {
   private readonly items: ItemsView;
 
   constructor(private readonly backend: Backend, private readonly doc: Document, gridRect?: { width: number; height: number }) {
-    this.items = new ItemsView(doc, this.store, {
+    this.items = new ItemsView(doc, this.store, backend, {
       sort: (column) => this.sortBy(column),
       open: (item) => this.showDetails(item),
       toggle: (item) => this.toggle(item),
@@ -45,10 +45,9 @@ export class App {
         // A failed sign-in that names no integration ends every wait.
         busy: integration ? toggled(s.busy, integration, false) : event.error ? new Set() : s.busy,
         error: event.error ? { message: event.error.message, retry: null } : event.connected ? null : s.error,
-        loads: !event.connected && integration && !event.error ? without(s.loads, integration) : s.loads,
       }));
       if (event.connected) this.dismissFirstRun();
-      void this.refresh();
+      void this.refresh().then(() => this.reloadStored());
     });
     await this.backend.onLoadProgress(({ progress }) => {
       // A late event of a load that already ended must not bring its bar back.
@@ -56,18 +55,9 @@ export class App {
       this.store.set((s) => ({ progress: new Map(s.progress).set(`${progress.integration}/${progress.stream}`, progress) }));
     });
     await this.refresh();
-    try {
-      const cached = await this.backend.cachedItems();
-      this.store.set((s) => {
-        const loads = new Map(s.loads);
-        for (const c of cached) if (!loads.has(c.integration)) loads.set(c.integration, { items: c.items, loadedAt: c.loaded_at, partial: c.partial, cached: true, changes: c.changes ?? null });
-        return { loads };
-      });
-    } catch (error) {
-      this.showError(describeError(error));
-    }
-    this.items.render(this.store.get());
-    const nothingYet = !this.store.get().statuses.some((s) => s.connected) && this.store.get().loads.size === 0;
+    await this.reloadStored();
+    await this.items.ready;
+    const nothingYet = !this.store.get().statuses.some((s) => s.connected) && this.store.get().loads.length === 0;
     this.byId("first-run").hidden = !nothingYet || this.firstRunDone();
   }
 
@@ -130,6 +120,22 @@ export class App {
     return node as T;
   }
 
+  /** Reads the stored loads again and has the grid read its rows again (stored items changed:
+   * a load, a disconnect, a forget). */
+  async reloadStored(fresh: readonly number[] = []): Promise<void> {
+    try {
+      const loads = await this.backend.storedLoads();
+      this.store.set((s) => ({ loads, fresh: new Set([...s.fresh, ...fresh]), revision: s.revision + 1 }));
+    } catch (error) {
+      this.showError(describeError(error));
+    }
+  }
+
+  /** Resolves when the grid's current view has its first window and counts. */
+  get ready(): Promise<void> {
+    return this.items.ready;
+  }
+
   async refresh(): Promise<void> {
     try {
       this.store.set({ statuses: await this.backend.listIntegrations() });
@@ -161,7 +167,7 @@ export class App {
       this.epochs.set(integration, (this.epochs.get(integration) ?? 0) + 1);
       const account = await this.backend.disconnect(integration);
       const name = nameOf(this.store.get(), integration);
-      this.store.set((s) => ({ loads: without(s.loads, integration), message: "", offer: null }));
+      this.store.set({ message: "", offer: null });
       if (account) {
         // The items stay on this computer unless the person says otherwise.
         this.store.set({
@@ -170,6 +176,7 @@ export class App {
         });
       }
       await this.refresh();
+      await this.reloadStored();
     } catch (error) {
       this.showError(describeError(error));
     }
@@ -178,7 +185,8 @@ export class App {
   private async forgetItems(account: AccountKey, name: string): Promise<void> {
     try {
       await this.backend.forgetItems(account);
-      this.store.set({ message: `${name}'s stored items are forgotten.` });
+      this.store.set({ message: `${name}'s stored items are forgotten.`, offer: null });
+      await this.reloadStored();
     } catch (error) {
       this.showError(describeError(error));
     }
@@ -188,8 +196,6 @@ export class App {
     try {
       this.epochs.set(integration, (this.epochs.get(integration) ?? 0) + 1);
       await this.backend.switchAccount(integration, accountId);
-      // The items on screen belong to the previous account.
-      this.store.set((s) => ({ loads: without(s.loads, integration) }));
       await this.refresh();
     } catch (error) {
       this.showError(describeError(error));
@@ -200,13 +206,13 @@ export class App {
     const clearProgress = (s: AppState) => new Map([...s.progress].filter(([key]) => !key.startsWith(`${integration}/`)));
     this.store.set((s) => ({ error: null, loading: toggled(s.loading, integration, true), progress: clearProgress(s) }));
     const epoch = this.epochs.get(integration) ?? 0;
+    const started = new Date().toISOString();
     try {
       const result = await this.backend.load(integration);
       if ((this.epochs.get(integration) ?? 0) !== epoch) return; // another account by now
-      this.store.set((s) => ({
-        loads: new Map(s.loads).set(integration, { items: result.items, loadedAt: new Date().toISOString(), partial: result.partial, cached: false, changes: result.changes }),
-        records: null,
-      }));
+      const loads = await this.backend.storedLoads();
+      const fresh = loads.filter((l) => l.key.integration === integration && Date.parse(l.loaded_at) >= Date.parse(started)).flatMap((l) => (l.id === null ? [] : [l.id]));
+      this.store.set((s) => ({ loads, fresh: new Set([...s.fresh, ...fresh]), revision: s.revision + 1, records: null }));
       if (result.partial) {
         const reasons = result.failures.map((f) => `${f.stream}: ${f.error.message}`).join("; ");
         const name = nameOf(this.store.get(), integration);
@@ -218,11 +224,6 @@ export class App {
       this.store.set((s) => ({ loading: toggled(s.loading, integration, false), progress: clearProgress(s) }));
       await this.refresh();
     }
-  }
-
-  /** Every loaded item, integration by integration. */
-  allItems(): IntegrationItem[] {
-    return this.items.allItems();
   }
 
   private sortBy(column: SortColumn): void {
@@ -263,22 +264,18 @@ export class App {
   }
 
   /** Exports the current view — the grid's rows, filtered, sorted, as the tree shows them, or a
-   * table's records — or everything loaded. */
+   * table's records — or every stored item of the connected accounts. The backend writes the
+   * file straight from the store. */
   async export(viewOnly: boolean): Promise<void> {
     const format = this.byId<HTMLSelectElement>("export-format").value as ExportFormat;
-    const keys = viewOnly ? this.items.visibleKeys() : null;
+    const records = viewOnly ? this.items.recordKeys() : null;
     try {
-      const outcome = await this.backend.exportItems(keys, format);
+      const outcome = records
+        ? await this.backend.exportRecords(records, format)
+        : await this.backend.exportItems(viewOnly ? this.items.itemView() : toItemView(emptyView(), null), format);
       if (outcome) this.store.set({ message: `Exported ${outcome.count.toLocaleString("en")} items to ${outcome.path}.` });
     } catch (error) {
       this.showError(describeError(error));
     }
   }
-}
-
-/** A copy of `map` without `key`. */
-function without<K, V>(map: ReadonlyMap<K, V>, key: K): Map<K, V> {
-  const next = new Map(map);
-  next.delete(key);
-  return next;
 }

@@ -22,19 +22,31 @@ export const commands = {
 	disconnect: (integration: Integration) => typedError<AccountKey | null, CommandError>(__TAURI_INVOKE("disconnect", { integration })),
 	/**  The connection's metadata: account, scopes, expiry. Never a token. */
 	credentials: (integration: Integration) => typedError<ConnectionInfo | null, CommandError>(__TAURI_INVOKE("credentials", { integration })),
-	/**  Loads every item, announcing progress per page as `LoadProgressEvent`. `cancel_load` stops it. */
-	load: (integration: Integration) => typedError<LoadResult, CommandError>(__TAURI_INVOKE("load", { integration })),
+	/**
+	 *  Loads every item into the store, announcing progress per page as `LoadProgressEvent`;
+	 *  answers with the counts (the grid reads the rows from the store). `cancel_load` stops it.
+	 */
+	load: (integration: Integration) => typedError<LoadSummary, CommandError>(__TAURI_INVOKE("load", { integration })),
 	/**  Cancels every running load of the integration; false when none was running. */
 	cancelLoad: (integration: Integration) => __TAURI_INVOKE<boolean>("cancel_load", { integration }),
 	/**  Loads the records of one Airtable table. */
 	loadAirtableRecords: (baseId: string, tableId: string) => typedError<IntegrationItem[], CommandError>(__TAURI_INVOKE("load_airtable_records", { baseId, tableId })),
-	/**  The last loaded items of each connection, from the app data dir, with when they were loaded. */
-	cachedItems: () => typedError<CachedLoad[], CommandError>(__TAURI_INVOKE("cached_items")),
+	/**  The finished loads of every connected account, as stored (when, partial, what changed). */
+	storedLoads: () => typedError<Generation[], CommandError>(__TAURI_INVOKE("stored_loads")),
 	/**
-	 *  Asks where to save (native dialog), then writes the items with `keys` in that order — the
-	 *  current view — or every loaded item when `keys` is absent. `None` when the person cancelled.
+	 *  The rows `offset..offset + limit` of `view` (at most 500) and its total: only what the grid
+	 *  shows crosses to the window.
 	 */
-	exportItems: (keys: string[] | null, format: ExportFormat) => typedError<ExportOutcome | null, CommandError>(__TAURI_INVOKE("export_items", { keys, format })),
+	itemWindow: (view: ItemView, offset: number, limit: number) => typedError<ItemWindow, CommandError>(__TAURI_INVOKE("item_window", { view, offset, limit })),
+	/**  The counts beside the filters of `view`. */
+	itemFacets: (view: ItemView) => typedError<ViewFacets, CommandError>(__TAURI_INVOKE("item_facets", { view })),
+	/**
+	 *  Asks where to save (native dialog), then writes the rows of `view` in its order, streamed
+	 *  from the store. `None` when the person cancelled.
+	 */
+	exportItems: (view: ItemView, format: ExportFormat) => typedError<ExportOutcome | null, CommandError>(__TAURI_INVOKE("export_items", { view, format })),
+	/**  Like `export_items`, for the Airtable records on screen: those with `keys`, in that order. */
+	exportRecords: (keys: string[], format: ExportFormat) => typedError<ExportOutcome | null, CommandError>(__TAURI_INVOKE("export_records", { keys, format })),
 	/**  Removes a (disconnected) account's stored items from this computer. */
 	forgetItems: (account: AccountKey) => typedError<null, CommandError>(__TAURI_INVOKE("forget_items", { account })),
 	/**  Opens an item's page in the system browser; only https URLs on the providers' hosts. */
@@ -84,24 +96,6 @@ export type AuthorizationStart = {
 	authorization_url: string,
 	/**  How the callback will come back. */
 	transport: RedirectTransport,
-};
-
-/**  One connection's last load. */
-export type CachedLoad = {
-	/**  Which integration. */
-	integration: Integration,
-	/**  Live or sandbox. */
-	mode: Mode,
-	/**  The account the items belong to. */
-	account: AccountInfo,
-	/**  When they were loaded. */
-	loaded_at: string,
-	/**  Whether that load was partial. */
-	partial: boolean,
-	/**  The items (gone ones included, marked `delta: "gone"`, until the next load). */
-	items: IntegrationItem[],
-	/**  What changed since the load before; absent on a first load. */
-	changes?: ChangeSummary | null,
 };
 
 /**  What changed since the previous complete load of the same account. */
@@ -245,6 +239,32 @@ export type ExportOutcome = {
 	count: number,
 };
 
+/**  A value of a filter, with how many rows it would show. */
+export type FacetValue = {
+	/**  What the filter is set to (a type, an integration id, an account id). */
+	value: string,
+	/**  What the person reads. */
+	label: string,
+	/**  Rows under the other filters. */
+	count: number,
+};
+
+/**  A finished load as stored. */
+export type Generation = {
+	/**  The generation's id. */
+	id: number | null,
+	/**  Whose items. */
+	key: AccountKey,
+	/**  The account as it was when loaded. */
+	account: AccountInfo,
+	/**  When the load finished (RFC 3339). */
+	loaded_at: string,
+	/**  Whether some stream failed: the items are then not everything. */
+	partial: boolean,
+	/**  What changed since the previous complete load; absent on a first load. */
+	changes: ChangeSummary | null,
+};
+
 /**  One of the services Inlet connects to. */
 export type Integration = 
 /**  Airtable: bases and tables (and records on demand). */
@@ -322,6 +342,47 @@ export type IntegrationStatus = {
 	transport: RedirectTransport | null,
 };
 
+/**  One row of a window: the item, and in a tree its depth and whether it has children. */
+export type ItemRow = {
+	/**  The item, with its `delta`. */
+	item: IntegrationItem,
+	/**  0 for a root (and every row of a flat list). */
+	depth: number,
+	/**  Whether the tree can expand it. */
+	has_children: boolean,
+};
+
+/**  A view of the stored items, as the grid shows it. */
+export type ItemView = {
+	/**  Words to find (each as a prefix) in names, parent paths and the text of details. */
+	search: string,
+	/**  Item types to show; empty for all. */
+	types: string[],
+	/**  Integrations to show; empty for all. */
+	integrations: Integration[],
+	/**  Accounts to show (by the provider's account id); empty for all. */
+	accounts: string[],
+	/**  Only items new, changed or gone since the load before. */
+	changes_only: boolean,
+	/**  The order. */
+	sort: ViewSort,
+	/**
+	 *  As a tree, with these items (`IntegrationItem::key`) expanded; absent for a flat list.
+	 *  A search always shows its matches flat.
+	 */
+	expanded: string[] | null,
+};
+
+/**  Some rows of a view and how many there are in all. */
+export type ItemWindow = {
+	/**  Rows in the view. */
+	total: number,
+	/**  Where `rows` start. */
+	offset: number,
+	/**  The rows. */
+	rows: ItemRow[],
+};
+
 /**  Progress of one stream, sent after every page. */
 export type LoadProgress = {
 	/**  Which integration. */
@@ -344,20 +405,20 @@ export type LoadProgressEvent = {
 	progress: LoadProgress,
 };
 
-/**  Everything a load produced. */
-export type LoadResult = {
+/**
+ *  A load as the window hears of it: the items themselves stay in the store, where the grid
+ *  reads the rows it shows.
+ */
+export type LoadSummary = {
 	/**  Which integration. */
 	integration: Integration,
-	/**  The items, stream by stream. */
-	items: IntegrationItem[],
-	/**  True when some stream failed: `items` is then not everything. */
+	/**  How many items arrived. */
+	count: number,
+	/**  True when some stream failed. */
 	partial: boolean,
 	/**  The failed streams. */
 	failures: StreamFailure[],
-	/**
-	 *  What changed since the previous load of the account, once stored; absent on a first
-	 *  load.
-	 */
+	/**  What changed since the previous load; absent on a first load. */
 	changes: ChangeSummary | null,
 };
 
@@ -429,12 +490,49 @@ export type ShellErrorCode =
 /**  The system browser could not be opened. */
 "browser_unavailable";
 
+/**  A column the grid sorts by. */
+export type SortColumn = 
+/**  The item's name (case-insensitive). */
+"name" | 
+/**  The item's type, then its name. */
+"type" | 
+/**  The parent's path or name. */
+"parent" | 
+/**  When the item was created. */
+"created" | 
+/**  When the item last changed. */
+"modified" | 
+/**  The integration, then the name. */
+"integration";
+
 /**  A stream that failed after its retries. */
 export type StreamFailure = {
 	/**  The stream. */
 	stream: string,
 	/**  Why, in the `{error, message, details}` shape. */
 	error: ErrorBody,
+};
+
+/**  The counts beside the filters, under the view's other filters. */
+export type ViewFacets = {
+	/**  Per item type. */
+	types: FacetValue[],
+	/**  Per integration. */
+	integrations: FacetValue[],
+	/**  Per account. */
+	accounts: FacetValue[],
+	/**  New, changed or gone rows. */
+	changes: number,
+	/**  Every stored row of the connected accounts, unfiltered ("N of TOTAL items"). */
+	total: number,
+};
+
+/**  The order of a view. */
+export type ViewSort = {
+	/**  Which column. */
+	column: SortColumn,
+	/**  Largest first. */
+	descending: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -1,7 +1,8 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
-import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadResult, type ProviderSetup, type SetupInput } from "./backend";
-import type { AccountKey, CachedLoad } from "./backend";
+import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadSummary, type ProviderSetup, type SetupInput } from "./backend";
+import type { AccountKey, Generation, ItemView, ItemWindow, ViewFacets } from "./backend";
+import { applyView, facetCounts, flattenTree, fromItemView } from "./model";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
 
@@ -48,11 +49,15 @@ export class FakeBackend implements Backend {
   }));
   sizes: Record<Integration, number> = { airtable: 40, notion: 150, hubspot: 435 };
   calls: string[] = [];
-  cached: CachedLoad[] = [];
-  exports: { keys: string[] | null; format: ExportFormat }[] = [];
+  /** The "item store": each connected integration's last load, as stored. */
+  stored = new Map<Integration, { generation: Generation; items: IntegrationItem[] }>();
+  exports: { view: ItemView | null; keys: string[] | null; format: ExportFormat }[] = [];
+  /** Every window asked for, as `offset+limit`. */
+  windows: string[] = [];
   records: IntegrationItem[] = [];
-  partial: LoadResult["failures"] = [];
-  changes: LoadResult["changes"] = null;
+  partial: LoadSummary["failures"] = [];
+  changes: LoadSummary["changes"] = null;
+  private nextGeneration = 1;
   failNext: Error | null = null;
   /** When set, sign-ins never come back (the person closed the tab). */
   browserClosed = false;
@@ -105,12 +110,66 @@ export class FakeBackend implements Backend {
   }
   async forgetItems(account: AccountKey) {
     this.calls.push(`forget ${account.integration} ${account.account_id}`);
+    this.stored.delete(account.integration);
     return null;
   }
   async credentials() {
     return null;
   }
-  async load(integration: Integration): Promise<LoadResult> {
+  /** Stores `items` as the latest load of `integration` (as the item store would). */
+  store(integration: Integration, items: IntegrationItem[], loadedAt = new Date().toISOString()): Generation {
+    const generation: Generation = {
+      id: this.nextGeneration++,
+      key: { integration, mode: "sandbox", account_id: "42" },
+      account: { id: "42", label: `${this.status(integration).name} sandbox account`, details: {} },
+      loaded_at: loadedAt,
+      partial: this.partial.length > 0,
+      changes: this.changes,
+    };
+    this.stored.set(integration, { generation, items });
+    return generation;
+  }
+
+  /** The stored items of connected integrations, integration by integration. */
+  private visible(): IntegrationItem[] {
+    return [...this.stored.entries()]
+      .filter(([integration]) => this.status(integration).connected)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .flatMap(([, s]) => s.items);
+  }
+
+  private viewRows(view: ItemView) {
+    const shown = applyView(this.visible(), fromItemView(view));
+    if (view.expanded && !view.search.trim()) return flattenTree(shown, new Set(view.expanded));
+    return shown.map((item) => ({ item, depth: 0, hasChildren: false, expanded: false }));
+  }
+
+  async storedLoads(): Promise<Generation[]> {
+    return [...this.stored.entries()].filter(([i]) => this.status(i).connected).map(([, s]) => s.generation);
+  }
+  async itemWindow(view: ItemView, offset: number, limit: number): Promise<ItemWindow> {
+    this.windows.push(`${offset}+${limit}`);
+    const rows = this.viewRows(view);
+    return { total: rows.length, offset, rows: rows.slice(offset, offset + limit).map((r) => ({ item: r.item, depth: r.depth, has_children: r.hasChildren })) };
+  }
+  async itemFacets(view: ItemView): Promise<ViewFacets> {
+    const all = this.visible();
+    const { types } = facetCounts(applyView(all, { ...fromItemView(view), types: new Set() }));
+    const { integrations } = facetCounts(applyView(all, { ...fromItemView(view), integrations: new Set() }));
+    const changes = applyView(all, { ...fromItemView(view), changesOnly: true }).length;
+    const entry = (value: string, count: number, label = value) => ({ value, label, count });
+    // As the store does: every stored account is listed, with 0 when the other filters leave none.
+    const stored = (await this.storedLoads()).map((g) => g.key.integration);
+    return {
+      types: [...types].map(([t, n]) => entry(t, n)),
+      integrations: stored.map((i) => entry(i, integrations.get(i) ?? 0, this.status(i).name)),
+      accounts: stored.map((i) => entry("42", integrations.get(i) ?? 0, `${this.status(i).name} — sandbox account`)),
+      changes,
+      total: all.length,
+    };
+  }
+
+  async load(integration: Integration): Promise<LoadSummary> {
     this.calls.push(`load ${integration}`);
     if (this.failNext) {
       const error = this.failNext;
@@ -126,8 +185,8 @@ export class FakeBackend implements Backend {
       throw Object.assign(new Error("The load was cancelled."), { name: "BackendError" });
     }
     this.status(integration).last_load = new Date().toISOString();
-    const changes = this.changes;
-    return { integration, items, partial: this.partial.length > 0, failures: this.partial, changes };
+    this.store(integration, items);
+    return { integration, count: items.length, partial: this.partial.length > 0, failures: this.partial, changes: this.changes };
   }
   async cancelLoad(integration: Integration) {
     this.calls.push(`cancel ${integration}`);
@@ -138,12 +197,13 @@ export class FakeBackend implements Backend {
     this.calls.push(`records ${baseId}/${tableId}`);
     return this.records;
   }
-  async cachedItems() {
-    return this.cached;
+  async exportItems(view: ItemView, format: ExportFormat) {
+    this.exports.push({ view, keys: null, format });
+    return { path: `/tmp/inlet-items.${format}`, count: this.viewRows(view).length };
   }
-  async exportItems(keys: string[] | null, format: ExportFormat) {
-    this.exports.push({ keys, format });
-    return { path: `/tmp/inlet-items.${format}`, count: keys?.length ?? 0 };
+  async exportRecords(keys: string[], format: ExportFormat) {
+    this.exports.push({ view: null, keys, format });
+    return { path: `/tmp/inlet-records.${format}`, count: keys.length };
   }
   async openInProvider(url: string) {
     this.calls.push(`open ${url}`);

@@ -1,6 +1,6 @@
 // Pure view logic over loaded items: search, filters, sorting, counts and the tree. No DOM here,
 // so it is tested directly and stays fast at 100,000 items.
-import type { Integration, IntegrationItem } from "./backend";
+import type { Integration, IntegrationItem, ItemView } from "./backend";
 
 export type SortColumn = "name" | "type" | "parent" | "created" | "modified" | "integration";
 export type SortDirection = "asc" | "desc";
@@ -11,12 +11,39 @@ export interface ViewState {
   types: Set<string>;
   /** Integrations to show; empty means all. */
   integrations: Set<Integration>;
+  /** Accounts (the provider's account ids) to show; empty means all. */
+  accounts: Set<string>;
   /** Only items new, changed or gone since the load before. */
   changesOnly: boolean;
   sort: { column: SortColumn; direction: SortDirection };
 }
 
-export const emptyView = (): ViewState => ({ query: "", types: new Set(), integrations: new Set(), changesOnly: false, sort: { column: "name", direction: "asc" } });
+export const emptyView = (): ViewState => ({ query: "", types: new Set(), integrations: new Set(), accounts: new Set(), changesOnly: false, sort: { column: "name", direction: "asc" } });
+
+/** The view as the backend's item store reads it; `expanded` set for a tree. */
+export function toItemView(view: ViewState, expanded: ReadonlySet<string> | null): ItemView {
+  return {
+    search: view.query,
+    types: [...view.types],
+    integrations: [...view.integrations],
+    accounts: [...view.accounts],
+    changes_only: view.changesOnly,
+    sort: { column: view.sort.column, descending: view.sort.direction === "desc" },
+    expanded: expanded ? [...expanded] : null,
+  };
+}
+
+/** The other way round, for the in-memory backends. */
+export function fromItemView(view: ItemView): ViewState {
+  return {
+    query: view.search,
+    types: new Set(view.types),
+    integrations: new Set(view.integrations),
+    accounts: new Set(view.accounts),
+    changesOnly: view.changes_only,
+    sort: { column: view.sort.column, direction: view.sort.descending ? "desc" : "asc" },
+  };
+}
 
 /** The key the backend knows an item by (`IntegrationItem::key`). */
 export const itemKey = (item: IntegrationItem): string => `${item.integration}/${item.type}/${item.id}`;
@@ -84,7 +111,9 @@ export class SortCache {
   }
 }
 
-/** The items a view shows, in order. Every word of the query must match the name or parent path. */
+/** The items a view shows, in order. Every word of the query must match the name or parent path.
+ * The item store does this for stored items; this is the same view over items in memory (a
+ * table's records, the fake backend). */
 export function applyView(items: readonly IntegrationItem[], view: ViewState, index = new SearchIndex(), cache = new SortCache()): IntegrationItem[] {
   const words = view.query.toLowerCase().split(/\s+/).filter(Boolean);
   return cache.sort(items, view.sort).filter(

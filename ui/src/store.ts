@@ -1,18 +1,7 @@
 // The window's state in one place: every view subscribes and renders from it; actions only ever
 // call `set`. A change that a view does not read costs it a reference comparison, nothing more.
-import type { ChangeSummary, Integration, IntegrationItem, IntegrationStatus, LoadProgress } from "./backend";
+import type { Generation, Integration, IntegrationItem, IntegrationStatus, LoadProgress } from "./backend";
 import { emptyView, type ViewState } from "./model";
-
-/** The items of one integration on screen. */
-export interface Loaded {
-  items: IntegrationItem[];
-  loadedAt: string;
-  partial: boolean;
-  /** From the on-disk cache of an earlier run, not loaded this session. */
-  cached: boolean;
-  /** What changed since the load before; null on a first load. */
-  changes: ChangeSummary | null;
-}
 
 /** A failure shown in the error banner, with what Retry does. */
 export interface Problem {
@@ -28,7 +17,12 @@ export interface AppState {
   loading: ReadonlySet<Integration>;
   /** Progress per `integration/stream`. */
   progress: ReadonlyMap<string, LoadProgress>;
-  loads: ReadonlyMap<Integration, Loaded>;
+  /** The stored loads of every connected account (the grid reads their rows from the store). */
+  loads: readonly Generation[];
+  /** Generations loaded in this session: their changes are news. */
+  fresh: ReadonlySet<number>;
+  /** Bumped whenever the stored items change: the grid reads its rows again. */
+  revision: number;
   view: ViewState;
   tree: boolean;
   expanded: ReadonlySet<string>;
@@ -47,7 +41,9 @@ export const initialState = (): AppState => ({
   busy: new Set(),
   loading: new Set(),
   progress: new Map(),
-  loads: new Map(),
+  loads: [],
+  fresh: new Set(),
+  revision: 0,
   view: emptyView(),
   tree: false,
   expanded: new Set(),

@@ -1,5 +1,6 @@
 //! Writing items out, streamed: CSV, JSON (an array) and NDJSON (a line per item).
 
+use std::borrow::Borrow;
 use std::io::Write;
 use std::path::Path;
 use std::str::FromStr;
@@ -86,11 +87,21 @@ pub fn write_items<'a, W: Write>(
     format: ExportFormat,
     items: impl IntoIterator<Item = &'a IntegrationItem>,
 ) -> Result<()> {
+    write_stream(out, format, items.into_iter().map(Ok))
+}
+
+/// Writes `items` — read as they are written, so they may come straight from a store query —
+/// to `out`; the first `Err` among them stops the writing and is returned.
+pub fn write_stream<W: Write, B: Borrow<IntegrationItem>>(
+    out: W,
+    format: ExportFormat,
+    items: impl Iterator<Item = Result<B>>,
+) -> Result<()> {
     match format {
         ExportFormat::Ndjson => {
             let mut out = out;
             for item in items {
-                serde_json::to_writer(&mut out, item).map_err(io_error)?;
+                serde_json::to_writer(&mut out, item?.borrow()).map_err(io_error)?;
                 out.write_all(b"\n").map_err(io_error)?;
             }
             out.flush().map_err(io_error)
@@ -98,10 +109,11 @@ pub fn write_items<'a, W: Write>(
         ExportFormat::Json => {
             let mut out = out;
             out.write_all(b"[").map_err(io_error)?;
-            for (i, item) in items.into_iter().enumerate() {
+            for (i, item) in items.enumerate() {
+                let item = item?;
                 out.write_all(if i == 0 { b"\n" } else { b",\n" })
                     .map_err(io_error)?;
-                serde_json::to_writer(&mut out, item).map_err(io_error)?;
+                serde_json::to_writer(&mut out, item.borrow()).map_err(io_error)?;
             }
             out.write_all(b"\n]\n").map_err(io_error)?;
             out.flush().map_err(io_error)
@@ -110,7 +122,7 @@ pub fn write_items<'a, W: Write>(
             let mut writer = csv::Writer::from_writer(out);
             writer.write_record(CSV_COLUMNS).map_err(io_error)?;
             for item in items {
-                writer.write_record(row(item)).map_err(io_error)?;
+                writer.write_record(row(item?.borrow())).map_err(io_error)?;
             }
             writer.flush().map_err(io_error)
         }
@@ -153,6 +165,16 @@ pub fn export_to_path<'a>(
     format: ExportFormat,
     items: impl IntoIterator<Item = &'a IntegrationItem>,
 ) -> Result<u64> {
+    export_stream(path, format, items.into_iter().map(Ok))
+}
+
+/// [`export_to_path`] for items read as they are written; the first `Err` among them stops the
+/// export, removes the temporary file and is returned.
+pub fn export_stream<B: Borrow<IntegrationItem>>(
+    path: &Path,
+    format: ExportFormat,
+    items: impl Iterator<Item = Result<B>>,
+) -> Result<u64> {
     let shown = path.display().to_string();
     let fail = |action: &'static str, e: &dyn std::fmt::Display| CoreError::Io {
         action,
@@ -164,12 +186,12 @@ pub fn export_to_path<'a>(
         .ok_or_else(|| CoreError::invalid_argument("The export path has no file name."))?;
     let partial = path.with_file_name(format!(".{}.partial", file_name.to_string_lossy()));
     let mut count = 0u64;
-    let counted = items.into_iter().inspect(|_| count += 1);
+    let counted = items.inspect(|_| count += 1);
     let written = match format {
-        ExportFormat::Xlsx => write_xlsx(&partial, counted).map_err(|e| fail("write", &e)),
+        ExportFormat::Xlsx => write_xlsx(&partial, counted),
         _ => {
             let file = std::fs::File::create(&partial).map_err(|e| fail("create", &e))?;
-            write_items(std::io::BufWriter::new(file), format, counted)
+            write_stream(std::io::BufWriter::new(file), format, counted)
         }
     };
     if let Err(error) = written {
@@ -180,29 +202,41 @@ pub fn export_to_path<'a>(
     Ok(count)
 }
 
-fn write_xlsx<'a>(
+fn write_xlsx<B: Borrow<IntegrationItem>>(
     path: &Path,
-    items: impl Iterator<Item = &'a IntegrationItem>,
-) -> Result<(), rust_xlsxwriter::XlsxError> {
+    items: impl Iterator<Item = Result<B>>,
+) -> Result<()> {
+    let xlsx = |e: rust_xlsxwriter::XlsxError| CoreError::Io {
+        action: "write",
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    let sheet = workbook.add_worksheet_with_constant_memory()?;
-    sheet.set_name("Items")?;
-    sheet.write_row_with_format(0, 0, CSV_COLUMNS, &bold)?;
-    sheet.set_freeze_panes(1, 0)?;
+    let sheet = workbook
+        .add_worksheet_with_constant_memory()
+        .map_err(xlsx)?;
+    sheet.set_name("Items").map_err(xlsx)?;
+    sheet
+        .write_row_with_format(0, 0, CSV_COLUMNS, &bold)
+        .map_err(xlsx)?;
+    sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
     for (index, item) in items.enumerate() {
+        let item = item?;
         let row_number = u32::try_from(index + 1)
-            .map_err(|_| rust_xlsxwriter::XlsxError::RowColumnLimitError)?;
-        for (column, value) in row(item).iter().enumerate() {
+            .map_err(|_| xlsx(rust_xlsxwriter::XlsxError::RowColumnLimitError))?;
+        for (column, value) in row(item.borrow()).iter().enumerate() {
             if !value.is_empty() {
                 // Excel caps a cell at 32,767 characters; longer provider text is cut, not lost silently:
                 // the JSON and CSV exports keep it whole.
                 let cell: String = value.chars().take(32_767).collect();
-                sheet.write_string(row_number, column as u16, cell)?;
+                sheet
+                    .write_string(row_number, column as u16, cell)
+                    .map_err(xlsx)?;
             }
         }
     }
-    workbook.save(path)
+    workbook.save(path).map_err(xlsx)
 }
 
 #[cfg(test)]

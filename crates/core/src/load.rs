@@ -57,6 +57,34 @@ pub struct LoadResult {
     pub changes: Option<ChangeSummary>,
 }
 
+/// A load as the window hears of it: the items themselves stay in the store, where the grid
+/// reads the rows it shows.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct LoadSummary {
+    /// Which integration.
+    pub integration: Integration,
+    /// How many items arrived.
+    pub count: u32,
+    /// True when some stream failed.
+    pub partial: bool,
+    /// The failed streams.
+    pub failures: Vec<StreamFailure>,
+    /// What changed since the previous load; absent on a first load.
+    pub changes: Option<ChangeSummary>,
+}
+
+impl From<LoadResult> for LoadSummary {
+    fn from(result: LoadResult) -> Self {
+        Self {
+            integration: result.integration,
+            count: u32::try_from(result.items.len()).unwrap_or(u32::MAX),
+            partial: result.partial,
+            failures: result.failures,
+            changes: result.changes,
+        }
+    }
+}
+
 /// Called with every progress update.
 pub type ProgressFn = Arc<dyn Fn(LoadProgress) + Send + Sync>;
 

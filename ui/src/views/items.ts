@@ -1,10 +1,13 @@
-// The items region: what the grid shows, derived from the loaded items (or a table's records)
-// and the view state — search, filters, sort, tree — with the count line and the filter options'
-// counts. Recomputed only when one of those changes.
-import type { Integration, IntegrationItem } from "../backend";
+// The items region: the grid as a window onto the item store — each change of the view (search,
+// filters, sort, tree) or of the stored items asks the backend for the first window, the total
+// and the filters' counts; scrolling asks for more windows. A table's records, loaded on demand,
+// are viewed in memory instead.
+import type { Backend, IntegrationItem, ItemView, ViewFacets } from "../backend";
+import { describeError } from "../backend";
 import { el } from "../format";
-import { age, applyView, facetCounts, flattenTree, itemKey, SearchIndex, SortCache, type SortColumn, type TreeRow } from "../model";
-import { nameOf, type AppState, type Loaded, type Store } from "../store";
+import { age, applyView, itemKey, SearchIndex, SortCache, toItemView, type SortColumn, type TreeRow } from "../model";
+import { nameOf, type AppState, type Store } from "../store";
+import { ArraySource, PagedSource } from "./rows";
 import { ItemTable } from "./table";
 
 export interface ItemEvents {
@@ -17,80 +20,132 @@ export class ItemsView {
   readonly table: ItemTable;
   private readonly index = new SearchIndex();
   private readonly sortCache = new SortCache();
-  private allCache: { loads: Loaded[]; items: IntegrationItem[] } = { loads: [], items: [] };
-  private keys: string[] = [];
+  private paged: PagedSource | null = null;
+  private records: ArraySource | null = null;
+  private facets: ViewFacets | null = null;
+  /** Resolves when the current view's first window and counts have arrived (tests, benchmarks). */
+  ready: Promise<void> = Promise.resolve();
 
-  constructor(private readonly doc: Document, private readonly store: Store<AppState>, events: ItemEvents, gridRect?: { width: number; height: number }) {
+  constructor(private readonly doc: Document, private readonly store: Store<AppState>, private readonly backend: Backend, events: ItemEvents, gridRect?: { width: number; height: number }) {
     this.table = new ItemTable(doc, this.byId("grid"), events, gridRect);
     store.subscribe((s, p) => {
-      const changed = s.loads !== p.loads || s.records !== p.records || s.view !== p.view || s.tree !== p.tree || s.expanded !== p.expanded || s.statuses !== p.statuses;
+      const changed = s.revision !== p.revision || s.records !== p.records || s.view !== p.view || s.tree !== p.tree || s.expanded !== p.expanded;
       if (changed) this.render(s);
+      else if (s.loads !== p.loads || s.statuses !== p.statuses || s.fresh !== p.fresh) this.renderCount(s);
     });
   }
 
-  /** Every loaded item, integration by integration (the same array until a load changes). */
-  allItems(state: AppState = this.store.get()): IntegrationItem[] {
-    const loads = [...state.loads.keys()].sort().map((i) => state.loads.get(i) as Loaded);
-    const same = loads.length === this.allCache.loads.length && loads.every((l, n) => l === this.allCache.loads[n]);
-    if (!same) this.allCache = { loads, items: loads.flatMap((l) => l.items) };
-    return this.allCache.items;
+  /** The view as the store reads it. */
+  itemView(state: AppState = this.store.get()): ItemView {
+    return toItemView(state.view, state.tree && !state.view.query ? state.expanded : null);
   }
 
-  /** The keys of the grid's rows, in order: what an export of the view writes. */
-  visibleKeys(): string[] {
-    return this.keys;
+  /** The keys of a table's records as shown (what exporting that view writes); null otherwise. */
+  recordKeys(): string[] | null {
+    return this.records ? this.records.rows.map((r) => itemKey(r.item)) : null;
   }
 
   render(state: AppState): void {
-    const source = state.records?.items ?? this.allItems(state);
-    // A table's records are one kind from one integration: the item filters do not apply to them.
-    const view = state.records ? { ...state.view, types: new Set<string>(), integrations: new Set<Integration>() } : state.view;
-    const shown = applyView(source, view, this.index, this.sortCache);
-    // The tree shows the hierarchy of the filtered items; a search shows matches flat.
-    const treeOn = state.tree && !state.view.query;
-    const rows: TreeRow[] = treeOn ? flattenTree(shown, state.expanded) : shown.map((item) => ({ item, depth: 0, hasChildren: false, expanded: false }));
-    this.table.setRows(rows, state.view.sort, treeOn);
-    this.keys = rows.map((r) => itemKey(r.item));
-    this.renderFilters(state, source);
-    this.renderCount(state, source.length, shown.length, rows.length);
-    if (state.detail && !source.includes(state.detail)) this.store.set({ detail: null });
+    this.paged?.close();
+    this.paged = null;
+    if (state.records) {
+      this.renderRecords(state);
+      return;
+    }
+    this.records = null;
+    const view = this.itemView(state);
+    const paged = new PagedSource(
+      (offset, limit) => this.backend.itemWindow(view, offset, limit),
+      (key) => state.expanded.has(key),
+      () => {
+        this.table.refresh();
+        this.renderCount(this.store.get());
+      },
+      (error) => this.store.set({ error: { message: describeError(error), retry: () => this.render(this.store.get()) } }),
+    );
+    this.paged = paged;
+    this.table.setSource(paged, state.view.sort, view.expanded !== null);
+    const facets = this.backend.itemFacets(view).then(
+      (facets) => {
+        if (this.paged !== paged) return;
+        this.facets = facets;
+        this.renderFilters(this.store.get());
+        this.renderCount(this.store.get());
+      },
+      (error) => this.store.set({ error: { message: describeError(error), retry: null } }),
+    );
+    this.ready = Promise.all([paged.start(), facets]).then(() => undefined);
+  }
+
+  private renderRecords(state: AppState): void {
+    const records = state.records!;
+    // A table's records are one kind from one integration: only search and sort apply.
+    const view = { ...state.view, types: new Set<string>(), integrations: new Set<never>(), accounts: new Set<string>() };
+    const shown = applyView(records.items, view, this.index, this.sortCache);
+    const rows: TreeRow[] = shown.map((item) => ({ item, depth: 0, hasChildren: false, expanded: false }));
+    this.records = new ArraySource(rows);
+    this.table.setSource(this.records, state.view.sort, false);
+    this.renderFilters(state);
+    this.renderCount(state);
   }
 
   private byId<T extends HTMLElement = HTMLElement>(id: string): T {
     return this.doc.getElementById(id) as T;
   }
 
-  private renderFilters(state: AppState, source: IntegrationItem[]): void {
-    const { types, integrations } = facetCounts(source);
-    const fill = (select: HTMLSelectElement, all: string, entries: [string, number][], selected: string) => {
+  private renderFilters(state: AppState): void {
+    const fill = (id: string, all: string, entries: { value: string; label: string; count: number }[], selected: string) => {
+      const select = this.byId<HTMLSelectElement>(id);
       const options = [Object.assign(el(this.doc, "option", all), { value: "" })];
-      for (const [value, count] of entries.sort(([a], [b]) => a.localeCompare(b))) {
-        options.push(Object.assign(el(this.doc, "option", `${value} (${count.toLocaleString("en")})`), { value }));
+      for (const entry of [...entries].sort((a, b) => a.label.localeCompare(b.label))) {
+        options.push(Object.assign(el(this.doc, "option", `${entry.label} (${entry.count.toLocaleString("en")})`), { value: entry.value }));
       }
+      // A chosen value that no longer has rows stays listed, so the select never shows blank.
+      if (selected && !entries.some((e) => e.value === selected)) options.push(Object.assign(el(this.doc, "option", `${selected} (0)`), { value: selected }));
       select.replaceChildren(...options);
       select.value = selected;
+      select.disabled = Boolean(state.records);
     };
-    fill(this.byId("type-filter"), "All types", [...types], [...state.view.types][0] ?? "");
-    fill(this.byId("integration-filter"), "All integrations", [...integrations], [...state.view.integrations][0] ?? "");
+    if (state.records) {
+      const n = state.records.items.length;
+      fill("type-filter", `Records (${n.toLocaleString("en")})`, [], "");
+      fill("integration-filter", "Airtable", [], "");
+      fill("account-filter", state.records.table.parent_path_or_name ?? "This base", [], "");
+      return;
+    }
+    const facets = this.facets;
+    fill("type-filter", "All types", facets?.types ?? [], [...state.view.types][0] ?? "");
+    fill("integration-filter", "All integrations", facets?.integrations ?? [], [...state.view.integrations][0] ?? "");
+    fill("account-filter", "All accounts", facets?.accounts ?? [], [...state.view.accounts][0] ?? "");
   }
 
-  private renderCount(state: AppState, total: number, shown: number, rows: number): void {
+  renderCount(state: AppState): void {
     const count = this.byId("item-count");
     const n = (x: number) => x.toLocaleString("en");
-    const noun = state.records ? `records in ${state.records.table.name}` : "items";
-    const filtered = shown === total ? `${n(total)} ${noun}` : `${n(shown)} of ${n(total)} ${noun}`;
-    const treeNote = rows !== shown ? ` · ${n(rows)} rows in the tree` : "";
-    const loads = [...state.loads.entries()];
-    const cached = loads.filter(([, l]) => l.cached).map(([i, l]) => `${nameOf(state, i)} from ${age(l.loadedAt)}`);
-    const partial = loads.filter(([, l]) => l.partial).map(([i]) => nameOf(state, i));
-    const changes = loads.flatMap(([i, l]) => {
-      if (!l.changes || l.cached) return [];
-      const { new: added, changed, gone } = l.changes;
-      const parts = [added ? `+${n(added)} new` : "", changed ? `${n(changed)} changed` : "", gone ? `${n(gone)} gone` : ""].filter(Boolean);
-      return parts.length ? [`${nameOf(state, i)}: ${parts.join(" · ")}`] : [];
-    });
-    const notes = [cached.length ? `cached: ${cached.join(", ")} — Reload to refresh` : "", partial.length ? `partial: ${partial.join(", ")}` : "", ...changes].filter(Boolean);
-    count.textContent = `${filtered}${treeNote}${notes.length ? ` (${notes.join("; ")})` : ""}`;
+    let text: string;
+    if (state.records) {
+      const total = state.records.items.length;
+      const shown = this.records?.length ?? total;
+      text = shown === total ? `${n(total)} records in ${state.records.table.name}` : `${n(shown)} of ${n(total)} records in ${state.records.table.name}`;
+    } else {
+      const shown = this.paged?.length ?? 0;
+      const total = this.facets?.total ?? shown;
+      text = shown === total ? `${n(total)} items` : `${n(shown)} of ${n(total)} items`;
+    }
+    const notes: string[] = [];
+    if (!state.records) {
+      const earlier = state.loads.filter((l) => l.id !== null && !state.fresh.has(l.id));
+      if (earlier.length) notes.push(`stored: ${earlier.map((l) => `${nameOf(state, l.key.integration)} from ${age(l.loaded_at)}`).join(", ")} — Reload to refresh`);
+      const partial = state.loads.filter((l) => l.partial).map((l) => nameOf(state, l.key.integration));
+      if (partial.length) notes.push(`partial: ${partial.join(", ")}`);
+      for (const load of state.loads) {
+        if (!load.changes || load.id === null || !state.fresh.has(load.id)) continue;
+        const { new: added, changed, gone } = load.changes;
+        const parts = [added ? `+${n(added)} new` : "", changed ? `${n(changed)} changed` : "", gone ? `${n(gone)} gone` : ""].filter(Boolean);
+        if (parts.length) notes.push(`${nameOf(state, load.key.integration)}: ${parts.join(" · ")}`);
+      }
+    }
+    count.textContent = `${text}${notes.length ? ` (${notes.join("; ")})` : ""}`;
     if (state.records) {
       const back = el(this.doc, "button", "Back to all items");
       back.type = "button";

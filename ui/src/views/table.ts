@@ -1,10 +1,12 @@
-// The items grid: virtualized with TanStack Virtual (only the visible rows exist in the DOM, so
-// 100,000 items scroll smoothly), sortable and resizable columns, a tree mode, keyboard
-// navigation and ARIA grid roles. Provider text is only ever set as textContent.
+// The items grid: virtualized with TanStack Virtual (only the visible rows exist in the DOM) over
+// a `RowSource` (rows arrive from the store window by window, a placeholder until then), sortable
+// and resizable columns, a tree mode, keyboard navigation and ARIA grid roles. Provider text is
+// only ever set as textContent.
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from "@tanstack/virtual-core";
 import type { IntegrationItem } from "../backend";
 import { formatTime } from "../format";
-import type { SortColumn, SortDirection, TreeRow } from "../model";
+import type { SortColumn, SortDirection } from "../model";
+import { ArraySource, type RowSource } from "./rows";
 
 export interface Column {
   id: SortColumn;
@@ -24,6 +26,8 @@ export const COLUMNS: Column[] = [
 
 export const ROW_HEIGHT = 32;
 
+const keyOf = (item: IntegrationItem) => `${item.integration}/${item.type}/${item.id}`;
+
 export interface TableEvents {
   sort(column: SortColumn): void;
   open(item: IntegrationItem): void;
@@ -31,8 +35,9 @@ export interface TableEvents {
 }
 
 export class ItemTable {
-  private rows: TreeRow[] = [];
+  private rows: RowSource = new ArraySource([]);
   private selectedIndex = -1;
+  private selectedKey: string | null = null;
   private tree = false;
   private readonly widths = new Map<SortColumn, number>(COLUMNS.map((c) => [c.id, c.width]));
   private readonly grid: HTMLElement;
@@ -79,22 +84,38 @@ export class ItemTable {
     this.cleanup();
   }
 
-  /** Shows `rows`; `tree` adds indentation and expand toggles. */
-  setRows(rows: TreeRow[], sort: { column: SortColumn; direction: SortDirection }, tree: boolean): void {
-    const selectedKey = this.selected ? `${this.selected.integration}/${this.selected.id}` : null;
-    this.rows = rows;
+  /** Shows the rows of `source`; `tree` adds indentation and expand toggles. The selection
+   * stays on the same item when it is among the rows already there. */
+  setSource(source: RowSource, sort: { column: SortColumn; direction: SortDirection }, tree: boolean): void {
+    if (source !== this.rows) this.selectedIndex = -1;
+    this.rows = source;
     this.tree = tree;
-    this.selectedIndex = selectedKey ? rows.findIndex((r) => `${r.item.integration}/${r.item.id}` === selectedKey) : -1;
-    this.grid.setAttribute("aria-rowcount", String(rows.length + 1));
     this.renderHead(sort);
-    this.virtualizer.setOptions({ ...this.virtualizer.options, count: rows.length });
-    this.virtualizer._willUpdate();
-    this.virtualizer.measure();
+    this.refresh();
+  }
+
+  /** The source's rows or length changed (a window arrived). */
+  refresh(): void {
+    if (this.selectedKey && this.selected && keyOf(this.selected) !== this.selectedKey) this.selectedIndex = -1;
+    if (this.selectedIndex < 0 && this.selectedKey) this.selectedIndex = this.findLoaded(this.selectedKey);
+    this.grid.setAttribute("aria-rowcount", String(this.rows.length + 1));
+    if (this.virtualizer.options.count !== this.rows.length) {
+      this.virtualizer.setOptions({ ...this.virtualizer.options, count: this.rows.length });
+      this.virtualizer._willUpdate();
+      this.virtualizer.measure();
+    }
     this.renderRows();
   }
 
+  /** The index of the row with `key` among the rows that have arrived, or -1. */
+  private findLoaded(key: string): number {
+    const range = this.virtualizer.getVirtualItems();
+    for (const virtual of range) if (this.rows.row(virtual.index) && keyOf(this.rows.row(virtual.index)!.item) === key) return virtual.index;
+    return -1;
+  }
+
   get selected(): IntegrationItem | null {
-    return this.rows[this.selectedIndex]?.item ?? null;
+    return this.rows.row(this.selectedIndex)?.item ?? null;
   }
 
   get rowCount(): number {
@@ -109,6 +130,8 @@ export class ItemTable {
   select(index: number): void {
     if (this.rows.length === 0) return;
     this.selectedIndex = Math.max(0, Math.min(this.rows.length - 1, index));
+    const item = this.rows.row(this.selectedIndex)?.item;
+    this.selectedKey = item ? keyOf(item) : null;
     this.virtualizer.scrollToIndex(this.selectedIndex, { align: "auto" });
     this.renderRows();
   }
@@ -125,8 +148,8 @@ export class ItemTable {
     } else if (event.key === "Enter" && this.selected) {
       this.events.open(this.selected);
     } else if ((event.key === "ArrowRight" || event.key === "ArrowLeft") && this.tree && this.selected) {
-      const row = this.rows[this.selectedIndex];
-      if (row.hasChildren && row.expanded === (event.key === "ArrowLeft")) this.events.toggle(row.item);
+      const row = this.rows.row(this.selectedIndex);
+      if (row?.hasChildren && row.expanded === (event.key === "ArrowLeft")) this.events.toggle(row.item);
     } else {
       return;
     }
@@ -192,17 +215,26 @@ export class ItemTable {
 
   private renderRows(): void {
     this.spacer.style.height = `${this.virtualizer.getTotalSize()}px`;
-    const rows = this.virtualizer.getVirtualItems().map((virtual) => {
-      const tree = this.rows[virtual.index];
+    const range = this.virtualizer.getVirtualItems();
+    if (range.length > 0) this.rows.ensure(range[0].index, range[range.length - 1].index + 1);
+    const rows = range.map((virtual) => {
+      const tree = this.rows.row(virtual.index);
       const row = this.doc.createElement("div");
       row.className = "grid-row";
       row.setAttribute("role", "row");
       row.setAttribute("aria-rowindex", String(virtual.index + 2));
+      row.style.transform = `translateY(${virtual.start}px)`;
+      if (!tree) {
+        // Not read from the store yet: a placeholder the window replaces.
+        row.classList.add("placeholder");
+        row.setAttribute("aria-busy", "true");
+        row.textContent = "…";
+        return row;
+      }
       const selected = virtual.index === this.selectedIndex;
       row.setAttribute("aria-selected", String(selected));
       if (selected) row.classList.add("selected");
-      row.style.transform = `translateY(${virtual.start}px)`;
-      row.dataset.key = `${tree.item.integration}/${tree.item.type}/${tree.item.id}`;
+      row.dataset.key = keyOf(tree.item);
       if (tree.item.delta) {
         // Changes since the last load: a marker, and gone items struck through until the next load.
         row.dataset.delta = tree.item.delta;
@@ -236,6 +268,7 @@ export class ItemTable {
       });
       row.addEventListener("click", () => {
         this.selectedIndex = virtual.index;
+        this.selectedKey = keyOf(tree.item);
         this.renderRows();
       });
       row.addEventListener("dblclick", () => this.events.open(tree.item));

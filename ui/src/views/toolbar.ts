@@ -22,6 +22,10 @@ export function mountToolbar(doc: Document, store: Store<AppState>, actions: Too
     const value = (e.target as HTMLSelectElement).value as Integration | "";
     store.set((s) => ({ view: { ...s.view, integrations: value ? new Set([value]) : new Set() } }));
   });
+  byId<HTMLSelectElement>("account-filter").addEventListener("change", (e) => {
+    const value = (e.target as HTMLSelectElement).value;
+    store.set((s) => ({ view: { ...s.view, accounts: value ? new Set([value]) : new Set() } }));
+  });
   byId<HTMLSelectElement>("changes-filter").addEventListener("change", (e) => {
     const changesOnly = (e.target as HTMLSelectElement).value === "changes";
     store.set((s) => ({ view: { ...s.view, changesOnly } }));

@@ -98,6 +98,8 @@ const BATCH: usize = 5_000;
 /// One item, ready to insert.
 struct Row {
     key: String,
+    item_id: String,
+    parent_id: Option<String>,
     integration: &'static str,
     item_type: String,
     name: String,
@@ -180,6 +182,8 @@ impl GenerationWriter {
             self.seq += 1;
             self.pending.push(Row {
                 key: item.key(),
+                item_id: item.id.clone(),
+                parent_id: item.parent_id.clone(),
                 integration: item.integration.id(),
                 item_type: plain.item_type,
                 // The hash covers every field, so a change of content or modification time shows.
@@ -209,8 +213,9 @@ impl GenerationWriter {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT OR IGNORE INTO items
-                       (generation, key, integration, item_type, name, parent_path, created, modified, hash, seq, body)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                       (generation, key, integration, item_type, name, parent_path, created, modified,
+                        hash, seq, body, item_id, parent_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 )
                 .map_err(sql_error)?;
             let mut text = tx
@@ -232,6 +237,8 @@ impl GenerationWriter {
                         row.hash,
                         row.seq,
                         row.body,
+                        row.item_id,
+                        row.parent_id,
                     ])
                     .map_err(sql_error)?;
                 if inserted == 1 {
@@ -345,9 +352,9 @@ fn compare(
     let gone = tx
         .execute(
             "INSERT INTO items (generation, key, integration, item_type, name, parent_path, created,
-                                modified, delta, hash, seq, body)
+                                modified, delta, hash, seq, body, item_id, parent_id)
              SELECT ?1, p.key, p.integration, p.item_type, p.name, p.parent_path, p.created,
-                    p.modified, 'gone', p.hash, ?3 + p.seq, p.body
+                    p.modified, 'gone', p.hash, ?3 + p.seq, p.body, p.item_id, p.parent_id
              FROM items p WHERE p.generation = ?2 AND p.delta IS NOT 'gone'
                AND NOT EXISTS (SELECT 1 FROM items n WHERE n.generation = ?1 AND n.key = p.key)",
             params![new, previous, last_seq],

@@ -7,14 +7,16 @@
 mod generation;
 mod query;
 mod schema;
+mod view;
 
 pub use generation::{ChangeSummary, Generation, GenerationWriter};
 pub use query::{match_expression, ItemQuery};
+pub use view::{FacetCounts, ItemRow, RowFilter, SortColumn, TreeOrder, ViewSort};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -38,10 +40,12 @@ pub struct AccountKey {
     pub account_id: String,
 }
 
-/// The store. Cheap to clone; calls block (run them off the async executor).
+/// The store. Cheap to clone; calls block (run them off the async executor). Writes go through
+/// one connection, reads through another (WAL: a window or an export never waits for a load).
 #[derive(Clone)]
 pub struct ItemStore {
     connection: Arc<Mutex<Connection>>,
+    reader: Arc<Mutex<Connection>>,
     path: PathBuf,
 }
 
@@ -81,8 +85,15 @@ impl ItemStore {
         let mut connection = Connection::open(path).map_err(|e| io("open", &e))?;
         restrict_permissions(path).map_err(|e| io("protect", &e))?;
         schema::prepare(&mut connection).map_err(|e| io("prepare", &e))?;
+        let reader = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| io("open", &e))?;
+        schema::prepare_reader(&reader).map_err(|e| io("prepare", &e))?;
         let store = Self {
             connection: Arc::new(Mutex::new(connection)),
+            reader: Arc::new(Mutex::new(reader)),
             path: path.to_owned(),
         };
         store.remove_abandoned()?;
@@ -97,6 +108,11 @@ impl ItemStore {
     pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
         // A poisoned lock only means another thread panicked mid-call; SQLite rolled back.
         self.connection.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The reading connection.
+    pub(crate) fn read(&self) -> MutexGuard<'_, Connection> {
+        self.reader.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Starts a new generation for `account`: pages go into it, nothing shows until it finishes.
@@ -244,3 +260,5 @@ fn restrict_permissions(_path: &Path) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod view_tests;

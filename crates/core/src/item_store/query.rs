@@ -52,7 +52,7 @@ impl ItemStore {
             values.push(Value::Text(expression));
         }
         sql.push_str(" ORDER BY items.generation, items.seq");
-        let connection = self.lock();
+        let connection = self.read();
         let mut statement = connection.prepare(&sql).map_err(sql_error)?;
         let rows = statement
             .query_map(rusqlite::params_from_iter(values), |row| {

@@ -6,8 +6,11 @@ use rusqlite_migration::{Migrations, M};
 
 /// Every schema version, oldest first. Never edit a released step: add one.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        "CREATE TABLE generations (
+    Migrations::new(vec![M::up(FIRST), M::up(WINDOWS)])
+}
+
+/// Version 1: generations, items, their search text.
+const FIRST: &str = "CREATE TABLE generations (
             id INTEGER PRIMARY KEY,
             integration TEXT NOT NULL,
             mode TEXT NOT NULL,
@@ -44,9 +47,23 @@ fn migrations() -> Migrations<'static> {
          CREATE VIRTUAL TABLE items_text USING fts5 (
             name, parent_path, details,
             content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
-         );",
-    )])
-}
+         );";
+
+/// Version 2: what the grid's window needs — the item's and its parent's ids (the tree), and an
+/// index per sortable column (each ends in `generation`, so a window of the current generations
+/// is read from the index alone, in order) and one for the facet counts.
+const WINDOWS: &str = "ALTER TABLE items ADD COLUMN item_id TEXT NOT NULL DEFAULT '';
+     ALTER TABLE items ADD COLUMN parent_id TEXT;
+     UPDATE items SET item_id = json_extract(body, '$.id'), parent_id = json_extract(body, '$.parent_id');
+     CREATE INDEX items_by_name ON items (name COLLATE NOCASE, generation);
+     CREATE INDEX items_by_type ON items (item_type, name COLLATE NOCASE, generation);
+     CREATE INDEX items_by_parent_path ON items (parent_path COLLATE NOCASE, generation);
+     CREATE INDEX items_by_created ON items (created, generation);
+     CREATE INDEX items_by_modified ON items (modified, generation);
+     CREATE INDEX items_by_integration ON items (integration, name COLLATE NOCASE, generation);
+     CREATE INDEX items_facets ON items (generation, item_type, delta);
+     CREATE INDEX items_by_parent ON items (generation, parent_id);
+     CREATE INDEX items_by_item_id ON items (generation, item_id);";
 
 /// Settles the connection and brings the schema to the newest version.
 pub fn prepare(connection: &mut Connection) -> Result<(), Box<dyn std::error::Error>> {
@@ -59,6 +76,13 @@ pub fn prepare(connection: &mut Connection) -> Result<(), Box<dyn std::error::Er
     connection.busy_timeout(std::time::Duration::from_secs(10))?;
     migrations().to_latest(connection)?;
     Ok(())
+}
+
+/// Settles the read-only connection the views use.
+pub fn prepare_reader(connection: &Connection) -> rusqlite::Result<()> {
+    connection.pragma_update(None, "cache_size", -65_536)?;
+    connection.pragma_update(None, "temp_store", "MEMORY")?;
+    connection.busy_timeout(std::time::Duration::from_secs(10))
 }
 
 #[cfg(test)]

@@ -3,14 +3,14 @@
 use super::*;
 use crate::fixtures;
 
-fn temp_store(name: &str) -> (ItemStore, PathBuf) {
+pub(super) fn temp_store(name: &str) -> (ItemStore, PathBuf) {
     let dir = std::env::temp_dir().join(format!("inlet-store-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let path = dir.join(FILE_NAME);
     (ItemStore::open(&path).unwrap(), dir)
 }
 
-fn key() -> AccountKey {
+pub(super) fn key() -> AccountKey {
     AccountKey {
         integration: Integration::Hubspot,
         mode: Mode::Sandbox,
@@ -18,7 +18,7 @@ fn key() -> AccountKey {
     }
 }
 
-fn load(store: &ItemStore, items: &[IntegrationItem], partial: bool) -> Generation {
+pub(super) fn load(store: &ItemStore, items: &[IntegrationItem], partial: bool) -> Generation {
     let mut writer = store.begin(&key(), &fixtures::account("42")).unwrap();
     for page in items.chunks(100) {
         writer.append(page).unwrap();

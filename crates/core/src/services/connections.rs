@@ -163,6 +163,25 @@ impl Connections {
         .await
     }
 
+    /// Every connected account of every configured integration, each in its current mode: whose
+    /// stored items the grid shows side by side.
+    pub async fn connected_accounts(&self) -> Result<Vec<CurrentAccount>> {
+        let mut connected = Vec::new();
+        for integration in Integration::ALL {
+            let Ok(settings) = self.settings(integration) else {
+                continue;
+            };
+            for account in self.accounts(integration).await? {
+                connected.push(CurrentAccount {
+                    integration,
+                    mode: settings.mode,
+                    account_id: account.id,
+                });
+            }
+        }
+        Ok(connected)
+    }
+
     /// Makes `account_id` the account Load, Credentials and Disconnect use.
     pub async fn switch_account(&self, integration: Integration, account_id: &str) -> Result<()> {
         let mode = self.settings(integration)?.mode;

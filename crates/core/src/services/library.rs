@@ -1,14 +1,16 @@
-//! Library: the loaded items — every account's latest load in the SQLite item store (in memory
-//! when there is no data dir), the last Airtable records opened — and exports of exactly the
-//! items a view shows. It knows nothing of tokens or providers.
+//! Library: the loaded items — every account's loads in the SQLite item store (in a private
+//! temporary folder when there is no data dir), the last Airtable records opened — and what the
+//! grid reads of them (`item_views`). It knows nothing of tokens or providers.
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
+use super::item_views::TreeCache;
 use crate::cache::{CachedLoad, ItemCache};
 use crate::error::{CoreError, Result};
 use crate::export::{export_to_path, ExportFormat};
@@ -24,8 +26,12 @@ pub type CurrentAccount = AccountKey;
 #[derive(Default)]
 pub struct Library {
     store: Option<ItemStore>,
-    latest: Mutex<HashMap<Integration, CachedLoad>>,
+    /// When the items of each integration's active account were loaded (this session).
+    last_loads: Mutex<HashMap<Integration, DateTime<Utc>>>,
     records: Mutex<Vec<IntegrationItem>>,
+    pub(super) trees: TreeCache,
+    /// Bumped whenever the stored items change, so cached tree orders are not reused.
+    revision: AtomicU64,
 }
 
 impl Library {
@@ -43,7 +49,7 @@ impl Library {
     pub fn open(data_dir: Option<&Path>) -> Self {
         let Some(dir) = data_dir else {
             tracing::warn!("no data dir: loaded items are not kept between runs");
-            return Self::new(None);
+            return Self::temporary();
         };
         match ItemStore::open(&dir.join(FILE_NAME)) {
             Ok(store) => {
@@ -55,6 +61,24 @@ impl Library {
                 Self::new(None)
             }
         }
+    }
+
+    /// A library whose store lives in a temporary folder of this process (mode 0600 like any
+    /// store), so the grid works the same without a data dir; nothing is kept between runs.
+    fn temporary() -> Self {
+        let dir = std::env::temp_dir().join(format!("inlet-items-{}", std::process::id()));
+        match ItemStore::open(&dir.join(FILE_NAME)) {
+            Ok(store) => Self::new(Some(store)),
+            Err(error) => {
+                tracing::warn!(code = error.code(), %error, "no item store at all");
+                Self::new(None)
+            }
+        }
+    }
+
+    /// The store's revision: it changes whenever stored items do.
+    pub(super) fn revision(&self) -> u64 {
+        self.revision.load(Ordering::SeqCst)
     }
 
     /// The item store, when there is one.
@@ -85,70 +109,33 @@ impl Library {
             }
             None => load,
         };
+        self.revision.fetch_add(1, Ordering::SeqCst);
         if !cancel.is_cancelled() {
-            lock(&self.latest).insert(stored.integration, stored.clone());
+            lock(&self.last_loads).insert(stored.integration, stored.loaded_at);
         }
         stored
     }
 
-    /// Forgets the items of `integration` on screen (another account or mode is now current).
+    /// Forgets when `integration` was loaded (another account or mode is now the active one).
     pub fn set_aside(&self, integration: Integration) {
-        lock(&self.latest).remove(&integration);
+        lock(&self.last_loads).remove(&integration);
     }
 
-    /// Forgets an account's items, on screen and in the store (after a disconnect, when asked).
+    /// Forgets an account's stored items (after a disconnect, when asked).
     pub async fn forget(&self, account: &AccountKey) -> Result<()> {
-        if lock(&self.latest)
-            .get(&account.integration)
-            .is_some_and(|l| l.mode == account.mode && l.account.id == account.account_id)
-        {
-            self.set_aside(account.integration);
-        }
         let (Some(store), account) = (self.store.clone(), account.clone()) else {
             return Ok(());
         };
-        tokio::task::spawn_blocking(move || store.forget(&account))
+        let forgotten = tokio::task::spawn_blocking(move || store.forget(&account))
             .await
-            .map_err(|e| CoreError::task_failed("forgetting stored items", e))?
+            .map_err(|e| CoreError::task_failed("forgetting stored items", e))?;
+        self.revision.fetch_add(1, Ordering::SeqCst);
+        forgotten
     }
 
-    /// When the items of `integration` on screen were loaded.
+    /// When the active account of `integration` was last loaded in this session.
     pub fn last_loaded_at(&self, integration: Integration) -> Option<DateTime<Utc>> {
-        lock(&self.latest).get(&integration).map(|l| l.loaded_at)
-    }
-
-    /// The stored loads of the `current` accounts (so the app is useful offline at start), kept
-    /// as the items on screen.
-    pub async fn cached_loads(&self, current: &[CurrentAccount]) -> Result<Vec<CachedLoad>> {
-        let Some(store) = self.store.clone() else {
-            return Ok(lock(&self.latest).values().cloned().collect());
-        };
-        let current = current.to_vec();
-        let stored = tokio::task::spawn_blocking(move || {
-            let mut loads = Vec::new();
-            for key in &current {
-                if let Some(generation) = store.current(key)? {
-                    loads.push(CachedLoad {
-                        integration: key.integration,
-                        mode: key.mode,
-                        account: generation.account.clone(),
-                        loaded_at: parse_time(&generation.loaded_at),
-                        partial: generation.partial,
-                        items: store.items(generation.id)?,
-                        changes: generation.changes,
-                    });
-                }
-            }
-            Ok::<_, CoreError>(loads)
-        })
-        .await
-        .map_err(|e| CoreError::task_failed("reading the item store", e))??;
-        for load in &stored {
-            lock(&self.latest)
-                .entry(load.integration)
-                .or_insert_with(|| load.clone());
-        }
-        Ok(stored)
+        lock(&self.last_loads).get(&integration).copied()
     }
 
     /// The stored items of the `current` accounts, read from the store without any network call:
@@ -188,58 +175,30 @@ impl Library {
         *lock(&self.records) = records.to_vec();
     }
 
-    /// Writes the items with `keys` (a view), or every loaded item when there are none, to `path`.
-    pub async fn export(
-        &self,
-        keys: Option<Vec<String>>,
-        format: ExportFormat,
-        path: &Path,
-    ) -> Result<u64> {
-        match keys {
-            Some(keys) => self.export_view(keys, format, path).await,
-            None => self.export_all(format, path).await,
-        }
-    }
-
-    /// Writes the items with these keys (`IntegrationItem::key`), in this order, to `path`.
-    /// A key that is no longer loaded is an error rather than a silently shorter file.
-    pub async fn export_view(
+    /// Writes the last Airtable records opened with these keys (`IntegrationItem::key`), in this
+    /// order, to `path` (the export of a table's records view). A key that is no longer there
+    /// is an error rather than a silently shorter file.
+    pub async fn export_records(
         &self,
         keys: Vec<String>,
         format: ExportFormat,
         path: &Path,
     ) -> Result<u64> {
-        let snapshot: Vec<CachedLoad> = lock(&self.latest).values().cloned().collect();
         let records = lock(&self.records).clone();
         let path = path.to_owned();
         tokio::task::spawn_blocking(move || {
-            let loaded = snapshot
-                .iter()
-                .flat_map(|l| l.items.iter())
-                .chain(records.iter());
-            let index: HashMap<String, &IntegrationItem> = loaded.map(|i| (i.key(), i)).collect();
+            let index: HashMap<String, &IntegrationItem> =
+                records.iter().map(|i| (i.key(), i)).collect();
             let mut chosen = Vec::with_capacity(keys.len());
             for key in &keys {
                 let item = index.get(key).ok_or_else(|| {
                     CoreError::invalid_argument(format!(
-                        "The item {key} is no longer loaded; reload and export again."
+                        "The record {key} is no longer loaded; open the table again and export."
                     ))
                 })?;
                 chosen.push(*item);
             }
             export_to_path(&path, format, chosen)
-        })
-        .await
-        .map_err(|e| CoreError::task_failed("export", e))?
-    }
-
-    /// Writes every loaded item, integration by integration, to `path`.
-    pub async fn export_all(&self, format: ExportFormat, path: &Path) -> Result<u64> {
-        let mut snapshot: Vec<CachedLoad> = lock(&self.latest).values().cloned().collect();
-        snapshot.sort_by_key(|l| l.integration);
-        let path = path.to_owned();
-        tokio::task::spawn_blocking(move || {
-            export_to_path(&path, format, snapshot.iter().flat_map(|l| l.items.iter()))
         })
         .await
         .map_err(|e| CoreError::task_failed("export", e))?

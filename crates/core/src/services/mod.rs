@@ -10,6 +10,7 @@
 
 mod clients;
 mod connections;
+mod item_views;
 mod library;
 mod loader;
 mod setup;
@@ -18,6 +19,7 @@ mod types;
 
 pub use clients::ApiClients;
 pub use connections::Connections;
+pub use item_views::{FacetValue, ItemView, ItemWindow, ViewFacets};
 pub use library::{CurrentAccount, Library};
 pub use loader::{LoadHandle, Loader};
 pub use setup::{DemoServer, ProviderSetup, Resolver, SetupInput, SetupSource};

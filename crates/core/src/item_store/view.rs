@@ -1,0 +1,477 @@
+//! The grid's window onto the store: the total, a window of rows (flat, or a tree of roots and
+//! the children of expanded items), facet counts — each one SQL query over the current
+//! generations, sorted and filtered by SQLite through the indexes of schema version 2, so only
+//! the rows on screen ever leave the store.
+
+use std::collections::HashSet;
+
+use rusqlite::types::Value;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use super::query::match_expression;
+use super::{sql_error, ItemStore};
+use crate::error::{CoreError, Result};
+use crate::item::IntegrationItem;
+
+/// A column the grid sorts by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum SortColumn {
+    /// The item's name (case-insensitive).
+    #[default]
+    Name,
+    /// The item's type, then its name.
+    Type,
+    /// The parent's path or name.
+    Parent,
+    /// When the item was created.
+    Created,
+    /// When the item last changed.
+    Modified,
+    /// The integration, then the name.
+    Integration,
+}
+
+impl SortColumn {
+    /// The ORDER BY terms; each matches an index (`items_by_*`) term for term, so SQLite reads
+    /// the index in order (backwards when descending) instead of sorting.
+    fn terms(self) -> &'static [&'static str] {
+        match self {
+            Self::Name => &["name COLLATE NOCASE", "generation", "rowid"],
+            Self::Type => &["item_type", "name COLLATE NOCASE", "generation", "rowid"],
+            Self::Parent => &["parent_path COLLATE NOCASE", "generation", "rowid"],
+            Self::Created => &["created", "generation", "rowid"],
+            Self::Modified => &["modified", "generation", "rowid"],
+            Self::Integration => &["integration", "name COLLATE NOCASE", "generation", "rowid"],
+        }
+    }
+}
+
+/// The order of a view.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+pub struct ViewSort {
+    /// Which column.
+    pub column: SortColumn,
+    /// Largest first.
+    pub descending: bool,
+}
+
+impl ViewSort {
+    fn order_by(self) -> String {
+        let direction = if self.descending { " DESC" } else { "" };
+        let terms: Vec<String> = self
+            .column
+            .terms()
+            .iter()
+            .map(|t| format!("items.{t}{direction}"))
+            .collect();
+        terms.join(", ")
+    }
+}
+
+/// Which rows of the chosen generations a view shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct RowFilter {
+    /// Words every row must contain, each as a prefix (FTS5); blank for none.
+    pub search: String,
+    /// Item types to show; empty for all.
+    pub types: Vec<String>,
+    /// Only items new, changed or gone since the load before.
+    pub changes_only: bool,
+}
+
+/// A SQL condition with its values.
+struct Condition {
+    sql: String,
+    values: Vec<Value>,
+}
+
+impl Condition {
+    /// `generation IN (…)` plus the filter, on the table named `alias`; with `search`, the FTS
+    /// match too (the tree checks parents without it: a search shows matches flat).
+    fn new(alias: &str, generations: &[i64], filter: &RowFilter, search: bool) -> Self {
+        let marks = vec!["?"; generations.len().max(1)].join(", ");
+        let mut sql = format!("{alias}.generation IN ({marks})");
+        let mut values: Vec<Value> = generations.iter().map(|g| Value::Integer(*g)).collect();
+        if generations.is_empty() {
+            values.push(Value::Null);
+        }
+        if !filter.types.is_empty() {
+            let marks = vec!["?"; filter.types.len()].join(", ");
+            sql.push_str(&format!(" AND {alias}.item_type IN ({marks})"));
+            values.extend(filter.types.iter().map(|t| Value::Text(t.clone())));
+        }
+        if filter.changes_only {
+            sql.push_str(&format!(" AND {alias}.delta IS NOT NULL"));
+        }
+        if let Some(expression) = search.then(|| match_expression(&filter.search)).flatten() {
+            sql.push_str(&format!(
+                " AND {alias}.rowid IN (SELECT rowid FROM items_text WHERE items_text MATCH ?)"
+            ));
+            values.push(Value::Text(expression));
+        }
+        Self { sql, values }
+    }
+}
+
+/// Counts of one facet value under the other filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Type)]
+pub struct FacetCounts {
+    /// Rows per generation (so per account), with every filter.
+    pub by_generation: Vec<(i64, u32)>,
+    /// Rows per item type, with every filter but the type filter.
+    pub by_type: Vec<(String, u32)>,
+    /// Rows that are new, changed or gone, with every filter but "changes only".
+    pub changes: u32,
+}
+
+/// One row of a window: the item, and in a tree its depth and whether it has children.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct ItemRow {
+    /// The item, with its `delta`.
+    pub item: IntegrationItem,
+    /// 0 for a root (and every row of a flat list).
+    pub depth: u32,
+    /// Whether the tree can expand it.
+    pub has_children: bool,
+}
+
+/// A tree flattened as the grid shows it: rows (store row ids) with their depth.
+pub type TreeOrder = Vec<(i64, u32)>;
+
+fn read_item(body: &str, delta: Option<String>) -> Result<IntegrationItem> {
+    let mut item: IntegrationItem =
+        serde_json::from_str(body).map_err(|e| CoreError::serialization("a stored item", e))?;
+    item.delta = delta;
+    Ok(item)
+}
+
+fn count_of(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl ItemStore {
+    /// How many rows of `generations` pass `filter`.
+    pub fn count(&self, generations: &[i64], filter: &RowFilter) -> Result<u32> {
+        let condition = Condition::new("items", generations, filter, true);
+        let sql = format!("SELECT count(*) FROM items WHERE {}", condition.sql);
+        let connection = self.read();
+        connection
+            .query_row(&sql, rusqlite::params_from_iter(condition.values), |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(count_of)
+            .map_err(sql_error)
+    }
+
+    /// The rows `offset..offset + limit` of the flat view, in `sort` order.
+    pub fn window(
+        &self,
+        generations: &[i64],
+        filter: &RowFilter,
+        sort: ViewSort,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<IntegrationItem>> {
+        let condition = Condition::new("items", generations, filter, true);
+        let sql = format!(
+            "SELECT items.body, items.delta FROM items WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+            condition.sql,
+            sort.order_by()
+        );
+        let connection = self.read();
+        let mut statement = connection.prepare(&sql).map_err(sql_error)?;
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(condition.values), |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
+            })
+            .map_err(sql_error)?;
+        let mut items = Vec::with_capacity(limit as usize);
+        for row in rows {
+            let (body, delta) = row.map_err(sql_error)?;
+            items.push(read_item(&body, delta)?);
+        }
+        Ok(items)
+    }
+
+    /// Hands `consume` every row of the flat view in order, read from one query on a
+    /// connection of its own as `consume` advances, so an export of a million rows holds a row
+    /// at a time and never blocks the grid's reads.
+    pub fn with_view_rows<T>(
+        &self,
+        generations: &[i64],
+        filter: &RowFilter,
+        sort: ViewSort,
+        consume: impl FnOnce(&mut dyn Iterator<Item = Result<IntegrationItem>>) -> Result<T>,
+    ) -> Result<T> {
+        let connection = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sql_error)?;
+        super::schema::prepare_reader(&connection).map_err(sql_error)?;
+        let condition = Condition::new("items", generations, filter, true);
+        let sql = format!(
+            "SELECT items.body, items.delta FROM items WHERE {} ORDER BY {}",
+            condition.sql,
+            sort.order_by()
+        );
+        let mut statement = connection.prepare(&sql).map_err(sql_error)?;
+        let mut rows = statement
+            .query_map(rusqlite::params_from_iter(condition.values), |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
+            })
+            .map_err(sql_error)?
+            .map(|row| {
+                row.map_err(sql_error)
+                    .and_then(|(body, delta)| read_item(&body, delta))
+            });
+        consume(&mut rows)
+    }
+
+    /// Facet counts of the view: per account, per type and of changes.
+    pub fn facets(&self, generations: &[i64], filter: &RowFilter) -> Result<FacetCounts> {
+        let unfiltered = RowFilter {
+            types: Vec::new(),
+            changes_only: false,
+            ..filter.clone()
+        };
+        // One pass over the covering index (generation, item_type, delta) does all three.
+        let condition = Condition::new("items", generations, &unfiltered, true);
+        let sql = format!(
+            "SELECT generation, item_type, delta IS NOT NULL, count(*) FROM items WHERE {}
+             GROUP BY 1, 2, 3",
+            condition.sql
+        );
+        let connection = self.read();
+        let mut statement = connection.prepare(&sql).map_err(sql_error)?;
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(condition.values), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .map_err(sql_error)?;
+        let mut facets = FacetCounts::default();
+        let type_ok = |t: &str| filter.types.is_empty() || filter.types.iter().any(|x| x == t);
+        for row in rows {
+            let (generation, item_type, changed, n) = row.map_err(sql_error)?;
+            let n = count_of(n);
+            if changed || !filter.changes_only {
+                add(&mut facets.by_type, item_type.clone(), n);
+                if type_ok(&item_type) {
+                    add(&mut facets.by_generation, generation, n);
+                }
+            }
+            if changed && type_ok(&item_type) {
+                facets.changes = facets.changes.saturating_add(n);
+            }
+        }
+        facets.by_type.sort();
+        Ok(facets)
+    }
+
+    /// The tree of the view flattened: roots (rows whose parent is not among the filtered rows)
+    /// in `sort` order, each followed by the children of those whose key is in `expanded`.
+    pub fn tree_order(
+        &self,
+        generations: &[i64],
+        filter: &RowFilter,
+        sort: ViewSort,
+        expanded: &HashSet<String>,
+    ) -> Result<TreeOrder> {
+        let connection = self.read();
+        let condition = Condition::new("items", generations, filter, false);
+        let parent = Condition::new("p", generations, filter, false);
+        let sql = format!(
+            "SELECT items.rowid, items.key, items.generation, items.item_id FROM items
+             WHERE {} AND (items.parent_id IS NULL OR items.parent_id = items.item_id OR NOT EXISTS (
+               SELECT 1 FROM items p WHERE p.generation = items.generation
+                 AND p.item_id = items.parent_id AND {}))
+             ORDER BY {}",
+            condition.sql,
+            parent.sql,
+            sort.order_by()
+        );
+        let values = condition.values.into_iter().chain(parent.values);
+        let roots = tree_rows(&connection, &sql, values)?;
+        let mut order = Vec::with_capacity(roots.len());
+        let mut seen = HashSet::new();
+        for root in roots {
+            visit(
+                &connection,
+                filter,
+                sort,
+                expanded,
+                root,
+                0,
+                &mut seen,
+                &mut order,
+            )?;
+        }
+        Ok(order)
+    }
+
+    /// The rows with these ids, in this order, with whether each has children in the view.
+    pub fn rows_by_id(
+        &self,
+        generations: &[i64],
+        filter: &RowFilter,
+        ids: &[(i64, u32)],
+    ) -> Result<Vec<ItemRow>> {
+        let connection = self.read();
+        let mut rows = Vec::with_capacity(ids.len());
+        let condition = Condition::new("items", generations, filter, false);
+        let children_sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM items WHERE items.generation = ?1 AND items.parent_id = ?2
+               AND items.item_id != ?2 AND {})",
+            condition.sql
+        );
+        let mut read = connection
+            .prepare_cached("SELECT body, delta, generation, item_id FROM items WHERE rowid = ?1")
+            .map_err(sql_error)?;
+        for &(id, depth) in ids {
+            let (body, delta, generation, item_id) = read
+                .query_row([id], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })
+                .map_err(sql_error)?;
+            let mut values = vec![Value::Integer(generation), Value::Text(item_id)];
+            values.extend(condition.values.iter().cloned());
+            let has_children = connection
+                .query_row(
+                    &numbered(&children_sql, 3),
+                    rusqlite::params_from_iter(values),
+                    |r| r.get::<_, bool>(0),
+                )
+                .map_err(sql_error)?;
+            rows.push(ItemRow {
+                item: read_item(&body, delta)?,
+                depth,
+                has_children,
+            });
+        }
+        Ok(rows)
+    }
+}
+
+/// Numbers the plain `?` placeholders of `sql` from `first` on (the explicit `?1`, `?2` stay).
+fn numbered(sql: &str, first: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut next = first;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '?' && !chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push_str(&next.to_string());
+            next += 1;
+        }
+    }
+    out
+}
+
+fn add<K: PartialEq>(counts: &mut Vec<(K, u32)>, key: K, n: u32) {
+    match counts.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, total)) => *total = total.saturating_add(n),
+        None => counts.push((key, n)),
+    }
+}
+
+/// A row of the tree query: row id, key, generation, item id.
+type TreeNode = (i64, String, i64, String);
+
+fn tree_rows(
+    connection: &Connection,
+    sql: &str,
+    values: impl Iterator<Item = Value>,
+) -> Result<Vec<TreeNode>> {
+    let mut statement = connection.prepare_cached(sql).map_err(sql_error)?;
+    let rows = statement
+        .query_map(rusqlite::params_from_iter(values), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .map_err(sql_error)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
+}
+
+/// Adds `node` and, when it is expanded, its children (depth first); a parent cycle stops at
+/// the first row seen twice.
+#[allow(clippy::too_many_arguments)]
+fn visit(
+    connection: &Connection,
+    filter: &RowFilter,
+    sort: ViewSort,
+    expanded: &HashSet<String>,
+    node: TreeNode,
+    depth: u32,
+    seen: &mut HashSet<i64>,
+    order: &mut TreeOrder,
+) -> Result<()> {
+    let (rowid, key, generation, item_id) = node;
+    if !seen.insert(rowid) {
+        return Ok(());
+    }
+    order.push((rowid, depth));
+    if !expanded.contains(&key) {
+        return Ok(());
+    }
+    let condition = Condition::new("items", &[generation], filter, false);
+    let sql = numbered(
+        &format!(
+            "SELECT items.rowid, items.key, items.generation, items.item_id FROM items
+             WHERE items.parent_id = ?1 AND items.item_id != ?1 AND {} ORDER BY {}",
+            condition.sql,
+            sort.order_by()
+        ),
+        2,
+    );
+    let values = std::iter::once(Value::Text(item_id)).chain(condition.values);
+    for child in tree_rows(connection, &sql, values)? {
+        visit(
+            connection,
+            filter,
+            sort,
+            expanded,
+            child,
+            depth + 1,
+            seen,
+            order,
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_placeholders_are_numbered_after_the_explicit_ones() {
+        assert_eq!(
+            numbered("a = ?1 AND b IN (?, ?) AND c = ?2", 3),
+            "a = ?1 AND b IN (?3, ?4) AND c = ?2"
+        );
+    }
+
+    #[test]
+    fn every_sort_reads_its_index_in_either_direction() {
+        let sort = ViewSort {
+            column: SortColumn::Type,
+            descending: true,
+        };
+        assert_eq!(
+            sort.order_by(),
+            "items.item_type DESC, items.name COLLATE NOCASE DESC, items.generation DESC, items.rowid DESC"
+        );
+    }
+}

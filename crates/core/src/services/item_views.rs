@@ -1,0 +1,307 @@
+//! What the grid asks the library for: a window of rows of a view (search, filters, sort, tree)
+//! with the total, the facet counts beside the filters, and an export of the view streamed from
+//! the store — over the current generations of every connected account.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use super::library::{CurrentAccount, Library};
+use crate::error::{CoreError, Result};
+use crate::export::{export_stream, ExportFormat};
+use crate::integration::Integration;
+use crate::item_store::{
+    AccountKey, Generation, ItemRow, ItemStore, RowFilter, TreeOrder, ViewSort,
+};
+use crate::store::AccountInfo;
+use crate::sync::lock;
+
+/// A view of the stored items, as the grid shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+pub struct ItemView {
+    /// Words to find (each as a prefix) in names, parent paths and the text of details.
+    pub search: String,
+    /// Item types to show; empty for all.
+    pub types: Vec<String>,
+    /// Integrations to show; empty for all.
+    pub integrations: Vec<Integration>,
+    /// Accounts to show (by the provider's account id); empty for all.
+    pub accounts: Vec<String>,
+    /// Only items new, changed or gone since the load before.
+    pub changes_only: bool,
+    /// The order.
+    pub sort: ViewSort,
+    /// As a tree, with these items (`IntegrationItem::key`) expanded; absent for a flat list.
+    /// A search always shows its matches flat.
+    pub expanded: Option<Vec<String>>,
+}
+
+impl ItemView {
+    fn filter(&self) -> RowFilter {
+        RowFilter {
+            search: self.search.clone(),
+            types: self.types.clone(),
+            changes_only: self.changes_only,
+        }
+    }
+
+    fn is_tree(&self) -> bool {
+        self.expanded.is_some() && self.search.trim().is_empty()
+    }
+
+    fn shows(&self, key: &AccountKey) -> bool {
+        (self.integrations.is_empty() || self.integrations.contains(&key.integration))
+            && (self.accounts.is_empty() || self.accounts.contains(&key.account_id))
+    }
+}
+
+/// Some rows of a view and how many there are in all.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ItemWindow {
+    /// Rows in the view.
+    pub total: u32,
+    /// Where `rows` start.
+    pub offset: u32,
+    /// The rows.
+    pub rows: Vec<ItemRow>,
+}
+
+/// A value of a filter, with how many rows it would show.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct FacetValue {
+    /// What the filter is set to (a type, an integration id, an account id).
+    pub value: String,
+    /// What the person reads.
+    pub label: String,
+    /// Rows under the other filters.
+    pub count: u32,
+}
+
+/// The counts beside the filters, under the view's other filters.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ViewFacets {
+    /// Per item type.
+    pub types: Vec<FacetValue>,
+    /// Per integration.
+    pub integrations: Vec<FacetValue>,
+    /// Per account.
+    pub accounts: Vec<FacetValue>,
+    /// New, changed or gone rows.
+    pub changes: u32,
+    /// Every stored row of the connected accounts, unfiltered ("N of TOTAL items").
+    pub total: u32,
+}
+
+/// The generations a view spans, in integration order.
+fn generations(store: &ItemStore, accounts: &[CurrentAccount]) -> Result<Vec<Generation>> {
+    let mut found = Vec::new();
+    for key in accounts {
+        if let Some(generation) = store.current(key)? {
+            found.push(generation);
+        }
+    }
+    found.sort_by_key(|g| (g.key.integration, g.id));
+    Ok(found)
+}
+
+fn shown_ids(all: &[Generation], view: &ItemView) -> Vec<i64> {
+    all.iter()
+        .filter(|g| view.shows(&g.key))
+        .map(|g| g.id)
+        .collect()
+}
+
+fn account_label(account: &AccountInfo, integration: Integration) -> String {
+    format!("{} — {}", integration.display_name(), account.label)
+}
+
+impl Library {
+    fn require_store(&self) -> Result<ItemStore> {
+        self.store().cloned().ok_or_else(|| CoreError::Io {
+            action: "open",
+            path: "the item store".into(),
+            reason: "there is no data dir (set INLET_DATA_DIR)".into(),
+        })
+    }
+
+    async fn on_store<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(ItemStore) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = self.require_store()?;
+        tokio::task::spawn_blocking(move || work(store))
+            .await
+            .map_err(|e| CoreError::task_failed("reading the item store", e))?
+    }
+
+    /// The finished loads of `accounts` (the connected ones), as stored.
+    pub async fn stored_loads(&self, accounts: &[CurrentAccount]) -> Result<Vec<Generation>> {
+        let accounts = accounts.to_vec();
+        self.on_store(move |store| generations(&store, &accounts))
+            .await
+    }
+
+    /// The rows `offset..offset + limit` of `view` (at most 500), and the view's total.
+    pub async fn window(
+        &self,
+        accounts: &[CurrentAccount],
+        view: ItemView,
+        offset: u32,
+        limit: u32,
+    ) -> Result<ItemWindow> {
+        let limit = limit.min(500);
+        let accounts = accounts.to_vec();
+        let trees = self.trees.clone();
+        let revision = self.revision();
+        self.on_store(move |store| {
+            let ids = shown_ids(&generations(&store, &accounts)?, &view);
+            let filter = view.filter();
+            if view.is_tree() {
+                let order = tree_order(&store, &trees, revision, &ids, &view)?;
+                let start = (offset as usize).min(order.len());
+                let end = (start + limit as usize).min(order.len());
+                return Ok(ItemWindow {
+                    total: u32::try_from(order.len()).unwrap_or(u32::MAX),
+                    offset,
+                    rows: store.rows_by_id(&ids, &filter, &order[start..end])?,
+                });
+            }
+            let items = store.window(&ids, &filter, view.sort, offset, limit)?;
+            Ok(ItemWindow {
+                total: store.count(&ids, &filter)?,
+                offset,
+                rows: items
+                    .into_iter()
+                    .map(|item| ItemRow {
+                        item,
+                        depth: 0,
+                        has_children: false,
+                    })
+                    .collect(),
+            })
+        })
+        .await
+    }
+
+    /// The counts beside the filters of `view`.
+    pub async fn facets(&self, accounts: &[CurrentAccount], view: ItemView) -> Result<ViewFacets> {
+        let accounts = accounts.to_vec();
+        self.on_store(move |store| {
+            let all = generations(&store, &accounts)?;
+            let counts = store.facets(&shown_ids(&all, &view), &view.filter())?;
+            let mut integrations: Vec<FacetValue> = Vec::new();
+            let mut per_account: Vec<FacetValue> = Vec::new();
+            // The integration and account counts ignore their own filters, as the type's does.
+            let any_account = ItemView {
+                integrations: Vec::new(),
+                accounts: Vec::new(),
+                ..view.clone()
+            };
+            let every = store.facets(&shown_ids(&all, &any_account), &view.filter())?;
+            for generation in &all {
+                let n = every
+                    .by_generation
+                    .iter()
+                    .find(|(g, _)| *g == generation.id)
+                    .map_or(0, |(_, n)| *n);
+                let integration = generation.key.integration;
+                match integrations
+                    .iter_mut()
+                    .find(|f| f.value == integration.id())
+                {
+                    Some(facet) => facet.count = facet.count.saturating_add(n),
+                    None => integrations.push(FacetValue {
+                        value: integration.id().to_owned(),
+                        label: integration.display_name().to_owned(),
+                        count: n,
+                    }),
+                }
+                per_account.push(FacetValue {
+                    value: generation.key.account_id.clone(),
+                    label: account_label(&generation.account, integration),
+                    count: n,
+                });
+            }
+            Ok(ViewFacets {
+                types: counts
+                    .by_type
+                    .into_iter()
+                    .map(|(t, count)| FacetValue {
+                        label: t.clone(),
+                        value: t,
+                        count,
+                    })
+                    .collect(),
+                integrations,
+                accounts: per_account,
+                changes: counts.changes,
+                total: store.count(
+                    &all.iter().map(|g| g.id).collect::<Vec<_>>(),
+                    &RowFilter::default(),
+                )?,
+            })
+        })
+        .await
+    }
+
+    /// Writes the rows of `view` in its order (a tree as shown) to `path`, read from the store a
+    /// page at a time. Returns how many it wrote.
+    pub async fn export_view(
+        &self,
+        accounts: &[CurrentAccount],
+        view: ItemView,
+        format: ExportFormat,
+        path: &Path,
+    ) -> Result<u64> {
+        let accounts = accounts.to_vec();
+        let path = path.to_owned();
+        let trees = self.trees.clone();
+        let revision = self.revision();
+        self.on_store(move |store| {
+            let ids = shown_ids(&generations(&store, &accounts)?, &view);
+            let filter = view.filter();
+            if view.is_tree() {
+                let order = tree_order(&store, &trees, revision, &ids, &view)?;
+                let rows = order.chunks(1_000).flat_map(|chunk| {
+                    match store.rows_by_id(&ids, &filter, chunk) {
+                        Ok(rows) => rows.into_iter().map(|r| Ok(r.item)).collect::<Vec<_>>(),
+                        Err(error) => vec![Err(error)],
+                    }
+                });
+                return export_stream(&path, format, rows);
+            }
+            store.with_view_rows(&ids, &filter, view.sort, |rows| {
+                export_stream(&path, format, rows)
+            })
+        })
+        .await
+    }
+}
+
+/// The tree order of `view`, from the one-entry cache while the store has not changed.
+fn tree_order(
+    store: &ItemStore,
+    trees: &TreeCache,
+    revision: u64,
+    generations: &[i64],
+    view: &ItemView,
+) -> Result<Arc<TreeOrder>> {
+    let key = (revision, generations.to_vec(), view.clone());
+    if let Some((cached_key, order)) = lock(trees).as_ref() {
+        if *cached_key == key {
+            return Ok(order.clone());
+        }
+    }
+    let expanded: HashSet<String> = view.expanded.iter().flatten().cloned().collect();
+    let order = Arc::new(store.tree_order(generations, &view.filter(), view.sort, &expanded)?);
+    *lock(trees) = Some((key, order.clone()));
+    Ok(order)
+}
+
+/// The last tree flattened, with what it was flattened for (the store's revision, the
+/// generations and the view): scrolling a tree reads windows of it.
+pub(crate) type TreeCache =
+    Arc<std::sync::Mutex<Option<((u64, Vec<i64>, ItemView), Arc<TreeOrder>)>>>;
