@@ -102,11 +102,21 @@ async fn airtable_records_load_on_demand() {
     let keys: Vec<String> = records.iter().rev().take(5).map(|r| r.key()).collect();
     let written = inlet
         .library
-        .export_view(keys, inlet_core::export::ExportFormat::Json, &path)
+        .export_records(keys.clone(), inlet_core::export::ExportFormat::Json, &path)
         .await
         .unwrap();
     assert_eq!(written, 5);
     std::fs::remove_file(&path).ok();
+    // A record no longer loaded is an error, not a silently shorter file.
+    let mut stale = keys;
+    stale.push("airtable/record/recGone".into());
+    let err = inlet
+        .library
+        .export_records(stale, inlet_core::export::ExportFormat::Json, &path)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_argument");
+    assert!(!path.exists(), "no file is left behind");
     let err = inlet
         .loader
         .load_airtable_records(&base.id, "tblDoesNotExist")

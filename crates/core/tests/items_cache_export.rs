@@ -1,4 +1,5 @@
-//! Loaded items kept on disk for offline use, and exports of exactly what a view shows.
+//! Loaded items kept in the store for offline use, read back as the grid reads them (windows
+//! of a view), and exports of exactly what a view shows, streamed from the store.
 
 mod common;
 
@@ -6,14 +7,43 @@ use std::sync::Arc;
 
 use common::*;
 use inlet_core::export::ExportFormat;
+use inlet_core::item_store::{SortColumn, ViewSort};
+use inlet_core::services::ItemView;
 use inlet_core::store::{MemoryStore, TokenStore};
-use inlet_core::{Inlet, Integration};
+use inlet_core::{Inlet, IntegrationItem, Integration};
 use inlet_sandbox::Knobs;
 
-/// The cached loads a start shows: those of the accounts connected now.
-async fn shown_at_start(inlet: &Inlet) -> Vec<inlet_core::cache::CachedLoad> {
-    let current = inlet.connections.current_accounts().await.unwrap();
-    inlet.library.cached_loads(&current).await.unwrap()
+/// Every row of `view` over the accounts connected now, read window by window as the grid does.
+async fn rows_of(inlet: &Inlet, view: ItemView) -> Vec<IntegrationItem> {
+    let accounts = inlet.connections.connected_accounts().await.unwrap();
+    let mut rows = Vec::new();
+    loop {
+        let window = inlet
+            .library
+            .window(&accounts, view.clone(), rows.len() as u32, 100)
+            .await
+            .unwrap();
+        let done = window.rows.len() < 100;
+        rows.extend(window.rows.into_iter().map(|r| r.item));
+        assert!(rows.len() as u32 <= window.total);
+        if done {
+            assert_eq!(rows.len() as u32, window.total, "the total counts every row");
+            return rows;
+        }
+    }
+}
+
+/// What a start shows: the stored rows of the accounts connected now, by id.
+async fn shown_at_start(inlet: &Inlet) -> Vec<IntegrationItem> {
+    let mut rows = rows_of(inlet, ItemView::default()).await;
+    rows.sort_by(|a, b| a.key().cmp(&b.key()));
+    rows
+}
+
+fn by_key(items: &[IntegrationItem]) -> Vec<IntegrationItem> {
+    let mut items = items.to_vec();
+    items.sort_by(|a, b| a.key().cmp(&b.key()));
+    items
 }
 
 #[tokio::test]
@@ -35,53 +65,45 @@ async fn a_load_is_cached_shown_again_at_start_and_exported_as_viewed() {
         && s.last_load.is_some()
         && s.connected_at.is_some()));
 
-    // A new start of the app, offline: the cached items come back with their age.
+    // A new start of the app, offline: the stored items come back, with when they were loaded.
     drop(sandbox);
     let restarted = start(&env, Some(demo), store.clone(), Some(dir.clone())).await;
-    let cached = shown_at_start(&restarted).await;
-    assert_eq!(cached.len(), 1);
-    assert_eq!(cached[0].items, result.items);
-    assert!(!cached[0].partial);
+    let accounts = restarted.connections.connected_accounts().await.unwrap();
+    let loads = restarted.library.stored_loads(&accounts).await.unwrap();
+    assert_eq!(loads.len(), 1);
+    assert!(!loads[0].partial && !loads[0].loaded_at.is_empty());
+    assert_eq!(shown_at_start(&restarted).await, by_key(&result.items));
 
-    // Export exactly the view: these keys, in this order.
-    let mut view: Vec<&inlet_core::IntegrationItem> = result
-        .items
-        .iter()
-        .filter(|i| i.item_type == "deal")
-        .collect();
-    view.sort_by(|a, b| b.name.cmp(&a.name));
-    let keys: Vec<String> = view.iter().map(|i| i.key()).collect();
+    // Export exactly the view: the deals, newest name first, in the grid's order.
+    let view = ItemView {
+        types: vec!["deal".into()],
+        sort: ViewSort {
+            column: SortColumn::Name,
+            descending: true,
+        },
+        ..ItemView::default()
+    };
+    let shown = rows_of(&restarted, view.clone()).await;
+    assert!(shown.len() > 1 && shown.iter().all(|i| i.item_type == "deal"));
     let path = dir.join("view.csv");
     let written = restarted
         .library
-        .export_view(keys.clone(), ExportFormat::Csv, &path)
+        .export_view(&accounts, view, ExportFormat::Csv, &path)
         .await
         .unwrap();
-    assert_eq!(written as usize, view.len());
+    assert_eq!(written as usize, shown.len());
     let mut reader = csv::Reader::from_path(&path).unwrap();
     let ids: Vec<String> = reader.records().map(|r| r.unwrap()[1].to_owned()).collect();
-    assert_eq!(ids, view.iter().map(|i| i.id.clone()).collect::<Vec<_>>());
+    assert_eq!(ids, shown.iter().map(|i| i.id.clone()).collect::<Vec<_>>());
 
     let all = dir.join("all.xlsx");
     assert_eq!(
         restarted
             .library
-            .export_all(ExportFormat::Xlsx, &all)
+            .export_view(&accounts, ItemView::default(), ExportFormat::Xlsx, &all)
             .await
             .unwrap() as usize,
         result.items.len()
-    );
-    let mut stale = keys;
-    stale.push("hubspot/deal/does-not-exist".into());
-    let err = restarted
-        .library
-        .export_view(stale, ExportFormat::Json, &dir.join("stale.json"))
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), "invalid_argument");
-    assert!(
-        !dir.join("stale.json").exists(),
-        "no partial file is left behind"
     );
 
     // Disconnecting takes the items off the screen and keeps them stored until asked to forget.
@@ -184,9 +206,7 @@ async fn the_json_cache_of_earlier_versions_moves_into_the_store() {
         inlet_sandbox::CLIENT_SECRET,
     );
     let inlet = start(&Env::of(&[]), Some(demo), store, Some(dir.clone())).await;
-    let shown = shown_at_start(&inlet).await;
-    assert_eq!(shown.len(), 1);
-    assert_eq!(shown[0].items, legacy.items);
+    assert_eq!(shown_at_start(&inlet).await, by_key(&legacy.items));
     assert!(!dir.join("items").exists(), "the JSON files are gone");
     std::fs::remove_dir_all(&dir).ok();
 }
