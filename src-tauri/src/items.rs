@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use inlet_core::export::ExportFormat;
 use inlet_core::item_store::{AccountKey, Generation};
-use inlet_core::services::{ItemView, ItemWindow, ViewFacets};
 use inlet_core::providers::provider_link;
+use inlet_core::services::{ItemView, ItemWindow, ViewFacets};
 use inlet_core::CoreError;
 use serde::Serialize;
 use specta::Type;
@@ -54,7 +54,11 @@ pub async fn item_window(
     limit: u32,
 ) -> CommandResult<ItemWindow> {
     let accounts = state.inlet.connections.connected_accounts().await?;
-    Ok(state.inlet.library.window(&accounts, view, offset, limit).await?)
+    Ok(state
+        .inlet
+        .library
+        .window(&accounts, view, offset, limit)
+        .await?)
 }
 
 /// The counts beside the filters of `view`.
@@ -79,7 +83,11 @@ pub async fn export_items(
         return Ok(None);
     };
     let accounts = state.inlet.connections.connected_accounts().await?;
-    let count = state.inlet.library.export_view(&accounts, view, format, &path).await?;
+    let count = state
+        .inlet
+        .library
+        .export_view(&accounts, view, format, &path)
+        .await?;
     Ok(Some(ExportOutcome::new(&path, count)))
 }
 
@@ -95,7 +103,11 @@ pub async fn export_records(
     let Some(path) = ask_where_to_save(&app, format).await? else {
         return Ok(None);
     };
-    let count = state.inlet.library.export_records(keys, format, &path).await?;
+    let count = state
+        .inlet
+        .library
+        .export_records(keys, format, &path)
+        .await?;
     Ok(Some(ExportOutcome::new(&path, count)))
 }
 

@@ -10,7 +10,7 @@ use inlet_core::export::ExportFormat;
 use inlet_core::item_store::{SortColumn, ViewSort};
 use inlet_core::services::ItemView;
 use inlet_core::store::{MemoryStore, TokenStore};
-use inlet_core::{Inlet, IntegrationItem, Integration};
+use inlet_core::{Inlet, Integration, IntegrationItem};
 use inlet_sandbox::Knobs;
 
 /// Every row of `view` over the accounts connected now, read window by window as the grid does.
@@ -27,7 +27,11 @@ async fn rows_of(inlet: &Inlet, view: ItemView) -> Vec<IntegrationItem> {
         rows.extend(window.rows.into_iter().map(|r| r.item));
         assert!(rows.len() as u32 <= window.total);
         if done {
-            assert_eq!(rows.len() as u32, window.total, "the total counts every row");
+            assert_eq!(
+                rows.len() as u32,
+                window.total,
+                "the total counts every row"
+            );
             return rows;
         }
     }

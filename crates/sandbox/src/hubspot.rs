@@ -201,7 +201,8 @@ async fn token(
     let (access, refresh) = state
         .grants
         .issue_tokens("hubspot", scopes.clone(), ttl, refresh);
-    let hub = &state.dataset.hubspot;
+    let data = state.data();
+    let hub = &data.hubspot;
     Json(json!({
         "access_token": access, "refresh_token": refresh, "expires_in": ttl.as_secs(), "token_type": "bearer",
         "token_use": "access_token", "hub_id": hub.portal_id, "user_id": 7_000_001, "scopes": scopes,
@@ -222,7 +223,8 @@ async fn introspect(
             "missing or unknown client credentials",
         );
     }
-    let hub = &state.dataset.hubspot;
+    let data = state.data();
+    let hub = &data.hubspot;
     match state.grants.access("hubspot", field("token")) {
         Some(grant) => Json(json!({
             "active": true, "token_use": "access_token", "hub_id": hub.portal_id, "hub_domain": hub.domain,
@@ -300,10 +302,11 @@ async fn list_objects(
             return (status, Json(body)).into_response();
         }
     };
+    let data = state.data();
     let (records, scope) = match object_type.as_str() {
-        "contacts" => (&state.dataset.hubspot.contacts, "crm.objects.contacts.read"),
-        "companies" => (&state.dataset.hubspot.companies, "crm.objects.companies.read"),
-        "deals" => (&state.dataset.hubspot.deals, "crm.objects.deals.read"),
+        "contacts" => (&data.hubspot.contacts, "crm.objects.contacts.read"),
+        "companies" => (&data.hubspot.companies, "crm.objects.companies.read"),
+        "deals" => (&data.hubspot.deals, "crm.objects.deals.read"),
         _ => return (StatusCode::NOT_FOUND, Json(json!({"status": "error", "message": "Unable to infer object type", "category": "OBJECT_NOT_FOUND"}))).into_response(),
     };
     if !grant.scopes.iter().any(|s| s == scope) {

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use dataset::{Dataset, DatasetSize};
+pub use dataset::{DataEdit, Dataset, DatasetSize};
 use faults::Faults;
 use tokens::Grants;
 
@@ -127,7 +127,8 @@ pub struct Counters {
 }
 
 pub(crate) struct Shared {
-    pub(crate) dataset: Dataset,
+    /// Replaced whole by an edit (`faults` feature); a request reads one version throughout.
+    pub(crate) dataset: std::sync::RwLock<Arc<Dataset>>,
     pub(crate) knobs: Mutex<Knobs>,
     pub(crate) grants: Grants,
     pub(crate) faults: Faults,
@@ -136,6 +137,23 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The data as it is now.
+    pub(crate) fn data(&self) -> Arc<Dataset> {
+        self.dataset
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Replaces the data with an edited copy; requests under way keep the version they read.
+    #[cfg(feature = "faults")]
+    fn edit(&self, edit: &DataEdit) {
+        let mut data = self.dataset.write().unwrap_or_else(|p| p.into_inner());
+        let mut next = Dataset::clone(&data);
+        next.edit(edit);
+        *data = Arc::new(next);
+    }
+
     pub(crate) fn knobs(&self) -> Knobs {
         self.knobs.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
@@ -170,7 +188,7 @@ impl Sandbox {
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            dataset: Dataset::generate(config.seed, config.size),
+            dataset: std::sync::RwLock::new(Arc::new(Dataset::generate(config.seed, config.size))),
             knobs: Mutex::new(config.knobs),
             grants: Grants::default(),
             faults: Faults::new(config.seed),
@@ -204,9 +222,15 @@ impl Sandbox {
         self.addr
     }
 
-    /// The data being served.
-    pub fn dataset(&self) -> &Dataset {
-        &self.shared.dataset
+    /// The data being served now.
+    pub fn dataset(&self) -> Arc<Dataset> {
+        self.shared.data()
+    }
+
+    /// Changes the HubSpot contacts as people would between two loads (see [`DataEdit`]).
+    #[cfg(feature = "faults")]
+    pub fn edit_data(&self, edit: &DataEdit) {
+        self.shared.edit(edit);
     }
 
     /// Replaces the knobs.
@@ -257,10 +281,12 @@ fn router(shared: AppState) -> Router {
         .nest("/airtable", airtable::routes())
         .nest("/notion", notion::routes());
     #[cfg(feature = "faults")]
-    let providers = providers.route(
-        "/_sandbox/knobs",
-        axum::routing::get(get_knobs).put(put_knobs),
-    );
+    let providers = providers
+        .route(
+            "/_sandbox/knobs",
+            axum::routing::get(get_knobs).put(put_knobs),
+        )
+        .route("/_sandbox/edit", axum::routing::post(post_edit));
     providers
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
@@ -312,6 +338,16 @@ async fn get_knobs(State(state): State<AppState>) -> Json<Knobs> {
 async fn put_knobs(State(state): State<AppState>, Json(knobs): Json<Knobs>) -> Json<Knobs> {
     *state.knobs.lock().unwrap_or_else(|p| p.into_inner()) = knobs.clone();
     Json(knobs)
+}
+
+/// `POST /_sandbox/edit`: changes the data between two loads (tests of change detection).
+#[cfg(feature = "faults")]
+async fn post_edit(
+    State(state): State<AppState>,
+    Json(edit): Json<DataEdit>,
+) -> axum::http::StatusCode {
+    state.edit(&edit);
+    axum::http::StatusCode::NO_CONTENT
 }
 
 #[cfg(test)]

@@ -140,7 +140,8 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: String) ->
     }
     let ttl = Duration::from_secs(app.knobs().access_token_ttl_secs);
     let (access, refresh) = app.grants.issue_tokens("notion", Vec::new(), ttl, None);
-    let data = &app.dataset.notion;
+    let dataset = app.data();
+    let data = &dataset.notion;
     Json(json!({
         "access_token": access, "token_type": "bearer", "refresh_token": refresh, "bot_id": data.bot_id,
         "workspace_id": data.workspace_id, "workspace_name": data.workspace_name, "workspace_icon": null,
@@ -264,7 +265,8 @@ async fn search(State(app): State<AppState>, headers: HeaderMap, body: String) -
             "body failed validation: body.page_size should be ≤ 100.",
         );
     }
-    let all = &app.dataset.notion.objects;
+    let dataset = app.data();
+    let all = &dataset.notion.objects;
     let start = match request.get("start_cursor").and_then(Value::as_str) {
         None => 0,
         Some(cursor) => match all.iter().position(|o| o.id == cursor) {

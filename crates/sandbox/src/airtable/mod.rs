@@ -95,9 +95,9 @@ async fn whoami(State(app): State<AppState>, headers: HeaderMap) -> Response {
             "Invalid authentication token",
         );
     };
-    let mut body = json!({"id": app.dataset.airtable.user_id, "scopes": grant.scopes});
+    let mut body = json!({"id": app.data().airtable.user_id, "scopes": grant.scopes});
     if grant.scopes.iter().any(|s| s == "user.email:read") {
-        body["email"] = app.dataset.airtable.email.clone().into();
+        body["email"] = app.data().airtable.email.clone().into();
     }
     Json(body).into_response()
 }
@@ -129,7 +129,8 @@ async fn bases(
         Ok(knobs) => knobs,
         Err(response) => return response,
     };
-    let all = &app.dataset.airtable.bases;
+    let data = app.data();
+    let all = &data.airtable.bases;
     let start = match cursor(&q, all.len()) {
         Ok(start) => start,
         Err(response) => return response,
@@ -155,7 +156,8 @@ async fn tables(
         Ok(knobs) => knobs,
         Err(response) => return response,
     };
-    let Some(found) = app.dataset.airtable.bases.iter().find(|b| b.id == base) else {
+    let data = app.data();
+    let Some(found) = data.airtable.bases.iter().find(|b| b.id == base) else {
         return api_error(
             StatusCode::FORBIDDEN,
             "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND",
@@ -188,8 +190,8 @@ async fn records(
         Ok(knobs) => knobs,
         Err(response) => return response,
     };
-    let found = app
-        .dataset
+    let data = app.data();
+    let found = data
         .airtable
         .bases
         .iter()

@@ -73,6 +73,17 @@ pub struct HubSpotData {
 }
 
 /// Everything the sandbox serves.
+/// What people did between two loads, to the HubSpot contacts: the first `renamed` contacts get
+/// a new last name (and a later `updatedAt`), the next `removed` are deleted (archived), and
+/// `added` new contacts appear.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DataEdit {
+    pub renamed: usize,
+    pub removed: usize,
+    pub added: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct Dataset {
     /// HubSpot's portal.
@@ -155,6 +166,42 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 impl Dataset {
+    /// Applies `edit` to the HubSpot contacts.
+    pub fn edit(&mut self, edit: &DataEdit) {
+        let contacts = &mut self.hubspot.contacts;
+        for contact in contacts.iter_mut().take(edit.renamed) {
+            for (name, value) in &mut contact.properties {
+                if *name == "lastname" {
+                    *value = Some(format!("{} (renamed)", value.as_deref().unwrap_or("")));
+                }
+            }
+            contact.updated_at = "2030-01-01T00:00:00.000Z".to_owned();
+        }
+        let removed = edit
+            .removed
+            .min(contacts.len().saturating_sub(edit.renamed));
+        contacts.drain(edit.renamed..edit.renamed + removed);
+        // New ids above every generated one (those are 1001 + 3i).
+        let next = contacts
+            .iter()
+            .filter_map(|c| c.id.parse::<u64>().ok())
+            .max()
+            .unwrap_or(1000)
+            + 1;
+        for n in 0..edit.added as u64 {
+            contacts.push(CrmRecord {
+                id: (next + n).to_string(),
+                properties: vec![
+                    ("firstname", Some("New".to_owned())),
+                    ("lastname", Some(format!("Person {n}"))),
+                    ("email", Some(format!("new.person{n}@example.com"))),
+                ],
+                created_at: "2030-01-01T00:00:00.000Z".to_owned(),
+                updated_at: "2030-01-01T00:00:00.000Z".to_owned(),
+            });
+        }
+    }
+
     /// The dataset for `seed` and `size`: the same inputs always give the same data.
     pub fn generate(seed: u64, size: DatasetSize) -> Self {
         let mut rng = StdRng::seed_from_u64(seed);

@@ -1,0 +1,86 @@
+//! Changes since the last load, end to end: the sandbox's data changes between two loads over
+//! real HTTP, and the second load, read back as the grid reads it, says exactly what changed.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use inlet_core::item_store::ChangeSummary;
+use inlet_core::services::ItemView;
+use inlet_core::store::{MemoryStore, TokenStore};
+use inlet_core::Integration;
+use inlet_sandbox::{DataEdit, Knobs};
+
+#[tokio::test]
+async fn a_second_load_after_people_edited_the_account_marks_new_changed_and_gone_items() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let dir = std::env::temp_dir().join(format!("inlet-changes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let demo = endpoint(
+        &sandbox,
+        inlet_sandbox::CLIENT_ID,
+        inlet_sandbox::CLIENT_SECRET,
+    );
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
+    let inlet = start(&Env::of(&[]), Some(demo), store, Some(dir.clone())).await;
+    connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
+    let first = load(&inlet, Integration::Hubspot).await.unwrap();
+    assert_eq!(first.changes, None);
+
+    let before = sandbox.dataset().hubspot.contacts.clone();
+    sandbox.edit_data(&DataEdit {
+        renamed: 3,
+        removed: 2,
+        added: 4,
+    });
+    let second = load(&inlet, Integration::Hubspot).await.unwrap();
+    assert_eq!(
+        second.changes,
+        Some(ChangeSummary {
+            new: 4,
+            changed: 3,
+            gone: 2
+        })
+    );
+
+    // The grid's "Changes only" view shows exactly those rows, marked.
+    let accounts = inlet.connections.connected_accounts().await.unwrap();
+    let view = ItemView {
+        changes_only: true,
+        ..ItemView::default()
+    };
+    let window = inlet
+        .library
+        .window(&accounts, view.clone(), 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(window.total, 9);
+    let delta_of = |id: &str| {
+        window
+            .rows
+            .iter()
+            .find(|r| r.item.id == id)
+            .and_then(|r| r.item.delta.clone())
+    };
+    for contact in &before[..3] {
+        assert_eq!(delta_of(&contact.id).as_deref(), Some("changed"));
+    }
+    for contact in &before[3..5] {
+        assert_eq!(delta_of(&contact.id).as_deref(), Some("gone"));
+    }
+    let facets = inlet
+        .library
+        .facets(&accounts, ItemView::default())
+        .await
+        .unwrap();
+    assert_eq!(facets.changes, 9);
+    assert_eq!(facets.total as usize, second.items.len());
+
+    // A third load with nothing edited has nothing to say, and the gone ones are gone.
+    let third = load(&inlet, Integration::Hubspot).await.unwrap();
+    assert_eq!(third.changes, Some(ChangeSummary::default()));
+    let window = inlet.library.window(&accounts, view, 0, 100).await.unwrap();
+    assert_eq!(window.total, 0);
+    std::fs::remove_dir_all(&dir).ok();
+}
