@@ -61,10 +61,12 @@ test-rust:
 	  scripts/with-keyring.sh cargo test --workspace --all-targets --no-fail-fast -- --include-ignored; \
 	fi
 
-# The built app under Xvfb: connect through the deep link delivered as the OS would.
+# The built app under Xvfb: connect through the deep link delivered as the OS would, and load
+# twice from a stand-alone sandbox (with its test controls) whose data changes in between.
 test-e2e: tauri-driver
 	cargo build -p inlet-desktop --features custom-protocol,demo
-	scripts/e2e-deep-link.sh $(CARGO_TARGET_DIR)/debug/inlet-desktop
+	cargo build -p inlet-sandbox --features faults
+	scripts/e2e-deep-link.sh $(CARGO_TARGET_DIR)/debug/inlet-desktop $(CARGO_TARGET_DIR)/debug/inlet-sandbox
 
 # The WebDriver front for Tauri apps; cargo caches it in ~/.cargo/bin.
 tauri-driver:

@@ -6,11 +6,13 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 
 APP = os.environ["INLET_APP"]
+SANDBOX = os.environ["INLET_SANDBOX_BIN"]
 ARTIFACTS = os.environ["INLET_ARTIFACTS"]
 
 
@@ -116,7 +118,50 @@ def scenario(transport):
 def main():
     for transport in ("deep-link", "loopback"):
         scenario(transport)
-    print("e2e: 2 passed, 0 failed")
+    changes_between_loads()
+    print("e2e: 3 passed, 0 failed")
+
+
+def changes_between_loads():
+    """Loads HubSpot twice from a sandbox whose data changes in between (three contacts renamed,
+    two deleted, four added) and checks what the window says of it."""
+    sandbox = subprocess.Popen([SANDBOX, "--addr", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True)
+    try:
+        line = sandbox.stdout.readline()
+        assert "listening on" in line, line
+        base = line.strip().rsplit(" ", 1)[1]
+        os.environ["INLET_SANDBOX_URL"] = base
+        os.environ["INLET_REDIRECT_URI"] = "http://127.0.0.1:0/oauth/callback"
+        delivered = os.path.join(ARTIFACTS, "callback-delivered.txt")
+
+        def edit_then_reload(d):
+            card = connect_and_load(d, "changes", delivered, "hubspot", "HubSpot", 435)
+            request = urllib.request.Request(f"{base}/_sandbox/edit", method="POST", headers={"Content-Type": "application/json"},
+                                             data=json.dumps({"renamed": 3, "removed": 2, "added": 4}).encode())
+            urllib.request.urlopen(request, timeout=10).close()
+            d.click(f'{card} button[aria-label="Reload HubSpot items"]')
+            want = "HubSpot: +4 new · 3 changed · 2 gone"
+            count = d.wait_for(want, lambda: (lambda t: t if want in t else None)(d.text("#item-count")))
+            print(f"changes: {count}")
+            # 435 − 2 deleted + 4 added, and the 2 gone ones stay, struck through, until the next load.
+            assert count.startswith("439 items"), count
+            set_field(d, "#changes-filter", "changes", "change")
+            d.wait_for("the changes view", lambda: d.text("#item-count").startswith("9 of 439 items"))
+            marks = d.wait_for("the marked rows", lambda: (lambda m: m if len(m) == 9 else None)(
+                d.execute("return [...document.querySelectorAll('.grid-row[data-delta]')].map(r => r.dataset.delta)")))
+            assert sorted(marks) == ["changed"] * 3 + ["gone"] * 2 + ["new"] * 4, marks
+            struck = d.execute("return [...document.querySelectorAll('.grid-row[data-delta=\"gone\"]')]"
+                               ".every(r => getComputedStyle(r).textDecorationLine.includes('line-through'))")
+            assert struck, "gone rows are struck through"
+            d.screenshot("changes.png")
+            d.click(f'{card} button[aria-label="Disconnect HubSpot"]')
+            d.wait_for("the disconnect", lambda: "Not connected" in d.text(card))
+
+        with_app("changes", edit_then_reload)
+    finally:
+        os.environ.pop("INLET_SANDBOX_URL", None)
+        sandbox.terminate()
+        sandbox.wait(timeout=10)
 
 
 def connect_and_load(d, transport, delivered, card_id, name, total):
@@ -131,6 +176,9 @@ def connect_and_load(d, transport, delivered, card_id, name, total):
     d.wait_for("the callback to complete the connection", lambda: "Connected as" in d.text(card))
     print(f"{transport}/{card_id}: {d.text(f'{card} .account')}")
     d.click(f'{card} button[aria-label="Load {name} items"]')
+    # Done when the card offers Reload again (stored items of the account may show before).
+    d.wait_for("the load to finish", lambda: d.execute(
+        f"return !!document.querySelector('{card} button[aria-label=\"Reload {name} items\"]')"))
     want = f"{total:,} items"
     count = d.wait_for(want, lambda: (lambda t: t if t.startswith(want) else None)(d.text("#item-count")))
     print(f"{transport}/{card_id}: {count}")
@@ -163,11 +211,13 @@ def export_view_through_the_dialog(d, transport):
     return target
 
 
-def run_app(transport, delivered):
+def with_app(name, steps):
+    """Starts the app through tauri-driver with a data dir (item store) of its own, runs
+    `steps(driver)`, and closes it."""
     port = free_port()
-    env = dict(os.environ, TAURI_WEBVIEW_AUTOMATION="true")
+    env = dict(os.environ, TAURI_WEBVIEW_AUTOMATION="true", INLET_DATA_DIR=tempfile.mkdtemp(prefix=f"inlet-e2e-{name}-"))
     # The app's own log (tracing, never a token or a callback URL) is kept as an artifact.
-    log = open(os.path.join(ARTIFACTS, f"app-{transport}.log"), "w")
+    log = open(os.path.join(ARTIFACTS, f"app-{name}.log"), "w")
     # tauri-driver fronts WebKitWebDriver (the native driver) and launches the app.
     native_port = free_port()
     driver_proc = subprocess.Popen(["tauri-driver", "--port", str(port), "--native-port", str(native_port)],
@@ -182,61 +232,75 @@ def run_app(transport, delivered):
                     time.sleep(0.1)
         d = Driver(port)
         try:
-            cards = []
-            total = 0
-            for card_id, name, expected in PROVIDERS:
-                total += expected
-                cards.append((connect_and_load(d, transport, delivered, card_id, name, total), name))
-            # Find one item by typing: markup in a provider's name shows as text.
-            d.execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: '/', bubbles: true}))")
-            assert d.execute("return document.activeElement.id") == "search"
-            set_field(d, "#search", "onerror", "input")
-            d.wait_for("the search", lambda: "of" in d.text("#item-count"))
-            assert d.execute("return [...document.querySelectorAll('.grid-row')].some(r => r.textContent.includes('<img src=x onerror=alert(1)>'))"
-                             " && !document.querySelector('.grid img')"), "markup in provider names is text"
-            d.screenshot(f"search-{transport}.png")
-            # Export exactly that view through the native dialog, and check the file.
-            shown = d.execute("return [...document.querySelectorAll('.grid-row')].map(r => r.dataset.key.split('/')[2])")
-            path = export_view_through_the_dialog(d, transport)
-            with open(path, newline="") as f:
-                exported = [row["id"] for row in csv.DictReader(f)]
-            assert exported == shown, (exported, shown)
-            print(f"{transport}: exported the {len(exported)} items of the search view to {path}")
-            set_field(d, "#search", "", "input")
-            # Details of an HubSpot contact with Enter; Esc closes them.
-            d.execute("document.querySelector('.grid-scroll').focus()")
-            d.execute("document.querySelector('.grid-scroll').dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowDown', bubbles: true}))")
-            d.execute("document.querySelector('.grid-scroll').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}))")
-            d.wait_for("the details", lambda: d.execute("return !document.getElementById('details').hidden"))
-            d.screenshot(f"details-{transport}.png")
-            d.execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))")
-            # Airtable: a table's records from its details.
-            set_field(d, "#integration-filter", "airtable", "change")
-            set_field(d, "#type-filter", "table", "change")
-            d.execute("document.querySelector('.grid-row').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))")
-            d.click('#details button[aria-label^="Load the records of"]')
-            records = d.wait_for("records", lambda: (lambda t: t if "records in" in t else None)(d.text("#item-count")))
-            print(f"{transport}/airtable: {records}")
-            assert records.startswith("30 records in"), records
-            d.screenshot(f"airtable-records-{transport}.png")
-            d.click("#item-count button")
-            set_field(d, "#integration-filter", "", "change")
-            set_field(d, "#type-filter", "", "change")
-            d.click("#view-tree")
-            d.screenshot(f"tree-{transport}.png")
-            d.click("#open-settings")
-            d.wait_for("the settings", lambda: "Client id" in d.text("#settings"))
-            d.screenshot(f"settings-{transport}.png")
-            d.click("#open-settings")
-            for card, name in cards:
-                d.click(f'{card} button[aria-label="Disconnect {name}"]')
-                d.wait_for("the disconnect", lambda: "Not connected" in d.text(card))
+            steps(d)
         finally:
             d.quit()
     finally:
         driver_proc.terminate()
         driver_proc.wait(timeout=10)
         wait_for_app_exit()
+
+
+def run_app(transport, delivered):
+    with_app(transport, lambda d: every_provider(d, transport, delivered))
+
+
+def every_provider(d, transport, delivered):
+    cards = []
+    total = 0
+    for card_id, name, expected in PROVIDERS:
+        total += expected
+        cards.append((connect_and_load(d, transport, delivered, card_id, name, total), name))
+    # Find one item by typing: markup in a provider's name shows as text.
+    d.execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: '/', bubbles: true}))")
+    assert d.execute("return document.activeElement.id") == "search"
+    set_field(d, "#search", "onerror", "input")
+    d.wait_for("the search", lambda: "of" in d.text("#item-count"))
+    assert d.execute("return [...document.querySelectorAll('.grid-row')].some(r => r.textContent.includes('<img src=x onerror=alert(1)>'))"
+                     " && !document.querySelector('.grid img')"), "markup in provider names is text"
+    d.screenshot(f"search-{transport}.png")
+    # Export exactly that view through the native dialog, and check the file.
+    shown = d.execute("return [...document.querySelectorAll('.grid-row')].map(r => r.dataset.key.split('/')[2])")
+    path = export_view_through_the_dialog(d, transport)
+    with open(path, newline="") as f:
+        exported = [row["id"] for row in csv.DictReader(f)]
+    assert exported == shown, (exported, shown)
+    print(f"{transport}: exported the {len(exported)} items of the search view to {path}")
+    set_field(d, "#search", "", "input")
+    # The grid reads the rows of the cleared search from the store: wait for them.
+    d.wait_for("every item again", lambda: " of " not in d.text("#item-count")
+               and d.execute("return document.querySelectorAll('.grid-row[data-key]').length > 2"))
+    # Details of an HubSpot contact with Enter; Esc closes them.
+    d.execute("document.querySelector('.grid-scroll').focus()")
+    d.execute("document.querySelector('.grid-scroll').dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowDown', bubbles: true}))")
+    d.execute("document.querySelector('.grid-scroll').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}))")
+    d.wait_for("the details", lambda: d.execute("return !document.getElementById('details').hidden"))
+    d.screenshot(f"details-{transport}.png")
+    d.execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))")
+    # Airtable: a table's records from its details.
+    set_field(d, "#integration-filter", "airtable", "change")
+    set_field(d, "#type-filter", "table", "change")
+    d.wait_for("the Airtable tables", lambda: d.execute(
+        "const rows = [...document.querySelectorAll('.grid-row[data-key]')];"
+        " return rows.length > 0 && rows.every(r => r.dataset.key.startsWith('airtable/table/'))"))
+    d.execute("document.querySelector('.grid-row').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))")
+    d.click('#details button[aria-label^="Load the records of"]')
+    records = d.wait_for("records", lambda: (lambda t: t if "records in" in t else None)(d.text("#item-count")))
+    print(f"{transport}/airtable: {records}")
+    assert records.startswith("30 records in"), records
+    d.screenshot(f"airtable-records-{transport}.png")
+    d.click("#item-count button")
+    set_field(d, "#integration-filter", "", "change")
+    set_field(d, "#type-filter", "", "change")
+    d.click("#view-tree")
+    d.screenshot(f"tree-{transport}.png")
+    d.click("#open-settings")
+    d.wait_for("the settings", lambda: "Client id" in d.text("#settings"))
+    d.screenshot(f"settings-{transport}.png")
+    d.click("#open-settings")
+    for card, name in cards:
+        d.click(f'{card} button[aria-label="Disconnect {name}"]')
+        d.wait_for("the disconnect", lambda: "Not connected" in d.text(card))
 
 
 def wait_for_app_exit():

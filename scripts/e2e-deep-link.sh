@@ -3,9 +3,11 @@
 # WebKitWebDriver: click Connect, let the "browser" fetch the sandbox's consent redirect and hand
 # inlet://oauth/callback?… to the OS the way a browser does (gio open → the registered handler →
 # a second launch that single-instance forwards), then check the card and load the items.
-# Usage: scripts/e2e-deep-link.sh PATH/TO/inlet-desktop
+# A third run loads twice from a stand-alone sandbox whose data changes in between.
+# Usage: scripts/e2e-deep-link.sh PATH/TO/inlet-desktop PATH/TO/inlet-sandbox
 set -euo pipefail
 app=$(realpath "$1")
+sandbox_bin=$(realpath "$2")
 here=$(cd "$(dirname "$0")/.." && pwd)
 artifacts="$here/artifacts"
 mkdir -p "$artifacts"
@@ -32,7 +34,7 @@ MimeType=x-scheme-handler/http;x-scheme-handler/https;
 NoDisplay=true
 DESKTOP
 printf '[Default Applications]\nx-scheme-handler/http=inlet-e2e-browser.desktop\nx-scheme-handler/https=inlet-e2e-browser.desktop\n' > "$XDG_CONFIG_HOME/mimeapps.list"
-export INLET_APP="$app" INLET_ARTIFACTS="$artifacts"
+export INLET_APP="$app" INLET_SANDBOX_BIN="$sandbox_bin" INLET_ARTIFACTS="$artifacts"
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
 # No client ids: every provider runs on the built-in sandbox.
 unset HUBSPOT_CLIENT_ID AIRTABLE_CLIENT_ID NOTION_CLIENT_ID

@@ -1,5 +1,7 @@
 //! The built-in offline demo (`--features demo`): the loopback sandbox plays providers that have
 //! no client credentials. It serves data and consent only: this build has no fault controls.
+//! `INLET_SANDBOX_URL` (loopback only) points it at a sandbox already running instead — the
+//! end-to-end test's, whose data it changes between loads.
 
 use inlet_core::services::DemoServer;
 use inlet_core::{CoreError, SandboxEndpoint, Secret};
@@ -14,6 +16,9 @@ pub struct BuiltInDemo {
 #[async_trait::async_trait]
 impl DemoServer for BuiltInDemo {
     async fn endpoint(&self) -> inlet_core::Result<SandboxEndpoint> {
+        if let Some(running) = SandboxEndpoint::from_env(&inlet_core::config::ProcessEnv)? {
+            return Ok(running);
+        }
         let unavailable = |reason: String| CoreError::SandboxUnavailable { reason };
         let sandbox = self
             .running

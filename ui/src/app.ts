@@ -206,12 +206,13 @@ export class App {
     const clearProgress = (s: AppState) => new Map([...s.progress].filter(([key]) => !key.startsWith(`${integration}/`)));
     this.store.set((s) => ({ error: null, loading: toggled(s.loading, integration, true), progress: clearProgress(s) }));
     const epoch = this.epochs.get(integration) ?? 0;
-    const started = new Date().toISOString();
+    // The load's generation is the one that was not stored before it.
+    const known = new Set(this.store.get().loads.map((l) => l.id));
     try {
       const result = await this.backend.load(integration);
       if ((this.epochs.get(integration) ?? 0) !== epoch) return; // another account by now
       const loads = await this.backend.storedLoads();
-      const fresh = loads.filter((l) => l.key.integration === integration && Date.parse(l.loaded_at) >= Date.parse(started)).flatMap((l) => (l.id === null ? [] : [l.id]));
+      const fresh = loads.filter((l) => l.key.integration === integration && !known.has(l.id)).flatMap((l) => (l.id === null ? [] : [l.id]));
       this.store.set((s) => ({ loads, fresh: new Set([...s.fresh, ...fresh]), revision: s.revision + 1, records: null }));
       if (result.partial) {
         const reasons = result.failures.map((f) => `${f.stream}: ${f.error.message}`).join("; ");

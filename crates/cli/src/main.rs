@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use inlet_core::config::{load_dotenv, ProcessEnv, SandboxEndpoint};
 use inlet_core::export::{export_to_path, write_items, ExportFormat};
 use inlet_core::services::{data_dir, DemoServer, StartOptions};
-use inlet_core::{CoreError, Inlet, Integration, Secret};
+use inlet_core::{CoreError, Inlet, Integration};
 
 /// Connect Airtable, Notion and HubSpot, and view and export what is in them.
 #[derive(Parser)]
@@ -85,24 +85,10 @@ macro_rules! say {
     }};
 }
 
-/// `INLET_SANDBOX_URL` points providers without client credentials at a running sandbox.
-fn sandbox_from_env() -> Result<Option<SandboxEndpoint>, CoreError> {
-    let Ok(raw) = std::env::var("INLET_SANDBOX_URL") else {
-        return Ok(None);
-    };
-    let base = url::Url::parse(&raw).map_err(|e| {
-        CoreError::invalid_argument(format!("INLET_SANDBOX_URL is not a URL ({e})."))
-    })?;
-    Ok(Some(SandboxEndpoint {
-        base,
-        client_id: "inlet-sandbox-client".into(),
-        client_secret: Secret::new("inlet-sandbox-secret"),
-    }))
-}
-
 /// The services, as the app starts them: the same keychain entries and effective settings.
 async fn build() -> Result<Inlet, CoreError> {
-    let demo = sandbox_from_env()?.map(|s| Arc::new(s) as Arc<dyn DemoServer>);
+    // `INLET_SANDBOX_URL` points providers without client credentials at a running sandbox.
+    let demo = SandboxEndpoint::from_env(&ProcessEnv)?.map(|s| Arc::new(s) as Arc<dyn DemoServer>);
     Inlet::start(StartOptions {
         demo,
         data_dir: data_dir(&ProcessEnv),

@@ -104,6 +104,36 @@ pub trait EnvSource {
     fn var(&self, name: &str) -> Option<String>;
 }
 
+impl SandboxEndpoint {
+    /// `INLET_SANDBOX_URL`: a running sandbox (`inlet-sandbox`) for the providers without client
+    /// credentials, with the client the sandbox registers. Loopback addresses only: the sandbox
+    /// approves every consent, so nothing elsewhere may pose as one.
+    pub fn from_env(env: &dyn EnvSource) -> Result<Option<Self>> {
+        let Some(raw) = env.var("INLET_SANDBOX_URL") else {
+            return Ok(None);
+        };
+        let base = Url::parse(&raw).map_err(|e| {
+            CoreError::invalid_argument(format!("INLET_SANDBOX_URL is not a URL ({e})."))
+        })?;
+        let loopback = match base.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(name)) => name == "localhost",
+            None => false,
+        };
+        if base.scheme() != "http" || !loopback {
+            return Err(CoreError::invalid_argument(
+                "INLET_SANDBOX_URL must be an http:// address on this computer (127.0.0.1, [::1] or localhost).",
+            ));
+        }
+        Ok(Some(Self {
+            base,
+            client_id: "inlet-sandbox-client".into(),
+            client_secret: Secret::new("inlet-sandbox-secret"),
+        }))
+    }
+}
+
 /// The process environment (after `.env` has been loaded).
 pub struct ProcessEnv;
 

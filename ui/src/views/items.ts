@@ -128,6 +128,8 @@ export class ItemsView {
       const shown = this.records?.length ?? total;
       text = shown === total ? `${n(total)} records in ${state.records.table.name}` : `${n(shown)} of ${n(total)} records in ${state.records.table.name}`;
     } else {
+      // Until the view's first window arrives, the line keeps saying what it said.
+      if (this.paged && !this.paged.arrived) return;
       const shown = this.paged?.length ?? 0;
       const total = this.facets?.total ?? shown;
       text = shown === total ? `${n(total)} items` : `${n(shown)} of ${n(total)} items`;

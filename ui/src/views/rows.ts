@@ -49,6 +49,11 @@ export class PagedSource implements RowSource {
     return this.total;
   }
 
+  /** Whether a window (and so the total) has arrived. */
+  get arrived(): boolean {
+    return this.pages.size > 0;
+  }
+
   /** Reads the first window (and the total). */
   start(): Promise<void> {
     return this.load(0);

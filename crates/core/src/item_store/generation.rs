@@ -150,7 +150,7 @@ impl GenerationWriter {
                         key.account_id,
                         account_json,
                         i64::from(std::process::id()),
-                        Utc::now().to_rfc3339(),
+                        Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                     ],
                 )
                 .map_err(sql_error)?;
@@ -192,8 +192,13 @@ impl GenerationWriter {
                 details: details_text(item),
                 name: plain.name,
                 parent_path: plain.parent_path_or_name,
-                created: plain.creation_time.map(|t| t.to_rfc3339()),
-                modified: plain.last_modified_time.map(|t| t.to_rfc3339()),
+                // One fixed width, so the text sorts as the time does.
+                created: plain
+                    .creation_time
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+                modified: plain
+                    .last_modified_time
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
                 body,
             });
         }
@@ -274,7 +279,7 @@ impl GenerationWriter {
             params![
                 self.id,
                 if partial { "partial" } else { "complete" },
-                Utc::now().to_rfc3339(),
+                Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 changes_or_zero.new,
                 changes_or_zero.changed,
                 changes_or_zero.gone,
