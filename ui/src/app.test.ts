@@ -323,6 +323,37 @@ describe("Airtable records", () => {
     await settle();
     expect(count()).toContain("40 items");
   });
+
+  it("shows a table's fields as typed columns that sort by their type", async () => {
+    await boot();
+    await connectAndLoad("airtable");
+    const stored = backend.stored.get("airtable")!.items.find((i) => i.type === "table" && i.parent_id)!;
+    const table = { ...stored, details: { primaryFieldId: "fldName", fields: [
+      { id: "fldName", name: "Name", type: "singleLineText" },
+      { id: "fldQty", name: "Qty", type: "number" },
+      { id: "fldDue", name: "Due", type: "dateTime" },
+      { id: "fldDone", name: "Done", type: "checkbox" },
+      { id: "fldTags", name: "Tags", type: "multipleSelects" },
+    ] } } as IntegrationItem;
+    const record = (id: string, qty: number, due: string, done: boolean, tags: string[]) =>
+      ({ ...generateItems("airtable", 1)[0], id, type: "record", name: `Row ${id}`, details: { Name: `Row ${id}`, Qty: qty, Due: due, Done: done, Tags: tags } }) as IntegrationItem;
+    backend.records = [record("a", 10, "2024-03-01T10:00:00.000Z", true, ["Red", "Blue"]), record("b", 9, "2023-01-01T00:00:00.000Z", false, []), record("c", 100, "2025-06-01T00:00:00.000Z", false, ["Green"])];
+    await app.openRecords(table);
+    const headers = [...document.querySelectorAll('[role="columnheader"]')].map((h) => h.textContent);
+    expect(headers).toEqual(["Name", "Qty", "Due", "Done", "Tags", "Created"]);
+    const cells = (n: number) => rows().map((r) => r.querySelectorAll(".grid-cell")[n]);
+    expect(cells(1).every((c) => c.classList.contains("number"))).toBe(true);
+    const qtyHeader = () => [...document.querySelectorAll<HTMLElement>('[role="columnheader"]')].find((h) => h.textContent!.startsWith("Qty"))!;
+    qtyHeader().querySelector("button")!.click();
+    expect(cells(1).map((c) => c.textContent)).toEqual(["9", "10", "100"]);
+    qtyHeader().querySelector("button")!.click();
+    expect(cells(1).map((c) => c.textContent)).toEqual(["100", "10", "9"]);
+    expect(cells(3).map((c) => c.textContent)).toEqual(["", "✓", ""]);
+    expect([...cells(4)[1].querySelectorAll(".chip")].map((c) => c.textContent)).toEqual(["Red", "Blue"]);
+    const dueHeader = [...document.querySelectorAll<HTMLElement>('[role="columnheader"]')].find((h) => h.textContent!.startsWith("Due"))!;
+    dueHeader.querySelector("button")!.click();
+    expect(rows().map((r) => r.dataset.key!.split("/")[2])).toEqual(["b", "a", "c"]);
+  });
 });
 
 describe("formatTime", () => {

@@ -227,7 +227,17 @@ export class App {
     }
   }
 
-  private sortBy(column: SortColumn): void {
+  private sortBy(column: string): void {
+    const records = this.store.get().records;
+    if (records) {
+      const same = records.sort?.column === column;
+      this.store.set({ records: { ...records, sort: { column, direction: same && records.sort?.direction === "asc" ? "desc" : "asc" } } });
+      return;
+    }
+    this.sortStored(column as SortColumn);
+  }
+
+  private sortStored(column: SortColumn): void {
     this.store.set(({ view }) => {
       const same = view.sort.column === column;
       return { view: { ...view, sort: { column, direction: same && view.sort.direction === "asc" ? "desc" : "asc" } } };
@@ -257,7 +267,7 @@ export class App {
     this.store.set({ error: null, message: `Loading the records of ${table.name}…` });
     try {
       const items = await this.backend.loadAirtableRecords(table.parent_id ?? "", table.id);
-      this.store.set({ records: { table, items }, detail: null, message: "" });
+      this.store.set({ records: { table, items, sort: null }, detail: null, message: "" });
     } catch (error) {
       this.store.set({ message: "" });
       this.showError(describeError(error), () => void this.openRecords(table));

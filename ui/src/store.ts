@@ -26,8 +26,8 @@ export interface AppState {
   view: ViewState;
   tree: boolean;
   expanded: ReadonlySet<string>;
-  /** An Airtable table's records, shown instead of the items. */
-  records: { table: IntegrationItem; items: IntegrationItem[] } | null;
+  /** An Airtable table's records, shown instead of the items, with the field they are sorted by. */
+  records: { table: IntegrationItem; items: IntegrationItem[]; sort: { column: string; direction: "asc" | "desc" } | null } | null;
   detail: IntegrationItem | null;
   error: Problem | null;
   /** The status line: copied, exported, saved, loading records. */

@@ -5,15 +5,16 @@
 import type { Backend, IntegrationItem, ItemView, ViewFacets } from "../backend";
 import { describeError } from "../backend";
 import { el } from "../format";
-import { age, applyView, itemKey, SearchIndex, SortCache, toItemView, type SortColumn, type TreeRow } from "../model";
+import { age, applyView, itemKey, SearchIndex, SortCache, toItemView, type TreeRow } from "../model";
 import { nameOf, type AppState, type Store } from "../store";
+import { recordColumns, sortRecords, type Column } from "./record-columns";
 import { ArraySource, PagedSource } from "./rows";
 import { ItemTable } from "./table";
 
 export interface ItemEvents {
   open(item: IntegrationItem): void;
   toggle(item: IntegrationItem): void;
-  sort(column: SortColumn): void;
+  sort(column: string): void;
 }
 
 export class ItemsView {
@@ -23,6 +24,7 @@ export class ItemsView {
   private paged: PagedSource | null = null;
   private records: ArraySource | null = null;
   private facets: ViewFacets | null = null;
+  private recordColumns: { table: IntegrationItem; columns: Column[] } | null = null;
   /** Resolves when the current view's first window and counts have arrived (tests, benchmarks). */
   ready: Promise<void> = Promise.resolve();
 
@@ -81,10 +83,14 @@ export class ItemsView {
     const records = state.records!;
     // A table's records are one kind from one integration: only search and sort apply.
     const view = { ...state.view, types: new Set<string>(), integrations: new Set<never>(), accounts: new Set<string>() };
-    const shown = applyView(records.items, view, this.index, this.sortCache);
+    if (this.recordColumns?.table !== records.table) this.recordColumns = { table: records.table, columns: recordColumns(records.table) };
+    const columns = this.recordColumns.columns;
+    let shown = applyView(records.items, { ...view, sort: { column: "name", direction: "asc" } }, this.index, this.sortCache);
+    const sortedBy = columns.find((c) => c.id === records.sort?.column);
+    if (records.sort && sortedBy) shown = sortRecords(shown, sortedBy, records.sort.direction);
     const rows: TreeRow[] = shown.map((item) => ({ item, depth: 0, hasChildren: false, expanded: false }));
     this.records = new ArraySource(rows);
-    this.table.setSource(this.records, state.view.sort, false);
+    this.table.setSource(this.records, records.sort ?? { column: "", direction: "asc" }, false, columns);
     this.renderFilters(state);
     this.renderCount(state);
   }

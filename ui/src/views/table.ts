@@ -5,31 +5,34 @@
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from "@tanstack/virtual-core";
 import type { IntegrationItem } from "../backend";
 import { formatTime } from "../format";
-import type { SortColumn, SortDirection } from "../model";
+import type { SortDirection } from "../model";
+import type { Column } from "./record-columns";
 import { ArraySource, type RowSource } from "./rows";
 
-export interface Column {
-  id: SortColumn;
-  label: string;
-  width: number;
-  text: (item: IntegrationItem) => string;
-}
+export type { Column };
 
+/** The columns of stored items (the store sorts by each). */
 export const COLUMNS: Column[] = [
-  { id: "name", label: "Name", width: 320, text: (i) => i.name },
-  { id: "type", label: "Type", width: 100, text: (i) => i.type },
-  { id: "parent", label: "Parent", width: 240, text: (i) => i.parent_path_or_name ?? "" },
-  { id: "created", label: "Created", width: 150, text: (i) => formatTime(i.creation_time) },
-  { id: "modified", label: "Modified", width: 150, text: (i) => formatTime(i.last_modified_time) },
-  { id: "integration", label: "Integration", width: 110, text: (i) => i.integration },
+  { id: "name", label: "Name", width: 320, kind: "text", text: (i) => i.name },
+  { id: "type", label: "Type", width: 100, kind: "text", text: (i) => i.type },
+  { id: "parent", label: "Parent", width: 240, kind: "text", text: (i) => i.parent_path_or_name ?? "" },
+  { id: "created", label: "Created", width: 150, kind: "date", text: (i) => formatTime(i.creation_time) },
+  { id: "modified", label: "Modified", width: 150, kind: "date", text: (i) => formatTime(i.last_modified_time) },
+  { id: "integration", label: "Integration", width: 110, kind: "text", text: (i) => i.integration },
 ];
+
+/** A sort as the header shows it. */
+export interface HeaderSort {
+  column: string;
+  direction: SortDirection;
+}
 
 export const ROW_HEIGHT = 32;
 
 const keyOf = (item: IntegrationItem) => `${item.integration}/${item.type}/${item.id}`;
 
 export interface TableEvents {
-  sort(column: SortColumn): void;
+  sort(column: string): void;
   open(item: IntegrationItem): void;
   toggle(item: IntegrationItem): void;
 }
@@ -39,7 +42,8 @@ export class ItemTable {
   private selectedIndex = -1;
   private selectedKey: string | null = null;
   private tree = false;
-  private readonly widths = new Map<SortColumn, number>(COLUMNS.map((c) => [c.id, c.width]));
+  private columns: Column[] = COLUMNS;
+  private readonly widths = new Map<string, number>(COLUMNS.map((c) => [c.id, c.width]));
   private readonly grid: HTMLElement;
   private readonly head: HTMLElement;
   private readonly scroller: HTMLElement;
@@ -86,10 +90,15 @@ export class ItemTable {
 
   /** Shows the rows of `source`; `tree` adds indentation and expand toggles. The selection
    * stays on the same item when it is among the rows already there. */
-  setSource(source: RowSource, sort: { column: SortColumn; direction: SortDirection }, tree: boolean): void {
+  setSource(source: RowSource, sort: HeaderSort, tree: boolean, columns: Column[] = COLUMNS): void {
     if (source !== this.rows) this.selectedIndex = -1;
     this.rows = source;
     this.tree = tree;
+    if (columns !== this.columns) {
+      this.columns = columns;
+      for (const c of columns) if (!this.widths.has(c.id)) this.widths.set(c.id, c.width);
+      this.applyWidths();
+    }
     this.renderHead(sort);
     this.refresh();
   }
@@ -157,15 +166,15 @@ export class ItemTable {
   }
 
   private template(): string {
-    return COLUMNS.map((c) => `${this.widths.get(c.id)}px`).join(" ");
+    return this.columns.map((c) => `${this.widths.get(c.id)}px`).join(" ");
   }
 
   private applyWidths(): void {
     this.grid.style.setProperty("--columns", this.template());
   }
 
-  private renderHead(sort: { column: SortColumn; direction: SortDirection }): void {
-    const cells = COLUMNS.map((column, index) => {
+  private renderHead(sort: HeaderSort): void {
+    const cells = this.columns.map((column, index) => {
       const cell = this.doc.createElement("div");
       cell.className = "grid-header";
       cell.setAttribute("role", "columnheader");
@@ -187,7 +196,7 @@ export class ItemTable {
     this.head.replaceChildren(...cells);
   }
 
-  private startResize(event: PointerEvent, column: SortColumn): void {
+  private startResize(event: PointerEvent, column: string): void {
     event.preventDefault();
     const startX = event.clientX;
     const startWidth = this.widths.get(column) ?? 100;
@@ -198,18 +207,20 @@ export class ItemTable {
     const stop = () => {
       this.doc.removeEventListener("pointermove", move);
       this.doc.removeEventListener("pointerup", stop);
+      this.doc.removeEventListener("pointercancel", stop);
     };
     this.doc.addEventListener("pointermove", move);
     this.doc.addEventListener("pointerup", stop);
+    this.doc.addEventListener("pointercancel", stop);
   }
 
   /** Widens or narrows a column (also what dragging its edge does). */
-  resize(column: SortColumn, width: number): void {
+  resize(column: string, width: number): void {
     this.widths.set(column, Math.max(60, Math.min(1200, width)));
     this.applyWidths();
   }
 
-  columnWidth(column: SortColumn): number {
+  columnWidth(column: string): number {
     return this.widths.get(column) ?? 0;
   }
 
@@ -240,9 +251,9 @@ export class ItemTable {
         row.dataset.delta = tree.item.delta;
         row.setAttribute("aria-description", tree.item.delta);
       }
-      COLUMNS.forEach((column, index) => {
+      this.columns.forEach((column, index) => {
         const cell = this.doc.createElement("div");
-        cell.className = "grid-cell";
+        cell.className = `grid-cell ${column.kind}`;
         cell.setAttribute("role", "gridcell");
         const text = column.text(tree.item);
         if (index === 0 && this.tree) {
@@ -260,10 +271,19 @@ export class ItemTable {
             cell.append(toggle);
           }
         }
-        const label = this.doc.createElement("span");
-        label.textContent = text;
         cell.title = text;
-        cell.append(label);
+        if (column.chips) {
+          for (const chip of column.chips(tree.item)) {
+            const span = this.doc.createElement("span");
+            span.className = "chip";
+            span.textContent = chip;
+            cell.append(span);
+          }
+        } else {
+          const label = this.doc.createElement("span");
+          label.textContent = text;
+          cell.append(label);
+        }
         row.append(cell);
       });
       row.addEventListener("click", () => {
