@@ -85,7 +85,12 @@ pub async fn load(
     let progress = Arc::new(move |progress| {
         let _ = LoadProgressEvent { progress }.emit(&app);
     });
-    Ok(state.inlet.loader.load(integration, progress).await?.into())
+    Ok(state
+        .inlet
+        .loader
+        .load_into_store(integration, progress)
+        .await?
+        .into())
 }
 
 /// Cancels every running load of the integration; false when none was running.

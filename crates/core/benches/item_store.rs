@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use inlet_core::export::{export_to_path, ExportFormat};
-use inlet_core::item_store::{AccountKey, ItemQuery, ItemStore};
+use inlet_core::export::{export_stream, export_to_path, ExportFormat};
+use inlet_core::item_store::{AccountKey, ItemStore, RowFilter, SortColumn, ViewSort};
 use inlet_core::{Integration, IntegrationItem, Mode};
 
 const TOTAL: usize = 1_000_000;
@@ -62,6 +62,11 @@ fn fresh(dir: &Path, name: &str) -> ItemStore {
 }
 
 fn main() {
+    if let Some(position) = std::env::args().position(|a| a == "--export-child") {
+        let args: Vec<String> = std::env::args().skip(position + 1).collect();
+        export_child(&args);
+        return;
+    }
     let dir = std::env::temp_dir().join(format!("inlet-store-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("bench dir");
     let keys = accounts();
@@ -106,30 +111,8 @@ fn main() {
         .iter()
         .map(|k| store.current(k).expect("current").expect("stored").id)
         .collect();
-    let timed = |query: &ItemQuery, runs: usize| -> (Duration, usize) {
-        let mut found = 0;
-        let times = (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                found = store.query(query).expect("query").len();
-                start.elapsed()
-            })
-            .collect();
-        (median(times), found)
-    };
-    for words in ["notion-b contact 4242", "hubspot", "parent"] {
-        let query = ItemQuery {
-            generations: generations.clone(),
-            search: Some(words.into()),
-            changes_only: false,
-        };
-        let (took, found) = timed(&query, 5);
-        println!(
-            "{:<58} {:>9} ms  ({found} rows, all fetched and decoded)",
-            format!("search \"{words}\" across every account"),
-            took.as_millis()
-        );
-    }
+    grid_windows(&store, &generations);
+    exports(&store, &generations, &dir);
 
     // A second load of one account of 1,000,000 items: 1 % changed, 0.1 % gone, 0.1 % new.
     let big = AccountKey {
@@ -179,22 +162,199 @@ fn main() {
         median(purge_runs).as_millis()
     );
 
-    // Export of everything stored, read back from the store.
-    let mut export_runs = Vec::new();
-    for _ in 0..3 {
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Time `work` `runs` times; the median.
+fn timed<T>(runs: usize, mut work: impl FnMut() -> T) -> (Duration, T) {
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..runs {
         let start = Instant::now();
-        let query = ItemQuery {
-            generations: generations.clone(),
-            ..ItemQuery::default()
+        last = Some(work());
+        times.push(start.elapsed());
+    }
+    (median(times), last.expect("at least one run"))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+/// What the grid asks for: a window of 100 rows and the total, under a search, a sort, at any
+/// offset; the facet counts; a tree.
+fn grid_windows(store: &ItemStore, generations: &[i64]) {
+    let all = RowFilter::default();
+    let by_name = ViewSort::default();
+    let first_window = |filter: &RowFilter, sort: ViewSort| {
+        timed(5, || {
+            let rows = store
+                .window(generations, filter, sort, 0, 100)
+                .expect("window");
+            let total = store.count(generations, filter).expect("count");
+            (rows.len(), total)
+        })
+    };
+    // Typing "notion-b contact 4242" one key at a time: each keystroke is a new search.
+    let typed = "notion-b contact 4242";
+    let mut slowest = (Duration::ZERO, String::new(), 0);
+    let mut keystrokes = Vec::new();
+    for end in 1..=typed.len() {
+        let prefix = &typed[..end];
+        if prefix.ends_with(' ') {
+            continue;
+        }
+        let filter = RowFilter {
+            search: prefix.into(),
+            ..RowFilter::default()
         };
-        let items = store.query(&query).expect("read");
-        export_to_path(&dir.join("all.csv"), ExportFormat::Csv, &items).expect("csv");
-        export_runs.push(start.elapsed());
+        let (took, (_, total)) = first_window(&filter, by_name);
+        keystrokes.push(took);
+        if took > slowest.0 {
+            slowest = (took, prefix.to_owned(), total);
+        }
     }
     println!(
-        "{:<58} {:>9} ms",
-        "export 1,000,000 stored items to CSV (read + write)",
-        median(export_runs).as_millis()
+        "{:<58} {:>9} ms  (slowest: \"{}\", {} ms, {} rows)",
+        format!(
+            "search keystroke → first 100 rows + total ({} keys)",
+            keystrokes.len()
+        ),
+        ms(median(keystrokes)),
+        slowest.1,
+        ms(slowest.0),
+        slowest.2
     );
-    std::fs::remove_dir_all(&dir).ok();
+    let mut sorts = Vec::new();
+    for column in [
+        SortColumn::Name,
+        SortColumn::Type,
+        SortColumn::Parent,
+        SortColumn::Created,
+        SortColumn::Modified,
+        SortColumn::Integration,
+    ] {
+        for descending in [false, true] {
+            let (took, _) = first_window(&all, ViewSort { column, descending });
+            sorts.push((
+                took,
+                format!("{column:?}{}", if descending { " desc" } else { "" }),
+            ));
+        }
+    }
+    sorts.sort();
+    let (worst, worst_sort) = sorts.last().cloned().expect("sorts");
+    println!(
+        "{:<58} {:>9} ms  (slowest: {worst_sort}, {} ms)",
+        "sort by a column → first 100 rows + total (12 sorts)",
+        ms(sorts[sorts.len() / 2].0),
+        ms(worst)
+    );
+    let mut windows = Vec::new();
+    for n in 0..20u32 {
+        let offset = n * 49_999 % 999_900;
+        let (took, _) = timed(3, || {
+            store
+                .window(generations, &all, by_name, offset, 100)
+                .expect("window")
+        });
+        windows.push(took);
+    }
+    let worst = *windows.iter().max().expect("windows");
+    println!(
+        "{:<58} {:>9} ms  (slowest {} ms; offsets across the 1,000,000)",
+        "a 100-row window while scrolling (sorted by name)",
+        ms(median(windows)),
+        ms(worst)
+    );
+    let (facets, _) = timed(5, || store.facets(generations, &all).expect("facets"));
+    let searched = RowFilter {
+        search: "contact".into(),
+        ..RowFilter::default()
+    };
+    let (facets_search, _) = timed(5, || store.facets(generations, &searched).expect("facets"));
+    println!(
+        "{:<58} {:>9} ms  (under a search matching every row: {} ms)",
+        "facet counts (type, account, changes)",
+        ms(facets),
+        ms(facets_search)
+    );
+    let (tree, order) = timed(3, || {
+        store
+            .tree_order(generations, &all, by_name, &Default::default())
+            .expect("tree")
+    });
+    println!(
+        "{:<58} {:>9} ms  ({} roots)",
+        "tree of 1,000,000 items, flattened (first view of Tree)",
+        ms(tree),
+        order.len()
+    );
+}
+
+/// Exports of every stored row, streamed from a store query, each in a child process so its peak
+/// RSS is its own: the growth is the child's peak minus its RSS before the export.
+fn exports(store: &ItemStore, generations: &[i64], dir: &Path) {
+    let ids: Vec<String> = generations.iter().map(i64::to_string).collect();
+    for format in ["csv", "ndjson", "json", "xlsx"] {
+        let mut runs = Vec::new();
+        let mut growth = 0;
+        for _ in 0..3 {
+            let out = std::process::Command::new(std::env::current_exe().expect("exe"))
+                .arg("--export-child")
+                .arg(store.path())
+                .arg(dir.join(format!("all.{format}")))
+                .arg(format)
+                .args(&ids)
+                .output()
+                .expect("child");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let mut fields = text.split_whitespace();
+            let took: f64 = fields.next().and_then(|f| f.parse().ok()).expect("time");
+            growth = fields.next().and_then(|f| f.parse().ok()).expect("rss");
+            runs.push(Duration::from_secs_f64(took));
+        }
+        println!(
+            "{:<58} {:>9} ms  (peak RSS growth {} MB)",
+            format!(
+                "export 1,000,000 stored items to {} (store → file)",
+                format.to_uppercase()
+            ),
+            ms(median(runs)),
+            growth / 1024
+        );
+    }
+}
+
+fn rss_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn export_child(args: &[String]) {
+    let store = ItemStore::open(Path::new(&args[0])).expect("open");
+    let out = Path::new(&args[1]);
+    let format: ExportFormat = args[2].parse().expect("format");
+    let generations: Vec<i64> = args[3..].iter().map(|g| g.parse().expect("id")).collect();
+    let before = rss_kb("VmRSS:");
+    let start = Instant::now();
+    store
+        .with_view_rows(
+            &generations,
+            &RowFilter::default(),
+            ViewSort::default(),
+            |rows| export_stream(out, format, rows),
+        )
+        .expect("export");
+    let took = start.elapsed();
+    println!(
+        "{} {}",
+        took.as_secs_f64(),
+        rss_kb("VmHWM:").saturating_sub(before)
+    );
 }

@@ -46,8 +46,11 @@ pub struct StreamFailure {
 pub struct LoadResult {
     /// Which integration.
     pub integration: Integration,
-    /// The items, stream by stream.
+    /// The items, stream by stream; empty when they went straight into the item store and were
+    /// not asked back (`count` says how many there are).
     pub items: Vec<IntegrationItem>,
+    /// How many items arrived.
+    pub count: u32,
     /// True when some stream failed: `items` is then not everything.
     pub partial: bool,
     /// The failed streams.
@@ -77,7 +80,7 @@ impl From<LoadResult> for LoadSummary {
     fn from(result: LoadResult) -> Self {
         Self {
             integration: result.integration,
-            count: u32::try_from(result.items.len()).unwrap_or(u32::MAX),
+            count: result.count,
             partial: result.partial,
             failures: result.failures,
             changes: result.changes,
@@ -88,18 +91,48 @@ impl From<LoadResult> for LoadSummary {
 /// Called with every progress update.
 pub type ProgressFn = Arc<dyn Fn(LoadProgress) + Send + Sync>;
 
+/// Where a load hands each page as it arrives (the item store's writer), instead of keeping it.
+pub type PageTee = Arc<dyn Fn(Vec<IntegrationItem>) + Send + Sync>;
+
 struct StreamSink {
     integration: Integration,
     stream: String,
     pages: u32,
+    count: u32,
     items: Vec<IntegrationItem>,
+    tee: Option<PageTee>,
     progress: ProgressFn,
+}
+
+impl StreamSink {
+    fn new(
+        integration: Integration,
+        stream: &str,
+        tee: Option<PageTee>,
+        progress: ProgressFn,
+    ) -> Self {
+        Self {
+            integration,
+            stream: stream.to_owned(),
+            pages: 0,
+            count: 0,
+            items: Vec::new(),
+            tee,
+            progress,
+        }
+    }
 }
 
 impl PageSink for StreamSink {
     fn page(&mut self, items: Vec<IntegrationItem>) {
         self.pages += 1;
-        self.items.extend(items);
+        self.count = self
+            .count
+            .saturating_add(u32::try_from(items.len()).unwrap_or(u32::MAX));
+        match &self.tee {
+            Some(tee) => tee(items),
+            None => self.items.extend(items),
+        }
         (self.progress)(self.snapshot(false));
     }
 }
@@ -110,7 +143,7 @@ impl StreamSink {
             integration: self.integration,
             stream: self.stream.clone(),
             pages: self.pages,
-            items: u32::try_from(self.items.len()).unwrap_or(u32::MAX),
+            items: self.count,
             done,
             waiting_secs: None,
         }
@@ -119,21 +152,17 @@ impl StreamSink {
 
 /// Loads every stream of `provider` concurrently. Fails only when every stream failed (with the
 /// first stream's error) or when cancelled; otherwise returns what arrived, marked partial if a
-/// stream failed.
+/// stream failed. With a `tee`, pages go there as they arrive and are not kept (a provider
+/// that fixes items up once all arrived must not be given one).
 pub async fn load_all(
     provider: &dyn Provider,
     ctx: &LoadContext<'_>,
     progress: ProgressFn,
     cancel: CancellationToken,
+    tee: Option<PageTee>,
 ) -> Result<LoadResult> {
     let integration = provider.integration();
-    let mut listing = StreamSink {
-        integration,
-        stream: "listing".to_owned(),
-        pages: 0,
-        items: Vec::new(),
-        progress: progress.clone(),
-    };
+    let mut listing = StreamSink::new(integration, "listing", tee.clone(), progress.clone());
     let streams = tokio::select! {
         streams = provider.streams(ctx, &mut listing) => streams?,
         _ = cancel.cancelled() => return Err(CoreError::Cancelled),
@@ -143,14 +172,9 @@ pub async fn load_all(
     }
     let runs = streams.iter().map(|stream| {
         let progress = progress.clone();
+        let tee = tee.clone();
         async move {
-            let mut sink = StreamSink {
-                integration,
-                stream: stream.clone(),
-                pages: 0,
-                items: Vec::new(),
-                progress,
-            };
+            let mut sink = StreamSink::new(integration, stream, tee, progress);
             let outcome = provider.load_stream(ctx, stream, &mut sink).await;
             (sink.progress)(sink.snapshot(true));
             (sink, outcome)
@@ -161,6 +185,7 @@ pub async fn load_all(
         _ = cancel.cancelled() => return Err(CoreError::Cancelled),
     };
     let mut items = Vec::new();
+    let mut count = 0u32;
     let mut failures = Vec::new();
     let mut first_error = None;
     let mut seen = HashSet::new();
@@ -174,6 +199,7 @@ pub async fn load_all(
             });
             first_error.get_or_insert(error);
         }
+        count = count.saturating_add(sink.count);
         for item in sink.items {
             // A provider that repeats a record across pages must not make Inlet show it twice.
             if seen.insert((item.item_type.clone(), item.id.clone())) {
@@ -186,11 +212,15 @@ pub async fn load_all(
             return Err(error);
         }
     }
-    provider.finish(&mut items);
-    tracing::info!(%integration, items = items.len(), failed = failures.len(), "load finished");
+    if tee.is_none() {
+        provider.finish(&mut items);
+        count = u32::try_from(items.len()).unwrap_or(u32::MAX); // repeats removed
+    }
+    tracing::info!(%integration, items = count, failed = failures.len(), "load finished");
     Ok(LoadResult {
         integration,
         items,
+        count,
         partial: !failures.is_empty(),
         failures,
         changes: None,

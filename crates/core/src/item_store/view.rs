@@ -92,8 +92,25 @@ impl Condition {
     /// `generation IN (…)` plus the filter, on the table named `alias`; with `search`, the FTS
     /// match too (the tree checks parents without it: a search shows matches flat).
     fn new(alias: &str, generations: &[i64], filter: &RowFilter, search: bool) -> Self {
+        Self::build(alias, generations, filter, search, "")
+    }
+
+    /// The same condition for a sorted read: `+generation` keeps SQLite from answering it with
+    /// the generation index and sorting every row, so it walks the sort column's index instead
+    /// (which ends in `generation`, so the check costs no row read) and stops after the window.
+    fn sorted(generations: &[i64], filter: &RowFilter) -> Self {
+        Self::build("items", generations, filter, true, "+")
+    }
+
+    fn build(
+        alias: &str,
+        generations: &[i64],
+        filter: &RowFilter,
+        search: bool,
+        unary: &str,
+    ) -> Self {
         let marks = vec!["?"; generations.len().max(1)].join(", ");
-        let mut sql = format!("{alias}.generation IN ({marks})");
+        let mut sql = format!("{unary}{alias}.generation IN ({marks})");
         let mut values: Vec<Value> = generations.iter().map(|g| Value::Integer(*g)).collect();
         if generations.is_empty() {
             values.push(Value::Null);
@@ -175,7 +192,7 @@ impl ItemStore {
         offset: u32,
         limit: u32,
     ) -> Result<Vec<IntegrationItem>> {
-        let condition = Condition::new("items", generations, filter, true);
+        let condition = Condition::sorted(generations, filter);
         let sql = format!(
             "SELECT items.body, items.delta FROM items WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
             condition.sql,
@@ -212,7 +229,7 @@ impl ItemStore {
         )
         .map_err(sql_error)?;
         super::schema::prepare_reader(&connection).map_err(sql_error)?;
-        let condition = Condition::new("items", generations, filter, true);
+        let condition = Condition::sorted(generations, filter);
         let sql = format!(
             "SELECT items.body, items.delta FROM items WHERE {} ORDER BY {}",
             condition.sql,
@@ -229,6 +246,30 @@ impl ItemStore {
                     .and_then(|(body, delta)| read_item(&body, delta))
             });
         consume(&mut rows)
+    }
+
+    /// The row ids of the flat view in `sort` order (depth 0 each): what windows far down a
+    /// long view are read through, instead of skipping hundreds of thousands of index entries.
+    pub fn flat_order(
+        &self,
+        generations: &[i64],
+        filter: &RowFilter,
+        sort: ViewSort,
+    ) -> Result<TreeOrder> {
+        let condition = Condition::sorted(generations, filter);
+        let sql = format!(
+            "SELECT items.rowid FROM items WHERE {} ORDER BY {}",
+            condition.sql,
+            sort.order_by()
+        );
+        let connection = self.read();
+        let mut statement = connection.prepare(&sql).map_err(sql_error)?;
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(condition.values), |r| {
+                Ok((r.get::<_, i64>(0)?, 0u32))
+            })
+            .map_err(sql_error)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
     }
 
     /// Facet counts of the view: per account, per type and of changes.
@@ -317,12 +358,14 @@ impl ItemStore {
         Ok(order)
     }
 
-    /// The rows with these ids, in this order, with whether each has children in the view.
+    /// The rows with these ids, in this order; with `tree`, whether each has children in the
+    /// view.
     pub fn rows_by_id(
         &self,
         generations: &[i64],
         filter: &RowFilter,
         ids: &[(i64, u32)],
+        tree: bool,
     ) -> Result<Vec<ItemRow>> {
         let connection = self.read();
         let mut rows = Vec::with_capacity(ids.len());
@@ -346,15 +389,17 @@ impl ItemStore {
                     ))
                 })
                 .map_err(sql_error)?;
-            let mut values = vec![Value::Integer(generation), Value::Text(item_id)];
-            values.extend(condition.values.iter().cloned());
-            let has_children = connection
-                .query_row(
-                    &numbered(&children_sql, 3),
-                    rusqlite::params_from_iter(values),
-                    |r| r.get::<_, bool>(0),
-                )
-                .map_err(sql_error)?;
+            let has_children = tree && {
+                let mut values = vec![Value::Integer(generation), Value::Text(item_id)];
+                values.extend(condition.values.iter().cloned());
+                connection
+                    .query_row(
+                        &numbered(&children_sql, 3),
+                        rusqlite::params_from_iter(values),
+                        |r| r.get::<_, bool>(0),
+                    )
+                    .map_err(sql_error)?
+            };
             rows.push(ItemRow {
                 item: read_item(&body, delta)?,
                 depth,

@@ -42,6 +42,15 @@ fn windows_page_through_the_sorted_rows_and_the_total_counts_them_all() {
         }
     }
     assert_eq!(seen.len(), 250);
+    // The order read through row ids is the windows' order.
+    let order = store
+        .flat_order(&ids, &all, by(SortColumn::Created, true))
+        .unwrap();
+    let through_ids = store.rows_by_id(&ids, &all, &order[..2], false).unwrap();
+    assert_eq!(
+        names(&through_ids.into_iter().map(|r| r.item).collect::<Vec<_>>()),
+        ["Contact 249", "Contact 248"]
+    );
     assert_eq!(store.count(&[], &all).unwrap(), 0, "no generation, no rows");
     std::fs::remove_dir_all(dir).ok();
 }
@@ -137,7 +146,7 @@ fn the_tree_shows_roots_and_the_children_of_expanded_items() {
     let closed = store
         .tree_order(&ids, &all, ViewSort::default(), &HashSet::new())
         .unwrap();
-    let rows = store.rows_by_id(&ids, &all, &closed).unwrap();
+    let rows = store.rows_by_id(&ids, &all, &closed, true).unwrap();
     let shown: Vec<_> = rows
         .iter()
         .map(|r| (r.item.name.as_str(), r.depth, r.has_children))
@@ -148,7 +157,7 @@ fn the_tree_shows_roots_and_the_children_of_expanded_items() {
     let order = store
         .tree_order(&ids, &all, ViewSort::default(), &open)
         .unwrap();
-    let rows = store.rows_by_id(&ids, &all, &order).unwrap();
+    let rows = store.rows_by_id(&ids, &all, &order, true).unwrap();
     let shown: Vec<_> = rows
         .iter()
         .map(|r| (r.item.name.as_str(), r.depth))

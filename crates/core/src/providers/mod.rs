@@ -67,6 +67,12 @@ pub trait Provider: ApiDialect + TokenDialect + Send + Sync {
 
     /// Fixes up cross-item fields once everything arrived (parent paths, children).
     fn finish(&self, _items: &mut [IntegrationItem]) {}
+
+    /// Whether [`Provider::finish`] changes items: such a load is kept whole until it ends;
+    /// any other goes into the item store page by page as it arrives.
+    fn fixes_items_up(&self) -> bool {
+        false
+    }
 }
 
 /// `path` under the provider's API base (which may carry a prefix, as the sandbox's does).

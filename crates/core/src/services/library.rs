@@ -11,12 +11,15 @@ use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
 use super::item_views::TreeCache;
+use super::load_writer::StoreWriter;
 use crate::cache::{CachedLoad, ItemCache};
 use crate::error::{CoreError, Result};
 use crate::export::{export_to_path, ExportFormat};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::item_store::{AccountKey, ItemQuery, ItemStore, FILE_NAME};
+use crate::load::LoadResult;
+use crate::store::AccountInfo;
 use crate::sync::lock;
 
 /// The connection a stored load must belong to, to be shown.
@@ -32,6 +35,16 @@ pub struct Library {
     pub(super) trees: TreeCache,
     /// Bumped whenever the stored items change, so cached tree orders are not reused.
     revision: AtomicU64,
+    /// The folder of a store that lives only as long as this library (no data dir).
+    temporary: Option<std::path::PathBuf>,
+}
+
+impl Drop for Library {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.temporary {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 impl Library {
@@ -39,7 +52,11 @@ impl Library {
     pub fn new(store: Option<ItemStore>) -> Self {
         Self {
             store,
-            ..Self::default()
+            last_loads: Mutex::default(),
+            records: Mutex::default(),
+            trees: TreeCache::default(),
+            revision: AtomicU64::new(0),
+            temporary: None,
         }
     }
 
@@ -66,9 +83,19 @@ impl Library {
     /// A library whose store lives in a temporary folder of this process (mode 0600 like any
     /// store), so the grid works the same without a data dir; nothing is kept between runs.
     fn temporary() -> Self {
-        let dir = std::env::temp_dir().join(format!("inlet-items-{}", std::process::id()));
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "inlet-items-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir); // left by an earlier process with this pid
         match ItemStore::open(&dir.join(FILE_NAME)) {
-            Ok(store) => Self::new(Some(store)),
+            Ok(store) => {
+                let mut library = Self::new(Some(store));
+                library.temporary = Some(dir);
+                library
+            }
             Err(error) => {
                 tracing::warn!(code = error.code(), %error, "no item store at all");
                 Self::new(None)
@@ -86,34 +113,55 @@ impl Library {
         self.store.as_ref()
     }
 
-    /// Records a finished load: stored as a new generation of its account (compared with the
-    /// previous one), and kept as the items on screen. Returns the load as stored — with each
-    /// item's `delta` and the change counts — or, if storing failed (logged), as given. A load
-    /// cancelled before it is stored leaves the store and the screen as they were.
-    pub async fn remember(&self, load: CachedLoad, cancel: &CancellationToken) -> CachedLoad {
-        let stored = match self.store.clone() {
-            Some(store) => {
-                let (given, token) = (load.clone(), cancel.clone());
-                match tokio::task::spawn_blocking(move || store_load(&store, given, &token)).await {
-                    Ok(Ok(stored)) => stored,
-                    Ok(Err(CoreError::Cancelled)) => return load,
-                    Ok(Err(error)) => {
-                        tracing::warn!(code = error.code(), %error, "could not store the loaded items");
-                        load
-                    }
-                    Err(error) => {
-                        tracing::warn!(%error, "the item store writer stopped");
-                        load
-                    }
-                }
-            }
-            None => load,
+    /// Begins storing a load of `key`'s account (`None` when there is no store at all).
+    pub fn begin_load(&self, key: &AccountKey, account: &AccountInfo) -> Option<StoreWriter> {
+        let store = self.store.clone()?;
+        Some(StoreWriter::start(store, key.clone(), account.clone()))
+    }
+
+    /// Finishes storing a load: the items it kept whole (a provider that fixes items up at the
+    /// end) are written, the generation becomes current — compared with the previous one, its
+    /// changes set on `result` — and, with `read_back`, `result.items` become the items as
+    /// stored (each with its `delta`, gone ones included). A load cancelled before this point is
+    /// not stored; a store that fails is an error (the items would otherwise be lost silently).
+    pub async fn finish_load(
+        &self,
+        writer: Option<StoreWriter>,
+        result: &mut LoadResult,
+        cancel: &CancellationToken,
+        read_back: bool,
+    ) -> Result<()> {
+        let (Some(writer), Some(store)) = (writer, self.store.clone()) else {
+            lock(&self.last_loads).insert(result.integration, Utc::now());
+            return Ok(()); // no store: the items stay in `result`
         };
-        self.revision.fetch_add(1, Ordering::SeqCst);
-        if !cancel.is_cancelled() {
-            lock(&self.last_loads).insert(stored.integration, stored.loaded_at);
+        if cancel.is_cancelled() {
+            return Err(CoreError::Cancelled); // dropping the writer removes what it wrote
         }
-        stored
+        let mut kept = std::mem::take(&mut result.items);
+        while !kept.is_empty() {
+            let rest = kept.split_off(kept.len().min(2_000));
+            writer.append(kept);
+            kept = rest;
+        }
+        let generation = writer.finish(result.partial).await?;
+        self.revision.fetch_add(1, Ordering::SeqCst);
+        let id = generation.id;
+        let key = generation.key.clone();
+        let items = tokio::task::spawn_blocking(move || {
+            store.purge(&key, id)?;
+            if read_back {
+                store.items(id)
+            } else {
+                Ok(Vec::new())
+            }
+        })
+        .await
+        .map_err(|e| CoreError::task_failed("reading the item store", e))??;
+        result.items = items;
+        result.changes = generation.changes;
+        lock(&self.last_loads).insert(result.integration, parse_time(&generation.loaded_at));
+        Ok(())
     }
 
     /// Forgets when `integration` was loaded (another account or mode is now the active one).

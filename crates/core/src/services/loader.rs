@@ -9,18 +9,18 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use chrono::Utc;
 use futures::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
 use super::clients::ApiClients;
 use super::connections::Connections;
 use super::library::Library;
-use crate::cache::CachedLoad;
+use super::load_writer::StoreWriter;
 use crate::error::{CoreError, Result};
 use crate::http::ApiClient;
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
+use crate::item_store::AccountKey;
 use crate::load::{load_all, LoadProgress, LoadResult, ProgressFn};
 use crate::providers::{airtable, provider, LoadContext, PageSink};
 use crate::store::StoredConnection;
@@ -115,10 +115,23 @@ impl Loader {
         }
     }
 
-    /// Loads every item of the connected account, reporting each page to `progress`.
+    /// Loads every item of the connected account into the item store, reporting each page to
+    /// `progress`, and returns the items as stored (each with its `delta`, gone ones included).
     pub fn load(&self, integration: Integration, progress: ProgressFn) -> LoadHandle<LoadResult> {
         self.spawn(integration, move |inner, cancel| async move {
-            inner.load(integration, progress, cancel).await
+            inner.load(integration, progress, cancel, true).await
+        })
+    }
+
+    /// Like [`Loader::load`], without reading the items back: the window reads the rows it
+    /// shows from the store, so a load of any size holds only a page or two in memory.
+    pub fn load_into_store(
+        &self,
+        integration: Integration,
+        progress: ProgressFn,
+    ) -> LoadHandle<LoadResult> {
+        self.spawn(integration, move |inner, cancel| async move {
+            inner.load(integration, progress, cancel, false).await
         })
     }
 
@@ -238,6 +251,7 @@ impl Inner {
         integration: Integration,
         progress: ProgressFn,
         cancel: CancellationToken,
+        read_back: bool,
     ) -> Result<LoadResult> {
         let mut prepared = self.prepare(integration).await?;
         let report = progress.clone();
@@ -251,32 +265,35 @@ impl Inner {
                 waiting_secs: Some(u32::try_from(wait.as_secs().max(1)).unwrap_or(u32::MAX)),
             })
         }));
+        let connection = &prepared.connection;
+        let key = AccountKey {
+            integration,
+            mode: connection.mode,
+            account_id: connection.account.id.clone(),
+        };
+        // Pages go into the store as they arrive, unless the provider fixes items up at the end.
+        let writer = self.library.begin_load(&key, &connection.account);
+        let tee = writer
+            .as_ref()
+            .filter(|_| !provider(integration).fixes_items_up())
+            .map(StoreWriter::tee);
         let mut result = load_all(
             provider(integration),
             &prepared.context(),
             progress,
             cancel.clone(),
+            tee,
         )
         .await?;
-        let connection = &prepared.connection;
-        let loaded = CachedLoad {
-            integration,
-            mode: connection.mode,
-            account: connection.account.clone(),
-            loaded_at: Utc::now(),
-            partial: result.partial,
-            items: std::mem::take(&mut result.items),
-            changes: None,
-        };
-        let stored = self.library.remember(loaded, &cancel).await;
+        self.library
+            .finish_load(writer, &mut result, &cancel, read_back)
+            .await?;
         // Another account became the active one (or none) while this one loaded: its items are
-        // stored, not shown.
+        // stored; the status does not call it the active account's load.
         let active = self.connections.find(integration).await.ok().flatten();
         if active.is_none_or(|a| a.account.id != connection.account.id) {
             self.library.set_aside(integration);
         }
-        result.items = stored.items;
-        result.changes = stored.changes;
         Ok(result)
     }
 

@@ -12,6 +12,7 @@ mod clients;
 mod connections;
 mod item_views;
 mod library;
+mod load_writer;
 mod loader;
 mod setup;
 mod sign_in;

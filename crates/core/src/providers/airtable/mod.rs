@@ -133,6 +133,10 @@ impl Provider for Airtable {
         Ok(())
     }
 
+    fn fixes_items_up(&self) -> bool {
+        true
+    }
+
     fn finish(&self, items: &mut [IntegrationItem]) {
         let names: HashMap<String, String> = items
             .iter()

@@ -188,6 +188,10 @@ impl Provider for Notion {
 
     /// Parent paths like `Workspace / Projects / Roadmap`, children lists, and "(not shared)"
     /// for parents the connection cannot see.
+    fn fixes_items_up(&self) -> bool {
+        true
+    }
+
     fn finish(&self, items: &mut [IntegrationItem]) {
         let index: HashMap<String, (String, Option<String>)> = items
             .iter()
