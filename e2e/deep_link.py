@@ -293,6 +293,7 @@ def every_provider(d, transport, delivered):
     set_field(d, "#integration-filter", "", "change")
     set_field(d, "#type-filter", "", "change")
     d.click("#view-tree")
+    d.wait_for("the tree", lambda: d.execute("return !!document.querySelector('.grid-row[data-key] .toggle')"))
     d.screenshot(f"tree-{transport}.png")
     d.click("#open-settings")
     d.wait_for("the settings", lambda: "Client id" in d.text("#settings"))

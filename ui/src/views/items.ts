@@ -54,6 +54,7 @@ export class ItemsView {
       this.renderRecords(state);
       return;
     }
+    if (this.records) this.byId("item-count").textContent = "Reading the items…"; // not the records' count
     this.records = null;
     const view = this.itemView(state);
     const paged = new PagedSource(
