@@ -202,6 +202,19 @@ describe("finding and viewing items", () => {
     expect(count()).toContain("585 items");
   });
 
+  it("asks for the latest search while typing, not for every keystroke in turn", async () => {
+    const search = document.getElementById("search") as HTMLInputElement;
+    const before = backend.windows.length;
+    for (const typed of ["d", "de", "dea", "deal", "deal ", "deal 3", "deal 30"]) {
+      search.value = typed;
+      search.dispatchEvent(new Event("input"));
+    }
+    await settle();
+    expect(backend.windows.length - before).toBe(2); // the first keystroke's window, then the last's
+    expect(count()).toMatch(/^\d+ of 585 items/);
+    expect(rows().every((r) => ["deal", "30"].every((w) => r.textContent!.toLowerCase().includes(w)))).toBe(true);
+  });
+
   it("filters by type, integration and account, with counts in the options", async () => {
     const types = document.getElementById("type-filter") as HTMLSelectElement;
     expect([...types.options].map((o) => o.textContent)).toContain("contact (145)");

@@ -27,14 +27,37 @@ export class ItemsView {
   private recordColumns: { table: IntegrationItem; columns: Column[] } | null = null;
   /** Resolves when the current view's first window and counts have arrived (tests, benchmarks). */
   ready: Promise<void> = Promise.resolve();
+  private inFlight = false;
+  private again = false;
 
   constructor(private readonly doc: Document, private readonly store: Store<AppState>, private readonly backend: Backend, events: ItemEvents, gridRect?: { width: number; height: number }) {
     this.table = new ItemTable(doc, this.byId("grid"), events, gridRect);
     store.subscribe((s, p) => {
       const changed = s.revision !== p.revision || s.records !== p.records || s.view !== p.view || s.tree !== p.tree || s.expanded !== p.expanded;
-      if (changed) this.render(s);
+      if (changed) this.request();
       else if (s.loads !== p.loads || s.statuses !== p.statuses || s.fresh !== p.fresh) this.renderCount(s);
     });
+  }
+
+  /** Renders the view now, or — while the previous view's first window is still being read —
+   * once it arrives, with whatever the state is then: typing fast asks for the latest search,
+   * not for every keystroke in turn. */
+  private request(): void {
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    this.render(this.store.get());
+    if (this.store.get().records) return;
+    this.inFlight = true;
+    const settled = () => {
+      this.inFlight = false;
+      if (this.again) {
+        this.again = false;
+        this.request();
+      }
+    };
+    this.ready.then(settled, settled);
   }
 
   /** The view as the store reads it. */
