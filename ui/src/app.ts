@@ -283,7 +283,7 @@ export class App {
     try {
       const outcome = records
         ? await this.backend.exportRecords(records, format)
-        : await this.backend.exportItems(viewOnly ? this.items.itemView() : toItemView(emptyView(), null), format);
+        : await this.backend.exportItems(viewOnly ? this.items.itemView() : { ...toItemView(emptyView(), null), sort: { column: "loaded", descending: false } }, format);
       if (outcome) this.store.set({ message: `Exported ${outcome.count.toLocaleString("en")} items to ${outcome.path}.` });
     } catch (error) {
       this.showError(describeError(error));

@@ -503,7 +503,9 @@ export type SortColumn =
 /**  When the item last changed. */
 "modified" | 
 /**  The integration, then the name. */
-"integration";
+"integration" | 
+/**  The order the items were loaded in, account by account (an export of everything). */
+"loaded";
 
 /**  A stream that failed after its retries. */
 export type StreamFailure = {

@@ -41,7 +41,8 @@ export function fromItemView(view: ItemView): ViewState {
     integrations: new Set(view.integrations),
     accounts: new Set(view.accounts),
     changesOnly: view.changes_only,
-    sort: { column: view.sort.column, direction: view.sort.descending ? "desc" : "asc" },
+    // The load order (an export of everything) has no column here: by name will do.
+    sort: { column: view.sort.column === "loaded" ? "name" : view.sort.column, direction: view.sort.descending ? "desc" : "asc" },
   };
 }
 

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use inlet_core::config::{load_dotenv, ProcessEnv, SandboxEndpoint};
 use inlet_core::export::{export_to_path, write_items, ExportFormat};
-use inlet_core::services::{data_dir, DemoServer, StartOptions};
+use inlet_core::item_store::{SortColumn, ViewSort};
+use inlet_core::services::{data_dir, DemoServer, Destination, ItemView, StartOptions};
 use inlet_core::{CoreError, Inlet, Integration};
 
 /// Connect Airtable, Notion and HubSpot, and view and export what is in them.
@@ -60,6 +61,19 @@ enum Command {
         /// Only items whose name, parent or details contain these words (as prefixes).
         #[arg(long)]
         search: Option<String>,
+        /// Only items of this type (contact, company, deal, base, table, page, database);
+        /// repeat for several.
+        #[arg(long = "type", value_name = "TYPE")]
+        types: Vec<String>,
+        /// Only the items of this account (the provider's account id, as `inlet status` shows).
+        #[arg(long)]
+        account: Option<String>,
+        /// Sort by name (default), type, parent, created, modified or integration.
+        #[arg(long, default_value = "name")]
+        sort: String,
+        /// Largest first.
+        #[arg(long)]
+        desc: bool,
         /// ndjson (default), json, csv or xlsx (xlsx needs --output).
         #[arg(long, default_value = "ndjson")]
         format: String,
@@ -196,19 +210,37 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
             integration,
             changes,
             search,
+            types,
+            account,
+            sort,
+            desc,
             format,
             output,
         } => {
             let format: ExportFormat = format.parse()?;
-            let only = integration.map(|i| i.parse::<Integration>()).transpose()?;
-            let mut current = inlet.connections.current_accounts().await?;
-            current.retain(|c| only.is_none_or(|i| c.integration == i));
-            let items = inlet
+            let view = ItemView {
+                search: search.unwrap_or_default(),
+                types,
+                integrations: integration
+                    .map(|i| i.parse::<Integration>())
+                    .transpose()?
+                    .into_iter()
+                    .collect(),
+                accounts: account.into_iter().collect(),
+                changes_only: changes,
+                sort: ViewSort {
+                    column: sort_column(&sort)?,
+                    descending: desc,
+                },
+                expanded: None,
+            };
+            let accounts = inlet.connections.connected_accounts().await?;
+            let destination = output.map_or(Destination::Stdout, Destination::File);
+            let written = inlet
                 .library
-                .stored_items(&current, search, changes)
+                .write_view(&accounts, view, format, destination)
                 .await?;
-            write_out(&items, format, output.as_deref())?;
-            eprintln!("{} stored items", items.len());
+            eprintln!("{written} stored items");
         }
         Command::Disconnect {
             integration,
@@ -229,6 +261,16 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The column `inlet items --sort` names.
+fn sort_column(name: &str) -> Result<SortColumn, CoreError> {
+    serde_json::from_value(serde_json::Value::String(name.trim().to_ascii_lowercase())).map_err(|_| {
+        CoreError::invalid_argument(format!(
+            "“{}” is not a column to sort by. Use name, type, parent, created, modified or integration.",
+            name.chars().take(32).collect::<String>()
+        ))
+    })
 }
 
 /// Writes `items` to `output`, or to standard output.

@@ -367,6 +367,28 @@ async fn stored_items_are_read_without_the_network_and_a_killed_load_changes_not
         "{name}: {json}"
     );
 
+    // Filters and sorts are the grid's: the deals, by name, largest first, as CSV.
+    let deals = env
+        .run(&[
+            "items", "--type", "deal", "--sort", "name", "--desc", "--format", "csv",
+        ])
+        .await;
+    assert!(deals.status.success(), "{}", text(&deals.stderr));
+    let mut reader = csv::Reader::from_reader(deals.stdout.as_slice());
+    let names: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[3].to_ascii_lowercase())
+        .collect();
+    assert_eq!(names.len(), hub.deals.len());
+    assert!(names.windows(2).all(|w| w[0] >= w[1]), "{names:?}");
+    let bad = env.run(&["items", "--sort", "colour"]).await;
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("not a column to sort by"),
+        "{}",
+        text(&bad.stderr)
+    );
+
     // A load killed midway leaves the last complete one as it was.
     let mut child = env
         .command(&["load", "hubspot", "--output", "/dev/null"])

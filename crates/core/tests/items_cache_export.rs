@@ -40,13 +40,13 @@ async fn rows_of(inlet: &Inlet, view: ItemView) -> Vec<IntegrationItem> {
 /// What a start shows: the stored rows of the accounts connected now, by id.
 async fn shown_at_start(inlet: &Inlet) -> Vec<IntegrationItem> {
     let mut rows = rows_of(inlet, ItemView::default()).await;
-    rows.sort_by(|a, b| a.key().cmp(&b.key()));
+    rows.sort_by_key(|a| a.key());
     rows
 }
 
 fn by_key(items: &[IntegrationItem]) -> Vec<IntegrationItem> {
     let mut items = items.to_vec();
-    items.sort_by(|a, b| a.key().cmp(&b.key()));
+    items.sort_by_key(|a| a.key());
     items
 }
 

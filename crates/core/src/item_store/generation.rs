@@ -272,6 +272,12 @@ impl GenerationWriter {
             Some(previous) => Some(compare(&tx, self.id, previous, self.seq, partial)?),
             None => None,
         };
+        tx.execute(
+            "INSERT INTO facet_counts SELECT ?1, item_type, delta IS NOT NULL, count(*)
+             FROM items WHERE generation = ?1 GROUP BY 2, 3",
+            [self.id],
+        )
+        .map_err(sql_error)?;
         let changes_or_zero = changes.unwrap_or_default();
         tx.execute(
             "UPDATE generations SET state = ?2, finished_at = ?3, new_count = ?4, changed_count = ?5,

@@ -7,6 +7,7 @@
 mod generation;
 mod query;
 mod schema;
+mod tree;
 mod view;
 
 pub use generation::{ChangeSummary, Generation, GenerationWriter};

@@ -1,9 +1,7 @@
 //! The grid's window onto the store: the total, a window of rows (flat, or a tree of roots and
 //! the children of expanded items), facet counts — each one SQL query over the current
 //! generations, sorted and filtered by SQLite through the indexes of schema version 2, so only
-//! the rows on screen ever leave the store.
-
-use std::collections::HashSet;
+//! the rows on screen ever leave the store. The tree is in `tree.rs`.
 
 use rusqlite::types::Value;
 use rusqlite::Connection;
@@ -32,6 +30,8 @@ pub enum SortColumn {
     Modified,
     /// The integration, then the name.
     Integration,
+    /// The order the items were loaded in, account by account (an export of everything).
+    Loaded,
 }
 
 impl SortColumn {
@@ -45,6 +45,7 @@ impl SortColumn {
             Self::Created => &["created", "generation", "rowid"],
             Self::Modified => &["modified", "generation", "rowid"],
             Self::Integration => &["integration", "name COLLATE NOCASE", "generation", "rowid"],
+            Self::Loaded => &["generation", "seq"],
         }
     }
 }
@@ -59,7 +60,7 @@ pub struct ViewSort {
 }
 
 impl ViewSort {
-    fn order_by(self) -> String {
+    pub(super) fn order_by(self) -> String {
         let direction = if self.descending { " DESC" } else { "" };
         let terms: Vec<String> = self
             .column
@@ -83,15 +84,15 @@ pub struct RowFilter {
 }
 
 /// A SQL condition with its values.
-struct Condition {
-    sql: String,
-    values: Vec<Value>,
+pub(super) struct Condition {
+    pub(super) sql: String,
+    pub(super) values: Vec<Value>,
 }
 
 impl Condition {
     /// `generation IN (…)` plus the filter, on the table named `alias`; with `search`, the FTS
     /// match too (the tree checks parents without it: a search shows matches flat).
-    fn new(alias: &str, generations: &[i64], filter: &RowFilter, search: bool) -> Self {
+    pub(super) fn new(alias: &str, generations: &[i64], filter: &RowFilter, search: bool) -> Self {
         Self::build(alias, generations, filter, search, "")
     }
 
@@ -158,7 +159,7 @@ pub struct ItemRow {
 /// A tree flattened as the grid shows it: rows (store row ids) with their depth.
 pub type TreeOrder = Vec<(i64, u32)>;
 
-fn read_item(body: &str, delta: Option<String>) -> Result<IntegrationItem> {
+pub(super) fn read_item(body: &str, delta: Option<String>) -> Result<IntegrationItem> {
     let mut item: IntegrationItem =
         serde_json::from_str(body).map_err(|e| CoreError::serialization("a stored item", e))?;
     item.delta = delta;
@@ -170,8 +171,19 @@ fn count_of(n: i64) -> u32 {
 }
 
 impl ItemStore {
-    /// How many rows of `generations` pass `filter`.
+    /// How many rows of `generations` pass `filter` (without a search: summed from the counts
+    /// kept per finished generation).
     pub fn count(&self, generations: &[i64], filter: &RowFilter) -> Result<u32> {
+        if match_expression(&filter.search).is_none() {
+            let counts = self.kept_counts(generations)?;
+            let type_ok = |t: &str| filter.types.is_empty() || filter.types.iter().any(|x| x == t);
+            let total: u64 = counts
+                .iter()
+                .filter(|(_, t, changed, _)| type_ok(t) && (*changed || !filter.changes_only))
+                .map(|(_, _, _, n)| u64::from(*n))
+                .sum();
+            return Ok(u32::try_from(total).unwrap_or(u32::MAX));
+        }
         let condition = Condition::new("items", generations, filter, true);
         let sql = format!("SELECT count(*) FROM items WHERE {}", condition.sql);
         let connection = self.read();
@@ -228,7 +240,7 @@ impl ItemStore {
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(sql_error)?;
-        super::schema::prepare_reader(&connection).map_err(sql_error)?;
+        super::schema::prepare_reader_with_cache(&connection, 4_096).map_err(sql_error)?;
         let condition = Condition::sorted(generations, filter);
         let sql = format!(
             "SELECT items.body, items.delta FROM items WHERE {} ORDER BY {}",
@@ -279,30 +291,22 @@ impl ItemStore {
             changes_only: false,
             ..filter.clone()
         };
-        // One pass over the covering index (generation, item_type, delta) does all three.
-        let condition = Condition::new("items", generations, &unfiltered, true);
-        let sql = format!(
-            "SELECT generation, item_type, delta IS NOT NULL, count(*) FROM items WHERE {}
-             GROUP BY 1, 2, 3",
-            condition.sql
-        );
-        let connection = self.read();
-        let mut statement = connection.prepare(&sql).map_err(sql_error)?;
-        let rows = statement
-            .query_map(rusqlite::params_from_iter(condition.values), |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, bool>(2)?,
-                    r.get::<_, i64>(3)?,
-                ))
-            })
-            .map_err(sql_error)?;
+        // Without a search the counts kept per generation answer; with one, one pass over the
+        // covering index (generation, item_type, delta) of the matching rows does all three.
+        let rows = if match_expression(&filter.search).is_none() {
+            self.kept_counts(generations)?
+        } else {
+            let condition = Condition::new("items", generations, &unfiltered, true);
+            let sql = format!(
+                "SELECT generation, item_type, delta IS NOT NULL, count(*) FROM items WHERE {}
+                 GROUP BY 1, 2, 3",
+                condition.sql
+            );
+            self.counts(&sql, condition.values)?
+        };
         let mut facets = FacetCounts::default();
         let type_ok = |t: &str| filter.types.is_empty() || filter.types.iter().any(|x| x == t);
-        for row in rows {
-            let (generation, item_type, changed, n) = row.map_err(sql_error)?;
-            let n = count_of(n);
+        for (generation, item_type, changed, n) in rows {
             if changed || !filter.changes_only {
                 add(&mut facets.by_type, item_type.clone(), n);
                 if type_ok(&item_type) {
@@ -317,101 +321,41 @@ impl ItemStore {
         Ok(facets)
     }
 
-    /// The tree of the view flattened: roots (rows whose parent is not among the filtered rows)
-    /// in `sort` order, each followed by the children of those whose key is in `expanded`.
-    pub fn tree_order(
-        &self,
-        generations: &[i64],
-        filter: &RowFilter,
-        sort: ViewSort,
-        expanded: &HashSet<String>,
-    ) -> Result<TreeOrder> {
-        let connection = self.read();
-        let condition = Condition::new("items", generations, filter, false);
-        let parent = Condition::new("p", generations, filter, false);
-        let sql = format!(
-            "SELECT items.rowid, items.key, items.generation, items.item_id FROM items
-             WHERE {} AND (items.parent_id IS NULL OR items.parent_id = items.item_id OR NOT EXISTS (
-               SELECT 1 FROM items p WHERE p.generation = items.generation
-                 AND p.item_id = items.parent_id AND {}))
-             ORDER BY {}",
-            condition.sql,
-            parent.sql,
-            sort.order_by()
-        );
-        let values = condition.values.into_iter().chain(parent.values);
-        let roots = tree_rows(&connection, &sql, values)?;
-        let mut order = Vec::with_capacity(roots.len());
-        let mut seen = HashSet::new();
-        for root in roots {
-            visit(
-                &connection,
-                filter,
-                sort,
-                expanded,
-                root,
-                0,
-                &mut seen,
-                &mut order,
-            )?;
+    /// The rows per (generation, type, changed) kept for finished generations.
+    fn kept_counts(&self, generations: &[i64]) -> Result<Vec<(i64, String, bool, u32)>> {
+        let marks = vec!["?"; generations.len().max(1)].join(", ");
+        let mut values: Vec<Value> = generations.iter().map(|g| Value::Integer(*g)).collect();
+        if generations.is_empty() {
+            values.push(Value::Null);
         }
-        Ok(order)
+        self.counts(
+            &format!(
+                "SELECT generation, item_type, changed, count FROM facet_counts
+                 WHERE generation IN ({marks})"
+            ),
+            values,
+        )
     }
 
-    /// The rows with these ids, in this order; with `tree`, whether each has children in the
-    /// view.
-    pub fn rows_by_id(
-        &self,
-        generations: &[i64],
-        filter: &RowFilter,
-        ids: &[(i64, u32)],
-        tree: bool,
-    ) -> Result<Vec<ItemRow>> {
+    fn counts(&self, sql: &str, values: Vec<Value>) -> Result<Vec<(i64, String, bool, u32)>> {
         let connection = self.read();
-        let mut rows = Vec::with_capacity(ids.len());
-        let condition = Condition::new("items", generations, filter, false);
-        let children_sql = format!(
-            "SELECT EXISTS (SELECT 1 FROM items WHERE items.generation = ?1 AND items.parent_id = ?2
-               AND items.item_id != ?2 AND {})",
-            condition.sql
-        );
-        let mut read = connection
-            .prepare_cached("SELECT body, delta, generation, item_id FROM items WHERE rowid = ?1")
+        let mut statement = connection.prepare(sql).map_err(sql_error)?;
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(values), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
+                    count_of(r.get::<_, i64>(3)?),
+                ))
+            })
             .map_err(sql_error)?;
-        for &(id, depth) in ids {
-            let (body, delta, generation, item_id) = read
-                .query_row([id], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, String>(3)?,
-                    ))
-                })
-                .map_err(sql_error)?;
-            let has_children = tree && {
-                let mut values = vec![Value::Integer(generation), Value::Text(item_id)];
-                values.extend(condition.values.iter().cloned());
-                connection
-                    .query_row(
-                        &numbered(&children_sql, 3),
-                        rusqlite::params_from_iter(values),
-                        |r| r.get::<_, bool>(0),
-                    )
-                    .map_err(sql_error)?
-            };
-            rows.push(ItemRow {
-                item: read_item(&body, delta)?,
-                depth,
-                has_children,
-            });
-        }
-        Ok(rows)
+        rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
     }
 }
 
 /// Numbers the plain `?` placeholders of `sql` from `first` on (the explicit `?1`, `?2` stay).
-fn numbered(sql: &str, first: usize) -> String {
+pub(super) fn numbered(sql: &str, first: usize) -> String {
     let mut out = String::with_capacity(sql.len() + 16);
     let mut next = first;
     let mut chars = sql.chars().peekable();
@@ -430,70 +374,6 @@ fn add<K: PartialEq>(counts: &mut Vec<(K, u32)>, key: K, n: u32) {
         Some((_, total)) => *total = total.saturating_add(n),
         None => counts.push((key, n)),
     }
-}
-
-/// A row of the tree query: row id, key, generation, item id.
-type TreeNode = (i64, String, i64, String);
-
-fn tree_rows(
-    connection: &Connection,
-    sql: &str,
-    values: impl Iterator<Item = Value>,
-) -> Result<Vec<TreeNode>> {
-    let mut statement = connection.prepare_cached(sql).map_err(sql_error)?;
-    let rows = statement
-        .query_map(rusqlite::params_from_iter(values), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .map_err(sql_error)?;
-    rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
-}
-
-/// Adds `node` and, when it is expanded, its children (depth first); a parent cycle stops at
-/// the first row seen twice.
-#[allow(clippy::too_many_arguments)]
-fn visit(
-    connection: &Connection,
-    filter: &RowFilter,
-    sort: ViewSort,
-    expanded: &HashSet<String>,
-    node: TreeNode,
-    depth: u32,
-    seen: &mut HashSet<i64>,
-    order: &mut TreeOrder,
-) -> Result<()> {
-    let (rowid, key, generation, item_id) = node;
-    if !seen.insert(rowid) {
-        return Ok(());
-    }
-    order.push((rowid, depth));
-    if !expanded.contains(&key) {
-        return Ok(());
-    }
-    let condition = Condition::new("items", &[generation], filter, false);
-    let sql = numbered(
-        &format!(
-            "SELECT items.rowid, items.key, items.generation, items.item_id FROM items
-             WHERE items.parent_id = ?1 AND items.item_id != ?1 AND {} ORDER BY {}",
-            condition.sql,
-            sort.order_by()
-        ),
-        2,
-    );
-    let values = std::iter::once(Value::Text(item_id)).chain(condition.values);
-    for child in tree_rows(connection, &sql, values)? {
-        visit(
-            connection,
-            filter,
-            sort,
-            expanded,
-            child,
-            depth + 1,
-            seen,
-            order,
-        )?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

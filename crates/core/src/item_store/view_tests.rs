@@ -123,6 +123,15 @@ fn search_types_and_changes_filter_in_the_store_and_facets_count_under_the_other
         store.facets(&ids, &RowFilter::default()).unwrap().changes,
         2
     );
+    // Under a search the matching rows are counted, not the kept counts read.
+    let searched = store.facets(&ids, &search).unwrap();
+    assert_eq!(searched.by_type, [("contact".to_owned(), 1)]);
+    assert_eq!(searched.changes, 1);
+    assert_eq!(
+        store.count(&ids, &changes).unwrap(),
+        2,
+        "kept counts answer unsearched totals"
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 

@@ -11,7 +11,7 @@ use specta::Type;
 
 use super::library::{CurrentAccount, Library};
 use crate::error::{CoreError, Result};
-use crate::export::{export_stream, ExportFormat};
+use crate::export::{export_stream, write_stream, ExportFormat};
 use crate::integration::Integration;
 use crate::item_store::{
     AccountKey, Generation, ItemRow, ItemStore, RowFilter, TreeOrder, ViewSort,
@@ -288,6 +288,41 @@ impl Library {
 /// up to this many index entries costs a few milliseconds); later ones through the view's
 /// order of row ids.
 const DIRECT_WINDOWS: u32 = 20_000;
+
+/// Where [`Library::write_view`] writes.
+pub enum Destination {
+    /// A file, written beside it first and renamed into place when complete.
+    File(std::path::PathBuf),
+    /// Standard output (the CLI).
+    Stdout,
+}
+
+impl Library {
+    /// Writes the rows of `view` (flat, in its order) to `destination`, streamed from the
+    /// store. Returns how many it wrote.
+    pub async fn write_view(
+        &self,
+        accounts: &[CurrentAccount],
+        view: ItemView,
+        format: ExportFormat,
+        destination: Destination,
+    ) -> Result<u64> {
+        if let Destination::File(path) = destination {
+            return self.export_view(accounts, view, format, &path).await;
+        }
+        let accounts = accounts.to_vec();
+        self.on_store(move |store| {
+            let ids = shown_ids(&generations(&store, &accounts)?, &view);
+            store.with_view_rows(&ids, &view.filter(), view.sort, |rows| {
+                let mut count = 0u64;
+                let out = std::io::BufWriter::new(std::io::stdout().lock());
+                write_stream(out, format, rows.inspect(|_| count += 1))?;
+                Ok(count)
+            })
+        })
+        .await
+    }
+}
 
 /// The order of `view` (a tree as shown, or the flat list), from the one-entry cache while the
 /// store has not changed.

@@ -20,7 +20,7 @@ mod types;
 
 pub use clients::ApiClients;
 pub use connections::Connections;
-pub use item_views::{FacetValue, ItemView, ItemWindow, ViewFacets};
+pub use item_views::{Destination, FacetValue, ItemView, ItemWindow, ViewFacets};
 pub use library::{CurrentAccount, Library};
 pub use loader::{LoadHandle, Loader};
 pub use setup::{DemoServer, ProviderSetup, Resolver, SetupInput, SetupSource};

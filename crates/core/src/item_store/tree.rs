@@ -1,0 +1,170 @@
+//! The tree of a view: roots (rows whose parent is not among the view's rows) in the view's
+//! order, each followed by the children of expanded items — flattened into row ids the grid
+//! reads windows of — and rows read back by id with whether each has children.
+
+use std::collections::HashSet;
+
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+use super::view::{numbered, read_item, Condition, ItemRow, RowFilter, TreeOrder, ViewSort};
+use super::{sql_error, ItemStore};
+use crate::error::Result;
+
+impl ItemStore {
+    /// The tree of the view flattened: roots (rows whose parent is not among the filtered rows)
+    /// in `sort` order, each followed by the children of those whose key is in `expanded`.
+    pub fn tree_order(
+        &self,
+        generations: &[i64],
+        filter: &RowFilter,
+        sort: ViewSort,
+        expanded: &HashSet<String>,
+    ) -> Result<TreeOrder> {
+        let connection = self.read();
+        let condition = Condition::new("items", generations, filter, false);
+        let parent = Condition::new("p", generations, filter, false);
+        let sql = format!(
+            "SELECT items.rowid, items.key, items.generation, items.item_id FROM items
+             WHERE {} AND (items.parent_id IS NULL OR items.parent_id = items.item_id OR NOT EXISTS (
+               SELECT 1 FROM items p WHERE p.generation = items.generation
+                 AND p.item_id = items.parent_id AND {}))
+             ORDER BY {}",
+            condition.sql,
+            parent.sql,
+            sort.order_by()
+        );
+        let values = condition.values.into_iter().chain(parent.values);
+        let roots = tree_rows(&connection, &sql, values)?;
+        let mut order = Vec::with_capacity(roots.len());
+        let mut seen = HashSet::new();
+        for root in roots {
+            visit(
+                &connection,
+                filter,
+                sort,
+                expanded,
+                root,
+                0,
+                &mut seen,
+                &mut order,
+            )?;
+        }
+        Ok(order)
+    }
+
+    /// The rows with these ids, in this order; with `tree`, whether each has children in the
+    /// view.
+    pub fn rows_by_id(
+        &self,
+        generations: &[i64],
+        filter: &RowFilter,
+        ids: &[(i64, u32)],
+        tree: bool,
+    ) -> Result<Vec<ItemRow>> {
+        let connection = self.read();
+        let mut rows = Vec::with_capacity(ids.len());
+        let condition = Condition::new("items", generations, filter, false);
+        let children_sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM items WHERE items.generation = ?1 AND items.parent_id = ?2
+               AND items.item_id != ?2 AND {})",
+            condition.sql
+        );
+        let mut read = connection
+            .prepare_cached("SELECT body, delta, generation, item_id FROM items WHERE rowid = ?1")
+            .map_err(sql_error)?;
+        for &(id, depth) in ids {
+            let (body, delta, generation, item_id) = read
+                .query_row([id], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })
+                .map_err(sql_error)?;
+            let has_children = tree && {
+                let mut values = vec![Value::Integer(generation), Value::Text(item_id)];
+                values.extend(condition.values.iter().cloned());
+                connection
+                    .query_row(
+                        &numbered(&children_sql, 3),
+                        rusqlite::params_from_iter(values),
+                        |r| r.get::<_, bool>(0),
+                    )
+                    .map_err(sql_error)?
+            };
+            rows.push(ItemRow {
+                item: read_item(&body, delta)?,
+                depth,
+                has_children,
+            });
+        }
+        Ok(rows)
+    }
+}
+
+/// A row of the tree query: row id, key, generation, item id.
+type TreeNode = (i64, String, i64, String);
+
+fn tree_rows(
+    connection: &Connection,
+    sql: &str,
+    values: impl Iterator<Item = Value>,
+) -> Result<Vec<TreeNode>> {
+    let mut statement = connection.prepare_cached(sql).map_err(sql_error)?;
+    let rows = statement
+        .query_map(rusqlite::params_from_iter(values), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .map_err(sql_error)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
+}
+
+/// Adds `node` and, when it is expanded, its children (depth first); a parent cycle stops at
+/// the first row seen twice.
+#[allow(clippy::too_many_arguments)]
+fn visit(
+    connection: &Connection,
+    filter: &RowFilter,
+    sort: ViewSort,
+    expanded: &HashSet<String>,
+    node: TreeNode,
+    depth: u32,
+    seen: &mut HashSet<i64>,
+    order: &mut TreeOrder,
+) -> Result<()> {
+    let (rowid, key, generation, item_id) = node;
+    if !seen.insert(rowid) {
+        return Ok(());
+    }
+    order.push((rowid, depth));
+    if !expanded.contains(&key) {
+        return Ok(());
+    }
+    let condition = Condition::new("items", &[generation], filter, false);
+    let sql = numbered(
+        &format!(
+            "SELECT items.rowid, items.key, items.generation, items.item_id FROM items
+             WHERE items.parent_id = ?1 AND items.item_id != ?1 AND {} ORDER BY {}",
+            condition.sql,
+            sort.order_by()
+        ),
+        2,
+    );
+    let values = std::iter::once(Value::Text(item_id)).chain(condition.values);
+    for child in tree_rows(connection, &sql, values)? {
+        visit(
+            connection,
+            filter,
+            sort,
+            expanded,
+            child,
+            depth + 1,
+            seen,
+            order,
+        )?;
+    }
+    Ok(())
+}
