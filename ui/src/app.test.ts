@@ -82,6 +82,16 @@ describe("connections", () => {
     expect(button(card("hubspot"), "Reload HubSpot items")).toBeDefined();
   });
 
+  it("folds the connections strip away and keeps it folded on the next start", async () => {
+    const toggle = document.getElementById("toggle-connections")!;
+    toggle.click();
+    expect(document.getElementById("connections")!.classList.contains("collapsed")).toBe(true);
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    await boot(() => {}, true);
+    expect(document.getElementById("connections")!.classList.contains("collapsed")).toBe(true);
+    expect(document.getElementById("toggle-connections")!.textContent).toBe("Show");
+  });
+
   it("lets a sign-in whose tab was closed start over", async () => {
     backend.browserClosed = true;
     await app.connect("hubspot");

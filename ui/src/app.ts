@@ -15,6 +15,7 @@ import type { ItemTable } from "./views/table";
 export { formatTime } from "./format";
 
 const FIRST_RUN_KEY = "inlet.first-run-done";
+const STRIP_KEY = "inlet.connections-strip";
 
 export class App {
   readonly store = new Store<AppState>(initialState());
@@ -81,11 +82,18 @@ export class App {
       focusGrid: () => this.table.focus(),
       closeDetails: () => this.showDetails(null),
     });
+    // The connections strip folds away so the items take the window; the choice is kept.
     const toggle = this.byId("toggle-connections");
-    toggle.addEventListener("click", () => {
-      const collapsed = this.byId("connections").classList.toggle("collapsed");
+    const fold = (collapsed: boolean) => {
+      this.byId("connections").classList.toggle("collapsed", collapsed);
       toggle.textContent = collapsed ? "Show" : "Hide";
       toggle.setAttribute("aria-expanded", String(!collapsed));
+    };
+    fold(this.remembered(STRIP_KEY) === "collapsed");
+    toggle.addEventListener("click", () => {
+      const collapsed = !this.byId("connections").classList.contains("collapsed");
+      fold(collapsed);
+      this.remember(STRIP_KEY, collapsed ? "collapsed" : "open");
     });
     this.byId("open-settings").addEventListener("click", () => {
       if (this.byId("settings").hidden) void this.settings.open();
@@ -99,18 +107,28 @@ export class App {
 
   private dismissFirstRun(): void {
     this.byId("first-run").hidden = true;
-    try {
-      this.doc.defaultView?.localStorage.setItem(FIRST_RUN_KEY, "1");
-    } catch {
-      /* storage may be unavailable; the screen simply shows again next time */
-    }
+    this.remember(FIRST_RUN_KEY, "1");
   }
 
   private firstRunDone(): boolean {
+    return this.remembered(FIRST_RUN_KEY) === "1";
+  }
+
+  /** Keeps a small choice of the person's across runs (storage may be unavailable: then the
+   * choice simply does not last). */
+  private remember(key: string, value: string): void {
     try {
-      return this.doc.defaultView?.localStorage.getItem(FIRST_RUN_KEY) === "1";
+      this.doc.defaultView?.localStorage.setItem(key, value);
     } catch {
-      return false;
+      /* not kept */
+    }
+  }
+
+  private remembered(key: string): string | null {
+    try {
+      return this.doc.defaultView?.localStorage.getItem(key) ?? null;
+    } catch {
+      return null;
     }
   }
 
