@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 APP = os.environ["INLET_APP"]
-SANDBOX = os.environ["INLET_SANDBOX_BIN"]
+SANDBOX = os.environ.get("INLET_SANDBOX_BIN", "")
 ARTIFACTS = os.environ["INLET_ARTIFACTS"]
 
 
@@ -211,11 +211,12 @@ def export_view_through_the_dialog(d, transport):
     return target
 
 
-def with_app(name, steps):
-    """Starts the app through tauri-driver with a data dir (item store) of its own, runs
-    `steps(driver)`, and closes it."""
+def with_app(name, steps, data_dir=None):
+    """Starts the app through tauri-driver with a data dir (item store) of its own, or
+    `data_dir`, runs `steps(driver)`, and closes it."""
     port = free_port()
-    env = dict(os.environ, TAURI_WEBVIEW_AUTOMATION="true", INLET_DATA_DIR=tempfile.mkdtemp(prefix=f"inlet-e2e-{name}-"))
+    data_dir = data_dir or tempfile.mkdtemp(prefix=f"inlet-e2e-{name}-")
+    env = dict(os.environ, TAURI_WEBVIEW_AUTOMATION="true", INLET_DATA_DIR=data_dir)
     # The app's own log (tracing, never a token or a callback URL) is kept as an artifact.
     log = open(os.path.join(ARTIFACTS, f"app-{name}.log"), "w")
     # tauri-driver fronts WebKitWebDriver (the native driver) and launches the app.

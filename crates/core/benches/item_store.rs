@@ -16,32 +16,6 @@ fn median(mut runs: Vec<Duration>) -> Duration {
     runs[runs.len() / 2]
 }
 
-fn accounts() -> Vec<AccountKey> {
-    Integration::ALL
-        .iter()
-        .flat_map(|i| {
-            ["a", "b"].map(|a| AccountKey {
-                integration: *i,
-                mode: Mode::Sandbox,
-                account_id: format!("{i}-{a}"),
-            })
-        })
-        .collect()
-}
-
-/// `count` items of `key`'s integration, with names, parents and a detail to search.
-fn items_of(key: &AccountKey, count: usize) -> Vec<IntegrationItem> {
-    inlet_core::fixtures::contacts(count)
-        .into_iter()
-        .map(|mut item| {
-            item.integration = key.integration;
-            item.name = format!("{} {} {}", key.account_id, item.item_type, item.id);
-            item.parent_path_or_name = Some(format!("Parent {}", item.id.len()));
-            item
-        })
-        .collect()
-}
-
 fn ingest(store: &ItemStore, key: &AccountKey, items: &[IntegrationItem]) -> i64 {
     let account = inlet_core::fixtures::account(&key.account_id);
     let mut writer = store.begin(key, &account).expect("begin");
@@ -69,9 +43,12 @@ fn main() {
     }
     let dir = std::env::temp_dir().join(format!("inlet-store-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("bench dir");
-    let keys = accounts();
+    let keys = inlet_core::fixtures::two_accounts_each(Mode::Sandbox);
     let per_account = TOTAL / keys.len();
-    let data: Vec<Vec<IntegrationItem>> = keys.iter().map(|k| items_of(k, per_account)).collect();
+    let data: Vec<Vec<IntegrationItem>> = keys
+        .iter()
+        .map(|k| inlet_core::fixtures::items_of(k, per_account))
+        .collect();
     println!(
         "{:<58} {:>12}",
         "item store benchmark (1,000,000 items, 6 accounts)", "median"
@@ -120,8 +97,8 @@ fn main() {
         mode: Mode::Live,
         account_id: "big".into(),
     };
-    let first = items_of(&big, TOTAL);
-    let mut second = items_of(&big, TOTAL + TOTAL / 1000);
+    let first = inlet_core::fixtures::items_of(&big, TOTAL);
+    let mut second = inlet_core::fixtures::items_of(&big, TOTAL + TOTAL / 1000);
     second.retain(|i| i.id.parse::<usize>().map_or(true, |n| n % 1000 != 7));
     for item in second.iter_mut().step_by(100) {
         item.name.push_str(" (renamed)");

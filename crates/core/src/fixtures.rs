@@ -6,6 +6,7 @@ use chrono::Utc;
 use crate::config::Mode;
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
+use crate::item_store::AccountKey;
 use crate::secret::Secret;
 use crate::store::{AccountInfo, StoredConnection};
 
@@ -53,6 +54,34 @@ pub fn contacts(count: usize) -> Vec<IntegrationItem> {
                 .map(|t| t + chrono::Duration::minutes(minutes));
             item.details
                 .insert("email".into(), format!("person{n}@example.com").into());
+            item
+        })
+        .collect()
+}
+
+/// Two accounts (`<integration>-a`, `-b`) of every integration in `mode`: the spread of the
+/// benchmarks' million items.
+pub fn two_accounts_each(mode: Mode) -> Vec<AccountKey> {
+    Integration::ALL
+        .iter()
+        .flat_map(|i| {
+            ["a", "b"].map(|a| AccountKey {
+                integration: *i,
+                mode,
+                account_id: format!("{i}-{a}"),
+            })
+        })
+        .collect()
+}
+
+/// `count` items of `key`'s account, named `<account> contact <n>`, with a parent to search.
+pub fn items_of(key: &AccountKey, count: usize) -> Vec<IntegrationItem> {
+    contacts(count)
+        .into_iter()
+        .map(|mut item| {
+            item.integration = key.integration;
+            item.name = format!("{} {} {}", key.account_id, item.item_type, item.id);
+            item.parent_path_or_name = Some(format!("Parent {}", item.id.len()));
             item
         })
         .collect()

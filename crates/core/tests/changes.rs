@@ -3,27 +3,16 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
 use inlet_core::item_store::ChangeSummary;
 use inlet_core::services::ItemView;
-use inlet_core::store::{MemoryStore, TokenStore};
 use inlet_core::Integration;
 use inlet_sandbox::{DataEdit, Knobs};
 
 #[tokio::test]
 async fn a_second_load_after_people_edited_the_account_marks_new_changed_and_gone_items() {
     let sandbox = sandbox(Knobs::default()).await;
-    let dir = std::env::temp_dir().join(format!("inlet-changes-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let demo = endpoint(
-        &sandbox,
-        inlet_sandbox::CLIENT_ID,
-        inlet_sandbox::CLIENT_SECRET,
-    );
-    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
-    let inlet = start(&Env::of(&[]), Some(demo), store, Some(dir.clone())).await;
+    let (inlet, dir) = stored_inlet(&sandbox, "changes").await;
     connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
     let first = load(&inlet, Integration::Hubspot).await.unwrap();
     assert_eq!(first.changes, None);

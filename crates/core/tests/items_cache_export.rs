@@ -218,15 +218,7 @@ async fn the_json_cache_of_earlier_versions_moves_into_the_store() {
 #[tokio::test]
 async fn every_loaded_integration_keeps_its_last_load_while_others_connect() {
     let sandbox = sandbox(Knobs::default()).await;
-    let dir = std::env::temp_dir().join(format!("inlet-last-load-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let demo = endpoint(
-        &sandbox,
-        inlet_sandbox::CLIENT_ID,
-        inlet_sandbox::CLIENT_SECRET,
-    );
-    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
-    let inlet = start(&Env::of(&[]), Some(demo), store, Some(dir.clone())).await;
+    let (inlet, dir) = stored_inlet(&sandbox, "last-load").await;
     for integration in PROVIDERS {
         connect_to(&inlet, integration).await.0.unwrap();
         load(&inlet, integration).await.unwrap();

@@ -230,3 +230,20 @@ pub fn loaded_ids(result: &inlet_core::load::LoadResult) -> Vec<(String, String)
     ids.sort();
     ids
 }
+
+/// An app over `sandbox` with an item store of its own (in a fresh temporary data dir, which the
+/// test removes) and connections kept in memory.
+pub async fn stored_inlet(sandbox: &Sandbox, name: &str) -> (Inlet, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("inlet-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let demo = endpoint(
+        sandbox,
+        inlet_sandbox::CLIENT_ID,
+        inlet_sandbox::CLIENT_SECRET,
+    );
+    let store: Arc<dyn TokenStore> = Arc::new(inlet_core::store::MemoryStore::default());
+    (
+        start(&Env::of(&[]), Some(demo), store, Some(dir.clone())).await,
+        dir,
+    )
+}

@@ -1,0 +1,119 @@
+"""The real window over a big item store (`make bench`): idle memory of every process of the app
+(PSS, WebKit's included) with no items and with the seeded ones, a keystroke in the search box →
+rows repainted, and memory after the searches. Prints a table; figures also in
+artifacts/app-bench.json. Timings are reported, never asserted."""
+import json
+import os
+import statistics
+import time
+
+from deep_link import ARTIFACTS, APP, with_app
+
+COUNT = int(os.environ["INLET_BIG_ITEMS"])
+EMPTY, FULL = os.environ["INLET_EMPTY_DIR"], os.environ["INLET_FULL_DIR"]
+IDLE_SECONDS = 10
+
+
+def children_of():
+    kids = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
+                kids.setdefault(parent, []).append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return kids
+
+
+def app_pss_mb():
+    """PSS of the app and every process under it (WebKit's web and network processes)."""
+    name = os.path.basename(APP)[:15]
+    roots = [int(p) for p in os.listdir("/proc") if p.isdigit() and _name(p) == name]
+    kids, total, seen = children_of(), 0, set()
+    todo = list(roots)
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        todo.extend(kids.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                total += sum(int(l.split()[1]) for l in f if l.startswith("Pss:"))
+        except OSError:
+            pass
+    return round(total / 1024, 1)
+
+
+def _name(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+KEYSTROKE = """
+const [typed] = arguments;
+const search = document.getElementById('search');
+window.__repainted = null;
+const start = performance.now();
+search.value = typed;
+search.dispatchEvent(new Event('input'));
+const want = typed.split(' ').pop();
+const check = () => {
+  const rows = [...document.querySelectorAll('.grid-row[data-key]')];
+  const count = document.getElementById('item-count').textContent;
+  if (rows.length && rows.every(r => r.textContent.includes(want)) && count.includes(' of ')) {
+    requestAnimationFrame(() => { window.__repainted = performance.now() - start; });
+  } else {
+    requestAnimationFrame(check);
+  }
+};
+requestAnimationFrame(check);
+"""
+
+
+def keystroke(d, typed):
+    d.execute(KEYSTROKE.replace("const [typed] = arguments;", f"const typed = {json.dumps(typed)};"))
+    return d.wait_for(f"rows for {typed!r}", lambda: d.execute("return window.__repainted"), timeout=60)
+
+
+def run(name, data_dir, count, figures):
+    def steps(d):
+        want = f"{count:,} items"
+        d.wait_for(want, lambda: d.text("#item-count").startswith(want), timeout=120)
+        time.sleep(IDLE_SECONDS)
+        figures[f"{name}: idle PSS, all processes (MB)"] = app_pss_mb()
+        if count == 0:
+            return
+        times = []
+        for n in range(5):
+            keystroke(d, f"hubspot-b contact 42{n}")  # the keystroke before
+            times.append(keystroke(d, f"hubspot-b contact 42{n}2"))
+        figures[f"{name}: search keystroke → rows repainted, median of 5 (ms)"] = round(statistics.median(times), 1)
+        figures[f"{name}: slowest keystroke (ms)"] = round(max(times), 1)
+        time.sleep(IDLE_SECONDS)
+        figures[f"{name}: PSS after the searches (MB)"] = app_pss_mb()
+        d.screenshot(f"big-store-{name}.png")
+
+    with_app(f"bench-{name}", steps, data_dir)
+
+
+def main():
+    figures = {}
+    run("no items", EMPTY, 0, figures)
+    run(f"{COUNT:,} items", FULL, COUNT, figures)
+    empty = figures["no items: idle PSS, all processes (MB)"]
+    full = figures[f"{COUNT:,} items: idle PSS, all processes (MB)"]
+    figures["idle memory ratio (items / none)"] = round(full / empty, 2)
+    for what, value in figures.items():
+        print(f"{what:<64} {value:>10}")
+    with open(os.path.join(ARTIFACTS, "app-bench.json"), "w") as f:
+        json.dump(figures, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
