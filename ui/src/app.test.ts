@@ -82,6 +82,14 @@ describe("connections", () => {
     expect(button(card("hubspot"), "Reload HubSpot items")).toBeDefined();
   });
 
+  it("keeps the keyboard focus on a card's button when the cards are drawn again", async () => {
+    backend.setConnected("hubspot", true);
+    await app.refresh();
+    button(card("hubspot"), "Load HubSpot items")!.focus();
+    await app.load("hubspot");
+    expect(card("hubspot").contains(document.activeElement)).toBe(true);
+  });
+
   it("folds the connections strip away and keeps it folded on the next start", async () => {
     const toggle = document.getElementById("toggle-connections")!;
     toggle.click();

@@ -2,7 +2,7 @@
 // generated dataset of any size, including the awkward names real workspaces have.
 import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadSummary, type ProviderSetup, type SetupInput } from "./backend";
 import type { AccountKey, Generation, ItemView, ItemWindow, ViewFacets } from "./backend";
-import { applyView, facetCounts, flattenTree, fromItemView } from "./model";
+import { applyView, facetCounts, flattenTree, fromItemView, SearchIndex, SortCache } from "./model";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
 
@@ -130,16 +130,21 @@ export class FakeBackend implements Backend {
     return generation;
   }
 
-  /** The stored items of connected integrations, integration by integration. */
+  private visibleCache: { key: string; items: IntegrationItem[] } = { key: "", items: [] };
+  private readonly index = new SearchIndex();
+  private readonly sortCache = new SortCache();
+
+  /** The stored items of connected integrations, integration by integration (the same array
+   * while they do not change, so sorted orders are reused as a real store's indexes would be). */
   private visible(): IntegrationItem[] {
-    return [...this.stored.entries()]
-      .filter(([integration]) => this.status(integration).connected)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .flatMap(([, s]) => s.items);
+    const shown = [...this.stored.entries()].filter(([integration]) => this.status(integration).connected).sort(([a], [b]) => a.localeCompare(b));
+    const key = shown.map(([i, s]) => `${i}:${s.generation.id}`).join(",");
+    if (key !== this.visibleCache.key) this.visibleCache = { key, items: shown.flatMap(([, s]) => s.items) };
+    return this.visibleCache.items;
   }
 
   private viewRows(view: ItemView) {
-    const shown = applyView(this.visible(), fromItemView(view));
+    const shown = applyView(this.visible(), fromItemView(view), this.index, this.sortCache);
     if (view.expanded && !view.search.trim()) return flattenTree(shown, new Set(view.expanded));
     return shown.map((item) => ({ item, depth: 0, hasChildren: false, expanded: false }));
   }
@@ -154,9 +159,10 @@ export class FakeBackend implements Backend {
   }
   async itemFacets(view: ItemView): Promise<ViewFacets> {
     const all = this.visible();
-    const { types } = facetCounts(applyView(all, { ...fromItemView(view), types: new Set() }));
-    const { integrations } = facetCounts(applyView(all, { ...fromItemView(view), integrations: new Set() }));
-    const changes = applyView(all, { ...fromItemView(view), changesOnly: true }).length;
+    const under = (change: Partial<ReturnType<typeof fromItemView>>) => applyView(all, { ...fromItemView(view), ...change }, this.index, this.sortCache);
+    const { types } = facetCounts(under({ types: new Set() }));
+    const { integrations } = facetCounts(under({ integrations: new Set() }));
+    const changes = under({ changesOnly: true }).length;
     const entry = (value: string, count: number, label = value) => ({ value, label, count });
     // As the store does: every stored account is listed, with 0 when the other filters leave none.
     const stored = (await this.storedLoads()).map((g) => g.key.integration);

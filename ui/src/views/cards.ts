@@ -20,7 +20,18 @@ export function mountCards(doc: Document, list: HTMLElement, store: Store<AppSta
 }
 
 export function renderCards(doc: Document, list: HTMLElement, statuses: IntegrationStatus[], busy: ReadonlySet<Integration>, loading: ReadonlySet<Integration>, actions: CardActions): void {
+  // Re-rendering replaces the buttons: keep the keyboard focus on the one that had it (by its
+  // label; "Load" becoming "Cancel loading" hands the focus to the card's first button).
+  const focused = doc.activeElement instanceof HTMLElement && list.contains(doc.activeElement) ? doc.activeElement : null;
+  const label = focused?.getAttribute("aria-label") ?? null;
+  const cardOf = focused?.closest<HTMLElement>("[data-integration]")?.dataset.integration ?? null;
   list.replaceChildren(...statuses.map((status) => card(doc, status, busy.has(status.integration), loading.has(status.integration), actions)));
+  if (focused) {
+    const again =
+      [...list.querySelectorAll<HTMLElement>("button, select")].find((b) => b.getAttribute("aria-label") === label) ??
+      list.querySelector<HTMLElement>(`[data-integration="${cardOf}"] button:not(:disabled)`);
+    again?.focus();
+  }
 }
 
 function card(doc: Document, status: IntegrationStatus, busy: boolean, loading: boolean, actions: CardActions): HTMLLIElement {

@@ -27,6 +27,7 @@ export class ItemsView {
   private recordColumns: { table: IntegrationItem; columns: Column[] } | null = null;
   /** Resolves when the current view's first window and counts have arrived (tests, benchmarks). */
   ready: Promise<void> = Promise.resolve();
+  private firstWindow: Promise<void> = Promise.resolve();
   private inFlight = false;
   private again = false;
 
@@ -57,7 +58,7 @@ export class ItemsView {
         this.request();
       }
     };
-    this.ready.then(settled, settled);
+    this.firstWindow.then(settled, settled);
   }
 
   /** The view as the store reads it. */
@@ -91,16 +92,19 @@ export class ItemsView {
     );
     this.paged = paged;
     this.table.setSource(paged, state.view.sort, view.expanded !== null);
-    const facets = this.backend.itemFacets(view).then(
+    // The rows first: the counts beside the filters (a full pass under a broad search) follow.
+    const first = paged.start();
+    const facets = first.then(() => (this.paged === paged ? this.backend.itemFacets(view) : null)).then(
       (facets) => {
-        if (this.paged !== paged) return;
+        if (!facets || this.paged !== paged) return;
         this.facets = facets;
         this.renderFilters(this.store.get());
         this.renderCount(this.store.get());
       },
       (error) => this.store.set({ error: { message: describeError(error), retry: null } }),
     );
-    this.ready = Promise.all([paged.start(), facets]).then(() => undefined);
+    this.firstWindow = first;
+    this.ready = Promise.all([first, facets]).then(() => undefined);
   }
 
   private renderRecords(state: AppState): void {

@@ -47,6 +47,9 @@ pub struct AccountKey {
 pub struct ItemStore {
     connection: Arc<Mutex<Connection>>,
     reader: Arc<Mutex<Connection>>,
+    /// Counts under a broad search take a full pass: on a connection of their own, they never
+    /// hold up the grid's windows.
+    counter: Arc<Mutex<Connection>>,
     path: PathBuf,
 }
 
@@ -86,15 +89,19 @@ impl ItemStore {
         let mut connection = Connection::open(path).map_err(|e| io("open", &e))?;
         restrict_permissions(path).map_err(|e| io("protect", &e))?;
         schema::prepare(&mut connection).map_err(|e| io("prepare", &e))?;
-        let reader = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| io("open", &e))?;
-        schema::prepare_reader(&reader).map_err(|e| io("prepare", &e))?;
+        let open_reader = || -> Result<Connection> {
+            let reader = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| io("open", &e))?;
+            schema::prepare_reader(&reader).map_err(|e| io("prepare", &e))?;
+            Ok(reader)
+        };
         let store = Self {
             connection: Arc::new(Mutex::new(connection)),
-            reader: Arc::new(Mutex::new(reader)),
+            reader: Arc::new(Mutex::new(open_reader()?)),
+            counter: Arc::new(Mutex::new(open_reader()?)),
             path: path.to_owned(),
         };
         store.remove_abandoned()?;
@@ -114,6 +121,11 @@ impl ItemStore {
     /// The reading connection.
     pub(crate) fn read(&self) -> MutexGuard<'_, Connection> {
         self.reader.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The reading connection for facet counts.
+    pub(crate) fn read_counts(&self) -> MutexGuard<'_, Connection> {
+        self.counter.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Starts a new generation for `account`: pages go into it, nothing shows until it finishes.

@@ -338,7 +338,7 @@ impl ItemStore {
     }
 
     fn counts(&self, sql: &str, values: Vec<Value>) -> Result<Vec<(i64, String, bool, u32)>> {
-        let connection = self.read();
+        let connection = self.read_counts();
         let mut statement = connection.prepare(sql).map_err(sql_error)?;
         let rows = statement
             .query_map(rusqlite::params_from_iter(values), |r| {
