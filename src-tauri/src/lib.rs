@@ -70,8 +70,10 @@ pub fn run() {
         .setup(move |app| {
             specta.mount_events(app);
             let data_dir = app.path().app_data_dir().ok();
-            let state = tauri::async_runtime::block_on(state::AppState::start(data_dir))
-                .map_err(|e| Box::<dyn std::error::Error>::from(e.to_string()))?;
+            let config_dir = app.path().app_config_dir().ok();
+            let state =
+                tauri::async_runtime::block_on(state::AppState::start(data_dir, config_dir))
+                    .map_err(|e| Box::<dyn std::error::Error>::from(e.to_string()))?;
             app.manage(state);
             // Installed builds are registered by their bundle; dev builds register at runtime.
             #[cfg(all(debug_assertions, any(target_os = "linux", windows)))]

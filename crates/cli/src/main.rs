@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use inlet_core::config::{load_dotenv, ProcessEnv, SandboxEndpoint};
+use inlet_core::config::{load_dotenv_in, ProcessEnv, SandboxEndpoint};
 use inlet_core::export::{export_to_path, write_items, ExportFormat};
 use inlet_core::item_store::{SortColumn, ViewSort};
 use inlet_core::services::{data_dir, DemoServer, Destination, ItemView, StartOptions};
@@ -290,7 +290,10 @@ fn write_out(
 }
 
 fn main() -> ExitCode {
-    load_dotenv();
+    // `.env` of the working directory only (never a parent folder's).
+    if let Ok(here) = std::env::current_dir() {
+        load_dotenv_in(&here);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("INLET_LOG")

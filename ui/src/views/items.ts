@@ -24,6 +24,7 @@ export class ItemsView {
   private paged: PagedSource | null = null;
   private records: ArraySource | null = null;
   private facets: ViewFacets | null = null;
+  private facetsRevision = -1;
   private recordColumns: { table: IntegrationItem; columns: Column[] } | null = null;
   /** Resolves when the current view's first window and counts have arrived (tests, benchmarks). */
   ready: Promise<void> = Promise.resolve();
@@ -80,6 +81,9 @@ export class ItemsView {
     }
     if (this.records) this.byId("item-count").textContent = "Reading the items…"; // not the records' count
     this.records = null;
+    // Counts of an older store are wrong, not merely late: until the new ones arrive the line
+    // counts the rows alone.
+    if (this.facetsRevision !== state.revision) this.facets = null;
     const view = this.itemView(state);
     const paged = new PagedSource(
       (offset, limit) => this.backend.itemWindow(view, offset, limit),
@@ -98,6 +102,7 @@ export class ItemsView {
       (facets) => {
         if (!facets || this.paged !== paged) return;
         this.facets = facets;
+        this.facetsRevision = state.revision;
         this.renderFilters(this.store.get());
         this.renderCount(this.store.get());
       },

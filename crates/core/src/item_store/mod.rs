@@ -83,8 +83,16 @@ impl ItemStore {
             path: path.display().to_string(),
             reason: e.to_string(),
         };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| io("create", &e))?;
+        if let Some(dir) = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+        {
+            // A data dir Inlet creates is its owner's only; one that exists is left as it is.
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder.create(dir).map_err(|e| io("create", &e))?;
         }
         let mut connection = Connection::open(path).map_err(|e| io("open", &e))?;
         restrict_permissions(path).map_err(|e| io("protect", &e))?;

@@ -162,6 +162,22 @@ fn the_file_is_readable_by_its_owner_only() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600);
+    let dir_mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+    assert_eq!(
+        dir_mode & 0o777,
+        0o700,
+        "a data dir Inlet creates is private"
+    );
+    store
+        .begin(&key(), &fixtures::account("42"))
+        .unwrap()
+        .append(&fixtures::contacts(1))
+        .unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{} is readable by others", path.display());
+    }
     std::fs::remove_dir_all(dir).ok();
 }
 
