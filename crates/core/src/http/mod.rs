@@ -3,6 +3,7 @@
 //! [`ApiDialect`] reads from its own headers), temporary 5xx, timeouts and dropped connections
 //! with full-jitter backoff, behind the provider's circuit breaker. Nothing here names a provider.
 
+mod body;
 pub mod breaker;
 pub mod pacer;
 pub mod retry;
@@ -18,6 +19,7 @@ use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::secret::Secret;
 use crate::spec::ProviderSpec;
+pub use body::{read_capped, BodyError, API_BODY_CAP, TOKEN_BODY_CAP};
 pub use breaker::Breaker;
 pub use pacer::Pacer;
 pub use retry::RetryPolicy;
@@ -70,11 +72,15 @@ pub trait ApiDialect: Send + Sync {
 }
 
 /// The reqwest client Inlet uses everywhere: rustls, no redirects (a token endpoint or API that
-/// redirects is an error, not something to follow with a bearer token), a connect timeout.
+/// redirects is an error, not something to follow with a bearer token), a connect timeout, and a
+/// total timeout for every request — 60 s, where a token endpoint answers in about one; an API
+/// page sets its own, shorter one — so a stalled refresh cannot hold its connection's refresh
+/// lock, and every load of it, for ever.
 pub fn http_client() -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
         .user_agent(concat!("Inlet/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| CoreError::HttpClient {
@@ -251,9 +257,15 @@ impl ApiClient {
         let integration = self.integration;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = match response.bytes().await {
+        let body = match read_capped(response, API_BODY_CAP).await {
             Ok(body) => body,
-            Err(e) => return Err(self.transport_failure(&e)),
+            Err(BodyError::Transport(e)) => return Err(self.transport_failure(&e)),
+            Err(too_large) => {
+                return Err(Failure::Fatal(CoreError::InvalidResponse {
+                    integration,
+                    reason: too_large.to_string(),
+                }))
+            }
         };
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|e| {

@@ -234,8 +234,13 @@ impl<'c> oauth2::AsyncHttpClient<'c> for TokenTransport {
             for (name, value) in response.headers() {
                 builder = builder.header(name, value);
             }
-            let bytes = response.bytes().await.map_err(reqwest_error)?;
-            builder.body(bytes.to_vec()).map_err(HttpError::Http)
+            let bytes = crate::http::read_capped(response, crate::http::TOKEN_BODY_CAP)
+                .await
+                .map_err(|e| match e {
+                    crate::http::BodyError::Transport(e) => reqwest_error(e),
+                    too_large => HttpError::Other(too_large.to_string()),
+                })?;
+            builder.body(bytes).map_err(HttpError::Http)
         })
     }
 }
