@@ -92,23 +92,49 @@ pub(crate) fn parse_time(value: Option<&str>) -> Option<chrono::DateTime<chrono:
         .map(|t| t.with_timezone(&chrono::Utc))
 }
 
+/// The most pages one listing may take: 100,000 pages of 100 are ten million items, far past
+/// any account; a provider still handing out cursors then is looping, and the load says so.
+pub(crate) const MAX_PAGES: usize = 100_000;
+
+/// A pagination cursor and every cursor it has been, so a provider that hands back one it gave
+/// before (directly or after a detour) cannot make a load loop.
+#[derive(Debug, Default)]
+pub(crate) struct Cursor {
+    current: Option<String>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl std::ops::Deref for Cursor {
+    type Target = Option<String>;
+
+    fn deref(&self) -> &Option<String> {
+        &self.current
+    }
+}
+
 /// Moves a pagination cursor on: `Ok(false)` when there is no next page, an error when the
-/// provider hands back the cursor it was just given (following it would loop forever).
+/// provider hands back a cursor it gave before or a listing passes [`MAX_PAGES`] (following it
+/// would loop for ever).
 pub(crate) fn advance(
     integration: Integration,
-    cursor: &mut Option<String>,
+    cursor: &mut Cursor,
     next: Option<String>,
 ) -> Result<bool> {
+    let invalid = |reason: String| crate::error::CoreError::InvalidResponse {
+        integration,
+        reason,
+    };
     match next {
         None => Ok(false),
-        Some(next) if cursor.as_ref() == Some(&next) => {
-            Err(crate::error::CoreError::InvalidResponse {
-                integration,
-                reason: "the next-page cursor repeated itself".into(),
-            })
+        Some(next) if cursor.seen.contains(&next) => {
+            Err(invalid("the next-page cursor repeated itself".into()))
         }
+        Some(_) if cursor.seen.len() >= MAX_PAGES => Err(invalid(format!(
+            "the listing went on past {MAX_PAGES} pages; stopped rather than loop"
+        ))),
         Some(next) => {
-            *cursor = Some(next);
+            cursor.seen.insert(next.clone());
+            cursor.current = Some(next);
             Ok(true)
         }
     }
@@ -149,12 +175,23 @@ mod tests {
 
     #[test]
     fn a_cursor_moves_on_stops_and_refuses_to_loop() {
-        let mut cursor = None;
+        let mut cursor = Cursor::default();
         assert!(advance(Integration::Notion, &mut cursor, Some("a".into())).unwrap());
         assert_eq!(cursor.as_deref(), Some("a"));
         let err = advance(Integration::Notion, &mut cursor, Some("a".into())).unwrap_err();
         assert_eq!(err.code(), "provider_invalid_response");
+        // A loop through another cursor is caught too.
+        assert!(advance(Integration::Notion, &mut cursor, Some("b".into())).unwrap());
+        let err = advance(Integration::Notion, &mut cursor, Some("a".into())).unwrap_err();
+        assert_eq!(err.code(), "provider_invalid_response");
         assert!(!advance(Integration::Notion, &mut cursor, None).unwrap());
+        // A listing that never ends stops at the page limit with a clear error.
+        let mut endless = Cursor::default();
+        for n in 0..MAX_PAGES {
+            assert!(advance(Integration::Hubspot, &mut endless, Some(n.to_string())).unwrap());
+        }
+        let err = advance(Integration::Hubspot, &mut endless, Some("more".into())).unwrap_err();
+        assert!(err.to_string().contains("pages"), "{err}");
     }
 
     #[test]

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use self::api::{BasesPage, RecordsPage, Table, Tables, WhoAmI};
-use super::{advance, api_url, parse_time, AccountContext, LoadContext, PageSink, Provider};
+use super::{
+    advance, api_url, parse_time, AccountContext, Cursor, LoadContext, PageSink, Provider,
+};
 use crate::error::{CoreError, Result};
 use crate::http::{ApiDialect, FixedToken};
 use crate::integration::Integration;
@@ -79,13 +81,13 @@ impl Provider for Airtable {
     async fn streams(&self, ctx: &LoadContext<'_>, sink: &mut dyn PageSink) -> Result<Vec<String>> {
         let api = ctx.api.keyed(META_KEY);
         let url = api_url(ctx.settings, "/v0/meta/bases");
-        let mut offset: Option<String> = None;
+        let mut offset = Cursor::default();
         let mut streams = Vec::new();
         loop {
             let page: BasesPage = api
                 .json(ctx.tokens, |http| {
                     let request = http.get(url.clone());
-                    match &offset {
+                    match offset.as_ref() {
                         Some(o) => request.query(&[("offset", o)]),
                         None => request,
                     }
@@ -189,12 +191,12 @@ pub async fn load_records(
     });
     let url = api_url(ctx.settings, &format!("/v0/{base}/{}", table_schema.id));
     let page_size = spec(Integration::Airtable).page_size.to_string();
-    let mut offset: Option<String> = None;
+    let mut offset = Cursor::default();
     loop {
         let page: RecordsPage = api
             .json(ctx.tokens, |http| {
                 let mut query = vec![("pageSize", page_size.clone())];
-                if let Some(o) = &offset {
+                if let Some(o) = offset.as_ref() {
                     query.push(("offset", o.clone()));
                 }
                 http.get(url.clone()).query(&query)

@@ -10,7 +10,9 @@ use serde::Serialize;
 use url::Url;
 
 use self::api::{Introspection, ObjectPage, SimpleObject};
-use super::{advance, api_url, parse_time, AccountContext, LoadContext, PageSink, Provider};
+use super::{
+    advance, api_url, parse_time, AccountContext, Cursor, LoadContext, PageSink, Provider,
+};
 use crate::error::{CoreError, Result};
 use crate::http::{header_u64, ApiDialect};
 use crate::integration::Integration;
@@ -194,7 +196,7 @@ impl Provider for HubSpot {
             })?;
         let endpoint = api_url(ctx.settings, &format!("/crm/v3/objects/{}", object.path));
         let limit = spec(Integration::Hubspot).page_size.to_string();
-        let mut after: Option<String> = None;
+        let mut after = Cursor::default();
         loop {
             let page: ObjectPage = ctx
                 .api

@@ -10,7 +10,9 @@ use async_trait::async_trait;
 use serde_json::{json, Value};
 
 use self::api::{Object, SearchPage};
-use super::{advance, api_url, parse_time, AccountContext, LoadContext, PageSink, Provider};
+use super::{
+    advance, api_url, parse_time, AccountContext, Cursor, LoadContext, PageSink, Provider,
+};
 use crate::error::{CoreError, Result};
 use crate::http::ApiDialect;
 use crate::integration::Integration;
@@ -159,10 +161,10 @@ impl Provider for Notion {
     ) -> Result<()> {
         let url = api_url(ctx.settings, "/v1/search");
         let page_size = spec(Integration::Notion).page_size;
-        let mut cursor: Option<String> = None;
+        let mut cursor = Cursor::default();
         loop {
             let mut body = json!({ "page_size": page_size });
-            if let Some(c) = &cursor {
+            if let Some(c) = cursor.as_ref() {
                 body["start_cursor"] = c.clone().into();
             }
             let page: SearchPage = ctx
