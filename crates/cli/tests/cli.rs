@@ -240,6 +240,22 @@ async fn cli_connect(env: &Env, integration: &str) -> Connected {
         .unwrap();
     let consent = client.get(&url).send().await.unwrap();
     let callback = consent.headers()["location"].to_str().unwrap().to_owned();
+    // A stray callback first (another tab's, a probe): refused, and the CLI keeps waiting.
+    let mut stray = url::Url::parse(&callback).unwrap();
+    let kept: Vec<(String, String)> = stray
+        .query_pairs()
+        .map(|(k, v)| {
+            let value = if k == "state" {
+                "not-this-one".to_owned()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), value)
+        })
+        .collect();
+    stray.query_pairs_mut().clear().extend_pairs(kept);
+    let refused = client.get(stray.as_str()).send().await.unwrap();
+    assert!(!refused.text().await.unwrap().contains("is now connected"));
     let page = client
         .get(&callback)
         .send()
@@ -255,6 +271,11 @@ async fn cli_connect(env: &Env, integration: &str) -> Connected {
     assert!(
         output.status.success(),
         "connect {integration}: {} / {page}",
+        text(&output.stderr)
+    );
+    assert!(
+        text(&output.stderr).contains("still waiting for the browser"),
+        "the terminal hears of the refused callback: {}",
         text(&output.stderr)
     );
     assert!(

@@ -131,9 +131,17 @@ impl SignIn {
                         Err(e) => Err(e.to_string()),
                     });
                     match result {
-                        // Someone else's request (a stale tab, a probe): keep waiting for ours.
-                        Err(CoreError::StateMismatch | CoreError::InvalidCallback { .. }) => {
-                            continue
+                        // Someone else's request (a stale tab, a probe): keep waiting for ours,
+                        // and say so — the terminal or log is the only place that can.
+                        Err(
+                            error @ (CoreError::StateMismatch | CoreError::InvalidCallback { .. }),
+                        ) => {
+                            tracing::warn!(
+                                %integration,
+                                code = error.code(),
+                                "refused a callback that does not belong to this sign-in ({error}); still waiting for the browser"
+                            );
+                            continue;
                         }
                         other => return other,
                     }
