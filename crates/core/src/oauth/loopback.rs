@@ -5,7 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use axum::extract::{OriginalUri, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::Html;
 use axum::Router;
 use tokio::net::TcpListener;
@@ -37,6 +37,8 @@ pub struct LoopbackListener {
 
 #[derive(Clone)]
 struct ListenerState {
+    /// The `Host` a browser following the redirect sends: the redirect URI's host and port.
+    host: String,
     base: Url,
     path: String,
     sender: mpsc::Sender<CallbackRequest>,
@@ -75,9 +77,21 @@ impl LoopbackListener {
         let bound_port = primary.local_addr().map(|a| a.port()).unwrap_or(port);
         let mut listeners = vec![primary];
         for extra in addresses.iter().skip(1) {
-            // `localhost` may resolve to ::1 in the browser; serve it too when the OS allows.
-            if let Ok(l) = TcpListener::bind(SocketAddr::new(*extra, bound_port)).await {
-                listeners.push(l);
+            // `localhost` may resolve to ::1 in the browser: that address must be ours too. If
+            // another program holds it, the browser could hand it the code — so that is fatal;
+            // only a machine without the address at all (no IPv6) is served without it.
+            let address = SocketAddr::new(*extra, bound_port);
+            match TcpListener::bind(address).await {
+                Ok(l) => listeners.push(l),
+                Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable => {}
+                Err(e) => {
+                    return Err(CoreError::LoopbackUnavailable {
+                        address: address.to_string(),
+                        reason: format!(
+                            "another program holds this address of localhost, so the browser could hand it the sign-in ({e})"
+                        ),
+                    })
+                }
             }
         }
         let mut actual = redirect_uri.clone();
@@ -85,6 +99,8 @@ impl LoopbackListener {
         let (sender, requests) = mpsc::channel(8);
         let stop = CancellationToken::new();
         let state = ListenerState {
+            host: format!("{}:{bound_port}", actual.host_str().unwrap_or_default())
+                .to_ascii_lowercase(),
             base: actual.clone(),
             path: normalized_path(actual.path()),
             sender,
@@ -148,8 +164,37 @@ fn normalized_path(path: &str) -> String {
 
 async fn handle(
     State(state): State<ListenerState>,
+    method: Method,
+    headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
 ) -> (StatusCode, Html<String>) {
+    // Only what a browser following the redirect sends: a GET, addressed to the redirect URI's
+    // own host (a page that rebinds its DNS name to 127.0.0.1 sends its own name).
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if host != state.host {
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            Html(page(
+                "Refused",
+                "This request is not addressed to Inlet.",
+                false,
+            )),
+        );
+    }
+    if method != Method::GET {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            Html(page(
+                "Refused",
+                "A sign-in comes back with GET only.",
+                false,
+            )),
+        );
+    }
     if normalized_path(uri.path()) != state.path {
         return (
             StatusCode::NOT_FOUND,
@@ -257,6 +302,26 @@ mod tests {
         let taken = first.redirect_uri().clone();
         let err = LoopbackListener::bind(&taken).await.err().unwrap();
         assert_eq!(err.code(), "loopback_unavailable");
+    }
+
+    #[tokio::test]
+    async fn only_a_get_addressed_to_the_redirect_host_reaches_the_flow() {
+        let listener =
+            LoopbackListener::bind(&Url::parse("http://127.0.0.1:0/oauth/callback").unwrap())
+                .await
+                .unwrap();
+        let url = format!("{}?code=abc&state=xyz", listener.redirect_uri());
+        let client = reqwest::Client::new();
+        let posted = client.post(&url).send().await.unwrap();
+        assert_eq!(posted.status(), 405);
+        let rebound = client
+            .get(&url)
+            .header("Host", "evil.example:80")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(rebound.status(), 421);
+        drop(listener);
     }
 
     #[tokio::test]
