@@ -239,10 +239,23 @@ pub fn resolve(
     if let Some(client_id) = var("CLIENT_ID") {
         let url_or = |suffix: &str, default: &str| -> Result<Url> {
             let name = format!("INLET_{stem}_{suffix}");
-            parse_url(
-                &name,
-                &inlet_var(suffix).unwrap_or_else(|| default.to_owned()),
-            )
+            let Some(value) = inlet_var(suffix) else {
+                return parse_url(&name, default);
+            };
+            let url = parse_url(&name, &value)?;
+            // Tokens and the client secret go wherever this points: https only, or this computer.
+            if url.scheme() != "https" && !(url.scheme() == "http" && is_loopback_host(&url)) {
+                return Err(CoreError::invalid_argument(format!(
+                    "{name} must be an https address (or http on this computer); {} is not.",
+                    url.as_str().chars().take(80).collect::<String>()
+                )));
+            }
+            // Said every time it is in force: an override nobody chose must not go unnoticed.
+            tracing::warn!(
+                "{name} points {} at {url} instead of its own endpoint",
+                integration.display_name()
+            );
+            Ok(url)
         };
         return Ok(ProviderSettings {
             integration,
@@ -310,144 +323,4 @@ pub fn sandbox_settings(
 }
 
 #[cfg(test)]
-mod dotenv_tests {
-    #[test]
-    fn a_dotenv_in_a_parent_folder_is_never_read() {
-        let parent = std::env::temp_dir().join(format!("inlet-dotenv-{}", std::process::id()));
-        let child = parent.join("project");
-        std::fs::create_dir_all(&child).unwrap();
-        std::fs::write(parent.join(".env"), "INLET_DOTENV_TEST_PARENT=evil\n").unwrap();
-        super::load_dotenv_in(&child);
-        assert!(std::env::var("INLET_DOTENV_TEST_PARENT").is_err());
-        std::fs::write(child.join(".env"), "INLET_DOTENV_TEST_OWN=mine\n").unwrap();
-        super::load_dotenv_in(&child);
-        assert_eq!(
-            std::env::var("INLET_DOTENV_TEST_OWN").as_deref(),
-            Ok("mine")
-        );
-        std::fs::remove_dir_all(&parent).ok();
-    }
-}
-
-#[cfg(test)]
-mod redirect_tests {
-    use super::redirect_url;
-
-    #[test]
-    fn only_loopback_http_the_app_link_or_https_are_redirects() {
-        for good in [
-            "http://127.0.0.1:53682/oauth/callback",
-            "http://localhost:8080/cb",
-            "http://[::1]:9/cb",
-            "inlet://oauth/callback",
-            "https://example.com/inlet",
-        ] {
-            assert!(redirect_url(good).is_ok(), "{good}");
-        }
-        for bad in [
-            "http://192.168.1.5/cb",
-            "http://evil.example/cb",
-            "inlet://oauth/other",
-            "otherapp://oauth/callback",
-            "ftp://127.0.0.1/cb",
-            "file:///tmp/cb",
-        ] {
-            let error = redirect_url(bad).unwrap_err();
-            assert_eq!(error.code(), "invalid_argument", "{bad}");
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sandbox() -> SandboxEndpoint {
-        SandboxEndpoint {
-            base: Url::parse("http://127.0.0.1:4000").unwrap(),
-            client_id: "sandbox-client".into(),
-            client_secret: Secret::new("sandbox-secret"),
-        }
-    }
-
-    #[test]
-    fn seed_env_names_make_a_live_provider_with_overrides() {
-        let env = [
-            ("HUBSPOT_CLIENT_ID", "abc"),
-            ("HUBSPOT_CLIENT_SECRET", "shh"),
-            ("INLET_HUBSPOT_TOKEN_URL", "http://127.0.0.1:9/token"),
-        ];
-        let s = resolve(Integration::Hubspot, &env, None).unwrap();
-        assert_eq!(s.mode, Mode::Live);
-        assert_eq!(s.client_id, "abc");
-        assert_eq!(s.client_secret.as_ref().map(Secret::expose), Some("shh"));
-        assert_eq!(s.token_url.as_str(), "http://127.0.0.1:9/token");
-        assert_eq!(
-            s.auth_url.as_str(),
-            "https://app.hubspot.com/oauth/authorize"
-        );
-        assert_eq!(s.redirect_uri.as_str(), DEFAULT_LOOPBACK_REDIRECT);
-        assert_eq!(s.transport(), RedirectTransport::Loopback);
-    }
-
-    #[test]
-    fn no_client_id_falls_back_to_the_sandbox_or_says_not_configured() {
-        let env: [(&str, &str); 0] = [];
-        let err = resolve(Integration::Hubspot, &env, None).unwrap_err();
-        assert_eq!(err.code(), "not_configured");
-        let s = resolve(Integration::Hubspot, &env, Some(&sandbox())).unwrap();
-        assert_eq!(s.mode, Mode::Sandbox);
-        assert_eq!(
-            s.auth_url.as_str(),
-            "http://127.0.0.1:4000/hubspot/oauth/authorize"
-        );
-        assert_eq!(
-            s.token_url.as_str(),
-            "http://127.0.0.1:4000/hubspot/oauth/2026-03/token"
-        );
-        assert_eq!(s.api_base.as_str(), "http://127.0.0.1:4000/hubspot");
-    }
-
-    #[test]
-    fn airtable_stays_on_loopback() {
-        let global = [("INLET_REDIRECT_URI", "inlet://oauth/callback")];
-        let s = resolve(Integration::Airtable, &global, Some(&sandbox())).unwrap();
-        assert_eq!(s.transport(), RedirectTransport::Loopback);
-        assert_eq!(s.redirect_uri.as_str(), DEFAULT_LOOPBACK_REDIRECT);
-        let own = [(
-            "INLET_AIRTABLE_REDIRECT_URI",
-            "https://example.org/bounce.html",
-        )];
-        assert_eq!(
-            resolve(Integration::Airtable, &own, Some(&sandbox()))
-                .unwrap_err()
-                .code(),
-            "invalid_argument"
-        );
-        let notion = resolve(Integration::Notion, &global, Some(&sandbox())).unwrap();
-        assert_eq!(notion.transport(), RedirectTransport::DeepLink);
-    }
-
-    #[test]
-    fn the_redirect_uri_picks_the_transport() {
-        let per_provider = [("INLET_HUBSPOT_REDIRECT_URI", "inlet://oauth/callback")];
-        let s = resolve(Integration::Hubspot, &per_provider, Some(&sandbox())).unwrap();
-        assert_eq!(s.transport(), RedirectTransport::DeepLink);
-        let bounce = [(
-            "INLET_REDIRECT_URI",
-            "https://example.org/oauth-redirect.html",
-        )];
-        let s = resolve(Integration::Hubspot, &bounce, Some(&sandbox())).unwrap();
-        assert_eq!(s.transport(), RedirectTransport::DeepLink);
-        let loopback = [("INLET_REDIRECT_URI", "http://127.0.0.1:0/cb")];
-        let s = resolve(Integration::Hubspot, &loopback, Some(&sandbox())).unwrap();
-        assert_eq!(s.transport(), RedirectTransport::Loopback);
-        let bad = [("INLET_REDIRECT_URI", "not a url")];
-        assert_eq!(
-            resolve(Integration::Hubspot, &bad, None)
-                .unwrap_err()
-                .code(),
-            "invalid_argument"
-        );
-    }
-}
+mod tests;
