@@ -43,11 +43,18 @@ fn main() {
     }
     let dir = std::env::temp_dir().join(format!("inlet-store-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("bench dir");
-    let keys = inlet_core::fixtures::two_accounts_each(Mode::Sandbox);
+    let keys: Vec<AccountKey> = inlet_core::fixtures::two_accounts_each()
+        .into_iter()
+        .map(|(integration, account_id)| AccountKey {
+            integration,
+            mode: Mode::Sandbox,
+            account_id,
+        })
+        .collect();
     let per_account = TOTAL / keys.len();
     let data: Vec<Vec<IntegrationItem>> = keys
         .iter()
-        .map(|k| inlet_core::fixtures::items_of(k, per_account))
+        .map(|k| inlet_core::fixtures::items_of(k.integration, &k.account_id, per_account))
         .collect();
     println!(
         "{:<58} {:>12}",
@@ -97,8 +104,9 @@ fn main() {
         mode: Mode::Live,
         account_id: "big".into(),
     };
-    let first = inlet_core::fixtures::items_of(&big, TOTAL);
-    let mut second = inlet_core::fixtures::items_of(&big, TOTAL + TOTAL / 1000);
+    let first = inlet_core::fixtures::items_of(big.integration, &big.account_id, TOTAL);
+    let mut second =
+        inlet_core::fixtures::items_of(big.integration, &big.account_id, TOTAL + TOTAL / 1000);
     second.retain(|i| i.id.parse::<usize>().map_or(true, |n| n % 1000 != 7));
     for item in second.iter_mut().step_by(100) {
         item.name.push_str(" (renamed)");

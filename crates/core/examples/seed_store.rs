@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use inlet_core::item_store::{ItemStore, FILE_NAME};
+use inlet_core::item_store::{AccountKey, ItemStore, FILE_NAME};
 use inlet_core::store::{KeychainStore, TokenStore};
 use inlet_core::{fixtures, Mode};
 
@@ -22,7 +22,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::env::var("INLET_KEYCHAIN_SERVICE").map_err(|_| "set INLET_KEYCHAIN_SERVICE")?;
     let keychain = KeychainStore::new(service);
     let store = ItemStore::open(&dir.join(FILE_NAME))?;
-    let keys = fixtures::two_accounts_each(Mode::Live);
+    let keys: Vec<AccountKey> = fixtures::two_accounts_each()
+        .into_iter()
+        .map(|(integration, account_id)| AccountKey {
+            integration,
+            mode: Mode::Live,
+            account_id,
+        })
+        .collect();
     for (n, key) in keys.iter().enumerate() {
         let mut connection = fixtures::connection(key.integration, &key.account_id);
         connection.mode = Mode::Live;
@@ -31,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if share == 0 {
             continue;
         }
-        let items = fixtures::items_of(key, share);
+        let items = fixtures::items_of(key.integration, &key.account_id, share);
         let mut writer = store.begin(key, &fixtures::account(&key.account_id))?;
         for page in items.chunks(100) {
             writer.append(page)?;

@@ -6,7 +6,6 @@ use chrono::Utc;
 use crate::config::Mode;
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
-use crate::item_store::AccountKey;
 use crate::secret::Secret;
 use crate::store::{AccountInfo, StoredConnection};
 
@@ -59,28 +58,23 @@ pub fn contacts(count: usize) -> Vec<IntegrationItem> {
         .collect()
 }
 
-/// Two accounts (`<integration>-a`, `-b`) of every integration in `mode`: the spread of the
-/// benchmarks' million items.
-pub fn two_accounts_each(mode: Mode) -> Vec<AccountKey> {
+/// Two accounts (`<integration>-a`, `-b`) of every integration: the spread of the benchmarks'
+/// million items, as (integration, account id).
+pub fn two_accounts_each() -> Vec<(Integration, String)> {
     Integration::ALL
         .iter()
-        .flat_map(|i| {
-            ["a", "b"].map(|a| AccountKey {
-                integration: *i,
-                mode,
-                account_id: format!("{i}-{a}"),
-            })
-        })
+        .flat_map(|i| ["a", "b"].map(|a| (*i, format!("{i}-{a}"))))
         .collect()
 }
 
-/// `count` items of `key`'s account, named `<account> contact <n>`, with a parent to search.
-pub fn items_of(key: &AccountKey, count: usize) -> Vec<IntegrationItem> {
+/// `count` items of an account of `integration`, named `<account> contact <n>`, with a parent
+/// to search.
+pub fn items_of(integration: Integration, account_id: &str, count: usize) -> Vec<IntegrationItem> {
     contacts(count)
         .into_iter()
         .map(|mut item| {
-            item.integration = key.integration;
-            item.name = format!("{} {} {}", key.account_id, item.item_type, item.id);
+            item.integration = integration;
+            item.name = format!("{account_id} {} {}", item.item_type, item.id);
             item.parent_path_or_name = Some(format!("Parent {}", item.id.len()));
             item
         })
