@@ -79,16 +79,12 @@ pub async fn export_items(
     view: ItemView,
     format: ExportFormat,
 ) -> CommandResult<Option<ExportOutcome>> {
-    let Some(path) = ask_where_to_save(&app, format).await? else {
-        return Ok(None);
-    };
     let accounts = state.inlet.connections.connected_accounts().await?;
-    let count = state
-        .inlet
-        .library
-        .export_view(&accounts, view, format, &path)
-        .await?;
-    Ok(Some(ExportOutcome::new(&path, count)))
+    let library = &state.inlet.library;
+    save_as(&app, format, |path| async move {
+        library.export_view(&accounts, view, format, &path).await
+    })
+    .await
 }
 
 /// Like `export_items`, for the Airtable records on screen: those with `keys`, in that order.
@@ -100,14 +96,27 @@ pub async fn export_records(
     keys: Vec<String>,
     format: ExportFormat,
 ) -> CommandResult<Option<ExportOutcome>> {
-    let Some(path) = ask_where_to_save(&app, format).await? else {
+    let library = &state.inlet.library;
+    save_as(&app, format, |path| async move {
+        library.export_records(keys, format, &path).await
+    })
+    .await
+}
+
+/// Asks where to save, then has `write` write there; `None` when the person cancelled.
+async fn save_as<Write, Written>(
+    app: &AppHandle,
+    format: ExportFormat,
+    write: Write,
+) -> CommandResult<Option<ExportOutcome>>
+where
+    Write: FnOnce(PathBuf) -> Written,
+    Written: std::future::Future<Output = inlet_core::Result<u64>>,
+{
+    let Some(path) = ask_where_to_save(app, format).await? else {
         return Ok(None);
     };
-    let count = state
-        .inlet
-        .library
-        .export_records(keys, format, &path)
-        .await?;
+    let count = write(path.clone()).await?;
     Ok(Some(ExportOutcome::new(&path, count)))
 }
 
