@@ -8,11 +8,7 @@ seed=$(realpath "$2")
 count=${3:-1000000}
 here=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${INLET_IN_XVFB:-}" != "1" ]; then
-  export INLET_IN_XVFB=1
-  xvfb-run -a -s "-screen 0 1280x800x24" "$here/scripts/with-keyring.sh" "$0" "$@" 2> >(grep -v "^X connection to" >&2)
-  status=$?
-  wait
-  exit $status
+  exec "$here/scripts/in-xvfb.sh" "$0" "$@"
 fi
 export INLET_KEYCHAIN_SERVICE="dev.inlet.bench.$$"
 # Client ids make the release app (no demo) treat the seeded live connections as its own; it

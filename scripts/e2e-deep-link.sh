@@ -12,13 +12,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 artifacts="$here/artifacts"
 mkdir -p "$artifacts"
 if [ "${INLET_IN_XVFB:-}" != "1" ]; then
-  export INLET_IN_XVFB=1
-  # Xvfb's teardown makes X clients still attached say "X connection … broken": noise, filtered so
-  # the test summary stays the last line.
-  xvfb-run -a -s "-screen 0 1280x800x24" "$here/scripts/with-keyring.sh" "$0" "$@" 2> >(grep -v "^X connection to" >&2)
-  status=$?
-  wait
-  exit $status
+  exec "$here/scripts/in-xvfb.sh" "$0" "$@"
 fi
 export INLET_KEYCHAIN_SERVICE="dev.inlet.e2e.$$"
 export BROWSER="$here/e2e/fake-browser.sh"
