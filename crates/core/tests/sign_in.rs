@@ -123,6 +123,25 @@ async fn forged_and_replayed_deep_links_are_refused_and_the_genuine_one_connects
 }
 
 #[tokio::test]
+async fn a_deep_link_cannot_complete_a_sign_in_started_on_the_loopback_redirect() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let inlet = inlet(&sandbox).await;
+    let (start, _finished) = inlet.sign_in.begin(Integration::Hubspot).await.unwrap();
+    let callback = consent_redirect(&start.authorization_url).await;
+    let query = url::Url::parse(&callback)
+        .unwrap()
+        .query()
+        .unwrap()
+        .to_owned();
+    let err = inlet
+        .sign_in
+        .complete_deep_link(&format!("inlet://oauth/callback?{query}"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "oauth_invalid_callback");
+}
+
+#[tokio::test]
 async fn a_forged_loopback_callback_is_answered_and_the_genuine_one_still_connects() {
     let sandbox = sandbox(Knobs::default()).await;
     let inlet = inlet(&sandbox).await;

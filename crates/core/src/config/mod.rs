@@ -170,11 +170,8 @@ fn parse_url(name: &str, value: &str) -> Result<Url> {
         .map_err(|e| CoreError::invalid_argument(format!("{name} is not a valid URL ({e}).")))
 }
 
-/// The app's own deep-link redirect, the only custom-scheme URI a sign-in may come back to.
-pub const DEEP_LINK_REDIRECT: &str = "inlet://oauth/callback";
-
 /// A redirect URI a sign-in may come back to: plain http only on this computer (the loopback
-/// listener), exactly [`DEEP_LINK_REDIRECT`], or https (a page of the person's own that forwards
+/// listener), exactly [`DEEP_LINK_CALLBACK`], or https (a page of the person's own that forwards
 /// to the app). Anything else — `http://192.168.1.5/cb`, another app's scheme — would hand the
 /// authorization code to someone else.
 pub fn redirect_url(value: &str) -> Result<Url> {
@@ -182,11 +179,11 @@ pub fn redirect_url(value: &str) -> Result<Url> {
     let allowed = match uri.scheme() {
         "http" => is_loopback_host(&uri),
         "https" => uri.host().is_some(),
-        _ => uri.as_str() == DEEP_LINK_REDIRECT,
+        _ => uri.as_str() == DEEP_LINK_CALLBACK,
     };
     if !allowed {
         return Err(CoreError::invalid_argument(format!(
-            "The redirect URI must be http://127.0.0.1:<port>/… (or localhost), exactly {DEEP_LINK_REDIRECT}, or an https address; {} is none of these.",
+            "The redirect URI must be http://127.0.0.1:<port>/… (or localhost), exactly {DEEP_LINK_CALLBACK}, or an https address; {} is none of these.",
             uri.as_str().chars().take(80).collect::<String>()
         )));
     }

@@ -192,6 +192,14 @@ impl SignIn {
             .inner
             .flows
             .take(outcome.state(), None, Instant::now())?;
+        // A flow started for the loopback redirect comes back there only: a deep link carrying
+        // its state means the state leaked (the authorization URL was seen elsewhere).
+        if RedirectTransport::for_redirect_uri(&flow.redirect_uri) != RedirectTransport::DeepLink {
+            return Err(CoreError::InvalidCallback {
+                reason: "this sign-in was started for the loopback redirect, not the inlet:// link"
+                    .into(),
+            });
+        }
         // The sign-in waiting now is this flow's (a flow is replaced together with its waiter);
         // taken before the exchange, so a Connect meanwhile gets a waiter of its own.
         let waiter = lock(&self.inner.waiters).remove(&flow.integration);
