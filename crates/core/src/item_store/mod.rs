@@ -11,7 +11,7 @@ mod tree;
 mod view;
 
 pub use generation::{ChangeSummary, Generation, GenerationWriter};
-pub use query::{match_expression, ItemQuery};
+pub use query::match_expression;
 pub use view::{FacetCounts, ItemRow, RowFilter, SortColumn, TreeOrder, ViewSort};
 
 use std::path::{Path, PathBuf};
@@ -69,12 +69,6 @@ pub(crate) fn mode_text(mode: Mode) -> &'static str {
 }
 
 impl ItemStore {
-    /// The store's default place: `<data dir>/dev.inlet.app/items.sqlite3`, where Tauri keeps
-    /// the app's data too, so the app and the CLI share it.
-    pub fn default_path() -> Option<PathBuf> {
-        dirs::data_dir().map(|d| d.join("dev.inlet.app").join(FILE_NAME))
-    }
-
     /// Opens (creating and migrating) the store at `path`; the file is readable by its owner only.
     /// Generations left half-written by a process that died are removed.
     pub fn open(path: &Path) -> Result<Self> {
@@ -159,10 +153,17 @@ impl ItemStore {
 
     /// Every item of a generation, in load order (gone items last, marked `delta: "gone"`).
     pub fn items(&self, generation: i64) -> Result<Vec<IntegrationItem>> {
-        self.query(&ItemQuery {
-            generations: vec![generation],
-            ..ItemQuery::default()
-        })
+        let load_order = ViewSort {
+            column: SortColumn::Loaded,
+            descending: false,
+        };
+        self.window(
+            &[generation],
+            &RowFilter::default(),
+            load_order,
+            0,
+            u32::MAX,
+        )
     }
 
     /// Forgets every generation of `key` (a disconnect that forgets the account's items).

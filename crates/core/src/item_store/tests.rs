@@ -198,13 +198,12 @@ fn search_matches_word_prefixes_in_names_parents_and_details() {
     items[18].parent_path_or_name = Some("Analytical Engines".into());
     let generation = load(&store, &items, false);
     let found = |text: &str| -> Vec<String> {
-        let query = ItemQuery {
-            generations: vec![generation.id],
-            search: Some(text.into()),
-            changes_only: false,
+        let filter = RowFilter {
+            search: text.into(),
+            ..RowFilter::default()
         };
         store
-            .query(&query)
+            .window(&[generation.id], &filter, ViewSort::default(), 0, 1_000)
             .unwrap()
             .into_iter()
             .map(|i| i.id)
@@ -228,13 +227,16 @@ fn only_the_changes_can_be_read() {
     let mut next = fixtures::contacts(21);
     next[0].name = "Changed".into();
     let generation = load(&store, &next, false);
-    let query = ItemQuery {
-        generations: vec![generation.id],
+    let filter = RowFilter {
         changes_only: true,
-        ..ItemQuery::default()
+        ..RowFilter::default()
+    };
+    let load_order = ViewSort {
+        column: SortColumn::Loaded,
+        descending: false,
     };
     let ids: Vec<String> = store
-        .query(&query)
+        .window(&[generation.id], &filter, load_order, 0, 1_000)
         .unwrap()
         .into_iter()
         .map(|i| i.id)

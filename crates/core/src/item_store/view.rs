@@ -217,7 +217,7 @@ impl ItemStore {
                 Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
             })
             .map_err(sql_error)?;
-        let mut items = Vec::with_capacity(limit as usize);
+        let mut items = Vec::with_capacity(limit.min(1_000) as usize);
         for row in rows {
             let (body, delta) = row.map_err(sql_error)?;
             items.push(read_item(&body, delta)?);

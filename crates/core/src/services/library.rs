@@ -17,7 +17,7 @@ use crate::error::{CoreError, Result};
 use crate::export::{export_to_path, ExportFormat};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
-use crate::item_store::{AccountKey, ItemQuery, ItemStore, FILE_NAME};
+use crate::item_store::{AccountKey, ItemStore, FILE_NAME};
 use crate::load::LoadResult;
 use crate::store::AccountInfo;
 use crate::sync::lock;
@@ -184,38 +184,6 @@ impl Library {
     /// When the active account of `integration` was last loaded in this session.
     pub fn last_loaded_at(&self, integration: Integration) -> Option<DateTime<Utc>> {
         lock(&self.last_loads).get(&integration).copied()
-    }
-
-    /// The stored items of the `current` accounts, read from the store without any network call:
-    /// only those matching `search` (word prefixes) and, with `changes_only`, only the new,
-    /// changed and gone ones.
-    pub async fn stored_items(
-        &self,
-        current: &[CurrentAccount],
-        search: Option<String>,
-        changes_only: bool,
-    ) -> Result<Vec<IntegrationItem>> {
-        let store = self.store.clone().ok_or_else(|| CoreError::Io {
-            action: "open",
-            path: "the item store".into(),
-            reason: "there is no data dir (set INLET_DATA_DIR)".into(),
-        })?;
-        let current = current.to_vec();
-        tokio::task::spawn_blocking(move || {
-            let mut generations = Vec::new();
-            for key in &current {
-                if let Some(generation) = store.current(key)? {
-                    generations.push(generation.id);
-                }
-            }
-            store.query(&ItemQuery {
-                generations,
-                search,
-                changes_only,
-            })
-        })
-        .await
-        .map_err(|e| CoreError::task_failed("reading the item store", e))?
     }
 
     /// Keeps the last Airtable records opened, so a view of them can be exported too.
