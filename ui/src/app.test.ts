@@ -100,6 +100,18 @@ describe("connections", () => {
     expect(document.getElementById("toggle-connections")!.textContent).toBe("Show");
   });
 
+  it("badges a provider whose endpoints are overridden, naming each override", async () => {
+    expect(card("hubspot").querySelector(".badge.override")).toBeNull();
+    await boot((b) => {
+      b.statuses[2].mode = "live";
+      b.statuses[2].endpoint_overrides = ["INLET_HUBSPOT_API_URL=https://proxy.example/"];
+    });
+    const badge = card("hubspot").querySelector<HTMLElement>(".badge.override")!;
+    expect(badge.textContent).toBe("Endpoint override");
+    expect(badge.title).toContain("INLET_HUBSPOT_API_URL=https://proxy.example/");
+    expect(card("notion").querySelector(".badge.override")).toBeNull();
+  });
+
   it("lets a sign-in whose tab was closed start over", async () => {
     backend.browserClosed = true;
     await app.connect("hubspot");
@@ -418,7 +430,9 @@ describe("settings and accounts", () => {
     expect(saved.querySelector<HTMLInputElement>('[name="client_secret"]')!.value).toBe("");
     expect(saved.querySelector<HTMLInputElement>('[name="client_secret"]')!.placeholder).toContain("saved");
     expect(card("hubspot").textContent).toContain("Live");
-    expect(document.querySelector<HTMLSelectElement>('form[data-integration="airtable"] [name="transport"]')!.disabled).toBe(true);
+    const airtable = document.querySelector<HTMLFormElement>('form[data-integration="airtable"]')!;
+    expect(airtable.querySelector<HTMLSelectElement>('[name="transport"]')!.disabled).toBe(true);
+    expect(airtable.querySelector<HTMLInputElement>('[name="redirect_uri"]')!.value).toBe("http://127.0.0.1:53682/oauth/callback");
   });
 
   it("reports a refused setup", async () => {

@@ -177,6 +177,8 @@ export type ErrorCode =
 "not_connected" | 
 /**  See `CoreError::ReconnectNeeded`. */
 "reconnect_needed" | 
+/**  See `CoreError::IssuerMismatch`. */
+"connection_issuer_mismatch" | 
 /**  See `CoreError::KeychainUnavailable`. */
 "keychain_unavailable" | 
 /**  See `CoreError::Keychain`. */
@@ -340,6 +342,11 @@ export type IntegrationStatus = {
 	reconnect_needed: boolean,
 	/**  How the sign-in comes back. */
 	transport: RedirectTransport | null,
+	/**
+	 *  Endpoint overrides in force (`INLET_<P>_API_URL=…`): shown as a badge, since tokens go
+	 *  wherever they point.
+	 */
+	endpoint_overrides: string[],
 };
 
 /**  One row of a window: the item, and in a tree its depth and whether it has children. */
@@ -447,6 +454,11 @@ export type ProviderSetup = {
 	secret_required: boolean,
 	/**  The redirect URI to register with the provider. */
 	redirect_uri: string,
+	/**
+	 *  The loopback redirect URI used when none is set (`127.0.0.1` where the provider
+	 *  accepts it).
+	 */
+	default_redirect: string,
 	/**  How the sign-in comes back. */
 	transport: RedirectTransport,
 	/**  Whether only loopback redirects work (Airtable). */

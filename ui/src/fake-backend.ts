@@ -34,6 +34,11 @@ export function generateItems(integration: Integration, count: number): Integrat
   return items;
 }
 
+/** The core's default loopback redirect: 127.0.0.1 where the provider accepts it. */
+function defaultRedirect(integration: Integration): string {
+  return `http://${integration === "airtable" ? "127.0.0.1" : "localhost"}:53682/oauth/callback`;
+}
+
 export class FakeBackend implements Backend {
   statuses: IntegrationStatus[] = (["airtable", "notion", "hubspot"] as Integration[]).map((integration) => ({
     integration,
@@ -43,6 +48,7 @@ export class FakeBackend implements Backend {
     account: null,
     reconnect_needed: false,
     transport: "loopback",
+    endpoint_overrides: [],
     connected_at: null,
     last_load: null,
     accounts: [],
@@ -217,7 +223,7 @@ export class FakeBackend implements Backend {
   }
   setups: ProviderSetup[] = this.statuses.map((s) => ({
     integration: s.integration, name: s.name, mode: "sandbox", source: "sandbox", client_id: null, has_client_secret: false,
-    secret_required: s.integration !== "airtable", redirect_uri: "http://localhost:53682/oauth/callback", transport: "loopback",
+    secret_required: s.integration !== "airtable", redirect_uri: defaultRedirect(s.integration), default_redirect: defaultRedirect(s.integration), transport: "loopback",
     loopback_only: s.integration === "airtable", developer_portal: "https://airtable.com/create/oauth", scopes: ["a", "b"],
   }));
   saved: { integration: Integration; input: SetupInput }[] = [];

@@ -31,6 +31,7 @@ pub fn connection(integration: Integration, account_id: &str) -> StoredConnectio
         scopes: vec!["oauth".into()],
         connected_at: Utc::now(),
         reconnect_needed: false,
+        issuer: None,
     }
 }
 

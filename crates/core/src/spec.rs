@@ -73,6 +73,11 @@ pub struct ProviderSpec {
     pub secret_required: bool,
     /// Whether the provider may redirect to the deep link (directly or through an https page).
     pub deep_link_redirects: bool,
+    /// The loopback redirect used when none is configured (a fixed port, so it can be
+    /// registered with providers that match redirect URIs exactly). `127.0.0.1` where the
+    /// provider accepts an IP literal (RFC 8252 §8.3: the browser cannot pick another address);
+    /// `localhost` where only that name is documented, every address of it bound by the listener.
+    pub default_redirect: &'static str,
     /// Items per page requested from list endpoints.
     pub page_size: u32,
     /// The documented rate limit Inlet paces below.
@@ -105,6 +110,8 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         token_body: TokenBody::Form,
         secret_required: false,
         deep_link_redirects: false,
+        // Airtable documents 127.0.0.1 ("raw IP only if it is localhost, e.g. 127.0.0.1").
+        default_redirect: "http://127.0.0.1:53682/oauth/callback",
         page_size: 100,
         // 5 requests per second per base.
         rate_limit: RateLimit {
@@ -129,6 +136,8 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         token_body: TokenBody::Json,
         secret_required: true,
         deep_link_redirects: true,
+        // Notion documents no rules; localhost is the form known to be accepted.
+        default_redirect: "http://localhost:53682/oauth/callback",
         page_size: 100,
         // About 3 requests per second per connection.
         rate_limit: RateLimit {
@@ -158,6 +167,8 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         token_body: TokenBody::Form,
         secret_required: true,
         deep_link_redirects: true,
+        // HubSpot allows plain http only for the host `localhost`.
+        default_redirect: "http://localhost:53682/oauth/callback",
         page_size: 100,
         // 110 requests per 10 seconds per installing account (OAuth apps).
         rate_limit: RateLimit {

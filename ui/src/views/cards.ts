@@ -39,6 +39,13 @@ function card(doc: Document, status: IntegrationStatus, busy: boolean, loading: 
   item.dataset.integration = status.integration;
   const title = el(doc, "h3", status.name);
   if (status.mode) title.append(el(doc, "span", status.mode === "sandbox" ? "Sandbox" : "Live", `badge ${status.mode}`));
+  if (status.endpoint_overrides.length) {
+    // Tokens go wherever an override points: it must never be in force unnoticed.
+    const badge = el(doc, "span", "Endpoint override", "badge override");
+    badge.title = `${status.name} talks to endpoints set in the environment or .env:\n${status.endpoint_overrides.join("\n")}`;
+    badge.setAttribute("role", "note");
+    title.append(badge);
+  }
   item.append(title);
   let line = "Not connected";
   if (!status.mode) line = "Not configured: add a client id in .env";

@@ -69,13 +69,13 @@ export class SettingsView {
     transport.name = "transport";
     transport.disabled = locked || setup.loopback_only;
     transport.append(
-      Object.assign(el(doc, "option", "Loopback (http://localhost…)"), { value: "loopback" }),
+      Object.assign(el(doc, "option", `Loopback (${setup.default_redirect.replace(/:\d+\/.*$/, "")}…)`), { value: "loopback" }),
       Object.assign(el(doc, "option", "Deep link (inlet://, or your https page)"), { value: "deep-link" }),
     );
     transport.value = setup.transport;
     const redirect = Object.assign(el(doc, "input"), { name: "redirect_uri", value: setup.redirect_uri, disabled: locked, spellcheck: false });
     transport.addEventListener("change", () => {
-      redirect.value = transport.value === "deep-link" ? DEEP_LINK : "http://localhost:53682/oauth/callback";
+      redirect.value = transport.value === "deep-link" ? DEEP_LINK : setup.default_redirect;
     });
     const copy = el(doc, "button", "Copy redirect URI");
     copy.type = "button";

@@ -11,9 +11,6 @@ use crate::integration::Integration;
 use crate::secret::Secret;
 use crate::spec::spec;
 
-/// The loopback redirect used when nothing else is configured (RFC 8252 §7.3, fixed port so it
-/// can be registered with providers that match redirect URIs exactly).
-pub const DEFAULT_LOOPBACK_REDIRECT: &str = "http://localhost:53682/oauth/callback";
 /// The custom-scheme callback the desktop app is registered for.
 pub const DEEP_LINK_CALLBACK: &str = "inlet://oauth/callback";
 
@@ -78,6 +75,9 @@ pub struct ProviderSettings {
     pub api_base: Url,
     /// The redirect URI sent to the provider.
     pub redirect_uri: Url,
+    /// The endpoint overrides in force (`INLET_<P>_{AUTH,TOKEN,API}_URL=<url>`), announced in
+    /// the log, on the CLI's terminal and as a badge in the app.
+    pub overrides: Vec<String>,
 }
 
 impl ProviderSettings {
@@ -191,7 +191,7 @@ pub fn redirect_url(value: &str) -> Result<Url> {
 }
 
 /// The redirect URI of a provider: `INLET_<P>_REDIRECT_URI`, else `INLET_REDIRECT_URI`, else the
-/// default loopback. A provider that accepts only loopback redirects (Airtable refuses custom
+/// provider's default loopback (its table's `default_redirect`). A provider that accepts only loopback redirects (Airtable refuses custom
 /// schemes and pages that redirect again) ignores a global deep-link URI and refuses its own.
 fn redirect_uri(integration: Integration, env: &dyn EnvSource) -> Result<Url> {
     let stem = integration.env_stem();
@@ -218,7 +218,7 @@ fn redirect_uri(integration: Integration, env: &dyn EnvSource) -> Result<Url> {
         {
             Ok(uri)
         }
-        _ => parse_url("the redirect URI", DEFAULT_LOOPBACK_REDIRECT),
+        _ => parse_url("the redirect URI", spec(integration).default_redirect),
     }
 }
 
@@ -234,6 +234,7 @@ pub fn resolve(
     let inlet_var = |suffix: &str| env.var(&format!("INLET_{stem}_{suffix}"));
     let redirect_uri = redirect_uri(integration, env)?;
     if let Some(client_id) = var("CLIENT_ID") {
+        let overrides = std::cell::RefCell::new(Vec::new());
         let url_or = |suffix: &str, default: &str| -> Result<Url> {
             let name = format!("INLET_{stem}_{suffix}");
             let Some(value) = inlet_var(suffix) else {
@@ -252,17 +253,24 @@ pub fn resolve(
                 "{name} points {} at {url} instead of its own endpoint",
                 integration.display_name()
             );
+            overrides.borrow_mut().push(format!("{name}={url}"));
             Ok(url)
         };
+        let (auth_url, token_url, api_base) = (
+            url_or("AUTH_URL", spec.auth_url)?,
+            url_or("TOKEN_URL", spec.token_url)?,
+            url_or("API_URL", spec.api_base)?,
+        );
         return Ok(ProviderSettings {
             integration,
             mode: Mode::Live,
             client_id,
             client_secret: var("CLIENT_SECRET").map(Secret::new),
-            auth_url: url_or("AUTH_URL", spec.auth_url)?,
-            token_url: url_or("TOKEN_URL", spec.token_url)?,
-            api_base: url_or("API_URL", spec.api_base)?,
+            auth_url,
+            token_url,
+            api_base,
             redirect_uri,
+            overrides: overrides.into_inner(),
         });
     }
     let sandbox = sandbox.ok_or(CoreError::NotConfigured { integration })?;
@@ -316,6 +324,7 @@ pub fn sandbox_settings(
         token_url: under(spec.token_url),
         api_base: under(spec.api_base),
         redirect_uri,
+        overrides: Vec::new(),
     }
 }
 

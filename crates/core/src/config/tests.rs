@@ -91,11 +91,20 @@ mod resolving {
         assert_eq!(s.client_id, "abc");
         assert_eq!(s.client_secret.as_ref().map(Secret::expose), Some("shh"));
         assert_eq!(s.token_url.as_str(), "http://127.0.0.1:9/token");
+        // Listed for the app's badge (and the CLI's `status --json`).
+        assert_eq!(
+            s.overrides,
+            vec!["INLET_HUBSPOT_TOKEN_URL=http://127.0.0.1:9/token".to_owned()]
+        );
         assert_eq!(
             s.auth_url.as_str(),
             "https://app.hubspot.com/oauth/authorize"
         );
-        assert_eq!(s.redirect_uri.as_str(), DEFAULT_LOOPBACK_REDIRECT);
+        // HubSpot allows plain http only for `localhost`.
+        assert_eq!(
+            s.redirect_uri.as_str(),
+            "http://localhost:53682/oauth/callback"
+        );
         assert_eq!(s.transport(), RedirectTransport::Loopback);
     }
 
@@ -122,7 +131,11 @@ mod resolving {
         let global = [("INLET_REDIRECT_URI", "inlet://oauth/callback")];
         let s = resolve(Integration::Airtable, &global, Some(&sandbox())).unwrap();
         assert_eq!(s.transport(), RedirectTransport::Loopback);
-        assert_eq!(s.redirect_uri.as_str(), DEFAULT_LOOPBACK_REDIRECT);
+        // Airtable documents 127.0.0.1: the default needs no name resolution at all.
+        assert_eq!(
+            s.redirect_uri.as_str(),
+            "http://127.0.0.1:53682/oauth/callback"
+        );
         let own = [(
             "INLET_AIRTABLE_REDIRECT_URI",
             "https://example.org/bounce.html",

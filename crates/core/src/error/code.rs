@@ -17,6 +17,8 @@ pub enum ErrorCode {
     NotConnected,
     /// See `CoreError::ReconnectNeeded`.
     ReconnectNeeded,
+    /// See `CoreError::IssuerMismatch`.
+    ConnectionIssuerMismatch,
     /// See `CoreError::KeychainUnavailable`.
     KeychainUnavailable,
     /// See `CoreError::Keychain`.
@@ -70,6 +72,7 @@ impl ErrorCode {
             ErrorCode::NotConfigured => "not_configured",
             ErrorCode::NotConnected => "not_connected",
             ErrorCode::ReconnectNeeded => "reconnect_needed",
+            ErrorCode::ConnectionIssuerMismatch => "connection_issuer_mismatch",
             ErrorCode::KeychainUnavailable => "keychain_unavailable",
             ErrorCode::KeychainError => "keychain_error",
             ErrorCode::OauthStateMismatch => "oauth_state_mismatch",

@@ -31,6 +31,15 @@ pub enum CoreError {
     /// The provider refused the stored refresh token; the person must connect again.
     #[error("{} needs to be reconnected: the provider no longer accepts the saved authorization.", .integration.display_name())]
     ReconnectNeeded { integration: Integration },
+    /// The settings in force would send a connection's tokens somewhere other than where they
+    /// were issued (an endpoint override, another client id): nothing is sent.
+    #[error("Your {} connection was made with {what} {was}, but Inlet is now set to use {now}. Its tokens are not sent there. Connect again to use the new setting, or remove the override.", .integration.display_name())]
+    IssuerMismatch {
+        integration: Integration,
+        what: &'static str,
+        was: String,
+        now: String,
+    },
     /// The OS keychain cannot be reached (no Secret Service, locked, refused).
     #[error("The system keychain is not available ({reason}). Inlet keeps tokens only in the keychain, so it cannot connect until the keychain is unlocked or running.")]
     KeychainUnavailable { reason: String },
@@ -147,6 +156,7 @@ impl CoreError {
             CoreError::NotConfigured { .. } => ErrorCode::NotConfigured,
             CoreError::NotConnected { .. } => ErrorCode::NotConnected,
             CoreError::ReconnectNeeded { .. } => ErrorCode::ReconnectNeeded,
+            CoreError::IssuerMismatch { .. } => ErrorCode::ConnectionIssuerMismatch,
             CoreError::KeychainUnavailable { .. } => ErrorCode::KeychainUnavailable,
             CoreError::Keychain { .. } => ErrorCode::KeychainError,
             CoreError::StateMismatch => ErrorCode::OauthStateMismatch,
@@ -178,6 +188,12 @@ impl CoreError {
             CoreError::NotConfigured { integration }
             | CoreError::NotConnected { integration }
             | CoreError::ReconnectNeeded { integration } => json!({ "integration": integration }),
+            CoreError::IssuerMismatch {
+                integration,
+                what,
+                was,
+                now,
+            } => json!({ "integration": integration, "what": what, "was": was, "now": now }),
             CoreError::KeychainUnavailable { reason }
             | CoreError::HttpClient { reason }
             | CoreError::SandboxUnavailable { reason } => json!({ "reason": reason }),

@@ -75,6 +75,12 @@ fn one_of_each() -> Vec<CoreError> {
             reason: r(),
         },
         CoreError::Cancelled,
+        CoreError::IssuerMismatch {
+            integration: i,
+            what: "API address",
+            was: r(),
+            now: r(),
+        },
         CoreError::Io {
             action: "write",
             path: r(),
@@ -95,6 +101,7 @@ fn pinned(error: &CoreError) -> &'static str {
         CoreError::NotConfigured { .. } => "not_configured",
         CoreError::NotConnected { .. } => "not_connected",
         CoreError::ReconnectNeeded { .. } => "reconnect_needed",
+        CoreError::IssuerMismatch { .. } => "connection_issuer_mismatch",
         CoreError::KeychainUnavailable { .. } => "keychain_unavailable",
         CoreError::Keychain { .. } => "keychain_error",
         CoreError::StateMismatch => "oauth_state_mismatch",

@@ -341,6 +341,7 @@ mod tests {
             token_url: Url::parse("https://api.hubapi.com/oauth/2026-03/token").unwrap(),
             api_base: Url::parse("https://api.hubapi.com").unwrap(),
             redirect_uri: Url::parse("http://localhost:53682/oauth/callback").unwrap(),
+            overrides: Vec::new(),
         }
     }
 

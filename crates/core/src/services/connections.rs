@@ -11,7 +11,9 @@ use super::types::{ConnectionInfo, IntegrationStatus};
 use crate::config::{Mode, ProviderSettings};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
-use crate::store::{blocking, connection_key, AccountInfo, StoredConnection, TokenStore};
+use crate::store::{
+    blocking, check_issuer, connection_key, AccountInfo, StoredConnection, TokenStore,
+};
 
 /// The connected accounts and the settings they are used with.
 pub struct Connections {
@@ -92,12 +94,19 @@ impl Connections {
                 name: integration.display_name().to_owned(),
                 mode: settings.as_ref().map(|s| s.mode),
                 connected: connection.is_some(),
-                reconnect_needed: connection.as_ref().is_some_and(|c| c.reconnect_needed),
+                // Stored tokens that the settings in force would send elsewhere need a new sign-in too.
+                reconnect_needed: connection.as_ref().is_some_and(|c| {
+                    c.reconnect_needed
+                        || settings
+                            .as_ref()
+                            .is_some_and(|s| check_issuer(&mut c.clone(), s).is_err())
+                }),
                 connected_at: connection.as_ref().map(|c| c.connected_at),
                 last_load: self.library.last_loaded_at(integration),
                 accounts,
                 account: connection.map(|c| c.account),
                 transport: settings.as_ref().map(ProviderSettings::transport),
+                endpoint_overrides: settings.map(|s| s.overrides).unwrap_or_default(),
             });
         }
         Ok(out)

@@ -97,18 +97,20 @@ impl Drop for RunningGuard {
 }
 
 impl Loader {
-    /// A loader over `connections`' accounts that keeps what it loads in `library`.
+    /// A loader over `connections`' accounts that keeps what it loads in `library`, refreshing
+    /// tokens under `locks`.
     pub fn new(
         connections: Arc<Connections>,
         library: Arc<Library>,
         clients: Arc<ApiClients>,
+        locks: RefreshLocks,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 connections,
                 library,
                 clients,
-                locks: RefreshLocks::default(),
+                locks,
                 running: Mutex::default(),
                 next_id: Default::default(),
             }),

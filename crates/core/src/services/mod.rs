@@ -34,6 +34,7 @@ use crate::config::EnvSource;
 use crate::error::Result;
 use crate::http::RetryPolicy;
 use crate::store::{KeychainStore, TokenStore};
+use crate::tokens::RefreshLocks;
 
 /// The keychain namespace both the app and the CLI use, so they share connections.
 pub const KEYCHAIN_SERVICE: &str = "dev.inlet.app";
@@ -100,6 +101,12 @@ impl Inlet {
             Arc::new(KeychainStore::new(keychain_service(options.env))) as Arc<dyn TokenStore>
         });
         let data_dir = options.data_dir;
+        // Refreshes are serialized with other processes sharing the keychain namespace through
+        // lock files in the data dir (without one, within this process only).
+        let locks = match &data_dir {
+            Some(dir) => RefreshLocks::in_dir(dir.join("locks"), &keychain_service(options.env)),
+            None => RefreshLocks::default(),
+        };
         let library = tokio::task::spawn_blocking(move || Library::open(data_dir.as_deref()))
             .await
             .map_err(|e| crate::error::CoreError::task_failed("opening the item store", e))?;
@@ -110,7 +117,7 @@ impl Inlet {
         let clients = Arc::new(ApiClients::new(options.policy)?);
         Ok(Self {
             sign_in: SignIn::new(connections.clone(), clients.clone()),
-            loader: Loader::new(connections.clone(), library.clone(), clients),
+            loader: Loader::new(connections.clone(), library.clone(), clients, locks),
             connections,
             library,
         })

@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use super::connections::Connections;
-use crate::config::{
-    resolve, EnvSource, Mode, RedirectTransport, SandboxEndpoint, DEFAULT_LOOPBACK_REDIRECT,
-};
+use crate::config::{resolve, EnvSource, Mode, RedirectTransport, SandboxEndpoint};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::secret::{expose_option, Secret};
@@ -52,6 +50,9 @@ pub struct ProviderSetup {
     pub secret_required: bool,
     /// The redirect URI to register with the provider.
     pub redirect_uri: String,
+    /// The loopback redirect URI used when none is set (`127.0.0.1` where the provider
+    /// accepts it).
+    pub default_redirect: String,
     /// How the sign-in comes back.
     pub transport: RedirectTransport,
     /// Whether only loopback redirects work (Airtable).
@@ -248,7 +249,7 @@ impl Connections {
             let redirect_uri = settings
                 .as_ref()
                 .map(|s| s.redirect_uri.to_string())
-                .unwrap_or_else(|| DEFAULT_LOOPBACK_REDIRECT.to_owned());
+                .unwrap_or_else(|| spec.default_redirect.to_owned());
             out.push(ProviderSetup {
                 integration,
                 name: integration.display_name().to_owned(),
@@ -267,6 +268,7 @@ impl Connections {
                     .map(|s| s.transport())
                     .unwrap_or(RedirectTransport::Loopback),
                 redirect_uri,
+                default_redirect: spec.default_redirect.to_owned(),
                 loopback_only: !spec.deep_link_redirects,
                 developer_portal: spec.developer_portal.to_owned(),
                 scopes: spec.scopes.iter().map(|s| (*s).to_owned()).collect(),

@@ -27,7 +27,7 @@ use crate::oauth::client::{authorization_request, exchange_code};
 use crate::oauth::loopback::LoopbackListener;
 use crate::oauth::pending::{PendingFlow, PendingFlows, FLOW_TTL};
 use crate::providers::{provider, AccountContext};
-use crate::store::StoredConnection;
+use crate::store::{Issuer, StoredConnection};
 use crate::sync::lock;
 
 /// Sign-ins in progress.
@@ -301,6 +301,7 @@ impl Inner {
                 scopes: tokens.scopes,
                 connected_at: Utc::now(),
                 reconnect_needed: false,
+                issuer: Some(Issuer::of(&settings)),
             })
             .await?;
         tracing::info!(%integration, account = %info.account.label, "connected");

@@ -32,6 +32,9 @@ pub struct IntegrationStatus {
     pub reconnect_needed: bool,
     /// How the sign-in comes back.
     pub transport: Option<RedirectTransport>,
+    /// Endpoint overrides in force (`INLET_<P>_API_URL=…`): shown as a badge, since tokens go
+    /// wherever they point.
+    pub endpoint_overrides: Vec<String>,
 }
 
 /// A connection's metadata (the seed's `credentials`, without any token).

@@ -1,9 +1,11 @@
 //! Where connections live: one OS-keychain entry per connection (tokens and account metadata),
 //! plus an index entry listing them. No plaintext fallback exists.
 
+mod issuer;
 mod keychain;
 mod memory;
 
+pub use issuer::{check_issuer, Issuer, IssuerCheck};
 pub use keychain::KeychainStore;
 pub use memory::MemoryStore;
 
@@ -49,6 +51,9 @@ pub struct StoredConnection {
     pub connected_at: DateTime<Utc>,
     /// Set when the provider refused the refresh token: the person must connect again.
     pub reconnect_needed: bool,
+    /// The endpoints and client that issued the tokens (absent only in entries saved before
+    /// Inlet recorded them): the tokens are sent nowhere else.
+    pub issuer: Option<Issuer>,
 }
 
 impl StoredConnection {
@@ -109,12 +114,14 @@ struct KeychainRecord {
     connected_at: DateTime<Utc>,
     #[serde(default)]
     reconnect_needed: bool,
+    #[serde(default)]
+    issuer: Option<Issuer>,
 }
 
 impl From<&StoredConnection> for KeychainRecord {
     fn from(c: &StoredConnection) -> Self {
         Self {
-            version: 1,
+            version: 2,
             integration: c.integration,
             mode: c.mode,
             account: c.account.clone(),
@@ -124,6 +131,7 @@ impl From<&StoredConnection> for KeychainRecord {
             scopes: c.scopes.clone(),
             connected_at: c.connected_at,
             reconnect_needed: c.reconnect_needed,
+            issuer: c.issuer.clone(),
         }
     }
 }
@@ -140,6 +148,7 @@ impl From<KeychainRecord> for StoredConnection {
             scopes: r.scopes,
             connected_at: r.connected_at,
             reconnect_needed: r.reconnect_needed,
+            issuer: r.issuer,
         }
     }
 }

@@ -1,10 +1,15 @@
 //! Valid access tokens for a stored connection: refresh 60 s before expiry and once after a 401,
-//! one refresh at a time per connection (callers waiting on the lock re-read the keychain and use
-//! the token the first one got), the rotated refresh token saved before the new access token is
-//! used, and `invalid_grant` recorded as "reconnect needed".
+//! one refresh at a time per connection across processes (callers waiting on the lock re-read
+//! the keychain and use the token the first one got), the rotated refresh token saved before the
+//! new access token is used, and `invalid_grant` (Airtable: 409) recorded as "reconnect needed"
+//! only when the keychain holds no newer pair. Tokens are sent only to the endpoints and client
+//! that issued them ([`crate::store::check_issuer`]).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+mod locks;
+
+pub use locks::RefreshLocks;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -14,23 +19,11 @@ use crate::error::{CoreError, Result};
 use crate::http::AccessTokens;
 use crate::oauth::client::{self, TokenDialect};
 use crate::secret::Secret;
-use crate::store::{blocking, StoredConnection, TokenStore};
+use crate::store::{blocking, check_issuer, IssuerCheck, StoredConnection, TokenStore};
+use locks::ConnectionLock;
 
 /// Refresh this long before the provider's expiry.
 pub const REFRESH_MARGIN: chrono::Duration = chrono::Duration::seconds(60);
-
-/// One refresh lock per connection key, shared by everything that uses the connection.
-#[derive(Default)]
-pub struct RefreshLocks {
-    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-}
-
-impl RefreshLocks {
-    fn for_key(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
-        locks.entry(key.to_owned()).or_default().clone()
-    }
-}
 
 /// The tokens of one stored connection.
 pub struct ConnectionTokens {
@@ -44,7 +37,7 @@ struct Connection {
     settings: ProviderSettings,
     dialect: &'static dyn TokenDialect,
     http: reqwest::Client,
-    lock: Arc<tokio::sync::Mutex<()>>,
+    lock: ConnectionLock,
 }
 
 impl ConnectionTokens {
@@ -90,13 +83,17 @@ fn expiring(connection: &StoredConnection) -> bool {
 }
 
 impl Connection {
+    /// The stored connection, if its tokens may be used with the settings in force.
     async fn load(&self) -> Result<StoredConnection> {
         let integration = self.settings.integration;
         let (store, key) = (self.store.clone(), self.key.clone());
         let stored = blocking(move || store.get(&key)).await?;
-        let stored = stored.ok_or(CoreError::NotConnected { integration })?;
+        let mut stored = stored.ok_or(CoreError::NotConnected { integration })?;
         if stored.reconnect_needed {
             return Err(CoreError::ReconnectNeeded { integration });
+        }
+        if check_issuer(&mut stored, &self.settings)? == IssuerCheck::Adopted {
+            self.save(stored.clone()).await?;
         }
         Ok(stored)
     }
@@ -107,7 +104,7 @@ impl Connection {
     }
 
     async fn refresh(&self, rejected: Option<Secret>) -> Result<Secret> {
-        let _guard = self.lock.clone().lock_owned().await;
+        let _guard = self.lock.acquire().await?;
         let integration = self.settings.integration;
         let mut stored = self.load().await?;
         let still_good = match &rejected {
@@ -117,28 +114,54 @@ impl Connection {
         if still_good {
             return Ok(stored.access_token);
         }
-        let Some(refresh_token) = stored.refresh_token.clone() else {
-            return Err(CoreError::ReconnectNeeded { integration });
-        };
-        tracing::info!(%integration, "refreshing the access token");
-        match client::refresh(&self.http, &self.settings, self.dialect, &refresh_token).await {
-            Ok(tokens) => {
-                stored.access_token = tokens.access_token.clone();
-                // Providers that rotate return a new refresh token; the old one is dead already.
-                if let Some(rotated) = tokens.refresh_token {
-                    stored.refresh_token = Some(rotated);
+        // A second round only when the provider refused the pair but a newer one is stored.
+        for _ in 0..2 {
+            let Some(refresh_token) = stored.refresh_token.clone() else {
+                return Err(CoreError::ReconnectNeeded { integration });
+            };
+            tracing::info!(%integration, "refreshing the access token");
+            match client::refresh(&self.http, &self.settings, self.dialect, &refresh_token).await {
+                Ok(tokens) => {
+                    stored.access_token = tokens.access_token.clone();
+                    // Providers that rotate return a new refresh token; the old one is dead.
+                    if let Some(rotated) = tokens.refresh_token {
+                        stored.refresh_token = Some(rotated);
+                    }
+                    stored.expires_at = tokens.expires_at;
+                    self.save(stored).await?;
+                    return Ok(tokens.access_token);
                 }
-                stored.expires_at = tokens.expires_at;
-                self.save(stored).await?;
-                Ok(tokens.access_token)
+                Err(CoreError::ReconnectNeeded { .. }) => {
+                    let newer = self.refused(&refresh_token).await?;
+                    if !expiring(&newer) {
+                        return Ok(newer.access_token);
+                    }
+                    stored = newer;
+                }
+                Err(other) => return Err(other),
             }
-            Err(CoreError::ReconnectNeeded { integration }) => {
-                stored.reconnect_needed = true;
-                self.save(stored).await?;
-                Err(CoreError::ReconnectNeeded { integration })
-            }
-            Err(other) => Err(other),
         }
+        Err(CoreError::ReconnectNeeded { integration })
+    }
+
+    /// The provider refused `used` (`invalid_grant`, or Airtable's 409 for a token refreshed
+    /// moments ago). Another process may have stored a newer pair meanwhile: that pair is
+    /// returned. Only when the keychain still holds `used` is the connection marked "reconnect
+    /// needed" — on the entry as read now, so nothing newer is ever overwritten.
+    async fn refused(&self, used: &Secret) -> Result<StoredConnection> {
+        let integration = self.settings.integration;
+        let (store, key) = (self.store.clone(), self.key.clone());
+        let Some(mut now) = blocking(move || store.get(&key)).await? else {
+            return Err(CoreError::NotConnected { integration });
+        };
+        if now.refresh_token.as_ref() != Some(used) && !now.reconnect_needed {
+            tracing::info!(%integration, "the refresh token was refused, but a newer one is stored");
+            return Ok(now);
+        }
+        tracing::warn!(%integration, "the provider refused the refresh token: reconnect needed");
+        now.reconnect_needed = true;
+        self.save(now).await?;
+        Err(CoreError::ReconnectNeeded { integration })
     }
 }
 

@@ -1,0 +1,155 @@
+//! Trust, through the `inlet` binary and the real keychain: a connection's tokens go only where
+//! they were issued, and two processes refreshing one rotating connection at once both end
+//! with a working pair. Run by `make test` inside a private Secret Service session.
+
+mod common;
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use common::{cli_connect, text, Env};
+use inlet_core::config::{sandbox_settings, SandboxEndpoint};
+use inlet_core::{Integration, Secret};
+use inlet_sandbox::{DatasetSize, SandboxConfig};
+
+/// A sandbox with a handful of items: these tests are about tokens, not volume.
+async fn small(test: &str) -> Env {
+    let size = DatasetSize {
+        contacts: 5,
+        companies: 2,
+        deals: 2,
+        airtable_bases: 1,
+        airtable_records: 3,
+        notion_pages: 3,
+    };
+    Env::with(
+        test,
+        SandboxConfig {
+            size,
+            ..SandboxConfig::default()
+        },
+    )
+    .await
+}
+
+/// Points `integration` at the sandbox as a *live* provider (client id, secret and the three
+/// endpoints given as overrides), the way a person's own client would be set up.
+fn live_on_sandbox(env: &mut Env, integration: Integration) {
+    let endpoint = SandboxEndpoint {
+        base: url::Url::parse(&env.sandbox.base_url()).unwrap(),
+        client_id: inlet_sandbox::CLIENT_ID.into(),
+        client_secret: Secret::new(inlet_sandbox::CLIENT_SECRET),
+    };
+    let redirect = url::Url::parse("http://127.0.0.1:0/oauth/callback").unwrap();
+    let settings = sandbox_settings(integration, &endpoint, redirect);
+    let stem = integration.env_stem();
+    env.set(&format!("{stem}_CLIENT_ID"), inlet_sandbox::CLIENT_ID);
+    env.set(
+        &format!("{stem}_CLIENT_SECRET"),
+        inlet_sandbox::CLIENT_SECRET,
+    );
+    env.set(
+        &format!("INLET_{stem}_AUTH_URL"),
+        settings.auth_url.as_str(),
+    );
+    env.set(
+        &format!("INLET_{stem}_TOKEN_URL"),
+        settings.token_url.as_str(),
+    );
+    env.set(&format!("INLET_{stem}_API_URL"), settings.api_base.as_str());
+}
+
+/// A loopback listener standing for an attacker's server: it counts every connection made to it.
+fn trap() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            counted.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (url, hits)
+}
+
+/// Runs `args` with one more variable set.
+async fn run_with(env: &Env, args: &[&str], name: &str, value: &str) -> std::process::Output {
+    let mut command = env.command(args);
+    command.env(name, value);
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a Secret Service: run through `make test`"]
+async fn a_stored_connection_sends_its_tokens_only_where_they_were_issued() {
+    let mut env = small("issuer").await;
+    live_on_sandbox(&mut env, Integration::Hubspot);
+    cli_connect(&env, "hubspot").await;
+    let load = env.run(&["load", "hubspot", "--format", "ndjson"]).await;
+    assert!(load.status.success(), "{}", text(&load.stderr));
+
+    // A `.env` (or anything else) now points the API, then the token endpoint, elsewhere.
+    for name in ["INLET_HUBSPOT_API_URL", "INLET_HUBSPOT_TOKEN_URL"] {
+        let (evil, hits) = trap();
+        env.sandbox.expire_access_tokens(); // so a refresh would be tried too
+        let load = run_with(&env, &["load", "hubspot"], name, &evil).await;
+        let stderr = text(&load.stderr);
+        assert!(!load.status.success(), "{name}: {stderr}");
+        assert!(
+            stderr.contains("[connection_issuer_mismatch]"),
+            "{name}: {stderr}"
+        );
+        assert!(stderr.contains("Connect again"), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{name} points HubSpot at {evil}")),
+            "the override is announced: {stderr}"
+        );
+        assert_eq!(hits.load(Ordering::SeqCst), 0, "{name}: nothing reached it");
+        let status = run_with(&env, &["status"], name, &evil).await;
+        assert!(
+            text(&status.stdout).contains("reconnect needed"),
+            "{}",
+            text(&status.stdout)
+        );
+    }
+
+    // The settings that issued the tokens still work: nothing was marked or lost.
+    let load = env.run(&["load", "hubspot", "--format", "ndjson"]).await;
+    assert!(load.status.success(), "{}", text(&load.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a Secret Service: run through `make test`"]
+async fn two_processes_refreshing_one_rotating_connection_both_succeed() {
+    let env = small("refresh-race").await;
+    cli_connect(&env, "airtable").await;
+    for round in 0..3 {
+        env.sandbox.expire_access_tokens();
+        let before = env.sandbox.refresh_count();
+        let (one, two) = tokio::join!(
+            env.run(&["load", "airtable", "--format", "ndjson"]),
+            env.run(&["load", "airtable", "--format", "ndjson"])
+        );
+        for (n, out) in [(1, &one), (2, &two)] {
+            assert!(
+                out.status.success(),
+                "round {round}, process {n}: {}",
+                text(&out.stderr)
+            );
+            assert!(!text(&out.stdout).is_empty());
+        }
+        // Airtable's refresh tokens are single use: one refresh served both processes.
+        assert_eq!(env.sandbox.refresh_count(), before + 1, "round {round}");
+    }
+    let status = env.run(&["status"]).await;
+    assert!(
+        !text(&status.stdout).contains("reconnect needed"),
+        "{}",
+        text(&status.stdout)
+    );
+}

@@ -1,0 +1,176 @@
+//! One token refresh at a time per connection — within this process (an async mutex) and
+//! across processes (an advisory lock on a file in the data dir), since the app and the CLI
+//! share keychain entries: two refreshes of a rotating refresh token at once would leave one
+//! of them holding a dead pair.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::error::{CoreError, Result};
+
+/// How long a refresh waits for another process's refresh of the same connection: longer than
+/// one token request may take (its total timeout is 60 s).
+const CROSS_PROCESS_WAIT: Duration = Duration::from_secs(90);
+/// How often a waiting refresh tries the file lock again.
+const RETRY_EVERY: Duration = Duration::from_millis(20);
+
+/// The refresh locks of every connection, shared by everything in this process that uses one.
+#[derive(Default)]
+pub struct RefreshLocks {
+    in_process: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Where the lock files live (created 0700), and the keychain namespace they are for.
+    files: Option<(PathBuf, String)>,
+}
+
+/// The lock of one connection.
+#[derive(Clone)]
+pub(super) struct ConnectionLock {
+    in_process: Arc<tokio::sync::Mutex<()>>,
+    file: Option<PathBuf>,
+}
+
+/// Held while a refresh runs; dropping it releases both locks.
+pub(super) struct RefreshGuard {
+    _in_process: tokio::sync::OwnedMutexGuard<()>,
+    _file: Option<std::fs::File>,
+}
+
+impl RefreshLocks {
+    /// Locks that also serialize with other processes through files in `dir`, for the
+    /// connections of keychain namespace `service`.
+    pub fn in_dir(dir: PathBuf, service: &str) -> Self {
+        Self {
+            in_process: Mutex::default(),
+            files: Some((dir, service.to_owned())),
+        }
+    }
+
+    pub(super) fn for_key(&self, key: &str) -> ConnectionLock {
+        let mut locks = self.in_process.lock().unwrap_or_else(|p| p.into_inner());
+        let in_process = locks.entry(key.to_owned()).or_default().clone();
+        let file = self.files.as_ref().map(|(dir, service)| {
+            let name: String = format!("{service}-{key}")
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            dir.join(format!("{name}.lock"))
+        });
+        ConnectionLock { in_process, file }
+    }
+}
+
+impl ConnectionLock {
+    /// Waits for this process's other refreshes, then for other processes'.
+    pub(super) async fn acquire(&self) -> Result<RefreshGuard> {
+        let in_process = self.in_process.clone().lock_owned().await;
+        let file = match &self.file {
+            Some(path) => Some(lock_file(path.clone()).await?),
+            None => None,
+        };
+        Ok(RefreshGuard {
+            _in_process: in_process,
+            _file: file,
+        })
+    }
+}
+
+/// Opens (0600, in a 0700 folder) and locks `path`, polling so that a refresh stuck in another
+/// process cannot hold this one forever.
+async fn lock_file(path: PathBuf) -> Result<std::fs::File> {
+    let io = |action: &'static str, path: &std::path::Path, e: std::io::Error| CoreError::Io {
+        action,
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let file = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || open_lock_file(&path).map_err(|e| io("open", &path, e)))
+            .await
+            .map_err(|e| CoreError::task_failed("opening a refresh lock", e))??
+    };
+    let started = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < CROSS_PROCESS_WAIT => {
+                tokio::time::sleep(RETRY_EVERY).await;
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(CoreError::TaskFailed {
+                    task: "token refresh",
+                    reason: format!(
+                        "another Inlet process has been refreshing this connection for {} s",
+                        CROSS_PROCESS_WAIT.as_secs()
+                    ),
+                })
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io("lock", &path, e)),
+        }
+    }
+}
+
+fn open_lock_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        if let Some(dir) = path.parent() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
+        }
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    options.open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_second_holder_waits_until_the_first_lets_go() {
+        let dir = tempfile::tempdir().unwrap();
+        // Two RefreshLocks stand for two processes: only the file lock is shared.
+        let one = RefreshLocks::in_dir(dir.path().join("locks"), "dev.inlet.test");
+        let two = RefreshLocks::in_dir(dir.path().join("locks"), "dev.inlet.test");
+        let first = one.for_key("airtable:live:usr1").acquire().await.unwrap();
+        let second = two.for_key("airtable:live:usr1");
+        let waiting = tokio::spawn(async move { second.acquire().await.map(|_| ()) });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!waiting.is_finished(), "the second refresh must wait");
+        drop(first);
+        waiting.await.unwrap().unwrap();
+        // Another connection is never held up.
+        let _other = two.for_key("airtable:live:usr2").acquire().await.unwrap();
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn lock_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let locks = RefreshLocks::in_dir(dir.path().join("locks"), "svc");
+        let _held = locks.for_key("notion:live:w/1").acquire().await.unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.path().join("locks")), 0o700);
+        assert_eq!(
+            mode(&dir.path().join("locks/svc-notion_live_w_1.lock")),
+            0o600
+        );
+    }
+}
