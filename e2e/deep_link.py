@@ -303,6 +303,9 @@ def every_provider(d, transport, delivered):
     for card, name in cards:
         d.click(f'{card} button[aria-label="Disconnect {name}"]')
         d.wait_for("the disconnect", lambda: "Not connected" in d.text(card))
+        # The grant is revoked at the provider where it can be; Airtable's is the person's to revoke.
+        said = "remove Inlet in Airtable" if name == "Airtable" else f"access revoked at {name}"
+        d.wait_for(f"the {name} revocation note", lambda: said in d.text("#status"))
 
 
 def wait_for_app_exit():

@@ -3,9 +3,8 @@
 
 use std::sync::Arc;
 
-use inlet_core::item_store::AccountKey;
 use inlet_core::load::LoadSummary;
-use inlet_core::services::{AuthorizationStart, ConnectionInfo, IntegrationStatus};
+use inlet_core::services::{AuthorizationStart, ConnectionInfo, Disconnected, IntegrationStatus};
 use inlet_core::{Integration, IntegrationItem};
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
@@ -48,15 +47,16 @@ pub(crate) fn open_browser(app: &AppHandle, url: &str) -> Result<(), ShellError>
         .map_err(|e| ShellError::Browser(e.to_string()))
 }
 
-/// Forgets the integration's active connection; answers the account that was disconnected,
-/// whose stored items stay until `forget_items` is asked for them.
+/// Revokes the integration's active grant where the provider can and forgets its tokens;
+/// answers the account that was disconnected (whose stored items stay until `forget_items` is
+/// asked for them) and what became of the grant.
 #[tauri::command]
 #[specta::specta]
 pub async fn disconnect(
     app: AppHandle,
     state: State<'_, AppState>,
     integration: Integration,
-) -> CommandResult<Option<AccountKey>> {
+) -> CommandResult<Option<Disconnected>> {
     state.inlet.loader.cancel(integration); // a load finishing later must not bring items back
     let removed = state.inlet.connections.disconnect(integration).await?;
     announce_connection(&app, integration, None);

@@ -144,12 +144,30 @@ describe("connections", () => {
     expect(count()).toContain("0 items");
     // Its stored items stay unless the person asks to forget them.
     expect(document.getElementById("status")!.textContent).toContain("still stored on this computer");
+    expect(document.getElementById("status")!.textContent).toContain("HubSpot disconnected and its access revoked at HubSpot");
     const forget = document.getElementById("status-action") as HTMLButtonElement;
     expect(forget.hidden).toBe(false);
     forget.click();
     await tick();
     expect(backend.calls).toContain("forget hubspot 42");
     expect(forget.hidden).toBe(true);
+  });
+
+  it("says where to revoke when the provider offers apps no way to, and when a revoke failed", async () => {
+    backend.setConnected("airtable", true);
+    await app.refresh();
+    button(card("airtable"), "Disconnect Airtable")!.click();
+    await settle();
+    expect(document.getElementById("status")!.textContent).toContain("Remove Inlet in Airtable under your account's third-party integrations");
+    backend.setConnected("notion", true);
+    await app.refresh();
+    backend.disconnect = async () => ({
+      account: { integration: "notion", mode: "sandbox", account_id: "w1" },
+      revocation: { outcome: "failed", reason: "Notion could not be reached" },
+    });
+    button(card("notion"), "Disconnect Notion")!.click();
+    await settle();
+    expect(document.getElementById("status")!.textContent).toContain("could not be revoked at Notion (Notion could not be reached): revoke it there by hand");
   });
 });
 

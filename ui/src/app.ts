@@ -1,7 +1,7 @@
 // The Inlet window: the store, one view per region (cards, toolbar, items, details, status,
 // settings), and the actions that talk to the backend. Actions change the store; views render
 // from it — nothing here calls a render.
-import { describeError, type AccountKey, type Backend, type ExportFormat, type Integration, type IntegrationItem } from "./backend";
+import { describeError, type AccountKey, type Backend, type ExportFormat, type Integration, type IntegrationItem, type RevokeOutcome } from "./backend";
 import { emptyView, itemKey, toItemView, type SortColumn } from "./model";
 import { initialState, nameOf, Store, toggled, type AppState } from "./store";
 import { mountCards } from "./views/cards";
@@ -183,14 +183,14 @@ export class App {
   async disconnect(integration: Integration): Promise<void> {
     try {
       this.epochs.set(integration, (this.epochs.get(integration) ?? 0) + 1);
-      const account = await this.backend.disconnect(integration);
+      const gone = await this.backend.disconnect(integration);
       const name = nameOf(this.store.get(), integration);
       this.store.set({ message: "", offer: null });
-      if (account) {
+      if (gone) {
         // The items stay on this computer unless the person says otherwise.
         this.store.set({
-          message: `${name} disconnected. Its loaded items are still stored on this computer.`,
-          offer: { label: "Forget them", run: () => void this.forgetItems(account, name) },
+          message: `${name} disconnected${revocationNote(name, gone.revocation)}. Its loaded items are still stored on this computer.`,
+          offer: { label: "Forget them", run: () => void this.forgetItems(gone.account, name) },
         });
       }
       await this.refresh();
@@ -306,5 +306,17 @@ export class App {
     } catch (error) {
       this.showError(describeError(error));
     }
+  }
+}
+
+/** What became of the grant at the provider, as a clause of the disconnect message. */
+function revocationNote(name: string, revocation: RevokeOutcome): string {
+  switch (revocation.outcome) {
+    case "revoked":
+      return ` and its access revoked at ${name}`;
+    case "failed":
+      return `, but its access could not be revoked at ${name} (${revocation.reason}): revoke it there by hand`;
+    case "by_the_person":
+      return `. ${revocation.instructions.replace(/\.$/, "")}`;
   }
 }

@@ -16,10 +16,11 @@ export const commands = {
 	 */
 	connect: (integration: Integration) => typedError<AuthorizationStart, CommandError>(__TAURI_INVOKE("connect", { integration })),
 	/**
-	 *  Forgets the integration's active connection; answers the account that was disconnected,
-	 *  whose stored items stay until `forget_items` is asked for them.
+	 *  Revokes the integration's active grant where the provider can and forgets its tokens;
+	 *  answers the account that was disconnected (whose stored items stay until `forget_items` is
+	 *  asked for them) and what became of the grant.
 	 */
-	disconnect: (integration: Integration) => typedError<AccountKey | null, CommandError>(__TAURI_INVOKE("disconnect", { integration })),
+	disconnect: (integration: Integration) => typedError<Disconnected | null, CommandError>(__TAURI_INVOKE("disconnect", { integration })),
 	/**  The connection's metadata: account, scopes, expiry. Never a token. */
 	credentials: (integration: Integration) => typedError<ConnectionInfo | null, CommandError>(__TAURI_INVOKE("credentials", { integration })),
 	/**
@@ -153,6 +154,14 @@ export type ConnectionInfo = {
 	connected_at: string,
 	/**  Whether the person must connect again. */
 	reconnect_needed: boolean,
+};
+
+/**  A disconnected account, and what became of its grant at the provider. */
+export type Disconnected = {
+	/**  The account whose tokens were forgotten (its stored items stay until forgotten). */
+	account: AccountKey,
+	/**  Revoked at the provider, or why not. */
+	revocation: RevokeOutcome,
 };
 
 /**  The error shape every boundary (IPC, CLI `--json`) uses. */
@@ -475,6 +484,19 @@ export type RedirectTransport =
 "loopback" | 
 /**  The `inlet://oauth/callback` deep link (directly, or through an https bounce page). */
 "deep-link";
+
+/**  What happened to the grant at the provider. */
+export type RevokeOutcome = 
+/**  The provider revoked it. */
+{ outcome: "revoked" } | 
+/**  The provider could not be asked or refused; the person should revoke it there. */
+{ outcome: "failed"; 
+/**  Why, in words (never a token). */
+reason: string } | 
+/**  The provider offers apps no revoke endpoint. */
+{ outcome: "by_the_person"; 
+/**  Where to revoke it. */
+instructions: string };
 
 /**  What the Settings page sends when saving. */
 export type SetupInput = {

@@ -1,7 +1,7 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
 import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadSummary, type ProviderSetup, type SetupInput } from "./backend";
-import type { AccountKey, Generation, ItemView, ItemWindow, ViewFacets } from "./backend";
+import type { AccountKey, Disconnected, Generation, ItemView, ItemWindow, RevokeOutcome, ViewFacets } from "./backend";
 import { applyView, facetCounts, flattenTree, fromItemView, SearchIndex, SortCache } from "./model";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
@@ -108,11 +108,14 @@ export class FakeBackend implements Backend {
     }, 0);
     return { integration, authorization_url: "http://sandbox.invalid/authorize", transport: "loopback" as const };
   }
-  async disconnect(integration: Integration) {
+  async disconnect(integration: Integration): Promise<Disconnected | null> {
     this.calls.push(`disconnect ${integration}`);
     const account = this.status(integration).account;
     this.setConnected(integration, false);
-    return account ? { integration, mode: "sandbox" as const, account_id: account.id } : null;
+    if (!account) return null;
+    const revocation: RevokeOutcome =
+      integration === "airtable" ? { outcome: "by_the_person", instructions: "Remove Inlet in Airtable under your account's third-party integrations." } : { outcome: "revoked" };
+    return { account: { integration, mode: "sandbox" as const, account_id: account.id }, revocation };
   }
   async forgetItems(account: AccountKey) {
     this.calls.push(`forget ${account.integration} ${account.account_id}`);

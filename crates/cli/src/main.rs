@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use inlet_core::config::{load_dotenv_in, ProcessEnv, SandboxEndpoint};
 use inlet_core::export::{export_to_path, write_items, ExportFormat};
 use inlet_core::item_store::{SortColumn, ViewSort};
+use inlet_core::oauth::revoke::RevokeOutcome;
 use inlet_core::services::{data_dir, DemoServer, Destination, ItemView, StartOptions};
 use inlet_core::{CoreError, Inlet, Integration};
 
@@ -247,16 +248,24 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
             forget_items,
         } => {
             let integration: Integration = integration.parse()?;
-            match inlet.connections.disconnect(integration).await? {
-                Some(account) if forget_items => {
-                    inlet.library.forget(&account).await?;
-                    say!("disconnected {integration} and removed its stored items");
-                }
-                Some(_) => {
-                    say!("disconnected {integration}");
-                    eprintln!("its stored items stay on this computer (disconnect with --forget-items to remove them)");
-                }
-                None => say!("{integration} was not connected"),
+            let Some(gone) = inlet.connections.disconnect(integration).await? else {
+                say!("{integration} was not connected");
+                return Ok(ExitCode::SUCCESS);
+            };
+            match gone.revocation {
+                RevokeOutcome::Revoked => say!("revoked Inlet's access at {}", integration.display_name()),
+                RevokeOutcome::Failed { reason } => eprintln!(
+                    "warning: could not revoke Inlet's access at {}: {reason}. Revoke it there by hand.",
+                    integration.display_name()
+                ),
+                RevokeOutcome::ByThePerson { instructions } => eprintln!("note: {instructions}"),
+            }
+            if forget_items {
+                inlet.library.forget(&gone.account).await?;
+                say!("disconnected {integration} and removed its stored items");
+            } else {
+                say!("disconnected {integration}");
+                eprintln!("its stored items stay on this computer (disconnect with --forget-items to remove them)");
             }
         }
     }

@@ -153,3 +153,58 @@ async fn two_processes_refreshing_one_rotating_connection_both_succeed() {
         text(&status.stdout)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a Secret Service: run through `make test`"]
+async fn disconnect_revokes_where_the_provider_can() {
+    let env = small("revoke").await;
+    let revocations = || env.sandbox.counters().revocations.load(Ordering::SeqCst);
+    for (integration, name) in [("notion", "Notion"), ("hubspot", "HubSpot")] {
+        cli_connect(&env, integration).await;
+        let before = revocations();
+        let out = env.run(&["disconnect", integration]).await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains(&format!("revoked Inlet's access at {name}")),
+            "{}",
+            text(&out.stdout)
+        );
+        assert_eq!(
+            revocations(),
+            before + 1,
+            "{integration}: the provider revoked it"
+        );
+    }
+    // Airtable documents no revoke endpoint: the person is told where to do it.
+    cli_connect(&env, "airtable").await;
+    let out = env.run(&["disconnect", "airtable"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("note: Airtable offers apps no way to revoke"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // A provider that cannot be reached: the tokens are still forgotten here, with a warning.
+    cli_connect(&env, "hubspot").await;
+    let (unreachable, _) = trap();
+    let mut command = env.command(&["disconnect", "hubspot"]);
+    command.env("INLET_SANDBOX_URL", unreachable.trim_end_matches('/'));
+    let out = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("warning: could not revoke Inlet's access at HubSpot"),
+        "{}",
+        text(&out.stderr)
+    );
+    let status = env.run(&["status"]).await;
+    assert!(
+        text(&status.stdout)
+            .lines()
+            .any(|l| l.starts_with("hubspot") && l.ends_with("not connected")),
+        "{}",
+        text(&status.stdout)
+    );
+}

@@ -28,6 +28,22 @@ pub enum ClientAuth {
     BasicIfSecretElseBody,
 }
 
+/// How a connection's grant is revoked at the provider when the person disconnects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// No revoke endpoint is documented: the person is told where to revoke (Airtable).
+    ByThePerson {
+        /// Where, in words.
+        instructions: &'static str,
+    },
+    /// `POST <token endpoint's folder>/revoke`, Basic client auth, JSON `{"token": <access
+    /// token>}` (Notion).
+    AccessTokenJson,
+    /// `POST <token endpoint>/revoke`, a form with the client credentials, `token=<refresh
+    /// token>` and `token_type_hint=refresh_token` (HubSpot).
+    RefreshTokenForm,
+}
+
 /// How the token request's body is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenBody {
@@ -78,6 +94,8 @@ pub struct ProviderSpec {
     /// provider accepts an IP literal (RFC 8252 §8.3: the browser cannot pick another address);
     /// `localhost` where only that name is documented, every address of it bound by the listener.
     pub default_redirect: &'static str,
+    /// How a grant is revoked on disconnect.
+    pub revocation: Revocation,
     /// Items per page requested from list endpoints.
     pub page_size: u32,
     /// The documented rate limit Inlet paces below.
@@ -112,6 +130,9 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         deep_link_redirects: false,
         // Airtable documents 127.0.0.1 ("raw IP only if it is localhost, e.g. 127.0.0.1").
         default_redirect: "http://127.0.0.1:53682/oauth/callback",
+        revocation: Revocation::ByThePerson {
+            instructions: "Airtable offers apps no way to revoke a grant: remove Inlet in Airtable under your account's third-party integrations.",
+        },
         page_size: 100,
         // 5 requests per second per base.
         rate_limit: RateLimit {
@@ -138,6 +159,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         deep_link_redirects: true,
         // Notion documents no rules; localhost is the form known to be accepted.
         default_redirect: "http://localhost:53682/oauth/callback",
+        revocation: Revocation::AccessTokenJson,
         page_size: 100,
         // About 3 requests per second per connection.
         rate_limit: RateLimit {
@@ -169,6 +191,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         deep_link_redirects: true,
         // HubSpot allows plain http only for the host `localhost`.
         default_redirect: "http://localhost:53682/oauth/callback",
+        revocation: Revocation::RefreshTokenForm,
         page_size: 100,
         // 110 requests per 10 seconds per installing account (OAuth apps).
         rate_limit: RateLimit {

@@ -116,7 +116,8 @@ async fn a_load_is_cached_shown_again_at_start_and_exported_as_viewed() {
         .disconnect(Integration::Hubspot)
         .await
         .unwrap()
-        .expect("it was connected");
+        .expect("it was connected")
+        .account;
     assert!(shown_at_start(&restarted).await.is_empty());
     let stored = restarted.library.store().unwrap();
     assert!(stored.current(&account).unwrap().is_some(), "kept");

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use common::*;
 use inlet_core::load::ProgressFn;
+use inlet_core::oauth::revoke::RevokeOutcome;
 use inlet_core::{Inlet, Integration};
 use inlet_sandbox::{DatasetSize, Knobs, SandboxConfig};
 
@@ -46,13 +47,24 @@ async fn every_provider_loads_exactly_its_dataset_with_progress_and_without_hitt
             .items
             .iter()
             .all(|i| i.url.as_deref().is_some_and(|u| u.starts_with("https://"))));
-        // Disconnecting forgets the connection: the next load says so.
-        assert!(inlet
+        // Disconnecting revokes the grant where the provider can, and forgets the connection:
+        // the next load says so.
+        let revoked_before = sandbox.counters().revocations.load(Ordering::SeqCst);
+        let gone = inlet
             .connections
             .disconnect(integration)
             .await
             .unwrap()
-            .is_some());
+            .expect("it was connected");
+        let revoked = sandbox.counters().revocations.load(Ordering::SeqCst) - revoked_before;
+        match (integration, gone.revocation) {
+            (Integration::Airtable, RevokeOutcome::ByThePerson { instructions }) => {
+                assert!(instructions.contains("Airtable"), "{instructions}");
+                assert_eq!(revoked, 0);
+            }
+            (_, RevokeOutcome::Revoked) => assert_eq!(revoked, 1, "{integration}"),
+            (_, other) => panic!("{integration}: {other:?}"),
+        }
         let err = load(&inlet, integration).await.unwrap_err();
         assert_eq!(err.code(), "not_connected", "{integration}");
     }

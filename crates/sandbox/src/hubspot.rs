@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/oauth/v3/token", post(token))
         .route("/oauth/v1/token", post(token))
         .route("/oauth/2026-03/token/introspect", post(introspect))
+        .route("/oauth/2026-03/token/revoke", post(revoke))
         .route("/crm/v3/objects/{object_type}", get(list_objects))
 }
 
@@ -235,6 +236,26 @@ async fn introspect(
         .into_response(),
         None => Json(json!({"active": false})).into_response(),
     }
+}
+
+/// `POST /oauth/2026-03/token/revoke` (form: client credentials, `token`, `token_type_hint`).
+async fn revoke(
+    State(state): State<AppState>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    if field("client_id") != CLIENT_ID || field("client_secret") != CLIENT_SECRET {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "BAD_CLIENT_ID",
+            "missing or unknown client credentials",
+        );
+    }
+    if state.grants.revoke("hubspot", field("token")) {
+        state.counters.revocations.fetch_add(1, Ordering::SeqCst);
+    }
+    StatusCode::OK.into_response()
 }
 
 fn unauthorized() -> Response {

@@ -124,6 +124,8 @@ pub struct Counters {
     pub rate_limited: AtomicU64,
     /// Injected 5xx answers and dropped connections.
     pub faults: AtomicU64,
+    /// Tokens revoked through a provider's revoke endpoint.
+    pub revocations: AtomicU64,
 }
 
 pub(crate) struct Shared {

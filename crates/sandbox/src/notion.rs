@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/oauth/authorize", get(authorize))
         .route("/v1/oauth/token", post(token))
+        .route("/v1/oauth/revoke", post(revoke))
         .route("/v1/search", post(search))
 }
 
@@ -79,6 +80,28 @@ async fn authorize(
         pairs.append_pair("state", q.get("state").map(String::as_str).unwrap_or(""));
     }
     Redirect::to(target.as_str()).into_response()
+}
+
+/// `POST /v1/oauth/revoke` (Basic auth, `{"token": …}`) → `{"request_id": …}`.
+async fn revoke(State(app): State<AppState>, headers: HeaderMap, body: String) -> Response {
+    match basic_auth(&headers) {
+        Some((id, secret)) if id == CLIENT_ID && secret == CLIENT_SECRET => {}
+        _ => return (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_client", "error_description": "Client authentication failed."}))).into_response(),
+    }
+    let token = serde_json::from_str::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("token").and_then(Value::as_str).map(str::to_owned));
+    let Some(token) = token else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "validation_error",
+            "body.token should be defined.",
+        );
+    };
+    if app.grants.revoke("notion", &token) {
+        app.counters.revocations.fetch_add(1, Ordering::SeqCst);
+    }
+    Json(json!({"request_id": "00000000-0000-0000-0000-00000000000r"})).into_response()
 }
 
 async fn token(State(app): State<AppState>, headers: HeaderMap, body: String) -> Response {

@@ -123,6 +123,21 @@ impl Grants {
         }
     }
 
+    /// Revokes `token`, an access or a refresh token of `provider`; false when it was neither.
+    pub fn revoke(&self, provider: &str, token: &str) -> bool {
+        let mut access = lock(&self.access);
+        let was_access = access.get(token).is_some_and(|g| g.provider == provider);
+        if was_access {
+            access.remove(token);
+        }
+        let mut refresh = lock(&self.refresh);
+        let was_refresh = refresh.get(token).is_some_and(|(p, _)| *p == provider);
+        if was_refresh {
+            refresh.remove(token);
+        }
+        was_access || was_refresh
+    }
+
     pub fn access(&self, provider: &str, token: &str) -> Option<AccessGrant> {
         lock(&self.access)
             .get(token)

@@ -5,3 +5,4 @@ pub mod callback;
 pub mod client;
 pub mod loopback;
 pub mod pending;
+pub mod revoke;

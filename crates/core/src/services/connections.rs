@@ -7,10 +7,11 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use super::library::{CurrentAccount, Library};
 use super::setup::Resolver;
-use super::types::{ConnectionInfo, IntegrationStatus};
+use super::types::{ConnectionInfo, Disconnected, IntegrationStatus};
 use crate::config::{Mode, ProviderSettings};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
+use crate::oauth::revoke::{revoke, RevokeOutcome};
 use crate::store::{
     blocking, check_issuer, connection_key, AccountInfo, StoredConnection, TokenStore,
 };
@@ -21,6 +22,8 @@ pub struct Connections {
     pub(super) settings: RwLock<HashMap<Integration, ProviderSettings>>,
     pub(super) resolver: Resolver,
     pub(super) library: Arc<Library>,
+    /// For revoking grants on disconnect.
+    http: reqwest::Client,
 }
 
 /// The keychain entry naming the active account of an integration in a mode.
@@ -32,12 +35,18 @@ impl Connections {
     /// Connections kept in `store`, with settings re-resolved by `resolver` (call
     /// [`Connections::reload_settings`] before use); a change of account sets `library`'s items
     /// of that integration aside.
-    pub fn new(store: Arc<dyn TokenStore>, resolver: Resolver, library: Arc<Library>) -> Self {
+    pub fn new(
+        store: Arc<dyn TokenStore>,
+        resolver: Resolver,
+        library: Arc<Library>,
+        http: reqwest::Client,
+    ) -> Self {
         Self {
             store,
             settings: RwLock::default(),
             resolver,
             library,
+            http,
         }
     }
 
@@ -134,14 +143,21 @@ impl Connections {
         Ok(info)
     }
 
-    /// Forgets the active account's connection of `integration` (its tokens); another connected
-    /// account, if any, becomes the active one. Its stored items stay on this computer, off the
-    /// screen, until [`crate::services::Library::forget`] is asked for them: the account that was
-    /// disconnected, if one was.
-    pub async fn disconnect(&self, integration: Integration) -> Result<Option<CurrentAccount>> {
-        let mode = self.settings(integration)?.mode;
+    /// Revokes the active account's grant at the provider (best effort: where the provider can,
+    /// and only through the endpoints that issued it), then forgets its tokens; another
+    /// connected account, if any, becomes the active one. Its stored items stay on this
+    /// computer, off the screen, until [`crate::services::Library::forget`] is asked for them.
+    pub async fn disconnect(&self, integration: Integration) -> Result<Option<Disconnected>> {
+        let settings = self.settings(integration)?;
+        let mode = settings.mode;
         let Some(connection) = self.find(integration).await? else {
             return Ok(None);
+        };
+        let revocation = match check_issuer(&mut connection.clone(), &settings) {
+            Ok(_) => revoke(&self.http, &settings, &connection).await,
+            Err(error) => RevokeOutcome::Failed {
+                reason: format!("its tokens were not sent: {error}"),
+            },
         };
         let key = connection.key();
         let store = self.store.clone();
@@ -149,10 +165,13 @@ impl Connections {
         self.set_active_account(integration, mode, None).await?;
         self.library.set_aside(integration);
         tracing::info!(%integration, "disconnected");
-        Ok(Some(CurrentAccount {
-            integration,
-            mode,
-            account_id: connection.account.id,
+        Ok(Some(Disconnected {
+            account: CurrentAccount {
+                integration,
+                mode,
+                account_id: connection.account.id,
+            },
+            revocation,
         }))
     }
 

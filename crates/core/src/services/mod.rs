@@ -25,7 +25,7 @@ pub use library::{CurrentAccount, Library};
 pub use loader::{LoadHandle, Loader};
 pub use setup::{DemoServer, ProviderSetup, Resolver, SetupInput, SetupSource};
 pub use sign_in::{PendingSignIn, SignIn};
-pub use types::{AuthorizationStart, ConnectionInfo, IntegrationStatus};
+pub use types::{AuthorizationStart, ConnectionInfo, Disconnected, IntegrationStatus};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -112,9 +112,14 @@ impl Inlet {
             .map_err(|e| crate::error::CoreError::task_failed("opening the item store", e))?;
         let library = Arc::new(library);
         let resolver = Resolver::new(options.env, options.demo);
-        let connections = Arc::new(Connections::new(store, resolver, library.clone()));
-        connections.reload_settings().await?;
         let clients = Arc::new(ApiClients::new(options.policy)?);
+        let connections = Arc::new(Connections::new(
+            store,
+            resolver,
+            library.clone(),
+            clients.http().clone(),
+        ));
+        connections.reload_settings().await?;
         Ok(Self {
             sign_in: SignIn::new(connections.clone(), clients.clone()),
             loader: Loader::new(connections.clone(), library.clone(), clients, locks),

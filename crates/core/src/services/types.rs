@@ -7,6 +7,8 @@ use specta::Type;
 
 use crate::config::{Mode, RedirectTransport};
 use crate::integration::Integration;
+use crate::item_store::AccountKey;
+use crate::oauth::revoke::RevokeOutcome;
 use crate::store::{AccountInfo, StoredConnection};
 
 /// What the UI and `inlet status` show for an integration (never a token).
@@ -68,6 +70,15 @@ impl From<&StoredConnection> for ConnectionInfo {
             reconnect_needed: c.reconnect_needed,
         }
     }
+}
+
+/// A disconnected account, and what became of its grant at the provider.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Disconnected {
+    /// The account whose tokens were forgotten (its stored items stay until forgotten).
+    pub account: AccountKey,
+    /// Revoked at the provider, or why not.
+    pub revocation: RevokeOutcome,
 }
 
 /// A started sign-in.
