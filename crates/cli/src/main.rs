@@ -134,7 +134,14 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                     );
                 }
             }
-            let info = finished.await?;
+            // Ctrl-C ends the wait cleanly: the listener closes, nothing is saved.
+            let info = tokio::select! {
+                info = finished => info?,
+                _ = tokio::signal::ctrl_c() => {
+                    eprintln!("cancelled: {} was not connected", integration.display_name());
+                    return Ok(ExitCode::from(130));
+                }
+            };
             say!("connected {} as {}", integration, info.account.label);
         }
         Command::Status { json } => {
@@ -306,6 +313,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("INLET_LOG")
+                .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
                 .unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)

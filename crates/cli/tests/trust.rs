@@ -208,3 +208,51 @@ async fn disconnect_revokes_where_the_provider_can() {
         text(&status.stdout)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a Secret Service: run through `make test`"]
+async fn ctrl_c_ends_a_waiting_connect_cleanly() {
+    use std::io::{BufRead, BufReader};
+    let env = small("ctrl-c").await;
+    let mut child = env
+        .command(&["connect", "notion", "--no-browser"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let url = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.starts_with("http://"))
+    })
+    .await
+    .unwrap()
+    .expect("the authorization URL is printed");
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("cancelled: Notion was not connected"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The listener is gone with it: the consent's redirect finds nobody.
+    let consent = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(&url)
+        .send()
+        .await
+        .unwrap();
+    let callback = consent.headers()["location"].to_str().unwrap().to_owned();
+    assert!(reqwest::get(&callback).await.is_err(), "nothing listens");
+}

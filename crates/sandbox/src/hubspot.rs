@@ -162,6 +162,7 @@ async fn token(
                 );
             }
             if let Some(challenge) = &grant.code_challenge {
+                state.grants.note_secret(field("code_verifier"));
                 if s256(field("code_verifier")) != *challenge {
                     return oauth_error(
                         StatusCode::BAD_REQUEST,

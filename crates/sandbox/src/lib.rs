@@ -263,6 +263,15 @@ impl Sandbox {
         self.shared.grants.revoke_all_refresh();
     }
 
+    /// Every code and token the sandbox issued, every PKCE verifier it received, and the
+    /// client secret: none may appear in the app's logs, output, store or exports.
+    #[cfg(feature = "faults")]
+    pub fn secrets(&self) -> Vec<String> {
+        let mut all = self.shared.grants.secrets();
+        all.push(CLIENT_SECRET.to_owned());
+        all
+    }
+
     /// Successful refreshes so far.
     pub fn refresh_count(&self) -> u64 {
         self.shared.counters.refreshes.load(Ordering::SeqCst)
@@ -288,13 +297,22 @@ fn router(shared: AppState) -> Router {
             "/_sandbox/knobs",
             axum::routing::get(get_knobs).put(put_knobs),
         )
-        .route("/_sandbox/edit", axum::routing::post(post_edit));
+        .route("/_sandbox/edit", axum::routing::post(post_edit))
+        .route("/_sandbox/secrets", axum::routing::get(get_secrets));
     providers
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             only_own_host,
         ))
         .with_state(shared)
+}
+
+/// `GET /_sandbox/secrets`: what [`Sandbox::secrets`] returns, for the end-to-end leak check.
+#[cfg(feature = "faults")]
+async fn get_secrets(State(app): State<AppState>) -> axum::Json<Vec<String>> {
+    let mut all = app.grants.secrets();
+    all.push(CLIENT_SECRET.to_owned());
+    axum::Json(all)
 }
 
 /// Answers only requests addressed to the sandbox's own loopback address: a web page that

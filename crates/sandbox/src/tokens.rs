@@ -44,6 +44,9 @@ pub struct Grants {
     access: Mutex<HashMap<String, AccessGrant>>,
     refresh: Mutex<HashMap<String, (&'static str, Vec<String>)>>,
     rotated: Mutex<HashMap<String, Instant>>,
+    /// Every code and token issued and every PKCE verifier received: what must never show up in
+    /// the app's logs, output or files (the leak tests read it).
+    secrets: Mutex<Vec<String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -69,8 +72,21 @@ pub fn s256(verifier: &str) -> String {
 const CONFLICT_WINDOW: Duration = Duration::from_secs(5);
 
 impl Grants {
+    /// Remembers a secret the sandbox received (a PKCE verifier).
+    pub fn note_secret(&self, secret: &str) {
+        if !secret.is_empty() {
+            lock(&self.secrets).push(secret.to_owned());
+        }
+    }
+
+    /// Every secret issued or received so far.
+    pub fn secrets(&self) -> Vec<String> {
+        lock(&self.secrets).clone()
+    }
+
     pub fn issue_code(&self, grant: CodeGrant) -> String {
         let code = random_token("code");
+        self.note_secret(&code);
         lock(&self.codes).insert(code.clone(), grant);
         code
     }
@@ -100,6 +116,8 @@ impl Grants {
             },
         );
         let refresh = keep_refresh.unwrap_or_else(|| random_token("refresh"));
+        self.note_secret(&access);
+        self.note_secret(&refresh);
         lock(&self.refresh).insert(refresh.clone(), (provider, scopes));
         (access, refresh)
     }

@@ -71,6 +71,7 @@ pub struct Connected {
     pub callback: String,
     pub page: String,
     pub lines: Vec<String>,
+    pub stderr: String,
 }
 
 /// Connects `integration` with the CLI, playing the browser: the sandbox consents at once and
@@ -148,5 +149,6 @@ pub async fn cli_connect(env: &Env, integration: &str) -> Connected {
         callback,
         page,
         lines,
+        stderr: text(&output.stderr),
     }
 }

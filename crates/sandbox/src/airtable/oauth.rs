@@ -165,6 +165,7 @@ pub(super) async fn token(
                 );
             };
             let verifier = field("code_verifier");
+            app.grants.note_secret(verifier);
             let verifier_ok = (43..=128).contains(&verifier.len())
                 && grant.code_challenge.as_deref() == Some(s256(verifier).as_str());
             if grant.issued.elapsed() > Duration::from_secs(600)
