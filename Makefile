@@ -8,13 +8,13 @@ APT_PACKAGES := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appin
   gnome-keyring libsecret-tools keyutils xdg-utils desktop-file-utils x11-utils imagemagick \
   webkit2gtk-driver libglib2.0-bin python3 xdotool chromium procps
 
-.PHONY: run test bench bench-app deps apt ui-deps ui bindings lint test-rust test-ui test-e2e tauri-driver clean
+.PHONY: run test bench bench-app deps apt ui-deps ui bindings lint audit fuzz test-rust test-ui test-e2e tauri-driver clean
 
 run: deps ui
 	cargo build -p inlet-desktop --features custom-protocol,demo
 	$(CARGO_TARGET_DIR)/debug/inlet-desktop
 
-test: deps ui lint test-ui test-rust test-e2e
+test: deps ui lint audit test-ui test-rust test-e2e
 
 deps: apt ui-deps
 
@@ -45,6 +45,20 @@ lint:
 	  echo "error: inlet-desktop depends on inlet-sandbox without the demo feature"; exit 1; fi
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
 	cd ui && npx tsc --noEmit
+
+# Supply chain: cargo deny (advisories, licenses, sources, bans) and npm audit of the shipped UI
+# packages; a check whose database cannot be reached offline is skipped with a line saying so.
+audit: ui-deps
+	@command -v cargo-deny >/dev/null || cargo install cargo-deny --locked --version ^0.20
+	scripts/audit.sh
+
+# libFuzzer over the callback parser, the loopback listener's admission rule and every provider's
+# page mapping, FUZZ_SECONDS each (not part of `make test`; crashes land in fuzz/artifacts/).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	for target in callback loopback_request provider_pages; do \
+	  CARGO_TARGET_DIR=$(CARGO_TARGET_DIR)/fuzz scripts/fuzz.sh $$target $(FUZZ_SECONDS) || exit 1; done
 
 # vitest with a fake Backend, then the built UI (fake backend, 100k items) in Debian's Chromium
 # through playwright-core; screenshots land in artifacts/.

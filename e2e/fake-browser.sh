@@ -7,6 +7,16 @@
 set -euo pipefail
 url="$1"
 report="${INLET_ARTIFACTS:-/tmp}/callback-delivered.txt"
+# The app opens its one-time start page, which forwards to the provider's authorization URL (so
+# the state is never on a command line); anything else would be a regression.
+case "$url" in
+  http://127.0.0.1:*/start/*) url=$(curl -s -o /dev/null -w '%{redirect_url}' "$url") ;;
+  *) echo "fake-browser: the app opened $url, not its start page" >&2; exit 1 ;;
+esac
+case "$url" in
+  *state=*) ;;
+  *) echo "fake-browser: the start page did not forward to an authorization URL" >&2; exit 1 ;;
+esac
 location=$(curl -s -o /dev/null -w '%{redirect_url}' "$url")
 case "$location" in
   inlet://*)

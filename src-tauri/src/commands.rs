@@ -33,7 +33,7 @@ pub async fn connect(
     integration: Integration,
 ) -> CommandResult<AuthorizationStart> {
     let (start, finished) = state.inlet.sign_in.begin(integration).await?;
-    open_browser(&app, &start.authorization_url)?;
+    open_browser(&app, &start.open_url)?; // the one-time start page: no state on a command line
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         crate::deep_link::announce(&handle, Some(integration), finished.await)

@@ -93,8 +93,16 @@ export type AccountKey = {
 export type AuthorizationStart = {
 	/**  Which integration. */
 	integration: Integration,
-	/**  The URL to open in the browser (no secret in it). */
+	/**
+	 *  The provider's authorization URL (it carries the sign-in's state: show it to the person,
+	 *  never put it on a command line).
+	 */
 	authorization_url: string,
+	/**
+	 *  What to open in the browser: a one-time page on this computer that forwards to
+	 *  `authorization_url`, so no other local user sees the state in a process list.
+	 */
+	open_url: string,
 	/**  How the callback will come back. */
 	transport: RedirectTransport,
 };
@@ -206,6 +214,8 @@ export type ErrorCode =
 "connect_timed_out" | 
 /**  See `CoreError::SignInReplaced`. */
 "oauth_sign_in_replaced" | 
+/**  See `CoreError::StartPageReused`. */
+"oauth_start_page_reused" | 
 /**  See `CoreError::TokenExchange`. */
 "oauth_token_exchange_failed" | 
 /**  See `CoreError::ProviderHttp`. */

@@ -101,12 +101,12 @@ export class FakeBackend implements Backend {
       this.failNext = null;
       throw error;
     }
-    if (this.browserClosed) return { integration, authorization_url: "http://sandbox.invalid/authorize", transport: "loopback" as const };
+    if (this.browserClosed) return { integration, authorization_url: "http://sandbox.invalid/authorize?state=s", open_url: "http://127.0.0.1:1/start/n", transport: "loopback" as const };
     setTimeout(() => {
       this.setConnected(integration, true);
       this.emitConnection({ integration, connected: true, connection: null, error: null });
     }, 0);
-    return { integration, authorization_url: "http://sandbox.invalid/authorize", transport: "loopback" as const };
+    return { integration, authorization_url: "http://sandbox.invalid/authorize?state=s", open_url: "http://127.0.0.1:1/start/n", transport: "loopback" as const };
   }
   async disconnect(integration: Integration): Promise<Disconnected | null> {
     this.calls.push(`disconnect ${integration}`);

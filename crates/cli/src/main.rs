@@ -128,7 +128,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
             );
             let _ = std::io::stdout().flush();
             if !no_browser {
-                if let Err(e) = open::that_detached(&start.authorization_url) {
+                if let Err(e) = open::that_detached(&start.open_url) {
                     eprintln!(
                         "warning: could not open a browser ({e}); open the URL above yourself."
                     );

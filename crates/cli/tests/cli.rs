@@ -96,7 +96,10 @@ async fn connect_status_load_disconnect() {
     assert_eq!(text(&ndjson.stdout).lines().count(), expected.len());
 
     let disconnect = env.run(&["disconnect", "hubspot"]).await;
-    assert_eq!(text(&disconnect.stdout).trim(), "disconnected hubspot");
+    assert_eq!(
+        text(&disconnect.stdout).trim(),
+        "revoked Inlet's access at HubSpot\ndisconnected hubspot"
+    );
     let after = env.run(&["load", "hubspot"]).await;
     assert_eq!(after.status.code(), Some(1));
     assert_eq!(

@@ -107,7 +107,8 @@ async fn no_secret_reaches_logs_output_store_or_exports() {
     assert!(seen.iter().any(|(p, _)| p.ends_with("items.sqlite3")));
     assert!(seen.iter().filter(|(p, _)| p.contains("all.")).count() == 4);
     let secrets = env.sandbox.secrets();
-    assert!(secrets.len() >= 3 * 5 + 1, "{} secrets", secrets.len());
+    // Per provider a code, two token pairs (issued, refreshed) and a verifier; and the secret.
+    assert!(secrets.len() > 3 * 5, "{} secrets", secrets.len());
 
     for secret in &secrets {
         for (what, bytes) in &seen {

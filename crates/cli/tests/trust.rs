@@ -256,3 +256,91 @@ async fn ctrl_c_ends_a_waiting_connect_cleanly() {
     let callback = consent.headers()["location"].to_str().unwrap().to_owned();
     assert!(reqwest::get(&callback).await.is_err(), "nothing listens");
 }
+
+/// A stand-in `xdg-open` that writes the URL it was asked to open to `opened`.
+fn recording_opener(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let opener = dir.join("xdg-open");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        &opener,
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > '{}/opened'\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir.join("opened")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a Secret Service: run through `make test`"]
+async fn the_browser_gets_a_one_time_page_never_the_state() {
+    let env = small("start-page").await;
+    let bin = env.data_dir.with_extension("bin");
+    let opened = recording_opener(&bin);
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for reuse in [false, true] {
+        let _ = std::fs::remove_file(&opened);
+        let mut command = env.command(&["connect", "notion"]);
+        command.env("PATH", &path);
+        let child = command
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut url = String::new();
+        for _ in 0..200 {
+            url = std::fs::read_to_string(&opened).unwrap_or_default();
+            if !url.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        // What reached a command line: a page on this computer, with no state or challenge.
+        assert!(
+            url.starts_with("http://127.0.0.1:") && url.contains("/start/"),
+            "{url}"
+        );
+        assert!(
+            !url.contains("state") && !url.contains("challenge"),
+            "{url}"
+        );
+        let forwarded = client.get(&url).send().await.unwrap();
+        assert_eq!(forwarded.status(), 303);
+        let authorize = forwarded.headers()["location"].to_str().unwrap().to_owned();
+        assert!(authorize.contains("state="), "{authorize}");
+        if reuse {
+            // Another program that read the address opens it too: the sign-in stops.
+            let again = client.get(&url).send().await.unwrap();
+            assert_eq!(again.status(), 410);
+        } else {
+            let consent = client.get(&authorize).send().await.unwrap();
+            let callback = consent.headers()["location"].to_str().unwrap().to_owned();
+            client.get(&callback).send().await.unwrap();
+        }
+        let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+            .await
+            .unwrap();
+        if reuse {
+            assert!(!out.status.success());
+            assert!(
+                text(&out.stderr).contains("[oauth_start_page_reused]"),
+                "{}",
+                text(&out.stderr)
+            );
+        } else {
+            assert!(out.status.success(), "{}", text(&out.stderr));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&bin);
+}

@@ -80,6 +80,7 @@ impl Grants {
     }
 
     /// Every secret issued or received so far.
+    #[cfg(feature = "faults")]
     pub fn secrets(&self) -> Vec<String> {
         lock(&self.secrets).clone()
     }

@@ -37,6 +37,8 @@ pub enum ErrorCode {
     ConnectTimedOut,
     /// See `CoreError::SignInReplaced`.
     OauthSignInReplaced,
+    /// See `CoreError::StartPageReused`.
+    OauthStartPageReused,
     /// See `CoreError::TokenExchange`.
     OauthTokenExchangeFailed,
     /// See `CoreError::ProviderHttp`.
@@ -82,6 +84,7 @@ impl ErrorCode {
             ErrorCode::LoopbackUnavailable => "loopback_unavailable",
             ErrorCode::ConnectTimedOut => "connect_timed_out",
             ErrorCode::OauthSignInReplaced => "oauth_sign_in_replaced",
+            ErrorCode::OauthStartPageReused => "oauth_start_page_reused",
             ErrorCode::OauthTokenExchangeFailed => "oauth_token_exchange_failed",
             ErrorCode::ProviderHttpError => "provider_http_error",
             ErrorCode::ProviderUnavailable => "provider_unavailable",

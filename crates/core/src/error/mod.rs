@@ -62,6 +62,10 @@ pub enum CoreError {
         error: String,
         description: Option<String>,
     },
+    /// The one-time start page of a sign-in was opened twice: another program may have read its
+    /// address, so the sign-in was stopped.
+    #[error("The sign-in page was opened a second time — perhaps by another program on this computer — so Inlet stopped this sign-in. Start the connection again.")]
+    StartPageReused,
     /// The callback URL is not an OAuth callback Inlet understands.
     #[error("The sign-in callback was not understood: {reason}.")]
     InvalidCallback { reason: String },
@@ -166,6 +170,7 @@ impl CoreError {
             CoreError::LoopbackUnavailable { .. } => ErrorCode::LoopbackUnavailable,
             CoreError::ConnectTimedOut { .. } => ErrorCode::ConnectTimedOut,
             CoreError::SignInReplaced => ErrorCode::OauthSignInReplaced,
+            CoreError::StartPageReused => ErrorCode::OauthStartPageReused,
             CoreError::TokenExchange { .. } => ErrorCode::OauthTokenExchangeFailed,
             CoreError::ProviderHttp { .. } => ErrorCode::ProviderHttpError,
             CoreError::ProviderUnavailable { .. } => ErrorCode::ProviderUnavailable,
@@ -260,6 +265,7 @@ impl CoreError {
             CoreError::InvalidArgument { .. }
             | CoreError::StateMismatch
             | CoreError::SignInReplaced
+            | CoreError::StartPageReused
             | CoreError::StateExpired
             | CoreError::Cancelled => json!({}),
         }

@@ -75,6 +75,7 @@ fn one_of_each() -> Vec<CoreError> {
             reason: r(),
         },
         CoreError::Cancelled,
+        CoreError::StartPageReused,
         CoreError::IssuerMismatch {
             integration: i,
             what: "API address",
@@ -111,6 +112,7 @@ fn pinned(error: &CoreError) -> &'static str {
         CoreError::LoopbackUnavailable { .. } => "loopback_unavailable",
         CoreError::ConnectTimedOut { .. } => "connect_timed_out",
         CoreError::SignInReplaced => "oauth_sign_in_replaced",
+        CoreError::StartPageReused => "oauth_start_page_reused",
         CoreError::TokenExchange { .. } => "oauth_token_exchange_failed",
         CoreError::ProviderHttp { .. } => "provider_http_error",
         CoreError::ProviderUnavailable { .. } => "provider_unavailable",

@@ -162,48 +162,72 @@ fn normalized_path(path: &str) -> String {
     }
 }
 
+/// Why the listener turned a request away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// `Host` is not the redirect URI's own host and port (DNS rebinding, a probe).
+    WrongHost,
+    /// Not a GET.
+    WrongMethod,
+    /// Not the callback path.
+    WrongPath,
+}
+
+impl Refusal {
+    fn answer(self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            Refusal::WrongHost => (
+                StatusCode::MISDIRECTED_REQUEST,
+                "Refused",
+                "This request is not addressed to Inlet.",
+            ),
+            Refusal::WrongMethod => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Refused",
+                "A sign-in comes back with GET only.",
+            ),
+            Refusal::WrongPath => (
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "This address is not an Inlet sign-in callback.",
+            ),
+        }
+    }
+}
+
+/// Whether a request may reach the sign-in: only what a browser following the redirect sends — a
+/// GET of the callback path, addressed to the redirect URI's own `host:port` (`expected_host`,
+/// lower case; a page that rebinds its DNS name to 127.0.0.1 sends its own name). Pure, for the
+/// property tests and the fuzzer.
+pub fn admit(
+    expected_host: &str,
+    expected_path: &str,
+    method: &str,
+    host: Option<&str>,
+    path: &str,
+) -> Result<(), Refusal> {
+    if !host.is_some_and(|h| h.eq_ignore_ascii_case(expected_host)) {
+        return Err(Refusal::WrongHost);
+    }
+    if method != "GET" {
+        return Err(Refusal::WrongMethod);
+    }
+    if normalized_path(path) != expected_path {
+        return Err(Refusal::WrongPath);
+    }
+    Ok(())
+}
+
 async fn handle(
     State(state): State<ListenerState>,
     method: Method,
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
 ) -> (StatusCode, Html<String>) {
-    // Only what a browser following the redirect sends: a GET, addressed to the redirect URI's
-    // own host (a page that rebinds its DNS name to 127.0.0.1 sends its own name).
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if host != state.host {
-        return (
-            StatusCode::MISDIRECTED_REQUEST,
-            Html(page(
-                "Refused",
-                "This request is not addressed to Inlet.",
-                false,
-            )),
-        );
-    }
-    if method != Method::GET {
-        return (
-            StatusCode::METHOD_NOT_ALLOWED,
-            Html(page(
-                "Refused",
-                "A sign-in comes back with GET only.",
-                false,
-            )),
-        );
-    }
-    if normalized_path(uri.path()) != state.path {
-        return (
-            StatusCode::NOT_FOUND,
-            Html(page(
-                "Not found",
-                "This address is not an Inlet sign-in callback.",
-                false,
-            )),
-        );
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    if let Err(refusal) = admit(&state.host, &state.path, method.as_str(), host, uri.path()) {
+        let (status, title, message) = refusal.answer();
+        return (status, Html(page(title, message, false)));
     }
     let mut url = state.base.clone();
     url.set_query(uri.query());

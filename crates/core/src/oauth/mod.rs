@@ -6,3 +6,4 @@ pub mod client;
 pub mod loopback;
 pub mod pending;
 pub mod revoke;
+pub mod start_page;

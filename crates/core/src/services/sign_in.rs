@@ -26,6 +26,7 @@ use crate::oauth::callback::{parse_callback, CallbackOutcome};
 use crate::oauth::client::{authorization_request, exchange_code};
 use crate::oauth::loopback::LoopbackListener;
 use crate::oauth::pending::{PendingFlow, PendingFlows, FLOW_TTL};
+use crate::oauth::start_page::StartPage;
 use crate::providers::{provider, AccountContext};
 use crate::store::{Issuer, StoredConnection};
 use crate::sync::lock;
@@ -87,8 +88,33 @@ impl SignIn {
         let settings = self.inner.connections.settings(integration)?;
         match settings.transport() {
             RedirectTransport::Loopback => self.begin_loopback(integration).await,
-            RedirectTransport::DeepLink => Ok(self.begin_deep_link(&settings)),
+            RedirectTransport::DeepLink => {
+                self.behind_start_page(integration, self.begin_deep_link(&settings))
+                    .await
+            }
         }
+    }
+
+    /// Puts the sign-in behind a one-time start page (`open_url`); a second opening of it
+    /// stops the sign-in.
+    async fn behind_start_page(
+        &self,
+        integration: Integration,
+        (mut start, pending): (AuthorizationStart, PendingSignIn),
+    ) -> Result<(AuthorizationStart, PendingSignIn)> {
+        let page = StartPage::serve(&start.authorization_url).await?;
+        start.open_url = page.url().to_owned();
+        let inner = self.inner.clone();
+        let guarded = async move {
+            tokio::select! {
+                result = pending => result,
+                _ = page.reused() => {
+                    inner.flows.cancel(integration);
+                    Err(CoreError::StartPageReused)
+                }
+            }
+        };
+        Ok((start, PendingSignIn(Box::pin(guarded))))
     }
 
     /// Starts a sign-in whose callback comes to a loopback listener bound now (the CLI's only
@@ -158,7 +184,8 @@ impl SignIn {
                 Err(timed_out())
             })
         };
-        Ok((start, PendingSignIn(Box::pin(pending))))
+        self.behind_start_page(integration, (start, PendingSignIn(Box::pin(pending))))
+            .await
     }
 
     fn begin_deep_link(&self, settings: &ProviderSettings) -> (AuthorizationStart, PendingSignIn) {
@@ -238,6 +265,7 @@ impl Inner {
         AuthorizationStart {
             integration,
             authorization_url: request.url.to_string(),
+            open_url: request.url.to_string(),
             transport: RedirectTransport::for_redirect_uri(redirect_uri),
         }
     }

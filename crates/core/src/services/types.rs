@@ -86,8 +86,12 @@ pub struct Disconnected {
 pub struct AuthorizationStart {
     /// Which integration.
     pub integration: Integration,
-    /// The URL to open in the browser (no secret in it).
+    /// The provider's authorization URL (it carries the sign-in's state: show it to the person,
+    /// never put it on a command line).
     pub authorization_url: String,
+    /// What to open in the browser: a one-time page on this computer that forwards to
+    /// `authorization_url`, so no other local user sees the state in a process list.
+    pub open_url: String,
     /// How the callback will come back.
     pub transport: RedirectTransport,
 }

@@ -25,6 +25,35 @@ pub struct Airtable;
 /// Pacing key for calls that are not about one base.
 const META_KEY: &str = "meta";
 
+/// A page of bases as directory items, and the offset of the next page: what a load does with
+/// every page it reads (public for the property tests and the fuzzer).
+pub fn items_of_bases_page(page: BasesPage) -> (Vec<IntegrationItem>, Option<String>) {
+    let items = page
+        .bases
+        .into_iter()
+        .map(|base| {
+            let mut item =
+                IntegrationItem::new(Integration::Airtable, base.id.clone(), "base", base.name);
+            item.directory = true;
+            item.url = Some(format!("https://airtable.com/{}", base.id));
+            if let Some(level) = base.permission_level {
+                item.details.insert("permissionLevel".into(), level.into());
+            }
+            item
+        })
+        .collect();
+    (items, page.offset)
+}
+
+/// The tables of base `base_id` as items.
+pub fn items_of_tables(base_id: &str, tables: Tables) -> Vec<IntegrationItem> {
+    tables
+        .tables
+        .into_iter()
+        .map(|t| table_item(base_id, t))
+        .collect()
+}
+
 fn table_item(base_id: &str, table: Table) -> IntegrationItem {
     let mut item =
         IntegrationItem::new(Integration::Airtable, table.id.clone(), "table", table.name);
@@ -93,20 +122,10 @@ impl Provider for Airtable {
                     }
                 })
                 .await?;
-            let mut items = Vec::with_capacity(page.bases.len());
-            for base in page.bases {
-                let mut item =
-                    IntegrationItem::new(Integration::Airtable, base.id.clone(), "base", base.name);
-                item.directory = true;
-                item.url = Some(format!("https://airtable.com/{}", base.id));
-                if let Some(level) = base.permission_level {
-                    item.details.insert("permissionLevel".into(), level.into());
-                }
-                streams.push(base.id);
-                items.push(item);
-            }
+            let (items, next) = items_of_bases_page(page);
+            streams.extend(items.iter().map(|i| i.id.clone()));
             sink.page(items);
-            if !advance(Integration::Airtable, &mut offset, page.offset)? {
+            if !advance(Integration::Airtable, &mut offset, next)? {
                 return Ok(streams);
             }
         }
@@ -125,13 +144,7 @@ impl Provider for Airtable {
             .keyed(stream)
             .json(ctx.tokens, |http| http.get(url.clone()))
             .await?;
-        sink.page(
-            tables
-                .tables
-                .into_iter()
-                .map(|t| table_item(stream, t))
-                .collect(),
-        );
+        sink.page(items_of_tables(stream, tables));
         Ok(())
     }
 

@@ -212,18 +212,43 @@ impl Provider for HubSpot {
                     http.get(endpoint.clone()).query(&query)
                 })
                 .await?;
-            let items = page
-                .results
-                .into_iter()
-                .map(|o| to_item(o, object, &ctx.account.id))
-                .collect();
+            let (items, next) = map_page(object, page, &ctx.account.id);
             sink.page(items);
-            let next = page.paging.and_then(|p| p.next).map(|n| n.after);
             if !advance(Integration::Hubspot, &mut after, next)? {
                 return Ok(());
             }
         }
     }
+}
+
+/// A page of CRM objects of `stream` (`contacts`, `companies`, `deals`) in portal `portal_id` as
+/// items, and the cursor of the next page: what a load does with every page it reads (public for
+/// the property tests and the fuzzer).
+pub fn items_of_page(
+    stream: &str,
+    page: ObjectPage,
+    portal_id: &str,
+) -> Result<(Vec<IntegrationItem>, Option<String>)> {
+    let object = OBJECT_TYPES
+        .iter()
+        .find(|o| o.path == stream)
+        .ok_or_else(|| {
+            CoreError::invalid_argument(format!("HubSpot has no stream called {stream}"))
+        })?;
+    Ok(map_page(object, page, portal_id))
+}
+
+fn map_page(
+    object: &ObjectType,
+    page: ObjectPage,
+    portal_id: &str,
+) -> (Vec<IntegrationItem>, Option<String>) {
+    let items = page
+        .results
+        .into_iter()
+        .map(|o| to_item(o, object, portal_id))
+        .collect();
+    (items, page.paging.and_then(|p| p.next).map(|n| n.after))
 }
 
 fn to_item(object: SimpleObject, kind: &ObjectType, portal_id: &str) -> IntegrationItem {

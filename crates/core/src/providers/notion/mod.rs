@@ -71,6 +71,19 @@ fn parent(value: &Value) -> (Option<String>, &'static str) {
     }
 }
 
+/// A search page's pages and databases as items, and the cursor of the next page: what a load
+/// does with every page it reads (public for the property tests and the fuzzer).
+pub fn items_of_page(page: SearchPage) -> (Vec<IntegrationItem>, Option<String>) {
+    let next = page.next_cursor.filter(|_| page.has_more);
+    let items = page
+        .results
+        .into_iter()
+        .filter(|o| o.object == "page" || o.object == "database")
+        .map(to_item)
+        .collect();
+    (items, next)
+}
+
 fn to_item(object: Object) -> IntegrationItem {
     let name = title(&object);
     let item_type = if object.object == "database" {
@@ -171,18 +184,9 @@ impl Provider for Notion {
                 .api
                 .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
                 .await?;
-            sink.page(
-                page.results
-                    .into_iter()
-                    .filter(|o| o.object == "page" || o.object == "database")
-                    .map(to_item)
-                    .collect(),
-            );
-            if !advance(
-                Integration::Notion,
-                &mut cursor,
-                page.next_cursor.filter(|_| page.has_more),
-            )? {
+            let (items, next) = items_of_page(page);
+            sink.page(items);
+            if !advance(Integration::Notion, &mut cursor, next)? {
                 return Ok(());
             }
         }
