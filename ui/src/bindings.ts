@@ -224,6 +224,8 @@ export type ErrorCode =
 "provider_unavailable" | 
 /**  See `CoreError::RateLimited`. */
 "rate_limited" | 
+/**  See `CoreError::QuotaExhausted`. */
+"quota_exhausted" | 
 /**  See `CoreError::CircuitOpen`. */
 "circuit_open" | 
 /**  See `CoreError::InvalidResponse`. */

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use futures::future::join_all;
+use futures::StreamExt;
 use serde::Serialize;
 use specta::Type;
 use tokio_util::sync::CancellationToken;
@@ -150,7 +150,7 @@ impl StreamSink {
     }
 }
 
-/// Loads every stream of `provider` concurrently. Fails only when every stream failed (with the
+/// Loads the streams of `provider` concurrently (at most the provider's `streams_in_flight`). Fails only when every stream failed (with the
 /// first stream's error) or when cancelled; otherwise returns what arrived, marked partial if a
 /// stream failed. With a `tee`, pages go there as they arrive and are not kept (a provider
 /// that fixes items up once all arrived must not be given one).
@@ -170,18 +170,29 @@ pub async fn load_all(
     if listing.pages > 0 {
         (listing.progress)(listing.snapshot(true));
     }
-    let runs = streams.iter().map(|stream| {
-        let progress = progress.clone();
-        let tee = tee.clone();
-        async move {
-            let mut sink = StreamSink::new(integration, stream, tee, progress);
-            let outcome = provider.load_stream(ctx, stream, &mut sink).await;
-            (sink.progress)(sink.snapshot(true));
-            (sink, outcome)
-        }
-    });
+    // Boxed and collected first: a lazily mapped iterator of futures inside `buffered` trips
+    // the compiler's higher-ranked lifetime check in the spawned load.
+    let runs: Vec<futures::future::BoxFuture<'_, (StreamSink, Result<()>)>> = streams
+        .iter()
+        .map(|stream| {
+            let progress = progress.clone();
+            let tee = tee.clone();
+            Box::pin(async move {
+                let mut sink = StreamSink::new(integration, stream, tee, progress);
+                let outcome = provider.load_stream(ctx, stream, &mut sink).await;
+                (sink.progress)(sink.snapshot(true));
+                (sink, outcome)
+            }) as futures::future::BoxFuture<'_, _>
+        })
+        .collect();
+    // Streams overlap up to the provider's bound (Airtable: a few bases at a time, under the
+    // account's budget); results stay in stream order.
+    let in_flight = crate::spec::spec(integration).streams_in_flight.max(1);
+    let all = futures::stream::iter(runs)
+        .buffered(in_flight)
+        .collect::<Vec<_>>();
     let finished = tokio::select! {
-        finished = join_all(runs) => finished,
+        finished = all => finished,
         _ = cancel.cancelled() => return Err(CoreError::Cancelled),
     };
     let mut items = Vec::new();

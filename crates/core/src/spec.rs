@@ -53,6 +53,17 @@ pub enum TokenBody {
     Json,
 }
 
+/// How a provider counts its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateShape {
+    /// A steady rate (Airtable's 5 per second per base): paced as a token bucket at 90 %.
+    Steady,
+    /// A rolling window (HubSpot's 100–190 per 10 s, Notion's average of 3 per second over a
+    /// few seconds): the whole budget may go at once, then as the window rolls; the provider's
+    /// answers may correct it (`ApiDialect::window_report`).
+    RollingWindow,
+}
+
 /// A documented request budget: `requests` per `per`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -98,10 +109,17 @@ pub struct ProviderSpec {
     pub revocation: Revocation,
     /// Items per page requested from list endpoints.
     pub page_size: u32,
-    /// The documented rate limit Inlet paces below.
+    /// The documented rate limit Inlet paces within.
     pub rate_limit: RateLimit,
+    /// Its shape: a token bucket (90 % of it, small bursts) or a rolling window (all of it).
+    pub rate_shape: RateShape,
     /// How long a 429 locks the client out when the provider sends no Retry-After (Airtable: 30 s).
     pub rate_limit_lockout: Option<Duration>,
+    /// A budget shared by every key of one account (Airtable: 50 requests per second across
+    /// all of a user's bases), beside the per-key `rate_limit`.
+    pub account_rate_limit: Option<RateLimit>,
+    /// At most this many streams (Airtable: bases) load at once; the rest queue.
+    pub streams_in_flight: usize,
     /// Headers every API and token request carries (Notion's pinned `Notion-Version`).
     pub api_headers: &'static [(&'static str, &'static str)],
     /// Where a developer registers an app and finds the client id and secret.
@@ -139,7 +157,14 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
             requests: 5,
             per: Duration::from_secs(1),
         },
+        rate_shape: RateShape::Steady,
         rate_limit_lockout: Some(Duration::from_secs(30)),
+        account_rate_limit: Some(RateLimit {
+            requests: 50,
+            per: Duration::from_secs(1),
+        }),
+        // Enough to keep the account budget busy at ~30 ms per request, far below it.
+        streams_in_flight: 16,
         api_headers: &[],
         developer_portal: "https://airtable.com/create/oauth",
         web_hosts: &["airtable.com"],
@@ -161,12 +186,15 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         default_redirect: "http://localhost:53682/oauth/callback",
         revocation: Revocation::AccessTokenJson,
         page_size: 100,
-        // About 3 requests per second per connection.
+        // "An average of three requests per second", bursts allowed: 9 in any 3 s.
         rate_limit: RateLimit {
-            requests: 3,
-            per: Duration::from_secs(1),
+            requests: 9,
+            per: Duration::from_secs(3),
         },
+        rate_shape: RateShape::RollingWindow,
         rate_limit_lockout: None,
+        account_rate_limit: None,
+        streams_in_flight: 8,
         api_headers: &[("Notion-Version", NOTION_VERSION)],
         developer_portal: "https://www.notion.so/my-integrations",
         web_hosts: &["notion.so", "www.notion.so"],
@@ -193,12 +221,16 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         default_redirect: "http://localhost:53682/oauth/callback",
         revocation: Revocation::RefreshTokenForm,
         page_size: 100,
-        // 110 requests per 10 seconds per installing account (OAuth apps).
+        // 100 requests per 10 s for privately distributed apps (110 marketplace, 190 on
+        // Professional/Enterprise): the answers' X-HubSpot-RateLimit-* headers say which.
         rate_limit: RateLimit {
-            requests: 110,
+            requests: 100,
             per: Duration::from_secs(10),
         },
+        rate_shape: RateShape::RollingWindow,
         rate_limit_lockout: None,
+        account_rate_limit: None,
+        streams_in_flight: 8,
         api_headers: &[],
         developer_portal: "https://developers.hubspot.com/",
         web_hosts: &[

@@ -119,10 +119,14 @@ async fn rate_limits_are_waited_out_for_every_provider() {
         let before = sandbox.counters().rate_limited.load(Ordering::SeqCst);
         let result = load(&inlet, integration).await.unwrap();
         assert_complete(&sandbox, integration, &result);
-        assert!(
-            sandbox.counters().rate_limited.load(Ordering::SeqCst) > before,
-            "{integration} hit its limit"
-        );
+        let limited = sandbox.counters().rate_limited.load(Ordering::SeqCst) - before;
+        if integration == Integration::Hubspot {
+            // HubSpot says its window in every answer: the pacing takes it in after the first
+            // and keeps within it (at most the first burst can overshoot).
+            assert!(limited <= 3, "{integration}: {limited} 429s");
+        } else {
+            assert!(limited > 0, "{integration} hit its limit");
+        }
     }
 }
 

@@ -72,40 +72,61 @@ impl Faults {
 
     /// Applies latency, the limit, and random failures.
     pub async fn check(&self, knobs: &Knobs, limit: Option<Limit>) -> Verdict {
+        self.check_all(knobs, limit.into_iter().collect()).await
+    }
+
+    /// Like [`Faults::check`] under several limits at once (Airtable: the base's and the
+    /// user's): a request over any of them is refused and counts against none; the budget
+    /// reported is the first limit's.
+    pub async fn check_all(&self, knobs: &Knobs, limits: Vec<Limit>) -> Verdict {
         if knobs.latency_ms > 0 {
             tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
         }
         let mut budget = None;
-        if let Some(limit) = limit.filter(|l| l.max > 0) {
+        let limits: Vec<Limit> = limits.into_iter().filter(|l| l.max > 0).collect();
+        if !limits.is_empty() {
             let now = Instant::now();
             let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-            let window = windows.entry(limit.key).or_default();
-            while window
-                .hits
-                .front()
-                .is_some_and(|t| now.duration_since(*t) >= limit.window)
-            {
-                window.hits.pop_front();
-            }
-            let locked = window.locked_until.is_some_and(|until| now < until);
-            let over = window.hits.len() >= limit.max as usize;
-            let used = window.hits.len() as u32;
-            let state = Budget {
-                max: limit.max,
-                remaining: limit.max.saturating_sub(used + 1),
-                window: limit.window,
-            };
-            if locked || over {
-                if over && !locked && !limit.lockout.is_zero() {
-                    window.locked_until = Some(now + limit.lockout);
+            let mut refused = None;
+            for limit in &limits {
+                let window = windows.entry(limit.key.clone()).or_default();
+                while window
+                    .hits
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= limit.window)
+                {
+                    window.hits.pop_front();
                 }
-                return Verdict::RateLimited(Budget {
-                    remaining: 0,
-                    ..state
-                });
+                let locked = window.locked_until.is_some_and(|until| now < until);
+                let over = window.hits.len() >= limit.max as usize;
+                let used = window.hits.len() as u32;
+                let state = Budget {
+                    max: limit.max,
+                    remaining: limit.max.saturating_sub(used + 1),
+                    window: limit.window,
+                };
+                if locked || over {
+                    if over && !locked && !limit.lockout.is_zero() {
+                        window.locked_until = Some(now + limit.lockout);
+                    }
+                    refused.get_or_insert(Budget {
+                        remaining: 0,
+                        ..state
+                    });
+                } else if budget.is_none() {
+                    budget = Some(state);
+                }
             }
-            window.hits.push_back(now);
-            budget = Some(state);
+            if let Some(refused) = refused {
+                return Verdict::RateLimited(refused);
+            }
+            for limit in &limits {
+                windows
+                    .entry(limit.key.clone())
+                    .or_default()
+                    .hits
+                    .push_back(now);
+            }
         }
         if self.roll(knobs.failure_rate) {
             let status = if self.roll(0.5) {

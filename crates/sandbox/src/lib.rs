@@ -57,6 +57,8 @@ pub struct Knobs {
     pub deny_consent: bool,
     /// Airtable: requests per second per base (documented: 5).
     pub airtable_rate_per_sec: u32,
+    /// Airtable: requests per second across all of a user's bases (documented: 50).
+    pub airtable_user_rate_per_sec: u32,
     /// Airtable: how long a base stays locked after a 429 (documented: 30 s).
     pub airtable_lockout_ms: u64,
     /// Airtable: bases per page of `GET /v0/meta/bases` (real: up to 1000).
@@ -80,6 +82,7 @@ impl Default for Knobs {
             access_token_ttl_secs: 1800,
             deny_consent: false,
             airtable_rate_per_sec: 5,
+            airtable_user_rate_per_sec: 50,
             airtable_lockout_ms: 30_000,
             airtable_bases_page_size: 3,
             notion_requests_per_3s: 9,

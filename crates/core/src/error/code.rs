@@ -47,6 +47,8 @@ pub enum ErrorCode {
     ProviderUnavailable,
     /// See `CoreError::RateLimited`.
     RateLimited,
+    /// See `CoreError::QuotaExhausted`.
+    QuotaExhausted,
     /// See `CoreError::CircuitOpen`.
     CircuitOpen,
     /// See `CoreError::InvalidResponse`.
@@ -89,6 +91,7 @@ impl ErrorCode {
             ErrorCode::ProviderHttpError => "provider_http_error",
             ErrorCode::ProviderUnavailable => "provider_unavailable",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::QuotaExhausted => "quota_exhausted",
             ErrorCode::CircuitOpen => "circuit_open",
             ErrorCode::ProviderInvalidResponse => "provider_invalid_response",
             ErrorCode::Cancelled => "cancelled",

@@ -66,6 +66,10 @@ pub enum CoreError {
     /// address, so the sign-in was stopped.
     #[error("The sign-in page was opened a second time — perhaps by another program on this computer — so Inlet stopped this sign-in. Start the connection again.")]
     StartPageReused,
+    /// The provider's daily request quota for the account is spent (HubSpot's `policyName:
+    /// DAILY`): waiting minutes would not help.
+    #[error("{}'s daily API limit for this account is used up; loading can go on tomorrow.", .integration.display_name())]
+    QuotaExhausted { integration: Integration },
     /// The callback URL is not an OAuth callback Inlet understands.
     #[error("The sign-in callback was not understood: {reason}.")]
     InvalidCallback { reason: String },
@@ -175,6 +179,7 @@ impl CoreError {
             CoreError::ProviderHttp { .. } => ErrorCode::ProviderHttpError,
             CoreError::ProviderUnavailable { .. } => ErrorCode::ProviderUnavailable,
             CoreError::RateLimited { .. } => ErrorCode::RateLimited,
+            CoreError::QuotaExhausted { .. } => ErrorCode::QuotaExhausted,
             CoreError::CircuitOpen { .. } => ErrorCode::CircuitOpen,
             CoreError::InvalidResponse { .. } => ErrorCode::ProviderInvalidResponse,
             CoreError::Cancelled => ErrorCode::Cancelled,
@@ -192,7 +197,8 @@ impl CoreError {
             CoreError::UnknownIntegration { given } => json!({ "given": given }),
             CoreError::NotConfigured { integration }
             | CoreError::NotConnected { integration }
-            | CoreError::ReconnectNeeded { integration } => json!({ "integration": integration }),
+            | CoreError::ReconnectNeeded { integration }
+            | CoreError::QuotaExhausted { integration } => json!({ "integration": integration }),
             CoreError::IssuerMismatch {
                 integration,
                 what,

@@ -70,6 +70,7 @@ fn one_of_each() -> Vec<CoreError> {
             integration: i,
             retry_in_secs: 5,
         },
+        CoreError::QuotaExhausted { integration: i },
         CoreError::InvalidResponse {
             integration: i,
             reason: r(),
@@ -117,6 +118,7 @@ fn pinned(error: &CoreError) -> &'static str {
         CoreError::ProviderHttp { .. } => "provider_http_error",
         CoreError::ProviderUnavailable { .. } => "provider_unavailable",
         CoreError::RateLimited { .. } => "rate_limited",
+        CoreError::QuotaExhausted { .. } => "quota_exhausted",
         CoreError::CircuitOpen { .. } => "circuit_open",
         CoreError::InvalidResponse { .. } => "provider_invalid_response",
         CoreError::Cancelled => "cancelled",

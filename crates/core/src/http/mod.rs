@@ -7,6 +7,7 @@ mod body;
 pub mod breaker;
 pub mod pacer;
 pub mod retry;
+pub mod window;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,6 +24,7 @@ pub use body::{read_capped, BodyError, API_BODY_CAP, TOKEN_BODY_CAP};
 pub use breaker::Breaker;
 pub use pacer::Pacer;
 pub use retry::RetryPolicy;
+pub use window::{RollingWindow, WindowReport};
 
 /// Hands out a valid access token, and a fresh one after the provider rejected one.
 #[async_trait]
@@ -67,6 +69,17 @@ pub trait ApiDialect: Send + Sync {
 
     /// How long a 429 without `Retry-After` asks to wait, read from the provider's own headers.
     fn rate_limit_wait(&self, _headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+        None
+    }
+
+    /// Whether a 429's body says the limit will not lift within a load (HubSpot's daily quota).
+    fn rate_limit_is_final(&self, _body: &[u8]) -> bool {
+        false
+    }
+
+    /// What an answer's headers say of the provider's rolling window (HubSpot's
+    /// `X-HubSpot-RateLimit-*`).
+    fn window_report(&self, _headers: &reqwest::header::HeaderMap) -> Option<WindowReport> {
         None
     }
 }
@@ -186,6 +199,7 @@ impl ApiClient {
         };
         let mut refreshed = false;
         let mut retries = 0u32;
+        let (mut rate_waited, mut rate_retries) = (Duration::ZERO, 0u32);
         loop {
             self.breaker.allow(tokio::time::Instant::now())?;
             // Settled by success() / failure() below; dropped unsettled (a cancelled load) it
@@ -234,6 +248,26 @@ impl ApiClient {
                     (wait, error)
                 }
             };
+            if let CoreError::RateLimited { .. } = &error {
+                // A rate limit is waited out — up to its own budget, apart from failures' — and
+                // the whole scope waits with this request, not just this one.
+                let wait = wait.unwrap_or_else(|| self.policy.backoff(rate_retries));
+                rate_retries += 1;
+                rate_waited += wait;
+                if rate_waited > self.policy.rate_limit_budget {
+                    tracing::warn!(integration = %self.integration, ?rate_waited, "rate-limit budget spent; giving up");
+                    return Err(error);
+                }
+                if self.pacer.hold(&self.pace_key, wait) {
+                    self.pacer.slow_down(&self.pace_key);
+                }
+                if let Some(hook) = &self.on_rate_limit {
+                    hook(wait);
+                }
+                tracing::debug!(integration = %self.integration, ?wait, "waiting out a rate limit");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
             let wait = wait.unwrap_or_else(|| self.policy.backoff(retries));
             retries += 1;
             if retries >= self.policy.max_attempts
@@ -243,9 +277,6 @@ impl ApiClient {
                 return Err(error);
             }
             tracing::debug!(integration = %self.integration, code = error.code(), ?wait, retries, "retrying");
-            if let (CoreError::RateLimited { .. }, Some(hook)) = (&error, &self.on_rate_limit) {
-                hook(wait);
-            }
             tokio::time::sleep(wait).await;
         }
     }
@@ -257,6 +288,9 @@ impl ApiClient {
         let integration = self.integration;
         let status = response.status();
         let headers = response.headers().clone();
+        if let Some(report) = self.dialect.window_report(&headers) {
+            self.pacer.learn(report);
+        }
         let body = match read_capped(response, API_BODY_CAP).await {
             Ok(body) => body,
             Err(BodyError::Transport(e)) => return Err(self.transport_failure(&e)),
@@ -278,6 +312,9 @@ impl ApiClient {
         let message = error_message(&body)
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
         match status.as_u16() {
+            429 if self.dialect.rate_limit_is_final(&body) => {
+                Err(Failure::Fatal(CoreError::QuotaExhausted { integration }))
+            }
             429 => {
                 let wait = retry_after(&headers)
                     .or_else(|| self.dialect.rate_limit_wait(&headers))

@@ -1,37 +1,167 @@
 //! Proactive pacing below a provider's documented limit, on `governor`'s token buckets: one
-//! bucket per key (HubSpot and Notion use one key; Airtable one per base).
+//! bucket per key (HubSpot and Notion use one key; Airtable one per base), an optional budget
+//! shared by every key of the account (Airtable's 50 requests per second per user), and scopes
+//! held after a 429 so that every request to a locked-out scope waits the lockout out instead of
+//! each one finding it by itself.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use tokio::time::Instant;
 
-use crate::spec::RateLimit;
+use super::window::{RollingWindow, WindowReport};
+use crate::spec::{ProviderSpec, RateLimit, RateShape};
+
+/// The scope name under which a held account is kept.
+const ACCOUNT_SCOPE: &str = "\u{0}account";
 
 /// Shared token buckets; clone it to share one budget between concurrent streams.
 #[derive(Clone)]
 pub struct Pacer {
     limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    account: Option<Arc<RollingWindow>>,
+    /// A rolling window instead of the keyed buckets (one key per provider).
+    window: Option<Arc<RollingWindow>>,
+    held: Arc<Mutex<HashMap<String, Instant>>>,
+    /// Learnt after a 429 (the real limit is stricter than documented): the least spacing
+    /// between two requests of a key, and when its last one went.
+    spacing: Arc<Mutex<HashMap<String, (std::time::Duration, Instant)>>>,
+    /// The documented spacing of one key's requests, where slowing down starts.
+    period: std::time::Duration,
+}
+
+/// `percent` of `limit`, with bursts of at most a tenth of the window's budget, so a rolling
+/// window never sees more than the documented count.
+fn quota(limit: RateLimit, percent: u32) -> Quota {
+    let budget = (limit.requests * percent / 100).max(1);
+    let period = limit.per / budget;
+    let burst = NonZeroU32::new((budget / 10).max(1)).unwrap_or(NonZeroU32::MIN);
+    Quota::with_period(period)
+        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+        .allow_burst(burst)
 }
 
 impl Pacer {
-    /// Paces each key at 90 % of `limit`, with bursts of at most a tenth of the window's budget,
-    /// so a rolling window never sees more than the documented count.
+    /// Paces each key under `limit`.
     pub fn for_limit(limit: RateLimit) -> Self {
-        let budget = (limit.requests * 9 / 10).max(1);
-        let period = limit.per / budget;
-        let burst = NonZeroU32::new((budget / 10).max(1)).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::with_period(period)
-            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-            .allow_burst(burst);
         Self {
-            limiter: Arc::new(RateLimiter::keyed(quota)),
+            // A key's requests are few and bursty (a base's record pages): 90 % leaves room for
+            // the provider's clock and ours to disagree.
+            limiter: Arc::new(RateLimiter::keyed(quota(limit, 90))),
+            account: None,
+            window: None,
+            held: Arc::default(),
+            spacing: Arc::default(),
+            period: limit.per / limit.requests.max(1),
         }
     }
 
-    /// Waits until the next request under `key` may go.
+    /// Paces as `spec`'s limit is shaped: a rolling window, or buckets per key under the
+    /// account's budget.
+    pub fn for_spec(spec: &ProviderSpec) -> Self {
+        match spec.rate_shape {
+            RateShape::RollingWindow => Self {
+                window: Some(Arc::new(RollingWindow::new(spec.rate_limit))),
+                ..Self::for_limit(spec.rate_limit)
+            },
+            RateShape::Steady => Self::with_account_limit(spec.rate_limit, spec.account_rate_limit),
+        }
+    }
+
+    /// Takes in what an answer said of the provider's window.
+    pub fn learn(&self, report: WindowReport) {
+        if let Some(window) = &self.window {
+            window.learn(report);
+        }
+    }
+
+    /// Paces each key under `limit` and all keys together under `account`.
+    pub fn with_account_limit(limit: RateLimit, account: Option<RateLimit>) -> Self {
+        Self {
+            // The account budget is what a large load runs on: all of it, as a rolling window
+            // (a token bucket's burst would add to its rate within one window).
+            account: account.map(|a| Arc::new(RollingWindow::new(a))),
+            ..Self::for_limit(limit)
+        }
+    }
+
+    /// Waits until the next request under `key` may go: after any hold on it, within its own
+    /// budget and the account's.
     pub async fn ready(&self, key: &str) {
-        self.limiter.until_key_ready(&key.to_owned()).await;
+        loop {
+            let until = {
+                let held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+                held.get(key)
+                    .copied()
+                    .filter(|until| *until > Instant::now())
+            };
+            match until {
+                Some(until) => tokio::time::sleep_until(until).await,
+                None => break,
+            }
+        }
+        match &self.window {
+            Some(window) => window.ready().await,
+            None => self.limiter.until_key_ready(&key.to_owned()).await,
+        }
+        if let Some(account) = &self.account {
+            account.ready().await;
+        }
+        self.keep_spacing(key).await;
+    }
+
+    async fn keep_spacing(&self, key: &str) {
+        let next = {
+            let mut spacing = self.spacing.lock().unwrap_or_else(|p| p.into_inner());
+            let Some((gap, last)) = spacing.get_mut(key) else {
+                return;
+            };
+            let next = (*last + *gap).max(Instant::now());
+            *last = next;
+            next
+        };
+        tokio::time::sleep_until(next).await;
+    }
+
+    /// A 429 said the real limit of `key` is stricter than the one paced: its requests go at
+    /// most half as often from now on (multiplicative decrease; a load is too short to creep
+    /// back up), and a rolling window — the provider's, or the account's — is halved.
+    pub fn slow_down(&self, key: &str) {
+        for window in self.window.iter().chain(&self.account) {
+            window.shrink();
+        }
+        let mut spacing = self.spacing.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = spacing
+            .entry(key.to_owned())
+            .or_insert((self.period, Instant::now()));
+        entry.0 = (entry.0 * 2).max(self.period * 2);
+        tracing::info!(key, spacing = ?entry.0, "slowing down after a rate limit");
+    }
+
+    /// Holds every request under `key` for `wait` (the provider locked the scope out); true
+    /// when this is a new lockout rather than another request running into the same one. With
+    /// an account budget the whole account is held too: Airtable's 429 does not say whether the
+    /// base's limit or the user's was hit, and every request to a locked-out user fails.
+    pub fn hold(&self, key: &str, wait: std::time::Duration) -> bool {
+        let now = Instant::now();
+        let until = now + wait;
+        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        let mut new = false;
+        let scopes: &[&str] = if self.account.is_some() {
+            &[key, ACCOUNT_SCOPE]
+        } else {
+            &[key]
+        };
+        for scope in scopes {
+            let entry = held.entry((*scope).to_owned()).or_insert(now);
+            new |= *entry <= now;
+            if *entry < until {
+                *entry = until;
+            }
+        }
+        new
     }
 }
 
@@ -53,6 +183,78 @@ mod tests {
             per: Duration::from_secs(10),
         });
         assert_eq!(immediate(&pacer, "", 30), 9, "99 per 10 s, bursts of 9");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_held_scope_waits_its_lockout_out_and_others_go_on() {
+        let pacer = Pacer::for_limit(RateLimit {
+            requests: 1000,
+            per: Duration::from_secs(1),
+        });
+        pacer.hold("appA", Duration::from_secs(30));
+        let started = Instant::now();
+        pacer.ready("appB").await;
+        assert!(
+            started.elapsed() < Duration::from_millis(10),
+            "another base is not held"
+        );
+        pacer.ready("appA").await;
+        assert!(
+            started.elapsed() >= Duration::from_secs(30),
+            "the held base waits it out"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_a_429_a_key_goes_at_most_half_as_often() {
+        let pacer = Pacer::for_limit(RateLimit {
+            requests: 5,
+            per: Duration::from_secs(1),
+        });
+        pacer.slow_down("appA");
+        let started = Instant::now();
+        for _ in 0..5 {
+            pacer.ready("appA").await;
+        }
+        // 2.5 per second at most (spacing 400 ms): the fifth goes after 1.6 s or later.
+        assert!(
+            started.elapsed() >= Duration::from_millis(1_600),
+            "{:?}",
+            started.elapsed()
+        );
+        let other = Instant::now();
+        pacer.ready("appB").await;
+        assert!(
+            other.elapsed() < Duration::from_millis(10),
+            "other bases keep their pace"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_account_budget_caps_every_key_together() {
+        let pacer = Pacer::with_account_limit(
+            RateLimit {
+                requests: 5,
+                per: Duration::from_secs(1),
+            },
+            Some(RateLimit {
+                requests: 50,
+                per: Duration::from_secs(1),
+            }),
+        );
+        let started = Instant::now();
+        for base in 0..50 {
+            pacer.ready(&format!("app{base}")).await;
+        }
+        assert!(
+            started.elapsed() < Duration::from_millis(1),
+            "50 bases at once"
+        );
+        pacer.ready("app50").await;
+        assert!(
+            started.elapsed() >= Duration::from_secs(1),
+            "the 51st waits for the window"
+        );
     }
 
     #[test]

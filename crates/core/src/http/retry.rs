@@ -20,8 +20,12 @@ pub struct RetryPolicy {
     pub max_total_wait: Duration,
     /// Timeout of one attempt.
     pub request_timeout: Duration,
-    /// The longest single wait a rate limit may impose (Airtable asks for 30 s).
+    /// The longest single wait a rate limit may impose (Airtable asks for 30 s, Notion's
+    /// workspace limit may ask for more than a minute).
     pub max_rate_limit_wait: Duration,
+    /// The most time one request may spend waiting out rate limits, apart from failures'
+    /// `max_total_wait`: legitimate waits are waited, up to this (`INLET_RATE_LIMIT_BUDGET_SECS`).
+    pub rate_limit_budget: Duration,
     /// Consecutive failed attempts that open a provider's circuit.
     pub breaker_threshold: u32,
     /// How long an open circuit fails fast before one probe.
@@ -36,7 +40,8 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(20),
             max_total_wait: Duration::from_secs(120),
             request_timeout: Duration::from_secs(30),
-            max_rate_limit_wait: Duration::from_secs(60),
+            max_rate_limit_wait: Duration::from_secs(300),
+            rate_limit_budget: Duration::from_secs(900),
             breaker_threshold: 8,
             breaker_cooldown: Duration::from_secs(30),
         }
@@ -44,6 +49,20 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The default policy with the rate-limit budget from `INLET_RATE_LIMIT_BUDGET_SECS`, when
+    /// it is set to a whole number of seconds.
+    pub fn from_env(env: &dyn crate::config::EnvSource) -> Self {
+        let mut policy = Self::default();
+        if let Some(secs) = env
+            .var("INLET_RATE_LIMIT_BUDGET_SECS")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+        {
+            policy.rate_limit_budget = Duration::from_secs(secs);
+            policy.max_rate_limit_wait = policy.max_rate_limit_wait.min(policy.rate_limit_budget);
+        }
+        policy
+    }
+
     /// A policy with millisecond waits, for tests against the sandbox.
     pub fn fast() -> Self {
         Self {
@@ -53,6 +72,7 @@ impl RetryPolicy {
             max_total_wait: Duration::from_secs(30),
             request_timeout: Duration::from_secs(10),
             max_rate_limit_wait: Duration::from_millis(400),
+            rate_limit_budget: Duration::from_secs(30),
             breaker_threshold: 12,
             breaker_cooldown: Duration::from_millis(200),
         }

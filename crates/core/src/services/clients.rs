@@ -21,10 +21,7 @@ pub struct ApiClients {
 impl ApiClients {
     /// Clients retrying and breaking as `policy` says.
     pub fn new(policy: RetryPolicy) -> Result<Self> {
-        let pacers = Integration::ALL
-            .iter()
-            .map(|i| (*i, Pacer::for_limit(spec(*i).rate_limit)))
-            .collect();
+        let pacers = Integration::ALL.iter().map(|i| (*i, pacer(*i))).collect();
         let breakers = Integration::ALL
             .iter()
             .map(|i| (*i, Arc::new(breaker(*i, &policy))))
@@ -48,7 +45,7 @@ impl ApiClients {
             .pacers
             .get(&integration)
             .cloned()
-            .unwrap_or_else(|| Pacer::for_limit(spec(integration).rate_limit));
+            .unwrap_or_else(|| pacer(integration));
         let breaker = self
             .breakers
             .get(&integration)
@@ -63,6 +60,10 @@ impl ApiClients {
             self.policy,
         )
     }
+}
+
+fn pacer(integration: Integration) -> Pacer {
+    Pacer::for_spec(spec(integration))
 }
 
 fn breaker(integration: Integration, policy: &RetryPolicy) -> Breaker {

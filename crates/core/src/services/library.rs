@@ -150,11 +150,13 @@ impl Library {
         let key = generation.key.clone();
         let items = tokio::task::spawn_blocking(move || {
             store.purge(&key, id)?;
-            if read_back {
-                store.items(id)
-            } else {
-                Ok(Vec::new())
+            if !read_back {
+                return Ok(Vec::new());
             }
+            // A load of the same account that finished just after this one may already have
+            // replaced (and purged) this generation: what is stored now is its items.
+            let current = store.current(&key)?.map_or(id, |g| g.id.max(id));
+            store.items(current)
         })
         .await
         .map_err(|e| CoreError::task_failed("reading the item store", e))??;

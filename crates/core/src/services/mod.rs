@@ -54,14 +54,15 @@ pub struct StartOptions<'a> {
 }
 
 impl<'a> StartOptions<'a> {
-    /// Options for `env` with the OS keychain, no demo, no cache and the default policy.
+    /// Options for `env` with the OS keychain, no demo, no cache and the default policy (its
+    /// rate-limit budget from `INLET_RATE_LIMIT_BUDGET_SECS`).
     pub fn new(env: &'a dyn EnvSource) -> Self {
         Self {
             env,
             store: None,
             demo: None,
             data_dir: None,
-            policy: RetryPolicy::default(),
+            policy: RetryPolicy::from_env(env),
         }
     }
 }

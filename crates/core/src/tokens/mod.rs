@@ -12,7 +12,7 @@ pub use locks::RefreshLocks;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::config::ProviderSettings;
 use crate::error::{CoreError, Result};
@@ -38,6 +38,9 @@ struct Connection {
     dialect: &'static dyn TokenDialect,
     http: reqwest::Client,
     lock: ConnectionLock,
+    /// The access token in use and its expiry: read from the keychain once, then again only
+    /// inside the refresh lock, so a load of any size makes a handful of keychain calls.
+    cached: std::sync::Mutex<Option<(Secret, Option<DateTime<Utc>>)>>,
 }
 
 impl ConnectionTokens {
@@ -60,6 +63,7 @@ impl ConnectionTokens {
                 dialect,
                 http,
                 lock,
+                cached: std::sync::Mutex::default(),
             }),
         }
     }
@@ -77,12 +81,30 @@ impl ConnectionTokens {
 }
 
 fn expiring(connection: &StoredConnection) -> bool {
-    connection
-        .expires_at
-        .is_some_and(|at| at - REFRESH_MARGIN <= Utc::now())
+    expires_soon(connection.expires_at)
+}
+
+fn expires_soon(expires_at: Option<DateTime<Utc>>) -> bool {
+    expires_at.is_some_and(|at| at - REFRESH_MARGIN <= Utc::now())
 }
 
 impl Connection {
+    /// Remembers the token in use (and returns it).
+    fn remember(&self, token: &Secret, expires_at: Option<DateTime<Utc>>) -> Secret {
+        let mut cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
+        *cached = Some((token.clone(), expires_at));
+        token.clone()
+    }
+
+    /// The remembered token, unless it is about to expire.
+    fn remembered(&self) -> Option<Secret> {
+        let cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
+        cached
+            .as_ref()
+            .filter(|(_, expires_at)| !expires_soon(*expires_at))
+            .map(|(token, _)| token.clone())
+    }
+
     /// The stored connection, if its tokens may be used with the settings in force.
     async fn load(&self) -> Result<StoredConnection> {
         let integration = self.settings.integration;
@@ -112,7 +134,7 @@ impl Connection {
             None => !expiring(&stored),
         };
         if still_good {
-            return Ok(stored.access_token);
+            return Ok(self.remember(&stored.access_token, stored.expires_at));
         }
         // A second round only when the provider refused the pair but a newer one is stored.
         for _ in 0..2 {
@@ -129,12 +151,12 @@ impl Connection {
                     }
                     stored.expires_at = tokens.expires_at;
                     self.save(stored).await?;
-                    return Ok(tokens.access_token);
+                    return Ok(self.remember(&tokens.access_token, tokens.expires_at));
                 }
                 Err(CoreError::ReconnectNeeded { .. }) => {
                     let newer = self.refused(&refresh_token).await?;
                     if !expiring(&newer) {
-                        return Ok(newer.access_token);
+                        return Ok(self.remember(&newer.access_token, newer.expires_at));
                     }
                     stored = newer;
                 }
@@ -168,11 +190,16 @@ impl Connection {
 #[async_trait]
 impl AccessTokens for ConnectionTokens {
     async fn current(&self) -> Result<Secret> {
+        if let Some(token) = self.connection.remembered() {
+            return Ok(token);
+        }
         let stored = self.connection.load().await?;
         if expiring(&stored) {
             return self.refresh(None).await;
         }
-        Ok(stored.access_token)
+        Ok(self
+            .connection
+            .remember(&stored.access_token, stored.expires_at))
     }
 
     async fn after_rejection(&self, rejected: &Secret) -> Result<Secret> {

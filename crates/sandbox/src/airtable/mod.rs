@@ -60,13 +60,24 @@ async fn guard(
         ));
     }
     let knobs = app.knobs();
-    let limit = Limit {
-        key: format!("airtable:{base_key}"),
-        max: knobs.airtable_rate_per_sec,
-        window: Duration::from_secs(1),
-        lockout: Duration::from_millis(knobs.airtable_lockout_ms),
-    };
-    match app.faults.check(&knobs, Some(limit)).await {
+    // 5 requests per second per base, and 50 per second for all of a user's traffic; over
+    // either, every request to that scope is refused for the 30 s lockout.
+    let lockout = Duration::from_millis(knobs.airtable_lockout_ms);
+    let limits = vec![
+        Limit {
+            key: format!("airtable:{base_key}"),
+            max: knobs.airtable_rate_per_sec,
+            window: Duration::from_secs(1),
+            lockout,
+        },
+        Limit {
+            key: "airtable-user".into(), // the sandbox has one Airtable user
+            max: knobs.airtable_user_rate_per_sec,
+            window: Duration::from_secs(1),
+            lockout,
+        },
+    ];
+    match app.faults.check_all(&knobs, limits).await {
         Verdict::Serve(_) => Ok(knobs),
         Verdict::RateLimited(_) => {
             app.counters.rate_limited.fetch_add(1, Ordering::SeqCst);

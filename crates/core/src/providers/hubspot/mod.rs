@@ -14,7 +14,7 @@ use super::{
     advance, api_url, parse_time, AccountContext, Cursor, LoadContext, PageSink, Provider,
 };
 use crate::error::{CoreError, Result};
-use crate::http::{header_u64, ApiDialect};
+use crate::http::{header_u64, ApiDialect, WindowReport};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::oauth::client::TokenDialect;
@@ -84,6 +84,26 @@ impl ApiDialect for HubSpot {
     /// 477 Migration in Progress: the portal is moving between data centres.
     fn is_temporary(&self, status: u16) -> bool {
         status == 477
+    }
+
+    /// `policyName: DAILY`: the account's daily quota is spent until tomorrow.
+    fn rate_limit_is_final(&self, body: &[u8]) -> bool {
+        serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|b| b.get("policyName")?.as_str().map(|p| p == "DAILY"))
+            .unwrap_or(false)
+    }
+
+    /// The rolling window this app and account really have, and what is left of it.
+    fn window_report(&self, headers: &reqwest::header::HeaderMap) -> Option<WindowReport> {
+        let number = |name: &str| header_u64(headers, name).and_then(|n| u32::try_from(n).ok());
+        let report = WindowReport {
+            max: number("x-hubspot-ratelimit-max"),
+            interval: header_u64(headers, "x-hubspot-ratelimit-interval-milliseconds")
+                .map(Duration::from_millis),
+            remaining: number("x-hubspot-ratelimit-remaining"),
+        };
+        (report != WindowReport::default()).then_some(report)
     }
 
     /// With no `Retry-After`, a spent rolling-window budget says how long the window is.
@@ -365,6 +385,32 @@ mod tests {
         assert_eq!(
             HubSpot.granted_scopes(extra.as_object().unwrap()),
             vec!["oauth", "crm.objects.contacts.read"]
+        );
+    }
+
+    #[test]
+    fn a_spent_daily_quota_is_final_and_the_window_is_read() {
+        assert!(HubSpot.rate_limit_is_final(br#"{"policyName":"DAILY","errorType":"RATE_LIMIT"}"#));
+        assert!(!HubSpot.rate_limit_is_final(br#"{"policyName":"TEN_SECONDLY_ROLLING"}"#));
+        assert!(!HubSpot.rate_limit_is_final(b"not json"));
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-hubspot-ratelimit-max", "190".parse().unwrap());
+        headers.insert("x-hubspot-ratelimit-remaining", "12".parse().unwrap());
+        headers.insert(
+            "x-hubspot-ratelimit-interval-milliseconds",
+            "10000".parse().unwrap(),
+        );
+        assert_eq!(
+            HubSpot.window_report(&headers),
+            Some(WindowReport {
+                max: Some(190),
+                interval: Some(Duration::from_secs(10)),
+                remaining: Some(12),
+            })
+        );
+        assert_eq!(
+            HubSpot.window_report(&reqwest::header::HeaderMap::new()),
+            None
         );
     }
 

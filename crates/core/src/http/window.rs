@@ -1,0 +1,170 @@
+//! A rolling-window limit as providers state it ("100 requests per 10 seconds"): up to the whole
+//! budget at once, then as the oldest request leaves the window. HubSpot's answers say the
+//! window the account really has (`X-HubSpot-RateLimit-Max`, `-Interval-Milliseconds`) and what
+//! is left of it (`-Remaining`, which also counts other programs using the same app): the window
+//! learns all three.
+//!
+//! Hand-written rather than `governor`: a token bucket cannot take a rolling window's full burst
+//! without also letting through more than the window allows over time.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::spec::RateLimit;
+
+/// Sends leave earlier than the provider sees them: a window is kept 3 % longer (at most
+/// 150 ms), so a request slow on the wire does not land in the next window's count.
+fn slack(interval: Duration) -> Duration {
+    (interval * 3 / 100).min(Duration::from_millis(150))
+}
+
+/// What a provider said of its window in an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WindowReport {
+    /// Requests allowed per window.
+    pub max: Option<u32>,
+    /// The window.
+    pub interval: Option<Duration>,
+    /// Requests left in the current window.
+    pub remaining: Option<u32>,
+}
+
+/// At most `max` requests in any `interval`.
+pub struct RollingWindow {
+    state: Mutex<State>,
+}
+
+struct State {
+    max: u32,
+    interval: Duration,
+    sent: VecDeque<Instant>,
+}
+
+impl RollingWindow {
+    /// The window `limit` states.
+    pub fn new(limit: RateLimit) -> Self {
+        Self {
+            state: Mutex::new(State {
+                max: limit.requests.max(1),
+                interval: limit.per,
+                sent: VecDeque::new(),
+            }),
+        }
+    }
+
+    /// Waits until a request fits in the window, and counts it.
+    pub async fn ready(&self) {
+        loop {
+            let wait_until = {
+                let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+                let now = Instant::now();
+                let span = state.interval + slack(state.interval);
+                while state
+                    .sent
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= span)
+                {
+                    state.sent.pop_front();
+                }
+                if (state.sent.len() as u32) < state.max {
+                    state.sent.push_back(now);
+                    return;
+                }
+                state.sent.front().map(|oldest| *oldest + span)
+            };
+            if let Some(until) = wait_until {
+                tokio::time::sleep_until(until).await;
+            }
+        }
+    }
+
+    /// Takes in what an answer said: the real budget and window, and — when the provider counts
+    /// fewer requests left than this window does (someone else spends the same budget) — as
+    /// many more requests counted now.
+    pub fn learn(&self, report: WindowReport) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(max) = report.max.filter(|m| *m > 0) {
+            state.max = max;
+        }
+        if let Some(interval) = report
+            .interval
+            .filter(|i| !i.is_zero() && *i <= Duration::from_secs(60))
+        {
+            state.interval = interval;
+        }
+        if let Some(remaining) = report.remaining {
+            let ours = state.max.saturating_sub(state.sent.len() as u32);
+            let missing = ours.saturating_sub(remaining);
+            let now = Instant::now();
+            for _ in 0..missing {
+                state.sent.push_back(now);
+            }
+        }
+    }
+
+    /// A 429 came although the window was kept: the provider's is smaller than stated.
+    pub fn shrink(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.max = (state.max / 2).max(1);
+    }
+
+    #[cfg(test)]
+    fn budget(&self) -> (u32, Duration) {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        (state.max, state.interval)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(requests: u32, secs: u64) -> RollingWindow {
+        RollingWindow::new(RateLimit {
+            requests,
+            per: Duration::from_secs(secs),
+        })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_whole_budget_goes_at_once_then_as_the_window_rolls() {
+        let window = window(100, 10);
+        let started = Instant::now();
+        for _ in 0..100 {
+            window.ready().await;
+        }
+        assert!(started.elapsed() < Duration::from_millis(1), "a full burst");
+        window.ready().await;
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_secs(10) && waited <= Duration::from_millis(10_200),
+            "{waited:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn it_learns_the_accounts_window_and_what_others_spent() {
+        let window = window(100, 10);
+        window.learn(WindowReport {
+            max: Some(190),
+            interval: Some(Duration::from_secs(10)),
+            remaining: None,
+        });
+        assert_eq!(window.budget(), (190, Duration::from_secs(10)));
+        // Another program spent 180 of the 190: only 10 go now.
+        window.learn(WindowReport {
+            remaining: Some(10),
+            ..WindowReport::default()
+        });
+        let started = Instant::now();
+        for _ in 0..10 {
+            window.ready().await;
+        }
+        assert!(started.elapsed() < Duration::from_millis(1));
+        window.ready().await;
+        assert!(started.elapsed() >= Duration::from_secs(10));
+    }
+}
