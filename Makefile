@@ -95,6 +95,7 @@ clean:
 # app's real window over 1,000,000 stored items (memory, a search keystroke).
 bench: deps tauri-driver
 	cargo bench -p inlet-core --bench throughput
+	cargo bench -p inlet-core --bench loads
 	cargo bench -p inlet-core --bench item_store
 	cd ui && npx vitest bench --run
 	$(MAKE) bench-app
