@@ -270,6 +270,25 @@ fn validation_error(message: &str) -> Response {
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
+/// `associations` as the list endpoint returns them for the types asked for: per type, the ids
+/// and the association's type label (`contact_to_company`); types without any are left out.
+fn associations_json(record_type: &str, record: &CrmRecord, wanted: &[&str]) -> Option<Value> {
+    let singular = |t: &str| t.trim_end_matches('s').replace("companie", "company");
+    let mut out = serde_json::Map::new();
+    for kind in wanted {
+        let results: Vec<Value> = record
+            .associations
+            .iter()
+            .filter(|(t, _)| t == kind)
+            .map(|(t, id)| json!({"id": id, "type": format!("{}_to_{}", singular(record_type), singular(t))}))
+            .collect();
+        if !results.is_empty() {
+            out.insert((*kind).to_owned(), json!({"results": results}));
+        }
+    }
+    (!out.is_empty()).then_some(Value::Object(out))
+}
+
 fn record_json(record: &CrmRecord, requested: &[&str]) -> Value {
     let mut properties = serde_json::Map::new();
     for (name, value) in &record.properties {
@@ -349,9 +368,19 @@ async fn list_objects(
         .map(|p| p.split(',').collect())
         .unwrap_or_default();
     let end = (start + limit).min(records.len());
+    let associations: Vec<&str> = q
+        .get("associations")
+        .map(|a| a.split(',').collect())
+        .unwrap_or_default();
     let results: Vec<Value> = records[start..end]
         .iter()
-        .map(|r| record_json(r, &requested))
+        .map(|r| {
+            let mut json = record_json(r, &requested);
+            if let Some(with) = associations_json(&object_type, r, &associations) {
+                json["associations"] = with;
+            }
+            json
+        })
         .collect();
     let mut body = json!({"results": results});
     if end < records.len() {

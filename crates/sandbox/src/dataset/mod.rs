@@ -53,6 +53,8 @@ pub struct CrmRecord {
     pub created_at: String,
     /// RFC 3339 last change.
     pub updated_at: String,
+    /// Associated records: (object type, id), e.g. `("companies", "5000001")`.
+    pub associations: Vec<(&'static str, String)>,
 }
 
 /// The HubSpot portal the sandbox plays.
@@ -198,11 +200,13 @@ impl Dataset {
                 ],
                 created_at: "2030-01-01T00:00:00.000Z".to_owned(),
                 updated_at: "2030-01-01T00:00:00.000Z".to_owned(),
+                associations: Vec::new(),
             });
         }
     }
 
     /// The dataset for `seed` and `size`: the same inputs always give the same data.
+    /// Contacts, companies and deals have ids in ranges of their own, as HubSpot's do.
     pub fn generate(seed: u64, size: DatasetSize) -> Self {
         let mut rng = StdRng::seed_from_u64(seed);
         let portal_id = 10_000_000 + seed % 1_000_000;
@@ -232,6 +236,11 @@ impl Dataset {
                 ],
                 created_at,
                 updated_at,
+                // Most contacts work at a company; every seventh at none.
+                associations: (size.companies > 0 && i % 7 != 6)
+                    .then(|| ("companies", company_id(i % size.companies)))
+                    .into_iter()
+                    .collect(),
             });
         }
         let mut companies = Vec::with_capacity(size.companies);
@@ -244,10 +253,11 @@ impl Dataset {
                 _ => Some(format!("{} {} Ltd", LAST[i % LAST.len()], i)),
             };
             companies.push(CrmRecord {
-                id: (5_000_001 + i * 7).to_string(),
+                id: company_id(i),
                 properties: vec![("name", name), ("domain", Some(domain))],
                 created_at,
                 updated_at,
+                associations: Vec::new(),
             });
         }
         let mut deals = Vec::with_capacity(size.deals);
@@ -272,6 +282,20 @@ impl Dataset {
                 ],
                 created_at,
                 updated_at,
+                // A deal belongs to a company and involves a contact or two.
+                associations: {
+                    let mut with = Vec::new();
+                    if size.companies > 0 {
+                        with.push(("companies", company_id((i * 5) % size.companies)));
+                    }
+                    for k in 0..(1 + i % 2).min(size.contacts) {
+                        with.push((
+                            "contacts",
+                            (1001 + ((i * 13 + k * 7) % size.contacts) * 3).to_string(),
+                        ));
+                    }
+                    with
+                },
             });
         }
         let airtable = AirtableData::generate(&mut rng, size);
@@ -314,4 +338,9 @@ mod tests {
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(civil_from_days(19_782), (2024, 2, 29));
     }
+}
+
+/// The id of the `n`th company.
+fn company_id(n: usize) -> String {
+    (5_000_001 + n * 7).to_string()
 }

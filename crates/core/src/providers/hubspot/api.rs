@@ -29,6 +29,25 @@ pub struct SimpleObject {
     /// Archived records are not requested; the flag is kept for completeness.
     #[serde(default)]
     pub archived: bool,
+    /// The associated records of the types asked for (`associations=companies,contacts`), by
+    /// object type; types without any are absent.
+    #[serde(default)]
+    pub associations: HashMap<String, Associated>,
+}
+
+/// The records of one type associated with a record (the first page of them).
+#[derive(Debug, Default, Deserialize)]
+pub struct Associated {
+    /// Their ids.
+    #[serde(default)]
+    pub results: Vec<AssociatedId>,
+}
+
+/// One associated record.
+#[derive(Debug, Deserialize)]
+pub struct AssociatedId {
+    /// Its id.
+    pub id: String,
 }
 
 /// Pagination block.

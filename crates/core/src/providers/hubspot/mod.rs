@@ -35,6 +35,9 @@ struct ObjectType {
     type_id: &'static str,
     /// Properties requested (HubSpot's defaults differ per type; asking is reliable).
     properties: &'static str,
+    /// Associations asked for with the page (no extra request): a contact's and a deal's
+    /// company becomes its parent in the tree; a deal's contacts are kept in its details.
+    associations: Option<&'static str>,
 }
 
 const OBJECT_TYPES: [ObjectType; 3] = [
@@ -43,18 +46,21 @@ const OBJECT_TYPES: [ObjectType; 3] = [
         item_type: "contact",
         type_id: "0-1",
         properties: "firstname,lastname,email,createdate,lastmodifieddate",
+        associations: Some("companies"),
     },
     ObjectType {
         path: "companies",
         item_type: "company",
         type_id: "0-2",
         properties: "name,domain,createdate,hs_lastmodifieddate",
+        associations: None,
     },
     ObjectType {
         path: "deals",
         item_type: "deal",
         type_id: "0-3",
         properties: "dealname,amount,dealstage,pipeline,closedate,createdate,hs_lastmodifieddate",
+        associations: Some("companies,contacts"),
     },
 ];
 
@@ -229,6 +235,9 @@ impl Provider for HubSpot {
                     if let Some(cursor) = after.as_deref() {
                         query.push(("after", cursor));
                     }
+                    if let Some(with) = object.associations {
+                        query.push(("associations", with));
+                    }
                     http.get(endpoint.clone()).query(&query)
                 })
                 .await?;
@@ -315,6 +324,23 @@ fn to_item(object: SimpleObject, kind: &ObjectType, portal_id: &str) -> Integrat
             item.details.insert(key, value.into());
         }
     }
+    let ids = |kind: &str| -> Vec<String> {
+        object
+            .associations
+            .get(kind)
+            .map(|a| a.results.iter().map(|r| r.id.clone()).collect())
+            .unwrap_or_default()
+    };
+    let companies = ids("companies");
+    // The first company is the parent (HubSpot's primary association comes first).
+    item.parent_id = companies.first().cloned();
+    if !companies.is_empty() {
+        item.details.insert("companyIds".into(), companies.into());
+    }
+    let contacts = ids("contacts");
+    if !contacts.is_empty() {
+        item.details.insert("contactIds".into(), contacts.into());
+    }
     item
 }
 
@@ -324,6 +350,27 @@ mod tests {
 
     fn object(json: serde_json::Value) -> SimpleObject {
         serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn a_records_company_is_its_parent_and_its_contacts_are_kept() {
+        let deal = object(
+            serde_json::json!({"id": "9", "properties": {"dealname": "Big"},
+            "associations": {"companies": {"results": [{"id": "5000001", "type": "deal_to_company"}]},
+                             "contacts": {"results": [{"id": "1001", "type": "deal_to_contact"}, {"id": "1004", "type": "deal_to_contact"}]}}}),
+        );
+        let item = to_item(deal, &OBJECT_TYPES[2], "42");
+        assert_eq!(item.parent_id.as_deref(), Some("5000001"));
+        assert_eq!(
+            item.details["contactIds"],
+            serde_json::json!(["1001", "1004"])
+        );
+        let loner = to_item(
+            object(serde_json::json!({"id": "1"})),
+            &OBJECT_TYPES[0],
+            "42",
+        );
+        assert_eq!(loner.parent_id, None, "a contact at no company is a root");
     }
 
     #[test]

@@ -1,0 +1,131 @@
+//! The yardstick: the same load the way a naive client makes it — one request at a time with
+//! plain reqwest, no pacing, a 429 waited out as the answer says — reading only the fields that
+//! lead to the next page. It shares nothing with Inlet's client, so its time per request is the
+//! sandbox's own cost of a page on this machine, measured in the same run.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use inlet_core::Integration;
+
+/// What a naive load did.
+pub struct Naive {
+    pub wall: Duration,
+    pub requests: u64,
+    pub limited: u64,
+}
+
+struct Client {
+    http: reqwest::Client,
+    token: String,
+    requests: u64,
+    limited: u64,
+}
+
+impl Client {
+    /// Sends until the answer is not a 429, waiting what it asks (1 s when it does not say).
+    async fn send(&mut self, build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder) -> Value {
+        loop {
+            self.requests += 1;
+            let response = build(&self.http)
+                .bearer_auth(&self.token)
+                .header("Notion-Version", "2022-06-28")
+                .send()
+                .await
+                .expect("the sandbox answers");
+            if response.status() == 429 {
+                self.limited += 1;
+                let wait = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                    .unwrap_or(1);
+                tokio::time::sleep(Duration::from_secs(wait)).await;
+                continue;
+            }
+            return response.json().await.expect("a JSON page");
+        }
+    }
+}
+
+/// Loads `integration` from the sandbox at `base` with `token`, one request at a time.
+pub async fn load(integration: Integration, base: &str, token: String) -> Naive {
+    let mut client = Client {
+        http: reqwest::Client::new(),
+        token,
+        requests: 0,
+        limited: 0,
+    };
+    let started = Instant::now();
+    match integration {
+        Integration::Hubspot => {
+            for object in ["contacts", "companies", "deals"] {
+                let url = format!("{base}/hubspot/crm/v3/objects/{object}");
+                let mut after: Option<String> = None;
+                loop {
+                    let page = client
+                        .send(|http| {
+                            let mut query = vec![("limit", "100".to_owned())];
+                            if let Some(a) = &after {
+                                query.push(("after", a.clone()));
+                            }
+                            http.get(&url).query(&query)
+                        })
+                        .await;
+                    after = page["paging"]["next"]["after"].as_str().map(str::to_owned);
+                    if after.is_none() {
+                        break;
+                    }
+                }
+            }
+        }
+        Integration::Notion => {
+            let url = format!("{base}/notion/v1/search");
+            let mut cursor: Option<String> = None;
+            loop {
+                let mut body = json!({"page_size": 100});
+                if let Some(c) = &cursor {
+                    body["start_cursor"] = c.clone().into();
+                }
+                let page = client.send(|http| http.post(&url).json(&body)).await;
+                cursor = page["next_cursor"]
+                    .as_str()
+                    .filter(|_| page["has_more"].as_bool() == Some(true))
+                    .map(str::to_owned);
+                if cursor.is_none() {
+                    break;
+                }
+            }
+        }
+        Integration::Airtable => {
+            let url = format!("{base}/airtable/v0/meta/bases");
+            let mut offset: Option<String> = None;
+            let mut bases = Vec::new();
+            loop {
+                let page = client
+                    .send(|http| match &offset {
+                        Some(o) => http.get(&url).query(&[("offset", o)]),
+                        None => http.get(&url),
+                    })
+                    .await;
+                for base in page["bases"].as_array().into_iter().flatten() {
+                    bases.extend(base["id"].as_str().map(str::to_owned));
+                }
+                offset = page["offset"].as_str().map(str::to_owned);
+                if offset.is_none() {
+                    break;
+                }
+            }
+            for id in bases {
+                let url = format!("{base}/airtable/v0/meta/bases/{id}/tables");
+                client.send(|http| http.get(&url)).await;
+            }
+        }
+    }
+    Naive {
+        wall: started.elapsed(),
+        requests: client.requests,
+        limited: client.limited,
+    }
+}
