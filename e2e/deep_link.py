@@ -104,7 +104,7 @@ class Driver:
 
 
 # (card id, display name, items a full sandbox load gives)
-PROVIDERS = [("hubspot", "HubSpot", 435), ("notion", "Notion", 150), ("airtable", "Airtable", 23)]
+PROVIDERS = [("hubspot", "HubSpot", 435), ("notion", "Notion", 170), ("airtable", "Airtable", 23)]
 
 
 def scenario(transport):

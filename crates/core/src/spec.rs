@@ -129,7 +129,7 @@ pub struct ProviderSpec {
 }
 
 /// The Notion API version Inlet is written against (page and database objects).
-pub const NOTION_VERSION: &str = "2022-06-28";
+pub const NOTION_VERSION: &str = "2025-09-03";
 
 /// The provider table.
 pub static PROVIDERS: [ProviderSpec; 3] = [

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/oauth/token", post(token))
         .route("/v1/oauth/revoke", post(revoke))
         .route("/v1/search", post(search))
+        .route("/v1/databases/{id}", get(database))
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -183,12 +184,88 @@ fn rich_text(text: &str) -> Value {
         "annotations": {"bold": false, "italic": false, "strikethrough": false, "underline": false, "code": false, "color": "default"}}])
 }
 
-fn object_json(o: &NotionObject) -> Value {
-    let parent = match &o.parent {
+/// Whether a request speaks Notion-Version 2025-09-03 or later (data sources).
+fn data_sources_era(headers: &HeaderMap) -> bool {
+    headers
+        .get("notion-version")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v >= "2025-09-03")
+}
+
+fn parent_json(parent: &(&'static str, Option<String>)) -> Value {
+    match parent {
         ("workspace", _) => json!({"type": "workspace", "workspace": true}),
         (kind, Some(id)) => json!({"type": kind, *kind: id}),
         (kind, None) => json!({"type": kind}),
+    }
+}
+
+/// What search returns for the dataset, in order: under 2025-09-03 each database becomes its
+/// data sources and rows name theirs; before it, databases with several data sources are left
+/// out (as Notion does).
+fn search_results(objects: &[NotionObject], data_sources: bool) -> Vec<Value> {
+    let mut out = Vec::with_capacity(objects.len());
+    for o in objects {
+        match (o.object, data_sources) {
+            ("database", true) => {
+                for (id, name) in &o.data_sources {
+                    out.push(json!({"object": "data_source", "id": id, "created_time": o.created_time,
+                        "last_edited_time": o.last_edited_time, "title": rich_text(name),
+                        "parent": {"type": "database_id", "database_id": o.id},
+                        "database_parent": parent_json(&o.parent), "properties": {}, "archived": false,
+                        "in_trash": false, "url": o.url()}));
+                }
+            }
+            ("database", false) if o.data_sources.len() > 1 => {}
+            _ => {
+                let mut value = object_json(o);
+                if let (true, Some(source), ("database_id", Some(db))) =
+                    (data_sources, &o.data_source, &o.parent)
+                {
+                    value["parent"] = json!({"type": "data_source_id", "data_source_id": source, "database_id": db});
+                }
+                out.push(value);
+            }
+        }
+    }
+    out
+}
+
+/// `GET /v1/databases/{id}` (2025-09-03): the database container and its data sources.
+async fn database(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    if let Err(refused) = guard(&app, &headers).await {
+        return refused;
+    }
+    let data = app.data();
+    let Some(o) = data
+        .notion
+        .objects
+        .iter()
+        .find(|o| o.object == "database" && o.id == id)
+    else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "object_not_found",
+            "Could not find database with ID.",
+        );
     };
+    let sources: Vec<Value> = o
+        .data_sources
+        .iter()
+        .map(|(id, name)| json!({"id": id, "name": name}))
+        .collect();
+    let body = json!({"object": "database", "id": o.id, "created_time": o.created_time,
+        "last_edited_time": o.last_edited_time, "title": rich_text(&o.title), "parent": parent_json(&o.parent),
+        "data_sources": sources, "is_inline": false, "in_trash": false, "url": o.url()});
+    app.finish(&app.knobs(), body)
+}
+
+fn object_json(o: &NotionObject) -> Value {
+    let parent = parent_json(&o.parent);
     let user = json!({"object": "user", "id": "00000000-0000-0000-0000-00000000000a"});
     let mut value = json!({"object": o.object, "id": o.id, "created_time": o.created_time, "last_edited_time": o.last_edited_time,
         "created_by": user, "last_edited_by": user, "cover": null, "icon": null, "parent": parent, "archived": false,
@@ -216,22 +293,24 @@ fn object_json(o: &NotionObject) -> Value {
     value
 }
 
-async fn search(State(app): State<AppState>, headers: HeaderMap, body: String) -> Response {
+/// What every data request goes through: the token, the version header, the rate limit (9
+/// requests in any 3 s) and the fault knobs.
+async fn guard(app: &AppState, headers: &HeaderMap) -> Result<crate::Knobs, Response> {
     app.counters.api_requests.fetch_add(1, Ordering::SeqCst);
-    let token = bearer(&headers);
+    let token = bearer(headers);
     if app.grants.access("notion", &token).is_none() {
-        return error(
+        return Err(error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "API token is invalid.",
-        );
+        ));
     }
     if headers.get("notion-version").is_none() {
-        return error(
+        return Err(error(
             StatusCode::BAD_REQUEST,
             "missing_version",
             "Notion-Version header failed validation: Notion-Version header should be defined.",
-        );
+        ));
     }
     let knobs = app.knobs();
     let limit = Limit {
@@ -252,17 +331,25 @@ async fn search(State(app): State<AppState>, headers: HeaderMap, body: String) -
             response
                 .headers_mut()
                 .insert("retry-after", knobs.notion_retry_after_secs.into());
-            return response;
+            return Err(response);
         }
         Verdict::Fail(status) => {
             app.counters.faults.fetch_add(1, Ordering::SeqCst);
-            return error(
+            return Err(error(
                 status,
                 "service_unavailable",
                 "Notion is unavailable, please try again later.",
-            );
+            ));
         }
     }
+    Ok(knobs)
+}
+
+async fn search(State(app): State<AppState>, headers: HeaderMap, body: String) -> Response {
+    let knobs = match guard(&app, &headers).await {
+        Ok(knobs) => knobs,
+        Err(refused) => return refused,
+    };
     let request: Value = if body.trim().is_empty() {
         json!({})
     } else {
@@ -289,10 +376,12 @@ async fn search(State(app): State<AppState>, headers: HeaderMap, body: String) -
         );
     }
     let dataset = app.data();
-    let all = &dataset.notion.objects;
+    let era = data_sources_era(&headers);
+    let all = search_results(&dataset.notion.objects, era);
+    let id_of = |v: &Value| v["id"].as_str().unwrap_or_default().to_owned();
     let start = match request.get("start_cursor").and_then(Value::as_str) {
         None => 0,
-        Some(cursor) => match all.iter().position(|o| o.id == cursor) {
+        Some(cursor) => match all.iter().position(|o| id_of(o) == cursor) {
             Some(position) => position,
             None => {
                 return error(
@@ -304,9 +393,14 @@ async fn search(State(app): State<AppState>, headers: HeaderMap, body: String) -
         },
     };
     let end = (start + page_size).min(all.len());
-    let results: Vec<Value> = all[start..end].iter().map(object_json).collect();
-    let next = all.get(end).map(|o| o.id.clone());
+    let results: Vec<Value> = all[start..end].to_vec();
+    let next = all.get(end).map(id_of);
+    let kind = if era {
+        "page_or_data_source"
+    } else {
+        "page_or_database"
+    };
     let body = json!({"object": "list", "results": results, "next_cursor": next, "has_more": next.is_some(),
-        "type": "page_or_database", "page_or_database": {}, "request_id": "sandbox"});
+        "type": kind, kind: {}, "request_id": "sandbox"});
     app.finish(&knobs, body)
 }

@@ -274,7 +274,8 @@ async fn main() {
         let (sandbox, _inlet, token) = connected(&account, documented.clone()).await;
         let naive = naive::load(account.integration, &sandbox.base_url(), token).await;
         drop(sandbox);
-        let cost = naive.wall / u32::try_from(naive.requests.max(1)).unwrap_or(u32::MAX);
+        let cost = naive.wall.saturating_sub(naive.waited)
+            / u32::try_from(naive.requests.max(1)).unwrap_or(u32::MAX);
         let measured = Measured {
             wall: naive.wall,
             requests: naive.requests,

@@ -14,6 +14,8 @@ pub struct Naive {
     pub wall: Duration,
     pub requests: u64,
     pub limited: u64,
+    /// Time spent waiting out 429s (not part of a page's cost).
+    pub waited: Duration,
 }
 
 struct Client {
@@ -21,6 +23,7 @@ struct Client {
     token: String,
     requests: u64,
     limited: u64,
+    waited: Duration,
 }
 
 impl Client {
@@ -41,6 +44,7 @@ impl Client {
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
                     .unwrap_or(1);
+                self.waited += Duration::from_secs(wait);
                 tokio::time::sleep(Duration::from_secs(wait)).await;
                 continue;
             }
@@ -56,6 +60,7 @@ pub async fn load(integration: Integration, base: &str, token: String) -> Naive 
         token,
         requests: 0,
         limited: 0,
+        waited: Duration::ZERO,
     };
     let started = Instant::now();
     match integration {
@@ -127,5 +132,6 @@ pub async fn load(integration: Integration, base: &str, token: String) -> Naive 
         wall: started.elapsed(),
         requests: client.requests,
         limited: client.limited,
+        waited: client.waited,
     }
 }

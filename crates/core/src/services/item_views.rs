@@ -233,7 +233,8 @@ impl Library {
                     .by_type
                     .into_iter()
                     .map(|(t, count)| FacetValue {
-                        label: t.clone(),
+                        // `data_source` reads "data source".
+                        label: t.replace('_', " "),
                         value: t,
                         count,
                     })

@@ -196,11 +196,18 @@ pub fn expected_ids_for(sandbox: &Sandbox, integration: Integration) -> Vec<(Str
                     .chain(b.tables.iter().map(|t| ("table".to_owned(), t.id.clone())))
             })
             .collect(),
+        // Pages, databases, and every data source of each database (Notion-Version 2025-09-03).
         Integration::Notion => data
             .notion
             .objects
             .iter()
-            .map(|o| (o.object.to_owned(), o.id.clone()))
+            .flat_map(|o| {
+                std::iter::once((o.object.to_owned(), o.id.clone())).chain(
+                    o.data_sources
+                        .iter()
+                        .map(|(id, _)| ("data_source".to_owned(), id.clone())),
+                )
+            })
             .collect(),
     };
     ids.sort();

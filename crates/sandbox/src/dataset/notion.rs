@@ -22,6 +22,11 @@ pub struct NotionObject {
     pub title: String,
     /// The key of the title property (`title` for plain pages, `Name` for database rows).
     pub title_key: &'static str,
+    /// A database's data sources (id, name): one, or — every third database — two, which makes
+    /// it invisible to searches before Notion-Version 2025-09-03.
+    pub data_sources: Vec<(String, String)>,
+    /// A database row's data source (the parent under 2025-09-03).
+    pub data_source: Option<String>,
 }
 
 impl NotionObject {
@@ -76,6 +81,14 @@ impl NotionData {
                     parent: ("page_id", Some(parent)),
                     title: format!("Database {i}"),
                     title_key: "title",
+                    data_sources: {
+                        let mut sources = vec![(uuid(rng), format!("Database {i}"))];
+                        if databases.len() % 3 == 2 {
+                            sources.push((uuid(rng), "Archive".to_owned()));
+                        }
+                        sources
+                    },
+                    data_source: None,
                 });
                 databases.push(id);
                 continue;
@@ -104,6 +117,14 @@ impl NotionData {
                     "title",
                 )
             };
+            // A row belongs to one of its database's data sources.
+            let data_source = match &parent {
+                ("database_id", Some(db)) => objects
+                    .iter()
+                    .find(|o| &o.id == db)
+                    .map(|d| d.data_sources[i % d.data_sources.len()].0.clone()),
+                _ => None,
+            };
             objects.push(NotionObject {
                 object: "page",
                 id: id.clone(),
@@ -112,6 +133,8 @@ impl NotionData {
                 parent,
                 title,
                 title_key,
+                data_sources: Vec::new(),
+                data_source,
             });
             pages.push(id);
         }

@@ -1,4 +1,5 @@
-//! Notion's wire types (Notion-Version 2022-06-28): search pages of page and database objects.
+//! Notion's wire types (Notion-Version 2025-09-03): search pages of page and data source objects
+//! (database objects from older versions are read too), and a database with its data sources.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -15,10 +16,10 @@ pub struct SearchPage {
     pub has_more: bool,
 }
 
-/// A page or a database.
+/// A page or a data source (or, before 2025-09-03, a database).
 #[derive(Debug, Deserialize)]
 pub struct Object {
-    /// `page` or `database`.
+    /// `page`, `data_source` or `database`.
     pub object: String,
     /// UUID.
     pub id: String,
@@ -26,7 +27,7 @@ pub struct Object {
     pub created_time: Option<String>,
     /// RFC 3339.
     pub last_edited_time: Option<String>,
-    /// `{"type": "workspace" | "page_id" | "database_id" | "block_id", …}`.
+    /// `{"type": "workspace" | "page_id" | "database_id" | "data_source_id" | "block_id", …}`.
     #[serde(default)]
     pub parent: Value,
     /// Page properties (one of them has `type: title`).
@@ -40,4 +41,39 @@ pub struct Object {
     /// Whether it is archived (in the trash).
     #[serde(default)]
     pub archived: bool,
+}
+
+/// `GET /v1/databases/{id}` (2025-09-03): a database, the container of its data sources.
+#[derive(Debug, Deserialize)]
+pub struct Database {
+    /// UUID.
+    pub id: String,
+    /// Its title (rich text).
+    #[serde(default)]
+    pub title: Vec<Value>,
+    /// Where it lives.
+    #[serde(default)]
+    pub parent: Value,
+    /// Its data sources.
+    #[serde(default)]
+    pub data_sources: Vec<DataSourceRef>,
+    /// RFC 3339.
+    pub created_time: Option<String>,
+    /// RFC 3339.
+    pub last_edited_time: Option<String>,
+    /// The web URL.
+    pub url: Option<String>,
+    /// Whether it is in the trash.
+    #[serde(default)]
+    pub in_trash: bool,
+}
+
+/// A data source as its database lists it.
+#[derive(Debug, Deserialize)]
+pub struct DataSourceRef {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    #[serde(default)]
+    pub name: String,
 }

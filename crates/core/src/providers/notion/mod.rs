@@ -4,12 +4,12 @@
 
 pub mod api;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use serde_json::{json, Value};
 
-use self::api::{Object, SearchPage};
+use self::api::{Database, Object, SearchPage};
 use super::{
     advance, api_url, parse_time, AccountContext, Cursor, LoadContext, PageSink, Provider,
 };
@@ -46,7 +46,7 @@ fn title(object: &Object) -> String {
         .and_then(Value::as_array)
         .map(|t| plain_text(t));
     let text = match object.object.as_str() {
-        "database" => plain_text(&object.title),
+        "database" | "data_source" => plain_text(&object.title),
         _ => from_properties.unwrap_or_default(),
     };
     if text.is_empty() {
@@ -71,28 +71,53 @@ fn parent(value: &Value) -> (Option<String>, &'static str) {
     }
 }
 
-/// A search page's pages and databases as items, and the cursor of the next page: what a load
-/// does with every page it reads (public for the property tests and the fuzzer).
+/// A search page's pages and data sources (databases, before 2025-09-03) as items, and the
+/// cursor of the next page: what a load does with every page it reads (public for the property
+/// tests and the fuzzer).
 pub fn items_of_page(page: SearchPage) -> (Vec<IntegrationItem>, Option<String>) {
     let next = page.next_cursor.filter(|_| page.has_more);
     let items = page
         .results
         .into_iter()
-        .filter(|o| o.object == "page" || o.object == "database")
+        .filter(|o| matches!(o.object.as_str(), "page" | "data_source" | "database"))
         .map(to_item)
         .collect();
     (items, next)
 }
 
+/// A database (fetched for the data sources search found) as a directory item.
+pub fn database_item(database: Database) -> IntegrationItem {
+    let name = Some(plain_text(&database.title))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "Untitled".to_owned());
+    let mut item = IntegrationItem::new(Integration::Notion, database.id, "database", name);
+    item.directory = true;
+    let (parent_id, parent_kind) = parent(&database.parent);
+    item.parent_id = parent_id;
+    item.details
+        .insert("parent_type".into(), parent_kind.into());
+    let sources: Vec<Value> = database
+        .data_sources
+        .iter()
+        .map(|s| json!({"id": s.id, "name": s.name}))
+        .collect();
+    item.details.insert("data_sources".into(), sources.into());
+    item.creation_time = parse_time(database.created_time.as_deref());
+    item.last_modified_time = parse_time(database.last_edited_time.as_deref());
+    item.url = database.url;
+    item.visibility = Some(!database.in_trash);
+    item
+}
+
 fn to_item(object: Object) -> IntegrationItem {
     let name = title(&object);
-    let item_type = if object.object == "database" {
-        "database"
-    } else {
-        "page"
+    let item_type = match object.object.as_str() {
+        "database" => "database",
+        "data_source" => "data_source",
+        _ => "page",
     };
     let mut item = IntegrationItem::new(Integration::Notion, object.id.clone(), item_type, name);
-    item.directory = item_type == "database";
+    item.directory = item_type != "page";
     let (parent_id, parent_kind) = parent(&object.parent);
     item.parent_id = parent_id;
     item.details
@@ -175,6 +200,7 @@ impl Provider for Notion {
         let url = api_url(ctx.settings, "/v1/search");
         let page_size = spec(Integration::Notion).page_size;
         let mut cursor = Cursor::default();
+        let (mut databases, mut seen, mut found) = (Vec::new(), HashSet::new(), HashSet::new());
         loop {
             let mut body = json!({ "page_size": page_size });
             if let Some(c) = cursor.as_ref() {
@@ -185,11 +211,39 @@ impl Provider for Notion {
                 .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
                 .await?;
             let (items, next) = items_of_page(page);
+            // Since 2025-09-03 search returns data sources, not their databases: each database
+            // they belong to is asked for once, so the tree has database → data source → rows.
+            for item in &items {
+                if item.item_type == "data_source" {
+                    if let Some(database) = &item.parent_id {
+                        if seen.insert(database.clone()) && !found.contains(database) {
+                            databases.push(database.clone());
+                        }
+                    }
+                }
+                if item.item_type == "database" {
+                    found.insert(item.id.clone());
+                }
+            }
             sink.page(items);
             if !advance(Integration::Notion, &mut cursor, next)? {
-                return Ok(());
+                break;
             }
         }
+        databases.retain(|d| !found.contains(d));
+        let mut fetched = Vec::with_capacity(databases.len());
+        for id in databases {
+            let url = api_url(ctx.settings, &format!("/v1/databases/{id}"));
+            let database: Database = ctx
+                .api
+                .json(ctx.tokens, |http| http.get(url.clone()))
+                .await?;
+            fetched.push(database_item(database));
+        }
+        if !fetched.is_empty() {
+            sink.page(fetched);
+        }
+        Ok(())
     }
 
     /// Parent paths like `Workspace / Projects / Roadmap`, children lists, and "(not shared)"
