@@ -209,7 +209,12 @@ async fn airtable_tables_and_records_and_notion_pages_load_from_the_cli() {
     // Pages and databases, and each database's data sources (Notion-Version 2025-09-03): a
     // database with two of them, invisible to older searches, is there with both.
     let data = env.sandbox.dataset();
-    let sources: usize = data.notion.objects.iter().map(|o| o.data_sources.len()).sum();
+    let sources: usize = data
+        .notion
+        .objects
+        .iter()
+        .map(|o| o.data_sources.len())
+        .sum();
     assert!(data.notion.objects.iter().any(|o| o.data_sources.len() > 1));
     let lines: Vec<serde_json::Value> = text(&notion.stdout)
         .lines()
@@ -223,7 +228,10 @@ async fn airtable_tables_and_records_and_notion_pages_load_from_the_cli() {
         .collect();
     for source in lines.iter().filter(|i| i["type"] == "data_source") {
         let parent = source["parent_id"].as_str().unwrap_or_default();
-        assert!(databases.contains(parent), "a data source's parent is its database: {source}");
+        assert!(
+            databases.contains(parent),
+            "a data source's parent is its database: {source}"
+        );
     }
     for integration in ["airtable", "notion"] {
         assert!(env.run(&["disconnect", integration]).await.status.success());

@@ -7,11 +7,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use inlet_core::config::SandboxEndpoint;
 use inlet_core::export::{export_to_path, ExportFormat};
-use inlet_core::services::StartOptions;
-use inlet_core::store::MemoryStore;
-use inlet_core::{Inlet, Integration, IntegrationItem, Secret};
+use inlet_core::{Integration, IntegrationItem};
 use inlet_sandbox::{DatasetSize, Sandbox, SandboxConfig};
 
 fn median(mut runs: Vec<Duration>) -> Duration {
@@ -22,6 +19,8 @@ fn median(mut runs: Vec<Duration>) -> Duration {
 fn items(count: usize) -> Vec<IntegrationItem> {
     inlet_core::fixtures::contacts(count)
 }
+
+mod common;
 
 #[tokio::main]
 async fn main() {
@@ -69,43 +68,7 @@ async fn main() {
     })
     .await
     .expect("sandbox");
-    let endpoint = SandboxEndpoint {
-        base: url::Url::parse(&sandbox.base_url()).expect("url"),
-        client_id: inlet_sandbox::CLIENT_ID.into(),
-        client_secret: Secret::new(inlet_sandbox::CLIENT_SECRET),
-    };
-    let env = [("INLET_REDIRECT_URI", "inlet://oauth/callback")];
-    let inlet = Inlet::start(StartOptions {
-        store: Some(Arc::new(MemoryStore::default())),
-        demo: Some(Arc::new(endpoint)),
-        ..StartOptions::new(&env)
-    })
-    .await
-    .expect("inlet");
-    let (start, finished) = inlet
-        .sign_in
-        .begin(Integration::Hubspot)
-        .await
-        .expect("begin");
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let consent = client
-        .get(&start.authorization_url)
-        .send()
-        .await
-        .expect("consent");
-    let callback = consent.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    inlet
-        .sign_in
-        .complete_deep_link(&callback)
-        .await
-        .expect("connect");
-    finished.await.expect("connected");
+    let (inlet, _) = common::connected(&sandbox, Integration::Hubspot).await;
     let started = Instant::now();
     let result = inlet
         .loader

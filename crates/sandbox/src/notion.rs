@@ -1,7 +1,8 @@
 //! Notion as documented: `/v1/oauth/authorize` (owner=user, no scopes, no PKCE),
 //! `/v1/oauth/token` (HTTP Basic client auth, JSON body, a new access + refresh pair on refresh,
 //! no `expires_in`), and `POST /v1/search` (Notion-Version required; page_size ≤ 100,
-//! start_cursor / next_cursor / has_more) returning 2022-06-28 page and database objects.
+//! start_cursor / next_cursor / has_more) returning page and database objects under 2022-06-28
+//! and page and data source objects from 2025-09-03 on, with `GET /v1/databases/{id}`.
 //! About three requests per second; a 429 carries `Retry-After`.
 
 use std::collections::HashMap;

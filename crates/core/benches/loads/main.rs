@@ -14,10 +14,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use inlet_core::config::SandboxEndpoint;
-use inlet_core::services::StartOptions;
-use inlet_core::store::{MemoryStore, TokenStore};
-use inlet_core::{Inlet, Integration, Secret};
+use inlet_core::{Inlet, Integration};
 use inlet_sandbox::{DatasetSize, Knobs, Sandbox, SandboxConfig};
 
 const LATENCY: Duration = Duration::from_millis(30);
@@ -186,45 +183,8 @@ async fn sandbox(account: &Account, knobs: Knobs) -> Sandbox {
 /// documented limits), with the access token the sign-in stored.
 async fn connected(account: &Account, knobs: Knobs) -> (Sandbox, Inlet, String) {
     let sandbox = sandbox(account, knobs).await;
-    let endpoint = SandboxEndpoint {
-        base: url::Url::parse(&sandbox.base_url()).expect("url"),
-        client_id: inlet_sandbox::CLIENT_ID.into(),
-        client_secret: Secret::new(inlet_sandbox::CLIENT_SECRET),
-    };
-    let env = [("INLET_REDIRECT_URI", "http://127.0.0.1:0/oauth/callback")];
-    let store = Arc::new(MemoryStore::default());
-    let inlet = Inlet::start(StartOptions {
-        store: Some(store.clone()),
-        demo: Some(Arc::new(endpoint)),
-        ..StartOptions::new(&env)
-    })
-    .await
-    .expect("inlet");
-    let (start, finished) = inlet
-        .sign_in
-        .begin(account.integration)
-        .await
-        .expect("begin");
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let consent = client
-        .get(&start.authorization_url)
-        .send()
-        .await
-        .expect("consent");
-    let callback = consent.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    // The listener answers the browser once the sign-in is finished: follow it meanwhile.
-    let browser = tokio::spawn(async move { client.get(&callback).send().await });
-    finished.await.expect("connected");
-    browser.await.expect("browser").expect("callback");
-    let key = store.keys().expect("keys").remove(0);
-    let token = store.get(&key).expect("get").expect("stored").access_token;
-    (sandbox, inlet, token.expose().to_owned())
+    let (inlet, token) = common::connected(&sandbox, account.integration).await;
+    (sandbox, inlet, token)
 }
 
 /// One load by Inlet, connected afresh.
@@ -308,4 +268,6 @@ async fn main() {
     }
 }
 
+#[path = "../common/mod.rs"]
+mod common;
 mod naive;

@@ -315,6 +315,11 @@ impl Dataset {
     }
 }
 
+/// The id of the `n`th company.
+fn company_id(n: usize) -> String {
+    (5_000_001 + n * 7).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,9 +343,4 @@ mod tests {
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(civil_from_days(19_782), (2024, 2, 29));
     }
-}
-
-/// The id of the `n`th company.
-fn company_id(n: usize) -> String {
-    (5_000_001 + n * 7).to_string()
 }

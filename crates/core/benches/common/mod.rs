@@ -1,0 +1,49 @@
+//! What the benchmarks share: Inlet started on a sandbox the way the app starts it, and
+//! connected through the loopback redirect by a "browser" that consents at once.
+
+use std::sync::Arc;
+
+use inlet_core::config::SandboxEndpoint;
+use inlet_core::services::StartOptions;
+use inlet_core::store::{MemoryStore, TokenStore};
+use inlet_core::{Inlet, Integration, Secret};
+use inlet_sandbox::Sandbox;
+
+/// Inlet on `sandbox`, connected to `integration`, with the access token the sign-in stored.
+pub async fn connected(sandbox: &Sandbox, integration: Integration) -> (Inlet, String) {
+    let endpoint = SandboxEndpoint {
+        base: url::Url::parse(&sandbox.base_url()).expect("url"),
+        client_id: inlet_sandbox::CLIENT_ID.into(),
+        client_secret: Secret::new(inlet_sandbox::CLIENT_SECRET),
+    };
+    let env = [("INLET_REDIRECT_URI", "http://127.0.0.1:0/oauth/callback")];
+    let store = Arc::new(MemoryStore::default());
+    let inlet = Inlet::start(StartOptions {
+        store: Some(store.clone()),
+        demo: Some(Arc::new(endpoint)),
+        ..StartOptions::new(&env)
+    })
+    .await
+    .expect("inlet");
+    let (start, finished) = inlet.sign_in.begin(integration).await.expect("begin");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let consent = client
+        .get(&start.authorization_url)
+        .send()
+        .await
+        .expect("consent");
+    let callback = consent.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    // The listener answers the browser once the sign-in is finished: follow it meanwhile.
+    let browser = tokio::spawn(async move { client.get(&callback).send().await });
+    finished.await.expect("connected");
+    browser.await.expect("browser").expect("callback");
+    let key = store.keys().expect("keys").remove(0);
+    let token = store.get(&key).expect("get").expect("stored").access_token;
+    (inlet, token.expose().to_owned())
+}
