@@ -1,5 +1,5 @@
 //! Notion's wire types (Notion-Version 2025-09-03): search pages of page and data source objects
-//! (database objects from older versions are read too), and a database with its data sources.
+//! (database objects from older versions are read too).
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -41,39 +41,7 @@ pub struct Object {
     /// Whether it is archived (in the trash).
     #[serde(default)]
     pub archived: bool,
-}
-
-/// `GET /v1/databases/{id}` (2025-09-03): a database, the container of its data sources.
-#[derive(Debug, Deserialize)]
-pub struct Database {
-    /// UUID.
-    pub id: String,
-    /// Its title (rich text).
+    /// A data source's database's own parent (2025-09-03).
     #[serde(default)]
-    pub title: Vec<Value>,
-    /// Where it lives.
-    #[serde(default)]
-    pub parent: Value,
-    /// Its data sources.
-    #[serde(default)]
-    pub data_sources: Vec<DataSourceRef>,
-    /// RFC 3339.
-    pub created_time: Option<String>,
-    /// RFC 3339.
-    pub last_edited_time: Option<String>,
-    /// The web URL.
-    pub url: Option<String>,
-    /// Whether it is in the trash.
-    #[serde(default)]
-    pub in_trash: bool,
-}
-
-/// A data source as its database lists it.
-#[derive(Debug, Deserialize)]
-pub struct DataSourceRef {
-    /// Its id.
-    pub id: String,
-    /// Its name.
-    #[serde(default)]
-    pub name: String,
+    pub database_parent: Value,
 }

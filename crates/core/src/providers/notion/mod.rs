@@ -4,12 +4,12 @@
 
 pub mod api;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use async_trait::async_trait;
 use serde_json::{json, Value};
 
-use self::api::{Database, Object, SearchPage};
+use self::api::{Object, SearchPage};
 use super::{
     advance, api_url, parse_time, AccountContext, Cursor, LoadContext, PageSink, Provider,
 };
@@ -85,27 +85,27 @@ pub fn items_of_page(page: SearchPage) -> (Vec<IntegrationItem>, Option<String>)
     (items, next)
 }
 
-/// A database (fetched for the data sources search found) as a directory item.
-pub fn database_item(database: Database) -> IntegrationItem {
-    let name = Some(plain_text(&database.title))
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| "Untitled".to_owned());
-    let mut item = IntegrationItem::new(Integration::Notion, database.id, "database", name);
+/// The database a data source belongs to, as a directory item: its id and own parent come with
+/// the data source (`parent`, `database_parent`); its name is the first data source's.
+fn database_of(source: &IntegrationItem) -> IntegrationItem {
+    let id = source.parent_id.clone().unwrap_or_default();
+    // Notion opens any page or database by its id without dashes.
+    let url = format!("https://www.notion.so/{}", id.replace('-', ""));
+    let mut item = IntegrationItem::new(Integration::Notion, id, "database", source.name.clone());
+    item.url = Some(url);
     item.directory = true;
-    let (parent_id, parent_kind) = parent(&database.parent);
+    let parent_value = source
+        .details
+        .get("database_parent")
+        .cloned()
+        .unwrap_or_default();
+    let (parent_id, parent_kind) = parent(&parent_value);
     item.parent_id = parent_id;
     item.details
         .insert("parent_type".into(), parent_kind.into());
-    let sources: Vec<Value> = database
-        .data_sources
-        .iter()
-        .map(|s| json!({"id": s.id, "name": s.name}))
-        .collect();
-    item.details.insert("data_sources".into(), sources.into());
-    item.creation_time = parse_time(database.created_time.as_deref());
-    item.last_modified_time = parse_time(database.last_edited_time.as_deref());
-    item.url = database.url;
-    item.visibility = Some(!database.in_trash);
+    item.creation_time = source.creation_time;
+    item.last_modified_time = source.last_modified_time;
+    item.visibility = source.visibility;
     item
 }
 
@@ -122,6 +122,10 @@ fn to_item(object: Object) -> IntegrationItem {
     item.parent_id = parent_id;
     item.details
         .insert("parent_type".into(), parent_kind.into());
+    if item_type == "data_source" && !object.database_parent.is_null() {
+        item.details
+            .insert("database_parent".into(), object.database_parent.clone());
+    }
     item.creation_time = parse_time(object.created_time.as_deref());
     item.last_modified_time = parse_time(object.last_edited_time.as_deref());
     item.url = object.url;
@@ -200,7 +204,8 @@ impl Provider for Notion {
         let url = api_url(ctx.settings, "/v1/search");
         let page_size = spec(Integration::Notion).page_size;
         let mut cursor = Cursor::default();
-        let (mut databases, mut seen, mut found) = (Vec::new(), HashSet::new(), HashSet::new());
+        let mut databases: BTreeMap<String, (IntegrationItem, Vec<String>)> = BTreeMap::new();
+        let mut found = HashSet::new();
         loop {
             let mut body = json!({ "page_size": page_size });
             if let Some(c) = cursor.as_ref() {
@@ -212,17 +217,23 @@ impl Provider for Notion {
                 .await?;
             let (items, next) = items_of_page(page);
             // Since 2025-09-03 search returns data sources, not their databases: each database
-            // they belong to is asked for once, so the tree has database → data source → rows.
+            // is made from its data sources (its id, its own parent, the first source's name),
+            // so the tree has database → data sources → rows without a request per database.
             for item in &items {
-                if item.item_type == "data_source" {
-                    if let Some(database) = &item.parent_id {
-                        if seen.insert(database.clone()) && !found.contains(database) {
-                            databases.push(database.clone());
+                match item.item_type.as_str() {
+                    "data_source" => {
+                        if let Some(database) = &item.parent_id {
+                            databases
+                                .entry(database.clone())
+                                .or_insert_with(|| (database_of(item), Vec::new()))
+                                .1
+                                .push(item.id.clone());
                         }
                     }
-                }
-                if item.item_type == "database" {
-                    found.insert(item.id.clone());
+                    "database" => {
+                        found.insert(item.id.clone());
+                    }
+                    _ => {}
                 }
             }
             sink.page(items);
@@ -230,18 +241,18 @@ impl Provider for Notion {
                 break;
             }
         }
-        databases.retain(|d| !found.contains(d));
-        let mut fetched = Vec::with_capacity(databases.len());
-        for id in databases {
-            let url = api_url(ctx.settings, &format!("/v1/databases/{id}"));
-            let database: Database = ctx
-                .api
-                .json(ctx.tokens, |http| http.get(url.clone()))
-                .await?;
-            fetched.push(database_item(database));
-        }
-        if !fetched.is_empty() {
-            sink.page(fetched);
+        let made: Vec<IntegrationItem> = databases
+            .into_iter()
+            .filter(|(id, _)| !found.contains(id))
+            .map(|(_, (mut database, sources))| {
+                database
+                    .details
+                    .insert("data_sources".into(), sources.into());
+                database
+            })
+            .collect();
+        if !made.is_empty() {
+            sink.page(made);
         }
         Ok(())
     }
