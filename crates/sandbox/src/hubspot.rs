@@ -212,18 +212,27 @@ async fn token(
     .into_response()
 }
 
+/// The client credentials that introspection and revocation carry in their form.
+fn client_in_form(form: &HashMap<String, String>) -> Result<(), Response> {
+    let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    if field("client_id") != CLIENT_ID || field("client_secret") != CLIENT_SECRET {
+        return Err(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "BAD_CLIENT_ID",
+            "missing or unknown client credentials",
+        ));
+    }
+    Ok(())
+}
+
 async fn introspect(
     State(state): State<AppState>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
-    if field("client_id") != CLIENT_ID || field("client_secret") != CLIENT_SECRET {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_client",
-            "BAD_CLIENT_ID",
-            "missing or unknown client credentials",
-        );
+    if let Err(refused) = client_in_form(&form) {
+        return refused;
     }
     let data = state.data();
     let hub = &data.hubspot;
@@ -245,13 +254,8 @@ async fn revoke(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
-    if field("client_id") != CLIENT_ID || field("client_secret") != CLIENT_SECRET {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_client",
-            "BAD_CLIENT_ID",
-            "missing or unknown client credentials",
-        );
+    if let Err(refused) = client_in_form(&form) {
+        return refused;
     }
     if state.grants.revoke("hubspot", field("token")) {
         state.counters.revocations.fetch_add(1, Ordering::SeqCst);

@@ -2,7 +2,7 @@
 //! `/v1/oauth/token` (HTTP Basic client auth, JSON body, a new access + refresh pair on refresh,
 //! no `expires_in`), and `POST /v1/search` (Notion-Version required; page_size ≤ 100,
 //! start_cursor / next_cursor / has_more) returning page and database objects under 2022-06-28
-//! and page and data source objects from 2025-09-03 on, with `GET /v1/databases/{id}`.
+//! and page and data source objects (with their `database_parent`) from 2025-09-03 on.
 //! About three requests per second; a 429 carries `Retry-After`.
 
 use std::collections::HashMap;
@@ -28,7 +28,6 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/oauth/token", post(token))
         .route("/v1/oauth/revoke", post(revoke))
         .route("/v1/search", post(search))
-        .route("/v1/databases/{id}", get(database))
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -230,39 +229,6 @@ fn search_results(objects: &[NotionObject], data_sources: bool) -> Vec<Value> {
         }
     }
     out
-}
-
-/// `GET /v1/databases/{id}` (2025-09-03): the database container and its data sources.
-async fn database(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    axum::extract::Path(id): axum::extract::Path<String>,
-) -> Response {
-    if let Err(refused) = guard(&app, &headers).await {
-        return refused;
-    }
-    let data = app.data();
-    let Some(o) = data
-        .notion
-        .objects
-        .iter()
-        .find(|o| o.object == "database" && o.id == id)
-    else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "object_not_found",
-            "Could not find database with ID.",
-        );
-    };
-    let sources: Vec<Value> = o
-        .data_sources
-        .iter()
-        .map(|(id, name)| json!({"id": id, "name": name}))
-        .collect();
-    let body = json!({"object": "database", "id": o.id, "created_time": o.created_time,
-        "last_edited_time": o.last_edited_time, "title": rich_text(&o.title), "parent": parent_json(&o.parent),
-        "data_sources": sources, "is_inline": false, "in_trash": false, "url": o.url()});
-    app.finish(&app.knobs(), body)
 }
 
 fn object_json(o: &NotionObject) -> Value {

@@ -214,12 +214,7 @@ impl Provider for HubSpot {
         stream: &str,
         sink: &mut dyn PageSink,
     ) -> Result<()> {
-        let object = OBJECT_TYPES
-            .iter()
-            .find(|o| o.path == stream)
-            .ok_or_else(|| {
-                CoreError::invalid_argument(format!("HubSpot has no stream called {stream}"))
-            })?;
+        let object = object_type(stream)?;
         let endpoint = api_url(ctx.settings, &format!("/crm/v3/objects/{}", object.path));
         let limit = spec(Integration::Hubspot).page_size.to_string();
         let mut after = Cursor::default();
@@ -258,13 +253,18 @@ pub fn items_of_page(
     page: ObjectPage,
     portal_id: &str,
 ) -> Result<(Vec<IntegrationItem>, Option<String>)> {
-    let object = OBJECT_TYPES
+    let object = object_type(stream)?;
+    Ok(map_page(object, page, portal_id))
+}
+
+/// The object type a stream loads.
+fn object_type(stream: &str) -> Result<&'static ObjectType> {
+    OBJECT_TYPES
         .iter()
         .find(|o| o.path == stream)
         .ok_or_else(|| {
             CoreError::invalid_argument(format!("HubSpot has no stream called {stream}"))
-        })?;
-    Ok(map_page(object, page, portal_id))
+        })
 }
 
 fn map_page(
