@@ -10,6 +10,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import zipfile
 
 APP = os.environ["INLET_APP"]
 SANDBOX = os.environ.get("INLET_SANDBOX_BIN", "")
@@ -118,9 +119,14 @@ def scenario(transport):
 def main():
     # INLET_E2E_ONLY=changes (or deep-link, loopback) runs one scenario while working on it.
     only = os.environ.get("INLET_E2E_ONLY")
-    runs = [r for r in ("deep-link", "loopback", "changes") if only in (None, r)]
+    runs = [r for r in ("deep-link", "loopback", "changes", "bases") if only in (None, r)]
     for run in runs:
-        changes_between_loads() if run == "changes" else scenario(run)
+        if run == "changes":
+            changes_between_loads()
+        elif run == "bases":
+            three_hundred_bases()
+        else:
+            scenario(run)
     print(f"e2e: {len(runs)} passed, 0 failed")
 
 
@@ -186,6 +192,61 @@ def changes_between_loads():
         sandbox.wait(timeout=10)
 
 
+def three_hundred_bases():
+    """An Airtable account of 300 bases (750 tables, 2 records each) from a stand-alone sandbox:
+    it loads completely, one base's records load in full into the store and become a workbook
+    through the native save dialog, then every base's records load."""
+    sandbox = subprocess.Popen([SANDBOX, "--addr", "127.0.0.1:0", "--airtable-bases", "300", "--airtable-records", "2",
+                                "--airtable-bases-page-size", "100", "--latency-ms", "5"], stdout=subprocess.PIPE, text=True)
+    try:
+        line = sandbox.stdout.readline()
+        assert "listening on" in line, line
+        os.environ["INLET_SANDBOX_URL"] = line.strip().rsplit(" ", 1)[1]
+        os.environ["INLET_REDIRECT_URI"] = "http://127.0.0.1:0/oauth/callback"
+        delivered = os.path.join(ARTIFACTS, "callback-delivered.txt")
+
+        def bases(d):
+            card = connect_and_load(d, "bases", delivered, "airtable", "Airtable", 1050, timeout=120)
+            set_field(d, "#type-filter", "base", "change")
+            d.wait_for("the bases", lambda: d.text("#item-count").startswith("300 of 1,050 items"))
+            d.execute("document.querySelector('.grid-row').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))")
+            d.wait_for("the details", lambda: d.execute("return !document.getElementById('details').hidden"))
+            name = d.text("#details-title")
+            tables = int(d.execute("const dt = [...document.querySelectorAll('#details dt')].find(e => e.textContent === 'Children');"
+                                   " return dt.nextElementSibling.textContent"))
+            d.click('#details button[aria-label^="Load every record of"]')
+            d.wait_for("the base's records", lambda: f"Loaded every record of {name}." in d.text("#status"))
+            set_field(d, "#type-filter", "", "change")
+            want = f"{1050 + 2 * tables:,} items"
+            print(f"bases: {name}: {d.wait_for(want, lambda: (lambda t: t if t.startswith(want) else None)(d.text('#item-count')))}")
+            d.screenshot("airtable-base-records.png")
+            target = os.path.join(ARTIFACTS, "base.xlsx")
+            if os.path.exists(target):
+                os.remove(target)
+            set_field(d, "#type-filter", "base", "change")
+            d.wait_for("the bases", lambda: d.text("#item-count").startswith("300 of"))
+            d.execute("document.querySelector('.grid-row').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))")
+            d.wait_for("the same base", lambda: d.text("#details-title") == name)
+            d.click('#details button[aria-label^="Export "][aria-label$="workbook, a sheet per table"]')
+            answer_save_dialog(target, "workbook")
+            d.wait_for("the workbook", lambda: f"Exported {2 * tables} records of {name}" in d.text("#status"))
+            with zipfile.ZipFile(target) as book:
+                sheets = book.read("xl/workbook.xml").decode().count("<sheet ")
+            assert sheets == tables, (sheets, tables)
+            print(f"bases: {target}: {sheets} sheets")
+            d.click(f'{card} button[aria-label="Load every record of every Airtable base"]')
+            d.wait_for("every record", lambda: "Loaded every record of every Airtable base." in d.text("#status"), timeout=180)
+            set_field(d, "#type-filter", "", "change")
+            want = f"{1050 + 2 * 750:,} items"
+            print(f"bases: {d.wait_for(want, lambda: (lambda t: t if t.startswith(want) else None)(d.text('#item-count')))}")
+
+        with_app("bases", bases)
+    finally:
+        os.environ.pop("INLET_SANDBOX_URL", None)
+        sandbox.terminate()
+        sandbox.wait(timeout=10)
+
+
 def record_ipc(d):
     """Keeps every IPC answer the webview receives: Tauri's invoke cannot be wrapped (it is a
     read-only property), but on WebKitGTK its calls travel as fetches of the ipc: scheme."""
@@ -232,7 +293,7 @@ def no_secret_leaked(secrets, ipc, data_dir, log_path):
     print(f"changes: no secret in {len(ipc)} IPC messages, {len(log):,} bytes of trace log, {len(places) - 2} store files")
 
 
-def connect_and_load(d, transport, delivered, card_id, name, total):
+def connect_and_load(d, transport, delivered, card_id, name, total, timeout=30):
     card = f'[data-integration="{card_id}"]'
     d.wait_for(f"the {name} card", lambda: "Sandbox" in d.text(card))
     assert "Not connected" in d.text(card), d.text(card)
@@ -246,7 +307,7 @@ def connect_and_load(d, transport, delivered, card_id, name, total):
     d.click(f'{card} button[aria-label="Load {name} items"]')
     # Done when the card offers Reload again (stored items of the account may show before).
     d.wait_for("the load to finish", lambda: d.execute(
-        f"return !!document.querySelector('{card} button[aria-label=\"Reload {name} items\"]')"))
+        f"return !!document.querySelector('{card} button[aria-label=\"Reload {name} items\"]')"), timeout)
     want = f"{total:,} items"
     count = d.wait_for(want, lambda: (lambda t: t if t.startswith(want) else None)(d.text("#item-count")))
     print(f"{transport}/{card_id}: {count}")
@@ -265,6 +326,13 @@ def export_view_through_the_dialog(d, transport):
         os.remove(target)
     set_field(d, "#export-format", "csv", "change")
     d.click("#export-view")
+    answer_save_dialog(target, transport)
+    d.wait_for("the export", lambda: "Exported" in d.text("#status"))
+    return target
+
+
+def answer_save_dialog(target, shot):
+    """Answers GTK's native save dialog ("Export items") with the full path `target`."""
     window = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "Export items"], check=True,
                             timeout=30, capture_output=True, text=True).stdout.split()[0]
     time.sleep(0.5)
@@ -273,10 +341,8 @@ def export_view_through_the_dialog(d, transport):
     subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True)
     subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+a"], check=True)
     subprocess.run(["xdotool", "type", "--delay", "15", target], check=True)
-    subprocess.run(["import", "-window", "root", os.path.join(ARTIFACTS, f"save-dialog-{transport}.png")], check=False)
+    subprocess.run(["import", "-window", "root", os.path.join(ARTIFACTS, f"save-dialog-{shot}.png")], check=False)
     subprocess.run(["xdotool", "key", "Return"], check=True)
-    d.wait_for("the export", lambda: "Exported" in d.text("#status"))
-    return target
 
 
 def with_app(name, steps, data_dir=None):

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use inlet_core::load::LoadSummary;
+use inlet_core::providers::RecordScope;
 use inlet_core::services::{AuthorizationStart, ConnectionInfo, Disconnected, IntegrationStatus};
 use inlet_core::{Integration, IntegrationItem};
 use tauri::{AppHandle, State};
@@ -91,6 +92,27 @@ pub async fn load(
         .load_into_store(integration, progress)
         .await?
         .into())
+}
+
+/// Loads the Airtable account with every record of the base `base_id` — or of every base, when
+/// absent — into the store, announcing progress per table; records of other bases loaded
+/// before stay. `cancel_load` stops it.
+#[tauri::command]
+#[specta::specta]
+pub async fn load_base_records(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    base_id: Option<String>,
+) -> CommandResult<LoadSummary> {
+    let progress = Arc::new(move |progress| {
+        let _ = LoadProgressEvent { progress }.emit(&app);
+    });
+    let scope = base_id.map_or(RecordScope::All, |base| RecordScope::Bases(vec![base]));
+    let load = state
+        .inlet
+        .loader
+        .load_airtable_with_records(scope, progress, false);
+    Ok(load.await?.into())
 }
 
 /// Cancels every running load of the integration; false when none was running.

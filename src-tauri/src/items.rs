@@ -81,7 +81,7 @@ pub async fn export_items(
 ) -> CommandResult<Option<ExportOutcome>> {
     let accounts = state.inlet.connections.connected_accounts().await?;
     let library = &state.inlet.library;
-    save_as(&app, format, |path| async move {
+    save_as(&app, format, "inlet-items", |path| async move {
         library.export_view(&accounts, view, format, &path).await
     })
     .await
@@ -97,8 +97,28 @@ pub async fn export_records(
     format: ExportFormat,
 ) -> CommandResult<Option<ExportOutcome>> {
     let library = &state.inlet.library;
-    save_as(&app, format, |path| async move {
+    save_as(&app, format, "inlet-records", |path| async move {
         library.export_records(keys, format, &path).await
+    })
+    .await
+}
+
+/// Asks where to save, then writes the stored Airtable base `base_id` (named `name`) as one
+/// workbook: a sheet per table, cells typed by their fields. `None` when the person cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_base_workbook(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    base_id: String,
+    name: String,
+) -> CommandResult<Option<ExportOutcome>> {
+    let accounts = state.inlet.connections.connected_accounts().await?;
+    let library = &state.inlet.library;
+    save_as(&app, ExportFormat::Xlsx, &name, |path| async move {
+        library
+            .export_base_workbook(&accounts, &base_id, &path)
+            .await
     })
     .await
 }
@@ -107,29 +127,43 @@ pub async fn export_records(
 async fn save_as<Write, Written>(
     app: &AppHandle,
     format: ExportFormat,
+    name: &str,
     write: Write,
 ) -> CommandResult<Option<ExportOutcome>>
 where
     Write: FnOnce(PathBuf) -> Written,
     Written: std::future::Future<Output = inlet_core::Result<u64>>,
 {
-    let Some(path) = ask_where_to_save(app, format).await? else {
+    let Some(path) = ask_where_to_save(app, format, name).await? else {
         return Ok(None);
     };
     let count = write(path.clone()).await?;
     Ok(Some(ExportOutcome::new(&path, count)))
 }
 
-/// The native save dialog; `None` when the person cancelled.
+/// The native save dialog, suggesting `name` (what a file may be called of it); `None` when the
+/// person cancelled.
 async fn ask_where_to_save(
     app: &AppHandle,
     format: ExportFormat,
+    name: &str,
 ) -> inlet_core::Result<Option<PathBuf>> {
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .take(100)
+        .collect();
     let (chosen, picked) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
         .set_title("Export items")
-        .set_file_name(format!("inlet-items.{}", format.extension()))
+        .set_file_name(format!("{}.{}", name.trim(), format.extension()))
         .add_filter(format.extension().to_uppercase(), &[format.extension()])
         .save_file(move |path| {
             let _ = chosen.send(path);

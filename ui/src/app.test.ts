@@ -205,7 +205,7 @@ describe("loading", () => {
   });
 
   it("marks a partial load with its reasons and retries", async () => {
-    backend.partial = [{ stream: "deals", error: { error: "provider_unavailable", message: "HubSpot is not answering.", details: {} } }];
+    backend.partial = [{ stream: "deals", part: null, error: { error: "provider_unavailable", message: "HubSpot is not answering.", details: {} } }];
     await connectAndLoad();
     expect(document.getElementById("error-text")!.textContent).toContain("Partial result from HubSpot — some items are missing. deals: HubSpot is not answering.");
     expect(count()).toContain("partial: HubSpot");
@@ -385,6 +385,25 @@ describe("Airtable records", () => {
     expect(count()).toContain("40 items");
   });
 
+  it("loads every record of a base or of every base, and exports a base as a workbook", async () => {
+    await boot();
+    await connectAndLoad("airtable");
+    const base = backend.stored.get("airtable")!.items.find((i) => i.type === "base")!;
+    app.showDetails(base);
+    button(document.getElementById("details")!, `Load every record of ${base.name}`)!.click();
+    await settle();
+    expect(backend.calls).toContain(`base records ${base.id}`);
+    expect(document.getElementById("status")!.textContent).toContain(`Loaded every record of ${base.name}.`);
+    button(document.getElementById("details")!, `Export ${base.name} as an XLSX workbook, a sheet per table`)!.click();
+    await tick();
+    expect(backend.calls).toContain(`workbook ${base.id} ${base.name}`);
+    expect(document.getElementById("status")!.textContent).toContain(`to /tmp/${base.name}.xlsx`);
+    button(card("airtable"), "Load every record of every Airtable base")!.click();
+    await settle();
+    expect(backend.calls).toContain("base records all");
+    expect(button(card("hubspot"), "Load every record of every Airtable base")).toBeFalsy();
+  });
+
   it("shows a table's fields as typed columns that sort by their type", async () => {
     await boot();
     await connectAndLoad("airtable");
@@ -530,7 +549,7 @@ describe("status line", () => {
     await boot((b) => {
       b.status("hubspot").name = "HubSpot CRM";
     });
-    backend.partial = [{ stream: "deals", error: { error: "provider_unavailable", message: "down", details: {} } }];
+    backend.partial = [{ stream: "deals", part: null, error: { error: "provider_unavailable", message: "down", details: {} } }];
     await connectAndLoad();
     expect(document.getElementById("error-text")!.textContent).toContain("Partial result from HubSpot CRM");
   });

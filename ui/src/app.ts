@@ -1,7 +1,7 @@
 // The Inlet window: the store, one view per region (cards, toolbar, items, details, status,
 // settings), and the actions that talk to the backend. Actions change the store; views render
 // from it — nothing here calls a render.
-import { describeError, type AccountKey, type Backend, type ExportFormat, type Integration, type IntegrationItem, type RevokeOutcome } from "./backend";
+import { describeError, type AccountKey, type Backend, type ExportFormat, type Integration, type IntegrationItem, type LoadSummary, type RevokeOutcome } from "./backend";
 import { emptyView, itemKey, toItemView, type SortColumn } from "./model";
 import { initialState, nameOf, Store, toggled, type AppState } from "./store";
 import { mountCards } from "./views/cards";
@@ -68,6 +68,7 @@ export class App {
       connect: (i) => void this.connect(i),
       disconnect: (i) => void this.disconnect(i),
       load: (i) => void this.load(i),
+      loadAllRecords: () => void this.loadRecords(null),
       cancel: (i) => void this.backend.cancelLoad(i).catch((e) => this.showError(describeError(e))),
       switchAccount: (i, account) => void this.switchAccount(i, account),
     });
@@ -75,6 +76,8 @@ export class App {
       openInProvider: (url) => void this.backend.openInProvider(url).catch((e) => this.showError(describeError(e))),
       copy: (text, what) => void this.copy(text, what),
       records: (table) => void this.openRecords(table),
+      baseRecords: (base) => void this.loadRecords(base),
+      workbook: (base) => void this.exportWorkbook(base),
       close: () => this.showDetails(null),
     });
     mountToolbar(this.doc, this.store, {
@@ -221,24 +224,45 @@ export class App {
   }
 
   async load(integration: Integration): Promise<void> {
+    await this.runLoad(integration, () => this.backend.load(integration), () => void this.load(integration));
+  }
+
+  /** Loads the Airtable account with every record of `base` — or of every base — into the store. */
+  async loadRecords(base: IntegrationItem | null): Promise<void> {
+    await this.runLoad("airtable", () => this.backend.loadBaseRecords(base ? base.id : null), () => void this.loadRecords(base));
+    const done = this.store.get().error === null;
+    if (done) this.store.set({ message: base ? `Loaded every record of ${base.name}.` : "Loaded every record of every Airtable base." });
+  }
+
+  /** Writes an Airtable base's stored records as one workbook, a sheet per table. */
+  async exportWorkbook(base: IntegrationItem): Promise<void> {
+    try {
+      const outcome = await this.backend.exportBaseWorkbook(base.id, base.name);
+      if (outcome) this.store.set({ message: `Exported ${outcome.count.toLocaleString("en")} records of ${base.name} to ${outcome.path}.` });
+    } catch (error) {
+      this.showError(describeError(error));
+    }
+  }
+
+  private async runLoad(integration: Integration, start: () => Promise<LoadSummary>, retry: () => void): Promise<void> {
     const clearProgress = (s: AppState) => new Map([...s.progress].filter(([key]) => !key.startsWith(`${integration}/`)));
     this.store.set((s) => ({ error: null, loading: toggled(s.loading, integration, true), progress: clearProgress(s) }));
     const epoch = this.epochs.get(integration) ?? 0;
     // The load's generation is the one that was not stored before it.
     const known = new Set(this.store.get().loads.map((l) => l.id));
     try {
-      const result = await this.backend.load(integration);
+      const result = await start();
       if ((this.epochs.get(integration) ?? 0) !== epoch) return; // another account by now
       const loads = await this.backend.storedLoads();
       const fresh = loads.filter((l) => l.key.integration === integration && !known.has(l.id)).flatMap((l) => (l.id === null ? [] : [l.id]));
       this.store.set((s) => ({ loads, fresh: new Set([...s.fresh, ...fresh]), revision: s.revision + 1, records: null }));
       if (result.partial) {
-        const reasons = result.failures.map((f) => `${f.stream}: ${f.error.message}`).join("; ");
+        const reasons = result.failures.map((f) => `${f.part ? `${f.stream} (${f.part})` : f.stream}: ${f.error.message}`).join("; ");
         const name = nameOf(this.store.get(), integration);
-        this.showError(`Partial result from ${name} — some items are missing. ${reasons}`, () => void this.load(integration));
+        this.showError(`Partial result from ${name} — some items are missing. ${reasons}`, retry);
       }
     } catch (error) {
-      this.showError(describeError(error), () => void this.load(integration));
+      this.showError(describeError(error), retry);
     } finally {
       this.store.set((s) => ({ loading: toggled(s.loading, integration, false), progress: clearProgress(s) }));
       await this.refresh();

@@ -32,6 +32,12 @@ export const commands = {
 	cancelLoad: (integration: Integration) => __TAURI_INVOKE<boolean>("cancel_load", { integration }),
 	/**  Loads the records of one Airtable table. */
 	loadAirtableRecords: (baseId: string, tableId: string) => typedError<IntegrationItem[], CommandError>(__TAURI_INVOKE("load_airtable_records", { baseId, tableId })),
+	/**
+	 *  Loads the Airtable account with every record of the base `base_id` — or of every base, when
+	 *  absent — into the store, announcing progress per table; records of other bases loaded
+	 *  before stay. `cancel_load` stops it.
+	 */
+	loadBaseRecords: (baseId: string | null) => typedError<LoadSummary, CommandError>(__TAURI_INVOKE("load_base_records", { baseId })),
 	/**  The finished loads of every connected account, as stored (when, partial, what changed). */
 	storedLoads: () => typedError<Generation[], CommandError>(__TAURI_INVOKE("stored_loads")),
 	/**
@@ -48,6 +54,11 @@ export const commands = {
 	exportItems: (view: ItemView, format: ExportFormat) => typedError<ExportOutcome | null, CommandError>(__TAURI_INVOKE("export_items", { view, format })),
 	/**  Like `export_items`, for the Airtable records on screen: those with `keys`, in that order. */
 	exportRecords: (keys: string[], format: ExportFormat) => typedError<ExportOutcome | null, CommandError>(__TAURI_INVOKE("export_records", { keys, format })),
+	/**
+	 *  Asks where to save, then writes the stored Airtable base `base_id` (named `name`) as one
+	 *  workbook: a sheet per table, cells typed by their fields. `None` when the person cancelled.
+	 */
+	exportBaseWorkbook: (baseId: string, name: string) => typedError<ExportOutcome | null, CommandError>(__TAURI_INVOKE("export_base_workbook", { baseId, name })),
 	/**  Removes a (disconnected) account's stored items from this computer. */
 	forgetItems: (account: AccountKey) => typedError<null, CommandError>(__TAURI_INVOKE("forget_items", { account })),
 	/**  Opens an item's page in the system browser; only https URLs on the providers' hosts. */
@@ -557,6 +568,8 @@ export type SortColumn =
 export type StreamFailure = {
 	/**  The stream. */
 	stream: string,
+	/**  The part of the stream it was loading (an Airtable table's records), if any. */
+	part: string | null,
 	/**  Why, in the `{error, message, details}` shape. */
 	error: ErrorBody,
 };

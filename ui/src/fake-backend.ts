@@ -208,6 +208,18 @@ export class FakeBackend implements Backend {
     this.release?.();
     return true;
   }
+  async loadBaseRecords(baseId: string | null): Promise<LoadSummary> {
+    this.calls.push(`base records ${baseId ?? "all"}`);
+    const summary = await this.load("airtable");
+    for (const l of this.progressListeners) {
+      l({ progress: { integration: "airtable", stream: "Tasks", pages: 2, items: 150, done: true, waiting_secs: null } });
+    }
+    return summary;
+  }
+  async exportBaseWorkbook(baseId: string, name: string) {
+    this.calls.push(`workbook ${baseId} ${name}`);
+    return { path: `/tmp/${name}.xlsx`, count: this.records.length };
+  }
   async loadAirtableRecords(baseId: string, tableId: string) {
     this.calls.push(`records ${baseId}/${tableId}`);
     return this.records;

@@ -10,6 +10,7 @@ use inlet_core::config::{load_dotenv_in, ProcessEnv, SandboxEndpoint};
 use inlet_core::export::{export_to_path, write_items, ExportFormat};
 use inlet_core::item_store::{SortColumn, ViewSort};
 use inlet_core::oauth::revoke::RevokeOutcome;
+use inlet_core::providers::RecordScope;
 use inlet_core::services::{data_dir, DemoServer, Destination, ItemView, StartOptions};
 use inlet_core::{CoreError, Inlet, Integration};
 
@@ -48,8 +49,25 @@ enum Command {
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,
         /// Airtable only: load the records of one table, given as <baseId>/<tableId>.
-        #[arg(long, value_name = "BASE/TABLE")]
+        #[arg(long, value_name = "BASE/TABLE", conflicts_with_all = ["all_records", "records_of"])]
         records: Option<String>,
+        /// Airtable only: load every record of every base into the store too (a sheet per
+        /// table with `inlet workbook`).
+        #[arg(long)]
+        all_records: bool,
+        /// Airtable only: load every record of this base into the store too; repeat for
+        /// several. Records of other bases loaded before are kept.
+        #[arg(long, value_name = "BASE", conflicts_with = "all_records")]
+        records_of: Vec<String>,
+    },
+    /// Write a stored Airtable base as one XLSX workbook: a sheet per table, a column per
+    /// field, numbers as numbers, dates as dates (load its records first).
+    Workbook {
+        /// The base's id (appXXXXXXXXXXXXXX).
+        base: String,
+        /// The workbook to write.
+        #[arg(long, short)]
+        output: std::path::PathBuf,
     },
     /// Show the stored items of every connected account (no network call): what the last loads
     /// found, with `delta` saying what is new, changed or gone since the load before.
@@ -170,9 +188,21 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
             format,
             output,
             records,
+            all_records,
+            records_of,
         } => {
             let integration: Integration = integration.parse()?;
             let format: ExportFormat = format.parse()?;
+            let scope = match (all_records, records_of.is_empty()) {
+                (true, _) => RecordScope::All,
+                (false, false) => RecordScope::Bases(records_of),
+                (false, true) => RecordScope::None,
+            };
+            if scope != RecordScope::None && integration != Integration::Airtable {
+                return Err(CoreError::invalid_argument(
+                    "--all-records and --records-of are for Airtable bases only.",
+                ));
+            }
             let (items, failures) = match records {
                 Some(spec) => {
                     if integration != Integration::Airtable {
@@ -194,7 +224,15 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                             eprintln!("{}: {} items in {} pages", p.stream, p.items, p.pages);
                         }
                     });
-                    let result = inlet.loader.load(integration, progress).await?;
+                    let result = match scope {
+                        RecordScope::None => inlet.loader.load(integration, progress).await?,
+                        scope => {
+                            let load = inlet
+                                .loader
+                                .load_airtable_with_records(scope, progress, true);
+                            load.await?
+                        }
+                    };
                     (result.items, result.failures)
                 }
             };
@@ -206,8 +244,13 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
             );
             if !failures.is_empty() {
                 for failure in &failures {
+                    let part = failure
+                        .part
+                        .as_ref()
+                        .map(|p| format!(" ({p})"))
+                        .unwrap_or_default();
                     eprintln!(
-                        "warning: {} did not load completely: {}",
+                        "warning: {}{part} did not load completely: {}",
                         failure.stream, failure.error.message
                     );
                 }
@@ -249,6 +292,14 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                 .write_view(&accounts, view, format, destination)
                 .await?;
             eprintln!("{written} stored items");
+        }
+        Command::Workbook { base, output } => {
+            let accounts = inlet.connections.connected_accounts().await?;
+            let records = inlet
+                .library
+                .export_base_workbook(&accounts, &base, &output)
+                .await?;
+            eprintln!("wrote {records} records to {}", output.display());
         }
         Command::Disconnect {
             integration,

@@ -40,6 +40,7 @@ async fn no_secret_reaches_logs_output_store_or_exports() {
         airtable_bases: 1,
         airtable_records: 4,
         notion_pages: 5,
+        ..DatasetSize::default()
     };
     let mut env = Env::with(
         "leak",

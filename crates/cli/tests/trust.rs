@@ -22,6 +22,7 @@ async fn small(test: &str) -> Env {
         airtable_bases: 1,
         airtable_records: 3,
         notion_pages: 3,
+        ..DatasetSize::default()
     };
     Env::with(
         test,

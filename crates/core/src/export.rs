@@ -187,6 +187,22 @@ pub fn export_stream<B: Borrow<IntegrationItem>>(
     format: ExportFormat,
     items: impl Iterator<Item = Result<B>>,
 ) -> Result<u64> {
+    let mut count = 0u64;
+    let counted = items.inspect(|_| count += 1);
+    write_whole(path, |file, partial| match format {
+        ExportFormat::Xlsx => write_xlsx(file, partial, counted),
+        _ => write_stream(std::io::BufWriter::new(file), format, counted),
+    })?;
+    Ok(count)
+}
+
+/// Runs `write` on a private temporary file beside `path` (given the file and its path) and
+/// renames it into place only when `write` succeeded; otherwise removes it and returns the
+/// error, so no truncated file is ever left at `path`.
+pub(crate) fn write_whole(
+    path: &Path,
+    write: impl FnOnce(std::fs::File, &Path) -> Result<()>,
+) -> Result<()> {
     let shown = path.display().to_string();
     let fail = |action: &'static str, e: &dyn std::fmt::Display| CoreError::Io {
         action,
@@ -197,19 +213,12 @@ pub fn export_stream<B: Borrow<IntegrationItem>>(
         .file_name()
         .ok_or_else(|| CoreError::invalid_argument("The export path has no file name."))?;
     let partial = path.with_file_name(format!(".{}.partial", file_name.to_string_lossy()));
-    let mut count = 0u64;
-    let counted = items.inspect(|_| count += 1);
     let file = create_private(&partial).map_err(|e| fail("create", &e))?;
-    let written = match format {
-        ExportFormat::Xlsx => write_xlsx(file, &partial, counted),
-        _ => write_stream(std::io::BufWriter::new(file), format, counted),
-    };
-    if let Err(error) = written {
+    if let Err(error) = write(file, &partial) {
         let _ = std::fs::remove_file(&partial);
         return Err(error);
     }
-    std::fs::rename(&partial, path).map_err(|e| fail("write", &e))?;
-    Ok(count)
+    std::fs::rename(&partial, path).map_err(|e| fail("write", &e))
 }
 
 /// A new file readable by its owner only (exports hold names and e-mails). Whatever is at the

@@ -37,6 +37,8 @@ pub struct LoadProgress {
 pub struct StreamFailure {
     /// The stream.
     pub stream: String,
+    /// The part of the stream it was loading (an Airtable table's records), if any.
+    pub part: Option<String>,
     /// Why, in the `{error, message, details}` shape.
     pub error: ErrorBody,
 }
@@ -97,6 +99,8 @@ pub type PageTee = Arc<dyn Fn(Vec<IntegrationItem>) + Send + Sync>;
 struct StreamSink {
     integration: Integration,
     stream: String,
+    /// The part under way, with its own page and item counts for progress.
+    part: Option<(String, u32, u32)>,
     pages: u32,
     count: u32,
     items: Vec<IntegrationItem>,
@@ -114,6 +118,7 @@ impl StreamSink {
         Self {
             integration,
             stream: stream.to_owned(),
+            part: None,
             pages: 0,
             count: 0,
             items: Vec::new(),
@@ -125,25 +130,41 @@ impl StreamSink {
 
 impl PageSink for StreamSink {
     fn page(&mut self, items: Vec<IntegrationItem>) {
+        let arrived = u32::try_from(items.len()).unwrap_or(u32::MAX);
         self.pages += 1;
-        self.count = self
-            .count
-            .saturating_add(u32::try_from(items.len()).unwrap_or(u32::MAX));
+        self.count = self.count.saturating_add(arrived);
+        if let Some((_, pages, count)) = &mut self.part {
+            *pages += 1;
+            *count = count.saturating_add(arrived);
+        }
         match &self.tee {
             Some(tee) => tee(items),
             None => self.items.extend(items),
         }
         (self.progress)(self.snapshot(false));
     }
+
+    fn part(&mut self, name: &str) {
+        if self.part.is_some() {
+            (self.progress)(self.snapshot(true));
+        }
+        self.part = Some((name.to_owned(), 0, 0));
+        (self.progress)(self.snapshot(false));
+    }
 }
 
 impl StreamSink {
+    /// Progress of the part under way, or of the whole stream.
     fn snapshot(&self, done: bool) -> LoadProgress {
+        let (stream, pages, items) = match &self.part {
+            Some((name, pages, items)) => (name.clone(), *pages, *items),
+            None => (self.stream.clone(), self.pages, self.count),
+        };
         LoadProgress {
             integration: self.integration,
-            stream: self.stream.clone(),
-            pages: self.pages,
-            items: self.count,
+            stream,
+            pages,
+            items,
             done,
             waiting_secs: None,
         }
@@ -206,6 +227,7 @@ pub async fn load_all(
             tracing::warn!(%integration, stream = %sink.stream, code = error.code(), "stream failed");
             failures.push(StreamFailure {
                 stream: sink.stream.clone(),
+                part: sink.part.as_ref().map(|(name, _, _)| name.clone()),
                 error: error.to_body(),
             });
             first_error.get_or_insert(error);

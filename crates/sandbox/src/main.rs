@@ -24,6 +24,19 @@ struct Args {
     /// HubSpot deals.
     #[arg(long, default_value_t = 75)]
     deals: usize,
+    /// Airtable bases.
+    #[arg(long, default_value_t = 7)]
+    airtable_bases: usize,
+    /// Records in each Airtable table.
+    #[arg(long, default_value_t = 30)]
+    airtable_records: usize,
+    /// Records in the first table of the first Airtable base (0: as many as the others).
+    #[arg(long, default_value_t = 0)]
+    airtable_big_table: usize,
+    /// Airtable bases per page of the bases listing (Airtable's own pages are larger; a small
+    /// page exercises paging).
+    #[arg(long, default_value_t = 3)]
+    airtable_bases_page_size: usize,
     /// Added latency per API response, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -54,12 +67,16 @@ async fn main() -> std::io::Result<()> {
         drop_rate: args.drop_rate,
         access_token_ttl_secs: args.token_ttl,
         deny_consent: args.deny,
+        airtable_bases_page_size: args.airtable_bases_page_size,
         ..Knobs::default()
     };
     let size = DatasetSize {
         contacts: args.contacts,
         companies: args.companies,
         deals: args.deals,
+        airtable_bases: args.airtable_bases,
+        airtable_records: args.airtable_records,
+        airtable_big_table: args.airtable_big_table,
         ..DatasetSize::default()
     };
     let sandbox = Sandbox::start(SandboxConfig {

@@ -8,6 +8,8 @@ export interface CardActions {
   connect(integration: Integration): void;
   disconnect(integration: Integration): void;
   load(integration: Integration): void;
+  /** Airtable: loads every record of every base too. */
+  loadAllRecords(): void;
   cancel(integration: Integration): void;
   switchAccount(integration: Integration, accountId: string): void;
 }
@@ -84,6 +86,9 @@ function card(doc: Document, status: IntegrationStatus, busy: boolean, loading: 
     // Once something was loaded (this session or cached), the same action reloads it.
     const label = status.last_load ? "Reload" : "Load";
     button(label, `${label} ${status.name} items`, () => actions.load(status.integration), status.reconnect_needed);
+    if (status.integration === "airtable") {
+      button("Load all records", "Load every record of every Airtable base", () => actions.loadAllRecords(), status.reconnect_needed);
+    }
   }
   if (status.connected) button("Disconnect", `Disconnect ${status.name}`, () => actions.disconnect(status.integration));
   item.append(buttons);

@@ -1,5 +1,6 @@
 // The detail panel: every field of the selected item, open it in its provider, copy id / URL,
-// and for an Airtable table, its records. Values are text nodes, never markup.
+// for an Airtable table its records, and for a base all its records and its workbook. Values
+// are text nodes, never markup.
 import type { IntegrationItem } from "../backend";
 import { el, formatTime } from "../format";
 import { nameOf, type AppState, type Store } from "../store";
@@ -8,6 +9,10 @@ export interface DetailActions {
   openInProvider(url: string): void;
   copy(text: string, what: string): void;
   records(table: IntegrationItem): void;
+  /** Loads every record of an Airtable base into the store. */
+  baseRecords(base: IntegrationItem): void;
+  /** Writes an Airtable base's stored records as one workbook. */
+  workbook(base: IntegrationItem): void;
   close(): void;
 }
 
@@ -64,6 +69,10 @@ export function renderDetails(doc: Document, panel: HTMLElement, item: Integrati
   button("Copy ID", () => actions.copy(item.id, "ID"));
   if (item.integration === "airtable" && item.type === "table" && item.parent_id) {
     button("Records", () => actions.records(item), `Load the records of ${item.name}`);
+  }
+  if (item.integration === "airtable" && item.type === "base") {
+    button("Load all records", () => actions.baseRecords(item), `Load every record of ${item.name}`);
+    button("Export workbook", () => actions.workbook(item), `Export ${item.name} as an XLSX workbook, a sheet per table`);
   }
   button("Close", () => actions.close(), "Close details (Esc)");
   const list = el(doc, "dl");

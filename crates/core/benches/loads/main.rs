@@ -34,6 +34,7 @@ fn none() -> DatasetSize {
         airtable_bases: 0,
         airtable_records: 0,
         notion_pages: 0,
+        ..DatasetSize::default()
     }
 }
 

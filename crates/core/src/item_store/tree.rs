@@ -10,6 +10,7 @@ use rusqlite::Connection;
 use super::view::{numbered, read_item, Condition, ItemRow, RowFilter, TreeOrder, ViewSort};
 use super::{sql_error, ItemStore};
 use crate::error::Result;
+use crate::item::IntegrationItem;
 
 impl ItemStore {
     /// The tree of the view flattened: roots (rows whose parent is not among the filtered rows)
@@ -51,6 +52,29 @@ impl ItemStore {
             )?;
         }
         Ok(order)
+    }
+
+    /// The items of `generation` whose parent is `parent_id`, in load order (gone ones
+    /// included, marked).
+    pub fn children(&self, generation: i64, parent_id: &str) -> Result<Vec<IntegrationItem>> {
+        let connection = self.read();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT body, delta FROM items WHERE generation = ?1 AND parent_id = ?2
+                   AND item_id != ?2 ORDER BY seq",
+            )
+            .map_err(sql_error)?;
+        let rows = statement
+            .query_map(rusqlite::params![generation, parent_id], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
+            })
+            .map_err(sql_error)?;
+        let mut items = Vec::new();
+        for row in rows {
+            let (body, delta) = row.map_err(sql_error)?;
+            items.push(read_item(&body, delta)?);
+        }
+        Ok(items)
     }
 
     /// The rows with these ids, in this order; with `tree`, whether each has children in the

@@ -25,12 +25,43 @@ pub struct LoadContext<'a> {
     pub settings: &'a ProviderSettings,
     /// The connected account (HubSpot builds record URLs from the portal id).
     pub account: &'a AccountInfo,
+    /// Whose records the load brings in beside the structure (Airtable's bases).
+    pub records: &'a RecordScope,
+}
+
+/// Which containers' records a load brings in beside the account's structure: Airtable's
+/// records are many (a base may hold hundreds of thousands), so a load lists bases and tables
+/// and loads records only when the person asks for them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum RecordScope {
+    /// Only the structure (bases and tables).
+    #[default]
+    None,
+    /// The records of these bases too.
+    Bases(Vec<String>),
+    /// The records of every base.
+    All,
+}
+
+impl RecordScope {
+    /// Whether the records of `container` (a base id) are loaded.
+    pub fn covers(&self, container: &str) -> bool {
+        match self {
+            RecordScope::None => false,
+            RecordScope::Bases(ids) => ids.iter().any(|id| id == container),
+            RecordScope::All => true,
+        }
+    }
 }
 
 /// Receives items page by page as a stream loads.
 pub trait PageSink: Send {
     /// One page of items.
     fn page(&mut self, items: Vec<IntegrationItem>);
+
+    /// The stream moves on to a part of its own (an Airtable base's next table): progress is
+    /// reported per part from here on.
+    fn part(&mut self, _name: &str) {}
 }
 
 /// What an account lookup needs: the freshly issued tokens and the same paced, retrying client

@@ -22,7 +22,7 @@ use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::item_store::AccountKey;
 use crate::load::{load_all, LoadProgress, LoadResult, ProgressFn};
-use crate::providers::{airtable, provider, LoadContext, PageSink};
+use crate::providers::{airtable, provider, LoadContext, PageSink, RecordScope};
 use crate::store::StoredConnection;
 use crate::sync::lock;
 use crate::tokens::{ConnectionTokens, RefreshLocks};
@@ -121,7 +121,9 @@ impl Loader {
     /// `progress`, and returns the items as stored (each with its `delta`, gone ones included).
     pub fn load(&self, integration: Integration, progress: ProgressFn) -> LoadHandle<LoadResult> {
         self.spawn(integration, move |inner, cancel| async move {
-            inner.load(integration, progress, cancel, true).await
+            inner
+                .load(integration, RecordScope::None, progress, cancel, true)
+                .await
         })
     }
 
@@ -133,7 +135,27 @@ impl Loader {
         progress: ProgressFn,
     ) -> LoadHandle<LoadResult> {
         self.spawn(integration, move |inner, cancel| async move {
-            inner.load(integration, progress, cancel, false).await
+            inner
+                .load(integration, RecordScope::None, progress, cancel, false)
+                .await
+        })
+    }
+
+    /// Loads the Airtable account with the records of the bases `records` names (or of every
+    /// base), each table's records a part of the progress, into the item store; with
+    /// `read_back`, the result carries every item as stored. Records of the other bases,
+    /// loaded before, stay (as they were then).
+    pub fn load_airtable_with_records(
+        &self,
+        records: RecordScope,
+        progress: ProgressFn,
+        read_back: bool,
+    ) -> LoadHandle<LoadResult> {
+        let integration = Integration::Airtable;
+        self.spawn(integration, move |inner, cancel| async move {
+            inner
+                .load(integration, records, progress, cancel, read_back)
+                .await
         })
     }
 
@@ -208,6 +230,7 @@ struct Prepared {
     tokens: ConnectionTokens,
     api: ApiClient,
     settings: crate::config::ProviderSettings,
+    records: RecordScope,
 }
 
 impl Prepared {
@@ -217,6 +240,7 @@ impl Prepared {
             tokens: &self.tokens,
             settings: &self.settings,
             account: &self.connection.account,
+            records: &self.records,
         }
     }
 }
@@ -245,17 +269,20 @@ impl Inner {
             tokens,
             api: self.clients.api(integration),
             settings,
+            records: RecordScope::None,
         })
     }
 
     async fn load(
         &self,
         integration: Integration,
+        records: RecordScope,
         progress: ProgressFn,
         cancel: CancellationToken,
         read_back: bool,
     ) -> Result<LoadResult> {
         let mut prepared = self.prepare(integration).await?;
+        prepared.records = records;
         let report = progress.clone();
         prepared.api = prepared.api.with_rate_limit_hook(Arc::new(move |wait| {
             report(LoadProgress {
@@ -287,6 +314,23 @@ impl Inner {
             tee,
         )
         .await?;
+        // Records come only when asked for: those of tables not loaded again this time stay.
+        let failed: std::collections::HashSet<&str> =
+            result.failures.iter().map(|f| f.stream.as_str()).collect();
+        let reloaded: Vec<String> = result
+            .items
+            .iter()
+            .filter(|i| i.item_type == "table")
+            .filter(|i| {
+                i.parent_id
+                    .as_deref()
+                    .is_some_and(|base| prepared.records.covers(base) && !failed.contains(base))
+            })
+            .map(|i| i.id.clone())
+            .collect();
+        self.library
+            .keep_records(&key, &mut result, reloaded)
+            .await?;
         self.library
             .finish_load(writer, &mut result, &cancel, read_back)
             .await?;

@@ -14,6 +14,7 @@ mod item_views;
 mod library;
 mod load_writer;
 mod loader;
+mod records;
 mod setup;
 mod sign_in;
 mod types;

@@ -75,16 +75,26 @@ impl AirtableData {
             } else {
                 format!("{} {}", BASE_NAMES[b % BASE_NAMES.len()], b)
             };
-            let table_count = 1 + b % 4;
+            let table_count = match size.airtable_tables {
+                0 => 1 + b % 4,
+                fixed => fixed,
+            };
             let mut tables = Vec::with_capacity(table_count);
             for t in 0..table_count {
-                let fields = vec![
+                let mut fields = vec![
                     (airtable_id(rng, "fld"), "Name".to_owned(), "singleLineText"),
                     (airtable_id(rng, "fld"), "Notes".to_owned(), "multilineText"),
                     (airtable_id(rng, "fld"), "Done".to_owned(), "checkbox"),
                 ];
-                let mut records = Vec::with_capacity(size.airtable_records);
-                for r in 0..size.airtable_records {
+                let table_id = airtable_id(rng, "tbl");
+                fields.extend(typed_fields(&table_id));
+                let records_here = if b == 0 && t == 0 && size.airtable_big_table > 0 {
+                    size.airtable_big_table
+                } else {
+                    size.airtable_records
+                };
+                let mut records = Vec::with_capacity(records_here);
+                for r in 0..records_here {
                     let (created_time, _) = timestamp(rng, (b * 40 + r) as i64);
                     let mut values = serde_json::Map::new();
                     let title = if r % 11 == 4 {
@@ -99,14 +109,16 @@ impl AirtableData {
                     if r % 2 == 0 {
                         values.insert("Done".into(), true.into());
                     }
+                    let id = airtable_id(rng, "rec");
+                    typed_values(&mut values, r, &id, &created_time);
                     records.push(AirtableRecord {
-                        id: airtable_id(rng, "rec"),
+                        id,
                         created_time,
                         fields: values,
                     });
                 }
                 tables.push(AirtableTable {
-                    id: airtable_id(rng, "tbl"),
+                    id: table_id,
                     name: format!("{} {}", TABLE_NAMES[(b + t) % TABLE_NAMES.len()], t),
                     description: (t == 0).then(|| "The main table.".to_owned()),
                     fields,
@@ -126,5 +138,64 @@ impl AirtableData {
             email: "sandbox.user@example.com".into(),
             bases,
         }
+    }
+}
+
+/// The typed fields every table has beside its text ones, with ids made from the table's (so
+/// adding them leaves every other generated id as it was). Their values follow Airtable's field
+/// model: numbers and currency as JSON numbers, a date as `YYYY-MM-DD`, a date-time as ISO 8601
+/// in UTC, a select as its name, linked records as an array of record ids, attachments as an
+/// array of objects with a `url`.
+fn typed_fields(table_id: &str) -> Vec<(String, String, &'static str)> {
+    let stem = &table_id[3..];
+    [
+        ("Estimate", "number"),
+        ("Budget", "currency"),
+        ("Due", "date"),
+        ("Reviewed", "dateTime"),
+        ("Status", "singleSelect"),
+        ("Related", "multipleRecordLinks"),
+        ("Files", "multipleAttachments"),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(n, (name, kind))| (format!("fld{stem}{n}"), name.to_owned(), kind))
+    .collect()
+}
+
+/// Values of [`typed_fields`] for record `r` (empty cells are absent, as Airtable leaves them).
+fn typed_values(
+    values: &mut serde_json::Map<String, serde_json::Value>,
+    r: usize,
+    id: &str,
+    created: &str,
+) {
+    use serde_json::json;
+    values.insert("Estimate".into(), json!(r % 13));
+    if r % 4 != 3 {
+        values.insert("Budget".into(), json!((r % 50) as f64 * 12.5));
+    }
+    values.insert("Due".into(), json!(&created[..10]));
+    if r.is_multiple_of(5) {
+        values.insert("Reviewed".into(), json!(created));
+    }
+    values.insert(
+        "Status".into(),
+        json!(["Todo", "In progress", "Done"][r % 3]),
+    );
+    if r % 6 == 1 {
+        values.insert("Related".into(), json!([id]));
+    }
+    if r % 7 == 2 {
+        values.insert(
+            "Files".into(),
+            json!([{
+                "id": format!("att{}", &id[3..]),
+                "url": format!("https://dl.airtable.com/.attachments/{}/plan.pdf", &id[3..]),
+                "filename": "plan.pdf",
+                "size": 1024 + r,
+                "type": "application/pdf"
+            }]),
+        );
     }
 }

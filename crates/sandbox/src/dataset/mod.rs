@@ -25,6 +25,11 @@ pub struct DatasetSize {
     pub airtable_bases: usize,
     /// Records in each Airtable table.
     pub airtable_records: usize,
+    /// Tables in each Airtable base; 0 for one to four, varying by base.
+    pub airtable_tables: usize,
+    /// Records in the first table of the first base instead of `airtable_records`, when not 0
+    /// (a large table).
+    pub airtable_big_table: usize,
     /// Notion pages (one in ten becomes a database).
     pub notion_pages: usize,
 }
@@ -37,6 +42,8 @@ impl Default for DatasetSize {
             deals: 75,
             airtable_bases: 7,
             airtable_records: 30,
+            airtable_tables: 0,
+            airtable_big_table: 0,
             notion_pages: 150,
         }
     }

@@ -40,7 +40,7 @@ pub struct Tables {
 }
 
 /// One table's schema.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Table {
     /// `tbl…`

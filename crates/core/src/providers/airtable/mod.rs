@@ -1,22 +1,24 @@
 //! Airtable: every base (offset pages) as a directory item, every table of each base with its
-//! fields, and a table's records on demand. Paced at 5 requests/s per base.
+//! fields, and records on demand — one table's, or every table's of the bases a load is asked
+//! for (`LoadContext::records`). Paced at 5 requests/s per base under the account's budget.
 
 pub mod api;
+mod records;
+pub mod workbook;
+
+pub use records::load_records;
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
 
-use self::api::{BasesPage, RecordsPage, Table, Tables, WhoAmI};
-use super::{
-    advance, api_url, parse_time, AccountContext, Cursor, LoadContext, PageSink, Provider,
-};
-use crate::error::{CoreError, Result};
+use self::api::{BasesPage, Table, Tables, WhoAmI};
+use super::{advance, api_url, AccountContext, Cursor, LoadContext, PageSink, Provider};
+use crate::error::Result;
 use crate::http::{ApiDialect, FixedToken};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::oauth::client::TokenDialect;
-use crate::spec::spec;
 use crate::store::AccountInfo;
 
 /// The Airtable provider.
@@ -131,7 +133,8 @@ impl Provider for Airtable {
         }
     }
 
-    /// Loads the tables of the base `stream`, under that base's own pace.
+    /// Loads the tables of the base `stream`, under that base's own pace, and then, when the
+    /// load asks for the base's records, every table's records (each table a part of its own).
     async fn load_stream(
         &self,
         ctx: &LoadContext<'_>,
@@ -144,7 +147,13 @@ impl Provider for Airtable {
             .keyed(stream)
             .json(ctx.tokens, |http| http.get(url.clone()))
             .await?;
+        let with_records = ctx.records.covers(stream).then(|| tables.tables.clone());
         sink.page(items_of_tables(stream, tables));
+        // One table after another: they share the base's pace, which one table's pages fill.
+        for table in with_records.into_iter().flatten() {
+            sink.part(&table.name);
+            records::load_table_records(ctx, stream, &table, sink).await?;
+        }
         Ok(())
     }
 
@@ -170,77 +179,6 @@ impl Provider for Airtable {
         }
         for item in items.iter_mut().filter(|i| i.item_type == "base") {
             item.children = Some(children.remove(&item.id).unwrap_or_default());
-        }
-    }
-}
-
-/// Loads every record of `base`/`table` (pageSize 100, offset), named by the primary field.
-pub async fn load_records(
-    ctx: &LoadContext<'_>,
-    base: &str,
-    table: &str,
-    sink: &mut dyn PageSink,
-) -> Result<()> {
-    let api = ctx.api.keyed(base);
-    let schema_url = api_url(ctx.settings, &format!("/v0/meta/bases/{base}/tables"));
-    let schema: Tables = api
-        .json(ctx.tokens, |http| http.get(schema_url.clone()))
-        .await?;
-    let table_schema = schema
-        .tables
-        .into_iter()
-        .find(|t| t.id == table || t.name == table)
-        .ok_or_else(|| {
-            CoreError::invalid_argument(format!("The base {base} has no table {table}."))
-        })?;
-    let primary_name = table_schema.primary_field_id.as_ref().and_then(|primary| {
-        table_schema
-            .fields
-            .iter()
-            .find(|f| f.get("id").and_then(|v| v.as_str()) == Some(primary))
-            .and_then(|f| f.get("name"))
-            .and_then(|n| n.as_str())
-            .map(str::to_owned)
-    });
-    let url = api_url(ctx.settings, &format!("/v0/{base}/{}", table_schema.id));
-    let page_size = spec(Integration::Airtable).page_size.to_string();
-    let mut offset = Cursor::default();
-    loop {
-        let page: RecordsPage = api
-            .json(ctx.tokens, |http| {
-                let mut query = vec![("pageSize", page_size.clone())];
-                if let Some(o) = offset.as_ref() {
-                    query.push(("offset", o.clone()));
-                }
-                http.get(url.clone()).query(&query)
-            })
-            .await?;
-        let items = page.records.into_iter().map(|record| {
-            let name = primary_name
-                .as_ref()
-                .and_then(|p| record.fields.get(p))
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| v.to_string())
-                })
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| record.id.clone());
-            let mut item =
-                IntegrationItem::new(Integration::Airtable, record.id.clone(), "record", name);
-            item.parent_id = Some(table_schema.id.clone());
-            item.parent_path_or_name = Some(table_schema.name.clone());
-            item.creation_time = parse_time(record.created_time.as_deref());
-            item.url = Some(format!(
-                "https://airtable.com/{base}/{}/{}",
-                table_schema.id, record.id
-            ));
-            item.details = record.fields;
-            item
-        });
-        sink.page(items.collect());
-        if !advance(Integration::Airtable, &mut offset, page.offset)? {
-            return Ok(());
         }
     }
 }

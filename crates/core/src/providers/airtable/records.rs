@@ -1,0 +1,97 @@
+//! An Airtable table's records (pageSize 100, offset), each an item named by its primary field
+//! whose details are the record's fields by name, as Airtable returns them.
+
+use super::super::{advance, api_url, parse_time, Cursor, LoadContext, PageSink};
+use super::api::{RecordsPage, Table, Tables};
+use crate::error::{CoreError, Result};
+use crate::integration::Integration;
+use crate::item::IntegrationItem;
+use crate::spec::spec;
+
+/// Loads every record of `base`/`table` (a table id or name), after reading the base's schema
+/// for the table's primary field.
+pub async fn load_records(
+    ctx: &LoadContext<'_>,
+    base: &str,
+    table: &str,
+    sink: &mut dyn PageSink,
+) -> Result<()> {
+    let schema_url = api_url(ctx.settings, &format!("/v0/meta/bases/{base}/tables"));
+    let schema: Tables = ctx
+        .api
+        .keyed(base)
+        .json(ctx.tokens, |http| http.get(schema_url.clone()))
+        .await?;
+    let table_schema = schema
+        .tables
+        .into_iter()
+        .find(|t| t.id == table || t.name == table)
+        .ok_or_else(|| {
+            CoreError::invalid_argument(format!("The base {base} has no table {table}."))
+        })?;
+    load_table_records(ctx, base, &table_schema, sink).await
+}
+
+/// The name of the table's primary field, which names its records.
+fn primary_field_name(table: &Table) -> Option<String> {
+    let primary = table.primary_field_id.as_ref()?;
+    table
+        .fields
+        .iter()
+        .find(|f| f.get("id").and_then(|v| v.as_str()) == Some(primary))
+        .and_then(|f| f.get("name"))
+        .and_then(|n| n.as_str())
+        .map(str::to_owned)
+}
+
+/// Loads every record of `table` (whose schema is known) of `base`, under the base's pace.
+pub(super) async fn load_table_records(
+    ctx: &LoadContext<'_>,
+    base: &str,
+    table: &Table,
+    sink: &mut dyn PageSink,
+) -> Result<()> {
+    let api = ctx.api.keyed(base);
+    let primary_name = primary_field_name(table);
+    let url = api_url(ctx.settings, &format!("/v0/{base}/{}", table.id));
+    let page_size = spec(Integration::Airtable).page_size.to_string();
+    let mut offset = Cursor::default();
+    loop {
+        let page: RecordsPage = api
+            .json(ctx.tokens, |http| {
+                let mut query = vec![("pageSize", page_size.clone())];
+                if let Some(o) = offset.as_ref() {
+                    query.push(("offset", o.clone()));
+                }
+                http.get(url.clone()).query(&query)
+            })
+            .await?;
+        let items = page.records.into_iter().map(|record| {
+            let name = primary_name
+                .as_ref()
+                .and_then(|p| record.fields.get(p))
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| record.id.clone());
+            let mut item =
+                IntegrationItem::new(Integration::Airtable, record.id.clone(), "record", name);
+            item.parent_id = Some(table.id.clone());
+            item.parent_path_or_name = Some(table.name.clone());
+            item.creation_time = parse_time(record.created_time.as_deref());
+            item.url = Some(format!(
+                "https://airtable.com/{base}/{}/{}",
+                table.id, record.id
+            ));
+            item.details = record.fields;
+            item
+        });
+        sink.page(items.collect());
+        if !advance(Integration::Airtable, &mut offset, page.offset)? {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! An Airtable base as one XLSX workbook: a sheet per table, a column per field in the table's
+//! order (then the record's id and creation time), and cells typed by the field's type in
+//! Airtable's field model — numbers as numbers, dates as dates, checkboxes as booleans, linked
+//! records as their ids, attachments as their URLs, anything else as its text.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use serde_json::Value;
+
+use crate::error::{CoreError, Result};
+use crate::export::write_whole;
+use crate::item::IntegrationItem;
+
+/// One table of the base: its item (whose details hold the field schema) and its records.
+pub struct TableSheet {
+    /// The table item (`details.fields`: `[{id, name, type, …}]`).
+    pub table: IntegrationItem,
+    /// Its records, in Airtable's order.
+    pub records: Vec<IntegrationItem>,
+}
+
+/// How a field's cells are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CellKind {
+    Number,
+    Currency,
+    Percent,
+    Date,
+    DateTime,
+    Boolean,
+    Text,
+}
+
+impl CellKind {
+    fn of(field_type: &str) -> Self {
+        match field_type {
+            "number" | "rating" | "count" | "autoNumber" | "duration" => CellKind::Number,
+            "currency" => CellKind::Currency,
+            "percent" => CellKind::Percent,
+            "date" => CellKind::Date,
+            "dateTime" | "createdTime" | "lastModifiedTime" => CellKind::DateTime,
+            "checkbox" => CellKind::Boolean,
+            _ => CellKind::Text,
+        }
+    }
+}
+
+/// A column of a sheet: a field's name and how its cells are written.
+struct Column {
+    name: String,
+    kind: CellKind,
+}
+
+/// The formats the typed cells use.
+struct Formats {
+    header: Format,
+    currency: Format,
+    percent: Format,
+    date: Format,
+    datetime: Format,
+}
+
+/// Excel caps a cell at this many characters; longer text is cut here (the JSON export keeps
+/// it whole).
+const CELL_CHARS: usize = 32_767;
+
+/// Excel's most rows in a sheet, the header included.
+const MAX_ROWS: usize = 1_048_576;
+
+/// Writes the base's tables to `path` as one workbook (whole or not at all, owner-only) and
+/// returns how many records it holds.
+pub fn write_workbook(path: &Path, sheets: &[TableSheet]) -> Result<u64> {
+    let mut written = 0u64;
+    write_whole(path, |file, partial| {
+        let xlsx = |e: XlsxError| CoreError::Io {
+            action: "write",
+            path: partial.display().to_string(),
+            reason: e.to_string(),
+        };
+        let formats = Formats {
+            header: Format::new().set_bold(),
+            currency: Format::new().set_num_format("#,##0.00"),
+            percent: Format::new().set_num_format("0%"),
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+            datetime: Format::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
+        };
+        let mut workbook = Workbook::new();
+        let mut names = HashSet::new();
+        for sheet in sheets {
+            if sheet.records.len() >= MAX_ROWS {
+                return Err(CoreError::invalid_argument(format!(
+                    "The table {} has {} records, more than a spreadsheet holds; export it as CSV or NDJSON.",
+                    sheet.table.name,
+                    sheet.records.len()
+                )));
+            }
+            let worksheet = workbook
+                .add_worksheet_with_constant_memory()
+                .map_err(xlsx)?;
+            worksheet
+                .set_name(sheet_name(&sheet.table.name, &mut names))
+                .map_err(xlsx)?;
+            write_sheet(worksheet, sheet, &formats).map_err(xlsx)?;
+            written += sheet.records.len() as u64;
+        }
+        if sheets.is_empty() {
+            workbook.add_worksheet().set_name("Empty").map_err(xlsx)?;
+        }
+        workbook.save_to_writer(file).map_err(xlsx)
+    })?;
+    Ok(written)
+}
+
+/// The table's columns: its fields in the schema's order.
+fn columns(table: &IntegrationItem) -> Vec<Column> {
+    let fields = table.details.get("fields").and_then(Value::as_array);
+    fields
+        .into_iter()
+        .flatten()
+        .filter_map(|field| {
+            let name = field.get("name")?.as_str()?.to_owned();
+            let kind = CellKind::of(field.get("type").and_then(Value::as_str).unwrap_or(""));
+            Some(Column { name, kind })
+        })
+        .collect()
+}
+
+fn write_sheet(
+    worksheet: &mut Worksheet,
+    sheet: &TableSheet,
+    formats: &Formats,
+) -> std::result::Result<(), XlsxError> {
+    let columns = columns(&sheet.table);
+    let extra = columns.len() as u16;
+    for (n, column) in columns.iter().enumerate() {
+        worksheet.write_string_with_format(0, n as u16, cut(&column.name), &formats.header)?;
+    }
+    worksheet.write_string_with_format(0, extra, "Record ID", &formats.header)?;
+    worksheet.write_string_with_format(0, extra + 1, "Created", &formats.header)?;
+    worksheet.set_freeze_panes(1, 0)?;
+    for (index, record) in sheet.records.iter().enumerate() {
+        let row = (index + 1) as u32;
+        for (n, column) in columns.iter().enumerate() {
+            if let Some(value) = record.details.get(&column.name) {
+                write_cell(worksheet, row, n as u16, column.kind, value, formats)?;
+            }
+        }
+        worksheet.write_string(row, extra, &record.id)?;
+        if let Some(created) = record.creation_time {
+            let value = Value::String(created.to_rfc3339());
+            write_cell(
+                worksheet,
+                row,
+                extra + 1,
+                CellKind::DateTime,
+                &value,
+                formats,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// One cell, typed by `kind` when the value has the shape Airtable documents for it and as
+/// text otherwise (a formula's result, a field whose type changed): nothing is dropped.
+fn write_cell(
+    worksheet: &mut Worksheet,
+    row: u32,
+    column: u16,
+    kind: CellKind,
+    value: &Value,
+    formats: &Formats,
+) -> std::result::Result<(), XlsxError> {
+    match (kind, value) {
+        (CellKind::Number, Value::Number(n)) => {
+            worksheet.write_number(row, column, n.as_f64().unwrap_or_default())?;
+        }
+        (CellKind::Currency, Value::Number(n)) => {
+            let n = n.as_f64().unwrap_or_default();
+            worksheet.write_number_with_format(row, column, n, &formats.currency)?;
+        }
+        (CellKind::Percent, Value::Number(n)) => {
+            let n = n.as_f64().unwrap_or_default();
+            worksheet.write_number_with_format(row, column, n, &formats.percent)?;
+        }
+        (CellKind::Boolean, Value::Bool(b)) => {
+            worksheet.write_boolean(row, column, *b)?;
+        }
+        (CellKind::Date | CellKind::DateTime, Value::String(text)) => match excel_time(text) {
+            Some((time, has_clock)) => {
+                let format = if has_clock && kind == CellKind::DateTime {
+                    &formats.datetime
+                } else {
+                    &formats.date
+                };
+                worksheet.write_datetime_with_format(row, column, time, format)?;
+            }
+            None => {
+                worksheet.write_string(row, column, cut(text))?;
+            }
+        },
+        _ => {
+            let text = text_of(value);
+            if !text.is_empty() {
+                worksheet.write_string(row, column, cut(&text))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A date (`YYYY-MM-DD`) or an ISO 8601 date-time (shown in UTC, as Airtable sends it) as
+/// Excel's date, and whether it has a time of day.
+fn excel_time(text: &str) -> Option<(ExcelDateTime, bool)> {
+    use chrono::{Datelike, Timelike};
+    if let Ok(date) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let day = ExcelDateTime::from_ymd(
+            u16::try_from(date.year()).ok()?,
+            date.month() as u8,
+            date.day() as u8,
+        );
+        return day.ok().map(|d| (d, false));
+    }
+    let time = chrono::DateTime::parse_from_rfc3339(text)
+        .ok()?
+        .with_timezone(&chrono::Utc);
+    let day = ExcelDateTime::from_ymd(
+        u16::try_from(time.year()).ok()?,
+        time.month() as u8,
+        time.day() as u8,
+    )
+    .ok()?;
+    let millis = (time.nanosecond() / 1_000_000).min(999) as u16;
+    day.and_hms_milli(
+        time.hour() as u16,
+        time.minute() as u8,
+        time.second().min(59) as u8,
+        millis,
+    )
+    .ok()
+    .map(|t| (t, true))
+}
+
+/// The text of a value: a string as it is; a list as its elements' texts joined by ", "
+/// (linked records: their ids; attachments: their URLs; selects: their names); a collaborator
+/// as its name or e-mail; another object as its `url`, `text`, `name` or `value`, else JSON.
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(values) => values
+            .iter()
+            .map(text_of)
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Object(object) => ["url", "text", "name", "email", "value", "label"]
+            .iter()
+            .find_map(|key| object.get(*key).and_then(Value::as_str))
+            .map_or_else(|| value.to_string(), str::to_owned),
+    }
+}
+
+fn cut(text: &str) -> String {
+    text.chars().take(CELL_CHARS).collect()
+}
+
+/// A sheet name Excel accepts, unique in the workbook (case-insensitively): at most 31
+/// characters, none of `[]:*?/\`, not starting or ending with an apostrophe, not "History".
+fn sheet_name(table: &str, taken: &mut HashSet<String>) -> String {
+    let clean: String = table
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .collect();
+    let clean = clean.trim().trim_matches('\'').trim();
+    let base = if clean.is_empty() || clean.eq_ignore_ascii_case("history") {
+        "Table".to_owned()
+    } else {
+        clean.to_owned()
+    };
+    let mut n = 1;
+    loop {
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!(" ({n})")
+        };
+        let room = 31 - suffix.chars().count();
+        let name: String = base.chars().take(room).collect::<String>() + &suffix;
+        if taken.insert(name.to_lowercase()) {
+            return name;
+        }
+        n += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_are_valid_and_unique() {
+        let mut taken = HashSet::new();
+        assert_eq!(sheet_name("Tasks", &mut taken), "Tasks");
+        assert_eq!(sheet_name("tasks", &mut taken), "tasks (2)");
+        assert_eq!(sheet_name("a/b:c*?[d]", &mut taken), "a_b_c___d_");
+        assert_eq!(sheet_name("History", &mut taken), "Table");
+        assert_eq!(sheet_name("''", &mut taken), "Table (2)");
+        let long = "x".repeat(40);
+        assert_eq!(sheet_name(&long, &mut taken).chars().count(), 31);
+        assert_eq!(
+            sheet_name(&long, &mut taken),
+            format!("{} (2)", "x".repeat(27))
+        );
+    }
+
+    #[test]
+    fn values_become_their_text() {
+        let attachment =
+            serde_json::json!([{"id": "att1", "url": "https://dl/a.pdf", "filename": "a.pdf"}]);
+        assert_eq!(text_of(&attachment), "https://dl/a.pdf");
+        assert_eq!(text_of(&serde_json::json!(["recA", "recB"])), "recA, recB");
+        assert_eq!(
+            text_of(&serde_json::json!({"id": "usr1", "email": "a@b.c", "name": "Ada"})),
+            "Ada"
+        );
+        assert_eq!(
+            text_of(&serde_json::json!({"specialValue": "NaN"})),
+            "{\"specialValue\":\"NaN\"}"
+        );
+    }
+
+    #[test]
+    fn dates_and_times_are_read_as_airtable_writes_them() {
+        assert!(matches!(excel_time("2024-02-29"), Some((_, false))));
+        assert!(matches!(
+            excel_time("2024-02-29T10:11:12.345Z"),
+            Some((_, true))
+        ));
+        assert!(excel_time("next Tuesday").is_none());
+    }
+}

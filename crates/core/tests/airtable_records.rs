@@ -1,0 +1,250 @@
+//! Airtable bases in full: a load asked for a base's records brings every record of every table
+//! into the item store (progress per table), keeps the records of other bases across later
+//! loads, and a base is written out as one workbook with typed cells — all over real HTTP
+//! against the sandbox and a real SQLite file.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use common::*;
+use inlet_core::load::{LoadProgress, LoadResult};
+use inlet_core::providers::RecordScope;
+use inlet_core::{Inlet, Integration};
+use inlet_sandbox::dataset::AirtableBase;
+use inlet_sandbox::{DatasetSize, Knobs, Sandbox, SandboxConfig};
+
+/// Loads the Airtable account with the records of `scope`, collecting every progress report.
+async fn load_with(inlet: &Inlet, scope: RecordScope) -> (LoadResult, Vec<LoadProgress>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let progress = Arc::new(move |p: LoadProgress| sink.lock().unwrap().push(p));
+    let result = inlet
+        .loader
+        .load_airtable_with_records(scope, progress, true)
+        .await
+        .expect("the load succeeds");
+    let reports = seen.lock().unwrap().clone();
+    (result, reports)
+}
+
+/// The record ids `result` holds, sorted.
+fn record_ids(result: &LoadResult) -> Vec<String> {
+    let mut ids: Vec<String> = result
+        .items
+        .iter()
+        .filter(|i| i.item_type == "record" && i.delta.as_deref() != Some("gone"))
+        .map(|i| i.id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn ids_of(bases: &[&AirtableBase]) -> Vec<String> {
+    let mut ids: Vec<String> = bases
+        .iter()
+        .flat_map(|b| b.tables.iter())
+        .flat_map(|t| t.records.iter().map(|r| r.id.clone()))
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn sandbox() -> Arc<Sandbox> {
+    sandbox_with(SandboxConfig {
+        size: DatasetSize {
+            airtable_bases: 4,
+            airtable_records: 12,
+            // Five pages of 100 in the first table of the first base.
+            airtable_big_table: 450,
+            ..DatasetSize::default()
+        },
+        knobs: Knobs {
+            latency_ms: 1,
+            ..Knobs::default()
+        },
+        ..SandboxConfig::default()
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_base_loads_in_full_and_its_records_stay_across_later_loads() {
+    let sandbox = sandbox().await;
+    let (inlet, dir) = stored_inlet(&sandbox, "airtable-records").await;
+    connect_to(&inlet, Integration::Airtable).await.0.unwrap();
+    let data = sandbox.dataset();
+    let bases = &data.airtable.bases;
+
+    // The first base's records: every one, each table a part of the progress.
+    let (first, reports) = load_with(&inlet, RecordScope::Bases(vec![bases[0].id.clone()])).await;
+    assert!(!first.partial, "{:?}", first.failures);
+    assert_eq!(record_ids(&first), ids_of(&[&bases[0]]));
+    for table in &bases[0].tables {
+        let done = reports
+            .iter()
+            .find(|p| p.stream == table.name && p.done)
+            .unwrap_or_else(|| panic!("no finished progress for {}: {reports:?}", table.name));
+        assert_eq!(done.items as usize, table.records.len(), "{}", table.name);
+    }
+    assert_eq!(
+        reports
+            .iter()
+            .filter(|p| p.stream == bases[0].tables[0].name && !p.done)
+            .map(|p| p.items)
+            .max(),
+        Some(450),
+        "progress arrives page by page"
+    );
+    let big = first
+        .items
+        .iter()
+        .find(|i| i.id == bases[0].tables[0].records[0].id)
+        .unwrap();
+    assert_eq!(
+        big.parent_id.as_deref(),
+        Some(bases[0].tables[0].id.as_str())
+    );
+    assert_eq!(big.details["Estimate"], 0);
+
+    // Another base's records: the first base's stay, and only the new ones are new.
+    let (second, _) = load_with(&inlet, RecordScope::Bases(vec![bases[1].id.clone()])).await;
+    assert_eq!(record_ids(&second), ids_of(&[&bases[0], &bases[1]]));
+    let changes = second.changes.expect("compared with the load before");
+    assert_eq!(changes.new as usize, ids_of(&[&bases[1]]).len());
+    assert_eq!((changes.changed, changes.gone), (0, 0));
+
+    // A load of bases and tables alone keeps every record, and reports nothing gone.
+    let plain = load(&inlet, Integration::Airtable).await.unwrap();
+    assert_eq!(record_ids(&plain), ids_of(&[&bases[0], &bases[1]]));
+    assert_eq!(plain.changes.map(|c| (c.new, c.gone)), Some((0, 0)));
+
+    // Every base.
+    let (all, _) = load_with(&inlet, RecordScope::All).await;
+    let every: Vec<&AirtableBase> = bases.iter().collect();
+    assert_eq!(record_ids(&all), ids_of(&every));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_base_is_one_workbook_with_a_typed_sheet_per_table() {
+    let sandbox = sandbox().await;
+    let (inlet, dir) = stored_inlet(&sandbox, "airtable-workbook").await;
+    connect_to(&inlet, Integration::Airtable).await.0.unwrap();
+    let data = sandbox.dataset();
+    let base = &data.airtable.bases[1];
+    let accounts = inlet.connections.connected_accounts().await.unwrap();
+    let path = dir.join("base.xlsx");
+
+    // Before its records are loaded, the base cannot be written, and says why.
+    load(&inlet, Integration::Airtable).await.unwrap();
+    let error = inlet
+        .library
+        .export_base_workbook(&accounts, &base.id, &path)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "invalid_argument");
+    assert!(error.to_string().contains("load its records"), "{error}");
+    assert!(!path.exists());
+    let unknown = inlet
+        .library
+        .export_base_workbook(&accounts, "appNOSUCHBASE000", &path)
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), "invalid_argument");
+
+    load_with(&inlet, RecordScope::Bases(vec![base.id.clone()])).await;
+    let written = inlet
+        .library
+        .export_base_workbook(&accounts, &base.id, &path)
+        .await
+        .unwrap();
+    let expected: usize = base.tables.iter().map(|t| t.records.len()).sum();
+    assert_eq!(written as usize, expected);
+
+    let mut workbook: Xlsx<_> = open_workbook(&path).unwrap();
+    let names: Vec<String> = base.tables.iter().map(|t| t.name.clone()).collect();
+    assert_eq!(workbook.sheet_names(), names, "a sheet per table, in order");
+    for table in &base.tables {
+        let sheet = workbook.worksheet_range(&table.name).unwrap();
+        assert_eq!(sheet.height(), table.records.len() + 1, "{}", table.name);
+        let header: Vec<String> = sheet
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let mut fields: Vec<String> = table
+            .fields
+            .iter()
+            .map(|(_, name, _)| name.clone())
+            .collect();
+        fields.extend(["Record ID".to_owned(), "Created".to_owned()]);
+        assert_eq!(header, fields);
+        let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+        for (row, record) in sheet.rows().skip(1).zip(&table.records) {
+            assert_eq!(row[column("Record ID")], Data::String(record.id.clone()));
+            assert_eq!(
+                row[column("Name")].to_string(),
+                record.fields["Name"].as_str().unwrap()
+            );
+            let estimate = record.fields["Estimate"].as_f64().unwrap();
+            assert_eq!(
+                row[column("Estimate")],
+                Data::Float(estimate),
+                "numbers are numbers"
+            );
+            match record.fields.get("Budget") {
+                Some(budget) => {
+                    assert_eq!(row[column("Budget")], Data::Float(budget.as_f64().unwrap()))
+                }
+                None => assert_eq!(row[column("Budget")], Data::Empty),
+            }
+            let Data::DateTime(due) = &row[column("Due")] else {
+                panic!("a date is a date: {:?}", row[column("Due")]);
+            };
+            let due = due.as_datetime().unwrap().date().to_string();
+            assert_eq!(due, record.fields["Due"].as_str().unwrap());
+            assert!(matches!(row[column("Created")], Data::DateTime(_)));
+            if let Some(reviewed) = record.fields.get("Reviewed") {
+                let Data::DateTime(time) = &row[column("Reviewed")] else {
+                    panic!("a date-time is a date: {:?}", row[column("Reviewed")]);
+                };
+                let expected =
+                    chrono::DateTime::parse_from_rfc3339(reviewed.as_str().unwrap()).unwrap();
+                let got = time.as_datetime().unwrap();
+                assert!(
+                    (got.and_utc().timestamp_millis() - expected.timestamp_millis()).abs() <= 1
+                );
+            }
+            let done = record.fields.get("Done").and_then(|d| d.as_bool());
+            match done {
+                Some(done) => assert_eq!(row[column("Done")], Data::Bool(done)),
+                None => assert_eq!(row[column("Done")], Data::Empty),
+            }
+            if let Some(links) = record.fields.get("Related") {
+                assert_eq!(
+                    row[column("Related")].to_string(),
+                    links[0].as_str().unwrap(),
+                    "linked records as their ids"
+                );
+            }
+            if let Some(files) = record.fields.get("Files") {
+                assert_eq!(
+                    row[column("Files")].to_string(),
+                    files[0]["url"].as_str().unwrap(),
+                    "attachments as URLs"
+                );
+            }
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
