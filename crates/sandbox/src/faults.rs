@@ -51,6 +51,8 @@ struct Window {
 pub struct Faults {
     rng: Mutex<StdRng>,
     windows: Mutex<HashMap<String, Window>>,
+    /// Lockouts begun (a limit exceeded while its scope was not locked out already).
+    lockouts: std::sync::atomic::AtomicU64,
 }
 
 impl Faults {
@@ -58,6 +60,7 @@ impl Faults {
         Self {
             rng: Mutex::new(StdRng::seed_from_u64(seed ^ 0x5eed)),
             windows: Mutex::new(HashMap::new()),
+            lockouts: Default::default(),
         }
     }
 
@@ -108,6 +111,8 @@ impl Faults {
                 if locked || over {
                     if over && !locked && !limit.lockout.is_zero() {
                         window.locked_until = Some(now + limit.lockout);
+                        self.lockouts
+                            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     }
                     refused.get_or_insert(Budget {
                         remaining: 0,
@@ -137,6 +142,11 @@ impl Faults {
             return Verdict::Fail(status);
         }
         Verdict::Serve(budget)
+    }
+
+    /// How many lockouts began so far.
+    pub fn lockouts(&self) -> u64 {
+        self.lockouts.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Whether this response's connection should drop mid-body.

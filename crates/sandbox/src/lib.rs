@@ -254,6 +254,11 @@ impl Sandbox {
         &self.shared.counters
     }
 
+    /// How many lockouts (Airtable's 30 s after a limit is exceeded) began so far.
+    pub fn lockouts(&self) -> u64 {
+        self.shared.faults.lockouts()
+    }
+
     /// Expires every access token now (as if the 30 minutes had passed).
     #[cfg(feature = "faults")]
     pub fn expire_access_tokens(&self) {

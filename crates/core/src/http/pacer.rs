@@ -87,15 +87,19 @@ impl Pacer {
         }
     }
 
-    /// Waits until the next request under `key` may go: after any hold on it, within its own
-    /// budget and the account's.
+    /// Waits until the next request under `key` may go: after any hold on it or on the
+    /// account, within its own budget and the account's.
     pub async fn ready(&self, key: &str) {
         loop {
+            // A locked-out account holds every key: none of its requests would be served.
             let until = {
                 let held = self.held.lock().unwrap_or_else(|p| p.into_inner());
-                held.get(key)
-                    .copied()
-                    .filter(|until| *until > Instant::now())
+                let now = Instant::now();
+                [key, ACCOUNT_SCOPE]
+                    .iter()
+                    .filter_map(|scope| held.get(*scope).copied())
+                    .filter(|until| *until > now)
+                    .max()
             };
             match until {
                 Some(until) => tokio::time::sleep_until(until).await,
@@ -143,20 +147,25 @@ impl Pacer {
     /// Holds every request under `key` for `wait` (the provider locked the scope out); true
     /// when this is a new lockout rather than another request running into the same one. With
     /// an account budget the whole account is held too: Airtable's 429 does not say whether the
-    /// base's limit or the user's was hit, and every request to a locked-out user fails.
+    /// base's limit or the user's was hit, and every request to a locked-out user fails — so a
+    /// 429 that arrives while the account is held (a request of another base, sent before the
+    /// lockout began) belongs to that lockout, not to a new one: slowing down for each of them
+    /// would halve the account's budget once per base in flight.
     pub fn hold(&self, key: &str, wait: std::time::Duration) -> bool {
         let now = Instant::now();
         let until = now + wait;
         let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
-        let mut new = false;
-        let scopes: &[&str] = if self.account.is_some() {
-            &[key, ACCOUNT_SCOPE]
+        let deciding = if self.account.is_some() {
+            ACCOUNT_SCOPE
         } else {
-            &[key]
+            key
         };
-        for scope in scopes {
-            let entry = held.entry((*scope).to_owned()).or_insert(now);
-            new |= *entry <= now;
+        let new = held.get(deciding).is_none_or(|end| *end <= now);
+        for scope in [key, ACCOUNT_SCOPE] {
+            if scope == ACCOUNT_SCOPE && self.account.is_none() {
+                continue;
+            }
+            let entry = held.entry(scope.to_owned()).or_insert(now);
             if *entry < until {
                 *entry = until;
             }
@@ -255,6 +264,33 @@ mod tests {
             started.elapsed() >= Duration::from_secs(1),
             "the 51st waits for the window"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_account_lockout_slows_the_account_down_once() {
+        let pacer = Pacer::with_account_limit(
+            RateLimit {
+                requests: 5,
+                per: Duration::from_secs(1),
+            },
+            Some(RateLimit {
+                requests: 48,
+                per: Duration::from_secs(1),
+            }),
+        );
+        // The first 429 is a new lockout; those of other bases in flight meet the same one.
+        assert!(pacer.hold("appA", Duration::from_secs(30)));
+        pacer.slow_down("appA");
+        for base in ["appB", "appC", "appD"] {
+            assert!(!pacer.hold(base, Duration::from_secs(30)), "{base}");
+        }
+        let account = pacer.account.as_ref().unwrap();
+        assert_eq!(account.budget().0, 24, "halved once, not once per base");
+        // Every base waits the lockout out; after it, a new 429 is a new lockout.
+        let started = Instant::now();
+        pacer.ready("appE").await;
+        assert!(started.elapsed() >= Duration::from_secs(30));
+        assert!(pacer.hold("appE", Duration::from_secs(30)));
     }
 
     #[test]

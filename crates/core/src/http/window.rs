@@ -112,7 +112,7 @@ impl RollingWindow {
     }
 
     #[cfg(test)]
-    fn budget(&self) -> (u32, Duration) {
+    pub(super) fn budget(&self) -> (u32, Duration) {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         (state.max, state.interval)
     }
