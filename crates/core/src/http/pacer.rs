@@ -1,14 +1,12 @@
-//! Proactive pacing below a provider's documented limit, on `governor`'s token buckets: one
-//! bucket per key (HubSpot and Notion use one key; Airtable one per base), an optional budget
-//! shared by every key of the account (Airtable's 50 requests per second per user), and scopes
-//! held after a 429 so that every request to a locked-out scope waits the lockout out instead of
-//! each one finding it by itself.
+//! Pacing within a provider's documented limit, shaped as the limit is stated: a rolling window
+//! per key (Airtable: 5 requests per second per base) or one for the whole provider (HubSpot's
+//! and Notion's), an optional window shared by every key of the account (Airtable's 50 requests
+//! per second per user), and scopes held after a 429 so that every request to a locked-out scope
+//! waits the lockout out instead of each one finding it by itself.
 
 use std::collections::HashMap;
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::time::Instant;
 
 use super::window::{RollingWindow, WindowReport};
@@ -17,10 +15,12 @@ use crate::spec::{ProviderSpec, RateLimit, RateShape};
 /// The scope name under which a held account is kept.
 const ACCOUNT_SCOPE: &str = "\u{0}account";
 
-/// Shared token buckets; clone it to share one budget between concurrent streams.
+/// Shared windows; clone it to share one budget between concurrent streams.
 #[derive(Clone)]
 pub struct Pacer {
-    limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    /// Each key's own window (created on first use), under `limit`.
+    keys: Arc<Mutex<HashMap<String, Arc<RollingWindow>>>>,
+    limit: RateLimit,
     account: Option<Arc<RollingWindow>>,
     /// A rolling window instead of the keyed buckets (one key per provider).
     window: Option<Arc<RollingWindow>>,
@@ -32,30 +32,27 @@ pub struct Pacer {
     period: std::time::Duration,
 }
 
-/// `percent` of `limit`, with bursts of at most a tenth of the window's budget, so a rolling
-/// window never sees more than the documented count.
-fn quota(limit: RateLimit, percent: u32) -> Quota {
-    let budget = (limit.requests * percent / 100).max(1);
-    let period = limit.per / budget;
-    let burst = NonZeroU32::new((budget / 10).max(1)).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(period)
-        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-        .allow_burst(burst)
-}
-
 impl Pacer {
-    /// Paces each key under `limit`.
+    /// Paces each key within `limit`, as a rolling window of its own: the whole budget of a
+    /// window, never more (the window's slack absorbs the wire's delays).
     pub fn for_limit(limit: RateLimit) -> Self {
         Self {
-            // A key's requests are few and bursty (a base's record pages): 90 % leaves room for
-            // the provider's clock and ours to disagree.
-            limiter: Arc::new(RateLimiter::keyed(quota(limit, 90))),
+            keys: Arc::default(),
+            limit,
             account: None,
             window: None,
             held: Arc::default(),
             spacing: Arc::default(),
             period: limit.per / limit.requests.max(1),
         }
+    }
+
+    /// The window of `key`.
+    fn key_window(&self, key: &str) -> Arc<RollingWindow> {
+        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        keys.entry(key.to_owned())
+            .or_insert_with(|| Arc::new(RollingWindow::new(self.limit)))
+            .clone()
     }
 
     /// Paces as `spec`'s limit is shaped: a rolling window, or buckets per key under the
@@ -108,7 +105,7 @@ impl Pacer {
         }
         match &self.window {
             Some(window) => window.ready().await,
-            None => self.limiter.until_key_ready(&key.to_owned()).await,
+            None => self.key_window(key).ready().await,
         }
         if let Some(account) = &self.account {
             account.ready().await;
@@ -179,19 +176,31 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    fn immediate(pacer: &Pacer, key: &str, tries: usize) -> usize {
-        (0..tries)
-            .filter(|_| pacer.limiter.check_key(&key.to_owned()).is_ok())
-            .count()
+    /// How many of `tries` requests under `key` go at once.
+    async fn immediate(pacer: &Pacer, key: &str, tries: usize) -> usize {
+        let started = Instant::now();
+        let mut at_once = 0;
+        for _ in 0..tries {
+            pacer.ready(key).await;
+            if started.elapsed() < Duration::from_millis(1) {
+                at_once += 1;
+            }
+        }
+        at_once
     }
 
-    #[test]
-    fn a_burst_is_capped_at_a_tenth_of_the_window() {
+    #[tokio::test(start_paused = true)]
+    async fn a_key_takes_its_whole_window_then_waits_for_it_to_roll() {
         let pacer = Pacer::for_limit(RateLimit {
-            requests: 110,
-            per: Duration::from_secs(10),
+            requests: 5,
+            per: Duration::from_secs(1),
         });
-        assert_eq!(immediate(&pacer, "", 30), 9, "99 per 10 s, bursts of 9");
+        let started = Instant::now();
+        assert_eq!(immediate(&pacer, "appA", 6).await, 5, "five at once");
+        assert!(
+            started.elapsed() >= Duration::from_secs(1),
+            "the sixth waits until the first leaves the window"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -293,20 +302,16 @@ mod tests {
         assert!(pacer.hold("appE", Duration::from_secs(30)));
     }
 
-    #[test]
-    fn keys_have_their_own_buckets() {
+    #[tokio::test(start_paused = true)]
+    async fn keys_have_their_own_windows() {
         let pacer = Pacer::for_limit(RateLimit {
             requests: 5,
             per: Duration::from_secs(1),
         });
+        assert_eq!(immediate(&pacer, "appA", 5).await, 5);
         assert_eq!(
-            immediate(&pacer, "appA", 5),
-            1,
-            "4 per second, one at a time"
-        );
-        assert_eq!(
-            immediate(&pacer, "appB", 5),
-            1,
+            immediate(&pacer, "appB", 5).await,
+            5,
             "another base is not slowed by the first"
         );
     }
