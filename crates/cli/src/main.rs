@@ -14,13 +14,30 @@ use inlet_core::providers::RecordScope;
 use inlet_core::services::{data_dir, DemoServer, Destination, ItemView, StartOptions};
 use inlet_core::{CoreError, Inlet, Integration};
 
+mod progress;
+
 /// Connect Airtable, Notion and HubSpot, and view and export what is in them.
 #[derive(Parser)]
-#[command(name = "inlet", version, about)]
+#[command(name = "inlet", version, about, after_help = EXIT_CODES)]
 struct Cli {
+    /// No progress and no notes on standard error; errors only.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Errors as one JSON object on standard error ({"error", "message", "details"}), and
+    /// `status` as JSON, for scripts.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
+
+/// What `inlet --help` says of exit codes.
+const EXIT_CODES: &str = "Exit codes:
+  0    done
+  1    failed (the message says why; its code is in brackets, or in \"error\" with --json)
+  2    the command line was not understood
+  3    a load finished partial: some streams failed (each is named on standard error)
+  130  interrupted (Ctrl-C while `connect` waited for the browser)";
 
 #[derive(Subcommand)]
 enum Command {
@@ -32,12 +49,8 @@ enum Command {
         #[arg(long)]
         no_browser: bool,
     },
-    /// Show every integration and its connection (never a token).
-    Status {
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
+    /// Show every integration and its connection (never a token); `--json` for JSON.
+    Status,
     /// Load every item of a connected integration.
     Load {
         /// airtable, notion or hubspot.
@@ -100,6 +113,14 @@ enum Command {
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,
     },
+    /// Print the shell completions of `inlet` (bash, zsh, fish, elvish or powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page of `inlet` (roff), as `man` reads it.
+    #[command(hide = true)]
+    Manpage,
     /// Forget an integration's connection (its stored items stay unless --forget-items).
     Disconnect {
         /// airtable, notion or hubspot.
@@ -131,8 +152,38 @@ async fn build() -> Result<Inlet, CoreError> {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
+    let quiet = cli.quiet;
+    // A note on standard error: what was done, beside the output; none with --quiet.
+    macro_rules! note {
+        ($($arg:tt)*) => {{
+            if !quiet {
+                eprintln!($($arg)*);
+            }
+        }};
+    }
+    match cli.command {
+        // Written whole to standard output; a closed pipe (`inlet manpage | head`) is not an error.
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut command, "inlet", &mut text);
+            let _ = std::io::stdout().lock().write_all(&text);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Manpage => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut text = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut text)
+                .map_err(|e| CoreError::serialization("the manual page", e))?;
+            let _ = std::io::stdout().lock().write_all(&text);
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let inlet = build().await?;
     match cli.command {
+        Command::Completions { .. } | Command::Manpage => {}
         Command::Connect {
             integration,
             no_browser,
@@ -162,9 +213,9 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
             };
             say!("connected {} as {}", integration, info.account.label);
         }
-        Command::Status { json } => {
+        Command::Status => {
             let statuses = inlet.connections.integrations().await?;
-            if json {
+            if cli.json {
                 let text = serde_json::to_string_pretty(&statuses)
                     .map_err(|e| CoreError::serialization("the status", e))?;
                 say!("{text}");
@@ -219,11 +270,11 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                     (records, Vec::new())
                 }
                 None => {
-                    let progress = Arc::new(|p: inlet_core::load::LoadProgress| {
-                        if p.done {
-                            eprintln!("{}: {} items in {} pages", p.stream, p.items, p.pages);
-                        }
-                    });
+                    let progress: inlet_core::load::ProgressFn = if progress::wanted(quiet) {
+                        progress::bars()
+                    } else {
+                        Arc::new(|_| {})
+                    };
                     let result = match scope {
                         RecordScope::None => inlet.loader.load(integration, progress).await?,
                         scope => {
@@ -237,7 +288,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                 }
             };
             write_out(&items, format, output.as_deref())?;
-            eprintln!(
+            note!(
                 "loaded {} items from {}",
                 items.len(),
                 integration.display_name()
@@ -291,7 +342,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                 .library
                 .write_view(&accounts, view, format, destination)
                 .await?;
-            eprintln!("{written} stored items");
+            note!("{written} stored items");
         }
         Command::Workbook { base, output } => {
             let accounts = inlet.connections.connected_accounts().await?;
@@ -299,7 +350,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                 .library
                 .export_base_workbook(&accounts, &base, &output)
                 .await?;
-            eprintln!("wrote {records} records to {}", output.display());
+            note!("wrote {records} records to {}", output.display());
         }
         Command::Disconnect {
             integration,
@@ -316,14 +367,14 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
                     "warning: could not revoke Inlet's access at {}: {reason}. Revoke it there by hand.",
                     integration.display_name()
                 ),
-                RevokeOutcome::ByThePerson { instructions } => eprintln!("note: {instructions}"),
+                RevokeOutcome::ByThePerson { instructions } => note!("note: {instructions}"),
             }
             if forget_items {
                 inlet.library.forget(&gone.account).await?;
                 say!("disconnected {integration} and removed its stored items");
             } else {
                 say!("disconnected {integration}");
-                eprintln!("its stored items stay on this computer (disconnect with --forget-items to remove them)");
+                note!("its stored items stay on this computer (disconnect with --forget-items to remove them)");
             }
         }
     }
@@ -370,6 +421,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let json_errors = cli.json;
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -379,6 +431,16 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
+        Err(error) if json_errors => {
+            let body = serde_json::to_string(&error.to_body()).unwrap_or_else(|_| {
+                format!(
+                    "{{\"error\":\"{}\",\"message\":\"\",\"details\":{{}}}}",
+                    error.code()
+                )
+            });
+            eprintln!("{body}");
+            ExitCode::FAILURE
+        }
         Err(error) => {
             eprintln!("error: {error} [{}]", error.code());
             ExitCode::FAILURE

@@ -4,8 +4,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::process::Stdio;
+use std::sync::atomic::Ordering;
 
 use common::{cli_connect, text, Env};
 use inlet_sandbox::SandboxConfig;
@@ -306,23 +306,18 @@ async fn stored_items_are_read_without_the_network_and_a_killed_load_changes_not
     );
 
     // A load killed midway leaves the last complete one as it was.
+    let served = || env.sandbox.counters().api_requests.load(Ordering::SeqCst);
+    let before = served();
     let mut child = env
         .command(&["load", "hubspot", "--output", "/dev/null"])
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let first_stream = tokio::task::spawn_blocking(move || {
-        BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-            .find(|l| l.contains(" items in "))
-    });
-    assert!(
-        first_stream.await.unwrap().is_some(),
-        "the load was under way"
-    );
+    // Under way once the sandbox served its first pages.
+    while served() < before + 2 {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
     child.kill().unwrap();
     child.wait().unwrap();
     let after = env.run(&["items", "hubspot"]).await;
