@@ -5,9 +5,11 @@ mod commands;
 mod deep_link;
 #[cfg(feature = "demo")]
 mod demo;
+mod diagnostics;
 mod error;
 mod events;
 mod items;
+mod logging;
 mod setup;
 mod state;
 
@@ -39,24 +41,23 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             setup::save_provider_setup,
             setup::clear_provider_setup,
             setup::switch_account,
+            diagnostics::log_settings,
+            diagnostics::set_log_level,
+            diagnostics::diagnostics,
         ])
         .events(collect_events![
             events::ConnectionChanged,
-            events::LoadProgressEvent
+            events::LoadProgressEvent,
+            logging::InternalError
         ])
         .disable_serde_phases()
 }
 
 /// Starts the app.
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("INLET_LOG")
-                .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let logging =
+        logging::init(inlet_core::services::data_dir(&inlet_core::config::ProcessEnv).as_deref());
+    logging::catch_panics();
     let specta = specta_builder();
     let result = tauri::Builder::default()
         // Registered first: a second launch (the OS opening inlet://…) forwards its URL here and exits.
@@ -70,8 +71,10 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(specta.invoke_handler())
+        .manage(logging)
         .setup(move |app| {
             specta.mount_events(app);
+            logging::attach(app.handle());
             let data_dir = app.path().app_data_dir().ok();
             let config_dir = app.path().app_config_dir().ok();
             let state =

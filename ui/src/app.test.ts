@@ -472,6 +472,30 @@ describe("settings and accounts", () => {
     expect(airtable.querySelector<HTMLInputElement>('[name="redirect_uri"]')!.value).toBe("http://127.0.0.1:53682/oauth/callback");
   });
 
+  it("sets the log level and copies the diagnostics; an internal error shows in the window", async () => {
+    const copied: string[] = [];
+    Object.defineProperty(window.navigator, "clipboard", { configurable: true, value: { writeText: async (t: string) => void copied.push(t) } });
+    document.getElementById("open-settings")!.click();
+    await tick();
+    await tick();
+    const section = document.querySelector<HTMLElement>('#settings section[aria-label="Diagnostics"]')!;
+    expect(section.textContent).toContain("Log files: /home/ada/.local/share/dev.inlet.app/logs");
+    const level = section.querySelector<HTMLSelectElement>('select[name="log_level"]')!;
+    expect(level.value).toBe("info");
+    level.value = "debug";
+    level.dispatchEvent(new Event("change"));
+    await tick();
+    expect(backend.calls).toContain("log level debug");
+    expect(document.getElementById("status")!.textContent).toBe("Log level saved.");
+    button(section, "Copy diagnostics: versions, settings without secrets, the last log lines")!.click();
+    await tick();
+    await tick();
+    expect(copied[0]).toContain("WebKitGTK");
+    expect(document.getElementById("status")!.textContent).toContain("Diagnostics copied");
+    backend.internalErrorListeners.forEach((l) => l({ message: "Inlet hit an internal error (boom)." }));
+    expect(document.getElementById("error-text")!.textContent).toContain("Inlet hit an internal error (boom).");
+  });
+
   it("reports a refused setup", async () => {
     document.getElementById("open-settings")!.click();
     await tick();

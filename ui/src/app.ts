@@ -50,6 +50,7 @@ export class App {
       if (event.connected) this.dismissFirstRun();
       void this.refresh().then(() => this.reloadStored());
     });
+    await this.backend.onInternalError(({ message }) => this.showError(message));
     await this.backend.onLoadProgress(({ progress }) => {
       // A late event of a load that already ended must not bring its bar back.
       if (!this.store.get().loading.has(progress.integration)) return;

@@ -2,7 +2,7 @@
 // (bindings.ts), with a Tauri implementation and fakes for tests and the browser demo. Adding a
 // Rust command adds its method here by itself.
 import type { commands } from "./bindings";
-import type { CommandError, ConnectionChanged, LoadProgressEvent } from "./bindings";
+import type { CommandError, ConnectionChanged, InternalError, LoadProgressEvent } from "./bindings";
 
 // Every generated type, for the views: they import types from here, never from bindings.ts.
 export type * from "./bindings";
@@ -27,6 +27,8 @@ export type BackendCommands = { [K in keyof Commands]: (...args: Parameters<Comm
 export interface Backend extends BackendCommands {
   onConnectionChanged(listener: (event: ConnectionChanged) => void): Promise<Unlisten>;
   onLoadProgress(listener: (event: LoadProgressEvent) => void): Promise<Unlisten>;
+  /** Inlet hit a bug (a panic): the window says so. */
+  onInternalError(listener: (event: InternalError) => void): Promise<Unlisten>;
 }
 
 /** Turns anything thrown into readable text. */

@@ -71,11 +71,18 @@ export const commands = {
 	clearProviderSetup: (integration: Integration) => typedError<ProviderSetup[], CommandError>(__TAURI_INVOKE("clear_provider_setup", { integration })),
 	/**  Makes another connected account the active one. */
 	switchAccount: (integration: Integration, accountId: string) => typedError<null, CommandError>(__TAURI_INVOKE("switch_account", { integration, accountId })),
+	/**  The log's level, folder and whether the environment overrides the setting. */
+	logSettings: () => __TAURI_INVOKE<LogSettings>("log_settings"),
+	/**  Sets (and keeps) the log's level. */
+	setLogLevel: (level: LogLevel) => typedError<LogSettings, CommandError>(__TAURI_INVOKE("set_log_level", { level })),
+	/**  The diagnostics report, as text to copy. */
+	diagnostics: () => typedError<string, CommandError>(__TAURI_INVOKE("diagnostics")),
 };
 
 /** Events */
 export const events = {
 	connectionChanged: makeEvent<ConnectionChanged, ConnectionChanged>("connection-changed"),
+	internalError: makeEvent<InternalError, InternalError>("internal-error"),
 	loadProgressEvent: makeEvent<LoadProgressEvent, LoadProgressEvent>("load-progress-event"),
 };
 
@@ -381,6 +388,12 @@ export type IntegrationStatus = {
 	endpoint_overrides: string[],
 };
 
+/**  Inlet hit a bug: the window says so (the log has the details). */
+export type InternalError = {
+	/**  What happened, in a sentence. */
+	message: string,
+};
+
 /**  One row of a window: the item, and in a tree its depth and whether it has children. */
 export type ItemRow = {
 	/**  The item, with its `delta`. */
@@ -459,6 +472,29 @@ export type LoadSummary = {
 	failures: StreamFailure[],
 	/**  What changed since the previous load; absent on a first load. */
 	changes: ChangeSummary | null,
+};
+
+/**  How much the log says. */
+export type LogLevel = 
+/**  Failures only. */
+"error" | 
+/**  Failures and what was worked around. */
+"warn" | 
+/**  What Inlet did (the default). */
+"info" | 
+/**  Every step. */
+"debug" | 
+/**  Every request. */
+"trace";
+
+/**  The log's settings and where it is, as the window shows them. */
+export type LogSettings = {
+	/**  The level chosen in Settings (or the default). */
+	level: LogLevel,
+	/**  Set when `INLET_LOG` or `RUST_LOG` decides instead (the setting then waits). */
+	overridden_by: string | null,
+	/**  The folder of the log files, when there is one. */
+	folder: string | null,
 };
 
 /**  Whether a provider talks to the real service or to the sandbox. */

@@ -1,7 +1,7 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
 import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadSummary, type ProviderSetup, type SetupInput } from "./backend";
-import type { AccountKey, Disconnected, Generation, ItemView, ItemWindow, RevokeOutcome, ViewFacets } from "./backend";
+import type { AccountKey, Disconnected, Generation, InternalError, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ViewFacets } from "./backend";
 import { applyView, facetCounts, flattenTree, fromItemView, SearchIndex, SortCache } from "./model";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
@@ -271,5 +271,23 @@ export class FakeBackend implements Backend {
   async onLoadProgress(l: (e: LoadProgressEvent) => void) {
     this.progressListeners.push(l);
     return () => {};
+  }
+  internalErrorListeners: ((e: InternalError) => void)[] = [];
+  async onInternalError(l: (e: InternalError) => void) {
+    this.internalErrorListeners.push(l);
+    return () => {};
+  }
+  log: LogSettings = { level: "info", overridden_by: null, folder: "/home/ada/.local/share/dev.inlet.app/logs" };
+  async logSettings() {
+    return { ...this.log };
+  }
+  async setLogLevel(level: LogLevel) {
+    this.calls.push(`log level ${level}`);
+    this.log = { ...this.log, level };
+    return { ...this.log };
+  }
+  async diagnostics() {
+    this.calls.push("diagnostics");
+    return `Inlet: 0.1.0\nWebKitGTK: 2.48.0\nHubSpot: not connected; client secret not set`;
   }
 }

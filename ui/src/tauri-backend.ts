@@ -27,4 +27,5 @@ export const tauriBackend: Backend = {
   ...unwrapped,
   onConnectionChanged: (listener) => events.connectionChanged.listen((e) => listener(e.payload)),
   onLoadProgress: (listener) => events.loadProgressEvent.listen((e) => listener(e.payload)),
+  onInternalError: (listener) => events.internalError.listen((e) => listener(e.payload)),
 };

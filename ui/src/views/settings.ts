@@ -1,8 +1,9 @@
 // The Settings page: per provider, the client id and secret (saved in the keychain by the
 // backend; the secret is never shown back), the redirect URI to register with a copy button, the
 // transport, and a link to the provider's developer portal.
-import { describeError, type Backend, type Integration, type ProviderSetup } from "../backend";
+import { describeError, type Backend, type Integration, type LogSettings, type ProviderSetup } from "../backend";
 import { el } from "../format";
+import { diagnosticsSection } from "./diagnostics";
 
 const DEEP_LINK = "inlet://oauth/callback";
 const SOURCE: Record<ProviderSetup["source"], string> = {
@@ -13,6 +14,8 @@ const SOURCE: Record<ProviderSetup["source"], string> = {
 };
 
 export class SettingsView {
+  private log: LogSettings | null = null;
+
   constructor(
     private readonly doc: Document,
     private readonly root: HTMLElement,
@@ -24,6 +27,7 @@ export class SettingsView {
   async open(): Promise<void> {
     this.root.hidden = false;
     try {
+      this.log = await this.backend.logSettings();
       this.render(await this.backend.providerSetups());
     } catch (error) {
       this.notify(describeError(error));
@@ -41,7 +45,8 @@ export class SettingsView {
     close.type = "button";
     close.addEventListener("click", () => this.close());
     const intro = el(this.doc, "p", "Register an app with each provider, then enter its client id and secret here. They are kept in your system keychain, never in a file.", "notice");
-    this.root.replaceChildren(heading, intro, ...setups.map((s) => this.form(s)), close);
+    const diagnostics = this.log ? [diagnosticsSection(this.doc, this.backend, this.log, this.notify)] : [];
+    this.root.replaceChildren(heading, intro, ...setups.map((s) => this.form(s)), ...diagnostics, close);
   }
 
   private form(setup: ProviderSetup): HTMLElement {

@@ -10,6 +10,7 @@
 
 mod clients;
 mod connections;
+mod diagnostics;
 mod item_views;
 mod library;
 mod load_writer;
@@ -21,6 +22,7 @@ mod types;
 
 pub use clients::ApiClients;
 pub use connections::Connections;
+pub use diagnostics::Facts;
 pub use item_views::{Destination, FacetValue, ItemView, ItemWindow, ViewFacets};
 pub use library::{CurrentAccount, Library};
 pub use loader::{LoadHandle, Loader};

@@ -1,0 +1,70 @@
+//! Commands of the log and "Copy diagnostics": the level setting, and the report (versions, the
+//! platform, settings without secrets, the last log lines) the window copies for a bug report.
+
+use tauri::State;
+
+use crate::error::CommandResult;
+use crate::logging::{LogLevel, LogSettings, Logging};
+use crate::state::AppState;
+
+/// How many log lines the report ends with.
+const LOG_LINES: usize = 200;
+
+/// The log's level, folder and whether the environment overrides the setting.
+#[tauri::command]
+#[specta::specta]
+pub fn log_settings(logging: State<'_, Logging>) -> LogSettings {
+    logging.settings()
+}
+
+/// Sets (and keeps) the log's level.
+#[tauri::command]
+#[specta::specta]
+pub fn set_log_level(logging: State<'_, Logging>, level: LogLevel) -> CommandResult<LogSettings> {
+    logging
+        .set_level(level)
+        .map_err(|e| inlet_core::CoreError::Io {
+            action: "save",
+            path: "the log level".into(),
+            reason: e.to_string(),
+        })?;
+    Ok(logging.settings())
+}
+
+/// The diagnostics report, as text to copy.
+#[tauri::command]
+#[specta::specta]
+pub async fn diagnostics(
+    state: State<'_, AppState>,
+    logging: State<'_, Logging>,
+) -> CommandResult<String> {
+    let facts = vec![
+        ("Inlet".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
+        ("WebKitGTK".to_owned(), webkit_version()),
+        (
+            "Log level".to_owned(),
+            format!("{:?}", logging.settings().level),
+        ),
+    ];
+    let lines = logging.last_lines(LOG_LINES);
+    Ok(state.inlet.diagnostics(facts, &lines).await?)
+}
+
+/// The version of the WebKitGTK library the window runs on.
+#[cfg(target_os = "linux")]
+fn webkit_version() -> String {
+    // SAFETY: these functions take no argument and return constants of the loaded library.
+    let (major, minor, micro) = unsafe {
+        (
+            webkit2gtk_sys::webkit_get_major_version(),
+            webkit2gtk_sys::webkit_get_minor_version(),
+            webkit2gtk_sys::webkit_get_micro_version(),
+        )
+    };
+    format!("{major}.{minor}.{micro}")
+}
+
+#[cfg(not(target_os = "linux"))]
+fn webkit_version() -> String {
+    "not used on this platform".into()
+}

@@ -1,0 +1,221 @@
+//! The app's log: standard error and a daily file in `<data dir>/logs` (the per-app log folder:
+//! Tauri's `app_log_dir` on Linux), a week of files kept (`tracing-appender`), at the level the
+//! person picks in Settings — saved beside the files — unless `INLET_LOG` or `RUST_LOG` set one.
+//! A panic anywhere becomes an error line here and a message in the window.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::AppHandle;
+use tauri_specta::Event;
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::rolling::{Builder, Rotation};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{reload, EnvFilter, Registry};
+
+/// How much the log says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    /// Failures only.
+    Error,
+    /// Failures and what was worked around.
+    Warn,
+    /// What Inlet did (the default).
+    Info,
+    /// Every step.
+    Debug,
+    /// Every request.
+    Trace,
+}
+
+impl LogLevel {
+    fn directive(self) -> &'static str {
+        match self {
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(text.trim().to_ascii_lowercase())).ok()
+    }
+}
+
+/// The log's settings and where it is, as the window shows them.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct LogSettings {
+    /// The level chosen in Settings (or the default).
+    pub level: LogLevel,
+    /// Set when `INLET_LOG` or `RUST_LOG` decides instead (the setting then waits).
+    pub overridden_by: Option<String>,
+    /// The folder of the log files, when there is one.
+    pub folder: Option<String>,
+}
+
+/// The running log.
+pub struct Logging {
+    filter: reload::Handle<EnvFilter, Registry>,
+    folder: Option<PathBuf>,
+    overridden_by: Option<String>,
+    level: std::sync::Mutex<LogLevel>,
+    /// Flushes the file writer when the app ends.
+    _guard: Option<WorkerGuard>,
+}
+
+/// The file beside the logs that keeps the chosen level.
+const LEVEL_FILE: &str = "level";
+
+/// Starts logging to standard error and, when there is a data dir, to `<data dir>/logs`.
+pub fn init(data_dir: Option<&Path>) -> Logging {
+    let folder = data_dir.map(|d| d.join("logs"));
+    let saved = folder
+        .as_ref()
+        .and_then(|f| std::fs::read_to_string(f.join(LEVEL_FILE)).ok())
+        .and_then(|text| LogLevel::parse(&text))
+        .unwrap_or(LogLevel::Info);
+    let (env_filter, overridden_by) = ["INLET_LOG", "RUST_LOG"]
+        .iter()
+        .find_map(|name| {
+            EnvFilter::try_from_env(name)
+                .ok()
+                .map(|f| (f, Some((*name).to_owned())))
+        })
+        .unwrap_or_else(|| (EnvFilter::new(saved.directive()), None));
+    let (filter, handle) = reload::Layer::new(env_filter);
+    let (file, guard) = match folder.as_ref().and_then(|f| file_writer(f).ok()) {
+        Some((writer, guard)) => (Some(writer), Some(guard)),
+        None => (None, None),
+    };
+    let file_layer = file.map(|writer| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(writer)
+    });
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(file_layer)
+        .try_init();
+    Logging {
+        filter: handle,
+        folder,
+        overridden_by,
+        level: std::sync::Mutex::new(saved),
+        _guard: guard,
+    }
+}
+
+fn file_writer(
+    folder: &Path,
+) -> Result<(tracing_appender::non_blocking::NonBlocking, WorkerGuard), Box<dyn std::error::Error>>
+{
+    let mut dir = std::fs::DirBuilder::new();
+    dir.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+    dir.create(folder)?;
+    let appender = Builder::new()
+        .rotation(Rotation::DAILY)
+        .filename_prefix("inlet")
+        .filename_suffix("log")
+        .max_log_files(7)
+        .build(folder)?;
+    Ok(tracing_appender::non_blocking(appender))
+}
+
+impl Logging {
+    /// The level, where the files are, and what overrides the setting.
+    pub fn settings(&self) -> LogSettings {
+        LogSettings {
+            level: *self.level.lock().unwrap_or_else(|p| p.into_inner()),
+            overridden_by: self.overridden_by.clone(),
+            folder: self.folder.as_ref().map(|f| f.display().to_string()),
+        }
+    }
+
+    /// Sets and saves the level; it applies at once unless the environment decides.
+    pub fn set_level(&self, level: LogLevel) -> std::io::Result<()> {
+        if let Some(folder) = &self.folder {
+            std::fs::write(folder.join(LEVEL_FILE), level.directive())?;
+        }
+        *self.level.lock().unwrap_or_else(|p| p.into_inner()) = level;
+        if self.overridden_by.is_none() {
+            let _ = self.filter.reload(EnvFilter::new(level.directive()));
+        }
+        tracing::info!(level = level.directive(), "log level set");
+        Ok(())
+    }
+
+    /// The last `count` lines of the newest log file.
+    pub fn last_lines(&self, count: usize) -> Vec<String> {
+        let Some(folder) = &self.folder else {
+            return Vec::new();
+        };
+        let newest = std::fs::read_dir(folder)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("inlet"))
+            .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok());
+        let Some(file) = newest.and_then(|e| std::fs::File::open(e.path()).ok()) else {
+            return Vec::new();
+        };
+        let mut lines = std::collections::VecDeque::with_capacity(count);
+        for line in BufReader::new(file).lines().map_while(Result::ok) {
+            if lines.len() == count {
+                lines.pop_front();
+            }
+            lines.push_back(line);
+        }
+        lines.into()
+    }
+}
+
+/// Inlet hit a bug: the window says so (the log has the details).
+#[derive(Debug, Clone, Serialize, Type, Event)]
+pub struct InternalError {
+    /// What happened, in a sentence.
+    pub message: String,
+}
+
+static APP: OnceLock<AppHandle> = OnceLock::new();
+
+/// Turns every panic into an error line in the log and, once the window is up, a message in it.
+pub fn catch_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        tracing::error!(%location, panic = %what, "internal error");
+        if let Some(app) = APP.get() {
+            let message = format!(
+                "Inlet hit an internal error ({what}). It is in the log; Copy diagnostics in Settings to report it."
+            );
+            let _ = InternalError { message }.emit(app);
+        }
+        if std::env::var_os("RUST_BACKTRACE").is_some() {
+            default(info);
+        }
+    }));
+}
+
+/// Lets panics reach the window from now on.
+pub fn attach(app: &AppHandle) {
+    let _ = APP.set(app.clone());
+}
