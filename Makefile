@@ -6,15 +6,15 @@ export CARGO_TERM_COLOR ?= never
 APT_PACKAGES := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev \
   libxdo-dev libdbus-1-dev pkg-config build-essential file curl xvfb xauth dbus dbus-x11 at-spi2-core \
   gnome-keyring libsecret-tools keyutils xdg-utils desktop-file-utils x11-utils imagemagick \
-  webkit2gtk-driver libglib2.0-bin python3 xdotool chromium procps
+  webkit2gtk-driver libglib2.0-bin python3 xdotool chromium procps appstream man-db
 
-.PHONY: run test bench bench-app deps apt ui-deps ui bindings lint audit fuzz test-rust test-ui test-e2e tauri-driver clean
+.PHONY: run test bench bench-app deps apt ui-deps ui bindings lint audit fuzz test-rust test-ui test-e2e test-package package tauri-cli tauri-driver bench-footprint clean
 
 run: deps ui
 	cargo build -p inlet-desktop --features custom-protocol,demo
 	$(CARGO_TARGET_DIR)/debug/inlet-desktop
 
-test: deps ui lint audit test-ui test-rust test-e2e
+test: deps ui lint audit test-ui test-rust test-e2e test-package
 
 deps: apt ui-deps
 
@@ -82,6 +82,20 @@ test-e2e: tauri-driver
 	cargo build -p inlet-sandbox --features faults
 	scripts/e2e-deep-link.sh $(CARGO_TARGET_DIR)/debug/inlet-desktop $(CARGO_TARGET_DIR)/debug/inlet-sandbox
 
+# The release .deb (app with the demo, CLI, manual page, completions, icons, AppStream
+# metadata), validated; its path is in gen/package-path.
+package: deps ui tauri-cli
+	scripts/package.sh
+
+# Installs the package, connects the installed app through a real inlet:// link, removes it.
+test-package: package tauri-driver
+	cargo build -p inlet-sandbox --features faults
+	scripts/test-package.sh "$$(cat gen/package-path)" $(CARGO_TARGET_DIR)/debug/inlet-sandbox
+
+# The Tauri CLI bundles the .deb; cargo caches it in ~/.cargo/bin (≈8 min to build once).
+tauri-cli:
+	@cargo tauri --version >/dev/null 2>&1 || cargo install tauri-cli --locked --version ^2
+
 # The WebDriver front for Tauri apps; cargo caches it in ~/.cargo/bin.
 tauri-driver:
 	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --version ^2
@@ -99,8 +113,16 @@ bench: deps tauri-driver
 	cargo bench -p inlet-core --bench item_store
 	cd ui && npx vitest bench --run
 	$(MAKE) bench-app
+	$(MAKE) bench-footprint
+
+# Start-up and idle memory of the packaged app beside a minimal Tauri window; sizes.
+bench-footprint: package
+	cargo build --release --features custom-protocol --example minimal_window
+	scripts/bench-footprint.sh $(CARGO_TARGET_DIR)/release/inlet-desktop $(CARGO_TARGET_DIR)/release/examples/minimal_window
+	@echo "sizes: release binary $$(du -h $(CARGO_TARGET_DIR)/release/inlet-desktop | cut -f1), package $$(du -h $$(cat gen/package-path) | cut -f1)"
 
 bench-app: ui
 	cargo build --release -p inlet-desktop --features custom-protocol
 	cargo build --release -p inlet-core --example seed_store
+	scripts/bench-app.sh $(CARGO_TARGET_DIR)/release/inlet-desktop $(CARGO_TARGET_DIR)/release/examples/seed_store 100000
 	scripts/bench-app.sh $(CARGO_TARGET_DIR)/release/inlet-desktop $(CARGO_TARGET_DIR)/release/examples/seed_store

@@ -119,6 +119,10 @@ def scenario(transport):
 def main():
     # INLET_E2E_ONLY=changes (or deep-link, loopback) runs one scenario while working on it.
     only = os.environ.get("INLET_E2E_ONLY")
+    if only == "installed":
+        installed()
+        print("e2e: 1 passed, 0 failed")
+        return
     runs = [r for r in ("deep-link", "loopback", "changes", "bases") if only in (None, r)]
     for run in runs:
         if run == "changes":
@@ -190,6 +194,25 @@ def changes_between_loads():
         os.environ.pop("INLET_SANDBOX_URL", None)
         sandbox.terminate()
         sandbox.wait(timeout=10)
+
+
+def installed():
+    """The installed package (`scripts/test-package.sh`): HubSpot connects through an inlet://
+    link handed to the OS (gio open → the package's desktop entry → the installed binary, which
+    forwards it to the running app), and loads."""
+    os.environ["INLET_REDIRECT_URI"] = "inlet://oauth/callback"
+    os.environ["INLET_REQUIRE_GIO"] = "1"
+    delivered = os.path.join(ARTIFACTS, "callback-delivered.txt")
+
+    def connect(d):
+        card = connect_and_load(d, "installed", delivered, "hubspot", "HubSpot", 435)
+        said = open(delivered).read()
+        assert "gio open" in said, said
+        d.screenshot("installed.png")
+        d.click(f'{card} button[aria-label="Disconnect HubSpot"]')
+        d.wait_for("the disconnect", lambda: "Not connected" in d.text(card))
+
+    with_app("installed", connect)
 
 
 def three_hundred_bases():

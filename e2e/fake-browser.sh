@@ -22,6 +22,9 @@ case "$location" in
   inlet://*)
     if gio open "$location" 2>/dev/null; then
       echo "gio open (the inlet:// handler the app registered)" > "$report.tmp"
+    elif [ "${INLET_REQUIRE_GIO:-}" = 1 ]; then
+      echo "fake-browser: gio could not open $location: no installed inlet:// handler" >&2
+      exit 1
     else
       # Without a working handler database, launch the registered binary the way the OS would.
       "$INLET_APP" "$location" &
