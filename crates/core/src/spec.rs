@@ -56,7 +56,8 @@ pub enum TokenBody {
 /// How a provider counts its limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RateShape {
-    /// A steady rate (Airtable's 5 per second per base): paced as a token bucket at 90 %.
+    /// A limit per key (Airtable's 5 per second per base), under the account's budget: each
+    /// key is paced as a rolling window of its own.
     Steady,
     /// A rolling window (HubSpot's 100–190 per 10 s, Notion's average of 3 per second over a
     /// few seconds): the whole budget may go at once, then as the window rolls; the provider's
@@ -111,7 +112,8 @@ pub struct ProviderSpec {
     pub page_size: u32,
     /// The documented rate limit Inlet paces within.
     pub rate_limit: RateLimit,
-    /// Its shape: a token bucket (90 % of it, small bursts) or a rolling window (all of it).
+    /// Its shape: per key (each a rolling window, under an account budget) or one rolling
+    /// window for the provider.
     pub rate_shape: RateShape,
     /// How long a 429 locks the client out when the provider sends no Retry-After (Airtable: 30 s).
     pub rate_limit_lockout: Option<Duration>,
