@@ -1,0 +1,119 @@
+//! The command line `inlet` understands: its subcommands and options, and the exit codes its
+//! help documents (clap derives the parser, the completions and the manual page from these).
+
+use clap::{Parser, Subcommand};
+
+/// Connect Airtable, Notion and HubSpot, and view and export what is in them.
+#[derive(Parser)]
+#[command(name = "inlet", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// No progress and no notes on standard error; errors only.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Errors as one JSON object on standard error ({"error", "message", "details"}), and
+    /// `status` as JSON, for scripts.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What `inlet --help` says of exit codes.
+const EXIT_CODES: &str = "Exit codes:
+  0    done
+  1    failed (the message says why; its code is in brackets, or in \"error\" with --json)
+  2    the command line was not understood
+  3    a load finished partial: some streams failed (each is named on standard error)
+  130  interrupted (Ctrl-C while `connect` waited for the browser)";
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Sign in to an integration through the browser and keep the tokens in the OS keychain.
+    Connect {
+        /// airtable, notion or hubspot.
+        integration: String,
+        /// Print the authorization URL without opening a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Show every integration and its connection (never a token); `--json` for JSON.
+    Status,
+    /// Load every item of a connected integration.
+    Load {
+        /// airtable, notion or hubspot.
+        integration: String,
+        /// ndjson (default), json, csv or xlsx (xlsx needs --output).
+        #[arg(long, default_value = "ndjson")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+        /// Airtable only: load the records of one table, given as <baseId>/<tableId>.
+        #[arg(long, value_name = "BASE/TABLE", conflicts_with_all = ["all_records", "records_of"])]
+        records: Option<String>,
+        /// Airtable only: load every record of every base into the store too (a sheet per
+        /// table with `inlet workbook`).
+        #[arg(long)]
+        all_records: bool,
+        /// Airtable only: load every record of this base into the store too; repeat for
+        /// several. Records of other bases loaded before are kept.
+        #[arg(long, value_name = "BASE", conflicts_with = "all_records")]
+        records_of: Vec<String>,
+    },
+    /// Write a stored Airtable base as one XLSX workbook: a sheet per table, a column per
+    /// field, numbers as numbers, dates as dates (load its records first).
+    Workbook {
+        /// The base's id (appXXXXXXXXXXXXXX).
+        base: String,
+        /// The workbook to write.
+        #[arg(long, short)]
+        output: std::path::PathBuf,
+    },
+    /// Show the stored items of every connected account (no network call): what the last loads
+    /// found, with `delta` saying what is new, changed or gone since the load before.
+    Items {
+        /// Only this integration (airtable, notion or hubspot).
+        integration: Option<String>,
+        /// Only the items that are new, changed or gone since the load before.
+        #[arg(long)]
+        changes: bool,
+        /// Only items whose name, parent or details contain these words (as prefixes).
+        #[arg(long)]
+        search: Option<String>,
+        /// Only items of this type (contact, company, deal, base, table, page, database);
+        /// repeat for several.
+        #[arg(long = "type", value_name = "TYPE")]
+        types: Vec<String>,
+        /// Only the items of this account (the provider's account id, as `inlet status` shows).
+        #[arg(long)]
+        account: Option<String>,
+        /// Sort by name (default), type, parent, created, modified or integration.
+        #[arg(long, default_value = "name")]
+        sort: String,
+        /// Largest first.
+        #[arg(long)]
+        desc: bool,
+        /// ndjson (default), json, csv or xlsx (xlsx needs --output).
+        #[arg(long, default_value = "ndjson")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Print the shell completions of `inlet` (bash, zsh, fish, elvish or powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page of `inlet` (roff), as `man` reads it.
+    #[command(hide = true)]
+    Manpage,
+    /// Forget an integration's connection (its stored items stay unless --forget-items).
+    Disconnect {
+        /// airtable, notion or hubspot.
+        integration: String,
+        /// Also remove the account's stored items from this computer.
+        #[arg(long)]
+        forget_items: bool,
+    },
+}
