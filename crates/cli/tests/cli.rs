@@ -341,3 +341,56 @@ async fn stored_items_are_read_without_the_network_and_a_killed_load_changes_not
     assert_eq!(text(&none.stdout).lines().count(), 0);
     std::fs::remove_dir_all(&env.data_dir).ok();
 }
+
+/// On a terminal a load draws a line per stream counting its items; piped, it draws nothing
+/// and `--quiet` leaves only the output. The terminal is a pseudo-terminal from `script`.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a Secret Service: run through `make test`"]
+async fn progress_shows_on_a_terminal_only() {
+    let env = Env::new("tty").await;
+    cli_connect(&env, "hubspot").await;
+    let inlet = env!("CARGO_BIN_EXE_inlet");
+    let mut on_tty = env.command(&[]);
+    on_tty.env("TERM", "xterm").args([
+        "-q",
+        "-e",
+        "-c",
+        &format!("{inlet} load hubspot --output /dev/null"),
+        "/dev/null",
+    ]);
+    let mut script = std::process::Command::new("script");
+    script.args(on_tty.get_args());
+    for (name, value) in on_tty.get_envs() {
+        match value {
+            Some(value) => script.env(name, value),
+            None => script.env_remove(name),
+        };
+    }
+    let shown = tokio::task::spawn_blocking(move || script.output().unwrap())
+        .await
+        .unwrap();
+    assert!(shown.status.success(), "{}", text(&shown.stdout));
+    let screen = text(&shown.stdout);
+    for stream in ["contacts", "companies", "deals"] {
+        assert!(
+            screen.contains(&format!("{stream}: ")),
+            "{stream} in {screen}"
+        );
+    }
+    assert!(screen.contains("items in"), "{screen}");
+    let piped = env.run(&["load", "hubspot", "--output", "/dev/null"]).await;
+    assert!(
+        !text(&piped.stderr).contains("items in"),
+        "{}",
+        text(&piped.stderr)
+    );
+    assert!(text(&piped.stderr).contains("loaded 435 items"));
+    let quiet = env
+        .run(&["--quiet", "load", "hubspot", "--output", "/dev/null"])
+        .await;
+    assert_eq!(
+        text(&quiet.stderr).trim(),
+        "",
+        "--quiet: nothing but errors"
+    );
+}
