@@ -20,7 +20,7 @@ cleanup() { $SUDO dpkg -r "$name" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 files=$(dpkg -L "$name")
-desktop=$(grep '^/usr/share/applications/.*\.desktop$' <<<"$files" | head -1)
+desktop=$(grep '^/usr/share/applications/.*\.desktop$' <<<"$files" | head -1 || true)
 [ -n "$desktop" ] || fail "no desktop entry installed"
 app=$(sed -n 's/^Exec=\([^ ]*\) %u$/\1/p' "$desktop")
 [ -n "$app" ] || fail "the desktop entry's Exec does not end in %u: $(grep ^Exec= "$desktop")"
@@ -37,9 +37,10 @@ done
 desktop-file-validate "$desktop"
 appstreamcli validate --no-net /usr/share/metainfo/dev.inlet.app.metainfo.xml >/dev/null
 version=$(dpkg-deb -f "$deb" Version)
-inlet --version | grep -qx "inlet $version" || fail "inlet --version is not $version"
-man -l /usr/share/man/man1/inlet.1.gz >/dev/null 2>&1 || zcat /usr/share/man/man1/inlet.1.gz | grep -q '^\.TH inlet 1' \
-  || fail "the manual page does not read"
+said=$(inlet --version)
+[ "$said" = "inlet $version" ] || fail "inlet --version says '$said', not inlet $version"
+manual=$(zcat /usr/share/man/man1/inlet.1.gz)
+grep -q '^\.TH inlet 1' <<<"$manual" || fail "the manual page does not read"
 # As a fresh user of this machine sees it: no per-user handlers or defaults of earlier dev builds.
 XDG_CONFIG_HOME=$(mktemp -d) XDG_DATA_HOME=$(mktemp -d)
 export XDG_CONFIG_HOME XDG_DATA_HOME

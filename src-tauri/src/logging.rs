@@ -90,9 +90,10 @@ pub fn init(data_dir: Option<&Path>) -> Logging {
         })
         .unwrap_or_else(|| (EnvFilter::new(saved.directive()), None));
     let (filter, handle) = reload::Layer::new(env_filter);
-    let (file, guard) = match folder.as_ref().and_then(|f| file_writer(f).ok()) {
-        Some((writer, guard)) => (Some(writer), Some(guard)),
-        None => (None, None),
+    // A folder that cannot be made (a read-only data dir) means no file, and no folder to show.
+    let (file, guard, folder) = match folder.and_then(|f| file_writer(&f).ok().map(|w| (w, f))) {
+        Some(((writer, guard), folder)) => (Some(writer), Some(guard), Some(folder)),
+        None => (None, None, None),
     };
     let file_layer = file.map(|writer| {
         tracing_subscriber::fmt::layer()
@@ -141,17 +142,17 @@ impl Logging {
         }
     }
 
-    /// Sets and saves the level; it applies at once unless the environment decides.
+    /// Sets the level — at once, unless the environment decides — and saves it for next time.
     pub fn set_level(&self, level: LogLevel) -> std::io::Result<()> {
-        if let Some(folder) = &self.folder {
-            std::fs::write(folder.join(LEVEL_FILE), level.directive())?;
-        }
         *self.level.lock().unwrap_or_else(|p| p.into_inner()) = level;
         if self.overridden_by.is_none() {
             let _ = self.filter.reload(EnvFilter::new(level.directive()));
         }
         tracing::info!(level = level.directive(), "log level set");
-        Ok(())
+        match &self.folder {
+            Some(folder) => std::fs::write(folder.join(LEVEL_FILE), level.directive()),
+            None => Ok(()),
+        }
     }
 
     /// The last `count` lines of the newest log file.

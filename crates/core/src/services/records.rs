@@ -96,6 +96,7 @@ impl Library {
             .collect();
         let (base, path) = (base.to_owned(), path.to_owned());
         tokio::task::spawn_blocking(move || {
+            let mut base_without_records = false;
             for key in &accounts {
                 let Some(generation) = store.current(key)? else {
                     continue;
@@ -120,11 +121,15 @@ impl Library {
                     sheets.push(TableSheet { table, records });
                 }
                 if records_seen == 0 {
-                    return Err(CoreError::invalid_argument(format!(
-                        "No records of the base {base} are stored yet: load its records first (“Load all records”, or `inlet load airtable --records-of {base}`)."
-                    )));
+                    base_without_records = true;
+                    continue; // another connected account may hold its records
                 }
                 return write_workbook(&path, &sheets);
+            }
+            if base_without_records {
+                return Err(CoreError::invalid_argument(format!(
+                    "No records of the base {base} are stored yet: load its records first (“Load all records”, or `inlet load airtable --records-of {base}`)."
+                )));
             }
             Err(CoreError::invalid_argument(format!(
                 "No stored Airtable base has the id {}; load Airtable first.",

@@ -265,22 +265,39 @@ fn text_of(value: &Value) -> String {
     }
 }
 
-fn cut(text: &str) -> String {
-    text.chars().take(CELL_CHARS).collect()
+/// At most `units` UTF-16 code units of `text`, cut at a character: Excel counts its limits
+/// (a cell's 32,767, a sheet name's 31) in UTF-16, where an emoji takes two.
+fn utf16_prefix(text: &str, units: usize) -> &str {
+    let mut used = 0;
+    for (at, c) in text.char_indices() {
+        used += c.len_utf16();
+        if used > units {
+            return &text[..at];
+        }
+    }
+    text
 }
 
-/// A sheet name Excel accepts, unique in the workbook (case-insensitively): at most 31
-/// characters, none of `[]:*?/\`, not starting or ending with an apostrophe, not "History".
+fn cut(text: &str) -> String {
+    utf16_prefix(text, CELL_CHARS).to_owned()
+}
+
+/// A sheet name Excel accepts, unique in the workbook (case-insensitively): at most 31 UTF-16
+/// units, none of `[]:*?/\\`, not starting or ending with an apostrophe, not "History".
 fn sheet_name(table: &str, taken: &mut HashSet<String>) -> String {
     let clean: String = table
         .chars()
         .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
         .collect();
-    let clean = clean.trim().trim_matches('\'').trim();
-    let base = if clean.is_empty() || clean.eq_ignore_ascii_case("history") {
+    let tidy = |name: &str| {
+        name.trim_matches(|c: char| c == '\'' || c.is_whitespace())
+            .to_owned()
+    };
+    let base = tidy(&clean);
+    let base = if base.is_empty() || base.eq_ignore_ascii_case("history") {
         "Table".to_owned()
     } else {
-        clean.to_owned()
+        base
     };
     let mut n = 1;
     loop {
@@ -289,8 +306,13 @@ fn sheet_name(table: &str, taken: &mut HashSet<String>) -> String {
         } else {
             format!(" ({n})")
         };
-        let room = 31 - suffix.chars().count();
-        let name: String = base.chars().take(room).collect::<String>() + &suffix;
+        let room = 31 - suffix.len();
+        let name = tidy(utf16_prefix(&base, room)) + &suffix;
+        let name = if name.is_empty() {
+            format!("Table{suffix}")
+        } else {
+            name
+        };
         if taken.insert(name.to_lowercase()) {
             return name;
         }
@@ -316,6 +338,21 @@ mod tests {
             sheet_name(&long, &mut taken),
             format!("{} (2)", "x".repeat(27))
         );
+        // Excel counts UTF-16 units: an emoji is two; a cut never ends on an apostrophe.
+        let emoji = sheet_name("📋 Customer onboarding checklist", &mut taken);
+        assert!(emoji.encode_utf16().count() <= 31, "{emoji}");
+        let apostrophe = sheet_name("The marketing team's and sales' budget", &mut taken);
+        assert!(!apostrophe.ends_with('\''), "{apostrophe}");
+        assert_eq!(sheet_name("'  ' x", &mut taken), "x");
+    }
+
+    #[test]
+    fn long_text_is_cut_in_utf16_units_at_a_character() {
+        let emoji = "😀".repeat(20_000);
+        let cell = cut(&emoji);
+        assert!(cell.encode_utf16().count() <= CELL_CHARS);
+        assert_eq!(cell.chars().count(), CELL_CHARS / 2);
+        assert_eq!(cut("short"), "short");
     }
 
     #[test]
