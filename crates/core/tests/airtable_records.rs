@@ -248,3 +248,45 @@ async fn a_base_is_one_workbook_with_a_typed_sheet_per_table() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_base_that_fails_to_load_keeps_its_stored_tables_and_records() {
+    let sandbox = sandbox().await;
+    let (inlet, dir) = stored_inlet(&sandbox, "airtable-failed-base").await;
+    connect_to(&inlet, Integration::Airtable).await.0.unwrap();
+    let data = sandbox.dataset();
+    let bases = &data.airtable.bases;
+    let every: Vec<&AirtableBase> = bases.iter().collect();
+    load_with(&inlet, RecordScope::All).await;
+
+    // The second base's schema fails: the load is partial, and that base keeps what it had.
+    let mut knobs = sandbox.knobs();
+    knobs.airtable_failing_base = Some(bases[1].id.clone());
+    sandbox.set_knobs(knobs.clone());
+    let partial = load(&inlet, Integration::Airtable).await.unwrap();
+    assert!(partial.partial);
+    assert_eq!(partial.failures[0].stream, bases[1].id);
+    assert_eq!(record_ids(&partial), ids_of(&every), "no record lost");
+    let tables = |result: &LoadResult| {
+        result
+            .items
+            .iter()
+            .filter(|i| i.item_type == "table" && i.delta.as_deref() != Some("gone"))
+            .count()
+    };
+    let all_tables: usize = bases.iter().map(|b| b.tables.len()).sum();
+    assert_eq!(
+        tables(&partial),
+        all_tables,
+        "the failed base's tables stay too"
+    );
+
+    // Once it answers again, nothing is gone.
+    knobs.airtable_failing_base = None;
+    sandbox.set_knobs(knobs);
+    let again = load(&inlet, Integration::Airtable).await.unwrap();
+    assert!(!again.partial);
+    assert_eq!(record_ids(&again), ids_of(&every));
+    assert_eq!(again.changes.map(|c| c.gone), Some(0));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -69,6 +69,8 @@ pub struct Knobs {
     pub notion_retry_after_secs: u64,
     /// HubSpot: an object type (`contacts`, `companies`, `deals`) whose listing always answers 503.
     pub hubspot_failing_object: Option<String>,
+    /// Airtable: a base whose schema (`…/tables`) always answers 503.
+    pub airtable_failing_base: Option<String>,
 }
 
 impl Default for Knobs {
@@ -88,6 +90,7 @@ impl Default for Knobs {
             notion_requests_per_3s: 9,
             notion_retry_after_secs: 1,
             hubspot_failing_object: None,
+            airtable_failing_base: None,
         }
     }
 }

@@ -328,8 +328,9 @@ impl Inner {
             })
             .map(|i| i.id.clone())
             .collect();
+        let failed: Vec<String> = failed.into_iter().map(str::to_owned).collect();
         self.library
-            .keep_records(&key, &mut result, reloaded)
+            .keep_records(&key, &mut result, reloaded, failed)
             .await?;
         self.library
             .finish_load(writer, &mut result, &cancel, read_back)

@@ -18,25 +18,28 @@ impl Library {
     /// Adds to `result` (a load kept whole) the records stored for `key` before, of every table
     /// the load found again but whose records it did not load again (`reloaded` lists those it
     /// did): asking for one base's records must not forget the others', and a load of bases
-    /// and tables alone must not report every record gone. Records of tables that are no
-    /// longer there are left out (they are gone).
+    /// and tables alone must not report every record gone. A container whose stream failed
+    /// (`failed`: Airtable base ids) keeps its stored tables and their records as they were,
+    /// so a partial load loses nothing it had. Records of tables that are no longer there are
+    /// left out (they are gone).
     pub async fn keep_records(
         &self,
         key: &AccountKey,
         result: &mut LoadResult,
         reloaded: Vec<String>,
+        failed: Vec<String>,
     ) -> Result<()> {
         let Some(store) = self.store().cloned() else {
             return Ok(());
         };
-        let tables: HashSet<String> = result
+        let mut tables: HashSet<String> = result
             .items
             .iter()
             .filter(|i| i.item_type == "table")
             .map(|i| i.id.clone())
             .filter(|id| !reloaded.contains(id))
             .collect();
-        if tables.is_empty() {
+        if tables.is_empty() && failed.is_empty() {
             return Ok(());
         }
         let key = key.clone();
@@ -45,7 +48,7 @@ impl Library {
                 return Ok(Vec::new());
             };
             let filter = RowFilter {
-                types: vec![RECORD.to_owned()],
+                types: vec!["table".to_owned(), RECORD.to_owned()],
                 ..RowFilter::default()
             };
             let order = ViewSort {
@@ -56,21 +59,30 @@ impl Library {
         })
         .await
         .map_err(|e| CoreError::task_failed("reading the item store", e))??;
-        let present: HashSet<String> = result
-            .items
+        let present: HashSet<String> = result.items.iter().map(|i| i.key()).collect();
+        let live = |i: &crate::item::IntegrationItem| i.delta.as_deref() != Some("gone");
+        // The tables of a failed base, as stored: kept, and so are their records.
+        let failed_tables: Vec<_> = stored
             .iter()
-            .filter(|i| i.item_type == RECORD)
-            .map(|i| i.key())
+            .filter(|t| t.item_type == "table" && live(t) && !present.contains(&t.key()))
+            .filter(|t| t.parent_id.as_ref().is_some_and(|b| failed.contains(b)))
+            .cloned()
             .collect();
+        tables.extend(failed_tables.iter().map(|t| t.id.clone()));
         let kept: Vec<_> = stored
             .into_iter()
-            .filter(|r| r.delta.as_deref() != Some("gone"))
+            .filter(|r| r.item_type == RECORD && live(r))
             .filter(|r| r.parent_id.as_ref().is_some_and(|t| tables.contains(t)))
             .filter(|r| !present.contains(&r.key()))
             .collect();
-        if !kept.is_empty() {
-            tracing::debug!(records = kept.len(), "records kept from the load before");
+        if !kept.is_empty() || !failed_tables.is_empty() {
+            tracing::debug!(
+                records = kept.len(),
+                tables = failed_tables.len(),
+                "items kept from the load before"
+            );
         }
+        result.items.extend(failed_tables);
         result.items.extend(kept);
         result.count = u32::try_from(result.items.len()).unwrap_or(u32::MAX);
         Ok(())

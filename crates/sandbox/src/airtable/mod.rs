@@ -167,6 +167,14 @@ async fn tables(
         Ok(knobs) => knobs,
         Err(response) => return response,
     };
+    if knobs.airtable_failing_base.as_deref() == Some(base.as_str()) {
+        app.counters.faults.fetch_add(1, Ordering::SeqCst);
+        return api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVICE_UNAVAILABLE",
+            "The service is temporarily unavailable.",
+        );
+    }
     let data = app.data();
     let Some(found) = data.airtable.bases.iter().find(|b| b.id == base) else {
         return api_error(
