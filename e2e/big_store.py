@@ -8,43 +8,18 @@ import statistics
 import time
 
 from deep_link import ARTIFACTS, APP, with_app
+from memory import tree_pss_kb
 
 COUNT = int(os.environ["INLET_BIG_ITEMS"])
 EMPTY, FULL = os.environ["INLET_EMPTY_DIR"], os.environ["INLET_FULL_DIR"]
 IDLE_SECONDS = 10
 
 
-def children_of():
-    kids = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
-                kids.setdefault(parent, []).append(int(entry))
-            except (OSError, IndexError, ValueError):
-                pass
-    return kids
-
-
 def app_pss_mb():
     """PSS of the app and every process under it (WebKit's web and network processes)."""
     name = os.path.basename(APP)[:15]
     roots = [int(p) for p in os.listdir("/proc") if p.isdigit() and _name(p) == name]
-    kids, total, seen = children_of(), 0, set()
-    todo = list(roots)
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        todo.extend(kids.get(pid, []))
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as f:
-                total += sum(int(l.split()[1]) for l in f if l.startswith("Pss:"))
-        except OSError:
-            pass
-    return round(total / 1024, 1)
+    return round(sum(kb for _, kb in tree_pss_kb(roots).values()) / 1024, 1)
 
 
 def _name(pid):

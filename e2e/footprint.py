@@ -11,44 +11,19 @@ import subprocess
 import tempfile
 import time
 
+from memory import tree_pss_kb
+
 RUNS = int(os.environ.get("INLET_FOOTPRINT_RUNS", "5"))
 IDLE = 15
 ARTIFACTS = os.environ["INLET_ARTIFACTS"]
 APPS = [("Inlet", os.environ["INLET_APP"], "Inlet"), ("minimal Tauri window", os.environ["INLET_MINIMAL"], "Minimal")]
 
 
-def descendants(root):
-    kids = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
-                kids.setdefault(parent, []).append(int(entry))
-            except (OSError, IndexError, ValueError):
-                pass
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(kids.get(pid, []))
-    return found
-
-
 def pss_mb(root):
     """PSS of `root` and every process under it, and of WebKit's web process alone."""
-    total = web = 0
-    for pid in descendants(root):
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as f:
-                kb = sum(int(l.split()[1]) for l in f if l.startswith("Pss:"))
-            with open(f"/proc/{pid}/comm") as f:
-                name = f.read().strip()
-        except OSError:
-            continue
-        total += kb
-        if name.startswith("WebKitWebProces"):
-            web += kb
+    tree = tree_pss_kb([root]).values()
+    total = sum(kb for _, kb in tree)
+    web = sum(kb for name, kb in tree if name.startswith("WebKitWebProces"))
     return round(total / 1024, 1), round(web / 1024, 1)
 
 

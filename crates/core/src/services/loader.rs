@@ -315,20 +315,18 @@ impl Inner {
         )
         .await?;
         // Records come only when asked for: those of tables not loaded again this time stay.
-        let failed: std::collections::HashSet<&str> =
-            result.failures.iter().map(|f| f.stream.as_str()).collect();
+        let failed: Vec<String> = result.failures.iter().map(|f| f.stream.clone()).collect();
         let reloaded: Vec<String> = result
             .items
             .iter()
             .filter(|i| i.item_type == "table")
             .filter(|i| {
-                i.parent_id
-                    .as_deref()
-                    .is_some_and(|base| prepared.records.covers(base) && !failed.contains(base))
+                i.parent_id.as_deref().is_some_and(|base| {
+                    prepared.records.covers(base) && !failed.iter().any(|f| f == base)
+                })
             })
             .map(|i| i.id.clone())
             .collect();
-        let failed: Vec<String> = failed.into_iter().map(str::to_owned).collect();
         self.library
             .keep_records(&key, &mut result, reloaded, failed)
             .await?;

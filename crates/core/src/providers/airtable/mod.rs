@@ -73,6 +73,15 @@ fn table_item(base_id: &str, table: Table) -> IntegrationItem {
     item
 }
 
+/// The schema of base `base` (every table with its fields and views), under the base's pace.
+async fn fetch_tables(ctx: &LoadContext<'_>, base: &str) -> Result<Tables> {
+    let url = api_url(ctx.settings, &format!("/v0/meta/bases/{base}/tables"));
+    ctx.api
+        .keyed(base)
+        .json(ctx.tokens, |http| http.get(url.clone()))
+        .await
+}
+
 /// Airtable's API speaks plain HTTP; its 30 s lockout after a 429 is in the spec table.
 impl ApiDialect for Airtable {}
 
@@ -141,12 +150,7 @@ impl Provider for Airtable {
         stream: &str,
         sink: &mut dyn PageSink,
     ) -> Result<()> {
-        let url = api_url(ctx.settings, &format!("/v0/meta/bases/{stream}/tables"));
-        let tables: Tables = ctx
-            .api
-            .keyed(stream)
-            .json(ctx.tokens, |http| http.get(url.clone()))
-            .await?;
+        let tables = fetch_tables(ctx, stream).await?;
         let with_records = ctx.records.covers(stream).then(|| tables.tables.clone());
         sink.page(items_of_tables(stream, tables));
         // One table after another: they share the base's pace, which one table's pages fill.

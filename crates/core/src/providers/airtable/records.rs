@@ -2,7 +2,7 @@
 //! whose details are the record's fields by name, as Airtable returns them.
 
 use super::super::{advance, api_url, parse_time, Cursor, LoadContext, PageSink};
-use super::api::{RecordsPage, Table, Tables};
+use super::api::{RecordsPage, Table};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
@@ -16,13 +16,8 @@ pub async fn load_records(
     table: &str,
     sink: &mut dyn PageSink,
 ) -> Result<()> {
-    let schema_url = api_url(ctx.settings, &format!("/v0/meta/bases/{base}/tables"));
-    let schema: Tables = ctx
-        .api
-        .keyed(base)
-        .json(ctx.tokens, |http| http.get(schema_url.clone()))
-        .await?;
-    let table_schema = schema
+    let table_schema = super::fetch_tables(ctx, base)
+        .await?
         .tables
         .into_iter()
         .find(|t| t.id == table || t.name == table)
