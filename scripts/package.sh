@@ -13,20 +13,34 @@ version=$(cargo metadata --no-deps --format-version 1 </dev/null |
 stage="$here/gen/package"
 rm -rf "$stage" && mkdir -p "$stage"
 
-# The CLI, and what is generated from its commands.
-cargo build --release -p inlet-cli </dev/null
-install -m 0755 "$target/release/inlet" "$stage/inlet"
-strip "$stage/inlet"
-"$stage/inlet" manpage | gzip -9n > "$stage/inlet.1.gz"
-"$stage/inlet" completions bash > "$stage/inlet.bash"
-"$stage/inlet" completions zsh > "$stage/_inlet"
-"$stage/inlet" completions fish > "$stage/inlet.fish"
-sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$(date -u +%Y-%m-%d)/" \
-  packaging/dev.inlet.app.metainfo.xml.in > "$stage/dev.inlet.app.metainfo.xml"
-
-# The app, bundled by the Tauri CLI (which builds it in release with custom-protocol).
-cargo tauri build --bundles deb --features demo --config packaging/tauri.package.json </dev/null >&2
+# The app, bundled by the Tauri CLI (which builds it in release with custom-protocol): the
+# binary, the desktop entry, the icons and the package's control data.
+cargo tauri build --bundles deb --features demo </dev/null >&2
 deb=$(ls -t "$target"/release/bundle/deb/*_"$version"_*.deb | head -1)
+
+# Then what the Tauri CLI does not make: `inlet` is the same binary under another name (it runs
+# the command line when called so: one copy of the core in the package, not two), its manual
+# page and completions generated from clap, the AppStream metadata — and the whole compressed
+# with xz, as Debian's own packages are (the Tauri CLI writes gzip).
+root="$stage/root"
+dpkg-deb -R "$deb" "$root"
+ln -s inlet-desktop "$root/usr/bin/inlet"
+cli="$root/usr/bin/inlet"
+install -d "$root/usr/share/man/man1" "$root/usr/share/bash-completion/completions" \
+  "$root/usr/share/zsh/vendor-completions" "$root/usr/share/fish/vendor_completions.d" \
+  "$root/usr/share/metainfo"
+"$cli" manpage | gzip -9n > "$root/usr/share/man/man1/inlet.1.gz"
+"$cli" completions bash > "$root/usr/share/bash-completion/completions/inlet"
+"$cli" completions zsh > "$root/usr/share/zsh/vendor-completions/_inlet"
+"$cli" completions fish > "$root/usr/share/fish/vendor_completions.d/inlet.fish"
+sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$(date -u +%Y-%m-%d)/" \
+  packaging/dev.inlet.app.metainfo.xml.in > "$root/usr/share/metainfo/dev.inlet.app.metainfo.xml"
+chmod 0644 "$root"/usr/share/man/man1/* "$root"/usr/share/*/*completions*/* "$root"/usr/share/metainfo/*
+(cd "$root" && find usr -type f -print0 | sort -z | xargs -0 md5sum) > "$root/DEBIAN/md5sums"
+installed_kib=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
+sed -i "s/^Installed-Size: .*/Installed-Size: $installed_kib/" "$root/DEBIAN/control"
+rm -f "$deb"
+dpkg-deb --root-owner-group -Zxz -z9 --build "$root" "$deb" >&2
 
 # What it installs must pass the freedesktop validators.
 unpacked=$(mktemp -d)

@@ -21,7 +21,7 @@ use crate::state::AppState;
 pub async fn list_integrations(
     state: State<'_, AppState>,
 ) -> CommandResult<Vec<IntegrationStatus>> {
-    Ok(state.inlet.connections.integrations().await?)
+    Ok(state.inlet().await?.connections.integrations().await?)
 }
 
 /// Opens the system browser at the provider's consent page. The outcome arrives later as a
@@ -33,7 +33,7 @@ pub async fn connect(
     state: State<'_, AppState>,
     integration: Integration,
 ) -> CommandResult<AuthorizationStart> {
-    let (start, finished) = state.inlet.sign_in.begin(integration).await?;
+    let (start, finished) = state.inlet().await?.sign_in.begin(integration).await?;
     open_browser(&app, &start.open_url)?; // the one-time start page: no state on a command line
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
@@ -58,8 +58,9 @@ pub async fn disconnect(
     state: State<'_, AppState>,
     integration: Integration,
 ) -> CommandResult<Option<Disconnected>> {
-    state.inlet.loader.cancel(integration); // a load finishing later must not bring items back
-    let removed = state.inlet.connections.disconnect(integration).await?;
+    let inlet = state.inlet().await?;
+    inlet.loader.cancel(integration); // a load finishing later must not bring items back
+    let removed = inlet.connections.disconnect(integration).await?;
     announce_connection(&app, integration, None);
     Ok(removed)
 }
@@ -71,7 +72,12 @@ pub async fn credentials(
     state: State<'_, AppState>,
     integration: Integration,
 ) -> CommandResult<Option<ConnectionInfo>> {
-    Ok(state.inlet.connections.credentials(integration).await?)
+    Ok(state
+        .inlet()
+        .await?
+        .connections
+        .credentials(integration)
+        .await?)
 }
 
 /// Loads every item into the store, announcing progress per page as `LoadProgressEvent`;
@@ -87,7 +93,8 @@ pub async fn load(
         let _ = LoadProgressEvent { progress }.emit(&app);
     });
     Ok(state
-        .inlet
+        .inlet()
+        .await?
         .loader
         .load_into_store(integration, progress)
         .await?
@@ -109,7 +116,8 @@ pub async fn load_base_records(
     });
     let scope = base_id.map_or(RecordScope::All, |base| RecordScope::Bases(vec![base]));
     let load = state
-        .inlet
+        .inlet()
+        .await?
         .loader
         .load_airtable_with_records(scope, progress, false);
     Ok(load.await?.into())
@@ -119,7 +127,8 @@ pub async fn load_base_records(
 #[tauri::command]
 #[specta::specta]
 pub fn cancel_load(state: State<'_, AppState>, integration: Integration) -> bool {
-    state.inlet.loader.cancel(integration)
+    // Nothing runs before the core has started.
+    (state.inlet_if_started()).is_some_and(|inlet| inlet.loader.cancel(integration))
 }
 
 /// Loads the records of one Airtable table.
@@ -131,7 +140,8 @@ pub async fn load_airtable_records(
     table_id: String,
 ) -> CommandResult<Vec<IntegrationItem>> {
     let records = state
-        .inlet
+        .inlet()
+        .await?
         .loader
         .load_airtable_records(&base_id, &table_id);
     Ok(records.await?)

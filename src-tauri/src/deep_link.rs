@@ -13,7 +13,10 @@ use crate::state::AppState;
 pub fn handle(app: &AppHandle, url: String) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let inlet = app.state::<AppState>().inlet.clone();
+        let inlet = match app.state::<AppState>().inlet().await {
+            Ok(inlet) => inlet,
+            Err(_) => return, // the start's failure is logged and shown by every command
+        };
         tracing::info!("sign-in callback received through the deep link");
         // The waiting Connect announces its own outcome; only a link no sign-in waits for (or
         // whose sign-in stopped waiting) is announced here.

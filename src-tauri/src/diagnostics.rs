@@ -47,7 +47,7 @@ pub async fn diagnostics(
         ),
     ];
     let lines = logging.last_lines(LOG_LINES);
-    Ok(state.inlet.diagnostics(facts, &lines).await?)
+    Ok(state.inlet().await?.diagnostics(facts, &lines).await?)
 }
 
 /// The version of the WebKitGTK library the window runs on.

@@ -11,6 +11,8 @@ use specta::Type;
 pub enum ShellErrorCode {
     /// The system browser could not be opened.
     BrowserUnavailable,
+    /// The core's start stopped without an outcome (a panic, logged).
+    NotStarted,
 }
 
 /// A command's error code: the core's or the shell's.
@@ -24,7 +26,7 @@ pub enum CommandErrorCode {
 }
 
 /// What a command returns on failure: `{error, message, details}`.
-#[derive(Debug, Serialize, Type)]
+#[derive(Debug, Clone, Serialize, Type)]
 pub struct CommandError {
     /// The stable code.
     pub error: CommandErrorCode,
@@ -52,12 +54,16 @@ pub enum ShellError {
     /// The system browser could not be opened.
     #[error("Inlet could not open the browser: {0}. Copy the sign-in link from the log and open it yourself.")]
     Browser(String),
+    /// The core's start stopped without an outcome.
+    #[error("Inlet's services stopped while starting. Restart Inlet; the log says what happened.")]
+    NotStarted,
 }
 
 impl From<ShellError> for CommandError {
     fn from(error: ShellError) -> Self {
         let code = match error {
             ShellError::Browser(_) => ShellErrorCode::BrowserUnavailable,
+            ShellError::NotStarted => ShellErrorCode::NotStarted,
         };
         CommandError {
             error: CommandErrorCode::Shell(code),

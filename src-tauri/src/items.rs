@@ -39,8 +39,9 @@ impl ExportOutcome {
 #[tauri::command]
 #[specta::specta]
 pub async fn stored_loads(state: State<'_, AppState>) -> CommandResult<Vec<Generation>> {
-    let accounts = state.inlet.connections.connected_accounts().await?;
-    Ok(state.inlet.library.stored_loads(&accounts).await?)
+    let inlet = state.inlet().await?;
+    let accounts = inlet.connections.connected_accounts().await?;
+    Ok(inlet.library.stored_loads(&accounts).await?)
 }
 
 /// The rows `offset..offset + limit` of `view` (at most 500) and its total: only what the grid
@@ -53,20 +54,18 @@ pub async fn item_window(
     offset: u32,
     limit: u32,
 ) -> CommandResult<ItemWindow> {
-    let accounts = state.inlet.connections.connected_accounts().await?;
-    Ok(state
-        .inlet
-        .library
-        .window(&accounts, view, offset, limit)
-        .await?)
+    let inlet = state.inlet().await?;
+    let accounts = inlet.connections.connected_accounts().await?;
+    Ok(inlet.library.window(&accounts, view, offset, limit).await?)
 }
 
 /// The counts beside the filters of `view`.
 #[tauri::command]
 #[specta::specta]
 pub async fn item_facets(state: State<'_, AppState>, view: ItemView) -> CommandResult<ViewFacets> {
-    let accounts = state.inlet.connections.connected_accounts().await?;
-    Ok(state.inlet.library.facets(&accounts, view).await?)
+    let inlet = state.inlet().await?;
+    let accounts = inlet.connections.connected_accounts().await?;
+    Ok(inlet.library.facets(&accounts, view).await?)
 }
 
 /// Asks where to save (native dialog), then writes the rows of `view` in its order, streamed
@@ -79,8 +78,9 @@ pub async fn export_items(
     view: ItemView,
     format: ExportFormat,
 ) -> CommandResult<Option<ExportOutcome>> {
-    let accounts = state.inlet.connections.connected_accounts().await?;
-    let library = &state.inlet.library;
+    let inlet = state.inlet().await?;
+    let accounts = inlet.connections.connected_accounts().await?;
+    let library = &inlet.library;
     save_as(&app, format, "inlet-items", |path| async move {
         library.export_view(&accounts, view, format, &path).await
     })
@@ -96,7 +96,8 @@ pub async fn export_records(
     keys: Vec<String>,
     format: ExportFormat,
 ) -> CommandResult<Option<ExportOutcome>> {
-    let library = &state.inlet.library;
+    let inlet = state.inlet().await?;
+    let library = &inlet.library;
     save_as(&app, format, "inlet-records", |path| async move {
         library.export_records(keys, format, &path).await
     })
@@ -113,8 +114,9 @@ pub async fn export_base_workbook(
     base_id: String,
     name: String,
 ) -> CommandResult<Option<ExportOutcome>> {
-    let accounts = state.inlet.connections.connected_accounts().await?;
-    let library = &state.inlet.library;
+    let inlet = state.inlet().await?;
+    let accounts = inlet.connections.connected_accounts().await?;
+    let library = &inlet.library;
     save_as(&app, ExportFormat::Xlsx, &name, |path| async move {
         library
             .export_base_workbook(&accounts, &base_id, &path)
@@ -180,7 +182,7 @@ async fn ask_where_to_save(
 #[tauri::command]
 #[specta::specta]
 pub async fn forget_items(state: State<'_, AppState>, account: AccountKey) -> CommandResult<()> {
-    Ok(state.inlet.library.forget(&account).await?)
+    Ok(state.inlet().await?.library.forget(&account).await?)
 }
 
 /// Opens an item's page in the system browser; only https URLs on the providers' hosts.

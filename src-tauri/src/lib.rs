@@ -77,10 +77,9 @@ pub fn run() {
             logging::attach(app.handle());
             let data_dir = app.path().app_data_dir().ok();
             let config_dir = app.path().app_config_dir().ok();
-            let state =
-                tauri::async_runtime::block_on(state::AppState::start(data_dir, config_dir))
-                    .map_err(|e| Box::<dyn std::error::Error>::from(e.to_string()))?;
-            app.manage(state);
+            // The core starts beside the window (commands wait for it), so the window paints
+            // while it reads the keychain and opens the item store.
+            app.manage(state::AppState::starting(data_dir, config_dir));
             // Installed builds are registered by their bundle; dev builds register at runtime.
             #[cfg(all(debug_assertions, any(target_os = "linux", windows)))]
             if let Err(e) = app.deep_link().register_all() {

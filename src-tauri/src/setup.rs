@@ -12,7 +12,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn provider_setups(state: State<'_, AppState>) -> CommandResult<Vec<ProviderSetup>> {
-    Ok(state.inlet.connections.provider_setups().await?)
+    Ok(state.inlet().await?.connections.provider_setups().await?)
 }
 
 /// Saves a provider's client id and secret in the keychain (and its redirect URI) and applies them.
@@ -23,7 +23,8 @@ pub async fn save_provider_setup(
     integration: Integration,
     input: SetupInput,
 ) -> CommandResult<Vec<ProviderSetup>> {
-    let connections = &state.inlet.connections;
+    let inlet = state.inlet().await?;
+    let connections = &inlet.connections;
     Ok(connections.save_provider_setup(integration, input).await?)
 }
 
@@ -35,7 +36,8 @@ pub async fn clear_provider_setup(
     integration: Integration,
 ) -> CommandResult<Vec<ProviderSetup>> {
     Ok(state
-        .inlet
+        .inlet()
+        .await?
         .connections
         .clear_provider_setup(integration)
         .await?)
@@ -50,8 +52,9 @@ pub async fn switch_account(
     integration: Integration,
     account_id: String,
 ) -> CommandResult<()> {
-    let connections = &state.inlet.connections;
-    state.inlet.loader.cancel(integration); // the running load is the other account's
+    let inlet = state.inlet().await?;
+    let connections = &inlet.connections;
+    inlet.loader.cancel(integration); // the running load is the other account's
     connections.switch_account(integration, &account_id).await?;
     let now = connections.credentials(integration).await?;
     announce_connection(&app, integration, now);

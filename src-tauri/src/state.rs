@@ -1,15 +1,24 @@
 //! What the app keeps while it runs: the core services, built by the core's one start-up.
+//!
+//! The core starts beside the window, not before it: reading the keychain, bringing the item
+//! store up to date and starting the demo take a few hundred milliseconds, and the window paints
+//! meanwhile. Commands wait for the start to finish (and fail with its error if it failed).
 
 use std::sync::Arc;
 
 use inlet_core::config::{load_dotenv_in, ProcessEnv};
 use inlet_core::services::{data_dir, DemoServer, StartOptions};
 use inlet_core::Inlet;
+use tokio::sync::watch;
+
+use crate::error::{CommandError, CommandResult, ShellError};
+
+/// The outcome of the core's start: the services, or why they could not start.
+type Started = Option<Result<Arc<Inlet>, CommandError>>;
 
 /// Managed state.
 pub struct AppState {
-    /// The core services.
-    pub inlet: Arc<Inlet>,
+    started: watch::Receiver<Started>,
 }
 
 /// The offline demo, when this build has one (`--features demo`).
@@ -21,25 +30,104 @@ fn demo() -> Option<Arc<dyn DemoServer>> {
 }
 
 impl AppState {
-    /// Reads `.env` (from the app's config dir) and the environment and starts the services; the demo starts only if a
-    /// provider has no client credentials in the environment or the keychain. `app_data_dir` is
-    /// Tauri's, used when the core cannot name the platform's data dir.
-    pub async fn start(
+    /// Starts the core on the async runtime and answers at once. `app_data_dir` and
+    /// `app_config_dir` are Tauri's (see [`start`]).
+    pub fn starting(
         app_data_dir: Option<std::path::PathBuf>,
         app_config_dir: Option<std::path::PathBuf>,
-    ) -> inlet_core::Result<Self> {
-        // The app reads `.env` from its config dir only (never the launch folder or a parent).
-        if let Some(config) = &app_config_dir {
-            load_dotenv_in(config);
+    ) -> Self {
+        let (sender, started) = watch::channel(None);
+        // A thread of its own: the start's future borrows the process environment, which is
+        // not `Send`, so it cannot be a task on the runtime's workers.
+        let spawned = std::thread::Builder::new()
+            .name("inlet-start".into())
+            .spawn(move || {
+                let outcome = tauri::async_runtime::block_on(start(app_data_dir, app_config_dir));
+                match &outcome {
+                    Ok(_) => tracing::info!("core started"),
+                    Err(e) => tracing::error!(code = e.code(), error = %e, "Inlet could not start"),
+                }
+                let _ = sender.send(Some(outcome.map(Arc::new).map_err(CommandError::from)));
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "Inlet could not start a thread for its services");
         }
-        let inlet = Inlet::start(StartOptions {
-            demo: demo(),
-            data_dir: data_dir(&ProcessEnv).or(app_data_dir),
-            ..StartOptions::new(&ProcessEnv)
-        })
-        .await?;
-        Ok(Self {
-            inlet: Arc::new(inlet),
-        })
+        Self { started }
+    }
+
+    /// The core services, once started (waits for the start if it is still running).
+    pub async fn inlet(&self) -> CommandResult<Arc<Inlet>> {
+        let mut started = self.started.clone();
+        let outcome = started
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| CommandError::from(ShellError::NotStarted))?;
+        match outcome.as_ref() {
+            Some(result) => result.clone(),
+            None => Err(CommandError::from(ShellError::NotStarted)),
+        }
+    }
+
+    /// The core services if the start has finished well; `None` while it runs or if it failed.
+    pub fn inlet_if_started(&self) -> Option<Arc<Inlet>> {
+        self.started.borrow().as_ref()?.as_ref().ok().cloned()
+    }
+}
+
+/// Reads `.env` (from the app's config dir) and the environment and starts the services; the
+/// demo starts only if a provider has no client credentials in the environment or the keychain.
+/// `app_data_dir` is used when the core cannot name the platform's data dir.
+async fn start(
+    app_data_dir: Option<std::path::PathBuf>,
+    app_config_dir: Option<std::path::PathBuf>,
+) -> inlet_core::Result<Inlet> {
+    // The app reads `.env` from its config dir only (never the launch folder or a parent).
+    if let Some(config) = &app_config_dir {
+        load_dotenv_in(config);
+    }
+    Inlet::start(StartOptions {
+        demo: demo(),
+        data_dir: data_dir(&ProcessEnv).or(app_data_dir),
+        ..StartOptions::new(&ProcessEnv)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::CommandErrorCode;
+    use inlet_core::{CoreError, ErrorCode};
+
+    /// A command arriving while the core starts waits for the outcome instead of failing.
+    #[tokio::test]
+    async fn commands_wait_for_the_start_and_get_its_failure() {
+        let (sender, started) = watch::channel(None);
+        let state = AppState { started };
+        assert!(state.inlet_if_started().is_none());
+        let waiting = tokio::spawn(async move { state.inlet().await.map(|_| ()) });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished(), "answered before the start finished");
+        let failure = CommandError::from(CoreError::KeychainUnavailable {
+            reason: "no service".into(),
+        });
+        sender.send(Some(Err(failure))).unwrap();
+        let error = waiting.await.unwrap().unwrap_err();
+        assert_eq!(
+            error.error,
+            CommandErrorCode::Core(ErrorCode::KeychainUnavailable)
+        );
+    }
+
+    /// A start that ended without an outcome (its thread panicked) is a clear error, not a hang.
+    #[tokio::test]
+    async fn a_start_without_an_outcome_is_an_error() {
+        let (sender, started) = watch::channel(None);
+        drop(sender);
+        let error = AppState { started }.inlet().await.map(|_| ()).unwrap_err();
+        assert_eq!(
+            error.error,
+            CommandErrorCode::Shell(crate::error::ShellErrorCode::NotStarted)
+        );
     }
 }

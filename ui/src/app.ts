@@ -11,6 +11,7 @@ import { SettingsView } from "./views/settings";
 import { mountStatus } from "./views/status";
 import { mountToolbar } from "./views/toolbar";
 import type { ItemTable } from "./views/table";
+import { formatCount } from "./format";
 
 export { formatTime } from "./format";
 
@@ -239,7 +240,7 @@ export class App {
   async exportWorkbook(base: IntegrationItem): Promise<void> {
     try {
       const outcome = await this.backend.exportBaseWorkbook(base.id, base.name);
-      if (outcome) this.store.set({ message: `Exported ${outcome.count.toLocaleString("en")} records of ${base.name} to ${outcome.path}.` });
+      if (outcome) this.store.set({ message: `Exported ${formatCount(outcome.count)} records of ${base.name} to ${outcome.path}.` });
     } catch (error) {
       this.showError(describeError(error));
     }
@@ -327,7 +328,7 @@ export class App {
       const outcome = records
         ? await this.backend.exportRecords(records, format)
         : await this.backend.exportItems(viewOnly ? this.items.itemView() : { ...toItemView(emptyView(), null), sort: { column: "loaded", descending: false } }, format);
-      if (outcome) this.store.set({ message: `Exported ${outcome.count.toLocaleString("en")} items to ${outcome.path}.` });
+      if (outcome) this.store.set({ message: `Exported ${formatCount(outcome.count)} items to ${outcome.path}.` });
     } catch (error) {
       this.showError(describeError(error));
     }

@@ -581,7 +581,9 @@ export type SetupSource =
 /**  Codes of the failures only the shell has. */
 export type ShellErrorCode = 
 /**  The system browser could not be opened. */
-"browser_unavailable";
+"browser_unavailable" | 
+/**  The core's start stopped without an outcome (a panic, logged). */
+"not_started";
 
 /**  A column the grid sorts by. */
 export type SortColumn = 

@@ -14,3 +14,25 @@ export function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K,
   if (className) node.className = className;
   return node;
 }
+
+/**
+ * `12,345`: a count with its thousands grouped as `toLocaleString("en")` would, without it —
+ * number formatting maps megabytes of ICU data into the page, which the window need not carry
+ * to show a count (BENCHMARKS.md "Light and quick").
+ */
+export function formatCount(n: number): string {
+  if (!Number.isSafeInteger(n)) return n.toLocaleString("en");
+  const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+$)/g, ",");
+  return n < 0 ? `-${digits}` : digits;
+}
+
+let collator: Intl.Collator | undefined;
+
+/**
+ * Compares text as people sort it (case-insensitive, numbers by value). The collator is made on
+ * first use, not when the page starts: ICU's collation data stays unmapped until something is sorted.
+ */
+export function compareText(a: string, b: string): number {
+  collator ??= new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
+  return collator.compare(a, b);
+}

@@ -1,6 +1,7 @@
 // Pure view logic over loaded items: search, filters, sorting, counts and the tree. No DOM here,
 // so it is tested directly and stays fast at 100,000 items.
 import type { Integration, IntegrationItem, ItemView } from "./backend";
+import { compareText } from "./format";
 
 export type SortColumn = "name" | "type" | "parent" | "created" | "modified" | "integration";
 export type SortDirection = "asc" | "desc";
@@ -49,8 +50,6 @@ export function fromItemView(view: ItemView): ViewState {
 /** The key the backend knows an item by (`IntegrationItem::key`). */
 export const itemKey = (item: IntegrationItem): string => `${item.integration}/${item.type}/${item.id}`;
 
-const collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
-
 function sortValue(item: IntegrationItem, column: SortColumn): string {
   switch (column) {
     case "name":
@@ -90,7 +89,7 @@ function compare(column: SortColumn, direction: SortDirection): (a: IntegrationI
     const y = sortValue(b, column);
     // Missing dates sort last either way.
     if (dated && (!x || !y)) return x === y ? 0 : x ? -1 : 1;
-    return sign * (dated ? (x < y ? -1 : x > y ? 1 : 0) : collator.compare(x, y)) || collator.compare(a.id, b.id);
+    return sign * (dated ? (x < y ? -1 : x > y ? 1 : 0) : compareText(x, y)) || compareText(a.id, b.id);
   };
 }
 

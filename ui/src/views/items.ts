@@ -4,7 +4,7 @@
 // are viewed in memory instead.
 import type { Backend, IntegrationItem, ItemView, ViewFacets } from "../backend";
 import { describeError } from "../backend";
-import { el } from "../format";
+import { compareText, el, formatCount } from "../format";
 import { age, applyView, itemKey, SearchIndex, SortCache, toItemView, type TreeRow } from "../model";
 import { nameOf, type AppState, type Store } from "../store";
 import { recordColumns, sortRecords, type Column } from "./record-columns";
@@ -136,8 +136,8 @@ export class ItemsView {
     const fill = (id: string, all: string, entries: { value: string; label: string; count: number }[], selected: string) => {
       const select = this.byId<HTMLSelectElement>(id);
       const options = [Object.assign(el(this.doc, "option", all), { value: "" })];
-      for (const entry of [...entries].sort((a, b) => a.label.localeCompare(b.label))) {
-        options.push(Object.assign(el(this.doc, "option", `${entry.label} (${entry.count.toLocaleString("en")})`), { value: entry.value }));
+      for (const entry of [...entries].sort((a, b) => compareText(a.label, b.label))) {
+        options.push(Object.assign(el(this.doc, "option", `${entry.label} (${formatCount(entry.count)})`), { value: entry.value }));
       }
       // A chosen value that no longer has rows stays listed, so the select never shows blank.
       if (selected && !entries.some((e) => e.value === selected)) options.push(Object.assign(el(this.doc, "option", `${selected} (0)`), { value: selected }));
@@ -147,7 +147,7 @@ export class ItemsView {
     };
     if (state.records) {
       const n = state.records.items.length;
-      fill("type-filter", `Records (${n.toLocaleString("en")})`, [], "");
+      fill("type-filter", `Records (${formatCount(n)})`, [], "");
       fill("integration-filter", "Airtable", [], "");
       fill("account-filter", state.records.table.parent_path_or_name ?? "This base", [], "");
       return;
@@ -160,7 +160,7 @@ export class ItemsView {
 
   renderCount(state: AppState): void {
     const count = this.byId("item-count");
-    const n = (x: number) => x.toLocaleString("en");
+    const n = formatCount;
     let text: string;
     if (state.records) {
       const total = state.records.items.length;

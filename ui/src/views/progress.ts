@@ -1,6 +1,6 @@
 // A progress bar per stream of a load, driven by the typed progress events.
 import type { LoadProgress } from "../backend";
-import { el } from "../format";
+import { el, formatCount } from "../format";
 
 export function renderProgress(doc: Document, area: HTMLElement, streams: LoadProgress[]): void {
   area.replaceChildren(
@@ -13,7 +13,7 @@ export function renderProgress(doc: Document, area: HTMLElement, streams: LoadPr
       const label = `${p.integration} · ${p.stream}`;
       bar.setAttribute("aria-label", label);
       const waiting = p.waiting_secs ? ` — waiting ${p.waiting_secs} s for the rate limit` : "";
-      const text = `${label}: ${p.items.toLocaleString("en")} items, ${p.pages} pages${p.done ? " ✓" : waiting || "…"}`;
+      const text = `${label}: ${formatCount(p.items)} items, ${p.pages} pages${p.done ? " ✓" : waiting || "…"}`;
       row.append(bar, el(doc, "span", text));
       return row;
     }),

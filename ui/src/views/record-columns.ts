@@ -2,7 +2,7 @@
 // field types), typed — numbers right-aligned and sorted as numbers, dates formatted and sorted
 // as dates, checkboxes as ticks, select values and linked records as chips.
 import type { IntegrationItem } from "../backend";
-import { formatTime } from "../format";
+import { compareText, formatTime } from "../format";
 import type { SortDirection } from "../model";
 
 /** How a column shows and sorts its values. */
@@ -97,8 +97,6 @@ export function recordColumns(table: IntegrationItem): Column[] {
   return columns;
 }
 
-const collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
-
 /** Sorts records by `column`: numbers and dates by value, the rest as text; empty cells last. */
 export function sortRecords(items: readonly IntegrationItem[], column: Column, direction: SortDirection): IntegrationItem[] {
   const sign = direction === "asc" ? 1 : -1;
@@ -107,7 +105,7 @@ export function sortRecords(items: readonly IntegrationItem[], column: Column, d
   keyed.sort((a, b) => {
     if (a.value === null || b.value === null) return a.value === b.value ? 0 : a.value === null ? 1 : -1;
     if (typeof a.value === "number" && typeof b.value === "number") return sign * (a.value - b.value);
-    return sign * collator.compare(String(a.value), String(b.value));
+    return sign * compareText(String(a.value), String(b.value));
   });
   return keyed.map((k) => k.item);
 }
