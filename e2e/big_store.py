@@ -15,11 +15,18 @@ EMPTY, FULL = os.environ["INLET_EMPTY_DIR"], os.environ["INLET_FULL_DIR"]
 IDLE_SECONDS = 10
 
 
-def app_pss_mb():
-    """PSS of the app and every process under it (WebKit's web and network processes)."""
+def app_pss_mb(figures=None, label=""):
+    """PSS of the app and every process under it (WebKit's web and network processes); with
+    `figures`, also the app's own process and WebKit's web process under `label`."""
     name = os.path.basename(APP)[:15]
     roots = [int(p) for p in os.listdir("/proc") if p.isdigit() and _name(p) == name]
-    return round(sum(kb for _, kb in tree_pss_kb(roots).values()) / 1024, 1)
+    tree = tree_pss_kb(roots)
+    if figures is not None:
+        own = sum(kb for pid, (_, kb) in tree.items() if pid in roots)
+        web = sum(kb for comm, kb in tree.values() if comm.startswith("WebKitWebProces"))
+        figures[f"{label}: of which the app's own process (MB)"] = round(own / 1024, 1)
+        figures[f"{label}: of which WebKit's web process (MB)"] = round(web / 1024, 1)
+    return round(sum(kb for _, kb in tree.values()) / 1024, 1)
 
 
 def _name(pid):
@@ -61,7 +68,7 @@ def run(name, data_dir, count, figures):
         want = f"{count:,} items"
         d.wait_for(want, lambda: d.text("#item-count").startswith(want), timeout=120)
         time.sleep(IDLE_SECONDS)
-        figures[f"{name}: idle PSS, all processes (MB)"] = app_pss_mb()
+        figures[f"{name}: idle PSS, all processes (MB)"] = app_pss_mb(figures, f"{name}, idle")
         if count == 0:
             return
         times = []
@@ -71,7 +78,7 @@ def run(name, data_dir, count, figures):
         figures[f"{name}: search keystroke → rows repainted, median of 5 (ms)"] = round(statistics.median(times), 1)
         figures[f"{name}: slowest keystroke (ms)"] = round(max(times), 1)
         time.sleep(IDLE_SECONDS)
-        figures[f"{name}: PSS after the searches (MB)"] = app_pss_mb()
+        figures[f"{name}: PSS after the searches (MB)"] = app_pss_mb(figures, f"{name}, after the searches")
         d.screenshot(f"big-store-{name}.png")
 
     with_app(f"bench-{name}", steps, data_dir)

@@ -2,11 +2,11 @@
 // a `RowSource` (rows arrive from the store window by window, a placeholder until then), sortable
 // and resizable columns, a tree mode, keyboard navigation and ARIA grid roles. Provider text is
 // only ever set as textContent.
-import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from "@tanstack/virtual-core";
 import type { IntegrationItem } from "../backend";
 import { formatTime } from "../format";
 import type { SortDirection } from "../model";
 import type { Column } from "./record-columns";
+import { RowWindow } from "./row-window";
 import { ArraySource, type RowSource } from "./rows";
 
 export type { Column };
@@ -48,8 +48,7 @@ export class ItemTable {
   private readonly head: HTMLElement;
   private readonly scroller: HTMLElement;
   private readonly spacer: HTMLElement;
-  private readonly virtualizer: Virtualizer<HTMLElement, HTMLElement>;
-  private cleanup: () => void = () => {};
+  private readonly rowWindow: RowWindow;
 
   constructor(private readonly doc: Document, container: HTMLElement, private readonly events: TableEvents, initialRect?: { width: number; height: number }) {
     this.grid = doc.createElement("div");
@@ -69,23 +68,12 @@ export class ItemTable {
     this.grid.append(this.head, this.scroller);
     container.replaceChildren(this.grid);
     this.scroller.addEventListener("keydown", (e) => this.onKey(e));
-    this.virtualizer = new Virtualizer<HTMLElement, HTMLElement>({
-      count: 0,
-      getScrollElement: () => this.scroller,
-      estimateSize: () => ROW_HEIGHT,
-      overscan: 12,
-      observeElementRect,
-      observeElementOffset,
-      scrollToFn: elementScroll,
-      initialRect,
-      onChange: () => this.renderRows(),
-    });
-    this.cleanup = this.virtualizer._didMount();
+    this.rowWindow = new RowWindow(this.scroller, ROW_HEIGHT, 12, initialRect?.height ?? 0, () => this.renderRows());
     this.applyWidths();
   }
 
   destroy(): void {
-    this.cleanup();
+    this.rowWindow.destroy();
   }
 
   /** Shows the rows of `source`; `tree` adds indentation and expand toggles. The selection
@@ -108,17 +96,13 @@ export class ItemTable {
     if (this.selectedKey && this.selected && keyOf(this.selected) !== this.selectedKey) this.selectedIndex = -1;
     if (this.selectedIndex < 0 && this.selectedKey) this.selectedIndex = this.findLoaded(this.selectedKey);
     this.grid.setAttribute("aria-rowcount", String(this.rows.length + 1));
-    if (this.virtualizer.options.count !== this.rows.length) {
-      this.virtualizer.setOptions({ ...this.virtualizer.options, count: this.rows.length });
-      this.virtualizer._willUpdate();
-      this.virtualizer.measure();
-    }
+    this.rowWindow.count = this.rows.length;
     this.renderRows();
   }
 
   /** The index of the row with `key` among the rows that have arrived, or -1. */
   private findLoaded(key: string): number {
-    const range = this.virtualizer.getVirtualItems();
+    const range = this.rowWindow.visible();
     for (const virtual of range) if (this.rows.row(virtual.index) && keyOf(this.rows.row(virtual.index)!.item) === key) return virtual.index;
     return -1;
   }
@@ -141,7 +125,7 @@ export class ItemTable {
     this.selectedIndex = Math.max(0, Math.min(this.rows.length - 1, index));
     const item = this.rows.row(this.selectedIndex)?.item;
     this.selectedKey = item ? keyOf(item) : null;
-    this.virtualizer.scrollToIndex(this.selectedIndex, { align: "auto" });
+    this.rowWindow.scrollToIndex(this.selectedIndex);
     this.renderRows();
   }
 
@@ -225,8 +209,8 @@ export class ItemTable {
   }
 
   private renderRows(): void {
-    this.spacer.style.height = `${this.virtualizer.getTotalSize()}px`;
-    const range = this.virtualizer.getVirtualItems();
+    this.spacer.style.height = `${this.rowWindow.totalSize}px`;
+    const range = this.rowWindow.visible();
     if (range.length > 0) this.rows.ensure(range[0].index, range[range.length - 1].index + 1);
     const rows = range.map((virtual) => {
       const tree = this.rows.row(virtual.index);
