@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use inlet_core::load::LoadSummary;
+use inlet_core::load::{LoadSummary, ProgressFn};
 use inlet_core::providers::RecordScope;
 use inlet_core::services::{AuthorizationStart, ConnectionInfo, Disconnected, IntegrationStatus};
 use inlet_core::{Integration, IntegrationItem};
@@ -89,16 +89,17 @@ pub async fn load(
     state: State<'_, AppState>,
     integration: Integration,
 ) -> CommandResult<LoadSummary> {
-    let progress = Arc::new(move |progress| {
+    let progress = progress_events(app);
+    let inlet = state.inlet().await?;
+    let load = inlet.loader.load_into_store(integration, progress);
+    Ok(load.await?.into())
+}
+
+/// Announces a load's progress as `LoadProgressEvent`s.
+fn progress_events(app: AppHandle) -> ProgressFn {
+    Arc::new(move |progress| {
         let _ = LoadProgressEvent { progress }.emit(&app);
-    });
-    Ok(state
-        .inlet()
-        .await?
-        .loader
-        .load_into_store(integration, progress)
-        .await?
-        .into())
+    })
 }
 
 /// Loads the Airtable account with every record of the base `base_id` — or of every base, when
@@ -111,15 +112,11 @@ pub async fn load_base_records(
     state: State<'_, AppState>,
     base_id: Option<String>,
 ) -> CommandResult<LoadSummary> {
-    let progress = Arc::new(move |progress| {
-        let _ = LoadProgressEvent { progress }.emit(&app);
-    });
+    let progress = progress_events(app);
     let scope = base_id.map_or(RecordScope::All, |base| RecordScope::Bases(vec![base]));
-    let load = state
-        .inlet()
-        .await?
-        .loader
-        .load_airtable_with_records(scope, progress, false);
+    let inlet = state.inlet().await?;
+    let loader = &inlet.loader;
+    let load = loader.load_airtable_with_records(scope, progress, false);
     Ok(load.await?.into())
 }
 
@@ -128,7 +125,8 @@ pub async fn load_base_records(
 #[specta::specta]
 pub fn cancel_load(state: State<'_, AppState>, integration: Integration) -> bool {
     // Nothing runs before the core has started.
-    (state.inlet_if_started()).is_some_and(|inlet| inlet.loader.cancel(integration))
+    let inlet = state.inlet_if_started();
+    inlet.is_some_and(|inlet| inlet.loader.cancel(integration))
 }
 
 /// Loads the records of one Airtable table.

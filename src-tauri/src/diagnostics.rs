@@ -38,16 +38,21 @@ pub async fn diagnostics(
     state: State<'_, AppState>,
     logging: State<'_, Logging>,
 ) -> CommandResult<String> {
-    let facts = vec![
+    let inlet = state.inlet().await?;
+    let lines = logging.last_lines(LOG_LINES);
+    Ok(inlet.diagnostics(shell_facts(&logging), &lines).await?)
+}
+
+/// What only the shell knows for the report: the version, WebKitGTK's, the log level.
+fn shell_facts(logging: &Logging) -> Vec<(String, String)> {
+    vec![
         ("Inlet".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
         ("WebKitGTK".to_owned(), webkit_version()),
         (
             "Log level".to_owned(),
             format!("{:?}", logging.settings().level),
         ),
-    ];
-    let lines = logging.last_lines(LOG_LINES);
-    Ok(state.inlet().await?.diagnostics(facts, &lines).await?)
+    ]
 }
 
 /// The version of the WebKitGTK library the window runs on.

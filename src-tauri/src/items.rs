@@ -39,8 +39,7 @@ impl ExportOutcome {
 #[tauri::command]
 #[specta::specta]
 pub async fn stored_loads(state: State<'_, AppState>) -> CommandResult<Vec<Generation>> {
-    let inlet = state.inlet().await?;
-    let accounts = inlet.connections.connected_accounts().await?;
+    let (inlet, accounts) = state.inlet_and_accounts().await?;
     Ok(inlet.library.stored_loads(&accounts).await?)
 }
 
@@ -54,8 +53,7 @@ pub async fn item_window(
     offset: u32,
     limit: u32,
 ) -> CommandResult<ItemWindow> {
-    let inlet = state.inlet().await?;
-    let accounts = inlet.connections.connected_accounts().await?;
+    let (inlet, accounts) = state.inlet_and_accounts().await?;
     Ok(inlet.library.window(&accounts, view, offset, limit).await?)
 }
 
@@ -63,8 +61,7 @@ pub async fn item_window(
 #[tauri::command]
 #[specta::specta]
 pub async fn item_facets(state: State<'_, AppState>, view: ItemView) -> CommandResult<ViewFacets> {
-    let inlet = state.inlet().await?;
-    let accounts = inlet.connections.connected_accounts().await?;
+    let (inlet, accounts) = state.inlet_and_accounts().await?;
     Ok(inlet.library.facets(&accounts, view).await?)
 }
 
@@ -78,8 +75,7 @@ pub async fn export_items(
     view: ItemView,
     format: ExportFormat,
 ) -> CommandResult<Option<ExportOutcome>> {
-    let inlet = state.inlet().await?;
-    let accounts = inlet.connections.connected_accounts().await?;
+    let (inlet, accounts) = state.inlet_and_accounts().await?;
     let library = &inlet.library;
     save_as(&app, format, "inlet-items", |path| async move {
         library.export_view(&accounts, view, format, &path).await
@@ -114,8 +110,7 @@ pub async fn export_base_workbook(
     base_id: String,
     name: String,
 ) -> CommandResult<Option<ExportOutcome>> {
-    let inlet = state.inlet().await?;
-    let accounts = inlet.connections.connected_accounts().await?;
+    let (inlet, accounts) = state.inlet_and_accounts().await?;
     let library = &inlet.library;
     save_as(&app, ExportFormat::Xlsx, &name, |path| async move {
         library

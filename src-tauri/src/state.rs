@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use inlet_core::config::{load_dotenv_in, ProcessEnv};
-use inlet_core::services::{data_dir, DemoServer, StartOptions};
+use inlet_core::services::{data_dir, CurrentAccount, DemoServer, StartOptions};
 use inlet_core::Inlet;
 use tokio::sync::watch;
 
@@ -66,6 +66,13 @@ impl AppState {
             Some(result) => result.clone(),
             None => Err(CommandError::from(ShellError::NotStarted)),
         }
+    }
+
+    /// The core services and the accounts connected now (whose items the views show).
+    pub async fn inlet_and_accounts(&self) -> CommandResult<(Arc<Inlet>, Vec<CurrentAccount>)> {
+        let inlet = self.inlet().await?;
+        let accounts = inlet.connections.connected_accounts().await?;
+        Ok((inlet, accounts))
     }
 
     /// The core services if the start has finished well; `None` while it runs or if it failed.

@@ -90,11 +90,9 @@ pub fn prepare(connection: &mut Connection) -> Result<(), Box<dyn std::error::Er
     Ok(())
 }
 
-/// Settles the read-only connection the views use. Its page cache is 16 MiB: a search through
-/// 1,000,000 items filled 64 MiB and kept it for as long as the app ran, while the pages it
-/// misses come from the OS's file cache (BENCHMARKS.md "Light and quick" has both figures).
+/// Settles the read-only connection the views use.
 pub fn prepare_reader(connection: &Connection) -> rusqlite::Result<()> {
-    prepare_reader_with_cache(connection, 16_384)
+    prepare_reader_with_cache(connection, 65_536)
 }
 
 /// Settles a read-only connection with a page cache of `kib` KiB (an export streams through
