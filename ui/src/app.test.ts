@@ -19,7 +19,7 @@ const settle = async () => {
 let backend: FakeBackend;
 let app: App;
 
-// jsdom does no layout: give the grid's scroller the size a window would, so the virtualizer
+// jsdom does no layout: give the grid's scroller the size a window would, so the row window
 // renders what would be visible.
 for (const [prop, size] of [["offsetHeight", 320], ["offsetWidth", 1000], ["clientHeight", 320]] as const) {
   Object.defineProperty(HTMLElement.prototype, prop, {
