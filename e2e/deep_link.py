@@ -117,15 +117,19 @@ def scenario(transport):
 
 
 def main():
-    # INLET_E2E_ONLY=changes (or deep-link, loopback) runs one scenario while working on it.
+    # INLET_E2E_ONLY=changes (or deep-link, loopback, bases, closing) runs one scenario while working on it.
     only = os.environ.get("INLET_E2E_ONLY")
     if only == "installed":
         installed()
         print("e2e: 1 passed, 0 failed")
         return
-    runs = [r for r in ("deep-link", "loopback", "changes", "bases") if only in (None, r)]
+    runs = [r for r in ("deep-link", "loopback", "changes", "bases", "closing") if only in (None, r)]
     for run in runs:
-        if run == "changes":
+        if run == "closing":
+            import closing  # needs python3-xlib: imported here, so the benchmarks that reuse this file do not
+            wait_for_app_exit()
+            closing.closes_cleanly(APP)
+        elif run == "changes":
             changes_between_loads()
         elif run == "bases":
             three_hundred_bases()

@@ -32,4 +32,8 @@ export INLET_APP="$app" INLET_SANDBOX_BIN="$sandbox_bin" INLET_ARTIFACTS="$artif
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
 # No client ids: every provider runs on the built-in sandbox.
 unset HUBSPOT_CLIENT_ID AIRTABLE_CLIENT_ID NOTION_CLIENT_ID
-python3 "$here/e2e/deep_link.py"
+# The system's Python (apt's python3 and python3-xlib, which closes the window as a window
+# manager does), even where another python3 comes first on PATH.
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+"$py" "$here/e2e/deep_link.py"

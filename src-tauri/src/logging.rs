@@ -44,6 +44,19 @@ impl LogLevel {
         }
     }
 
+    /// What the level shows: Inlet's own crates at the level, the libraries under them at
+    /// `warn` at most — a trace of Inlet's requests, not of every socket poll and TLS record.
+    fn filter(self) -> String {
+        match self {
+            LogLevel::Error | LogLevel::Warn => self.directive().to_owned(),
+            _ => INLET_CRATES
+                .iter()
+                .fold("warn".to_owned(), |filter, krate| {
+                    format!("{filter},{krate}={}", self.directive())
+                }),
+        }
+    }
+
     fn parse(text: &str) -> Option<Self> {
         serde_json::from_value(serde_json::Value::String(text.trim().to_ascii_lowercase())).ok()
     }
@@ -66,9 +79,13 @@ pub struct Logging {
     folder: Option<PathBuf>,
     overridden_by: Option<String>,
     level: std::sync::Mutex<LogLevel>,
-    /// Flushes the file writer when the app ends.
-    _guard: Option<WorkerGuard>,
+    /// Dropped (which writes what the file writer still holds) by [`Logging::flush`] when the
+    /// app ends: Tauri's state is never dropped at exit.
+    guard: std::sync::Mutex<Option<WorkerGuard>>,
 }
+
+/// The crates whose lines the level setting is about.
+const INLET_CRATES: [&str; 3] = ["inlet_app", "inlet_core", "inlet_sandbox"];
 
 /// The file beside the logs that keeps the chosen level.
 const LEVEL_FILE: &str = "level";
@@ -88,7 +105,7 @@ pub fn init(data_dir: Option<&Path>) -> Logging {
                 .ok()
                 .map(|f| (f, Some((*name).to_owned())))
         })
-        .unwrap_or_else(|| (EnvFilter::new(saved.directive()), None));
+        .unwrap_or_else(|| (EnvFilter::new(saved.filter()), None));
     let (filter, handle) = reload::Layer::new(env_filter);
     // A folder that cannot be made (a read-only data dir) means no file, and no folder to show.
     let (file, guard, folder) = match folder.and_then(|f| file_writer(&f).ok().map(|w| (w, f))) {
@@ -110,7 +127,7 @@ pub fn init(data_dir: Option<&Path>) -> Logging {
         folder,
         overridden_by,
         level: std::sync::Mutex::new(saved),
-        _guard: guard,
+        guard: std::sync::Mutex::new(guard),
     }
 }
 
@@ -146,13 +163,18 @@ impl Logging {
     pub fn set_level(&self, level: LogLevel) -> std::io::Result<()> {
         *self.level.lock().unwrap_or_else(|p| p.into_inner()) = level;
         if self.overridden_by.is_none() {
-            let _ = self.filter.reload(EnvFilter::new(level.directive()));
+            let _ = self.filter.reload(EnvFilter::new(level.filter()));
         }
         tracing::info!(level = level.directive(), "log level set");
         match &self.folder {
             Some(folder) => std::fs::write(folder.join(LEVEL_FILE), level.directive()),
             None => Ok(()),
         }
+    }
+
+    /// Writes out the lines the file writer still holds; later lines go to standard error only.
+    pub fn flush(&self) {
+        drop(self.guard.lock().unwrap_or_else(|p| p.into_inner()).take());
     }
 
     /// The last `count` lines of the newest log file.
@@ -219,4 +241,69 @@ pub fn catch_panics() {
 /// Lets panics reach the window from now on.
 pub fn attach(app: &AppHandle) {
     let _ = APP.set(app.clone());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// Collects what a subscriber writes.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn logged_at(level: LogLevel) -> String {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::registry()
+            .with(EnvFilter::new(level.filter()))
+            .with(tracing_subscriber::fmt::layer().with_writer(move || writer.clone()));
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::trace!(target: "inlet_core::http", "inlet trace");
+            tracing::debug!(target: "inlet_app::commands", "inlet debug");
+            tracing::info!(target: "inlet_sandbox::server", "sandbox info");
+            tracing::trace!(target: "hyper::proto::h1", "library trace");
+            tracing::info!(target: "tao::platform", "library info");
+            tracing::warn!(target: "rustls::conn", "library warning");
+        });
+        let written = lines.0.lock().unwrap().clone();
+        String::from_utf8(written).unwrap()
+    }
+
+    #[test]
+    fn the_level_is_inlets_and_libraries_say_only_warnings() {
+        let trace = logged_at(LogLevel::Trace);
+        for line in [
+            "inlet trace",
+            "inlet debug",
+            "sandbox info",
+            "library warning",
+        ] {
+            assert!(trace.contains(line), "{line} missing at trace:\n{trace}");
+        }
+        assert!(
+            !trace.contains("library trace") && !trace.contains("library info"),
+            "{trace}"
+        );
+        let info = logged_at(LogLevel::Info);
+        assert!(
+            info.contains("sandbox info") && !info.contains("inlet debug"),
+            "{info}"
+        );
+        let warn = logged_at(LogLevel::Warn);
+        assert!(
+            warn.contains("library warning") && !warn.contains("sandbox info"),
+            "{warn}"
+        );
+    }
 }
