@@ -30,7 +30,7 @@ fn demo() -> Option<Arc<dyn DemoServer>> {
 }
 
 impl AppState {
-    /// Starts the core on the async runtime and answers at once. `app_data_dir` and
+    /// Starts the core on a thread of its own and answers at once. `app_data_dir` and
     /// `app_config_dir` are Tauri's (see [`start`]).
     pub fn starting(
         app_data_dir: Option<std::path::PathBuf>,
