@@ -8,7 +8,7 @@ import statistics
 import time
 
 from deep_link import ARTIFACTS, APP, with_app
-from memory import tree_pss_kb
+from memory import report, tree_pss_kb
 
 COUNT = int(os.environ["INLET_BIG_ITEMS"])
 EMPTY, FULL = os.environ["INLET_EMPTY_DIR"], os.environ["INLET_FULL_DIR"]
@@ -91,10 +91,7 @@ def main():
     empty = figures["no items: idle PSS, all processes (MB)"]
     full = figures[f"{COUNT:,} items: idle PSS, all processes (MB)"]
     figures["idle memory ratio (items / none)"] = round(full / empty, 2)
-    for what, value in figures.items():
-        print(f"{what:<64} {value:>10}")
-    with open(os.path.join(ARTIFACTS, "app-bench.json"), "w") as f:
-        json.dump(figures, f, indent=2)
+    report(figures, ARTIFACTS, "app-bench.json")
 
 
 if __name__ == "__main__":

@@ -4,14 +4,13 @@ to the first painted window (the window's pixels are no longer one colour), and 
 app and every process under it (PSS, WebKit's included) IDLE seconds after start. Medians; the
 ratio Inlet / minimal beside each. Figures also in artifacts/footprint.json. Reported, never
 asserted."""
-import json
 import os
 import statistics
 import subprocess
 import tempfile
 import time
 
-from memory import tree_pss_kb
+from memory import report, tree_pss_kb
 
 RUNS = int(os.environ.get("INLET_FOOTPRINT_RUNS", "5"))
 IDLE = 15
@@ -71,10 +70,7 @@ def main():
         inlet, minimal = [v for k, v in figures.items() if what in k and not k.endswith("process (MB)")]
         if inlet and minimal:
             figures[f"{what}: Inlet / minimal"] = round(inlet / minimal, 2)
-    for what, value in figures.items():
-        print(f"{what:<64} {value:>10}")
-    with open(os.path.join(ARTIFACTS, "footprint.json"), "w") as f:
-        json.dump(figures, f, indent=2)
+    report(figures, ARTIFACTS, "footprint.json")
 
 
 if __name__ == "__main__":

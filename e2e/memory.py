@@ -1,5 +1,6 @@
 """Memory of a process tree, as the benchmarks report it: PSS (smaps_rollup) of some processes and
-every process under them, WebKit's web and network processes included."""
+every process under them, WebKit's web and network processes included; and the report itself."""
+import json
 import os
 
 
@@ -33,3 +34,11 @@ def tree_pss_kb(roots):
             found[pid] = ("", 0)
         todo.extend(kids.get(pid, []))
     return found
+
+
+def report(figures, artifacts, file_name):
+    """Prints the figures as a table and keeps them as JSON in `artifacts/file_name`."""
+    for what, value in figures.items():
+        print(f"{what:<64} {value:>10}")
+    with open(os.path.join(artifacts, file_name), "w") as f:
+        json.dump(figures, f, indent=2)

@@ -42,12 +42,9 @@ sed -i "s/^Installed-Size: .*/Installed-Size: $installed_kib/" "$root/DEBIAN/con
 rm -f "$deb"
 dpkg-deb --root-owner-group -Zxz -z9 --build "$root" "$deb" >&2
 
-# What it installs must pass the freedesktop validators.
-unpacked=$(mktemp -d)
-trap 'rm -rf "$unpacked"' EXIT
-dpkg-deb -x "$deb" "$unpacked"
-desktop-file-validate "$unpacked"/usr/share/applications/*.desktop >&2
-appstreamcli validate --no-net --explain "$unpacked/usr/share/metainfo/dev.inlet.app.metainfo.xml" >&2
+# What it installs (the tree the .deb was just built from) must pass the freedesktop validators.
+desktop-file-validate "$root"/usr/share/applications/*.desktop >&2
+appstreamcli validate --no-net --explain "$root/usr/share/metainfo/dev.inlet.app.metainfo.xml" >&2
 echo "package: $(du -h "$deb" | cut -f1) — $(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version)" >&2
 echo "$deb" > "$here/gen/package-path"
 echo "built $deb"
