@@ -8,7 +8,6 @@ use inlet_core::providers::RecordScope;
 use inlet_core::services::{AuthorizationStart, ConnectionInfo, Disconnected, IntegrationStatus};
 use inlet_core::{Integration, IntegrationItem};
 use tauri::{AppHandle, State};
-use tauri_plugin_opener::OpenerExt;
 use tauri_specta::Event;
 
 use crate::error::{CommandResult, ShellError};
@@ -34,7 +33,7 @@ pub async fn connect(
     integration: Integration,
 ) -> CommandResult<AuthorizationStart> {
     let (start, finished) = state.inlet().await?.sign_in.begin(integration).await?;
-    open_browser(&app, &start.open_url)?; // the one-time start page: no state on a command line
+    open_browser(&start.open_url)?; // the one-time start page: no state on a command line
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         crate::deep_link::announce(&handle, Some(integration), finished.await)
@@ -42,10 +41,9 @@ pub async fn connect(
     Ok(start)
 }
 
-pub(crate) fn open_browser(app: &AppHandle, url: &str) -> Result<(), ShellError> {
-    app.opener()
-        .open_url(url, None::<&str>)
-        .map_err(|e| ShellError::Browser(e.to_string()))
+/// Opens the browser with a cleaned environment (`inlet_core::browser`).
+pub(crate) fn open_browser(url: &str) -> Result<(), ShellError> {
+    inlet_core::browser::open_in_browser(url).map_err(ShellError::Browser)
 }
 
 /// Revokes the integration's active grant where the provider can and forgets its tokens;

@@ -183,8 +183,8 @@ pub async fn forget_items(state: State<'_, AppState>, account: AccountKey) -> Co
 /// Opens an item's page in the system browser; only https URLs on the providers' hosts.
 #[tauri::command]
 #[specta::specta]
-pub fn open_in_provider(app: AppHandle, url: String) -> CommandResult<()> {
+pub fn open_in_provider(url: String) -> CommandResult<()> {
     let link = provider_link(&url)?;
-    crate::commands::open_browser(&app, link.as_str())?;
+    crate::commands::open_browser(link.as_str())?;
     Ok(())
 }

@@ -55,8 +55,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
 
 /// Starts the app.
 pub fn run() {
-    let logging =
-        logging::init(inlet_core::services::data_dir(&inlet_core::config::ProcessEnv).as_deref());
+    // Before any thread starts: the configuration (the app's `.env` read into a map, never into
+    // the process environment), then logging.
+    let environment = state::read_environment();
+    let logging = logging::init(inlet_core::services::data_dir(&environment).as_deref());
     logging::catch_panics();
     let specta = specta_builder();
     let result = tauri::Builder::default()
@@ -68,7 +70,6 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
-        .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(specta.invoke_handler())
         .manage(logging)
@@ -76,10 +77,9 @@ pub fn run() {
             specta.mount_events(app);
             logging::attach(app.handle());
             let data_dir = app.path().app_data_dir().ok();
-            let config_dir = app.path().app_config_dir().ok();
             // The core starts beside the window (commands wait for it), so the window paints
             // while it reads the keychain and opens the item store.
-            app.manage(state::AppState::starting(data_dir, config_dir));
+            app.manage(state::AppState::starting(environment, data_dir));
             // Installed builds are registered by their bundle; dev builds register at runtime.
             #[cfg(all(debug_assertions, any(target_os = "linux", windows)))]
             if let Err(e) = app.deep_link().register_all() {

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use inlet_core::config::{load_dotenv_in, ProcessEnv};
+use inlet_core::config::Environment;
 use inlet_core::services::{data_dir, CurrentAccount, DemoServer, StartOptions};
 use inlet_core::Inlet;
 use tokio::sync::watch;
@@ -30,19 +30,16 @@ fn demo() -> Option<Arc<dyn DemoServer>> {
 }
 
 impl AppState {
-    /// Starts the core on a thread of its own and answers at once. `app_data_dir` and
-    /// `app_config_dir` are Tauri's (see [`start`]).
-    pub fn starting(
-        app_data_dir: Option<std::path::PathBuf>,
-        app_config_dir: Option<std::path::PathBuf>,
-    ) -> Self {
+    /// Starts the core on a thread of its own and answers at once, with the configuration read
+    /// before any thread started (`environment`) and Tauri's data dir (see [`start`]).
+    pub fn starting(environment: Environment, app_data_dir: Option<std::path::PathBuf>) -> Self {
         let (sender, started) = watch::channel(None);
-        // A thread of its own: the start's future borrows the process environment, which is
-        // not `Send`, so it cannot be a task on the runtime's workers.
+        // A thread of its own: the start's future borrows its configuration as a `dyn
+        // EnvSource`, which is not `Send`, so it cannot be a task on the runtime's workers.
         let spawned = std::thread::Builder::new()
             .name("inlet-start".into())
             .spawn(move || {
-                let outcome = tauri::async_runtime::block_on(start(app_data_dir, app_config_dir));
+                let outcome = tauri::async_runtime::block_on(start(environment, app_data_dir));
                 match &outcome {
                     Ok(_) => tracing::info!("core started"),
                     Err(e) => tracing::error!(code = e.code(), error = %e, "Inlet could not start"),
@@ -81,23 +78,38 @@ impl AppState {
     }
 }
 
-/// Reads `.env` (from the app's config dir) and the environment and starts the services; the
-/// demo starts only if a provider has no client credentials in the environment or the keychain.
-/// `app_data_dir` is used when the core cannot name the platform's data dir.
+/// Starts the services from `environment` (the process environment and the accepted keys of the
+/// app's `.env`, read by [`read_environment`]); the demo starts only if a provider has no client
+/// credentials in the environment or the keychain. `app_data_dir` is used when the core cannot
+/// name the platform's data dir.
 async fn start(
+    environment: Environment,
     app_data_dir: Option<std::path::PathBuf>,
-    app_config_dir: Option<std::path::PathBuf>,
 ) -> inlet_core::Result<Inlet> {
-    // The app reads `.env` from its config dir only (never the launch folder or a parent).
-    if let Some(config) = &app_config_dir {
-        load_dotenv_in(config);
-    }
     Inlet::start(StartOptions {
         demo: demo(),
-        data_dir: data_dir(&ProcessEnv).or(app_data_dir),
-        ..StartOptions::new(&ProcessEnv)
+        data_dir: data_dir(&environment).or(app_data_dir),
+        ..StartOptions::new(&environment)
     })
     .await
+}
+
+/// The app's configuration, read once before any thread starts: the environment, and `.env`
+/// from the app's config dir only (`~/.config/dev.inlet.app/.env`; never the launch folder or a
+/// parent), into a map — the process environment is never changed. What was refused and every
+/// override in force are said on standard error as plain lines, whatever the log level.
+pub fn read_environment() -> Environment {
+    let environment = match &inlet_core::services::config_dir() {
+        Some(dir) => Environment::with_dotenv_in(dir),
+        None => Environment::process(),
+    };
+    for notice in environment.notices() {
+        eprintln!("warning: {notice}");
+    }
+    for line in environment.overrides_in_force() {
+        eprintln!("override: {line}");
+    }
+    environment
 }
 
 #[cfg(test)]

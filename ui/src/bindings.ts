@@ -259,7 +259,9 @@ export type ErrorCode =
 /**  See `CoreError::Serialization`. */
 "serialization_failed" | 
 /**  See `CoreError::SandboxUnavailable`. */
-"sandbox_unavailable";
+"sandbox_unavailable" | 
+/**  See `CoreError::UnsafeFile`. */
+"unsafe_file";
 
 /**  An export format. */
 export type ExportFormat = 

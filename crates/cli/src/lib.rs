@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use inlet_core::config::{load_dotenv_in, ProcessEnv, SandboxEndpoint};
+use inlet_core::config::{Environment, SandboxEndpoint};
 use inlet_core::export::{export_to_path, write_items, ExportFormat};
 use inlet_core::item_store::{SortColumn, ViewSort};
 use inlet_core::oauth::revoke::RevokeOutcome;
@@ -30,18 +30,18 @@ macro_rules! say {
 }
 
 /// The services, as the app starts them: the same keychain entries and effective settings.
-async fn build() -> Result<Inlet, CoreError> {
+async fn build(environment: &Environment) -> Result<Inlet, CoreError> {
     // `INLET_SANDBOX_URL` points providers without client credentials at a running sandbox.
-    let demo = SandboxEndpoint::from_env(&ProcessEnv)?.map(|s| Arc::new(s) as Arc<dyn DemoServer>);
+    let demo = SandboxEndpoint::from_env(environment)?.map(|s| Arc::new(s) as Arc<dyn DemoServer>);
     Inlet::start(StartOptions {
         demo,
-        data_dir: data_dir(&ProcessEnv),
-        ..StartOptions::new(&ProcessEnv)
+        data_dir: data_dir(environment),
+        ..StartOptions::new(environment)
     })
     .await
 }
 
-async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
+async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError> {
     let quiet = cli.quiet;
     // A note on standard error: what was done, beside the output; none with --quiet.
     macro_rules! note {
@@ -71,7 +71,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
         }
         _ => {}
     }
-    let inlet = build().await?;
+    let inlet = build(environment).await?;
     match cli.command {
         Command::Completions { .. } | Command::Manpage => {}
         Command::Connect {
@@ -87,7 +87,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CoreError> {
             );
             let _ = std::io::stdout().flush();
             if !no_browser {
-                if let Err(e) = open::that_detached(&start.open_url) {
+                if let Err(e) = inlet_core::browser::open_in_browser(&start.open_url) {
                     eprintln!(
                         "warning: could not open a browser ({e}); open the URL above yourself."
                     );
@@ -297,21 +297,40 @@ fn write_out(
     }
 }
 
+/// Whether standard error may carry colour: a terminal, and no `NO_COLOR` (no-color.org).
+fn colour_on_stderr() -> bool {
+    use std::io::IsTerminal;
+    let no_color = matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty());
+    std::io::stderr().is_terminal() && !no_color
+}
+
 /// Runs the command line in `std::env::args` and answers the process's exit code.
 pub fn main() -> ExitCode {
-    // `.env` of the working directory only (never a parent folder's).
-    if let Ok(here) = std::env::current_dir() {
-        load_dotenv_in(&here);
-    }
+    // `.env` of the working directory only (never a parent folder's), read into a map: only
+    // client ids, secrets and redirect URIs are taken from it (`config::Environment`).
+    let environment = match std::env::current_dir() {
+        Ok(here) => Environment::with_dotenv_in(&here),
+        Err(_) => Environment::process(),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("INLET_LOG")
                 .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
                 .unwrap_or_else(|_| "warn".into()),
         )
+        .with_ansi(colour_on_stderr())
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Completions { .. } | Command::Manpage) {
+        // Plain lines, not log records: a person must see them at any log level.
+        for notice in environment.notices() {
+            eprintln!("warning: {notice}");
+        }
+        for line in environment.overrides_in_force() {
+            eprintln!("override: {line}");
+        }
+    }
     let json_errors = cli.json;
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -320,7 +339,7 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, &environment)) {
         Ok(code) => code,
         Err(error) if json_errors => {
             let body = serde_json::to_string(&error.to_body()).unwrap_or_else(|_| {

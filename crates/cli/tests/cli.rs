@@ -7,7 +7,7 @@ mod common;
 use std::process::Stdio;
 use std::sync::atomic::Ordering;
 
-use common::{cli_connect, text, Env};
+use common::{cli_connect, errors, text, Env};
 use inlet_sandbox::SandboxConfig;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -103,7 +103,7 @@ async fn connect_status_load_disconnect() {
     let after = env.run(&["load", "hubspot"]).await;
     assert_eq!(after.status.code(), Some(1));
     assert_eq!(
-        text(&after.stderr).trim(),
+        errors(&after.stderr).trim(),
         "error: HubSpot is not connected. Connect it first. [not_connected]"
     );
 }
@@ -124,7 +124,7 @@ async fn bad_input_is_one_clear_line_and_a_failure_exit() {
     ];
     for (args, code) in cases {
         let out = env.run(&args).await;
-        let stderr = text(&out.stderr);
+        let stderr = errors(&out.stderr);
         if code.is_empty() {
             assert!(out.status.success(), "{args:?}: {stderr}");
             continue;
@@ -160,6 +160,24 @@ async fn bad_input_is_one_clear_line_and_a_failure_exit() {
         text(&out.stderr).contains("[keychain_unavailable]"),
         "{}",
         text(&out.stderr)
+    );
+
+    // No Secret Service: connect refuses before any authorization URL is shown (nobody
+    // consents for nothing), and says what to start.
+    let mut command = env.command(&["connect", "hubspot", "--no-browser"]);
+    command.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/inlet-bus",
+    );
+    let out = command.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("[keychain_unavailable]"), "{stderr}");
+    assert!(stderr.contains("gnome-keyring-daemon"), "{stderr}");
+    assert!(
+        !text(&out.stdout).contains("http"),
+        "a URL was shown: {}",
+        text(&out.stdout)
     );
 }
 
@@ -389,8 +407,8 @@ async fn progress_shows_on_a_terminal_only() {
         .run(&["--quiet", "load", "hubspot", "--output", "/dev/null"])
         .await;
     assert_eq!(
-        text(&quiet.stderr).trim(),
+        errors(&quiet.stderr).trim(),
         "",
-        "--quiet: nothing but errors"
+        "--quiet: nothing but errors (and the overrides in force)"
     );
 }

@@ -28,6 +28,7 @@ pub fn connection(integration: Integration, account_id: &str) -> StoredConnectio
         access_token: Secret::new(format!("access-{account_id}")),
         refresh_token: Some(Secret::new(format!("refresh-{account_id}"))),
         expires_at: Some(Utc::now()),
+        issued_at: None,
         scopes: vec!["oauth".into()],
         connected_at: Utc::now(),
         reconnect_needed: false,

@@ -5,6 +5,7 @@
 //! `error` and `item`; then `config`, `store`, `http`, `oauth`; then `tokens`, `providers`, `load`,
 //! `cache`, `export`; and `services` on top.
 
+pub mod browser;
 pub mod cache;
 pub mod config;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod item;
 pub mod item_store;
 pub mod load;
 pub mod oauth;
+pub mod private_files;
 pub mod providers;
 pub mod secret;
 pub mod services;

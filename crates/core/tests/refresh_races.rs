@@ -113,3 +113,124 @@ async fn a_refused_refresh_uses_the_newer_pair_and_never_overwrites_it() {
     assert!(marked.reconnect_needed);
     assert_eq!(marked.refresh_token, newer.refresh_token);
 }
+
+/// The keychain as it is when another process disconnects while this one refreshes: the entry
+/// is deleted right before the refresh would write its rotated pair (the third read of it:
+/// the first look, the read inside the lock, the check before writing).
+struct DisconnectedMeanwhile {
+    now: Arc<MemoryStore>,
+    reads: Mutex<usize>,
+}
+
+impl TokenStore for DisconnectedMeanwhile {
+    fn keys(&self) -> Result<Vec<String>> {
+        self.now.keys()
+    }
+    fn get(&self, key: &str) -> Result<Option<StoredConnection>> {
+        let mut reads = self.reads.lock().unwrap();
+        *reads += 1;
+        if *reads == 3 {
+            self.now.delete(key)?;
+        }
+        self.now.get(key)
+    }
+    fn put(&self, connection: &StoredConnection) -> Result<()> {
+        self.now.put(connection)
+    }
+    fn delete(&self, key: &str) -> Result<()> {
+        self.now.delete(key)
+    }
+    fn get_entry(&self, name: &str) -> Result<Option<String>> {
+        self.now.get_entry(name)
+    }
+    fn put_entry(&self, name: &str, value: &str) -> Result<()> {
+        self.now.put_entry(name, value)
+    }
+    fn delete_entry(&self, name: &str) -> Result<()> {
+        self.now.delete_entry(name)
+    }
+}
+
+/// A refresh that finishes after Disconnect writes nothing back: the card must not say
+/// "connected" again with a live rotated pair (Airtable has no revoke endpoint).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refresh_finishing_after_a_disconnect_writes_nothing_back() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let store = Arc::new(MemoryStore::default());
+    let demo = endpoint(
+        &sandbox,
+        inlet_sandbox::CLIENT_ID,
+        inlet_sandbox::CLIENT_SECRET,
+    );
+    let inlet = start(&Env::of(&[]), Some(demo), store.clone(), None).await;
+    connect_to(&inlet, Integration::Airtable).await.0.unwrap();
+    let key = store.keys().unwrap().remove(0);
+    let mut expiring = store.get(&key).unwrap().unwrap();
+    expiring.expires_at = Some(Utc::now());
+    store.put(&expiring).unwrap();
+    let tokens = ConnectionTokens::new(
+        Arc::new(DisconnectedMeanwhile {
+            now: store.clone(),
+            reads: Mutex::new(0),
+        }),
+        &RefreshLocks::default(),
+        key.clone(),
+        inlet.connections.settings(Integration::Airtable).unwrap(),
+        provider(Integration::Airtable),
+        http_client().unwrap(),
+    );
+    let error = tokens.current().await.unwrap_err();
+    assert_eq!(error.code(), "not_connected", "{error}");
+    assert_eq!(sandbox.refresh_count(), 1, "the refresh did happen");
+    assert!(
+        store.get(&key).unwrap().is_none(),
+        "written back after the disconnect"
+    );
+    assert!(inlet
+        .connections
+        .credentials(Integration::Airtable)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+/// Disconnect takes the connection's lock (here: the lock file another process holds while it
+/// refreshes) and waits for it, so the refresh's rotated pair is what it revokes and forgets.
+#[tokio::test(flavor = "multi_thread")]
+async fn disconnect_waits_for_a_refresh_in_another_process() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let store = Arc::new(MemoryStore::default());
+    let demo = endpoint(
+        &sandbox,
+        inlet_sandbox::CLIENT_ID,
+        inlet_sandbox::CLIENT_SECRET,
+    );
+    let data_dir = tempfile::tempdir().unwrap();
+    let inlet = Arc::new(
+        start(
+            &Env::of(&[]),
+            Some(demo),
+            store.clone(),
+            Some(data_dir.path().to_owned()),
+        )
+        .await,
+    );
+    connect_to(&inlet, Integration::Notion).await.0.unwrap();
+    let key = store.keys().unwrap().remove(0);
+    let other_process = RefreshLocks::in_dir(data_dir.path().join("locks"), "dev.inlet.app");
+    let refreshing = other_process.hold(&key).await.unwrap();
+    let disconnecting = {
+        let inlet = inlet.clone();
+        tokio::spawn(async move { inlet.connections.disconnect(Integration::Notion).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !disconnecting.is_finished(),
+        "disconnect did not wait for the refresh"
+    );
+    assert!(store.get(&key).unwrap().is_some());
+    drop(refreshing);
+    let gone = disconnecting.await.unwrap().unwrap();
+    assert!(gone.is_some());
+    assert!(store.get(&key).unwrap().is_none());
+}

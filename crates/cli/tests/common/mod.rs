@@ -65,6 +65,20 @@ impl Env {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// Standard error without the announcements of the overrides the tests set themselves (their
+/// `INLET_REDIRECT_URI`, said on every run as any override is).
+pub fn errors(bytes: &[u8]) -> String {
+    let all = text(bytes);
+    assert!(
+        all.contains("override: INLET_REDIRECT_URI=http://127.0.0.1:0/oauth/callback (set in the environment)"),
+        "the override in force is announced: {all}"
+    );
+    all.lines()
+        .filter(|line| !line.starts_with("override: "))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
 /// What `inlet connect` showed: the loopback callback the browser followed, the page the
 /// listener answered, and the lines the CLI printed after the URL.
 pub struct Connected {

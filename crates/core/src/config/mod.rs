@@ -11,6 +11,9 @@ use crate::integration::Integration;
 use crate::secret::Secret;
 use crate::spec::spec;
 
+mod environment;
+pub use environment::{dotenv_keys, Environment};
+
 /// The custom-scheme callback the desktop app is registered for.
 pub const DEEP_LINK_CALLBACK: &str = "inlet://oauth/callback";
 
@@ -134,7 +137,7 @@ impl SandboxEndpoint {
     }
 }
 
-/// The process environment (after `.env` has been loaded).
+/// The process environment alone (see [`Environment`] for the environment with a `.env`).
 pub struct ProcessEnv;
 
 impl EnvSource for ProcessEnv {
@@ -148,20 +151,6 @@ impl<const N: usize> EnvSource for [(&str, &str); N] {
         self.iter()
             .find(|(k, _)| *k == name)
             .map(|(_, v)| (*v).to_owned())
-    }
-}
-
-/// Loads `<dir>/.env` into the process environment, if it is there — and only there: never from
-/// a parent folder (a `.env` in a cloned repository or in `/tmp` must not redirect tokens). The
-/// CLI passes its working directory, the app its config dir. Variables already set win.
-pub fn load_dotenv_in(dir: &std::path::Path) {
-    let path = dir.join(".env");
-    if !path.is_file() {
-        return;
-    }
-    match dotenvy::from_path(&path) {
-        Ok(()) => tracing::info!(path = %path.display(), "loaded .env"),
-        Err(e) => tracing::warn!(error = %e, path = %path.display(), "could not read .env"),
     }
 }
 
@@ -248,8 +237,9 @@ pub fn resolve(
                     url.as_str().chars().take(80).collect::<String>()
                 )));
             }
-            // Said every time it is in force: an override nobody chose must not go unnoticed.
-            tracing::warn!(
+            // The faces say it on standard error (`Environment::overrides_in_force`), whatever
+            // the log level; the app shows it on the card too.
+            tracing::info!(
                 "{name} points {} at {url} instead of its own endpoint",
                 integration.display_name()
             );

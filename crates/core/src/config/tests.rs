@@ -1,21 +1,22 @@
 //! The configuration: `.env`, endpoint overrides, redirect URIs, and how settings resolve.
 
 mod dotenv {
+    use super::super::{EnvSource, Environment};
+
     #[test]
     fn a_dotenv_in_a_parent_folder_is_never_read() {
-        let parent = std::env::temp_dir().join(format!("inlet-dotenv-{}", std::process::id()));
-        let child = parent.join("project");
+        let parent = tempfile::tempdir().unwrap();
+        let child = parent.path().join("project");
         std::fs::create_dir_all(&child).unwrap();
-        std::fs::write(parent.join(".env"), "INLET_DOTENV_TEST_PARENT=evil\n").unwrap();
-        super::super::load_dotenv_in(&child);
-        assert!(std::env::var("INLET_DOTENV_TEST_PARENT").is_err());
-        std::fs::write(child.join(".env"), "INLET_DOTENV_TEST_OWN=mine\n").unwrap();
-        super::super::load_dotenv_in(&child);
+        std::fs::write(parent.path().join(".env"), "NOTION_CLIENT_ID=evil\n").unwrap();
         assert_eq!(
-            std::env::var("INLET_DOTENV_TEST_OWN").as_deref(),
-            Ok("mine")
+            Environment::with_dotenv_in(&child).var("NOTION_CLIENT_ID"),
+            None
         );
-        std::fs::remove_dir_all(&parent).ok();
+        std::fs::write(child.join(".env"), "NOTION_CLIENT_ID=mine\n").unwrap();
+        let environment = Environment::with_dotenv_in(&child);
+        assert_eq!(environment.var("NOTION_CLIENT_ID").as_deref(), Some("mine"));
+        assert!(std::env::var_os("NOTION_CLIENT_ID").is_none());
     }
 }
 

@@ -65,6 +65,8 @@ pub enum ErrorCode {
     SerializationFailed,
     /// See `CoreError::SandboxUnavailable`.
     SandboxUnavailable,
+    /// See `CoreError::UnsafeFile`.
+    UnsafeFile,
 }
 
 impl ErrorCode {
@@ -100,6 +102,7 @@ impl ErrorCode {
             ErrorCode::TaskFailed => "task_failed",
             ErrorCode::SerializationFailed => "serialization_failed",
             ErrorCode::SandboxUnavailable => "sandbox_unavailable",
+            ErrorCode::UnsafeFile => "unsafe_file",
         }
     }
 }

@@ -41,7 +41,7 @@ pub enum CoreError {
         now: String,
     },
     /// The OS keychain cannot be reached (no Secret Service, locked, refused).
-    #[error("The system keychain is not available ({reason}). Inlet keeps tokens only in the keychain, so it cannot connect until the keychain is unlocked or running.")]
+    #[error("The system keychain is not available ({reason}). Inlet keeps tokens only in the keychain, so it cannot connect until one is running and unlocked: log in to a desktop session (GNOME Keyring or KWallet start with it), or start one yourself (`gnome-keyring-daemon --unlock` inside a D-Bus session) and try again.")]
     KeychainUnavailable { reason: String },
     /// The keychain answered but an entry could not be read or written.
     #[error("The system keychain could not {action} the Inlet entry: {reason}")]
@@ -142,6 +142,11 @@ pub enum CoreError {
     /// The built-in demo sandbox could not start.
     #[error("The offline demo could not start: {reason}")]
     SandboxUnavailable { reason: String },
+    /// A file or folder Inlet keeps private (the data dir, the item store and its journal, a
+    /// lock file, `.env`) is not safe to use: another user owns it, others may write or read
+    /// it, or it is a link.
+    #[error("Inlet will not use {path}: {reason}")]
+    UnsafeFile { path: String, reason: String },
 }
 
 impl From<UnknownIntegration> for CoreError {
@@ -188,6 +193,7 @@ impl CoreError {
             CoreError::TaskFailed { .. } => ErrorCode::TaskFailed,
             CoreError::Serialization { .. } => ErrorCode::SerializationFailed,
             CoreError::SandboxUnavailable { .. } => ErrorCode::SandboxUnavailable,
+            CoreError::UnsafeFile { .. } => ErrorCode::UnsafeFile,
         }
     }
 
@@ -268,6 +274,7 @@ impl CoreError {
             } => {
                 json!({ "action": action, "path": path, "reason": reason })
             }
+            CoreError::UnsafeFile { path, reason } => json!({ "path": path, "reason": reason }),
             CoreError::InvalidArgument { .. }
             | CoreError::StateMismatch
             | CoreError::SignInReplaced

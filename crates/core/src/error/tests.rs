@@ -92,6 +92,10 @@ fn one_of_each() -> Vec<CoreError> {
         CoreError::task_failed("export", "x"),
         CoreError::serialization("settings", "x"),
         CoreError::SandboxUnavailable { reason: r() },
+        CoreError::UnsafeFile {
+            path: r(),
+            reason: r(),
+        },
     ]
 }
 
@@ -127,6 +131,7 @@ fn pinned(error: &CoreError) -> &'static str {
         CoreError::TaskFailed { .. } => "task_failed",
         CoreError::Serialization { .. } => "serialization_failed",
         CoreError::SandboxUnavailable { .. } => "sandbox_unavailable",
+        CoreError::UnsafeFile { .. } => "unsafe_file",
     }
 }
 

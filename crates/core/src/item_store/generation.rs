@@ -179,6 +179,7 @@ impl GenerationWriter {
             plain.delta = None;
             let body = serde_json::to_string(&plain)
                 .map_err(|e| CoreError::serialization("an item", e))?;
+            let hash = own_content_hash(&mut plain)?;
             self.seq += 1;
             self.pending.push(Row {
                 key: item.key(),
@@ -186,8 +187,7 @@ impl GenerationWriter {
                 parent_id: item.parent_id.clone(),
                 integration: item.integration.id(),
                 item_type: plain.item_type,
-                // The hash covers every field, so a change of content or modification time shows.
-                hash: xxhash_rust::xxh3::xxh3_64(body.as_bytes()) as i64,
+                hash,
                 seq: self.seq,
                 details: details_text(item),
                 name: plain.name,
@@ -385,6 +385,31 @@ fn compare(
 }
 
 /// Removes a generation, its items and their search text.
+/// Feeds what is written into an XXH3 hash.
+struct HashWriter(xxhash_rust::xxh3::Xxh3);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The hash that says whether an item changed: every field of its own, so a change of content or
+/// modification time shows — but not its parent path, which is its ancestors' names (retitling a
+/// Notion page must not mark every page beneath it changed). `item`'s path is put back.
+fn own_content_hash(item: &mut IntegrationItem) -> Result<i64> {
+    let parent_path = item.parent_path_or_name.take();
+    let mut hasher = HashWriter(xxhash_rust::xxh3::Xxh3::new());
+    let written = serde_json::to_writer(&mut hasher, &*item);
+    item.parent_path_or_name = parent_path;
+    written.map_err(|e| CoreError::serialization("an item", e))?;
+    Ok(hasher.0.digest() as i64)
+}
+
 pub(super) fn delete_generation(tx: &Transaction<'_>, id: i64) -> Result<()> {
     tx.execute(
         "DELETE FROM items_text WHERE rowid IN (SELECT rowid FROM items WHERE generation = ?1)",

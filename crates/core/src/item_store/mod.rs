@@ -25,6 +25,7 @@ use crate::config::Mode;
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
+use crate::private_files;
 use crate::store::AccountInfo;
 
 /// The file name of the store inside the data dir.
@@ -69,32 +70,33 @@ pub(crate) fn mode_text(mode: Mode) -> &'static str {
 }
 
 impl ItemStore {
-    /// Opens (creating and migrating) the store at `path`; the file is readable by its owner only.
-    /// Generations left half-written by a process that died are removed.
+    /// Opens (creating and migrating) the store at `path`. Its folder must be its owner's alone
+    /// (created 0700 when missing); the file and SQLite's files beside it (`-wal`, `-shm`,
+    /// `-journal`) must be plain files of this user that nobody else may read — never links
+    /// (`private_files`). Generations left half-written by a process that died are removed.
     pub fn open(path: &Path) -> Result<Self> {
         let io = |action: &'static str, e: &dyn std::fmt::Display| CoreError::Io {
             action,
             path: path.display().to_string(),
             reason: e.to_string(),
         };
-        if let Some(dir) = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-        {
-            // A data dir Inlet creates is its owner's only; one that exists is left as it is.
-            let mut builder = std::fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            builder.create(dir).map_err(|e| io("create", &e))?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            private_files::ensure_private_dir(dir)?;
         }
-        let mut connection = Connection::open(path).map_err(|e| io("open", &e))?;
+        // Created 0600 before SQLite opens it (SQLite gives its WAL and shared memory the
+        // database's mode), and never through a link.
+        private_files::ensure_private_file(path)?;
+        private_files::check_database_files(path)?;
+        let no_links = OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let mut connection = Connection::open_with_flags(path, OpenFlags::default() | no_links)
+            .map_err(|e| io("open", &e))?;
         restrict_permissions(path).map_err(|e| io("protect", &e))?;
         schema::prepare(&mut connection).map_err(|e| io("prepare", &e))?;
+        private_files::check_database_files(path)?;
         let open_reader = || -> Result<Connection> {
             let reader = Connection::open_with_flags(
                 path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | no_links,
             )
             .map_err(|e| io("open", &e))?;
             schema::prepare_reader(&reader).map_err(|e| io("prepare", &e))?;
@@ -169,6 +171,10 @@ impl ItemStore {
     /// Forgets every generation of `key` (a disconnect that forgets the account's items).
     pub fn forget(&self, key: &AccountKey) -> Result<()> {
         let mut connection = self.lock();
+        // Deleted content is overwritten with zeros as it is deleted (`secure_delete`).
+        connection
+            .pragma_update(None, "secure_delete", "ON")
+            .map_err(sql_error)?;
         let tx = connection.transaction().map_err(sql_error)?;
         let ids: Vec<i64> = {
             let mut statement = tx
@@ -187,7 +193,20 @@ impl ItemStore {
         for id in ids {
             generation::delete_generation(&tx, id)?;
         }
-        tx.commit().map_err(sql_error)
+        // The search index keeps the words of deleted items in its segments until they are
+        // merged: merged now, so none of them stays.
+        tx.execute(
+            "INSERT INTO items_text (items_text) VALUES ('optimize')",
+            [],
+        )
+        .map_err(sql_error)?;
+        tx.commit().map_err(sql_error)?;
+        // Nothing recoverable left behind: the file is rebuilt without the freed pages, and
+        // the journal that held their old images is emptied.
+        // (`secure_delete` is off again for loads' purges, where the cost buys nothing.)
+        connection
+            .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA secure_delete = OFF;")
+            .map_err(sql_error)
     }
 
     /// Drops the generations of `key` older than `finished` (the one just finished) that nothing

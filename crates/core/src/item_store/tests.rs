@@ -190,6 +190,42 @@ fn forgetting_an_account_removes_its_items() {
     std::fs::remove_dir_all(dir).ok();
 }
 
+/// "Forget items" leaves nothing to recover: not in the file's free pages, not in the WAL, not
+/// in the search index's segments — the raw bytes of every file are searched.
+#[test]
+fn forgotten_items_leave_no_trace_in_the_files() {
+    let (store, dir) = temp_store("forget-trace");
+    let mut items = fixtures::contacts(200);
+    for (n, item) in items.iter_mut().enumerate() {
+        item.name = format!("Zebulonforgotten{n} Person");
+    }
+    load(&store, &items, false);
+    let on_disk = |marker: &[u8]| -> Vec<String> {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|entry| {
+                let path = entry.unwrap().path();
+                let bytes = std::fs::read(&path).unwrap();
+                let found = bytes.windows(marker.len()).any(|w| w == marker);
+                found.then(|| path.display().to_string())
+            })
+            .collect()
+    };
+    // The words are in the files before (the test can see them), and nowhere after.
+    assert!(!on_disk(b"Zebulonforgotten").is_empty());
+    assert!(
+        !on_disk(b"zebulonforgotten").is_empty(),
+        "the index holds words in lower case"
+    );
+    store.forget(&key()).unwrap();
+    assert_eq!(on_disk(b"Zebulonforgotten"), Vec::<String>::new());
+    assert_eq!(on_disk(b"zebulonforgotten"), Vec::<String>::new());
+    // The store still works after.
+    load(&store, &fixtures::contacts(3), false);
+    assert!(store.current(&key()).unwrap().is_some());
+    std::fs::remove_dir_all(dir).ok();
+}
+
 #[test]
 fn search_matches_word_prefixes_in_names_parents_and_details() {
     let (store, dir) = temp_store("search");
@@ -279,5 +315,71 @@ fn a_load_overtaken_by_a_newer_one_keeps_its_items_and_the_newer_one() {
         11,
         "the newer load is left alone"
     );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// A store is never opened through a link, nor beside a journal someone else could read: a WAL
+/// planted with mode 0666 would receive the store's pages.
+#[cfg(unix)]
+#[test]
+fn a_linked_store_or_a_planted_wal_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    let wal = dir.path().join(format!("{FILE_NAME}-wal"));
+    std::fs::write(&wal, b"").unwrap();
+    std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let refused = ItemStore::open(&path)
+        .err()
+        .expect("opened beside a 0666 WAL");
+    assert_eq!(refused.code(), "unsafe_file");
+    std::fs::remove_file(&wal).unwrap();
+    let store = ItemStore::open(&path).unwrap();
+    drop(store);
+    let linked = dir.path().join("linked.sqlite3");
+    std::os::unix::fs::symlink(&path, &linked).unwrap();
+    let refused = ItemStore::open(&linked)
+        .err()
+        .expect("opened through a link");
+    assert_eq!(refused.code(), "unsafe_file");
+    // A folder others may write to is refused before any file is made in it.
+    let open_dir = dir.path().join("open");
+    std::fs::create_dir(&open_dir).unwrap();
+    std::fs::set_permissions(&open_dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let refused = ItemStore::open(&open_dir.join(FILE_NAME))
+        .err()
+        .expect("opened in 0777");
+    assert_eq!(refused.code(), "unsafe_file");
+    assert!(!open_dir.join(FILE_NAME).exists());
+}
+
+/// An item is changed when its own content changed: renaming a parent moves the parent-path
+/// text of everything beneath it, and none of those count as changed.
+#[test]
+fn renaming_a_parent_changes_the_parent_only() {
+    let (store, dir) = temp_store("parent-rename");
+    let tree = |title: &str| -> Vec<IntegrationItem> {
+        let mut items = fixtures::contacts(4);
+        items[0].name = title.into();
+        let parent = items[0].id.clone();
+        for child in &mut items[1..] {
+            child.parent_id = Some(parent.clone());
+            child.parent_path_or_name = Some(format!("Workspace / {title}"));
+        }
+        items
+    };
+    load(&store, &tree("Plans"), false);
+    let second = load(&store, &tree("Plans 2027"), false);
+    let changed: Vec<_> = deltas(&store, &second)
+        .into_iter()
+        .filter(|(_, delta)| delta.is_some())
+        .collect();
+    assert_eq!(changed, vec![("0".to_owned(), Some("changed".to_owned()))]);
+    // The new path is what the store shows and exports, all the same.
+    let items = store.items(second.id).unwrap();
+    assert!(items
+        .iter()
+        .filter(|i| i.id != "0")
+        .all(|i| i.parent_path_or_name.as_deref() == Some("Workspace / Plans 2027")));
     std::fs::remove_dir_all(dir).ok();
 }

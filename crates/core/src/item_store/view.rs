@@ -81,6 +81,9 @@ pub struct RowFilter {
     pub types: Vec<String>,
     /// Only items new, changed or gone since the load before.
     pub changes_only: bool,
+    /// Without the items gone since the load before (kept, marked, for the Changes view): what
+    /// an export of the account's items and a load's output hold. Ignored with `changes_only`.
+    pub without_gone: bool,
 }
 
 /// A SQL condition with its values.
@@ -123,6 +126,8 @@ impl Condition {
         }
         if filter.changes_only {
             sql.push_str(&format!(" AND {alias}.delta IS NOT NULL"));
+        } else if filter.without_gone {
+            sql.push_str(&format!(" AND {alias}.delta IS NOT 'gone'"));
         }
         if let Some(expression) = search.then(|| match_expression(&filter.search)).flatten() {
             sql.push_str(&format!(
@@ -237,7 +242,9 @@ impl ItemStore {
     ) -> Result<T> {
         let connection = Connection::open_with_flags(
             &self.path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW,
         )
         .map_err(sql_error)?;
         super::schema::prepare_reader_with_cache(&connection, 4_096).map_err(sql_error)?;

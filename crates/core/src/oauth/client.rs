@@ -69,6 +69,8 @@ pub struct TokenSet {
     pub refresh_token: Option<Secret>,
     /// When the access token stops working, when the provider says.
     pub expires_at: Option<DateTime<Utc>>,
+    /// When the token endpoint answered (with `expires_at`, the token's lifetime).
+    pub issued_at: DateTime<Utc>,
     /// The granted scopes.
     pub scopes: Vec<String>,
     /// Provider-specific fields of the response.
@@ -245,11 +247,20 @@ impl<'c> oauth2::AsyncHttpClient<'c> for TokenTransport {
     }
 }
 
+/// The longest lifetime believed of a token endpoint's `expires_in`: a larger answer (a broken
+/// or hostile endpoint's `1e18`) is taken as this, never as an overflow.
+pub const LONGEST_LIFETIME: std::time::Duration = std::time::Duration::from_secs(366 * 86_400);
+
+/// When a token issued at `issued_at` with `expires_in` expires: clamped to
+/// [`LONGEST_LIFETIME`], checked (never a panic at the end of time).
+pub fn expiry(issued_at: DateTime<Utc>, expires_in: std::time::Duration) -> Option<DateTime<Utc>> {
+    let lifetime = chrono::Duration::from_std(expires_in.min(LONGEST_LIFETIME)).ok()?;
+    issued_at.checked_add_signed(lifetime)
+}
+
 fn to_token_set(response: ProviderTokenResponse, dialect: &dyn TokenDialect) -> TokenSet {
-    let expires_at = response
-        .expires_in()
-        .and_then(|d| chrono::Duration::from_std(d).ok())
-        .map(|d| Utc::now() + d);
+    let issued_at = Utc::now();
+    let expires_at = response.expires_in().and_then(|d| expiry(issued_at, d));
     let mut scopes: Vec<String> = response
         .scopes()
         .map(|s| s.iter().map(|s| s.to_string()).collect())
@@ -264,6 +275,7 @@ fn to_token_set(response: ProviderTokenResponse, dialect: &dyn TokenDialect) -> 
             .refresh_token()
             .map(|t| Secret::new(t.secret().clone())),
         expires_at,
+        issued_at,
         scopes,
         extra,
     }

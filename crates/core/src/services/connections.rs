@@ -15,6 +15,7 @@ use crate::oauth::revoke::{revoke, RevokeOutcome};
 use crate::store::{
     blocking, check_issuer, connection_key, AccountInfo, StoredConnection, TokenStore,
 };
+use crate::tokens::RefreshLocks;
 
 /// The connected accounts and the settings they are used with.
 pub struct Connections {
@@ -24,6 +25,9 @@ pub struct Connections {
     pub(super) library: Arc<Library>,
     /// For revoking grants on disconnect.
     http: reqwest::Client,
+    /// One refresh, save or disconnect of a connection at a time (in this process and across
+    /// processes through the data dir's lock files).
+    pub(super) locks: Arc<RefreshLocks>,
 }
 
 /// The keychain entry naming the active account of an integration in a mode.
@@ -40,6 +44,7 @@ impl Connections {
         resolver: Resolver,
         library: Arc<Library>,
         http: reqwest::Client,
+        locks: Arc<RefreshLocks>,
     ) -> Self {
         Self {
             store,
@@ -47,7 +52,15 @@ impl Connections {
             resolver,
             library,
             http,
+            locks,
         }
+    }
+
+    /// Checks that the keychain answers (`keychain_unavailable` says what to start or unlock):
+    /// a sign-in asks before it opens the browser, so nobody consents for nothing.
+    pub async fn probe_store(&self) -> Result<()> {
+        let store = self.store.clone();
+        blocking(move || store.probe()).await
     }
 
     /// The effective settings of a provider, or `NotConfigured`.
@@ -136,6 +149,9 @@ impl Connections {
         let store = self.store.clone();
         let (integration, mode) = (connection.integration, connection.mode);
         let account_id = connection.account.id.clone();
+        // Under the connection's lock: a refresh of the entry this replaces finishes first (and
+        // then finds it changed) instead of writing over it.
+        let _held = self.locks.hold(&connection.key()).await?;
         blocking(move || store.put(&connection)).await?;
         self.set_active_account(integration, mode, Some(account_id))
             .await?;
@@ -150,7 +166,15 @@ impl Connections {
     pub async fn disconnect(&self, integration: Integration) -> Result<Option<Disconnected>> {
         let settings = self.settings(integration)?;
         let mode = settings.mode;
-        let Some(connection) = self.find(integration).await? else {
+        let Some(found) = self.find(integration).await? else {
+            return Ok(None);
+        };
+        // Under the connection's lock, read again: a refresh in flight finishes first, so what
+        // is revoked is the pair it stored, and nothing is written back after the delete.
+        let key = found.key();
+        let _held = self.locks.hold(&key).await?;
+        let store = self.store.clone();
+        let Some(connection) = blocking(move || store.get(&key)).await? else {
             return Ok(None);
         };
         let revocation = match check_issuer(&mut connection.clone(), &settings) {

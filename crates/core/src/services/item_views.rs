@@ -45,6 +45,16 @@ impl ItemView {
             search: self.search.clone(),
             types: self.types.clone(),
             changes_only: self.changes_only,
+            without_gone: false,
+        }
+    }
+
+    /// The filter of an export: the account's current items — gone ones only when the view
+    /// is of the changes.
+    fn export_filter(&self) -> RowFilter {
+        RowFilter {
+            without_gone: !self.changes_only,
+            ..self.filter()
         }
     }
 
@@ -266,7 +276,7 @@ impl Library {
         let revision = self.revision();
         self.on_store(move |store| {
             let ids = shown_ids(&generations(&store, &accounts)?, &view);
-            let filter = view.filter();
+            let filter = view.export_filter();
             if view.is_tree() {
                 let order = view_order(&store, &trees, revision, &ids, &view)?;
                 let rows = order.chunks(1_000).flat_map(|chunk| {
@@ -314,7 +324,7 @@ impl Library {
         let accounts = accounts.to_vec();
         self.on_store(move |store| {
             let ids = shown_ids(&generations(&store, &accounts)?, &view);
-            store.with_view_rows(&ids, &view.filter(), view.sort, |rows| {
+            store.with_view_rows(&ids, &view.export_filter(), view.sort, |rows| {
                 let mut count = 0u64;
                 let out = std::io::BufWriter::new(std::io::stdout().lock());
                 write_stream(out, format, rows.inspect(|_| count += 1))?;

@@ -61,37 +61,42 @@ impl Library {
     }
 
     /// The library of the data dir: its item store (created on first use), with the JSON cache
-    /// of earlier versions moved into it. Without a usable data dir, items live in memory and
-    /// the log says why.
-    pub fn open(data_dir: Option<&Path>) -> Self {
+    /// of earlier versions moved into it. Without a data dir, items live in a private temporary
+    /// store. A store or folder that is not safe to use (`unsafe_file`: another user's, open to
+    /// others, a link) is an error; a store that cannot be opened otherwise leaves items in
+    /// memory and the log says why.
+    pub fn open(data_dir: Option<&Path>) -> Result<Self> {
         let Some(dir) = data_dir else {
             tracing::warn!("no data dir: loaded items are not kept between runs");
-            return Self::temporary();
+            return Ok(Self::temporary());
         };
         match ItemStore::open(&dir.join(FILE_NAME)) {
             Ok(store) => {
                 migrate_json_cache(&store, &dir.join("items"));
-                Self::new(Some(store))
+                Ok(Self::new(Some(store)))
             }
+            Err(error @ CoreError::UnsafeFile { .. }) => Err(error),
             Err(error) => {
                 tracing::warn!(code = error.code(), %error, "the item store is unavailable; items stay in memory");
-                Self::new(None)
+                Ok(Self::new(None))
             }
         }
     }
 
-    /// A library whose store lives in a temporary folder of this process (mode 0600 like any
-    /// store), so the grid works the same without a data dir; nothing is kept between runs.
+    /// A library whose store lives in a new private temporary folder (`mkdtemp`, 0700), so the
+    /// grid works the same without a data dir; nothing is kept between runs.
     fn temporary() -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "inlet-items-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir); // left by an earlier process with this pid
-        match ItemStore::open(&dir.join(FILE_NAME)) {
-            Ok(store) => {
+        let opened = crate::private_files::private_temp_dir("inlet-items-").and_then(|dir| {
+            match ItemStore::open(&dir.join(FILE_NAME)) {
+                Ok(store) => Ok((store, dir)),
+                Err(error) => {
+                    let _ = std::fs::remove_dir_all(&dir);
+                    Err(error)
+                }
+            }
+        });
+        match opened {
+            Ok((store, dir)) => {
                 let mut library = Self::new(Some(store));
                 library.temporary = Some(dir);
                 library
@@ -121,8 +126,9 @@ impl Library {
 
     /// Finishes storing a load: the items it kept whole (a provider that fixes items up at the
     /// end) are written, the generation becomes current — compared with the previous one, its
-    /// changes set on `result` — and, with `read_back`, `result.items` become the items as
-    /// stored (each with its `delta`, gone ones included). A load cancelled before this point is
+    /// changes set on `result` — and, with `read_back`, `result.items` become the account's
+    /// items as stored (each with its `delta`; the gone ones, kept for the Changes view, are
+    /// not the account's items and are left out). A load cancelled before this point is
     /// not stored; a store that fails is an error (the items would otherwise be lost silently).
     pub async fn finish_load(
         &self,
@@ -151,12 +157,14 @@ impl Library {
         let items = tokio::task::spawn_blocking(move || {
             store.purge(&key, id)?;
             if !read_back {
-                return Ok(Vec::new());
+                return Ok::<_, CoreError>(Vec::new());
             }
             // A load of the same account that finished just after this one may already have
             // replaced (and purged) this generation: what is stored now is its items.
             let current = store.current(&key)?.map_or(id, |g| g.id.max(id));
-            store.items(current)
+            let mut items = store.items(current)?;
+            items.retain(|item| item.delta.as_deref() != Some("gone"));
+            Ok(items)
         })
         .await
         .map_err(|e| CoreError::task_failed("reading the item store", e))??;

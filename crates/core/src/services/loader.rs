@@ -25,7 +25,7 @@ use crate::load::{load_all, LoadProgress, LoadResult, ProgressFn};
 use crate::providers::{airtable, provider, LoadContext, PageSink, RecordScope};
 use crate::store::StoredConnection;
 use crate::sync::lock;
-use crate::tokens::{ConnectionTokens, RefreshLocks};
+use crate::tokens::ConnectionTokens;
 
 /// Loads items.
 pub struct Loader {
@@ -36,7 +36,6 @@ struct Inner {
     connections: Arc<Connections>,
     library: Arc<Library>,
     clients: Arc<ApiClients>,
-    locks: RefreshLocks,
     running: Mutex<HashMap<Integration, Running>>,
     next_id: std::sync::atomic::AtomicU64,
 }
@@ -98,19 +97,17 @@ impl Drop for RunningGuard {
 
 impl Loader {
     /// A loader over `connections`' accounts that keeps what it loads in `library`, refreshing
-    /// tokens under `locks`.
+    /// tokens under the connections' locks.
     pub fn new(
         connections: Arc<Connections>,
         library: Arc<Library>,
         clients: Arc<ApiClients>,
-        locks: RefreshLocks,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 connections,
                 library,
                 clients,
-                locks,
                 running: Mutex::default(),
                 next_id: Default::default(),
             }),
@@ -118,7 +115,8 @@ impl Loader {
     }
 
     /// Loads every item of the connected account into the item store, reporting each page to
-    /// `progress`, and returns the items as stored (each with its `delta`, gone ones included).
+    /// `progress`, and returns the account's items as stored (each with its `delta`; those gone
+    /// since the load before are in the store's Changes view, not here).
     pub fn load(&self, integration: Integration, progress: ProgressFn) -> LoadHandle<LoadResult> {
         self.spawn(integration, move |inner, cancel| async move {
             inner
@@ -258,7 +256,7 @@ impl Inner {
         }
         let tokens = ConnectionTokens::new(
             self.connections.store.clone(),
-            &self.locks,
+            &self.connections.locks,
             connection.key(),
             settings.clone(),
             provider(integration),

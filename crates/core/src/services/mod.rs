@@ -85,6 +85,12 @@ pub fn data_dir(env: &dyn EnvSource) -> Option<PathBuf> {
         .or_else(|| dirs::data_dir().map(|d| d.join(KEYCHAIN_SERVICE)))
 }
 
+/// The app's config dir, where its `.env` is read (`~/.config/dev.inlet.app` on Linux: the
+/// platform's config dir for the app's identifier, as Tauri names it too).
+pub fn config_dir() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join(KEYCHAIN_SERVICE))
+}
+
 /// Every service, built once.
 pub struct Inlet {
     /// Accounts, settings, status.
@@ -105,15 +111,20 @@ impl Inlet {
             Arc::new(KeychainStore::new(keychain_service(options.env))) as Arc<dyn TokenStore>
         });
         let data_dir = options.data_dir;
+        // The data dir holds the item store and the refresh locks: another user's folder, or
+        // one others may write to, is refused before anything is read from it or written there.
+        if let Some(dir) = &data_dir {
+            crate::private_files::ensure_private_dir(dir)?;
+        }
         // Refreshes are serialized with other processes sharing the keychain namespace through
         // lock files in the data dir (without one, within this process only).
-        let locks = match &data_dir {
+        let locks = Arc::new(match &data_dir {
             Some(dir) => RefreshLocks::in_dir(dir.join("locks"), &keychain_service(options.env)),
             None => RefreshLocks::default(),
-        };
+        });
         let library = tokio::task::spawn_blocking(move || Library::open(data_dir.as_deref()))
             .await
-            .map_err(|e| crate::error::CoreError::task_failed("opening the item store", e))?;
+            .map_err(|e| crate::error::CoreError::task_failed("opening the item store", e))??;
         let library = Arc::new(library);
         let resolver = Resolver::new(options.env, options.demo);
         let clients = Arc::new(ApiClients::new(options.policy)?);
@@ -122,11 +133,12 @@ impl Inlet {
             resolver,
             library.clone(),
             clients.http().clone(),
+            locks,
         ));
         connections.reload_settings().await?;
         Ok(Self {
             sign_in: SignIn::new(connections.clone(), clients.clone()),
-            loader: Loader::new(connections.clone(), library.clone(), clients, locks),
+            loader: Loader::new(connections.clone(), library.clone(), clients),
             connections,
             library,
         })

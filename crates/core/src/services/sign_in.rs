@@ -86,6 +86,7 @@ impl SignIn {
         integration: Integration,
     ) -> Result<(AuthorizationStart, PendingSignIn)> {
         let settings = self.inner.connections.settings(integration)?;
+        self.inner.connections.probe_store().await?;
         match settings.transport() {
             RedirectTransport::Loopback => self.begin_loopback(integration).await,
             RedirectTransport::DeepLink => {
@@ -124,6 +125,7 @@ impl SignIn {
         integration: Integration,
     ) -> Result<(AuthorizationStart, PendingSignIn)> {
         let settings = self.inner.connections.settings(integration)?;
+        self.inner.connections.probe_store().await?;
         if settings.transport() != RedirectTransport::Loopback {
             return Err(CoreError::invalid_argument(format!(
                 "{}'s redirect URI ({}) is not a loopback address; set INLET_{}_REDIRECT_URI to http://localhost:<port>/<path>.",
@@ -326,6 +328,7 @@ impl Inner {
                 access_token: tokens.access_token,
                 refresh_token: tokens.refresh_token,
                 expires_at: tokens.expires_at,
+                issued_at: Some(tokens.issued_at),
                 scopes: tokens.scopes,
                 connected_at: Utc::now(),
                 reconnect_needed: false,

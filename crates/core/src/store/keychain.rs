@@ -23,12 +23,6 @@ impl KeychainStore {
         }
     }
 
-    /// Checks that the keychain answers, so a missing Secret Service is reported at start-up
-    /// instead of at the end of a sign-in.
-    pub fn probe(&self) -> Result<()> {
-        self.read_index().map(|_| ())
-    }
-
     fn entry(&self, user: &str) -> Result<Entry> {
         Entry::new(&self.service, user).map_err(|e| map_error("open", e))
     }

@@ -45,6 +45,9 @@ pub struct StoredConnection {
     pub refresh_token: Option<Secret>,
     /// When the access token expires, when known.
     pub expires_at: Option<DateTime<Utc>>,
+    /// When the access token was issued (absent in entries saved before Inlet recorded it):
+    /// with `expires_at`, its lifetime, of which the refresh margin is a share.
+    pub issued_at: Option<DateTime<Utc>>,
     /// The granted scopes.
     pub scopes: Vec<String>,
     /// When the person connected.
@@ -89,6 +92,11 @@ pub trait TokenStore: Send + Sync {
     fn put_entry(&self, name: &str, value: &str) -> Result<()>;
     /// Removes a named entry; removing a missing one is not an error.
     fn delete_entry(&self, name: &str) -> Result<()>;
+    /// Checks that the store answers, so that a missing or locked keychain is said before a
+    /// sign-in opens the browser rather than after the person consented.
+    fn probe(&self) -> Result<()> {
+        self.keys().map(|_| ())
+    }
 }
 
 /// Runs a blocking store call off the async executor.
@@ -110,6 +118,8 @@ struct KeychainRecord {
     access_token: String,
     refresh_token: Option<String>,
     expires_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    issued_at: Option<DateTime<Utc>>,
     scopes: Vec<String>,
     connected_at: DateTime<Utc>,
     #[serde(default)]
@@ -128,6 +138,7 @@ impl From<&StoredConnection> for KeychainRecord {
             access_token: c.access_token.expose().to_owned(),
             refresh_token: c.refresh_token.as_ref().map(|t| t.expose().to_owned()),
             expires_at: c.expires_at,
+            issued_at: c.issued_at,
             scopes: c.scopes.clone(),
             connected_at: c.connected_at,
             reconnect_needed: c.reconnect_needed,
@@ -145,6 +156,7 @@ impl From<KeychainRecord> for StoredConnection {
             access_token: Secret::new(r.access_token),
             refresh_token: r.refresh_token.map(Secret::new),
             expires_at: r.expires_at,
+            issued_at: r.issued_at,
             scopes: r.scopes,
             connected_at: r.connected_at,
             reconnect_needed: r.reconnect_needed,

@@ -31,8 +31,9 @@ pub(super) struct ConnectionLock {
     file: Option<PathBuf>,
 }
 
-/// Held while a refresh runs; dropping it releases both locks.
-pub(super) struct RefreshGuard {
+/// Held while a refresh runs — or while a sign-in saves or a disconnect forgets the
+/// connection; dropping it releases both locks.
+pub struct RefreshGuard {
     _in_process: tokio::sync::OwnedMutexGuard<()>,
     _file: Option<std::fs::File>,
 }
@@ -45,6 +46,13 @@ impl RefreshLocks {
             in_process: Mutex::default(),
             files: Some((dir, service.to_owned())),
         }
+    }
+
+    /// Holds connection `key`'s lock (in this process and the lock file) until the guard is
+    /// dropped: a sign-in saving the connection and a disconnect forgetting it take it, so a
+    /// refresh in flight can never write its rotated pair over them.
+    pub async fn hold(&self, key: &str) -> Result<RefreshGuard> {
+        self.for_key(key).acquire().await
     }
 
     pub(super) fn for_key(&self, key: &str) -> ConnectionLock {
@@ -135,7 +143,8 @@ fn open_lock_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    options.open(path)
+    // A link planted where the lock file goes is an error, never followed.
+    crate::private_files::open_no_follow(path, &mut options)
 }
 
 #[cfg(test)]
