@@ -150,10 +150,11 @@ def changes_between_loads():
         os.environ["INLET_REDIRECT_URI"] = "http://127.0.0.1:0/oauth/callback"
         delivered = os.path.join(ARTIFACTS, "callback-delivered.txt")
 
-        # Access tokens that need a refresh two seconds after they are issued (Inlet refreshes 60 s
-        # before expiry), so the reload below refreshes: the leak check covers a refresh too.
+        # Access tokens that need a refresh 1.8 s after they are issued (Inlet refreshes a tenth of
+        # a token's lifetime before it expires), so the reload below, three seconds on, refreshes:
+        # the leak check covers a refresh too.
         knobs = json.loads(urllib.request.urlopen(f"{base}/_sandbox/knobs", timeout=10).read())
-        knobs["access_token_ttl_secs"] = 62
+        knobs["access_token_ttl_secs"] = 2
         urllib.request.urlopen(urllib.request.Request(
             f"{base}/_sandbox/knobs", method="PUT", headers={"Content-Type": "application/json"},
             data=json.dumps(knobs).encode()), timeout=10).close()
@@ -205,7 +206,9 @@ def installed():
     link handed to the OS (gio open → the package's desktop entry → the installed binary, which
     forwards it to the running app), and loads."""
     os.environ["INLET_REDIRECT_URI"] = "inlet://oauth/callback"
-    os.environ["INLET_REQUIRE_GIO"] = "1"
+    # The fake browser reads its settings from this file (the opener's environment is cleaned).
+    with open(os.path.join(ARTIFACTS, "fake-browser.env"), "a") as settings:
+        settings.write("INLET_REQUIRE_GIO=1\n")
     delivered = os.path.join(ARTIFACTS, "callback-delivered.txt")
 
     def connect(d):

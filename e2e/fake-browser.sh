@@ -6,6 +6,11 @@
 # - http://127.0.0.1:…/localhost  requests the app's loopback listener and keeps the page shown.
 set -euo pipefail
 url="$1"
+# Inlet starts the opener with a cleaned environment (only what a desktop session needs), so the
+# test's settings come from a file the harness writes, as a real browser reads its profile.
+settings="$(cd "$(dirname "$0")/.." && pwd)/artifacts/fake-browser.env"
+# shellcheck source=/dev/null
+[ -f "$settings" ] && . "$settings"
 report="${INLET_ARTIFACTS:-/tmp}/callback-delivered.txt"
 # The app opens its one-time start page, which forwards to the provider's authorization URL (so
 # the state is never on a command line); anything else would be a regression.

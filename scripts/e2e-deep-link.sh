@@ -29,6 +29,8 @@ NoDisplay=true
 DESKTOP
 printf '[Default Applications]\nx-scheme-handler/http=inlet-e2e-browser.desktop\nx-scheme-handler/https=inlet-e2e-browser.desktop\n' > "$XDG_CONFIG_HOME/mimeapps.list"
 export INLET_APP="$app" INLET_SANDBOX_BIN="$sandbox_bin" INLET_ARTIFACTS="$artifacts"
+# What the fake browser needs (Inlet gives its opener no test variables): read from a file.
+printf 'INLET_APP=%q\nINLET_ARTIFACTS=%q\n' "$app" "$artifacts" > "$artifacts/fake-browser.env"
 export WEBKIT_DISABLE_DMABUF_RENDERER=1
 # No client ids: every provider runs on the built-in sandbox.
 unset HUBSPOT_CLIENT_ID AIRTABLE_CLIENT_ID NOTION_CLIENT_ID

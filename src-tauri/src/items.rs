@@ -145,22 +145,11 @@ async fn ask_where_to_save(
     format: ExportFormat,
     name: &str,
 ) -> inlet_core::Result<Option<PathBuf>> {
-    let name: String = name
-        .chars()
-        .map(|c| {
-            if c.is_control() || "/\\:*?\"<>|".contains(c) {
-                '_'
-            } else {
-                c
-            }
-        })
-        .take(100)
-        .collect();
     let (chosen, picked) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
         .set_title("Export items")
-        .set_file_name(format!("{}.{}", name.trim(), format.extension()))
+        .set_file_name(inlet_core::export::suggested_file_name(name, format))
         .add_filter(format.extension().to_uppercase(), &[format.extension()])
         .save_file(move |path| {
             let _ = chosen.send(path);

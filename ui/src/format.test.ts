@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareText, formatCount } from "./format";
+import { compareText, el, formatCount } from "./format";
 
 describe("formatCount", () => {
   it("groups thousands as toLocaleString('en') does", () => {
@@ -17,5 +17,14 @@ describe("formatCount", () => {
 describe("compareText", () => {
   it("sorts case-insensitively with numbers by value", () => {
     expect(["b", "A", "item 10", "item 9", "a"].sort(compareText)).toEqual(["A", "a", "b", "item 9", "item 10"]);
+  });
+});
+
+describe("el", () => {
+  it("isolates the text it shows in its own direction", () => {
+    const node = el(document, "span", "\u202Eevil.pdf");
+    expect(node.dir).toBe("auto");
+    expect(node.textContent).toBe("\u202Eevil.pdf");
+    expect(el(document, "div").dir).toBe("");
   });
 });

@@ -10,7 +10,12 @@ export function formatTime(value: string | null): string {
 /** `document.createElement` with text (as textContent, never HTML) and a class. */
 export function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
   const node = doc.createElement(tag);
-  if (text !== undefined) node.textContent = text;
+  if (text !== undefined) {
+    // Text may be the provider's (names, labels): `dir="auto"` takes its own direction and
+    // isolates it, so bidirectional controls in it cannot reorder what is around it.
+    node.dir = "auto";
+    node.textContent = text;
+  }
   if (className) node.className = className;
   return node;
 }

@@ -133,15 +133,69 @@ pub fn write_stream<W: Write, B: Borrow<IntegrationItem>>(
     }
 }
 
-/// A CSV cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@`, a tab or a
-/// carriage return (a formula, or one in disguise) gets a leading `'`, which Excel and LibreOffice
-/// read as "this is text". XLSX needs none of this: its cells are written as strings.
+/// A CSV cell a spreadsheet will not run: one whose first character after any whitespace
+/// (spaces, tabs, line breaks — spreadsheets skip them) is `=`, `+`, `-` or `@` (or their
+/// full-width forms) gets a leading `'`, which Excel and LibreOffice read as "this is text" — a
+/// formula, or one in disguise. A plain number (`-5`, `+3.25`, `-1e6`) stays a number. XLSX needs
+/// none of this: its cells are written as strings.
 fn inert(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let significant = cell.trim_start();
+    let starts_a_formula = significant.starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠']);
+    if starts_a_formula && !is_plain_number(significant.trim_end()) {
         format!("'{cell}")
     } else {
         cell
     }
+}
+
+/// Whether `c` is an invisible format character (Unicode category Cf): bidirectional controls
+/// (U+202A–202E, U+2066–2069, U+200E/F, U+061C), zero-width characters and joiners, the soft
+/// hyphen, the byte-order mark and the invisible operators. In a file name they disguise it —
+/// `invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`.
+fn is_format_character(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// The file name an export suggests for `name` (provider text: a table's, a base's, a view's):
+/// no format characters, no control characters or characters file systems refuse (each becomes
+/// `_`), no leading dots (no hidden file, no `..`), at most 100 characters, then `.extension`.
+pub fn suggested_file_name(name: &str, format: ExportFormat) -> String {
+    let cleaned: String = name
+        .chars()
+        .filter(|c| !is_format_character(*c))
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .take(100)
+        .collect();
+    let stem = cleaned.trim().trim_start_matches('.').trim();
+    let stem = if stem.is_empty() {
+        "Inlet export"
+    } else {
+        stem
+    };
+    format!("{stem}.{}", format.extension())
+}
+
+/// `[+-]digits[.digits][e[+-]digits]`: what a spreadsheet reads as a number, nothing else.
+fn is_plain_number(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (unsigned, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, fraction)) => digits(whole) && (fraction.is_empty() || digits(fraction)),
+        None => digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(digits)
 }
 
 /// One item as the flat row CSV and XLSX share, in `CSV_COLUMNS` order.
@@ -422,5 +476,43 @@ mod tests {
             "invalid_argument"
         );
         assert_eq!("CSV".parse::<ExportFormat>().unwrap(), ExportFormat::Csv);
+    }
+
+    #[test]
+    fn csv_cells_never_run_as_formulas_and_numbers_stay_numbers() {
+        for live in [
+            "=HYPERLINK(\"http://evil.example\")",
+            "  =1+1",
+            "\n=cmd|' /C calc'!A0",
+            "\t@SUM(A1)",
+            "\r+1+1",
+            "-2+3",
+            "＝1+1",
+            "@user",
+            "-",
+        ] {
+            assert_eq!(inert(live.to_owned()), format!("'{live}"), "{live:?}");
+        }
+        for kept in [
+            "-5", "+3.25", "-1e6", "2.5E-3", " -7 ", "Ada", "a=b", "42", "-.5x",
+        ] {
+            let expected = if kept == "-.5x" {
+                format!("'{kept}")
+            } else {
+                kept.to_owned()
+            };
+            assert_eq!(inert(kept.to_owned()), expected, "{kept:?}");
+        }
+    }
+
+    #[test]
+    fn suggested_file_names_hide_nothing() {
+        let name = |text: &str| suggested_file_name(text, ExportFormat::Csv);
+        assert_eq!(name("invoice\u{202E}fdp.exe"), "invoicefdp.exe.csv");
+        assert_eq!(name("\u{2067}Deals\u{2069} \u{200B}Q3"), "Deals Q3.csv");
+        assert_eq!(name("../../etc/passwd"), "_.._etc_passwd.csv");
+        assert_eq!(name("a\nb:c"), "a_b_c.csv");
+        assert_eq!(name("\u{202E}"), "Inlet export.csv");
+        assert_eq!(name("Ünïcödé 表"), "Ünïcödé 表.csv");
     }
 }

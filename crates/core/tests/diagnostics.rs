@@ -46,8 +46,28 @@ async fn the_report_says_what_is_set_up_and_never_a_secret() {
         load(&inlet, integration).await.unwrap();
     }
     let log = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
-    let log_lines: Vec<String> = log.lines().map(str::to_owned).collect();
+    let mut log_lines: Vec<String> = log.lines().map(str::to_owned).collect();
     assert!(log_lines.len() > 20, "the trace log was captured");
+    // Accounts are logged by id, never by their names (a workspace, a portal domain).
+    for integration in Integration::ALL {
+        let account = inlet
+            .connections
+            .credentials(integration)
+            .await
+            .unwrap()
+            .unwrap()
+            .account;
+        if account.label != account.id {
+            assert!(
+                !log.contains(&account.label),
+                "{} in the log",
+                account.label
+            );
+        }
+    }
+    // A line as a provider's text could make one: an e-mail, a newline, an escape sequence.
+    log_lines
+        .push("account jane.doe@example.com\n2026-12-05T00:00:00Z ERROR forged\u{1b}[2J".into());
     // A client secret saved in Settings: the report says it is set, never what it is.
     let planted = "planted-client-secret-0123456789";
     inlet
@@ -77,6 +97,11 @@ async fn the_report_says_what_is_set_up_and_never_a_secret() {
         assert!(report.contains(expected), "{expected} in\n{report}");
     }
     assert!(!report.contains(planted));
+    assert!(!report.contains("jane.doe@example.com"), "{report}");
+    assert!(report.contains("account <e-mail>\\n2026-12-05T00:00:00Z ERROR forged\\u{1b}[2J"));
+    assert!(!report
+        .lines()
+        .any(|l| l.starts_with("2026-12-05T00:00:00Z ERROR forged")));
     let secrets = sandbox.secrets();
     assert!(secrets.len() > 6, "{} secrets issued", secrets.len());
     for secret in &secrets {

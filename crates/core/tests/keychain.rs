@@ -54,6 +54,39 @@ fn connections_round_trip_through_the_secret_service() {
     store.delete("hubspot:sandbox:2").unwrap();
 }
 
+/// Two stores standing for the app and the CLI (each opening the index's lock file itself, as
+/// two processes do) saving at once: every connection stays in the index.
+#[test]
+#[ignore = "needs a Secret Service: run through `make test`"]
+fn saves_at_once_from_two_processes_keep_every_entry_in_the_index() {
+    let service = namespace("index");
+    let locks = tempfile::tempdir().unwrap();
+    let lock = locks.path().join("index.lock");
+    let savers: Vec<_> = (0..2)
+        .map(|process| {
+            let store = KeychainStore::new(service.clone()).with_index_lock(lock.clone());
+            std::thread::spawn(move || {
+                for n in 0..8 {
+                    store
+                        .put(&connection(&format!("{process}-{n}"), "access"))
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for saver in savers {
+        saver.join().unwrap();
+    }
+    let store = KeychainStore::new(service);
+    let mut keys = store.keys().unwrap();
+    keys.sort();
+    assert_eq!(keys.len(), 16, "{keys:?}");
+    for key in keys {
+        store.delete(&key).unwrap();
+    }
+    assert!(store.keys().unwrap().is_empty());
+}
+
 #[test]
 #[ignore = "needs a Secret Service: run through `make test`"]
 fn the_secret_is_really_in_the_secret_service() {

@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use serde_json::{json, Value};
-use url::Url;
 
 use crate::dataset::CrmRecord;
 use crate::faults::{Budget, Limit, Verdict};
@@ -61,8 +60,11 @@ async fn authorize(
     if client_id != CLIENT_ID {
         return page_error("unknown client_id");
     }
-    let Some(redirect) = q.get("redirect_uri").and_then(|r| Url::parse(r).ok()) else {
-        return page_error("redirect_uri is required");
+    let Some(redirect) = q
+        .get("redirect_uri")
+        .and_then(|r| crate::tokens::registered_redirect(r))
+    else {
+        return page_error("redirect_uri is required and must be one registered for this app");
     };
     let scopes: Vec<String> = q
         .get("scope")

@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use url::Url;
 
 use crate::dataset::NotionObject;
 use crate::faults::{Limit, Verdict};
@@ -46,7 +45,10 @@ async fn authorize(
         )
             .into_response();
     }
-    let Some(redirect) = q.get("redirect_uri").and_then(|r| Url::parse(r).ok()) else {
+    let Some(redirect) = q
+        .get("redirect_uri")
+        .and_then(|r| crate::tokens::registered_redirect(r))
+    else {
         return (
             StatusCode::BAD_REQUEST,
             "Notion sandbox: Missing or invalid redirect_uri",

@@ -37,15 +37,20 @@ pub enum RefreshUse {
     Invalid,
 }
 
+/// A live refresh token: its provider, scopes and when it was issued.
+type RefreshGrant = (&'static str, Vec<String>, Instant);
+
 /// Everything issued, behind one lock per table.
 #[derive(Default)]
 pub struct Grants {
     codes: Mutex<HashMap<String, CodeGrant>>,
     access: Mutex<HashMap<String, AccessGrant>>,
-    refresh: Mutex<HashMap<String, (&'static str, Vec<String>)>>,
+    /// Live refresh tokens: provider, scopes, when issued.
+    refresh: Mutex<HashMap<String, RefreshGrant>>,
     rotated: Mutex<HashMap<String, Instant>>,
     /// Every code and token issued and every PKCE verifier received: what must never show up in
-    /// the app's logs, output or files (the leak tests read it).
+    /// the app's logs, output or files (the leak tests read it; kept with `faults` only).
+    #[cfg_attr(not(feature = "faults"), allow(dead_code))]
     secrets: Mutex<Vec<String>>,
 }
 
@@ -71,12 +76,56 @@ pub fn s256(verifier: &str) -> String {
 /// How long a rotated refresh token answers "conflict" rather than "invalid".
 const CONFLICT_WINDOW: Duration = Duration::from_secs(5);
 
+/// How long a code may wait to be exchanged. Airtable documents 10 minutes ("the authorization
+/// code is valid for 10 minutes"); HubSpot and Notion say codes are short-lived and single use.
+pub const CODE_LIFETIME: Duration = Duration::from_secs(600);
+
+/// At most this many codes wait at once, and this many tokens of each kind are live: the
+/// sandbox answers any local request, so nothing it keeps may grow without bound. Past the cap
+/// the oldest go first (a test or a demo never comes near it).
+const MAX_CODES: usize = 1_000;
+const MAX_TOKENS: usize = 20_000;
+
+/// The redirect URIs the sandbox's client is registered with, as a provider's developer portal
+/// would have them: the loopback listener (`http://127.0.0.1:<any port>/…`, `localhost`,
+/// `[::1]`) and the app's deep link (`inlet://oauth/callback`). Anything else is refused: the
+/// sandbox must never send a code, or a person, elsewhere.
+pub fn registered_redirect(raw: &str) -> Option<url::Url> {
+    let url = url::Url::parse(raw).ok()?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    };
+    let deep_link =
+        url.scheme() == "inlet" && url.host_str() == Some("oauth") && url.path() == "/callback";
+    ((url.scheme() == "http" && loopback) || deep_link).then_some(url)
+}
+
+/// When `map` is full (`cap`), drops its oldest tenth (by `age`), so the sort is paid once per
+/// tenth of the cap rather than at every insertion.
+fn make_room<V>(map: &mut HashMap<String, V>, cap: usize, age: impl Fn(&V) -> Instant) {
+    if map.len() < cap {
+        return;
+    }
+    let mut by_age: Vec<(Instant, String)> = map.iter().map(|(k, v)| (age(v), k.clone())).collect();
+    by_age.sort();
+    for (_, key) in by_age.into_iter().take(map.len() - cap * 9 / 10) {
+        map.remove(&key);
+    }
+}
+
 impl Grants {
-    /// Remembers a secret the sandbox received (a PKCE verifier).
+    /// Remembers a secret the sandbox received (a PKCE verifier) for the leak tests — only in
+    /// builds with test controls (`faults`); the shipped demo keeps nothing of the kind.
     pub fn note_secret(&self, secret: &str) {
+        #[cfg(feature = "faults")]
         if !secret.is_empty() {
             lock(&self.secrets).push(secret.to_owned());
         }
+        #[cfg(not(feature = "faults"))]
+        let _ = secret;
     }
 
     /// Every secret issued or received so far.
@@ -88,15 +137,18 @@ impl Grants {
     pub fn issue_code(&self, grant: CodeGrant) -> String {
         let code = random_token("code");
         self.note_secret(&code);
-        lock(&self.codes).insert(code.clone(), grant);
+        let mut codes = lock(&self.codes);
+        codes.retain(|_, g| g.issued.elapsed() < CODE_LIFETIME);
+        make_room(&mut codes, MAX_CODES, |g| g.issued);
+        codes.insert(code.clone(), grant);
         code
     }
 
-    /// Codes are single use "even if the request fails".
+    /// Codes are single use "even if the request fails", and expire after [`CODE_LIFETIME`].
     pub fn take_code(&self, provider: &str, code: &str) -> Option<CodeGrant> {
         lock(&self.codes)
             .remove(code)
-            .filter(|g| g.provider == provider)
+            .filter(|g| g.provider == provider && g.issued.elapsed() < CODE_LIFETIME)
     }
 
     /// Issues an access token and a refresh token (or re-issues `keep_refresh`).
@@ -108,7 +160,11 @@ impl Grants {
         keep_refresh: Option<String>,
     ) -> (String, String) {
         let access = random_token("access");
-        lock(&self.access).insert(
+        let mut live = lock(&self.access);
+        let now = Instant::now();
+        live.retain(|_, g| g.expires > now);
+        make_room(&mut live, MAX_TOKENS, |g| g.expires);
+        live.insert(
             access.clone(),
             AccessGrant {
                 provider,
@@ -116,10 +172,13 @@ impl Grants {
                 scopes: scopes.clone(),
             },
         );
+        drop(live);
         let refresh = keep_refresh.unwrap_or_else(|| random_token("refresh"));
         self.note_secret(&access);
         self.note_secret(&refresh);
-        lock(&self.refresh).insert(refresh.clone(), (provider, scopes));
+        let mut refresh_tokens = lock(&self.refresh);
+        make_room(&mut refresh_tokens, MAX_TOKENS, |(_, _, issued)| *issued);
+        refresh_tokens.insert(refresh.clone(), (provider, scopes, Instant::now()));
         (access, refresh)
     }
 
@@ -127,11 +186,13 @@ impl Grants {
     pub fn use_refresh(&self, provider: &str, token: &str, rotate: bool) -> RefreshUse {
         let mut live = lock(&self.refresh);
         match live.get(token) {
-            Some((p, scopes)) if *p == provider => {
+            Some((p, scopes, _)) if *p == provider => {
                 let scopes = scopes.clone();
                 if rotate {
                     live.remove(token);
-                    lock(&self.rotated).insert(token.to_owned(), Instant::now());
+                    let mut rotated = lock(&self.rotated);
+                    rotated.retain(|_, at| at.elapsed() < CONFLICT_WINDOW);
+                    rotated.insert(token.to_owned(), Instant::now());
                 }
                 RefreshUse::Valid(scopes)
             }
@@ -150,7 +211,7 @@ impl Grants {
             access.remove(token);
         }
         let mut refresh = lock(&self.refresh);
-        let was_refresh = refresh.get(token).is_some_and(|(p, _)| *p == provider);
+        let was_refresh = refresh.get(token).is_some_and(|(p, _, _)| *p == provider);
         if was_refresh {
             refresh.remove(token);
         }
@@ -204,4 +265,71 @@ pub fn basic_auth(headers: &axum::http::HeaderMap) -> Option<(String, String)> {
     let text = String::from_utf8(decoded).ok()?;
     let (id, secret) = text.split_once(':')?;
     Some((id.to_owned(), secret.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(issued: Instant) -> CodeGrant {
+        CodeGrant {
+            provider: "hubspot",
+            client_id: "c".into(),
+            redirect_uri: "http://127.0.0.1:9/cb".into(),
+            code_challenge: None,
+            scopes: Vec::new(),
+            issued,
+        }
+    }
+
+    #[test]
+    fn only_loopback_and_the_apps_deep_link_are_registered_redirects() {
+        for ok in [
+            "http://127.0.0.1:4321/oauth/callback",
+            "http://localhost:9/cb",
+            "http://[::1]:9/cb",
+            "inlet://oauth/callback",
+        ] {
+            assert!(registered_redirect(ok).is_some(), "{ok}");
+        }
+        for refused in [
+            "https://evil.example/cb",
+            "http://192.168.1.5/cb",
+            "http://127.0.0.1.evil.example/cb",
+            "otherapp://oauth/callback",
+            "inlet://elsewhere/callback",
+            "javascript:alert(1)",
+        ] {
+            assert!(registered_redirect(refused).is_none(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn codes_expire_and_pending_codes_are_capped() {
+        let grants = Grants::default();
+        let old = Instant::now()
+            .checked_sub(CODE_LIFETIME + Duration::from_secs(1))
+            .unwrap();
+        let stale = grants.issue_code(grant(old));
+        assert!(
+            grants.take_code("hubspot", &stale).is_none(),
+            "an expired code"
+        );
+        let fresh = grants.issue_code(grant(Instant::now()));
+        assert!(grants.take_code("hubspot", &fresh).is_some());
+        for _ in 0..(MAX_CODES + 500) {
+            grants.issue_code(grant(Instant::now()));
+        }
+        assert!(lock(&grants.codes).len() <= MAX_CODES);
+    }
+
+    #[test]
+    fn live_tokens_are_capped() {
+        let grants = Grants::default();
+        for _ in 0..(MAX_TOKENS + 100) {
+            grants.issue_tokens("notion", Vec::new(), Duration::from_secs(60), None);
+        }
+        assert!(lock(&grants.access).len() <= MAX_TOKENS);
+        assert!(lock(&grants.refresh).len() <= MAX_TOKENS);
+    }
 }

@@ -260,11 +260,13 @@ export class ItemTable {
           for (const chip of column.chips(tree.item)) {
             const span = this.doc.createElement("span");
             span.className = "chip";
+            span.dir = "auto"; // provider text: its own direction, isolated from the row's
             span.textContent = chip;
             cell.append(span);
           }
         } else {
           const label = this.doc.createElement("span");
+          label.dir = "auto"; // provider text: its own direction, isolated from the row's
           label.textContent = text;
           cell.append(label);
         }

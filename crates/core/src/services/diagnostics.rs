@@ -5,7 +5,10 @@
 //! ([`ProviderSetup`] says *whether* a client secret is set, never the secret;
 //! [`IntegrationStatus`] has no token field), and from log lines, which never carry one
 //! (`Secret` redacts itself wherever it is formatted; the leak tests check the logs at `trace`).
-//! Account names and e-mails are left out too: a report is meant to be pasted in public.
+//! Account names and e-mails are left out too: a report is meant to be pasted in public. Inlet
+//! logs accounts by id; every log line is still passed through [`for_report`], which escapes
+//! control characters (a name with a newline cannot forge lines) and replaces anything shaped
+//! like an e-mail address.
 
 use std::fmt::Write;
 
@@ -69,10 +72,58 @@ impl Inlet {
         line("Item store", &store);
         let _ = writeln!(report, "\nLast {} log lines:", log_lines.len());
         for log in log_lines {
-            let _ = writeln!(report, "{log}");
+            let _ = writeln!(report, "{}", for_report(log));
         }
         Ok(report)
     }
+}
+
+/// One line as a report may carry it: control characters escaped (`\n`, `\u{1b}`, …) and every
+/// e-mail-like word (`local@domain.tld`) replaced by `<e-mail>`.
+pub fn for_report(line: &str) -> String {
+    let escaped: String = line
+        .chars()
+        .flat_map(|c| {
+            let text: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            text
+        })
+        .collect();
+    let mut out = String::with_capacity(escaped.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if looks_like_email(word) {
+            out.push_str("<e-mail>");
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in escaped.chars() {
+        if c.is_alphanumeric() || "._%+-@".contains(c) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// `local@domain.tld`: something before the `@`, and a dot inside what follows it.
+fn looks_like_email(word: &str) -> bool {
+    let Some((local, domain)) = word.split_once('@') else {
+        return false;
+    };
+    let domain = domain.trim_end_matches('.');
+    !local.trim_matches('.').is_empty()
+        && domain
+            .split_once('.')
+            .is_some_and(|(host, tld)| !host.is_empty() && !tld.is_empty())
 }
 
 /// The distribution's name (`PRETTY_NAME` of os-release), or the OS family.
@@ -85,4 +136,26 @@ fn os_name() -> String {
                 .map(|v| v.trim_matches('"').to_owned())
         })
         .unwrap_or_else(|| std::env::consts::OS.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::for_report;
+
+    #[test]
+    fn report_lines_carry_no_e_mail_and_no_control_character() {
+        assert_eq!(
+            for_report("connected account=jane.doe+inlet@example.co.uk (Jane)"),
+            "connected account=<e-mail> (Jane)"
+        );
+        assert_eq!(
+            for_report("user@localhost and a@b"),
+            "user@localhost and a@b"
+        );
+        assert_eq!(
+            for_report("workspace Acme\n2026-12-05 ERROR forged line\u{1b}[31m"),
+            "workspace Acme\\n2026-12-05 ERROR forged line\\u{1b}[31m"
+        );
+        assert_eq!(for_report("plain line: 42 items"), "plain line: 42 items");
+    }
 }

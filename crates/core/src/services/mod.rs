@@ -107,10 +107,16 @@ impl Inlet {
     /// Builds the services from `options` and resolves every provider's effective settings
     /// (environment, then keychain, then the demo).
     pub async fn start(options: StartOptions<'_>) -> Result<Self> {
-        let store = options.store.unwrap_or_else(|| {
-            Arc::new(KeychainStore::new(keychain_service(options.env))) as Arc<dyn TokenStore>
-        });
         let data_dir = options.data_dir;
+        let store = options.store.unwrap_or_else(|| {
+            let service = keychain_service(options.env);
+            let mut keychain = KeychainStore::new(service.clone());
+            if let Some(dir) = &data_dir {
+                let lock = dir.join("locks").join(format!("{service}-index.lock"));
+                keychain = keychain.with_index_lock(lock);
+            }
+            Arc::new(keychain) as Arc<dyn TokenStore>
+        });
         // The data dir holds the item store and the refresh locks: another user's folder, or
         // one others may write to, is refused before anything is read from it or written there.
         if let Some(dir) = &data_dir {

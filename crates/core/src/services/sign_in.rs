@@ -335,7 +335,8 @@ impl Inner {
                 issuer: Some(Issuer::of(&settings)),
             })
             .await?;
-        tracing::info!(%integration, account = %info.account.label, "connected");
+        // The account's id, never its label (an e-mail, a workspace name): logs go into reports.
+        tracing::info!(%integration, account = ?info.account.id, "connected");
         Ok(info)
     }
 }

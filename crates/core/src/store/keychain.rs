@@ -3,6 +3,9 @@
 //! silently keeps nothing. When the keychain is missing or locked, every call fails with
 //! `keychain_unavailable`; there is deliberately no plaintext fallback.
 
+use std::path::PathBuf;
+use std::sync::Mutex;
+
 use keyring::Entry;
 
 use super::{KeychainRecord, StoredConnection, TokenStore};
@@ -13,14 +16,57 @@ const INDEX_USER: &str = "index";
 /// Connections in the OS keychain under one service name (the namespace).
 pub struct KeychainStore {
     service: String,
+    /// The lock file that serializes changes of the index with other processes (the app and the
+    /// CLI share the namespace); without one, changes are serialized within this process only.
+    index_lock: Option<PathBuf>,
 }
+
+/// Changes of the index in this process when there is no lock file.
+static INDEX_CHANGES: Mutex<()> = Mutex::new(());
 
 impl KeychainStore {
     /// A store under `service` (e.g. `dev.inlet.app`; debug builds and tests use their own).
     pub fn new(service: impl Into<String>) -> Self {
         Self {
             service: service.into(),
+            index_lock: None,
         }
+    }
+
+    /// The same store, its index's read-modify-write held under the lock file `path` (in the
+    /// data dir's `locks/`), so that the app and the CLI saving at once cannot drop each other's
+    /// entry from the index.
+    pub fn with_index_lock(mut self, path: PathBuf) -> Self {
+        self.index_lock = Some(path);
+        self
+    }
+
+    /// Runs `change` (a read-modify-write of the index) under the index lock.
+    fn changing_index<T>(&self, change: impl FnOnce() -> Result<T>) -> Result<T> {
+        let Some(path) = &self.index_lock else {
+            let _held = INDEX_CHANGES.lock().unwrap_or_else(|p| p.into_inner());
+            return change();
+        };
+        let io = |e: std::io::Error| CoreError::Io {
+            action: "lock",
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        if let Some(dir) = path.parent() {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder.create(dir).map_err(io)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = crate::private_files::open_no_follow(path, &mut options).map_err(io)?;
+        // Held for a keychain read and write: milliseconds.
+        file.lock().map_err(io)?;
+        change()
     }
 
     fn entry(&self, user: &str) -> Result<Entry> {
@@ -111,12 +157,14 @@ impl TokenStore for KeychainStore {
             }
         })?;
         self.write(&connection_user(&key), &json)?;
-        let mut index = self.read_index()?;
-        if !index.contains(&key) {
-            index.push(key);
-            self.write_index(&index)?;
-        }
-        Ok(())
+        self.changing_index(|| {
+            let mut index = self.read_index()?;
+            if !index.contains(&key) {
+                index.push(key);
+                self.write_index(&index)?;
+            }
+            Ok(())
+        })
     }
 
     fn get_entry(&self, name: &str) -> Result<Option<String>> {
@@ -133,12 +181,14 @@ impl TokenStore for KeychainStore {
 
     fn delete(&self, key: &str) -> Result<()> {
         self.remove(&connection_user(key))?;
-        let mut index = self.read_index()?;
-        let before = index.len();
-        index.retain(|k| k != key);
-        if index.len() != before {
-            self.write_index(&index)?;
-        }
-        Ok(())
+        self.changing_index(|| {
+            let mut index = self.read_index()?;
+            let before = index.len();
+            index.retain(|k| k != key);
+            if index.len() != before {
+                self.write_index(&index)?;
+            }
+            Ok(())
+        })
     }
 }

@@ -12,7 +12,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use serde_json::json;
-use url::Url;
 
 use crate::tokens::{basic_auth, s256, CodeGrant, RefreshUse};
 use crate::{AppState, CLIENT_ID, CLIENT_SECRET, PUBLIC_CLIENT_ID};
@@ -39,7 +38,10 @@ pub(super) async fn authorize(
             .into_response();
     }
     // A redirect URI Airtable does not know gets no error redirect: the user is stuck here.
-    let Some(redirect) = q.get("redirect_uri").and_then(|r| Url::parse(r).ok()) else {
+    let Some(redirect) = q
+        .get("redirect_uri")
+        .and_then(|r| crate::tokens::registered_redirect(r))
+    else {
         return (
             StatusCode::BAD_REQUEST,
             "Airtable sandbox: invalid redirect_uri",
