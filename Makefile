@@ -45,11 +45,18 @@ bindings:
 
 lint:
 	cargo fmt --all -- --check
+	@# The .deb is built with `custom-protocol,demo` (scripts/package.sh): with exactly those
+	@# features the sandbox is in it, and without its `faults` feature (test controls, knobs).
+	@shipped=$$(cargo tree -p inlet-desktop --features custom-protocol,demo -e normal -f '{p} [{f}]' --prefix none | grep '^inlet-sandbox ' | sort -u); \
+	if [ -z "$$shipped" ]; then echo "error: the packaged build has no sandbox (demo feature)"; exit 1; fi; \
+	if echo "$$shipped" | grep -q 'faults'; then echo "error: the packaged build has the sandbox's test controls: $$shipped"; exit 1; fi
 	@# The release app (no `demo` feature) must not contain the sandbox at all (`cargo tree -i`
 	@# would fail when it is absent, so the plain tree is searched instead).
 	@if cargo tree -p inlet-desktop -e normal --prefix none | grep -q '^inlet-sandbox '; then \
 	  echo "error: inlet-desktop depends on inlet-sandbox without the demo feature"; exit 1; fi
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
+	scripts/check-shape.py cycles crates/core/src
+	scripts/check-shape.py commands src-tauri/src 15
 	cd ui && npx tsc --noEmit
 
 # Supply chain: cargo deny (advisories, licenses, sources, bans) and npm audit of the shipped UI

@@ -397,6 +397,7 @@ def with_app(name, steps, data_dir=None):
                     time.sleep(0.1)
         d = Driver(port)
         try:
+            use_sandbox(d)
             steps(d)
         finally:
             d.quit()
@@ -404,6 +405,22 @@ def with_app(name, steps, data_dir=None):
         driver_proc.terminate()
         driver_proc.wait(timeout=10)
         wait_for_app_exit()
+
+
+def use_sandbox(d):
+    """The built-in sandbox starts only when the person asks: the first run's "Try it with the
+    sandbox" (or a card's "Try … with the sandbox"), as a person would — unless this keychain
+    already remembers the choice or a stand-alone sandbox is named (INLET_SANDBOX_URL)."""
+    d.wait_for("the cards", lambda: d.execute("return document.querySelectorAll('.card').length === 3"))
+    not_set_up = "return [...document.querySelectorAll('.card')].some(c => c.textContent.includes('Not set up'))"
+    if not d.execute(not_set_up):
+        return
+    d.execute("""
+      const first = document.getElementById('first-run-start');
+      if (!document.getElementById('first-run').hidden) first.click();
+      else document.querySelector('.card button[aria-label$="with the sandbox"]').click();
+    """)
+    d.wait_for("the sandbox", lambda: not d.execute(not_set_up))
 
 
 def run_app(transport, delivered):

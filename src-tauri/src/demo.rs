@@ -15,6 +15,14 @@ pub struct BuiltInDemo {
 
 #[async_trait::async_trait]
 impl DemoServer for BuiltInDemo {
+    fn starts_a_server(&self) -> bool {
+        // A sandbox named by INLET_SANDBOX_URL (the e2e's) is already running.
+        !matches!(
+            SandboxEndpoint::from_env(&inlet_core::config::ProcessEnv),
+            Ok(Some(_))
+        )
+    }
+
     async fn endpoint(&self) -> inlet_core::Result<SandboxEndpoint> {
         if let Some(running) = SandboxEndpoint::from_env(&inlet_core::config::ProcessEnv)? {
             return Ok(running);

@@ -57,6 +57,7 @@ fn shell_facts(logging: &Logging) -> Vec<(String, String)> {
 
 /// The version of the WebKitGTK library the window runs on.
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code)] // C functions of the WebKitGTK the window already links
 fn webkit_version() -> String {
     // SAFETY: these functions take no argument and return constants of the loaded library.
     let (major, minor, micro) = unsafe {

@@ -40,6 +40,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             setup::provider_setups,
             setup::save_provider_setup,
             setup::clear_provider_setup,
+            setup::use_sandbox,
             setup::switch_account,
             diagnostics::log_settings,
             diagnostics::set_log_level,

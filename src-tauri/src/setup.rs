@@ -28,6 +28,14 @@ pub async fn save_provider_setup(
     Ok(connections.save_provider_setup(integration, input).await?)
 }
 
+/// The person chose the built-in sandbox for the providers without client credentials: it
+/// starts now (and at later launches), never before.
+#[tauri::command]
+#[specta::specta]
+pub async fn use_sandbox(state: State<'_, AppState>) -> CommandResult<()> {
+    Ok(state.inlet().await?.connections.choose_sandbox().await?)
+}
+
 /// Forgets a provider's saved credentials.
 #[tauri::command]
 #[specta::specta]

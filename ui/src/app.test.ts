@@ -64,8 +64,23 @@ describe("connections", () => {
     expect(firstRun.querySelectorAll("p")).toHaveLength(3);
     button(firstRun, "Try it with the sandbox")!.click();
     expect(firstRun.hidden).toBe(true);
+    expect(backend.calls).toContain("use_sandbox");
     await boot(() => {}, true);
     expect(document.getElementById("first-run")!.hidden).toBe(true);
+  });
+
+  it("starts the sandbox only when asked, from a card that is not set up", async () => {
+    backend.statuses[2].mode = null;
+    await app.refresh();
+    expect(card("hubspot").textContent).toContain("Not set up");
+    expect(button(card("hubspot"), "Connect HubSpot")!.disabled).toBe(true);
+    expect(backend.calls).not.toContain("use_sandbox");
+    button(card("hubspot"), "Try HubSpot with the sandbox")!.click();
+    await tick();
+    await tick();
+    expect(backend.calls).toContain("use_sandbox");
+    expect(card("hubspot").textContent).toContain("Sandbox");
+    expect(button(card("hubspot"), "Connect HubSpot")!.disabled).toBe(false);
   });
 
   it("connects, then shows the account, when it was connected and the last load", async () => {

@@ -73,6 +73,7 @@ export class App {
       loadAllRecords: () => void this.loadRecords(null),
       cancel: (i) => void this.backend.cancelLoad(i).catch((e) => this.showError(describeError(e))),
       switchAccount: (i, account) => void this.switchAccount(i, account),
+      useSandbox: () => void this.useSandbox(),
     });
     mountDetails(this.doc, this.byId("details"), this.store, {
       openInProvider: (url) => void this.backend.openInProvider(url).catch((e) => this.showError(describeError(e))),
@@ -106,7 +107,7 @@ export class App {
     });
     this.byId("first-run-start").addEventListener("click", () => {
       this.dismissFirstRun();
-      this.doc.querySelector<HTMLButtonElement>(".card button:not(:disabled)")?.focus();
+      void this.useSandbox().then(() => this.doc.querySelector<HTMLButtonElement>(".card button:not(:disabled)")?.focus());
     });
   }
 
@@ -157,6 +158,16 @@ export class App {
   /** Resolves when the grid's current view has its first window and counts. */
   get ready(): Promise<void> {
     return this.items.ready;
+  }
+
+  /** The person chose the sandbox: it starts now (never merely because Inlet was opened). */
+  async useSandbox(): Promise<void> {
+    try {
+      await this.backend.useSandbox();
+    } catch (error) {
+      this.showError(describeError(error));
+    }
+    await this.refresh();
   }
 
   async refresh(): Promise<void> {

@@ -69,6 +69,11 @@ export const commands = {
 	saveProviderSetup: (integration: Integration, input: SetupInput) => typedError<ProviderSetup[], CommandError>(__TAURI_INVOKE("save_provider_setup", { integration, input })),
 	/**  Forgets a provider's saved credentials. */
 	clearProviderSetup: (integration: Integration) => typedError<ProviderSetup[], CommandError>(__TAURI_INVOKE("clear_provider_setup", { integration })),
+	/**
+	 *  The person chose the built-in sandbox for the providers without client credentials: it
+	 *  starts now (and at later launches), never before.
+	 */
+	useSandbox: () => typedError<null, CommandError>(__TAURI_INVOKE("use_sandbox")),
 	/**  Makes another connected account the active one. */
 	switchAccount: (integration: Integration, accountId: string) => typedError<null, CommandError>(__TAURI_INVOKE("switch_account", { integration, accountId })),
 	/**  The log's level, folder and whether the environment overrides the setting. */

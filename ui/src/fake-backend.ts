@@ -253,6 +253,11 @@ export class FakeBackend implements Backend {
     this.status(integration).mode = "live";
     return this.providerSetups();
   }
+  async useSandbox() {
+    this.calls.push("use_sandbox");
+    for (const status of this.statuses) if (!status.mode) status.mode = "sandbox";
+    return null;
+  }
   async clearProviderSetup(integration: Integration) {
     Object.assign(this.setups.find((s) => s.integration === integration)!, { mode: "sandbox", source: "sandbox", client_id: null, has_client_secret: false });
     this.status(integration).mode = "sandbox";

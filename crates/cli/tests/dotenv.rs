@@ -3,6 +3,9 @@
 //! redirect URIs are taken from it; one that others may write to is refused whole; and the
 //! browser opener runs with a cleaned environment.
 
+// Test support: a helper that fails should stop the test at its line.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::os::unix::fs::PermissionsExt;

@@ -2,6 +2,9 @@
 //! `--help`, shell completions and a manual page generated from its commands, and errors as
 //! one JSON object with `--json`.
 
+// Test support: a helper that fails should stop the test at its line.
+#![allow(clippy::unwrap_used)]
+
 use std::process::Command;
 
 fn inlet(args: &[&str]) -> std::process::Output {

@@ -2,6 +2,9 @@
 //! they were issued, and two processes refreshing one rotating connection at once both end
 //! with a working pair. Run by `make test` inside a private Secret Service session.
 
+// Test support: a helper that fails should stop the test at its line.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::net::TcpListener;

@@ -31,8 +31,9 @@ fn io(action: &'static str, path: &Path, error: std::io::Error) -> CoreError {
 
 /// This process's effective user.
 #[cfg(unix)]
-fn me() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
+#[allow(unsafe_code)] // the one libc call std has no wrapper for
+pub(crate) fn me() -> u32 {
+    // SAFETY: geteuid has no preconditions, touches no memory and cannot fail.
     unsafe { libc::geteuid() }
 }
 
@@ -175,7 +176,8 @@ pub fn private_temp_dir(prefix: &str) -> Result<PathBuf> {
     Ok(dir.keep())
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;

@@ -3,6 +3,9 @@
 //! loads, and a base is written out as one workbook with typed cells — all over real HTTP
 //! against the sandbox and a real SQLite file.
 
+// Test support: a helper that fails should stop the test at its line.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::sync::{Arc, Mutex};

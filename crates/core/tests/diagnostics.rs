@@ -2,6 +2,9 @@
 //! and loaded with every log line kept at `trace`, and the report built from those lines holds
 //! none of the codes, verifiers, tokens or client secret the sandbox issued or saw.
 
+// Test support: a helper that fails should stop the test at its line.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::io::Write;

@@ -1,6 +1,9 @@
 //! Loaded items kept in the store for offline use, read back as the grid reads them (windows
 //! of a view), and exports of exactly what a view shows, streamed from the store.
 
+// Test support: a helper that fails should stop the test at its line.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::sync::Arc;

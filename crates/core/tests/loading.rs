@@ -3,6 +3,9 @@
 //! rate limits and a token expiring mid-load; refresh, breaker, partial results and cancellation.
 //! One suite per behaviour, each run for every provider it applies to.
 
+// Test support: a helper that fails should stop the test at its line.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::sync::atomic::{AtomicBool, Ordering};

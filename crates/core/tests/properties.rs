@@ -2,6 +2,9 @@
 //! deep-link parser, the loopback listener's admission rule, and each provider's page mapping.
 //! `make fuzz` runs the same entry points under libFuzzer (`fuzz/`) for longer.
 
+// Test support: a helper that fails should stop the test at its line.
+#![allow(clippy::unwrap_used)]
+
 use inlet_core::oauth::callback::{parse_callback, CallbackOutcome};
 use inlet_core::oauth::loopback::{admit, Refusal};
 use inlet_core::providers::{airtable, hubspot, notion, provider};

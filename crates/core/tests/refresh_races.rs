@@ -2,6 +2,9 @@
 //! down (Airtable: 409 for one rotated moments ago, `invalid_grant` after), the keychain is read
 //! again, and a pair another process stored meanwhile is used instead of asking to reconnect.
 
+// Test support: a helper that fails should stop the test at its line.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,9 @@
 //! Client credentials entered in the app (kept in the keychain store, applied without a
 //! restart) and several accounts per integration with one active.
 
+// Test support: a helper that fails should stop the test at its line.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::sync::Arc;

@@ -126,7 +126,8 @@ async fn forged_and_replayed_deep_links_are_refused_and_the_genuine_one_connects
 async fn a_deep_link_cannot_complete_a_sign_in_started_on_the_loopback_redirect() {
     let sandbox = sandbox(Knobs::default()).await;
     let inlet = inlet(&sandbox).await;
-    let (start, _finished) = inlet.sign_in.begin(Integration::Hubspot).await.unwrap();
+    let (start, finished) = inlet.sign_in.begin(Integration::Hubspot).await.unwrap();
+    let finished = tokio::spawn(finished);
     let callback = consent_redirect(&start.authorization_url).await;
     let query = url::Url::parse(&callback)
         .unwrap()
@@ -139,6 +140,10 @@ async fn a_deep_link_cannot_complete_a_sign_in_started_on_the_loopback_redirect(
         .await
         .unwrap_err();
     assert_eq!(err.code(), "oauth_invalid_callback");
+    // Refused without consuming the flow: the person's own loopback callback still connects.
+    reqwest::get(&callback).await.unwrap();
+    let connected = finished.await.unwrap().unwrap();
+    assert_eq!(connected.integration, Integration::Hubspot);
 }
 
 #[tokio::test]

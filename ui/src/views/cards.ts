@@ -12,6 +12,8 @@ export interface CardActions {
   loadAllRecords(): void;
   cancel(integration: Integration): void;
   switchAccount(integration: Integration, accountId: string): void;
+  /** Starts the built-in sandbox for the providers without client credentials. */
+  useSandbox(): void;
 }
 
 /** Renders the cards whenever the statuses, sign-ins or loads change. */
@@ -50,7 +52,7 @@ function card(doc: Document, status: IntegrationStatus, busy: boolean, loading: 
   }
   item.append(title);
   let line = "Not connected";
-  if (!status.mode) line = "Not configured: add a client id in .env";
+  if (!status.mode) line = "Not set up: add your client id in Settings, or try the sandbox";
   else if (status.reconnect_needed) line = "Reconnect needed";
   else if (status.account) line = `Connected as ${status.account.label}`;
   else if (busy) line = "Waiting for the browser…";
@@ -80,6 +82,7 @@ function card(doc: Document, status: IntegrationStatus, busy: boolean, loading: 
   // a new attempt (the backend replaces the pending one).
   const connectLabel = busy ? "Start over" : status.connected ? "Reconnect" : "Connect";
   button(connectLabel, `${connectLabel} ${status.name}`, () => actions.connect(status.integration), !status.mode);
+  if (!status.mode) button("Try the sandbox", `Try ${status.name} with the sandbox`, () => actions.useSandbox());
   if (status.connected && loading) {
     button("Cancel", `Cancel loading ${status.name}`, () => actions.cancel(status.integration));
   } else if (status.connected) {

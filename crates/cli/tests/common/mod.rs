@@ -1,6 +1,8 @@
 //! What the CLI's end-to-end tests share: a sandbox, a private keychain namespace and data dir
 //! per test, the `inlet` binary run in them, and a browser that consents.
 
+// Test support: a helper that fails should stop the test at its line.
+#![allow(clippy::unwrap_used)]
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};

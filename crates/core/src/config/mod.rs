@@ -267,24 +267,6 @@ pub fn resolve(
     Ok(sandbox_settings(integration, sandbox, redirect_uri))
 }
 
-/// Every provider that has settings: configured ones, and the rest on `sandbox` when given.
-/// A provider with neither is left out (it shows as "not configured"); a malformed value is an
-/// error, never silently ignored.
-pub fn resolve_all(
-    env: &dyn EnvSource,
-    sandbox: Option<&SandboxEndpoint>,
-) -> Result<Vec<ProviderSettings>> {
-    let mut out = Vec::new();
-    for integration in Integration::ALL {
-        match resolve(integration, env, sandbox) {
-            Ok(settings) => out.push(settings),
-            Err(CoreError::NotConfigured { .. }) => {}
-            Err(other) => return Err(other),
-        }
-    }
-    Ok(out)
-}
-
 /// The settings that point a provider at the sandbox. Paths mirror the real services', under
 /// a `/<integration>` prefix.
 pub fn sandbox_settings(

@@ -90,7 +90,11 @@ pub trait ApiDialect: Send + Sync {
 /// page sets its own, shorter one — so a stalled refresh cannot hold its connection's refresh
 /// lock, and every load of it, for ever.
 pub fn http_client() -> Result<reqwest::Client> {
+    let proxy = reqwest::Proxy::custom(|url| proxy_for(url, |name| std::env::var(name).ok()))
+        .no_proxy(reqwest::NoProxy::from_env());
     reqwest::Client::builder()
+        .no_proxy() // the environment's proxies, but through `proxy_for` only
+        .proxy(proxy)
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(60))
@@ -99,6 +103,28 @@ pub fn http_client() -> Result<reqwest::Client> {
         .map_err(|e| CoreError::HttpClient {
             reason: e.to_string(),
         })
+}
+
+/// The proxy the environment names for `url` (`https_proxy` for https, `http_proxy` for http,
+/// else `all_proxy`; lower case first, as curl reads them) — never for this computer: traffic to
+/// a loopback address (the sandbox, a sign-in's start page, a local override) goes straight,
+/// whatever `NO_PROXY` says, so no proxy sees a code or a token meant for this machine.
+pub fn proxy_for(url: &url::Url, var: impl Fn(&str) -> Option<String>) -> Option<url::Url> {
+    if crate::config::is_loopback_host(url) {
+        return None;
+    }
+    let named = |name: &str| {
+        var(name)
+            .or_else(|| var(&name.to_ascii_uppercase()))
+            .filter(|v| !v.trim().is_empty())
+    };
+    let raw = match url.scheme() {
+        "https" => named("https_proxy"),
+        "http" => named("http_proxy"),
+        _ => None,
+    }
+    .or_else(|| named("all_proxy"))?;
+    url::Url::parse(raw.trim()).ok()
 }
 
 /// A paced, retrying JSON client for one provider, behind the provider's circuit breaker.
@@ -409,6 +435,38 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 mod tests {
     use super::*;
     use reqwest::header::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn loopback_traffic_never_goes_through_a_proxy() {
+        let env = |name: &str| match name {
+            "HTTPS_PROXY" => Some("http://proxy.example:3128".to_owned()),
+            "http_proxy" => Some("http://plain-proxy.example:8080".to_owned()),
+            _ => None,
+        };
+        let proxy =
+            |url: &str| proxy_for(&url::Url::parse(url).unwrap(), env).map(|u| u.to_string());
+        assert_eq!(
+            proxy("https://api.hubapi.com/crm"),
+            Some("http://proxy.example:3128/".into())
+        );
+        assert_eq!(
+            proxy("http://example.com/"),
+            Some("http://plain-proxy.example:8080/".into())
+        );
+        for local in [
+            "http://127.0.0.1:4321/hubspot",
+            "http://localhost:9/x",
+            "http://[::1]:9/",
+        ] {
+            assert_eq!(proxy(local), None, "{local}");
+        }
+        assert_eq!(
+            proxy_for(&url::Url::parse("https://api.notion.com").unwrap(), |_| {
+                None
+            }),
+            None
+        );
+    }
 
     #[test]
     fn retry_after_is_read_and_capped() {

@@ -41,6 +41,23 @@ impl PendingFlows {
         flows.insert(state, flow);
     }
 
+    /// Like [`PendingFlows::take`], after `admit` accepted the flow while it was still in the
+    /// table: a callback that came back the wrong way (a deep link carrying a loopback flow's
+    /// state) is refused *without* consuming the flow, so the person's own callback still works.
+    pub fn take_admitted(
+        &self,
+        state: &str,
+        now: Instant,
+        admit: impl FnOnce(&PendingFlow) -> Result<()>,
+    ) -> Result<PendingFlow> {
+        {
+            let flows = self.lock();
+            let flow = flows.get(state).ok_or(CoreError::StateMismatch)?;
+            admit(flow)?;
+        }
+        self.take(state, None, now)
+    }
+
     /// Takes the flow for `state` out of the table (so it can never be used again) and checks it:
     /// unknown or replayed → `StateMismatch`; older than the TTL → `StateExpired`; started for
     /// another provider than `expected` → `StateMismatch`.
@@ -142,5 +159,22 @@ mod tests {
         assert_eq!(err.code(), "oauth_state_mismatch");
         // And it was consumed: the attacker does not get a second try.
         assert!(flows.take("s", Some(Integration::Hubspot), now).is_err());
+    }
+
+    #[test]
+    fn a_refused_callback_leaves_the_flow_for_its_own() {
+        let flows = PendingFlows::default();
+        let now = Instant::now();
+        flows.insert("s".into(), flow(Integration::Hubspot, now));
+        let refused = flows.take_admitted("s", now, |_| Err(CoreError::StateMismatch));
+        assert!(refused.is_err());
+        assert!(
+            flows.take_admitted("s", now, |_| Ok(())).is_ok(),
+            "still pending"
+        );
+        assert!(
+            flows.take_admitted("s", now, |_| Ok(())).is_err(),
+            "and single use"
+        );
     }
 }

@@ -254,24 +254,6 @@ impl Connections {
         Ok(())
     }
 
-    /// The active account of every connected integration, for showing cached items.
-    pub async fn current_accounts(&self) -> Result<Vec<CurrentAccount>> {
-        let mut current = Vec::new();
-        for integration in Integration::ALL {
-            let Ok(settings) = self.settings(integration) else {
-                continue;
-            };
-            if let Some(connection) = self.find(integration).await? {
-                current.push(CurrentAccount {
-                    integration,
-                    mode: settings.mode,
-                    account_id: connection.account.id,
-                });
-            }
-        }
-        Ok(current)
-    }
-
     async fn active_account(&self, integration: Integration, mode: Mode) -> Result<Option<String>> {
         let store = self.store.clone();
         blocking(move || store.get_entry(&active_entry(integration, mode))).await

@@ -90,6 +90,14 @@ struct StoredSetup {
 pub trait DemoServer: Send + Sync {
     /// Where the demo serves, starting it if it is not running yet.
     async fn endpoint(&self) -> Result<SandboxEndpoint>;
+
+    /// Whether using it starts a server in this process (the app's built-in sandbox): then it
+    /// starts only once the person chose the sandbox ([`Connections::choose_sandbox`]) or has a
+    /// sandbox connection — never merely because Inlet was launched. A sandbox already running
+    /// elsewhere (`INLET_SANDBOX_URL`, tests) costs nothing and is used as soon as it is given.
+    fn starts_a_server(&self) -> bool {
+        false
+    }
 }
 
 /// A demo that is already running somewhere (tests, `INLET_SANDBOX_URL` for the CLI).
@@ -100,11 +108,16 @@ impl DemoServer for SandboxEndpoint {
     }
 }
 
+/// The keychain entry that says the person chose the sandbox for providers without credentials.
+const SANDBOX_CHOSEN: &str = "sandbox:chosen";
+
 /// The configuration values read at start, plus the demo, so settings can be re-resolved.
 pub struct Resolver {
     env: HashMap<String, String>,
     demo: Option<Arc<dyn DemoServer>>,
     started: tokio::sync::OnceCell<Option<SandboxEndpoint>>,
+    /// Chosen in this session (kept here too when the keychain cannot keep it).
+    chosen: std::sync::atomic::AtomicBool,
 }
 
 impl Resolver {
@@ -127,6 +140,7 @@ impl Resolver {
             env,
             demo,
             started: tokio::sync::OnceCell::new(),
+            chosen: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -183,6 +197,52 @@ fn setup_entry(integration: Integration) -> String {
 }
 
 impl Connections {
+    /// Whether providers without credentials may use the demo now: one already running
+    /// elsewhere always; the built-in one once the person chose the sandbox (now or in an
+    /// earlier session) or has a sandbox connection.
+    async fn sandbox_wanted(&self) -> bool {
+        let Some(demo) = &self.resolver.demo else {
+            return false;
+        };
+        if !demo.starts_a_server()
+            || self
+                .resolver
+                .chosen
+                .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return true;
+        }
+        let store = self.store.clone();
+        blocking(move || {
+            let chosen = store.get_entry(SANDBOX_CHOSEN)?.is_some();
+            Ok(chosen || store.keys()?.iter().any(|k| k.contains(":sandbox:")))
+        })
+        .await
+        .unwrap_or(false)
+    }
+
+    /// The person chose the sandbox for the providers without client credentials: remembered
+    /// (in the keychain; for this session only when it cannot keep it) and applied — the
+    /// built-in sandbox starts now.
+    pub async fn choose_sandbox(&self) -> Result<()> {
+        if self.resolver.demo.is_none() {
+            return Err(CoreError::SandboxUnavailable {
+                reason: "this build of Inlet has no built-in sandbox".into(),
+            });
+        }
+        self.resolver
+            .chosen
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let store = self.store.clone();
+        if let Err(error) = blocking(move || store.put_entry(SANDBOX_CHOSEN, "yes")).await {
+            tracing::warn!(
+                code = error.code(),
+                "the sandbox choice is kept for this session only"
+            );
+        }
+        self.reload_settings().await
+    }
+
     async fn saved_setup(&self, integration: Integration) -> Result<Option<StoredSetup>> {
         let store = self.store.clone();
         let raw = blocking(move || store.get_entry(&setup_entry(integration))).await?;
@@ -197,6 +257,7 @@ impl Connections {
     /// neither — the offline demo, started on first need.
     pub async fn reload_settings(&self) -> Result<()> {
         let resolver = &self.resolver;
+        let sandbox_wanted = self.sandbox_wanted().await;
         let mut resolved = HashMap::new();
         for integration in Integration::ALL {
             // Without a keychain the environment and the demo still work; saving says why not.
@@ -213,6 +274,7 @@ impl Connections {
                 saved: saved.as_ref(),
             };
             let settings = match resolve(integration, &env, None) {
+                Err(CoreError::NotConfigured { .. }) if !sandbox_wanted => continue,
                 Err(CoreError::NotConfigured { .. }) => match resolver.demo().await {
                     Some(demo) => resolve(integration, &env, Some(&demo)),
                     None => continue,

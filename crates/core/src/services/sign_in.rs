@@ -217,18 +217,24 @@ impl SignIn {
         let endpoint = Url::parse(DEEP_LINK_CALLBACK)
             .map_err(|e| CoreError::invalid_argument(e.to_string()))?;
         let outcome = parse_callback(url, &[endpoint])?;
+        // A flow started for the loopback redirect comes back there only: a deep link carrying
+        // its state means the state leaked (the authorization URL was seen elsewhere). Refused
+        // before the flow is taken, so the person's own loopback callback still completes it.
         let flow = self
             .inner
             .flows
-            .take(outcome.state(), None, Instant::now())?;
-        // A flow started for the loopback redirect comes back there only: a deep link carrying
-        // its state means the state leaked (the authorization URL was seen elsewhere).
-        if RedirectTransport::for_redirect_uri(&flow.redirect_uri) != RedirectTransport::DeepLink {
-            return Err(CoreError::InvalidCallback {
-                reason: "this sign-in was started for the loopback redirect, not the inlet:// link"
-                    .into(),
-            });
-        }
+            .take_admitted(outcome.state(), Instant::now(), |flow| {
+                if RedirectTransport::for_redirect_uri(&flow.redirect_uri)
+                    == RedirectTransport::DeepLink
+                {
+                    return Ok(());
+                }
+                Err(CoreError::InvalidCallback {
+                    reason:
+                        "this sign-in was started for the loopback redirect, not the inlet:// link"
+                            .into(),
+                })
+            })?;
         // The sign-in waiting now is this flow's (a flow is replaced together with its waiter);
         // taken before the exchange, so a Connect meanwhile gets a waiter of its own.
         let waiter = lock(&self.inner.waiters).remove(&flow.integration);

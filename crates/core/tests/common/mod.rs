@@ -1,6 +1,8 @@
 //! Shared helpers: an in-process sandbox, Inlet started on it the way the app starts, and a
 //! browser that follows the consent redirect.
 
+// Test support: a helper that fails should stop the test at its line.
+#![allow(clippy::unwrap_used)]
 #![allow(dead_code)]
 
 use std::path::PathBuf;
