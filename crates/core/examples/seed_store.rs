@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use inlet_core::item_store::{AccountKey, ItemStore, FILE_NAME};
-use inlet_core::store::{KeychainStore, TokenStore};
+use inlet_core::keychain::{KeychainStore, TokenStore};
 use inlet_core::{fixtures, Mode};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

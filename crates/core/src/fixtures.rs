@@ -3,11 +3,12 @@
 
 use chrono::Utc;
 
+use crate::account::AccountInfo;
 use crate::config::Mode;
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
+use crate::keychain::StoredConnection;
 use crate::secret::Secret;
-use crate::store::{AccountInfo, StoredConnection};
 
 /// An account with `id` and the label `account <id>`.
 pub fn account(id: &str) -> AccountInfo {

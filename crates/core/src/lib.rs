@@ -2,20 +2,22 @@
 //! export. No Tauri here: the desktop shell and the CLI are thin faces over [`services::Inlet`].
 //!
 //! Modules depend one way (ARCHITECTURE.md draws it): the leaves `integration`, `spec`, `secret`,
-//! `error` and `item`; then `config`, `store`, `http`, `oauth`; then `tokens`, `providers`, `load`,
-//! `cache`, `export`; and `services` on top.
+//! `error`, `item`, `account`, `private_files` and `browser`; then `config`, `keychain`, `http`,
+//! `oauth`; then `tokens`, `providers`, `load`, `legacy_json`, `export`; and `services` on top.
 
+pub mod account;
 pub mod browser;
-pub mod cache;
 pub mod config;
 pub mod error;
 pub mod export;
-#[doc(hidden)]
+#[cfg(any(test, feature = "test-fixtures"))]
 pub mod fixtures;
 pub mod http;
 pub mod integration;
 pub mod item;
 pub mod item_store;
+pub mod keychain;
+pub mod legacy_json;
 pub mod load;
 pub mod oauth;
 pub mod private_files;
@@ -23,7 +25,6 @@ pub mod providers;
 pub mod secret;
 pub mod services;
 pub mod spec;
-pub mod store;
 mod sync;
 pub mod tokens;
 

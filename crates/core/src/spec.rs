@@ -58,7 +58,7 @@ pub enum TokenBody {
 pub enum RateShape {
     /// A limit per key (Airtable's 5 per second per base), under the account's budget: each
     /// key is paced as a rolling window of its own.
-    Steady,
+    PerKey,
     /// A rolling window (HubSpot's 100–190 per 10 s, Notion's average of 3 per second over a
     /// few seconds): the whole budget may go at once, then as the window rolls; the provider's
     /// answers may correct it (`ApiDialect::window_report`).
@@ -159,7 +159,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
             requests: 5,
             per: Duration::from_secs(1),
         },
-        rate_shape: RateShape::Steady,
+        rate_shape: RateShape::PerKey,
         rate_limit_lockout: Some(Duration::from_secs(30)),
         account_rate_limit: Some(RateLimit {
             requests: 50,

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use common::*;
 use inlet_core::export::ExportFormat;
 use inlet_core::item_store::{SortColumn, ViewSort};
+use inlet_core::keychain::{MemoryStore, TokenStore};
 use inlet_core::services::ItemView;
-use inlet_core::store::{MemoryStore, TokenStore};
 use inlet_core::{Inlet, Integration, IntegrationItem};
 use inlet_sandbox::Knobs;
 
@@ -191,7 +191,7 @@ async fn the_json_cache_of_earlier_versions_moves_into_the_store() {
     let dir = std::env::temp_dir().join(format!("inlet-legacy-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let account = inlet_core::fixtures::account("42");
-    let legacy = inlet_core::cache::CachedLoad {
+    let legacy = inlet_core::legacy_json::CachedLoad {
         integration: Integration::Hubspot,
         mode: inlet_core::Mode::Sandbox,
         account: account.clone(),
@@ -200,7 +200,7 @@ async fn the_json_cache_of_earlier_versions_moves_into_the_store() {
         items: inlet_core::fixtures::contacts(30),
         changes: None,
     };
-    inlet_core::cache::ItemCache::new(dir.join("items"))
+    inlet_core::legacy_json::ItemCache::new(dir.join("items"))
         .save(&legacy)
         .unwrap();
     // A connection for that account, so its items are the ones shown.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use common::consent_redirect;
 
-use inlet_core::store::{KeychainStore, StoredConnection, TokenStore};
+use inlet_core::keychain::{KeychainStore, StoredConnection, TokenStore};
 use inlet_core::{Integration, Secret};
 
 fn namespace(test: &str) -> String {

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use common::{connect_to, endpoint, sandbox_with, start, Env};
-use inlet_core::store::{MemoryStore, StoredConnection, TokenStore};
+use inlet_core::keychain::{MemoryStore, StoredConnection, TokenStore};
 use inlet_core::{Integration, Result};
 use inlet_sandbox::{DatasetSize, SandboxConfig};
 

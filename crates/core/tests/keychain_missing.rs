@@ -1,7 +1,7 @@
 //! With no Secret Service reachable, the store fails closed with `keychain_unavailable`.
 //! Its own test binary: it points this process at a bus that does not exist.
 
-use inlet_core::store::{KeychainStore, TokenStore};
+use inlet_core::keychain::{KeychainStore, TokenStore};
 
 #[test]
 fn no_secret_service_is_a_clear_error_not_a_plaintext_fallback() {

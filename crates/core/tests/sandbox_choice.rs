@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use common::{connect_to, endpoint, sandbox, Env};
+use inlet_core::keychain::{MemoryStore, TokenStore};
 use inlet_core::services::{DemoServer, StartOptions};
-use inlet_core::store::{MemoryStore, TokenStore};
 use inlet_core::{Inlet, Integration, Mode, SandboxEndpoint};
 use inlet_sandbox::Knobs;
 

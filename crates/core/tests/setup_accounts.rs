@@ -9,8 +9,8 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
+use inlet_core::keychain::{MemoryStore, TokenStore};
 use inlet_core::services::{ProviderSetup, SetupInput, SetupSource};
-use inlet_core::store::{MemoryStore, TokenStore};
 use inlet_core::{Integration, Mode, Secret};
 use inlet_sandbox::Knobs;
 

@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use inlet_core::store::MemoryStore;
+use inlet_core::keychain::MemoryStore;
 use inlet_core::Integration;
 use inlet_sandbox::Knobs;
 

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use inlet_core::config::SandboxEndpoint;
+use inlet_core::keychain::{MemoryStore, TokenStore};
 use inlet_core::services::StartOptions;
-use inlet_core::store::{MemoryStore, TokenStore};
 use inlet_core::{Inlet, Integration, Secret};
 use inlet_sandbox::Sandbox;
 

@@ -63,7 +63,7 @@ impl Pacer {
                 window: Some(Arc::new(RollingWindow::new(spec.rate_limit))),
                 ..Self::for_limit(spec.rate_limit)
             },
-            RateShape::Steady => Self::with_account_limit(spec.rate_limit, spec.account_rate_limit),
+            RateShape::PerKey => Self::with_account_limit(spec.rate_limit, spec.account_rate_limit),
         }
     }
 

@@ -63,7 +63,8 @@ impl RetryPolicy {
         policy
     }
 
-    /// A policy with millisecond waits, for tests against the sandbox.
+    /// A policy with millisecond waits, for tests against the sandbox (feature `test-fixtures`).
+    #[cfg(any(test, feature = "test-fixtures"))]
     pub fn fast() -> Self {
         Self {
             max_attempts: 6,

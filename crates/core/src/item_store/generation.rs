@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use super::{mode_text, sql_error, AccountKey, ItemStore};
+use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::item::IntegrationItem;
-use crate::store::AccountInfo;
 
 /// What changed since the previous complete load of the same account.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]

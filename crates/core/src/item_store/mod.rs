@@ -21,12 +21,12 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+use crate::account::AccountInfo;
 use crate::config::Mode;
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::private_files;
-use crate::store::AccountInfo;
 
 /// The file name of the store inside the data dir.
 pub const FILE_NAME: &str = "items.sqlite3";

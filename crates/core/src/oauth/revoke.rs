@@ -7,9 +7,9 @@ use specta::Type;
 
 use crate::config::ProviderSettings;
 use crate::http::{read_capped, TOKEN_BODY_CAP};
+use crate::keychain::StoredConnection;
 use crate::secret::Secret;
 use crate::spec::{spec, Revocation};
-use crate::store::StoredConnection;
 
 /// What happened to the grant at the provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]

@@ -7,13 +7,13 @@ pub mod notion;
 
 use async_trait::async_trait;
 
+use crate::account::AccountInfo;
 use crate::config::ProviderSettings;
 use crate::error::Result;
 use crate::http::{AccessTokens, ApiClient, ApiDialect};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::oauth::client::{TokenDialect, TokenSet};
-use crate::store::AccountInfo;
 
 /// What a loader needs to call its provider.
 pub struct LoadContext<'a> {

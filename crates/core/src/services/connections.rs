@@ -6,15 +6,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use super::library::{CurrentAccount, Library};
-use super::setup::Resolver;
+use super::provider_settings::Resolver;
 use super::types::{ConnectionInfo, Disconnected, IntegrationStatus};
 use crate::config::{Mode, ProviderSettings};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
-use crate::oauth::revoke::{revoke, RevokeOutcome};
-use crate::store::{
+use crate::keychain::{
     blocking, check_issuer, connection_key, AccountInfo, StoredConnection, TokenStore,
 };
+use crate::oauth::revoke::{revoke, RevokeOutcome};
 use crate::tokens::RefreshLocks;
 
 /// The connected accounts and the settings they are used with.
@@ -155,7 +155,7 @@ impl Connections {
         blocking(move || store.put(&connection)).await?;
         self.set_active_account(integration, mode, Some(account_id))
             .await?;
-        self.library.set_aside(integration);
+        self.library.forget_last_load(integration);
         Ok(info)
     }
 
@@ -187,7 +187,7 @@ impl Connections {
         let store = self.store.clone();
         blocking(move || store.delete(&key)).await?;
         self.set_active_account(integration, mode, None).await?;
-        self.library.set_aside(integration);
+        self.library.forget_last_load(integration);
         tracing::info!(%integration, "disconnected");
         Ok(Some(Disconnected {
             account: CurrentAccount {
@@ -250,7 +250,7 @@ impl Connections {
         }
         self.set_active_account(integration, mode, Some(account_id.to_owned()))
             .await?;
-        self.library.set_aside(integration);
+        self.library.forget_last_load(integration);
         Ok(())
     }
 

@@ -10,13 +10,13 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use super::library::{CurrentAccount, Library};
+use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::export::{export_stream, write_stream, ExportFormat};
 use crate::integration::Integration;
 use crate::item_store::{
     AccountKey, Generation, ItemRow, ItemStore, RowFilter, TreeOrder, ViewSort,
 };
-use crate::store::AccountInfo;
 use crate::sync::lock;
 
 /// A view of the stored items, as the grid shows it.
@@ -339,7 +339,7 @@ impl Library {
 /// store has not changed.
 fn view_order(
     store: &ItemStore,
-    trees: &TreeCache,
+    trees: &ViewOrderCache,
     revision: u64,
     generations: &[i64],
     view: &ItemView,
@@ -363,5 +363,5 @@ fn view_order(
 
 /// The last view order read (a tree flattened, or a long list's row ids), with what it was read
 /// for (the store's revision, the generations and the view): scrolling reads windows of it.
-pub(crate) type TreeCache =
+pub(crate) type ViewOrderCache =
     Arc<std::sync::Mutex<Option<((u64, Vec<i64>, ItemView), Arc<TreeOrder>)>>>;

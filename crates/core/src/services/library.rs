@@ -10,16 +10,16 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
-use super::item_views::TreeCache;
+use super::item_views::ViewOrderCache;
 use super::load_writer::StoreWriter;
-use crate::cache::{CachedLoad, ItemCache};
+use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::export::{export_to_path, ExportFormat};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::item_store::{AccountKey, ItemStore, FILE_NAME};
+use crate::legacy_json::{CachedLoad, ItemCache};
 use crate::load::LoadResult;
-use crate::store::AccountInfo;
 use crate::sync::lock;
 
 /// The connection a stored load must belong to, to be shown.
@@ -32,7 +32,7 @@ pub struct Library {
     /// When the items of each integration's active account were loaded (this session).
     last_loads: Mutex<HashMap<Integration, DateTime<Utc>>>,
     records: Mutex<Vec<IntegrationItem>>,
-    pub(super) trees: TreeCache,
+    pub(super) trees: ViewOrderCache,
     /// Bumped whenever the stored items change, so cached tree orders are not reused.
     revision: AtomicU64,
     /// The folder of a store that lives only as long as this library (no data dir).
@@ -54,7 +54,7 @@ impl Library {
             store,
             last_loads: Mutex::default(),
             records: Mutex::default(),
-            trees: TreeCache::default(),
+            trees: ViewOrderCache::default(),
             revision: AtomicU64::new(0),
             temporary: None,
         }
@@ -175,7 +175,7 @@ impl Library {
     }
 
     /// Forgets when `integration` was loaded (another account or mode is now the active one).
-    pub fn set_aside(&self, integration: Integration) {
+    pub fn forget_last_load(&self, integration: Integration) {
         lock(&self.last_loads).remove(&integration);
     }
 

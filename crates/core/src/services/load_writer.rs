@@ -6,11 +6,11 @@
 
 use tokio::sync::{mpsc, oneshot};
 
+use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::item::IntegrationItem;
 use crate::item_store::{AccountKey, Generation, ItemStore};
 use crate::load::PageTee;
-use crate::store::AccountInfo;
 
 enum Message {
     Page(Vec<IntegrationItem>),

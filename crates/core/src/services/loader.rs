@@ -21,9 +21,9 @@ use crate::http::ApiClient;
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::item_store::AccountKey;
+use crate::keychain::StoredConnection;
 use crate::load::{load_all, LoadProgress, LoadResult, ProgressFn};
 use crate::providers::{airtable, provider, LoadContext, PageSink, RecordScope};
-use crate::store::StoredConnection;
 use crate::sync::lock;
 use crate::tokens::ConnectionTokens;
 
@@ -335,7 +335,7 @@ impl Inner {
         // stored; the status does not call it the active account's load.
         let active = self.connections.find(integration).await.ok().flatten();
         if active.is_none_or(|a| a.account.id != connection.account.id) {
-            self.library.set_aside(integration);
+            self.library.forget_last_load(integration);
         }
         Ok(result)
     }

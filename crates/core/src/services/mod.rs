@@ -15,8 +15,8 @@ mod item_views;
 mod library;
 mod load_writer;
 mod loader;
+mod provider_settings;
 mod records;
-mod setup;
 mod sign_in;
 mod types;
 
@@ -26,7 +26,7 @@ pub use diagnostics::Facts;
 pub use item_views::{Destination, FacetValue, ItemView, ItemWindow, ViewFacets};
 pub use library::{CurrentAccount, Library};
 pub use loader::{LoadHandle, Loader};
-pub use setup::{DemoServer, ProviderSetup, Resolver, SetupInput, SetupSource};
+pub use provider_settings::{DemoServer, ProviderSetup, Resolver, SetupInput, SetupSource};
 pub use sign_in::{PendingSignIn, SignIn};
 pub use types::{AuthorizationStart, ConnectionInfo, Disconnected, IntegrationStatus};
 
@@ -36,7 +36,7 @@ use std::sync::Arc;
 use crate::config::EnvSource;
 use crate::error::Result;
 use crate::http::RetryPolicy;
-use crate::store::{KeychainStore, TokenStore};
+use crate::keychain::{KeychainStore, TokenStore};
 use crate::tokens::RefreshLocks;
 
 /// The keychain namespace both the app and the CLI use, so they share connections.

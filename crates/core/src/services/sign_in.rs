@@ -22,13 +22,13 @@ use super::types::{AuthorizationStart, ConnectionInfo};
 use crate::config::{ProviderSettings, RedirectTransport, DEEP_LINK_CALLBACK};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
+use crate::keychain::{Issuer, StoredConnection};
 use crate::oauth::callback::{parse_callback, CallbackOutcome};
 use crate::oauth::client::{authorization_request, exchange_code};
 use crate::oauth::loopback::LoopbackListener;
 use crate::oauth::pending::{PendingFlow, PendingFlows, FLOW_TTL};
 use crate::oauth::start_page::StartPage;
 use crate::providers::{provider, AccountContext};
-use crate::store::{Issuer, StoredConnection};
 use crate::sync::lock;
 
 /// Sign-ins in progress.

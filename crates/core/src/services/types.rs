@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use specta::Type;
 
+use crate::account::AccountInfo;
 use crate::config::{Mode, RedirectTransport};
 use crate::integration::Integration;
 use crate::item_store::AccountKey;
+use crate::keychain::StoredConnection;
 use crate::oauth::revoke::RevokeOutcome;
-use crate::store::{AccountInfo, StoredConnection};
 
 /// What the UI and `inlet status` show for an integration (never a token).
 #[derive(Debug, Clone, Serialize, Type)]

@@ -4,7 +4,7 @@
 //! the keychain and use the token the first one got), the rotated refresh token saved before the
 //! new access token is used, and `invalid_grant` (Airtable: 409) recorded as "reconnect needed"
 //! only when the keychain holds no newer pair. Tokens are sent only to the endpoints and client
-//! that issued them ([`crate::store::check_issuer`]).
+//! that issued them ([`crate::keychain::check_issuer`]).
 
 mod locks;
 
@@ -18,9 +18,9 @@ use chrono::{DateTime, Utc};
 use crate::config::ProviderSettings;
 use crate::error::{CoreError, Result};
 use crate::http::AccessTokens;
+use crate::keychain::{blocking, check_issuer, IssuerCheck, StoredConnection, TokenStore};
 use crate::oauth::client::{self, TokenDialect};
 use crate::secret::Secret;
-use crate::store::{blocking, check_issuer, IssuerCheck, StoredConnection, TokenStore};
 use locks::ConnectionLock;
 
 /// Refresh at most this long before the provider's expiry.

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use inlet_core::config::{EnvSource, SandboxEndpoint};
 use inlet_core::http::RetryPolicy;
+use inlet_core::keychain::{MemoryStore, TokenStore};
 use inlet_core::services::{AuthorizationStart, ConnectionInfo, DemoServer, StartOptions};
-use inlet_core::store::{MemoryStore, TokenStore};
 use inlet_core::{Inlet, Integration, Secret};
 use inlet_sandbox::{Knobs, Sandbox, SandboxConfig};
 use url::Url;
@@ -250,7 +250,7 @@ pub async fn stored_inlet(sandbox: &Sandbox, name: &str) -> (Inlet, PathBuf) {
         inlet_sandbox::CLIENT_ID,
         inlet_sandbox::CLIENT_SECRET,
     );
-    let store: Arc<dyn TokenStore> = Arc::new(inlet_core::store::MemoryStore::default());
+    let store: Arc<dyn TokenStore> = Arc::new(inlet_core::keychain::MemoryStore::default());
     (
         start(&Env::of(&[]), Some(demo), store, Some(dir.clone())).await,
         dir,

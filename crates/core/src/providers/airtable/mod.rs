@@ -14,12 +14,12 @@ use async_trait::async_trait;
 
 use self::api::{BasesPage, Table, Tables, WhoAmI};
 use super::{advance, api_url, AccountContext, Cursor, LoadContext, PageSink, Provider};
+use crate::account::AccountInfo;
 use crate::error::Result;
 use crate::http::{ApiDialect, FixedToken};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::oauth::client::TokenDialect;
-use crate::store::AccountInfo;
 
 /// The Airtable provider.
 pub struct Airtable;

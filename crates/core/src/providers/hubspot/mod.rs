@@ -13,6 +13,7 @@ use self::api::{Introspection, ObjectPage, SimpleObject};
 use super::{
     advance, api_url, parse_time, AccountContext, Cursor, LoadContext, PageSink, Provider,
 };
+use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::http::{header_u64, ApiDialect, WindowReport};
 use crate::integration::Integration;
@@ -20,7 +21,6 @@ use crate::item::IntegrationItem;
 use crate::oauth::client::TokenDialect;
 use crate::secret::{expose_option, Secret};
 use crate::spec::spec;
-use crate::store::AccountInfo;
 
 /// The HubSpot provider.
 pub struct HubSpot;

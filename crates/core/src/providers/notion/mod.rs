@@ -13,13 +13,13 @@ use self::api::{Object, SearchPage};
 use super::{
     advance, api_url, parse_time, AccountContext, Cursor, LoadContext, PageSink, Provider,
 };
+use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::http::ApiDialect;
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::oauth::client::TokenDialect;
 use crate::spec::spec;
-use crate::store::AccountInfo;
 
 /// The Notion provider.
 pub struct Notion;

@@ -7,12 +7,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+use crate::account::AccountInfo;
 use crate::config::Mode;
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::item_store::ChangeSummary;
-use crate::store::AccountInfo;
 
 /// One connection's last load.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]

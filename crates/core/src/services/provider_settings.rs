@@ -13,9 +13,9 @@ use super::connections::Connections;
 use crate::config::{resolve, EnvSource, Mode, RedirectTransport, SandboxEndpoint};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
+use crate::keychain::blocking;
 use crate::secret::{expose_option, Secret};
 use crate::spec::spec;
-use crate::store::blocking;
 
 /// Where a provider's client credentials come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
@@ -288,7 +288,7 @@ impl Connections {
             if settings.get(&integration).map(|s| s.mode)
                 != resolved.get(&integration).map(|s| s.mode)
             {
-                self.library.set_aside(integration);
+                self.library.forget_last_load(integration);
             }
         }
         *settings = resolved;

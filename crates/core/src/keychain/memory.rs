@@ -1,4 +1,4 @@
-//! An in-memory token store for tests and for `--ephemeral` runs.
+//! An in-memory token store for tests (feature `test-fixtures`; never in the app or the CLI).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;

@@ -2,33 +2,24 @@
 //! plus an index entry listing them. No plaintext fallback exists.
 
 mod issuer;
-mod keychain;
+#[cfg(any(test, feature = "test-fixtures"))]
 mod memory;
+mod os;
 
 pub use issuer::{check_issuer, Issuer, IssuerCheck};
-pub use keychain::KeychainStore;
+#[cfg(any(test, feature = "test-fixtures"))]
 pub use memory::MemoryStore;
+pub use os::KeychainStore;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use specta::Type;
 
 use crate::config::Mode;
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::secret::Secret;
 
-/// Who a connection belongs to on the provider's side (safe to show).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
-pub struct AccountInfo {
-    /// The provider's id of the account (HubSpot portal id, Notion workspace id, Airtable user id).
-    pub id: String,
-    /// A readable label (portal domain, workspace name, e-mail).
-    pub label: String,
-    /// More facts (user, domain, bot id, …).
-    #[specta(type = std::collections::HashMap<String, specta_typescript::Unknown>)]
-    pub details: serde_json::Map<String, serde_json::Value>,
-}
+pub use crate::account::AccountInfo;
 
 /// One connected account, as kept in the keychain. Not `Serialize`: tokens never leave the core.
 #[derive(Debug, Clone)]

@@ -1,0 +1,61 @@
+//! `inlet items`: the stored items of every connected account, as the app's grid filters and
+//! sorts them (no network call).
+
+use inlet_core::export::ExportFormat;
+use inlet_core::item_store::{SortColumn, ViewSort};
+use inlet_core::services::{Destination, ItemView};
+use inlet_core::{CoreError, Inlet, Integration};
+
+use super::Voice;
+
+/// What `inlet items` was asked.
+pub struct ItemsArgs {
+    pub integration: Option<String>,
+    pub changes: bool,
+    pub search: Option<String>,
+    pub types: Vec<String>,
+    pub account: Option<String>,
+    pub sort: String,
+    pub desc: bool,
+    pub format: String,
+    pub output: Option<std::path::PathBuf>,
+}
+
+pub async fn run(inlet: &Inlet, voice: Voice, args: ItemsArgs) -> Result<(), CoreError> {
+    let format: ExportFormat = args.format.parse()?;
+    let view = ItemView {
+        search: args.search.unwrap_or_default(),
+        types: args.types,
+        integrations: args
+            .integration
+            .map(|i| i.parse::<Integration>())
+            .transpose()?
+            .into_iter()
+            .collect(),
+        accounts: args.account.into_iter().collect(),
+        changes_only: args.changes,
+        sort: ViewSort {
+            column: sort_column(&args.sort)?,
+            descending: args.desc,
+        },
+        expanded: None,
+    };
+    let accounts = inlet.connections.connected_accounts().await?;
+    let destination = args.output.map_or(Destination::Stdout, Destination::File);
+    let written = inlet
+        .library
+        .write_view(&accounts, view, format, destination)
+        .await?;
+    voice.note(format!("{written} stored items"));
+    Ok(())
+}
+
+/// The column `inlet items --sort` names.
+fn sort_column(name: &str) -> Result<SortColumn, CoreError> {
+    serde_json::from_value(serde_json::Value::String(name.trim().to_ascii_lowercase())).map_err(|_| {
+        CoreError::invalid_argument(format!(
+            "“{}” is not a column to sort by. Use name, type, parent, created, modified or integration.",
+            name.chars().take(32).collect::<String>()
+        ))
+    })
+}
