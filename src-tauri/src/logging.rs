@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use inlet_core::log_lines::OneLine;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::AppHandle;
@@ -112,14 +113,27 @@ pub fn init(data_dir: Option<&Path>) -> Logging {
         Some(((writer, guard), folder)) => (Some(writer), Some(guard), Some(folder)),
         None => (None, None, None),
     };
+    // One record, one line: provider text in a record is escaped (`log_lines::OneLine`).
     let file_layer = file.map(|writer| {
         tracing_subscriber::fmt::layer()
             .with_ansi(false)
-            .with_writer(writer)
+            .with_writer(move || OneLine(writer.clone()))
     });
+    // Colour on a terminal only (and never with NO_COLOR); a pipe or a file gets plain lines.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && !matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty());
+    let stderr_layer = tracing_subscriber::fmt::layer()
+        .with_ansi(colour)
+        .with_writer(move || -> Box<dyn std::io::Write> {
+            if colour {
+                Box::new(std::io::stderr())
+            } else {
+                Box::new(OneLine(std::io::stderr()))
+            }
+        });
     let _ = tracing_subscriber::registry()
         .with(filter)
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(stderr_layer)
         .with(file_layer)
         .try_init();
     Logging {

@@ -69,6 +69,22 @@ describe("connections", () => {
     expect(document.getElementById("first-run")!.hidden).toBe(true);
   });
 
+  it("says so when a new sign-in adds another account instead of replacing the first", async () => {
+    button(card("hubspot"), "Connect HubSpot")!.click();
+    await tick();
+    await tick();
+    await tick();
+    backend.nextAccount = { id: "77", label: "Second portal" };
+    button(card("hubspot"), "Reconnect HubSpot")!.click();
+    await tick();
+    await tick();
+    await tick();
+    expect(card("hubspot").textContent).toContain("Connected as Second portal");
+    expect(document.getElementById("status")!.textContent).toContain(
+      "HubSpot: connected as Second portal. HubSpot sandbox account stays connected",
+    );
+  });
+
   it("starts the sandbox only when asked, from a card that is not set up", async () => {
     backend.statuses[2].mode = null;
     await app.refresh();

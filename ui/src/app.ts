@@ -43,13 +43,23 @@ export class App {
     this.mountViews();
     await this.backend.onConnectionChanged((event) => {
       const { integration } = event;
+      const before = this.store.get().statuses.find((s) => s.integration === integration)?.account ?? null;
       this.store.set((s) => ({
         // A failed sign-in that names no integration ends every wait.
         busy: integration ? toggled(s.busy, integration, false) : event.error ? new Set() : s.busy,
         error: event.error ? { message: event.error.message, retry: null } : event.connected ? null : s.error,
       }));
       if (event.connected) this.dismissFirstRun();
-      void this.refresh().then(() => this.reloadStored());
+      void this.refresh().then(() => {
+        // A sign-in as another account adds it (and makes it the active one): never silently.
+        const now = this.store.get().statuses.find((s) => s.integration === integration);
+        if (event.connected && before && now?.account && now.account.id !== before.id) {
+          this.store.set({
+            message: `${now.name}: connected as ${now.account.label}. ${before.label} stays connected — switch between them on the card.`,
+          });
+        }
+        return this.reloadStored();
+      });
     });
     await this.backend.onInternalError(({ message }) => this.showError(message));
     await this.backend.onLoadProgress(({ progress }) => {

@@ -96,7 +96,7 @@ export const events = {
 export type AccountInfo = {
 	/**  The provider's id of the account (HubSpot portal id, Notion workspace id, Airtable user id). */
 	id: string,
-	/**  A readable label (portal domain, workspace name, e-mail). */
+	/**  A readable label (portal domain, workspace name, e-mail). Shown, never logged. */
 	label: string,
 	/**  More facts (user, domain, bot id, …). */
 	details: { [key in string]: unknown },

@@ -79,11 +79,17 @@ export class FakeBackend implements Backend {
     return found;
   }
 
+  /** The account the next sign-in connects (another person's, say); the sandbox's by default. */
+  nextAccount: { id: string; label: string } | null = null;
+
   setConnected(integration: Integration, on: boolean): void {
     const status = this.status(integration);
     status.connected = on;
-    status.account = on ? { id: "42", label: `${status.name} sandbox account`, details: {} } : null;
-    status.accounts = status.account ? [status.account] : [];
+    const account = this.nextAccount ?? { id: "42", label: `${status.name} sandbox account` };
+    this.nextAccount = null;
+    const others = status.accounts.filter((a) => a.id !== account.id);
+    status.account = on ? { ...account, details: {} } : null;
+    status.accounts = status.account ? [...(on ? others : []), status.account] : [];
     status.connected_at = on ? new Date().toISOString() : null;
   }
 

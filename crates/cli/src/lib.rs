@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use inlet_core::config::{Environment, SandboxEndpoint};
+use inlet_core::log_lines::OneLine;
 use inlet_core::services::{data_dir, DemoServer, StartOptions};
 use inlet_core::{CoreError, Inlet};
 
@@ -127,14 +128,22 @@ pub fn main() -> ExitCode {
         Ok(here) => Environment::with_dotenv_in(&here),
         Err(_) => Environment::process(),
     };
+    let colour = colour_on_stderr();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("INLET_LOG")
                 .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
                 .unwrap_or_else(|_| "warn".into()),
         )
-        .with_ansi(colour_on_stderr())
-        .with_writer(std::io::stderr)
+        .with_ansi(colour)
+        .with_writer(move || -> Box<dyn std::io::Write> {
+            // Colour only on a terminal; elsewhere a record is escaped to one line.
+            if colour {
+                Box::new(std::io::stderr())
+            } else {
+                Box::new(OneLine(std::io::stderr()))
+            }
+        })
         .init();
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Completions { .. } | Command::Manpage) {

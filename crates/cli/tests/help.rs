@@ -84,3 +84,34 @@ fn json_errors_are_one_object_in_the_error_shape() {
     assert!(body["message"].as_str().unwrap().contains("nosuch"));
     assert_eq!(body["details"]["given"], "nosuch");
 }
+
+/// Log lines on a pipe or in a file are plain text: no ANSI colour codes (nor with `NO_COLOR`).
+#[test]
+fn log_lines_carry_no_colour_codes_when_not_on_a_terminal() {
+    for no_color in [None, Some("1")] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_inlet"));
+        command
+            .args(["status"])
+            .env("INLET_KEYCHAIN_SERVICE", "dev.inlet.cli-test.colour")
+            .env(
+                "INLET_DATA_DIR",
+                std::env::temp_dir().join("inlet-cli-colour"),
+            )
+            .env("INLET_LOG", "trace")
+            // No Secret Service: the start logs a warning, whatever this machine has.
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/inlet-bus",
+            );
+        if let Some(value) = no_color {
+            command.env("NO_COLOR", value);
+        }
+        let out = command.output().unwrap();
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("WARN"), "a log line was written: {stderr}");
+        assert!(
+            !stderr.contains('\u{1b}'),
+            "colour codes on a pipe: {stderr:?}"
+        );
+    }
+}

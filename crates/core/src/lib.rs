@@ -19,6 +19,7 @@ pub mod item_store;
 pub mod keychain;
 pub mod legacy_json;
 pub mod load;
+pub mod log_lines;
 pub mod oauth;
 pub mod private_files;
 pub mod providers;

@@ -1,0 +1,61 @@
+//! Log records as the files and pipes receive them: one record, one line. Provider text (an
+//! error description, a name) may hold a newline or an escape sequence; written as it is, it
+//! would forge log lines or drive a terminal. [`OneLine`] writes every control character inside
+//! a record escaped (`\n`, `\u{1b}`), keeping only the record's own line end.
+
+use std::io::Write;
+
+/// A writer of log records (the formatting layer writes a whole record per call) that escapes
+/// the control characters inside each record.
+pub struct OneLine<W>(pub W);
+
+impl<W: Write> Write for OneLine<W> {
+    fn write(&mut self, record: &[u8]) -> std::io::Result<usize> {
+        let (body, end): (&[u8], &[u8]) = match record.last() {
+            Some(b'\n') => (&record[..record.len() - 1], b"\n"),
+            _ => (record, b""),
+        };
+        let text = String::from_utf8_lossy(body);
+        if text.chars().any(char::is_control) {
+            let escaped: String = text
+                .chars()
+                .flat_map(|c| {
+                    let shown: Vec<char> = if c.is_control() && c != '\t' {
+                        c.escape_default().collect()
+                    } else {
+                        vec![c]
+                    };
+                    shown
+                })
+                .collect();
+            self.0.write_all(escaped.as_bytes())?;
+        } else {
+            self.0.write_all(body)?;
+        }
+        self.0.write_all(end)?;
+        Ok(record.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_stays_one_line_whatever_its_text_holds() {
+        let mut out = OneLine(Vec::new());
+        out.write_all(b"WARN sign-in failed: workspace Acme\n2026-12-05 ERROR forged\x1b[2J\n")
+            .unwrap();
+        out.write_all(b"INFO plain\ttabbed record\n").unwrap();
+        let text = String::from_utf8(out.0).unwrap();
+        assert_eq!(
+            text,
+            "WARN sign-in failed: workspace Acme\\n2026-12-05 ERROR forged\\u{1b}[2J\nINFO plain\ttabbed record\n"
+        );
+        assert_eq!(text.lines().count(), 2);
+    }
+}
