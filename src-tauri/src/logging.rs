@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use inlet_core::log_lines::OneLine;
+use inlet_core::log_lines::{self, OneLine};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::AppHandle;
@@ -120,17 +120,10 @@ pub fn init(data_dir: Option<&Path>) -> Logging {
             .with_writer(move || OneLine(writer.clone()))
     });
     // Colour on a terminal only (and never with NO_COLOR); a pipe or a file gets plain lines.
-    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && !matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty());
+    let colour = log_lines::colour_on_stderr();
     let stderr_layer = tracing_subscriber::fmt::layer()
         .with_ansi(colour)
-        .with_writer(move || -> Box<dyn std::io::Write> {
-            if colour {
-                Box::new(std::io::stderr())
-            } else {
-                Box::new(OneLine(std::io::stderr()))
-            }
-        });
+        .with_writer(move || log_lines::stderr_records(colour));
     let _ = tracing_subscriber::registry()
         .with(filter)
         .with(stderr_layer)

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use inlet_core::config::{Environment, SandboxEndpoint};
-use inlet_core::log_lines::OneLine;
+use inlet_core::log_lines;
 use inlet_core::services::{data_dir, DemoServer, StartOptions};
 use inlet_core::{CoreError, Inlet};
 
@@ -113,13 +113,6 @@ async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError>
     }
 }
 
-/// Whether standard error may carry colour: a terminal, and no `NO_COLOR` (no-color.org).
-fn colour_on_stderr() -> bool {
-    use std::io::IsTerminal;
-    let no_color = matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty());
-    std::io::stderr().is_terminal() && !no_color
-}
-
 /// Runs the command line in `std::env::args` and answers the process's exit code.
 pub fn main() -> ExitCode {
     // `.env` of the working directory only (never a parent folder's), read into a map: only
@@ -128,7 +121,7 @@ pub fn main() -> ExitCode {
         Ok(here) => Environment::with_dotenv_in(&here),
         Err(_) => Environment::process(),
     };
-    let colour = colour_on_stderr();
+    let colour = log_lines::colour_on_stderr();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("INLET_LOG")
@@ -136,14 +129,8 @@ pub fn main() -> ExitCode {
                 .unwrap_or_else(|_| "warn".into()),
         )
         .with_ansi(colour)
-        .with_writer(move || -> Box<dyn std::io::Write> {
-            // Colour only on a terminal; elsewhere a record is escaped to one line.
-            if colour {
-                Box::new(std::io::stderr())
-            } else {
-                Box::new(OneLine(std::io::stderr()))
-            }
-        })
+        // Colour only on a terminal; elsewhere a record is escaped to one line.
+        .with_writer(move || log_lines::stderr_records(colour))
         .init();
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Completions { .. } | Command::Manpage) {

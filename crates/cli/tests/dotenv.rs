@@ -17,6 +17,15 @@ fn write_env(dir: &std::path::Path, text: &str, mode: u32) {
     std::fs::set_permissions(dir.join(".env"), std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// HubSpot's entry in `inlet --json status`'s answer.
+fn hubspot_status(stdout: &[u8]) -> serde_json::Value {
+    let statuses: Vec<serde_json::Value> = serde_json::from_slice(stdout).unwrap();
+    statuses
+        .into_iter()
+        .find(|s| s["integration"] == "hubspot")
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs a Secret Service: run through `make test`"]
 async fn a_dotenv_cannot_redirect_tokens_move_the_store_or_silence_the_warnings() {
@@ -63,13 +72,7 @@ async fn a_dotenv_cannot_redirect_tokens_move_the_store_or_silence_the_warnings(
     );
     assert!(!stderr.contains("secret-from-dotenv"), "{stderr}");
     assert!(!stderr.contains("evil.example"), "{stderr}");
-    let statuses: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let hubspot = statuses
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["integration"] == "hubspot")
-        .unwrap();
+    let hubspot = hubspot_status(&out.stdout);
     assert_eq!(
         hubspot["mode"], "live",
         "the client id was taken: {hubspot}"
@@ -94,13 +97,7 @@ async fn a_dotenv_cannot_redirect_tokens_move_the_store_or_silence_the_warnings(
             "{stderr}"
         );
         assert!(!stderr.contains("cid-from-dotenv"), "{stderr}");
-        let statuses: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let hubspot = statuses
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["integration"] == "hubspot")
-            .unwrap();
+        let hubspot = hubspot_status(&out.stdout);
         assert_eq!(hubspot["mode"], "sandbox", "{hubspot}");
     }
 }

@@ -9,6 +9,39 @@ use std::io::Write;
 /// the control characters inside each record.
 pub struct OneLine<W>(pub W);
 
+/// `text` with every control character escaped (`\n`, `\u{1b}`), tabs too unless `keep_tabs`.
+pub fn escape_controls(text: &str, keep_tabs: bool) -> std::borrow::Cow<'_, str> {
+    let escaped = |c: char| c.is_control() && !(keep_tabs && c == '\t');
+    if !text.chars().any(escaped) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escaped(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether standard error may carry colour: a terminal, and no `NO_COLOR` (no-color.org).
+pub fn colour_on_stderr() -> bool {
+    use std::io::IsTerminal;
+    let no_color = matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty());
+    std::io::stderr().is_terminal() && !no_color
+}
+
+/// Standard error for log records: as it is on a colour terminal, else through [`OneLine`].
+pub fn stderr_records(colour: bool) -> Box<dyn Write> {
+    if colour {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(OneLine(std::io::stderr()))
+    }
+}
+
 impl<W: Write> Write for OneLine<W> {
     fn write(&mut self, record: &[u8]) -> std::io::Result<usize> {
         let (body, end): (&[u8], &[u8]) = match record.last() {
@@ -16,22 +49,7 @@ impl<W: Write> Write for OneLine<W> {
             _ => (record, b""),
         };
         let text = String::from_utf8_lossy(body);
-        if text.chars().any(char::is_control) {
-            let escaped: String = text
-                .chars()
-                .flat_map(|c| {
-                    let shown: Vec<char> = if c.is_control() && c != '\t' {
-                        c.escape_default().collect()
-                    } else {
-                        vec![c]
-                    };
-                    shown
-                })
-                .collect();
-            self.0.write_all(escaped.as_bytes())?;
-        } else {
-            self.0.write_all(body)?;
-        }
+        self.0.write_all(escape_controls(&text, true).as_bytes())?;
         self.0.write_all(end)?;
         Ok(record.len())
     }

@@ -137,6 +137,23 @@ pub fn open_no_follow(path: &Path, options: &mut OpenOptions) -> std::io::Result
     options.open(path)
 }
 
+/// Opens (creating it 0600, its folder 0700) the lock file `path` for reading and writing,
+/// without following a link: the refresh locks and the keychain index's lock.
+pub fn open_lock_file(path: &Path) -> std::io::Result<File> {
+    if let Some(dir) = path.parent() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
+    }
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    open_no_follow(path, &mut options)
+}
+
 /// Creates the private file `path` (0600) if it is not there, without following a link, and
 /// checks it as [`check_private_file`] does.
 pub fn ensure_private_file(path: &Path) -> Result<()> {

@@ -18,23 +18,36 @@ use inlet_core::tokens::{ConnectionTokens, RefreshLocks};
 use inlet_core::{CoreError, Integration, Result};
 use inlet_sandbox::Knobs;
 
-/// The keychain as another process saw it a moment ago: the first `stale_reads` reads of the
-/// connection return `stale`, later ones what is stored now.
-struct SeenEarlier {
+/// What another process does to the keychain at the `n`th read (from 1) of a connection: answer
+/// with an entry as it saw it (`Some`), or change what is stored and let the read go on (`None`).
+type OnRead = Box<dyn Fn(usize, &MemoryStore) -> Option<StoredConnection> + Send + Sync>;
+
+/// The keychain shared with another process, whose doings `on_read` plays.
+struct Shared {
     now: Arc<MemoryStore>,
-    stale: StoredConnection,
-    stale_reads: Mutex<usize>,
+    reads: Mutex<usize>,
+    on_read: OnRead,
 }
 
-impl TokenStore for SeenEarlier {
+impl Shared {
+    fn new(now: Arc<MemoryStore>, on_read: OnRead) -> Arc<Self> {
+        Arc::new(Self {
+            now,
+            reads: Mutex::new(0),
+            on_read,
+        })
+    }
+}
+
+impl TokenStore for Shared {
     fn keys(&self) -> Result<Vec<String>> {
         self.now.keys()
     }
     fn get(&self, key: &str) -> Result<Option<StoredConnection>> {
-        let mut left = self.stale_reads.lock().unwrap();
-        if *left > 0 && key == self.stale.key() {
-            *left -= 1;
-            return Ok(Some(self.stale.clone()));
+        let mut reads = self.reads.lock().unwrap();
+        *reads += 1;
+        if let Some(seen) = (self.on_read)(*reads, &self.now) {
+            return Ok(Some(seen));
         }
         self.now.get(key)
     }
@@ -80,12 +93,13 @@ async fn a_refused_refresh_uses_the_newer_pair_and_never_overwrites_it() {
     // and refreshes with the dead refresh token: Airtable answers 409.
     let mut stale = before.clone();
     stale.expires_at = Some(Utc::now());
+    // The keychain as another process saw it a moment ago: the first two reads of the
+    // connection return the stale pair, later ones what is stored now.
     let second = ConnectionTokens::new(
-        Arc::new(SeenEarlier {
-            now: store.clone(),
-            stale,
-            stale_reads: Mutex::new(2),
-        }),
+        Shared::new(
+            store.clone(),
+            Box::new(move |n, _| (n <= 2).then(|| stale.clone())),
+        ),
         &RefreshLocks::default(),
         key.clone(),
         first.connections.settings(Integration::Airtable).unwrap(),
@@ -117,43 +131,6 @@ async fn a_refused_refresh_uses_the_newer_pair_and_never_overwrites_it() {
     assert_eq!(marked.refresh_token, newer.refresh_token);
 }
 
-/// The keychain as it is when another process disconnects while this one refreshes: the entry
-/// is deleted right before the refresh would write its rotated pair (the third read of it:
-/// the first look, the read inside the lock, the check before writing).
-struct DisconnectedMeanwhile {
-    now: Arc<MemoryStore>,
-    reads: Mutex<usize>,
-}
-
-impl TokenStore for DisconnectedMeanwhile {
-    fn keys(&self) -> Result<Vec<String>> {
-        self.now.keys()
-    }
-    fn get(&self, key: &str) -> Result<Option<StoredConnection>> {
-        let mut reads = self.reads.lock().unwrap();
-        *reads += 1;
-        if *reads == 3 {
-            self.now.delete(key)?;
-        }
-        self.now.get(key)
-    }
-    fn put(&self, connection: &StoredConnection) -> Result<()> {
-        self.now.put(connection)
-    }
-    fn delete(&self, key: &str) -> Result<()> {
-        self.now.delete(key)
-    }
-    fn get_entry(&self, name: &str) -> Result<Option<String>> {
-        self.now.get_entry(name)
-    }
-    fn put_entry(&self, name: &str, value: &str) -> Result<()> {
-        self.now.put_entry(name, value)
-    }
-    fn delete_entry(&self, name: &str) -> Result<()> {
-        self.now.delete_entry(name)
-    }
-}
-
 /// A refresh that finishes after Disconnect writes nothing back: the card must not say
 /// "connected" again with a live rotated pair (Airtable has no revoke endpoint).
 #[tokio::test(flavor = "multi_thread")]
@@ -171,11 +148,20 @@ async fn a_refresh_finishing_after_a_disconnect_writes_nothing_back() {
     let mut expiring = store.get(&key).unwrap().unwrap();
     expiring.expires_at = Some(Utc::now());
     store.put(&expiring).unwrap();
+    // Another process disconnects while this one refreshes: the entry is deleted right before
+    // the refresh would write its rotated pair (the third read of it: the first look, the read
+    // inside the lock, the check before writing).
+    let gone = key.clone();
     let tokens = ConnectionTokens::new(
-        Arc::new(DisconnectedMeanwhile {
-            now: store.clone(),
-            reads: Mutex::new(0),
-        }),
+        Shared::new(
+            store.clone(),
+            Box::new(move |n, now| {
+                if n == 3 {
+                    now.delete(&gone).unwrap();
+                }
+                None
+            }),
+        ),
         &RefreshLocks::default(),
         key.clone(),
         inlet.connections.settings(Integration::Airtable).unwrap(),

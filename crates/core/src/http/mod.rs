@@ -90,6 +90,8 @@ pub trait ApiDialect: Send + Sync {
 /// page sets its own, shorter one — so a stalled refresh cannot hold its connection's refresh
 /// lock, and every load of it, for ever.
 pub fn http_client() -> Result<reqwest::Client> {
+    // reqwest's own environment proxies take no extra exclusion (loopback), so they are off and
+    // the same variables are read through `proxy_for`.
     let proxy = reqwest::Proxy::custom(|url| proxy_for(url, |name| std::env::var(name).ok()))
         .no_proxy(reqwest::NoProxy::from_env());
     reqwest::Client::builder()

@@ -52,18 +52,7 @@ impl KeychainStore {
             path: path.display().to_string(),
             reason: e.to_string(),
         };
-        if let Some(dir) = path.parent() {
-            let mut builder = std::fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            builder.create(dir).map_err(io)?;
-        }
-        let mut options = std::fs::OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = crate::private_files::open_no_follow(path, &mut options).map_err(io)?;
+        let file = crate::private_files::open_lock_file(path).map_err(io)?;
         // Held for a keychain read and write: milliseconds.
         file.lock().map_err(io)?;
         change()

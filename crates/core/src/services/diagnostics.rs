@@ -81,17 +81,7 @@ impl Inlet {
 /// One line as a report may carry it: control characters escaped (`\n`, `\u{1b}`, …) and every
 /// e-mail-like word (`local@domain.tld`) replaced by `<e-mail>`.
 pub fn for_report(line: &str) -> String {
-    let escaped: String = line
-        .chars()
-        .flat_map(|c| {
-            let text: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            text
-        })
-        .collect();
+    let escaped = crate::log_lines::escape_controls(line, false);
     let mut out = String::with_capacity(escaped.len());
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {

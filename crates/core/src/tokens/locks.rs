@@ -100,9 +100,11 @@ async fn lock_file(path: PathBuf) -> Result<std::fs::File> {
     };
     let file = {
         let path = path.clone();
-        tokio::task::spawn_blocking(move || open_lock_file(&path).map_err(|e| io("open", &path, e)))
-            .await
-            .map_err(|e| CoreError::task_failed("opening a refresh lock", e))??
+        tokio::task::spawn_blocking(move || {
+            crate::private_files::open_lock_file(&path).map_err(|e| io("open", &path, e))
+        })
+        .await
+        .map_err(|e| CoreError::task_failed("opening a refresh lock", e))??
     };
     let started = Instant::now();
     loop {
@@ -123,28 +125,6 @@ async fn lock_file(path: PathBuf) -> Result<std::fs::File> {
             Err(std::fs::TryLockError::Error(e)) => return Err(io("lock", &path, e)),
         }
     }
-}
-
-fn open_lock_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-        if let Some(dir) = path.parent() {
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)?;
-        }
-        options.mode(0o600);
-    }
-    #[cfg(not(unix))]
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    // A link planted where the lock file goes is an error, never followed.
-    crate::private_files::open_no_follow(path, &mut options)
 }
 
 #[cfg(test)]
