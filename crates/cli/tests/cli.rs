@@ -48,7 +48,7 @@ async fn connect_status_load_disconnect() {
         "no token in status"
     );
 
-    let file = std::env::temp_dir().join(format!("inlet-cli-{}.csv", std::process::id()));
+    let file = env.data_dir.with_extension("csv");
     let load = env
         .run(&[
             "load",
@@ -75,7 +75,7 @@ async fn connect_status_load_disconnect() {
     assert_eq!(ids, expected);
     std::fs::remove_file(&file).ok();
 
-    let xlsx = std::env::temp_dir().join(format!("inlet-cli-{}.xlsx", std::process::id()));
+    let xlsx = env.data_dir.with_extension("xlsx");
     let out = env
         .run(&[
             "load",

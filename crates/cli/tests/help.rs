@@ -8,13 +8,12 @@
 use std::process::Command;
 
 fn inlet(args: &[&str]) -> std::process::Output {
+    let scratch = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_inlet"))
         .args(args)
         .env("INLET_KEYCHAIN_SERVICE", "dev.inlet.cli-test.help")
-        .env(
-            "INLET_DATA_DIR",
-            std::env::temp_dir().join("inlet-cli-help"),
-        )
+        .env("INLET_DATA_DIR", scratch.path().join("data"))
+        .current_dir(scratch.path())
         .output()
         .unwrap()
 }
@@ -89,14 +88,13 @@ fn json_errors_are_one_object_in_the_error_shape() {
 #[test]
 fn log_lines_carry_no_colour_codes_when_not_on_a_terminal() {
     for no_color in [None, Some("1")] {
+        let scratch = tempfile::tempdir().unwrap();
         let mut command = Command::new(env!("CARGO_BIN_EXE_inlet"));
         command
             .args(["status"])
             .env("INLET_KEYCHAIN_SERVICE", "dev.inlet.cli-test.colour")
-            .env(
-                "INLET_DATA_DIR",
-                std::env::temp_dir().join("inlet-cli-colour"),
-            )
+            .env("INLET_DATA_DIR", scratch.path().join("data"))
+            .current_dir(scratch.path())
             .env("INLET_LOG", "trace")
             // No Secret Service: the start logs a warning, whatever this machine has.
             .env(

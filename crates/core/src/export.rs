@@ -150,12 +150,18 @@ fn inert(cell: String) -> String {
 
 /// Whether `c` is an invisible format character (Unicode category Cf): bidirectional controls
 /// (U+202A–202E, U+2066–2069, U+200E/F, U+061C), zero-width characters and joiners, the soft
-/// hyphen, the byte-order mark and the invisible operators. In a file name they disguise it —
-/// `invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`.
+/// hyphen, the byte-order mark, the invisible operators, the tag characters (U+E0000–E007F,
+/// which hide text) and the script-specific format marks. In a file name they disguise it —
+/// `invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`. (Unicode 15's Cf list, written out: one
+/// small table is not worth a Unicode-tables crate.)
 fn is_format_character(c: char) -> bool {
     matches!(c,
-        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{0890}'..='\u{0891}' | '\u{08E2}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E007F}')
 }
 
 /// The file name an export suggests for `name` (provider text: a table's, a base's, a view's):
@@ -513,6 +519,8 @@ mod tests {
         assert_eq!(name("../../etc/passwd"), "_.._etc_passwd.csv");
         assert_eq!(name("a\nb:c"), "a_b_c.csv");
         assert_eq!(name("\u{202E}"), "Inlet export.csv");
+        // Tag characters carry hidden text; they go too.
+        assert_eq!(name("report\u{E0041}\u{E0042}\u{E007F}"), "report.csv");
         assert_eq!(name("Ünïcödé 表"), "Ünïcödé 表.csv");
     }
 }

@@ -1,17 +1,50 @@
-//! Log records as the files and pipes receive them: one record, one line. Provider text (an
-//! error description, a name) may hold a newline or an escape sequence; written as it is, it
+//! Log records as files, pipes and terminals receive them: one record, one line. Provider text
+//! (an error description, a name) may hold a newline or an escape sequence; written as it is, it
 //! would forge log lines or drive a terminal. [`OneLine`] writes every control character inside
-//! a record escaped (`\n`, `\u{1b}`), keeping only the record's own line end.
+//! a record escaped (`\n`, `\u{1b}`), keeping only the record's own line end — and, on a colour
+//! terminal, the formatter's colour codes (tracing-subscriber escapes ESC in field values itself,
+//! so every ESC that reaches the writer there is its own).
 
 use std::io::Write;
 
 /// A writer of log records (the formatting layer writes a whole record per call) that escapes
 /// the control characters inside each record.
-pub struct OneLine<W>(pub W);
+pub struct OneLine<W> {
+    out: W,
+    keep_colour: bool,
+}
+
+impl<W: Write> OneLine<W> {
+    /// For files and pipes: every control character inside a record is escaped.
+    pub fn plain(out: W) -> Self {
+        Self {
+            out,
+            keep_colour: false,
+        }
+    }
+
+    /// For a colour terminal: the formatter's escape sequences stay, every other control
+    /// character (a newline, a carriage return) is escaped.
+    pub fn coloured(out: W) -> Self {
+        Self {
+            out,
+            keep_colour: true,
+        }
+    }
+
+    /// The writer records go to.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
 
 /// `text` with every control character escaped (`\n`, `\u{1b}`), tabs too unless `keep_tabs`.
 pub fn escape_controls(text: &str, keep_tabs: bool) -> std::borrow::Cow<'_, str> {
-    let escaped = |c: char| c.is_control() && !(keep_tabs && c == '\t');
+    escape_controls_but(text, if keep_tabs { &['\t'] } else { &[] })
+}
+
+fn escape_controls_but<'t>(text: &'t str, kept: &[char]) -> std::borrow::Cow<'t, str> {
+    let escaped = |c: char| c.is_control() && !kept.contains(&c);
     if !text.chars().any(escaped) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -33,12 +66,13 @@ pub fn colour_on_stderr() -> bool {
     std::io::stderr().is_terminal() && !no_color
 }
 
-/// Standard error for log records: as it is on a colour terminal, else through [`OneLine`].
-pub fn stderr_records(colour: bool) -> Box<dyn Write> {
+/// Standard error for log records, one record a line: with the formatter's colours on a colour
+/// terminal, plain elsewhere.
+pub fn stderr_records(colour: bool) -> OneLine<std::io::Stderr> {
     if colour {
-        Box::new(std::io::stderr())
+        OneLine::coloured(std::io::stderr())
     } else {
-        Box::new(OneLine(std::io::stderr()))
+        OneLine::plain(std::io::stderr())
     }
 }
 
@@ -49,13 +83,19 @@ impl<W: Write> Write for OneLine<W> {
             _ => (record, b""),
         };
         let text = String::from_utf8_lossy(body);
-        self.0.write_all(escape_controls(&text, true).as_bytes())?;
-        self.0.write_all(end)?;
+        let kept: &[char] = if self.keep_colour {
+            &['\t', '\u{1b}']
+        } else {
+            &['\t']
+        };
+        self.out
+            .write_all(escape_controls_but(&text, kept).as_bytes())?;
+        self.out.write_all(end)?;
         Ok(record.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
+        self.out.flush()
     }
 }
 
@@ -65,15 +105,58 @@ mod tests {
 
     #[test]
     fn a_record_stays_one_line_whatever_its_text_holds() {
-        let mut out = OneLine(Vec::new());
+        let mut out = OneLine::plain(Vec::new());
         out.write_all(b"WARN sign-in failed: workspace Acme\n2026-12-05 ERROR forged\x1b[2J\n")
             .unwrap();
         out.write_all(b"INFO plain\ttabbed record\n").unwrap();
-        let text = String::from_utf8(out.0).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
         assert_eq!(
             text,
             "WARN sign-in failed: workspace Acme\\n2026-12-05 ERROR forged\\u{1b}[2J\nINFO plain\ttabbed record\n"
         );
         assert_eq!(text.lines().count(), 2);
+    }
+
+    /// On a colour terminal the formatter's colours stay, while a workspace name with a newline,
+    /// a carriage return or its own escape sequence still cannot start a line or drive the
+    /// terminal (tracing-subscriber escapes ESC in field values; `OneLine` the rest).
+    #[test]
+    fn a_coloured_record_keeps_its_colours_and_stays_one_line() {
+        use std::sync::{Arc, Mutex};
+        use tracing_subscriber::layer::SubscriberExt;
+        #[derive(Clone, Default)]
+        struct Shared(Arc<Mutex<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let shared = Shared::default();
+        let writer = shared.clone();
+        let subscriber = tracing_subscriber::registry().with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(true)
+                .with_writer(move || OneLine::coloured(writer.clone())),
+        );
+        tracing::subscriber::with_default(subscriber, || {
+            let workspace = "Acme\n2026-12-05T00:00:00Z ERROR forged\r\x1b[2J";
+            tracing::warn!(workspace, "sign-in failed for {workspace}");
+        });
+        let text = String::from_utf8(shared.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(text.contains("\\n2026-12-05"), "{text}");
+        assert!(!text.contains('\r'), "{text}");
+        assert!(
+            !text.contains("\x1b[2J"),
+            "the provider's escape is escaped: {text}"
+        );
+        assert!(
+            text.contains("\x1b["),
+            "the formatter's colours stay: {text}"
+        );
     }
 }

@@ -71,16 +71,62 @@ fn ownership_problem(_metadata: &Metadata, _others_may_not: u32) -> Option<Strin
 }
 
 /// Checks a folder Inlet keeps data in: a folder (a link to one is followed: people move their
-/// data to other disks), owned by this user, that nobody else may write to.
+/// data to other disks), owned by this user, that nobody else may write to, inside folders that
+/// nobody else could rename it out of (see [`check_ancestors`]).
 pub fn check_private_dir(dir: &Path) -> Result<()> {
     let metadata = std::fs::metadata(dir).map_err(|e| io("inspect", dir, e))?;
     if !metadata.is_dir() {
         return Err(refused(dir, "it is not a folder"));
     }
-    match ownership_problem(&metadata, 0o022) {
-        Some(problem) => Err(refused(dir, problem)),
-        None => Ok(()),
+    if let Some(problem) = ownership_problem(&metadata, 0o022) {
+        return Err(refused(dir, problem));
     }
+    check_ancestors(dir)
+}
+
+/// Checks the folders above `dir`, both as written and with links resolved: each belongs to this
+/// user or to root, and none is writable by everyone unless it is sticky (`/tmp`). Otherwise
+/// another user could rename the private folder away and put one of theirs in its place.
+/// Group-writable folders above are accepted: a user-private group (umask 002) is common.
+#[cfg(unix)]
+fn check_ancestors(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let absolute = std::path::absolute(dir).map_err(|e| io("inspect", dir, e))?;
+    let resolved = std::fs::canonicalize(dir).map_err(|e| io("inspect", dir, e))?;
+    for above in absolute
+        .ancestors()
+        .skip(1)
+        .chain(resolved.ancestors().skip(1))
+    {
+        let metadata = std::fs::metadata(above).map_err(|e| io("inspect", above, e))?;
+        let owner = metadata.uid();
+        if owner != 0 && owner != me() {
+            return Err(refused(
+                dir,
+                format!(
+                    "the folder above it, {}, belongs to another user (uid {owner})",
+                    above.display()
+                ),
+            ));
+        }
+        let sticky = metadata.mode() & 0o1000 != 0;
+        if metadata.mode() & 0o002 != 0 && !sticky {
+            return Err(refused(
+                dir,
+                format!(
+                    "everyone may rename things in the folder above it, {} (mode {:o})",
+                    above.display(),
+                    metadata.mode() & 0o7777
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_ancestors(_dir: &Path) -> Result<()> {
+    Ok(())
 }
 
 /// Creates `dir` (mode 0700, with any missing parents) unless it exists, then checks it as
@@ -134,6 +180,20 @@ pub fn check_owned_file(path: &Path, file: &File) -> Result<()> {
 pub fn open_no_follow(path: &Path, options: &mut OpenOptions) -> std::io::Result<File> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::custom_flags(options, libc::O_NOFOLLOW);
+    options.open(path)
+}
+
+/// Opens `path` for reading without following a link and without waiting: a FIFO planted where
+/// a file is expected (`.env`) opens at once (`O_NONBLOCK`), and the caller's check of the
+/// opened file's type refuses it, instead of hanging until someone writes to it.
+pub fn open_to_read_no_follow(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NOFOLLOW | libc::O_NONBLOCK,
+    );
     options.open(path)
 }
 
@@ -191,6 +251,16 @@ pub fn private_temp_dir(prefix: &str) -> Result<PathBuf> {
         .tempdir()
         .map_err(|e| io("create", &std::env::temp_dir(), e))?;
     Ok(dir.keep())
+}
+
+/// Makes a FIFO at `path` (tests: a pipe planted where a file is expected).
+#[cfg(all(test, unix))]
+#[allow(unsafe_code)] // mkfifo has no std wrapper
+pub(crate) fn make_fifo(path: &Path) {
+    let name = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).expect("no NUL");
+    // SAFETY: a valid NUL-terminated path; mkfifo touches no other memory.
+    let made = unsafe { libc::mkfifo(name.as_ptr(), 0o600) };
+    assert_eq!(made, 0, "mkfifo {}", path.display());
 }
 
 #[cfg(test)]
@@ -263,6 +333,42 @@ mod tests {
         std::fs::create_dir(&folder).unwrap();
         std::os::unix::fs::chown(&folder, Some(65534), Some(65534)).unwrap();
         assert_eq!(code(check_private_dir(&folder)), "unsafe_file");
+        // A private folder of ours inside a folder of theirs: they could swap it.
+        let inside = folder.join("inlet");
+        std::fs::create_dir(&inside).unwrap();
+        chmod(&inside, 0o700);
+        let error = check_private_dir(&inside).unwrap_err().to_string();
+        assert!(error.contains("folder above it"), "{error}");
+    }
+
+    #[test]
+    fn a_private_folder_inside_one_everyone_may_rename_in_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = dir.path().join("shared");
+        let data = open.join("inlet");
+        ensure_private_dir(&data).unwrap();
+        chmod(&open, 0o777);
+        let error = check_private_dir(&data).unwrap_err().to_string();
+        assert!(error.contains("everyone may rename"), "{error}");
+        // Sticky, as /tmp is: only the owner may rename what is inside.
+        chmod(&open, 0o1777);
+        check_private_dir(&data).unwrap();
+        // A link to the folder is followed, and the folders on both sides are checked.
+        chmod(&open, 0o755);
+        let loose = dir.path().join("loose");
+        std::fs::create_dir(&loose).unwrap();
+        chmod(&loose, 0o777);
+        std::os::unix::fs::symlink(&data, loose.join("link")).unwrap();
+        assert_eq!(code(check_private_dir(&loose.join("link"))), "unsafe_file");
+    }
+
+    #[test]
+    fn a_fifo_opens_without_waiting_and_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join(".env");
+        make_fifo(&fifo);
+        let file = open_to_read_no_follow(&fifo).unwrap();
+        assert_eq!(code(check_owned_file(&fifo, &file)), "unsafe_file");
     }
 
     #[test]

@@ -87,6 +87,30 @@ fn saves_at_once_from_two_processes_keep_every_entry_in_the_index() {
     assert!(store.keys().unwrap().is_empty());
 }
 
+/// A process stuck while holding the index lock does not hang this one: the change fails after
+/// the wait, saying why, and writes nothing (no entry the index does not list).
+#[test]
+fn a_held_index_lock_fails_a_change_after_the_wait() {
+    let locks = tempfile::tempdir().unwrap();
+    let lock = locks.path().join("index.lock");
+    let holder = inlet_core::private_files::open_lock_file(&lock).unwrap();
+    holder.lock().unwrap();
+    // No Secret Service is needed: nothing reaches the keychain without the lock.
+    let store = KeychainStore::new(namespace("held"))
+        .with_index_lock(lock)
+        .waiting_at_most(std::time::Duration::from_millis(200));
+    let error = store.put(&connection("1", "access")).unwrap_err();
+    assert_eq!(error.code(), "keychain_error", "{error}");
+    assert!(
+        error.to_string().contains("another Inlet process"),
+        "{error}"
+    );
+    assert_eq!(
+        store.delete("hubspot:sandbox:1").unwrap_err().code(),
+        "keychain_error"
+    );
+}
+
 #[test]
 #[ignore = "needs a Secret Service: run through `make test`"]
 fn the_secret_is_really_in_the_secret_service() {

@@ -52,6 +52,8 @@ pub struct Grants {
     /// the app's logs, output or files (the leak tests read it; kept with `faults` only).
     #[cfg_attr(not(feature = "faults"), allow(dead_code))]
     secrets: Mutex<Vec<String>>,
+    /// How long a code stays good: [`CODE_LIFETIME`] unless a test shortens it.
+    code_lifetime: Option<Duration>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -134,11 +136,15 @@ impl Grants {
         lock(&self.secrets).clone()
     }
 
+    fn code_is_good(&self, grant: &CodeGrant) -> bool {
+        grant.issued.elapsed() < self.code_lifetime.unwrap_or(CODE_LIFETIME)
+    }
+
     pub fn issue_code(&self, grant: CodeGrant) -> String {
         let code = random_token("code");
         self.note_secret(&code);
         let mut codes = lock(&self.codes);
-        codes.retain(|_, g| g.issued.elapsed() < CODE_LIFETIME);
+        codes.retain(|_, g| self.code_is_good(g));
         make_room(&mut codes, MAX_CODES, |g| g.issued);
         codes.insert(code.clone(), grant);
         code
@@ -148,7 +154,7 @@ impl Grants {
     pub fn take_code(&self, provider: &str, code: &str) -> Option<CodeGrant> {
         lock(&self.codes)
             .remove(code)
-            .filter(|g| g.provider == provider && g.issued.elapsed() < CODE_LIFETIME)
+            .filter(|g| g.provider == provider && self.code_is_good(g))
     }
 
     /// Issues an access token and a refresh token (or re-issues `keep_refresh`).
@@ -306,11 +312,14 @@ mod tests {
 
     #[test]
     fn codes_expire_and_pending_codes_are_capped() {
-        let grants = Grants::default();
-        let old = Instant::now()
-            .checked_sub(CODE_LIFETIME + Duration::from_secs(1))
-            .unwrap();
-        let stale = grants.issue_code(grant(old));
+        // Time cannot be moved back on a freshly booted machine (`Instant` may not go before
+        // boot), so the lifetime is shortened instead.
+        let grants = Grants {
+            code_lifetime: Some(Duration::from_millis(50)),
+            ..Grants::default()
+        };
+        let stale = grants.issue_code(grant(Instant::now()));
+        std::thread::sleep(Duration::from_millis(80));
         assert!(
             grants.take_code("hubspot", &stale).is_none(),
             "an expired code"

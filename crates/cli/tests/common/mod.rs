@@ -14,6 +14,9 @@ pub struct Env {
     pub sandbox: Sandbox,
     pub service: String,
     pub data_dir: std::path::PathBuf,
+    /// A private folder of this test's own, removed with it: the data dir, the working folder
+    /// (no stray `.env` of the machine's is read) and any file a test writes beside them.
+    scratch: tempfile::TempDir,
     /// More variables for every command (live client settings, overrides).
     pub vars: Vec<(String, String)>,
 }
@@ -26,12 +29,17 @@ impl Env {
     pub async fn with(test: &str, config: SandboxConfig) -> Self {
         let sandbox = Sandbox::start(config).await.unwrap();
         let name = format!("{test}.{}", std::process::id());
-        let data_dir = std::env::temp_dir().join(format!("inlet-cli-data-{name}"));
-        let _ = std::fs::remove_dir_all(&data_dir);
+        let scratch = tempfile::Builder::new()
+            .prefix("inlet-cli-")
+            .tempdir()
+            .unwrap();
+        let data_dir = scratch.path().join("data");
+        std::fs::create_dir(scratch.path().join("cwd")).unwrap();
         Self {
             sandbox,
             service: format!("dev.inlet.cli-test.{name}"),
             data_dir,
+            scratch,
             vars: Vec::new(),
         }
     }
@@ -45,7 +53,7 @@ impl Env {
             .env("INLET_REDIRECT_URI", "http://127.0.0.1:0/oauth/callback")
             .env("INLET_KEYCHAIN_SERVICE", &self.service)
             .env("INLET_DATA_DIR", &self.data_dir)
-            .current_dir(std::env::temp_dir());
+            .current_dir(self.scratch.path().join("cwd"));
         command.envs(self.vars.iter().map(|(k, v)| (k, v)));
         command
     }

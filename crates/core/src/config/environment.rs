@@ -13,9 +13,10 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use super::dotenv_syntax;
 use super::EnvSource;
 use crate::integration::Integration;
-use crate::private_files::{check_owned_file, open_no_follow};
+use crate::private_files::{check_owned_file, open_to_read_no_follow};
 
 /// A `.env` larger than this is not configuration; it is refused.
 const MAX_DOTENV_BYTES: u64 = 64 * 1024;
@@ -161,9 +162,8 @@ impl EnvSource for Environment {
 
 /// The pairs of the `.env` at `path` (`None` when there is none), or why it was refused.
 fn read_dotenv(path: &Path) -> Result<Option<Vec<(String, String)>>, String> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    let mut file = match open_no_follow(path, &mut options) {
+    // Without following a link, and without waiting on a FIFO: the check below refuses both.
+    let mut file = match open_to_read_no_follow(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
@@ -187,11 +187,10 @@ fn read_dotenv(path: &Path) -> Result<Option<Vec<(String, String)>>, String> {
     if text.len() as u64 > MAX_DOTENV_BYTES {
         return Err(format!("it is larger than {} KiB", MAX_DOTENV_BYTES / 1024));
     }
-    // dotenvy parses (quotes, escapes, comments, `export`); the values stay in this map.
-    dotenvy::from_read_iter(text.as_bytes())
-        .map(|pair| pair.map_err(|e| format!("it is not a valid .env file ({e})")))
-        .collect::<Result<Vec<_>, _>>()
+    // The values stay in this map; an error names the line, never its text (a secret).
+    dotenv_syntax::parse(&text)
         .map(Some)
+        .map_err(|line| format!("line {line} is not KEY=value"))
 }
 
 #[cfg(test)]
@@ -293,6 +292,40 @@ mod tests {
         let environment = Environment::with_dotenv_in(dir.path());
         assert_eq!(environment.var("HUBSPOT_CLIENT_ID"), None);
         assert!(environment.notices()[0].contains("another user"));
+    }
+
+    #[test]
+    fn a_broken_dotenv_is_named_by_line_and_its_secrets_stay_out_of_the_notice() {
+        let dir = tempfile::tempdir().unwrap();
+        write_env(
+            dir.path(),
+            "HUBSPOT_CLIENT_ID=cid\nHUBSPOT_CLIENT_SECRET=\"s3cr3t-value\n",
+            0o600,
+        );
+        let environment = Environment::with_dotenv_in(dir.path());
+        assert_eq!(environment.var("HUBSPOT_CLIENT_ID"), None, "refused whole");
+        let notice = environment.notices().join("\n");
+        assert!(notice.contains("line 2 is not KEY=value"), "{notice}");
+        assert!(!notice.contains("s3cr3t"), "{notice}");
+        // `${VAR}` is text, not a way to copy another variable into an announced value.
+        write_env(dir.path(), "HUBSPOT_CLIENT_ID=${HOME}\n", 0o600);
+        let environment = Environment::with_dotenv_in(dir.path());
+        assert_eq!(
+            environment.var("HUBSPOT_CLIENT_ID").as_deref(),
+            Some("${HOME}")
+        );
+    }
+
+    #[test]
+    fn a_fifo_in_place_of_the_dotenv_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::private_files::make_fifo(&dir.path().join(".env"));
+        let environment = Environment::with_dotenv_in(dir.path());
+        assert!(
+            environment.notices()[0].contains("not a plain file"),
+            "{:?}",
+            environment.notices()
+        );
     }
 
     #[test]

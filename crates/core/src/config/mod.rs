@@ -11,6 +11,7 @@ use crate::integration::Integration;
 use crate::secret::Secret;
 use crate::spec::spec;
 
+mod dotenv_syntax;
 mod environment;
 pub use environment::{dotenv_keys, Environment};
 

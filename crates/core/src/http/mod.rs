@@ -126,7 +126,14 @@ pub fn proxy_for(url: &url::Url, var: impl Fn(&str) -> Option<String>) -> Option
         _ => None,
     }
     .or_else(|| named("all_proxy"))?;
-    url::Url::parse(raw.trim()).ok()
+    // `proxy.corp:3128`, as curl and reqwest take it, is an http proxy (parsed as it is, it
+    // would be a URL of scheme `proxy.corp`, or nothing).
+    let raw = raw.trim();
+    if raw.contains("://") {
+        url::Url::parse(raw).ok()
+    } else {
+        url::Url::parse(&format!("http://{raw}")).ok()
+    }
 }
 
 /// A paced, retrying JSON client for one provider, behind the provider's circuit breaker.
@@ -461,6 +468,19 @@ mod tests {
             "http://[::1]:9/",
         ] {
             assert_eq!(proxy(local), None, "{local}");
+        }
+        // Without a scheme a proxy is an http one, as curl reads it.
+        for (written, meant) in [
+            ("proxy.corp:3128", "http://proxy.corp:3128/"),
+            ("10.0.0.1:3128", "http://10.0.0.1:3128/"),
+            (" socks5://10.0.0.1:1080 ", "socks5://10.0.0.1:1080"),
+        ] {
+            let named = |name: &str| (name == "https_proxy").then(|| written.to_owned());
+            let url = url::Url::parse("https://api.notion.com").unwrap();
+            assert_eq!(
+                proxy_for(&url, named).map(|u| u.to_string()).as_deref(),
+                Some(meant)
+            );
         }
         assert_eq!(
             proxy_for(&url::Url::parse("https://api.notion.com").unwrap(), |_| {

@@ -204,9 +204,25 @@ impl ItemStore {
         // Nothing recoverable left behind: the file is rebuilt without the freed pages, and
         // the journal that held their old images is emptied.
         // (`secure_delete` is off again for loads' purges, where the cost buys nothing.)
+        connection.execute_batch("VACUUM;").map_err(sql_error)?;
+        // The checkpoint waits (the busy timeout) for readers of older snapshots; one that reads
+        // on past it — another `inlet` process — keeps the journal, and so the old pages.
+        let busy: i64 = connection
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))
+            .map_err(sql_error)?;
         connection
-            .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA secure_delete = OFF;")
-            .map_err(sql_error)
+            .execute_batch("PRAGMA secure_delete = OFF;")
+            .map_err(sql_error)?;
+        if busy != 0 {
+            let mut journal = self.path.clone().into_os_string();
+            journal.push("-wal");
+            return Err(CoreError::Io {
+                action: "empty",
+                path: std::path::PathBuf::from(journal).display().to_string(),
+                reason: "another program (an `inlet` command?) was reading the item store: the items are forgotten, but the journal keeps their old pages until it is done — close it and forget again".into(),
+            });
+        }
+        Ok(())
     }
 
     /// Drops the generations of `key` older than `finished` (the one just finished) that nothing

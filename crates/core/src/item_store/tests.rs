@@ -220,6 +220,18 @@ fn forgotten_items_leave_no_trace_in_the_files() {
     store.forget(&key()).unwrap();
     assert_eq!(on_disk(b"Zebulonforgotten"), Vec::<String>::new());
     assert_eq!(on_disk(b"zebulonforgotten"), Vec::<String>::new());
+    // A reader elsewhere that holds an old snapshot keeps the journal: said, not passed over.
+    load(&store, &items, false);
+    let elsewhere = rusqlite::Connection::open(dir.join(FILE_NAME)).unwrap();
+    elsewhere
+        .execute_batch("BEGIN; SELECT count(*) FROM generations;")
+        .unwrap();
+    let error = store.forget(&key()).unwrap_err();
+    assert!(error.to_string().contains("forget again"), "{error}");
+    elsewhere.execute_batch("COMMIT;").unwrap();
+    drop(elsewhere);
+    store.forget(&key()).unwrap();
+    assert_eq!(on_disk(b"Zebulonforgotten"), Vec::<String>::new());
     // The store still works after.
     load(&store, &fixtures::contacts(3), false);
     assert!(store.current(&key()).unwrap().is_some());

@@ -3,8 +3,10 @@
 //! silently keeps nothing. When the keychain is missing or locked, every call fails with
 //! `keychain_unavailable`; there is deliberately no plaintext fallback.
 
+use std::fs::TryLockError;
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use keyring::Entry;
 
@@ -19,7 +21,13 @@ pub struct KeychainStore {
     /// The lock file that serializes changes of the index with other processes (the app and the
     /// CLI share the namespace); without one, changes are serialized within this process only.
     index_lock: Option<PathBuf>,
+    /// How long a change waits for another process's hold on the index lock.
+    index_wait: Duration,
 }
+
+/// A change of the index holds its lock for a keychain read and write — milliseconds, or as
+/// long as the keychain's unlock prompt is open; past this, another process is stuck.
+const INDEX_LOCK_WAIT: Duration = Duration::from_secs(30);
 
 /// Changes of the index in this process when there is no lock file.
 static INDEX_CHANGES: Mutex<()> = Mutex::new(());
@@ -30,6 +38,7 @@ impl KeychainStore {
         Self {
             service: service.into(),
             index_lock: None,
+            index_wait: INDEX_LOCK_WAIT,
         }
     }
 
@@ -38,6 +47,13 @@ impl KeychainStore {
     /// entry from the index.
     pub fn with_index_lock(mut self, path: PathBuf) -> Self {
         self.index_lock = Some(path);
+        self
+    }
+
+    /// The same store, waiting at most `wait` for another process's hold on the index lock
+    /// (30 s unless set) before a change fails.
+    pub fn waiting_at_most(mut self, wait: Duration) -> Self {
+        self.index_wait = wait;
         self
     }
 
@@ -53,9 +69,27 @@ impl KeychainStore {
             reason: e.to_string(),
         };
         let file = crate::private_files::open_lock_file(path).map_err(io)?;
-        // Held for a keychain read and write: milliseconds.
-        file.lock().map_err(io)?;
-        change()
+        // Polled, so that a process stuck while holding it cannot hang this one.
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return change(),
+                Err(TryLockError::WouldBlock) if started.elapsed() < self.index_wait => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(CoreError::Keychain {
+                        action: "save",
+                        reason: format!(
+                            "another Inlet process has held {} for {} s; quit it and try again",
+                            path.display(),
+                            self.index_wait.as_secs_f32()
+                        ),
+                    })
+                }
+                Err(TryLockError::Error(e)) => return Err(io(e)),
+            }
+        }
     }
 
     fn entry(&self, user: &str) -> Result<Entry> {
@@ -145,8 +179,10 @@ impl TokenStore for KeychainStore {
                 reason: e.to_string(),
             }
         })?;
-        self.write(&connection_user(&key), &json)?;
+        // The entry is written under the index lock too: a change that cannot take the lock
+        // leaves no entry the index does not list.
         self.changing_index(|| {
+            self.write(&connection_user(&key), &json)?;
             let mut index = self.read_index()?;
             if !index.contains(&key) {
                 index.push(key);
@@ -169,8 +205,8 @@ impl TokenStore for KeychainStore {
     }
 
     fn delete(&self, key: &str) -> Result<()> {
-        self.remove(&connection_user(key))?;
         self.changing_index(|| {
+            self.remove(&connection_user(key))?;
             let mut index = self.read_index()?;
             let before = index.len();
             index.retain(|k| k != key);
