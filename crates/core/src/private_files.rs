@@ -81,23 +81,23 @@ pub fn check_private_dir(dir: &Path) -> Result<()> {
     if let Some(problem) = ownership_problem(&metadata, 0o022) {
         return Err(refused(dir, problem));
     }
-    check_ancestors(dir)
+    let absolute = std::path::absolute(dir).map_err(|e| io("inspect", dir, e))?;
+    match absolute.parent() {
+        Some(parent) => check_folders_above(dir, parent),
+        None => Ok(()),
+    }
 }
 
-/// Checks the folders above `dir`, both as written and with links resolved: each belongs to this
-/// user or to root, and none is writable by everyone unless it is sticky (`/tmp`). Otherwise
-/// another user could rename the private folder away and put one of theirs in its place.
-/// Group-writable folders above are accepted: a user-private group (umask 002) is common.
+/// Checks `first` (an existing folder above `dir`) and every folder above it, both as written
+/// and with links resolved: each belongs to this user or to root, and none is writable by
+/// everyone unless it is sticky (`/tmp`). Otherwise another user could rename the private
+/// folder away and put one of theirs in its place. Group-writable folders above are accepted: a
+/// user-private group (umask 002) is common.
 #[cfg(unix)]
-fn check_ancestors(dir: &Path) -> Result<()> {
+fn check_folders_above(dir: &Path, first: &Path) -> Result<()> {
     use std::os::unix::fs::MetadataExt;
-    let absolute = std::path::absolute(dir).map_err(|e| io("inspect", dir, e))?;
-    let resolved = std::fs::canonicalize(dir).map_err(|e| io("inspect", dir, e))?;
-    for above in absolute
-        .ancestors()
-        .skip(1)
-        .chain(resolved.ancestors().skip(1))
-    {
+    let resolved = std::fs::canonicalize(first).map_err(|e| io("inspect", first, e))?;
+    for above in first.ancestors().chain(resolved.ancestors()) {
         let metadata = std::fs::metadata(above).map_err(|e| io("inspect", above, e))?;
         let owner = metadata.uid();
         if owner != 0 && owner != me() {
@@ -125,7 +125,7 @@ fn check_ancestors(dir: &Path) -> Result<()> {
 }
 
 #[cfg(not(unix))]
-fn check_ancestors(_dir: &Path) -> Result<()> {
+fn check_folders_above(_dir: &Path, _first: &Path) -> Result<()> {
     Ok(())
 }
 
@@ -133,6 +133,11 @@ fn check_ancestors(_dir: &Path) -> Result<()> {
 /// [`check_private_dir`] does.
 pub fn ensure_private_dir(dir: &Path) -> Result<()> {
     if std::fs::symlink_metadata(dir).is_err() {
+        // Nothing is created inside a folder that would make the new one unsafe.
+        let absolute = std::path::absolute(dir).map_err(|e| io("inspect", dir, e))?;
+        if let Some(existing) = absolute.ancestors().skip(1).find(|a| a.exists()) {
+            check_folders_above(dir, existing)?;
+        }
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]
@@ -350,6 +355,9 @@ mod tests {
         chmod(&open, 0o777);
         let error = check_private_dir(&data).unwrap_err().to_string();
         assert!(error.contains("everyone may rename"), "{error}");
+        // Nor is a new private folder made there.
+        assert_eq!(code(ensure_private_dir(&open.join("new"))), "unsafe_file");
+        assert!(!open.join("new").exists());
         // Sticky, as /tmp is: only the owner may rename what is inside.
         chmod(&open, 0o1777);
         check_private_dir(&data).unwrap();
