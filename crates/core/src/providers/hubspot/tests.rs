@@ -1,0 +1,162 @@
+//! HubSpot: the wire mapping, introspection and paging.
+
+use super::*;
+
+fn object(json: serde_json::Value) -> SimpleObject {
+    serde_json::from_value(json).unwrap()
+}
+
+#[test]
+fn a_records_company_is_its_parent_and_its_contacts_are_kept() {
+    let deal = object(
+        serde_json::json!({"id": "9", "properties": {"dealname": "Big"},
+        "associations": {"companies": {"results": [{"id": "5000001", "type": "deal_to_company"}]},
+                         "contacts": {"results": [{"id": "1001", "type": "deal_to_contact"}, {"id": "1004", "type": "deal_to_contact"}]}}}),
+    );
+    let item = to_item(deal, &OBJECT_TYPES[2], "42");
+    assert_eq!(item.parent_id.as_deref(), Some("5000001"));
+    assert_eq!(
+        item.details["contactIds"],
+        serde_json::json!(["1001", "1004"])
+    );
+    let loner = to_item(
+        object(serde_json::json!({"id": "1"})),
+        &OBJECT_TYPES[0],
+        "42",
+    );
+    assert_eq!(loner.parent_id, None, "a contact at no company is a root");
+}
+
+#[test]
+fn contact_names_fall_back_to_email() {
+    let named = object(
+        serde_json::json!({"id":"1","properties":{"firstname":"Ada","lastname":"Lovelace","email":"a@x"},
+        "createdAt":"2024-09-12T11:36:05.267Z","updatedAt":"2024-09-12T11:36:22.982Z","archived":false}),
+    );
+    let item = to_item(named, &OBJECT_TYPES[0], "42");
+    assert_eq!(item.name, "Ada Lovelace");
+    assert_eq!(
+        item.url.as_deref(),
+        Some("https://app.hubspot.com/contacts/42/record/0-1/1")
+    );
+    assert_eq!(
+        item.creation_time.unwrap().to_rfc3339(),
+        "2024-09-12T11:36:05.267+00:00"
+    );
+    let email_only = object(
+        serde_json::json!({"id":"2","properties":{"firstname":null,"lastname":" ","email":"b@x"}}),
+    );
+    assert_eq!(to_item(email_only, &OBJECT_TYPES[0], "42").name, "b@x");
+}
+
+#[test]
+fn companies_and_deals_are_named_by_their_fields() {
+    let company =
+        object(serde_json::json!({"id":"7","properties":{"name":null,"domain":"acme.io"}}));
+    let item = to_item(company, &OBJECT_TYPES[1], "42");
+    assert_eq!(
+        (item.name.as_str(), item.item_type.as_str()),
+        ("acme.io", "company")
+    );
+    assert!(item.url.unwrap().ends_with("/record/0-2/7"));
+    let deal =
+        object(serde_json::json!({"id":"9","properties":{"dealname":"Big one","amount":"10"}}));
+    let item = to_item(deal, &OBJECT_TYPES[2], "42");
+    assert_eq!(item.name, "Big one");
+    assert_eq!(item.details["amount"], "10");
+    let nameless = object(serde_json::json!({"id":"10","properties":{}}));
+    assert_eq!(
+        to_item(nameless, &OBJECT_TYPES[2], "42").name,
+        "Unnamed deal 10"
+    );
+}
+
+#[test]
+fn hubspot_token_errors_and_scopes_are_read() {
+    let generic =
+        serde_json::json!({"status":"BAD_REFRESH_TOKEN","message":"refresh token is invalid"});
+    assert_eq!(HubSpot.read_error(&generic).unwrap().0, "invalid_grant");
+    let v3 = serde_json::json!({"category":"VALIDATION_ERROR","message":"missing code"});
+    assert_eq!(
+        HubSpot.read_error(&v3),
+        Some(("validation_error".into(), "missing code".into()))
+    );
+    assert_eq!(HubSpot.read_error(&serde_json::json!({})), None);
+    let extra = serde_json::json!({"scopes": ["oauth", "crm.objects.contacts.read"]});
+    assert_eq!(
+        HubSpot.granted_scopes(extra.as_object().unwrap()),
+        vec!["oauth", "crm.objects.contacts.read"]
+    );
+}
+
+#[test]
+fn a_spent_daily_quota_is_final_and_the_window_is_read() {
+    assert!(HubSpot.rate_limit_is_final(br#"{"policyName":"DAILY","errorType":"RATE_LIMIT"}"#));
+    assert!(!HubSpot.rate_limit_is_final(br#"{"policyName":"TEN_SECONDLY_ROLLING"}"#));
+    assert!(!HubSpot.rate_limit_is_final(b"not json"));
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-hubspot-ratelimit-max", "190".parse().unwrap());
+    headers.insert("x-hubspot-ratelimit-remaining", "12".parse().unwrap());
+    headers.insert(
+        "x-hubspot-ratelimit-interval-milliseconds",
+        "10000".parse().unwrap(),
+    );
+    assert_eq!(
+        HubSpot.window_report(&headers),
+        Some(WindowReport {
+            max: Some(190),
+            interval: Some(Duration::from_secs(10)),
+            remaining: Some(12),
+        })
+    );
+    assert_eq!(
+        HubSpot.window_report(&reqwest::header::HeaderMap::new()),
+        None
+    );
+}
+
+#[test]
+fn a_spent_rolling_window_says_how_long_to_wait() {
+    use reqwest::header::{HeaderMap, HeaderValue};
+    let mut headers = HeaderMap::new();
+    assert_eq!(HubSpot.rate_limit_wait(&headers), None);
+    headers.insert(
+        "x-hubspot-ratelimit-remaining",
+        HeaderValue::from_static("0"),
+    );
+    headers.insert(
+        "x-hubspot-ratelimit-interval-milliseconds",
+        HeaderValue::from_static("10000"),
+    );
+    assert_eq!(
+        HubSpot.rate_limit_wait(&headers),
+        Some(Duration::from_secs(10))
+    );
+    assert!(HubSpot.is_temporary(477));
+}
+
+#[test]
+fn the_introspection_form_shows_no_secret_in_debug_but_sends_it() {
+    let form = IntrospectionForm {
+        client_id: "cid",
+        client_secret: Some(Secret::new("shh-secret")),
+        token: Some(Secret::new("tok-value")),
+        token_type_hint: "access_token",
+    };
+    let debug = format!("{form:?}");
+    assert!(
+        !debug.contains("shh-secret") && !debug.contains("tok-value"),
+        "{debug}"
+    );
+    let sent = serde_json::to_string(&form).unwrap();
+    assert!(sent.contains("shh-secret") && sent.contains("tok-value"));
+}
+
+#[test]
+fn introspection_lives_beside_the_token_endpoint() {
+    let url = Url::parse("https://api.hubapi.com/oauth/2026-03/token").unwrap();
+    assert_eq!(
+        introspect_url(&url).as_str(),
+        "https://api.hubapi.com/oauth/2026-03/token/introspect"
+    );
+}
