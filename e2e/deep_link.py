@@ -427,7 +427,21 @@ def run_app(transport, delivered):
     with_app(transport, lambda d: every_provider(d, transport, delivered))
 
 
+def no_event_may_be_listened_to(d):
+    """The window may listen to no Tauri event — not the deep-link plugin's, which carries a
+    sign-in's code and state: what Inlet tells it comes through the channel it subscribed."""
+    answer = d.execute("""
+      const internals = window.__TAURI_INTERNALS__;
+      const handler = internals.transformCallback(() => {});
+      return internals.invoke('plugin:event|listen', {event: 'deep-link://new-url', target: {kind: 'Any'}, handler})
+        .then(() => 'allowed', (error) => 'refused: ' + String(error));
+    """)
+    assert answer.startswith("refused"), answer
+    print(f"events: listening to deep-link://new-url is {answer}")
+
+
 def every_provider(d, transport, delivered):
+    no_event_may_be_listened_to(d)
     cards = []
     total = 0
     for card_id, name, expected in PROVIDERS:

@@ -8,10 +8,9 @@ use inlet_core::providers::RecordScope;
 use inlet_core::services::{AuthorizationStart, ConnectionInfo, Disconnected, IntegrationStatus};
 use inlet_core::{Integration, IntegrationItem};
 use tauri::{AppHandle, State};
-use tauri_specta::Event;
 
 use crate::error::{CommandResult, ShellError};
-use crate::events::{announce_connection, LoadProgressEvent};
+use crate::events::{self, announce_connection, InletEvent, LoadProgressEvent};
 use crate::state::AppState;
 
 /// Every integration with its mode (Live or Sandbox) and connection.
@@ -96,7 +95,10 @@ pub async fn load(
 /// Announces a load's progress as `LoadProgressEvent`s.
 fn progress_events(app: AppHandle) -> ProgressFn {
     Arc::new(move |progress| {
-        let _ = LoadProgressEvent { progress }.emit(&app);
+        events::send(
+            &app,
+            InletEvent::LoadProgress(LoadProgressEvent { progress }),
+        );
     })
 }
 

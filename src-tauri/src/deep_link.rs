@@ -4,7 +4,6 @@
 use inlet_core::services::ConnectionInfo;
 use inlet_core::Integration;
 use tauri::{AppHandle, Manager};
-use tauri_specta::Event;
 
 use crate::events::ConnectionChanged;
 use crate::state::AppState;
@@ -64,5 +63,5 @@ pub fn announce(
             }
         }
     };
-    let _ = event.emit(app);
+    crate::events::send(app, crate::events::InletEvent::ConnectionChanged(event));
 }

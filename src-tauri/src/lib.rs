@@ -1,5 +1,5 @@
 //! The Tauri shell: wiring only. Commands call `inlet-core`; the deep link and the single-instance
-//! forwarder deliver OAuth callbacks; events tell the UI what changed.
+//! forwarder deliver OAuth callbacks; one channel (`events`) tells the UI what changed.
 
 mod commands;
 mod deep_link;
@@ -15,7 +15,7 @@ mod state;
 
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
-use tauri_specta::{collect_commands, collect_events, Builder};
+use tauri_specta::{collect_commands, Builder};
 
 /// The typed command and event set; also used to export the TypeScript bindings.
 pub fn specta_builder() -> Builder<tauri::Wry> {
@@ -45,12 +45,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             diagnostics::log_settings,
             diagnostics::set_log_level,
             diagnostics::diagnostics,
+            events::subscribe,
         ])
-        .events(collect_events![
-            events::ConnectionChanged,
-            events::LoadProgressEvent,
-            logging::InternalError
-        ])
+        // What the window is told comes through `subscribe`'s channel, not Tauri's events.
+        .typ::<events::InletEvent>()
         .disable_serde_phases()
 }
 
@@ -59,7 +57,8 @@ pub fn run() {
     // Before any thread starts: the configuration (the app's `.env` read into a map, never into
     // the process environment), then logging.
     let environment = state::read_environment();
-    let logging = logging::init(inlet_core::services::data_dir(&environment).as_deref());
+    let data_dir = logging::private_data_dir(inlet_core::services::data_dir(&environment));
+    let logging = logging::init(data_dir.as_deref());
     logging::catch_panics();
     let specta = specta_builder();
     let result = tauri::Builder::default()
@@ -74,8 +73,8 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(specta.invoke_handler())
         .manage(logging)
+        .manage(events::EventChannel::default())
         .setup(move |app| {
-            specta.mount_events(app);
             logging::attach(app.handle());
             let data_dir = app.path().app_data_dir().ok();
             // The core starts beside the window (commands wait for it), so the window paints

@@ -11,7 +11,6 @@ use inlet_core::log_lines::{self, OneLine};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::AppHandle;
-use tauri_specta::Event;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{Builder, Rotation};
 use tracing_subscriber::layer::SubscriberExt;
@@ -91,7 +90,15 @@ const INLET_CRATES: [&str; 3] = ["inlet_app", "inlet_core", "inlet_sandbox"];
 /// The file beside the logs that keeps the chosen level.
 const LEVEL_FILE: &str = "level";
 
-/// Starts logging to standard error and, when there is a data dir, to `<data dir>/logs`.
+/// The data dir the log files may go in: `dir` if it is private (created 0700 when missing),
+/// else none — nothing is written in a data dir another user owns or others may write to (the
+/// core refuses it too, and the window says why).
+pub fn private_data_dir(dir: Option<std::path::PathBuf>) -> Option<std::path::PathBuf> {
+    dir.filter(|dir| inlet_core::private_files::ensure_private_dir(dir).is_ok())
+}
+
+/// Starts logging to standard error and, when there is a data dir, to `<data dir>/logs` (a
+/// private folder: one that is another user's or open to others means no log file).
 pub fn init(data_dir: Option<&Path>) -> Logging {
     let folder = data_dir.map(|d| d.join("logs"));
     let saved = folder
@@ -117,7 +124,7 @@ pub fn init(data_dir: Option<&Path>) -> Logging {
     let file_layer = file.map(|writer| {
         tracing_subscriber::fmt::layer()
             .with_ansi(false)
-            .with_writer(move || OneLine(writer.clone()))
+            .with_writer(move || OneLine::plain(writer.clone()))
     });
     // Colour on a terminal only (and never with NO_COLOR); a pipe or a file gets plain lines.
     let colour = log_lines::colour_on_stderr();
@@ -142,11 +149,7 @@ fn file_writer(
     folder: &Path,
 ) -> Result<(tracing_appender::non_blocking::NonBlocking, WorkerGuard), Box<dyn std::error::Error>>
 {
-    let mut dir = std::fs::DirBuilder::new();
-    dir.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
-    dir.create(folder)?;
+    inlet_core::private_files::ensure_private_dir(folder)?;
     let appender = Builder::new()
         .rotation(Rotation::DAILY)
         .filename_prefix("inlet")
@@ -210,7 +213,7 @@ impl Logging {
 }
 
 /// Inlet hit a bug: the window says so (the log has the details).
-#[derive(Debug, Clone, Serialize, Type, Event)]
+#[derive(Debug, Clone, Serialize, Type)]
 pub struct InternalError {
     /// What happened, in a sentence.
     pub message: String,
@@ -237,7 +240,10 @@ pub fn catch_panics() {
             let message = format!(
                 "Inlet hit an internal error ({what}). It is in the log; Copy diagnostics in Settings to report it."
             );
-            let _ = InternalError { message }.emit(app);
+            crate::events::send(
+                app,
+                crate::events::InletEvent::InternalError(InternalError { message }),
+            );
         }
         if std::env::var_os("RUST_BACKTRACE").is_some() {
             default(info);
@@ -285,6 +291,30 @@ mod tests {
         });
         let written = lines.0.lock().unwrap().clone();
         String::from_utf8(written).unwrap()
+    }
+
+    /// A data dir others may write to gets no log folder, nor anything else, from the app.
+    #[cfg(unix)]
+    #[test]
+    fn logs_go_only_to_a_private_data_dir() {
+        use std::os::unix::fs::PermissionsExt;
+        let scratch = std::env::temp_dir().join(format!("inlet-logs-{}", std::process::id()));
+        std::fs::create_dir_all(&scratch).unwrap();
+        std::fs::set_permissions(&scratch, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let open = scratch.join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert_eq!(private_data_dir(Some(open.clone())), None);
+        assert!(file_writer(&open.join("logs")).is_err());
+        assert!(!open.join("logs").exists(), "nothing written there");
+        let private = scratch.join("private");
+        assert_eq!(
+            private_data_dir(Some(private.clone())),
+            Some(private.clone())
+        );
+        let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        std::fs::remove_dir_all(scratch).unwrap();
     }
 
     #[test]

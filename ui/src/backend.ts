@@ -24,7 +24,8 @@ type Unwrapped<R> = R extends Promise<{ status: "ok"; data: infer T } | { status
 /** Every command, as a promise of its data that rejects with a `BackendError`. */
 export type BackendCommands = { [K in keyof Commands]: (...args: Parameters<Commands[K]>) => Promise<Unwrapped<ReturnType<Commands[K]>>> };
 
-export interface Backend extends BackendCommands {
+/** The commands and what the app tells the window (`subscribe` stays inside the Tauri backend). */
+export interface Backend extends Omit<BackendCommands, "subscribe"> {
   onConnectionChanged(listener: (event: ConnectionChanged) => void): Promise<Unlisten>;
   onLoadProgress(listener: (event: LoadProgressEvent) => void): Promise<Unlisten>;
   /** Inlet hit a bug (a panic): the window says so. */

@@ -1,6 +1,9 @@
-// The Backend over Tauri IPC: every generated command, its result unwrapped.
-import { commands, events } from "./bindings";
-import { BackendError, type Backend, type BackendCommands, type CommandError } from "./backend";
+// The Backend over Tauri IPC: every generated command, its result unwrapped; what the app tells
+// the window arrives through one channel handed to `subscribe` (the window may listen to no
+// Tauri event: see capabilities/default.json).
+import { Channel } from "@tauri-apps/api/core";
+import { commands, type InletEvent } from "./bindings";
+import { BackendError, type Backend, type BackendCommands, type CommandError, type Unlisten } from "./backend";
 
 type Outcome = { status: "ok"; data: unknown } | { status: "error"; error: CommandError };
 
@@ -23,9 +26,34 @@ const unwrapped = Object.fromEntries(
   Object.entries(commands).map(([name, command]) => [name, async (...args: unknown[]) => unwrap(await (command as (...a: unknown[]) => Promise<unknown>)(...args))]),
 ) as BackendCommands;
 
+type Kind = InletEvent["kind"];
+type PayloadOf<K extends Kind> = Extract<InletEvent, { kind: K }>["payload"];
+type Listener = (payload: never) => void;
+
+const listeners = new Map<Kind, Set<Listener>>();
+let subscribed: Promise<void> | null = null;
+
+/** Opens the channel once; each message goes to the listeners of its kind. */
+function subscribeOnce(): Promise<void> {
+  const channel = new Channel<InletEvent>();
+  channel.onmessage = (event) => {
+    for (const listener of listeners.get(event.kind) ?? []) (listener as (payload: unknown) => void)(event.payload);
+  };
+  return commands.subscribe(channel);
+}
+
+async function on<K extends Kind>(kind: K, listener: (payload: PayloadOf<K>) => void): Promise<Unlisten> {
+  const set = listeners.get(kind) ?? new Set<Listener>();
+  listeners.set(kind, set);
+  set.add(listener as Listener);
+  subscribed ??= subscribeOnce();
+  await subscribed;
+  return () => set.delete(listener as Listener);
+}
+
 export const tauriBackend: Backend = {
   ...unwrapped,
-  onConnectionChanged: (listener) => events.connectionChanged.listen((e) => listener(e.payload)),
-  onLoadProgress: (listener) => events.loadProgressEvent.listen((e) => listener(e.payload)),
-  onInternalError: (listener) => events.internalError.listen((e) => listener(e.payload)),
+  onConnectionChanged: (listener) => on("ConnectionChanged", listener),
+  onLoadProgress: (listener) => on("LoadProgress", listener),
+  onInternalError: (listener) => on("InternalError", listener),
 };
