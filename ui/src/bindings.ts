@@ -83,7 +83,7 @@ export const commands = {
 	diagnostics: () => typedError<string, CommandError>(__TAURI_INVOKE("diagnostics")),
 	/**
 	 *  Opens the one channel the window is told things through: connection changes, load progress
-	 *  and internal errors (the window may listen to no event).
+	 *  and internal errors (the window may listen to no event). What was said before is sent first.
 	 */
 	subscribe: (channel: Channel<InletEvent>) => __TAURI_INVOKE<void>("subscribe", { channel }),
 };

@@ -39,4 +39,13 @@ describe("tauriBackend events", () => {
     channel.onmessage({ kind: "ConnectionChanged", payload: { connected: false } });
     expect(connections).toEqual([{ connected: true }]);
   });
+
+  it("tries again when subscribing failed", async () => {
+    vi.resetModules();
+    const { tauriBackend } = await import("./tauri-backend");
+    subscribe.mockRejectedValueOnce(new Error("not yet"));
+    await expect(tauriBackend.onLoadProgress(() => {})).rejects.toThrow("not yet");
+    await tauriBackend.onLoadProgress(() => {});
+    expect(subscribe).toHaveBeenCalledTimes(2);
+  });
 });

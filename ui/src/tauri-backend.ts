@@ -47,7 +47,13 @@ async function on<K extends Kind>(kind: K, listener: (payload: PayloadOf<K>) => 
   listeners.set(kind, set);
   set.add(listener as Listener);
   subscribed ??= subscribeOnce();
-  await subscribed;
+  try {
+    await subscribed;
+  } catch (error) {
+    subscribed = null; // the next listener tries again
+    set.delete(listener as Listener);
+    throw error;
+  }
   return () => set.delete(listener as Listener);
 }
 

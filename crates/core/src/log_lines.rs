@@ -2,8 +2,8 @@
 //! (an error description, a name) may hold a newline or an escape sequence; written as it is, it
 //! would forge log lines or drive a terminal. [`OneLine`] writes every control character inside
 //! a record escaped (`\n`, `\u{1b}`), keeping only the record's own line end — and, on a colour
-//! terminal, the formatter's colour codes (tracing-subscriber escapes ESC in field values itself,
-//! so every ESC that reaches the writer there is its own).
+//! terminal, colour codes (SGR sequences, which change only colours); every other escape
+//! sequence is escaped, whoever wrote it.
 
 use std::io::Write;
 
@@ -23,8 +23,8 @@ impl<W: Write> OneLine<W> {
         }
     }
 
-    /// For a colour terminal: the formatter's escape sequences stay, every other control
-    /// character (a newline, a carriage return) is escaped.
+    /// For a colour terminal: colour codes stay, every other control character (a newline, a
+    /// carriage return, an escape sequence that is not a colour) is escaped.
     pub fn coloured(out: W) -> Self {
         Self {
             out,
@@ -59,6 +59,41 @@ fn escape_controls_but<'t>(text: &'t str, kept: &[char]) -> std::borrow::Cow<'t,
     std::borrow::Cow::Owned(out)
 }
 
+/// `text` with every control character escaped except tabs and colour codes — SGR sequences,
+/// `ESC [` digits and `;` then `m`, which can change only colours. Any other escape sequence
+/// (clear the screen, move the cursor, set the title) is escaped, whoever wrote it: a field
+/// written with `%` reaches the writer as it is.
+fn escape_all_but_colours(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '\u{1b}' {
+            if let Some(length) = colour_code_length(rest) {
+                out.push_str(&rest[..length]);
+                rest = &rest[length..];
+                continue;
+            }
+        }
+        if c.is_control() && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// The length in bytes of the SGR sequence `text` starts with, if it starts with one.
+fn colour_code_length(text: &str) -> Option<usize> {
+    let parameters = text.strip_prefix("\u{1b}[")?;
+    let digits = parameters
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b';')
+        .count();
+    (parameters.as_bytes().get(digits) == Some(&b'm')).then_some(2 + digits + 1)
+}
+
 /// Whether standard error may carry colour: a terminal, and no `NO_COLOR` (no-color.org).
 pub fn colour_on_stderr() -> bool {
     use std::io::IsTerminal;
@@ -83,13 +118,12 @@ impl<W: Write> Write for OneLine<W> {
             _ => (record, b""),
         };
         let text = String::from_utf8_lossy(body);
-        let kept: &[char] = if self.keep_colour {
-            &['\t', '\u{1b}']
+        let line = if self.keep_colour {
+            std::borrow::Cow::Owned(escape_all_but_colours(&text))
         } else {
-            &['\t']
+            escape_controls_but(&text, &['\t'])
         };
-        self.out
-            .write_all(escape_controls_but(&text, kept).as_bytes())?;
+        self.out.write_all(line.as_bytes())?;
         self.out.write_all(end)?;
         Ok(record.len())
     }
@@ -144,7 +178,9 @@ mod tests {
         );
         tracing::subscriber::with_default(subscriber, || {
             let workspace = "Acme\n2026-12-05T00:00:00Z ERROR forged\r\x1b[2J";
-            tracing::warn!(workspace, "sign-in failed for {workspace}");
+            // `%` writes a field as it is, without tracing-subscriber's escaping.
+            let raw = "\x1b]0;title\x07\x1b[1;1H";
+            tracing::warn!(workspace, %raw, "sign-in failed for {workspace}");
         });
         let text = String::from_utf8(shared.0.lock().unwrap().clone()).unwrap();
         assert_eq!(text.lines().count(), 1, "{text}");
@@ -154,6 +190,15 @@ mod tests {
             !text.contains("\x1b[2J"),
             "the provider's escape is escaped: {text}"
         );
+        assert!(
+            !text.contains("\x1b]0;"),
+            "a title sequence is escaped: {text}"
+        );
+        assert!(
+            !text.contains("\x1b[1;1H"),
+            "a cursor move is escaped: {text}"
+        );
+        assert!(!text.contains('\x07'), "{text}");
         assert!(
             text.contains("\x1b["),
             "the formatter's colours stay: {text}"

@@ -72,7 +72,7 @@ fn ownership_problem(_metadata: &Metadata, _others_may_not: u32) -> Option<Strin
 
 /// Checks a folder Inlet keeps data in: a folder (a link to one is followed: people move their
 /// data to other disks), owned by this user, that nobody else may write to, inside folders that
-/// nobody else could rename it out of (see [`check_ancestors`]).
+/// nobody else could rename it out of (see [`check_folders_above`]).
 pub fn check_private_dir(dir: &Path) -> Result<()> {
     let metadata = std::fs::metadata(dir).map_err(|e| io("inspect", dir, e))?;
     if !metadata.is_dir() {
@@ -81,11 +81,13 @@ pub fn check_private_dir(dir: &Path) -> Result<()> {
     if let Some(problem) = ownership_problem(&metadata, 0o022) {
         return Err(refused(dir, problem));
     }
+    // Above the name as written (where a link to the folder sits) and above the folder itself.
     let absolute = std::path::absolute(dir).map_err(|e| io("inspect", dir, e))?;
-    match absolute.parent() {
-        Some(parent) => check_folders_above(dir, parent),
-        None => Ok(()),
+    let target = std::fs::canonicalize(dir).map_err(|e| io("inspect", dir, e))?;
+    for parent in [absolute.parent(), target.parent()].into_iter().flatten() {
+        check_folders_above(dir, parent)?;
     }
+    Ok(())
 }
 
 /// Checks `first` (an existing folder above `dir`) and every folder above it, both as written
@@ -368,6 +370,16 @@ mod tests {
         chmod(&loose, 0o777);
         std::os::unix::fs::symlink(&data, loose.join("link")).unwrap();
         assert_eq!(code(check_private_dir(&loose.join("link"))), "unsafe_file");
+        // And a link from a safe place to a folder inside a loose one is refused too.
+        chmod(&open, 0o777);
+        let safe = dir.path().join("safe");
+        std::fs::create_dir(&safe).unwrap();
+        chmod(&safe, 0o700);
+        std::os::unix::fs::symlink(&data, safe.join("link")).unwrap();
+        let error = check_private_dir(&safe.join("link"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("everyone may rename"), "{error}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The `.env` syntax Inlet reads: `KEY=value` lines, `#` comments, an optional `export `, and
-//! values bare, in single quotes (literal) or in double quotes (`\"`, `\\`, `\n`, `\t`, `\$`).
+//! values bare, in single quotes (literal) or in double quotes (`\"`, `\\`, `\n`, `\t`, `\$`),
+//! one line each (a value spanning lines is refused: client ids and secrets have none).
 //!
 //! Written here rather than taken from `dotenvy` (which Inlet used before) for two reasons that
 //! matter for a file that holds client secrets: `dotenvy` expands `$VAR` and `${VAR}` from the
@@ -11,12 +12,17 @@
 /// not one.
 pub fn parse(text: &str) -> Result<Vec<(String, String)>, usize> {
     let mut pairs = Vec::new();
+    // Editors on Windows start a UTF-8 file with a byte-order mark.
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     for (index, line) in text.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line).trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let line = line.strip_prefix("export ").unwrap_or(line);
+        let line = match line.strip_prefix("export") {
+            Some(rest) if rest.starts_with([' ', '\t']) => rest.trim_start(),
+            _ => line,
+        };
         let pair = line
             .split_once('=')
             .and_then(|(key, value)| Some((valid_key(key.trim())?, value_of(value.trim_start())?)));
@@ -45,10 +51,13 @@ fn value_of(written: &str) -> Option<String> {
     if let Some(rest) = written.strip_prefix('"') {
         return double_quoted(rest);
     }
-    let value = match written.find(" #").or_else(|| written.find("\t#")) {
-        Some(comment) => &written[..comment],
-        None => written,
-    };
+    // A comment starts at the first `#` after a space or tab.
+    let comment = written
+        .char_indices()
+        .zip(written.chars().skip(1))
+        .find(|((_, c), next)| (*c == ' ' || *c == '\t') && *next == '#')
+        .map(|((at, _), _)| at);
+    let value = comment.map_or(written, |at| &written[..at]);
     Some(value.trim_end().to_owned())
 }
 
@@ -88,7 +97,7 @@ mod tests {
 
     #[test]
     fn the_usual_forms_are_read() {
-        let text = "# a comment\n\nA=plain\nexport B = spaced  # note\nC='single $HOME #kept'\nD=\"double \\\"q\\\" \\$HOME\\n\"\r\nE=\nF.G=x=y\n";
+        let text = "\u{FEFF}# a comment\n\nA=plain\nexport\t B = spaced\t# note # more\nC='single $HOME #kept'\nD=\"double \\\"q\\\" \\$HOME\\n\"\r\nE=\nF.G=x=y\n";
         assert_eq!(
             pairs(text),
             [

@@ -179,17 +179,23 @@ impl TokenStore for KeychainStore {
                 reason: e.to_string(),
             }
         })?;
-        // The entry is written under the index lock too: a change that cannot take the lock
-        // leaves no entry the index does not list.
+        // A connection already listed (a refresh's rotated pair) is written at once: the index
+        // does not change, so a rotated refresh token never waits for — or is lost to — its
+        // lock. (A disconnect cannot remove it meanwhile: both hold the connection's lock.)
+        if self.read_index()?.contains(&key) {
+            return self.write(&connection_user(&key), &json);
+        }
+        // A new one is listed first, then written: whatever fails in between, no entry is left
+        // that the index does not list (a listed entry not yet written reads as absent).
         self.changing_index(|| {
-            self.write(&connection_user(&key), &json)?;
             let mut index = self.read_index()?;
             if !index.contains(&key) {
-                index.push(key);
+                index.push(key.clone());
                 self.write_index(&index)?;
             }
             Ok(())
-        })
+        })?;
+        self.write(&connection_user(&key), &json)
     }
 
     fn get_entry(&self, name: &str) -> Result<Option<String>> {
@@ -205,6 +211,8 @@ impl TokenStore for KeychainStore {
     }
 
     fn delete(&self, key: &str) -> Result<()> {
+        // The entry goes first: if the index cannot be written after, it lists an absent entry
+        // (harmless), never leaves a secret unlisted.
         self.changing_index(|| {
             self.remove(&connection_user(key))?;
             let mut index = self.read_index()?;
