@@ -199,7 +199,16 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         streams_in_flight: 8,
         api_headers: &[("Notion-Version", NOTION_VERSION)],
         developer_portal: "https://www.notion.so/my-integrations",
-        web_hosts: &["notion.so", "www.notion.so"],
+        // The API's URLs moved from www.notion.so to app.notion.com in 2026 (Notion's move of its
+        // primary domain to notion.com; dvanoni/notero#823, n8n-io/n8n#29861); links stored
+        // before, and Notion's own redirects, still use notion.so.
+        web_hosts: &[
+            "app.notion.com",
+            "notion.com",
+            "www.notion.com",
+            "notion.so",
+            "www.notion.so",
+        ],
     },
     ProviderSpec {
         integration: Integration::Hubspot,

@@ -74,6 +74,17 @@ async fn airtable_items_have_bases_as_parents_and_notion_items_readable_paths() 
         .items
         .iter()
         .any(|i| i.item_type == "database" && i.directory));
+    // "Open in Notion" opens every item: the API's links are on app.notion.com now, and a
+    // database's link is built on the host its data source's link uses.
+    for item in &notion.items {
+        let url = item
+            .url
+            .as_deref()
+            .unwrap_or_else(|| panic!("{} has a link", item.id));
+        inlet_core::providers::provider_link(url)
+            .unwrap_or_else(|e| panic!("{url} of {} is refused: {e}", item.item_type));
+        assert!(url.starts_with("https://app.notion.com/"), "{url}");
+    }
 }
 
 #[tokio::test]

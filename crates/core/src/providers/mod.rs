@@ -229,6 +229,8 @@ mod tests {
     fn only_https_links_to_the_providers_open() {
         assert!(provider_link("https://app.hubspot.com/contacts/1/record/0-1/2").is_ok());
         assert!(provider_link("https://www.notion.so/page").is_ok());
+        assert!(provider_link("https://app.notion.com/Page-0123abcd").is_ok());
+        assert!(provider_link("https://app.notion.com.evil.example/page").is_err());
         for refused in [
             "http://airtable.com/app1",
             "https://evil.example/airtable.com",

@@ -40,10 +40,12 @@ impl NotionObject {
             .trim()
             .replace(' ', "-");
         let compact = self.id.replace('-', "");
+        // Since Notion's 2026 domain move its API returns app.notion.com URLs (was
+        // www.notion.so): dvanoni/notero#823 and its fix #825.
         if slug.is_empty() {
-            format!("https://www.notion.so/{compact}")
+            format!("https://app.notion.com/{compact}")
         } else {
-            format!("https://www.notion.so/{slug}-{compact}")
+            format!("https://app.notion.com/{slug}-{compact}")
         }
     }
 }

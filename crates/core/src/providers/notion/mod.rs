@@ -89,8 +89,20 @@ pub fn items_of_page(page: SearchPage) -> (Vec<IntegrationItem>, Option<String>)
 /// the data source (`parent`, `database_parent`); its name is the first data source's.
 fn database_of(source: &IntegrationItem) -> IntegrationItem {
     let id = source.parent_id.clone().unwrap_or_default();
-    // Notion opens any page or database by its id without dashes.
-    let url = format!("https://www.notion.so/{}", id.replace('-', ""));
+    // Notion opens any page or database by its id without dashes, on the host its API gives the
+    // data source's own URL (app.notion.com since 2026; notion.so before).
+    let host = source
+        .url
+        .as_deref()
+        .and_then(|url| url::Url::parse(url).ok())
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .filter(|host| {
+            crate::spec::spec(Integration::Notion)
+                .web_hosts
+                .contains(&host.as_str())
+        })
+        .unwrap_or_else(|| "app.notion.com".to_owned());
+    let url = format!("https://{host}/{}", id.replace('-', ""));
     let mut item = IntegrationItem::new(Integration::Notion, id, "database", source.name.clone());
     item.url = Some(url);
     item.directory = true;
