@@ -440,6 +440,37 @@ def no_event_may_be_listened_to(d):
     print(f"events: listening to deep-link://new-url is {answer}")
 
 
+def open_a_notion_page(d, transport):
+    """"Open in Notion" of a page opens its app.notion.com link (the host Notion's API gives
+    since 2026) in the browser."""
+    opened = os.path.join(ARTIFACTS, "opened-links.txt")
+    if os.path.exists(opened):
+        os.remove(opened)
+    set_field(d, "#integration-filter", "notion", "change")
+    wait_for_option(d, "#type-filter", "page")
+    set_field(d, "#type-filter", "page", "change")
+    d.wait_for("the Notion pages", lambda: d.execute(
+        "const rows = [...document.querySelectorAll('.grid-row[data-key]')];"
+        " return rows.length > 0 && rows.every(r => r.dataset.key.startsWith('notion/page/'))"))
+    d.execute("document.querySelector('.grid-row').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))")
+    d.wait_for("the details", lambda: d.execute("return !document.getElementById('details').hidden"))
+    d.execute("[...document.querySelectorAll('#details button')].find(b => b.textContent === 'Open in Notion').click()")
+    link = d.wait_for("the browser to open the page", lambda: os.path.exists(opened) and open(opened).read().strip())
+    assert link.startswith("https://app.notion.com/"), link
+    assert d.execute("return document.getElementById('error').hidden"), d.text("#error")
+    print(f"{transport}/notion: Open in Notion opened {link}")
+    d.execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))")
+    set_field(d, "#integration-filter", "", "change")
+    set_field(d, "#type-filter", "", "change")
+    # The type filter offers the types of the whole store again (its options follow the facets).
+    wait_for_option(d, "#type-filter", "table")
+
+
+def wait_for_option(d, select, value):
+    d.wait_for(f"{value} in {select}", lambda: d.execute(
+        f"return [...document.querySelector({json.dumps(select)}).options].some(o => o.value === {json.dumps(value)})"))
+
+
 def every_provider(d, transport, delivered):
     no_event_may_be_listened_to(d)
     cards = []
@@ -473,6 +504,7 @@ def every_provider(d, transport, delivered):
     d.wait_for("the details", lambda: d.execute("return !document.getElementById('details').hidden"))
     d.screenshot(f"details-{transport}.png")
     d.execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))")
+    open_a_notion_page(d, transport)
     # Airtable: a table's records from its details.
     set_field(d, "#integration-filter", "airtable", "change")
     set_field(d, "#type-filter", "table", "change")
