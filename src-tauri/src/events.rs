@@ -39,7 +39,7 @@ pub struct EventChannel(Mutex<Subscription>);
 #[derive(Default)]
 struct Subscription {
     channel: Option<Channel<InletEvent>>,
-    waiting: Vec<InletEvent>,
+    waiting: std::collections::VecDeque<InletEvent>,
 }
 
 /// Events kept for a window that has not subscribed yet; older ones beyond this are dropped.
@@ -53,9 +53,9 @@ impl EventChannel {
             Some(channel) => deliver(channel, event),
             None => {
                 if subscription.waiting.len() == KEPT_UNTIL_SUBSCRIBED {
-                    subscription.waiting.remove(0);
+                    subscription.waiting.pop_front();
                 }
-                subscription.waiting.push(event);
+                subscription.waiting.push_back(event);
             }
         }
     }

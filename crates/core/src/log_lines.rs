@@ -40,48 +40,35 @@ impl<W: Write> OneLine<W> {
 
 /// `text` with every control character escaped (`\n`, `\u{1b}`), tabs too unless `keep_tabs`.
 pub fn escape_controls(text: &str, keep_tabs: bool) -> std::borrow::Cow<'_, str> {
-    escape_controls_but(text, if keep_tabs { &['\t'] } else { &[] })
+    escape(text, keep_tabs, false)
 }
 
-fn escape_controls_but<'t>(text: &'t str, kept: &[char]) -> std::borrow::Cow<'t, str> {
-    let escaped = |c: char| c.is_control() && !kept.contains(&c);
-    if !text.chars().any(escaped) {
+/// `text` with every control character escaped, but tabs when `keep_tabs` and colour codes when
+/// `keep_colours` — SGR sequences, `ESC [` digits and `;` then `m`, which can change only
+/// colours. Any other escape sequence (clear the screen, move the cursor, set the title) is
+/// escaped, whoever wrote it: a field written with `%` reaches the writer as it is.
+fn escape(text: &str, keep_tabs: bool, keep_colours: bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if escaped(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
-/// `text` with every control character escaped except tabs and colour codes — SGR sequences,
-/// `ESC [` digits and `;` then `m`, which can change only colours. Any other escape sequence
-/// (clear the screen, move the cursor, set the title) is escaped, whoever wrote it: a field
-/// written with `%` reaches the writer as it is.
-fn escape_all_but_colours(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
-        if c == '\u{1b}' {
+        if keep_colours && c == '\u{1b}' {
             if let Some(length) = colour_code_length(rest) {
                 out.push_str(&rest[..length]);
                 rest = &rest[length..];
                 continue;
             }
         }
-        if c.is_control() && c != '\t' {
+        if c.is_control() && !(keep_tabs && c == '\t') {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
         rest = &rest[c.len_utf8()..];
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// The length in bytes of the SGR sequence `text` starts with, if it starts with one.
@@ -118,11 +105,7 @@ impl<W: Write> Write for OneLine<W> {
             _ => (record, b""),
         };
         let text = String::from_utf8_lossy(body);
-        let line = if self.keep_colour {
-            std::borrow::Cow::Owned(escape_all_but_colours(&text))
-        } else {
-            escape_controls_but(&text, &['\t'])
-        };
+        let line = escape(&text, true, self.keep_colour);
         self.out.write_all(line.as_bytes())?;
         self.out.write_all(end)?;
         Ok(record.len())
