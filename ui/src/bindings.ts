@@ -246,6 +246,8 @@ export type ErrorCode =
 "rate_limited" | 
 /**  See `CoreError::QuotaExhausted`. */
 "quota_exhausted" | 
+/**  See `CoreError::ApiAccessBlocked`. */
+"api_access_blocked" | 
 /**  See `CoreError::CircuitOpen`. */
 "circuit_open" | 
 /**  See `CoreError::InvalidResponse`. */

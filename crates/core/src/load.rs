@@ -193,6 +193,9 @@ pub async fn load_all(
     }
     // Boxed and collected first: a lazily mapped iterator of futures inside `buffered` trips
     // the compiler's higher-ranked lifetime check in the spawned load.
+    // A limit that will not lift within the load (a spent quota, a blocked connection) ends it:
+    // streams not yet started fail with it instead of each spending a request to learn it.
+    let halted: &std::sync::Mutex<Option<CoreError>> = &std::sync::Mutex::new(None);
     let runs: Vec<futures::future::BoxFuture<'_, (StreamSink, Result<()>)>> = streams
         .iter()
         .map(|stream| {
@@ -200,7 +203,23 @@ pub async fn load_all(
             let tee = tee.clone();
             Box::pin(async move {
                 let mut sink = StreamSink::new(integration, stream, tee, progress);
-                let outcome = provider.load_stream(ctx, stream, &mut sink).await;
+                let earlier = halted
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .as_ref()
+                    .and_then(CoreError::final_limit_again);
+                let outcome = match earlier {
+                    Some(error) => Err(error),
+                    None => provider.load_stream(ctx, stream, &mut sink).await,
+                };
+                if let Err(error) = &outcome {
+                    if let Some(again) = error.final_limit_again() {
+                        halted
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get_or_insert(again);
+                    }
+                }
                 (sink.progress)(sink.snapshot(true));
                 (sink, outcome)
             }) as futures::future::BoxFuture<'_, _>

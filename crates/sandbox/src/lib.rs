@@ -61,12 +61,22 @@ pub struct Knobs {
     pub airtable_user_rate_per_sec: u32,
     /// Airtable: how long a base stays locked after a 429 (documented: 30 s).
     pub airtable_lockout_ms: u64,
+    /// Airtable: the workspace's API calls a month (Free 1,000, Team 100,000; 0: unlimited, as
+    /// Business and Enterprise). Once spent, record listings answer `429
+    /// PUBLIC_API_BILLING_LIMIT_EXCEEDED`; `/v0/meta/*` keeps answering.
+    pub airtable_monthly_calls: u64,
     /// Airtable: bases per page of `GET /v0/meta/bases` (real: up to 1000).
     pub airtable_bases_page_size: usize,
     /// Notion: requests allowed per rolling 3-second window per token (about 3 per second).
     pub notion_requests_per_3s: u32,
     /// Notion: the `Retry-After` sent with a 429, in seconds.
     pub notion_retry_after_secs: u64,
+    /// Notion: answer the next this many API requests `529 service_overload` (with
+    /// `Retry-After`), which Notion says to retry like a 429.
+    pub notion_overloads: u32,
+    /// Notion: answer every API request `429` with `rate_limit_reason`
+    /// `public_api_request_blocked` ("Retrying won't help").
+    pub notion_blocked: bool,
     /// HubSpot: an object type (`contacts`, `companies`, `deals`) whose listing always answers 503.
     pub hubspot_failing_object: Option<String>,
     /// Airtable: a base whose schema (`…/tables`) always answers 503.
@@ -86,9 +96,12 @@ impl Default for Knobs {
             airtable_rate_per_sec: 5,
             airtable_user_rate_per_sec: 50,
             airtable_lockout_ms: 30_000,
+            airtable_monthly_calls: 0,
             airtable_bases_page_size: 3,
             notion_requests_per_3s: 9,
             notion_retry_after_secs: 1,
+            notion_overloads: 0,
+            notion_blocked: false,
             hubspot_failing_object: None,
             airtable_failing_base: None,
         }
@@ -132,6 +145,8 @@ pub struct Counters {
     pub faults: AtomicU64,
     /// Tokens revoked through a provider's revoke endpoint.
     pub revocations: AtomicU64,
+    /// Airtable API calls answered this month (the workspace's quota counts them).
+    pub airtable_month_calls: AtomicU64,
 }
 
 pub(crate) struct Shared {
@@ -164,6 +179,15 @@ impl Shared {
 
     pub(crate) fn knobs(&self) -> Knobs {
         self.knobs.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Whether this request is one of the overloads the `notion_overloads` knob still asks for
+    /// (counting it down).
+    pub(crate) fn take_notion_overload(&self) -> bool {
+        let mut knobs = self.knobs.lock().unwrap_or_else(|p| p.into_inner());
+        let take = knobs.notion_overloads > 0;
+        knobs.notion_overloads = knobs.notion_overloads.saturating_sub(1);
+        take
     }
 
     /// A 200 with `body`, or, when the drop knob says so, a connection that breaks mid-body.

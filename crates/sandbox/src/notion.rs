@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use crate::dataset::NotionObject;
 use crate::faults::{Limit, Verdict};
 use crate::tokens::{basic_auth, bearer, CodeGrant, RefreshUse};
-use crate::{AppState, CLIENT_ID, CLIENT_SECRET};
+use crate::{AppState, Knobs, CLIENT_ID, CLIENT_SECRET};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -282,6 +282,30 @@ async fn guard(app: &AppState, headers: &HeaderMap) -> Result<crate::Knobs, Resp
         ));
     }
     let knobs = app.knobs();
+    // Request limits (https://developers.notion.com/reference/request-limits): a restricted
+    // connection gets a 429 whose `additional_data.rate_limit_reason` is
+    // `public_api_request_blocked` ("Retrying won't help"); an overloaded Notion a 529
+    // `service_overload` to be retried like a 429, after `Retry-After`.
+    if knobs.notion_blocked {
+        app.counters.rate_limited.fetch_add(1, Ordering::SeqCst);
+        return Err(rate_limited(
+            &knobs,
+            "public_api_request_blocked",
+            "This connection's API access has been restricted. Retrying won't help.",
+        ));
+    }
+    if app.take_notion_overload() {
+        app.counters.faults.fetch_add(1, Ordering::SeqCst);
+        let mut response = error(
+            StatusCode::from_u16(529).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+            "service_overload",
+            "Notion is overloaded; please retry after the Retry-After interval.",
+        );
+        response
+            .headers_mut()
+            .insert("retry-after", knobs.notion_retry_after_secs.into());
+        return Err(response);
+    }
     let limit = Limit {
         key: format!("notion:{token}"),
         max: knobs.notion_requests_per_3s,
@@ -292,15 +316,11 @@ async fn guard(app: &AppState, headers: &HeaderMap) -> Result<crate::Knobs, Resp
         Verdict::Serve(_) => {}
         Verdict::RateLimited(_) => {
             app.counters.rate_limited.fetch_add(1, Ordering::SeqCst);
-            let mut response = error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
+            return Err(rate_limited(
+                &knobs,
+                "public_api_request_rate_limit",
                 "You have been rate limited. Please try again in a few minutes.",
-            );
-            response
-                .headers_mut()
-                .insert("retry-after", knobs.notion_retry_after_secs.into());
-            return Err(response);
+            ));
         }
         Verdict::Fail(status) => {
             app.counters.faults.fetch_add(1, Ordering::SeqCst);
@@ -312,6 +332,23 @@ async fn guard(app: &AppState, headers: &HeaderMap) -> Result<crate::Knobs, Resp
         }
     }
     Ok(knobs)
+}
+
+/// A 429 `rate_limited` naming the limit hit in `additional_data.rate_limit_reason`, with
+/// `Retry-After`.
+fn rate_limited(knobs: &Knobs, reason: &str, message: &str) -> Response {
+    let body = json!({
+        "object": "error",
+        "status": 429,
+        "code": "rate_limited",
+        "message": message,
+        "additional_data": {"rate_limit_reason": reason},
+    });
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert("retry-after", knobs.notion_retry_after_secs.into());
+    response
 }
 
 async fn search(State(app): State<AppState>, headers: HeaderMap, body: String) -> Response {

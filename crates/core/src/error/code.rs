@@ -49,6 +49,8 @@ pub enum ErrorCode {
     RateLimited,
     /// See `CoreError::QuotaExhausted`.
     QuotaExhausted,
+    /// See `CoreError::ApiAccessBlocked`.
+    ApiAccessBlocked,
     /// See `CoreError::CircuitOpen`.
     CircuitOpen,
     /// See `CoreError::InvalidResponse`.
@@ -94,6 +96,7 @@ impl ErrorCode {
             ErrorCode::ProviderUnavailable => "provider_unavailable",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::QuotaExhausted => "quota_exhausted",
+            ErrorCode::ApiAccessBlocked => "api_access_blocked",
             ErrorCode::CircuitOpen => "circuit_open",
             ErrorCode::ProviderInvalidResponse => "provider_invalid_response",
             ErrorCode::Cancelled => "cancelled",

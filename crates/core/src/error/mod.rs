@@ -66,10 +66,17 @@ pub enum CoreError {
     /// address, so the sign-in was stopped.
     #[error("The sign-in page was opened a second time — perhaps by another program on this computer — so Inlet stopped this sign-in. Start the connection again.")]
     StartPageReused,
-    /// The provider's daily request quota for the account is spent (HubSpot's `policyName:
-    /// DAILY`): waiting minutes would not help.
-    #[error("{}'s daily API limit for this account is used up; loading can go on tomorrow.", .integration.display_name())]
-    QuotaExhausted { integration: Integration },
+    /// The provider's request quota is spent for the day (HubSpot's `policyName: DAILY`) or the
+    /// month (Airtable's `PUBLIC_API_BILLING_LIMIT_EXCEEDED`): waiting minutes would not help.
+    #[error("{}", quota_message(*.integration, *.period))]
+    QuotaExhausted {
+        integration: Integration,
+        period: QuotaPeriod,
+    },
+    /// The provider has restricted this connection's API access (Notion's
+    /// `public_api_request_blocked`): retrying would not help.
+    #[error("{} has restricted this connection's API access, and retrying won't help. Ask the workspace's admin (or the provider's support) why, then load again.", .integration.display_name())]
+    ApiAccessBlocked { integration: Integration },
     /// The callback URL is not an OAuth callback Inlet understands.
     #[error("The sign-in callback was not understood: {reason}.")]
     InvalidCallback { reason: String },
@@ -95,6 +102,9 @@ pub enum CoreError {
         integration: Integration,
         status: u16,
         message: String,
+        /// The provider's own error code, where its body has one (Airtable's `error.type`,
+        /// Notion's `code`, HubSpot's `category`).
+        provider_code: Option<String>,
     },
     /// The provider could not be reached or kept failing after retries.
     #[error("{} is not answering ({reason}).", .integration.display_name())]
@@ -149,6 +159,28 @@ pub enum CoreError {
     UnsafeFile { path: String, reason: String },
 }
 
+/// The span of a provider's request quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaPeriod {
+    /// A day (HubSpot's daily limit).
+    Day,
+    /// A calendar month (Airtable's monthly API calls per workspace).
+    Month,
+}
+
+fn quota_message(integration: Integration, period: QuotaPeriod) -> String {
+    let name = integration.display_name();
+    match period {
+        QuotaPeriod::Day => {
+            format!("{name}'s daily API limit for this account is used up; loading can go on tomorrow.")
+        }
+        QuotaPeriod::Month => format!(
+            "{name}'s monthly API call limit for this workspace is used up (Free plans get 1,000 calls a month, Team 100,000, shared with the workspace's other integrations). {name} refuses these requests until the month turns or the workspace's plan is upgraded; waiting minutes will not help."
+        ),
+    }
+}
+
 impl From<UnknownIntegration> for CoreError {
     fn from(error: UnknownIntegration) -> Self {
         CoreError::UnknownIntegration { given: error.given }
@@ -185,6 +217,7 @@ impl CoreError {
             CoreError::ProviderUnavailable { .. } => ErrorCode::ProviderUnavailable,
             CoreError::RateLimited { .. } => ErrorCode::RateLimited,
             CoreError::QuotaExhausted { .. } => ErrorCode::QuotaExhausted,
+            CoreError::ApiAccessBlocked { .. } => ErrorCode::ApiAccessBlocked,
             CoreError::CircuitOpen { .. } => ErrorCode::CircuitOpen,
             CoreError::InvalidResponse { .. } => ErrorCode::ProviderInvalidResponse,
             CoreError::Cancelled => ErrorCode::Cancelled,
@@ -204,7 +237,11 @@ impl CoreError {
             CoreError::NotConfigured { integration }
             | CoreError::NotConnected { integration }
             | CoreError::ReconnectNeeded { integration }
-            | CoreError::QuotaExhausted { integration } => json!({ "integration": integration }),
+            | CoreError::ApiAccessBlocked { integration } => json!({ "integration": integration }),
+            CoreError::QuotaExhausted {
+                integration,
+                period,
+            } => json!({ "integration": integration, "period": period }),
             CoreError::IssuerMismatch {
                 integration,
                 what,
@@ -239,9 +276,10 @@ impl CoreError {
             CoreError::ProviderHttp {
                 integration,
                 status,
+                provider_code,
                 ..
             } => {
-                json!({ "integration": integration, "status": status })
+                json!({ "integration": integration, "status": status, "provider_code": provider_code })
             }
             CoreError::ProviderUnavailable {
                 integration,
@@ -290,6 +328,24 @@ impl CoreError {
             error: self.error_code(),
             message: self.to_string(),
             details: self.details(),
+        }
+    }
+
+    /// The same error again when it is a limit that will not lift within a load (a spent
+    /// quota, a blocked connection): what every later request of the load would meet.
+    pub fn final_limit_again(&self) -> Option<CoreError> {
+        match self {
+            CoreError::QuotaExhausted {
+                integration,
+                period,
+            } => Some(CoreError::QuotaExhausted {
+                integration: *integration,
+                period: *period,
+            }),
+            CoreError::ApiAccessBlocked { integration } => Some(CoreError::ApiAccessBlocked {
+                integration: *integration,
+            }),
+            _ => None,
         }
     }
 

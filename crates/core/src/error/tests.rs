@@ -57,6 +57,7 @@ fn one_of_each() -> Vec<CoreError> {
             integration: i,
             status: 400,
             message: r(),
+            provider_code: Some(r()),
         },
         CoreError::ProviderUnavailable {
             integration: i,
@@ -70,7 +71,11 @@ fn one_of_each() -> Vec<CoreError> {
             integration: i,
             retry_in_secs: 5,
         },
-        CoreError::QuotaExhausted { integration: i },
+        CoreError::QuotaExhausted {
+            integration: i,
+            period: QuotaPeriod::Day,
+        },
+        CoreError::ApiAccessBlocked { integration: i },
         CoreError::InvalidResponse {
             integration: i,
             reason: r(),
@@ -123,6 +128,7 @@ fn pinned(error: &CoreError) -> &'static str {
         CoreError::ProviderUnavailable { .. } => "provider_unavailable",
         CoreError::RateLimited { .. } => "rate_limited",
         CoreError::QuotaExhausted { .. } => "quota_exhausted",
+        CoreError::ApiAccessBlocked { .. } => "api_access_blocked",
         CoreError::CircuitOpen { .. } => "circuit_open",
         CoreError::InvalidResponse { .. } => "provider_invalid_response",
         CoreError::Cancelled => "cancelled",
@@ -161,5 +167,27 @@ fn access_denied_reads_well() {
     assert_eq!(
         err.to_string(),
         "HubSpot access was not granted: The user declined."
+    );
+}
+
+#[test]
+fn a_spent_quota_says_when_it_lifts() {
+    let daily = CoreError::QuotaExhausted {
+        integration: Integration::Hubspot,
+        period: QuotaPeriod::Day,
+    };
+    assert!(daily.to_string().contains("tomorrow"), "{daily}");
+    let monthly = CoreError::QuotaExhausted {
+        integration: Integration::Airtable,
+        period: QuotaPeriod::Month,
+    };
+    let text = monthly.to_string();
+    assert!(
+        text.contains("monthly API call limit") && text.contains("until the month turns"),
+        "{text}"
+    );
+    assert_eq!(
+        monthly.to_body().details,
+        json!({"integration": "airtable", "period": "month"})
     );
 }

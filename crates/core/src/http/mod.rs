@@ -5,6 +5,8 @@
 
 mod body;
 pub mod breaker;
+mod client;
+mod dialect;
 pub mod pacer;
 pub mod retry;
 pub mod window;
@@ -16,12 +18,14 @@ use async_trait::async_trait;
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, QuotaPeriod, Result};
 use crate::integration::Integration;
 use crate::secret::Secret;
 use crate::spec::ProviderSpec;
 pub use body::{read_capped, BodyError, API_BODY_CAP, TOKEN_BODY_CAP};
 pub use breaker::Breaker;
+pub use client::{http_client, proxy_for};
+pub use dialect::{error_code, error_message, ApiDialect, FinalLimit, Meaning};
 pub use pacer::Pacer;
 pub use retry::RetryPolicy;
 pub use window::{RollingWindow, WindowReport};
@@ -54,85 +58,8 @@ impl AccessTokens for FixedToken {
             integration: self.integration,
             status: 401,
             message: "the provider refused the access token it had just issued".into(),
+            provider_code: None,
         })
-    }
-}
-
-/// What one provider's API says beyond plain HTTP. Each provider module implements it; the
-/// defaults are the standard meanings.
-pub trait ApiDialect: Send + Sync {
-    /// Whether a status other than 408, 429, 500, 502, 503 and 504 means "try again later"
-    /// (HubSpot's 477 Migration in Progress, Notion's 529 overload).
-    fn is_temporary(&self, _status: u16) -> bool {
-        false
-    }
-
-    /// How long a 429 without `Retry-After` asks to wait, read from the provider's own headers.
-    fn rate_limit_wait(&self, _headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-        None
-    }
-
-    /// Whether a 429's body says the limit will not lift within a load (HubSpot's daily quota).
-    fn rate_limit_is_final(&self, _body: &[u8]) -> bool {
-        false
-    }
-
-    /// What an answer's headers say of the provider's rolling window (HubSpot's
-    /// `X-HubSpot-RateLimit-*`).
-    fn window_report(&self, _headers: &reqwest::header::HeaderMap) -> Option<WindowReport> {
-        None
-    }
-}
-
-/// The reqwest client Inlet uses everywhere: rustls, no redirects (a token endpoint or API that
-/// redirects is an error, not something to follow with a bearer token), a connect timeout, and a
-/// total timeout for every request — 60 s, where a token endpoint answers in about one; an API
-/// page sets its own, shorter one — so a stalled refresh cannot hold its connection's refresh
-/// lock, and every load of it, for ever.
-pub fn http_client() -> Result<reqwest::Client> {
-    // reqwest's own environment proxies take no extra exclusion (loopback), so they are off and
-    // the same variables are read through `proxy_for`.
-    let proxy = reqwest::Proxy::custom(|url| proxy_for(url, |name| std::env::var(name).ok()))
-        .no_proxy(reqwest::NoProxy::from_env());
-    reqwest::Client::builder()
-        .no_proxy() // the environment's proxies, but through `proxy_for` only
-        .proxy(proxy)
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(60))
-        .user_agent(concat!("Inlet/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| CoreError::HttpClient {
-            reason: e.to_string(),
-        })
-}
-
-/// The proxy the environment names for `url` (`https_proxy` for https, `http_proxy` for http,
-/// else `all_proxy`; lower case first, as curl reads them) — never for this computer: traffic to
-/// a loopback address (the sandbox, a sign-in's start page, a local override) goes straight,
-/// whatever `NO_PROXY` says, so no proxy sees a code or a token meant for this machine.
-pub fn proxy_for(url: &url::Url, var: impl Fn(&str) -> Option<String>) -> Option<url::Url> {
-    if crate::config::is_loopback_host(url) {
-        return None;
-    }
-    let named = |name: &str| {
-        var(name)
-            .or_else(|| var(&name.to_ascii_uppercase()))
-            .filter(|v| !v.trim().is_empty())
-    };
-    let raw = match url.scheme() {
-        "https" => named("https_proxy"),
-        "http" => named("http_proxy"),
-        _ => None,
-    }
-    .or_else(|| named("all_proxy"))?;
-    // `proxy.corp:3128`, as curl and reqwest take it, is an http proxy (parsed as it is, it
-    // would be a URL of scheme `proxy.corp`, or nothing).
-    let raw = raw.trim();
-    if raw.contains("://") {
-        url::Url::parse(raw).ok()
-    } else {
-        url::Url::parse(&format!("http://{raw}")).ok()
     }
 }
 
@@ -158,6 +85,8 @@ enum Failure {
     Retry {
         wait: Option<Duration>,
         error: CoreError,
+        /// A rate limit that says Inlet went too fast (not the provider's own overload).
+        too_fast: bool,
     },
     /// Final.
     Fatal(CoreError),
@@ -265,7 +194,7 @@ impl ApiClient {
                 (Ok(response), ..) => self.read(response).await,
                 (Err(e), ..) => Err(self.transport_failure(&e)),
             };
-            let (wait, error) = match outcome {
+            let (wait, error, too_fast) = match outcome {
                 Ok(value) => {
                     attempt.settle(|b| b.success());
                     return Ok(value);
@@ -274,13 +203,17 @@ impl ApiClient {
                     attempt.settle(|b| b.success());
                     return Err(error);
                 }
-                Err(Failure::Retry { wait, error }) => {
+                Err(Failure::Retry {
+                    wait,
+                    error,
+                    too_fast,
+                }) => {
                     if matches!(error, CoreError::RateLimited { .. }) {
                         attempt.settle(|b| b.success());
                     } else {
                         attempt.settle(|b| b.failure(tokio::time::Instant::now()));
                     }
-                    (wait, error)
+                    (wait, error, too_fast)
                 }
             };
             if let CoreError::RateLimited { .. } = &error {
@@ -293,7 +226,7 @@ impl ApiClient {
                     tracing::warn!(integration = %self.integration, ?rate_waited, "rate-limit budget spent; giving up");
                     return Err(error);
                 }
-                if self.pacer.hold(&self.pace_key, wait) {
+                if self.pacer.hold(&self.pace_key, wait) && too_fast {
                     self.pacer.slow_down(&self.pace_key);
                 }
                 if let Some(hook) = &self.on_rate_limit {
@@ -346,11 +279,15 @@ impl ApiClient {
         }
         let message = error_message(&body)
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
-        match status.as_u16() {
-            429 if self.dialect.rate_limit_is_final(&body) => {
-                Err(Failure::Fatal(CoreError::QuotaExhausted { integration }))
-            }
-            429 => {
+        let code = status.as_u16();
+        let meaning = self.dialect.meaning(code, &body).or(match code {
+            429 => Some(Meaning::RateLimit),
+            code if is_temporary(code) => Some(Meaning::Temporary),
+            _ => None,
+        });
+        match meaning {
+            Some(Meaning::Final(limit)) => Err(Failure::Fatal(final_limit(integration, limit))),
+            Some(meaning @ (Meaning::RateLimit | Meaning::Overload)) => {
                 let wait = retry_after(&headers)
                     .or_else(|| self.dialect.rate_limit_wait(&headers))
                     .or(self.spec.rate_limit_lockout)
@@ -359,19 +296,25 @@ impl ApiClient {
                     integration,
                     retry_after_secs: wait.map(|w| w.as_secs().max(1)),
                 };
-                Err(Failure::Retry { wait, error })
+                Err(Failure::Retry {
+                    wait,
+                    error,
+                    too_fast: meaning == Meaning::RateLimit,
+                })
             }
-            code if is_temporary(code) || self.dialect.is_temporary(code) => Err(Failure::Retry {
+            Some(Meaning::Temporary) => Err(Failure::Retry {
                 wait: retry_after(&headers),
                 error: CoreError::ProviderUnavailable {
                     integration,
-                    reason: format!("HTTP {}: {message}", status.as_u16()),
+                    reason: format!("HTTP {code}: {message}"),
                 },
+                too_fast: false,
             }),
-            code => Err(Failure::Fatal(CoreError::ProviderHttp {
+            None => Err(Failure::Fatal(CoreError::ProviderHttp {
                 integration,
                 status: code,
                 message,
+                provider_code: error_code(&body),
             })),
         }
     }
@@ -385,6 +328,7 @@ impl ApiClient {
             "the connection dropped"
         };
         Failure::Retry {
+            too_fast: false,
             wait: None,
             error: CoreError::ProviderUnavailable {
                 integration: self.integration,
@@ -392,16 +336,6 @@ impl ApiClient {
             },
         }
     }
-}
-
-/// The provider's own explanation in an error body (`message`, or `error.message`).
-fn error_message(body: &[u8]) -> Option<String> {
-    let json: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let message = json
-        .get("message")
-        .or_else(|| json.get("error").and_then(|e| e.get("message")))
-        .and_then(|m| m.as_str())?;
-    Some(message.chars().take(300).collect())
 }
 
 /// One request's standing with the breaker.
@@ -422,6 +356,21 @@ impl Drop for Attempt<'_> {
         if !self.settled {
             self.breaker.abandon(tokio::time::Instant::now());
         }
+    }
+}
+
+/// The error a final limit ends a request with.
+fn final_limit(integration: Integration, limit: FinalLimit) -> CoreError {
+    match limit {
+        FinalLimit::DailyQuota => CoreError::QuotaExhausted {
+            integration,
+            period: QuotaPeriod::Day,
+        },
+        FinalLimit::MonthlyQuota => CoreError::QuotaExhausted {
+            integration,
+            period: QuotaPeriod::Month,
+        },
+        FinalLimit::AccessBlocked => CoreError::ApiAccessBlocked { integration },
     }
 }
 

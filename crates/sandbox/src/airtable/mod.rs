@@ -60,6 +60,27 @@ async fn guard(
         ));
     }
     let knobs = app.knobs();
+    // The workspace's monthly API calls (Managing API call limits,
+    // https://support.airtable.com/docs/managing-api-call-limits-in-airtable: Free 1,000 a month,
+    // Team 100,000, shared by every integration of the workspace). Once they are spent data
+    // requests answer 429 PUBLIC_API_BILLING_LIMIT_EXCEEDED until the month turns, while the
+    // metadata endpoints keep answering (as reported by people who met it; Airtable's page does
+    // not say) — so the sandbox counts every call and refuses only record listings.
+    let used = app.counters.airtable_month_calls.load(Ordering::SeqCst);
+    if scope == "data.records:read"
+        && knobs.airtable_monthly_calls > 0
+        && used >= knobs.airtable_monthly_calls
+    {
+        app.counters.rate_limited.fetch_add(1, Ordering::SeqCst);
+        return Err(api_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "PUBLIC_API_BILLING_LIMIT_EXCEEDED",
+            "API billing plan limit exceeded. You've reached the maximum number of requests allowed for this month.",
+        ));
+    }
+    app.counters
+        .airtable_month_calls
+        .fetch_add(1, Ordering::SeqCst);
     // 5 requests per second per base, and 50 per second for all of a user's traffic; over
     // either, every request to that scope is refused for the 30 s lockout.
     let lockout = Duration::from_millis(knobs.airtable_lockout_ms);

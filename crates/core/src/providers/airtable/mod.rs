@@ -16,7 +16,7 @@ use self::api::{BasesPage, Table, Tables, WhoAmI};
 use super::{advance, api_url, AccountContext, Cursor, LoadContext, PageSink, Provider};
 use crate::account::AccountInfo;
 use crate::error::Result;
-use crate::http::{ApiDialect, FixedToken};
+use crate::http::{ApiDialect, FinalLimit, FixedToken, Meaning};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::oauth::client::TokenDialect;
@@ -83,7 +83,20 @@ async fn fetch_tables(ctx: &LoadContext<'_>, base: &str) -> Result<Tables> {
 }
 
 /// Airtable's API speaks plain HTTP; its 30 s lockout after a 429 is in the spec table.
-impl ApiDialect for Airtable {}
+/// Airtable's error answers ([errors](https://airtable.com/developers/web/api/errors)): a 429
+/// whose type is `PUBLIC_API_BILLING_LIMIT_EXCEEDED` is the workspace's monthly API calls spent
+/// (Free 1,000, Team 100,000, shared by every integration of the workspace — [Managing API call
+/// limits](https://support.airtable.com/docs/managing-api-call-limits-in-airtable)): final
+/// until the month turns, whereas `RATE_LIMIT_REACHED` clears after 30 s.
+impl ApiDialect for Airtable {
+    fn meaning(&self, status: u16, body: &[u8]) -> Option<Meaning> {
+        (status == 429 && crate::http::error_code(body).as_deref() == Some(BILLING_LIMIT_EXCEEDED))
+            .then_some(Meaning::Final(FinalLimit::MonthlyQuota))
+    }
+}
+
+/// Airtable's error type for a workspace whose monthly API calls are spent.
+pub const BILLING_LIMIT_EXCEEDED: &str = "PUBLIC_API_BILLING_LIMIT_EXCEEDED";
 
 /// Airtable's token endpoint speaks standard OAuth errors.
 impl TokenDialect for Airtable {}

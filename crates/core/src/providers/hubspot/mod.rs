@@ -15,7 +15,7 @@ use super::{
 };
 use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
-use crate::http::{header_u64, ApiDialect, WindowReport};
+use crate::http::{header_u64, ApiDialect, FinalLimit, Meaning, WindowReport};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::oauth::client::TokenDialect;
@@ -87,17 +87,22 @@ struct IntrospectionForm<'a> {
 }
 
 impl ApiDialect for HubSpot {
-    /// 477 Migration in Progress: the portal is moving between data centres.
-    fn is_temporary(&self, status: u16) -> bool {
-        status == 477
-    }
-
-    /// `policyName: DAILY`: the account's daily quota is spent until tomorrow.
-    fn rate_limit_is_final(&self, body: &[u8]) -> bool {
-        serde_json::from_slice::<serde_json::Value>(body)
-            .ok()
-            .and_then(|b| b.get("policyName")?.as_str().map(|p| p == "DAILY"))
-            .unwrap_or(false)
+    /// 477 Migration in Progress (the portal is moving between data centres) and the 521–524
+    /// of HubSpot's error table are worth another try; a 429 whose `policyName` is `DAILY` means
+    /// the account's daily quota is spent until tomorrow
+    /// (<https://developers.hubspot.com/docs/api-reference/error-handling>).
+    fn meaning(&self, status: u16, body: &[u8]) -> Option<Meaning> {
+        match status {
+            477 | 521..=524 => Some(Meaning::Temporary),
+            429 => {
+                let daily = serde_json::from_slice::<serde_json::Value>(body)
+                    .ok()
+                    .and_then(|b| b.get("policyName")?.as_str().map(|p| p == "DAILY"))
+                    .unwrap_or(false);
+                daily.then_some(Meaning::Final(FinalLimit::DailyQuota))
+            }
+            _ => None,
+        }
     }
 
     /// The rolling window this app and account really have, and what is left of it.

@@ -91,9 +91,16 @@ fn hubspot_token_errors_and_scopes_are_read() {
 
 #[test]
 fn a_spent_daily_quota_is_final_and_the_window_is_read() {
-    assert!(HubSpot.rate_limit_is_final(br#"{"policyName":"DAILY","errorType":"RATE_LIMIT"}"#));
-    assert!(!HubSpot.rate_limit_is_final(br#"{"policyName":"TEN_SECONDLY_ROLLING"}"#));
-    assert!(!HubSpot.rate_limit_is_final(b"not json"));
+    let daily = br#"{"policyName":"DAILY","errorType":"RATE_LIMIT"}"#;
+    assert_eq!(
+        HubSpot.meaning(429, daily),
+        Some(Meaning::Final(FinalLimit::DailyQuota))
+    );
+    assert_eq!(
+        HubSpot.meaning(429, br#"{"policyName":"TEN_SECONDLY_ROLLING"}"#),
+        None
+    );
+    assert_eq!(HubSpot.meaning(429, b"not json"), None);
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-hubspot-ratelimit-max", "190".parse().unwrap());
     headers.insert("x-hubspot-ratelimit-remaining", "12".parse().unwrap());
@@ -132,7 +139,13 @@ fn a_spent_rolling_window_says_how_long_to_wait() {
         HubSpot.rate_limit_wait(&headers),
         Some(Duration::from_secs(10))
     );
-    assert!(HubSpot.is_temporary(477));
+    for status in [477, 521, 522, 523, 524] {
+        assert_eq!(
+            HubSpot.meaning(status, b""),
+            Some(Meaning::Temporary),
+            "{status}"
+        );
+    }
 }
 
 #[test]

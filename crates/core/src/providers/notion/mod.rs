@@ -15,7 +15,7 @@ use super::{
 };
 use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
-use crate::http::ApiDialect;
+use crate::http::{ApiDialect, FinalLimit, Meaning};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::oauth::client::TokenDialect;
@@ -145,10 +145,26 @@ fn to_item(object: Object) -> IntegrationItem {
     item
 }
 
+/// Notion's request limits (<https://developers.notion.com/reference/request-limits>):
+/// "Connections should handle HTTP 429 and 529 responses and respect the Retry-After … A 529
+/// response carries the `service_overload` code … retry it the same way as a 429", while a 429
+/// whose `additional_data.rate_limit_reason` is `public_api_request_blocked` means "This
+/// connection's API access has been restricted. Retrying won't help."
 impl ApiDialect for Notion {
-    /// 529: Notion is overloaded for a moment.
-    fn is_temporary(&self, status: u16) -> bool {
-        status == 529
+    fn meaning(&self, status: u16, body: &[u8]) -> Option<Meaning> {
+        match status {
+            529 => Some(Meaning::Overload),
+            429 => {
+                let reason = serde_json::from_slice::<Value>(body).ok().and_then(|b| {
+                    b.pointer("/additional_data/rate_limit_reason")?
+                        .as_str()
+                        .map(str::to_owned)
+                });
+                (reason.as_deref() == Some("public_api_request_blocked"))
+                    .then_some(Meaning::Final(FinalLimit::AccessBlocked))
+            }
+            _ => None,
+        }
     }
 }
 
