@@ -160,6 +160,15 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
             per: Duration::from_secs(1),
         },
         rate_shape: RateShape::PerKey,
+        // "If you exceed these rates, you will receive a 429 status code and will need to wait
+        // 30 seconds before subsequent requests will succeed" — per base
+        // (https://airtable.com/developers/web/api/rate-limits). The same page states 50
+        // requests per second for all traffic using *personal access tokens* of a user; for
+        // OAuth tokens it states no per-user figure. Inlet paces by the documented per-base
+        // limit and keeps the PAT figure as its own ceiling for the whole account (a 16-base load
+        // would otherwise ask 80 a second of a user). A 429 holds its base; a second base's 429
+        // during that hold holds the account (`Pacer::hold`). Airtable's monthly API calls per
+        // workspace (Free 1,000, Team 100,000) are a quota, not a pace: `ApiDialect::meaning`.
         rate_limit_lockout: Some(Duration::from_secs(30)),
         account_rate_limit: Some(RateLimit {
             requests: 50,

@@ -128,9 +128,12 @@ impl Pacer {
 
     /// A 429 said the real limit of `key` is stricter than the one paced: its requests go at
     /// most half as often from now on (multiplicative decrease; a load is too short to creep
-    /// back up), and a rolling window — the provider's, or the account's — is halved.
+    /// back up), and a rolling window — the provider's, or the account's while the whole account
+    /// is held — is halved.
     pub fn slow_down(&self, key: &str) {
-        for window in self.window.iter().chain(&self.account) {
+        let account_held = self.is_held(ACCOUNT_SCOPE);
+        let account = self.account.iter().filter(|_| account_held);
+        for window in self.window.iter().chain(account) {
             window.shrink();
         }
         let mut spacing = self.spacing.lock().unwrap_or_else(|p| p.into_inner());
@@ -141,28 +144,39 @@ impl Pacer {
         tracing::info!(key, spacing = ?entry.0, "slowing down after a rate limit");
     }
 
+    fn is_held(&self, scope: &str) -> bool {
+        let held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        held.get(scope).is_some_and(|end| *end > Instant::now())
+    }
+
     /// Holds every request under `key` for `wait` (the provider locked the scope out); true
-    /// when this is a new lockout rather than another request running into the same one. With
-    /// an account budget the whole account is held too: Airtable's 429 does not say whether the
-    /// base's limit or the user's was hit, and every request to a locked-out user fails — so a
-    /// 429 that arrives while the account is held (a request of another base, sent before the
-    /// lockout began) belongs to that lockout, not to a new one: slowing down for each of them
-    /// would halve the account's budget once per base in flight.
+    /// when this is a new lockout rather than another request running into the same one.
+    /// Airtable documents its lockout per base for OAuth tokens, so a 429 holds its base only;
+    /// but a 429 of another base while one is held says the limit hit is the account's (its
+    /// 429 does not say which): then the whole account is held, and 429s of bases in flight
+    /// while it is belong to that one lockout — slowing down for each of them would halve the
+    /// account's budget once per base in flight.
     pub fn hold(&self, key: &str, wait: std::time::Duration) -> bool {
         let now = Instant::now();
         let until = now + wait;
         let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
-        let deciding = if self.account.is_some() {
-            ACCOUNT_SCOPE
+        let active = |scope: &str| held.get(scope).is_some_and(|end| *end > now);
+        let (scopes, new): (&[&str], bool) = if self.account.is_none() {
+            (&[key], !active(key))
+        } else if active(ACCOUNT_SCOPE) {
+            (&[key, ACCOUNT_SCOPE], false)
+        } else if active(key) {
+            (&[key], false)
+        } else if held
+            .iter()
+            .any(|(scope, end)| scope != key && scope != ACCOUNT_SCOPE && *end > now)
+        {
+            (&[key, ACCOUNT_SCOPE], true)
         } else {
-            key
+            (&[key], true)
         };
-        let new = held.get(deciding).is_none_or(|end| *end <= now);
-        for scope in [key, ACCOUNT_SCOPE] {
-            if scope == ACCOUNT_SCOPE && self.account.is_none() {
-                continue;
-            }
-            let entry = held.entry(scope.to_owned()).or_insert(now);
+        for scope in scopes {
+            let entry = held.entry((*scope).to_owned()).or_insert(now);
             if *entry < until {
                 *entry = until;
             }
@@ -275,9 +289,8 @@ mod tests {
         );
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn one_account_lockout_slows_the_account_down_once() {
-        let pacer = Pacer::with_account_limit(
+    fn airtable_like() -> Pacer {
+        Pacer::with_account_limit(
             RateLimit {
                 requests: 5,
                 per: Duration::from_secs(1),
@@ -286,11 +299,41 @@ mod tests {
                 requests: 48,
                 per: Duration::from_secs(1),
             }),
-        );
-        // The first 429 is a new lockout; those of other bases in flight meet the same one.
+        )
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_base_s_lockout_holds_that_base_only() {
+        let pacer = airtable_like();
         assert!(pacer.hold("appA", Duration::from_secs(30)));
         pacer.slow_down("appA");
-        for base in ["appB", "appC", "appD"] {
+        let started = Instant::now();
+        pacer.ready("appB").await;
+        assert!(
+            started.elapsed() < Duration::from_millis(10),
+            "another base goes on"
+        );
+        let account = pacer.account.as_ref().unwrap();
+        assert_eq!(account.budget().0, 48, "the account keeps its pace");
+        pacer.ready("appA").await;
+        assert!(
+            started.elapsed() >= Duration::from_secs(30),
+            "the base waits"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_second_base_s_429_holds_the_account_and_slows_it_once() {
+        let pacer = airtable_like();
+        // One base's 429 is its own; another base's during that hold is the account's limit.
+        assert!(pacer.hold("appA", Duration::from_secs(30)));
+        pacer.slow_down("appA");
+        assert!(
+            pacer.hold("appB", Duration::from_secs(30)),
+            "a new, account-wide lockout"
+        );
+        pacer.slow_down("appB");
+        for base in ["appC", "appD"] {
             assert!(!pacer.hold(base, Duration::from_secs(30)), "{base}");
         }
         let account = pacer.account.as_ref().unwrap();
