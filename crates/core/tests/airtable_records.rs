@@ -293,3 +293,40 @@ async fn a_base_that_fails_to_load_keeps_its_stored_tables_and_records() {
     assert_eq!(again.changes.map(|c| c.gone), Some(0));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Airtable's records offsets expire (inactivity, a server restart: 422
+/// LIST_RECORDS_ITERATOR_NOT_AVAILABLE); the listing starts again and the base loads complete,
+/// each record once.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_records_offset_starts_the_table_again_without_losing_or_repeating_a_record() {
+    let sandbox = sandbox().await;
+    let (inlet, dir) = stored_inlet(&sandbox, "airtable-expired-offsets").await;
+    connect_to(&inlet, Integration::Airtable).await.0.unwrap();
+    let data = sandbox.dataset();
+    let base = &data.airtable.bases[0];
+    // Two of the big table's offsets expire: it is listed three times in all.
+    sandbox.set_knobs(Knobs {
+        latency_ms: 1,
+        airtable_expire_offsets: 2,
+        ..Knobs::default()
+    });
+    let (result, reports) = load_with(&inlet, RecordScope::Bases(vec![base.id.clone()])).await;
+    assert!(!result.partial, "{:?}", result.failures);
+    assert_eq!(
+        sandbox.knobs().airtable_expire_offsets,
+        0,
+        "both expiries met"
+    );
+    assert_eq!(record_ids(&result), ids_of(&[base]));
+    let big = &base.tables[0];
+    let done = reports
+        .iter()
+        .find(|p| p.stream == big.name && p.done)
+        .unwrap();
+    assert_eq!(
+        done.items as usize,
+        big.records.len(),
+        "each record given once"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

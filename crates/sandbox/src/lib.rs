@@ -29,6 +29,13 @@ pub use dataset::{DataEdit, Dataset, DatasetSize};
 use faults::Faults;
 use tokens::Grants;
 
+/// Milliseconds on the sandbox's clock (since the first time it was read in this process).
+pub(crate) fn clock_ms() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let start = *START.get_or_init(std::time::Instant::now);
+    u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
 /// The client id the sandbox registers for every provider.
 pub const CLIENT_ID: &str = "inlet-sandbox-client";
 /// The client secret the sandbox registers for every provider.
@@ -65,6 +72,11 @@ pub struct Knobs {
     /// Business and Enterprise). Once spent, record listings answer `429
     /// PUBLIC_API_BILLING_LIMIT_EXCEEDED`; `/v0/meta/*` keeps answering.
     pub airtable_monthly_calls: u64,
+    /// Airtable: how long a records listing's offset lives unused (Airtable: "Iteration may
+    /// timeout due to client inactivity or server restarts"; how long is not documented).
+    pub airtable_iterator_idle_ms: u64,
+    /// Airtable: answer the next this many records offsets as expired (a server restart).
+    pub airtable_expire_offsets: u32,
     /// Airtable: bases per page of `GET /v0/meta/bases` (real: up to 1000).
     pub airtable_bases_page_size: usize,
     /// Notion: requests allowed per rolling 3-second window per token (about 3 per second).
@@ -97,6 +109,8 @@ impl Default for Knobs {
             airtable_user_rate_per_sec: 50,
             airtable_lockout_ms: 30_000,
             airtable_monthly_calls: 0,
+            airtable_iterator_idle_ms: 30_000,
+            airtable_expire_offsets: 0,
             airtable_bases_page_size: 3,
             notion_requests_per_3s: 9,
             notion_retry_after_secs: 1,
@@ -179,6 +193,15 @@ impl Shared {
 
     pub(crate) fn knobs(&self) -> Knobs {
         self.knobs.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Whether this records offset is one the `airtable_expire_offsets` knob still expires
+    /// (counting it down).
+    pub(crate) fn take_offset_expiry(&self) -> bool {
+        let mut knobs = self.knobs.lock().unwrap_or_else(|p| p.into_inner());
+        let take = knobs.airtable_expire_offsets > 0;
+        knobs.airtable_expire_offsets = knobs.airtable_expire_offsets.saturating_sub(1);
+        take
     }
 
     /// Whether this request is one of the overloads the `notion_overloads` knob still asks for

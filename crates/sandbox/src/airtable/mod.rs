@@ -134,22 +134,30 @@ async fn whoami(State(app): State<AppState>, headers: HeaderMap) -> Response {
     Json(body).into_response()
 }
 
-fn cursor(q: &HashMap<String, String>, len: usize) -> Result<usize, Response> {
-    match q.get("offset") {
-        None => Ok(0),
-        Some(offset) => offset
-            .strip_prefix("itr")
-            .and_then(|o| o.split('/').next())
-            .and_then(|o| o.parse::<usize>().ok())
-            .filter(|o| *o <= len)
-            .ok_or_else(|| {
-                api_error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "LIST_RECORDS_ITERATOR_NOT_AVAILABLE",
-                    "The offset is invalid",
-                )
-            }),
+/// Where a listing's offset points: `itr{position}t{issued}/{next id}` (the real one is opaque,
+/// `itr…/rec…`), `issued` being the sandbox clock's milliseconds when it was handed out.
+fn cursor(q: &HashMap<String, String>, len: usize) -> Result<(usize, Option<u64>), Response> {
+    let Some(offset) = q.get("offset") else {
+        return Ok((0, None));
+    };
+    let head = offset.strip_prefix("itr").and_then(|o| o.split('/').next());
+    let (position, issued) = match head.map(|h| h.split_once('t').unwrap_or((h, ""))) {
+        Some((position, issued)) => (position.parse::<usize>().ok(), issued.parse::<u64>().ok()),
+        None => (None, None),
+    };
+    match position.filter(|p| *p <= len) {
+        Some(position) => Ok((position, issued)),
+        None => Err(api_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "INVALID_OFFSET_VALUE",
+            "The offset is invalid",
+        )),
     }
+}
+
+/// An offset for the listing's next page, at `position`, before the item `next_id`.
+fn offset_at(position: usize, next_id: &str) -> String {
+    format!("itr{position}t{}/{next_id}", crate::clock_ms())
 }
 
 async fn bases(
@@ -164,7 +172,7 @@ async fn bases(
     let data = app.data();
     let all = &data.airtable.bases;
     let start = match cursor(&q, all.len()) {
-        Ok(start) => start,
+        Ok((start, _)) => start,
         Err(response) => return response,
     };
     let end = (start + knobs.airtable_bases_page_size.max(1)).min(all.len());
@@ -174,7 +182,7 @@ async fn bases(
         .collect();
     let mut body = json!({"bases": page});
     if end < all.len() {
-        body["offset"] = format!("itr{end}/{}", all[end].id).into();
+        body["offset"] = offset_at(end, &all[end].id).into();
     }
     app.finish(&knobs, body)
 }
@@ -256,7 +264,22 @@ async fn records(
         }
     };
     let start = match cursor(&q, found.records.len()) {
-        Ok(start) => start,
+        Ok((start, issued)) => {
+            // List records: "Iteration may timeout due to client inactivity or server restarts.
+            // In that case, the client will receive a 422 response with error message
+            // LIST_RECORDS_ITERATOR_NOT_AVAILABLE. It may then restart iteration from the
+            // beginning." (https://airtable.com/developers/web/api/list-records)
+            let idle = issued.map(|at| crate::clock_ms().saturating_sub(at));
+            let timed_out = idle.is_some_and(|idle| idle > knobs.airtable_iterator_idle_ms);
+            if start > 0 && (timed_out || app.take_offset_expiry()) {
+                return api_error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "LIST_RECORDS_ITERATOR_NOT_AVAILABLE",
+                    "LIST_RECORDS_ITERATOR_NOT_AVAILABLE",
+                );
+            }
+            start
+        }
         Err(response) => return response,
     };
     let end = (start + page_size).min(found.records.len());
@@ -266,7 +289,7 @@ async fn records(
         .collect();
     let mut body = json!({"records": page});
     if end < found.records.len() {
-        body["offset"] = format!("itr{end}/{}", found.records[end].id).into();
+        body["offset"] = offset_at(end, &found.records[end].id).into();
     }
     app.finish(&knobs, body)
 }

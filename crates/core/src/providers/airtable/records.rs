@@ -39,7 +39,28 @@ fn primary_field_name(table: &Table) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Loads every record of `table` (whose schema is known) of `base`, under the base's pace.
+/// Airtable's answer to an offset whose iterator timed out: "Iteration may timeout due to
+/// client inactivity or server restarts. In that case, the client will receive a 422 response
+/// with error message LIST_RECORDS_ITERATOR_NOT_AVAILABLE. It may then restart iteration from
+/// the beginning." (<https://airtable.com/developers/web/api/list-records>)
+pub const ITERATOR_NOT_AVAILABLE: &str = "LIST_RECORDS_ITERATOR_NOT_AVAILABLE";
+
+/// How many times one table's listing is started again after its iterator expired before the
+/// load gives up on the table (each restart reads the table from its first page).
+const MAX_RESTARTS: u32 = 3;
+
+/// Whether `error` says the listing's offset expired.
+fn iterator_expired(error: &CoreError) -> bool {
+    matches!(
+        error,
+        CoreError::ProviderHttp { status: 422, provider_code: Some(code), .. }
+            if code == ITERATOR_NOT_AVAILABLE
+    )
+}
+
+/// Loads every record of `table` (whose schema is known) of `base`, under the base's pace. An
+/// expired offset starts the listing again from its first page; the records that arrived
+/// before are kept and not given twice.
 pub(super) async fn load_table_records(
     ctx: &LoadContext<'_>,
     base: &str,
@@ -51,8 +72,10 @@ pub(super) async fn load_table_records(
     let url = api_url(ctx.settings, &format!("/v0/{base}/{}", table.id));
     let page_size = spec(Integration::Airtable).page_size.to_string();
     let mut offset = Cursor::default();
+    let mut given = std::collections::HashSet::new();
+    let mut restarts = 0u32;
     loop {
-        let page: RecordsPage = api
+        let answer: Result<RecordsPage> = api
             .json(ctx.tokens, |http| {
                 let mut query = vec![("pageSize", page_size.clone())];
                 if let Some(o) = offset.as_ref() {
@@ -60,33 +83,55 @@ pub(super) async fn load_table_records(
                 }
                 http.get(url.clone()).query(&query)
             })
-            .await?;
-        let items = page.records.into_iter().map(|record| {
-            let name = primary_name
-                .as_ref()
-                .and_then(|p| record.fields.get(p))
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| v.to_string())
-                })
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| record.id.clone());
-            let mut item =
-                IntegrationItem::new(Integration::Airtable, record.id.clone(), "record", name);
-            item.parent_id = Some(table.id.clone());
-            item.parent_path_or_name = Some(table.name.clone());
-            item.creation_time = parse_time(record.created_time.as_deref());
-            item.url = Some(format!(
-                "https://airtable.com/{base}/{}/{}",
-                table.id, record.id
-            ));
-            item.details = record.fields;
-            item
-        });
-        sink.page(items.collect());
+            .await;
+        let page = match answer {
+            Err(error)
+                if offset.is_some() && iterator_expired(&error) && restarts < MAX_RESTARTS =>
+            {
+                restarts += 1;
+                tracing::info!(base, table = %table.id, restarts, "the records iterator expired; listing the table again");
+                offset = Cursor::default();
+                continue;
+            }
+            answer => answer?,
+        };
+        let items: Vec<IntegrationItem> = page
+            .records
+            .into_iter()
+            .filter(|record| given.insert(record.id.clone()))
+            .map(|record| record_item(base, table, primary_name.as_deref(), record))
+            .collect();
+        sink.page(items);
         if !advance(Integration::Airtable, &mut offset, page.offset)? {
             return Ok(());
         }
     }
+}
+
+/// A record as an item named by its primary field (its id when that is empty).
+fn record_item(
+    base: &str,
+    table: &Table,
+    primary_name: Option<&str>,
+    record: super::api::Record,
+) -> IntegrationItem {
+    let name = primary_name
+        .and_then(|p| record.fields.get(p))
+        .map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| v.to_string())
+        })
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| record.id.clone());
+    let mut item = IntegrationItem::new(Integration::Airtable, record.id.clone(), "record", name);
+    item.parent_id = Some(table.id.clone());
+    item.parent_path_or_name = Some(table.name.clone());
+    item.creation_time = parse_time(record.created_time.as_deref());
+    item.url = Some(format!(
+        "https://airtable.com/{base}/{}/{}",
+        table.id, record.id
+    ));
+    item.details = record.fields;
+    item
 }
