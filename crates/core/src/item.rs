@@ -82,6 +82,67 @@ impl IntegrationItem {
             details: serde_json::Map::new(),
         }
     }
+
+    /// The item with the links that the provider signs afresh on every answer left out: what
+    /// says whether it changed. Airtable's attachments (objects with a `filename` and a `url`,
+    /// whose `url` and `thumbnails` are signed and "expire after a couple of hours") and
+    /// Notion-hosted files (a `url` with an `expiry_time`) are compared by what they are — id,
+    /// name, size, type — not by today's link. `None` when the item has no such link.
+    pub fn without_signed_links(&self) -> Option<IntegrationItem> {
+        // Looked for first: most items have none, and the store hashes every item it writes.
+        if !self.details.values().any(has_signed_link) {
+            return None;
+        }
+        let mut details = serde_json::Value::Object(self.details.clone());
+        strip_signed_links(&mut details).then(|| {
+            let mut item = self.clone();
+            if let serde_json::Value::Object(details) = details {
+                item.details = details;
+            }
+            item
+        })
+    }
+}
+
+/// Whether an object in `value` is a signed link (see `strip_signed_links`).
+fn has_signed_link(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Object(object) => is_signed(object) || object.values().any(has_signed_link),
+        Value::Array(list) => list.iter().any(has_signed_link),
+        _ => false,
+    }
+}
+
+/// An Airtable attachment or a Notion-hosted file: a `url` beside a `filename` or an
+/// `expiry_time`.
+fn is_signed(object: &serde_json::Map<String, serde_json::Value>) -> bool {
+    object.get("url").is_some_and(serde_json::Value::is_string)
+        && (object.contains_key("filename") || object.contains_key("expiry_time"))
+}
+
+/// Removes signed links from `value` and everything in it; true when there was one.
+fn strip_signed_links(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Object(object) => {
+            let mut found = false;
+            if is_signed(object) {
+                for key in ["url", "thumbnails", "expiry_time"] {
+                    object.remove(key);
+                }
+                found = true;
+            }
+            for nested in object.values_mut() {
+                found |= strip_signed_links(nested);
+            }
+            found
+        }
+        Value::Array(list) => list
+            .iter_mut()
+            .fold(false, |found, v| strip_signed_links(v) | found),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -106,5 +167,36 @@ mod tests {
         assert_eq!(json["type"], "contact");
         assert_eq!(json["integration"], "hubspot");
         assert_eq!(json["creation_time"], "2024-09-12T11:36:05.267Z");
+    }
+
+    #[test]
+    fn signed_links_are_left_out_and_what_the_file_is_kept() {
+        let mut item = IntegrationItem::new(Integration::Airtable, "rec1", "record", "Plan");
+        assert!(
+            item.without_signed_links().is_none(),
+            "nothing to leave out"
+        );
+        item.details.insert(
+            "Files".into(),
+            serde_json::json!([{"id": "att1", "filename": "plan.pdf", "size": 3, "url": "https://v5.airtableusercontent.com/a",
+                "thumbnails": {"small": {"url": "https://v5.airtableusercontent.com/b"}}}]),
+        );
+        item.details.insert(
+            "cover".into(),
+            serde_json::json!({"type": "file", "file": {"url": "https://prod-files/x", "expiry_time": "2026-12-05T18:00:00Z"}}),
+        );
+        item.details.insert(
+            "Site".into(),
+            serde_json::json!({"url": "https://example.com"}),
+        );
+        let stable = item.without_signed_links().unwrap();
+        assert_eq!(
+            serde_json::Value::Object(stable.details),
+            serde_json::json!({
+                "Files": [{"id": "att1", "filename": "plan.pdf", "size": 3}],
+                "cover": {"type": "file", "file": {}},
+                "Site": {"url": "https://example.com"},
+            })
+        );
     }
 }

@@ -123,3 +123,43 @@ async fn a_second_load_after_people_edited_the_account_marks_new_changed_and_gon
     assert_eq!(window.total, 0);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Airtable signs attachment links afresh on every answer (they expire after a couple of
+/// hours): a second records load of an unedited base finds nothing changed, though every
+/// attachment's link differs.
+#[tokio::test(flavor = "multi_thread")]
+async fn airtable_records_with_attachments_are_unchanged_when_only_their_signed_links_moved() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let (inlet, dir) = stored_inlet(&sandbox, "changes-attachments").await;
+    connect_to(&inlet, Integration::Airtable).await.0.unwrap();
+    let scope = || inlet_core::providers::RecordScope::All;
+    let with_files = |result: &inlet_core::load::LoadResult| -> Vec<(String, String)> {
+        let mut links: Vec<(String, String)> = result
+            .items
+            .iter()
+            .filter_map(|i| Some((i.id.clone(), i.details.get("Files")?.to_string())))
+            .collect();
+        links.sort();
+        links
+    };
+    let loader = &inlet.loader;
+    let first = loader
+        .load_airtable_with_records(scope(), no_progress(), true)
+        .await
+        .unwrap();
+    let second = loader
+        .load_airtable_with_records(scope(), no_progress(), true)
+        .await
+        .unwrap();
+    let (before, after) = (with_files(&first), with_files(&second));
+    assert!(!before.is_empty(), "the dataset has attachments");
+    assert!(
+        before
+            .iter()
+            .zip(&after)
+            .all(|(b, a)| b.0 == a.0 && b.1 != a.1),
+        "every link was signed again"
+    );
+    assert_eq!(second.changes, Some(ChangeSummary::default()));
+    std::fs::remove_dir_all(&dir).ok();
+}

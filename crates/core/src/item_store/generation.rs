@@ -398,13 +398,17 @@ impl std::io::Write for HashWriter {
     }
 }
 
-/// The hash that says whether an item changed: every field of its own, so a change of content or
-/// modification time shows — but not its parent path, which is its ancestors' names (retitling a
+/// The hash that says whether an item changed: every field of its own (signed links aside), so a
+/// change of content or modification time shows — but not its parent path, which is its ancestors' names (retitling a
 /// Notion page must not mark every page beneath it changed). `item`'s path is put back.
 fn own_content_hash(item: &mut IntegrationItem) -> Result<i64> {
     let parent_path = item.parent_path_or_name.take();
     let mut hasher = HashWriter(xxhash_rust::xxh3::Xxh3::new());
-    let written = serde_json::to_writer(&mut hasher, &*item);
+    // Links signed afresh on every answer are not content (`without_signed_links`).
+    let written = match item.without_signed_links() {
+        Some(stable) => serde_json::to_writer(&mut hasher, &stable),
+        None => serde_json::to_writer(&mut hasher, &*item),
+    };
     item.parent_path_or_name = parent_path;
     written.map_err(|e| CoreError::serialization("an item", e))?;
     Ok(hasher.0.digest() as i64)

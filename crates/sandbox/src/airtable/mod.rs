@@ -285,11 +285,44 @@ async fn records(
     let end = (start + page_size).min(found.records.len());
     let page: Vec<Value> = found.records[start..end]
         .iter()
-        .map(|r| json!({"id": r.id, "createdTime": r.created_time, "fields": r.fields}))
+        .map(|r| json!({"id": r.id, "createdTime": r.created_time, "fields": signed_attachments(&r.fields)}))
         .collect();
     let mut body = json!({"records": page});
     if end < found.records.len() {
         body["offset"] = offset_at(end, &found.records[end].id).into();
     }
     app.finish(&knobs, body)
+}
+
+/// A record's fields with every attachment's links signed afresh, as Airtable serves them:
+/// "Attachment URLs … will expire after a couple of hours" and differ on every fetch
+/// (https://support.airtable.com/docs/airtable-attachment-url-behavior), on
+/// `v5.airtableusercontent.com`, with `thumbnails` (small, large, full) for images and files.
+fn signed_attachments(fields: &serde_json::Map<String, Value>) -> Value {
+    static SIGNATURES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let expires = crate::clock_ms() / 1000 + 2 * 3600;
+    let mut fields = fields.clone();
+    for value in fields.values_mut() {
+        let Some(list) = value.as_array_mut() else {
+            continue;
+        };
+        for attachment in list.iter_mut().filter(|a| {
+            a.get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| id.starts_with("att"))
+        }) {
+            let name = attachment["filename"].as_str().unwrap_or("file").to_owned();
+            let link = |size: &str| {
+                let signature = SIGNATURES.fetch_add(1, Ordering::Relaxed);
+                format!("https://v5.airtableusercontent.com/v3/u/{expires}/{signature:016x}/{size}/{name}")
+            };
+            attachment["url"] = link("original").into();
+            attachment["thumbnails"] = json!({
+                "small": {"url": link("small"), "width": 36, "height": 36},
+                "large": {"url": link("large"), "width": 512, "height": 512},
+                "full": {"url": link("full"), "width": 3000, "height": 3000},
+            });
+        }
+    }
+    Value::Object(fields)
 }

@@ -191,7 +191,8 @@ fn typed_values(
             "Files".into(),
             json!([{
                 "id": format!("att{}", &id[3..]),
-                "url": format!("https://dl.airtable.com/.attachments/{}/plan.pdf", &id[3..]),
+                // Signed when served (`airtable::signed_attachments`), as Airtable's are.
+                "url": "",
                 "filename": "plan.pdf",
                 "size": 1024 + r,
                 "type": "application/pdf"

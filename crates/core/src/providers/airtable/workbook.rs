@@ -1,7 +1,7 @@
 //! An Airtable base as one XLSX workbook: a sheet per table, a column per field in the table's
 //! order (then the record's id and creation time), and cells typed by the field's type in
 //! Airtable's field model — numbers as numbers, dates as dates, checkboxes as booleans, linked
-//! records as their ids, attachments as their URLs, anything else as its text.
+//! records as their ids, attachments as their file names (Airtable's links to them expire), anything else as its text.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -244,8 +244,9 @@ fn excel_time(text: &str) -> Option<(ExcelDateTime, bool)> {
 }
 
 /// The text of a value: a string as it is; a list as its elements' texts joined by ", "
-/// (linked records: their ids; attachments: their URLs; selects: their names); a collaborator
-/// as its name or e-mail; another object as its `url`, `text`, `name` or `value`, else JSON.
+/// (linked records: their ids; attachments: their file names; selects: their names); a
+/// collaborator as its name or e-mail; another object as its `url`, `text`, `name` or `value`,
+/// else JSON.
 fn text_of(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
@@ -258,7 +259,8 @@ fn text_of(value: &Value) -> String {
             .filter(|t| !t.is_empty())
             .collect::<Vec<_>>()
             .join(", "),
-        Value::Object(object) => ["url", "text", "name", "email", "value", "label"]
+        // An attachment is its file name: its signed link dies within hours of the load.
+        Value::Object(object) => ["filename", "url", "text", "name", "email", "value", "label"]
             .iter()
             .find_map(|key| object.get(*key).and_then(Value::as_str))
             .map_or_else(|| value.to_string(), str::to_owned),
@@ -359,7 +361,7 @@ mod tests {
     fn values_become_their_text() {
         let attachment =
             serde_json::json!([{"id": "att1", "url": "https://dl/a.pdf", "filename": "a.pdf"}]);
-        assert_eq!(text_of(&attachment), "https://dl/a.pdf");
+        assert_eq!(text_of(&attachment), "a.pdf", "not a link that expires");
         assert_eq!(text_of(&serde_json::json!(["recA", "recB"])), "recA, recB");
         assert_eq!(
             text_of(&serde_json::json!({"id": "usr1", "email": "a@b.c", "name": "Ada"})),
