@@ -108,6 +108,9 @@ pub struct ProviderSpec {
     pub default_redirect: &'static str,
     /// How a grant is revoked on disconnect.
     pub revocation: Revocation,
+    /// Whether presenting a refresh token a second time revokes the whole grant (Airtable): a
+    /// refresh whose answer was lost — the token may have rotated — must then not be retried.
+    pub refresh_reuse_revokes: bool,
     /// Items per page requested from list endpoints.
     pub page_size: u32,
     /// The documented rate limit Inlet paces within.
@@ -153,6 +156,9 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         revocation: Revocation::ByThePerson {
             instructions: "Airtable offers apps no way to revoke a grant: remove Inlet in Airtable under your account's third-party integrations.",
         },
+        // "The most common reason for revocations is when a refresh token is used more than
+        // once" (https://support.airtable.com/docs/troubleshooting-oauth-integrations-in-airtable).
+        refresh_reuse_revokes: true,
         page_size: 100,
         // 5 requests per second per base.
         rate_limit: RateLimit {
@@ -196,6 +202,8 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         // Notion documents no rules; localhost is the form known to be accepted.
         default_redirect: "http://localhost:53682/oauth/callback",
         revocation: Revocation::AccessTokenJson,
+        // Notion rotates refresh tokens and documents nothing about a reused one.
+        refresh_reuse_revokes: false,
         page_size: 100,
         // "An average of three requests per second", bursts allowed: 9 in any 3 s.
         rate_limit: RateLimit {
@@ -240,6 +248,8 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         // HubSpot allows plain http only for the host `localhost`.
         default_redirect: "http://localhost:53682/oauth/callback",
         revocation: Revocation::RefreshTokenForm,
+        // HubSpot's refresh token stays the same across refreshes.
+        refresh_reuse_revokes: false,
         page_size: 100,
         // 100 requests per 10 s for privately distributed apps (110 marketplace, 190 on
         // Professional/Enterprise): the answers' X-HubSpot-RateLimit-* headers say which.

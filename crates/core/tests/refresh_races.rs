@@ -1,6 +1,8 @@
 //! A refused refresh never overwrites a newer pair: when the provider turns a refresh token
-//! down (Airtable: 409 for one rotated moments ago, `invalid_grant` after), the keychain is read
-//! again, and a pair another process stored meanwhile is used instead of asking to reconnect.
+//! down (`invalid_grant` for one already rotated), the keychain is read again, and a pair another
+//! process stored meanwhile is used instead of asking to reconnect. Airtable revokes the whole
+//! grant when a refresh token is used twice, so Inlet must never do it: a refresh whose answer
+//! was lost (the token may have rotated) says "reconnect" instead of trying the old token again.
 
 // Test support: a helper that fails should stop the test at its line.
 #![allow(clippy::unwrap_used)]
@@ -70,6 +72,7 @@ impl TokenStore for Shared {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_refresh_uses_the_newer_pair_and_never_overwrites_it() {
+    // Notion rotates its refresh tokens and refuses one used twice (documenting nothing more).
     let sandbox = sandbox(Knobs::default()).await;
     let store = Arc::new(MemoryStore::default());
     let demo = endpoint(
@@ -78,19 +81,19 @@ async fn a_refused_refresh_uses_the_newer_pair_and_never_overwrites_it() {
         inlet_sandbox::CLIENT_SECRET,
     );
     let first = start(&Env::of(&[]), Some(demo), store.clone(), None).await;
-    connect_to(&first, Integration::Airtable).await.0.unwrap();
+    connect_to(&first, Integration::Notion).await.0.unwrap();
     let key = store.keys().unwrap().remove(0);
     let before = store.get(&key).unwrap().unwrap();
 
     // The first process refreshes (the refresh token rotates) and stores the new pair.
     sandbox.expire_access_tokens();
-    common::load(&first, Integration::Airtable).await.unwrap();
+    common::load(&first, Integration::Notion).await.unwrap();
     let newer = store.get(&key).unwrap().unwrap();
     assert_ne!(newer.refresh_token, before.refresh_token);
     assert_eq!(sandbox.refresh_count(), 1);
 
     // A second process read the old, expiring pair (when it looked, and again inside its lock)
-    // and refreshes with the dead refresh token: Airtable answers 409.
+    // and refreshes with the dead refresh token: Notion refuses it.
     let mut stale = before.clone();
     stale.expires_at = Some(Utc::now());
     // The keychain as another process saw it a moment ago: the first two reads of the
@@ -102,8 +105,8 @@ async fn a_refused_refresh_uses_the_newer_pair_and_never_overwrites_it() {
         ),
         &RefreshLocks::default(),
         key.clone(),
-        first.connections.settings(Integration::Airtable).unwrap(),
-        provider(Integration::Airtable),
+        first.connections.settings(Integration::Notion).unwrap(),
+        provider(Integration::Notion),
         http_client().unwrap(),
     );
     let token = second.current().await.unwrap();
@@ -119,9 +122,7 @@ async fn a_refused_refresh_uses_the_newer_pair_and_never_overwrites_it() {
     // With no newer pair, a refused refresh token does mean "connect again".
     sandbox.revoke_refresh_tokens();
     sandbox.expire_access_tokens();
-    let error = common::load(&first, Integration::Airtable)
-        .await
-        .unwrap_err();
+    let error = common::load(&first, Integration::Notion).await.unwrap_err();
     assert!(
         matches!(error, CoreError::ReconnectNeeded { .. }),
         "{error}"
@@ -222,4 +223,82 @@ async fn disconnect_waits_for_a_refresh_in_another_process() {
     let gone = disconnecting.await.unwrap().unwrap();
     assert!(gone.is_some());
     assert!(store.get(&key).unwrap().is_none());
+}
+
+/// Airtable revokes the grant when a refresh token is used twice. Inlet's locks keep it from
+/// happening; a process that skipped them (here: one whose keychain read is stale) costs the
+/// whole connection, and every holder of it then hears "reconnect".
+#[tokio::test(flavor = "multi_thread")]
+async fn an_airtable_refresh_token_used_twice_revokes_the_grant() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let store = Arc::new(MemoryStore::default());
+    let demo = endpoint(
+        &sandbox,
+        inlet_sandbox::CLIENT_ID,
+        inlet_sandbox::CLIENT_SECRET,
+    );
+    let first = start(&Env::of(&[]), Some(demo), store.clone(), None).await;
+    connect_to(&first, Integration::Airtable).await.0.unwrap();
+    let key = store.keys().unwrap().remove(0);
+    let mut stale = store.get(&key).unwrap().unwrap();
+    sandbox.expire_access_tokens();
+    common::load(&first, Integration::Airtable).await.unwrap();
+    assert_eq!(sandbox.refresh_count(), 1);
+    assert_eq!(
+        sandbox.grants_revoked_on_reuse(),
+        0,
+        "a locked refresh is used once"
+    );
+
+    stale.expires_at = Some(Utc::now());
+    let careless = ConnectionTokens::new(
+        Shared::new(
+            store.clone(),
+            Box::new(move |n, _| (n <= 2).then(|| stale.clone())),
+        ),
+        &RefreshLocks::default(),
+        key.clone(),
+        first.connections.settings(Integration::Airtable).unwrap(),
+        provider(Integration::Airtable),
+        http_client().unwrap(),
+    );
+    let _ = careless.current().await;
+    assert_eq!(
+        sandbox.grants_revoked_on_reuse(),
+        1,
+        "the reuse revoked the grant"
+    );
+    let error = common::load(&first, Integration::Airtable)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "reconnect_needed", "{error}");
+}
+
+/// A refresh whose answer is lost may have rotated the token at Airtable: Inlet says
+/// "reconnect" and never sends the old refresh token again (which would revoke the grant).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_airtable_refresh_answer_says_reconnect_without_reusing_the_token() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let inlet = common::inlet(&sandbox).await;
+    connect_to(&inlet, Integration::Airtable).await.0.unwrap();
+    sandbox.set_knobs(Knobs {
+        airtable_lose_refresh_answers: 1,
+        ..Knobs::default()
+    });
+    sandbox.expire_access_tokens();
+    let error = common::load(&inlet, Integration::Airtable)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "reconnect_needed", "{error}");
+    assert_eq!(sandbox.refresh_count(), 1, "Airtable did rotate the token");
+    // Later loads say the same without trying the old token.
+    let again = common::load(&inlet, Integration::Airtable)
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), "reconnect_needed", "{again}");
+    assert_eq!(sandbox.grants_revoked_on_reuse(), 0, "never used twice");
+    let status = inlet.connections.integrations().await.unwrap();
+    assert!(status
+        .iter()
+        .any(|s| s.integration == Integration::Airtable && s.reconnect_needed));
 }

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use crate::dataset::CrmRecord;
 use crate::faults::{Budget, Limit, Verdict};
-use crate::tokens::{bearer, s256, CodeGrant, RefreshUse};
+use crate::tokens::{bearer, s256, CodeGrant, OnReuse, RefreshUse};
 use crate::{AppState, CLIENT_ID, CLIENT_SECRET};
 
 const REQUIRED_SCOPES: [&str; 4] = [
@@ -177,10 +177,10 @@ async fn token(
             (grant.scopes, None)
         }
         "refresh_token" => {
-            let RefreshUse::Valid(scopes) =
+            let RefreshUse::Valid(scopes, family) =
                 state
                     .grants
-                    .use_refresh("hubspot", field("refresh_token"), false)
+                    .use_refresh("hubspot", field("refresh_token"), false, OnReuse::Refuse)
             else {
                 return oauth_error(
                     StatusCode::BAD_REQUEST,
@@ -191,7 +191,7 @@ async fn token(
             };
             state.counters.refreshes.fetch_add(1, Ordering::SeqCst);
             // HubSpot keeps the refresh token; it returns it again.
-            (scopes, Some(field("refresh_token").to_owned()))
+            (scopes, Some((field("refresh_token").to_owned(), family)))
         }
         _ => {
             return oauth_error(
@@ -202,9 +202,10 @@ async fn token(
             )
         }
     };
+    let (keep, family) = refresh.unzip();
     let (access, refresh) = state
         .grants
-        .issue_tokens("hubspot", scopes.clone(), ttl, refresh);
+        .issue_tokens("hubspot", scopes.clone(), ttl, keep, family);
     let data = state.data();
     let hub = &data.hubspot;
     Json(json!({

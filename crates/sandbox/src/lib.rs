@@ -77,6 +77,9 @@ pub struct Knobs {
     pub airtable_iterator_idle_ms: u64,
     /// Airtable: answer the next this many records offsets as expired (a server restart).
     pub airtable_expire_offsets: u32,
+    /// Airtable: rotate the refresh token of the next this many refreshes, then lose the
+    /// answer (the connection drops mid-body), as a network failure after the request would.
+    pub airtable_lose_refresh_answers: u32,
     /// Airtable: bases per page of `GET /v0/meta/bases` (real: up to 1000).
     pub airtable_bases_page_size: usize,
     /// Notion: requests allowed per rolling 3-second window per token (about 3 per second).
@@ -111,6 +114,7 @@ impl Default for Knobs {
             airtable_monthly_calls: 0,
             airtable_iterator_idle_ms: 30_000,
             airtable_expire_offsets: 0,
+            airtable_lose_refresh_answers: 0,
             airtable_bases_page_size: 3,
             notion_requests_per_3s: 9,
             notion_retry_after_secs: 1,
@@ -201,6 +205,15 @@ impl Shared {
         let mut knobs = self.knobs.lock().unwrap_or_else(|p| p.into_inner());
         let take = knobs.airtable_expire_offsets > 0;
         knobs.airtable_expire_offsets = knobs.airtable_expire_offsets.saturating_sub(1);
+        take
+    }
+
+    /// Whether this refresh's answer is one the `airtable_lose_refresh_answers` knob still
+    /// loses (counting it down).
+    pub(crate) fn take_lost_refresh(&self) -> bool {
+        let mut knobs = self.knobs.lock().unwrap_or_else(|p| p.into_inner());
+        let take = knobs.airtable_lose_refresh_answers > 0;
+        knobs.airtable_lose_refresh_answers = knobs.airtable_lose_refresh_answers.saturating_sub(1);
         take
     }
 
@@ -302,6 +315,11 @@ impl Sandbox {
     /// Counters of what happened.
     pub fn counters(&self) -> &Counters {
         &self.shared.counters
+    }
+
+    /// How many grants were revoked because a refresh token was used twice (Airtable).
+    pub fn grants_revoked_on_reuse(&self) -> u64 {
+        self.shared.grants.revoked_on_reuse.load(Ordering::SeqCst)
     }
 
     /// How many lockouts (Airtable's 30 s after a limit is exceeded) began so far.

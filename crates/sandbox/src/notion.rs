@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 
 use crate::dataset::NotionObject;
 use crate::faults::{Limit, Verdict};
-use crate::tokens::{basic_auth, bearer, CodeGrant, RefreshUse};
+use crate::tokens::{basic_auth, bearer, CodeGrant, OnReuse, RefreshUse};
 use crate::{AppState, Knobs, CLIENT_ID, CLIENT_SECRET};
 
 pub fn routes() -> Router<AppState> {
@@ -134,6 +134,7 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: String) ->
         )
             .into_response()
     };
+    let mut grant_family = None;
     match field("grant_type") {
         "authorization_code" => {
             let Some(grant) = app.grants.take_code("notion", field("code")) else {
@@ -145,17 +146,20 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: String) ->
                 return invalid_grant("Invalid code or redirect_uri.");
             }
         }
-        "refresh_token" => match app
-            .grants
-            .use_refresh("notion", field("refresh_token"), true)
-        {
-            RefreshUse::Valid(_) => {
-                app.counters.refreshes.fetch_add(1, Ordering::SeqCst);
+        "refresh_token" => {
+            match app
+                .grants
+                .use_refresh("notion", field("refresh_token"), true, OnReuse::Refuse)
+            {
+                RefreshUse::Valid(_, family) => {
+                    app.counters.refreshes.fetch_add(1, Ordering::SeqCst);
+                    grant_family = Some(family);
+                }
+                RefreshUse::Reused | RefreshUse::Invalid => {
+                    return invalid_grant("Token has been expired or revoked.")
+                }
             }
-            RefreshUse::Conflict | RefreshUse::Invalid => {
-                return invalid_grant("Token has been expired or revoked.")
-            }
-        },
+        }
         _ => {
             return (
                 StatusCode::BAD_REQUEST,
@@ -165,7 +169,9 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: String) ->
         }
     }
     let ttl = Duration::from_secs(app.knobs().access_token_ttl_secs);
-    let (access, refresh) = app.grants.issue_tokens("notion", Vec::new(), ttl, None);
+    let (access, refresh) = app
+        .grants
+        .issue_tokens("notion", Vec::new(), ttl, None, grant_family);
     let dataset = app.data();
     let data = &dataset.notion;
     Json(json!({

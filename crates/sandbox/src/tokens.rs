@@ -25,20 +25,34 @@ pub struct AccessGrant {
     pub provider: &'static str,
     pub expires: Instant,
     pub scopes: Vec<String>,
+    /// The grant (one sign-in and every pair rotated from it) the token belongs to.
+    pub family: u64,
 }
 
 /// What presenting a refresh token gives.
 pub enum RefreshUse {
-    /// Valid: these scopes.
-    Valid(Vec<String>),
-    /// Already rotated moments ago (Airtable answers 409).
-    Conflict,
-    /// Unknown, revoked or long rotated.
+    /// Valid: these scopes, of this grant.
+    Valid(Vec<String>, u64),
+    /// A refresh token already used: with [`OnReuse::RevokeGrant`] its whole grant is revoked
+    /// now.
+    Reused,
+    /// Unknown or revoked.
     Invalid,
 }
 
-/// A live refresh token: its provider, scopes and when it was issued.
-type RefreshGrant = (&'static str, Vec<String>, Instant);
+/// What presenting a refresh token that was already used does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum OnReuse {
+    /// Refused, nothing else (Notion documents nothing more).
+    Refuse,
+    /// Refused, and every token of its grant revoked: Airtable's "most common reason for
+    /// revocations is when a refresh token is used more than once"
+    /// (https://support.airtable.com/docs/troubleshooting-oauth-integrations-in-airtable).
+    RevokeGrant,
+}
+
+/// A live refresh token: its provider, scopes, when it was issued and its grant.
+type RefreshGrant = (&'static str, Vec<String>, Instant, u64);
 
 /// Everything issued, behind one lock per table.
 #[derive(Default)]
@@ -47,7 +61,10 @@ pub struct Grants {
     access: Mutex<HashMap<String, AccessGrant>>,
     /// Live refresh tokens: provider, scopes, when issued.
     refresh: Mutex<HashMap<String, RefreshGrant>>,
-    rotated: Mutex<HashMap<String, Instant>>,
+    /// Refresh tokens already used (rotated away): when, and their grant.
+    rotated: Mutex<HashMap<String, (Instant, u64)>>,
+    /// Grants revoked because a refresh token was used twice.
+    pub(crate) revoked_on_reuse: std::sync::atomic::AtomicU64,
     /// Every code and token issued and every PKCE verifier received: what must never show up in
     /// the app's logs, output or files (the leak tests read it; kept with `faults` only).
     #[cfg_attr(not(feature = "faults"), allow(dead_code))]
@@ -74,9 +91,6 @@ pub fn random_token(prefix: &str) -> String {
 pub fn s256(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
-
-/// How long a rotated refresh token answers "conflict" rather than "invalid".
-const CONFLICT_WINDOW: Duration = Duration::from_secs(5);
 
 /// How long a code may wait to be exchanged. Airtable documents 10 minutes ("the authorization
 /// code is valid for 10 minutes"); HubSpot and Notion say codes are short-lived and single use.
@@ -157,14 +171,19 @@ impl Grants {
             .filter(|g| g.provider == provider && self.code_is_good(g))
     }
 
-    /// Issues an access token and a refresh token (or re-issues `keep_refresh`).
+    /// Issues an access token and a refresh token (or re-issues `keep_refresh`), of the grant
+    /// `family` (a new grant: `None`).
     pub fn issue_tokens(
         &self,
         provider: &'static str,
         scopes: Vec<String>,
         ttl: Duration,
         keep_refresh: Option<String>,
+        family: Option<u64>,
     ) -> (String, String) {
+        static FAMILIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let family =
+            family.unwrap_or_else(|| FAMILIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
         let access = random_token("access");
         let mut live = lock(&self.access);
         let now = Instant::now();
@@ -176,6 +195,7 @@ impl Grants {
                 provider,
                 expires: Instant::now() + ttl,
                 scopes: scopes.clone(),
+                family,
             },
         );
         drop(live);
@@ -183,29 +203,45 @@ impl Grants {
         self.note_secret(&access);
         self.note_secret(&refresh);
         let mut refresh_tokens = lock(&self.refresh);
-        make_room(&mut refresh_tokens, MAX_TOKENS, |(_, _, issued)| *issued);
-        refresh_tokens.insert(refresh.clone(), (provider, scopes, Instant::now()));
+        make_room(&mut refresh_tokens, MAX_TOKENS, |(_, _, issued, _)| *issued);
+        refresh_tokens.insert(refresh.clone(), (provider, scopes, Instant::now(), family));
         (access, refresh)
     }
 
-    /// Presents a refresh token; with `rotate` it is used up (Airtable, Notion).
-    pub fn use_refresh(&self, provider: &str, token: &str, rotate: bool) -> RefreshUse {
+    /// Presents a refresh token; with `rotate` it is used up (Airtable, Notion), and presenting
+    /// it again does what `on_reuse` says.
+    pub fn use_refresh(
+        &self,
+        provider: &str,
+        token: &str,
+        rotate: bool,
+        on_reuse: OnReuse,
+    ) -> RefreshUse {
         let mut live = lock(&self.refresh);
-        match live.get(token) {
-            Some((p, scopes, _)) if *p == provider => {
-                let scopes = scopes.clone();
+        if let Some((p, scopes, _, family)) = live.get(token) {
+            if *p == provider {
+                let (scopes, family) = (scopes.clone(), *family);
                 if rotate {
                     live.remove(token);
                     let mut rotated = lock(&self.rotated);
-                    rotated.retain(|_, at| at.elapsed() < CONFLICT_WINDOW);
-                    rotated.insert(token.to_owned(), Instant::now());
+                    make_room(&mut rotated, MAX_TOKENS, |(at, _)| *at);
+                    rotated.insert(token.to_owned(), (Instant::now(), family));
                 }
-                RefreshUse::Valid(scopes)
+                return RefreshUse::Valid(scopes, family);
             }
-            _ => match lock(&self.rotated).get(token) {
-                Some(at) if at.elapsed() < CONFLICT_WINDOW => RefreshUse::Conflict,
-                _ => RefreshUse::Invalid,
-            },
+        }
+        let reused = lock(&self.rotated).get(token).map(|(_, family)| *family);
+        match (reused, on_reuse) {
+            (Some(family), OnReuse::RevokeGrant) => {
+                live.retain(|_, grant| grant.3 != family);
+                drop(live);
+                lock(&self.access).retain(|_, grant| grant.family != family);
+                self.revoked_on_reuse
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                RefreshUse::Reused
+            }
+            (Some(_), OnReuse::Refuse) => RefreshUse::Reused,
+            (None, _) => RefreshUse::Invalid,
         }
     }
 
@@ -217,7 +253,7 @@ impl Grants {
             access.remove(token);
         }
         let mut refresh = lock(&self.refresh);
-        let was_refresh = refresh.get(token).is_some_and(|(p, _, _)| *p == provider);
+        let was_refresh = refresh.get(token).is_some_and(|(p, ..)| *p == provider);
         if was_refresh {
             refresh.remove(token);
         }
@@ -336,7 +372,7 @@ mod tests {
     fn live_tokens_are_capped() {
         let grants = Grants::default();
         for _ in 0..(MAX_TOKENS + 100) {
-            grants.issue_tokens("notion", Vec::new(), Duration::from_secs(60), None);
+            grants.issue_tokens("notion", Vec::new(), Duration::from_secs(60), None, None);
         }
         assert!(lock(&grants.access).len() <= MAX_TOKENS);
         assert!(lock(&grants.refresh).len() <= MAX_TOKENS);

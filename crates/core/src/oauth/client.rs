@@ -174,9 +174,29 @@ pub async fn refresh(
         .exchange_refresh_token(&token)
         .request_async(&token_transport(http, settings))
         .await;
-    response
-        .map(|r| to_token_set(r, dialect))
-        .map_err(|e| map_token_error(settings, dialect, e, true))
+    match response {
+        Ok(answer) => Ok(to_token_set(answer, dialect)),
+        // The request may have reached the provider and rotated the token before its answer was
+        // lost: where a reused refresh token revokes the grant (Airtable), the old one must not
+        // be tried again. Only a connection never made is safe to retry.
+        Err(RequestTokenError::Request(ref e))
+            if spec(settings.integration).refresh_reuse_revokes && !never_sent(e) =>
+        {
+            tracing::warn!(
+                integration = %settings.integration,
+                "the refresh's answer was lost; its refresh token may have rotated, and using it again would revoke the grant: reconnect needed"
+            );
+            Err(CoreError::ReconnectNeeded {
+                integration: settings.integration,
+            })
+        }
+        Err(e) => Err(map_token_error(settings, dialect, e, true)),
+    }
+}
+
+/// Whether a token request failed before anything was sent (no connection was made).
+fn never_sent(error: &HttpError) -> bool {
+    matches!(error, oauth2::HttpClientError::Reqwest(e) if e.is_connect())
 }
 
 type HttpError = oauth2::HttpClientError<reqwest::Error>;

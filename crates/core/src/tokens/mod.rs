@@ -2,8 +2,10 @@
 //! token's lifetime, at most 60 s) and once after a 401,
 //! one refresh at a time per connection across processes (callers waiting on the lock re-read
 //! the keychain and use the token the first one got), the rotated refresh token saved before the
-//! new access token is used, and `invalid_grant` (Airtable: 409) recorded as "reconnect needed"
-//! only when the keychain holds no newer pair. Tokens are sent only to the endpoints and client
+//! new access token is used, and `invalid_grant` recorded as "reconnect needed" only when the
+//! keychain holds no newer pair. Where a reused refresh token revokes the grant (Airtable), a
+//! refresh whose answer was lost is "reconnect needed" too, never tried again
+//! (`oauth::client::refresh`). Tokens are sent only to the endpoints and client
 //! that issued them ([`crate::keychain::check_issuer`]).
 
 mod locks;
@@ -222,8 +224,8 @@ impl Connection {
         }
     }
 
-    /// The provider refused `used` (`invalid_grant`, or Airtable's 409 for a token refreshed
-    /// moments ago). Another process may have stored a newer pair meanwhile: that pair is
+    /// The provider refused `used` (`invalid_grant`), or its answer was lost where reuse would
+    /// revoke the grant. Another process may have stored a newer pair meanwhile: that pair is
     /// returned. Only when the keychain still holds `used` is the connection marked "reconnect
     /// needed" — on the entry as read now, so nothing newer is ever overwritten.
     async fn refused(&self, used: &Secret) -> Result<StoredConnection> {

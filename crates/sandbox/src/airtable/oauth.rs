@@ -1,7 +1,7 @@
 //! Airtable's OAuth as documented: `/oauth2/v1/authorize` (PKCE S256 mandatory, state 16–1024
 //! chars of `[A-Za-z0-9._-]`, no error redirect for an unknown redirect URI) and `/oauth2/v1/token`
 //! (Basic client auth when the integration has a secret, forbidden when it has none; codes single
-//! use; rotating single-use refresh tokens, 409 when one is reused right after rotation).
+//! use; rotating single-use refresh tokens, and a grant revoked when one is used twice).
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use serde_json::json;
 
-use crate::tokens::{basic_auth, s256, CodeGrant, RefreshUse};
+use crate::tokens::{basic_auth, s256, CodeGrant, OnReuse, RefreshUse};
 use crate::{AppState, CLIENT_ID, CLIENT_SECRET, PUBLIC_CLIENT_ID};
 
 const SCOPES: [&str; 2] = ["schema.bases:read", "data.records:read"];
@@ -157,6 +157,7 @@ pub(super) async fn token(
         Err(response) => return response,
     };
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    let mut grant_family = None;
     let scopes = match field("grant_type") {
         "authorization_code" => {
             let Some(grant) = app.grants.take_code("airtable", field("code")) else {
@@ -183,19 +184,26 @@ pub(super) async fn token(
             }
             grant.scopes
         }
-        "refresh_token" => match app
-            .grants
-            .use_refresh("airtable", field("refresh_token"), true)
-        {
-            RefreshUse::Valid(scopes) => {
+        "refresh_token" => match app.grants.use_refresh(
+            "airtable",
+            field("refresh_token"),
+            true,
+            OnReuse::RevokeGrant,
+        ) {
+            RefreshUse::Valid(scopes, family) => {
                 app.counters.refreshes.fetch_add(1, Ordering::SeqCst);
+                grant_family = Some(family);
                 scopes
             }
-            RefreshUse::Conflict => {
+            // Airtable invalidates the previous access and refresh tokens on every refresh, and
+            // a refresh token used twice revokes the integration's grant ("The most common
+            // reason for revocations is when a refresh token is used more than once",
+            // https://support.airtable.com/docs/troubleshooting-oauth-integrations-in-airtable).
+            RefreshUse::Reused => {
                 return token_error(
-                    StatusCode::CONFLICT,
+                    StatusCode::BAD_REQUEST,
                     "invalid_grant",
-                    "the refresh token was refreshed recently (concurrent refresh)",
+                    "the refresh token was already used; the integration's access was revoked",
                 );
             }
             RefreshUse::Invalid => {
@@ -215,12 +223,16 @@ pub(super) async fn token(
         }
     };
     let ttl = Duration::from_secs(app.knobs().access_token_ttl_secs);
-    let (access, refresh) = app
-        .grants
-        .issue_tokens("airtable", scopes.clone(), ttl, None);
-    Json(json!({
+    let (access, refresh) =
+        app.grants
+            .issue_tokens("airtable", scopes.clone(), ttl, None, grant_family);
+    let body = json!({
         "access_token": access, "refresh_token": refresh, "token_type": "Bearer", "scope": scopes.join(" "),
         "expires_in": ttl.as_secs(), "refresh_expires_in": 5_184_000,
-    }))
-    .into_response()
+    });
+    if grant_family.is_some() && app.take_lost_refresh() {
+        // Rotated, but the answer never arrives whole.
+        return crate::faults::dropped_connection(body.to_string());
+    }
+    Json(body).into_response()
 }
