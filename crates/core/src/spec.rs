@@ -282,6 +282,52 @@ pub fn spec(integration: Integration) -> &'static ProviderSpec {
     &PROVIDERS[index]
 }
 
+/// An endpoint Inlet calls whose end its provider has announced, and what replaces it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sunset {
+    /// Which provider.
+    pub integration: Integration,
+    /// The endpoint as Inlet calls it.
+    pub endpoint: &'static str,
+    /// The endpoint that replaces it.
+    pub replacement: &'static str,
+    /// From when the old one is unsupported (as announced).
+    pub unsupported_from: &'static str,
+    /// Where it was announced.
+    pub source: &'static str,
+}
+
+/// Announced ends of endpoints Inlet uses. HubSpot's "end of support for v1-v3 APIs … with a
+/// September 2027 enforcement date"
+/// (<https://developers.hubspot.com/changelog/legacy-apis-and-legacy-apps-whats-going-unsupported-and-when>);
+/// its legacy API reference points the CRM object APIs to the date-versioned
+/// `/crm/objects/2026-03/…` (<https://developers.hubspot.com/docs/api-reference/legacy/overview>).
+/// HubSpot's OAuth already uses `/oauth/2026-03/…`; the v1 token endpoint is deprecated from
+/// 16 February 2027 (<https://developers.hubspot.com/changelog/v1-oauth-api-deprecation>).
+pub const SUNSETS: &[Sunset] = &[
+    Sunset {
+        integration: Integration::Hubspot,
+        endpoint: "GET /crm/v3/objects/{type} (contacts, companies, deals; with associations)",
+        replacement: "GET /crm/objects/2026-03/{type} (or a later dated version)",
+        unsupported_from: "September 2027",
+        source: "https://developers.hubspot.com/changelog/legacy-apis-and-legacy-apps-whats-going-unsupported-and-when",
+    },
+    Sunset {
+        integration: Integration::Hubspot,
+        endpoint: "GET /crm/v3/objects/{type}/{id}/associations/{toType}",
+        replacement: "GET /crm/associations/2026-03/… (the v4 associations API, dated)",
+        unsupported_from: "September 2027",
+        source: "https://developers.hubspot.com/changelog/legacy-apis-and-legacy-apps-whats-going-unsupported-and-when",
+    },
+    Sunset {
+        integration: Integration::Hubspot,
+        endpoint: "POST /oauth/v1/token (the legacy token endpoint; Inlet uses /oauth/2026-03/token)",
+        replacement: "POST /oauth/2026-03/token",
+        unsupported_from: "16 February 2027",
+        source: "https://developers.hubspot.com/changelog/v1-oauth-api-deprecation",
+    },
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,5 +354,25 @@ mod tests {
             "crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read oauth"
         );
         assert_eq!(hubspot.client_auth, ClientAuth::RequestBody);
+    }
+
+    #[test]
+    fn every_hubspot_crm_path_inlet_calls_has_its_announced_end() {
+        let hubspot: Vec<&Sunset> = SUNSETS
+            .iter()
+            .filter(|s| s.integration == Integration::Hubspot)
+            .collect();
+        for path in [
+            "/crm/v3/objects/{type}",
+            "/associations/{toType}",
+            "/oauth/v1/token",
+        ] {
+            assert!(
+                hubspot
+                    .iter()
+                    .any(|s| s.endpoint.contains(path) && s.source.starts_with("https://")),
+                "{path}"
+            );
+        }
     }
 }

@@ -25,6 +25,69 @@ async fn hubspot_items_carry_record_urls_and_times() {
     assert!(contact.creation_time.is_some() && contact.last_modified_time.is_some());
 }
 
+/// HubSpot lists an association once per label, by id (not primary first), and 100 per record
+/// page: every contact and deal hangs under its primary company, each associated id comes once,
+/// and a deal's contacts past the first 100 are read too.
+#[tokio::test]
+async fn hubspot_associations_are_whole_once_each_under_the_primary_company() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let inlet = inlet(&sandbox).await;
+    connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
+    let result = load(&inlet, Integration::Hubspot).await.unwrap();
+    let data = sandbox.dataset();
+    let item = |id: &str| result.items.iter().find(|i| i.id == id).unwrap();
+    let ids_of = |value: Option<&serde_json::Value>| -> Vec<String> {
+        let mut ids: Vec<String> = value
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().map(|v| v.as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    };
+    let mut several = 0;
+    for record in data.hubspot.contacts.iter().chain(&data.hubspot.deals) {
+        let loaded = item(&record.id);
+        for (kind, key) in [("companies", "companyIds"), ("contacts", "contactIds")] {
+            let mut expected: Vec<String> = record
+                .associations
+                .iter()
+                .filter(|(t, _)| *t == kind)
+                .map(|(_, id)| id.clone())
+                .collect();
+            expected.sort();
+            assert_eq!(
+                ids_of(loaded.details.get(key)),
+                expected,
+                "{} {key}",
+                record.id
+            );
+        }
+        // The dataset lists the primary company first.
+        let primary = record.associations.iter().find(|(t, _)| *t == "companies");
+        assert_eq!(
+            loaded.parent_id.as_deref(),
+            primary.map(|(_, id)| id.as_str()),
+            "{}",
+            record.id
+        );
+        several += usize::from(
+            record
+                .associations
+                .iter()
+                .filter(|(t, _)| *t == "companies")
+                .count()
+                > 1,
+        );
+    }
+    assert!(several > 0, "some contacts work at two companies");
+    let big = item(&data.hubspot.deals[0].id);
+    assert_eq!(
+        ids_of(big.details.get("contactIds")).len(),
+        130,
+        "past the first page of 100"
+    );
+}
+
 #[tokio::test]
 async fn airtable_items_have_bases_as_parents_and_notion_items_readable_paths() {
     let sandbox = sandbox(Knobs::default()).await;

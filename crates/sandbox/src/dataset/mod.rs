@@ -243,11 +243,20 @@ impl Dataset {
                 ],
                 created_at,
                 updated_at,
-                // Most contacts work at a company; every seventh at none.
-                associations: (size.companies > 0 && i % 7 != 6)
-                    .then(|| ("companies", company_id(i % size.companies)))
-                    .into_iter()
-                    .collect(),
+                // Most contacts work at a company (the first listed here is the primary one);
+                // every seventh at none, every fifth at a second one too, whose id is lower —
+                // so HubSpot, listing by id, gives it before the primary.
+                associations: {
+                    let mut with = Vec::new();
+                    if size.companies > 0 && i % 7 != 6 {
+                        let primary = i % size.companies;
+                        with.push(("companies", company_id(primary)));
+                        if i % 5 == 2 && primary > 0 {
+                            with.push(("companies", company_id(primary - 1)));
+                        }
+                    }
+                    with
+                },
             });
         }
         let mut companies = Vec::with_capacity(size.companies);
@@ -295,7 +304,10 @@ impl Dataset {
                     if size.companies > 0 {
                         with.push(("companies", company_id((i * 5) % size.companies)));
                     }
-                    for k in 0..(1 + i % 2).min(size.contacts) {
+                    // The first deal involves 130 contacts: more than one page (100) of
+                    // associations.
+                    let involved = if i == 0 { 130 } else { 1 + i % 2 };
+                    for k in 0..involved.min(size.contacts) {
                         with.push((
                             "contacts",
                             (1001 + ((i * 13 + k * 7) % size.contacts) * 3).to_string(),

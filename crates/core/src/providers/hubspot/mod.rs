@@ -241,6 +241,8 @@ impl Provider for HubSpot {
                     http.get(endpoint.clone()).query(&query)
                 })
                 .await?;
+            let mut page = page;
+            complete_associations(ctx, object, &mut page).await?;
             let (items, next) = map_page(object, page, &ctx.account.id);
             sink.page(items);
             if !advance(Integration::Hubspot, &mut after, next)? {
@@ -248,6 +250,49 @@ impl Provider for HubSpot {
             }
         }
     }
+}
+
+/// Reads the rest of every association list of `page` that HubSpot cut at its first 100 (a deal
+/// with many contacts): "if your request returns more than 100 associations, you will need to use
+/// the value of the after field returned in the response to get the next set" — from
+/// `GET /crm/v3/objects/{type}/{id}/associations/{toType}`, 500 at a time.
+async fn complete_associations(
+    ctx: &LoadContext<'_>,
+    object: &ObjectType,
+    page: &mut ObjectPage,
+) -> Result<()> {
+    for record in &mut page.results {
+        for (kind, associated) in record.associations.iter_mut() {
+            let mut after = Cursor::default();
+            let mut next = associated
+                .paging
+                .take()
+                .and_then(|p| p.next)
+                .map(|n| n.after);
+            while advance(Integration::Hubspot, &mut after, next)? {
+                let url = api_url(
+                    ctx.settings,
+                    &format!(
+                        "/crm/v3/objects/{}/{}/associations/{kind}",
+                        object.path, record.id
+                    ),
+                );
+                let more: api::Associated = ctx
+                    .api
+                    .json(ctx.tokens, |http| {
+                        let mut query = vec![("limit", "500")];
+                        if let Some(cursor) = after.as_deref() {
+                            query.push(("after", cursor));
+                        }
+                        http.get(url.clone()).query(&query)
+                    })
+                    .await?;
+                associated.results.extend(more.results);
+                next = more.paging.and_then(|p| p.next).map(|n| n.after);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A page of CRM objects of `stream` (`contacts`, `companies`, `deals`) in portal `portal_id` as
@@ -329,16 +374,32 @@ fn to_item(object: SimpleObject, kind: &ObjectType, portal_id: &str) -> Integrat
             item.details.insert(key, value.into());
         }
     }
+    // HubSpot lists an association once per label, ordered by id: each id is kept once, and
+    // the parent is the company whose label is the primary one (`contact_to_company`, not
+    // `…_unlabeled`) — the first listed only when none is marked primary.
     let ids = |kind: &str| -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
         object
             .associations
             .get(kind)
-            .map(|a| a.results.iter().map(|r| r.id.clone()).collect())
+            .map(|a| {
+                a.results
+                    .iter()
+                    .filter(|r| seen.insert(r.id.as_str()))
+                    .map(|r| r.id.clone())
+                    .collect()
+            })
             .unwrap_or_default()
     };
+    let primary_label = format!("{}_to_company", kind.item_type);
+    let primary = object.associations.get("companies").and_then(|a| {
+        a.results
+            .iter()
+            .find(|r| r.label.as_deref() == Some(primary_label.as_str()))
+            .map(|r| r.id.clone())
+    });
     let companies = ids("companies");
-    // The first company is the parent (HubSpot's primary association comes first).
-    item.parent_id = companies.first().cloned();
+    item.parent_id = primary.or_else(|| companies.first().cloned());
     if !companies.is_empty() {
         item.details.insert("companyIds".into(), companies.into());
     }

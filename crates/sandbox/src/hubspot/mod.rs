@@ -14,6 +14,8 @@ use axum::{Form, Json, Router};
 use serde_json::{json, Value};
 
 use crate::dataset::CrmRecord;
+
+mod associations;
 use crate::faults::{Budget, Limit, Verdict};
 use crate::tokens::{bearer, s256, CodeGrant, OnReuse, RefreshUse};
 use crate::{AppState, CLIENT_ID, CLIENT_SECRET};
@@ -34,6 +36,10 @@ pub fn routes() -> Router<AppState> {
         .route("/oauth/2026-03/token/introspect", post(introspect))
         .route("/oauth/2026-03/token/revoke", post(revoke))
         .route("/crm/v3/objects/{object_type}", get(list_objects))
+        .route(
+            "/crm/v3/objects/{object_type}/{id}/associations/{to_type}",
+            get(associations::list),
+        )
 }
 
 fn oauth_error(status: StatusCode, code: &str, hubspot_status: &str, message: &str) -> Response {
@@ -277,25 +283,6 @@ fn validation_error(message: &str) -> Response {
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
-/// `associations` as the list endpoint returns them for the types asked for: per type, the ids
-/// and the association's type label (`contact_to_company`); types without any are left out.
-fn associations_json(record_type: &str, record: &CrmRecord, wanted: &[&str]) -> Option<Value> {
-    let singular = |t: &str| t.trim_end_matches('s').replace("companie", "company");
-    let mut out = serde_json::Map::new();
-    for kind in wanted {
-        let results: Vec<Value> = record
-            .associations
-            .iter()
-            .filter(|(t, _)| t == kind)
-            .map(|(t, id)| json!({"id": id, "type": format!("{}_to_{}", singular(record_type), singular(t))}))
-            .collect();
-        if !results.is_empty() {
-            out.insert((*kind).to_owned(), json!({"results": results}));
-        }
-    }
-    (!out.is_empty()).then_some(Value::Object(out))
-}
-
 fn record_json(record: &CrmRecord, requested: &[&str]) -> Value {
     let mut properties = serde_json::Map::new();
     for (name, value) in &record.properties {
@@ -311,22 +298,31 @@ fn record_json(record: &CrmRecord, requested: &[&str]) -> Value {
     json!({"id": record.id, "properties": properties, "createdAt": record.created_at, "updatedAt": record.updated_at, "archived": false})
 }
 
-async fn list_objects(
-    State(state): State<AppState>,
-    Path(object_type): Path<String>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+/// What every CRM read goes through: the bearer token, the failing-object knob, the rolling
+/// window (a 429 with HubSpot's body and headers), the object type and its read scope. Gives the
+/// knobs, the window's state and the type's records.
+pub(crate) async fn crm_guard(
+    state: &AppState,
+    headers: &HeaderMap,
+    object_type: &str,
+) -> Result<
+    (
+        crate::Knobs,
+        Option<Budget>,
+        std::sync::Arc<crate::dataset::Dataset>,
+    ),
+    Response,
+> {
     state.counters.api_requests.fetch_add(1, Ordering::SeqCst);
-    let token = bearer(&headers);
+    let token = bearer(headers);
     let Some(grant) = state.grants.access("hubspot", &token) else {
-        return unauthorized();
+        return Err(unauthorized());
     };
     let knobs = state.knobs();
-    if knobs.hubspot_failing_object.as_deref() == Some(object_type.as_str()) {
+    if knobs.hubspot_failing_object.as_deref() == Some(object_type) {
         state.counters.faults.fetch_add(1, Ordering::SeqCst);
         let body = json!({"status": "error", "message": "The service is temporarily unavailable", "category": "INTERNAL_ERROR"});
-        return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+        return Err((StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response());
     }
     let limit = Limit {
         key: format!("hubspot:{token}"),
@@ -342,24 +338,49 @@ async fn list_objects(
                 "correlationId": "00000000-0000-0000-0000-000000000003", "policyName": "TEN_SECONDLY_ROLLING", "requestId": "sandbox"});
             let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
             rate_headers(&mut response, &budget);
-            return response;
+            return Err(response);
         }
         Verdict::Fail(status) => {
             state.counters.faults.fetch_add(1, Ordering::SeqCst);
             let body = json!({"status": "error", "message": "The service is temporarily unavailable", "category": "INTERNAL_ERROR"});
-            return (status, Json(body)).into_response();
+            return Err((status, Json(body)).into_response());
         }
     };
-    let data = state.data();
-    let (records, scope) = match object_type.as_str() {
-        "contacts" => (&data.hubspot.contacts, "crm.objects.contacts.read"),
-        "companies" => (&data.hubspot.companies, "crm.objects.companies.read"),
-        "deals" => (&data.hubspot.deals, "crm.objects.deals.read"),
-        _ => return (StatusCode::NOT_FOUND, Json(json!({"status": "error", "message": "Unable to infer object type", "category": "OBJECT_NOT_FOUND"}))).into_response(),
+    let scope = match object_type {
+        "contacts" => "crm.objects.contacts.read",
+        "companies" => "crm.objects.companies.read",
+        "deals" => "crm.objects.deals.read",
+        _ => return Err((StatusCode::NOT_FOUND, Json(json!({"status": "error", "message": "Unable to infer object type", "category": "OBJECT_NOT_FOUND"}))).into_response()),
     };
     if !grant.scopes.iter().any(|s| s == scope) {
-        return (StatusCode::FORBIDDEN, Json(json!({"status": "error", "message": format!("This app hasn't been granted all required scopes; missing {scope}"), "category": "MISSING_SCOPES"}))).into_response();
+        return Err((StatusCode::FORBIDDEN, Json(json!({"status": "error", "message": format!("This app hasn't been granted all required scopes; missing {scope}"), "category": "MISSING_SCOPES"}))).into_response());
     }
+    Ok((knobs, budget, state.data()))
+}
+
+/// The records of `object_type` (one `crm_guard` accepted).
+pub(crate) fn records_of<'d>(
+    data: &'d crate::dataset::Dataset,
+    object_type: &str,
+) -> &'d [CrmRecord] {
+    match object_type {
+        "contacts" => &data.hubspot.contacts,
+        "companies" => &data.hubspot.companies,
+        _ => &data.hubspot.deals,
+    }
+}
+
+async fn list_objects(
+    State(state): State<AppState>,
+    Path(object_type): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let (knobs, budget, data) = match crm_guard(&state, &headers, &object_type).await {
+        Ok(granted) => granted,
+        Err(refused) => return refused,
+    };
+    let records = records_of(&data, &object_type);
     let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
         None => 10,
         Some(Ok(l)) if (1..=100).contains(&l) => l,
@@ -383,7 +404,7 @@ async fn list_objects(
         .iter()
         .map(|r| {
             let mut json = record_json(r, &requested);
-            if let Some(with) = associations_json(&object_type, r, &associations) {
+            if let Some(with) = associations::embedded(&state, &object_type, r, &associations) {
                 json["associations"] = with;
             }
             json
