@@ -247,6 +247,13 @@ describe("loading", () => {
     expect(backend.calls.filter((c) => c === "load hubspot")).toHaveLength(2);
   });
 
+  it("says what a load found beyond the provider's listing", async () => {
+    backend.notes = ["Notion's search left out 3 database rows that their data source still lists; they were loaded from the data sources."];
+    await connectAndLoad();
+    expect(document.getElementById("status")!.textContent).toContain("HubSpot: Notion's search left out 3 database rows");
+    expect(document.getElementById("error-text")?.textContent ?? "").not.toContain("Partial");
+  });
+
   it("shows stored items at start with their age", async () => {
     await boot((b) => {
       b.setConnected("notion", true);
@@ -563,7 +570,7 @@ describe("changes since the last load", () => {
     const marked = generateItems("hubspot", 6).map((item, n) => ({ ...item, delta: ["new", "new", "changed", "gone", null, null][n] }));
     backend.load = async () => {
       backend.store("hubspot", marked);
-      return { integration: "hubspot", count: 6, partial: false, failures: [], changes: backend.changes };
+      return { integration: "hubspot", count: 6, partial: false, failures: [], changes: backend.changes, notes: [] };
     };
     await app.load("hubspot");
     await settle();

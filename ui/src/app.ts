@@ -279,6 +279,7 @@ export class App {
       const loads = await this.backend.storedLoads();
       const fresh = loads.filter((l) => l.key.integration === integration && !known.has(l.id)).flatMap((l) => (l.id === null ? [] : [l.id]));
       this.store.set((s) => ({ loads, fresh: new Set([...s.fresh, ...fresh]), revision: s.revision + 1, records: null }));
+      if (result.notes.length > 0) this.store.set({ message: `${nameOf(this.store.get(), integration)}: ${result.notes.join(" ")}` });
       if (result.partial) {
         const reasons = result.failures.map((f) => `${f.part ? `${f.stream} (${f.part})` : f.stream}: ${f.error.message}`).join("; ");
         const name = nameOf(this.store.get(), integration);

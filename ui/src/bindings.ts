@@ -487,6 +487,8 @@ export type LoadSummary = {
 	failures: StreamFailure[],
 	/**  What changed since the previous load; absent on a first load. */
 	changes: ChangeSummary | null,
+	/**  What the provider's listing left out and the load found another way. */
+	notes: string[],
 };
 
 /**  How much the log says. */

@@ -63,6 +63,7 @@ export class FakeBackend implements Backend {
   records: IntegrationItem[] = [];
   partial: LoadSummary["failures"] = [];
   changes: LoadSummary["changes"] = null;
+  notes: string[] = [];
   private nextGeneration = 1;
   failNext: Error | null = null;
   /** When set, sign-ins never come back (the person closed the tab). */
@@ -207,7 +208,7 @@ export class FakeBackend implements Backend {
     }
     this.status(integration).last_load = new Date().toISOString();
     this.store(integration, items);
-    return { integration, count: items.length, partial: this.partial.length > 0, failures: this.partial, changes: this.changes };
+    return { integration, count: items.length, partial: this.partial.length > 0, failures: this.partial, changes: this.changes, notes: this.notes };
   }
   async cancelLoad(integration: Integration) {
     this.calls.push(`cancel ${integration}`);

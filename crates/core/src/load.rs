@@ -60,6 +60,9 @@ pub struct LoadResult {
     /// What changed since the previous load of the account, once stored; absent on a first
     /// load.
     pub changes: Option<ChangeSummary>,
+    /// What the provider's listing left out and the load found another way (Notion: rows
+    /// search did not return), said in a sentence each.
+    pub notes: Vec<String>,
 }
 
 /// A load as the window hears of it: the items themselves stay in the store, where the grid
@@ -76,6 +79,8 @@ pub struct LoadSummary {
     pub failures: Vec<StreamFailure>,
     /// What changed since the previous load; absent on a first load.
     pub changes: Option<ChangeSummary>,
+    /// What the provider's listing left out and the load found another way.
+    pub notes: Vec<String>,
 }
 
 impl From<LoadResult> for LoadSummary {
@@ -86,6 +91,7 @@ impl From<LoadResult> for LoadSummary {
             partial: result.partial,
             failures: result.failures,
             changes: result.changes,
+            notes: result.notes,
         }
     }
 }
@@ -104,6 +110,7 @@ struct StreamSink {
     pages: u32,
     count: u32,
     items: Vec<IntegrationItem>,
+    notes: Vec<String>,
     tee: Option<PageTee>,
     progress: ProgressFn,
 }
@@ -122,6 +129,7 @@ impl StreamSink {
             pages: 0,
             count: 0,
             items: Vec::new(),
+            notes: Vec::new(),
             tee,
             progress,
         }
@@ -142,6 +150,10 @@ impl PageSink for StreamSink {
             None => self.items.extend(items),
         }
         (self.progress)(self.snapshot(false));
+    }
+
+    fn note(&mut self, text: String) {
+        self.notes.push(text);
     }
 
     fn part(&mut self, name: &str) {
@@ -239,6 +251,7 @@ pub async fn load_all(
     let mut count = 0u32;
     let mut failures = Vec::new();
     let mut first_error = None;
+    let mut notes = Vec::new();
     let mut seen = HashSet::new();
     let listed = (listing, Ok(()));
     for (sink, outcome) in std::iter::once(listed).chain(finished) {
@@ -252,6 +265,7 @@ pub async fn load_all(
             first_error.get_or_insert(error);
         }
         count = count.saturating_add(sink.count);
+        notes.extend(sink.notes);
         for item in sink.items {
             // A provider that repeats a record across pages must not make Inlet show it twice.
             if seen.insert((item.item_type.clone(), item.id.clone())) {
@@ -276,5 +290,6 @@ pub async fn load_all(
         partial: !failures.is_empty(),
         failures,
         changes: None,
+        notes,
     })
 }

@@ -204,3 +204,62 @@ async fn airtable_records_load_on_demand() {
         .unwrap_err();
     assert_eq!(err.code(), "invalid_argument");
 }
+
+/// Notion's search misses rows (it "is not guaranteed to return everything"): each data source
+/// is queried for its rows, the load says what search missed, databases carry their own
+/// titles, and a page inside a column hangs under the page the column is on.
+#[tokio::test]
+async fn notion_loads_what_search_missed_names_databases_and_lifts_pages_out_of_blocks() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let inlet = inlet(&sandbox).await;
+    connect_to(&inlet, Integration::Notion).await.0.unwrap();
+    let result = load(&inlet, Integration::Notion).await.unwrap();
+    assert_complete(&sandbox, Integration::Notion, &result);
+    let data = sandbox.dataset();
+    let rows = data
+        .notion
+        .objects
+        .iter()
+        .filter(|o| o.data_source.is_some())
+        .count();
+    let missed = rows / sandbox.knobs().notion_search_misses as usize;
+    assert!(missed > 0);
+    assert!(
+        result
+            .notes
+            .iter()
+            .any(|n| n.contains(&format!("left out {missed} database row"))),
+        "{:?}",
+        result.notes
+    );
+    let item = |id: &str| result.items.iter().find(|i| i.id == id).unwrap();
+    let mut renamed = 0;
+    for database in data
+        .notion
+        .objects
+        .iter()
+        .filter(|o| o.object == "database")
+    {
+        assert_eq!(item(&database.id).name, database.title, "its own title");
+        renamed += usize::from(database.data_sources[0].1 != database.title);
+    }
+    assert!(
+        renamed > 0,
+        "some data sources are named apart from their database"
+    );
+    let mut in_columns = 0;
+    for page in &data.notion.objects {
+        if let ("block_id", Some(block)) = &page.parent {
+            let (_, on) = data.notion.blocks.iter().find(|(b, _)| b == block).unwrap();
+            let loaded = item(&page.id);
+            assert_eq!(loaded.parent_id.as_deref(), Some(on.as_str()));
+            assert!(!loaded
+                .parent_path_or_name
+                .as_deref()
+                .unwrap()
+                .contains("(not shared)"));
+            in_columns += 1;
+        }
+    }
+    assert!(in_columns > 0, "some pages sit in columns");
+}

@@ -97,15 +97,17 @@ async fn transient_failures_and_dropped_connections_lose_nothing() {
 
 #[tokio::test]
 async fn rate_limits_are_waited_out_for_every_provider() {
+    // A Notion load is a search, then a query per data source, a read per database and per block
+    // parent: 100 pages make about 30 requests.
     let size = DatasetSize {
-        notion_pages: 500,
+        notion_pages: 100,
         ..DatasetSize::default()
     };
     // Airtable's lockout, Notion's Retry-After, HubSpot's rolling window and its headers.
     let knobs = Knobs {
         airtable_rate_per_sec: 1,
         airtable_lockout_ms: 300,
-        notion_requests_per_3s: 3,
+        notion_requests_per_3s: 6,
         rate_limit_max: 4,
         rate_limit_window_ms: 250,
         ..Knobs::default()

@@ -86,6 +86,9 @@ pub struct Knobs {
     pub notion_requests_per_3s: u32,
     /// Notion: the `Retry-After` sent with a 429, in seconds.
     pub notion_retry_after_secs: u64,
+    /// Notion: search leaves out every nth database row (0: none) — search "is not guaranteed
+    /// to return everything"; the rows' data source queries list them.
+    pub notion_search_misses: u32,
     /// Notion: answer the next this many API requests `529 service_overload` (with
     /// `Retry-After`), which Notion says to retry like a 429.
     pub notion_overloads: u32,
@@ -118,6 +121,7 @@ impl Default for Knobs {
             airtable_bases_page_size: 3,
             notion_requests_per_3s: 9,
             notion_retry_after_secs: 1,
+            notion_search_misses: 7,
             notion_overloads: 0,
             notion_blocked: false,
             hubspot_failing_object: None,

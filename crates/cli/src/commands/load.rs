@@ -76,6 +76,9 @@ pub async fn run(inlet: &Inlet, voice: Voice, args: LoadArgs) -> Result<ExitCode
         "loaded {written} items from {}",
         integration.display_name()
     ));
+    for note in &result.notes {
+        voice.note(note.clone());
+    }
     if result.failures.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }

@@ -62,6 +62,9 @@ pub trait PageSink: Send {
     /// The stream moves on to a part of its own (an Airtable base's next table): progress is
     /// reported per part from here on.
     fn part(&mut self, _name: &str) {}
+
+    /// Something the load's summary should say (what a provider's listing missed).
+    fn note(&mut self, _text: String) {}
 }
 
 /// What an account lookup needs: the freshly issued tokens and the same paced, retrying client

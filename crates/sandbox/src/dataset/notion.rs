@@ -16,7 +16,8 @@ pub struct NotionObject {
     pub created_time: String,
     /// RFC 3339.
     pub last_edited_time: String,
-    /// `workspace`, `page_id` or `database_id`, with the parent's id.
+    /// `workspace`, `page_id`, `database_id` or `block_id` (a page inside a column of another
+    /// page), with the parent's id.
     pub parent: (&'static str, Option<String>),
     /// The title's plain text (may be empty).
     pub title: String,
@@ -63,6 +64,8 @@ pub struct NotionData {
     pub owner_id: String,
     /// Pages and databases, in the order search returns them.
     pub objects: Vec<NotionObject>,
+    /// Column blocks that hold a page: (block id, the page the column is on).
+    pub blocks: Vec<(String, String)>,
 }
 
 impl NotionData {
@@ -70,6 +73,7 @@ impl NotionData {
         let mut objects: Vec<NotionObject> = Vec::new();
         let mut pages: Vec<String> = Vec::new();
         let mut databases: Vec<String> = Vec::new();
+        let mut blocks: Vec<(String, String)> = Vec::new();
         for i in 0..size.notion_pages {
             let (created_time, last_edited_time) = timestamp(rng, i as i64);
             let id = uuid(rng);
@@ -83,8 +87,15 @@ impl NotionData {
                     parent: ("page_id", Some(parent)),
                     title: format!("Database {i}"),
                     title_key: "title",
+                    // A data source has a title of its own (2025-09-03): every other database's
+                    // first one is named apart from the database.
                     data_sources: {
-                        let mut sources = vec![(uuid(rng), format!("Database {i}"))];
+                        let first = if databases.len() % 2 == 1 {
+                            "Main table".to_owned()
+                        } else {
+                            format!("Database {i}")
+                        };
+                        let mut sources = vec![(uuid(rng), first)];
                         if databases.len() % 3 == 2 {
                             sources.push((uuid(rng), "Archive".to_owned()));
                         }
@@ -102,6 +113,12 @@ impl NotionData {
             };
             let (parent, title_key) = if pages.is_empty() || i % 5 == 0 {
                 (("workspace", None), "title")
+            } else if i % 11 == 4 {
+                // Inside a column of another page: the parent is the column block.
+                let page = pages[rng.random_range(0..pages.len())].clone();
+                let block = uuid(rng);
+                blocks.push((block.clone(), page));
+                (("block_id", Some(block)), "title")
             } else if !databases.is_empty() && i % 3 == 0 {
                 (
                     (
@@ -146,6 +163,7 @@ impl NotionData {
             bot_id: uuid(rng),
             owner_id: uuid(rng),
             objects,
+            blocks,
         }
     }
 }

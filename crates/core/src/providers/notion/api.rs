@@ -38,10 +38,25 @@ pub struct Object {
     pub title: Vec<Value>,
     /// The web URL.
     pub url: Option<String>,
-    /// Whether it is archived (in the trash).
+    /// Whether it is archived (in the trash): renamed `in_trash` in Notion-Version 2026-03-11,
+    /// both sent by 2025-09-03.
     #[serde(default)]
     pub archived: bool,
+    /// Whether it is in the trash (the name from 2026-03-11 on).
+    #[serde(default)]
+    pub in_trash: bool,
+    /// A database's data sources, `{id, name}` (`GET /v1/databases/{id}`, 2025-09-03).
+    #[serde(default)]
+    pub data_sources: Vec<Value>,
     /// A data source's database's own parent (2025-09-03).
     #[serde(default)]
     pub database_parent: Value,
+}
+
+/// `GET /v1/blocks/{id}`: what Inlet reads of a block — where it sits.
+#[derive(Debug, Deserialize)]
+pub struct Block {
+    /// The block's parent (`page_id`, `block_id`, …).
+    #[serde(default)]
+    pub parent: Value,
 }

@@ -3,23 +3,21 @@
 //! readable parent paths resolved among the loaded items (the workspace at the root).
 
 pub mod api;
+mod listing;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use serde_json::{json, Value};
 
 use self::api::{Object, SearchPage};
-use super::{
-    advance, api_url, parse_time, AccountContext, Cursor, LoadContext, PageSink, Provider,
-};
+use super::{parse_time, AccountContext, LoadContext, PageSink, Provider};
 use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::http::{ApiDialect, FinalLimit, Meaning};
 use crate::integration::Integration;
 use crate::item::IntegrationItem;
 use crate::oauth::client::TokenDialect;
-use crate::spec::spec;
 
 /// The Notion provider.
 pub struct Notion;
@@ -56,7 +54,7 @@ fn title(object: &Object) -> String {
     }
 }
 
-fn parent(value: &Value) -> (Option<String>, &'static str) {
+pub(super) fn parent(value: &Value) -> (Option<String>, &'static str) {
     let kind = value
         .get("type")
         .and_then(Value::as_str)
@@ -87,7 +85,7 @@ pub fn items_of_page(page: SearchPage) -> (Vec<IntegrationItem>, Option<String>)
 
 /// The database a data source belongs to, as a directory item: its id and own parent come with
 /// the data source (`parent`, `database_parent`); its name is the first data source's.
-fn database_of(source: &IntegrationItem) -> IntegrationItem {
+pub(super) fn database_of(source: &IntegrationItem) -> IntegrationItem {
     let id = source.parent_id.clone().unwrap_or_default();
     // Notion opens any page or database by its id without dashes, on the host its API gives the
     // data source's own URL (app.notion.com since 2026; notion.so before).
@@ -121,7 +119,7 @@ fn database_of(source: &IntegrationItem) -> IntegrationItem {
     item
 }
 
-fn to_item(object: Object) -> IntegrationItem {
+pub(super) fn to_item(object: Object) -> IntegrationItem {
     let name = title(&object);
     let item_type = match object.object.as_str() {
         "database" => "database",
@@ -141,7 +139,7 @@ fn to_item(object: Object) -> IntegrationItem {
     item.creation_time = parse_time(object.created_time.as_deref());
     item.last_modified_time = parse_time(object.last_edited_time.as_deref());
     item.url = object.url;
-    item.visibility = Some(!object.archived);
+    item.visibility = Some(!(object.archived || object.in_trash));
     item
 }
 
@@ -229,60 +227,7 @@ impl Provider for Notion {
         _stream: &str,
         sink: &mut dyn PageSink,
     ) -> Result<()> {
-        let url = api_url(ctx.settings, "/v1/search");
-        let page_size = spec(Integration::Notion).page_size;
-        let mut cursor = Cursor::default();
-        let mut databases: BTreeMap<String, (IntegrationItem, Vec<String>)> = BTreeMap::new();
-        let mut found = HashSet::new();
-        loop {
-            let mut body = json!({ "page_size": page_size });
-            if let Some(c) = cursor.as_ref() {
-                body["start_cursor"] = c.clone().into();
-            }
-            let page: SearchPage = ctx
-                .api
-                .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
-                .await?;
-            let (items, next) = items_of_page(page);
-            // Since 2025-09-03 search returns data sources, not their databases: each database
-            // is made from its data sources (its id, its own parent, the first source's name),
-            // so the tree has database → data sources → rows without a request per database.
-            for item in &items {
-                match item.item_type.as_str() {
-                    "data_source" => {
-                        if let Some(database) = &item.parent_id {
-                            databases
-                                .entry(database.clone())
-                                .or_insert_with(|| (database_of(item), Vec::new()))
-                                .1
-                                .push(item.id.clone());
-                        }
-                    }
-                    "database" => {
-                        found.insert(item.id.clone());
-                    }
-                    _ => {}
-                }
-            }
-            sink.page(items);
-            if !advance(Integration::Notion, &mut cursor, next)? {
-                break;
-            }
-        }
-        let made: Vec<IntegrationItem> = databases
-            .into_iter()
-            .filter(|(id, _)| !found.contains(id))
-            .map(|(_, (mut database, sources))| {
-                database
-                    .details
-                    .insert("data_sources".into(), sources.into());
-                database
-            })
-            .collect();
-        if !made.is_empty() {
-            sink.page(made);
-        }
-        Ok(())
+        listing::load_workspace(ctx, sink).await
     }
 
     /// Parent paths like `Workspace / Projects / Roadmap`, children lists, and "(not shared)"

@@ -16,20 +16,27 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::dataset::NotionObject;
 use crate::faults::{Limit, Verdict};
 use crate::tokens::{basic_auth, bearer, CodeGrant, OnReuse, RefreshUse};
 use crate::{AppState, Knobs, CLIENT_ID, CLIENT_SECRET};
+
+mod workspace;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/oauth/authorize", get(authorize))
         .route("/v1/oauth/token", post(token))
         .route("/v1/oauth/revoke", post(revoke))
-        .route("/v1/search", post(search))
+        .route("/v1/search", post(workspace::search))
+        .route(
+            "/v1/data_sources/{id}/query",
+            post(workspace::query_data_source),
+        )
+        .route("/v1/databases/{id}", get(workspace::database))
+        .route("/v1/blocks/{id}", get(workspace::block))
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
     let body = json!({"object": "error", "status": status.as_u16(), "code": code, "message": message, "request_id": "sandbox"});
     (status, Json(body)).into_response()
 }
@@ -184,93 +191,9 @@ async fn token(State(app): State<AppState>, headers: HeaderMap, body: String) ->
     .into_response()
 }
 
-fn rich_text(text: &str) -> Value {
-    if text.is_empty() {
-        return json!([]);
-    }
-    json!([{"type": "text", "text": {"content": text, "link": null}, "plain_text": text, "href": null,
-        "annotations": {"bold": false, "italic": false, "strikethrough": false, "underline": false, "code": false, "color": "default"}}])
-}
-
-/// Whether a request speaks Notion-Version 2025-09-03 or later (data sources).
-fn data_sources_era(headers: &HeaderMap) -> bool {
-    headers
-        .get("notion-version")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v >= "2025-09-03")
-}
-
-fn parent_json(parent: &(&'static str, Option<String>)) -> Value {
-    match parent {
-        ("workspace", _) => json!({"type": "workspace", "workspace": true}),
-        (kind, Some(id)) => json!({"type": kind, *kind: id}),
-        (kind, None) => json!({"type": kind}),
-    }
-}
-
-/// What search returns for the dataset, in order: under 2025-09-03 each database becomes its
-/// data sources and rows name theirs; before it, databases with several data sources are left
-/// out (as Notion does).
-fn search_results(objects: &[NotionObject], data_sources: bool) -> Vec<Value> {
-    let mut out = Vec::with_capacity(objects.len());
-    for o in objects {
-        match (o.object, data_sources) {
-            ("database", true) => {
-                for (id, name) in &o.data_sources {
-                    out.push(json!({"object": "data_source", "id": id, "created_time": o.created_time,
-                        "last_edited_time": o.last_edited_time, "title": rich_text(name),
-                        "parent": {"type": "database_id", "database_id": o.id},
-                        "database_parent": parent_json(&o.parent), "properties": {}, "archived": false,
-                        "in_trash": false, "url": o.url()}));
-                }
-            }
-            ("database", false) if o.data_sources.len() > 1 => {}
-            _ => {
-                let mut value = object_json(o);
-                if let (true, Some(source), ("database_id", Some(db))) =
-                    (data_sources, &o.data_source, &o.parent)
-                {
-                    value["parent"] = json!({"type": "data_source_id", "data_source_id": source, "database_id": db});
-                }
-                out.push(value);
-            }
-        }
-    }
-    out
-}
-
-fn object_json(o: &NotionObject) -> Value {
-    let parent = parent_json(&o.parent);
-    let user = json!({"object": "user", "id": "00000000-0000-0000-0000-00000000000a"});
-    let mut value = json!({"object": o.object, "id": o.id, "created_time": o.created_time, "last_edited_time": o.last_edited_time,
-        "created_by": user, "last_edited_by": user, "cover": null, "icon": null, "parent": parent, "archived": false,
-        "in_trash": false, "url": o.url(), "public_url": null});
-    if o.object == "database" {
-        value["title"] = rich_text(&o.title);
-        value["description"] = json!([]);
-        value["properties"] =
-            json!({"Name": {"id": "title", "name": "Name", "type": "title", "title": {}}});
-        value["is_inline"] = false.into();
-    } else {
-        let mut properties = serde_json::Map::new();
-        if o.title_key == "Name" {
-            properties.insert(
-                "Status".into(),
-                json!({"id": "abc", "type": "select", "select": null}),
-            );
-        }
-        properties.insert(
-            o.title_key.into(),
-            json!({"id": "title", "type": "title", "title": rich_text(&o.title)}),
-        );
-        value["properties"] = Value::Object(properties);
-    }
-    value
-}
-
 /// What every data request goes through: the token, the version header, the rate limit (9
 /// requests in any 3 s) and the fault knobs.
-async fn guard(app: &AppState, headers: &HeaderMap) -> Result<crate::Knobs, Response> {
+pub(crate) async fn guard(app: &AppState, headers: &HeaderMap) -> Result<crate::Knobs, Response> {
     app.counters.api_requests.fetch_add(1, Ordering::SeqCst);
     let token = bearer(headers);
     if app.grants.access("notion", &token).is_none() {
@@ -355,64 +278,4 @@ fn rate_limited(knobs: &Knobs, reason: &str, message: &str) -> Response {
         .headers_mut()
         .insert("retry-after", knobs.notion_retry_after_secs.into());
     response
-}
-
-async fn search(State(app): State<AppState>, headers: HeaderMap, body: String) -> Response {
-    let knobs = match guard(&app, &headers).await {
-        Ok(knobs) => knobs,
-        Err(refused) => return refused,
-    };
-    let request: Value = if body.trim().is_empty() {
-        json!({})
-    } else {
-        match serde_json::from_str(&body) {
-            Ok(v) => v,
-            Err(_) => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_json",
-                    "Error parsing JSON body.",
-                )
-            }
-        }
-    };
-    let page_size = request
-        .get("page_size")
-        .and_then(Value::as_u64)
-        .unwrap_or(100) as usize;
-    if !(1..=100).contains(&page_size) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "validation_error",
-            "body failed validation: body.page_size should be ≤ 100.",
-        );
-    }
-    let dataset = app.data();
-    let era = data_sources_era(&headers);
-    let all = search_results(&dataset.notion.objects, era);
-    let id_of = |v: &Value| v["id"].as_str().unwrap_or_default().to_owned();
-    let start = match request.get("start_cursor").and_then(Value::as_str) {
-        None => 0,
-        Some(cursor) => match all.iter().position(|o| id_of(o) == cursor) {
-            Some(position) => position,
-            None => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "validation_error",
-                    "body failed validation: body.start_cursor should be a valid cursor.",
-                )
-            }
-        },
-    };
-    let end = (start + page_size).min(all.len());
-    let results: Vec<Value> = all[start..end].to_vec();
-    let next = all.get(end).map(id_of);
-    let kind = if era {
-        "page_or_data_source"
-    } else {
-        "page_or_database"
-    };
-    let body = json!({"object": "list", "results": results, "next_cursor": next, "has_more": next.is_some(),
-        "type": kind, kind: {}, "request_id": "sandbox"});
-    app.finish(&knobs, body)
 }

@@ -1,0 +1,208 @@
+//! Everything shared with the connection. Notion's search "is not guaranteed to return
+//! everything, and the index may change as your connection iterates" and lags behind pages
+//! shared a moment ago (<https://developers.notion.com/reference/search-optimizations-and-limitations>),
+//! so it finds the roots and the data sources, and each data source's rows are then listed by
+//! querying it (`POST /v1/data_sources/{id}/query`): a row search missed is found, not taken
+//! for gone. Each database is read for its own title and parent (`GET /v1/databases/{id}`), and a
+//! page whose parent is a block (a column, a toggle) is hung under the page that block is on
+//! (`GET /v1/blocks/{id}`, walking up).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::{json, Value};
+
+use super::api::{Block, Object, SearchPage};
+use super::{database_of, items_of_page, parent, to_item};
+use crate::error::{CoreError, Result};
+use crate::integration::Integration;
+use crate::item::IntegrationItem;
+use crate::providers::{advance, api_url, Cursor, LoadContext, PageSink};
+use crate::spec::spec;
+
+/// How many blocks up a page's parent is looked for (columns in a toggle in a callout…).
+const MAX_BLOCK_DEPTH: usize = 16;
+
+/// Where a block parent leads: the page (or database) it sits on, and its kind.
+type BlockPlace = (Option<String>, &'static str);
+
+/// Loads the workspace: search, then every data source's rows and every database's own
+/// object; tells `sink` what search missed.
+pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSink) -> Result<()> {
+    let mut walk = Walk {
+        ctx,
+        seen: HashSet::new(),
+        blocks: HashMap::new(),
+    };
+    let mut databases: BTreeMap<String, (IntegrationItem, Vec<String>)> = BTreeMap::new();
+    let mut sources = Vec::new();
+    let mut cursor = Cursor::default();
+    let url = api_url(ctx.settings, "/v1/search");
+    loop {
+        let mut body = json!({ "page_size": spec(Integration::Notion).page_size });
+        if let Some(c) = cursor.as_ref() {
+            body["start_cursor"] = c.clone().into();
+        }
+        let page: SearchPage = ctx
+            .api
+            .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
+            .await?;
+        let (items, next) = items_of_page(page);
+        for item in items.iter().filter(|i| i.item_type == "data_source") {
+            sources.push(item.id.clone());
+            if let Some(database) = &item.parent_id {
+                databases
+                    .entry(database.clone())
+                    .or_insert_with(|| (database_of(item), Vec::new()))
+                    .1
+                    .push(item.id.clone());
+            }
+        }
+        walk.emit(items, sink).await?;
+        if !advance(Integration::Notion, &mut cursor, next)? {
+            break;
+        }
+    }
+    let mut missed = 0usize;
+    for source in &sources {
+        missed += walk.rows_of(source, sink).await?;
+    }
+    let mut made = Vec::new();
+    for (id, (derived, ids)) in databases {
+        if walk.seen.contains(&id) {
+            continue; // a database object search returned itself (Notion-Version < 2025-09-03)
+        }
+        let mut database = walk.database(&id).await?.unwrap_or(derived);
+        database.details.insert("data_sources".into(), ids.into());
+        made.push(database);
+    }
+    if !made.is_empty() {
+        walk.emit(made, sink).await?;
+    }
+    if missed > 0 {
+        sink.note(format!(
+            "Notion's search left out {missed} database row{} that {} data source still lists; they were loaded from the data source{}.",
+            if missed == 1 { "" } else { "s" },
+            if missed == 1 { "its" } else { "their" },
+            if missed == 1 { "" } else { "s" },
+        ));
+    }
+    Ok(())
+}
+
+struct Walk<'a, 'c> {
+    ctx: &'a LoadContext<'c>,
+    /// Every item given so far.
+    seen: HashSet<String>,
+    /// Blocks already walked up.
+    blocks: HashMap<String, BlockPlace>,
+}
+
+impl Walk<'_, '_> {
+    /// Gives `items` not given before, their block parents resolved first.
+    async fn emit(
+        &mut self,
+        items: Vec<IntegrationItem>,
+        sink: &mut dyn PageSink,
+    ) -> Result<usize> {
+        let mut fresh = Vec::with_capacity(items.len());
+        for mut item in items {
+            if !self.seen.insert(item.id.clone()) {
+                continue;
+            }
+            if item.details.get("parent_type").and_then(Value::as_str) == Some("block") {
+                if let Some(block) = item.parent_id.clone() {
+                    let (page, kind) = self.place_of(&block).await?;
+                    item.parent_id = page;
+                    item.details.insert("parent_type".into(), kind.into());
+                    item.details.insert("parent_block".into(), block.into());
+                }
+            }
+            fresh.push(item);
+        }
+        let count = fresh.len();
+        if count > 0 {
+            sink.page(fresh);
+        }
+        Ok(count)
+    }
+
+    /// Every row of data source `id`, the ones not seen yet given to `sink`; how many those were.
+    async fn rows_of(&mut self, id: &str, sink: &mut dyn PageSink) -> Result<usize> {
+        let url = api_url(self.ctx.settings, &format!("/v1/data_sources/{id}/query"));
+        let mut cursor = Cursor::default();
+        let mut added = 0;
+        loop {
+            let mut body = json!({ "page_size": spec(Integration::Notion).page_size });
+            if let Some(c) = cursor.as_ref() {
+                body["start_cursor"] = c.clone().into();
+            }
+            let page: SearchPage = self
+                .ctx
+                .api
+                .json(self.ctx.tokens, |http| http.post(url.clone()).json(&body))
+                .await?;
+            let (items, next) = items_of_page(page);
+            added += self.emit(items, sink).await?;
+            if !advance(Integration::Notion, &mut cursor, next)? {
+                return Ok(added);
+            }
+        }
+    }
+
+    /// Database `id` as Notion describes it (its own title and parent); `None` when Notion does
+    /// not show it to the connection (the one made from its data sources stands).
+    async fn database(&mut self, id: &str) -> Result<Option<IntegrationItem>> {
+        let url = api_url(self.ctx.settings, &format!("/v1/databases/{id}"));
+        match self
+            .ctx
+            .api
+            .json::<Object>(self.ctx.tokens, |http| http.get(url.clone()))
+            .await
+        {
+            Ok(object) => {
+                let mut item = to_item(object);
+                item.directory = true;
+                Ok(Some(item))
+            }
+            Err(CoreError::ProviderHttp { status: 404, .. }) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The page (or database) block `id` sits on, walking up through blocks in blocks.
+    async fn place_of(&mut self, id: &str) -> Result<BlockPlace> {
+        let mut walked = Vec::new();
+        let mut current = id.to_owned();
+        let place = loop {
+            if let Some(known) = self.blocks.get(&current) {
+                break known.clone();
+            }
+            if walked.len() >= MAX_BLOCK_DEPTH {
+                break (Some(current.clone()), "block");
+            }
+            let url = api_url(self.ctx.settings, &format!("/v1/blocks/{current}"));
+            let block = match self
+                .ctx
+                .api
+                .json::<Block>(self.ctx.tokens, |http| http.get(url.clone()))
+                .await
+            {
+                Ok(block) => block,
+                // Not shared with the connection: the block stays the parent ("not shared").
+                Err(CoreError::ProviderHttp { status: 404, .. }) => {
+                    break (Some(current.clone()), "block")
+                }
+                Err(other) => return Err(other),
+            };
+            walked.push(current.clone());
+            match parent(&block.parent) {
+                (Some(next), "block") => current = next,
+                place => break place,
+            }
+        };
+        for block in walked {
+            self.blocks.insert(block, place.clone());
+        }
+        Ok(place)
+    }
+}

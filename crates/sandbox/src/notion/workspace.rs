@@ -1,0 +1,295 @@
+//! What a Notion workspace holds, as the API lists it (Notion-Version 2025-09-03; older versions
+//! see databases): `POST /v1/search`, `POST /v1/data_sources/{id}/query`,
+//! `GET /v1/databases/{id}` and `GET /v1/blocks/{id}`.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::{error, guard};
+use crate::dataset::NotionObject;
+use crate::AppState;
+
+fn rich_text(text: &str) -> Value {
+    if text.is_empty() {
+        return json!([]);
+    }
+    json!([{"type": "text", "text": {"content": text, "link": null}, "plain_text": text, "href": null,
+        "annotations": {"bold": false, "italic": false, "strikethrough": false, "underline": false, "code": false, "color": "default"}}])
+}
+
+/// Whether a request speaks Notion-Version 2025-09-03 or later (data sources).
+fn data_sources_era(headers: &HeaderMap) -> bool {
+    headers
+        .get("notion-version")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v >= "2025-09-03")
+}
+
+fn parent_json(parent: &(&'static str, Option<String>)) -> Value {
+    match parent {
+        ("workspace", _) => json!({"type": "workspace", "workspace": true}),
+        (kind, Some(id)) => json!({"type": kind, *kind: id}),
+        (kind, None) => json!({"type": kind}),
+    }
+}
+
+/// What search returns for the dataset, in order: under 2025-09-03 each database becomes its
+/// data sources and rows name theirs; before it, databases with several data sources are left
+/// out (as Notion does). Search "is not guaranteed to return everything"
+/// (https://developers.notion.com/reference/search-optimizations-and-limitations): with
+/// `misses` n > 0 every nth database row is left out (its data source's query still lists it).
+fn search_results(objects: &[NotionObject], data_sources: bool, misses: u32) -> Vec<Value> {
+    let mut out = Vec::with_capacity(objects.len());
+    let mut rows = 0u32;
+    for o in objects {
+        if o.data_source.is_some() {
+            rows += 1;
+            if misses > 0 && rows.is_multiple_of(misses) {
+                continue;
+            }
+        }
+        match (o.object, data_sources) {
+            ("database", true) => {
+                for (id, name) in &o.data_sources {
+                    out.push(json!({"object": "data_source", "id": id, "created_time": o.created_time,
+                        "last_edited_time": o.last_edited_time, "title": rich_text(name),
+                        "parent": {"type": "database_id", "database_id": o.id},
+                        "database_parent": parent_json(&o.parent), "properties": {}, "archived": false,
+                        "in_trash": false, "url": o.url()}));
+                }
+            }
+            ("database", false) if o.data_sources.len() > 1 => {}
+            _ => {
+                out.push(listed_json(o, data_sources));
+            }
+        }
+    }
+    out
+}
+
+/// A page as listed under `data_sources` (2025-09-03): a row's parent is its data source.
+fn listed_json(o: &NotionObject, data_sources: bool) -> Value {
+    let mut value = object_json(o);
+    if let (true, Some(source), ("database_id", Some(db))) =
+        (data_sources, &o.data_source, &o.parent)
+    {
+        value["parent"] =
+            json!({"type": "data_source_id", "data_source_id": source, "database_id": db});
+    }
+    value
+}
+
+fn object_json(o: &NotionObject) -> Value {
+    let parent = parent_json(&o.parent);
+    let user = json!({"object": "user", "id": "00000000-0000-0000-0000-00000000000a"});
+    let mut value = json!({"object": o.object, "id": o.id, "created_time": o.created_time, "last_edited_time": o.last_edited_time,
+        "created_by": user, "last_edited_by": user, "cover": null, "icon": null, "parent": parent, "archived": false,
+        "in_trash": false, "url": o.url(), "public_url": null});
+    if o.object == "database" {
+        value["title"] = rich_text(&o.title);
+        value["description"] = json!([]);
+        value["properties"] =
+            json!({"Name": {"id": "title", "name": "Name", "type": "title", "title": {}}});
+        value["is_inline"] = false.into();
+    } else {
+        let mut properties = serde_json::Map::new();
+        if o.title_key == "Name" {
+            properties.insert(
+                "Status".into(),
+                json!({"id": "abc", "type": "select", "select": null}),
+            );
+        }
+        properties.insert(
+            o.title_key.into(),
+            json!({"id": "title", "type": "title", "title": rich_text(&o.title)}),
+        );
+        value["properties"] = Value::Object(properties);
+    }
+    value
+}
+
+pub(super) async fn search(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let knobs = match guard(&app, &headers).await {
+        Ok(knobs) => knobs,
+        Err(refused) => return refused,
+    };
+    let (request, page_size) = match listing_request(&body) {
+        Ok(parsed) => parsed,
+        Err(refused) => return refused,
+    };
+    let dataset = app.data();
+    let era = data_sources_era(&headers);
+    let all = search_results(&dataset.notion.objects, era, knobs.notion_search_misses);
+    let id_of = |v: &Value| v["id"].as_str().unwrap_or_default().to_owned();
+    let start = match request.get("start_cursor").and_then(Value::as_str) {
+        None => 0,
+        Some(cursor) => match all.iter().position(|o| id_of(o) == cursor) {
+            Some(position) => position,
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "validation_error",
+                    "body failed validation: body.start_cursor should be a valid cursor.",
+                )
+            }
+        },
+    };
+    let end = (start + page_size).min(all.len());
+    let results: Vec<Value> = all[start..end].to_vec();
+    let next = all.get(end).map(id_of);
+    let kind = if era {
+        "page_or_data_source"
+    } else {
+        "page_or_database"
+    };
+    let body = json!({"object": "list", "results": results, "next_cursor": next, "has_more": next.is_some(),
+        "type": kind, kind: {}, "request_id": "sandbox"});
+    app.finish(&knobs, body)
+}
+
+/// A request body as JSON (an empty body is `{}`), and its `page_size` (1–100, default 100).
+fn listing_request(body: &str) -> Result<(Value, usize), Response> {
+    let request: Value = if body.trim().is_empty() {
+        json!({})
+    } else {
+        serde_json::from_str(body).map_err(|_| {
+            error(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "Error parsing JSON body.",
+            )
+        })?
+    };
+    let page_size = request
+        .get("page_size")
+        .and_then(Value::as_u64)
+        .unwrap_or(100) as usize;
+    if !(1..=100).contains(&page_size) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "validation_error",
+            "body failed validation: body.page_size should be ≤ 100.",
+        ));
+    }
+    Ok((request, page_size))
+}
+
+fn not_found(what: &str, id: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "object_not_found",
+        &format!("Could not find {what} with ID: {id}. Make sure the relevant pages and databases are shared with your integration."),
+    )
+}
+
+/// `POST /v1/data_sources/{id}/query` (Query a data source,
+/// https://developers.notion.com/reference/query-a-data-source): every row of the data source,
+/// 100 a page (`start_cursor` / `next_cursor` / `has_more`), whatever search missed.
+pub(super) async fn query_data_source(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let knobs = match guard(&app, &headers).await {
+        Ok(knobs) => knobs,
+        Err(refused) => return refused,
+    };
+    let (request, page_size) = match listing_request(&body) {
+        Ok(parsed) => parsed,
+        Err(refused) => return refused,
+    };
+    let dataset = app.data();
+    let objects = &dataset.notion.objects;
+    if !objects
+        .iter()
+        .any(|o| o.data_sources.iter().any(|(s, _)| *s == id))
+    {
+        return not_found("data source", &id);
+    }
+    let rows: Vec<&NotionObject> = objects
+        .iter()
+        .filter(|o| o.data_source.as_deref() == Some(id.as_str()))
+        .collect();
+    let start = match request.get("start_cursor").and_then(Value::as_str) {
+        None => 0,
+        Some(cursor) => match rows.iter().position(|o| o.id == cursor) {
+            Some(position) => position,
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "validation_error",
+                    "body failed validation: body.start_cursor should be a valid cursor.",
+                )
+            }
+        },
+    };
+    let end = (start + page_size).min(rows.len());
+    let results: Vec<Value> = rows[start..end]
+        .iter()
+        .map(|o| listed_json(o, true))
+        .collect();
+    let next = rows.get(end).map(|o| o.id.clone());
+    let body = json!({"object": "list", "results": results, "next_cursor": next, "has_more": next.is_some(),
+        "type": "page_or_data_source", "page_or_data_source": {}, "request_id": "sandbox"});
+    app.finish(&knobs, body)
+}
+
+/// `GET /v1/databases/{id}` (2025-09-03, https://developers.notion.com/reference/retrieve-a-database):
+/// the database's own title and parent, and its data sources (id, name).
+pub(super) async fn database(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let knobs = match guard(&app, &headers).await {
+        Ok(knobs) => knobs,
+        Err(refused) => return refused,
+    };
+    let dataset = app.data();
+    let Some(found) = dataset
+        .notion
+        .objects
+        .iter()
+        .find(|o| o.object == "database" && o.id == id)
+    else {
+        return not_found("database", &id);
+    };
+    let sources: Vec<Value> = found
+        .data_sources
+        .iter()
+        .map(|(id, name)| json!({"id": id, "name": name}))
+        .collect();
+    let body = json!({"object": "database", "id": found.id, "title": rich_text(&found.title), "description": [],
+        "parent": parent_json(&found.parent), "is_inline": false, "in_trash": false, "is_locked": false,
+        "created_time": found.created_time, "last_edited_time": found.last_edited_time,
+        "data_sources": sources, "icon": null, "cover": null, "url": found.url(), "public_url": null});
+    app.finish(&knobs, body)
+}
+
+/// `GET /v1/blocks/{id}` (https://developers.notion.com/reference/retrieve-a-block): a column
+/// block holding a page, whose parent is the page it is on.
+pub(super) async fn block(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let knobs = match guard(&app, &headers).await {
+        Ok(knobs) => knobs,
+        Err(refused) => return refused,
+    };
+    let dataset = app.data();
+    let Some((block, page)) = dataset.notion.blocks.iter().find(|(b, _)| *b == id) else {
+        return not_found("block", &id);
+    };
+    let body = json!({"object": "block", "id": block, "parent": {"type": "page_id", "page_id": page},
+        "type": "column", "column": {}, "has_children": true, "in_trash": false, "archived": false,
+        "created_time": "2024-01-01T00:00:00.000Z", "last_edited_time": "2024-01-01T00:00:00.000Z"});
+    app.finish(&knobs, body)
+}
