@@ -105,7 +105,7 @@ class Driver:
 
 
 # (card id, display name, items a full sandbox load gives)
-PROVIDERS = [("hubspot", "HubSpot", 435), ("notion", "Notion", 170), ("airtable", "Airtable", 23)]
+PROVIDERS = [("hubspot", "HubSpot", 435), ("notion", "Notion", 158), ("airtable", "Airtable", 23)]
 
 
 def scenario(transport):

@@ -222,6 +222,13 @@ async fn a_base_is_one_workbook_with_a_typed_sheet_per_table() {
                     (got.and_utc().timestamp_millis() - expected.timestamp_millis()).abs() <= 1
                 );
             }
+            if let Some(double) = record.fields.get("Double").and_then(|d| d.as_f64()) {
+                assert_eq!(
+                    row[column("Double")],
+                    Data::Float(double),
+                    "a formula whose result is a number, as a number"
+                );
+            }
             let done = record.fields.get("Done").and_then(|d| d.as_bool());
             match done {
                 Some(done) => assert_eq!(row[column("Done")], Data::Bool(done)),

@@ -5,7 +5,8 @@
 //! The floor of a load is simulated: every page costs what one page costs the naive client in the
 //! same run (30 ms of latency plus the sandbox's own work), pages that follow cursors go one after
 //! another, independent streams (HubSpot's object types, Airtable's bases) overlap without bound,
-//! and every request waits for the documented limit — a rolling window (HubSpot: 100 in 10 s;
+//! a Notion load's requests (search, then each data source's query, each database, each block
+//! parent) go one after another, and every request waits for the documented limit — a rolling window (HubSpot: 100 in 10 s;
 //! Notion: 9 in 3 s; Airtable: 50 in 1 s per user) — taking the earliest moment it allows. No
 //! client can be faster; the ratio is Inlet's wall time over it.
 //! Plain `Instant` timing, medians of 3 runs.
@@ -75,7 +76,7 @@ fn accounts() -> Vec<Account> {
         hubspot("HubSpot, 5,000 items", 3_000, 1_500, 500),
         hubspot("HubSpot, 25,000 items", 15_000, 7_000, 3_000),
         notion("Notion, 1,000 items", 1_000),
-        notion("Notion, 8,000 items", 8_000),
+        notion("Notion, 3,000 items", 3_000),
         airtable("Airtable, 10 bases", 10),
         airtable("Airtable, 200 bases", 200),
         Account {
@@ -111,9 +112,55 @@ fn knobs(strict: bool) -> Knobs {
     }
 }
 
+/// The requests a Notion load makes, one after another: the search's pages (what it misses
+/// aside), a query per 100 rows of each data source, a read per database and per block parent.
+fn notion_requests(data: &inlet_sandbox::dataset::Dataset, misses: u32) -> usize {
+    let objects = &data.notion.objects;
+    let mut rows_per_source: std::collections::HashMap<&str, usize> = Default::default();
+    for row in objects.iter().filter_map(|o| o.data_source.as_deref()) {
+        *rows_per_source.entry(row).or_default() += 1;
+    }
+    let rows: usize = rows_per_source.values().sum();
+    let missed = if misses > 0 {
+        rows / misses as usize
+    } else {
+        0
+    };
+    let databases: Vec<_> = objects.iter().filter(|o| o.object == "database").collect();
+    let results: usize = objects
+        .iter()
+        .map(|o| {
+            if o.object == "database" {
+                o.data_sources.len()
+            } else {
+                1
+            }
+        })
+        .sum::<usize>()
+        - missed;
+    let queries: usize = databases
+        .iter()
+        .flat_map(|d| &d.data_sources)
+        .map(|(id, _)| {
+            rows_per_source
+                .get(id.as_str())
+                .copied()
+                .unwrap_or(0)
+                .div_ceil(100)
+                .max(1)
+        })
+        .sum();
+    results.div_ceil(100).max(1) + queries + databases.len() + data.notion.blocks.len()
+}
+
 /// The pages of each cursor chain of a load, the pages that release more chains (Airtable's
-/// base listing: each of its pages releases its bases' table requests), and its window.
-fn shape(account: &Account, knobs: &Knobs) -> (Vec<usize>, Vec<usize>, (u32, Duration)) {
+/// base listing: each of its pages releases its bases' table requests), and its window. A
+/// Notion load is one chain of `notion` requests.
+fn shape(
+    account: &Account,
+    knobs: &Knobs,
+    notion: usize,
+) -> (Vec<usize>, Vec<usize>, (u32, Duration)) {
     let pages = |n: usize| n.div_ceil(100).max(1);
     let s = &account.size;
     match account.integration {
@@ -123,7 +170,7 @@ fn shape(account: &Account, knobs: &Knobs) -> (Vec<usize>, Vec<usize>, (u32, Dur
             (knobs.rate_limit_max, Duration::from_secs(10)),
         ),
         Integration::Notion => (
-            vec![pages(s.notion_pages)],
+            vec![notion],
             Vec::new(),
             (knobs.notion_requests_per_3s, Duration::from_secs(3)),
         ),
@@ -159,11 +206,11 @@ fn records_floor(account: &Account, cost: Duration) -> Duration {
 }
 
 /// The least time a load of `account` can take when a page costs `cost` (see the module doc).
-fn floor(account: &Account, knobs: &Knobs, cost: Duration) -> Duration {
+fn floor(account: &Account, knobs: &Knobs, cost: Duration, notion: usize) -> Duration {
     if account.records {
         return records_floor(account, cost);
     }
-    let (chains, listing, (max, window)) = shape(account, knobs);
+    let (chains, listing, (max, window)) = shape(account, knobs, notion);
     let mut sent: Vec<Duration> = Vec::new();
     // The earliest moment at or after `at` that the window lets one more request go.
     let mut send = |at: Duration| -> Duration {
@@ -301,7 +348,7 @@ async fn main() {
             // within a second and then a 30 s lockout, again and again: no yardstick. The page
             // cost is the previous Airtable row's; the stricter per-user limit does not bind
             // one base.
-            let floor = floor(&account, &documented, cost);
+            let floor = floor(&account, &documented, cost, 0);
             let mut runs = Vec::new();
             for _ in 0..RUNS {
                 runs.push(inlet_load(&account, documented.clone()).await);
@@ -317,6 +364,7 @@ async fn main() {
         // The yardstick first: the naive client's cost of one page, in this run.
         let (sandbox, _inlet, token) = connected(&account, documented.clone()).await;
         let naive = naive::load(account.integration, &sandbox.base_url(), token).await;
+        let notion = notion_requests(&sandbox.dataset(), documented.notion_search_misses);
         drop(sandbox);
         cost = naive.wall.saturating_sub(naive.waited)
             / u32::try_from(naive.requests.max(1)).unwrap_or(u32::MAX);
@@ -327,7 +375,7 @@ async fn main() {
             limited: naive.limited,
             complete: true,
         };
-        let floor_documented = floor(&account, &documented, cost);
+        let floor_documented = floor(&account, &documented, cost, notion);
         row(
             account.label,
             "naive (one at a time, no pacing)",
@@ -339,7 +387,7 @@ async fn main() {
             ("Inlet, stricter limits", true),
         ] {
             let knobs = knobs(strict);
-            let floor = floor(&account, &knobs, cost);
+            let floor = floor(&account, &knobs, cost, notion);
             let mut runs = Vec::new();
             for _ in 0..RUNS {
                 runs.push(inlet_load(&account, knobs.clone()).await);

@@ -33,7 +33,7 @@ impl Client {
             self.requests += 1;
             let response = build(&self.http)
                 .bearer_auth(&self.token)
-                .header("Notion-Version", "2022-06-28")
+                .header("Notion-Version", "2025-09-03")
                 .send()
                 .await
                 .expect("the sandbox answers");
@@ -49,6 +49,28 @@ impl Client {
                 continue;
             }
             return response.json().await.expect("a JSON page");
+        }
+    }
+}
+
+impl Client {
+    /// Every page of a Notion listing at `url` (`POST`, `start_cursor`), each handed to `note`.
+    async fn list(&mut self, url: &str, note: &mut impl FnMut(&Value)) {
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut body = json!({"page_size": 100});
+            if let Some(c) = &cursor {
+                body["start_cursor"] = c.clone().into();
+            }
+            let page = self.send(|http| http.post(url).json(&body)).await;
+            note(&page);
+            cursor = page["next_cursor"]
+                .as_str()
+                .filter(|_| page["has_more"].as_bool() == Some(true))
+                .map(str::to_owned);
+            if cursor.is_none() {
+                return;
+            }
         }
     }
 }
@@ -86,21 +108,36 @@ pub async fn load(integration: Integration, base: &str, token: String) -> Naive 
             }
         }
         Integration::Notion => {
-            let url = format!("{base}/notion/v1/search");
-            let mut cursor: Option<String> = None;
-            loop {
-                let mut body = json!({"page_size": 100});
-                if let Some(c) = &cursor {
-                    body["start_cursor"] = c.clone().into();
+            // Search, then what completes it: every data source's rows, every database, every
+            // block a page sits in.
+            let mut sources = Vec::new();
+            let mut databases = std::collections::BTreeSet::new();
+            let mut blocks = std::collections::BTreeSet::new();
+            let search = format!("{base}/notion/v1/search");
+            let mut found = |page: &Value| {
+                for object in page["results"].as_array().into_iter().flatten() {
+                    if object["object"] == "data_source" {
+                        sources.extend(object["id"].as_str().map(str::to_owned));
+                        databases
+                            .extend(object["parent"]["database_id"].as_str().map(str::to_owned));
+                    }
+                    if object["parent"]["type"] == "block_id" {
+                        blocks.extend(object["parent"]["block_id"].as_str().map(str::to_owned));
+                    }
                 }
-                let page = client.send(|http| http.post(&url).json(&body)).await;
-                cursor = page["next_cursor"]
-                    .as_str()
-                    .filter(|_| page["has_more"].as_bool() == Some(true))
-                    .map(str::to_owned);
-                if cursor.is_none() {
-                    break;
-                }
+            };
+            client.list(&search, &mut found).await;
+            for source in sources {
+                let url = format!("{base}/notion/v1/data_sources/{source}/query");
+                client.list(&url, &mut |_: &Value| {}).await;
+            }
+            for id in databases {
+                let url = format!("{base}/notion/v1/databases/{id}");
+                client.send(|http| http.get(&url)).await;
+            }
+            for id in blocks {
+                let url = format!("{base}/notion/v1/blocks/{id}");
+                client.send(|http| http.get(&url)).await;
             }
         }
         Integration::Airtable => {

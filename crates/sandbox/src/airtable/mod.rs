@@ -216,7 +216,7 @@ async fn tables(
         .tables
         .iter()
         .map(|t| {
-            let fields: Vec<Value> = t.fields.iter().map(|(id, name, kind)| json!({"id": id, "name": name, "type": kind})).collect();
+            let fields: Vec<Value> = t.fields.iter().map(|(id, name, kind)| field_json(id, name, kind)).collect();
             let views: Vec<Value> = t.views.iter().map(|(id, name)| json!({"id": id, "name": name, "type": "grid"})).collect();
             let mut table = json!({"id": t.id, "name": t.name, "primaryFieldId": t.fields[0].0, "fields": fields, "views": views});
             if let Some(description) = &t.description {
@@ -325,4 +325,15 @@ fn signed_attachments(fields: &serde_json::Map<String, Value>) -> Value {
         }
     }
     Value::Object(fields)
+}
+
+/// A field as the schema gives it (Field model, https://airtable.com/developers/web/api/field-model):
+/// a formula carries its result's type in `options.result`.
+fn field_json(id: &str, name: &str, kind: &str) -> Value {
+    let mut field = json!({"id": id, "name": name, "type": kind});
+    if kind == "formula" {
+        field["options"] = json!({"formula": "{Estimate} * 2", "isValid": true, "referencedFieldIds": [],
+            "result": {"type": "number", "options": {"precision": 0}}});
+    }
+    field
 }

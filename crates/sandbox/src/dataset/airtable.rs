@@ -156,6 +156,8 @@ fn typed_fields(table_id: &str) -> Vec<(String, String, &'static str)> {
         ("Status", "singleSelect"),
         ("Related", "multipleRecordLinks"),
         ("Files", "multipleAttachments"),
+        // A formula's result type is in its options (Field model): `{Estimate} * 2`, a number.
+        ("Double", "formula"),
     ]
     .into_iter()
     .enumerate()
@@ -172,6 +174,7 @@ fn typed_values(
 ) {
     use serde_json::json;
     values.insert("Estimate".into(), json!(r % 13));
+    values.insert("Double".into(), json!((r % 13) * 2));
     if r % 4 != 3 {
         values.insert("Budget".into(), json!((r % 50) as f64 * 12.5));
     }

@@ -30,7 +30,7 @@ pub struct DatasetSize {
     /// Records in the first table of the first base instead of `airtable_records`, when not 0
     /// (a large table).
     pub airtable_big_table: usize,
-    /// Notion pages (one in ten becomes a database).
+    /// Notion pages (one in 25 becomes a database).
     pub notion_pages: usize,
 }
 

@@ -77,7 +77,9 @@ impl NotionData {
         for i in 0..size.notion_pages {
             let (created_time, last_edited_time) = timestamp(rng, i as i64);
             let id = uuid(rng);
-            if i % 10 == 9 && !pages.is_empty() {
+            // One page in 25 is a database: a Notion load queries each data source and reads each
+            // database, so their number, not the pages', sets a load's length.
+            if i % 25 == 24 && !pages.is_empty() {
                 let parent = pages[rng.random_range(0..pages.len())].clone();
                 objects.push(NotionObject {
                     object: "database",
@@ -113,7 +115,7 @@ impl NotionData {
             };
             let (parent, title_key) = if pages.is_empty() || i % 5 == 0 {
                 (("workspace", None), "title")
-            } else if i % 11 == 4 {
+            } else if i % 29 == 4 {
                 // Inside a column of another page: the parent is the column block.
                 let page = pages[rng.random_range(0..pages.len())].clone();
                 let block = uuid(rng);

@@ -34,6 +34,19 @@ enum CellKind {
 }
 
 impl CellKind {
+    /// How a field's cells are written: by its type, and for a formula, rollup or lookup by
+    /// the type of its result (`options.result.type` in the base's schema).
+    fn of_field(field: &Value) -> Self {
+        let field_type = field.get("type").and_then(Value::as_str).unwrap_or("");
+        match field_type {
+            "formula" | "rollup" | "multipleLookupValues" => field
+                .pointer("/options/result/type")
+                .and_then(Value::as_str)
+                .map_or(CellKind::Text, CellKind::of),
+            other => CellKind::of(other),
+        }
+    }
+
     fn of(field_type: &str) -> Self {
         match field_type {
             "number" | "rating" | "count" | "autoNumber" | "duration" => CellKind::Number,
@@ -121,7 +134,7 @@ fn columns(table: &IntegrationItem) -> Vec<Column> {
         .flatten()
         .filter_map(|field| {
             let name = field.get("name")?.as_str()?.to_owned();
-            let kind = CellKind::of(field.get("type").and_then(Value::as_str).unwrap_or(""));
+            let kind = CellKind::of_field(field);
             Some(Column { name, kind })
         })
         .collect()
@@ -187,6 +200,10 @@ fn write_cell(
         }
         (CellKind::Boolean, Value::Bool(b)) => {
             worksheet.write_boolean(row, column, *b)?;
+        }
+        // A lookup of one value (a list of one, as Airtable gives lookups) is that value.
+        (kind, Value::Array(values)) if kind != CellKind::Text && values.len() == 1 => {
+            write_cell(worksheet, row, column, kind, &values[0], formats)?;
         }
         (CellKind::Date | CellKind::DateTime, Value::String(text)) => match excel_time(text) {
             Some((time, has_clock)) => {
@@ -355,6 +372,37 @@ mod tests {
         assert!(cell.encode_utf16().count() <= CELL_CHARS);
         assert_eq!(cell.chars().count(), CELL_CHARS / 2);
         assert_eq!(cut("short"), "short");
+    }
+
+    #[test]
+    fn formulas_rollups_and_lookups_are_typed_by_their_result() {
+        let field = |v: Value| CellKind::of_field(&v);
+        assert_eq!(
+            field(
+                serde_json::json!({"type": "formula", "options": {"result": {"type": "number"}}})
+            ),
+            CellKind::Number
+        );
+        assert_eq!(
+            field(
+                serde_json::json!({"type": "rollup", "options": {"result": {"type": "currency"}}})
+            ),
+            CellKind::Currency
+        );
+        assert_eq!(
+            field(
+                serde_json::json!({"type": "multipleLookupValues", "options": {"result": {"type": "date"}}})
+            ),
+            CellKind::Date
+        );
+        assert_eq!(
+            field(serde_json::json!({"type": "formula", "options": {}})),
+            CellKind::Text
+        );
+        assert_eq!(
+            field(serde_json::json!({"type": "number"})),
+            CellKind::Number
+        );
     }
 
     #[test]
