@@ -61,8 +61,11 @@ pub struct Grants {
     access: Mutex<HashMap<String, AccessGrant>>,
     /// Live refresh tokens: provider, scopes, when issued.
     refresh: Mutex<HashMap<String, RefreshGrant>>,
-    /// Refresh tokens already used (rotated away): when, and their grant.
-    rotated: Mutex<HashMap<String, (Instant, u64)>>,
+    /// Refresh tokens already used (rotated away): when, their grant and provider.
+    rotated: Mutex<HashMap<String, (Instant, u64, String)>>,
+    /// Grants revoked because a refresh token was used twice: no token of theirs works, even
+    /// one issued by a refresh that was under way when it happened.
+    revoked_grants: Mutex<std::collections::HashSet<u64>>,
     /// Grants revoked because a refresh token was used twice.
     pub(crate) revoked_on_reuse: std::sync::atomic::AtomicU64,
     /// Every code and token issued and every PKCE verifier received: what must never show up in
@@ -219,20 +222,27 @@ impl Grants {
     ) -> RefreshUse {
         let mut live = lock(&self.refresh);
         if let Some((p, scopes, _, family)) = live.get(token) {
-            if *p == provider {
+            if *p == provider && !lock(&self.revoked_grants).contains(family) {
                 let (scopes, family) = (scopes.clone(), *family);
                 if rotate {
                     live.remove(token);
                     let mut rotated = lock(&self.rotated);
-                    make_room(&mut rotated, MAX_TOKENS, |(at, _)| *at);
-                    rotated.insert(token.to_owned(), (Instant::now(), family));
+                    make_room(&mut rotated, MAX_TOKENS, |(at, ..)| *at);
+                    rotated.insert(
+                        token.to_owned(),
+                        (Instant::now(), family, provider.to_owned()),
+                    );
                 }
                 return RefreshUse::Valid(scopes, family);
             }
         }
-        let reused = lock(&self.rotated).get(token).map(|(_, family)| *family);
+        let reused = lock(&self.rotated)
+            .get(token)
+            .filter(|(_, _, p)| p == provider)
+            .map(|(_, family, _)| *family);
         match (reused, on_reuse) {
             (Some(family), OnReuse::RevokeGrant) => {
+                lock(&self.revoked_grants).insert(family);
                 live.retain(|_, grant| grant.3 != family);
                 drop(live);
                 lock(&self.access).retain(|_, grant| grant.family != family);
@@ -261,10 +271,11 @@ impl Grants {
     }
 
     pub fn access(&self, provider: &str, token: &str) -> Option<AccessGrant> {
-        lock(&self.access)
+        let grant = lock(&self.access)
             .get(token)
             .cloned()
-            .filter(|g| g.provider == provider && g.expires > Instant::now())
+            .filter(|g| g.provider == provider && g.expires > Instant::now())?;
+        (!lock(&self.revoked_grants).contains(&grant.family)).then_some(grant)
     }
 
     #[cfg(feature = "faults")]

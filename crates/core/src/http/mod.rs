@@ -26,7 +26,7 @@ pub use body::{read_capped, BodyError, API_BODY_CAP, TOKEN_BODY_CAP};
 pub use breaker::Breaker;
 pub use client::{http_client, proxy_for};
 pub use dialect::{error_code, error_message, ApiDialect, FinalLimit, Meaning};
-pub use pacer::Pacer;
+pub use pacer::{Lockout, Pacer};
 pub use retry::RetryPolicy;
 pub use window::{RollingWindow, WindowReport};
 
@@ -226,8 +226,9 @@ impl ApiClient {
                     tracing::warn!(integration = %self.integration, ?rate_waited, "rate-limit budget spent; giving up");
                     return Err(error);
                 }
-                if self.pacer.hold(&self.pace_key, wait) && too_fast {
-                    self.pacer.slow_down(&self.pace_key);
+                let lockout = self.pacer.hold(&self.pace_key, wait);
+                if too_fast {
+                    self.pacer.slow_down(&self.pace_key, lockout);
                 }
                 if let Some(hook) = &self.on_rate_limit {
                     hook(wait);

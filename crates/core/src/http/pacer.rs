@@ -15,6 +15,17 @@ use crate::spec::{ProviderSpec, RateLimit, RateShape};
 /// The scope name under which a held account is kept.
 const ACCOUNT_SCOPE: &str = "\u{0}account";
 
+/// What a 429 turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lockout {
+    /// Another request running into a lockout already known.
+    Known,
+    /// A new lockout of the request's own key (an Airtable base, or a provider's only window).
+    Key,
+    /// A new lockout of the whole account (Airtable: a second base locked out meanwhile).
+    Account,
+}
+
 /// Shared windows; clone it to share one budget between concurrent streams.
 #[derive(Clone)]
 pub struct Pacer {
@@ -130,9 +141,11 @@ impl Pacer {
     /// most half as often from now on (multiplicative decrease; a load is too short to creep
     /// back up), and a rolling window — the provider's, or the account's while the whole account
     /// is held — is halved.
-    pub fn slow_down(&self, key: &str) {
-        let account_held = self.is_held(ACCOUNT_SCOPE);
-        let account = self.account.iter().filter(|_| account_held);
+    pub fn slow_down(&self, key: &str, lockout: Lockout) {
+        if lockout == Lockout::Known {
+            return;
+        }
+        let account = self.account.iter().filter(|_| lockout == Lockout::Account);
         for window in self.window.iter().chain(account) {
             window.shrink();
         }
@@ -144,36 +157,38 @@ impl Pacer {
         tracing::info!(key, spacing = ?entry.0, "slowing down after a rate limit");
     }
 
-    fn is_held(&self, scope: &str) -> bool {
-        let held = self.held.lock().unwrap_or_else(|p| p.into_inner());
-        held.get(scope).is_some_and(|end| *end > Instant::now())
-    }
-
-    /// Holds every request under `key` for `wait` (the provider locked the scope out); true
-    /// when this is a new lockout rather than another request running into the same one.
+    /// Holds every request under `key` for `wait` (the provider locked the scope out), and says
+    /// whether this is a new lockout — of the key, or of the whole account — or another request
+    /// running into one already known (decided under one lock, so two 429s at once cannot both
+    /// count as the account's).
     /// Airtable documents its lockout per base for OAuth tokens, so a 429 holds its base only;
     /// but a 429 of another base while one is held says the limit hit is the account's (its
     /// 429 does not say which): then the whole account is held, and 429s of bases in flight
     /// while it is belong to that one lockout — slowing down for each of them would halve the
     /// account's budget once per base in flight.
-    pub fn hold(&self, key: &str, wait: std::time::Duration) -> bool {
+    pub fn hold(&self, key: &str, wait: std::time::Duration) -> Lockout {
         let now = Instant::now();
         let until = now + wait;
         let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
         let active = |scope: &str| held.get(scope).is_some_and(|end| *end > now);
-        let (scopes, new): (&[&str], bool) = if self.account.is_none() {
-            (&[key], !active(key))
+        let (scopes, new): (&[&str], Lockout) = if self.account.is_none() {
+            let new = if active(key) {
+                Lockout::Known
+            } else {
+                Lockout::Key
+            };
+            (&[key], new)
         } else if active(ACCOUNT_SCOPE) {
-            (&[key, ACCOUNT_SCOPE], false)
+            (&[key, ACCOUNT_SCOPE], Lockout::Known)
         } else if active(key) {
-            (&[key], false)
+            (&[key], Lockout::Known)
         } else if held
             .iter()
             .any(|(scope, end)| scope != key && scope != ACCOUNT_SCOPE && *end > now)
         {
-            (&[key, ACCOUNT_SCOPE], true)
+            (&[key, ACCOUNT_SCOPE], Lockout::Account)
         } else {
-            (&[key], true)
+            (&[key], Lockout::Key)
         };
         for scope in scopes {
             let entry = held.entry((*scope).to_owned()).or_insert(now);
@@ -243,7 +258,7 @@ mod tests {
             requests: 5,
             per: Duration::from_secs(1),
         });
-        pacer.slow_down("appA");
+        pacer.slow_down("appA", Lockout::Key);
         let started = Instant::now();
         for _ in 0..5 {
             pacer.ready("appA").await;
@@ -305,8 +320,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_base_s_lockout_holds_that_base_only() {
         let pacer = airtable_like();
-        assert!(pacer.hold("appA", Duration::from_secs(30)));
-        pacer.slow_down("appA");
+        assert_eq!(pacer.hold("appA", Duration::from_secs(30)), Lockout::Key);
+        pacer.slow_down("appA", Lockout::Key);
         let started = Instant::now();
         pacer.ready("appB").await;
         assert!(
@@ -326,15 +341,20 @@ mod tests {
     async fn a_second_base_s_429_holds_the_account_and_slows_it_once() {
         let pacer = airtable_like();
         // One base's 429 is its own; another base's during that hold is the account's limit.
-        assert!(pacer.hold("appA", Duration::from_secs(30)));
-        pacer.slow_down("appA");
-        assert!(
-            pacer.hold("appB", Duration::from_secs(30)),
-            "a new, account-wide lockout"
-        );
-        pacer.slow_down("appB");
+        let first = pacer.hold("appA", Duration::from_secs(30));
+        assert_eq!(first, Lockout::Key);
+        // The second base's 429 is decided before the first one's slow-down runs: that one
+        // still slows only its base.
+        let second = pacer.hold("appB", Duration::from_secs(30));
+        assert_eq!(second, Lockout::Account, "a new, account-wide lockout");
+        pacer.slow_down("appA", first);
+        pacer.slow_down("appB", second);
         for base in ["appC", "appD"] {
-            assert!(!pacer.hold(base, Duration::from_secs(30)), "{base}");
+            assert_eq!(
+                pacer.hold(base, Duration::from_secs(30)),
+                Lockout::Known,
+                "{base}"
+            );
         }
         let account = pacer.account.as_ref().unwrap();
         assert_eq!(account.budget().0, 24, "halved once, not once per base");
@@ -342,7 +362,7 @@ mod tests {
         let started = Instant::now();
         pacer.ready("appE").await;
         assert!(started.elapsed() >= Duration::from_secs(30));
-        assert!(pacer.hold("appE", Duration::from_secs(30)));
+        assert_ne!(pacer.hold("appE", Duration::from_secs(30)), Lockout::Known);
     }
 
     #[tokio::test(start_paused = true)]

@@ -179,9 +179,7 @@ pub async fn refresh(
         // The request may have reached the provider and rotated the token before its answer was
         // lost: where a reused refresh token revokes the grant (Airtable), the old one must not
         // be tried again. Only a connection never made is safe to retry.
-        Err(RequestTokenError::Request(ref e))
-            if spec(settings.integration).refresh_reuse_revokes && !never_sent(e) =>
-        {
+        Err(ref e) if spec(settings.integration).refresh_reuse_revokes && may_have_rotated(e) => {
             tracing::warn!(
                 integration = %settings.integration,
                 "the refresh's answer was lost; its refresh token may have rotated, and using it again would revoke the grant: reconnect needed"
@@ -194,9 +192,18 @@ pub async fn refresh(
     }
 }
 
-/// Whether a token request failed before anything was sent (no connection was made).
-fn never_sent(error: &HttpError) -> bool {
-    matches!(error, oauth2::HttpClientError::Reqwest(e) if e.is_connect())
+/// Whether a failed refresh may have rotated the token at the provider: its request left, and
+/// no answer saying it was refused came back — a lost or garbled answer (a gateway's 5xx page
+/// included). A connection never made, or a request never built, sent nothing.
+fn may_have_rotated(error: &TokenError) -> bool {
+    match error {
+        RequestTokenError::Request(oauth2::HttpClientError::Reqwest(e)) => {
+            !(e.is_connect() || e.is_builder())
+        }
+        RequestTokenError::Request(_) => false,
+        RequestTokenError::Parse(..) | RequestTokenError::Other(_) => true,
+        RequestTokenError::ServerResponse(_) => false,
+    }
 }
 
 type HttpError = oauth2::HttpClientError<reqwest::Error>;

@@ -195,8 +195,7 @@ pub(super) async fn token(
                 grant_family = Some(family);
                 scopes
             }
-            // Airtable invalidates the previous access and refresh tokens on every refresh, and
-            // a refresh token used twice revokes the integration's grant ("The most common
+            // Airtable's refresh tokens are single use, and a refresh token used twice revokes the integration's grant ("The most common
             // reason for revocations is when a refresh token is used more than once",
             // https://support.airtable.com/docs/troubleshooting-oauth-integrations-in-airtable).
             RefreshUse::Reused => {

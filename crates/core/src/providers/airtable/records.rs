@@ -49,13 +49,21 @@ pub const ITERATOR_NOT_AVAILABLE: &str = "LIST_RECORDS_ITERATOR_NOT_AVAILABLE";
 /// load gives up on the table (each restart reads the table from its first page).
 const MAX_RESTARTS: u32 = 3;
 
-/// Whether `error` says the listing's offset expired.
+/// Whether `error` says the listing's offset expired: Airtable documents it as the "error
+/// message", so its type and its message are both read.
 fn iterator_expired(error: &CoreError) -> bool {
-    matches!(
-        error,
-        CoreError::ProviderHttp { status: 422, provider_code: Some(code), .. }
-            if code == ITERATOR_NOT_AVAILABLE
-    )
+    match error {
+        CoreError::ProviderHttp {
+            status: 422,
+            provider_code,
+            message,
+            ..
+        } => {
+            provider_code.as_deref() == Some(ITERATOR_NOT_AVAILABLE)
+                || message.contains(ITERATOR_NOT_AVAILABLE)
+        }
+        _ => false,
+    }
 }
 
 /// Loads every record of `table` (whose schema is known) of `base`, under the base's pace. An

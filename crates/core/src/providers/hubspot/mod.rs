@@ -277,7 +277,7 @@ async fn complete_associations(
                         object.path, record.id
                     ),
                 );
-                let more: api::Associated = ctx
+                let answer: Result<api::Associated> = ctx
                     .api
                     .json(ctx.tokens, |http| {
                         let mut query = vec![("limit", "500")];
@@ -286,7 +286,13 @@ async fn complete_associations(
                         }
                         http.get(url.clone()).query(&query)
                     })
-                    .await?;
+                    .await;
+                let more = match answer {
+                    Ok(more) => more,
+                    // The record was deleted since its page was listed: what arrived stands.
+                    Err(CoreError::ProviderHttp { status: 404, .. }) => break,
+                    Err(other) => return Err(other),
+                };
                 associated.results.extend(more.results);
                 next = more.paging.and_then(|p| p.next).map(|n| n.after);
             }
