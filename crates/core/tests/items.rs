@@ -263,3 +263,43 @@ async fn notion_loads_what_search_missed_names_databases_and_lifts_pages_out_of_
     }
     assert!(in_columns > 0, "some pages sit in columns");
 }
+
+/// Search lags: a data source it still lists may be unshared by now (its query answers 404).
+/// The load goes on without it, complete otherwise, and says so.
+#[tokio::test]
+async fn a_notion_data_source_unshared_after_search_listed_it_does_not_fail_the_load() {
+    let sandbox = sandbox(Knobs {
+        notion_unshared_sources: 1,
+        ..Knobs::default()
+    })
+    .await;
+    let inlet = inlet(&sandbox).await;
+    connect_to(&inlet, Integration::Notion).await.0.unwrap();
+    let result = load(&inlet, Integration::Notion).await.unwrap();
+    assert!(!result.partial, "{:?}", result.failures);
+    assert!(
+        result
+            .notes
+            .iter()
+            .any(|n| n.starts_with("1 data source that Notion's search gave could not be read")),
+        "{:?}",
+        result.notes
+    );
+    let data = sandbox.dataset();
+    let unread = &data
+        .notion
+        .objects
+        .iter()
+        .find(|o| !o.data_sources.is_empty())
+        .unwrap()
+        .data_sources[0]
+        .0;
+    let pages = data.notion.objects.iter().filter(|o| o.object == "page");
+    let others: Vec<&str> = pages
+        .filter(|o| o.data_source.as_deref() != Some(unread.as_str()))
+        .map(|o| o.id.as_str())
+        .collect();
+    for id in others {
+        assert!(result.items.iter().any(|i| i.id == id), "{id} loaded");
+    }
+}

@@ -89,6 +89,9 @@ pub struct Knobs {
     /// Notion: search leaves out every nth database row (0: none) — search "is not guaranteed
     /// to return everything"; the rows' data source queries list them.
     pub notion_search_misses: u32,
+    /// Notion: the first this many data sources (in the workspace's order) answer their query
+    /// 404, as one unshared or deleted after search listed it does.
+    pub notion_unshared_sources: usize,
     /// Notion: answer the next this many API requests `529 service_overload` (with
     /// `Retry-After`), which Notion says to retry like a 429.
     pub notion_overloads: u32,
@@ -122,6 +125,7 @@ impl Default for Knobs {
             notion_requests_per_3s: 9,
             notion_retry_after_secs: 1,
             notion_search_misses: 7,
+            notion_unshared_sources: 0,
             notion_overloads: 0,
             notion_blocked: false,
             hubspot_failing_object: None,

@@ -207,10 +207,11 @@ pub(super) async fn query_data_source(
     };
     let dataset = app.data();
     let objects = &dataset.notion.objects;
-    if !objects
+    let position = objects
         .iter()
-        .any(|o| o.data_sources.iter().any(|(s, _)| *s == id))
-    {
+        .flat_map(|o| &o.data_sources)
+        .position(|(s, _)| *s == id);
+    if position.is_none_or(|p| p < knobs.notion_unshared_sources) {
         return not_found("data source", &id);
     }
     let rows: Vec<&NotionObject> = objects

@@ -47,7 +47,11 @@ pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSin
             .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
             .await?;
         let (items, next) = items_of_page(page);
+        // Search may give one result twice while its index moves: each source counts once.
         for item in items.iter().filter(|i| i.item_type == "data_source") {
+            if sources.contains(&item.id) {
+                continue;
+            }
             sources.push(item.id.clone());
             if let Some(database) = &item.parent_id {
                 databases
@@ -62,9 +66,22 @@ pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSin
             break;
         }
     }
-    let mut missed = 0usize;
+    let (mut missed, mut unreadable) = (0usize, 0usize);
     for source in &sources {
-        missed += walk.rows_of(source, sink).await?;
+        match walk.rows_of(source, sink).await {
+            Ok(rows) => missed += rows,
+            // Search lags: a data source it still gives may be gone or unshared by now. Its
+            // rows that search gave stand; the load goes on.
+            Err(CoreError::ProviderHttp { status: 404, .. }) => unreadable += 1,
+            Err(other) => return Err(other),
+        }
+    }
+    if unreadable > 0 {
+        sink.note(format!(
+            "{unreadable} data source{} that Notion's search gave could not be read (deleted or no longer shared); only the rows search gave are loaded from {}.",
+            if unreadable == 1 { "" } else { "s" },
+            if unreadable == 1 { "it" } else { "them" },
+        ));
     }
     let mut made = Vec::new();
     for (id, (derived, ids)) in databases {
@@ -190,7 +207,8 @@ impl Walk<'_, '_> {
                 Ok(block) => block,
                 // Not shared with the connection: the block stays the parent ("not shared").
                 Err(CoreError::ProviderHttp { status: 404, .. }) => {
-                    break (Some(current.clone()), "block")
+                    walked.push(current.clone());
+                    break (Some(current.clone()), "block");
                 }
                 Err(other) => return Err(other),
             };
