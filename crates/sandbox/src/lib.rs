@@ -207,30 +207,13 @@ impl Shared {
         self.knobs.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Whether this records offset is one the `airtable_expire_offsets` knob still expires
-    /// (counting it down).
-    pub(crate) fn take_offset_expiry(&self) -> bool {
+    /// Whether this request is one a counting-down knob (`airtable_expire_offsets`,
+    /// `airtable_lose_refresh_answers`, `notion_overloads`) still asks for; counts it down.
+    pub(crate) fn take(&self, knob: impl FnOnce(&mut Knobs) -> &mut u32) -> bool {
         let mut knobs = self.knobs.lock().unwrap_or_else(|p| p.into_inner());
-        let take = knobs.airtable_expire_offsets > 0;
-        knobs.airtable_expire_offsets = knobs.airtable_expire_offsets.saturating_sub(1);
-        take
-    }
-
-    /// Whether this refresh's answer is one the `airtable_lose_refresh_answers` knob still
-    /// loses (counting it down).
-    pub(crate) fn take_lost_refresh(&self) -> bool {
-        let mut knobs = self.knobs.lock().unwrap_or_else(|p| p.into_inner());
-        let take = knobs.airtable_lose_refresh_answers > 0;
-        knobs.airtable_lose_refresh_answers = knobs.airtable_lose_refresh_answers.saturating_sub(1);
-        take
-    }
-
-    /// Whether this request is one of the overloads the `notion_overloads` knob still asks for
-    /// (counting it down).
-    pub(crate) fn take_notion_overload(&self) -> bool {
-        let mut knobs = self.knobs.lock().unwrap_or_else(|p| p.into_inner());
-        let take = knobs.notion_overloads > 0;
-        knobs.notion_overloads = knobs.notion_overloads.saturating_sub(1);
+        let left = knob(&mut knobs);
+        let take = *left > 0;
+        *left = left.saturating_sub(1);
         take
     }
 

@@ -271,7 +271,7 @@ async fn records(
             // beginning." (https://airtable.com/developers/web/api/list-records)
             let idle = issued.map(|at| crate::clock_ms().saturating_sub(at));
             let timed_out = idle.is_some_and(|idle| idle > knobs.airtable_iterator_idle_ms);
-            if start > 0 && (timed_out || app.take_offset_expiry()) {
+            if start > 0 && (timed_out || app.take(|k| &mut k.airtable_expire_offsets)) {
                 return api_error(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "LIST_RECORDS_ITERATOR_NOT_AVAILABLE",

@@ -229,7 +229,7 @@ pub(super) async fn token(
         "access_token": access, "refresh_token": refresh, "token_type": "Bearer", "scope": scopes.join(" "),
         "expires_in": ttl.as_secs(), "refresh_expires_in": 5_184_000,
     });
-    if grant_family.is_some() && app.take_lost_refresh() {
+    if grant_family.is_some() && app.take(|k| &mut k.airtable_lose_refresh_answers) {
         // Rotated, but the answer never arrives whole.
         return crate::faults::dropped_connection(body.to_string());
     }

@@ -223,7 +223,7 @@ pub(crate) async fn guard(app: &AppState, headers: &HeaderMap) -> Result<crate::
             "This connection's API access has been restricted. Retrying won't help.",
         ));
     }
-    if app.take_notion_overload() {
+    if app.take(|k| &mut k.notion_overloads) {
         app.counters.faults.fetch_add(1, Ordering::SeqCst);
         let mut response = error(
             StatusCode::from_u16(529).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),

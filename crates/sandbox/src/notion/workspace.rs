@@ -126,30 +126,15 @@ pub(super) async fn search(
     let dataset = app.data();
     let era = data_sources_era(&headers);
     let all = search_results(&dataset.notion.objects, era, knobs.notion_search_misses);
-    let id_of = |v: &Value| v["id"].as_str().unwrap_or_default().to_owned();
-    let start = match request.get("start_cursor").and_then(Value::as_str) {
-        None => 0,
-        Some(cursor) => match all.iter().position(|o| id_of(o) == cursor) {
-            Some(position) => position,
-            None => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "validation_error",
-                    "body failed validation: body.start_cursor should be a valid cursor.",
-                )
-            }
-        },
-    };
-    let end = (start + page_size).min(all.len());
-    let results: Vec<Value> = all[start..end].to_vec();
-    let next = all.get(end).map(id_of);
     let kind = if era {
         "page_or_data_source"
     } else {
         "page_or_database"
     };
-    let body = json!({"object": "list", "results": results, "next_cursor": next, "has_more": next.is_some(),
-        "type": kind, kind: {}, "request_id": "sandbox"});
+    let body = match list_page(&all, &request, page_size, kind) {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
     app.finish(&knobs, body)
 }
 
@@ -178,6 +163,34 @@ fn listing_request(body: &str) -> Result<(Value, usize), Response> {
         ));
     }
     Ok((request, page_size))
+}
+
+/// The page of `all` a listing request asks for: from its `start_cursor` (the id of the first
+/// result on the page), `page_size` of them, as Notion's list object of `kind` with
+/// `next_cursor` and `has_more`.
+fn list_page(
+    all: &[Value],
+    request: &Value,
+    page_size: usize,
+    kind: &str,
+) -> Result<Value, Response> {
+    let id_of = |v: &Value| v["id"].as_str().unwrap_or_default().to_owned();
+    let start = match request.get("start_cursor").and_then(Value::as_str) {
+        None => 0,
+        Some(cursor) => all.iter().position(|o| id_of(o) == cursor).ok_or_else(|| {
+            error(
+                StatusCode::BAD_REQUEST,
+                "validation_error",
+                "body failed validation: body.start_cursor should be a valid cursor.",
+            )
+        })?,
+    };
+    let end = (start + page_size).min(all.len());
+    let next = all.get(end).map(id_of);
+    Ok(
+        json!({"object": "list", "results": &all[start..end], "next_cursor": next, "has_more": next.is_some(),
+        "type": kind, kind: {}, "request_id": "sandbox"}),
+    )
 }
 
 fn not_found(what: &str, id: &str) -> Response {
@@ -214,32 +227,15 @@ pub(super) async fn query_data_source(
     if position.is_none_or(|p| p < knobs.notion_unshared_sources) {
         return not_found("data source", &id);
     }
-    let rows: Vec<&NotionObject> = objects
+    let rows: Vec<Value> = objects
         .iter()
         .filter(|o| o.data_source.as_deref() == Some(id.as_str()))
-        .collect();
-    let start = match request.get("start_cursor").and_then(Value::as_str) {
-        None => 0,
-        Some(cursor) => match rows.iter().position(|o| o.id == cursor) {
-            Some(position) => position,
-            None => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "validation_error",
-                    "body failed validation: body.start_cursor should be a valid cursor.",
-                )
-            }
-        },
-    };
-    let end = (start + page_size).min(rows.len());
-    let results: Vec<Value> = rows[start..end]
-        .iter()
         .map(|o| listed_json(o, true))
         .collect();
-    let next = rows.get(end).map(|o| o.id.clone());
-    let body = json!({"object": "list", "results": results, "next_cursor": next, "has_more": next.is_some(),
-        "type": "page_or_data_source", "page_or_data_source": {}, "request_id": "sandbox"});
-    app.finish(&knobs, body)
+    match list_page(&rows, &request, page_size, "page_or_data_source") {
+        Ok(body) => app.finish(&knobs, body),
+        Err(refused) => refused,
+    }
 }
 
 /// `GET /v1/databases/{id}` (2025-09-03, https://developers.notion.com/reference/retrieve-a-database):

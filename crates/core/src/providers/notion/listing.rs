@@ -38,15 +38,7 @@ pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSin
     let mut cursor = Cursor::default();
     let url = api_url(ctx.settings, "/v1/search");
     loop {
-        let mut body = json!({ "page_size": spec(Integration::Notion).page_size });
-        if let Some(c) = cursor.as_ref() {
-            body["start_cursor"] = c.clone().into();
-        }
-        let page: SearchPage = ctx
-            .api
-            .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
-            .await?;
-        let (items, next) = items_of_page(page);
+        let (items, next) = items_of_page(listing_page(ctx, &url, &cursor).await?);
         // Search may give one result twice while its index moves: each source counts once.
         for item in items.iter().filter(|i| i.item_type == "data_source") {
             if sources.contains(&item.id) {
@@ -106,6 +98,21 @@ pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSin
     Ok(())
 }
 
+/// One page of a Notion listing (search, a data source's query) at `url`, from `cursor`.
+async fn listing_page(
+    ctx: &LoadContext<'_>,
+    url: &url::Url,
+    cursor: &Cursor,
+) -> Result<SearchPage> {
+    let mut body = json!({ "page_size": spec(Integration::Notion).page_size });
+    if let Some(c) = cursor.as_ref() {
+        body["start_cursor"] = c.clone().into();
+    }
+    ctx.api
+        .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
+        .await
+}
+
 struct Walk<'a, 'c> {
     ctx: &'a LoadContext<'c>,
     /// Every item given so far.
@@ -149,16 +156,7 @@ impl Walk<'_, '_> {
         let mut cursor = Cursor::default();
         let mut added = 0;
         loop {
-            let mut body = json!({ "page_size": spec(Integration::Notion).page_size });
-            if let Some(c) = cursor.as_ref() {
-                body["start_cursor"] = c.clone().into();
-            }
-            let page: SearchPage = self
-                .ctx
-                .api
-                .json(self.ctx.tokens, |http| http.post(url.clone()).json(&body))
-                .await?;
-            let (items, next) = items_of_page(page);
+            let (items, next) = items_of_page(listing_page(self.ctx, &url, &cursor).await?);
             added += self.emit(items, sink).await?;
             if !advance(Integration::Notion, &mut cursor, next)? {
                 return Ok(added);
