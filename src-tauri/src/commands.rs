@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use inlet_core::load::{LoadSummary, ProgressFn};
 use inlet_core::providers::RecordScope;
-use inlet_core::services::{AuthorizationStart, ConnectionInfo, Disconnected, IntegrationStatus};
+use inlet_core::services::{
+    AuthorizationStart, CallEstimate, ConnectionInfo, Disconnected, IntegrationStatus,
+};
 use inlet_core::{Integration, IntegrationItem};
 use tauri::{AppHandle, State};
 
@@ -118,6 +120,24 @@ pub async fn load_base_records(
     let loader = &inlet.loader;
     let load = loader.load_airtable_with_records(scope, progress, false);
     Ok(load.await?.into())
+}
+
+/// What loading every record of the base `base_id` — or of every base, when absent — will cost
+/// in Airtable API calls, and whether to ask before (the plan's cap is known, or this month's
+/// quota was met).
+#[tauri::command]
+#[specta::specta]
+pub async fn records_estimate(
+    state: State<'_, AppState>,
+    base_id: Option<String>,
+) -> CommandResult<CallEstimate> {
+    let scope = base_id.map_or(RecordScope::All, |base| RecordScope::Bases(vec![base]));
+    Ok(state
+        .inlet()
+        .await?
+        .connections
+        .records_estimate(scope)
+        .await?)
 }
 
 /// Cancels every running load of the integration; false when none was running.

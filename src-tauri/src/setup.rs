@@ -1,6 +1,6 @@
 //! Commands of the Settings page and the account switcher.
 
-use inlet_core::services::{ProviderSetup, SetupInput};
+use inlet_core::services::{ApiUsage, ProviderSetup, SetupInput};
 use inlet_core::Integration;
 use tauri::{AppHandle, State};
 
@@ -67,4 +67,17 @@ pub async fn switch_account(
     let now = connections.credentials(integration).await?;
     announce_connection(&app, integration, now);
     Ok(())
+}
+
+/// Says which plan the active account is on (Airtable's caps its API calls a month; `null`: not
+/// known) and answers the account's usage as its card shows it.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_plan(
+    state: State<'_, AppState>,
+    integration: Integration,
+    plan: Option<String>,
+) -> CommandResult<Option<ApiUsage>> {
+    let inlet = state.inlet().await?;
+    Ok(inlet.connections.set_plan(integration, plan).await?)
 }

@@ -37,6 +37,12 @@ export const commands = {
 	 *  before stay. `cancel_load` stops it.
 	 */
 	loadBaseRecords: (baseId: string | null) => typedError<LoadSummary, CommandError>(__TAURI_INVOKE("load_base_records", { baseId })),
+	/**
+	 *  What loading every record of the base `base_id` — or of every base, when absent — will cost
+	 *  in Airtable API calls, and whether to ask before (the plan's cap is known, or this month's
+	 *  quota was met).
+	 */
+	recordsEstimate: (baseId: string | null) => typedError<CallEstimate, CommandError>(__TAURI_INVOKE("records_estimate", { baseId })),
 	/**  The finished loads of every connected account, as stored (when, partial, what changed). */
 	storedLoads: () => typedError<Generation[], CommandError>(__TAURI_INVOKE("stored_loads")),
 	/**
@@ -75,6 +81,11 @@ export const commands = {
 	useSandbox: () => typedError<null, CommandError>(__TAURI_INVOKE("use_sandbox")),
 	/**  Makes another connected account the active one. */
 	switchAccount: (integration: Integration, accountId: string) => typedError<null, CommandError>(__TAURI_INVOKE("switch_account", { integration, accountId })),
+	/**
+	 *  Says which plan the active account is on (Airtable's caps its API calls a month; `null`: not
+	 *  known) and answers the account's usage as its card shows it.
+	 */
+	setPlan: (integration: Integration, plan: string | null) => typedError<ApiUsage | null, CommandError>(__TAURI_INVOKE("set_plan", { integration, plan })),
 	/**  The log's level, folder and whether the environment overrides the setting. */
 	logSettings: () => __TAURI_INVOKE<LogSettings>("log_settings"),
 	/**  Sets (and keeps) the log's level. */
@@ -109,6 +120,25 @@ export type AccountKey = {
 	account_id: string,
 };
 
+/**  An account's API calls this month, as the card shows them. */
+export type ApiUsage = {
+	/**  The month counted, `YYYY-MM` (UTC). */
+	month: string,
+	/**
+	 *  Calls Inlet sent for this account this month (every attempt; other integrations of the
+	 *  workspace spend from the same quota and are not seen here).
+	 */
+	calls: number,
+	/**  When the provider refused a call this month because the quota was spent. */
+	quota_met_at: string | null,
+	/**  The plan the person said the account is on, if they did. */
+	plan: string | null,
+	/**  Calls a month that plan allows (`None`: no cap, or the plan is not known). */
+	plan_calls: number | null,
+	/**  The plans to choose from. */
+	plans: PlanChoice[],
+};
+
 /**  A started sign-in. */
 export type AuthorizationStart = {
 	/**  Which integration. */
@@ -125,6 +155,27 @@ export type AuthorizationStart = {
 	open_url: string,
 	/**  How the callback will come back. */
 	transport: RedirectTransport,
+};
+
+/**  What loading records will cost, said before it starts. */
+export type CallEstimate = {
+	/**
+	 *  About how many calls the load takes: one listing of bases, one schema per base, one per
+	 *  100 records of each table (a table whose records were never loaded counts as one).
+	 */
+	calls: number,
+	/**  The bases it covers. */
+	bases: number,
+	/**  Their tables. */
+	tables: number,
+	/**  Tables whose records were never loaded: the estimate is low by their records / 100. */
+	tables_never_loaded: number,
+	/**  The account's calls this month. */
+	usage: ApiUsage,
+	/**  Whether to ask before loading: the plan's cap is known, or the quota was met this month. */
+	ask_first: boolean,
+	/**  The estimate in a sentence or two. */
+	message: string,
 };
 
 /**  What changed since the previous complete load of the same account. */
@@ -401,6 +452,8 @@ export type IntegrationStatus = {
 	 *  wherever they point.
 	 */
 	endpoint_overrides: string[],
+	/**  The connected account's API calls this month, where the provider caps them (Airtable). */
+	usage: ApiUsage | null,
 };
 
 /**  Inlet hit a bug: the window says so (the log has the details). */
@@ -520,6 +573,16 @@ export type Mode =
 "live" | 
 /**  Inlet's loopback sandbox, with a generated dataset. */
 "sandbox";
+
+/**  A plan the person can say an account is on. */
+export type PlanChoice = {
+	/**  Its id. */
+	id: string,
+	/**  Its name. */
+	label: string,
+	/**  Calls a month it allows (`None`: no monthly cap). */
+	monthly_calls: number | null,
+};
 
 /**  A provider's setup as the Settings page shows it (the secret only as "set" or not). */
 export type ProviderSetup = {

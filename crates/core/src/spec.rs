@@ -131,6 +131,21 @@ pub struct ProviderSpec {
     pub developer_portal: &'static str,
     /// The hosts of the provider's web app, where item links may point.
     pub web_hosts: &'static [&'static str],
+    /// The plans whose monthly API calls the provider caps (Airtable's, per workspace), for the
+    /// person to say which one an account is on; empty where calls are not counted against a
+    /// monthly quota.
+    pub call_plans: &'static [CallPlan],
+}
+
+/// A provider's plan and the API calls a month it allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallPlan {
+    /// A stable id (stored).
+    pub id: &'static str,
+    /// Its name, as the provider's pricing page gives it.
+    pub label: &'static str,
+    /// Calls a month it allows; `None`: no monthly cap.
+    pub monthly_calls: Option<u64>,
 }
 
 /// The Notion API version Inlet is written against (page and database objects).
@@ -185,6 +200,27 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         api_headers: &[],
         developer_portal: "https://airtable.com/create/oauth",
         web_hosts: &["airtable.com"],
+        // "Managing API call limits in Airtable" (support.airtable.com): a workspace's API calls
+        // a month, shared by every integration of the workspace — Free 1,000, Team 100,000;
+        // Business and Enterprise Scale have no monthly cap. The API does not say which plan a
+        // workspace is on, nor which workspace a base is in.
+        call_plans: &[
+            CallPlan {
+                id: "free",
+                label: "Free",
+                monthly_calls: Some(1_000),
+            },
+            CallPlan {
+                id: "team",
+                label: "Team",
+                monthly_calls: Some(100_000),
+            },
+            CallPlan {
+                id: "business",
+                label: "Business or Enterprise",
+                monthly_calls: None,
+            },
+        ],
     },
     ProviderSpec {
         integration: Integration::Notion,
@@ -219,6 +255,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         // The API's URLs moved from www.notion.so to app.notion.com in 2026 (Notion's move of its
         // primary domain to notion.com; dvanoni/notero#823, n8n-io/n8n#29861); links stored
         // before, and Notion's own redirects, still use notion.so.
+        call_plans: &[],
         web_hosts: &[
             "app.notion.com",
             "notion.com",
@@ -263,6 +300,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         streams_in_flight: 8,
         api_headers: &[],
         developer_portal: "https://developers.hubspot.com/",
+        call_plans: &[],
         web_hosts: &[
             "app.hubspot.com",
             "app-eu1.hubspot.com",

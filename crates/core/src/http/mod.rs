@@ -75,10 +75,15 @@ pub struct ApiClient {
     breaker: Arc<Breaker>,
     policy: RetryPolicy,
     on_rate_limit: Option<RateLimitHook>,
+    on_call: Option<CallMeter>,
 }
 
 /// Told how long a rate limit makes a request wait, so the UI can say so.
 pub type RateLimitHook = Arc<dyn Fn(Duration) + Send + Sync>;
+
+/// Told of every request sent to the provider (each attempt: a retried request costs again),
+/// with the client's pace key (Airtable: the base), so what a load spends can be counted.
+pub type CallMeter = Arc<dyn Fn(&str) + Send + Sync>;
 
 enum Failure {
     /// Worth another attempt after `wait` (None: use the backoff schedule).
@@ -113,6 +118,15 @@ impl ApiClient {
             breaker,
             policy,
             on_rate_limit: None,
+            on_call: None,
+        }
+    }
+
+    /// The same client, telling `meter` of every request it sends.
+    pub fn with_call_meter(self, meter: CallMeter) -> Self {
+        Self {
+            on_call: Some(meter),
+            ..self
         }
     }
 
@@ -179,6 +193,9 @@ impl ApiClient {
             }
             for (name, value) in self.spec.api_headers {
                 request = request.header(*name, *value);
+            }
+            if let Some(meter) = &self.on_call {
+                meter(&self.pace_key);
             }
             let outcome = match (request.send().await, tokens, &token) {
                 (Ok(response), Some(tokens), Some(rejected))

@@ -8,10 +8,12 @@ mod generation;
 mod query;
 mod schema;
 mod tree;
+mod usage;
 mod view;
 
 pub use generation::{ChangeSummary, Generation, GenerationWriter};
 pub use query::match_expression;
+pub use usage::{StoredUsage, TableRecords};
 pub use view::{FacetCounts, ItemRow, RowFilter, SortColumn, TreeOrder, ViewSort};
 
 use std::path::{Path, PathBuf};
@@ -193,6 +195,7 @@ impl ItemStore {
         for id in ids {
             generation::delete_generation(&tx, id)?;
         }
+        Self::forget_usage(&tx, key)?;
         // The search index keeps the words of deleted items in its segments until they are
         // merged: merged now, so none of them stays.
         tx.execute(

@@ -6,7 +6,12 @@ use rusqlite_migration::{Migrations, M};
 
 /// Every schema version, oldest first. Never edit a released step: add one.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(FIRST), M::up(WINDOWS), M::up(FACETS)])
+    Migrations::new(vec![
+        M::up(FIRST),
+        M::up(WINDOWS),
+        M::up(FACETS),
+        M::up(USAGE),
+    ])
 }
 
 /// Version 1: generations, items, their search text.
@@ -76,6 +81,34 @@ const FACETS: &str = "CREATE TABLE facet_counts (
      ) WITHOUT ROWID;
      INSERT INTO facet_counts
         SELECT generation, item_type, delta IS NOT NULL, count(*) FROM items GROUP BY 1, 2, 3;";
+
+/// Version 4: what Inlet spent of each account's API calls, per calendar month (UTC) and scope
+/// (Airtable: a base; empty for calls of no base), the month a monthly quota was met, and the plan
+/// the person says an account is on (Airtable's quota follows it; its API does not tell).
+const USAGE: &str = "CREATE TABLE api_calls (
+        integration TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        month TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        calls INTEGER NOT NULL,
+        PRIMARY KEY (integration, mode, account_id, month, scope)
+     ) WITHOUT ROWID;
+     CREATE TABLE quota_met (
+        integration TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        month TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (integration, mode, account_id, month)
+     ) WITHOUT ROWID;
+     CREATE TABLE account_plans (
+        integration TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        plan TEXT NOT NULL,
+        PRIMARY KEY (integration, mode, account_id)
+     ) WITHOUT ROWID;";
 
 /// Settles the connection and brings the schema to the newest version.
 pub fn prepare(connection: &mut Connection) -> Result<(), Box<dyn std::error::Error>> {

@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use super::library::{CurrentAccount, Library};
 use super::provider_settings::Resolver;
-use super::types::{ConnectionInfo, Disconnected, IntegrationStatus};
+use super::types::{account_key, ConnectionInfo, Disconnected, IntegrationStatus};
 use crate::config::{Mode, ProviderSettings};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
@@ -111,7 +111,15 @@ impl Connections {
                 ),
                 None => (None, Vec::new()),
             };
+            let usage = match &connection {
+                Some(c) => {
+                    let (library, key) = (self.library.clone(), account_key(c));
+                    blocking(move || library.api_usage(&key)).await?
+                }
+                None => None,
+            };
             out.push(IntegrationStatus {
+                usage,
                 integration,
                 name: integration.display_name().to_owned(),
                 mode: settings.as_ref().map(|s| s.mode),

@@ -16,6 +16,7 @@ use super::clients::ApiClients;
 use super::connections::Connections;
 use super::library::Library;
 use super::load_writer::StoreWriter;
+use super::usage::{is_monthly_quota, met_monthly_quota, UsageRecorder};
 use crate::error::{CoreError, Result};
 use crate::http::ApiClient;
 use crate::integration::Integration;
@@ -232,6 +233,10 @@ struct Prepared {
 }
 
 impl Prepared {
+    fn account_key(&self) -> AccountKey {
+        super::types::account_key(&self.connection)
+    }
+
     fn context(&self) -> LoadContext<'_> {
         LoadContext {
             api: &self.api,
@@ -292,26 +297,45 @@ impl Inner {
                 waiting_secs: Some(u32::try_from(wait.as_secs().max(1)).unwrap_or(u32::MAX)),
             })
         }));
+        let key = prepared.account_key();
+        // Every call sent counts, however the load ends.
+        let usage = UsageRecorder::new(&self.library, key.clone());
+        prepared.api = prepared.api.with_call_meter(usage.meter());
+        let outcome = self
+            .load_prepared(&prepared, key, progress, cancel, read_back)
+            .await;
+        usage.finish().await;
+        outcome
+    }
+
+    async fn load_prepared(
+        &self,
+        prepared: &Prepared,
+        key: AccountKey,
+        progress: ProgressFn,
+        cancel: CancellationToken,
+        read_back: bool,
+    ) -> Result<LoadResult> {
+        let integration = key.integration;
         let connection = &prepared.connection;
-        let key = AccountKey {
-            integration,
-            mode: connection.mode,
-            account_id: connection.account.id.clone(),
-        };
         // Pages go into the store as they arrive, unless the provider fixes items up at the end.
         let writer = self.library.begin_load(&key, &connection.account);
         let tee = writer
             .as_ref()
             .filter(|_| !provider(integration).fixes_items_up())
             .map(StoreWriter::tee);
-        let mut result = load_all(
+        let outcome = load_all(
             provider(integration),
             &prepared.context(),
             progress,
             cancel.clone(),
             tee,
         )
-        .await?;
+        .await;
+        if met_monthly_quota(outcome.as_ref()) {
+            self.library.note_quota_met(&key).await;
+        }
+        let mut result = outcome?;
         // Records come only when asked for: those of tables not loaded again this time stay.
         let failed: Vec<String> = result.failures.iter().map(|f| f.stream.clone()).collect();
         let reloaded: Vec<String> = result
@@ -347,7 +371,10 @@ impl Inner {
                 "Records need a base id and a table id or name, as <baseId>/<tableId>.",
             ));
         }
-        let prepared = self.prepare(Integration::Airtable).await?;
+        let mut prepared = self.prepare(Integration::Airtable).await?;
+        let key = prepared.account_key();
+        let usage = UsageRecorder::new(&self.library, key.clone());
+        prepared.api = prepared.api.with_call_meter(usage.meter());
         struct Collect(Vec<IntegrationItem>);
         impl PageSink for Collect {
             fn page(&mut self, items: Vec<IntegrationItem>) {
@@ -356,7 +383,12 @@ impl Inner {
         }
         let mut sink = Collect(Vec::new());
         // The handle's cancellation stops this future wherever it is waiting.
-        airtable::load_records(&prepared.context(), base, table, &mut sink).await?;
+        let loaded = airtable::load_records(&prepared.context(), base, table, &mut sink).await;
+        if loaded.as_ref().is_err_and(is_monthly_quota) {
+            self.library.note_quota_met(&key).await;
+        }
+        usage.finish().await;
+        loaded?;
         self.library.remember_records(&sink.0);
         Ok(sink.0)
     }

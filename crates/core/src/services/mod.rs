@@ -19,6 +19,7 @@ mod provider_settings;
 mod records;
 mod sign_in;
 mod types;
+mod usage;
 
 pub use clients::ApiClients;
 pub use connections::Connections;
@@ -29,6 +30,7 @@ pub use loader::{LoadHandle, Loader};
 pub use provider_settings::{DemoServer, ProviderSetup, Resolver, SetupInput, SetupSource};
 pub use sign_in::{PendingSignIn, SignIn};
 pub use types::{AuthorizationStart, ConnectionInfo, Disconnected, IntegrationStatus};
+pub use usage::{month_of, ApiUsage, CallEstimate, PlanChoice};
 
 use std::path::PathBuf;
 use std::sync::Arc;

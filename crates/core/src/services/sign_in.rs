@@ -19,9 +19,11 @@ use url::Url;
 use super::clients::ApiClients;
 use super::connections::Connections;
 use super::types::{AuthorizationStart, ConnectionInfo};
+use super::usage::UsageRecorder;
 use crate::config::{ProviderSettings, RedirectTransport, DEEP_LINK_CALLBACK};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
+use crate::item_store::AccountKey;
 use crate::keychain::{Issuer, StoredConnection};
 use crate::oauth::callback::{parse_callback, CallbackOutcome};
 use crate::oauth::client::{authorization_request, exchange_code};
@@ -317,7 +319,9 @@ impl Inner {
             flow.pkce_verifier.as_ref(),
         )
         .await?;
-        let api = self.clients.api(integration);
+        // The account lookup is a call too (Airtable counts every call against the month).
+        let mut usage = UsageRecorder::before_account(&self.connections.library);
+        let api = self.clients.api(integration).with_call_meter(usage.meter());
         let account = provider
             .account(&AccountContext {
                 api: &api,
@@ -341,6 +345,12 @@ impl Inner {
                 issuer: Some(Issuer::of(&settings)),
             })
             .await?;
+        usage.set_account(AccountKey {
+            integration,
+            mode: info.mode,
+            account_id: info.account.id.clone(),
+        });
+        usage.finish().await;
         // The account's id, never its label (an e-mail, a workspace name): logs go into reports.
         tracing::info!(%integration, account = ?info.account.id, "connected");
         Ok(info)

@@ -12,6 +12,8 @@ use crate::item_store::AccountKey;
 use crate::keychain::StoredConnection;
 use crate::oauth::revoke::RevokeOutcome;
 
+use super::usage::ApiUsage;
+
 /// What the UI and `inlet status` show for an integration (never a token).
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct IntegrationStatus {
@@ -38,6 +40,17 @@ pub struct IntegrationStatus {
     /// Endpoint overrides in force (`INLET_<P>_API_URL=…`): shown as a badge, since tokens go
     /// wherever they point.
     pub endpoint_overrides: Vec<String>,
+    /// The connected account's API calls this month, where the provider caps them (Airtable).
+    pub usage: Option<ApiUsage>,
+}
+
+/// Whose items (and API calls) a stored connection's are.
+pub(super) fn account_key(connection: &StoredConnection) -> AccountKey {
+    AccountKey {
+        integration: connection.integration,
+        mode: connection.mode,
+        account_id: connection.account.id.clone(),
+    }
 }
 
 /// A connection's metadata (the seed's `credentials`, without any token).

@@ -127,6 +127,10 @@ async fn whoami(State(app): State<AppState>, headers: HeaderMap) -> Response {
             "Invalid authentication token",
         );
     };
+    // A call like any other for the month's count (it needs no scope, so no quota refuses it).
+    app.counters
+        .airtable_month_calls
+        .fetch_add(1, Ordering::SeqCst);
     let mut body = json!({"id": app.data().airtable.user_id, "scopes": grant.scopes});
     if grant.scopes.iter().any(|s| s == "user.email:read") {
         body["email"] = app.data().airtable.email.clone().into();
