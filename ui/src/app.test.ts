@@ -442,6 +442,40 @@ describe("Airtable records", () => {
     expect(button(card("hubspot"), "Load every record of every Airtable base")).toBeFalsy();
   });
 
+  it("counts Airtable's API calls on its card, and asks before loading every record once the plan caps them", async () => {
+    await boot();
+    await connectAndLoad("airtable");
+    const usage = card("airtable").querySelector<HTMLElement>(".usage")!;
+    expect(usage.textContent).toBe("5 API calls by Inlet this month");
+    expect(card("hubspot").querySelector(".usage")).toBeNull();
+    // No plan said, no quota met: the load starts at once.
+    button(card("airtable"), "Load every record of every Airtable base")!.click();
+    await settle();
+    expect(backend.calls).toContain("base records all");
+    // The person says the workspace is on Free: 1,000 calls a month.
+    const plan = card("airtable").querySelector<HTMLSelectElement>('select[aria-label="Airtable plan"]')!;
+    plan.value = "free";
+    plan.dispatchEvent(new Event("change"));
+    await settle();
+    expect(backend.calls).toContain("plan airtable free");
+    expect(card("airtable").querySelector(".usage")!.textContent).toContain("the plan allows 1,000 a month per workspace");
+    const loadsBefore = backend.calls.filter((c) => c === "base records all").length;
+    button(card("airtable"), "Load every record of every Airtable base")!.click();
+    await settle();
+    expect(backend.calls.filter((c) => c === "base records all").length).toBe(loadsBefore);
+    expect(document.getElementById("status")!.textContent).toContain("Loading these records takes about 24 API calls");
+    const anyway = document.getElementById("status-action") as HTMLButtonElement;
+    expect(anyway.hidden).toBe(false);
+    expect(anyway.textContent).toBe("Load anyway");
+    anyway.click();
+    await settle();
+    expect(backend.calls.filter((c) => c === "base records all").length).toBe(loadsBefore + 1);
+    // A month whose quota was met says so on the card.
+    backend.status("airtable").usage!.quota_met_at = "2026-12-03T10:00:00Z";
+    await app.refresh();
+    expect(card("airtable").querySelector(".usage.warning")!.textContent).toContain("this month's API calls are spent");
+  });
+
   it("shows a table's fields as typed columns that sort by their type", async () => {
     await boot();
     await connectAndLoad("airtable");

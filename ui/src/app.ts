@@ -1,7 +1,7 @@
 // The Inlet window: the store, one view per region (cards, toolbar, items, details, status,
 // settings), and the actions that talk to the backend. Actions change the store; views render
 // from it — nothing here calls a render.
-import { describeError, type AccountKey, type Backend, type ExportFormat, type Integration, type IntegrationItem, type LoadSummary, type RevokeOutcome } from "./backend";
+import { describeError, type AccountKey, type Backend, type CallEstimate, type ExportFormat, type Integration, type IntegrationItem, type LoadSummary, type RevokeOutcome } from "./backend";
 import { emptyView, itemKey, toItemView, type SortColumn } from "./model";
 import { initialState, nameOf, Store, toggled, type AppState } from "./store";
 import { mountCards } from "./views/cards";
@@ -80,7 +80,8 @@ export class App {
       connect: (i) => void this.connect(i),
       disconnect: (i) => void this.disconnect(i),
       load: (i) => void this.load(i),
-      loadAllRecords: () => void this.loadRecords(null),
+      loadAllRecords: () => void this.loadRecordsAsking(null),
+      setPlan: (i, plan) => void this.setPlan(i, plan),
       cancel: (i) => void this.backend.cancelLoad(i).catch((e) => this.showError(describeError(e))),
       switchAccount: (i, account) => void this.switchAccount(i, account),
       useSandbox: () => void this.useSandbox(),
@@ -89,7 +90,7 @@ export class App {
       openInProvider: (url) => void this.backend.openInProvider(url).catch((e) => this.showError(describeError(e))),
       copy: (text, what) => void this.copy(text, what),
       records: (table) => void this.openRecords(table),
-      baseRecords: (base) => void this.loadRecords(base),
+      baseRecords: (base) => void this.loadRecordsAsking(base),
       workbook: (base) => void this.exportWorkbook(base),
       close: () => this.showDetails(null),
     });
@@ -251,6 +252,35 @@ export class App {
   }
 
   /** Loads the Airtable account with every record of `base` — or of every base — into the store. */
+  /**
+   * "Load all records": where Airtable's monthly API calls are capped for this account (the plan
+   * the person set) or were spent this month, says first what the load will cost and offers
+   * "Load anyway"; otherwise loads at once.
+   */
+  async loadRecordsAsking(base: IntegrationItem | null): Promise<void> {
+    let estimate: CallEstimate | null = null;
+    try {
+      estimate = await this.backend.recordsEstimate(base ? base.id : null);
+    } catch {
+      // Only advice: the load itself says what stops it.
+    }
+    if (estimate?.ask_first) {
+      this.store.set({ message: estimate.message, offer: { label: "Load anyway", run: () => void this.loadRecords(base) } });
+      return;
+    }
+    await this.loadRecords(base);
+  }
+
+  /** Remembers which plan the account is on (its cap on API calls a month). */
+  async setPlan(integration: Integration, plan: string | null): Promise<void> {
+    try {
+      await this.backend.setPlan(integration, plan);
+    } catch (error) {
+      this.showError(describeError(error));
+    }
+    await this.refresh();
+  }
+
   async loadRecords(base: IntegrationItem | null): Promise<void> {
     await this.runLoad("airtable", () => this.backend.loadBaseRecords(base ? base.id : null), () => void this.loadRecords(base));
     const done = this.store.get().error === null;

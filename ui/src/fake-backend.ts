@@ -1,7 +1,7 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
 import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadSummary, type ProviderSetup, type SetupInput } from "./backend";
-import type { AccountKey, Disconnected, Generation, InternalError, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ViewFacets } from "./backend";
+import type { AccountKey, ApiUsage, CallEstimate, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ViewFacets } from "./backend";
 import { applyView, facetCounts, flattenTree, fromItemView, SearchIndex, SortCache } from "./model";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
@@ -39,6 +39,12 @@ function defaultRedirect(integration: Integration): string {
   return `http://${integration === "airtable" ? "127.0.0.1" : "localhost"}:53682/oauth/callback`;
 }
 
+const AIRTABLE_PLANS: PlanChoice[] = [
+  { id: "free", label: "Free", monthly_calls: 1000 },
+  { id: "team", label: "Team", monthly_calls: 100000 },
+  { id: "business", label: "Business or Enterprise", monthly_calls: null },
+];
+
 export class FakeBackend implements Backend {
   statuses: IntegrationStatus[] = (["airtable", "notion", "hubspot"] as Integration[]).map((integration) => ({
     integration,
@@ -52,6 +58,7 @@ export class FakeBackend implements Backend {
     connected_at: null,
     last_load: null,
     accounts: [],
+    usage: null,
   }));
   sizes: Record<Integration, number> = { airtable: 40, notion: 150, hubspot: 435 };
   calls: string[] = [];
@@ -92,6 +99,14 @@ export class FakeBackend implements Backend {
     status.account = on ? { ...account, details: {} } : null;
     status.accounts = status.account ? [...(on ? others : []), status.account] : [];
     status.connected_at = on ? new Date().toISOString() : null;
+    // Airtable caps a workspace's API calls a month: its card counts them.
+    if (integration === "airtable") status.usage = on ? { month: "2026-12", calls: 1, quota_met_at: null, plan: null, plan_calls: null, plans: AIRTABLE_PLANS } : null;
+  }
+
+  /** What the fake's loads spend: one call per ten items. */
+  private spend(integration: Integration, items: number): void {
+    const usage = this.status(integration).usage;
+    if (usage) usage.calls += Math.ceil(items / 10);
   }
 
   emitConnection(event: ConnectionChanged): void {
@@ -207,6 +222,7 @@ export class FakeBackend implements Backend {
       throw Object.assign(new Error("The load was cancelled."), { name: "BackendError" });
     }
     this.status(integration).last_load = new Date().toISOString();
+    this.spend(integration, items.length);
     this.store(integration, items);
     return { integration, count: items.length, partial: this.partial.length > 0, failures: this.partial, changes: this.changes, notes: this.notes };
   }
@@ -222,6 +238,25 @@ export class FakeBackend implements Backend {
       l({ progress: { integration: "airtable", stream: "Tasks", pages: 2, items: 150, done: true, waiting_secs: null } });
     }
     return summary;
+  }
+  async recordsEstimate(baseId: string | null): Promise<CallEstimate> {
+    this.calls.push(`estimate ${baseId ?? "all"}`);
+    const usage = this.status("airtable").usage;
+    if (!usage) throw Object.assign(new Error("Airtable is not connected."), { name: "BackendError" });
+    const calls = baseId ? 3 : 24;
+    const ask_first = usage.plan_calls !== null || usage.quota_met_at !== null;
+    const message = `Loading these records takes about ${calls} API calls. Inlet has made ${usage.calls} calls this month.`;
+    return { calls, bases: baseId ? 1 : 7, tables: baseId ? 2 : 16, tables_never_loaded: 0, usage: structuredClone(usage), ask_first, message };
+  }
+  async setPlan(integration: Integration, plan: string | null): Promise<ApiUsage | null> {
+    this.calls.push(`plan ${integration} ${plan ?? "none"}`);
+    const usage = this.status(integration).usage;
+    if (!usage) return null;
+    const chosen = usage.plans.find((p) => p.id === plan) ?? null;
+    if (plan !== null && !chosen) throw Object.assign(new Error(`No plan ${plan}.`), { name: "BackendError" });
+    usage.plan = chosen?.id ?? null;
+    usage.plan_calls = chosen?.monthly_calls ?? null;
+    return structuredClone(usage);
   }
   async exportBaseWorkbook(baseId: string, name: string) {
     this.calls.push(`workbook ${baseId} ${name}`);

@@ -108,6 +108,16 @@ pub enum Command {
     /// Print the manual page of `inlet` (roff), as `man` reads it.
     #[command(hide = true)]
     Manpage,
+    /// Say which plan the connected account is on, where the provider caps its API calls a
+    /// month (Airtable: free, team, business; none to unset) — or, without PLAN, show this
+    /// month's calls and the plan. A load of every record says its cost first when the cap is
+    /// known.
+    Plan {
+        /// airtable.
+        integration: String,
+        /// The plan's id (free, team, business), or none.
+        plan: Option<String>,
+    },
     /// Forget an integration's connection (its stored items stay unless --forget-items).
     Disconnect {
         /// airtable, notion or hubspot.

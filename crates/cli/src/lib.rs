@@ -110,6 +110,9 @@ async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError>
             integration,
             forget_items,
         } => commands::disconnect::run(&inlet, voice, &integration, forget_items).await,
+        Command::Plan { integration, plan } => commands::plan::run(&inlet, &integration, plan)
+            .await
+            .map(|()| ExitCode::SUCCESS),
     }
 }
 

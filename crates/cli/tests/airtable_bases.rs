@@ -137,6 +137,37 @@ async fn a_base_loads_in_full_and_becomes_a_workbook_from_the_cli() {
         .skip(1)
         .all(|row| matches!(row[estimate], Data::Float(_))));
 
+    // The account's calls this month are in `inlet status`; once the plan is said, a load of
+    // every record says what it costs before it starts.
+    let status = text(&env.run(&["status"]).await.stdout);
+    assert!(status.contains("API calls by Inlet in"), "{status}");
+    assert!(
+        status.contains("plan not set (free, team, business)"),
+        "{status}"
+    );
+    let set = env.run(&["plan", "airtable", "free"]).await;
+    assert!(set.status.success(), "{}", text(&set.stderr));
+    assert!(text(&set.stdout).contains("plan Free allows 1000 a month per workspace"));
+    let out = env.run(&["load", "airtable", "--all-records"]).await;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("Loading these records takes about"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the plan allows 1,000 calls a month"),
+        "{stderr}"
+    );
+    let unknown = env.run(&["plan", "airtable", "platinum"]).await;
+    assert!(
+        text(&unknown.stderr).contains("[invalid_argument]"),
+        "{}",
+        text(&unknown.stderr)
+    );
+    let unset = env.run(&["plan", "airtable", "none"]).await;
+    assert!(text(&unset.stdout).contains("plan not set"));
+
     // Bad input is one clear line and a failure exit.
     let wrong = env.run(&["load", "hubspot", "--all-records"]).await;
     assert!(!wrong.status.success());

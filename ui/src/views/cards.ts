@@ -1,6 +1,6 @@
 // The connection cards: Live or Sandbox, the account, connected since, last load, and actions.
-import type { Integration, IntegrationStatus } from "../backend";
-import { el } from "../format";
+import type { ApiUsage, Integration, IntegrationStatus } from "../backend";
+import { el, formatCount } from "../format";
 import { age } from "../model";
 import type { AppState, Store } from "../store";
 
@@ -8,8 +8,10 @@ export interface CardActions {
   connect(integration: Integration): void;
   disconnect(integration: Integration): void;
   load(integration: Integration): void;
-  /** Airtable: loads every record of every base too. */
+  /** Airtable: loads every record of every base too (asking first where calls are capped). */
   loadAllRecords(): void;
+  /** Says which plan the account is on (`null`: not known). */
+  setPlan(integration: Integration, plan: string | null): void;
   cancel(integration: Integration): void;
   switchAccount(integration: Integration, accountId: string): void;
   /** Starts the built-in sandbox for the providers without client credentials. */
@@ -69,6 +71,7 @@ function card(doc: Document, status: IntegrationStatus, busy: boolean, loading: 
   if (status.connected_at) facts.push(`connected ${age(status.connected_at)}`);
   if (status.last_load) facts.push(`last load ${age(status.last_load)}`);
   if (facts.length) item.append(el(doc, "p", facts.join(" · "), "facts"));
+  if (status.usage && status.account) item.append(...usageLine(doc, status.name, status.usage, (plan) => actions.setPlan(status.integration, plan)));
   const buttons = el(doc, "div", undefined, "actions");
   const button = (label: string, aria: string, onClick: () => void, disabled = false) => {
     const b = el(doc, "button", label);
@@ -96,4 +99,33 @@ function card(doc: Document, status: IntegrationStatus, busy: boolean, loading: 
   if (status.connected) button("Disconnect", `Disconnect ${status.name}`, () => actions.disconnect(status.integration));
   item.append(buttons);
   return item;
+}
+
+/**
+ * The account's API calls this month (Airtable caps a workspace's), what the plan allows, and
+ * a choice of plan — the provider's API does not say which one the workspace is on.
+ */
+function usageLine(doc: Document, name: string, usage: ApiUsage, setPlan: (plan: string | null) => void): HTMLElement[] {
+  let text = `${formatCount(usage.calls)} API ${usage.calls === 1 ? "call" : "calls"} by Inlet this month`;
+  if (usage.plan_calls !== null) text += ` · the plan allows ${formatCount(usage.plan_calls)} a month per workspace, shared with its other integrations`;
+  const line = el(doc, "p", text, "usage");
+  line.dataset.calls = String(usage.calls);
+  const out: HTMLElement[] = [line];
+  if (usage.quota_met_at) {
+    const met = new Date(usage.quota_met_at).toLocaleDateString(undefined, { day: "numeric", month: "long" });
+    const warning = el(doc, "p", `${name} refused calls on ${met}: this month's API calls are spent — records loads wait for the month to turn.`, "usage warning");
+    warning.setAttribute("role", "note");
+    out.push(warning);
+  }
+  const plan = el(doc, "select");
+  plan.setAttribute("aria-label", `${name} plan`);
+  plan.append(Object.assign(el(doc, "option", "Plan: not set"), { value: "" }));
+  for (const choice of usage.plans) {
+    const cap = choice.monthly_calls === null ? "no monthly cap" : `${formatCount(choice.monthly_calls)} calls a month`;
+    plan.append(Object.assign(el(doc, "option", `Plan: ${choice.label} (${cap})`), { value: choice.id }));
+  }
+  plan.value = usage.plan ?? "";
+  plan.addEventListener("change", () => setPlan(plan.value === "" ? null : plan.value));
+  out.push(plan);
+  return out;
 }

@@ -48,6 +48,15 @@ pub async fn run(inlet: &Inlet, voice: Voice, args: LoadArgs) -> Result<ExitCode
     } else {
         Arc::new(|_| {})
     };
+    if scope != RecordScope::None {
+        // Airtable's calls are capped a month: say what this costs where the cap is known or was
+        // met (a note, not a question — `inlet` runs in scripts too).
+        if let Ok(estimate) = inlet.connections.records_estimate(scope.clone()).await {
+            if estimate.ask_first {
+                voice.note(&estimate.message);
+            }
+        }
+    }
     let result = match scope {
         RecordScope::None => inlet.loader.load_into_store(integration, progress).await?,
         scope => {

@@ -6,6 +6,7 @@ pub mod disconnect;
 pub mod items;
 pub mod load;
 pub mod manual;
+pub mod plan;
 pub mod status;
 pub mod workbook;
 

@@ -24,6 +24,9 @@ pub async fn run(inlet: &Inlet, json: bool) -> Result<(), CoreError> {
             (None, _) => "not connected".to_owned(),
         };
         say(format!("{:<10} {:<15} {}", s.integration, mode, state));
+        if let Some(usage) = s.usage.as_ref().filter(|_| s.account.is_some()) {
+            say(format!("{:<26} {}", "", super::plan::describe(usage)));
+        }
     }
     Ok(())
 }
