@@ -264,8 +264,22 @@ def three_hundred_bases():
                 sheets = book.read("xl/workbook.xml").decode().count("<sheet ")
             assert sheets == tables, (sheets, tables)
             print(f"bases: {target}: {sheets} sheets")
+            # The card counts the month's API calls; once the plan's cap is said, "Load all records"
+            # says what it costs before it starts and waits for "Load anyway".
+            calls = int(d.execute(f"return document.querySelector('{card} .usage').dataset.calls"))
+            assert calls > 300, d.text(f"{card} .usage")
+            set_field(d, f'{card} select[aria-label="Airtable plan"]', "free", "change")
+            d.wait_for("the plan on the card", lambda: "the plan allows 1,000 a month" in d.text(f"{card} .usage"))
             d.click(f'{card} button[aria-label="Load every record of every Airtable base"]')
+            cost = d.wait_for("the cost", lambda: (lambda t: t if "Loading these records takes about" in t else None)(d.text("#status")))
+            assert d.text("#status-action") == "Load anyway", d.text("#status-action")
+            print(f"bases: {d.text(f'{card} .usage')} — {cost}")
+            d.screenshot("airtable-records-cost.png")
+            d.click("#status-action")
             d.wait_for("every record", lambda: "Loaded every record of every Airtable base." in d.text("#status"), timeout=180)
+            after = int(d.execute(f"return document.querySelector('{card} .usage').dataset.calls"))
+            assert after > calls + 750, (calls, after)
+            print(f"bases: {after - calls} calls for every record")
             set_field(d, "#type-filter", "", "change")
             want = f"{1050 + 2 * 750:,} items"
             print(f"bases: {d.wait_for(want, lambda: (lambda t: t if t.startswith(want) else None)(d.text('#item-count')))}")

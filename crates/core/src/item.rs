@@ -145,6 +145,57 @@ fn strip_signed_links(value: &mut serde_json::Value) -> bool {
     }
 }
 
+/// What a previous load found of one item: enough to tell whether it changed and where it hung.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviousItem {
+    /// Its type (`page`, `database`, …).
+    pub item_type: String,
+    /// Its parent's id.
+    pub parent_id: Option<String>,
+    /// When the provider last saw it edited.
+    pub modified: Option<DateTime<Utc>>,
+}
+
+/// The account's previous load, by item id: a provider that walks a tree (Notion's pages) walks
+/// only what was edited since and takes the rest from here.
+#[derive(Debug, Clone, Default)]
+pub struct PreviousLoad {
+    items: std::collections::HashMap<String, PreviousItem>,
+    children: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl PreviousLoad {
+    /// The previous load of `items` (id and facts).
+    pub fn new(items: impl IntoIterator<Item = (String, PreviousItem)>) -> Self {
+        let items: std::collections::HashMap<String, PreviousItem> = items.into_iter().collect();
+        let mut children: std::collections::HashMap<String, Vec<String>> = Default::default();
+        for (id, item) in &items {
+            if let Some(parent) = &item.parent_id {
+                children.entry(parent.clone()).or_default().push(id.clone());
+            }
+        }
+        for list in children.values_mut() {
+            list.sort_unstable();
+        }
+        Self { items, children }
+    }
+
+    /// What the previous load found of `id`.
+    pub fn get(&self, id: &str) -> Option<&PreviousItem> {
+        self.items.get(id)
+    }
+
+    /// The ids of the items that hung under `parent` then.
+    pub fn children_of(&self, parent: &str) -> &[String] {
+        self.children.get(parent).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether there was no previous load.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,7 @@ async fn a_second_load_after_people_edited_the_account_marks_new_changed_and_gon
         renamed: 3,
         removed: 2,
         added: 4,
+        ..DataEdit::default()
     });
     let second = load(&inlet, Integration::Hubspot).await.unwrap();
     assert_eq!(

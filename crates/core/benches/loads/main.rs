@@ -113,19 +113,35 @@ fn knobs(strict: bool) -> Knobs {
 }
 
 /// The requests a Notion load makes, one after another: the search's pages (what it misses
-/// aside), a query per 100 rows of each data source, a read per database and per block parent.
+/// aside), a query per 100 rows of each data source, a read per database and per block parent,
+/// the block children of every page that is not a row (and of the columns on it), and a read of
+/// each page search missed that they list.
 fn notion_requests(data: &inlet_sandbox::dataset::Dataset, misses: u32) -> usize {
     let objects = &data.notion.objects;
+    let every = |n: usize| if misses > 0 { n / misses as usize } else { 0 };
     let mut rows_per_source: std::collections::HashMap<&str, usize> = Default::default();
     for row in objects.iter().filter_map(|o| o.data_source.as_deref()) {
         *rows_per_source.entry(row).or_default() += 1;
     }
-    let rows: usize = rows_per_source.values().sum();
-    let missed = if misses > 0 {
-        rows / misses as usize
-    } else {
-        0
-    };
+    let rows: std::collections::HashSet<&str> = objects
+        .iter()
+        .filter(|o| o.data_source.is_some())
+        .map(|o| o.id.as_str())
+        .collect();
+    let pages: Vec<_> = objects
+        .iter()
+        .filter(|o| o.object == "page" && o.data_source.is_none())
+        .collect();
+    // Pages inside a page that is not a row, or in a column: search misses every nth.
+    let subpages = pages
+        .iter()
+        .filter(|o| match (o.parent.0, o.parent.1.as_deref()) {
+            ("block_id", _) => true,
+            ("page_id", parent) => !parent.is_some_and(|p| rows.contains(p)),
+            _ => false,
+        })
+        .count();
+    let missed = every(rows_per_source.values().sum()) + every(subpages);
     let databases: Vec<_> = objects.iter().filter(|o| o.object == "database").collect();
     let results: usize = objects
         .iter()
@@ -150,7 +166,36 @@ fn notion_requests(data: &inlet_sandbox::dataset::Dataset, misses: u32) -> usize
                 .max(1)
         })
         .sum();
-    results.div_ceil(100).max(1) + queries + databases.len() + data.notion.blocks.len()
+    let under = |kind: &str, id: &str| {
+        objects
+            .iter()
+            .filter(|o| o.parent.0 == kind && o.parent.1.as_deref() == Some(id))
+            .count()
+    };
+    let walks: usize = pages
+        .iter()
+        .map(|p| {
+            let columns = data
+                .notion
+                .blocks
+                .iter()
+                .filter(|(_, on)| *on == p.id)
+                .count();
+            (1 + under("page_id", &p.id) + columns).div_ceil(100)
+        })
+        .sum::<usize>()
+        + data
+            .notion
+            .blocks
+            .iter()
+            .map(|(column, _)| under("block_id", column).div_ceil(100).max(1))
+            .sum::<usize>();
+    results.div_ceil(100).max(1)
+        + queries
+        + databases.len()
+        + data.notion.blocks.len()
+        + walks
+        + every(subpages)
 }
 
 /// The pages of each cursor chain of a load, the pages that release more chains (Airtable's

@@ -109,13 +109,19 @@ pub async fn load(integration: Integration, base: &str, token: String) -> Naive 
         }
         Integration::Notion => {
             // Search, then what completes it: every data source's rows, every database, every
-            // block a page sits in.
+            // block a page sits in, and every page's block children (the pages search missed).
             let mut sources = Vec::new();
             let mut databases = std::collections::BTreeSet::new();
             let mut blocks = std::collections::BTreeSet::new();
+            let mut pages = Vec::new();
+            let mut seen = std::collections::HashSet::new();
             let search = format!("{base}/notion/v1/search");
             let mut found = |page: &Value| {
                 for object in page["results"].as_array().into_iter().flatten() {
+                    seen.extend(object["id"].as_str().map(str::to_owned));
+                    if object["object"] == "page" && object["parent"]["type"] != "data_source_id" {
+                        pages.extend(object["id"].as_str().map(str::to_owned));
+                    }
                     if object["object"] == "data_source" {
                         sources.extend(object["id"].as_str().map(str::to_owned));
                         databases
@@ -138,6 +144,43 @@ pub async fn load(integration: Integration, base: &str, token: String) -> Naive 
             for id in blocks {
                 let url = format!("{base}/notion/v1/blocks/{id}");
                 client.send(|http| http.get(&url)).await;
+            }
+            let mut next = 0;
+            while let Some(page) = pages.get(next).cloned() {
+                next += 1;
+                let mut parents = vec![page];
+                while let Some(parent) = parents.pop() {
+                    let url = format!("{base}/notion/v1/blocks/{parent}/children");
+                    let mut cursor: Option<String> = None;
+                    loop {
+                        let answer = client
+                            .send(|http| match &cursor {
+                                Some(c) => http.get(&url).query(&[("start_cursor", c)]),
+                                None => http.get(&url),
+                            })
+                            .await;
+                        for block in answer["results"].as_array().into_iter().flatten() {
+                            let id = block["id"].as_str().unwrap_or_default().to_owned();
+                            match block["type"].as_str() {
+                                Some("child_page") if seen.insert(id.clone()) => {
+                                    let url = format!("{base}/notion/v1/pages/{id}");
+                                    client.send(|http| http.get(&url)).await;
+                                    pages.push(id);
+                                }
+                                Some("child_page" | "child_database") => {}
+                                _ if block["has_children"] == true => parents.push(id),
+                                _ => {}
+                            }
+                        }
+                        cursor = answer["next_cursor"]
+                            .as_str()
+                            .filter(|_| answer["has_more"] == true)
+                            .map(str::to_owned);
+                        if cursor.is_none() {
+                            break;
+                        }
+                    }
+                }
             }
         }
         Integration::Airtable => {

@@ -5,6 +5,7 @@
 //! No token is ever written here.
 
 mod generation;
+mod previous;
 mod query;
 mod schema;
 mod tree;

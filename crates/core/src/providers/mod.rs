@@ -12,7 +12,7 @@ use crate::config::ProviderSettings;
 use crate::error::Result;
 use crate::http::{AccessTokens, ApiClient, ApiDialect};
 use crate::integration::Integration;
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, PreviousLoad};
 use crate::oauth::client::{TokenDialect, TokenSet};
 
 /// What a loader needs to call its provider.
@@ -27,6 +27,8 @@ pub struct LoadContext<'a> {
     pub account: &'a AccountInfo,
     /// Whose records the load brings in beside the structure (Airtable's bases).
     pub records: &'a RecordScope,
+    /// What the account's previous load found, for providers that ask for it (empty otherwise).
+    pub previous: &'a PreviousLoad,
 }
 
 /// Which containers' records a load brings in beside the account's structure: Airtable's
@@ -105,6 +107,12 @@ pub trait Provider: ApiDialect + TokenDialect + Send + Sync {
     /// Whether [`Provider::finish`] changes items: such a load is kept whole until it ends;
     /// any other goes into the item store page by page as it arrives.
     fn fixes_items_up(&self) -> bool {
+        false
+    }
+
+    /// Whether a load reads what the account's previous load found ([`PreviousLoad`]): Notion
+    /// walks only the pages edited since, and takes the rest's children from it.
+    fn reads_previous_load(&self) -> bool {
         false
     }
 }

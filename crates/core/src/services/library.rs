@@ -16,7 +16,7 @@ use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::export::{export_to_path, ExportFormat};
 use crate::integration::Integration;
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, PreviousLoad};
 use crate::item_store::{AccountKey, ItemStore, FILE_NAME};
 use crate::legacy_json::{CachedLoad, ItemCache};
 use crate::load::LoadResult;
@@ -194,6 +194,17 @@ impl Library {
     /// When the active account of `integration` was last loaded in this session.
     pub fn last_loaded_at(&self, integration: Integration) -> Option<DateTime<Utc>> {
         lock(&self.last_loads).get(&integration).copied()
+    }
+
+    /// What `key`'s previous load found (empty without a store or a load).
+    pub(super) async fn previous_load(&self, key: &AccountKey) -> Result<PreviousLoad> {
+        let Some(store) = self.store.clone() else {
+            return Ok(PreviousLoad::default());
+        };
+        let key = key.clone();
+        tokio::task::spawn_blocking(move || store.previous_load(&key))
+            .await
+            .map_err(|e| CoreError::task_failed("reading the previous load", e))?
     }
 
     /// Keeps the last Airtable records opened, so a view of them can be exported too.

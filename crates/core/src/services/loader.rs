@@ -20,7 +20,7 @@ use super::usage::{is_monthly_quota, met_monthly_quota, UsageRecorder};
 use crate::error::{CoreError, Result};
 use crate::http::ApiClient;
 use crate::integration::Integration;
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, PreviousLoad};
 use crate::item_store::AccountKey;
 use crate::keychain::StoredConnection;
 use crate::load::{load_all, LoadProgress, LoadResult, ProgressFn};
@@ -230,6 +230,7 @@ struct Prepared {
     api: ApiClient,
     settings: crate::config::ProviderSettings,
     records: RecordScope,
+    previous: PreviousLoad,
 }
 
 impl Prepared {
@@ -244,6 +245,7 @@ impl Prepared {
             settings: &self.settings,
             account: &self.connection.account,
             records: &self.records,
+            previous: &self.previous,
         }
     }
 }
@@ -273,6 +275,7 @@ impl Inner {
             api: self.clients.api(integration),
             settings,
             records: RecordScope::None,
+            previous: PreviousLoad::default(),
         })
     }
 
@@ -286,6 +289,9 @@ impl Inner {
     ) -> Result<LoadResult> {
         let mut prepared = self.prepare(integration).await?;
         prepared.records = records;
+        if provider(integration).reads_previous_load() {
+            prepared.previous = self.library.previous_load(&prepared.account_key()).await?;
+        }
         let report = progress.clone();
         prepared.api = prepared.api.with_rate_limit_hook(Arc::new(move |wait| {
             report(LoadProgress {

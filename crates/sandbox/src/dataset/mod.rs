@@ -81,16 +81,17 @@ pub struct HubSpotData {
     pub deals: Vec<CrmRecord>,
 }
 
-/// Everything the sandbox serves.
-/// What people did between two loads, to the HubSpot contacts: the first `renamed` contacts get
+/// What people did between two loads: to the HubSpot contacts, the first `renamed` contacts get
 /// a new last name (and a later `updatedAt`), the next `removed` are deleted (archived), and
-/// `added` new contacts appear.
+/// `added` new contacts appear; in Notion, `notion_subpages` new pages are made inside the first
+/// page that has a parent page — which edits that page — and search has not indexed them yet.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DataEdit {
     pub renamed: usize,
     pub removed: usize,
     pub added: usize,
+    pub notion_subpages: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -210,6 +211,7 @@ impl Dataset {
                 associations: Vec::new(),
             });
         }
+        self.notion.add_subpages(edit.notion_subpages);
     }
 
     /// The dataset for `seed` and `size`: the same inputs always give the same data.

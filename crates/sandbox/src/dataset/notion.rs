@@ -28,6 +28,9 @@ pub struct NotionObject {
     pub data_sources: Vec<(String, String)>,
     /// A database row's data source (the parent under 2025-09-03).
     pub data_source: Option<String>,
+    /// Whether search has indexed it: a page made a moment ago is not found by search yet
+    /// ("search may not return results for pages that were recently shared or created").
+    pub indexed: bool,
 }
 
 impl NotionObject {
@@ -104,6 +107,7 @@ impl NotionData {
                         sources
                     },
                     data_source: None,
+                    indexed: true,
                 });
                 databases.push(id);
                 continue;
@@ -156,6 +160,7 @@ impl NotionData {
                 title_key,
                 data_sources: Vec::new(),
                 data_source,
+                indexed: true,
             });
             pages.push(id);
         }
@@ -166,6 +171,39 @@ impl NotionData {
             owner_id: uuid(rng),
             objects,
             blocks,
+        }
+    }
+}
+
+impl NotionData {
+    /// Makes `count` new pages inside the first page whose parent is a page: the parent's
+    /// content changed, so its `last_edited_time` moves; search has not indexed them yet.
+    pub(crate) fn add_subpages(&mut self, count: usize) {
+        if count == 0 {
+            return;
+        }
+        let Some(parent) = self
+            .objects
+            .iter_mut()
+            .find(|o| o.object == "page" && o.parent.0 == "page_id")
+        else {
+            return;
+        };
+        parent.last_edited_time = "2030-01-01T00:00:00.000Z".to_owned();
+        let parent_id = parent.id.clone();
+        for n in 0..count {
+            self.objects.push(NotionObject {
+                object: "page",
+                id: format!("00000000-0000-4000-8000-{:012x}", n + 1),
+                created_time: "2030-01-01T00:00:00.000Z".to_owned(),
+                last_edited_time: "2030-01-01T00:00:00.000Z".to_owned(),
+                parent: ("page_id", Some(parent_id.clone())),
+                title: format!("New subpage {n}"),
+                title_key: "title",
+                data_sources: Vec::new(),
+                data_source: None,
+                indexed: false,
+            });
         }
     }
 }

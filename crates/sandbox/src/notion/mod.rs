@@ -20,6 +20,7 @@ use crate::faults::{Limit, Verdict};
 use crate::tokens::{basic_auth, bearer, CodeGrant, OnReuse, RefreshUse};
 use crate::{AppState, Knobs, CLIENT_ID, CLIENT_SECRET};
 
+mod blocks;
 mod workspace;
 
 pub fn routes() -> Router<AppState> {
@@ -33,7 +34,9 @@ pub fn routes() -> Router<AppState> {
             post(workspace::query_data_source),
         )
         .route("/v1/databases/{id}", get(workspace::database))
-        .route("/v1/blocks/{id}", get(workspace::block))
+        .route("/v1/blocks/{id}", get(blocks::block))
+        .route("/v1/blocks/{id}/children", get(blocks::children))
+        .route("/v1/pages/{id}", get(blocks::page))
 }
 
 pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {

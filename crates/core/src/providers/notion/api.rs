@@ -60,3 +60,29 @@ pub struct Block {
     #[serde(default)]
     pub parent: Value,
 }
+
+/// `GET /v1/blocks/{id}/children` → one page of a block's children.
+#[derive(Debug, Deserialize)]
+pub struct BlockChildren {
+    /// The blocks.
+    pub results: Vec<ChildBlock>,
+    /// Cursor for the next page.
+    pub next_cursor: Option<String>,
+    /// Whether there is a next page.
+    #[serde(default)]
+    pub has_more: bool,
+}
+
+/// What Inlet reads of a child block: a child page or database (whose id is the page's or the
+/// database's), or a block with children of its own (columns, toggles) that may hold some.
+#[derive(Debug, Deserialize)]
+pub struct ChildBlock {
+    /// The block's id.
+    pub id: String,
+    /// `child_page`, `child_database`, `column_list`, `toggle`, …
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// Whether it has children.
+    #[serde(default)]
+    pub has_children: bool,
+}

@@ -5,10 +5,12 @@
 //! querying it (`POST /v1/data_sources/{id}/query`): a row search missed is found, not taken
 //! for gone. Each database is read for its own title and parent (`GET /v1/databases/{id}`), and a
 //! page whose parent is a block (a column, a toggle) is hung under the page that block is on
-//! (`GET /v1/blocks/{id}`, walking up).
+//! (`GET /v1/blocks/{id}`, walking up). Pages search missed are found below the pages it gave:
+//! their block children list child pages and databases (`children.rs`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::api::{Block, Object, SearchPage};
@@ -19,8 +21,9 @@ use crate::item::IntegrationItem;
 use crate::providers::{advance, api_url, Cursor, LoadContext, PageSink};
 use crate::spec::spec;
 
-/// How many blocks up a page's parent is looked for (columns in a toggle in a callout…).
-const MAX_BLOCK_DEPTH: usize = 16;
+/// How many blocks up a page's parent is looked for (columns in a toggle in a callout…), and
+/// down a page's blocks for child pages.
+pub(super) const MAX_BLOCK_DEPTH: usize = 16;
 
 /// Where a block parent leads: the page (or database) it sits on, and its kind.
 type BlockPlace = (Option<String>, &'static str);
@@ -32,6 +35,7 @@ pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSin
         ctx,
         seen: HashSet::new(),
         blocks: HashMap::new(),
+        pages: Vec::new(),
     };
     let mut databases: BTreeMap<String, (IntegrationItem, Vec<String>)> = BTreeMap::new();
     let mut sources = Vec::new();
@@ -80,12 +84,23 @@ pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSin
         if walk.seen.contains(&id) {
             continue; // a database object search returned itself (Notion-Version < 2025-09-03)
         }
-        let mut database = walk.database(&id).await?.unwrap_or(derived);
+        let mut database = walk.database(&id).await?.map_or(derived, |(own, _)| own);
         database.details.insert("data_sources".into(), ids.into());
         made.push(database);
     }
     if !made.is_empty() {
         walk.emit(made, sink).await?;
+    }
+    let (found, walked) = walk.walk_down(sink).await?;
+    if found > 0 {
+        sink.note(format!(
+            "Notion's search left out {found} page{} or database{} that {} parent still lists; they were loaded from there ({walked} page{} read for {}).",
+            if found == 1 { "" } else { "s" },
+            if found == 1 { "" } else { "s" },
+            if found == 1 { "its" } else { "their" },
+            if walked == 1 { "" } else { "s" },
+            if walked == 1 { "its children" } else { "their children" },
+        ));
     }
     if missed > 0 {
         sink.note(format!(
@@ -113,17 +128,20 @@ async fn listing_page(
         .await
 }
 
-struct Walk<'a, 'c> {
-    ctx: &'a LoadContext<'c>,
+pub(super) struct Walk<'a, 'c> {
+    pub(super) ctx: &'a LoadContext<'c>,
     /// Every item given so far.
-    seen: HashSet<String>,
+    pub(super) seen: HashSet<String>,
     /// Blocks already walked up.
     blocks: HashMap<String, BlockPlace>,
+    /// The pages given that are not database rows, with their last edit: their children are
+    /// walked (`children.rs`).
+    pub(super) pages: Vec<(String, Option<DateTime<Utc>>)>,
 }
 
 impl Walk<'_, '_> {
     /// Gives `items` not given before, their block parents resolved first.
-    async fn emit(
+    pub(super) async fn emit(
         &mut self,
         items: Vec<IntegrationItem>,
         sink: &mut dyn PageSink,
@@ -141,6 +159,11 @@ impl Walk<'_, '_> {
                     item.details.insert("parent_block".into(), block.into());
                 }
             }
+            let parent_kind = item.details.get("parent_type").and_then(Value::as_str);
+            if item.item_type == "page" && !matches!(parent_kind, Some("data_source" | "database"))
+            {
+                self.pages.push((item.id.clone(), item.last_modified_time));
+            }
             fresh.push(item);
         }
         let count = fresh.len();
@@ -151,7 +174,7 @@ impl Walk<'_, '_> {
     }
 
     /// Every row of data source `id`, the ones not seen yet given to `sink`; how many those were.
-    async fn rows_of(&mut self, id: &str, sink: &mut dyn PageSink) -> Result<usize> {
+    pub(super) async fn rows_of(&mut self, id: &str, sink: &mut dyn PageSink) -> Result<usize> {
         let url = api_url(self.ctx.settings, &format!("/v1/data_sources/{id}/query"));
         let mut cursor = Cursor::default();
         let mut added = 0;
@@ -164,9 +187,13 @@ impl Walk<'_, '_> {
         }
     }
 
-    /// Database `id` as Notion describes it (its own title and parent); `None` when Notion does
-    /// not show it to the connection (the one made from its data sources stands).
-    async fn database(&mut self, id: &str) -> Result<Option<IntegrationItem>> {
+    /// Database `id` as Notion describes it (its own title and parent) and its data sources
+    /// (`{id, name}`); `None` when Notion does not show it to the connection (the one made from
+    /// its data sources stands).
+    pub(super) async fn database(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<(IntegrationItem, Vec<Value>)>> {
         let url = api_url(self.ctx.settings, &format!("/v1/databases/{id}"));
         match self
             .ctx
@@ -174,10 +201,11 @@ impl Walk<'_, '_> {
             .json::<Object>(self.ctx.tokens, |http| http.get(url.clone()))
             .await
         {
-            Ok(object) => {
+            Ok(mut object) => {
+                let sources = std::mem::take(&mut object.data_sources);
                 let mut item = to_item(object);
                 item.directory = true;
-                Ok(Some(item))
+                Ok(Some((item, sources)))
             }
             Err(CoreError::ProviderHttp { status: 404, .. }) => Ok(None),
             Err(other) => Err(other),

@@ -3,6 +3,7 @@
 //! readable parent paths resolved among the loaded items (the workspace at the root).
 
 pub mod api;
+mod children;
 mod listing;
 
 use std::collections::HashMap;
@@ -233,6 +234,10 @@ impl Provider for Notion {
     /// Parent paths like `Workspace / Projects / Roadmap`, children lists, and "(not shared)"
     /// for parents the connection cannot see.
     fn fixes_items_up(&self) -> bool {
+        true
+    }
+
+    fn reads_previous_load(&self) -> bool {
         true
     }
 
