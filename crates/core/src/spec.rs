@@ -89,6 +89,9 @@ pub struct ProviderSpec {
     pub api_base: &'static str,
     /// The scopes Inlet asks for.
     pub scopes: &'static [&'static str],
+    /// Scopes Inlet asks for too unless the provider refused them once (`invalid_scope`: not
+    /// enabled on the person's registration) — what they add is not needed to load.
+    pub optional_scopes: &'static [&'static str],
     /// Extra query parameters for the authorization URL.
     pub extra_authorize_params: &'static [(&'static str, &'static str)],
     /// PKCE support.
@@ -160,6 +163,9 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         legacy_token_url: None,
         api_base: "https://api.airtable.com",
         scopes: &["schema.bases:read", "data.records:read"],
+        // The person's e-mail in whoami, for the card instead of a usr… id ("user.email:read …
+        // optional", Get user info). Airtable refuses any scope not enabled on the integration.
+        optional_scopes: &["user.email:read"],
         extra_authorize_params: &[],
         pkce: Pkce::Required,
         client_auth: ClientAuth::BasicIfSecretElseBody,
@@ -229,6 +235,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         legacy_token_url: None,
         api_base: "https://api.notion.com",
         scopes: &[],
+        optional_scopes: &[],
         extra_authorize_params: &[("owner", "user")],
         pkce: Pkce::Unsupported,
         client_auth: ClientAuth::BasicHeader,
@@ -276,6 +283,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
             "crm.objects.deals.read",
             "oauth",
         ],
+        optional_scopes: &[],
         extra_authorize_params: &[],
         pkce: Pkce::Supported,
         client_auth: ClientAuth::RequestBody,

@@ -21,7 +21,12 @@ async fn every_provider_connects_and_names_its_account() {
         assert!(page.contains("connected as"), "{integration}: {page}");
         let data = sandbox.dataset();
         match integration {
-            Integration::Airtable => assert_eq!(info.account.id, data.airtable.user_id),
+            Integration::Airtable => {
+                assert_eq!(info.account.id, data.airtable.user_id);
+                // The optional user.email:read was granted: the card names the person.
+                assert_eq!(info.account.label, data.airtable.email);
+                assert!(info.scopes.contains(&"user.email:read".to_owned()));
+            }
             Integration::Notion => {
                 assert_eq!(info.account.label, "Sandbox Workspace");
                 assert_eq!(info.account.details["bot_id"], data.notion.bot_id);
@@ -83,6 +88,29 @@ async fn denied_consent_is_a_clear_error_shown_in_the_browser_for_every_provider
     }
     let status = inlet.connections.integrations().await.unwrap();
     assert!(!status.iter().any(|s| s.connected));
+}
+
+#[tokio::test]
+async fn airtable_connects_without_the_optional_email_scope_when_the_registration_lacks_it() {
+    let sandbox = sandbox(Knobs {
+        airtable_email_scope_off: true,
+        ..Knobs::default()
+    })
+    .await;
+    let inlet = inlet(&sandbox).await;
+    // Airtable refuses a scope the integration does not enable: the first Connect says so...
+    let (refused, page) = connect_to(&inlet, Integration::Airtable).await;
+    let error = refused.unwrap_err();
+    assert_eq!(error.code(), "oauth_access_denied");
+    assert!(
+        error.to_string().contains("user.email:read is not enabled"),
+        "{error}"
+    );
+    assert!(page.contains("Connect again"), "{page}");
+    // ...and the next one goes without it: the account is named by its user id.
+    let info = connect_to(&inlet, Integration::Airtable).await.0.unwrap();
+    assert_eq!(info.account.label, sandbox.dataset().airtable.user_id);
+    assert!(!info.scopes.contains(&"user.email:read".to_owned()));
 }
 
 #[tokio::test]

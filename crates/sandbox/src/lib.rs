@@ -102,6 +102,9 @@ pub struct Knobs {
     pub hubspot_failing_object: Option<String>,
     /// Airtable: a base whose schema (`…/tables`) always answers 503.
     pub airtable_failing_base: Option<String>,
+    /// Airtable: the integration's registration leaves `user.email:read` off, so asking for it
+    /// is `invalid_scope` (every scope asked for "must be enabled on the integration").
+    pub airtable_email_scope_off: bool,
 }
 
 impl Default for Knobs {
@@ -130,6 +133,7 @@ impl Default for Knobs {
             notion_blocked: false,
             hubspot_failing_object: None,
             airtable_failing_base: None,
+            airtable_email_scope_off: false,
         }
     }
 }

@@ -111,16 +111,23 @@ fn client(settings: &ProviderSettings, redirect_uri: &Url) -> OAuthClient {
 }
 
 /// Builds the authorization URL with a fresh 256-bit state and, where the provider takes it, an
-/// S256 PKCE challenge.
+/// S256 PKCE challenge; the provider's optional scopes too `with_optional`.
 pub fn authorization_request(
     settings: &ProviderSettings,
     redirect_uri: &Url,
+    with_optional: bool,
 ) -> AuthorizationRequest {
     let spec = spec(settings.integration);
     let client = client(settings, redirect_uri);
+    let optional = spec.optional_scopes.iter().filter(|_| with_optional);
     let mut request = client
         .authorize_url(|| CsrfToken::new_random_len(32))
-        .add_scopes(spec.scopes.iter().map(|s| Scope::new((*s).to_owned())));
+        .add_scopes(
+            spec.scopes
+                .iter()
+                .chain(optional)
+                .map(|s| Scope::new((*s).to_owned())),
+        );
     for (key, value) in spec.extra_authorize_params {
         request = request.add_extra_param(*key, *value);
     }
@@ -387,7 +394,7 @@ mod tests {
     #[test]
     fn the_authorization_url_carries_state_scopes_and_an_s256_challenge() {
         let settings = hubspot();
-        let request = authorization_request(&settings, &settings.redirect_uri);
+        let request = authorization_request(&settings, &settings.redirect_uri, true);
         let pairs: std::collections::HashMap<_, _> =
             request.url.query_pairs().into_owned().collect();
         assert_eq!(pairs["client_id"], "cid");
@@ -417,8 +424,8 @@ mod tests {
     #[test]
     fn every_request_gets_a_new_state() {
         let settings = hubspot();
-        let a = authorization_request(&settings, &settings.redirect_uri);
-        let b = authorization_request(&settings, &settings.redirect_uri);
+        let a = authorization_request(&settings, &settings.redirect_uri, true);
+        let b = authorization_request(&settings, &settings.redirect_uri, true);
         assert_ne!(a.state, b.state);
     }
 

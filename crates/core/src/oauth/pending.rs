@@ -25,6 +25,8 @@ pub struct PendingFlow {
     pub redirect_uri: Url,
     /// When the flow started.
     pub started: Instant,
+    /// Whether it asked for the provider's optional scopes.
+    pub asked_optional: bool,
 }
 
 /// The table of pending flows.
@@ -105,6 +107,7 @@ mod tests {
             pkce_verifier: Some(Secret::new("v")),
             redirect_uri: Url::parse("http://127.0.0.1:53682/oauth/callback").unwrap(),
             started,
+            asked_optional: false,
         }
     }
 

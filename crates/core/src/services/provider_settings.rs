@@ -333,7 +333,16 @@ impl Connections {
                 default_redirect: spec.default_redirect.to_owned(),
                 loopback_only: !spec.deep_link_redirects,
                 developer_portal: spec.developer_portal.to_owned(),
-                scopes: spec.scopes.iter().map(|s| (*s).to_owned()).collect(),
+                scopes: spec
+                    .scopes
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .chain(
+                        spec.optional_scopes
+                            .iter()
+                            .map(|s| format!("{s} (optional)")),
+                    )
+                    .collect(),
             });
         }
         Ok(out)

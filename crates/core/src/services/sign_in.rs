@@ -46,6 +46,9 @@ struct Inner {
     waiters: Mutex<HashMap<Integration, oneshot::Sender<Result<ConnectionInfo>>>>,
     /// The loopback sign-in that holds the port, if any.
     loopback: Mutex<Option<CancellationToken>>,
+    /// Providers that refused their optional scopes (not enabled on the person's registration):
+    /// not asked for again while Inlet runs.
+    optional_refused: Mutex<std::collections::HashSet<Integration>>,
 }
 
 /// A sign-in waiting for its callback; resolves to the new connection, or to why not
@@ -77,6 +80,7 @@ impl SignIn {
                 flows: PendingFlows::default(),
                 waiters: Mutex::default(),
                 loopback: Mutex::default(),
+                optional_refused: Mutex::default(),
             }),
         }
     }
@@ -260,7 +264,8 @@ impl Inner {
     /// Remembers a new flow (state, PKCE verifier, redirect URI) and returns its start.
     fn start_flow(&self, settings: &ProviderSettings, redirect_uri: &Url) -> AuthorizationStart {
         let integration = settings.integration;
-        let request = authorization_request(settings, redirect_uri);
+        let with_optional = !lock(&self.optional_refused).contains(&integration);
+        let request = authorization_request(settings, redirect_uri, with_optional);
         self.flows.cancel(integration);
         self.flows.insert(
             request.state,
@@ -269,6 +274,8 @@ impl Inner {
                 pkce_verifier: request.pkce_verifier,
                 redirect_uri: redirect_uri.clone(),
                 started: Instant::now(),
+                asked_optional: with_optional
+                    && !crate::spec::spec(integration).optional_scopes.is_empty(),
             },
         );
         tracing::info!(%integration, "sign-in started");
@@ -300,6 +307,17 @@ impl Inner {
                 error, description, ..
             } => {
                 tracing::info!(%integration, %error, "sign-in denied");
+                // A scope that is only nice to have, refused as not enabled on the person's
+                // registration: the next Connect goes without it.
+                let description = if error == "invalid_scope" && flow.asked_optional {
+                    lock(&self.optional_refused).insert(integration);
+                    let optional = crate::spec::spec(integration).optional_scopes.join(" ");
+                    Some(format!(
+                        "the optional scope {optional} is not enabled on your integration. Connect again: Inlet will not ask for it (enable it there to see your e-mail instead of your user id)"
+                    ))
+                } else {
+                    description
+                };
                 return Err(CoreError::AccessDenied {
                     integration,
                     error,

@@ -77,10 +77,11 @@ pub(super) async fn authorize(
         .get("scope")
         .map(|s| s.split_whitespace().map(str::to_owned).collect())
         .unwrap_or_default();
+    let email_scope_on = !app.knobs().airtable_email_scope_off;
     if scopes.is_empty()
         || scopes
             .iter()
-            .any(|s| !SCOPES.contains(&s.as_str()) && s != "user.email:read")
+            .any(|s| !SCOPES.contains(&s.as_str()) && !(s == "user.email:read" && email_scope_on))
     {
         return fail(
             "invalid_scope",
