@@ -78,11 +78,9 @@ pub(super) async fn authorize(
         .map(|s| s.split_whitespace().map(str::to_owned).collect())
         .unwrap_or_default();
     let email_scope_on = !app.knobs().airtable_email_scope_off;
-    if scopes.is_empty()
-        || scopes
-            .iter()
-            .any(|s| !SCOPES.contains(&s.as_str()) && !(s == "user.email:read" && email_scope_on))
-    {
+    let enabled =
+        |s: &String| SCOPES.contains(&s.as_str()) || (s == "user.email:read" && email_scope_on);
+    if scopes.is_empty() || !scopes.iter().all(enabled) {
         return fail(
             "invalid_scope",
             "the scopes are not enabled on this integration",
