@@ -89,6 +89,25 @@ async fn hubspot_associations_are_whole_once_each_under_the_primary_company() {
 }
 
 #[tokio::test]
+async fn a_hubspot_record_deleted_before_its_associations_were_read_keeps_what_arrived() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let inlet = inlet(&sandbox).await;
+    connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
+    // The deal with 130 contacts is deleted between its page of deals and the read of its
+    // contacts past the first 100: that read answers 404.
+    let deal = sandbox.dataset().hubspot.deals[0].id.clone();
+    sandbox.set_knobs(Knobs {
+        hubspot_gone_records: vec![deal.clone()],
+        ..Knobs::default()
+    });
+    let result = load(&inlet, Integration::Hubspot).await.unwrap();
+    assert!(!result.partial, "{:?}", result.failures);
+    let loaded = result.items.iter().find(|i| i.id == deal).unwrap();
+    let contacts = loaded.details["contactIds"].as_array().unwrap();
+    assert_eq!(contacts.len(), 100, "the first page, as it arrived");
+}
+
+#[tokio::test]
 async fn airtable_items_have_bases_as_parents_and_notion_items_readable_paths() {
     let sandbox = sandbox(Knobs::default()).await;
     let inlet = inlet(&sandbox).await;

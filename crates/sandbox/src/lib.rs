@@ -100,6 +100,9 @@ pub struct Knobs {
     pub notion_blocked: bool,
     /// HubSpot: an object type (`contacts`, `companies`, `deals`) whose listing always answers 503.
     pub hubspot_failing_object: Option<String>,
+    /// HubSpot: records still in their listing but deleted before their association list is
+    /// read: `…/{id}/associations/{toType}` answers 404 for them.
+    pub hubspot_gone_records: Vec<String>,
     /// Airtable: a base whose schema (`…/tables`) always answers 503.
     pub airtable_failing_base: Option<String>,
     /// Airtable: the integration's registration leaves `user.email:read` off, so asking for it
@@ -132,6 +135,7 @@ impl Default for Knobs {
             notion_overloads: 0,
             notion_blocked: false,
             hubspot_failing_object: None,
+            hubspot_gone_records: Vec::new(),
             airtable_failing_base: None,
             airtable_email_scope_off: false,
         }

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::{crm_guard, records_of, validation_error};
@@ -104,8 +104,14 @@ pub(super) async fn list(
         Ok(granted) => granted,
         Err(refused) => return refused,
     };
-    let Some(record) = records_of(&data, &record_type).iter().find(|r| r.id == id) else {
-        return validation_error("no such record");
+    // A record deleted since its page was listed — or one named in `hubspot_gone_records`,
+    // deleted between the listing and this request — is "404 object not found" (HubSpot's error
+    // handling reference: 404, category OBJECT_NOT_FOUND).
+    let record = records_of(&data, &record_type).iter().find(|r| r.id == id);
+    let Some(record) = record.filter(|_| !knobs.hubspot_gone_records.contains(&id)) else {
+        let body = json!({"status": "error", "message": "resource not found",
+            "correlationId": "00000000-0000-0000-0000-000000000004", "category": "OBJECT_NOT_FOUND"});
+        return (axum::http::StatusCode::NOT_FOUND, axum::Json(body)).into_response();
     };
     let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
         None => MAX_LIMIT,

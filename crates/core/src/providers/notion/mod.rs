@@ -276,7 +276,10 @@ impl Provider for Notion {
             }
         }
         for item in items.iter_mut() {
-            if let Some(kids) = children.remove(&item.id) {
+            if let Some(mut kids) = children.remove(&item.id) {
+                // In one order whatever order they arrived in (search, a walk, the previous
+                // load's): a load that found the same children does not change their parent.
+                kids.sort_unstable();
                 item.directory = true;
                 item.children = Some(kids);
             }
