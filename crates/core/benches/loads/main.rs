@@ -389,8 +389,11 @@ async fn main() {
     println!("|---|---|---|---|---|---|---|---|---|---|");
     // The cost of a page, from the last naive run (a records load has none: see below).
     let mut cost = LATENCY;
-    // `INLET_BENCH_ONLY=<part of a label>` measures only those accounts.
+    // `INLET_BENCH_ONLY=<part of a label>` measures only those accounts;
+    // `INLET_BENCH_SKIP=<part of a client>` leaves those rows out ("stricter", "next load").
     let only = std::env::var("INLET_BENCH_ONLY").unwrap_or_default();
+    let skip = std::env::var("INLET_BENCH_SKIP").unwrap_or_default();
+    let wanted = |how: &str| skip.is_empty() || !how.contains(skip.as_str());
     for account in accounts()
         .into_iter()
         .filter(|a| a.label.contains(only.as_str()))
@@ -438,7 +441,10 @@ async fn main() {
         for (how, strict) in [
             ("Inlet, documented limits", false),
             ("Inlet, stricter limits", true),
-        ] {
+        ]
+        .into_iter()
+        .filter(|(how, _)| wanted(how))
+        {
             let knobs = knobs(strict);
             let floor = floor(&account, &knobs, cost, notion);
             let mut runs = Vec::new();
@@ -447,7 +453,7 @@ async fn main() {
             }
             row(account.label, how, &median(runs), floor);
         }
-        if account.integration == Integration::Notion {
+        if account.integration == Integration::Notion && wanted("Inlet, the next load") {
             // A reload of an unchanged workspace: no floor of its own (its requests are what the
             // previous load left to check), so wall and requests only.
             let mut runs = Vec::new();
