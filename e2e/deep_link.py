@@ -491,7 +491,8 @@ def every_provider(d, transport, delivered):
     total = 0
     for card_id, name, expected in PROVIDERS:
         total += expected
-        cards.append((connect_and_load(d, transport, delivered, card_id, name, total), name))
+        # A first Notion load reads every page's blocks for the pages search missed (~50 s here).
+        cards.append((connect_and_load(d, transport, delivered, card_id, name, total, timeout=180), name))
     # Find one item by typing: markup in a provider's name shows as text.
     d.execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: '/', bubbles: true}))")
     assert d.execute("return document.activeElement.id") == "search"
