@@ -336,10 +336,19 @@ fn describe(estimate: &CallEstimate, key: &AccountKey) -> String {
             "; {name} refused calls on {} because this month's quota was spent — until the month turns, the load is likely to stop there.",
             at.format("%-d %B")
         )),
-        (Some(cap), None) => out.push_str(&format!(
-            "; the plan allows {} a month per workspace, shared with the workspace's other integrations.",
-            plural(u64::from(cap), "call")
-        )),
+        (Some(cap), None) => {
+            out.push_str(&format!(
+                "; the plan allows {} a month per workspace, shared with the workspace's other integrations.",
+                plural(u64::from(cap), "call")
+            ));
+            let left = cap.saturating_sub(usage.calls);
+            if estimate.calls > left {
+                out.push_str(&format!(
+                    " That is more than the {} left this month at most: the load would likely stop at the quota, for the workspace's other integrations too.",
+                    plural(u64::from(left), "call")
+                ));
+            }
+        }
         (None, None) => out.push('.'),
     }
     out
@@ -380,6 +389,42 @@ mod tests {
     fn months_are_utc_calendar_months() {
         let at = DateTime::parse_from_rfc3339("2026-12-31T23:30:00-02:00").unwrap();
         assert_eq!(month_of(at.with_timezone(&Utc)), "2027-01");
+    }
+
+    #[test]
+    fn a_load_larger_than_what_the_plan_has_left_says_so() {
+        let key = AccountKey {
+            integration: Integration::Airtable,
+            mode: crate::config::Mode::Sandbox,
+            account_id: "usr1".into(),
+        };
+        let mut estimate = CallEstimate {
+            calls: 1_051,
+            bases: 300,
+            tables: 750,
+            tables_never_loaded: 0,
+            usage: ApiUsage {
+                month: "2026-12".into(),
+                calls: 611,
+                quota_met_at: None,
+                plan: Some("free".into()),
+                plan_calls: Some(1_000),
+                plans: Vec::new(),
+            },
+            ask_first: true,
+            message: String::new(),
+        };
+        let said = describe(&estimate, &key);
+        assert!(
+            said.contains("about 1,051 API calls — 750 tables in 300 bases."),
+            "{said}"
+        );
+        assert!(
+            said.contains("more than the 389 calls left this month"),
+            "{said}"
+        );
+        estimate.calls = 300;
+        assert!(!describe(&estimate, &key).contains("more than"));
     }
 
     #[test]
