@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use inlet_core::load::{LoadSummary, ProgressFn};
-use inlet_core::providers::RecordScope;
+use inlet_core::providers::LoadRequest;
 use inlet_core::services::{
     AuthorizationStart, CallEstimate, ConnectionInfo, Disconnected, IntegrationStatus,
 };
-use inlet_core::{Integration, IntegrationItem};
+use inlet_core::Integration;
 use tauri::{AppHandle, State};
 
 use crate::error::{CommandResult, ShellError};
@@ -79,18 +79,23 @@ pub async fn credentials(
         .await?)
 }
 
-/// Loads every item into the store, announcing progress per page as `LoadProgressEvent`;
-/// answers with the counts (the grid reads the rows from the store). `cancel_load` stops it.
+/// Loads every item into the store — with what `request` asks for beside (records, content) —
+/// announcing progress per page as `LoadProgressEvent`; answers with the counts (the grid reads
+/// the rows from the store). What the request leaves out and was loaded before stays.
+/// `cancel_load` stops it.
 #[tauri::command]
 #[specta::specta]
 pub async fn load(
     app: AppHandle,
     state: State<'_, AppState>,
     integration: Integration,
+    request: LoadRequest,
 ) -> CommandResult<LoadSummary> {
     let progress = progress_events(app);
     let inlet = state.inlet().await?;
-    let load = inlet.loader.load_into_store(integration, progress);
+    let load = inlet
+        .loader
+        .load_with(integration, request, progress, false);
     Ok(load.await?.into())
 }
 
@@ -104,40 +109,19 @@ fn progress_events(app: AppHandle) -> ProgressFn {
     })
 }
 
-/// Loads the Airtable account with every record of the base `base_id` — or of every base, when
-/// absent — into the store, announcing progress per table; records of other bases loaded
-/// before stay. `cancel_load` stops it.
+/// What `request` will cost in API calls where the provider caps them by a plan (Airtable's
+/// records), with whether to ask before (the plan's cap is known, or this month's quota was
+/// met); `None` where nothing is capped.
 #[tauri::command]
 #[specta::specta]
-pub async fn load_base_records(
-    app: AppHandle,
+pub async fn load_estimate(
     state: State<'_, AppState>,
-    base_id: Option<String>,
-) -> CommandResult<LoadSummary> {
-    let progress = progress_events(app);
-    let scope = base_id.map_or(RecordScope::All, |base| RecordScope::Bases(vec![base]));
+    integration: Integration,
+    request: LoadRequest,
+) -> CommandResult<Option<CallEstimate>> {
     let inlet = state.inlet().await?;
-    let loader = &inlet.loader;
-    let load = loader.load_airtable_with_records(scope, progress, false);
-    Ok(load.await?.into())
-}
-
-/// What loading every record of the base `base_id` — or of every base, when absent — will cost
-/// in Airtable API calls, and whether to ask before (the plan's cap is known, or this month's
-/// quota was met).
-#[tauri::command]
-#[specta::specta]
-pub async fn records_estimate(
-    state: State<'_, AppState>,
-    base_id: Option<String>,
-) -> CommandResult<CallEstimate> {
-    let scope = base_id.map_or(RecordScope::All, |base| RecordScope::Bases(vec![base]));
-    Ok(state
-        .inlet()
-        .await?
-        .connections
-        .records_estimate(scope)
-        .await?)
+    let estimate = inlet.connections.load_estimate(integration, &request);
+    Ok(estimate.await?)
 }
 
 /// Cancels every running load of the integration; false when none was running.
@@ -147,20 +131,4 @@ pub fn cancel_load(state: State<'_, AppState>, integration: Integration) -> bool
     // Nothing runs before the core has started.
     let inlet = state.inlet_if_started();
     inlet.is_some_and(|inlet| inlet.loader.cancel(integration))
-}
-
-/// Loads the records of one Airtable table.
-#[tauri::command]
-#[specta::specta]
-pub async fn load_airtable_records(
-    state: State<'_, AppState>,
-    base_id: String,
-    table_id: String,
-) -> CommandResult<Vec<IntegrationItem>> {
-    let records = state
-        .inlet()
-        .await?
-        .loader
-        .load_airtable_records(&base_id, &table_id);
-    Ok(records.await?)
 }

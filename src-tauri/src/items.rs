@@ -83,23 +83,6 @@ pub async fn export_items(
     .await
 }
 
-/// Like `export_items`, for the Airtable records on screen: those with `keys`, in that order.
-#[tauri::command]
-#[specta::specta]
-pub async fn export_records(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    keys: Vec<String>,
-    format: ExportFormat,
-) -> CommandResult<Option<ExportOutcome>> {
-    let inlet = state.inlet().await?;
-    let library = &inlet.library;
-    save_as(&app, format, "inlet-records", |path| async move {
-        library.export_records(keys, format, &path).await
-    })
-    .await
-}
-
 /// Asks where to save, then writes the stored Airtable base `base_id` (named `name`) as one
 /// workbook: a sheet per table, cells typed by their fields. `None` when the person cancelled.
 #[tauri::command]

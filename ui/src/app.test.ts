@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { App, formatTime } from "./app";
 import { BackendError } from "./backend";
 import { FakeBackend, generateItems } from "./fake-backend";
-import type { IntegrationItem } from "./backend";
+import type { Delta, IntegrationItem } from "./backend";
 
 const html = readFileSync(resolve(process.cwd(), "index.html"), "utf8");
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -412,11 +412,15 @@ describe("Airtable records", () => {
     app.showDetails(table);
     button(document.getElementById("details")!, `Load the records of ${table.name}`)!.click();
     await tick();
-    expect(backend.calls).toContain(`records ${table.parent_id}/${table.id}`);
+    // The table's records load into the store (a load of that table), then show from there.
+    expect(backend.calls).toContain(`records ${table.id}`);
     expect(count()).toContain(`3 records in ${table.name}`);
     document.getElementById("export-view")!.click();
     await tick();
-    expect(backend.exports.at(-1)!.keys).toEqual(rows().map((r) => r.dataset.key));
+    // The export is the store's view of that table's children, not a list the window holds.
+    const exported = backend.exports.at(-1)!.view;
+    expect(exported.parent).toBe(table.id);
+    expect(exported.integrations).toEqual(["airtable"]);
     expect((document.getElementById("type-filter") as HTMLSelectElement).selectedOptions[0].textContent).toBe("Records (3)");
     button(document.getElementById("item-count")!, "Back to all items")!.click();
     await settle();
@@ -430,7 +434,7 @@ describe("Airtable records", () => {
     app.showDetails(base);
     button(document.getElementById("details")!, `Load every record of ${base.name}`)!.click();
     await settle();
-    expect(backend.calls).toContain(`base records ${base.id}`);
+    expect(backend.calls).toContain(`records ${base.id}`);
     expect(document.getElementById("status")!.textContent).toContain(`Loaded every record of ${base.name}.`);
     button(document.getElementById("details")!, `Export ${base.name} as an XLSX workbook, a sheet per table`)!.click();
     await tick();
@@ -438,7 +442,7 @@ describe("Airtable records", () => {
     expect(document.getElementById("status")!.textContent).toContain(`to /tmp/${base.name}.xlsx`);
     button(card("airtable"), "Load every record of every Airtable base")!.click();
     await settle();
-    expect(backend.calls).toContain("base records all");
+    expect(backend.calls).toContain("records all");
     expect(button(card("hubspot"), "Load every record of every Airtable base")).toBeFalsy();
   });
 
@@ -451,7 +455,7 @@ describe("Airtable records", () => {
     // No plan said, no quota met: the load starts at once.
     button(card("airtable"), "Load every record of every Airtable base")!.click();
     await settle();
-    expect(backend.calls).toContain("base records all");
+    expect(backend.calls).toContain("records all");
     // The person says the workspace is on Free: 1,000 calls a month.
     const plan = card("airtable").querySelector<HTMLSelectElement>('select[aria-label="Airtable plan"]')!;
     plan.value = "free";
@@ -459,17 +463,17 @@ describe("Airtable records", () => {
     await settle();
     expect(backend.calls).toContain("plan airtable free");
     expect(card("airtable").querySelector(".usage")!.textContent).toContain("the plan allows 1,000 a month per workspace");
-    const loadsBefore = backend.calls.filter((c) => c === "base records all").length;
+    const loadsBefore = backend.calls.filter((c) => c === "records all").length;
     button(card("airtable"), "Load every record of every Airtable base")!.click();
     await settle();
-    expect(backend.calls.filter((c) => c === "base records all").length).toBe(loadsBefore);
+    expect(backend.calls.filter((c) => c === "records all").length).toBe(loadsBefore);
     expect(document.getElementById("status")!.textContent).toContain("Loading these records takes about 24 API calls");
     const anyway = document.getElementById("status-action") as HTMLButtonElement;
     expect(anyway.hidden).toBe(false);
     expect(anyway.textContent).toBe("Load anyway");
     anyway.click();
     await settle();
-    expect(backend.calls.filter((c) => c === "base records all").length).toBe(loadsBefore + 1);
+    expect(backend.calls.filter((c) => c === "records all").length).toBe(loadsBefore + 1);
     // A month whose quota was met says so on the card.
     backend.status("airtable").usage!.quota_met_at = "2026-12-03T10:00:00Z";
     await app.refresh();
@@ -601,7 +605,8 @@ describe("changes since the last load", () => {
     backend.sizes.hubspot = 6;
     backend.setConnected("hubspot", true);
     await app.refresh();
-    const marked = generateItems("hubspot", 6).map((item, n) => ({ ...item, delta: ["new", "new", "changed", "gone", null, null][n] }));
+    const marks: (Delta | null)[] = ["new", "new", "changed", "gone", null, null];
+    const marked = generateItems("hubspot", 6).map((item, n) => ({ ...item, delta: marks[n] }));
     backend.load = async () => {
       backend.store("hubspot", marked);
       return { integration: "hubspot", count: 6, partial: false, failures: [], changes: backend.changes, notes: [] };

@@ -1,7 +1,7 @@
 // The Inlet window: the store, one view per region (cards, toolbar, items, details, status,
 // settings), and the actions that talk to the backend. Actions change the store; views render
 // from it — nothing here calls a render.
-import { describeError, type AccountKey, type Backend, type CallEstimate, type ExportFormat, type Integration, type IntegrationItem, type LoadSummary, type RevokeOutcome } from "./backend";
+import { describeError, type AccountKey, type Backend, type CallEstimate, type ExportFormat, type Integration, type IntegrationItem, type ItemView, type LoadRequest, type LoadSummary, type RevokeOutcome } from "./backend";
 import { emptyView, itemKey, toItemView, type SortColumn } from "./model";
 import { initialState, nameOf, Store, toggled, type AppState } from "./store";
 import { mountCards } from "./views/cards";
@@ -16,6 +16,18 @@ import { formatCount } from "./format";
 export { formatTime } from "./format";
 
 const FIRST_RUN_KEY = "inlet.first-run-done";
+/** A load of the account's structure alone. */
+const STRUCTURE: LoadRequest = { records: { scope: "none" }, content: false };
+
+/** A load with the records of `container` (a base or a table), or of every container. */
+function recordsOf(container: IntegrationItem | null): LoadRequest {
+  return { records: container ? { scope: "of", ids: [container.id] } : { scope: "all" }, content: false };
+}
+
+/** The stored children of `parent` (a table's records), in the order they loaded. */
+function childrenView(parent: IntegrationItem): ItemView {
+  return { ...toItemView(emptyView(), null), integrations: [parent.integration], parent: parent.id, sort: { column: "loaded", descending: false } };
+}
 const STRIP_KEY = "inlet.connections-strip";
 
 export class App {
@@ -80,7 +92,7 @@ export class App {
       connect: (i) => void this.connect(i),
       disconnect: (i) => void this.disconnect(i),
       load: (i) => void this.load(i),
-      loadAllRecords: () => void this.loadRecordsAsking(null),
+      loadAllRecords: (i) => void this.loadRecordsAsking(i, null),
       setPlan: (i, plan) => void this.setPlan(i, plan),
       cancel: (i) => void this.backend.cancelLoad(i).catch((e) => this.showError(describeError(e))),
       switchAccount: (i, account) => void this.switchAccount(i, account),
@@ -90,7 +102,7 @@ export class App {
       openInProvider: (url) => void this.backend.openInProvider(url).catch((e) => this.showError(describeError(e))),
       copy: (text, what) => void this.copy(text, what),
       records: (table) => void this.openRecords(table),
-      baseRecords: (base) => void this.loadRecordsAsking(base),
+      baseRecords: (base) => void this.loadRecordsAsking(base.integration, base),
       workbook: (base) => void this.exportWorkbook(base),
       close: () => this.showDetails(null),
     });
@@ -248,27 +260,26 @@ export class App {
   }
 
   async load(integration: Integration): Promise<void> {
-    await this.runLoad(integration, () => this.backend.load(integration), () => void this.load(integration));
+    await this.runLoad(integration, () => this.backend.load(integration, STRUCTURE), () => void this.load(integration));
   }
 
-  /** Loads the Airtable account with every record of `base` — or of every base — into the store. */
   /**
-   * "Load all records": where Airtable's monthly API calls are capped for this account (the plan
-   * the person set) or were spent this month, says first what the load will cost and offers
-   * "Load anyway"; otherwise loads at once.
+   * "Load all records" (of `base`, or of every container): where the provider caps API calls
+   * (Airtable's plans) and the cap is known or was met this month, says first what the load
+   * will cost and offers "Load anyway"; otherwise loads at once.
    */
-  async loadRecordsAsking(base: IntegrationItem | null): Promise<void> {
+  async loadRecordsAsking(integration: Integration, base: IntegrationItem | null): Promise<void> {
     let estimate: CallEstimate | null = null;
     try {
-      estimate = await this.backend.recordsEstimate(base ? base.id : null);
+      estimate = await this.backend.loadEstimate(integration, recordsOf(base));
     } catch {
       // Only advice: the load itself says what stops it.
     }
     if (estimate?.ask_first) {
-      this.store.set({ message: estimate.message, offer: { label: "Load anyway", run: () => void this.loadRecords(base) } });
+      this.store.set({ message: estimate.message, offer: { label: "Load anyway", run: () => void this.loadRecords(integration, base) } });
       return;
     }
-    await this.loadRecords(base);
+    await this.loadRecords(integration, base);
   }
 
   /** Remembers which plan the account is on (its cap on API calls a month). */
@@ -281,10 +292,11 @@ export class App {
     await this.refresh();
   }
 
-  async loadRecords(base: IntegrationItem | null): Promise<void> {
-    await this.runLoad("airtable", () => this.backend.loadBaseRecords(base ? base.id : null), () => void this.loadRecords(base));
+  /** Loads the account with every record of `base` — or of every container — into the store. */
+  async loadRecords(integration: Integration, base: IntegrationItem | null): Promise<void> {
+    await this.runLoad(integration, () => this.backend.load(integration, recordsOf(base)), () => void this.loadRecords(integration, base));
     const done = this.store.get().error === null;
-    if (done) this.store.set({ message: base ? `Loaded every record of ${base.name}.` : "Loaded every record of every Airtable base." });
+    if (done) this.store.set({ message: base ? `Loaded every record of ${base.name}.` : `Loaded every record of every ${nameOf(this.store.get(), integration)} base.` });
   }
 
   /** Writes an Airtable base's stored records as one workbook, a sheet per table. */
@@ -359,10 +371,12 @@ export class App {
     }
   }
 
+  /** Loads a table's records into the store, then shows them, read back from the store. */
   async openRecords(table: IntegrationItem): Promise<void> {
     this.store.set({ error: null, message: `Loading the records of ${table.name}…` });
     try {
-      const items = await this.backend.loadAirtableRecords(table.parent_id ?? "", table.id);
+      await this.backend.load(table.integration, recordsOf(table));
+      const items = await this.storedChildren(table);
       this.store.set({ records: { table, items, sort: null }, detail: null, message: "" });
     } catch (error) {
       this.store.set({ message: "" });
@@ -370,16 +384,26 @@ export class App {
     }
   }
 
+  /** Every stored child of `parent` (a table's records), in load order, window by window. */
+  private async storedChildren(parent: IntegrationItem): Promise<IntegrationItem[]> {
+    const view = childrenView(parent);
+    const items: IntegrationItem[] = [];
+    for (;;) {
+      const window = await this.backend.itemWindow(view, items.length, 500);
+      items.push(...window.rows.map((r) => r.item));
+      if (window.rows.length === 0 || items.length >= window.total) return items;
+    }
+  }
+
   /** Exports the current view — the grid's rows, filtered, sorted, as the tree shows them, or a
-   * table's records — or every stored item of the connected accounts. The backend writes the
-   * file straight from the store. */
+   * table's records (in the order they loaded) — or every stored item of the connected
+   * accounts. The backend writes the file straight from the store. */
   async export(viewOnly: boolean): Promise<void> {
     const format = this.byId<HTMLSelectElement>("export-format").value as ExportFormat;
-    const records = viewOnly ? this.items.recordKeys() : null;
+    const records = viewOnly ? this.store.get().records : null;
     try {
-      const outcome = records
-        ? await this.backend.exportRecords(records, format)
-        : await this.backend.exportItems(viewOnly ? this.items.itemView() : { ...toItemView(emptyView(), null), sort: { column: "loaded", descending: false } }, format);
+      const view = records ? childrenView(records.table) : viewOnly ? this.items.itemView() : { ...toItemView(emptyView(), null), sort: { column: "loaded", descending: false } as const };
+      const outcome = await this.backend.exportItems(view, format);
       if (outcome) this.store.set({ message: `Exported ${formatCount(outcome.count)} items to ${outcome.path}.` });
     } catch (error) {
       this.showError(describeError(error));

@@ -23,26 +23,20 @@ export const commands = {
 	/**  The connection's metadata: account, scopes, expiry. Never a token. */
 	credentials: (integration: Integration) => typedError<ConnectionInfo | null, CommandError>(__TAURI_INVOKE("credentials", { integration })),
 	/**
-	 *  Loads every item into the store, announcing progress per page as `LoadProgressEvent`;
-	 *  answers with the counts (the grid reads the rows from the store). `cancel_load` stops it.
+	 *  Loads every item into the store — with what `request` asks for beside (records, content) —
+	 *  announcing progress per page as `LoadProgressEvent`; answers with the counts (the grid reads
+	 *  the rows from the store). What the request leaves out and was loaded before stays.
+	 *  `cancel_load` stops it.
 	 */
-	load: (integration: Integration) => typedError<LoadSummary, CommandError>(__TAURI_INVOKE("load", { integration })),
+	load: (integration: Integration, request: LoadRequest) => typedError<LoadSummary, CommandError>(__TAURI_INVOKE("load", { integration, request })),
 	/**  Cancels every running load of the integration; false when none was running. */
 	cancelLoad: (integration: Integration) => __TAURI_INVOKE<boolean>("cancel_load", { integration }),
-	/**  Loads the records of one Airtable table. */
-	loadAirtableRecords: (baseId: string, tableId: string) => typedError<IntegrationItem[], CommandError>(__TAURI_INVOKE("load_airtable_records", { baseId, tableId })),
 	/**
-	 *  Loads the Airtable account with every record of the base `base_id` — or of every base, when
-	 *  absent — into the store, announcing progress per table; records of other bases loaded
-	 *  before stay. `cancel_load` stops it.
+	 *  What `request` will cost in API calls where the provider caps them by a plan (Airtable's
+	 *  records), with whether to ask before (the plan's cap is known, or this month's quota was
+	 *  met); `None` where nothing is capped.
 	 */
-	loadBaseRecords: (baseId: string | null) => typedError<LoadSummary, CommandError>(__TAURI_INVOKE("load_base_records", { baseId })),
-	/**
-	 *  What loading every record of the base `base_id` — or of every base, when absent — will cost
-	 *  in Airtable API calls, and whether to ask before (the plan's cap is known, or this month's
-	 *  quota was met).
-	 */
-	recordsEstimate: (baseId: string | null) => typedError<CallEstimate, CommandError>(__TAURI_INVOKE("records_estimate", { baseId })),
+	loadEstimate: (integration: Integration, request: LoadRequest) => typedError<CallEstimate | null, CommandError>(__TAURI_INVOKE("load_estimate", { integration, request })),
 	/**  The finished loads of every connected account, as stored (when, partial, what changed). */
 	storedLoads: () => typedError<Generation[], CommandError>(__TAURI_INVOKE("stored_loads")),
 	/**
@@ -57,8 +51,6 @@ export const commands = {
 	 *  from the store. `None` when the person cancelled.
 	 */
 	exportItems: (view: ItemView, format: ExportFormat) => typedError<ExportOutcome | null, CommandError>(__TAURI_INVOKE("export_items", { view, format })),
-	/**  Like `export_items`, for the Airtable records on screen: those with `keys`, in that order. */
-	exportRecords: (keys: string[], format: ExportFormat) => typedError<ExportOutcome | null, CommandError>(__TAURI_INVOKE("export_records", { keys, format })),
 	/**
 	 *  Asks where to save, then writes the stored Airtable base `base_id` (named `name`) as one
 	 *  workbook: a sheet per table, cells typed by their fields. `None` when the person cancelled.
@@ -178,6 +170,23 @@ export type CallEstimate = {
 	message: string,
 };
 
+/**  What a provider can do, which the faces offer accordingly. */
+export type Capabilities = {
+	/**
+	 *  Kinds whose contents come only when asked for ([`LoadRequest::records`]): Airtable's
+	 *  bases (every table's records) and tables. Empty when a load brings everything.
+	 */
+	records_of: ItemKind[],
+	/**  The kind of the records so loaded (Airtable's `record`). */
+	record_kind: ItemKind | null,
+	/**  Kinds that export as one workbook, a sheet per child (Airtable's base). */
+	workbook_of: ItemKind[],
+	/**  Whether a load can bring pages' content ([`LoadRequest::content`]). */
+	content: boolean,
+	/**  Whether the provider caps API calls by a plan, counted per month (Airtable). */
+	call_plans: boolean,
+};
+
 /**  What changed since the previous complete load of the same account. */
 export type ChangeSummary = {
 	/**  Items that were not there before. */
@@ -234,6 +243,15 @@ export type ConnectionInfo = {
 	/**  Whether the person must connect again. */
 	reconnect_needed: boolean,
 };
+
+/**  How an item differs from the account's load before. */
+export type Delta = 
+/**  Not there in the load before. */
+"new" | 
+/**  There before, with other content. */
+"changed" | 
+/**  There before, not found by this load (kept, marked, until the next load). */
+"gone";
 
 /**  A disconnected account, and what became of its grant at the provider. */
 export type Disconnected = {
@@ -390,8 +408,8 @@ export type Integration =
 export type IntegrationItem = {
 	/**  The provider's id of the item. */
 	id: string,
-	/**  The kind of item (`contact`, `company`, `deal`, `base`, `table`, `page`, `database`). */
-	type: string,
+	/**  The kind of item (`contact`, `company`, `deal`, `base`, `table`, `record`, `page`, …). */
+	type: ItemKind,
 	/**  True when the item holds other items (a base, a database). */
 	directory: boolean,
 	/**  A readable path or name of the parent, when there is one. */
@@ -413,8 +431,8 @@ export type IntegrationItem = {
 	 *  field stays so the JSON keeps the seed backend's shape (the UI shows no empty column).
 	 */
 	mime_type: string | null,
-	/**  A provider change token, when there is one (its meaning comes with the item store). */
-	delta: string | null,
+	/**  How the item differs from the account's load before (set by the item store). */
+	delta: Delta | null,
 	/**  The drive of drive-like providers. Always null, kept for the seed backend's JSON shape. */
 	drive_id: string | null,
 	/**  Whether the item is visible (the seed's default is true). */
@@ -454,6 +472,8 @@ export type IntegrationStatus = {
 	endpoint_overrides: string[],
 	/**  The connected account's API calls this month, where the provider caps them (Airtable). */
 	usage: ApiUsage | null,
+	/**  What Inlet can do with this provider's items (what the faces offer). */
+	capabilities: Capabilities,
 };
 
 /**  Inlet hit a bug: the window says so (the log has the details). */
@@ -461,6 +481,27 @@ export type InternalError = {
 	/**  What happened, in a sentence. */
 	message: string,
 };
+
+/**  The kind of an item, across providers. */
+export type ItemKind = 
+/**  An Airtable base. */
+"base" | 
+/**  An Airtable table. */
+"table" | 
+/**  An Airtable record. */
+"record" | 
+/**  A Notion page (a database row is one too). */
+"page" | 
+/**  A Notion database. */
+"database" | 
+/**  One of a Notion database's data sources. */
+"data_source" | 
+/**  A HubSpot contact. */
+"contact" | 
+/**  A HubSpot company. */
+"company" | 
+/**  A HubSpot deal. */
+"deal";
 
 /**  One row of a window: the item, and in a tree its depth and whether it has children. */
 export type ItemRow = {
@@ -476,12 +517,17 @@ export type ItemRow = {
 export type ItemView = {
 	/**  Words to find (each as a prefix) in names, parent paths and the text of details. */
 	search: string,
-	/**  Item types to show; empty for all. */
-	types: string[],
+	/**  Item kinds to show; empty for all. */
+	types: ItemKind[],
 	/**  Integrations to show; empty for all. */
 	integrations: Integration[],
 	/**  Accounts to show (by the provider's account id); empty for all. */
 	accounts: string[],
+	/**
+	 *  Only the children of the item with this id (an Airtable table's records); absent for
+	 *  every item.
+	 */
+	parent?: string | null,
 	/**  Only items new, changed or gone since the load before. */
 	changes_only: boolean,
 	/**  The order. */
@@ -523,6 +569,17 @@ export type LoadProgress = {
 export type LoadProgressEvent = {
 	/**  The progress. */
 	progress: LoadProgress,
+};
+
+/**  What a load brings in beside the account's structure. */
+export type LoadRequest = {
+	/**
+	 *  Whose contents come too, for providers whose contents come only when asked for
+	 *  (Airtable's records).
+	 */
+	records?: RecordScope,
+	/**  Pages' content too (Notion), for the pages edited since it was last fetched. */
+	content?: boolean,
 };
 
 /**
@@ -616,6 +673,22 @@ export type ProviderSetup = {
 	/**  The scopes to enable on the app. */
 	scopes: string[],
 };
+
+/**
+ *  Which containers' records a load brings in beside the account's structure: Airtable's
+ *  records are many (a base may hold hundreds of thousands), so a load lists bases and tables
+ *  and loads records only when the person asks for them.
+ */
+export type RecordScope = 
+/**  Only the structure (bases and tables). */
+{ scope: "none" } | 
+/**
+ *  The records of these containers too: a base's id covers all its tables, a table's id
+ *  (or name) that table.
+ */
+{ scope: "of"; ids: string[] } | 
+/**  The records of every container. */
+{ scope: "all" };
 
 /**  How the browser hands the authorization code back. */
 export type RedirectTransport = 

@@ -1,13 +1,13 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
 import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadSummary, type ProviderSetup, type SetupInput } from "./backend";
-import type { AccountKey, ApiUsage, CallEstimate, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ViewFacets } from "./backend";
+import type { AccountKey, ApiUsage, CallEstimate, Capabilities, ItemKind, LoadRequest, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ViewFacets } from "./backend";
 import { applyView, facetCounts, flattenTree, fromItemView, SearchIndex, SortCache } from "./model";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
 
 export function generateItems(integration: Integration, count: number): IntegrationItem[] {
-  const types: Record<Integration, string[]> = { hubspot: ["contact", "company", "deal"], notion: ["page", "database"], airtable: ["base", "table"] };
+  const types: Record<Integration, ItemKind[]> = { hubspot: ["contact", "company", "deal"], notion: ["page", "database"], airtable: ["base", "table"] };
   const items: IntegrationItem[] = [];
   for (let n = 0; n < count; n++) {
     const type = types[integration][n % types[integration].length];
@@ -39,6 +39,13 @@ function defaultRedirect(integration: Integration): string {
   return `http://${integration === "airtable" ? "127.0.0.1" : "localhost"}:53682/oauth/callback`;
 }
 
+/** What each provider can do, as the core says. */
+const CAPABILITIES: Record<Integration, Capabilities> = {
+  airtable: { records_of: ["base", "table"], record_kind: "record", workbook_of: ["base"], content: false, call_plans: true },
+  notion: { records_of: [], record_kind: null, workbook_of: [], content: true, call_plans: false },
+  hubspot: { records_of: [], record_kind: null, workbook_of: [], content: false, call_plans: false },
+};
+
 const AIRTABLE_PLANS: PlanChoice[] = [
   { id: "free", label: "Free", monthly_calls: 1000 },
   { id: "team", label: "Team", monthly_calls: 100000 },
@@ -59,15 +66,18 @@ export class FakeBackend implements Backend {
     last_load: null,
     accounts: [],
     usage: null,
+    capabilities: CAPABILITIES[integration],
   }));
   sizes: Record<Integration, number> = { airtable: 40, notion: 150, hubspot: 435 };
   calls: string[] = [];
   /** The "item store": each connected integration's last load, as stored. */
   stored = new Map<Integration, { generation: Generation; items: IntegrationItem[] }>();
-  exports: { view: ItemView | null; keys: string[] | null; format: ExportFormat }[] = [];
+  exports: { view: ItemView; format: ExportFormat }[] = [];
   /** Every window asked for, as `offset+limit`. */
   windows: string[] = [];
   records: IntegrationItem[] = [];
+  /** The records loaded into the store, by their container. */
+  readonly recordsOf = new Map<string, IntegrationItem[]>();
   partial: LoadSummary["failures"] = [];
   changes: LoadSummary["changes"] = null;
   notes: string[] = [];
@@ -185,7 +195,7 @@ export class FakeBackend implements Backend {
   }
   async itemWindow(view: ItemView, offset: number, limit: number): Promise<ItemWindow> {
     this.windows.push(`${offset}+${limit}`);
-    const rows = this.viewRows(view);
+    const rows = view.parent ? (this.recordsOf.get(view.parent) ?? []).map((item) => ({ item, depth: 0, hasChildren: false })) : this.viewRows(view);
     return { total: rows.length, offset, rows: rows.slice(offset, offset + limit).map((r) => ({ item: r.item, depth: r.depth, has_children: r.hasChildren })) };
   }
   async itemFacets(view: ItemView): Promise<ViewFacets> {
@@ -206,7 +216,9 @@ export class FakeBackend implements Backend {
     };
   }
 
-  async load(integration: Integration): Promise<LoadSummary> {
+  async load(integration: Integration, request: LoadRequest = { records: { scope: "none" }, content: false }): Promise<LoadSummary> {
+    const records = request.records ?? { scope: "none" };
+    if (records.scope !== "none") return this.loadRecords(integration, records.scope === "of" ? records.ids : null);
     this.calls.push(`load ${integration}`);
     if (this.failNext) {
       const error = this.failNext;
@@ -231,17 +243,23 @@ export class FakeBackend implements Backend {
     this.release?.();
     return true;
   }
-  async loadBaseRecords(baseId: string | null): Promise<LoadSummary> {
-    this.calls.push(`base records ${baseId ?? "all"}`);
-    const summary = await this.load("airtable");
+  /** A load with the records of `containers` (or of every one): the fake's `records` become
+   * the children of each container named. */
+  private async loadRecords(integration: Integration, containers: string[] | null): Promise<LoadSummary> {
+    this.calls.push(`records ${containers?.join(",") ?? "all"}`);
+    const summary = await this.load(integration);
+    for (const id of containers ?? []) this.recordsOf.set(id, this.records.map((r) => ({ ...r, parent_id: id })));
     for (const l of this.progressListeners) {
-      l({ progress: { integration: "airtable", stream: "Tasks", pages: 2, items: 150, done: true, waiting_secs: null } });
+      l({ progress: { integration, stream: "Tasks", pages: 2, items: 150, done: true, waiting_secs: null } });
     }
     return summary;
   }
-  async recordsEstimate(baseId: string | null): Promise<CallEstimate> {
+  async loadEstimate(integration: Integration, request: LoadRequest): Promise<CallEstimate | null> {
+    const records = request.records ?? { scope: "none" };
+    const baseId = records.scope === "of" ? records.ids[0] : null;
     this.calls.push(`estimate ${baseId ?? "all"}`);
-    const usage = this.status("airtable").usage;
+    if (!CAPABILITIES[integration].call_plans || records.scope === "none") return null;
+    const usage = this.status(integration).usage;
     if (!usage) throw Object.assign(new Error("Airtable is not connected."), { name: "BackendError" });
     const calls = baseId ? 3 : 24;
     const ask_first = usage.plan_calls !== null || usage.quota_met_at !== null;
@@ -262,17 +280,9 @@ export class FakeBackend implements Backend {
     this.calls.push(`workbook ${baseId} ${name}`);
     return { path: `/tmp/${name}.xlsx`, count: this.records.length };
   }
-  async loadAirtableRecords(baseId: string, tableId: string) {
-    this.calls.push(`records ${baseId}/${tableId}`);
-    return this.records;
-  }
   async exportItems(view: ItemView, format: ExportFormat) {
-    this.exports.push({ view, keys: null, format });
+    this.exports.push({ view, format });
     return { path: `/tmp/inlet-items.${format}`, count: this.viewRows(view).length };
-  }
-  async exportRecords(keys: string[], format: ExportFormat) {
-    this.exports.push({ view: null, keys, format });
-    return { path: `/tmp/inlet-records.${format}`, count: keys.length };
   }
   async openInProvider(url: string) {
     this.calls.push(`open ${url}`);

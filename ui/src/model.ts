@@ -1,6 +1,6 @@
 // Pure view logic over loaded items: search, filters, sorting, counts and the tree. No DOM here,
 // so it is tested directly and stays fast at 100,000 items.
-import type { Integration, IntegrationItem, ItemView } from "./backend";
+import type { Integration, IntegrationItem, ItemKind, ItemView } from "./backend";
 import { compareText } from "./format";
 
 export type SortColumn = "name" | "type" | "parent" | "created" | "modified" | "integration";
@@ -8,8 +8,8 @@ export type SortDirection = "asc" | "desc";
 
 export interface ViewState {
   query: string;
-  /** Types to show; empty means all. */
-  types: Set<string>;
+  /** Kinds to show; empty means all. */
+  types: Set<ItemKind>;
   /** Integrations to show; empty means all. */
   integrations: Set<Integration>;
   /** Accounts (the provider's account ids) to show; empty means all. */
@@ -28,6 +28,7 @@ export function toItemView(view: ViewState, expanded: ReadonlySet<string> | null
     types: [...view.types],
     integrations: [...view.integrations],
     accounts: [...view.accounts],
+    parent: null,
     changes_only: view.changesOnly,
     sort: { column: view.sort.column, descending: view.sort.direction === "desc" },
     expanded: expanded ? [...expanded] : null,

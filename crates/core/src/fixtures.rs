@@ -6,7 +6,7 @@ use chrono::Utc;
 use crate::account::AccountInfo;
 use crate::config::Mode;
 use crate::integration::Integration;
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, ItemKind};
 use crate::keychain::StoredConnection;
 use crate::secret::Secret;
 
@@ -45,7 +45,7 @@ pub fn contacts(count: usize) -> Vec<IntegrationItem> {
             let mut item = IntegrationItem::new(
                 Integration::Hubspot,
                 n.to_string(),
-                "contact",
+                ItemKind::Contact,
                 format!("Contact {n}"),
             );
             item.url = Some(format!(

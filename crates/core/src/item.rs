@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::integration::Integration;
+pub use crate::item_kind::{Delta, ItemKind};
 
 /// One thing found in a connected account: a base, a table, a page, a contact, …
 ///
@@ -14,9 +15,9 @@ use crate::integration::Integration;
 pub struct IntegrationItem {
     /// The provider's id of the item.
     pub id: String,
-    /// The kind of item (`contact`, `company`, `deal`, `base`, `table`, `page`, `database`).
+    /// The kind of item (`contact`, `company`, `deal`, `base`, `table`, `record`, `page`, …).
     #[serde(rename = "type")]
-    pub item_type: String,
+    pub item_type: ItemKind,
     /// True when the item holds other items (a base, a database).
     pub directory: bool,
     /// A readable path or name of the parent, when there is one.
@@ -36,8 +37,8 @@ pub struct IntegrationItem {
     /// The MIME type of file-like items. Always null: none of Inlet's providers has files; the
     /// field stays so the JSON keeps the seed backend's shape (the UI shows no empty column).
     pub mime_type: Option<String>,
-    /// A provider change token, when there is one (its meaning comes with the item store).
-    pub delta: Option<String>,
+    /// How the item differs from the account's load before (set by the item store).
+    pub delta: Option<Delta>,
     /// The drive of drive-like providers. Always null, kept for the seed backend's JSON shape.
     pub drive_id: Option<String>,
     /// Whether the item is visible (the seed's default is true).
@@ -60,12 +61,12 @@ impl IntegrationItem {
     pub fn new(
         integration: Integration,
         id: impl Into<String>,
-        item_type: impl Into<String>,
+        item_type: ItemKind,
         name: impl Into<String>,
     ) -> Self {
         Self {
             id: id.into(),
-            item_type: item_type.into(),
+            item_type,
             directory: false,
             parent_path_or_name: None,
             parent_id: None,
@@ -148,8 +149,8 @@ fn strip_signed_links(value: &mut serde_json::Value) -> bool {
 /// What a previous load found of one item: enough to tell whether it changed and where it hung.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreviousItem {
-    /// Its type (`page`, `database`, …).
-    pub item_type: String,
+    /// Its kind (a page, a database, …).
+    pub item_type: ItemKind,
     /// Its parent's id.
     pub parent_id: Option<String>,
     /// When the provider last saw it edited.
@@ -202,7 +203,7 @@ mod tests {
 
     #[test]
     fn json_field_names_are_the_seed_backends() {
-        let mut item = IntegrationItem::new(Integration::Hubspot, "1", "contact", "Ada");
+        let mut item = IntegrationItem::new(Integration::Hubspot, "1", ItemKind::Contact, "Ada");
         item.creation_time = Some("2024-09-12T11:36:05.267Z".parse().unwrap());
         let json = serde_json::to_value(&item).unwrap();
         let keys: Vec<&str> = json
@@ -222,7 +223,8 @@ mod tests {
 
     #[test]
     fn signed_links_are_left_out_and_what_the_file_is_kept() {
-        let mut item = IntegrationItem::new(Integration::Airtable, "rec1", "record", "Plan");
+        let mut item =
+            IntegrationItem::new(Integration::Airtable, "rec1", ItemKind::Record, "Plan");
         assert!(
             item.without_signed_links().is_none(),
             "nothing to leave out"

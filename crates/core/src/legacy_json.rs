@@ -130,6 +130,7 @@ impl ItemCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::item::ItemKind;
 
     #[test]
     fn loads_round_trip_and_are_forgotten_on_disconnect() {
@@ -154,7 +155,7 @@ mod tests {
             items: vec![IntegrationItem::new(
                 Integration::Hubspot,
                 "1",
-                "contact",
+                ItemKind::Contact,
                 "Ada",
             )],
         };

@@ -268,7 +268,7 @@ pub async fn load_all(
         notes.extend(sink.notes);
         for item in sink.items {
             // A provider that repeats a record across pages must not make Inlet show it twice.
-            if seen.insert((item.item_type.clone(), item.id.clone())) {
+            if seen.insert((item.item_type, item.id.clone())) {
                 items.push(item);
             }
         }

@@ -8,12 +8,13 @@
 
 mod common;
 
+use inlet_core::{Delta, ItemKind};
 use std::sync::{Arc, Mutex};
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use common::*;
 use inlet_core::load::{LoadProgress, LoadResult};
-use inlet_core::providers::RecordScope;
+use inlet_core::providers::{LoadRequest, RecordScope};
 use inlet_core::{Inlet, Integration};
 use inlet_sandbox::dataset::AirtableBase;
 use inlet_sandbox::{DatasetSize, Knobs, Sandbox, SandboxConfig};
@@ -25,7 +26,12 @@ async fn load_with(inlet: &Inlet, scope: RecordScope) -> (LoadResult, Vec<LoadPr
     let progress = Arc::new(move |p: LoadProgress| sink.lock().unwrap().push(p));
     let result = inlet
         .loader
-        .load_airtable_with_records(scope, progress, true)
+        .load_with(
+            Integration::Airtable,
+            LoadRequest::with_records(scope),
+            progress,
+            true,
+        )
         .await
         .expect("the load succeeds");
     let reports = seen.lock().unwrap().clone();
@@ -37,7 +43,7 @@ fn record_ids(result: &LoadResult) -> Vec<String> {
     let mut ids: Vec<String> = result
         .items
         .iter()
-        .filter(|i| i.item_type == "record" && i.delta.as_deref() != Some("gone"))
+        .filter(|i| i.item_type == ItemKind::Record && i.delta != Some(Delta::Gone))
         .map(|i| i.id.clone())
         .collect();
     ids.sort();
@@ -81,7 +87,7 @@ async fn a_base_loads_in_full_and_its_records_stay_across_later_loads() {
     let bases = &data.airtable.bases;
 
     // The first base's records: every one, each table a part of the progress.
-    let (first, reports) = load_with(&inlet, RecordScope::Bases(vec![bases[0].id.clone()])).await;
+    let (first, reports) = load_with(&inlet, RecordScope::Of(vec![bases[0].id.clone()])).await;
     assert!(!first.partial, "{:?}", first.failures);
     assert_eq!(record_ids(&first), ids_of(&[&bases[0]]));
     for table in &bases[0].tables {
@@ -112,7 +118,7 @@ async fn a_base_loads_in_full_and_its_records_stay_across_later_loads() {
     assert_eq!(big.details["Estimate"], 0);
 
     // Another base's records: the first base's stay, and only the new ones are new.
-    let (second, _) = load_with(&inlet, RecordScope::Bases(vec![bases[1].id.clone()])).await;
+    let (second, _) = load_with(&inlet, RecordScope::Of(vec![bases[1].id.clone()])).await;
     assert_eq!(record_ids(&second), ids_of(&[&bases[0], &bases[1]]));
     let changes = second.changes.expect("compared with the load before");
     assert_eq!(changes.new as usize, ids_of(&[&bases[1]]).len());
@@ -157,7 +163,7 @@ async fn a_base_is_one_workbook_with_a_typed_sheet_per_table() {
         .unwrap_err();
     assert_eq!(unknown.code(), "invalid_argument");
 
-    load_with(&inlet, RecordScope::Bases(vec![base.id.clone()])).await;
+    load_with(&inlet, RecordScope::Of(vec![base.id.clone()])).await;
     let written = inlet
         .library
         .export_base_workbook(&accounts, &base.id, &path)
@@ -281,7 +287,7 @@ async fn a_base_that_fails_to_load_keeps_its_stored_tables_and_records() {
         result
             .items
             .iter()
-            .filter(|i| i.item_type == "table" && i.delta.as_deref() != Some("gone"))
+            .filter(|i| i.item_type == ItemKind::Table && i.delta != Some(Delta::Gone))
             .count()
     };
     let all_tables: usize = bases.iter().map(|b| b.tables.len()).sum();
@@ -317,7 +323,7 @@ async fn an_expired_records_offset_starts_the_table_again_without_losing_or_repe
         airtable_expire_offsets: 2,
         ..Knobs::default()
     });
-    let (result, reports) = load_with(&inlet, RecordScope::Bases(vec![base.id.clone()])).await;
+    let (result, reports) = load_with(&inlet, RecordScope::Of(vec![base.id.clone()])).await;
     assert!(!result.partial, "{:?}", result.failures);
     assert_eq!(
         sandbox.knobs().airtable_expire_offsets,

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use inlet_core::export::ExportFormat;
 use inlet_core::item_store::ChangeSummary;
+use inlet_core::providers::LoadRequest;
 use inlet_core::services::ItemView;
 use inlet_core::Integration;
 use inlet_sandbox::{DataEdit, Knobs};
@@ -52,13 +53,19 @@ async fn a_second_load_after_people_edited_the_account_marks_new_changed_and_gon
             .rows
             .iter()
             .find(|r| r.item.id == id)
-            .and_then(|r| r.item.delta.clone())
+            .and_then(|r| r.item.delta)
     };
     for contact in &before[..3] {
-        assert_eq!(delta_of(&contact.id).as_deref(), Some("changed"));
+        assert_eq!(
+            delta_of(&contact.id).map(inlet_core::Delta::as_str),
+            Some("changed")
+        );
     }
     for contact in &before[3..5] {
-        assert_eq!(delta_of(&contact.id).as_deref(), Some("gone"));
+        assert_eq!(
+            delta_of(&contact.id).map(inlet_core::Delta::as_str),
+            Some("gone")
+        );
     }
     let facets = inlet
         .library
@@ -71,7 +78,7 @@ async fn a_second_load_after_people_edited_the_account_marks_new_changed_and_gon
     assert!(second
         .items
         .iter()
-        .all(|i| i.delta.as_deref() != Some("gone")));
+        .all(|i| i.delta != Some(inlet_core::Delta::Gone)));
     assert_eq!(facets.total as usize, second.items.len() + 2);
     let export = dir.join("export-all.ndjson");
     let written = inlet
@@ -145,11 +152,21 @@ async fn airtable_records_with_attachments_are_unchanged_when_only_their_signed_
     };
     let loader = &inlet.loader;
     let first = loader
-        .load_airtable_with_records(scope(), no_progress(), true)
+        .load_with(
+            Integration::Airtable,
+            LoadRequest::with_records(scope()),
+            no_progress(),
+            true,
+        )
         .await
         .unwrap();
     let second = loader
-        .load_airtable_with_records(scope(), no_progress(), true)
+        .load_with(
+            Integration::Airtable,
+            LoadRequest::with_records(scope()),
+            no_progress(),
+            true,
+        )
         .await
         .unwrap();
     let (before, after) = (with_files(&first), with_files(&second));

@@ -4,7 +4,10 @@
 mod common;
 
 use common::*;
+use inlet_core::providers::{LoadRequest, RecordScope};
+use inlet_core::services::ItemView;
 use inlet_core::Integration;
+use inlet_core::ItemKind;
 use inlet_sandbox::Knobs;
 
 #[tokio::test]
@@ -17,7 +20,7 @@ async fn hubspot_items_carry_record_urls_and_times() {
     let contact = result
         .items
         .iter()
-        .find(|i| i.item_type == "contact")
+        .find(|i| i.item_type == ItemKind::Contact)
         .unwrap();
     assert!(contact.url.as_deref().unwrap().starts_with(&format!(
         "https://app.hubspot.com/contacts/{portal}/record/0-1/"
@@ -155,7 +158,7 @@ async fn airtable_items_have_bases_as_parents_and_notion_items_readable_paths() 
     assert!(notion
         .items
         .iter()
-        .any(|i| i.item_type == "database" && i.directory));
+        .any(|i| i.item_type == ItemKind::Database && i.directory));
     // "Open in Notion" opens every item: the API's links are on app.notion.com now, and a
     // database's link is built on the host its data source's link uses.
     for item in &notion.items {
@@ -176,52 +179,68 @@ async fn airtable_records_load_on_demand() {
     connect_to(&inlet, Integration::Airtable).await.0.unwrap();
     let base = &sandbox.dataset().airtable.bases[2];
     let table = &base.tables[0];
-    let records = inlet
+    // One table's records (by id, or by name) go into the store like any load's items.
+    let by_name = RecordScope::Of(vec![table.name.clone()]);
+    let loaded = inlet
         .loader
-        .load_airtable_records(&base.id, &table.id)
+        .load_with(
+            Integration::Airtable,
+            LoadRequest::with_records(by_name),
+            no_progress(),
+            true,
+        )
         .await
         .unwrap();
+    let records: Vec<_> = loaded
+        .items
+        .iter()
+        .filter(|i| i.item_type == ItemKind::Record)
+        .collect();
     let mut got: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
     let mut want: Vec<&str> = table.records.iter().map(|r| r.id.as_str()).collect();
     got.sort();
     want.sort();
-    assert_eq!(got, want);
+    assert_eq!(got, want, "that table's records, no other's");
     assert!(records
         .iter()
-        .all(|r| r.item_type == "record" && r.parent_id.as_deref() == Some(table.id.as_str())));
-    assert_eq!(records[0].name, "Row 0", "named by the primary field");
-    // A view of the records exports like any other view.
-    let path = std::env::temp_dir().join(format!("inlet-records-{}.json", std::process::id()));
-    let keys: Vec<String> = records.iter().rev().take(5).map(|r| r.key()).collect();
-    let written = inlet
+        .all(|r| r.parent_id.as_deref() == Some(table.id.as_str())));
+    // The table's view: its records, from the store, named by the primary field.
+    let accounts = inlet.connections.connected_accounts().await.unwrap();
+    let view = ItemView {
+        parent: Some(table.id.clone()),
+        sort: inlet_core::item_store::ViewSort {
+            column: inlet_core::item_store::SortColumn::Loaded,
+            descending: false,
+        },
+        ..ItemView::default()
+    };
+    let window = inlet
         .library
-        .export_records(keys.clone(), inlet_core::export::ExportFormat::Json, &path)
+        .window(&accounts, view.clone(), 0, 500)
         .await
         .unwrap();
-    assert_eq!(written, 5);
-    std::fs::remove_file(&path).ok();
-    // A record no longer loaded is an error, not a silently shorter file.
-    let mut stale = keys;
-    stale.push("airtable/record/recGone".into());
-    let err = inlet
+    assert_eq!(window.total as usize, table.records.len());
+    assert_eq!(
+        window.rows[0].item.name, "Row 0",
+        "named by the primary field"
+    );
+    // That view exports like any other: exactly its records.
+    let path = std::env::temp_dir().join(format!("inlet-records-{}.json", std::process::id()));
+    let written = inlet
         .library
-        .export_records(stale, inlet_core::export::ExportFormat::Json, &path)
+        .export_view(
+            &accounts,
+            view,
+            inlet_core::export::ExportFormat::Json,
+            &path,
+        )
         .await
-        .unwrap_err();
-    assert_eq!(err.code(), "invalid_argument");
-    assert!(!path.exists(), "no file is left behind");
-    let err = inlet
-        .loader
-        .load_airtable_records(&base.id, "tblDoesNotExist")
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), "invalid_argument");
-    let err = inlet
-        .loader
-        .load_airtable_records("app/../x", &table.id)
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), "invalid_argument");
+        .unwrap();
+    assert_eq!(written as usize, table.records.len());
+    let exported: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert!(exported.iter().all(|r| r["parent_id"] == table.id.as_str()));
+    std::fs::remove_file(&path).ok();
 }
 
 /// Notion's search misses rows (it "is not guaranteed to return everything"): each data source

@@ -6,6 +6,7 @@
 
 mod common;
 
+use inlet_core::ItemKind;
 use std::sync::Arc;
 
 use common::*;
@@ -83,7 +84,7 @@ async fn a_load_is_cached_shown_again_at_start_and_exported_as_viewed() {
 
     // Export exactly the view: the deals, newest name first, in the grid's order.
     let view = ItemView {
-        types: vec!["deal".into()],
+        types: vec![ItemKind::Deal],
         sort: ViewSort {
             column: SortColumn::Name,
             descending: true,
@@ -91,7 +92,7 @@ async fn a_load_is_cached_shown_again_at_start_and_exported_as_viewed() {
         ..ItemView::default()
     };
     let shown = rows_of(&restarted, view.clone()).await;
-    assert!(shown.len() > 1 && shown.iter().all(|i| i.item_type == "deal"));
+    assert!(shown.len() > 1 && shown.iter().all(|i| i.item_type == ItemKind::Deal));
     let path = dir.join("view.csv");
     let written = restarted
         .library

@@ -11,7 +11,7 @@ mod common;
 use std::sync::atomic::Ordering;
 
 use common::*;
-use inlet_core::providers::RecordScope;
+use inlet_core::providers::{LoadRequest, RecordScope};
 use inlet_core::Integration;
 use inlet_sandbox::Knobs;
 
@@ -73,7 +73,12 @@ async fn a_spent_airtable_month_stops_a_records_load_at_once_and_bases_still_loa
     let limited_before = sandbox.counters().rate_limited.load(Ordering::SeqCst);
     let err = inlet
         .loader
-        .load_airtable_with_records(RecordScope::All, no_progress(), false)
+        .load_with(
+            Integration::Airtable,
+            LoadRequest::with_records(RecordScope::All),
+            no_progress(),
+            false,
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code(), "quota_exhausted", "{err}");

@@ -8,6 +8,8 @@
 
 mod common;
 
+use inlet_core::providers::{LoadRequest, RecordScope};
+use inlet_core::ItemKind;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -267,7 +269,7 @@ async fn one_failing_stream_gives_a_partial_result_that_says_so() {
         hub.contacts.len() + hub.companies.len(),
         "every other stream is complete"
     );
-    assert!(result.items.iter().all(|i| i.item_type != "deal"));
+    assert!(result.items.iter().all(|i| i.item_type != ItemKind::Deal));
 }
 
 /// A sandbox answering every API call after `latency_ms`, and Inlet connected to `integration`.
@@ -318,9 +320,13 @@ async fn opening_airtable_records_does_not_take_the_running_load_s_cancellation(
     let full = tokio::spawn(full);
     first_page.await.unwrap();
     // Records opened while the full load runs, then Cancel: both stop.
-    let records = inlet
-        .loader
-        .load_airtable_records(&base.id, &base.tables[0].id);
+    let one_table = RecordScope::Of(vec![base.tables[0].id.clone()]);
+    let records = inlet.loader.load_with(
+        Integration::Airtable,
+        LoadRequest::with_records(one_table),
+        no_progress(),
+        true,
+    );
     let records = tokio::spawn(records);
     tokio::task::yield_now().await;
     assert!(inlet.loader.cancel(Integration::Airtable));

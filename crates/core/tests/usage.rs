@@ -9,10 +9,11 @@
 
 mod common;
 
+use inlet_core::ItemKind;
 use std::sync::atomic::Ordering;
 
 use common::*;
-use inlet_core::providers::RecordScope;
+use inlet_core::providers::{LoadRequest, RecordScope};
 use inlet_core::services::{ApiUsage, Inlet};
 use inlet_core::Integration;
 use inlet_sandbox::{Knobs, Sandbox};
@@ -66,9 +67,13 @@ async fn every_call_is_counted_and_a_records_load_costs_what_was_said() {
     // Before any record was loaded, every table counts as one page.
     let guess = inlet
         .connections
-        .records_estimate(RecordScope::All)
+        .load_estimate(
+            Integration::Airtable,
+            &LoadRequest::with_records(RecordScope::All),
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .expect("Airtable caps its calls");
     assert!(
         guess.tables > 0 && guess.tables_never_loaded == guess.tables,
         "{guess:?}"
@@ -82,7 +87,12 @@ async fn every_call_is_counted_and_a_records_load_costs_what_was_said() {
     let before = sandbox_calls(&sandbox);
     let loaded = inlet
         .loader
-        .load_airtable_with_records(RecordScope::All, no_progress(), false)
+        .load_with(
+            Integration::Airtable,
+            LoadRequest::with_records(RecordScope::All),
+            no_progress(),
+            false,
+        )
         .await
         .unwrap();
     assert!(!loaded.partial);
@@ -93,14 +103,23 @@ async fn every_call_is_counted_and_a_records_load_costs_what_was_said() {
     // With every table's records in the store the estimate is the cost, to the call.
     let estimate = inlet
         .connections
-        .records_estimate(RecordScope::All)
+        .load_estimate(
+            Integration::Airtable,
+            &LoadRequest::with_records(RecordScope::All),
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .expect("Airtable caps its calls");
     assert_eq!(estimate.tables_never_loaded, 0, "{estimate:?}");
     let before = sandbox_calls(&sandbox);
     inlet
         .loader
-        .load_airtable_with_records(RecordScope::All, no_progress(), false)
+        .load_with(
+            Integration::Airtable,
+            LoadRequest::with_records(RecordScope::All),
+            no_progress(),
+            false,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -112,15 +131,19 @@ async fn every_call_is_counted_and_a_records_load_costs_what_was_said() {
     let first_base = structure
         .items
         .iter()
-        .find(|i| i.item_type == "base")
+        .find(|i| i.item_type == ItemKind::Base)
         .map(|i| i.id.clone())
         .unwrap();
     // One base's records: its schema and its tables' pages, and the bases listing.
     let one = inlet
         .connections
-        .records_estimate(RecordScope::Bases(vec![first_base]))
+        .load_estimate(
+            Integration::Airtable,
+            &LoadRequest::with_records(RecordScope::Of(vec![first_base])),
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .expect("Airtable caps its calls");
     assert!(one.bases == 1 && one.calls < estimate.calls, "{one:?}");
 }
 
@@ -149,9 +172,13 @@ async fn a_known_plan_and_a_spent_month_are_said_before_a_records_load() {
     );
     let estimate = inlet
         .connections
-        .records_estimate(RecordScope::All)
+        .load_estimate(
+            Integration::Airtable,
+            &LoadRequest::with_records(RecordScope::All),
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .expect("Airtable caps its calls");
     assert!(estimate.ask_first, "the plan's cap is known: {estimate:?}");
     assert!(
         estimate.message.contains("1,000 calls a month"),
@@ -166,7 +193,12 @@ async fn a_known_plan_and_a_spent_month_are_said_before_a_records_load() {
     });
     let err = inlet
         .loader
-        .load_airtable_with_records(RecordScope::All, no_progress(), false)
+        .load_with(
+            Integration::Airtable,
+            LoadRequest::with_records(RecordScope::All),
+            no_progress(),
+            false,
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code(), "quota_exhausted");
@@ -183,9 +215,13 @@ async fn a_known_plan_and_a_spent_month_are_said_before_a_records_load() {
         .unwrap();
     let estimate = inlet
         .connections
-        .records_estimate(RecordScope::All)
+        .load_estimate(
+            Integration::Airtable,
+            &LoadRequest::with_records(RecordScope::All),
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .expect("Airtable caps its calls");
     assert!(estimate.ask_first, "{estimate:?}");
     assert!(
         estimate.message.contains("refused calls on"),

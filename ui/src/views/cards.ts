@@ -8,8 +8,8 @@ export interface CardActions {
   connect(integration: Integration): void;
   disconnect(integration: Integration): void;
   load(integration: Integration): void;
-  /** Airtable: loads every record of every base too (asking first where calls are capped). */
-  loadAllRecords(): void;
+  /** Loads every record too, where records come on demand (asking first where calls are capped). */
+  loadAllRecords(integration: Integration): void;
   /** Says which plan the account is on (`null`: not known). */
   setPlan(integration: Integration, plan: string | null): void;
   cancel(integration: Integration): void;
@@ -92,8 +92,8 @@ function card(doc: Document, status: IntegrationStatus, busy: boolean, loading: 
     // Once something was loaded (this session or cached), the same action reloads it.
     const label = status.last_load ? "Reload" : "Load";
     button(label, `${label} ${status.name} items`, () => actions.load(status.integration), status.reconnect_needed);
-    if (status.integration === "airtable") {
-      button("Load all records", "Load every record of every Airtable base", () => actions.loadAllRecords(), status.reconnect_needed);
+    if (status.capabilities.records_of.length > 0) {
+      button("Load all records", `Load every record of every ${status.name} base`, () => actions.loadAllRecords(status.integration), status.reconnect_needed);
     }
   }
   if (status.connected) button("Disconnect", `Disconnect ${status.name}`, () => actions.disconnect(status.integration));

@@ -1,17 +1,19 @@
 // The detail panel: every field of the selected item, open it in its provider, copy id / URL,
-// for an Airtable table its records, and for a base all its records and its workbook. Values
-// are text nodes, never markup.
-import type { IntegrationItem } from "../backend";
+// and what the provider's capabilities offer: the records of a container whose records come on
+// demand (an Airtable table, a base) and a container's workbook. Values are text nodes, never
+// markup.
+import type { Capabilities, IntegrationItem } from "../backend";
 import { el, formatTime } from "../format";
 import { nameOf, type AppState, type Store } from "../store";
 
 export interface DetailActions {
   openInProvider(url: string): void;
   copy(text: string, what: string): void;
+  /** Loads a table's records into the store and shows them. */
   records(table: IntegrationItem): void;
-  /** Loads every record of an Airtable base into the store. */
+  /** Loads every record of a container (an Airtable base) into the store. */
   baseRecords(base: IntegrationItem): void;
-  /** Writes an Airtable base's stored records as one workbook. */
+  /** Writes a container's stored records as one workbook (an Airtable base). */
   workbook(base: IntegrationItem): void;
   close(): void;
 }
@@ -40,11 +42,13 @@ function fields(item: IntegrationItem): [string, string][] {
 /** Renders the panel whenever the selected item changes. */
 export function mountDetails(doc: Document, panel: HTMLElement, store: Store<AppState>, actions: DetailActions): void {
   store.subscribe((s, p) => {
-    if (s.detail !== p.detail) renderDetails(doc, panel, s.detail, s.detail ? nameOf(s, s.detail.integration) : "", actions);
+    if (s.detail === p.detail) return;
+    const capabilities = s.statuses.find((status) => status.integration === s.detail?.integration)?.capabilities ?? null;
+    renderDetails(doc, panel, s.detail, s.detail ? nameOf(s, s.detail.integration) : "", actions, capabilities);
   });
 }
 
-export function renderDetails(doc: Document, panel: HTMLElement, item: IntegrationItem | null, provider: string, actions: DetailActions): void {
+export function renderDetails(doc: Document, panel: HTMLElement, item: IntegrationItem | null, provider: string, actions: DetailActions, capabilities: Capabilities | null = null): void {
   if (!item) {
     panel.hidden = true;
     panel.replaceChildren();
@@ -67,13 +71,17 @@ export function renderDetails(doc: Document, panel: HTMLElement, item: Integrati
     button("Copy URL", () => actions.copy(url, "URL"));
   }
   button("Copy ID", () => actions.copy(item.id, "ID"));
-  if (item.integration === "airtable" && item.type === "table" && item.parent_id) {
+  // Records come on demand: a container that holds them directly (a table) shows them; one that
+  // holds such containers (a base) loads them all; a workbook container exports them.
+  const recordsOf = capabilities?.records_of ?? [];
+  const workbook = capabilities?.workbook_of.includes(item.type) ?? false;
+  if (recordsOf.includes(item.type) && !workbook && item.parent_id) {
     button("Records", () => actions.records(item), `Load the records of ${item.name}`);
   }
-  if (item.integration === "airtable" && item.type === "base") {
+  if (recordsOf.includes(item.type) && workbook) {
     button("Load all records", () => actions.baseRecords(item), `Load every record of ${item.name}`);
-    button("Export workbook", () => actions.workbook(item), `Export ${item.name} as an XLSX workbook, a sheet per table`);
   }
+  if (workbook) button("Export workbook", () => actions.workbook(item), `Export ${item.name} as an XLSX workbook, a sheet per table`);
   button("Close", () => actions.close(), "Close details (Esc)");
   const list = el(doc, "dl");
   for (const [key, value] of fields(item)) {

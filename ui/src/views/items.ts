@@ -2,7 +2,7 @@
 // filters, sort, tree) or of the stored items asks the backend for the first window, the total
 // and the filters' counts; scrolling asks for more windows. A table's records, loaded on demand,
 // are viewed in memory instead.
-import type { Backend, IntegrationItem, ItemView, ViewFacets } from "../backend";
+import type { Backend, IntegrationItem, ItemKind, ItemView, ViewFacets } from "../backend";
 import { describeError } from "../backend";
 import { compareText, el, formatCount } from "../format";
 import { age, applyView, itemKey, SearchIndex, SortCache, toItemView, type TreeRow } from "../model";
@@ -115,7 +115,7 @@ export class ItemsView {
   private renderRecords(state: AppState): void {
     const records = state.records!;
     // A table's records are one kind from one integration: only search and sort apply.
-    const view = { ...state.view, types: new Set<string>(), integrations: new Set<never>(), accounts: new Set<string>() };
+    const view = { ...state.view, types: new Set<ItemKind>(), integrations: new Set<never>(), accounts: new Set<string>() };
     if (this.recordColumns?.table !== records.table) this.recordColumns = { table: records.table, columns: recordColumns(records.table) };
     const columns = this.recordColumns.columns;
     let shown = applyView(records.items, { ...view, sort: { column: "name", direction: "asc" } }, this.index, this.sortCache);

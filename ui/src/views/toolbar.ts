@@ -1,6 +1,6 @@
 // The toolbar and the keyboard: search, filters, layout and export buttons write the view state;
 // `/` focuses search, Esc closes details or clears the search, ↓ moves into the grid.
-import type { Integration } from "../backend";
+import type { Integration, ItemKind } from "../backend";
 import type { AppState, Store } from "../store";
 
 export interface ToolbarActions {
@@ -15,8 +15,8 @@ export function mountToolbar(doc: Document, store: Store<AppState>, actions: Too
   const setQuery = (query: string) => store.set((s) => ({ view: { ...s.view, query } }));
   search.addEventListener("input", () => setQuery(search.value));
   byId<HTMLSelectElement>("type-filter").addEventListener("change", (e) => {
-    const value = (e.target as HTMLSelectElement).value;
-    store.set((s) => ({ view: { ...s.view, types: value ? new Set([value]) : new Set() } }));
+    const value = (e.target as HTMLSelectElement).value as ItemKind | "";
+    store.set((s) => ({ view: { ...s.view, types: value ? new Set([value]) : new Set<ItemKind>() } }));
   });
   byId<HTMLSelectElement>("integration-filter").addEventListener("change", (e) => {
     const value = (e.target as HTMLSelectElement).value as Integration | "";

@@ -4,7 +4,7 @@
 use inlet_core::export::ExportFormat;
 use inlet_core::item_store::{SortColumn, ViewSort};
 use inlet_core::services::{Destination, ItemView};
-use inlet_core::{CoreError, Inlet, Integration};
+use inlet_core::{CoreError, Inlet, Integration, ItemKind};
 
 use super::Voice;
 
@@ -25,7 +25,11 @@ pub async fn run(inlet: &Inlet, voice: Voice, args: ItemsArgs) -> Result<(), Cor
     let format: ExportFormat = args.format.parse()?;
     let view = ItemView {
         search: args.search.unwrap_or_default(),
-        types: args.types,
+        types: args
+            .types
+            .iter()
+            .map(|t| item_kind(t))
+            .collect::<Result<_, _>>()?,
         integrations: args
             .integration
             .map(|i| i.parse::<Integration>())
@@ -33,6 +37,7 @@ pub async fn run(inlet: &Inlet, voice: Voice, args: ItemsArgs) -> Result<(), Cor
             .into_iter()
             .collect(),
         accounts: args.account.into_iter().collect(),
+        parent: None,
         changes_only: args.changes,
         sort: ViewSort {
             column: sort_column(&args.sort)?,
@@ -48,6 +53,18 @@ pub async fn run(inlet: &Inlet, voice: Voice, args: ItemsArgs) -> Result<(), Cor
         .await?;
     voice.note(format!("{written} stored items"));
     Ok(())
+}
+
+/// The kind `inlet items --type` names.
+fn item_kind(name: &str) -> Result<ItemKind, CoreError> {
+    ItemKind::parse(name.trim()).ok_or_else(|| {
+        let known: Vec<&str> = ItemKind::ALL.iter().map(|k| k.as_str()).collect();
+        CoreError::invalid_argument(format!(
+            "“{}” is not an item type. Use one of: {}.",
+            name.chars().take(32).collect::<String>(),
+            known.join(", ")
+        ))
+    })
 }
 
 /// The column `inlet items --sort` names.

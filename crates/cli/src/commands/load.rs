@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use inlet_core::export::{export_to_path, write_items, ExportFormat};
-use inlet_core::providers::RecordScope;
+use inlet_core::providers::{LoadRequest, RecordScope};
 use inlet_core::services::{Destination, ItemView};
 use inlet_core::{CoreError, Inlet, Integration};
 
@@ -28,48 +28,47 @@ pub struct LoadArgs {
 pub async fn run(inlet: &Inlet, voice: Voice, args: LoadArgs) -> Result<ExitCode, CoreError> {
     let integration: Integration = args.integration.parse()?;
     let format: ExportFormat = args.format.parse()?;
-    let scope = match (args.all_records, args.records_of.is_empty()) {
-        (true, _) => RecordScope::All,
-        (false, false) => RecordScope::Bases(args.records_of),
-        (false, true) => RecordScope::None,
+    let table = args.records.as_deref().map(table_of).transpose()?;
+    let scope = match (args.all_records, args.records_of.is_empty(), &table) {
+        (_, _, Some((_, table))) => RecordScope::Of(vec![table.clone()]),
+        (true, _, None) => RecordScope::All,
+        (false, false, None) => RecordScope::Of(args.records_of),
+        (false, true, None) => RecordScope::None,
     };
-    if (scope != RecordScope::None || args.records.is_some())
-        && integration != Integration::Airtable
-    {
-        return Err(CoreError::invalid_argument(
-            "--records, --all-records and --records-of are for Airtable bases only.",
-        ));
+    let capabilities = inlet_core::providers::provider(integration).capabilities();
+    if !scope.is_none() && capabilities.records_of.is_empty() {
+        return Err(CoreError::invalid_argument(format!(
+            "--records, --all-records and --records-of are for Airtable only: a {} load brings everything.",
+            integration.display_name()
+        )));
     }
-    if let Some(spec) = &args.records {
-        return table_records(inlet, voice, spec, format, args.output).await;
-    }
+    let request = LoadRequest::with_records(scope);
     let progress: inlet_core::load::ProgressFn = if progress::wanted(voice.quiet) {
         progress::bars()
     } else {
         Arc::new(|_| {})
     };
-    if scope != RecordScope::None {
-        // Airtable's calls are capped a month: say what this costs where the cap is known or was
-        // met (a note, not a question — `inlet` runs in scripts too).
-        if let Ok(estimate) = inlet.connections.records_estimate(scope.clone()).await {
-            if estimate.ask_first {
-                voice.note(&estimate.message);
-            }
+    // Calls capped by a plan (Airtable's records): say what this costs where the cap is known
+    // or was met (a note, not a question — `inlet` runs in scripts too).
+    if let Ok(Some(estimate)) = inlet.connections.load_estimate(integration, &request).await {
+        if estimate.ask_first {
+            voice.note(&estimate.message);
         }
     }
-    let result = match scope {
-        RecordScope::None => inlet.loader.load_into_store(integration, progress).await?,
-        scope => {
-            let load = inlet
-                .loader
-                .load_airtable_with_records(scope, progress, false);
-            load.await?
-        }
-    };
+    let load = inlet
+        .loader
+        .load_with(integration, request, progress, false);
+    let result = load.await?;
     let written = if result.items.is_empty() {
         let accounts = inlet.connections.connected_accounts().await?;
+        // `--records`: that table's records, as stored now.
+        let parent = match &table {
+            Some((base, table)) => Some(stored_table_id(inlet, &accounts, base, table).await?),
+            None => None,
+        };
         let view = ItemView {
             integrations: vec![integration],
+            parent,
             ..ItemView::default()
         };
         let destination = args.output.map_or(Destination::Stdout, Destination::File);
@@ -105,21 +104,43 @@ pub async fn run(inlet: &Inlet, voice: Voice, args: LoadArgs) -> Result<ExitCode
     Ok(ExitCode::from(3))
 }
 
-/// `--records <base>/<table>`: one table's records, loaded on demand.
-async fn table_records(
+/// `--records <base>/<table>`: the base's id and the table's id or name.
+fn table_of(spec: &str) -> Result<(String, String), CoreError> {
+    let valid = |s: &str| !s.is_empty() && s.len() <= 256 && !s.contains(['/', '?', '#']);
+    match spec.split_once('/') {
+        Some((base, table)) if valid(base) && valid(table) => {
+            Ok((base.to_owned(), table.to_owned()))
+        }
+        _ => Err(CoreError::invalid_argument(
+            "--records takes <baseId>/<tableId>, e.g. appXXXX/tblYYYY.",
+        )),
+    }
+}
+
+/// The id of the stored table `table` (an id or a name) of the base `base`; an error when the
+/// load found no such table.
+async fn stored_table_id(
     inlet: &Inlet,
-    voice: Voice,
-    spec: &str,
-    format: ExportFormat,
-    output: Option<PathBuf>,
-) -> Result<ExitCode, CoreError> {
-    let (base, table) = spec.split_once('/').ok_or_else(|| {
-        CoreError::invalid_argument("--records takes <baseId>/<tableId>, e.g. appXXXX/tblYYYY.")
-    })?;
-    let records = inlet.loader.load_airtable_records(base, table).await?;
-    let written = write_out(&records, format, output)?;
-    voice.note(format!("loaded {written} items from Airtable"));
-    Ok(ExitCode::SUCCESS)
+    accounts: &[inlet_core::services::CurrentAccount],
+    base: &str,
+    table: &str,
+) -> Result<String, CoreError> {
+    let view = ItemView {
+        integrations: vec![Integration::Airtable],
+        parent: Some(base.to_owned()),
+        types: vec![inlet_core::ItemKind::Table],
+        ..ItemView::default()
+    };
+    let tables = inlet.library.window(accounts, view, 0, 500).await?;
+    tables
+        .rows
+        .into_iter()
+        .map(|row| row.item)
+        .find(|t| t.id == table || t.name == table)
+        .map(|t| t.id)
+        .ok_or_else(|| {
+            CoreError::invalid_argument(format!("The base {base} has no table {table}."))
+        })
 }
 
 /// Writes `items` to `output`, or to standard output; answers how many.

@@ -15,6 +15,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use inlet_core::providers::LoadRequest;
 use inlet_core::{Inlet, Integration};
 use inlet_sandbox::{DatasetSize, Knobs, Sandbox, SandboxConfig};
 
@@ -338,9 +339,12 @@ async fn inlet_load(account: &Account, knobs: Knobs, again: bool) -> Measured {
     });
     let result = if account.records {
         let all = inlet_core::providers::RecordScope::All;
-        let load = inlet
-            .loader
-            .load_airtable_with_records(all, progress, false);
+        let load = inlet.loader.load_with(
+            Integration::Airtable,
+            LoadRequest::with_records(all),
+            progress,
+            false,
+        );
         load.await
     } else {
         inlet

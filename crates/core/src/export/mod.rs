@@ -212,7 +212,7 @@ fn row(item: &IntegrationItem) -> [String; 13] {
     [
         item.integration.id().to_owned(),
         item.id.clone(),
-        item.item_type.clone(),
+        item.item_type.as_str().to_owned(),
         item.name.clone(),
         item.directory.to_string(),
         text(&item.parent_id),
@@ -224,7 +224,9 @@ fn row(item: &IntegrationItem) -> [String; 13] {
             .as_ref()
             .map(|c| c.join(" "))
             .unwrap_or_default(),
-        text(&item.delta),
+        item.delta
+            .map(|d| d.as_str().to_owned())
+            .unwrap_or_default(),
         item.visibility.map(|v| v.to_string()).unwrap_or_default(),
     ]
 }

@@ -2,16 +2,22 @@
 
 use super::*;
 use crate::integration::Integration;
+use crate::item::ItemKind;
 
 fn items() -> Vec<IntegrationItem> {
-    let mut a = IntegrationItem::new(Integration::Hubspot, "1", "contact", "Ada, \"the\" first");
+    let mut a = IntegrationItem::new(
+        Integration::Hubspot,
+        "1",
+        ItemKind::Contact,
+        "Ada, \"the\" first",
+    );
     a.url = Some("https://app.hubspot.com/contacts/1/record/0-1/1".into());
     vec![
         a,
         IntegrationItem::new(
             Integration::Hubspot,
             "2",
-            "deal",
+            ItemKind::Deal,
             "<img src=x onerror=alert(1)>",
         ),
     ]
@@ -62,11 +68,11 @@ fn csv_cells_that_a_spreadsheet_would_run_are_text() {
     ];
     let items: Vec<IntegrationItem> = evil
         .iter()
-        .map(|name| IntegrationItem::new(Integration::Hubspot, "1", "contact", *name))
+        .map(|name| IntegrationItem::new(Integration::Hubspot, "1", ItemKind::Contact, *name))
         .chain([IntegrationItem::new(
             Integration::Hubspot,
             "2",
-            "contact",
+            ItemKind::Contact,
             "Ada = 1",
         )])
         .collect();

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{sql_error, AccountKey, ItemStore};
 use crate::error::Result;
-use crate::item::{PreviousItem, PreviousLoad};
+use crate::item::{ItemKind, PreviousItem, PreviousLoad};
 
 impl ItemStore {
     /// The items of `key`'s current generation (not those marked gone), by id.
@@ -26,7 +26,7 @@ impl ItemStore {
                 Ok((
                     r.get::<_, String>(0)?,
                     PreviousItem {
-                        item_type: r.get(1)?,
+                        item_type: kind(r.get(1)?)?,
                         parent_id: r.get(2)?,
                         modified: modified
                             .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
@@ -40,4 +40,15 @@ impl ItemStore {
             .map_err(sql_error)?;
         Ok(PreviousLoad::new(items))
     }
+}
+
+/// A stored kind's name as an [`ItemKind`]; a name this version does not know is refused.
+fn kind(name: String) -> rusqlite::Result<ItemKind> {
+    ItemKind::parse(&name).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            1,
+            rusqlite::types::Type::Text,
+            format!("an item kind this version does not know: {name}").into(),
+        )
+    })
 }

@@ -33,7 +33,7 @@ fn deltas(store: &ItemStore, generation: &Generation) -> Vec<(String, Option<Str
         .items(generation.id)
         .unwrap()
         .into_iter()
-        .map(|i| (i.id, i.delta))
+        .map(|i| (i.id, i.delta.map(|d| d.as_str().to_owned())))
         .collect();
     out.sort();
     out

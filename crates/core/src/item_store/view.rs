@@ -11,7 +11,7 @@ use specta::Type;
 use super::query::match_expression;
 use super::{sql_error, ItemStore};
 use crate::error::{CoreError, Result};
-use crate::item::IntegrationItem;
+use crate::item::{Delta, IntegrationItem, ItemKind};
 
 /// A column the grid sorts by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
@@ -77,8 +77,10 @@ impl ViewSort {
 pub struct RowFilter {
     /// Words every row must contain, each as a prefix (FTS5); blank for none.
     pub search: String,
-    /// Item types to show; empty for all.
-    pub types: Vec<String>,
+    /// Item kinds to show; empty for all.
+    pub types: Vec<ItemKind>,
+    /// Only the children of the item with this id (a table's records).
+    pub parent: Option<String>,
     /// Only items new, changed or gone since the load before.
     pub changes_only: bool,
     /// Without the items gone since the load before (kept, marked, for the Changes view): what
@@ -122,7 +124,16 @@ impl Condition {
         if !filter.types.is_empty() {
             let marks = vec!["?"; filter.types.len()].join(", ");
             sql.push_str(&format!(" AND {alias}.item_type IN ({marks})"));
-            values.extend(filter.types.iter().map(|t| Value::Text(t.clone())));
+            values.extend(
+                filter
+                    .types
+                    .iter()
+                    .map(|t| Value::Text(t.as_str().to_owned())),
+            );
+        }
+        if let Some(parent) = &filter.parent {
+            sql.push_str(&format!(" AND {alias}.parent_id = ?"));
+            values.push(Value::Text(parent.clone()));
         }
         if filter.changes_only {
             sql.push_str(&format!(" AND {alias}.delta IS NOT NULL"));
@@ -167,7 +178,7 @@ pub type TreeOrder = Vec<(i64, u32)>;
 pub(super) fn read_item(body: &str, delta: Option<String>) -> Result<IntegrationItem> {
     let mut item: IntegrationItem =
         serde_json::from_str(body).map_err(|e| CoreError::serialization("a stored item", e))?;
-    item.delta = delta;
+    item.delta = delta.as_deref().and_then(Delta::parse);
     Ok(item)
 }
 
@@ -179,9 +190,10 @@ impl ItemStore {
     /// How many rows of `generations` pass `filter` (without a search: summed from the counts
     /// kept per finished generation).
     pub fn count(&self, generations: &[i64], filter: &RowFilter) -> Result<u32> {
-        if match_expression(&filter.search).is_none() {
+        if match_expression(&filter.search).is_none() && filter.parent.is_none() {
             let counts = self.kept_counts(generations)?;
-            let type_ok = |t: &str| filter.types.is_empty() || filter.types.iter().any(|x| x == t);
+            let type_ok =
+                |t: &str| filter.types.is_empty() || filter.types.iter().any(|x| x.as_str() == t);
             let total: u64 = counts
                 .iter()
                 .filter(|(_, t, changed, _)| type_ok(t) && (*changed || !filter.changes_only))
@@ -300,7 +312,7 @@ impl ItemStore {
         };
         // Without a search the counts kept per generation answer; with one, one pass over the
         // covering index (generation, item_type, delta) of the matching rows does all three.
-        let rows = if match_expression(&filter.search).is_none() {
+        let rows = if match_expression(&filter.search).is_none() && filter.parent.is_none() {
             self.kept_counts(generations)?
         } else {
             let condition = Condition::new("items", generations, &unfiltered, true);
@@ -312,7 +324,8 @@ impl ItemStore {
             self.counts(&sql, condition.values)?
         };
         let mut facets = FacetCounts::default();
-        let type_ok = |t: &str| filter.types.is_empty() || filter.types.iter().any(|x| x == t);
+        let type_ok =
+            |t: &str| filter.types.is_empty() || filter.types.iter().any(|x| x.as_str() == t);
         for (generation, item_type, changed, n) in rows {
             if changed || !filter.changes_only {
                 add(&mut facets.by_type, item_type.clone(), n);

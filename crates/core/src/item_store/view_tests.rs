@@ -1,5 +1,6 @@
 //! The grid's window on a real SQLite file: order, windows, filters, facets, tree, export rows.
 
+use crate::item::ItemKind;
 use std::collections::HashSet;
 
 use super::tests::{load, temp_store};
@@ -59,8 +60,8 @@ fn windows_page_through_the_sorted_rows_and_the_total_counts_them_all() {
 fn search_types_and_changes_filter_in_the_store_and_facets_count_under_the_other_filters() {
     let (store, dir) = temp_store("filters");
     let mut items = fixtures::contacts(30);
-    items[5].item_type = "company".into();
-    items[6].item_type = "company".into();
+    items[5].item_type = ItemKind::Company;
+    items[6].item_type = ItemKind::Company;
     load(&store, &items, false);
     items[7].name = "Renamed Person".into();
     items.pop(); // 29 is gone
@@ -90,7 +91,7 @@ fn search_types_and_changes_filter_in_the_store_and_facets_count_under_the_other
     );
 
     let companies = RowFilter {
-        types: vec!["company".into()],
+        types: vec![ItemKind::Company],
         ..RowFilter::default()
     };
     assert_eq!(store.count(&ids, &companies).unwrap(), 2);
@@ -103,7 +104,7 @@ fn search_types_and_changes_filter_in_the_store_and_facets_count_under_the_other
         .unwrap();
     let mut marks: Vec<_> = changed
         .iter()
-        .map(|i| (i.id.as_str(), i.delta.as_deref()))
+        .map(|i| (i.id.as_str(), i.delta.map(crate::item::Delta::as_str)))
         .collect();
     marks.sort();
     assert_eq!(marks, [("29", Some("gone")), ("7", Some("changed"))]);
@@ -138,14 +139,14 @@ fn search_types_and_changes_filter_in_the_store_and_facets_count_under_the_other
 #[test]
 fn the_tree_shows_roots_and_the_children_of_expanded_items() {
     let (store, dir) = temp_store("tree");
-    let base = IntegrationItem::new(Integration::Hubspot, "b", "base", "Base");
+    let base = IntegrationItem::new(Integration::Hubspot, "b", ItemKind::Base, "Base");
     let mut items = vec![base];
     for (id, name) in [("t2", "Zebra table"), ("t1", "Alpha table")] {
-        let mut table = IntegrationItem::new(Integration::Hubspot, id, "table", name);
+        let mut table = IntegrationItem::new(Integration::Hubspot, id, ItemKind::Table, name);
         table.parent_id = Some("b".into());
         items.push(table);
     }
-    let mut orphan = IntegrationItem::new(Integration::Hubspot, "o", "table", "Orphan");
+    let mut orphan = IntegrationItem::new(Integration::Hubspot, "o", ItemKind::Table, "Orphan");
     orphan.parent_id = Some("missing".into());
     items.push(orphan);
     let generation = load(&store, &items, false);
@@ -183,7 +184,7 @@ fn the_tree_shows_roots_and_the_children_of_expanded_items() {
 
     // Filtered to tables, the base is not shown and its tables become roots.
     let tables = RowFilter {
-        types: vec!["table".into()],
+        types: vec![ItemKind::Table],
         ..RowFilter::default()
     };
     let order = store

@@ -4,6 +4,9 @@
 pub mod airtable;
 pub mod hubspot;
 pub mod notion;
+mod request;
+
+pub use request::{Capabilities, CarryOver, LoadRequest, RecordScope};
 
 use async_trait::async_trait;
 
@@ -25,35 +28,10 @@ pub struct LoadContext<'a> {
     pub settings: &'a ProviderSettings,
     /// The connected account (HubSpot builds record URLs from the portal id).
     pub account: &'a AccountInfo,
-    /// Whose records the load brings in beside the structure (Airtable's bases).
-    pub records: &'a RecordScope,
+    /// What the load brings in beside the structure (records, content).
+    pub request: &'a LoadRequest,
     /// What the account's previous load found, for providers that ask for it (empty otherwise).
     pub previous: &'a PreviousLoad,
-}
-
-/// Which containers' records a load brings in beside the account's structure: Airtable's
-/// records are many (a base may hold hundreds of thousands), so a load lists bases and tables
-/// and loads records only when the person asks for them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum RecordScope {
-    /// Only the structure (bases and tables).
-    #[default]
-    None,
-    /// The records of these bases too.
-    Bases(Vec<String>),
-    /// The records of every base.
-    All,
-}
-
-impl RecordScope {
-    /// Whether the records of `container` (a base id) are loaded.
-    pub fn covers(&self, container: &str) -> bool {
-        match self {
-            RecordScope::None => false,
-            RecordScope::Bases(ids) => ids.iter().any(|id| id == container),
-            RecordScope::All => true,
-        }
-    }
 }
 
 /// Receives items page by page as a stream loads.
@@ -114,6 +92,23 @@ pub trait Provider: ApiDialect + TokenDialect + Send + Sync {
     /// walks only the pages edited since, and takes the rest's children from it.
     fn reads_previous_load(&self) -> bool {
         false
+    }
+
+    /// What the faces may offer for this provider's items.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::default()
+    }
+
+    /// What a finished load keeps of the account's load before, as stored: `items` are what
+    /// it found, `failed` the streams that failed. Nothing, unless a provider's load leaves
+    /// some contents out (records not asked for) or fails in parts it can keep.
+    fn carry_over(
+        &self,
+        _request: &LoadRequest,
+        _items: &[IntegrationItem],
+        _failed: &[String],
+    ) -> CarryOver {
+        CarryOver::default()
     }
 }
 

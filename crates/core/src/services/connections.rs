@@ -120,6 +120,7 @@ impl Connections {
             };
             out.push(IntegrationStatus {
                 usage,
+                capabilities: crate::providers::provider(integration).capabilities(),
                 integration,
                 name: integration.display_name().to_owned(),
                 mode: settings.as_ref().map(|s| s.mode),

@@ -14,6 +14,7 @@ use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::export::{export_stream, write_stream, ExportFormat};
 use crate::integration::Integration;
+use crate::item::ItemKind;
 use crate::item_store::{
     AccountKey, Generation, ItemRow, ItemStore, RowFilter, TreeOrder, ViewSort,
 };
@@ -24,12 +25,16 @@ use crate::sync::lock;
 pub struct ItemView {
     /// Words to find (each as a prefix) in names, parent paths and the text of details.
     pub search: String,
-    /// Item types to show; empty for all.
-    pub types: Vec<String>,
+    /// Item kinds to show; empty for all.
+    pub types: Vec<ItemKind>,
     /// Integrations to show; empty for all.
     pub integrations: Vec<Integration>,
     /// Accounts to show (by the provider's account id); empty for all.
     pub accounts: Vec<String>,
+    /// Only the children of the item with this id (an Airtable table's records); absent for
+    /// every item.
+    #[serde(default)]
+    pub parent: Option<String>,
     /// Only items new, changed or gone since the load before.
     pub changes_only: bool,
     /// The order.
@@ -44,6 +49,7 @@ impl ItemView {
         RowFilter {
             search: self.search.clone(),
             types: self.types.clone(),
+            parent: self.parent.clone(),
             changes_only: self.changes_only,
             without_gone: false,
         }

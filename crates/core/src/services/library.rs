@@ -1,5 +1,5 @@
 //! Library: the loaded items — every account's loads in the SQLite item store (in a private
-//! temporary folder when there is no data dir), the last Airtable records opened — and what the
+//! temporary folder when there is no data dir) — and what the
 //! grid reads of them (`item_views`). It knows nothing of tokens or providers.
 
 use std::collections::HashMap;
@@ -14,9 +14,8 @@ use super::item_views::ViewOrderCache;
 use super::load_writer::StoreWriter;
 use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
-use crate::export::{export_to_path, ExportFormat};
 use crate::integration::Integration;
-use crate::item::{IntegrationItem, PreviousLoad};
+use crate::item::{Delta, PreviousLoad};
 use crate::item_store::{AccountKey, ItemStore, FILE_NAME};
 use crate::legacy_json::{CachedLoad, ItemCache};
 use crate::load::LoadResult;
@@ -31,7 +30,6 @@ pub struct Library {
     store: Option<ItemStore>,
     /// When the items of each integration's active account were loaded (this session).
     last_loads: Mutex<HashMap<Integration, DateTime<Utc>>>,
-    records: Mutex<Vec<IntegrationItem>>,
     pub(super) trees: ViewOrderCache,
     /// Bumped whenever the stored items change, so cached tree orders are not reused.
     revision: AtomicU64,
@@ -53,7 +51,6 @@ impl Library {
         Self {
             store,
             last_loads: Mutex::default(),
-            records: Mutex::default(),
             trees: ViewOrderCache::default(),
             revision: AtomicU64::new(0),
             temporary: None,
@@ -163,7 +160,7 @@ impl Library {
             // replaced (and purged) this generation: what is stored now is its items.
             let current = store.current(&key)?.map_or(id, |g| g.id.max(id));
             let mut items = store.items(current)?;
-            items.retain(|item| item.delta.as_deref() != Some("gone"));
+            items.retain(|item| item.delta != Some(Delta::Gone));
             Ok(items)
         })
         .await
@@ -205,40 +202,6 @@ impl Library {
         tokio::task::spawn_blocking(move || store.previous_load(&key))
             .await
             .map_err(|e| CoreError::task_failed("reading the previous load", e))?
-    }
-
-    /// Keeps the last Airtable records opened, so a view of them can be exported too.
-    pub fn remember_records(&self, records: &[IntegrationItem]) {
-        *lock(&self.records) = records.to_vec();
-    }
-
-    /// Writes the last Airtable records opened with these keys (`IntegrationItem::key`), in this
-    /// order, to `path` (the export of a table's records view). A key that is no longer there
-    /// is an error rather than a silently shorter file.
-    pub async fn export_records(
-        &self,
-        keys: Vec<String>,
-        format: ExportFormat,
-        path: &Path,
-    ) -> Result<u64> {
-        let records = lock(&self.records).clone();
-        let path = path.to_owned();
-        tokio::task::spawn_blocking(move || {
-            let index: HashMap<String, &IntegrationItem> =
-                records.iter().map(|i| (i.key(), i)).collect();
-            let mut chosen = Vec::with_capacity(keys.len());
-            for key in &keys {
-                let item = index.get(key).ok_or_else(|| {
-                    CoreError::invalid_argument(format!(
-                        "The record {key} is no longer loaded; open the table again and export."
-                    ))
-                })?;
-                chosen.push(*item);
-            }
-            export_to_path(&path, format, chosen)
-        })
-        .await
-        .map_err(|e| CoreError::task_failed("export", e))?
     }
 }
 

@@ -1,5 +1,5 @@
-//! Loader: every item of a connected account, or one Airtable table's records, through the
-//! shared paced clients with refresh-on-demand tokens. Each load is a [`LoadHandle`] that owns
+//! Loader: every item of a connected account (with what a [`LoadRequest`] asks for beside),
+//! through the shared paced clients with refresh-on-demand tokens. Each load is a [`LoadHandle`] that owns
 //! its cancellation; [`Loader::cancel`] stops every load of an integration — no load can lose
 //! its way to be cancelled because another one started.
 
@@ -16,15 +16,15 @@ use super::clients::ApiClients;
 use super::connections::Connections;
 use super::library::Library;
 use super::load_writer::StoreWriter;
-use super::usage::{is_monthly_quota, met_monthly_quota, UsageRecorder};
+use super::usage::{met_monthly_quota, UsageRecorder};
 use crate::error::{CoreError, Result};
 use crate::http::ApiClient;
 use crate::integration::Integration;
-use crate::item::{IntegrationItem, PreviousLoad};
+use crate::item::PreviousLoad;
 use crate::item_store::AccountKey;
 use crate::keychain::StoredConnection;
 use crate::load::{load_all, LoadProgress, LoadResult, ProgressFn};
-use crate::providers::{airtable, provider, LoadContext, PageSink, RecordScope};
+use crate::providers::{provider, LoadContext, LoadRequest};
 use crate::sync::lock;
 use crate::tokens::ConnectionTokens;
 
@@ -119,11 +119,7 @@ impl Loader {
     /// `progress`, and returns the account's items as stored (each with its `delta`; those gone
     /// since the load before are in the store's Changes view, not here).
     pub fn load(&self, integration: Integration, progress: ProgressFn) -> LoadHandle<LoadResult> {
-        self.spawn(integration, move |inner, cancel| async move {
-            inner
-                .load(integration, RecordScope::None, progress, cancel, true)
-                .await
-        })
+        self.load_with(integration, LoadRequest::structure(), progress, true)
     }
 
     /// Like [`Loader::load`], without reading the items back: the window reads the rows it
@@ -133,40 +129,24 @@ impl Loader {
         integration: Integration,
         progress: ProgressFn,
     ) -> LoadHandle<LoadResult> {
-        self.spawn(integration, move |inner, cancel| async move {
-            inner
-                .load(integration, RecordScope::None, progress, cancel, false)
-                .await
-        })
+        self.load_with(integration, LoadRequest::structure(), progress, false)
     }
 
-    /// Loads the Airtable account with the records of the bases `records` names (or of every
-    /// base), each table's records a part of the progress, into the item store; with
-    /// `read_back`, the result carries every item as stored. Records of the other bases,
-    /// loaded before, stay (as they were then).
-    pub fn load_airtable_with_records(
+    /// Loads the account with what `request` asks for beside its structure (records, each
+    /// container's a part of the progress; content) into the item store; with `read_back`, the
+    /// result carries every item as stored. What the request leaves out and was loaded before
+    /// (other bases' records) stays, as it was then.
+    pub fn load_with(
         &self,
-        records: RecordScope,
+        integration: Integration,
+        request: LoadRequest,
         progress: ProgressFn,
         read_back: bool,
     ) -> LoadHandle<LoadResult> {
-        let integration = Integration::Airtable;
         self.spawn(integration, move |inner, cancel| async move {
             inner
-                .load(integration, records, progress, cancel, read_back)
+                .load(integration, request, progress, cancel, read_back)
                 .await
-        })
-    }
-
-    /// Loads the records of one Airtable table (`base` id, `table` id or name).
-    pub fn load_airtable_records(
-        &self,
-        base: &str,
-        table: &str,
-    ) -> LoadHandle<Vec<IntegrationItem>> {
-        let (base, table) = (base.to_owned(), table.to_owned());
-        self.spawn(Integration::Airtable, move |inner, _cancel| async move {
-            inner.load_records(&base, &table).await
         })
     }
 
@@ -229,7 +209,7 @@ struct Prepared {
     tokens: ConnectionTokens,
     api: ApiClient,
     settings: crate::config::ProviderSettings,
-    records: RecordScope,
+    request: LoadRequest,
     previous: PreviousLoad,
 }
 
@@ -244,7 +224,7 @@ impl Prepared {
             tokens: &self.tokens,
             settings: &self.settings,
             account: &self.connection.account,
-            records: &self.records,
+            request: &self.request,
             previous: &self.previous,
         }
     }
@@ -274,7 +254,7 @@ impl Inner {
             tokens,
             api: self.clients.api(integration),
             settings,
-            records: RecordScope::None,
+            request: LoadRequest::structure(),
             previous: PreviousLoad::default(),
         })
     }
@@ -282,13 +262,13 @@ impl Inner {
     async fn load(
         &self,
         integration: Integration,
-        records: RecordScope,
+        request: LoadRequest,
         progress: ProgressFn,
         cancel: CancellationToken,
         read_back: bool,
     ) -> Result<LoadResult> {
         let mut prepared = self.prepare(integration).await?;
-        prepared.records = records;
+        prepared.request = request;
         if provider(integration).reads_previous_load() {
             prepared.previous = self.library.previous_load(&prepared.account_key()).await?;
         }
@@ -342,22 +322,10 @@ impl Inner {
             self.library.note_quota_met(&key).await;
         }
         let mut result = outcome?;
-        // Records come only when asked for: those of tables not loaded again this time stay.
+        // What this load did not fetch again (records not asked for, failed streams) stays.
         let failed: Vec<String> = result.failures.iter().map(|f| f.stream.clone()).collect();
-        let reloaded: Vec<String> = result
-            .items
-            .iter()
-            .filter(|i| i.item_type == "table")
-            .filter(|i| {
-                i.parent_id.as_deref().is_some_and(|base| {
-                    prepared.records.covers(base) && !failed.iter().any(|f| f == base)
-                })
-            })
-            .map(|i| i.id.clone())
-            .collect();
-        self.library
-            .keep_records(&key, &mut result, reloaded, failed)
-            .await?;
+        let carry = provider(integration).carry_over(&prepared.request, &result.items, &failed);
+        self.library.carry_over(&key, &mut result, carry).await?;
         self.library
             .finish_load(writer, &mut result, &cancel, read_back)
             .await?;
@@ -368,34 +336,5 @@ impl Inner {
             self.library.forget_last_load(integration);
         }
         Ok(result)
-    }
-
-    async fn load_records(&self, base: &str, table: &str) -> Result<Vec<IntegrationItem>> {
-        let valid = |s: &str| !s.is_empty() && s.len() <= 256 && !s.contains(['/', '?', '#']);
-        if !valid(base) || !valid(table) {
-            return Err(CoreError::invalid_argument(
-                "Records need a base id and a table id or name, as <baseId>/<tableId>.",
-            ));
-        }
-        let mut prepared = self.prepare(Integration::Airtable).await?;
-        let key = prepared.account_key();
-        let usage = UsageRecorder::new(&self.library, key.clone());
-        prepared.api = prepared.api.with_call_meter(usage.meter());
-        struct Collect(Vec<IntegrationItem>);
-        impl PageSink for Collect {
-            fn page(&mut self, items: Vec<IntegrationItem>) {
-                self.0.extend(items);
-            }
-        }
-        let mut sink = Collect(Vec::new());
-        // The handle's cancellation stops this future wherever it is waiting.
-        let loaded = airtable::load_records(&prepared.context(), base, table, &mut sink).await;
-        if loaded.as_ref().is_err_and(is_monthly_quota) {
-            self.library.note_quota_met(&key).await;
-        }
-        usage.finish().await;
-        loaded?;
-        self.library.remember_records(&sink.0);
-        Ok(sink.0)
     }
 }

@@ -1,5 +1,6 @@
-//! Records, which come only when asked for (an Airtable base's): kept across the loads that do
-//! not load them again, and written out as one workbook per base.
+//! What a provider carries over between loads (records, which come only when asked for — an
+//! Airtable base's — kept across the loads that do not load them again), and stored bases
+//! written out as one workbook each.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -7,48 +8,41 @@ use std::path::Path;
 use super::library::{CurrentAccount, Library};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
+use crate::item::IntegrationItem;
+use crate::item::{Delta, ItemKind};
 use crate::item_store::{AccountKey, RowFilter, SortColumn, ViewSort};
 use crate::load::LoadResult;
 use crate::providers::airtable::workbook::{write_workbook, TableSheet};
-
-/// The item type of a record.
-const RECORD: &str = "record";
+use crate::providers::CarryOver;
 
 impl Library {
-    /// Adds to `result` (a load kept whole) the records stored for `key` before, of every table
-    /// the load found again but whose records it did not load again (`reloaded` lists those it
-    /// did): asking for one base's records must not forget the others', and a load of bases
-    /// and tables alone must not report every record gone. A container whose stream failed
-    /// (`failed`: Airtable base ids) keeps its stored tables and their records as they were,
-    /// so a partial load loses nothing it had. Records of tables that are no longer there are
-    /// left out (they are gone).
-    pub async fn keep_records(
+    /// Adds to `result` (a load kept whole) what its provider carries over from `key`'s load
+    /// before ([`CarryOver`]): the stored children of containers found again whose contents
+    /// were not loaded again (asking for one base's records must not forget the others', and a
+    /// load of bases and tables alone must not report every record gone), and the stored
+    /// subtrees of containers whose streams failed (a partial load loses nothing it had).
+    /// Children of containers no longer there are left out (they are gone).
+    pub async fn carry_over(
         &self,
         key: &AccountKey,
         result: &mut LoadResult,
-        reloaded: Vec<String>,
-        failed: Vec<String>,
+        carry: CarryOver,
     ) -> Result<()> {
         let Some(store) = self.store().cloned() else {
             return Ok(());
         };
-        let mut tables: HashSet<String> = result
-            .items
-            .iter()
-            .filter(|i| i.item_type == "table")
-            .map(|i| i.id.clone())
-            .filter(|id| !reloaded.contains(id))
-            .collect();
-        if tables.is_empty() && failed.is_empty() {
+        if carry.is_empty() {
             return Ok(());
         }
         let key = key.clone();
+        let kinds = carry.kinds.clone();
         let stored = tokio::task::spawn_blocking(move || {
             let Some(current) = store.current(&key)? else {
                 return Ok(Vec::new());
             };
             let filter = RowFilter {
-                types: vec!["table".to_owned(), RECORD.to_owned()],
+                types: kinds,
+                without_gone: true,
                 ..RowFilter::default()
             };
             let order = ViewSort {
@@ -60,29 +54,29 @@ impl Library {
         .await
         .map_err(|e| CoreError::task_failed("reading the item store", e))??;
         let present: HashSet<String> = result.items.iter().map(|i| i.key()).collect();
-        let live = |i: &crate::item::IntegrationItem| i.delta.as_deref() != Some("gone");
-        // The tables of a failed base, as stored: kept, and so are their records.
-        let failed_tables: Vec<_> = stored
+        let under = |i: &IntegrationItem, parents: &HashSet<String>| {
+            i.parent_id.as_ref().is_some_and(|p| parents.contains(p))
+        };
+        // A failed stream's containers, as stored: kept, and so are their children.
+        let failed: Vec<_> = stored
             .iter()
-            .filter(|t| t.item_type == "table" && live(t) && !present.contains(&t.key()))
-            .filter(|t| t.parent_id.as_ref().is_some_and(|b| failed.contains(b)))
+            .filter(|i| !present.contains(&i.key()) && under(i, &carry.subtrees_of))
             .cloned()
             .collect();
-        tables.extend(failed_tables.iter().map(|t| t.id.clone()));
+        let mut parents = carry.children_of;
+        parents.extend(failed.iter().map(|i| i.id.clone()));
         let kept: Vec<_> = stored
             .into_iter()
-            .filter(|r| r.item_type == RECORD && live(r))
-            .filter(|r| r.parent_id.as_ref().is_some_and(|t| tables.contains(t)))
-            .filter(|r| !present.contains(&r.key()))
+            .filter(|i| !present.contains(&i.key()) && under(i, &parents))
             .collect();
-        if !kept.is_empty() || !failed_tables.is_empty() {
+        if !kept.is_empty() || !failed.is_empty() {
             tracing::debug!(
-                records = kept.len(),
-                tables = failed_tables.len(),
+                children = kept.len(),
+                of_failed_streams = failed.len(),
                 "items kept from the load before"
             );
         }
-        result.items.extend(failed_tables);
+        result.items.extend(failed);
         result.items.extend(kept);
         result.count = u32::try_from(result.items.len()).unwrap_or(u32::MAX);
         Ok(())
@@ -116,7 +110,7 @@ impl Library {
                 let tables = store.children(generation.id, &base)?;
                 let tables: Vec<_> = tables
                     .into_iter()
-                    .filter(|t| t.item_type == "table" && t.delta.as_deref() != Some("gone"))
+                    .filter(|t| t.item_type == ItemKind::Table && t.delta != Some(Delta::Gone))
                     .collect();
                 if tables.is_empty() {
                     continue;
@@ -127,7 +121,7 @@ impl Library {
                     let records: Vec<_> = store
                         .children(generation.id, &table.id)?
                         .into_iter()
-                        .filter(|r| r.item_type == RECORD && r.delta.as_deref() != Some("gone"))
+                        .filter(|r| r.item_type == ItemKind::Record && r.delta != Some(Delta::Gone))
                         .collect();
                     records_seen += records.len();
                     sheets.push(TableSheet { table, records });

@@ -42,6 +42,8 @@ pub struct IntegrationStatus {
     pub endpoint_overrides: Vec<String>,
     /// The connected account's API calls this month, where the provider caps them (Airtable).
     pub usage: Option<ApiUsage>,
+    /// What Inlet can do with this provider's items (what the faces offer).
+    pub capabilities: crate::providers::Capabilities,
 }
 
 /// Whose items (and API calls) a stored connection's are.

@@ -22,7 +22,7 @@ use crate::integration::Integration;
 use crate::item_store::{AccountKey, ItemStore};
 use crate::keychain::blocking;
 use crate::load::LoadResult;
-use crate::providers::RecordScope;
+use crate::providers::{LoadRequest, RecordScope};
 use crate::spec::{spec, CallPlan};
 use crate::sync::lock;
 
@@ -173,7 +173,7 @@ pub(super) fn met_monthly_quota(outcome: std::result::Result<&LoadResult, &CoreE
 }
 
 /// Whether `error` is a monthly quota spent.
-pub(super) fn is_monthly_quota(error: &CoreError) -> bool {
+fn is_monthly_quota(error: &CoreError) -> bool {
     matches!(error, CoreError::QuotaExhausted { period, .. } if *period == QuotaPeriod::Month)
 }
 
@@ -253,7 +253,9 @@ impl Library {
             Some(store) => store.table_records(key)?,
             None => Vec::new(),
         };
-        let covered: Vec<_> = tables.iter().filter(|t| scope.covers(&t.base)).collect();
+        let covered: Vec<_> = (tables.iter())
+            .filter(|t| scope.covers(&t.base, &t.table))
+            .collect();
         let mut bases: Vec<&str> = covered.iter().map(|t| t.base.as_str()).collect();
         bases.sort_unstable();
         bases.dedup();
@@ -298,11 +300,25 @@ impl Connections {
         blocking(move || library.set_plan(&key, plan.as_deref())).await
     }
 
-    /// What loading the records `scope` names of the active Airtable account will cost.
-    pub async fn records_estimate(&self, scope: RecordScope) -> Result<CallEstimate> {
-        let key = self.active_key(Integration::Airtable).await?;
-        let library = self.library.clone();
-        blocking(move || library.records_estimate(&key, &scope)).await
+    /// What `request` will cost the active `integration` account in API calls, where its
+    /// provider caps them by a plan and the request loads records (their pages are what
+    /// counts); `None` otherwise.
+    pub async fn load_estimate(
+        &self,
+        integration: Integration,
+        request: &LoadRequest,
+    ) -> Result<Option<CallEstimate>> {
+        let capped = crate::providers::provider(integration)
+            .capabilities()
+            .call_plans;
+        if !capped || request.records.is_none() {
+            return Ok(None);
+        }
+        let key = self.active_key(integration).await?;
+        let (library, scope) = (self.library.clone(), request.records.clone());
+        blocking(move || library.records_estimate(&key, &scope))
+            .await
+            .map(Some)
     }
 }
 

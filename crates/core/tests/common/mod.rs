@@ -234,7 +234,7 @@ pub fn loaded_ids(result: &inlet_core::load::LoadResult) -> Vec<(String, String)
     let mut ids: Vec<(String, String)> = result
         .items
         .iter()
-        .map(|i| (i.item_type.clone(), i.id.clone()))
+        .map(|i| (i.item_type.to_string(), i.id.clone()))
         .collect();
     ids.sort();
     ids

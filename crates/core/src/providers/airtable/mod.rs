@@ -6,19 +6,20 @@ pub mod api;
 mod records;
 pub mod workbook;
 
-pub use records::load_records;
-
 use std::collections::HashMap;
 
 use async_trait::async_trait;
 
 use self::api::{BasesPage, Table, Tables, WhoAmI};
-use super::{advance, api_url, AccountContext, Cursor, LoadContext, PageSink, Provider};
+use super::{
+    advance, api_url, AccountContext, Capabilities, CarryOver, Cursor, LoadContext, LoadRequest,
+    PageSink, Provider,
+};
 use crate::account::AccountInfo;
 use crate::error::Result;
 use crate::http::{ApiDialect, FinalLimit, FixedToken, Meaning};
 use crate::integration::Integration;
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, ItemKind};
 use crate::oauth::client::TokenDialect;
 
 /// The Airtable provider.
@@ -34,8 +35,12 @@ pub fn items_of_bases_page(page: BasesPage) -> (Vec<IntegrationItem>, Option<Str
         .bases
         .into_iter()
         .map(|base| {
-            let mut item =
-                IntegrationItem::new(Integration::Airtable, base.id.clone(), "base", base.name);
+            let mut item = IntegrationItem::new(
+                Integration::Airtable,
+                base.id.clone(),
+                ItemKind::Base,
+                base.name,
+            );
             item.directory = true;
             item.url = Some(format!("https://airtable.com/{}", base.id));
             if let Some(level) = base.permission_level {
@@ -57,8 +62,12 @@ pub fn items_of_tables(base_id: &str, tables: Tables) -> Vec<IntegrationItem> {
 }
 
 fn table_item(base_id: &str, table: Table) -> IntegrationItem {
-    let mut item =
-        IntegrationItem::new(Integration::Airtable, table.id.clone(), "table", table.name);
+    let mut item = IntegrationItem::new(
+        Integration::Airtable,
+        table.id.clone(),
+        ItemKind::Table,
+        table.name,
+    );
     item.parent_id = Some(base_id.to_owned());
     item.url = Some(format!("https://airtable.com/{base_id}/{}", table.id));
     item.details.insert("fields".into(), table.fields.into());
@@ -164,10 +173,14 @@ impl Provider for Airtable {
         sink: &mut dyn PageSink,
     ) -> Result<()> {
         let tables = fetch_tables(ctx, stream).await?;
-        let with_records = ctx.records.covers(stream).then(|| tables.tables.clone());
+        let records = &ctx.request.records;
+        let with_records: Vec<_> = (tables.tables.iter())
+            .filter(|t| records.covers(stream, &t.id) || records.covers(stream, &t.name))
+            .cloned()
+            .collect();
         sink.page(items_of_tables(stream, tables));
         // One table after another: they share the base's pace, which one table's pages fill.
-        for table in with_records.into_iter().flatten() {
+        for table in with_records {
             sink.part(&table.name);
             records::load_table_records(ctx, stream, &table, sink).await?;
         }
@@ -178,14 +191,49 @@ impl Provider for Airtable {
         true
     }
 
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            records_of: vec![ItemKind::Base, ItemKind::Table],
+            record_kind: Some(ItemKind::Record),
+            workbook_of: vec![ItemKind::Base],
+            content: false,
+            call_plans: true,
+        }
+    }
+
+    /// Records come only when asked for: the tables found again whose records were not loaded
+    /// this time keep theirs as stored, and a base whose stream failed keeps its tables and
+    /// their records as they were.
+    fn carry_over(
+        &self,
+        request: &LoadRequest,
+        items: &[IntegrationItem],
+        failed: &[String],
+    ) -> CarryOver {
+        let reloaded = |table: &IntegrationItem| {
+            table.parent_id.as_deref().is_some_and(|base| {
+                request.records.covers(base, &table.id) && !failed.iter().any(|f| f == base)
+            })
+        };
+        CarryOver {
+            kinds: vec![ItemKind::Table, ItemKind::Record],
+            children_of: items
+                .iter()
+                .filter(|i| i.item_type == ItemKind::Table && !reloaded(i))
+                .map(|i| i.id.clone())
+                .collect(),
+            subtrees_of: failed.iter().cloned().collect(),
+        }
+    }
+
     fn finish(&self, items: &mut [IntegrationItem]) {
         let names: HashMap<String, String> = items
             .iter()
-            .filter(|i| i.item_type == "base")
+            .filter(|i| i.item_type == ItemKind::Base)
             .map(|i| (i.id.clone(), i.name.clone()))
             .collect();
         let mut children: HashMap<String, Vec<String>> = HashMap::new();
-        for item in items.iter_mut().filter(|i| i.item_type == "table") {
+        for item in items.iter_mut().filter(|i| i.item_type == ItemKind::Table) {
             if let Some(base) = &item.parent_id {
                 item.parent_path_or_name = names.get(base).cloned();
                 children
@@ -194,7 +242,7 @@ impl Provider for Airtable {
                     .push(item.id.clone());
             }
         }
-        for item in items.iter_mut().filter(|i| i.item_type == "base") {
+        for item in items.iter_mut().filter(|i| i.item_type == ItemKind::Base) {
             item.children = Some(children.remove(&item.id).unwrap_or_default());
         }
     }
@@ -206,7 +254,8 @@ mod tests {
 
     #[test]
     fn tables_get_their_base_as_parent_and_bases_their_children() {
-        let mut base = IntegrationItem::new(Integration::Airtable, "appA", "base", "Projects");
+        let mut base =
+            IntegrationItem::new(Integration::Airtable, "appA", ItemKind::Base, "Projects");
         base.directory = true;
         let table: Table = serde_json::from_value(serde_json::json!({
             "id": "tblT", "name": "Tasks", "primaryFieldId": "fld1",

@@ -5,27 +5,8 @@ use super::super::{advance, api_url, parse_time, Cursor, LoadContext, PageSink};
 use super::api::{RecordsPage, Table};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, ItemKind};
 use crate::spec::spec;
-
-/// Loads every record of `base`/`table` (a table id or name), after reading the base's schema
-/// for the table's primary field.
-pub async fn load_records(
-    ctx: &LoadContext<'_>,
-    base: &str,
-    table: &str,
-    sink: &mut dyn PageSink,
-) -> Result<()> {
-    let table_schema = super::fetch_tables(ctx, base)
-        .await?
-        .tables
-        .into_iter()
-        .find(|t| t.id == table || t.name == table)
-        .ok_or_else(|| {
-            CoreError::invalid_argument(format!("The base {base} has no table {table}."))
-        })?;
-    load_table_records(ctx, base, &table_schema, sink).await
-}
 
 /// The name of the table's primary field, which names its records.
 fn primary_field_name(table: &Table) -> Option<String> {
@@ -132,7 +113,12 @@ fn record_item(
         })
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| record.id.clone());
-    let mut item = IntegrationItem::new(Integration::Airtable, record.id.clone(), "record", name);
+    let mut item = IntegrationItem::new(
+        Integration::Airtable,
+        record.id.clone(),
+        ItemKind::Record,
+        name,
+    );
     item.parent_id = Some(table.id.clone());
     item.parent_path_or_name = Some(table.name.clone());
     item.creation_time = parse_time(record.created_time.as_deref());

@@ -17,7 +17,7 @@ use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::http::{header_u64, ApiDialect, FinalLimit, Meaning, WindowReport};
 use crate::integration::Integration;
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, ItemKind};
 use crate::oauth::client::TokenDialect;
 use crate::secret::{expose_option, Secret};
 use crate::spec::spec;
@@ -30,7 +30,7 @@ struct ObjectType {
     /// The path segment and stream name.
     path: &'static str,
     /// The item type.
-    item_type: &'static str,
+    item_type: ItemKind,
     /// HubSpot's object type id, used in record URLs.
     type_id: &'static str,
     /// Properties requested (HubSpot's defaults differ per type; asking is reliable).
@@ -43,21 +43,21 @@ struct ObjectType {
 const OBJECT_TYPES: [ObjectType; 3] = [
     ObjectType {
         path: "contacts",
-        item_type: "contact",
+        item_type: ItemKind::Contact,
         type_id: "0-1",
         properties: "firstname,lastname,email,createdate,lastmodifieddate",
         associations: Some("companies"),
     },
     ObjectType {
         path: "companies",
-        item_type: "company",
+        item_type: ItemKind::Company,
         type_id: "0-2",
         properties: "name,domain,createdate,hs_lastmodifieddate",
         associations: None,
     },
     ObjectType {
         path: "deals",
-        item_type: "deal",
+        item_type: ItemKind::Deal,
         type_id: "0-3",
         properties: "dealname,amount,dealstage,pipeline,closedate,createdate,hs_lastmodifieddate",
         associations: Some("companies,contacts"),
@@ -347,7 +347,7 @@ fn to_item(object: SimpleObject, kind: &ObjectType, portal_id: &str) -> Integrat
             .filter(|v| !v.is_empty())
     };
     let name = match kind.item_type {
-        "contact" => {
+        ItemKind::Contact => {
             let full = [prop("firstname"), prop("lastname")]
                 .into_iter()
                 .flatten()
@@ -357,7 +357,7 @@ fn to_item(object: SimpleObject, kind: &ObjectType, portal_id: &str) -> Integrat
                 .filter(|n| !n.is_empty())
                 .or_else(|| prop("email"))
         }
-        "company" => prop("name").or_else(|| prop("domain")),
+        ItemKind::Company => prop("name").or_else(|| prop("domain")),
         _ => prop("dealname"),
     };
     let name = name.unwrap_or_else(|| format!("Unnamed {} {}", kind.item_type, object.id));

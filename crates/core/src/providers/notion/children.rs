@@ -13,7 +13,7 @@ use super::listing::{Walk, MAX_BLOCK_DEPTH};
 use super::to_item;
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, ItemKind};
 use crate::providers::{advance, api_url, Cursor, PageSink};
 use crate::spec::spec;
 
@@ -38,9 +38,9 @@ impl Walk<'_, '_> {
                     .children_of(&page)
                     .iter()
                     .filter_map(|id| {
-                        let kind = previous.get(id)?.item_type.as_str();
-                        matches!(kind, "page" | "database")
-                            .then(|| (id.clone(), kind == "database"))
+                        let kind = previous.get(id)?.item_type;
+                        matches!(kind, ItemKind::Page | ItemKind::Database)
+                            .then(|| (id.clone(), kind == ItemKind::Database))
                     })
                     .collect()
             } else {
@@ -143,7 +143,7 @@ impl Walk<'_, '_> {
             let mut item = IntegrationItem::new(
                 Integration::Notion,
                 source.clone(),
-                "data_source",
+                ItemKind::DataSource,
                 name.clone(),
             );
             item.directory = true;

@@ -17,7 +17,7 @@ use super::api::{Block, Object, SearchPage};
 use super::{database_of, items_of_page, parent, to_item};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, ItemKind};
 use crate::providers::{advance, api_url, Cursor, LoadContext, PageSink};
 use crate::spec::spec;
 
@@ -44,7 +44,7 @@ pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSin
     loop {
         let (items, next) = items_of_page(listing_page(ctx, &url, &cursor).await?);
         // Search may give one result twice while its index moves: each source counts once.
-        for item in items.iter().filter(|i| i.item_type == "data_source") {
+        for item in items.iter().filter(|i| i.item_type == ItemKind::DataSource) {
             if sources.contains(&item.id) {
                 continue;
             }
@@ -160,7 +160,8 @@ impl Walk<'_, '_> {
                 }
             }
             let parent_kind = item.details.get("parent_type").and_then(Value::as_str);
-            if item.item_type == "page" && !matches!(parent_kind, Some("data_source" | "database"))
+            if item.item_type == ItemKind::Page
+                && !matches!(parent_kind, Some("data_source" | "database"))
             {
                 self.pages.push((item.id.clone(), item.last_modified_time));
             }

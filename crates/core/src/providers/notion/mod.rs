@@ -17,7 +17,7 @@ use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::http::{ApiDialect, FinalLimit, Meaning};
 use crate::integration::Integration;
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, ItemKind};
 use crate::oauth::client::TokenDialect;
 
 /// The Notion provider.
@@ -102,7 +102,12 @@ pub(super) fn database_of(source: &IntegrationItem) -> IntegrationItem {
         })
         .unwrap_or_else(|| "app.notion.com".to_owned());
     let url = format!("https://{host}/{}", id.replace('-', ""));
-    let mut item = IntegrationItem::new(Integration::Notion, id, "database", source.name.clone());
+    let mut item = IntegrationItem::new(
+        Integration::Notion,
+        id,
+        ItemKind::Database,
+        source.name.clone(),
+    );
     item.url = Some(url);
     item.directory = true;
     let parent_value = source
@@ -123,17 +128,17 @@ pub(super) fn database_of(source: &IntegrationItem) -> IntegrationItem {
 pub(super) fn to_item(object: Object) -> IntegrationItem {
     let name = title(&object);
     let item_type = match object.object.as_str() {
-        "database" => "database",
-        "data_source" => "data_source",
-        _ => "page",
+        "database" => ItemKind::Database,
+        "data_source" => ItemKind::DataSource,
+        _ => ItemKind::Page,
     };
     let mut item = IntegrationItem::new(Integration::Notion, object.id.clone(), item_type, name);
-    item.directory = item_type != "page";
+    item.directory = item_type != ItemKind::Page;
     let (parent_id, parent_kind) = parent(&object.parent);
     item.parent_id = parent_id;
     item.details
         .insert("parent_type".into(), parent_kind.into());
-    if item_type == "data_source" && !object.database_parent.is_null() {
+    if item_type == ItemKind::DataSource && !object.database_parent.is_null() {
         item.details
             .insert("database_parent".into(), object.database_parent.clone());
     }
