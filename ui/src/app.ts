@@ -374,8 +374,10 @@ export class App {
   /** Loads a table's records into the store, then shows them, read back from the store. */
   async openRecords(table: IntegrationItem): Promise<void> {
     this.store.set({ error: null, message: `Loading the records of ${table.name}…` });
+    // A load like any other: the card shows it, Cancel stops it, a partial one says so.
+    await this.runLoad(table.integration, () => this.backend.load(table.integration, recordsOf(table)), () => void this.openRecords(table));
+    if (this.store.get().error !== null) return;
     try {
-      await this.backend.load(table.integration, recordsOf(table));
       const items = await this.storedChildren(table);
       this.store.set({ records: { table, items, sort: null }, detail: null, message: "" });
     } catch (error) {
@@ -391,7 +393,7 @@ export class App {
     for (;;) {
       const window = await this.backend.itemWindow(view, items.length, 500);
       items.push(...window.rows.map((r) => r.item));
-      if (window.rows.length === 0 || items.length >= window.total) return items;
+      if (window.rows.length === 0 || items.length >= window.total) return items.filter((i) => i.delta !== "gone");
     }
   }
 
@@ -402,7 +404,7 @@ export class App {
     const format = this.byId<HTMLSelectElement>("export-format").value as ExportFormat;
     const records = viewOnly ? this.store.get().records : null;
     try {
-      const view = records ? childrenView(records.table) : viewOnly ? this.items.itemView() : { ...toItemView(emptyView(), null), sort: { column: "loaded", descending: false } as const };
+      const view = records ? { ...childrenView(records.table), search: this.store.get().view.query } : viewOnly ? this.items.itemView() : { ...toItemView(emptyView(), null), sort: { column: "loaded", descending: false } as const };
       const outcome = await this.backend.exportItems(view, format);
       if (outcome) this.store.set({ message: `Exported ${formatCount(outcome.count)} items to ${outcome.path}.` });
     } catch (error) {

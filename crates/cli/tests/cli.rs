@@ -201,7 +201,20 @@ async fn airtable_tables_and_records_and_notion_pages_load_from_the_cli() {
         text(&records.stdout).lines().count(),
         base.tables[0].records.len()
     );
+    // By name: that base's table, and no other base's table of the same name.
+    let by_name = format!("{}/{}", base.id, base.tables[0].name);
+    let records = env.run(&["load", "airtable", "--records", &by_name]).await;
+    assert!(records.status.success(), "{}", text(&records.stderr));
+    let lines: Vec<serde_json::Value> = text(&records.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), base.tables[0].records.len());
+    assert!(lines
+        .iter()
+        .all(|r| r["parent_id"] == base.tables[0].id.as_str()));
 
+    let missing = format!("{}/No such table", base.id);
     for (args, code) in [
         (
             vec!["load", "airtable", "--records", "no-slash"],
@@ -209,6 +222,10 @@ async fn airtable_tables_and_records_and_notion_pages_load_from_the_cli() {
         ),
         (
             vec!["load", "hubspot", "--records", "a/b"],
+            "[invalid_argument]",
+        ),
+        (
+            vec!["load", "airtable", "--records", &missing],
             "[invalid_argument]",
         ),
     ] {

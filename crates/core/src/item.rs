@@ -146,6 +146,23 @@ fn strip_signed_links(value: &mut serde_json::Value) -> bool {
     }
 }
 
+/// One item's content as fetched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemContent {
+    /// The item's id.
+    pub item_id: String,
+    /// The item's edit time the content was read at (`None`: the provider gave none).
+    pub edited: Option<DateTime<Utc>>,
+    /// The content as Markdown.
+    pub markdown: String,
+    /// The provider's raw blocks (each with the `children` read under it), so the Markdown can
+    /// be made again, better, without fetching.
+    pub blocks: serde_json::Value,
+}
+
+/// When each item's stored content was read, by item id (the item's edit time then).
+pub type ContentEdits = std::collections::HashMap<String, Option<DateTime<Utc>>>;
+
 /// What a previous load found of one item: enough to tell whether it changed and where it hung.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreviousItem {

@@ -29,6 +29,9 @@ pub enum ItemKind {
     Company,
     /// A HubSpot deal.
     Deal,
+    /// A kind this version does not know (a store written by a newer one): shown, not refused.
+    #[serde(other)]
+    Other,
 }
 
 impl ItemKind {
@@ -57,10 +60,11 @@ impl ItemKind {
             ItemKind::Contact => "contact",
             ItemKind::Company => "company",
             ItemKind::Deal => "deal",
+            ItemKind::Other => "other",
         }
     }
 
-    /// The kind named `name`, when there is one.
+    /// The kind named `name`, when there is one (never [`ItemKind::Other`]).
     pub fn parse(name: &str) -> Option<ItemKind> {
         ItemKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
@@ -118,6 +122,12 @@ mod tests {
             );
         }
         assert_eq!(ItemKind::parse("spreadsheet"), None);
+        let unknown: ItemKind = serde_json::from_str("\"spreadsheet\"").unwrap();
+        assert_eq!(
+            unknown,
+            ItemKind::Other,
+            "a newer store's kind reads, as other"
+        );
         for delta in [Delta::New, Delta::Changed, Delta::Gone] {
             assert_eq!(Delta::parse(delta.as_str()), Some(delta));
             assert_eq!(

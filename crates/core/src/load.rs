@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::{CoreError, ErrorBody, Result};
 use crate::integration::Integration;
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, ItemContent};
 use crate::item_store::ChangeSummary;
 use crate::providers::{LoadContext, PageSink, Provider};
 
@@ -102,6 +102,18 @@ pub type ProgressFn = Arc<dyn Fn(LoadProgress) + Send + Sync>;
 /// Where a load hands each page as it arrives (the item store's writer), instead of keeping it.
 pub type PageTee = Arc<dyn Fn(Vec<IntegrationItem>) + Send + Sync>;
 
+/// Where a load hands each item's content as it is read (the item store, at once).
+pub type ContentTee = Arc<dyn Fn(ItemContent) + Send + Sync>;
+
+/// Where a load hands what it reads as it arrives.
+#[derive(Clone, Default)]
+pub struct Tees {
+    /// Pages of items (none: they are kept, for a provider that fixes them up at the end).
+    pub pages: Option<PageTee>,
+    /// Items' contents (none: they are dropped — there is no store to keep them).
+    pub contents: Option<ContentTee>,
+}
+
 struct StreamSink {
     integration: Integration,
     stream: String,
@@ -112,16 +124,12 @@ struct StreamSink {
     items: Vec<IntegrationItem>,
     notes: Vec<String>,
     tee: Option<PageTee>,
+    contents: Option<ContentTee>,
     progress: ProgressFn,
 }
 
 impl StreamSink {
-    fn new(
-        integration: Integration,
-        stream: &str,
-        tee: Option<PageTee>,
-        progress: ProgressFn,
-    ) -> Self {
+    fn new(integration: Integration, stream: &str, tees: Tees, progress: ProgressFn) -> Self {
         Self {
             integration,
             stream: stream.to_owned(),
@@ -130,7 +138,8 @@ impl StreamSink {
             count: 0,
             items: Vec::new(),
             notes: Vec::new(),
-            tee,
+            tee: tees.pages,
+            contents: tees.contents,
             progress,
         }
     }
@@ -154,6 +163,17 @@ impl PageSink for StreamSink {
 
     fn note(&mut self, text: String) {
         self.notes.push(text);
+    }
+
+    fn content(&mut self, content: ItemContent) {
+        if let Some((_, pages, count)) = &mut self.part {
+            *pages += 1;
+            *count = count.saturating_add(1);
+        }
+        if let Some(tee) = &self.contents {
+            tee(content);
+        }
+        (self.progress)(self.snapshot(false));
     }
 
     fn part(&mut self, name: &str) {
@@ -185,17 +205,19 @@ impl StreamSink {
 
 /// Loads the streams of `provider` concurrently (at most the provider's `streams_in_flight`). Fails only when every stream failed (with the
 /// first stream's error) or when cancelled; otherwise returns what arrived, marked partial if a
-/// stream failed. With a `tee`, pages go there as they arrive and are not kept (a provider
-/// that fixes items up once all arrived must not be given one).
+/// stream failed. With a pages tee, pages go there as they arrive and are not kept (a provider
+/// that fixes items up once all arrived must not be given one); with a contents tee, so do the
+/// items' contents.
 pub async fn load_all(
     provider: &dyn Provider,
     ctx: &LoadContext<'_>,
     progress: ProgressFn,
     cancel: CancellationToken,
-    tee: Option<PageTee>,
+    tees: Tees,
 ) -> Result<LoadResult> {
     let integration = provider.integration();
-    let mut listing = StreamSink::new(integration, "listing", tee.clone(), progress.clone());
+    let tee = tees.pages.clone();
+    let mut listing = StreamSink::new(integration, "listing", tees.clone(), progress.clone());
     let streams = tokio::select! {
         streams = provider.streams(ctx, &mut listing) => streams?,
         _ = cancel.cancelled() => return Err(CoreError::Cancelled),
@@ -212,9 +234,9 @@ pub async fn load_all(
         .iter()
         .map(|stream| {
             let progress = progress.clone();
-            let tee = tee.clone();
+            let tees = tees.clone();
             Box::pin(async move {
-                let mut sink = StreamSink::new(integration, stream, tee, progress);
+                let mut sink = StreamSink::new(integration, stream, tees, progress);
                 let earlier = halted
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())

@@ -179,13 +179,13 @@ async fn airtable_records_load_on_demand() {
     connect_to(&inlet, Integration::Airtable).await.0.unwrap();
     let base = &sandbox.dataset().airtable.bases[2];
     let table = &base.tables[0];
-    // One table's records (by id, or by name) go into the store like any load's items.
-    let by_name = RecordScope::Of(vec![table.name.clone()]);
+    // One table's records go into the store like any load's items.
+    let one_table = RecordScope::Of(vec![table.id.clone()]);
     let loaded = inlet
         .loader
         .load_with(
             Integration::Airtable,
-            LoadRequest::with_records(by_name),
+            LoadRequest::with_records(one_table),
             no_progress(),
             true,
         )

@@ -13,6 +13,7 @@ pub mod dataset;
 mod faults;
 mod hubspot;
 mod notion;
+pub use notion::content::block_reads as notion_block_reads;
 mod tokens;
 
 use std::net::SocketAddr;

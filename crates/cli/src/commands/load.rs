@@ -29,19 +29,25 @@ pub async fn run(inlet: &Inlet, voice: Voice, args: LoadArgs) -> Result<ExitCode
     let integration: Integration = args.integration.parse()?;
     let format: ExportFormat = args.format.parse()?;
     let table = args.records.as_deref().map(table_of).transpose()?;
-    let scope = match (args.all_records, args.records_of.is_empty(), &table) {
-        (_, _, Some((_, table))) => RecordScope::Of(vec![table.clone()]),
-        (true, _, None) => RecordScope::All,
-        (false, false, None) => RecordScope::Of(args.records_of),
-        (false, true, None) => RecordScope::None,
-    };
     let capabilities = inlet_core::providers::provider(integration).capabilities();
-    if !scope.is_none() && capabilities.records_of.is_empty() {
+    let asks_records = table.is_some() || args.all_records || !args.records_of.is_empty();
+    if asks_records && capabilities.records_of.is_empty() {
         return Err(CoreError::invalid_argument(format!(
             "--records, --all-records and --records-of are for Airtable only: a {} load brings everything.",
             integration.display_name()
         )));
     }
+    // `--records` names a table by id or name: the load asks for that one table, by id.
+    let table = match table {
+        Some((base, table)) => Some(resolve_table(inlet, &base, &table).await?),
+        None => None,
+    };
+    let scope = match (args.all_records, args.records_of.is_empty(), &table) {
+        (_, _, Some(table)) => RecordScope::Of(vec![table.clone()]),
+        (true, _, None) => RecordScope::All,
+        (false, false, None) => RecordScope::Of(args.records_of),
+        (false, true, None) => RecordScope::None,
+    };
     let request = LoadRequest::with_records(scope);
     let progress: inlet_core::load::ProgressFn = if progress::wanted(voice.quiet) {
         progress::bars()
@@ -62,13 +68,9 @@ pub async fn run(inlet: &Inlet, voice: Voice, args: LoadArgs) -> Result<ExitCode
     let written = if result.items.is_empty() {
         let accounts = inlet.connections.connected_accounts().await?;
         // `--records`: that table's records, as stored now.
-        let parent = match &table {
-            Some((base, table)) => Some(stored_table_id(inlet, &accounts, base, table).await?),
-            None => None,
-        };
         let view = ItemView {
             integrations: vec![integration],
-            parent,
+            parent: table,
             ..ItemView::default()
         };
         let destination = args.output.map_or(Destination::Stdout, Destination::File);
@@ -78,7 +80,10 @@ pub async fn run(inlet: &Inlet, voice: Voice, args: LoadArgs) -> Result<ExitCode
             .await?
     } else {
         // No item store could be opened: the load kept its items in memory.
-        write_out(&result.items, format, args.output)?
+        let items: Vec<_> = (result.items.into_iter())
+            .filter(|i| table.is_none() || i.parent_id == table)
+            .collect();
+        write_out(&items, format, args.output)?
     };
     voice.note(format!(
         "loaded {written} items from {}",
@@ -117,14 +122,32 @@ fn table_of(spec: &str) -> Result<(String, String), CoreError> {
     }
 }
 
-/// The id of the stored table `table` (an id or a name) of the base `base`; an error when the
-/// load found no such table.
+/// The id of the table `table` (an id or a name) of the base `base`, from the store — after a
+/// load of the account's bases and tables when the store does not know it yet.
+async fn resolve_table(inlet: &Inlet, base: &str, table: &str) -> Result<String, CoreError> {
+    let accounts = inlet.connections.connected_accounts().await?;
+    if let Some(id) = stored_table_id(inlet, &accounts, base, table).await? {
+        return Ok(id);
+    }
+    let silent: inlet_core::load::ProgressFn = Arc::new(|_| {});
+    let structure = LoadRequest::structure();
+    (inlet.loader)
+        .load_with(Integration::Airtable, structure, silent, false)
+        .await?;
+    stored_table_id(inlet, &accounts, base, table)
+        .await?
+        .ok_or_else(|| {
+            CoreError::invalid_argument(format!("The base {base} has no table {table}."))
+        })
+}
+
+/// The id of the stored table `table` (an id or a name) of the base `base`, if stored.
 async fn stored_table_id(
     inlet: &Inlet,
     accounts: &[inlet_core::services::CurrentAccount],
     base: &str,
     table: &str,
-) -> Result<String, CoreError> {
+) -> Result<Option<String>, CoreError> {
     let view = ItemView {
         integrations: vec![Integration::Airtable],
         parent: Some(base.to_owned()),
@@ -132,15 +155,13 @@ async fn stored_table_id(
         ..ItemView::default()
     };
     let tables = inlet.library.window(accounts, view, 0, 500).await?;
-    tables
+    Ok(tables
         .rows
         .into_iter()
         .map(|row| row.item)
+        .filter(|t| t.delta != Some(inlet_core::Delta::Gone))
         .find(|t| t.id == table || t.name == table)
-        .map(|t| t.id)
-        .ok_or_else(|| {
-            CoreError::invalid_argument(format!("The base {base} has no table {table}."))
-        })
+        .map(|t| t.id))
 }
 
 /// Writes `items` to `output`, or to standard output; answers how many.

@@ -7,6 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+use super::content::markdown_of;
 use super::{mode_text, sql_error, AccountKey, ItemStore};
 use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
@@ -156,6 +157,7 @@ impl GenerationWriter {
                 .map_err(sql_error)?;
             connection.last_insert_rowid()
         };
+
         Ok(Self {
             store,
             id,
@@ -214,6 +216,17 @@ impl GenerationWriter {
         }
         let mut connection = self.store.lock();
         let tx = connection.transaction().map_err(sql_error)?;
+        // Whether the account has stored contents (asked per batch: a load writes them as it
+        // reads them, before its items are stored).
+        let key = &self.key;
+        let with_contents = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM contents
+                  WHERE integration = ?1 AND mode = ?2 AND account_id = ?3)",
+                params![key.integration.id(), mode_text(key.mode), key.account_id],
+                |r| r.get::<_, bool>(0),
+            )
+            .map_err(sql_error)?;
         {
             let mut insert = tx
                 .prepare_cached(
@@ -247,13 +260,16 @@ impl GenerationWriter {
                     ])
                     .map_err(sql_error)?;
                 if inserted == 1 {
-                    text.execute(params![
-                        tx.last_insert_rowid(),
-                        row.name,
-                        row.parent_path,
-                        row.details
-                    ])
-                    .map_err(sql_error)?;
+                    let rowid = tx.last_insert_rowid();
+                    let mut details = row.details;
+                    // Words only in a page's body are found with the page.
+                    if with_contents {
+                        if let Some(markdown) = markdown_of(&tx, &self.key, &row.item_id)? {
+                            details.push_str(&markdown);
+                        }
+                    }
+                    text.execute(params![rowid, row.name, row.parent_path, details])
+                        .map_err(sql_error)?;
                 }
             }
         }

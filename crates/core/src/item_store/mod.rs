@@ -4,6 +4,7 @@
 //! only when it finishes, so a failed, cancelled or killed load leaves the previous one in place.
 //! No token is ever written here.
 
+mod content;
 mod generation;
 mod previous;
 mod query;
@@ -12,6 +13,7 @@ mod tree;
 mod usage;
 mod view;
 
+pub use content::StoredContent;
 pub use generation::{ChangeSummary, Generation, GenerationWriter};
 pub use query::match_expression;
 pub use usage::{StoredUsage, TableRecords};
@@ -197,6 +199,7 @@ impl ItemStore {
             generation::delete_generation(&tx, id)?;
         }
         Self::forget_usage(&tx, key)?;
+        Self::forget_contents(&tx, key)?;
         // The search index keeps the words of deleted items in its segments until they are
         // merged: merged now, so none of them stays.
         tx.execute(

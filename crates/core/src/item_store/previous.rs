@@ -42,13 +42,7 @@ impl ItemStore {
     }
 }
 
-/// A stored kind's name as an [`ItemKind`]; a name this version does not know is refused.
+/// A stored kind's name as an [`ItemKind`] (one this version does not know is `Other`).
 fn kind(name: String) -> rusqlite::Result<ItemKind> {
-    ItemKind::parse(&name).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            1,
-            rusqlite::types::Type::Text,
-            format!("an item kind this version does not know: {name}").into(),
-        )
-    })
+    Ok(ItemKind::parse(&name).unwrap_or(ItemKind::Other))
 }

@@ -11,6 +11,7 @@ fn migrations() -> Migrations<'static> {
         M::up(WINDOWS),
         M::up(FACETS),
         M::up(USAGE),
+        M::up(CONTENTS),
     ])
 }
 
@@ -108,6 +109,21 @@ const USAGE: &str = "CREATE TABLE api_calls (
         account_id TEXT NOT NULL,
         plan TEXT NOT NULL,
         PRIMARY KEY (integration, mode, account_id)
+     ) WITHOUT ROWID;";
+
+/// Version 5: what items hold beyond their fields (a Notion page's blocks and their Markdown),
+/// per account and item, kept across loads: fetched again only when the item's edit time moves
+/// past `edited`, and written page by page, so a content load cancelled half-way resumes.
+const CONTENTS: &str = "CREATE TABLE contents (
+        integration TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        edited TEXT,
+        fetched_at TEXT NOT NULL,
+        markdown TEXT NOT NULL,
+        blocks TEXT NOT NULL,
+        PRIMARY KEY (integration, mode, account_id, item_id)
      ) WITHOUT ROWID;";
 
 /// Settles the connection and brings the schema to the newest version.

@@ -104,8 +104,11 @@ impl Condition {
     /// The same condition for a sorted read: `+generation` keeps SQLite from answering it with
     /// the generation index and sorting every row, so it walks the sort column's index instead
     /// (which ends in `generation`, so the check costs no row read) and stops after the window.
+    /// A parent's children are few against the store: its index (generation, parent) finds them
+    /// and they are sorted after.
     fn sorted(generations: &[i64], filter: &RowFilter) -> Self {
-        Self::build("items", generations, filter, true, "+")
+        let unary = if filter.parent.is_some() { "" } else { "+" };
+        Self::build("items", generations, filter, true, unary)
     }
 
     fn build(

@@ -15,7 +15,7 @@ use crate::config::ProviderSettings;
 use crate::error::Result;
 use crate::http::{AccessTokens, ApiClient, ApiDialect};
 use crate::integration::Integration;
-use crate::item::{IntegrationItem, PreviousLoad};
+use crate::item::{ContentEdits, IntegrationItem, ItemContent, PreviousLoad};
 use crate::oauth::client::{TokenDialect, TokenSet};
 
 /// What a loader needs to call its provider.
@@ -32,6 +32,8 @@ pub struct LoadContext<'a> {
     pub request: &'a LoadRequest,
     /// What the account's previous load found, for providers that ask for it (empty otherwise).
     pub previous: &'a PreviousLoad,
+    /// The edit time each item's stored content was read at (empty unless content is asked for).
+    pub contents: &'a ContentEdits,
 }
 
 /// Receives items page by page as a stream loads.
@@ -45,6 +47,9 @@ pub trait PageSink: Send {
 
     /// Something the load's summary should say (what a provider's listing missed).
     fn note(&mut self, _text: String) {}
+
+    /// One item's content, read (kept at once: a content load stopped half-way resumes).
+    fn content(&mut self, _content: ItemContent) {}
 }
 
 /// What an account lookup needs: the freshly issued tokens and the same paced, retrying client

@@ -47,7 +47,7 @@ pub enum RecordScope {
     #[default]
     None,
     /// The records of these containers too: a base's id covers all its tables, a table's id
-    /// (or name) that table.
+    /// that table.
     Of(Vec<String>),
     /// The records of every container.
     All,

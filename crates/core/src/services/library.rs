@@ -15,8 +15,8 @@ use super::load_writer::StoreWriter;
 use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
-use crate::item::{Delta, PreviousLoad};
-use crate::item_store::{AccountKey, ItemStore, FILE_NAME};
+use crate::item::{ContentEdits, Delta, PreviousLoad};
+use crate::item_store::{AccountKey, ItemStore, StoredContent, FILE_NAME};
 use crate::legacy_json::{CachedLoad, ItemCache};
 use crate::load::LoadResult;
 use crate::sync::lock;
@@ -191,6 +191,45 @@ impl Library {
     /// When the active account of `integration` was last loaded in this session.
     pub fn last_loaded_at(&self, integration: Integration) -> Option<DateTime<Utc>> {
         lock(&self.last_loads).get(&integration).copied()
+    }
+
+    /// The edit time each of `key`'s stored contents was read at (empty without a store).
+    pub(super) async fn content_edits(&self, key: &AccountKey) -> Result<ContentEdits> {
+        let Some(store) = self.store.clone() else {
+            return Ok(ContentEdits::default());
+        };
+        let key = key.clone();
+        tokio::task::spawn_blocking(move || store.content_edits(&key))
+            .await
+            .map_err(|e| CoreError::task_failed("reading stored contents", e))?
+    }
+
+    /// The stored content of the item `item_id` of `integration`, from the first of the
+    /// connected `accounts` that holds it.
+    pub async fn content(
+        &self,
+        accounts: &[CurrentAccount],
+        integration: Integration,
+        item_id: &str,
+    ) -> Result<Option<StoredContent>> {
+        let Some(store) = self.store.clone() else {
+            return Ok(None);
+        };
+        let accounts: Vec<CurrentAccount> = (accounts.iter())
+            .filter(|a| a.integration == integration)
+            .cloned()
+            .collect();
+        let item_id = item_id.to_owned();
+        tokio::task::spawn_blocking(move || {
+            for key in &accounts {
+                if let Some(found) = store.content(key, &item_id)? {
+                    return Ok(Some(found));
+                }
+            }
+            Ok(None)
+        })
+        .await
+        .map_err(|e| CoreError::task_failed("reading a stored content", e))?
     }
 
     /// What `key`'s previous load found (empty without a store or a load).

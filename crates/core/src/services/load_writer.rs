@@ -8,12 +8,13 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, ItemContent};
 use crate::item_store::{AccountKey, Generation, ItemStore};
-use crate::load::PageTee;
+use crate::load::{ContentTee, PageTee};
 
 enum Message {
     Page(Vec<IntegrationItem>),
+    Content(ItemContent),
     Finish {
         partial: bool,
         reply: oneshot::Sender<Result<Generation>>,
@@ -48,6 +49,13 @@ impl StoreWriter {
                             }
                         }
                     }
+                    // Kept whatever becomes of the generation: a content load resumes from it.
+                    Message::Content(content) => {
+                        if let Err(error) = store.put_content(&key, &content) {
+                            tracing::warn!(code = error.code(), %error, "a page's content was not kept");
+                            failure.get_or_insert(error);
+                        }
+                    }
                     Message::Finish { partial, reply } => {
                         let outcome = match (writer.take(), failure.take()) {
                             (_, Some(error)) => Err(error),
@@ -73,6 +81,14 @@ impl StoreWriter {
         std::sync::Arc::new(move |items| {
             // A closed channel means the writer failed; `finish` reports why.
             let _ = pages.send(Message::Page(items));
+        })
+    }
+
+    /// What the load hands every item's content to: kept at once.
+    pub fn contents(&self) -> ContentTee {
+        let pages = self.pages.clone();
+        std::sync::Arc::new(move |content| {
+            let _ = pages.send(Message::Content(content));
         })
     }
 

@@ -20,10 +20,10 @@ use super::usage::{met_monthly_quota, UsageRecorder};
 use crate::error::{CoreError, Result};
 use crate::http::ApiClient;
 use crate::integration::Integration;
-use crate::item::PreviousLoad;
+use crate::item::{ContentEdits, PreviousLoad};
 use crate::item_store::AccountKey;
 use crate::keychain::StoredConnection;
-use crate::load::{load_all, LoadProgress, LoadResult, ProgressFn};
+use crate::load::{load_all, LoadProgress, LoadResult, ProgressFn, Tees};
 use crate::providers::{provider, LoadContext, LoadRequest};
 use crate::sync::lock;
 use crate::tokens::ConnectionTokens;
@@ -211,6 +211,7 @@ struct Prepared {
     settings: crate::config::ProviderSettings,
     request: LoadRequest,
     previous: PreviousLoad,
+    contents: ContentEdits,
 }
 
 impl Prepared {
@@ -226,6 +227,7 @@ impl Prepared {
             account: &self.connection.account,
             request: &self.request,
             previous: &self.previous,
+            contents: &self.contents,
         }
     }
 }
@@ -256,6 +258,7 @@ impl Inner {
             settings,
             request: LoadRequest::structure(),
             previous: PreviousLoad::default(),
+            contents: ContentEdits::default(),
         })
     }
 
@@ -271,6 +274,9 @@ impl Inner {
         prepared.request = request;
         if provider(integration).reads_previous_load() {
             prepared.previous = self.library.previous_load(&prepared.account_key()).await?;
+        }
+        if prepared.request.content {
+            prepared.contents = self.library.content_edits(&prepared.account_key()).await?;
         }
         let report = progress.clone();
         prepared.api = prepared.api.with_rate_limit_hook(Arc::new(move |wait| {
@@ -306,16 +312,18 @@ impl Inner {
         let connection = &prepared.connection;
         // Pages go into the store as they arrive, unless the provider fixes items up at the end.
         let writer = self.library.begin_load(&key, &connection.account);
-        let tee = writer
-            .as_ref()
-            .filter(|_| !provider(integration).fixes_items_up())
-            .map(StoreWriter::tee);
+        let tees = Tees {
+            pages: (writer.as_ref())
+                .filter(|_| !provider(integration).fixes_items_up())
+                .map(StoreWriter::tee),
+            contents: writer.as_ref().map(StoreWriter::contents),
+        };
         let outcome = load_all(
             provider(integration),
             &prepared.context(),
             progress,
             cancel.clone(),
-            tee,
+            tees,
         )
         .await;
         if met_monthly_quota(outcome.as_ref()) {

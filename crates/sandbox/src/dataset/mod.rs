@@ -92,6 +92,8 @@ pub struct DataEdit {
     pub removed: usize,
     pub added: usize,
     pub notion_subpages: usize,
+    /// Notion pages whose content is edited (the first ones).
+    pub notion_content_edits: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -212,6 +214,7 @@ impl Dataset {
             });
         }
         self.notion.add_subpages(edit.notion_subpages);
+        self.notion.edit_contents(edit.notion_content_edits);
     }
 
     /// The dataset for `seed` and `size`: the same inputs always give the same data.

@@ -31,6 +31,10 @@ pub struct NotionObject {
     /// Whether search has indexed it: a page made a moment ago is not found by search yet
     /// ("search may not return results for pages that were recently shared or created").
     pub indexed: bool,
+    /// How often the page's content was edited (its first paragraph says so).
+    pub revision: u32,
+    /// Whether the page holds every block type (every fiftieth page).
+    pub showcase: bool,
 }
 
 impl NotionObject {
@@ -108,6 +112,8 @@ impl NotionData {
                     },
                     data_source: None,
                     indexed: true,
+                    revision: 0,
+                    showcase: false,
                 });
                 databases.push(id);
                 continue;
@@ -161,6 +167,8 @@ impl NotionData {
                 data_sources: Vec::new(),
                 data_source,
                 indexed: true,
+                revision: 0,
+                showcase: i % 50 == 1,
             });
             pages.push(id);
         }
@@ -176,6 +184,25 @@ impl NotionData {
 }
 
 impl NotionData {
+    /// Edits the content of the first `count` pages (those of the dataset as made, rows
+    /// included): each says so in its first paragraph, and its `last_edited_time` moves.
+    pub(crate) fn edit_contents(&mut self, count: usize) {
+        for page in self
+            .objects
+            .iter_mut()
+            .filter(|o| o.object == "page")
+            .take(count)
+        {
+            page.revision += 1;
+            page.last_edited_time = format!("2030-01-02T00:{:02}:00.000Z", page.revision.min(59));
+        }
+    }
+
+    /// The pages that hold every block type.
+    pub fn showcase_pages(&self) -> impl Iterator<Item = &NotionObject> {
+        self.objects.iter().filter(|o| o.showcase)
+    }
+
     /// Makes `count` new pages inside the first page whose parent is a page: the parent's
     /// content changed, so its `last_edited_time` moves; search has not indexed them yet.
     pub(crate) fn add_subpages(&mut self, count: usize) {
@@ -203,6 +230,8 @@ impl NotionData {
                 data_sources: Vec::new(),
                 data_source: None,
                 indexed: false,
+                revision: 0,
+                showcase: false,
             });
         }
     }

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
+use super::content;
 use super::workspace::{listed_json, not_found};
 use super::{error, guard};
 use crate::AppState;
@@ -44,8 +45,9 @@ pub(super) async fn block(
 }
 
 /// `GET /v1/blocks/{id}/children` (https://developers.notion.com/reference/get-block-children):
-/// a page's blocks — a paragraph, its child pages and databases, the columns holding pages — or
-/// a column's; `page_size` ≤ 100, `start_cursor` the id of the page's first block.
+/// a page's blocks — its content (`content.rs`), its child pages and databases, the columns
+/// holding pages — a column's, or a content block's children; `page_size` ≤ 100,
+/// `start_cursor` the id of the next block.
 pub(super) async fn children(
     State(app): State<AppState>,
     Path(id): Path<String>,
@@ -69,32 +71,41 @@ pub(super) async fn children(
     };
     let dataset = app.data();
     let notion = &dataset.notion;
-    let is_page = notion
+    let page = notion
         .objects
         .iter()
-        .any(|o| o.object == "page" && o.id == id);
+        .find(|o| o.object == "page" && o.id == id);
     let is_column = notion.blocks.iter().any(|(b, _)| *b == id);
-    if !is_page && !is_column {
-        return not_found("block", &id);
-    }
-    let (parent_kind, parent_key) = if is_page {
+    let content_block = match (page, is_column) {
+        (None, false) => match content::find(&notion.objects, &id) {
+            Some((_, node)) => Some(node),
+            None => return not_found("block", &id),
+        },
+        _ => None,
+    };
+    let (parent_kind, parent_key) = if page.is_some() {
         (json!({"type": "page_id", "page_id": id}), "page_id")
     } else {
         (json!({"type": "block_id", "block_id": id}), "block_id")
     };
-    let mut all = Vec::new();
-    if is_page {
-        let text = json!({"rich_text": [{"type": "text", "plain_text": "Some text.",
-            "text": {"content": "Some text.", "link": null}}], "color": "default"});
-        all.push(block_json(
-            &format!("{id}-p"),
+    let as_json = |node: &content::Node| {
+        let has_children = !node.children.is_empty();
+        block_json(
+            &node.id,
             parent_kind.clone(),
-            "paragraph",
-            text,
-            false,
-        ));
+            node.kind,
+            node.body.clone(),
+            has_children,
+        )
+    };
+    let mut all = Vec::new();
+    if let Some(node) = &content_block {
+        all.extend(node.children.iter().map(as_json));
     }
-    for o in &notion.objects {
+    if let Some(page) = page {
+        all.extend(content::page_content(page).iter().map(as_json));
+    }
+    for o in notion.objects.iter().filter(|_| content_block.is_none()) {
         if o.parent.0 != parent_key || o.parent.1.as_deref() != Some(id.as_str()) {
             continue;
         }
@@ -110,7 +121,7 @@ pub(super) async fn children(
             o.object == "page",
         ));
     }
-    if is_page {
+    if page.is_some() {
         for (column, _) in notion.blocks.iter().filter(|(_, page)| *page == id) {
             all.push(block_json(
                 column,

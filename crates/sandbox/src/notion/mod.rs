@@ -21,6 +21,7 @@ use crate::tokens::{basic_auth, bearer, CodeGrant, OnReuse, RefreshUse};
 use crate::{AppState, Knobs, CLIENT_ID, CLIENT_SECRET};
 
 mod blocks;
+pub mod content;
 mod workspace;
 
 pub fn routes() -> Router<AppState> {

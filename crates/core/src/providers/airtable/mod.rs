@@ -175,7 +175,7 @@ impl Provider for Airtable {
         let tables = fetch_tables(ctx, stream).await?;
         let records = &ctx.request.records;
         let with_records: Vec<_> = (tables.tables.iter())
-            .filter(|t| records.covers(stream, &t.id) || records.covers(stream, &t.name))
+            .filter(|t| records.covers(stream, &t.id))
             .cloned()
             .collect();
         sink.page(items_of_tables(stream, tables));

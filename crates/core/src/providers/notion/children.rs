@@ -9,6 +9,7 @@
 use std::collections::VecDeque;
 
 use super::api::{BlockChildren, Object};
+use super::content;
 use super::listing::{Walk, MAX_BLOCK_DEPTH};
 use super::to_item;
 use crate::error::{CoreError, Result};
@@ -33,7 +34,15 @@ impl Walk<'_, '_> {
                 && previous
                     .get(&page)
                     .is_some_and(|before| before.modified == modified);
-            let children: Vec<Child> = if unchanged {
+            let children: Vec<Child> = if content::wanted(self.ctx, &page, modified) {
+                // Its content is wanted anyway: one read gives the content and the children.
+                read += 1;
+                self.content_read.insert(page.clone());
+                match content::read_content(self.ctx, &page, modified, sink).await? {
+                    Some(blocks) => content::child_pages_in(&blocks),
+                    None => Vec::new(),
+                }
+            } else if unchanged {
                 previous
                     .children_of(&page)
                     .iter()

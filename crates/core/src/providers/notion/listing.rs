@@ -36,6 +36,8 @@ pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSin
         seen: HashSet::new(),
         blocks: HashMap::new(),
         pages: Vec::new(),
+        rows: Vec::new(),
+        content_read: HashSet::new(),
     };
     let mut databases: BTreeMap<String, (IntegrationItem, Vec<String>)> = BTreeMap::new();
     let mut sources = Vec::new();
@@ -110,7 +112,12 @@ pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSin
             if missed == 1 { "" } else { "s" },
         ));
     }
-    Ok(())
+    // Content last: the rows', and the pages' the walk did not read.
+    let remaining: Vec<_> = (walk.pages.iter().chain(&walk.rows))
+        .filter(|(id, _)| !walk.content_read.contains(id))
+        .cloned()
+        .collect();
+    super::content::load_contents(ctx, &remaining, sink).await
 }
 
 /// One page of a Notion listing (search, a data source's query) at `url`, from `cursor`.
@@ -137,6 +144,10 @@ pub(super) struct Walk<'a, 'c> {
     /// The pages given that are not database rows, with their last edit: their children are
     /// walked (`children.rs`).
     pub(super) pages: Vec<(String, Option<DateTime<Utc>>)>,
+    /// The database rows given, with their last edit (their content is read after the walk).
+    pub(super) rows: Vec<(String, Option<DateTime<Utc>>)>,
+    /// The pages whose content this load has read already (while walking down).
+    pub(super) content_read: HashSet<String>,
 }
 
 impl Walk<'_, '_> {
@@ -164,6 +175,8 @@ impl Walk<'_, '_> {
                 && !matches!(parent_kind, Some("data_source" | "database"))
             {
                 self.pages.push((item.id.clone(), item.last_modified_time));
+            } else if item.item_type == ItemKind::Page {
+                self.rows.push((item.id.clone(), item.last_modified_time));
             }
             fresh.push(item);
         }

@@ -4,7 +4,9 @@
 
 pub mod api;
 mod children;
+mod content;
 mod listing;
+pub mod markdown;
 
 use std::collections::HashMap;
 
@@ -12,7 +14,7 @@ use async_trait::async_trait;
 use serde_json::{json, Value};
 
 use self::api::{Object, SearchPage};
-use super::{parse_time, AccountContext, LoadContext, PageSink, Provider};
+use super::{parse_time, AccountContext, Capabilities, LoadContext, PageSink, Provider};
 use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::http::{ApiDialect, FinalLimit, Meaning};
@@ -244,6 +246,13 @@ impl Provider for Notion {
 
     fn reads_previous_load(&self) -> bool {
         true
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            content: true,
+            ..Capabilities::default()
+        }
     }
 
     fn finish(&self, items: &mut [IntegrationItem]) {

@@ -1,0 +1,146 @@
+//! What items hold beyond their fields — a Notion page's blocks and their Markdown — per
+//! account and item, kept across loads (schema v5, `contents`). A page's content is written the
+//! moment it is read, so a content load stopped half-way keeps what it read and the next one
+//! goes on from there; it is read again only when the page's edit time moves past `edited`.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use specta::Type;
+
+use super::{mode_text, sql_error, AccountKey, ItemStore};
+use crate::error::{CoreError, Result};
+use crate::item::{ContentEdits, ItemContent};
+
+/// An item's stored content, as the faces show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct StoredContent {
+    /// The item's id.
+    pub item_id: String,
+    /// The content as Markdown.
+    pub markdown: String,
+    /// The item's edit time the content was read at.
+    pub edited: Option<String>,
+    /// When Inlet read it.
+    pub fetched_at: String,
+}
+
+fn time_text(time: Option<DateTime<Utc>>) -> Option<String> {
+    time.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+}
+
+impl ItemStore {
+    /// Keeps `content` of one of `key`'s items, replacing what was stored of it.
+    pub fn put_content(&self, key: &AccountKey, content: &ItemContent) -> Result<()> {
+        let blocks = serde_json::to_string(&content.blocks)
+            .map_err(|e| CoreError::serialization("a page's blocks", e))?;
+        let connection = self.lock();
+        connection
+            .execute(
+                "INSERT OR REPLACE INTO contents
+                   (integration, mode, account_id, item_id, edited, fetched_at, markdown, blocks)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    key.integration.id(),
+                    mode_text(key.mode),
+                    key.account_id,
+                    content.item_id,
+                    time_text(content.edited),
+                    time_text(Some(Utc::now())),
+                    content.markdown,
+                    blocks,
+                ],
+            )
+            .map_err(sql_error)?;
+        Ok(())
+    }
+
+    /// The edit time each of `key`'s stored contents was read at.
+    pub fn content_edits(&self, key: &AccountKey) -> Result<ContentEdits> {
+        let connection = self.read();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT item_id, edited FROM contents
+                  WHERE integration = ?1 AND mode = ?2 AND account_id = ?3",
+            )
+            .map_err(sql_error)?;
+        let rows = statement
+            .query_map(
+                params![key.integration.id(), mode_text(key.mode), key.account_id],
+                |r| {
+                    let edited: Option<String> = r.get(1)?;
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        edited
+                            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                            .map(|t| t.with_timezone(&Utc)),
+                    ))
+                },
+            )
+            .map_err(sql_error)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
+    }
+
+    /// The stored content of `key`'s item `item_id`, if any.
+    pub fn content(&self, key: &AccountKey, item_id: &str) -> Result<Option<StoredContent>> {
+        let connection = self.read();
+        connection
+            .query_row(
+                "SELECT markdown, edited, fetched_at FROM contents
+                  WHERE integration = ?1 AND mode = ?2 AND account_id = ?3 AND item_id = ?4",
+                params![
+                    key.integration.id(),
+                    mode_text(key.mode),
+                    key.account_id,
+                    item_id
+                ],
+                |r| {
+                    Ok(StoredContent {
+                        item_id: item_id.to_owned(),
+                        markdown: r.get(0)?,
+                        edited: r.get(1)?,
+                        fetched_at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(sql_error)
+    }
+
+    /// Forgets `key`'s contents (with its items).
+    pub(super) fn forget_contents(tx: &rusqlite::Transaction<'_>, key: &AccountKey) -> Result<()> {
+        tx.execute(
+            "DELETE FROM contents WHERE integration = ?1 AND mode = ?2 AND account_id = ?3",
+            params![key.integration.id(), mode_text(key.mode), key.account_id],
+        )
+        .map_err(sql_error)?;
+        Ok(())
+    }
+}
+
+/// The Markdown of `key`'s item `item_id` on the writing connection (what search indexes with
+/// the item), if any.
+pub(super) fn markdown_of(
+    connection: &rusqlite::Connection,
+    key: &AccountKey,
+    item_id: &str,
+) -> Result<Option<String>> {
+    connection
+        .prepare_cached(
+            "SELECT markdown FROM contents
+              WHERE integration = ?1 AND mode = ?2 AND account_id = ?3 AND item_id = ?4",
+        )
+        .and_then(|mut s| {
+            s.query_row(
+                params![
+                    key.integration.id(),
+                    mode_text(key.mode),
+                    key.account_id,
+                    item_id
+                ],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+        .map_err(sql_error)
+}
