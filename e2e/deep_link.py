@@ -468,6 +468,11 @@ def open_a_notion_page(d, transport):
         " return rows.length > 0 && rows.every(r => r.dataset.key.startsWith('notion/page/'))"))
     d.execute("document.querySelector('.grid-row').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))")
     d.wait_for("the details", lambda: d.execute("return !document.getElementById('details').hidden"))
+    # The page's content, loaded with it, rendered from its Markdown in the details.
+    content = d.wait_for("the page's content", lambda: (lambda t: t if "Some text." in t else None)(
+        d.text('#details [aria-label="Page content"]')))
+    print(f"{transport}/notion: the page's content reads {content[:40]!r}")
+    d.screenshot(f"notion-page-content-{transport}.png")
     d.execute("[...document.querySelectorAll('#details button')].find(b => b.textContent === 'Open in Notion').click()")
     link = d.wait_for("the browser to open the page", lambda: os.path.exists(opened) and open(opened).read().strip())
     assert link.startswith("https://app.notion.com/"), link

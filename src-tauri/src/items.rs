@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 
 use inlet_core::export::ExportFormat;
-use inlet_core::item_store::{AccountKey, Generation};
+use inlet_core::item_store::{AccountKey, Generation, StoredContent};
 use inlet_core::providers::provider_link;
 use inlet_core::services::{ItemView, ItemWindow, ViewFacets};
-use inlet_core::CoreError;
+use inlet_core::{CoreError, Integration};
 use serde::Serialize;
 use specta::Type;
 use tauri::{AppHandle, State};
@@ -143,6 +143,20 @@ async fn ask_where_to_save(
     path.into_path().map(Some).map_err(|e| {
         CoreError::invalid_argument(format!("The chosen location is not a file path ({e})."))
     })
+}
+
+/// The stored content of an item (a Notion page's Markdown), from the connected accounts;
+/// `None` when none was loaded.
+#[tauri::command]
+#[specta::specta]
+pub async fn item_content(
+    state: State<'_, AppState>,
+    integration: Integration,
+    item_id: String,
+) -> CommandResult<Option<StoredContent>> {
+    let (inlet, accounts) = state.inlet_and_accounts().await?;
+    let content = inlet.library.content(&accounts, integration, &item_id);
+    Ok(content.await?)
 }
 
 /// Removes a (disconnected) account's stored items from this computer.

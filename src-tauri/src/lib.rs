@@ -28,6 +28,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::load,
             commands::cancel_load,
             commands::load_estimate,
+            items::item_content,
             items::stored_loads,
             items::item_window,
             items::item_facets,

@@ -655,3 +655,35 @@ describe("status line", () => {
     expect(document.getElementById("error-text")!.textContent).toContain("Partial result from HubSpot CRM");
   });
 });
+
+describe("page content", () => {
+  it("shows a Notion page's content rendered from its Markdown, inert and offline", async () => {
+    await boot();
+    await connectAndLoad("notion");
+    expect(backend.calls).toContain("with content notion");
+    expect(backend.calls).not.toContain("with content hubspot");
+    const page = backend.stored.get("notion")!.items.find((i) => i.type === "page")!;
+    backend.contents.set(
+      page.id,
+      "# Plan\n\n- [x] Done\n\n<img src=x onerror=alert(1)> <script>alert(2)</script>\n\n![A cat](https://example.com/cat.png)\n\n[Notion](https://www.notion.so/abc) [bad](javascript:alert(3))\n",
+    );
+    app.showDetails(page);
+    await settle();
+    const content = document.querySelector<HTMLElement>('#details [aria-label="Page content"]')!;
+    expect(content.querySelector("h1")!.textContent).toBe("Plan");
+    // Raw HTML in the provider's text stays text; nothing is fetched; no script link exists.
+    expect(content.querySelector("script, img, [onerror]")).toBeNull();
+    expect(content.textContent).toContain("<img src=x onerror=alert(1)>");
+    expect(content.querySelector(".image-placeholder")!.textContent).toBe("🖼 A cat");
+    expect(content.querySelector('a[href^="javascript"]')).toBeNull();
+    // A link opens through the backend (in the browser), never in the window.
+    content.querySelector<HTMLAnchorElement>('a[href="https://www.notion.so/abc"]')!.click();
+    await tick();
+    expect(backend.calls).toContain("open https://www.notion.so/abc");
+    // A page whose content was not loaded says so; a HubSpot item has no content section.
+    const other = backend.stored.get("notion")!.items.find((i) => i.type === "page" && i.id !== page.id)!;
+    app.showDetails(other);
+    await settle();
+    expect(document.querySelector('#details [aria-label="Page content"]')!.textContent).toContain("not loaded yet");
+  });
+});

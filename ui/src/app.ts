@@ -104,6 +104,7 @@ export class App {
       records: (table) => void this.openRecords(table),
       baseRecords: (base) => void this.loadRecordsAsking(base.integration, base),
       workbook: (base) => void this.exportWorkbook(base),
+      content: (item) => this.backend.itemContent(item.integration, item.id),
       close: () => this.showDetails(null),
     });
     mountToolbar(this.doc, this.store, {
@@ -260,7 +261,9 @@ export class App {
   }
 
   async load(integration: Integration): Promise<void> {
-    await this.runLoad(integration, () => this.backend.load(integration, STRUCTURE), () => void this.load(integration));
+    // Where the provider has content (Notion's pages), a load brings it: only pages edited since.
+    const content = this.store.get().statuses.find((s) => s.integration === integration)?.capabilities.content ?? false;
+    await this.runLoad(integration, () => this.backend.load(integration, { ...STRUCTURE, content }), () => void this.load(integration));
   }
 
   /**

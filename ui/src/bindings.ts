@@ -37,6 +37,11 @@ export const commands = {
 	 *  met); `None` where nothing is capped.
 	 */
 	loadEstimate: (integration: Integration, request: LoadRequest) => typedError<CallEstimate | null, CommandError>(__TAURI_INVOKE("load_estimate", { integration, request })),
+	/**
+	 *  The stored content of an item (a Notion page's Markdown), from the connected accounts;
+	 *  `None` when none was loaded.
+	 */
+	itemContent: (integration: Integration, itemId: string) => typedError<StoredContent | null, CommandError>(__TAURI_INVOKE("item_content", { integration, itemId })),
 	/**  The finished loads of every connected account, as stored (when, partial, what changed). */
 	storedLoads: () => typedError<Generation[], CommandError>(__TAURI_INVOKE("stored_loads")),
 	/**
@@ -441,6 +446,11 @@ export type IntegrationItem = {
 	integration: Integration,
 	/**  Provider-specific fields, as plain JSON. */
 	details?: { [key in string]: unknown } | null,
+	/**
+	 *  A page's content as Markdown, in exports that carry it (JSON, NDJSON); never stored in
+	 *  the item itself (the store keeps content apart: `item_store::StoredContent`).
+	 */
+	content_md?: string | null,
 };
 
 /**  What the UI and `inlet status` show for an integration (never a token). */
@@ -501,7 +511,9 @@ export type ItemKind =
 /**  A HubSpot company. */
 "company" | 
 /**  A HubSpot deal. */
-"deal";
+"deal" | 
+/**  A kind this version does not know (a store written by a newer one): shown, not refused. */
+string;
 
 /**  One row of a window: the item, and in a tree its depth and whether it has children. */
 export type ItemRow = {
@@ -684,7 +696,7 @@ export type RecordScope =
 { scope: "none" } | 
 /**
  *  The records of these containers too: a base's id covers all its tables, a table's id
- *  (or name) that table.
+ *  that table.
  */
 { scope: "of"; ids: string[] } | 
 /**  The records of every container. */
@@ -754,6 +766,18 @@ export type SortColumn =
 "integration" | 
 /**  The order the items were loaded in, account by account (an export of everything). */
 "loaded";
+
+/**  An item's stored content, as the faces show it. */
+export type StoredContent = {
+	/**  The item's id. */
+	item_id: string,
+	/**  The content as Markdown. */
+	markdown: string,
+	/**  The item's edit time the content was read at. */
+	edited: string | null,
+	/**  When Inlet read it. */
+	fetched_at: string,
+};
 
 /**  A stream that failed after its retries. */
 export type StreamFailure = {

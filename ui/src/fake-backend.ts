@@ -1,7 +1,7 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
 import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadSummary, type ProviderSetup, type SetupInput } from "./backend";
-import type { AccountKey, ApiUsage, CallEstimate, Capabilities, ItemKind, LoadRequest, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ViewFacets } from "./backend";
+import type { AccountKey, ApiUsage, CallEstimate, Capabilities, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ViewFacets } from "./backend";
 import { applyView, facetCounts, flattenTree, fromItemView, SearchIndex, SortCache } from "./model";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
@@ -220,6 +220,7 @@ export class FakeBackend implements Backend {
     const records = request.records ?? { scope: "none" };
     if (records.scope !== "none") return this.loadRecords(integration, records.scope === "of" ? records.ids : null);
     this.calls.push(`load ${integration}`);
+    if (request.content) this.calls.push(`with content ${integration}`);
     if (this.failNext) {
       const error = this.failNext;
       this.failNext = null;
@@ -283,6 +284,13 @@ export class FakeBackend implements Backend {
   async exportItems(view: ItemView, format: ExportFormat) {
     this.exports.push({ view, format });
     return { path: `/tmp/inlet-items.${format}`, count: this.viewRows(view).length };
+  }
+  /** Stored contents, by item id (a test sets them). */
+  readonly contents = new Map<string, string>();
+  async itemContent(integration: Integration, itemId: string): Promise<StoredContent | null> {
+    this.calls.push(`content ${integration} ${itemId}`);
+    const markdown = this.contents.get(itemId);
+    return markdown === undefined ? null : { item_id: itemId, markdown, edited: null, fetched_at: "2026-12-06T00:00:00Z" };
   }
   async openInProvider(url: string) {
     this.calls.push(`open ${url}`);

@@ -59,6 +59,10 @@ pub enum Command {
         /// several. Records of other bases loaded before are kept.
         #[arg(long, value_name = "BASE", conflicts_with = "all_records")]
         records_of: Vec<String>,
+        /// Notion: load each page's content too (its blocks, kept as Markdown), for the pages
+        /// edited since their content was last loaded. `inlet items` then carries `content_md`.
+        #[arg(long)]
+        content: bool,
     },
     /// Write a stored Airtable base as one XLSX workbook: a sheet per table, a column per
     /// field, numbers as numbers, dates as dates (load its records first).

@@ -64,6 +64,7 @@ async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError>
             records,
             all_records,
             records_of,
+            content,
         } => {
             let args = LoadArgs {
                 integration,
@@ -72,6 +73,7 @@ async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError>
                 records,
                 all_records,
                 records_of,
+                content,
             };
             commands::load::run(&inlet, voice, args).await
         }

@@ -268,6 +268,30 @@ async fn airtable_tables_and_records_and_notion_pages_load_from_the_cli() {
             "a data source's parent is its database: {source}"
         );
     }
+    // Pages' content: loaded with --content, carried by `inlet items` as Markdown.
+    let content = env.run(&["load", "notion", "--content"]).await;
+    assert!(content.status.success(), "{}", text(&content.stderr));
+    let items = env.run(&["items", "notion", "--type", "page"]).await;
+    assert!(items.status.success(), "{}", text(&items.stderr));
+    let pages: Vec<serde_json::Value> = text(&items.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!pages.is_empty());
+    for page in &pages {
+        let markdown = page["content_md"].as_str().unwrap_or_default();
+        assert!(markdown.starts_with("Some text."), "{page}");
+    }
+    let showcase = data.notion.showcase_pages().next().unwrap();
+    let rich = pages
+        .iter()
+        .find(|p| p["id"] == showcase.id.as_str())
+        .unwrap();
+    assert!(rich["content_md"].as_str().unwrap().contains("- [x] Done"));
+    let refused = env.run(&["load", "hubspot", "--content"]).await;
+    assert!(text(&refused.stderr)
+        .trim_end()
+        .ends_with("[invalid_argument]"));
     for integration in ["airtable", "notion"] {
         assert!(env.run(&["disconnect", integration]).await.status.success());
     }

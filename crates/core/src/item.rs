@@ -49,6 +49,10 @@ pub struct IntegrationItem {
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     #[specta(type = Option<std::collections::HashMap<String, specta_typescript::Unknown>>)]
     pub details: serde_json::Map<String, serde_json::Value>,
+    /// A page's content as Markdown, in exports that carry it (JSON, NDJSON); never stored in
+    /// the item itself (the store keeps content apart: `item_store::StoredContent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_md: Option<String>,
 }
 
 impl IntegrationItem {
@@ -81,6 +85,7 @@ impl IntegrationItem {
             visibility: Some(true),
             integration,
             details: serde_json::Map::new(),
+            content_md: None,
         }
     }
 

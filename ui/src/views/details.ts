@@ -2,7 +2,8 @@
 // and what the provider's capabilities offer: the records of a container whose records come on
 // demand (an Airtable table, a base) and a container's workbook. Values are text nodes, never
 // markup.
-import type { Capabilities, IntegrationItem } from "../backend";
+import type { Capabilities, IntegrationItem, StoredContent } from "../backend";
+import { renderMarkdown } from "../markdown";
 import { el, formatTime } from "../format";
 import { nameOf, type AppState, type Store } from "../store";
 
@@ -15,6 +16,8 @@ export interface DetailActions {
   baseRecords(base: IntegrationItem): void;
   /** Writes a container's stored records as one workbook (an Airtable base). */
   workbook(base: IntegrationItem): void;
+  /** The item's stored content (a Notion page's Markdown), if it was loaded. */
+  content(item: IntegrationItem): Promise<StoredContent | null>;
   close(): void;
 }
 
@@ -89,6 +92,28 @@ export function renderDetails(doc: Document, panel: HTMLElement, item: Integrati
     list.append(el(doc, "dt", key), el(doc, "dd", value));
   }
   panel.setAttribute("aria-labelledby", "details-title");
+  const key = `${item.integration}/${item.type}/${item.id}`;
+  panel.dataset.key = key;
   panel.replaceChildren(title, buttons, list);
+  if (capabilities?.content && item.type === "page") panel.append(contentSection(doc, panel, key, item, actions));
   panel.hidden = false;
+}
+
+/** The page's content, rendered from its stored Markdown once it is read. */
+function contentSection(doc: Document, panel: HTMLElement, key: string, item: IntegrationItem, actions: DetailActions): HTMLElement {
+  const section = el(doc, "section", undefined, "page-content");
+  section.setAttribute("aria-label", "Page content");
+  section.append(el(doc, "p", "Reading the content…", "muted"));
+  void actions.content(item).then(
+    (content) => {
+      if (panel.dataset.key !== key) return; // another item is shown by now
+      if (!content) {
+        section.replaceChildren(el(doc, "p", "The content is not loaded yet: Reload loads it.", "muted"));
+        return;
+      }
+      section.replaceChildren(renderMarkdown(doc, content.markdown, (url) => actions.openInProvider(url)));
+    },
+    () => section.replaceChildren(el(doc, "p", "The content could not be read.", "muted")),
+  );
+  return section;
 }

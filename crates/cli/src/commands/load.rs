@@ -23,6 +23,7 @@ pub struct LoadArgs {
     pub records: Option<String>,
     pub all_records: bool,
     pub records_of: Vec<String>,
+    pub content: bool,
 }
 
 pub async fn run(inlet: &Inlet, voice: Voice, args: LoadArgs) -> Result<ExitCode, CoreError> {
@@ -48,7 +49,16 @@ pub async fn run(inlet: &Inlet, voice: Voice, args: LoadArgs) -> Result<ExitCode
         (false, false, None) => RecordScope::Of(args.records_of),
         (false, true, None) => RecordScope::None,
     };
-    let request = LoadRequest::with_records(scope);
+    if args.content && !capabilities.content {
+        return Err(CoreError::invalid_argument(format!(
+            "--content is for Notion: {} items have no content beyond their fields.",
+            integration.display_name()
+        )));
+    }
+    let request = LoadRequest {
+        content: args.content,
+        ..LoadRequest::with_records(scope)
+    };
     let progress: inlet_core::load::ProgressFn = if progress::wanted(voice.quiet) {
         progress::bars()
     } else {

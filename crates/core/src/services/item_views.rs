@@ -291,14 +291,44 @@ impl Library {
                         Err(error) => vec![Err(error)],
                     }
                 });
+                let rows = rows.map(|r| r.and_then(|i| with_content(&store, &accounts, format, i)));
                 return export_stream(&path, format, rows);
             }
             store.with_view_rows(&ids, &filter, view.sort, |rows| {
-                export_stream(&path, format, rows)
+                let mut rows =
+                    rows.map(|r| r.and_then(|i| with_content(&store, &accounts, format, i)));
+                export_stream(&path, format, &mut rows)
             })
         })
         .await
     }
+}
+
+/// `item` with its stored content (`content_md`) in the formats that carry it (JSON, NDJSON),
+/// from the first of `accounts` of its integration that holds it.
+fn with_content(
+    store: &ItemStore,
+    accounts: &[CurrentAccount],
+    format: ExportFormat,
+    mut item: crate::item::IntegrationItem,
+) -> Result<crate::item::IntegrationItem> {
+    let carries = matches!(format, ExportFormat::Json | ExportFormat::Ndjson);
+    let has_content = crate::providers::provider(item.integration)
+        .capabilities()
+        .content;
+    if !carries || !has_content || item.item_type != ItemKind::Page {
+        return Ok(item);
+    }
+    for key in accounts
+        .iter()
+        .filter(|a| a.integration == item.integration)
+    {
+        if let Some(content) = store.content(key, &item.id)? {
+            item.content_md = Some(content.markdown);
+            break;
+        }
+    }
+    Ok(item)
 }
 
 /// Windows starting before this row are read straight from the sort column's index (skipping
@@ -333,6 +363,7 @@ impl Library {
             store.with_view_rows(&ids, &view.export_filter(), view.sort, |rows| {
                 let mut count = 0u64;
                 let out = std::io::BufWriter::new(std::io::stdout().lock());
+                let rows = rows.map(|r| r.and_then(|i| with_content(&store, &accounts, format, i)));
                 write_stream(out, format, rows.inspect(|_| count += 1))?;
                 Ok(count)
             })

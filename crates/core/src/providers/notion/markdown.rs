@@ -497,7 +497,10 @@ mod tests {
 
     #[test]
     fn text_that_looks_like_markup_stays_text() {
-        let text = rich_text(&json!([run("# not a *heading* [x](y) snake_case _a_ <b>", &[])]));
+        let text = rich_text(&json!([run(
+            "# not a *heading* [x](y) snake_case _a_ <b>",
+            &[]
+        )]));
         assert_eq!(
             text,
             "\\# not a \\*heading\\* \\[x\\](y) snake_case \\_a\\_ \\<b\\>"
@@ -531,11 +534,15 @@ mod tests {
     fn files_are_named_by_their_name_caption_or_path() {
         let file = |body: Value| to_markdown(&[block("pdf", body)]);
         assert_eq!(
-            file(json!({"type": "file", "file": {"url": "https://s3.example/x/Q%203.pdf?sig=1", "expiry_time": "2026-12-06T00:00:00Z"}})),
+            file(
+                json!({"type": "file", "file": {"url": "https://s3.example/x/Q%203.pdf?sig=1", "expiry_time": "2026-12-06T00:00:00Z"}})
+            ),
             "[📕 Q 3.pdf](https://s3.example/x/Q%203.pdf?sig=1)\n"
         );
         assert_eq!(
-            file(json!({"type": "external", "external": {"url": "https://e.example/a"}, "caption": [run("Deck", &[])]})),
+            file(
+                json!({"type": "external", "external": {"url": "https://e.example/a"}, "caption": [run("Deck", &[])]})
+            ),
             "[📕 Deck](https://e.example/a)\n"
         );
     }
