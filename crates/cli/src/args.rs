@@ -122,6 +122,13 @@ pub enum Command {
         /// The plan's id (free, team, business), or none.
         plan: Option<String>,
     },
+    /// Show what the file store holds (the providers' files kept on this computer) and its
+    /// size cap; --cap sets the cap (e.g. 500MB, 20GB; "default" for 10 GB).
+    Files {
+        /// The most the file store may hold.
+        #[arg(long, value_name = "SIZE")]
+        cap: Option<String>,
+    },
     /// Forget an integration's connection (its stored items stay unless --forget-items).
     Disconnect {
         /// airtable, notion or hubspot.

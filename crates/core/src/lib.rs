@@ -10,6 +10,7 @@ pub mod browser;
 pub mod config;
 pub mod error;
 pub mod export;
+pub mod files;
 #[cfg(any(test, feature = "test-fixtures"))]
 pub mod fixtures;
 pub mod http;

@@ -10,6 +10,7 @@ use specta::Type;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{CoreError, ErrorBody, Result};
+use crate::files::FileWanted;
 use crate::integration::Integration;
 use crate::item::{IntegrationItem, ItemContent};
 use crate::item_store::ChangeSummary;
@@ -105,9 +106,14 @@ pub type PageTee = Arc<dyn Fn(Vec<IntegrationItem>) + Send + Sync>;
 /// Where a load hands each item's content as it is read (the item store, at once).
 pub type ContentTee = Arc<dyn Fn(ItemContent) + Send + Sync>;
 
+/// Where a load hands each file it finds, to download while the load runs.
+pub type FileTee = Arc<dyn Fn(FileWanted) + Send + Sync>;
+
 /// Where a load hands what it reads as it arrives.
 #[derive(Clone, Default)]
 pub struct Tees {
+    /// Files the provider hosts (none: they are not kept).
+    pub files: Option<FileTee>,
     /// Pages of items (none: they are kept, for a provider that fixes them up at the end).
     pub pages: Option<PageTee>,
     /// Items' contents (none: they are dropped — there is no store to keep them).
@@ -125,6 +131,7 @@ struct StreamSink {
     notes: Vec<String>,
     tee: Option<PageTee>,
     contents: Option<ContentTee>,
+    files: Option<FileTee>,
     progress: ProgressFn,
 }
 
@@ -140,6 +147,7 @@ impl StreamSink {
             notes: Vec::new(),
             tee: tees.pages,
             contents: tees.contents,
+            files: tees.files,
             progress,
         }
     }
@@ -163,6 +171,12 @@ impl PageSink for StreamSink {
 
     fn note(&mut self, text: String) {
         self.notes.push(text);
+    }
+
+    fn file(&mut self, file: FileWanted) {
+        if let Some(tee) = &self.files {
+            tee(file);
+        }
     }
 
     fn content(&mut self, content: ItemContent) {

@@ -134,6 +134,9 @@ pub struct ProviderSpec {
     pub developer_portal: &'static str,
     /// The hosts of the provider's web app, where item links may point.
     pub web_hosts: &'static [&'static str],
+    /// The hosts the provider serves its files from (a host or a `.`-led domain suffix):
+    /// only links there are downloaded, never with a token.
+    pub file_hosts: &'static [&'static str],
     /// The plans whose monthly API calls the provider caps (Airtable's, per workspace), for the
     /// person to say which one an account is on; empty where calls are not counted against a
     /// monthly quota.
@@ -206,6 +209,10 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         api_headers: &[],
         developer_portal: "https://airtable.com/create/oauth",
         web_hosts: &["airtable.com"],
+        // Attachment links: airtableusercontent.com (and the older dl.airtable.com), "expire 2
+        // hours after being returned" (field model, multipleAttachments; support article
+        // "Airtable attachment URL behavior").
+        file_hosts: &[".airtableusercontent.com", "dl.airtable.com"],
         // "Managing API call limits in Airtable" (support.airtable.com): a workspace's API calls
         // a month, shared by every integration of the workspace — Free 1,000, Team 100,000;
         // Business and Enterprise Scale have no monthly cap. The API does not say which plan a
@@ -263,6 +270,12 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         // primary domain to notion.com; dvanoni/notero#823, n8n-io/n8n#29861); links stored
         // before, and Notion's own redirects, still use notion.so.
         call_plans: &[],
+        // Notion-hosted files: "authenticated S3 URLs" valid one hour (file object reference);
+        // the hosts seen are S3's in us-west-2 (not listed by Notion).
+        file_hosts: &[
+            "prod-files-secure.s3.us-west-2.amazonaws.com",
+            "s3.us-west-2.amazonaws.com",
+        ],
         web_hosts: &[
             "app.notion.com",
             "notion.com",
@@ -309,6 +322,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         api_headers: &[],
         developer_portal: "https://developers.hubspot.com/",
         call_plans: &[],
+        file_hosts: &[],
         web_hosts: &[
             "app.hubspot.com",
             "app-eu1.hubspot.com",

@@ -11,6 +11,7 @@
 mod airtable;
 pub mod dataset;
 mod faults;
+mod files;
 mod hubspot;
 mod notion;
 pub use notion::content::block_reads as notion_block_reads;
@@ -109,6 +110,9 @@ pub struct Knobs {
     /// Airtable: the integration's registration leaves `user.email:read` off, so asking for it
     /// is `invalid_scope` (every scope asked for "must be enabled on the integration").
     pub airtable_email_scope_off: bool,
+    /// Files: links in listings (Airtable's record listings, Notion's block children) have
+    /// expired already (`files.rs`); reading one record or block gives fresh ones.
+    pub file_links_expired: bool,
 }
 
 impl Default for Knobs {
@@ -139,6 +143,7 @@ impl Default for Knobs {
             hubspot_gone_records: Vec::new(),
             airtable_failing_base: None,
             airtable_email_scope_off: false,
+            file_links_expired: false,
         }
     }
 }
@@ -366,7 +371,8 @@ fn router(shared: AppState) -> Router {
     let providers = Router::new()
         .nest("/hubspot", hubspot::routes())
         .nest("/airtable", airtable::routes())
-        .nest("/notion", notion::routes());
+        .nest("/notion", notion::routes())
+        .merge(files::routes());
     #[cfg(feature = "faults")]
     let providers = providers
         .route(

@@ -3,6 +3,7 @@
 
 pub mod connect;
 pub mod disconnect;
+pub mod files;
 pub mod items;
 pub mod load;
 pub mod manual;

@@ -5,6 +5,7 @@
 //! No token is ever written here.
 
 mod content;
+mod files;
 mod generation;
 mod previous;
 mod query;
@@ -14,6 +15,7 @@ mod usage;
 mod view;
 
 pub use content::StoredContent;
+pub use files::{ItemFile, DEFAULT_FILE_CAP};
 pub use generation::{ChangeSummary, Generation, GenerationWriter};
 pub use query::match_expression;
 pub use usage::{StoredUsage, TableRecords};
@@ -79,6 +81,13 @@ impl ItemStore {
     /// (created 0700 when missing); the file and SQLite's files beside it (`-wal`, `-shm`,
     /// `-journal`) must be plain files of this user that nobody else may read — never links
     /// (`private_files`). Generations left half-written by a process that died are removed.
+    /// The folder of the file store beside this item store (`files/`).
+    pub fn files_dir(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map_or_else(|| PathBuf::from("files"), |dir| dir.join("files"))
+    }
+
     pub fn open(path: &Path) -> Result<Self> {
         let io = |action: &'static str, e: &dyn std::fmt::Display| CoreError::Io {
             action,
@@ -200,6 +209,7 @@ impl ItemStore {
         }
         Self::forget_usage(&tx, key)?;
         Self::forget_contents(&tx, key)?;
+        Self::forget_files(&tx, key)?;
         // The search index keeps the words of deleted items in its segments until they are
         // merged: merged now, so none of them stays.
         tx.execute(

@@ -12,6 +12,7 @@ fn migrations() -> Migrations<'static> {
         M::up(FACETS),
         M::up(USAGE),
         M::up(CONTENTS),
+        M::up(FILES),
     ])
 }
 
@@ -124,6 +125,30 @@ const CONTENTS: &str = "CREATE TABLE contents (
         markdown TEXT NOT NULL,
         blocks TEXT NOT NULL,
         PRIMARY KEY (integration, mode, account_id, item_id)
+     ) WITHOUT ROWID;";
+
+/// Version 6: the files kept in the file store (by hash), which item and provider id of a file
+/// each is, and the person's preferences (the file store's size cap).
+const FILES: &str = "CREATE TABLE files (
+        hash TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mime TEXT
+     ) WITHOUT ROWID;
+     CREATE TABLE file_sources (
+        integration TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        name TEXT NOT NULL,
+        declared_size INTEGER,
+        PRIMARY KEY (integration, mode, account_id, source)
+     ) WITHOUT ROWID;
+     CREATE INDEX file_sources_by_item ON file_sources (integration, mode, account_id, item_id);
+     CREATE TABLE preferences (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
      ) WITHOUT ROWID;";
 
 /// Settles the connection and brings the schema to the newest version.

@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use crate::account::AccountInfo;
 use crate::config::ProviderSettings;
 use crate::error::Result;
+use crate::files::FileWanted;
 use crate::http::{AccessTokens, ApiClient, ApiDialect};
 use crate::integration::Integration;
 use crate::item::{ContentEdits, IntegrationItem, ItemContent, PreviousLoad};
@@ -50,6 +51,9 @@ pub trait PageSink: Send {
 
     /// One item's content, read (kept at once: a content load stopped half-way resumes).
     fn content(&mut self, _content: ItemContent) {}
+
+    /// A file the provider hosts, found in an item: downloaded while the load runs.
+    fn file(&mut self, _file: FileWanted) {}
 }
 
 /// What an account lookup needs: the freshly issued tokens and the same paced, retrying client
@@ -102,6 +106,16 @@ pub trait Provider: ApiDialect + TokenDialect + Send + Sync {
     /// What the faces may offer for this provider's items.
     fn capabilities(&self) -> Capabilities {
         Capabilities::default()
+    }
+
+    /// A fresh link to `file`, whose link expired before it was downloaded (the provider's
+    /// links are signed for hours or less); `None` when the file is no longer there.
+    async fn fresh_file_link(
+        &self,
+        _ctx: &LoadContext<'_>,
+        _file: &FileWanted,
+    ) -> Result<Option<String>> {
+        Ok(None)
     }
 
     /// What a finished load keeps of the account's load before, as stored: `items` are what

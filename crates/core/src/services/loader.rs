@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::clients::ApiClients;
 use super::connections::Connections;
+use super::file_fetcher::fetch_files;
 use super::library::Library;
 use super::load_writer::StoreWriter;
 use super::usage::{met_monthly_quota, UsageRecorder};
@@ -23,7 +24,7 @@ use crate::integration::Integration;
 use crate::item::{ContentEdits, PreviousLoad};
 use crate::item_store::AccountKey;
 use crate::keychain::StoredConnection;
-use crate::load::{load_all, LoadProgress, LoadResult, ProgressFn, Tees};
+use crate::load::{load_all, FileTee, LoadProgress, LoadResult, ProgressFn, Tees};
 use crate::providers::{provider, LoadContext, LoadRequest};
 use crate::sync::lock;
 use crate::tokens::ConnectionTokens;
@@ -312,24 +313,36 @@ impl Inner {
         let connection = &prepared.connection;
         // Pages go into the store as they arrive, unless the provider fixes items up at the end.
         let writer = self.library.begin_load(&key, &connection.account);
+        // Files found go to a fetcher that downloads them while the load runs.
+        let (found, wanted) = tokio::sync::mpsc::unbounded_channel();
+        let target = self.library.fetch_target(&key, self.clients.http().clone());
+        let files: Option<FileTee> = target
+            .as_ref()
+            .map(|_| Arc::new(move |file| drop(found.send(file))) as FileTee);
         let tees = Tees {
             pages: (writer.as_ref())
                 .filter(|_| !provider(integration).fixes_items_up())
                 .map(StoreWriter::tee),
             contents: writer.as_ref().map(StoreWriter::contents),
+            files,
         };
-        let outcome = load_all(
-            provider(integration),
-            &prepared.context(),
-            progress,
-            cancel.clone(),
-            tees,
-        )
-        .await;
+        let ctx = prepared.context();
+        let load = load_all(provider(integration), &ctx, progress, cancel.clone(), tees);
+        let (outcome, fetched) = match &target {
+            Some(target) => {
+                let fetch = fetch_files(provider(integration), &ctx, target, wanted);
+                let (outcome, fetched) = tokio::join!(load, fetch);
+                (outcome, Some(fetched))
+            }
+            None => (load.await, None),
+        };
         if met_monthly_quota(outcome.as_ref()) {
             self.library.note_quota_met(&key).await;
         }
         let mut result = outcome?;
+        result
+            .notes
+            .extend(fetched.map(|f| f.notes()).unwrap_or_default());
         // What this load did not fetch again (records not asked for, failed streams) stays.
         let failed: Vec<String> = result.failures.iter().map(|f| f.stream.clone()).collect();
         let carry = provider(integration).carry_over(&prepared.request, &result.items, &failed);

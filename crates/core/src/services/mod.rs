@@ -11,6 +11,7 @@
 mod clients;
 mod connections;
 mod diagnostics;
+mod file_fetcher;
 mod item_views;
 mod library;
 mod load_writer;
@@ -24,8 +25,9 @@ mod usage;
 pub use clients::ApiClients;
 pub use connections::Connections;
 pub use diagnostics::Facts;
+pub use file_fetcher::human_bytes;
 pub use item_views::{Destination, FacetValue, ItemView, ItemWindow, ViewFacets};
-pub use library::{CurrentAccount, Library};
+pub use library::{CurrentAccount, FileUsage, Library};
 pub use loader::{LoadHandle, Loader};
 pub use provider_settings::{DemoServer, ProviderSetup, Resolver, SetupInput, SetupSource};
 pub use sign_in::{PendingSignIn, SignIn};

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v0/meta/bases", get(bases))
         .route("/v0/meta/bases/{base}/tables", get(tables))
         .route("/v0/{base}/{table}", get(records))
+        .route("/v0/{base}/{table}/{record}", get(record))
 }
 
 fn api_error(status: StatusCode, kind: &str, message: &str) -> Response {
@@ -289,7 +290,10 @@ async fn records(
     let end = (start + page_size).min(found.records.len());
     let page: Vec<Value> = found.records[start..end]
         .iter()
-        .map(|r| json!({"id": r.id, "createdTime": r.created_time, "fields": signed_attachments(&r.fields)}))
+        .map(|r| {
+            json!({"id": r.id, "createdTime": r.created_time,
+            "fields": signed_attachments(&r.fields, &app.base_url, knobs.file_links_expired)})
+        })
         .collect();
     let mut body = json!({"records": page});
     if end < found.records.len() {
@@ -298,13 +302,46 @@ async fn records(
     app.finish(&knobs, body)
 }
 
+/// `GET /v0/{base}/{table}/{record}` (https://airtable.com/developers/web/api/get-record): one
+/// record, its attachments' links signed afresh (never expired).
+async fn record(
+    State(app): State<AppState>,
+    Path((base, table, record)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let knobs = match guard(&app, &headers, "data.records:read", &base).await {
+        Ok(knobs) => knobs,
+        Err(response) => return response,
+    };
+    let data = app.data();
+    let found = (data.airtable.bases.iter())
+        .find(|b| b.id == base)
+        .and_then(|b| b.tables.iter().find(|t| t.id == table || t.name == table))
+        .and_then(|t| t.records.iter().find(|r| r.id == record));
+    match found {
+        Some(r) => app.finish(
+            &knobs,
+            json!({"id": r.id, "createdTime": r.created_time,
+            "fields": signed_attachments(&r.fields, &app.base_url, false)}),
+        ),
+        None => api_error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "Could not find the record.",
+        ),
+    }
+}
+
 /// A record's fields with every attachment's links signed afresh, as Airtable serves them:
 /// "Attachment URLs … will expire after a couple of hours" and differ on every fetch
 /// (https://support.airtable.com/docs/airtable-attachment-url-behavior), on
 /// `v5.airtableusercontent.com`, with `thumbnails` (small, large, full) for images and files.
-fn signed_attachments(fields: &serde_json::Map<String, Value>) -> Value {
-    static SIGNATURES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    let expires = crate::clock_ms() / 1000 + 2 * 3600;
+/// Links point at the sandbox's own file host (`files.rs`), already expired when `expired`.
+fn signed_attachments(
+    fields: &serde_json::Map<String, Value>,
+    base_url: &str,
+    expired: bool,
+) -> Value {
     let mut fields = fields.clone();
     for value in fields.values_mut() {
         let Some(list) = value.as_array_mut() else {
@@ -316,9 +353,15 @@ fn signed_attachments(fields: &serde_json::Map<String, Value>) -> Value {
                 .is_some_and(|id| id.starts_with("att"))
         }) {
             let name = attachment["filename"].as_str().unwrap_or("file").to_owned();
+            let id = attachment["id"].as_str().unwrap_or("att").to_owned();
+            let bytes = attachment["size"].as_u64().unwrap_or(0);
             let link = |size: &str| {
-                let signature = SIGNATURES.fetch_add(1, Ordering::Relaxed);
-                format!("https://v5.airtableusercontent.com/v3/u/{expires}/{signature:016x}/{size}/{name}")
+                let seed = if size == "original" {
+                    id.clone()
+                } else {
+                    format!("{id}-{size}")
+                };
+                crate::files::link(base_url, "airtable", &seed, bytes, &name, expired)
             };
             attachment["url"] = link("original").into();
             attachment["thumbnails"] = json!({

@@ -37,6 +37,16 @@ pub(super) async fn block(
         Err(refused) => return refused,
     };
     let dataset = app.data();
+    // A content block, its file link fresh ("to refresh access, re-fetch the file object").
+    if let Some((page, node)) = content::find(&dataset.notion.objects, &id) {
+        let parent = json!({"type": "page_id", "page_id": page.id});
+        let body = content::signed(&node.id, &node.body, &app.base_url, false);
+        let has_children = !node.children.is_empty();
+        return app.finish(
+            &knobs,
+            block_json(&node.id, parent, node.kind, body, has_children),
+        );
+    }
     let Some((block, page)) = dataset.notion.blocks.iter().find(|(b, _)| *b == id) else {
         return not_found("block", &id);
     };
@@ -88,15 +98,11 @@ pub(super) async fn children(
     } else {
         (json!({"type": "block_id", "block_id": id}), "block_id")
     };
+    let expired = knobs.file_links_expired;
     let as_json = |node: &content::Node| {
         let has_children = !node.children.is_empty();
-        block_json(
-            &node.id,
-            parent_kind.clone(),
-            node.kind,
-            node.body.clone(),
-            has_children,
-        )
+        let body = content::signed(&node.id, &node.body, &app.base_url, expired);
+        block_json(&node.id, parent_kind.clone(), node.kind, body, has_children)
     };
     let mut all = Vec::new();
     if let Some(node) = &content_block {

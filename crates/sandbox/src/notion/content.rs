@@ -238,6 +238,16 @@ fn showcase(page: &str) -> Vec<Node> {
             vec![],
         ),
         node(
+            "image",
+            json!({"type": "file", "file": {"url": "", "expiry_time": ""}, "caption": [text("A diagram", &[])]}),
+            vec![],
+        ),
+        node(
+            "pdf",
+            json!({"type": "file", "file": {"url": "", "expiry_time": ""}, "caption": [], "name": "notes 2026.pdf"}),
+            vec![],
+        ),
+        node(
             "synced_block",
             json!({"synced_from": null}),
             vec![leaf(
@@ -277,6 +287,21 @@ fn showcase(page: &str) -> Vec<Node> {
         node("unsupported", json!({"block_type": "form"}), vec![]),
         node("paragraph", rich(vec![]), vec![]),
     ]
+}
+
+/// The size of every Notion-hosted file here.
+pub const HOSTED_FILE_BYTES: u64 = 2048;
+
+/// `body` with its Notion-hosted file (if any) signed: a link to the sandbox's file host that
+/// lasts an hour — or has expired already, when `expired`.
+pub(super) fn signed(id: &str, body: &Value, base_url: &str, expired: bool) -> Value {
+    let mut body = body.clone();
+    if body["type"] == "file" {
+        let name = body["name"].as_str().unwrap_or("diagram.png").to_owned();
+        let url = crate::files::link(base_url, "notion", id, HOSTED_FILE_BYTES, &name, expired);
+        body["file"] = json!({"url": url, "expiry_time": "2030-01-01T01:00:00.000Z"});
+    }
+    body
 }
 
 /// The block `id` among the content of the pages in `objects`: its page and the node.

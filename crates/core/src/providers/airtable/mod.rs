@@ -191,6 +191,14 @@ impl Provider for Airtable {
         true
     }
 
+    async fn fresh_file_link(
+        &self,
+        ctx: &LoadContext<'_>,
+        file: &crate::files::FileWanted,
+    ) -> Result<Option<String>> {
+        records::fresh_attachment_link(ctx, file).await
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             records_of: vec![ItemKind::Base, ItemKind::Table],

@@ -4,6 +4,7 @@
 use super::super::{advance, api_url, parse_time, Cursor, LoadContext, PageSink};
 use super::api::{RecordsPage, Table};
 use crate::error::{CoreError, Result};
+use crate::files::FileWanted;
 use crate::integration::Integration;
 use crate::item::{IntegrationItem, ItemKind};
 use crate::spec::spec;
@@ -90,11 +91,76 @@ pub(super) async fn load_table_records(
             .filter(|record| given.insert(record.id.clone()))
             .map(|record| record_item(base, table, primary_name.as_deref(), record))
             .collect();
+        let files: Vec<FileWanted> = items
+            .iter()
+            .flat_map(|i| attachments(base, table, i))
+            .collect();
         sink.page(items);
+        for file in files {
+            sink.file(file);
+        }
         if !advance(Integration::Airtable, &mut offset, page.offset)? {
             return Ok(());
         }
     }
+}
+
+/// The attachments in `record`'s fields (objects with an `att…` id, a `filename` and a signed
+/// `url`), as files to keep.
+fn attachments(base: &str, table: &Table, record: &IntegrationItem) -> Vec<FileWanted> {
+    let mut files = Vec::new();
+    for value in record.details.values() {
+        for attachment in value.as_array().into_iter().flatten() {
+            let text = |k: &str| attachment.get(k).and_then(|v| v.as_str());
+            let (Some(id), Some(url)) = (text("id"), text("url")) else {
+                continue;
+            };
+            if !id.starts_with("att") || url.is_empty() {
+                continue;
+            }
+            files.push(FileWanted {
+                item_id: record.id.clone(),
+                source: id.to_owned(),
+                locator: format!("{base}/{}/{}", table.id, record.id),
+                url: url.to_owned(),
+                name: text("filename").unwrap_or(id).to_owned(),
+                size: attachment.get("size").and_then(|v| v.as_u64()),
+                mime: text("type").map(str::to_owned),
+            });
+        }
+    }
+    files
+}
+
+/// A fresh link to the attachment `file`: its record read again
+/// (`GET /v0/{base}/{table}/{record}`, the only way Airtable documents to one).
+pub(super) async fn fresh_attachment_link(
+    ctx: &LoadContext<'_>,
+    file: &FileWanted,
+) -> Result<Option<String>> {
+    let mut parts = file.locator.splitn(3, '/');
+    let (Some(base), Some(table), Some(record)) = (parts.next(), parts.next(), parts.next()) else {
+        return Ok(None);
+    };
+    let url = api_url(ctx.settings, &format!("/v0/{base}/{table}/{record}"));
+    // Under the base's pace, as every request about the base is.
+    let answer: Result<super::api::Record> = (ctx.api.keyed(base))
+        .json(ctx.tokens, |http| http.get(url.clone()))
+        .await;
+    let record = match answer {
+        Ok(record) => record,
+        Err(CoreError::ProviderHttp { status: 404, .. }) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    let link = record
+        .fields
+        .values()
+        .flat_map(|v| v.as_array().into_iter().flatten())
+        .find_map(|a| {
+            (a.get("id")?.as_str()? == file.source)
+                .then(|| a.get("url")?.as_str().map(str::to_owned))?
+        });
+    Ok(link)
 }
 
 /// A record as an item named by its primary field (its id when that is empty).

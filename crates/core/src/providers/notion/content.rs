@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::listing::MAX_BLOCK_DEPTH;
 use super::markdown::to_markdown;
 use crate::error::{CoreError, Result};
+use crate::files::FileWanted;
 use crate::integration::Integration;
 use crate::item::ItemContent;
 use crate::providers::{advance, api_url, Cursor, LoadContext, PageSink};
@@ -47,7 +48,62 @@ pub(super) async fn read_content(
         markdown: to_markdown(&blocks),
         blocks: Value::Array(blocks.clone()),
     });
+    for file in hosted_files(page, &blocks) {
+        sink.file(file);
+    }
     Ok(Some(blocks))
+}
+
+/// The block kinds that hold a file object.
+const FILE_BLOCKS: [&str; 5] = ["image", "file", "pdf", "video", "audio"];
+
+/// The Notion-hosted files in `blocks` (nested ones included) of `page`: kept locally, since
+/// their links last an hour. External files stay links.
+fn hosted_files(page: &str, blocks: &[Value]) -> Vec<FileWanted> {
+    let mut found = Vec::new();
+    for block in blocks {
+        let kind = block["type"].as_str().unwrap_or_default();
+        let body = &block[kind];
+        let source = super::markdown::hosted_source(block).filter(|_| FILE_BLOCKS.contains(&kind));
+        if let Some(source) = source {
+            if let (Some(id), Some(url)) = (block["id"].as_str(), body["file"]["url"].as_str()) {
+                let name = body["name"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .or_else(|| super::markdown::file_name(url))
+                    .unwrap_or_else(|| kind.to_owned());
+                found.push(FileWanted {
+                    item_id: page.to_owned(),
+                    source,
+                    locator: id.to_owned(),
+                    url: url.to_owned(),
+                    name,
+                    size: None,
+                    mime: None,
+                });
+            }
+        }
+        if let Some(children) = block["children"].as_array() {
+            found.extend(hosted_files(page, children));
+        }
+    }
+    found
+}
+
+/// A fresh link to the Notion-hosted `file`: its block read again (`GET /v1/blocks/{id}`;
+/// "to refresh access, re-fetch the file object").
+pub(super) async fn fresh_file_link(
+    ctx: &LoadContext<'_>,
+    file: &FileWanted,
+) -> Result<Option<String>> {
+    let url = api_url(ctx.settings, &format!("/v1/blocks/{}", file.locator));
+    let block: Value = match ctx.api.json(ctx.tokens, |http| http.get(url.clone())).await {
+        Ok(block) => block,
+        Err(CoreError::ProviderHttp { status: 404, .. }) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    let kind = block["type"].as_str().unwrap_or_default();
+    Ok(block[kind]["file"]["url"].as_str().map(str::to_owned))
 }
 
 /// Reads the content of the `pages` it is wanted for, one after another (progress per page).

@@ -195,7 +195,7 @@ fn render_block(block: &Value, kind: &str, number: u32, lines: &mut Vec<String>)
                 link_target(url)
             ));
         }
-        "image" | "video" | "file" | "pdf" | "audio" => media(kind, body, lines),
+        "image" | "video" | "file" | "pdf" | "audio" => media(block, kind, body, lines),
         "synced_block" => {
             let from = body["synced_from"]["block_id"].as_str();
             lines.push(match from {
@@ -289,16 +289,39 @@ fn row(cells: &Value) -> String {
     format!("| {} |", cells.join(" | "))
 }
 
-/// An image as an image, any other file as a link to it, with its caption.
-fn media(kind: &str, body: &Value, lines: &mut Vec<String>) {
-    let url = file_url(body).unwrap_or_default();
+/// The scheme of links to files kept by Inlet: `inlet-file:<source>`, the provider's stable id
+/// of the file (resolved to the local copy when shown or exported).
+pub const FILE_SCHEME: &str = "inlet-file:";
+
+/// The stable id of the Notion-hosted file a block holds — its id and edit time (a block edited
+/// in place may hold another file) — or `None` for an external file or another block.
+pub fn hosted_source(block: &Value) -> Option<String> {
+    let kind = block["type"].as_str()?;
+    if block[kind]["type"] != "file" || block[kind]["file"]["url"].as_str().is_none() {
+        return None;
+    }
+    let id = block["id"].as_str()?;
+    Some(format!(
+        "{id}@{}",
+        block["last_edited_time"].as_str().unwrap_or("")
+    ))
+}
+
+/// An image as an image, any other file as a link to it, with its caption. A Notion-hosted
+/// file links to its kept copy (its link expires within the hour).
+fn media(block: &Value, kind: &str, body: &Value, lines: &mut Vec<String>) {
+    let url = match hosted_source(block) {
+        Some(source) => format!("{FILE_SCHEME}{source}"),
+        None => file_url(body).unwrap_or_default(),
+    };
     let caption_text = plain(&body["caption"]);
     let name = body["name"]
         .as_str()
         .map(str::to_owned)
         .filter(|n| !n.is_empty())
         .or_else(|| (!caption_text.is_empty()).then(|| caption_text.clone()))
-        .unwrap_or_else(|| file_name(&url).unwrap_or_else(|| kind.to_owned()));
+        .or_else(|| file_url(body).and_then(|u| file_name(&u)))
+        .unwrap_or_else(|| kind.to_owned());
     if kind == "image" {
         lines.push(format!("![{}]({})", escape(&name), link_target(&url)));
     } else {
@@ -326,7 +349,7 @@ pub fn file_url(file: &Value) -> Option<String> {
 }
 
 /// The last path segment of `url`, when it has one.
-fn file_name(url: &str) -> Option<String> {
+pub(super) fn file_name(url: &str) -> Option<String> {
     let parsed = url::Url::parse(url).ok()?;
     let last = parsed.path_segments()?.rev().find(|s| !s.is_empty())?;
     let decoded = percent_decode(last);
@@ -537,7 +560,8 @@ mod tests {
             file(
                 json!({"type": "file", "file": {"url": "https://s3.example/x/Q%203.pdf?sig=1", "expiry_time": "2026-12-06T00:00:00Z"}})
             ),
-            "[📕 Q 3.pdf](https://s3.example/x/Q%203.pdf?sig=1)\n"
+            "[📕 Q 3.pdf](inlet-file:b@)\n",
+            "a Notion-hosted file links to its kept copy"
         );
         assert_eq!(
             file(

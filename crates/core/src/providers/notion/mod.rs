@@ -248,6 +248,14 @@ impl Provider for Notion {
         true
     }
 
+    async fn fresh_file_link(
+        &self,
+        ctx: &LoadContext<'_>,
+        file: &crate::files::FileWanted,
+    ) -> Result<Option<String>> {
+        content::fresh_file_link(ctx, file).await
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             content: true,

@@ -1,0 +1,74 @@
+//! One download: a provider's signed link fetched without any token (the link itself is the
+//! permission; Inlet's bearer tokens never go to file hosts), streamed into the file store with
+//! a cap on its size, a total timeout, and the answer a provider gives for a link that expired
+//! told apart (Airtable: 410, "This URL has expired"; Notion's S3 links: 403 "Request has
+//! expired") so the caller can ask the provider for a fresh one.
+
+use std::time::Duration;
+
+use super::{FileStore, StoredFile};
+
+/// How long one file may take, whole.
+const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Why a file was not kept.
+#[derive(Debug)]
+pub enum DownloadError {
+    /// The link expired (or was refused as no longer valid): ask the provider for a fresh one.
+    Expired,
+    /// The file is larger than what may be kept (bytes).
+    TooLarge(u64),
+    /// The host did not give the file.
+    Failed(String),
+}
+
+impl std::fmt::Display for DownloadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Expired => f.write_str("the link expired"),
+            Self::TooLarge(cap) => write!(f, "the file is larger than {cap} bytes"),
+            Self::Failed(reason) => f.write_str(reason),
+        }
+    }
+}
+
+/// Downloads `url` into `store`, refusing more than `max_bytes`.
+pub async fn download(
+    http: &reqwest::Client,
+    url: &url::Url,
+    store: &FileStore,
+    max_bytes: u64,
+) -> Result<StoredFile, DownloadError> {
+    let failed = |e: &dyn std::fmt::Display| DownloadError::Failed(e.to_string());
+    let request = http.get(url.clone()).timeout(DOWNLOAD_TIMEOUT).send();
+    let mut response = request.await.map_err(|e| failed(&without_url(e)))?;
+    let status = response.status().as_u16();
+    if matches!(status, 403 | 410) {
+        return Err(DownloadError::Expired);
+    }
+    if !response.status().is_success() {
+        return Err(DownloadError::Failed(format!(
+            "the file host answered {status}"
+        )));
+    }
+    if response.content_length().is_some_and(|n| n > max_bytes) {
+        return Err(DownloadError::TooLarge(max_bytes));
+    }
+    let mut incoming = store.incoming().map_err(|e| failed(&e))?;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| failed(&without_url(e)))?
+    {
+        if incoming.size() + chunk.len() as u64 > max_bytes {
+            return Err(DownloadError::TooLarge(max_bytes));
+        }
+        incoming.write(&chunk).map_err(|e| failed(&e))?;
+    }
+    incoming.keep().map_err(|e| failed(&e))
+}
+
+/// A transport error without the signed link in it (its signature is a credential).
+fn without_url(error: reqwest::Error) -> reqwest::Error {
+    error.without_url()
+}

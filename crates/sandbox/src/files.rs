@@ -1,0 +1,106 @@
+//! The providers' file hosts, played on loopback: signed, expiring links to files whose bytes
+//! follow from the link (a seed and a length), so a test knows what it should have kept.
+//! Airtable's attachment links (`v5.airtableusercontent.com`, "expire 2 hours after being
+//! returned", https://airtable.com/developers/web/api/field-model#multipleattachment) answer an
+//! expired link with 410 and "This URL has expired" (as seen in the wild: onyx-dot-app/onyx#3881);
+//! Notion-hosted files are presigned S3 links valid one hour
+//! (https://developers.notion.com/reference/file-object) that S3 refuses, once expired, with 403
+//! `AccessDenied` / "Request has expired". The link's signature is not checked: the expiry is
+//! what matters here. Knob `file_links_expired`: links given in listings (record listings, block
+//! children) are expired already, as they are when a long load reaches them late; links from
+//! reading one record or block are fresh.
+
+use axum::extract::Path;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::AppState;
+
+/// How long a link lasts, in seconds (Airtable's two hours; Notion's is one).
+const LIFETIME_SECS: u64 = 2 * 3600;
+
+/// The routes of both file hosts.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/airtable/usercontent/{expires}/{seed}/{bytes}/{name}",
+            get(airtable_file),
+        )
+        .route(
+            "/notion/files/{expires}/{seed}/{bytes}/{name}",
+            get(notion_file),
+        )
+}
+
+/// Seconds on the sandbox's clock.
+fn now_secs() -> u64 {
+    crate::clock_ms() / 1000
+}
+
+/// A signed link to the file `seed` of `bytes` bytes named `name`, on `host` (`airtable` or
+/// `notion`): expired already when `expired`.
+pub fn link(
+    base_url: &str,
+    host: &str,
+    seed: &str,
+    bytes: u64,
+    name: &str,
+    expired: bool,
+) -> String {
+    // The sandbox's clock starts at 0: an expired link's time is 0 with the clock past it.
+    let expires = if expired {
+        0
+    } else {
+        now_secs() + LIFETIME_SECS
+    };
+    let name: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    let path = match host {
+        "airtable" => "airtable/usercontent",
+        _ => "notion/files",
+    };
+    format!("{base_url}/{path}/{expires}/{seed}/{bytes}/{name}")
+}
+
+/// The bytes of the file `seed` of length `bytes`.
+pub fn contents(seed: &str, bytes: u64) -> Vec<u8> {
+    let pattern = format!("{seed};");
+    pattern.bytes().cycle().take(bytes as usize).collect()
+}
+
+/// The most one file may be here (a test's files are small; a benchmark's a few MB each).
+const MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+fn serve(expires: u64, seed: &str, bytes: u64, expired: Response) -> Response {
+    if expires == 0 || expires < now_secs() {
+        return expired;
+    }
+    if bytes > MAX_BYTES {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    (
+        [(header::CONTENT_TYPE, "application/octet-stream")],
+        contents(seed, bytes),
+    )
+        .into_response()
+}
+
+async fn airtable_file(
+    Path((expires, seed, bytes, _name)): Path<(u64, String, u64, String)>,
+) -> Response {
+    let expired = (StatusCode::GONE, "This URL has expired").into_response();
+    serve(expires, &seed, bytes, expired)
+}
+
+async fn notion_file(
+    Path((expires, seed, bytes, _name)): Path<(u64, String, u64, String)>,
+) -> Response {
+    let expired = (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "application/xml")],
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+    )
+        .into_response();
+    serve(expires, &seed, bytes, expired)
+}
