@@ -103,6 +103,90 @@ pub async fn export_base_workbook(
     .await
 }
 
+/// A finished folder export.
+#[derive(Debug, Serialize, Type)]
+pub struct VaultOutcome {
+    /// The folder (or .zip) written.
+    pub path: String,
+    /// Markdown pages written.
+    pub pages: u32,
+    /// CSV files and workbooks written.
+    pub tables: u32,
+    /// Kept files copied.
+    pub files: u32,
+}
+
+/// Asks for a folder (or, with `zip`, where to save a .zip), then writes everything stored for
+/// the connected accounts of `integrations` (all when empty) as a Markdown vault: in a new
+/// folder `Inlet <date>` inside the chosen one. `None` when the person cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_vault(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    integrations: Vec<Integration>,
+    zip: bool,
+) -> CommandResult<Option<VaultOutcome>> {
+    let (inlet, accounts) = state.inlet_and_accounts().await?;
+    let Some(path) = ask_for_vault_place(&app, zip).await? else {
+        return Ok(None);
+    };
+    let library = &inlet.library;
+    let report = library.export_vault(&accounts, &integrations, &path, zip);
+    Ok(Some(VaultOutcome::new(&path, report.await?)))
+}
+
+impl VaultOutcome {
+    fn new(path: &std::path::Path, report: inlet_core::services::VaultReport) -> Self {
+        let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        Self {
+            path: path.display().to_string(),
+            pages: count(report.pages),
+            tables: count(report.tables),
+            files: count(report.files),
+        }
+    }
+}
+
+/// Where a folder export goes: a new folder inside the one picked, or the .zip file named.
+async fn ask_for_vault_place(app: &AppHandle, zip: bool) -> inlet_core::Result<Option<PathBuf>> {
+    let stem = inlet_core::services::vault_name();
+    let (chosen, picked) = tokio::sync::oneshot::channel();
+    let dialog = app
+        .dialog()
+        .file()
+        .set_title("Export everything as Markdown");
+    if zip {
+        dialog
+            .set_file_name(format!("{stem}.zip"))
+            .add_filter("ZIP", &["zip"])
+            .save_file(move |path| {
+                let _ = chosen.send(path);
+            });
+    } else {
+        dialog.pick_folder(move |path| {
+            let _ = chosen.send(path);
+        });
+    }
+    let Some(path) = picked.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = path.into_path().map_err(|e| {
+        CoreError::invalid_argument(format!("The chosen location is not a file path ({e})."))
+    })?;
+    if zip {
+        return Ok(Some(path));
+    }
+    // A new folder inside the chosen one: an export never mixes with what is there.
+    let mut target = path.join(&stem);
+    let mut n = 2;
+    while target.exists() {
+        target = path.join(format!("{stem} ({n})"));
+        n += 1;
+    }
+    Ok(Some(target))
+}
+
 /// Asks where to save, then has `write` write there; `None` when the person cancelled.
 async fn save_as<Write, Written>(
     app: &AppHandle,

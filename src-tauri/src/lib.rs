@@ -8,6 +8,7 @@ mod demo;
 mod diagnostics;
 mod error;
 mod events;
+mod files;
 mod items;
 mod logging;
 mod setup;
@@ -29,6 +30,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::cancel_load,
             commands::load_estimate,
             items::item_content,
+            files::item_files,
+            items::export_vault,
+            files::open_file,
             items::stored_loads,
             items::item_window,
             items::item_facets,
@@ -72,6 +76,7 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(specta.invoke_handler())
+        .register_uri_scheme_protocol(files::SCHEME, files::serve)
         .manage(logging)
         .manage(events::EventChannel::default())
         .setup(move |app| {

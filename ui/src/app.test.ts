@@ -687,3 +687,45 @@ describe("page content", () => {
     expect(document.querySelector('#details [aria-label="Page content"]')!.textContent).toContain("not loaded yet");
   });
 });
+
+describe("kept files", () => {
+  it("shows a page's kept image from the local store, lists its files and opens them with the system viewer", async () => {
+    await boot();
+    await connectAndLoad("notion");
+    const page = backend.stored.get("notion")!.items.find((i) => i.type === "page")!;
+    const hash = "a".repeat(64);
+    backend.files.set(page.id, [{ source: "blk1@2024", hash, name: "diagram.png", size: "2048", mime: null }]);
+    backend.contents.set(page.id, "![A diagram](inlet-file:blk1@2024)\n\n![Gone](inlet-file:blk2@2024)\n\n[notes](inlet-file:blk1@2024)\n");
+    app.showDetails(page);
+    await settle();
+    const content = document.querySelector<HTMLElement>('#details [aria-label="Page content"]')!;
+    // The kept image is read from the file store through Inlet's protocol, never the network.
+    const image = content.querySelector("img")!;
+    expect(image.getAttribute("src")).toBe(`inlet-file://localhost/${hash}`);
+    expect(content.querySelector(".image-placeholder")!.textContent).toContain("not kept on this computer");
+    content.querySelector<HTMLAnchorElement>("a")!.click();
+    await tick();
+    expect(backend.calls).toContain(`open file ${hash} diagram.png`);
+    const files = document.querySelector<HTMLElement>('#details [aria-label="Files kept on this computer"]')!;
+    expect(files.hidden).toBe(false);
+    expect(files.textContent).toContain("diagram.png");
+    expect(files.textContent).toContain("2.0 KB");
+  });
+});
+
+describe("folder export", () => {
+  it("exports everything as a Markdown folder or .zip from the export menu", async () => {
+    await boot();
+    await connectAndLoad("notion");
+    const format = document.getElementById("export-format") as HTMLSelectElement;
+    format.value = "vault";
+    document.getElementById("export-all")!.click();
+    await settle();
+    expect(backend.calls).toContain("vault all");
+    expect(document.getElementById("status")!.textContent).toContain("Exported 12 pages, 3 tables and 2 files to /tmp/Inlet.");
+    format.value = "vault-zip";
+    document.getElementById("export-all")!.click();
+    await settle();
+    expect(backend.calls).toContain("vault all zip");
+  });
+});

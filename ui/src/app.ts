@@ -105,6 +105,8 @@ export class App {
       baseRecords: (base) => void this.loadRecordsAsking(base.integration, base),
       workbook: (base) => void this.exportWorkbook(base),
       content: (item) => this.backend.itemContent(item.integration, item.id),
+      files: (item) => this.backend.itemFiles(item.integration, item.id),
+      openFile: (file) => void this.backend.openFile(file.hash, file.name).catch((e) => this.showError(describeError(e))),
       close: () => this.showDetails(null),
     });
     mountToolbar(this.doc, this.store, {
@@ -389,6 +391,21 @@ export class App {
     }
   }
 
+  /**
+   * Everything stored — of the integrations the view shows, for "Export view" — as a Markdown
+   * vault: pages with front matter, CSVs, workbooks, kept files beside them; in a new folder
+   * inside the one picked, or one .zip.
+   */
+  async exportVault(viewOnly: boolean, zip: boolean): Promise<void> {
+    const integrations = viewOnly ? [...this.store.get().view.integrations] : [];
+    try {
+      const outcome = await this.backend.exportVault(integrations, zip);
+      if (outcome) this.store.set({ message: `Exported ${formatCount(outcome.pages)} pages, ${formatCount(outcome.tables)} tables and ${formatCount(outcome.files)} files to ${outcome.path}.` });
+    } catch (error) {
+      this.showError(describeError(error));
+    }
+  }
+
   /** Every stored child of `parent` (a table's records), in load order, window by window. */
   private async storedChildren(parent: IntegrationItem): Promise<IntegrationItem[]> {
     const view = childrenView(parent);
@@ -404,7 +421,9 @@ export class App {
    * table's records (in the order they loaded) — or every stored item of the connected
    * accounts. The backend writes the file straight from the store. */
   async export(viewOnly: boolean): Promise<void> {
-    const format = this.byId<HTMLSelectElement>("export-format").value as ExportFormat;
+    const chosen = this.byId<HTMLSelectElement>("export-format").value;
+    if (chosen === "vault" || chosen === "vault-zip") return this.exportVault(viewOnly, chosen === "vault-zip");
+    const format = chosen as ExportFormat;
     const records = viewOnly ? this.store.get().records : null;
     try {
       const view = records ? { ...childrenView(records.table), search: this.store.get().view.query } : viewOnly ? this.items.itemView() : { ...toItemView(emptyView(), null), sort: { column: "loaded", descending: false } as const };

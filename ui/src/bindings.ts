@@ -42,6 +42,16 @@ export const commands = {
 	 *  `None` when none was loaded.
 	 */
 	itemContent: (integration: Integration, itemId: string) => typedError<StoredContent | null, CommandError>(__TAURI_INVOKE("item_content", { integration, itemId })),
+	/**  The kept files of an item (Airtable attachments, Notion-hosted files). */
+	itemFiles: (integration: Integration, itemId: string) => typedError<ItemFile[], CommandError>(__TAURI_INVOKE("item_files", { integration, itemId })),
+	/**
+	 *  Asks for a folder (or, with `zip`, where to save a .zip), then writes everything stored for
+	 *  the connected accounts of `integrations` (all when empty) as a Markdown vault: in a new
+	 *  folder `Inlet <date>` inside the chosen one. `None` when the person cancelled.
+	 */
+	exportVault: (integrations: Integration[], zip: boolean) => typedError<VaultOutcome | null, CommandError>(__TAURI_INVOKE("export_vault", { integrations, zip })),
+	/**  Opens the kept file `hash` with the system's viewer for its kind, from a copy named `name`. */
+	openFile: (hash: string, name: string) => typedError<null, CommandError>(__TAURI_INVOKE("open_file", { hash, name })),
 	/**  The finished loads of every connected account, as stored (when, partial, what changed). */
 	storedLoads: () => typedError<Generation[], CommandError>(__TAURI_INVOKE("stored_loads")),
 	/**
@@ -492,6 +502,20 @@ export type InternalError = {
 	message: string,
 };
 
+/**  A kept file of an item. */
+export type ItemFile = {
+	/**  The provider's id of the file in the item (an attachment's, a block's). */
+	source: string,
+	/**  The SHA-256 it is kept under. */
+	hash: string,
+	/**  Its name. */
+	name: string,
+	/**  Its size in bytes (as a string: it may pass 2^53). */
+	size: string,
+	/**  Its MIME type, when the provider said. */
+	mime: string | null,
+};
+
 /**  The kind of an item, across providers. */
 export type ItemKind = 
 /**  An Airtable base. */
@@ -787,6 +811,18 @@ export type StreamFailure = {
 	part: string | null,
 	/**  Why, in the `{error, message, details}` shape. */
 	error: ErrorBody,
+};
+
+/**  A finished folder export. */
+export type VaultOutcome = {
+	/**  The folder (or .zip) written. */
+	path: string,
+	/**  Markdown pages written. */
+	pages: number,
+	/**  CSV files and workbooks written. */
+	tables: number,
+	/**  Kept files copied. */
+	files: number,
 };
 
 /**  The counts beside the filters, under the view's other filters. */

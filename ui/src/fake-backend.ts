@@ -1,7 +1,7 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
 import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadSummary, type ProviderSetup, type SetupInput } from "./backend";
-import type { AccountKey, ApiUsage, CallEstimate, Capabilities, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ViewFacets } from "./backend";
+import type { AccountKey, ApiUsage, CallEstimate, Capabilities, ItemFile, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ViewFacets } from "./backend";
 import { applyView, facetCounts, flattenTree, fromItemView, SearchIndex, SortCache } from "./model";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
@@ -284,6 +284,19 @@ export class FakeBackend implements Backend {
   async exportItems(view: ItemView, format: ExportFormat) {
     this.exports.push({ view, format });
     return { path: `/tmp/inlet-items.${format}`, count: this.viewRows(view).length };
+  }
+  async exportVault(integrations: Integration[], zip: boolean) {
+    this.calls.push(`vault ${integrations.join(",") || "all"}${zip ? " zip" : ""}`);
+    return { path: zip ? "/tmp/Inlet.zip" : "/tmp/Inlet", pages: 12, tables: 3, files: 2 };
+  }
+  /** Kept files, by item id (a test sets them). */
+  readonly files = new Map<string, ItemFile[]>();
+  async itemFiles(_integration: Integration, itemId: string): Promise<ItemFile[]> {
+    return structuredClone(this.files.get(itemId) ?? []);
+  }
+  async openFile(hash: string, name: string) {
+    this.calls.push(`open file ${hash} ${name}`);
+    return null;
   }
   /** Stored contents, by item id (a test sets them). */
   readonly contents = new Map<string, string>();

@@ -31,6 +31,18 @@ export function formatCount(n: number): string {
   return n < 0 ? `-${digits}` : digits;
 }
 
+/** A size in bytes as people read it (decimal units, as the core's notes say them). */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
 let collator: Intl.Collator | undefined;
 
 /**

@@ -122,6 +122,23 @@ pub enum Command {
         /// The plan's id (free, team, business), or none.
         plan: Option<String>,
     },
+    /// Export everything stored (no network call) as a folder that opens as a vault in
+    /// Obsidian or any Markdown editor: Notion pages as Markdown with front matter, databases as
+    /// folders plus a CSV, Airtable tables as CSV and workbooks, HubSpot objects as CSV, kept
+    /// files beside them. (For one file of items, use `inlet items --format … --output`.)
+    Export {
+        /// Only this integration (airtable, notion or hubspot).
+        integration: Option<String>,
+        /// markdown (the folder export).
+        #[arg(long, default_value = "markdown")]
+        format: String,
+        /// The new or empty folder to write (with --zip: the .zip file).
+        #[arg(long, short)]
+        output: std::path::PathBuf,
+        /// Write one .zip file instead of a folder.
+        #[arg(long)]
+        zip: bool,
+    },
     /// Show what the file store holds (the providers' files kept on this computer) and its
     /// size cap; --cap sets the cap (e.g. 500MB, 20GB; "default" for 10 GB).
     Files {

@@ -115,6 +115,14 @@ async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError>
         Command::Plan { integration, plan } => commands::plan::run(&inlet, &integration, plan)
             .await
             .map(|()| ExitCode::SUCCESS),
+        Command::Export {
+            integration,
+            format,
+            output,
+            zip,
+        } => commands::export::run(&inlet, voice, integration, &format, &output, zip)
+            .await
+            .map(|()| ExitCode::SUCCESS),
         Command::Files { cap } => commands::files::run(&inlet, cap, cli.json)
             .await
             .map(|()| ExitCode::SUCCESS),

@@ -288,6 +288,25 @@ async fn airtable_tables_and_records_and_notion_pages_load_from_the_cli() {
         .find(|p| p["id"] == showcase.id.as_str())
         .unwrap();
     assert!(rich["content_md"].as_str().unwrap().contains("- [x] Done"));
+    // The folder export: a Markdown page per Notion page; the file store says what it holds.
+    let vault = std::env::temp_dir().join(format!("inlet-cli-vault-{}", std::process::id()));
+    let vault_arg = vault.display().to_string();
+    let export = env.run(&["export", "notion", "--output", &vault_arg]).await;
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    let showcase_md = std::fs::read_dir(vault.join("Notion"))
+        .unwrap()
+        .flatten()
+        .any(|e| e.path().extension().is_some_and(|x| x == "md"));
+    assert!(showcase_md, "pages at the vault's top");
+    assert!(text(&export.stderr).contains("exported"));
+    let files = env.run(&["files"]).await;
+    assert!(files.status.success(), "{}", text(&files.stderr));
+    assert!(
+        text(&files.stdout).contains("files kept"),
+        "{}",
+        text(&files.stdout)
+    );
+    std::fs::remove_dir_all(&vault).ok();
     let refused = env.run(&["load", "hubspot", "--content"]).await;
     assert!(text(&refused.stderr)
         .trim_end()

@@ -2,8 +2,9 @@
 // and what the provider's capabilities offer: the records of a container whose records come on
 // demand (an Airtable table, a base) and a container's workbook. Values are text nodes, never
 // markup.
-import type { Capabilities, IntegrationItem, StoredContent } from "../backend";
-import { renderMarkdown } from "../markdown";
+import type { Capabilities, IntegrationItem, ItemFile, StoredContent } from "../backend";
+import { formatBytes } from "../format";
+import { renderMarkdown, type KeptFile } from "../markdown";
 import { el, formatTime } from "../format";
 import { nameOf, type AppState, type Store } from "../store";
 
@@ -18,6 +19,10 @@ export interface DetailActions {
   workbook(base: IntegrationItem): void;
   /** The item's stored content (a Notion page's Markdown), if it was loaded. */
   content(item: IntegrationItem): Promise<StoredContent | null>;
+  /** The item's files kept on this computer. */
+  files(item: IntegrationItem): Promise<ItemFile[]>;
+  /** Opens a kept file with the system viewer. */
+  openFile(file: KeptFile): void;
   close(): void;
 }
 
@@ -95,25 +100,57 @@ export function renderDetails(doc: Document, panel: HTMLElement, item: Integrati
   const key = `${item.integration}/${item.type}/${item.id}`;
   panel.dataset.key = key;
   panel.replaceChildren(title, buttons, list);
-  if (capabilities?.content && item.type === "page") panel.append(contentSection(doc, panel, key, item, actions));
+  // The item's kept files (listed once known), then its content, whose images they may be.
+  const files = actions.files(item).catch(() => [] as ItemFile[]);
+  panel.append(filesSection(doc, panel, key, files, actions));
+  if (capabilities?.content && item.type === "page") panel.append(contentSection(doc, panel, key, item, files, actions));
   panel.hidden = false;
 }
 
 /** The page's content, rendered from its stored Markdown once it is read. */
-function contentSection(doc: Document, panel: HTMLElement, key: string, item: IntegrationItem, actions: DetailActions): HTMLElement {
+function contentSection(doc: Document, panel: HTMLElement, key: string, item: IntegrationItem, files: Promise<ItemFile[]>, actions: DetailActions): HTMLElement {
   const section = el(doc, "section", undefined, "page-content");
   section.setAttribute("aria-label", "Page content");
   section.append(el(doc, "p", "Reading the content…", "muted"));
-  void actions.content(item).then(
-    (content) => {
+  void Promise.all([actions.content(item), files]).then(
+    ([content, kept]) => {
       if (panel.dataset.key !== key) return; // another item is shown by now
       if (!content) {
         section.replaceChildren(el(doc, "p", "The content is not loaded yet: Reload loads it.", "muted"));
         return;
       }
-      section.replaceChildren(renderMarkdown(doc, content.markdown, (url) => actions.openInProvider(url)));
+      const bySource = new Map(kept.map((f) => [f.source, f]));
+      const links = {
+        open: (url: string) => actions.openInProvider(url),
+        openFile: (file: KeptFile) => actions.openFile(file),
+        resolve: (source: string) => bySource.get(source) ?? null,
+      };
+      section.replaceChildren(renderMarkdown(doc, content.markdown, links));
     },
     () => section.replaceChildren(el(doc, "p", "The content could not be read.", "muted")),
   );
+  return section;
+}
+
+/** The item's files kept on this computer, each opened with the system viewer. */
+function filesSection(doc: Document, panel: HTMLElement, key: string, files: Promise<ItemFile[]>, actions: DetailActions): HTMLElement {
+  const section = el(doc, "section", undefined, "kept-files");
+  section.setAttribute("aria-label", "Files kept on this computer");
+  section.hidden = true;
+  void files.then((kept) => {
+    if (panel.dataset.key !== key || kept.length === 0) return;
+    const list = el(doc, "ul");
+    for (const file of kept) {
+      const row = el(doc, "li");
+      const open = el(doc, "button", file.name);
+      open.type = "button";
+      open.setAttribute("aria-label", `Open ${file.name}`);
+      open.addEventListener("click", () => actions.openFile(file));
+      row.append(open, el(doc, "span", ` ${formatBytes(Number(file.size))}`, "muted"));
+      list.append(row);
+    }
+    section.replaceChildren(el(doc, "h4", "Files"), list);
+    section.hidden = false;
+  });
   return section;
 }

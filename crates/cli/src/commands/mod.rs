@@ -3,6 +3,7 @@
 
 pub mod connect;
 pub mod disconnect;
+pub mod export;
 pub mod files;
 pub mod items;
 pub mod load;

@@ -138,7 +138,7 @@ pub fn write_stream<W: Write, B: Borrow<IntegrationItem>>(
 /// full-width forms) gets a leading `'`, which Excel and LibreOffice read as "this is text" — a
 /// formula, or one in disguise. A plain number (`-5`, `+3.25`, `-1e6`) stays a number. XLSX needs
 /// none of this: its cells are written as strings.
-fn inert(cell: String) -> String {
+pub(crate) fn inert(cell: String) -> String {
     let significant = cell.trim_start();
     let starts_a_formula = significant.starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠']);
     if starts_a_formula && !is_plain_number(significant.trim_end()) {
@@ -168,6 +168,19 @@ fn is_format_character(c: char) -> bool {
 /// no format characters, no control characters or characters file systems refuse (each becomes
 /// `_`), no leading dots (no hidden file, no `..`), at most 100 characters, then `.extension`.
 pub fn suggested_file_name(name: &str, format: ExportFormat) -> String {
+    let stem = safe_file_name(name);
+    let stem = if stem.is_empty() {
+        "Inlet export"
+    } else {
+        stem.as_str()
+    };
+    format!("{stem}.{}", format.extension())
+}
+
+/// `name` as a file name on every platform: no path separators, reserved or control
+/// characters, bidirectional controls or leading dots, at most 100 characters; empty when
+/// nothing of it is left.
+pub fn safe_file_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
         .filter(|c| !is_format_character(*c))
@@ -180,13 +193,7 @@ pub fn suggested_file_name(name: &str, format: ExportFormat) -> String {
         })
         .take(100)
         .collect();
-    let stem = cleaned.trim().trim_start_matches('.').trim();
-    let stem = if stem.is_empty() {
-        "Inlet export"
-    } else {
-        stem
-    };
-    format!("{stem}.{}", format.extension())
+    cleaned.trim().trim_start_matches('.').trim().to_owned()
 }
 
 /// `[+-]digits[.digits][e[+-]digits]`: what a spreadsheet reads as a number, nothing else.

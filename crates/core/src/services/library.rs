@@ -16,23 +16,10 @@ use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::item::{ContentEdits, Delta, PreviousLoad};
-use crate::item_store::{AccountKey, ItemFile, ItemStore, StoredContent, FILE_NAME};
+use crate::item_store::{AccountKey, ItemStore, StoredContent, FILE_NAME};
 use crate::legacy_json::{CachedLoad, ItemCache};
 use crate::load::LoadResult;
 use crate::sync::lock;
-
-/// What the file store holds.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct FileUsage {
-    /// How many files.
-    pub count: u64,
-    /// How many bytes they take.
-    pub bytes: u64,
-    /// The most it may hold.
-    pub cap: u64,
-    /// Its folder.
-    pub dir: String,
-}
 
 /// The connection a stored load must belong to, to be shown.
 pub type CurrentAccount = AccountKey;
@@ -114,94 +101,6 @@ impl Library {
             Err(error) => {
                 tracing::warn!(code = error.code(), %error, "no item store at all");
                 Self::new(None)
-            }
-        }
-    }
-
-    /// The kept files of the item `item_id` of `integration`, from the first of the connected
-    /// `accounts` that holds any.
-    pub async fn item_files(
-        &self,
-        accounts: &[CurrentAccount],
-        integration: Integration,
-        item_id: &str,
-    ) -> Result<Vec<ItemFile>> {
-        let Some(store) = self.store.clone() else {
-            return Ok(Vec::new());
-        };
-        let accounts: Vec<CurrentAccount> = (accounts.iter())
-            .filter(|a| a.integration == integration)
-            .cloned()
-            .collect();
-        let item_id = item_id.to_owned();
-        tokio::task::spawn_blocking(move || {
-            for key in &accounts {
-                let files = store.item_files(key, &item_id)?;
-                if !files.is_empty() {
-                    return Ok(files);
-                }
-            }
-            Ok(Vec::new())
-        })
-        .await
-        .map_err(|e| CoreError::task_failed("reading kept files", e))?
-    }
-
-    /// What the file store holds: how many files, how many bytes, and its size cap.
-    pub async fn file_usage(&self) -> Result<FileUsage> {
-        let Some(store) = self.store.clone() else {
-            return Ok(FileUsage::default());
-        };
-        tokio::task::spawn_blocking(move || {
-            let files = crate::files::FileStore::open(&store.files_dir())?;
-            let (count, bytes) = files.usage()?;
-            Ok(FileUsage {
-                count,
-                bytes,
-                cap: store.file_cap()?,
-                dir: store.files_dir().display().to_string(),
-            })
-        })
-        .await
-        .map_err(|e| CoreError::task_failed("reading the file store", e))?
-    }
-
-    /// Sets the most the file store may hold (`None`: the default, 10 GB).
-    pub async fn set_file_cap(&self, bytes: Option<u64>) -> Result<()> {
-        let store = self.store.clone().ok_or_else(|| {
-            CoreError::invalid_argument("There is no item store to keep the setting in.")
-        })?;
-        tokio::task::spawn_blocking(move || store.set_file_cap(bytes))
-            .await
-            .map_err(|e| CoreError::task_failed("saving the file cap", e))?
-    }
-
-    /// Where the kept file `hash` is, when it is kept (a name that is not a hash never is).
-    pub fn file_path(&self, hash: &str) -> Option<std::path::PathBuf> {
-        let store = self.store.as_ref()?;
-        crate::files::FileStore::open(&store.files_dir())
-            .ok()?
-            .path_of(hash)
-    }
-
-    /// Where a load of `key` keeps the files it finds (`None`: no store, or its file store
-    /// cannot be made — the load goes on without files, and the log says why).
-    pub(super) fn fetch_target(
-        &self,
-        key: &AccountKey,
-        http: reqwest::Client,
-    ) -> Option<super::file_fetcher::FetchTarget> {
-        let store = self.store.clone()?;
-        match crate::files::FileStore::open(&store.files_dir()) {
-            Ok(files) => Some(super::file_fetcher::FetchTarget {
-                store,
-                files,
-                key: key.clone(),
-                http,
-            }),
-            Err(error) => {
-                tracing::warn!(code = error.code(), %error, "no file store: files are not kept");
-                None
             }
         }
     }

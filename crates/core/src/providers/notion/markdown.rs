@@ -6,6 +6,9 @@
 
 use serde_json::Value;
 
+use super::rich_text::link_target;
+pub use super::rich_text::{escape, plain, rich_text};
+
 /// The Markdown of `blocks` (a page's top-level blocks, each carrying its `children`).
 pub fn to_markdown(blocks: &[Value]) -> String {
     let mut lines = Vec::new();
@@ -391,183 +394,11 @@ fn fence_for(code: &str) -> String {
     "`".repeat((longest_backticks(code) + 1).max(3))
 }
 
-fn longest_backticks(text: &str) -> usize {
+/// The longest run of backticks in `text`.
+pub(super) fn longest_backticks(text: &str) -> usize {
     text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
-/// The text of a rich-text array, without formatting.
-pub fn plain(rich: &Value) -> String {
-    rich.as_array()
-        .map(|parts| {
-            parts
-                .iter()
-                .filter_map(|p| p["plain_text"].as_str())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// A rich-text array as inline Markdown: annotations (bold, italic, strikethrough, code), links
-/// (a text's link, a mention's `href`), inline equations. Underline and colours have no Markdown.
-pub fn rich_text(rich: &Value) -> String {
-    let Some(parts) = rich.as_array() else {
-        return String::new();
-    };
-    let mut out = String::new();
-    for part in parts {
-        let text = part["plain_text"].as_str().unwrap_or("");
-        if text.is_empty() {
-            continue;
-        }
-        let notes = &part["annotations"];
-        let on = |name: &str| notes[name].as_bool() == Some(true);
-        let mut piece = if part["type"] == "equation" {
-            format!(
-                "${}$",
-                part["equation"]["expression"].as_str().unwrap_or(text)
-            )
-        } else if on("code") {
-            let fence = "`".repeat(longest_backticks(text) + 1);
-            let pad = if text.starts_with('`') || text.ends_with('`') {
-                " "
-            } else {
-                ""
-            };
-            format!("{fence}{pad}{text}{pad}{fence}")
-        } else {
-            escape(text)
-        };
-        let href = part["href"]
-            .as_str()
-            .or(part["text"]["link"]["url"].as_str());
-        if let Some(href) = href {
-            piece = format!("[{piece}]({})", link_target(href));
-        }
-        // Markers go inside the surrounding spaces, or Markdown does not see them.
-        let (lead, core, trail) = split_spaces(&piece);
-        let mut core = core.to_owned();
-        if on("strikethrough") {
-            core = format!("~~{core}~~");
-        }
-        if on("italic") {
-            core = format!("*{core}*");
-        }
-        if on("bold") {
-            core = format!("**{core}**");
-        }
-        out.push_str(lead);
-        out.push_str(&core);
-        out.push_str(trail);
-    }
-    out
-}
-
-fn split_spaces(text: &str) -> (&str, &str, &str) {
-    let start = text.len() - text.trim_start().len();
-    let end = text.trim_end().len().max(start);
-    (&text[..start], &text[start..end], &text[end..])
-}
-
-/// `text` with what Markdown would read as markup escaped — and no more, so the Markdown stays
-/// readable as text: an underscore inside a word or a `#` inside a line is left alone.
-pub fn escape(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    for (n, &c) in chars.iter().enumerate() {
-        let word = |at: Option<&char>| at.is_some_and(|c| c.is_alphanumeric());
-        let inside_word =
-            word(n.checked_sub(1).and_then(|p| chars.get(p))) && word(chars.get(n + 1));
-        let markup = match c {
-            '\\' | '`' | '*' | '[' | ']' | '<' | '>' | '|' => true,
-            '_' => !inside_word,
-            '~' => chars.get(n + 1) == Some(&'~') || n > 0 && chars[n - 1] == '~',
-            '#' | '+' | '-' | '=' => n == 0,
-            _ => false,
-        };
-        if markup {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A link target in angle brackets when it holds spaces or parentheses.
-fn link_target(url: &str) -> String {
-    if url.contains([' ', '(', ')', '<', '>']) {
-        format!("<{}>", url.replace('<', "%3C").replace('>', "%3E"))
-    } else {
-        url.to_owned()
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn run(text: &str, on: &[&str]) -> Value {
-        let mut notes = json!({});
-        for name in on {
-            notes[*name] = json!(true);
-        }
-        json!({"type": "text", "plain_text": text, "annotations": notes, "text": {"content": text}})
-    }
-
-    fn block(kind: &str, body: Value) -> Value {
-        json!({"type": kind, "id": "b", kind: body})
-    }
-
-    #[test]
-    fn text_that_looks_like_markup_stays_text() {
-        let text = rich_text(&json!([run(
-            "# not a *heading* [x](y) snake_case _a_ <b>",
-            &[]
-        )]));
-        assert_eq!(
-            text,
-            "\\# not a \\*heading\\* \\[x\\](y) snake_case \\_a\\_ \\<b\\>"
-        );
-        let code = rich_text(&json!([run("a`b", &["code"]), run(" bold ", &["bold"])]));
-        assert_eq!(code, "``a`b`` **bold** ", "markers inside the spaces");
-    }
-
-    #[test]
-    fn runs_of_list_items_and_tables_without_headers() {
-        let item = |kind: &str, text: &str| block(kind, json!({"rich_text": [run(text, &[])]}));
-        let blocks = [
-            item("numbered_list_item", "one"),
-            item("numbered_list_item", "two"),
-            item("paragraph", "between"),
-            item("numbered_list_item", "again"),
-            json!({"type": "table", "id": "t", "table": {"table_width": 2, "has_column_header": false},
-                "children": [{"type": "table_row", "table_row": {"cells": [[run("a", &[])], [run("line\nbreak", &[])]]}}]}),
-            json!({"type": "quote", "id": "q", "quote": {"rich_text": [run("said", &[])]},
-                "children": [item("paragraph", "more")]}),
-            json!({"type": "meeting_notes", "id": "m", "meeting_notes": {}}),
-            item("paragraph", ""),
-        ];
-        assert_eq!(
-            to_markdown(&blocks),
-            "1. one\n2. two\n\nbetween\n\n1. again\n\n| | |\n| --- | --- |\n| a | line break |\n\n> said\n>\n> more\n\n*[A meeting_notes block, which Markdown cannot show]*\n"
-        );
-    }
-
-    #[test]
-    fn files_are_named_by_their_name_caption_or_path() {
-        let file = |body: Value| to_markdown(&[block("pdf", body)]);
-        assert_eq!(
-            file(
-                json!({"type": "file", "file": {"url": "https://s3.example/x/Q%203.pdf?sig=1", "expiry_time": "2026-12-06T00:00:00Z"}})
-            ),
-            "[📕 Q 3.pdf](inlet-file:b@)\n",
-            "a Notion-hosted file links to its kept copy"
-        );
-        assert_eq!(
-            file(
-                json!({"type": "external", "external": {"url": "https://e.example/a"}, "caption": [run("Deck", &[])]})
-            ),
-            "[📕 Deck](https://e.example/a)\n"
-        );
-    }
-}
+#[path = "markdown_tests.rs"]
+mod tests;

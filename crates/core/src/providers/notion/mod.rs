@@ -7,6 +7,7 @@ mod children;
 mod content;
 mod listing;
 pub mod markdown;
+mod rich_text;
 
 use std::collections::HashMap;
 
