@@ -490,6 +490,31 @@ def wait_for_option(d, select, value):
         f"return [...document.querySelector({json.dumps(select)}).options].some(o => o.value === {json.dumps(value)})"))
 
 
+def a_page_with_its_image(d, transport):
+    """A Notion page's content and its image in the real window: the page whose body alone says
+    "Mind" is found by search, and its Notion-hosted image (downloaded during the load) shows from
+    the local file store through the inlet-file protocol — never from the network."""
+    set_field(d, "#integration-filter", "notion", "change")
+    set_field(d, "#search", "Mind", "input")
+    d.wait_for("the page with that word in its body", lambda: d.execute(
+        "const rows = [...document.querySelectorAll('.grid-row[data-key]')];"
+        " return rows.length > 0 && rows.every(r => r.dataset.key.startsWith('notion/page/'))"))
+    d.execute("document.querySelector('.grid-row[data-key]').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))")
+    src = d.wait_for("the page's image, from the file store", lambda: d.execute(
+        "const img = document.querySelector('#details .page-content img');"
+        " return img && img.complete && img.naturalWidth > 0 ? img.getAttribute('src') : null"))
+    assert src.startswith("inlet-file://"), src
+    assert d.execute("return [...document.querySelectorAll('#details .page-content img')]"
+                     ".every(i => i.getAttribute('src').startsWith('inlet-file://'))"), "no image from the network"
+    files = d.text('#details [aria-label="Files kept on this computer"]')
+    assert "diagram.png" in files, files
+    print(f"{transport}/notion: the page's image shows from {src[:30]}…; files: {files[:60]!r}")
+    d.screenshot(f"notion-page-image-{transport}.png")
+    d.execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))")
+    set_field(d, "#search", "", "input")
+    set_field(d, "#integration-filter", "", "change")
+
+
 def every_provider(d, transport, delivered):
     no_event_may_be_listened_to(d)
     cards = []
@@ -525,6 +550,7 @@ def every_provider(d, transport, delivered):
     d.screenshot(f"details-{transport}.png")
     d.execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))")
     open_a_notion_page(d, transport)
+    a_page_with_its_image(d, transport)
     # Airtable: a table's records from its details.
     set_field(d, "#integration-filter", "airtable", "change")
     set_field(d, "#type-filter", "table", "change")

@@ -14,10 +14,9 @@ use inlet_core::{Inlet, Integration};
 use inlet_sandbox::{Knobs, Sandbox, SandboxConfig};
 use sha2::Digest;
 
-/// The SHA-256, in hex, of the file the sandbox serves for `seed` and `bytes`.
-fn hash_of(seed: &str, bytes: u64) -> String {
-    let pattern = format!("{seed};");
-    let contents: Vec<u8> = pattern.bytes().cycle().take(bytes as usize).collect();
+/// The SHA-256, in hex, of the file the sandbox serves for `seed` and `bytes` named `name`.
+fn hash_of(seed: &str, bytes: u64, name: &str) -> String {
+    let contents = inlet_sandbox::file_contents(seed, bytes, name);
     sha2::Sha256::digest(&contents)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -97,7 +96,7 @@ async fn airtable_attachments_are_kept_by_hash_and_expired_links_read_again() {
         result.notes
     );
     for (record, attachment, size) in &attachments {
-        let hash = hash_of(attachment, *size);
+        let hash = hash_of(attachment, *size, "plan.pdf");
         assert_eq!(
             kept_files(&inlet, Integration::Airtable, record).await,
             vec![(attachment.clone(), hash.clone())]
@@ -154,7 +153,12 @@ async fn notion_hosted_files_are_kept_and_the_markdown_links_the_kept_copy() {
             .markdown;
         for (source, hash) in &files {
             let block = source.split('@').next().unwrap();
-            assert_eq!(*hash, hash_of(block, 2048));
+            let name = if markdown.contains(&format!("![A diagram](inlet-file:{source})")) {
+                "diagram.png"
+            } else {
+                "notes 2026.pdf"
+            };
+            assert_eq!(*hash, hash_of(block, 2048, name));
             assert!(
                 markdown.contains(&format!("(inlet-file:{source})")),
                 "{markdown}"

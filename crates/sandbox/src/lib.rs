@@ -14,6 +14,7 @@ mod faults;
 mod files;
 mod hubspot;
 mod notion;
+pub use files::contents as file_contents;
 pub use notion::content::block_reads as notion_block_reads;
 mod tokens;
 
