@@ -93,16 +93,13 @@ pub async fn item_files(
     Ok(files.await?)
 }
 
-/// Opens the kept file `hash` with the system's viewer for its kind, from a copy named `name`.
+/// Opens the kept file `hash` with the system's viewer for its kind, from a fresh read-only copy
+/// named as the store names it — or, for a kind that could run, shows the folder holding it.
 #[tauri::command]
 #[specta::specta]
-pub async fn open_file(
-    state: State<'_, AppState>,
-    hash: String,
-    name: String,
-) -> CommandResult<()> {
+pub async fn open_file(state: State<'_, AppState>, hash: String) -> CommandResult<()> {
     let inlet = state.inlet().await?;
-    let path = inlet.library.named_copy(&hash, &name).await?;
+    let path = inlet.library.file_to_open(&hash).await?;
     crate::commands::open_browser(&path.display().to_string())?;
     Ok(())
 }

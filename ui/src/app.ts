@@ -106,7 +106,7 @@ export class App {
       workbook: (base) => void this.exportWorkbook(base),
       content: (item) => this.backend.itemContent(item.integration, item.id),
       files: (item) => this.backend.itemFiles(item.integration, item.id),
-      openFile: (file) => void this.backend.openFile(file.hash, file.name).catch((e) => this.showError(describeError(e))),
+      openFile: (file) => void this.backend.openFile(file.hash).catch((e) => this.showError(describeError(e))),
       close: () => this.showDetails(null),
     });
     mountToolbar(this.doc, this.store, {

@@ -50,8 +50,11 @@ export const commands = {
 	 *  folder `Inlet <date>` inside the chosen one. `None` when the person cancelled.
 	 */
 	exportVault: (integrations: Integration[], zip: boolean) => typedError<VaultOutcome | null, CommandError>(__TAURI_INVOKE("export_vault", { integrations, zip })),
-	/**  Opens the kept file `hash` with the system's viewer for its kind, from a copy named `name`. */
-	openFile: (hash: string, name: string) => typedError<null, CommandError>(__TAURI_INVOKE("open_file", { hash, name })),
+	/**
+	 *  Opens the kept file `hash` with the system's viewer for its kind, from a fresh read-only copy
+	 *  named as the store names it — or, for a kind that could run, shows the folder holding it.
+	 */
+	openFile: (hash: string) => typedError<null, CommandError>(__TAURI_INVOKE("open_file", { hash })),
 	/**  The finished loads of every connected account, as stored (when, partial, what changed). */
 	storedLoads: () => typedError<Generation[], CommandError>(__TAURI_INVOKE("stored_loads")),
 	/**

@@ -294,8 +294,8 @@ export class FakeBackend implements Backend {
   async itemFiles(_integration: Integration, itemId: string): Promise<ItemFile[]> {
     return structuredClone(this.files.get(itemId) ?? []);
   }
-  async openFile(hash: string, name: string) {
-    this.calls.push(`open file ${hash} ${name}`);
+  async openFile(hash: string) {
+    this.calls.push(`open file ${hash}`);
     return null;
   }
   /** Stored contents, by item id (a test sets them). */

@@ -37,10 +37,10 @@ export function renderMarkdown(doc: Document, markdown: string, links: MarkdownL
   root.className = "markdown";
   // markdown-it escapes every character of the source that HTML would read (html: false) and
   // refuses javascript:, vbscript:, file: and data: links; what it returns is its own markup.
+  // Images and links are settled in the parsed copy, before anything joins the live page.
   const parsed = new DOMParser().parseFromString(renderer.render(markdown), "text/html");
-  root.append(...Array.from(parsed.body.childNodes).map((node) => doc.importNode(node, true)));
-  const kept = (href: string) => (href.startsWith(FILE_SCHEME) ? links.resolve(decodeURIComponent(href.slice(FILE_SCHEME.length))) : null);
-  for (const image of Array.from(root.querySelectorAll("img"))) {
+  const kept = (href: string) => (href.startsWith(FILE_SCHEME) ? links.resolve(decoded(href.slice(FILE_SCHEME.length))) : null);
+  for (const image of Array.from(parsed.body.querySelectorAll("img"))) {
     const src = image.getAttribute("src") ?? "";
     const file = kept(src);
     if (file) {
@@ -49,21 +49,43 @@ export function renderMarkdown(doc: Document, markdown: string, links: MarkdownL
       continue;
     }
     const alt = image.getAttribute("alt") || "image";
-    const placeholder = doc.createElement("span");
+    const placeholder = parsed.createElement("span");
     placeholder.className = "image-placeholder";
     placeholder.textContent = src.startsWith(FILE_SCHEME) ? `🖼 ${alt} (not kept on this computer)` : `🖼 ${alt}`;
     placeholder.title = src.startsWith(FILE_SCHEME) ? "" : src;
     image.replaceWith(placeholder);
   }
+  root.append(...Array.from(parsed.body.childNodes).map((node) => doc.importNode(node, true)));
+  // A link keeps its target out of `href`: no middle-click, drag or keyboard shortcut can follow
+  // it past the handler.
   for (const link of Array.from(root.querySelectorAll("a"))) {
     const href = link.getAttribute("href") ?? "";
+    link.removeAttribute("href");
+    link.dataset.href = href;
+    link.tabIndex = 0;
+    link.setAttribute("role", "link");
     const file = kept(href);
     link.title = file ? `Open ${file.name}` : href.startsWith(FILE_SCHEME) ? "Not kept on this computer" : href;
-    link.addEventListener("click", (event) => {
-      event.preventDefault();
+    const follow = () => {
       if (file) links.openFile(file);
       else if (!href.startsWith(FILE_SCHEME)) links.open(href);
+    };
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      follow();
+    });
+    link.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") follow();
     });
   }
   return root;
+}
+
+/** `text` percent-decoded, or as it is when it is not valid percent-encoding. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -134,8 +134,9 @@ pub struct ProviderSpec {
     pub developer_portal: &'static str,
     /// The hosts of the provider's web app, where item links may point.
     pub web_hosts: &'static [&'static str],
-    /// The hosts the provider serves its files from (a host or a `.`-led domain suffix):
-    /// only links there are downloaded, never with a token.
+    /// The hosts the provider serves its files from (a host, a `.`-led domain suffix, or a
+    /// host and the path its links start with — `host/prefix/`): only links there are
+    /// downloaded, never with a token.
     pub file_hosts: &'static [&'static str],
     /// The plans whose monthly API calls the provider caps (Airtable's, per workspace), for the
     /// person to say which one an account is on; empty where calls are not counted against a
@@ -274,7 +275,8 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         // the hosts seen are S3's in us-west-2 (not listed by Notion).
         file_hosts: &[
             "prod-files-secure.s3.us-west-2.amazonaws.com",
-            "s3.us-west-2.amazonaws.com",
+            // Path-style S3: Notion's bucket only, not any bucket of the region.
+            "s3.us-west-2.amazonaws.com/secure.notion-static.com/",
         ],
         web_hosts: &[
             "app.notion.com",

@@ -115,6 +115,14 @@ async fn airtable_attachments_are_kept_by_hash_and_expired_links_read_again() {
         note(&again.notes, "Kept "),
         format!("Kept 0 new files (0 B) on this computer; {count} kept before unchanged.")
     );
+    // Forgetting the account's items forgets its files too: nothing of them stays on disk.
+    let (_, first, size) = &attachments[0];
+    let hash = hash_of(first, *size, "plan.pdf");
+    let path = inlet.library.file_path(&hash).unwrap();
+    let accounts = inlet.connections.connected_accounts().await.unwrap();
+    inlet.library.forget(&accounts[0]).await.unwrap();
+    assert!(inlet.library.file_path(&hash).is_none());
+    assert!(!path.exists());
     std::fs::remove_dir_all(dir).ok();
 }
 

@@ -178,9 +178,10 @@ pub fn suggested_file_name(name: &str, format: ExportFormat) -> String {
 }
 
 /// `name` as a file name on every platform: no path separators, reserved or control
-/// characters, bidirectional controls or leading dots, at most 100 characters; empty when
-/// nothing of it is left.
+/// characters, bidirectional controls or leading dots, at most 100 characters and 150 bytes (file
+/// systems count bytes: 255 at most, with room for a suffix); empty when nothing of it is left.
 pub fn safe_file_name(name: &str) -> String {
+    let mut bytes = 0;
     let cleaned: String = name
         .chars()
         .filter(|c| !is_format_character(*c))
@@ -192,6 +193,10 @@ pub fn safe_file_name(name: &str) -> String {
             }
         })
         .take(100)
+        .take_while(|c| {
+            bytes += c.len_utf8();
+            bytes <= 150
+        })
         .collect();
     cleaned.trim().trim_start_matches('.').trim().to_owned()
 }

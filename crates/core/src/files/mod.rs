@@ -86,6 +86,17 @@ impl FileStore {
         path.is_file().then_some(path)
     }
 
+    /// Removes the kept file `hash` and any copy opened of it (nothing when it is not kept).
+    pub fn remove(&self, hash: &str) {
+        if let Some(path) = self.path_of(hash) {
+            let _ = std::fs::remove_file(path);
+        }
+        if is_hash(hash) {
+            let opened = self.dir.with_file_name("opened").join(hash);
+            let _ = std::fs::remove_dir_all(opened);
+        }
+    }
+
     /// A file being written, hashed as it goes.
     pub fn incoming(&self) -> Result<Incoming> {
         let file = tempfile::Builder::new()

@@ -46,7 +46,7 @@ impl ItemStore {
             .query_row(
                 "SELECT hash FROM file_sources
                   WHERE integration = ?1 AND mode = ?2 AND account_id = ?3 AND source = ?4
-                    AND declared_size IS ?5",
+                    AND declared_size IS ?5 LIMIT 1",
                 params![
                     key.integration.id(),
                     mode_text(key.mode),
@@ -60,24 +60,26 @@ impl ItemStore {
             .map_err(sql_error)
     }
 
-    /// Notes that `key`'s file `wanted` is kept as `stored`.
+    /// Notes that `key`'s item holds the file `wanted`, kept as `stored`; true when the store
+    /// did not hold those bytes before (what counts against the size cap).
     pub fn put_file(
         &self,
         key: &AccountKey,
         wanted: &FileWanted,
         stored: &StoredFile,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let mut connection = self.lock();
         let tx = connection.transaction().map_err(sql_error)?;
-        tx.execute(
-            "INSERT OR IGNORE INTO files (hash, size, mime) VALUES (?1, ?2, ?3)",
-            params![
-                stored.hash,
-                i64::try_from(stored.size).unwrap_or(i64::MAX),
-                wanted.mime
-            ],
-        )
-        .map_err(sql_error)?;
+        let added = tx
+            .execute(
+                "INSERT OR IGNORE INTO files (hash, size, mime) VALUES (?1, ?2, ?3)",
+                params![
+                    stored.hash,
+                    i64::try_from(stored.size).unwrap_or(i64::MAX),
+                    wanted.mime
+                ],
+            )
+            .map_err(sql_error)?;
         tx.execute(
             "INSERT OR REPLACE INTO file_sources
                (integration, mode, account_id, source, item_id, hash, name, declared_size)
@@ -94,7 +96,21 @@ impl ItemStore {
             ],
         )
         .map_err(sql_error)?;
-        tx.commit().map_err(sql_error)
+        tx.commit().map_err(sql_error)?;
+        Ok(added == 1)
+    }
+
+    /// The name a kept file was given (by the first item that holds it).
+    pub fn file_name(&self, hash: &str) -> Result<Option<String>> {
+        let connection = self.read();
+        connection
+            .query_row(
+                "SELECT name FROM file_sources WHERE hash = ?1 LIMIT 1",
+                [hash],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql_error)
     }
 
     /// How many bytes the kept files take.
@@ -171,13 +187,27 @@ impl ItemStore {
         .map_err(sql_error)
     }
 
-    /// Forgets which of `key`'s items held which file (with its items).
-    pub(super) fn forget_files(tx: &rusqlite::Transaction<'_>, key: &AccountKey) -> Result<()> {
+    /// Forgets which of `key`'s items held which file (with its items); answers the files no
+    /// other account holds any more, which the caller removes from the file store.
+    pub(super) fn forget_files(
+        tx: &rusqlite::Transaction<'_>,
+        key: &AccountKey,
+    ) -> Result<Vec<String>> {
         tx.execute(
             "DELETE FROM file_sources WHERE integration = ?1 AND mode = ?2 AND account_id = ?3",
             params![key.integration.id(), mode_text(key.mode), key.account_id],
         )
         .map_err(sql_error)?;
-        Ok(())
+        let mut orphans = tx
+            .prepare(
+                "DELETE FROM files WHERE hash NOT IN (SELECT hash FROM file_sources) RETURNING hash",
+            )
+            .map_err(sql_error)?;
+        let hashes = orphans
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(sql_error)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sql_error);
+        hashes
     }
 }

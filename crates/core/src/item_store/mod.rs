@@ -209,7 +209,7 @@ impl ItemStore {
         }
         Self::forget_usage(&tx, key)?;
         Self::forget_contents(&tx, key)?;
-        Self::forget_files(&tx, key)?;
+        let orphans = Self::forget_files(&tx, key)?;
         // The search index keeps the words of deleted items in its segments until they are
         // merged: merged now, so none of them stays.
         tx.execute(
@@ -218,6 +218,12 @@ impl ItemStore {
         )
         .map_err(sql_error)?;
         tx.commit().map_err(sql_error)?;
+        // The files only this account held go too, with the copies opened of them.
+        if let Ok(files) = crate::files::FileStore::open(&self.files_dir()) {
+            for hash in &orphans {
+                files.remove(hash);
+            }
+        }
         // Nothing recoverable left behind: the file is rebuilt without the freed pages, and
         // the journal that held their old images is emptied.
         // (`secure_delete` is off again for loads' purges, where the cost buys nothing.)

@@ -143,9 +143,10 @@ const FILES: &str = "CREATE TABLE files (
         hash TEXT NOT NULL,
         name TEXT NOT NULL,
         declared_size INTEGER,
-        PRIMARY KEY (integration, mode, account_id, source)
+        PRIMARY KEY (integration, mode, account_id, item_id, source)
      ) WITHOUT ROWID;
-     CREATE INDEX file_sources_by_item ON file_sources (integration, mode, account_id, item_id);
+     CREATE INDEX file_sources_by_source ON file_sources (integration, mode, account_id, source);
+     CREATE INDEX file_sources_by_hash ON file_sources (hash);
      CREATE TABLE preferences (
         name TEXT PRIMARY KEY,
         value TEXT NOT NULL

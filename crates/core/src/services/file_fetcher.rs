@@ -4,6 +4,8 @@
 //! the provider's file hosts are followed (the sandbox's own in sandbox mode), and the store's
 //! size cap is kept. What happened is said in the load's notes.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -131,7 +133,7 @@ pub(super) async fn fetch_files(
     let used = blocking(target, |store| store.kept_file_bytes())
         .await
         .unwrap_or(0);
-    let used = std::sync::atomic::AtomicU64::new(used);
+    let used = AtomicU64::new(used);
     let incoming = futures::stream::unfold(wanted, |mut rx| async move {
         rx.recv().await.map(|file| (file, rx))
     });
@@ -166,20 +168,51 @@ async fn fetch_one(
     target: &FetchTarget,
     file: FileWanted,
     cap: u64,
-    used: &std::sync::atomic::AtomicU64,
+    used: &AtomicU64,
 ) -> Outcome {
-    use std::sync::atomic::Ordering;
     let (source, size, key) = (file.source.clone(), file.size, target.key.clone());
     let known = blocking(target, move |store| store.known_file(&key, &source, size));
     if let Ok(Some(hash)) = known.await {
         if target.files.path_of(&hash).is_some() {
-            return Outcome::Unchanged;
+            // Kept already (perhaps for another item): this item holds it too.
+            let stored = StoredFile { hash, size: 0 };
+            return match note_kept(target, &file, stored).await {
+                Ok(_) => Outcome::Unchanged,
+                Err(error) => Outcome::Failed(error.to_string()),
+            };
         }
     }
-    let room = cap.saturating_sub(used.load(Ordering::SeqCst));
-    if file.size.is_some_and(|s| s > room) {
+    // A file whose size is said is reserved before it is fetched (four fetch at once).
+    let reserved = file.size.unwrap_or(0);
+    if !reserve(used, reserved, cap) {
         return Outcome::OverCap;
     }
+    let room = cap.saturating_sub(used.load(Ordering::SeqCst)) + reserved;
+    let outcome = fetch_new(provider, ctx, target, &file, room).await;
+    used.fetch_sub(reserved, Ordering::SeqCst);
+    if let Outcome::Kept(bytes, _) = outcome {
+        used.fetch_add(bytes, Ordering::SeqCst);
+    }
+    outcome
+}
+
+/// Takes `bytes` of the cap's room, if there is that much.
+fn reserve(used: &AtomicU64, bytes: u64, cap: u64) -> bool {
+    used.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
+        now.checked_add(bytes).filter(|total| *total <= cap)
+    })
+    .is_ok()
+}
+
+/// Downloads `file` (at most `room` bytes), asking the provider once for a fresh link when the
+/// one it gave expired.
+async fn fetch_new(
+    provider: &dyn Provider,
+    ctx: &LoadContext<'_>,
+    target: &FetchTarget,
+    file: &FileWanted,
+    room: u64,
+) -> Outcome {
     let mut url = file.url.clone();
     let mut refreshed = false;
     loop {
@@ -188,15 +221,15 @@ async fn fetch_one(
         };
         match download(&target.http, &link, &target.files, room).await {
             Ok(stored) => {
-                used.fetch_add(stored.size, Ordering::SeqCst);
-                return match note_kept(target, &file, stored.clone()).await {
-                    Ok(()) => Outcome::Kept(stored.size, refreshed),
+                return match note_kept(target, file, stored.clone()).await {
+                    // Bytes the store held already take no more room.
+                    Ok(added) => Outcome::Kept(if added { stored.size } else { 0 }, refreshed),
                     Err(error) => Outcome::Failed(error.to_string()),
                 };
             }
             Err(DownloadError::Expired) if !refreshed => {
                 refreshed = true;
-                match provider.fresh_file_link(ctx, &file).await {
+                match provider.fresh_file_link(ctx, file).await {
                     Ok(Some(fresh)) => url = fresh,
                     Ok(None) => return Outcome::Failed("the file is no longer there".into()),
                     Err(error) => return Outcome::Failed(error.to_string()),
@@ -208,11 +241,12 @@ async fn fetch_one(
     }
 }
 
+/// Notes that the item holds `stored`; true when the store did not hold those bytes before.
 async fn note_kept(
     target: &FetchTarget,
     file: &FileWanted,
     stored: StoredFile,
-) -> crate::error::Result<()> {
+) -> crate::error::Result<bool> {
     let (store, key, file) = (target.store.clone(), target.key.clone(), file.clone());
     tokio::task::spawn_blocking(move || store.put_file(&key, &file, &stored))
         .await
@@ -243,9 +277,94 @@ fn allowed(settings: &ProviderSettings, url: &str) -> Option<url::Url> {
         return Some(link);
     }
     let hosts = crate::spec::spec(settings.integration).file_hosts;
-    let on_host = hosts.iter().any(|h| match h.strip_prefix('.') {
-        Some(domain) => host.ends_with(&format!(".{domain}")),
-        None => host == *h,
-    });
+    let on_host = hosts
+        .iter()
+        .any(|h| match (h.strip_prefix('.'), h.split_once('/')) {
+            (Some(domain), _) => host.ends_with(&format!(".{domain}")),
+            (None, Some((only, prefix))) => {
+                host == only && link.path().starts_with(&format!("/{prefix}"))
+            }
+            (None, None) => host == *h,
+        });
     (link.scheme() == "https" && on_host).then_some(link)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::integration::Integration;
+
+    fn settings(integration: Integration, mode: Mode) -> ProviderSettings {
+        let url = |u: &str| url::Url::parse(u).unwrap();
+        ProviderSettings {
+            integration,
+            mode,
+            client_id: "cid".into(),
+            client_secret: None,
+            auth_url: url("https://example.invalid/authorize"),
+            token_url: url("https://example.invalid/token"),
+            api_base: url("http://127.0.0.1:4000/notion"),
+            redirect_uri: url("http://localhost:53682/oauth/callback"),
+            overrides: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_the_providers_file_hosts_are_downloaded_from() {
+        let notion = settings(Integration::Notion, Mode::Live);
+        let airtable = settings(Integration::Airtable, Mode::Live);
+        let ok = |s: &ProviderSettings, u: &str| allowed(s, u).is_some();
+        assert!(ok(
+            &notion,
+            "https://prod-files-secure.s3.us-west-2.amazonaws.com/a/b.png?X=1"
+        ));
+        assert!(ok(
+            &notion,
+            "https://s3.us-west-2.amazonaws.com/secure.notion-static.com/x/y.pdf"
+        ));
+        assert!(!ok(
+            &notion,
+            "https://s3.us-west-2.amazonaws.com/someone-elses-bucket/y.pdf"
+        ));
+        assert!(!ok(
+            &notion,
+            "http://prod-files-secure.s3.us-west-2.amazonaws.com/a.png"
+        ));
+        assert!(!ok(&notion, "https://example.com/cat.png"));
+        assert!(ok(
+            &airtable,
+            "https://v5.airtableusercontent.com/v3/u/1/2/x.pdf"
+        ));
+        assert!(!ok(
+            &airtable,
+            "https://airtableusercontent.com.evil.example/x.pdf"
+        ));
+        assert!(!ok(&airtable, "https://evilairtableusercontent.com/x.pdf"));
+        // The sandbox's own host only in sandbox mode, only on its port.
+        assert!(!ok(
+            &notion,
+            "http://127.0.0.1:4000/notion/files/1/a/2/x.png"
+        ));
+        let sandbox = settings(Integration::Notion, Mode::Sandbox);
+        assert!(ok(
+            &sandbox,
+            "http://127.0.0.1:4000/notion/files/1/a/2/x.png"
+        ));
+        assert!(!ok(
+            &sandbox,
+            "http://127.0.0.1:4001/notion/files/1/a/2/x.png"
+        ));
+    }
+
+    #[test]
+    fn the_cap_is_reserved_not_overshot() {
+        let used = AtomicU64::new(0);
+        assert!(reserve(&used, 60, 100));
+        assert!(
+            !reserve(&used, 60, 100),
+            "two at once cannot both take the room"
+        );
+        assert!(reserve(&used, 40, 100));
+        assert_eq!(used.load(Ordering::SeqCst), 100);
+    }
 }

@@ -78,34 +78,41 @@ impl Library {
             .map_err(|e| CoreError::task_failed("saving the file cap", e))?
     }
 
-    /// A copy of the kept file `hash` named `name` (for a viewer that goes by the name), in
-    /// the data dir's private `opened/` folder: a hard link where the file system allows.
-    pub async fn named_copy(&self, hash: &str, name: &str) -> Result<std::path::PathBuf> {
-        let source = self.file_path(hash).ok_or_else(|| {
-            CoreError::invalid_argument("That file is not kept on this computer (load again).")
-        })?;
-        let store = self.store().cloned().ok_or_else(|| {
-            CoreError::invalid_argument("There is no item store to open files from.")
-        })?;
-        let dir = store.files_dir().with_file_name("opened").join(hash);
-        let name = crate::export::safe_file_name(name);
-        let name = if name.is_empty() {
-            "file".to_owned()
-        } else {
-            name
-        };
+    /// What opening the kept file `hash` should open: a fresh read-only copy of it named as the
+    /// store names it (the name its provider gave, cleaned) in the data dir's private `opened/`
+    /// folder — the copy itself when its kind is one a viewer shows (documents, images, media,
+    /// text), its folder otherwise, so a file someone named `.desktop`, `.jar` or `.bat` is shown,
+    /// never run. Edits made in a viewer never reach the kept file.
+    pub async fn file_to_open(&self, hash: &str) -> Result<std::path::PathBuf> {
+        let not_kept =
+            || CoreError::invalid_argument("That file is not kept on this computer (load again).");
+        let source = self.file_path(hash).ok_or_else(not_kept)?;
+        let store = self.store().cloned().ok_or_else(not_kept)?;
+        let hash = hash.to_owned();
         tokio::task::spawn_blocking(move || {
-            crate::private_files::ensure_private_dir(dir.parent().unwrap_or(&dir))?;
+            let name = store.file_name(&hash)?.ok_or_else(not_kept)?;
+            let name = crate::export::safe_file_name(&name);
+            let name = if name.is_empty() {
+                "file".to_owned()
+            } else {
+                name
+            };
+            let opened = store.files_dir().with_file_name("opened");
+            crate::private_files::ensure_private_dir(&opened)?;
+            let dir = opened.join(&hash);
+            let _ = std::fs::remove_dir_all(&dir); // a copy a viewer may have changed
             crate::private_files::ensure_private_dir(&dir)?;
             let target = dir.join(&name);
-            if !target.exists() && std::fs::hard_link(&source, &target).is_err() {
-                std::fs::copy(&source, &target).map_err(|e| CoreError::Io {
-                    action: "copy",
-                    path: target.display().to_string(),
-                    reason: e.to_string(),
-                })?;
-            }
-            Ok(target)
+            let io = |e: std::io::Error| CoreError::Io {
+                action: "copy",
+                path: target.display().to_string(),
+                reason: e.to_string(),
+            };
+            std::fs::copy(&source, &target).map_err(io)?;
+            let mut permissions = std::fs::metadata(&target).map_err(io)?.permissions();
+            permissions.set_readonly(true);
+            std::fs::set_permissions(&target, permissions).map_err(io)?;
+            Ok(if viewable(&name) { target } else { dir })
         })
         .await
         .map_err(|e| CoreError::task_failed("opening a file", e))?
@@ -138,6 +145,45 @@ impl Library {
                 tracing::warn!(code = error.code(), %error, "no file store: files are not kept");
                 None
             }
+        }
+    }
+}
+
+/// Whether a file named `name` is of a kind viewers show (and no system runs): documents,
+/// spreadsheets, presentations, images, audio, video, text.
+fn viewable(name: &str) -> bool {
+    const KINDS: &[&str] = &[
+        "pdf", "txt", "md", "csv", "tsv", "json", "rtf", "doc", "docx", "odt", "xls", "xlsx",
+        "ods", "ppt", "pptx", "odp", "png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff",
+        "heic", "mp3", "wav", "ogg", "flac", "m4a", "mp4", "mov", "webm", "mkv", "avi",
+    ];
+    let extension = std::path::Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    extension.is_some_and(|e| KINDS.contains(&e.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::viewable;
+
+    #[test]
+    fn only_kinds_a_viewer_shows_are_opened_as_files() {
+        for shown in ["plan.pdf", "Photo.JPG", "notes 2026.md", "deck.pptx"] {
+            assert!(viewable(shown), "{shown}");
+        }
+        for revealed in [
+            "run.desktop",
+            "x.jar",
+            "a.bat",
+            "b.lnk",
+            "c.sh",
+            "d.hta",
+            "e.pdf.exe",
+            "noext",
+        ] {
+            assert!(!viewable(revealed), "{revealed}");
         }
     }
 }

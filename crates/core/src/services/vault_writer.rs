@@ -259,20 +259,17 @@ fn tables(root: &Path, items: &[&VaultItem], report: &mut VaultReport) -> Result
         return Ok(());
     }
     let by_id: HashMap<&str, &VaultItem> = items.iter().map(|i| (i.item.id.as_str(), *i)).collect();
+    let places = places_of_tables(root, items);
     let mut groups: std::collections::BTreeMap<PathBuf, Vec<&VaultItem>> = Default::default();
     for entry in items {
         let item = &entry.item;
         let file = match item.item_type {
             ItemKind::Record => {
                 let table = item.parent_id.as_deref().and_then(|t| by_id.get(t));
-                let base = table
-                    .and_then(|t| t.item.parent_id.as_deref())
-                    .and_then(|b| by_id.get(b));
-                let folder = root.join(safe_or(base.map(|b| b.item.name.as_str()), "Base"));
-                folder.join(format!(
-                    "{}.csv",
-                    safe_or(table.map(|t| t.item.name.as_str()), "Table")
-                ))
+                match table.and_then(|t| places.get(t.item.id.as_str())) {
+                    Some(place) => place.clone(),
+                    None => root.join("Records without a table.csv"),
+                }
             }
             ItemKind::Base | ItemKind::Table => continue,
             kind => root.join(format!("{}.csv", plural(kind))),
@@ -318,13 +315,41 @@ fn workbooks(root: &Path, items: &[&VaultItem], report: &mut VaultReport) -> Res
         if sheets.iter().all(|s| s.records.is_empty()) {
             continue;
         }
-        let name = safe_or(Some(&base.item.name), "Base");
-        let folder = root.join(&name);
+        let folder = places_of_tables(root, items)
+            .remove(base.item.id.as_str())
+            .unwrap_or_else(|| root.join("Base"));
+        let name = folder
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         std::fs::create_dir_all(&folder).map_err(|e| io("make", &folder, e))?;
         write_workbook(&folder.join(format!("{name}.xlsx")), &sheets)?;
         report.tables += 1;
     }
     Ok(())
+}
+
+/// Where each base's folder and each table's CSV go: names unique among their siblings (two
+/// bases or tables of one name keep apart), by id.
+fn places_of_tables<'a>(root: &Path, items: &[&'a VaultItem]) -> HashMap<&'a str, PathBuf> {
+    let mut names = Names::default();
+    let mut places = HashMap::new();
+    for base in items.iter().filter(|i| i.item.item_type == ItemKind::Base) {
+        let name = names.claim(root, &base.item.name, &base.item.id, "");
+        places.insert(base.item.id.as_str(), root.join(name));
+    }
+    for table in items.iter().filter(|i| i.item.item_type == ItemKind::Table) {
+        let folder = table
+            .item
+            .parent_id
+            .as_deref()
+            .and_then(|b| places.get(b))
+            .cloned()
+            .unwrap_or_else(|| root.join("Base"));
+        let name = names.claim(&folder, &table.item.name, &table.item.id, ".csv");
+        places.insert(table.item.id.as_str(), folder.join(format!("{name}.csv")));
+    }
+    places
 }
 
 fn plural(kind: ItemKind) -> &'static str {
