@@ -219,9 +219,11 @@ impl ItemStore {
         .map_err(sql_error)?;
         tx.commit().map_err(sql_error)?;
         // The files only this account held go too, with the copies opened of them.
-        if let Ok(files) = crate::files::FileStore::open(&self.files_dir()) {
-            for hash in &orphans {
-                files.remove(hash);
+        if !orphans.is_empty() {
+            if let Ok(files) = crate::files::FileStore::open(&self.files_dir()) {
+                for hash in &orphans {
+                    files.remove(hash);
+                }
             }
         }
         // Nothing recoverable left behind: the file is rebuilt without the freed pages, and
