@@ -502,6 +502,7 @@ def a_page_with_its_image(d, transport):
     d.execute("document.querySelector('.grid-row[data-key]').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))")
     src = d.wait_for("the page's image, from the file store", lambda: d.execute(
         "const img = document.querySelector('#details .page-content img');"
+        " if (img) img.scrollIntoView({block: 'center'});"
         " return img && img.complete && img.naturalWidth > 0 ? img.getAttribute('src') : null"))
     assert src.startswith("inlet-file://"), src
     assert d.execute("return [...document.querySelectorAll('#details .page-content img')]"

@@ -45,7 +45,6 @@ export function renderMarkdown(doc: Document, markdown: string, links: MarkdownL
     const file = kept(src);
     if (file) {
       image.setAttribute("src", keptFileUrl(file.hash));
-      image.loading = "lazy";
       continue;
     }
     const alt = image.getAttribute("alt") || "image";
