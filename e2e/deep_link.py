@@ -514,6 +514,8 @@ def a_page_with_its_image(d, transport):
     d.execute("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))")
     set_field(d, "#search", "", "input")
     set_field(d, "#integration-filter", "", "change")
+    # The filters offer the whole store's types again once its counts are read.
+    wait_for_option(d, "#type-filter", "table")
 
 
 def every_provider(d, transport, delivered):
