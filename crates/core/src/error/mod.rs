@@ -364,6 +364,15 @@ impl CoreError {
         }
     }
 
+    /// A file operation (`action`, e.g. "write") on `path` that failed.
+    pub fn io(action: &'static str, path: &std::path::Path, error: impl std::fmt::Display) -> Self {
+        CoreError::Io {
+            action,
+            path: path.display().to_string(),
+            reason: error.to_string(),
+        }
+    }
+
     /// JSON that could not be written or read.
     pub fn serialization(what: &'static str, error: impl std::fmt::Display) -> Self {
         CoreError::Serialization {

@@ -51,14 +51,6 @@ pub struct FileStore {
     dir: PathBuf,
 }
 
-fn io(action: &'static str, path: &Path, error: impl std::fmt::Display) -> CoreError {
-    CoreError::Io {
-        action,
-        path: path.display().to_string(),
-        reason: error.to_string(),
-    }
-}
-
 /// Whether `hash` is a SHA-256 in lowercase hex (what a stored file is named by).
 pub fn is_hash(hash: &str) -> bool {
     hash.len() == 64
@@ -102,7 +94,7 @@ impl FileStore {
         let file = tempfile::Builder::new()
             .prefix("download-")
             .tempfile_in(self.dir.join("incoming"))
-            .map_err(|e| io("make a file to download into in", &self.dir, e))?;
+            .map_err(|e| CoreError::io("make a file to download into in", &self.dir, e))?;
         Ok(Incoming {
             file,
             hasher: <sha2::Sha256 as sha2::Digest>::new(),
@@ -114,7 +106,8 @@ impl FileStore {
     /// How many files are kept and how many bytes they take.
     pub fn usage(&self) -> Result<(u64, u64)> {
         let (mut count, mut bytes) = (0u64, 0u64);
-        let shards = std::fs::read_dir(&self.dir).map_err(|e| io("read", &self.dir, e))?;
+        let shards =
+            std::fs::read_dir(&self.dir).map_err(|e| CoreError::io("read", &self.dir, e))?;
         for shard in shards.flatten() {
             if shard.file_name() == "incoming" || !shard.path().is_dir() {
                 continue;
@@ -150,7 +143,7 @@ impl Incoming {
         self.size += bytes.len() as u64;
         self.file
             .write_all(bytes)
-            .map_err(|e| io("write", self.file.path(), e))
+            .map_err(|e| CoreError::io("write", self.file.path(), e))
     }
 
     /// How many bytes arrived so far.
@@ -169,11 +162,11 @@ impl Incoming {
             self.file
                 .as_file()
                 .sync_all()
-                .map_err(|e| io("write", self.file.path(), e))?;
+                .map_err(|e| CoreError::io("write", self.file.path(), e))?;
             // tempfile makes it 0600; renamed within the store, it stays the person's alone.
             self.file
                 .persist(&path)
-                .map_err(|e| io("keep a downloaded file as", &path, e.error))?;
+                .map_err(|e| CoreError::io("keep a downloaded file as", &path, e.error))?;
         }
         Ok(StoredFile {
             hash,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use super::library::{CurrentAccount, Library};
+use super::library::{first_held_in, CurrentAccount, Library};
 use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::export::{export_stream, write_stream, ExportFormat};
@@ -319,15 +319,10 @@ fn with_content(
     if !carries || !has_content || item.item_type != ItemKind::Page {
         return Ok(item);
     }
-    for key in accounts
-        .iter()
-        .filter(|a| a.integration == item.integration)
-    {
-        if let Some(content) = store.content(key, &item.id)? {
-            item.content_md = Some(content.markdown);
-            break;
-        }
-    }
+    let found = first_held_in(store, accounts, item.integration, |store, key| {
+        store.content(key, &item.id)
+    })?;
+    item.content_md = found.map(|c| c.markdown);
     Ok(item)
 }
 

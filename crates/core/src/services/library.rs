@@ -212,24 +212,28 @@ impl Library {
         integration: Integration,
         item_id: &str,
     ) -> Result<Option<StoredContent>> {
+        let item_id = item_id.to_owned();
+        self.first_held(accounts, integration, move |store, key| {
+            store.content(key, &item_id)
+        })
+        .await
+    }
+
+    /// What `find` finds for the first of `accounts` of `integration` that holds anything
+    /// (read on a blocking thread); `None` without a store.
+    pub(super) async fn first_held<T: Send + 'static>(
+        &self,
+        accounts: &[CurrentAccount],
+        integration: Integration,
+        find: impl Fn(&ItemStore, &AccountKey) -> Result<Option<T>> + Send + 'static,
+    ) -> Result<Option<T>> {
         let Some(store) = self.store.clone() else {
             return Ok(None);
         };
-        let accounts: Vec<CurrentAccount> = (accounts.iter())
-            .filter(|a| a.integration == integration)
-            .cloned()
-            .collect();
-        let item_id = item_id.to_owned();
-        tokio::task::spawn_blocking(move || {
-            for key in &accounts {
-                if let Some(found) = store.content(key, &item_id)? {
-                    return Ok(Some(found));
-                }
-            }
-            Ok(None)
-        })
-        .await
-        .map_err(|e| CoreError::task_failed("reading a stored content", e))?
+        let accounts = accounts.to_vec();
+        tokio::task::spawn_blocking(move || first_held_in(&store, &accounts, integration, find))
+            .await
+            .map_err(|e| CoreError::task_failed("reading the item store", e))?
     }
 
     /// What `key`'s previous load found (empty without a store or a load).
@@ -242,6 +246,21 @@ impl Library {
             .await
             .map_err(|e| CoreError::task_failed("reading the previous load", e))?
     }
+}
+
+/// What `find` finds for the first of `accounts` of `integration` that holds anything.
+pub(super) fn first_held_in<T>(
+    store: &ItemStore,
+    accounts: &[CurrentAccount],
+    integration: Integration,
+    find: impl Fn(&ItemStore, &AccountKey) -> Result<Option<T>>,
+) -> Result<Option<T>> {
+    for key in accounts.iter().filter(|a| a.integration == integration) {
+        if let Some(found) = find(store, key)? {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
 }
 
 fn parse_time(text: &str) -> DateTime<Utc> {

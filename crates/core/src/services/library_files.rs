@@ -28,25 +28,12 @@ impl Library {
         integration: Integration,
         item_id: &str,
     ) -> Result<Vec<ItemFile>> {
-        let Some(store) = self.store().cloned() else {
-            return Ok(Vec::new());
-        };
-        let accounts: Vec<CurrentAccount> = (accounts.iter())
-            .filter(|a| a.integration == integration)
-            .cloned()
-            .collect();
         let item_id = item_id.to_owned();
-        tokio::task::spawn_blocking(move || {
-            for key in &accounts {
-                let files = store.item_files(key, &item_id)?;
-                if !files.is_empty() {
-                    return Ok(files);
-                }
-            }
-            Ok(Vec::new())
-        })
-        .await
-        .map_err(|e| CoreError::task_failed("reading kept files", e))?
+        let found = self.first_held(accounts, integration, move |store, key| {
+            let files = store.item_files(key, &item_id)?;
+            Ok(Some(files).filter(|f| !f.is_empty()))
+        });
+        Ok(found.await?.unwrap_or_default())
     }
 
     /// What the file store holds: how many files, how many bytes, and its size cap.
@@ -103,11 +90,7 @@ impl Library {
             let _ = std::fs::remove_dir_all(&dir); // a copy a viewer may have changed
             crate::private_files::ensure_private_dir(&dir)?;
             let target = dir.join(&name);
-            let io = |e: std::io::Error| CoreError::Io {
-                action: "copy",
-                path: target.display().to_string(),
-                reason: e.to_string(),
-            };
+            let io = |e: std::io::Error| CoreError::io("copy", &target, e);
             std::fs::copy(&source, &target).map_err(io)?;
             let mut permissions = std::fs::metadata(&target).map_err(io)?.permissions();
             permissions.set_readonly(true);

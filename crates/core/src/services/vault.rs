@@ -88,7 +88,7 @@ fn zip_vault(output: &Path, items: Vec<VaultItem>) -> Result<VaultReport> {
 /// beside it first and renamed into place when whole.
 fn zip_folder(dir: &Path, output: &Path) -> Result<()> {
     let partial = output.with_extension("zip.partial");
-    let file = std::fs::File::create(&partial).map_err(|e| vault_io("write", &partial, e))?;
+    let file = std::fs::File::create(&partial).map_err(|e| CoreError::io("write", &partial, e))?;
     let mut zip = zip::ZipWriter::new(file);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
@@ -97,7 +97,7 @@ fn zip_folder(dir: &Path, output: &Path) -> Result<()> {
     let written = (|| -> Result<()> {
         while let Some(folder) = stack.pop() {
             let mut entries: Vec<_> = std::fs::read_dir(&folder)
-                .map_err(|e| vault_io("read", &folder, e))?
+                .map_err(|e| CoreError::io("read", &folder, e))?
                 .flatten()
                 .map(|e| e.path())
                 .collect();
@@ -109,32 +109,24 @@ fn zip_folder(dir: &Path, output: &Path) -> Result<()> {
                 }
                 let name = path
                     .strip_prefix(dir)
-                    .map_err(|e| vault_io("zip", &path, e))?
+                    .map_err(|e| CoreError::io("zip", &path, e))?
                     .to_string_lossy()
                     .replace('\\', "/");
                 zip.start_file(name, options)
-                    .map_err(|e| vault_io("zip", &path, e))?;
+                    .map_err(|e| CoreError::io("zip", &path, e))?;
                 let mut source =
-                    std::fs::File::open(&path).map_err(|e| vault_io("read", &path, e))?;
-                std::io::copy(&mut source, &mut zip).map_err(|e| vault_io("zip", &path, e))?;
+                    std::fs::File::open(&path).map_err(|e| CoreError::io("read", &path, e))?;
+                std::io::copy(&mut source, &mut zip).map_err(|e| CoreError::io("zip", &path, e))?;
             }
         }
-        zip.finish().map_err(|e| vault_io("zip", output, e))?;
+        zip.finish().map_err(|e| CoreError::io("zip", output, e))?;
         Ok(())
     })();
     match written {
-        Ok(()) => std::fs::rename(&partial, output).map_err(|e| vault_io("write", output, e)),
+        Ok(()) => std::fs::rename(&partial, output).map_err(|e| CoreError::io("write", output, e)),
         Err(error) => {
             let _ = std::fs::remove_file(&partial);
             Err(error)
         }
-    }
-}
-
-fn vault_io(action: &'static str, path: &Path, e: impl std::fmt::Display) -> CoreError {
-    CoreError::Io {
-        action,
-        path: path.display().to_string(),
-        reason: e.to_string(),
     }
 }

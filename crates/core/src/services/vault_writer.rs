@@ -37,14 +37,6 @@ pub struct VaultReport {
     pub files: u64,
 }
 
-fn io(action: &'static str, path: &Path, e: impl std::fmt::Display) -> CoreError {
-    CoreError::Io {
-        action,
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    }
-}
-
 /// Names unique within each folder: a second sibling of the same name gets its id's start.
 #[derive(Default)]
 struct Names {
@@ -100,7 +92,7 @@ fn relative(from: &Path, to: &Path) -> String {
 pub fn write_vault(dir: &Path, items: Vec<VaultItem>) -> Result<VaultReport> {
     if dir.exists()
         && std::fs::read_dir(dir)
-            .map_err(|e| io("read", dir, e))?
+            .map_err(|e| CoreError::io("read", dir, e))?
             .next()
             .is_some()
     {
@@ -109,7 +101,7 @@ pub fn write_vault(dir: &Path, items: Vec<VaultItem>) -> Result<VaultReport> {
             dir.display()
         )));
     }
-    std::fs::create_dir_all(dir).map_err(|e| io("make", dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| CoreError::io("make", dir, e))?;
     let mut report = VaultReport::default();
     let by_integration = |integration| {
         items
@@ -179,7 +171,7 @@ fn notion(root: &Path, items: &[&VaultItem], report: &mut VaultReport) -> Result
     for entry in order.iter().filter(|i| i.item.item_type == ItemKind::Page) {
         let path = &files[&entry.item.id];
         let folder = path.parent().unwrap_or(root).to_owned();
-        std::fs::create_dir_all(&folder).map_err(|e| io("make", &folder, e))?;
+        std::fs::create_dir_all(&folder).map_err(|e| CoreError::io("make", &folder, e))?;
         let mut body = entry.markdown.clone().unwrap_or_default();
         for (file, source) in &entry.files {
             let copied = copy_file(&folder, file, source, report)?;
@@ -207,7 +199,7 @@ fn notion(root: &Path, items: &[&VaultItem], report: &mut VaultReport) -> Result
             yaml(&time(entry.item.last_modified_time)),
             yaml(&parent),
         );
-        std::fs::write(path, front + &body).map_err(|e| io("write", path, e))?;
+        std::fs::write(path, front + &body).map_err(|e| CoreError::io("write", path, e))?;
         report.pages += 1;
     }
     // Each database: a CSV of its rows' fields beside its row pages.
@@ -224,7 +216,7 @@ fn notion(root: &Path, items: &[&VaultItem], report: &mut VaultReport) -> Result
                     && folder_parent(&i.item).as_deref() == Some(entry.item.id.as_str())
             })
             .collect();
-        std::fs::create_dir_all(folder).map_err(|e| io("make", folder, e))?;
+        std::fs::create_dir_all(folder).map_err(|e| CoreError::io("make", folder, e))?;
         let name = folder
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -278,7 +270,7 @@ fn tables(root: &Path, items: &[&VaultItem], report: &mut VaultReport) -> Result
     }
     for (file, rows) in &groups {
         let folder = file.parent().unwrap_or(root).to_owned();
-        std::fs::create_dir_all(&folder).map_err(|e| io("make", &folder, e))?;
+        std::fs::create_dir_all(&folder).map_err(|e| CoreError::io("make", &folder, e))?;
         for entry in rows {
             for (kept, source) in &entry.files {
                 copy_file(&folder, kept, source, report)?;
@@ -287,11 +279,16 @@ fn tables(root: &Path, items: &[&VaultItem], report: &mut VaultReport) -> Result
         write_csv(file, rows)?;
         report.tables += 1;
     }
-    workbooks(root, items, report)
+    workbooks(root, items, &places, report)
 }
 
 /// Each Airtable base whose records are stored, as its typed workbook beside its tables' CSVs.
-fn workbooks(root: &Path, items: &[&VaultItem], report: &mut VaultReport) -> Result<()> {
+fn workbooks(
+    root: &Path,
+    items: &[&VaultItem],
+    places: &HashMap<&str, PathBuf>,
+    report: &mut VaultReport,
+) -> Result<()> {
     use crate::providers::airtable::workbook::{write_workbook, TableSheet};
     for base in items.iter().filter(|i| i.item.item_type == ItemKind::Base) {
         let sheets: Vec<TableSheet> = items
@@ -315,14 +312,13 @@ fn workbooks(root: &Path, items: &[&VaultItem], report: &mut VaultReport) -> Res
         if sheets.iter().all(|s| s.records.is_empty()) {
             continue;
         }
-        let folder = places_of_tables(root, items)
-            .remove(base.item.id.as_str())
-            .unwrap_or_else(|| root.join("Base"));
+        let folder =
+            (places.get(base.item.id.as_str()).cloned()).unwrap_or_else(|| root.join("Base"));
         let name = folder
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        std::fs::create_dir_all(&folder).map_err(|e| io("make", &folder, e))?;
+        std::fs::create_dir_all(&folder).map_err(|e| CoreError::io("make", &folder, e))?;
         write_workbook(&folder.join(format!("{name}.xlsx")), &sheets)?;
         report.tables += 1;
     }
@@ -381,11 +377,11 @@ fn copy_file(
     report: &mut VaultReport,
 ) -> Result<PathBuf> {
     let dir = folder.join("_files");
-    std::fs::create_dir_all(&dir).map_err(|e| io("make", &dir, e))?;
+    std::fs::create_dir_all(&dir).map_err(|e| CoreError::io("make", &dir, e))?;
     let short: String = file.hash.chars().take(8).collect();
     let target = dir.join(format!("{short} {}", safe_or(Some(&file.name), "file")));
     if !target.exists() {
-        std::fs::copy(source, &target).map_err(|e| io("copy", &target, e))?;
+        std::fs::copy(source, &target).map_err(|e| CoreError::io("copy", &target, e))?;
         report.files += 1;
     }
     Ok(target)
@@ -398,12 +394,12 @@ fn write_csv(path: &Path, rows: &[&VaultItem]) -> Result<()> {
         .iter()
         .flat_map(|r| r.item.details.keys().map(String::as_str))
         .collect();
-    let mut writer = csv::Writer::from_path(path).map_err(|e| io("write", path, e))?;
+    let mut writer = csv::Writer::from_path(path).map_err(|e| CoreError::io("write", path, e))?;
     let mut header = vec!["id", "name", "url", "created", "modified"];
     header.extend(properties.iter().copied());
     writer
         .write_record(&header)
-        .map_err(|e| io("write", path, e))?;
+        .map_err(|e| CoreError::io("write", path, e))?;
     for row in rows {
         let item = &row.item;
         let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
@@ -425,9 +421,9 @@ fn write_csv(path: &Path, rows: &[&VaultItem]) -> Result<()> {
         }
         writer
             .write_record(record.into_iter().map(crate::export::inert))
-            .map_err(|e| io("write", path, e))?;
+            .map_err(|e| CoreError::io("write", path, e))?;
     }
-    writer.flush().map_err(|e| io("write", path, e))
+    writer.flush().map_err(|e| CoreError::io("write", path, e))
 }
 
 /// The name a vault is given: `Inlet <today's date>`.
