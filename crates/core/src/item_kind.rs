@@ -29,6 +29,16 @@ pub enum ItemKind {
     Company,
     /// A HubSpot deal.
     Deal,
+    /// A HubSpot ticket.
+    Ticket,
+    /// A record of one of a HubSpot portal's custom objects.
+    CustomObject,
+    /// A HubSpot owner (the person a record is assigned to).
+    Owner,
+    /// A HubSpot pipeline, with its stages (deals', tickets').
+    Pipeline,
+    /// A HubSpot object type with its property definitions (Contacts, Deals, a custom object).
+    ObjectType,
     /// A kind this version does not know (a store written by a newer one): shown, not refused.
     #[serde(other)]
     Other,
@@ -36,7 +46,7 @@ pub enum ItemKind {
 
 impl ItemKind {
     /// Every kind, in the order the grid's type filter lists them.
-    pub const ALL: [ItemKind; 9] = [
+    pub const ALL: [ItemKind; 14] = [
         ItemKind::Base,
         ItemKind::Table,
         ItemKind::Record,
@@ -46,6 +56,11 @@ impl ItemKind {
         ItemKind::Contact,
         ItemKind::Company,
         ItemKind::Deal,
+        ItemKind::Ticket,
+        ItemKind::CustomObject,
+        ItemKind::Owner,
+        ItemKind::Pipeline,
+        ItemKind::ObjectType,
     ];
 
     /// The kind's name as stored and in JSON (`data_source`).
@@ -60,6 +75,11 @@ impl ItemKind {
             ItemKind::Contact => "contact",
             ItemKind::Company => "company",
             ItemKind::Deal => "deal",
+            ItemKind::Ticket => "ticket",
+            ItemKind::CustomObject => "custom_object",
+            ItemKind::Owner => "owner",
+            ItemKind::Pipeline => "pipeline",
+            ItemKind::ObjectType => "object_type",
             ItemKind::Other => "other",
         }
     }

@@ -24,6 +24,7 @@ pub mod load;
 pub mod log_lines;
 pub mod oauth;
 pub mod private_files;
+pub mod properties;
 pub mod providers;
 pub mod secret;
 pub mod services;

@@ -92,6 +92,10 @@ pub struct ProviderSpec {
     /// Scopes Inlet asks for too unless the provider refused them once (`invalid_scope`: not
     /// enabled on the person's registration) — what they add is not needed to load.
     pub optional_scopes: &'static [&'static str],
+    /// The authorization URL's parameter for the optional scopes, where the provider has one
+    /// (HubSpot's `optional_scope`: the person may grant them or not and the install goes on);
+    /// `None` adds them to `scope`.
+    pub optional_scope_param: Option<&'static str>,
     /// Extra query parameters for the authorization URL.
     pub extra_authorize_params: &'static [(&'static str, &'static str)],
     /// PKCE support.
@@ -170,6 +174,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         // The person's e-mail in whoami, for the card instead of a usr… id ("user.email:read …
         // optional", Get user info). Airtable refuses any scope not enabled on the integration.
         optional_scopes: &["user.email:read"],
+        optional_scope_param: None,
         extra_authorize_params: &[],
         pkce: Pkce::Required,
         client_auth: ClientAuth::BasicIfSecretElseBody,
@@ -244,6 +249,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         api_base: "https://api.notion.com",
         scopes: &[],
         optional_scopes: &[],
+        optional_scope_param: None,
         extra_authorize_params: &[("owner", "user")],
         pkce: Pkce::Unsupported,
         client_auth: ClientAuth::BasicHeader,
@@ -298,7 +304,15 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
             "crm.objects.deals.read",
             "oauth",
         ],
-        optional_scopes: &[],
+        // What a portal may hold beyond contacts, companies and deals: each read only when
+        // granted; Settings says what a missing one leaves out (`Provider::capabilities`).
+        optional_scopes: &[
+            "tickets",
+            "crm.objects.owners.read",
+            "crm.schemas.custom.read",
+            "crm.objects.custom.read",
+        ],
+        optional_scope_param: Some("optional_scope"),
         extra_authorize_params: &[],
         pkce: Pkce::Supported,
         client_auth: ClientAuth::RequestBody,

@@ -178,7 +178,7 @@ async fn the_folder_export_opens_as_a_vault() {
     // HubSpot: a CSV per object type, a row per record, a column per property.
     let contacts = out.join("HubSpot").join("contacts.csv");
     let mut reader = csv::Reader::from_path(&contacts).unwrap();
-    assert!(reader.headers().unwrap().iter().any(|h| h == "email"));
+    assert!(reader.headers().unwrap().iter().any(|h| h == "Email"));
     assert_eq!(reader.records().count(), data.hubspot.contacts.len());
 
     // The same as a .zip: every file there, under the same paths; never over a file.

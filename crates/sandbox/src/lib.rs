@@ -106,6 +106,11 @@ pub struct Knobs {
     /// HubSpot: records still in their listing but deleted before their association list is
     /// read: `…/{id}/associations/{toType}` answers 404 for them.
     pub hubspot_gone_records: Vec<String>,
+    /// HubSpot: optional scopes the portal cannot grant (dropped from the token's `scopes`).
+    pub hubspot_declined_scopes: Vec<String>,
+    /// HubSpot: custom contact properties beyond the usual ones (`custom_field_N`), to make
+    /// listing every property meet the request URI's length limit.
+    pub hubspot_extra_properties: usize,
     /// Airtable: a base whose schema (`…/tables`) always answers 503.
     pub airtable_failing_base: Option<String>,
     /// Airtable: the integration's registration leaves `user.email:read` off, so asking for it
@@ -142,6 +147,8 @@ impl Default for Knobs {
             notion_blocked: false,
             hubspot_failing_object: None,
             hubspot_gone_records: Vec::new(),
+            hubspot_declined_scopes: Vec::new(),
+            hubspot_extra_properties: 0,
             airtable_failing_base: None,
             airtable_email_scope_off: false,
             file_links_expired: false,

@@ -97,6 +97,19 @@ pub fn write_stream<W: Write, B: Borrow<IntegrationItem>>(
     format: ExportFormat,
     items: impl Iterator<Item = Result<B>>,
 ) -> Result<()> {
+    write_with_properties(out, format, &[], items)
+}
+
+/// [`write_stream`] with a CSV column after the item's own for each of `properties` (labels,
+/// as [`crate::properties::properties_of`] gives them: a HubSpot object's, an Airtable record's
+/// fields, a Notion row's), the cell its value as text. JSON and NDJSON carry every property
+/// in the item's `details` anyway.
+pub fn write_with_properties<W: Write, B: Borrow<IntegrationItem>>(
+    out: W,
+    format: ExportFormat,
+    properties: &[String],
+    items: impl Iterator<Item = Result<B>>,
+) -> Result<()> {
     match format {
         ExportFormat::Ndjson => {
             let mut out = out;
@@ -120,10 +133,17 @@ pub fn write_stream<W: Write, B: Borrow<IntegrationItem>>(
         }
         ExportFormat::Csv => {
             let mut writer = csv::Writer::from_writer(out);
-            writer.write_record(CSV_COLUMNS).map_err(io_error)?;
+            let header = CSV_COLUMNS
+                .iter()
+                .copied()
+                .chain(properties.iter().map(String::as_str));
+            writer.write_record(header).map_err(io_error)?;
             for item in items {
-                let cells = row(item?.borrow()).map(inert);
-                writer.write_record(cells).map_err(io_error)?;
+                let item = item?;
+                let cells = row(item.borrow())
+                    .into_iter()
+                    .chain(property_cells(item.borrow(), properties));
+                writer.write_record(cells.map(inert)).map_err(io_error)?;
             }
             writer.flush().map_err(io_error)
         }
@@ -243,6 +263,19 @@ fn row(item: &IntegrationItem) -> [String; 13] {
     ]
 }
 
+/// The item's values of `properties`, as text (empty where it has none).
+fn property_cells<'a>(
+    item: &'a IntegrationItem,
+    properties: &'a [String],
+) -> impl Iterator<Item = String> + 'a {
+    let own = crate::properties::properties_of(item);
+    properties.iter().map(move |label| {
+        own.and_then(|p| p.get(label))
+            .map(crate::properties::text_of)
+            .unwrap_or_default()
+    })
+}
+
 /// Writes `items` to the file at `path`, streamed: to a temporary file beside it first, renamed
 /// into place only when complete, so a failed export never leaves a truncated file behind.
 /// XLSX rows go through rust_xlsxwriter's constant-memory mode.
@@ -261,11 +294,22 @@ pub fn export_stream<B: Borrow<IntegrationItem>>(
     format: ExportFormat,
     items: impl Iterator<Item = Result<B>>,
 ) -> Result<u64> {
+    export_with_properties(path, format, &[], items)
+}
+
+/// [`export_stream`] with a CSV or XLSX column for each of `properties` (see
+/// [`write_with_properties`]).
+pub fn export_with_properties<B: Borrow<IntegrationItem>>(
+    path: &Path,
+    format: ExportFormat,
+    properties: &[String],
+    items: impl Iterator<Item = Result<B>>,
+) -> Result<u64> {
     let mut count = 0u64;
     let counted = items.inspect(|_| count += 1);
     write_whole(path, |file, partial| match format {
-        ExportFormat::Xlsx => write_xlsx(file, partial, counted),
-        _ => write_stream(std::io::BufWriter::new(file), format, counted),
+        ExportFormat::Xlsx => write_xlsx(file, partial, properties, counted),
+        _ => write_with_properties(std::io::BufWriter::new(file), format, properties, counted),
     })?;
     Ok(count)
 }
@@ -315,6 +359,7 @@ fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
 fn write_xlsx<B: Borrow<IntegrationItem>>(
     file: std::fs::File,
     path: &Path,
+    properties: &[String],
     items: impl Iterator<Item = Result<B>>,
 ) -> Result<()> {
     let xlsx = |e: rust_xlsxwriter::XlsxError| CoreError::Io {
@@ -328,15 +373,24 @@ fn write_xlsx<B: Borrow<IntegrationItem>>(
         .add_worksheet_with_constant_memory()
         .map_err(xlsx)?;
     sheet.set_name("Items").map_err(xlsx)?;
+    let header = CSV_COLUMNS
+        .iter()
+        .copied()
+        .chain(properties.iter().map(String::as_str))
+        .take(usize::from(u16::MAX >> 2));
     sheet
-        .write_row_with_format(0, 0, CSV_COLUMNS, &bold)
+        .write_row_with_format(0, 0, header, &bold)
         .map_err(xlsx)?;
     sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
     for (index, item) in items.enumerate() {
         let item = item?;
         let row_number = u32::try_from(index + 1)
             .map_err(|_| xlsx(rust_xlsxwriter::XlsxError::RowColumnLimitError))?;
-        for (column, value) in row(item.borrow()).iter().enumerate() {
+        let cells = row(item.borrow())
+            .into_iter()
+            .chain(property_cells(item.borrow(), properties));
+        // Excel has 16,384 columns: properties past them are in the CSV and JSON exports.
+        for (column, value) in cells.enumerate().take(usize::from(u16::MAX >> 2)) {
             if !value.is_empty() {
                 // Excel caps a cell at 32,767 characters; longer provider text is cut, not lost silently:
                 // the JSON and CSV exports keep it whole.

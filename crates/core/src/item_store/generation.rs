@@ -123,18 +123,6 @@ pub struct GenerationWriter {
     done: bool,
 }
 
-/// The text of an item's details that search looks at: its string values.
-fn details_text(item: &IntegrationItem) -> String {
-    let mut text = String::new();
-    for value in item.details.values() {
-        if let Some(s) = value.as_str() {
-            text.push_str(s);
-            text.push(' ');
-        }
-    }
-    text
-}
-
 impl GenerationWriter {
     pub(super) fn begin(store: ItemStore, key: &AccountKey, account: &AccountInfo) -> Result<Self> {
         let account_json = serde_json::to_string(account)
@@ -191,7 +179,7 @@ impl GenerationWriter {
                 item_type: plain.item_type.as_str(),
                 hash,
                 seq: self.seq,
-                details: details_text(item),
+                details: crate::properties::search_text(item),
                 name: plain.name,
                 parent_path: plain.parent_path_or_name,
                 // One fixed width, so the text sorts as the time does.

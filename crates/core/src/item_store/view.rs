@@ -306,6 +306,30 @@ impl ItemStore {
         rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
     }
 
+    /// The labels of the properties the rows of `filter` hold (what
+    /// [`crate::properties::properties_of`] reads: `details.properties`, an Airtable record's
+    /// fields), each once, in the order the rows first have them: an export's property columns.
+    pub fn property_labels(&self, generations: &[i64], filter: &RowFilter) -> Result<Vec<String>> {
+        let condition = Condition::new("items", generations, filter, true);
+        let sql = format!(
+            "SELECT j.key FROM items, json_each(items.body,
+               CASE WHEN json_type(items.body, '$.details.properties') = 'object' THEN '$.details.properties'
+                    WHEN items.item_type = 'record' THEN '$.details'
+                    ELSE '$.no_properties' END) AS j
+             WHERE {} AND j.key IS NOT NULL
+             GROUP BY j.key ORDER BY min(items.rowid), j.key",
+            condition.sql
+        );
+        let connection = self.read();
+        let mut statement = connection.prepare(&sql).map_err(sql_error)?;
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(condition.values), |r| {
+                r.get::<_, String>(0)
+            })
+            .map_err(sql_error)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
+    }
+
     /// Facet counts of the view: per account, per type and of changes.
     pub fn facets(&self, generations: &[i64], filter: &RowFilter) -> Result<FacetCounts> {
         let unfiltered = RowFilter {

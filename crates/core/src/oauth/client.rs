@@ -119,15 +119,26 @@ pub fn authorization_request(
 ) -> AuthorizationRequest {
     let spec = spec(settings.integration);
     let client = client(settings, redirect_uri);
-    let optional = spec.optional_scopes.iter().filter(|_| with_optional);
+    let optional: Vec<&str> = spec
+        .optional_scopes
+        .iter()
+        .copied()
+        .filter(|_| with_optional)
+        .collect();
+    let in_scope = optional
+        .iter()
+        .filter(|_| spec.optional_scope_param.is_none());
     let mut request = client
         .authorize_url(|| CsrfToken::new_random_len(32))
         .add_scopes(
             spec.scopes
                 .iter()
-                .chain(optional)
+                .chain(in_scope)
                 .map(|s| Scope::new((*s).to_owned())),
         );
+    if let Some(param) = spec.optional_scope_param.filter(|_| !optional.is_empty()) {
+        request = request.add_extra_param(param, optional.join(" "));
+    }
     for (key, value) in spec.extra_authorize_params {
         request = request.add_extra_param(*key, *value);
     }

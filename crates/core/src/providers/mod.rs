@@ -3,10 +3,11 @@
 
 pub mod airtable;
 pub mod hubspot;
+pub mod memo;
 pub mod notion;
 mod request;
 
-pub use request::{Capabilities, CarryOver, LoadRequest, RecordScope};
+pub use request::{Capabilities, CarryOver, LoadRequest, OptionalScope, RecordScope};
 
 use async_trait::async_trait;
 
@@ -35,6 +36,10 @@ pub struct LoadContext<'a> {
     pub previous: &'a PreviousLoad,
     /// The edit time each item's stored content was read at (empty unless content is asked for).
     pub contents: &'a ContentEdits,
+    /// The scopes the connection was granted (HubSpot loads what its optional scopes allow).
+    pub scopes: &'a [String],
+    /// What one stream reads that the others reuse, read once per load.
+    pub memo: &'a memo::LoadMemo,
 }
 
 /// Receives items page by page as a stream loads.

@@ -103,6 +103,21 @@ pub struct Capabilities {
     pub content: bool,
     /// Whether the provider caps API calls by a plan, counted per month (Airtable).
     pub call_plans: bool,
+    /// The optional scopes a connection may lack, with what a load leaves out without each
+    /// (HubSpot's tickets, owners, custom objects): Settings says so for a connection without.
+    pub optional_scopes: Vec<OptionalScope>,
+}
+
+/// An optional scope and what a connection without it does not load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct OptionalScope {
+    /// The scope (`tickets`).
+    pub scope: String,
+    /// Any other scope that does the same (`crm.schemas.custom.read` shows custom object
+    /// types as `crm.objects.custom.read` does).
+    pub or: Vec<String>,
+    /// What is left out without it, as a sentence ("Tickets are not loaded.").
+    pub without: String,
 }
 
 #[cfg(test)]

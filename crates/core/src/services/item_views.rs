@@ -12,7 +12,7 @@ use specta::Type;
 use super::library::{first_held_in, CurrentAccount, Library};
 use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
-use crate::export::{export_stream, write_stream, ExportFormat};
+use crate::export::{export_with_properties, write_with_properties, ExportFormat};
 use crate::integration::Integration;
 use crate::item::ItemKind;
 use crate::item_store::{
@@ -283,6 +283,7 @@ impl Library {
         self.on_store(move |store| {
             let ids = shown_ids(&generations(&store, &accounts)?, &view);
             let filter = view.export_filter();
+            let properties = property_columns(&store, &ids, &filter, format)?;
             if view.is_tree() {
                 let order = view_order(&store, &trees, revision, &ids, &view)?;
                 let rows = order.chunks(1_000).flat_map(|chunk| {
@@ -292,15 +293,29 @@ impl Library {
                     }
                 });
                 let rows = rows.map(|r| r.and_then(|i| with_content(&store, &accounts, format, i)));
-                return export_stream(&path, format, rows);
+                return export_with_properties(&path, format, &properties, rows);
             }
             store.with_view_rows(&ids, &filter, view.sort, |rows| {
                 let mut rows =
                     rows.map(|r| r.and_then(|i| with_content(&store, &accounts, format, i)));
-                export_stream(&path, format, &mut rows)
+                export_with_properties(&path, format, &properties, &mut rows)
             })
         })
         .await
+    }
+}
+
+/// The property columns of a CSV or XLSX export of the rows of `filter` (JSON carries them in
+/// each item's details).
+fn property_columns(
+    store: &ItemStore,
+    generations: &[i64],
+    filter: &crate::item_store::RowFilter,
+    format: ExportFormat,
+) -> Result<Vec<String>> {
+    match format {
+        ExportFormat::Csv | ExportFormat::Xlsx => store.property_labels(generations, filter),
+        ExportFormat::Json | ExportFormat::Ndjson => Ok(Vec::new()),
     }
 }
 
@@ -355,11 +370,13 @@ impl Library {
         let accounts = accounts.to_vec();
         self.on_store(move |store| {
             let ids = shown_ids(&generations(&store, &accounts)?, &view);
-            store.with_view_rows(&ids, &view.export_filter(), view.sort, |rows| {
+            let filter = view.export_filter();
+            let properties = property_columns(&store, &ids, &filter, format)?;
+            store.with_view_rows(&ids, &filter, view.sort, |rows| {
                 let mut count = 0u64;
                 let out = std::io::BufWriter::new(std::io::stdout().lock());
                 let rows = rows.map(|r| r.and_then(|i| with_content(&store, &accounts, format, i)));
-                write_stream(out, format, rows.inspect(|_| count += 1))?;
+                write_with_properties(out, format, &properties, rows.inspect(|_| count += 1))?;
                 Ok(count)
             })
         })

@@ -213,6 +213,7 @@ struct Prepared {
     request: LoadRequest,
     previous: PreviousLoad,
     contents: ContentEdits,
+    memo: crate::providers::memo::LoadMemo,
 }
 
 impl Prepared {
@@ -229,6 +230,8 @@ impl Prepared {
             request: &self.request,
             previous: &self.previous,
             contents: &self.contents,
+            scopes: &self.connection.scopes,
+            memo: &self.memo,
         }
     }
 }
@@ -260,6 +263,7 @@ impl Inner {
             request: LoadRequest::structure(),
             previous: PreviousLoad::default(),
             contents: ContentEdits::default(),
+            memo: Default::default(),
         })
     }
 

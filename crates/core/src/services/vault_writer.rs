@@ -6,7 +6,7 @@
 //! copied into a `_files` folder beside what holds them and linked relatively, and links between
 //! pages point at the exported pages.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::error::{CoreError, Result};
@@ -353,6 +353,11 @@ fn plural(kind: ItemKind) -> &'static str {
         ItemKind::Contact => "contacts",
         ItemKind::Company => "companies",
         ItemKind::Deal => "deals",
+        ItemKind::Ticket => "tickets",
+        ItemKind::CustomObject => "custom objects",
+        ItemKind::Owner => "owners",
+        ItemKind::Pipeline => "pipelines",
+        ItemKind::ObjectType => "object types",
         ItemKind::Page => "pages",
         ItemKind::Database => "databases",
         ItemKind::DataSource => "data sources",
@@ -388,12 +393,20 @@ fn copy_file(
 }
 
 /// The items as CSV: id, name, url, created, modified, then a column per property any of them
-/// has (values as text; lists and objects as JSON).
+/// has (by label, in the order they first appear; values as text — `properties::text_of`).
 fn write_csv(path: &Path, rows: &[&VaultItem]) -> Result<()> {
-    let properties: BTreeSet<&str> = rows
-        .iter()
-        .flat_map(|r| r.item.details.keys().map(String::as_str))
-        .collect();
+    let mut properties: Vec<&str> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for row in rows {
+        for label in crate::properties::properties_of(&row.item)
+            .into_iter()
+            .flat_map(|p| p.keys())
+        {
+            if seen.insert(label.as_str()) {
+                properties.push(label);
+            }
+        }
+    }
     let mut writer = csv::Writer::from_path(path).map_err(|e| CoreError::io("write", path, e))?;
     let mut header = vec!["id", "name", "url", "created", "modified"];
     header.extend(properties.iter().copied());
@@ -412,12 +425,13 @@ fn write_csv(path: &Path, rows: &[&VaultItem]) -> Result<()> {
             time(item.creation_time),
             time(item.last_modified_time),
         ];
+        let own = crate::properties::properties_of(item);
         for property in &properties {
-            record.push(match item.details.get(*property) {
-                None | Some(serde_json::Value::Null) => String::new(),
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-            });
+            record.push(
+                own.and_then(|p| p.get(*property))
+                    .map(crate::properties::text_of)
+                    .unwrap_or_default(),
+            );
         }
         writer
             .write_record(record.into_iter().map(crate::export::inert))

@@ -6,6 +6,7 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 mod airtable;
+pub mod hubspot;
 mod notion;
 
 pub use airtable::{AirtableBase, AirtableData, AirtableRecord, AirtableTable};
@@ -79,6 +80,10 @@ pub struct HubSpotData {
     pub companies: Vec<CrmRecord>,
     /// Deals.
     pub deals: Vec<CrmRecord>,
+    /// Tickets (a third as many as deals).
+    pub tickets: Vec<CrmRecord>,
+    /// The custom object's records (`hubspot::CARS_TYPE_ID`).
+    pub cars: Vec<CrmRecord>,
 }
 
 /// What people did between two loads: to the HubSpot contacts, the first `renamed` contacts get
@@ -245,6 +250,16 @@ impl Dataset {
                     ("firstname", first),
                     ("lastname", last),
                     ("email", Some(email)),
+                    (
+                        "lifecyclestage",
+                        Some(["lead", "customer"][i % 2].to_owned()),
+                    ),
+                    ("hubspot_owner_id", hubspot::owner_of(i)),
+                    // A multiple checkboxes property: its values joined by `;`.
+                    (
+                        "favorite_color",
+                        (i % 3 == 0).then(|| "red;blue".to_owned()),
+                    ),
                 ],
                 created_at,
                 updated_at,
@@ -300,6 +315,7 @@ impl Dataset {
                         Some(["appointmentscheduled", "closedwon", "closedlost"][i % 3].to_owned()),
                     ),
                     ("pipeline", Some("default".to_owned())),
+                    ("hubspot_owner_id", hubspot::owner_of(i)),
                 ],
                 created_at,
                 updated_at,
@@ -331,6 +347,8 @@ impl Dataset {
                 portal_id,
                 domain: format!("sandbox-{portal_id}.hubspot.com"),
                 user: "sandbox.user@example.com".to_owned(),
+                tickets: hubspot::tickets(size.deals / 3 + 1, &companies, &contacts),
+                cars: hubspot::cars(12, &contacts),
                 contacts,
                 companies,
                 deals,

@@ -107,7 +107,9 @@ pub(super) async fn list(
     // A record deleted since its page was listed — or one named in `hubspot_gone_records`,
     // deleted between the listing and this request — is "404 object not found" (HubSpot's error
     // handling reference: 404, category OBJECT_NOT_FOUND).
-    let record = records_of(&data, &record_type).iter().find(|r| r.id == id);
+    let record = records_of(&state, &data, &record_type)
+        .iter()
+        .find(|r| r.id == id);
     let Some(record) = record.filter(|_| !knobs.hubspot_gone_records.contains(&id)) else {
         let body = json!({"status": "error", "message": "resource not found",
             "correlationId": "00000000-0000-0000-0000-000000000004", "category": "OBJECT_NOT_FOUND"});

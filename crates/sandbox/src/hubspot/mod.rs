@@ -13,7 +13,10 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use serde_json::{json, Value};
 
+use crate::dataset::hubspot::{CARS_NAME, CARS_TYPE_ID};
 use crate::dataset::CrmRecord;
+
+mod crm;
 
 mod associations;
 use crate::faults::{Budget, Limit, Verdict};
@@ -27,6 +30,14 @@ const REQUIRED_SCOPES: [&str; 4] = [
     "oauth",
 ];
 
+/// The optional scopes the sandbox's app declares.
+const OPTIONAL_SCOPES: [&str; 4] = [
+    "tickets",
+    "crm.objects.owners.read",
+    "crm.schemas.custom.read",
+    "crm.objects.custom.read",
+];
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/oauth/authorize", get(authorize))
@@ -36,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/oauth/2026-03/token/introspect", post(introspect))
         .route("/oauth/2026-03/token/revoke", post(revoke))
         .route("/crm/v3/objects/{object_type}", get(list_objects))
+        .merge(crm::routes())
         .route(
             "/crm/v3/objects/{object_type}/{id}/associations/{to_type}",
             get(associations::list),
@@ -72,15 +84,29 @@ async fn authorize(
     else {
         return page_error("redirect_uri is required and must be one registered for this app");
     };
-    let scopes: Vec<String> = q
-        .get("scope")
-        .map(|s| s.split_whitespace().map(str::to_owned).collect())
-        .unwrap_or_default();
+    let words = |key: &str| -> Vec<String> {
+        q.get(key)
+            .map(|s| s.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    let mut scopes = words("scope");
     if let Some(missing) = REQUIRED_SCOPES
         .iter()
         .find(|s| !scopes.iter().any(|g| g == *s))
     {
         return page_error(&format!("scope {missing} is not granted to this app"));
+    }
+    // `optional_scope`: "automatically dropped … if the user selects a HubSpot account that
+    // does not have access to that tool" (Working with OAuth); the token's `scopes` say which
+    // were granted. Every scope in the URL must be declared on the app, or the install fails.
+    let declined = state.knobs().hubspot_declined_scopes;
+    for scope in words("optional_scope") {
+        if !OPTIONAL_SCOPES.contains(&scope.as_str()) {
+            return page_error(&format!("scope {scope} is not declared by this app"));
+        }
+        if !declined.contains(&scope) && !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
     }
     let challenge = q.get("code_challenge").cloned();
     if challenge.is_some() && q.get("code_challenge_method").map(String::as_str) != Some("S256") {
@@ -283,7 +309,10 @@ fn validation_error(message: &str) -> Response {
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
-fn record_json(record: &CrmRecord, requested: &[&str]) -> Value {
+/// A record as HubSpot answers it, with the `requested` properties (HubSpot gives a property
+/// asked for but not set as null). `extra` custom contact properties (`custom_field_N`, the
+/// `hubspot_extra_properties` knob) hold a value of their own.
+pub(crate) fn record_json(record: &CrmRecord, requested: &[&str], extra: usize) -> Value {
     let mut properties = serde_json::Map::new();
     for (name, value) in &record.properties {
         if requested.is_empty() || requested.contains(name) {
@@ -293,9 +322,45 @@ fn record_json(record: &CrmRecord, requested: &[&str]) -> Value {
             );
         }
     }
+    for name in requested {
+        let custom = name
+            .strip_prefix("custom_field_")
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n < extra);
+        if let Some(n) = custom {
+            properties.insert((*name).to_owned(), format!("c{n}-{}", record.id).into());
+        }
+    }
     properties.insert("hs_object_id".into(), record.id.clone().into());
     properties.insert("createdate".into(), record.created_at.clone().into());
     json!({"id": record.id, "properties": properties, "createdAt": record.created_at, "updatedAt": record.updated_at, "archived": false})
+}
+
+/// The scopes any one of which lets a token read `object_type`'s records, properties and
+/// pipelines (the specs' `security` alternatives), or `None` for a type the portal does not have.
+/// A custom object is named by its `objectTypeId` or its `fullyQualifiedName`.
+pub(crate) fn object_scopes(
+    state: &AppState,
+    object_type: &str,
+) -> Option<&'static [&'static str]> {
+    Some(match object_type {
+        "contacts" | "0-1" => &["crm.objects.contacts.read", "crm.schemas.contacts.read"],
+        "companies" | "0-2" => &["crm.objects.companies.read", "crm.schemas.companies.read"],
+        "deals" | "0-3" => &["crm.objects.deals.read", "crm.schemas.deals.read"],
+        "tickets" | "0-5" => &["tickets"],
+        other if is_cars(state, other) => &["crm.objects.custom.read", "crm.schemas.custom.read"],
+        _ => return None,
+    })
+}
+
+/// Whether `name` names the portal's custom object (its id or its fully qualified name).
+pub(crate) fn is_cars(state: &AppState, name: &str) -> bool {
+    name == CARS_TYPE_ID || name == cars_qualified_name(state)
+}
+
+/// The custom object's `fullyQualifiedName`: `p{portal}_cars`.
+pub(crate) fn cars_qualified_name(state: &AppState) -> String {
+    format!("p{}_{CARS_NAME}", state.data().hubspot.portal_id)
 }
 
 /// What every CRM read goes through: the bearer token, the failing-object knob, the rolling
@@ -313,13 +378,37 @@ pub(crate) async fn crm_guard(
     ),
     Response,
 > {
+    let Some(scopes) = object_scopes(state, object_type) else {
+        // Checked after the token, as HubSpot does: an unknown type with no token is a 401.
+        let granted = api_guard(state, headers, object_type, &[]).await?;
+        drop(granted);
+        return Err((StatusCode::NOT_FOUND, Json(json!({"status": "error", "message": "Unable to infer object type", "category": "OBJECT_NOT_FOUND"}))).into_response());
+    };
+    api_guard(state, headers, object_type, scopes).await
+}
+
+/// [`crm_guard`] for any API: the token, faults and window, then one of `scopes` (none: any
+/// token). `what` names the object type for the failing-object knob.
+pub(crate) async fn api_guard(
+    state: &AppState,
+    headers: &HeaderMap,
+    what: &str,
+    scopes: &[&str],
+) -> Result<
+    (
+        crate::Knobs,
+        Option<Budget>,
+        std::sync::Arc<crate::dataset::Dataset>,
+    ),
+    Response,
+> {
     state.counters.api_requests.fetch_add(1, Ordering::SeqCst);
     let token = bearer(headers);
     let Some(grant) = state.grants.access("hubspot", &token) else {
         return Err(unauthorized());
     };
     let knobs = state.knobs();
-    if knobs.hubspot_failing_object.as_deref() == Some(object_type) {
+    if knobs.hubspot_failing_object.as_deref() == Some(what) {
         state.counters.faults.fetch_add(1, Ordering::SeqCst);
         let body = json!({"status": "error", "message": "The service is temporarily unavailable", "category": "INTERNAL_ERROR"});
         return Err((StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response());
@@ -346,41 +435,54 @@ pub(crate) async fn crm_guard(
             return Err((status, Json(body)).into_response());
         }
     };
-    let scope = match object_type {
-        "contacts" => "crm.objects.contacts.read",
-        "companies" => "crm.objects.companies.read",
-        "deals" => "crm.objects.deals.read",
-        _ => return Err((StatusCode::NOT_FOUND, Json(json!({"status": "error", "message": "Unable to infer object type", "category": "OBJECT_NOT_FOUND"}))).into_response()),
-    };
-    if !grant.scopes.iter().any(|s| s == scope) {
-        return Err((StatusCode::FORBIDDEN, Json(json!({"status": "error", "message": format!("This app hasn't been granted all required scopes; missing {scope}"), "category": "MISSING_SCOPES"}))).into_response());
+    if !scopes.is_empty() && !scopes.iter().any(|s| grant.scopes.iter().any(|g| g == s)) {
+        // The observed body (HubSpot/hubspot-api-nodejs#268): 403, MISSING_SCOPES, the
+        // scopes any of which would do in `errors[].context.requiredScopes`.
+        let body = json!({"status": "error", "message": "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+            "correlationId": "00000000-0000-0000-0000-000000000005",
+            "errors": [{"message": "One or more of the following scopes are required.", "context": {"requiredScopes": scopes}}],
+            "links": {"scopes": "https://developers.hubspot.com/scopes"}, "category": "MISSING_SCOPES"});
+        return Err((StatusCode::FORBIDDEN, Json(body)).into_response());
     }
     Ok((knobs, budget, state.data()))
 }
 
 /// The records of `object_type` (one `crm_guard` accepted).
 pub(crate) fn records_of<'d>(
+    state: &AppState,
     data: &'d crate::dataset::Dataset,
     object_type: &str,
 ) -> &'d [CrmRecord] {
     match object_type {
-        "contacts" => &data.hubspot.contacts,
-        "companies" => &data.hubspot.companies,
+        "contacts" | "0-1" => &data.hubspot.contacts,
+        "companies" | "0-2" => &data.hubspot.companies,
+        "tickets" | "0-5" => &data.hubspot.tickets,
+        other if is_cars(state, other) => &data.hubspot.cars,
         _ => &data.hubspot.deals,
     }
 }
+
+/// The longest request URI the sandbox takes: HubSpot answers a longer one 414 ("request URI
+/// is too long … reduce the number of query parameters", its error-handling reference); people
+/// meet it from about 8,000 characters of `properties` (dlt-hub/verified-sources#305).
+const MAX_URI: usize = 8_000;
 
 async fn list_objects(
     State(state): State<AppState>,
     Path(object_type): Path<String>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
+    if uri.to_string().len() > MAX_URI {
+        let body = json!({"status": "error", "message": "Request URI is too long", "category": "VALIDATION_ERROR"});
+        return (StatusCode::URI_TOO_LONG, Json(body)).into_response();
+    }
     let (knobs, budget, data) = match crm_guard(&state, &headers, &object_type).await {
         Ok(granted) => granted,
         Err(refused) => return refused,
     };
-    let records = records_of(&data, &object_type);
+    let records = records_of(&state, &data, &object_type);
     let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
         None => 10,
         Some(Ok(l)) if (1..=100).contains(&l) => l,
@@ -403,7 +505,7 @@ async fn list_objects(
     let results: Vec<Value> = records[start..end]
         .iter()
         .map(|r| {
-            let mut json = record_json(r, &requested);
+            let mut json = record_json(r, &requested, knobs.hubspot_extra_properties);
             if let Some(with) = associations::embedded(&state, &object_type, r, &associations) {
                 json["associations"] = with;
             }

@@ -206,6 +206,7 @@ impl Provider for Airtable {
             workbook_of: vec![ItemKind::Base],
             content: false,
             call_plans: true,
+            optional_scopes: Vec::new(),
         }
     }
 

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::error::{CoreError, Result};
 use crate::export::write_whole;
 use crate::item::IntegrationItem;
+use crate::properties::text_of;
 
 /// One table of the base: its item (whose details hold the field schema) and its records.
 pub struct TableSheet {
@@ -260,30 +261,6 @@ fn excel_time(text: &str) -> Option<(ExcelDateTime, bool)> {
     .map(|t| (t, true))
 }
 
-/// The text of a value: a string as it is; a list as its elements' texts joined by ", "
-/// (linked records: their ids; attachments: their file names; selects: their names); a
-/// collaborator as its name or e-mail; another object as its `url`, `text`, `name` or `value`,
-/// else JSON.
-fn text_of(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::Array(values) => values
-            .iter()
-            .map(text_of)
-            .filter(|t| !t.is_empty())
-            .collect::<Vec<_>>()
-            .join(", "),
-        // An attachment is its file name: its signed link dies within hours of the load.
-        Value::Object(object) => ["filename", "url", "text", "name", "email", "value", "label"]
-            .iter()
-            .find_map(|key| object.get(*key).and_then(Value::as_str))
-            .map_or_else(|| value.to_string(), str::to_owned),
-    }
-}
-
 /// At most `units` UTF-16 code units of `text`, cut at a character: Excel counts its limits
 /// (a cell's 32,767, a sheet name's 31) in UTF-16, where an emoji takes two.
 fn utf16_prefix(text: &str, units: usize) -> &str {
@@ -402,22 +379,6 @@ mod tests {
         assert_eq!(
             field(serde_json::json!({"type": "number"})),
             CellKind::Number
-        );
-    }
-
-    #[test]
-    fn values_become_their_text() {
-        let attachment =
-            serde_json::json!([{"id": "att1", "url": "https://dl/a.pdf", "filename": "a.pdf"}]);
-        assert_eq!(text_of(&attachment), "a.pdf", "not a link that expires");
-        assert_eq!(text_of(&serde_json::json!(["recA", "recB"])), "recA, recB");
-        assert_eq!(
-            text_of(&serde_json::json!({"id": "usr1", "email": "a@b.c", "name": "Ada"})),
-            "Ada"
-        );
-        assert_eq!(
-            text_of(&serde_json::json!({"specialValue": "NaN"})),
-            "{\"specialValue\":\"NaN\"}"
         );
     }
 

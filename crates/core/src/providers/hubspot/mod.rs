@@ -1,7 +1,14 @@
-//! HubSpot: contacts, companies and deals from the CRM v3 object API (limit 100, `after`
-//! cursors); the account (portal) from the token response and the 2026-03 introspection.
+//! HubSpot: the whole portal the granted scopes show — contacts, companies, deals, tickets and
+//! custom objects with every property (CRM v3 object API: limit 100, `after` cursors), their
+//! property definitions, pipelines and owners, associations with their labels (v4) — and the
+//! account (portal) from the token response and the 2026-03 introspection.
 
 pub mod api;
+mod associations;
+pub mod labels;
+mod objects;
+mod records;
+mod reference;
 
 use std::time::Duration;
 
@@ -9,62 +16,18 @@ use async_trait::async_trait;
 use serde::Serialize;
 use url::Url;
 
-use self::api::{Introspection, ObjectPage, SimpleObject};
-use super::{
-    advance, api_url, parse_time, AccountContext, Cursor, LoadContext, PageSink, Provider,
-};
+use self::api::{Introspection, ObjectPage};
+use super::{AccountContext, LoadContext, PageSink, Provider};
 use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
 use crate::http::{header_u64, ApiDialect, FinalLimit, Meaning, WindowReport};
 use crate::integration::Integration;
-use crate::item::{IntegrationItem, ItemKind};
+use crate::item::IntegrationItem;
 use crate::oauth::client::TokenDialect;
 use crate::secret::{expose_option, Secret};
-use crate::spec::spec;
 
 /// The HubSpot provider.
 pub struct HubSpot;
-
-/// One CRM object type Inlet loads.
-struct ObjectType {
-    /// The path segment and stream name.
-    path: &'static str,
-    /// The item type.
-    item_type: ItemKind,
-    /// HubSpot's object type id, used in record URLs.
-    type_id: &'static str,
-    /// Properties requested (HubSpot's defaults differ per type; asking is reliable).
-    properties: &'static str,
-    /// Associations asked for with the page (no extra request): a contact's and a deal's
-    /// company becomes its parent in the tree; a deal's contacts are kept in its details.
-    associations: Option<&'static str>,
-}
-
-const OBJECT_TYPES: [ObjectType; 3] = [
-    ObjectType {
-        path: "contacts",
-        item_type: ItemKind::Contact,
-        type_id: "0-1",
-        properties: "firstname,lastname,email,createdate,lastmodifieddate",
-        associations: Some("companies"),
-    },
-    ObjectType {
-        path: "companies",
-        item_type: ItemKind::Company,
-        type_id: "0-2",
-        properties: "name,domain,createdate,hs_lastmodifieddate",
-        associations: None,
-    },
-    ObjectType {
-        path: "deals",
-        item_type: ItemKind::Deal,
-        type_id: "0-3",
-        properties: "dealname,amount,dealstage,pipeline,closedate,createdate,hs_lastmodifieddate",
-        associations: Some("companies,contacts"),
-    },
-];
-
-const STREAMS: [&str; 3] = ["contacts", "companies", "deals"];
 
 fn introspect_url(token_url: &Url) -> Url {
     let mut url = token_url.clone();
@@ -205,12 +168,50 @@ impl Provider for HubSpot {
         })
     }
 
+    /// Everything loads with the required scopes but what the optional ones add.
+    fn capabilities(&self) -> super::Capabilities {
+        let scope = |scope: &str, or: &[&str], without: &str| super::OptionalScope {
+            scope: scope.to_owned(),
+            or: or.iter().map(|s| (*s).to_owned()).collect(),
+            without: without.to_owned(),
+        };
+        super::Capabilities {
+            optional_scopes: vec![
+                scope("tickets", &[], "Tickets are not loaded."),
+                scope(
+                    reference::OWNERS_SCOPE,
+                    &[],
+                    "Owners are not loaded: records show an owner's id instead of their name.",
+                ),
+                scope(CUSTOM_SCOPE, &[], "Custom objects are not loaded."),
+            ],
+            ..super::Capabilities::default()
+        }
+    }
+
+    /// What a portal holds, as far as the granted scopes show it: owners, the standard
+    /// object types (tickets with `tickets`), and each custom object type.
     async fn streams(
         &self,
-        _ctx: &LoadContext<'_>,
+        ctx: &LoadContext<'_>,
         _sink: &mut dyn PageSink,
     ) -> Result<Vec<String>> {
-        Ok(STREAMS.iter().map(|s| (*s).to_owned()).collect())
+        let mut streams = Vec::new();
+        if reference::granted(ctx, reference::OWNERS_SCOPE) {
+            streams.push(OWNERS.to_owned());
+        }
+        for object in objects::standard_types() {
+            if object.scope.is_none_or(|s| reference::granted(ctx, s)) {
+                streams.push(object.path);
+            }
+        }
+        if reference::granted(ctx, CUSTOM_SCOPE) {
+            for schema in reference::schemas(ctx).await?.iter() {
+                let object = objects::custom_type(schema);
+                streams.push(format!("{} ({})", object.label, object.type_id));
+            }
+        }
+        Ok(streams)
     }
 
     async fn load_stream(
@@ -219,201 +220,68 @@ impl Provider for HubSpot {
         stream: &str,
         sink: &mut dyn PageSink,
     ) -> Result<()> {
-        let object = object_type(stream)?;
-        let endpoint = api_url(ctx.settings, &format!("/crm/v3/objects/{}", object.path));
-        let limit = spec(Integration::Hubspot).page_size.to_string();
-        let mut after = Cursor::default();
-        loop {
-            let page: ObjectPage = ctx
-                .api
-                .json(ctx.tokens, |http| {
-                    let mut query = vec![
-                        ("limit", limit.as_str()),
-                        ("properties", object.properties),
-                        ("archived", "false"),
-                    ];
-                    if let Some(cursor) = after.as_deref() {
-                        query.push(("after", cursor));
-                    }
-                    if let Some(with) = object.associations {
-                        query.push(("associations", with));
-                    }
-                    http.get(endpoint.clone()).query(&query)
-                })
-                .await?;
-            let mut page = page;
-            complete_associations(ctx, object, &mut page).await?;
-            let (items, next) = map_page(object, page, &ctx.account.id);
-            sink.page(items);
-            if !advance(Integration::Hubspot, &mut after, next)? {
-                return Ok(());
-            }
+        if stream == OWNERS {
+            let owners = reference::owners(ctx).await?;
+            sink.page(owners.iter().map(reference::owner_item).collect());
+            return Ok(());
         }
+        let object = object_type(ctx, stream).await?;
+        records::load(ctx, &object, sink).await
     }
 }
 
-/// Reads the rest of every association list of `page` that HubSpot cut at its first 100 (a deal
-/// with many contacts): "if your request returns more than 100 associations, you will need to use
-/// the value of the after field returned in the response to get the next set" — from
-/// `GET /crm/v3/objects/{type}/{id}/associations/{toType}`, 500 at a time.
-async fn complete_associations(
-    ctx: &LoadContext<'_>,
-    object: &ObjectType,
-    page: &mut ObjectPage,
-) -> Result<()> {
-    for record in &mut page.results {
-        for (kind, associated) in record.associations.iter_mut() {
-            let mut after = Cursor::default();
-            let mut next = associated
-                .paging
-                .take()
-                .and_then(|p| p.next)
-                .map(|n| n.after);
-            while advance(Integration::Hubspot, &mut after, next)? {
-                let url = api_url(
-                    ctx.settings,
-                    &format!(
-                        "/crm/v3/objects/{}/{}/associations/{kind}",
-                        object.path, record.id
-                    ),
-                );
-                let answer: Result<api::Associated> = ctx
-                    .api
-                    .json(ctx.tokens, |http| {
-                        let mut query = vec![("limit", "500")];
-                        if let Some(cursor) = after.as_deref() {
-                            query.push(("after", cursor));
-                        }
-                        http.get(url.clone()).query(&query)
-                    })
-                    .await;
-                let more = match answer {
-                    Ok(more) => more,
-                    // The record was deleted since its page was listed: what arrived stands.
-                    Err(CoreError::ProviderHttp { status: 404, .. }) => break,
-                    Err(other) => return Err(other),
-                };
-                associated.results.extend(more.results);
-                next = more.paging.and_then(|p| p.next).map(|n| n.after);
-            }
-        }
-    }
-    Ok(())
-}
+/// The stream of the portal's owners.
+const OWNERS: &str = "owners";
+/// The optional scope a custom object's records need.
+const CUSTOM_SCOPE: &str = "crm.objects.custom.read";
 
-/// A page of CRM objects of `stream` (`contacts`, `companies`, `deals`) in portal `portal_id` as
-/// items, and the cursor of the next page: what a load does with every page it reads (public for
-/// the property tests and the fuzzer).
-pub fn items_of_page(
-    stream: &str,
-    page: ObjectPage,
-    portal_id: &str,
-) -> Result<(Vec<IntegrationItem>, Option<String>)> {
-    let object = object_type(stream)?;
-    Ok(map_page(object, page, portal_id))
-}
-
-/// The object type a stream loads.
-fn object_type(stream: &str) -> Result<&'static ObjectType> {
-    OBJECT_TYPES
-        .iter()
+/// The object type a stream loads: a standard one by its path, a custom one by the id in its
+/// name (`Cars (2-7654321)`).
+async fn object_type(ctx: &LoadContext<'_>, stream: &str) -> Result<objects::ObjectType> {
+    if let Some(object) = objects::standard_types()
+        .into_iter()
         .find(|o| o.path == stream)
+    {
+        return Ok(object);
+    }
+    let id = stream
+        .rsplit_once(" (")
+        .and_then(|(_, id)| id.strip_suffix(')'))
+        .unwrap_or(stream);
+    reference::schemas(ctx)
+        .await?
+        .iter()
+        .find(|s| s.object_type_id == id)
+        .map(objects::custom_type)
         .ok_or_else(|| {
             CoreError::invalid_argument(format!("HubSpot has no stream called {stream}"))
         })
 }
 
-fn map_page(
-    object: &ObjectType,
+/// A page of CRM objects of `stream` (`contacts`, `companies`, `deals`, `tickets`) in portal
+/// `portal_id` as items — property labels unknown, associations as the page embeds them (v3:
+/// `x_to_company` is the primary company) — and the cursor of the next page (public for the
+/// property tests and the fuzzer).
+pub fn items_of_page(
+    stream: &str,
     page: ObjectPage,
     portal_id: &str,
-) -> (Vec<IntegrationItem>, Option<String>) {
+) -> Result<(Vec<IntegrationItem>, Option<String>)> {
+    let object = objects::standard_types()
+        .into_iter()
+        .find(|o| o.path == stream)
+        .ok_or_else(|| {
+            CoreError::invalid_argument(format!("HubSpot has no stream called {stream}"))
+        })?;
+    let book = labels::PropertyBook::default();
+    let associated = associations::Associations::embedded(&page.results);
+    let next = page.paging.and_then(|p| p.next).map(|n| n.after);
     let items = page
         .results
         .into_iter()
-        .map(|o| to_item(o, object, portal_id))
+        .map(|r| objects::record_item(r, &object, &book, &associated, portal_id))
         .collect();
-    (items, page.paging.and_then(|p| p.next).map(|n| n.after))
-}
-
-fn to_item(object: SimpleObject, kind: &ObjectType, portal_id: &str) -> IntegrationItem {
-    let prop = |name: &str| -> Option<String> {
-        object
-            .properties
-            .get(name)
-            .cloned()
-            .flatten()
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    let name = match kind.item_type {
-        ItemKind::Contact => {
-            let full = [prop("firstname"), prop("lastname")]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            Some(full)
-                .filter(|n| !n.is_empty())
-                .or_else(|| prop("email"))
-        }
-        ItemKind::Company => prop("name").or_else(|| prop("domain")),
-        _ => prop("dealname"),
-    };
-    let name = name.unwrap_or_else(|| format!("Unnamed {} {}", kind.item_type, object.id));
-    let mut item = IntegrationItem::new(
-        Integration::Hubspot,
-        object.id.clone(),
-        kind.item_type,
-        name,
-    );
-    item.creation_time = parse_time(object.created_at.as_deref())
-        .or_else(|| parse_time(prop("createdate").as_deref()));
-    item.last_modified_time = parse_time(object.updated_at.as_deref());
-    item.url = Some(format!(
-        "https://app.hubspot.com/contacts/{portal_id}/record/{}/{}",
-        kind.type_id, object.id
-    ));
-    item.visibility = Some(!object.archived);
-    for (key, value) in object.properties {
-        if let Some(value) = value {
-            item.details.insert(key, value.into());
-        }
-    }
-    // HubSpot lists an association once per label, ordered by id: each id is kept once, and
-    // the parent is the company whose label is the primary one (`contact_to_company`, not
-    // `…_unlabeled`) — the first listed only when none is marked primary.
-    let ids = |kind: &str| -> Vec<String> {
-        let mut seen = std::collections::HashSet::new();
-        object
-            .associations
-            .get(kind)
-            .map(|a| {
-                a.results
-                    .iter()
-                    .filter(|r| seen.insert(r.id.as_str()))
-                    .map(|r| r.id.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let primary_label = format!("{}_to_company", kind.item_type);
-    let primary = object.associations.get("companies").and_then(|a| {
-        a.results
-            .iter()
-            .find(|r| r.label.as_deref() == Some(primary_label.as_str()))
-            .map(|r| r.id.clone())
-    });
-    let companies = ids("companies");
-    item.parent_id = primary.or_else(|| companies.first().cloned());
-    if !companies.is_empty() {
-        item.details.insert("companyIds".into(), companies.into());
-    }
-    let contacts = ids("contacts");
-    if !contacts.is_empty() {
-        item.details.insert("contactIds".into(), contacts.into());
-    }
-    item
+    Ok((items, next))
 }
 
 #[cfg(test)]

@@ -1,9 +1,21 @@
 //! HubSpot: the wire mapping, introspection and paging.
 
 use super::*;
+use crate::item_kind::ItemKind;
+use api::SimpleObject;
 
 fn object(json: serde_json::Value) -> SimpleObject {
     serde_json::from_value(json).unwrap()
+}
+
+fn types() -> Vec<objects::ObjectType> {
+    objects::standard_types()
+}
+
+fn to_item(record: SimpleObject, object: &objects::ObjectType, portal: &str) -> IntegrationItem {
+    let associated = associations::Associations::embedded(std::slice::from_ref(&record));
+    let book = labels::PropertyBook::default();
+    objects::record_item(record, object, &book, &associated, portal)
 }
 
 #[test]
@@ -13,18 +25,30 @@ fn a_records_company_is_its_parent_and_its_contacts_are_kept() {
         "associations": {"companies": {"results": [{"id": "5000001", "type": "deal_to_company"}]},
                          "contacts": {"results": [{"id": "1001", "type": "deal_to_contact"}, {"id": "1004", "type": "deal_to_contact"}]}}}),
     );
-    let item = to_item(deal, &OBJECT_TYPES[2], "42");
+    let item = to_item(deal, &types()[2], "42");
     assert_eq!(item.parent_id.as_deref(), Some("5000001"));
     assert_eq!(
         item.details["contactIds"],
         serde_json::json!(["1001", "1004"])
     );
-    let loner = to_item(
-        object(serde_json::json!({"id": "1"})),
-        &OBJECT_TYPES[0],
-        "42",
-    );
+    let loner = to_item(object(serde_json::json!({"id": "1"})), &types()[0], "42");
     assert_eq!(loner.parent_id, None, "a contact at no company is a root");
+}
+
+#[test]
+fn the_primary_company_is_the_parent_wherever_it_is_listed() {
+    let contact = object(
+        serde_json::json!({"id": "1", "associations": {"companies": {"results": [
+        {"id": "3", "type": "contact_to_company_unlabeled"},
+        {"id": "8", "type": "contact_to_company"}, {"id": "8", "type": "contact_to_company_unlabeled"}]}}}),
+    );
+    let item = to_item(contact, &types()[0], "42");
+    assert_eq!(item.parent_id.as_deref(), Some("8"));
+    assert_eq!(item.details["companyIds"], serde_json::json!(["3", "8"]));
+    assert_eq!(
+        item.details["associations"],
+        serde_json::json!([{"type": "companies", "id": "8", "labels": ["Primary"]}])
+    );
 }
 
 #[test]
@@ -33,7 +57,7 @@ fn contact_names_fall_back_to_email() {
         serde_json::json!({"id":"1","properties":{"firstname":"Ada","lastname":"Lovelace","email":"a@x"},
         "createdAt":"2024-09-12T11:36:05.267Z","updatedAt":"2024-09-12T11:36:22.982Z","archived":false}),
     );
-    let item = to_item(named, &OBJECT_TYPES[0], "42");
+    let item = to_item(named, &types()[0], "42");
     assert_eq!(item.name, "Ada Lovelace");
     assert_eq!(
         item.url.as_deref(),
@@ -46,14 +70,14 @@ fn contact_names_fall_back_to_email() {
     let email_only = object(
         serde_json::json!({"id":"2","properties":{"firstname":null,"lastname":" ","email":"b@x"}}),
     );
-    assert_eq!(to_item(email_only, &OBJECT_TYPES[0], "42").name, "b@x");
+    assert_eq!(to_item(email_only, &types()[0], "42").name, "b@x");
 }
 
 #[test]
-fn companies_and_deals_are_named_by_their_fields() {
+fn records_are_named_by_their_fields_and_keep_every_value() {
     let company =
         object(serde_json::json!({"id":"7","properties":{"name":null,"domain":"acme.io"}}));
-    let item = to_item(company, &OBJECT_TYPES[1], "42");
+    let item = to_item(company, &types()[1], "42");
     assert_eq!(
         (item.name.as_str(), item.item_type.as_str()),
         ("acme.io", "company")
@@ -61,14 +85,22 @@ fn companies_and_deals_are_named_by_their_fields() {
     assert!(item.url.unwrap().ends_with("/record/0-2/7"));
     let deal =
         object(serde_json::json!({"id":"9","properties":{"dealname":"Big one","amount":"10"}}));
-    let item = to_item(deal, &OBJECT_TYPES[2], "42");
+    let item = to_item(deal, &types()[2], "42");
     assert_eq!(item.name, "Big one");
-    assert_eq!(item.details["amount"], "10");
-    let nameless = object(serde_json::json!({"id":"10","properties":{}}));
+    assert_eq!(item.details["values"]["amount"], "10");
     assert_eq!(
-        to_item(nameless, &OBJECT_TYPES[2], "42").name,
-        "Unnamed deal 10"
+        item.details["properties"]["amount"], "10",
+        "no definition: by its name"
     );
+    let nameless = object(serde_json::json!({"id":"10","properties":{}}));
+    assert_eq!(to_item(nameless, &types()[2], "42").name, "Unnamed deal 10");
+    let ticket = object(serde_json::json!({"id":"11","properties":{"subject":"Printer on fire"}}));
+    let item = to_item(ticket, &types()[3], "42");
+    assert_eq!(
+        (item.name.as_str(), item.item_type),
+        ("Printer on fire", ItemKind::Ticket)
+    );
+    assert!(item.url.unwrap().ends_with("/record/0-5/11"));
 }
 
 #[test]

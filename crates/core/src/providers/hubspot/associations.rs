@@ -1,0 +1,157 @@
+//! Associations with their labels, from the v4 batch read
+//! (`POST /crm/v4/associations/{from}/{to}/batch/read`, HubSpot's `Associations` v4 spec): up
+//! to 1,000 records per request, each answered with its associated records and every label of
+//! each association ("Primary", a portal's own such as "Decision maker"; the unlabeled type has
+//! none); a record with more than one answer holds gets `paging`, read on by sending
+//! `{id, after}` again.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use super::api::AssociationBatch;
+use super::objects::ObjectType;
+use crate::error::{CoreError, Result};
+use crate::providers::{api_url, LoadContext};
+
+/// The most records one batch read takes.
+const BATCH: usize = 1_000;
+
+/// One associated record and the labels of its association (none: unlabeled).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Associated {
+    /// The associated record's id.
+    pub id: String,
+    /// The association's labels.
+    pub labels: Vec<String>,
+}
+
+/// A batch of records' associations, by record and associated type.
+#[derive(Debug, Default)]
+pub struct Associations {
+    by_record: HashMap<String, HashMap<&'static str, Vec<Associated>>>,
+}
+
+impl Associations {
+    /// The records of type `kind` (`companies`) that `id` is associated with.
+    pub fn of(&self, id: &str, kind: &str) -> Option<&Vec<Associated>> {
+        self.by_record.get(id)?.get(kind)
+    }
+
+    /// The associations a v3 page embeds (`associations=companies`): one entry per label,
+    /// `x_to_company` the primary company ("Primary"), `…_unlabeled` any.
+    pub fn embedded(records: &[super::api::SimpleObject]) -> Self {
+        let mut found = Self::default();
+        for record in records {
+            for kind in ["companies", "contacts", "deals"] {
+                let Some(list) = record.associations.get(kind) else {
+                    continue;
+                };
+                let mut merged: Vec<Associated> = Vec::new();
+                for entry in &list.results {
+                    let primary = entry
+                        .label
+                        .as_deref()
+                        .is_some_and(|l| l.ends_with("_to_company"));
+                    let labels = if primary {
+                        vec!["Primary".to_owned()]
+                    } else {
+                        Vec::new()
+                    };
+                    match merged.iter_mut().find(|a| a.id == entry.id) {
+                        Some(known) => known.labels.extend(labels),
+                        None => merged.push(Associated {
+                            id: entry.id.clone(),
+                            labels,
+                        }),
+                    }
+                }
+                found.add(record.id.clone(), kind, merged);
+            }
+        }
+        found
+    }
+
+    fn add(&mut self, id: String, kind: &'static str, more: Vec<Associated>) {
+        self.by_record
+            .entry(id)
+            .or_default()
+            .entry(kind)
+            .or_default()
+            .extend(more);
+    }
+}
+
+/// The associations of the records `ids` (of `object`) with every type it keeps; a type the
+/// connection may not read (403) is left out, the rest stands.
+pub async fn read(
+    ctx: &LoadContext<'_>,
+    object: &ObjectType,
+    ids: &[String],
+) -> Result<Associations> {
+    let mut found = Associations::default();
+    for kind in object.associations {
+        let url = api_url(
+            ctx.settings,
+            &format!("/crm/v4/associations/{}/{kind}/batch/read", object.path),
+        );
+        let mut cursors = std::collections::HashSet::new();
+        let mut pending: Vec<(String, Option<String>)> =
+            ids.iter().map(|id| (id.clone(), None)).collect();
+        while !pending.is_empty() {
+            let rest = pending.split_off(pending.len().min(BATCH));
+            let inputs: Vec<serde_json::Value> = pending
+                .iter()
+                .map(|(id, after)| match after {
+                    Some(after) => json!({"id": id, "after": after}),
+                    None => json!({"id": id}),
+                })
+                .collect();
+            let body = json!({ "inputs": inputs });
+            let answer: Result<AssociationBatch> = ctx
+                .api
+                .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
+                .await;
+            let answer = match answer {
+                Ok(answer) => answer,
+                Err(CoreError::ProviderHttp { status: 403, .. }) => {
+                    tracing::info!(
+                        kind,
+                        "HubSpot associations not readable with the granted scopes"
+                    );
+                    break;
+                }
+                Err(other) => return Err(other),
+            };
+            pending = rest;
+            for result in answer.results {
+                let list = result
+                    .to
+                    .into_iter()
+                    .map(|to| Associated {
+                        id: match to.to_object_id {
+                            serde_json::Value::String(s) => s,
+                            other => other.to_string(),
+                        },
+                        labels: to
+                            .association_types
+                            .into_iter()
+                            .filter_map(|t| t.label.filter(|l| !l.trim().is_empty()))
+                            .collect(),
+                    })
+                    .collect();
+                if let Some(after) = result.paging.and_then(|p| p.next).map(|n| n.after) {
+                    if !cursors.insert((result.from.id.clone(), after.clone())) {
+                        return Err(CoreError::InvalidResponse {
+                            integration: crate::integration::Integration::Hubspot,
+                            reason: "an association page cursor came back twice".into(),
+                        });
+                    }
+                    pending.push((result.from.id.clone(), Some(after)));
+                }
+                found.add(result.from.id, kind, list);
+            }
+        }
+    }
+    Ok(found)
+}
