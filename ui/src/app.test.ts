@@ -348,6 +348,9 @@ describe("finding and viewing items", () => {
     const details = document.getElementById("details")!;
     expect(details.hidden).toBe(false);
     expect(details.textContent).toContain("person");
+    // HubSpot's properties by label; the internal names behind them stay in the exports.
+    expect(details.textContent).toContain("Lifecycle Stage");
+    expect(details.textContent).not.toContain("lifecyclestage");
     const writeText = vi.fn().mockResolvedValue(undefined);
     Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
     button(details, "Copy ID")!.click();

@@ -203,6 +203,11 @@ export type Capabilities = {
 	content: boolean,
 	/**  Whether the provider caps API calls by a plan, counted per month (Airtable). */
 	call_plans: boolean,
+	/**
+	 *  The optional scopes a connection may lack, with what a load leaves out without each
+	 *  (HubSpot's tickets, owners, custom objects): Settings says so for a connection without.
+	 */
+	optional_scopes: OptionalScope[],
 };
 
 /**  What changed since the previous complete load of the same account. */
@@ -497,6 +502,11 @@ export type IntegrationStatus = {
 	usage: ApiUsage | null,
 	/**  What Inlet can do with this provider's items (what the faces offer). */
 	capabilities: Capabilities,
+	/**
+	 *  What the connection's loads leave out for want of an optional scope it was not granted
+	 *  (HubSpot's "Tickets are not loaded."): a sentence each, empty when nothing is missing.
+	 */
+	left_out: string[],
 };
 
 /**  Inlet hit a bug: the window says so (the log has the details). */
@@ -539,6 +549,16 @@ export type ItemKind =
 "company" | 
 /**  A HubSpot deal. */
 "deal" | 
+/**  A HubSpot ticket. */
+"ticket" | 
+/**  A record of one of a HubSpot portal's custom objects. */
+"custom_object" | 
+/**  A HubSpot owner (the person a record is assigned to). */
+"owner" | 
+/**  A HubSpot pipeline, with its stages (deals', tickets'). */
+"pipeline" | 
+/**  A HubSpot object type with its property definitions (Contacts, Deals, a custom object). */
+"object_type" | 
 /**  A kind this version does not know (a store written by a newer one): shown, not refused. */
 string;
 
@@ -669,6 +689,19 @@ export type Mode =
 "live" | 
 /**  Inlet's loopback sandbox, with a generated dataset. */
 "sandbox";
+
+/**  An optional scope and what a connection without it does not load. */
+export type OptionalScope = {
+	/**  The scope (`tickets`). */
+	scope: string,
+	/**
+	 *  Any other scope that does the same (`crm.schemas.custom.read` shows custom object
+	 *  types as `crm.objects.custom.read` does).
+	 */
+	or: string[],
+	/**  What is left out without it, as a sentence ("Tickets are not loaded."). */
+	without: string,
+};
 
 /**  A plan the person can say an account is on. */
 export type PlanChoice = {

@@ -28,7 +28,10 @@ export function generateItems(integration: Integration, count: number): Integrat
       drive_id: null,
       visibility: true,
       integration,
-      details: { email: `person${n}@example.com` },
+      details:
+        integration === "hubspot"
+          ? { properties: { Email: `person${n}@example.com`, "Lifecycle Stage": "Customer" }, values: { email: `person${n}@example.com`, lifecyclestage: "customer" } }
+          : { email: `person${n}@example.com` },
     } as IntegrationItem);
   }
   return items;
@@ -41,9 +44,16 @@ function defaultRedirect(integration: Integration): string {
 
 /** What each provider can do, as the core says. */
 const CAPABILITIES: Record<Integration, Capabilities> = {
-  airtable: { records_of: ["base", "table"], record_kind: "record", workbook_of: ["base"], content: false, call_plans: true },
-  notion: { records_of: [], record_kind: null, workbook_of: [], content: true, call_plans: false },
-  hubspot: { records_of: [], record_kind: null, workbook_of: [], content: false, call_plans: false },
+  airtable: { records_of: ["base", "table"], record_kind: "record", workbook_of: ["base"], content: false, call_plans: true, optional_scopes: [] },
+  notion: { records_of: [], record_kind: null, workbook_of: [], content: true, call_plans: false, optional_scopes: [] },
+  hubspot: {
+    records_of: [],
+    record_kind: null,
+    workbook_of: [],
+    content: false,
+    call_plans: false,
+    optional_scopes: [{ scope: "tickets", or: [], without: "Tickets are not loaded." }],
+  },
 };
 
 const AIRTABLE_PLANS: PlanChoice[] = [
@@ -67,6 +77,7 @@ export class FakeBackend implements Backend {
     accounts: [],
     usage: null,
     capabilities: CAPABILITIES[integration],
+    left_out: [],
   }));
   sizes: Record<Integration, number> = { airtable: 40, notion: 150, hubspot: 435 };
   calls: string[] = [];

@@ -71,6 +71,7 @@ function card(doc: Document, status: IntegrationStatus, busy: boolean, loading: 
   if (status.connected_at) facts.push(`connected ${age(status.connected_at)}`);
   if (status.last_load) facts.push(`last load ${age(status.last_load)}`);
   if (facts.length) item.append(el(doc, "p", facts.join(" · "), "facts"));
+  for (const sentence of status.left_out ?? []) item.append(el(doc, "p", sentence, "notice left-out"));
   if (status.usage && status.account) item.append(...usageLine(doc, status.name, status.usage, (plan) => actions.setPlan(status.integration, plan)));
   const buttons = el(doc, "div", undefined, "actions");
   const button = (label: string, aria: string, onClick: () => void, disabled = false) => {

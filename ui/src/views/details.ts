@@ -27,7 +27,6 @@ export interface DetailActions {
 }
 
 function fields(item: IntegrationItem): [string, string][] {
-  const text = (v: unknown) => (v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
   const rows: [string, string][] = [
     ["Name", item.name],
     ["Type", item.type],
@@ -43,8 +42,26 @@ function fields(item: IntegrationItem): [string, string][] {
     ["Delta", item.delta ?? ""],
     ["Visible", item.visibility === false ? "no" : "yes"],
   ];
-  for (const [key, value] of Object.entries(item.details ?? {})) rows.push([key, text(value)]);
+  const details = item.details ?? {};
+  // Properties by label (HubSpot's, Notion rows'), then the rest of the details; a provider's
+  // raw values behind them (`values`: HubSpot's internal names) are in the JSON exports.
+  const properties = details.properties;
+  const labelled = properties && typeof properties === "object" && !Array.isArray(properties);
+  if (labelled) for (const [label, value] of Object.entries(properties as Record<string, unknown>)) rows.push([label, text(value)]);
+  for (const [key, value] of Object.entries(details)) {
+    if (labelled && (key === "properties" || key === "values")) continue;
+    if (key === "propertyDefinitions" && Array.isArray(value)) rows.push(["Properties", `${value.length} defined`]);
+    else rows.push([key, text(value)]);
+  }
   return rows;
+}
+
+/** A list of values (`["Red", "Blue"]`) reads as "Red, Blue"; other objects as JSON. */
+function text(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "string") return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === "string" || typeof x === "number")) return v.join(", ");
+  return JSON.stringify(v);
 }
 
 /** Renders the panel whenever the selected item changes. */

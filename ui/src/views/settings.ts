@@ -15,6 +15,8 @@ const SOURCE: Record<ProviderSetup["source"], string> = {
 
 export class SettingsView {
   private log: LogSettings | null = null;
+  /** What each connection's loads leave out for want of an optional scope. */
+  private leftOut = new Map<string, string[]>();
 
   constructor(
     private readonly doc: Document,
@@ -28,6 +30,8 @@ export class SettingsView {
     this.root.hidden = false;
     try {
       this.log = await this.backend.logSettings();
+      const statuses = await this.backend.listIntegrations();
+      this.leftOut = new Map(statuses.map((s) => [s.integration, s.left_out]));
       this.render(await this.backend.providerSetups());
     } catch (error) {
       this.notify(describeError(error));
@@ -111,6 +115,7 @@ export class SettingsView {
       el(doc, "p", SOURCE[setup.source], "notice"),
       el(doc, "p", `Scopes to enable: ${setup.scopes.length ? setup.scopes.join(" ") : "none (pages are picked when connecting)"}`, "notice"),
     ];
+    for (const sentence of this.leftOut.get(setup.integration) ?? []) notes.push(el(doc, "p", sentence, "notice left-out"));
     if (setup.loopback_only) notes.push(el(doc, "p", `${setup.name} accepts only loopback redirect URIs.`, "notice"));
     const buttons = el(doc, "div", undefined, "actions");
     buttons.append(save, clear, copy, portal);

@@ -118,9 +118,15 @@ impl Connections {
                 }
                 None => None,
             };
+            let capabilities = crate::providers::provider(integration).capabilities();
+            let left_out = connection
+                .as_ref()
+                .map(|c| left_out(&capabilities, &c.scopes))
+                .unwrap_or_default();
             out.push(IntegrationStatus {
                 usage,
-                capabilities: crate::providers::provider(integration).capabilities(),
+                left_out,
+                capabilities,
                 integration,
                 name: integration.display_name().to_owned(),
                 mode: settings.as_ref().map(|s| s.mode),
@@ -281,4 +287,21 @@ impl Connections {
         })
         .await
     }
+}
+
+/// What a connection granted `scopes` leaves out: the sentence of each optional scope it
+/// lacks (neither it nor any scope that does the same was granted).
+fn left_out(capabilities: &crate::providers::Capabilities, scopes: &[String]) -> Vec<String> {
+    let has = |scope: &String| scopes.contains(scope);
+    capabilities
+        .optional_scopes
+        .iter()
+        .filter(|o| !has(&o.scope) && !o.or.iter().any(has))
+        .map(|o| {
+            format!(
+                "{} Connect again and allow `{}` to load them.",
+                o.without, o.scope
+            )
+        })
+        .collect()
 }

@@ -44,6 +44,9 @@ pub struct IntegrationStatus {
     pub usage: Option<ApiUsage>,
     /// What Inlet can do with this provider's items (what the faces offer).
     pub capabilities: crate::providers::Capabilities,
+    /// What the connection's loads leave out for want of an optional scope it was not granted
+    /// (HubSpot's "Tickets are not loaded."): a sentence each, empty when nothing is missing.
+    pub left_out: Vec<String>,
 }
 
 /// Whose items (and API calls) a stored connection's are.
