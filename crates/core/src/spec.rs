@@ -383,15 +383,22 @@ pub struct Sunset {
 pub const SUNSETS: &[Sunset] = &[
     Sunset {
         integration: Integration::Hubspot,
-        endpoint: "GET /crm/v3/objects/{type} (contacts, companies, deals; with associations)",
+        endpoint: "GET /crm/v3/objects/{type} and POST /crm/v3/objects/{type}/batch/read (contacts, companies, deals, tickets, custom objects)",
         replacement: "GET /crm/objects/2026-03/{type} (or a later dated version)",
         unsupported_from: "September 2027",
         source: "https://developers.hubspot.com/changelog/legacy-apis-and-legacy-apps-whats-going-unsupported-and-when",
     },
     Sunset {
         integration: Integration::Hubspot,
-        endpoint: "GET /crm/v3/objects/{type}/{id}/associations/{toType}",
-        replacement: "GET /crm/associations/2026-03/… (the v4 associations API, dated)",
+        endpoint: "POST /crm/v4/associations/{from}/{to}/batch/read (associations with their labels)",
+        replacement: "POST /crm/associations/2026-03/… (the v4 associations API, dated)",
+        unsupported_from: "September 2027",
+        source: "https://developers.hubspot.com/changelog/legacy-apis-and-legacy-apps-whats-going-unsupported-and-when",
+    },
+    Sunset {
+        integration: Integration::Hubspot,
+        endpoint: "GET /crm/v3/properties/{type}, /crm/v3/pipelines/{type}, /crm/v3/owners, /crm/v3/schemas",
+        replacement: "the dated /crm/properties/2026-03/…, /crm/pipelines/2026-03/…, /crm/owners/2026-03/…, /crm-object-schemas/2026-03/…",
         unsupported_from: "September 2027",
         source: "https://developers.hubspot.com/changelog/legacy-apis-and-legacy-apps-whats-going-unsupported-and-when",
     },
@@ -440,7 +447,12 @@ mod tests {
             .collect();
         for path in [
             "/crm/v3/objects/{type}",
-            "/associations/{toType}",
+            "/crm/v3/objects/{type}/batch/read",
+            "/crm/v4/associations/{from}/{to}/batch/read",
+            "/crm/v3/properties/{type}",
+            "/crm/v3/pipelines/{type}",
+            "/crm/v3/owners",
+            "/crm/v3/schemas",
             "/oauth/v1/token",
         ] {
             assert!(
