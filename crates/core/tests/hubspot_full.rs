@@ -44,7 +44,11 @@ async fn a_portal_loads_whole_with_labels_tickets_owners_pipelines_and_custom_ob
     let data = sandbox.dataset();
     let hub = &data.hubspot;
     // Records, then 4 owners, 5 object types and 3 pipelines (the e2e run counts the same).
-    let records = hub.contacts.len() + hub.companies.len() + hub.deals.len() + hub.tickets.len() + hub.cars.len();
+    let records = hub.contacts.len()
+        + hub.companies.len()
+        + hub.deals.len()
+        + hub.tickets.len()
+        + hub.cars.len();
     assert_eq!(result.items.len(), records + 4 + 5 + 3);
 
     // Every property by its label; a stage, a pipeline and an owner by name.

@@ -96,8 +96,8 @@ async fn a_hubspot_record_deleted_before_its_associations_were_read_keeps_what_a
     let sandbox = sandbox(Knobs::default()).await;
     let inlet = inlet(&sandbox).await;
     connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
-    // The deal with 130 contacts is deleted between its page of deals and the read of its
-    // contacts past the first 100: that read answers 404.
+    // The deal with 130 contacts is deleted between the first answer of its associations and
+    // the read of its contacts past the first 100: that read leaves it out.
     let deal = sandbox.dataset().hubspot.deals[0].id.clone();
     sandbox.set_knobs(Knobs {
         hubspot_gone_records: vec![deal.clone()],
