@@ -234,7 +234,7 @@ fn association_types(from: &str, to: &str, first: bool, record_index: usize) -> 
         types.push(json!({"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": "Primary"}));
     }
     types.push(json!({"category": "HUBSPOT_DEFINED", "typeId": 279, "label": null}));
-    if from == "deals" && to == "contacts" && first && record_index % 2 == 0 {
+    if from == "deals" && to == "contacts" && first && record_index.is_multiple_of(2) {
         types.push(json!({"category": "USER_DEFINED", "typeId": 3, "label": "Decision maker"}));
     }
     types
