@@ -463,9 +463,7 @@ def open_a_notion_page(d, transport):
     set_field(d, "#integration-filter", "notion", "change")
     wait_for_option(d, "#type-filter", "page")
     set_field(d, "#type-filter", "page", "change")
-    d.wait_for("the Notion pages", lambda: d.execute(
-        "const rows = [...document.querySelectorAll('.grid-row[data-key]')];"
-        " return rows.length > 0 && rows.every(r => r.dataset.key.startsWith('notion/page/'))"))
+    wait_for_rows(d, "the Notion pages", "notion/page/")
     d.execute("document.querySelector('.grid-row').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))")
     d.wait_for("the details", lambda: d.execute("return !document.getElementById('details').hidden"))
     # The page's content, loaded with it, rendered from its Markdown in the details.
@@ -490,15 +488,20 @@ def wait_for_option(d, select, value):
         f"return [...document.querySelector({json.dumps(select)}).options].some(o => o.value === {json.dumps(value)})"))
 
 
+
+def wait_for_rows(d, what, prefix):
+    """Waits until the grid shows rows, every one of them keyed `prefix…` (`notion/page/`)."""
+    d.wait_for(what, lambda: d.execute(
+        "const rows = [...document.querySelectorAll('.grid-row[data-key]')];"
+        f" return rows.length > 0 && rows.every(r => r.dataset.key.startsWith({json.dumps(prefix)}))"))
+
 def a_page_with_its_image(d, transport):
     """A Notion page's content and its image in the real window: the page whose body alone says
     "Mind" is found by search, and its Notion-hosted image (downloaded during the load) shows from
     the local file store through the inlet-file protocol — never from the network."""
     set_field(d, "#integration-filter", "notion", "change")
     set_field(d, "#search", "Mind", "input")
-    d.wait_for("the page with that word in its body", lambda: d.execute(
-        "const rows = [...document.querySelectorAll('.grid-row[data-key]')];"
-        " return rows.length > 0 && rows.every(r => r.dataset.key.startsWith('notion/page/'))"))
+    wait_for_rows(d, "the page with that word in its body", "notion/page/")
     d.execute("document.querySelector('.grid-row[data-key]').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))")
     src = d.wait_for("the page's image, from the file store", lambda: d.execute(
         "const img = document.querySelector('#details .page-content img');"
@@ -557,9 +560,7 @@ def every_provider(d, transport, delivered):
     # Airtable: a table's records from its details.
     set_field(d, "#integration-filter", "airtable", "change")
     set_field(d, "#type-filter", "table", "change")
-    d.wait_for("the Airtable tables", lambda: d.execute(
-        "const rows = [...document.querySelectorAll('.grid-row[data-key]')];"
-        " return rows.length > 0 && rows.every(r => r.dataset.key.startsWith('airtable/table/'))"))
+    wait_for_rows(d, "the Airtable tables", "airtable/table/")
     d.execute("document.querySelector('.grid-row').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))")
     d.click('#details button[aria-label^="Load the records of"]')
     records = d.wait_for("records", lambda: (lambda t: t if "records in" in t else None)(d.text("#item-count")))

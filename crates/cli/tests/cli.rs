@@ -64,7 +64,7 @@ async fn connect_status_load_disconnect() {
     let mut ids: Vec<String> = reader.records().map(|r| r.unwrap()[1].to_owned()).collect();
     ids.sort();
     let hub = &env.sandbox.dataset().hubspot;
-    let mut expected: Vec<String> = common::hubspot_ids(hub)
+    let mut expected: Vec<String> = common::portal::hubspot_ids(hub)
         .into_iter()
         .map(|(_, id)| id)
         .collect();
@@ -326,7 +326,7 @@ async fn stored_items_are_read_without_the_network_and_a_killed_load_changes_not
     let env = Env::with("items", config).await;
     cli_connect(&env, "hubspot").await;
     let hub = &env.sandbox.dataset().hubspot;
-    let total = common::hubspot_ids(hub).len();
+    let total = common::portal::hubspot_ids(hub).len();
     for _ in 0..2 {
         let load = env.run(&["load", "hubspot", "--output", "/dev/null"]).await;
         assert!(load.status.success(), "{}", text(&load.stderr));

@@ -188,7 +188,7 @@ async fn a_full_connect_and_load_keeps_tokens_in_the_keychain() {
         .unwrap();
     assert_eq!(
         result.items.len(),
-        common::hubspot_ids(&sandbox.dataset().hubspot).len()
+        common::portal::hubspot_ids(&sandbox.dataset().hubspot).len()
     );
     inlet
         .connections

@@ -87,7 +87,7 @@ async fn a_load_reads_the_keychain_a_handful_of_times_whatever_its_size() {
         let result = common::load(&inlet, Integration::Hubspot).await.unwrap();
         let calls = store.calls.load(Ordering::SeqCst) - before;
         let requests = sandbox.counters().api_requests.load(Ordering::SeqCst) - requests;
-        let whole = common::hubspot_ids(&sandbox.dataset().hubspot).len();
+        let whole = common::portal::hubspot_ids(&sandbox.dataset().hubspot).len();
         assert_eq!(
             result.count as usize, whole,
             "{whole} items: 5,000 records and the rest"

@@ -265,7 +265,7 @@ async fn one_failing_stream_gives_a_partial_result_that_says_so() {
     );
     let hub = &sandbox.dataset().hubspot;
     // Every other stream is complete: all but the deals, their pipelines and their type.
-    let others = hubspot_ids(hub)
+    let others = portal::hubspot_ids(hub)
         .into_iter()
         .filter(|(kind, id)| kind != "deal" && id != "0-3" && !id.starts_with("pipeline:0-3:"))
         .count();

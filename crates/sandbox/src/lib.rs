@@ -104,8 +104,7 @@ pub struct Knobs {
     /// HubSpot: an object type (`contacts`, `companies`, `deals`) whose listing always answers 503.
     pub hubspot_failing_object: Option<String>,
     /// HubSpot: records still in their listing but deleted before their association list is
-    /// read on: `…/{id}/associations/{toType}` answers 404 for them, and the v4 batch read
-    /// leaves them out of a read of their next page.
+    /// read on: the v4 batch read leaves them out of a read of their next page.
     pub hubspot_gone_records: Vec<String>,
     /// HubSpot: optional scopes the portal cannot grant (dropped from the token's `scopes`).
     pub hubspot_declined_scopes: Vec<String>,

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::OnceCell;
 
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 
 type Cell = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
@@ -21,8 +21,8 @@ pub struct LoadMemo {
 
 impl LoadMemo {
     /// The value under `key`, read by `read` when no stream of this load read it yet. A key
-    /// names one type of value: asking for another type under it is a bug, answered by reading
-    /// again.
+    /// names one type of value: asking for another type under it is a bug, answered with an
+    /// error.
     pub async fn get_or_read<T, F>(
         &self,
         key: &'static str,
@@ -39,24 +39,17 @@ impl LoadMemo {
             .entry(key)
             .or_default()
             .clone();
-        let mut fresh = None;
         let value = cell
             .get_or_try_init(|| async {
-                let value = Arc::new(read().await?);
-                fresh = Some(value.clone());
-                Ok::<_, crate::error::CoreError>(value as Arc<dyn Any + Send + Sync>)
+                Ok::<_, CoreError>(Arc::new(read().await?) as Arc<dyn Any + Send + Sync>)
             })
             .await?
             .clone();
-        if let Some(value) = fresh {
-            return Ok(value);
-        }
-        match value.downcast::<T>() {
-            Ok(value) => Ok(value),
-            Err(_) => Err(crate::error::CoreError::invalid_argument(format!(
+        value.downcast::<T>().map_err(|_| {
+            CoreError::invalid_argument(format!(
                 "the load memo holds another kind of value under {key}"
-            ))),
-        }
+            ))
+        })
     }
 }
 
@@ -82,9 +75,7 @@ mod tests {
         assert_eq!(reads.load(Ordering::SeqCst), 1);
 
         let failed: Result<Arc<u32>> = memo
-            .get_or_read("pipelines", || async {
-                Err(crate::error::CoreError::Cancelled)
-            })
+            .get_or_read("pipelines", || async { Err(CoreError::Cancelled) })
             .await;
         assert!(failed.is_err());
         let again = memo.get_or_read("pipelines", || async { Ok(7u32) }).await;

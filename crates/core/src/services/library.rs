@@ -195,13 +195,26 @@ impl Library {
 
     /// The edit time each of `key`'s stored contents was read at (empty without a store).
     pub(super) async fn content_edits(&self, key: &AccountKey) -> Result<ContentEdits> {
-        let Some(store) = self.store.clone() else {
-            return Ok(ContentEdits::default());
-        };
         let key = key.clone();
-        tokio::task::spawn_blocking(move || store.content_edits(&key))
+        self.stored_or_default("reading stored contents", move |store| {
+            store.content_edits(&key)
+        })
+        .await
+    }
+
+    /// What `work` reads from the item store, on a blocking thread; `T`'s default without a
+    /// store. `what` names the work should its thread fail.
+    pub(super) async fn stored_or_default<T: Default + Send + 'static>(
+        &self,
+        what: &'static str,
+        work: impl FnOnce(ItemStore) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let Some(store) = self.store.clone() else {
+            return Ok(T::default());
+        };
+        tokio::task::spawn_blocking(move || work(store))
             .await
-            .map_err(|e| CoreError::task_failed("reading stored contents", e))?
+            .map_err(|e| CoreError::task_failed(what, e))?
     }
 
     /// The stored content of the item `item_id` of `integration`, from the first of the
@@ -227,24 +240,20 @@ impl Library {
         integration: Integration,
         find: impl Fn(&ItemStore, &AccountKey) -> Result<Option<T>> + Send + 'static,
     ) -> Result<Option<T>> {
-        let Some(store) = self.store.clone() else {
-            return Ok(None);
-        };
         let accounts = accounts.to_vec();
-        tokio::task::spawn_blocking(move || first_held_in(&store, &accounts, integration, find))
-            .await
-            .map_err(|e| CoreError::task_failed("reading the item store", e))?
+        self.stored_or_default("reading the item store", move |store| {
+            first_held_in(&store, &accounts, integration, find)
+        })
+        .await
     }
 
     /// What `key`'s previous load found (empty without a store or a load).
     pub(super) async fn previous_load(&self, key: &AccountKey) -> Result<PreviousLoad> {
-        let Some(store) = self.store.clone() else {
-            return Ok(PreviousLoad::default());
-        };
         let key = key.clone();
-        tokio::task::spawn_blocking(move || store.previous_load(&key))
-            .await
-            .map_err(|e| CoreError::task_failed("reading the previous load", e))?
+        self.stored_or_default("reading the previous load", move |store| {
+            store.previous_load(&key)
+        })
+        .await
     }
 }
 

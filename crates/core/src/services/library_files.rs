@@ -38,10 +38,7 @@ impl Library {
 
     /// What the file store holds: how many files, how many bytes, and its size cap.
     pub async fn file_usage(&self) -> Result<FileUsage> {
-        let Some(store) = self.store().cloned() else {
-            return Ok(FileUsage::default());
-        };
-        tokio::task::spawn_blocking(move || {
+        self.stored_or_default("reading the file store", |store| {
             let files = crate::files::FileStore::open(&store.files_dir())?;
             let (count, bytes) = files.usage()?;
             Ok(FileUsage {
@@ -52,7 +49,6 @@ impl Library {
             })
         })
         .await
-        .map_err(|e| CoreError::task_failed("reading the file store", e))?
     }
 
     /// Sets the most the file store may hold (`None`: the default, 10 GB).

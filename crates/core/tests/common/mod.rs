@@ -16,6 +16,8 @@ use inlet_core::{Inlet, Integration, Secret};
 use inlet_sandbox::{Knobs, Sandbox, SandboxConfig};
 use url::Url;
 
+pub mod portal;
+
 /// Every provider, in the order the app lists them.
 pub const PROVIDERS: [Integration; 3] = Integration::ALL;
 
@@ -176,7 +178,7 @@ pub async fn load(
 pub fn expected_ids_for(sandbox: &Sandbox, integration: Integration) -> Vec<(String, String)> {
     let data = sandbox.dataset();
     let mut ids: Vec<(String, String)> = match integration {
-        Integration::Hubspot => hubspot_ids(&data.hubspot),
+        Integration::Hubspot => portal::hubspot_ids(&data.hubspot),
         Integration::Airtable => data
             .airtable
             .bases
@@ -243,41 +245,4 @@ pub async fn stored_inlet(sandbox: &Sandbox, name: &str) -> (Inlet, PathBuf) {
         start(&Env::of(&[]), Some(demo), store, Some(dir.clone())).await,
         dir,
     )
-}
-
-/// Every item a whole load of the sandbox's portal gives, as (kind, id): its records, owners,
-/// object types and pipelines.
-pub fn hubspot_ids(hub: &inlet_sandbox::dataset::HubSpotData) -> Vec<(String, String)> {
-    use inlet_sandbox::dataset::hubspot::{owners, CARS_TYPE_ID, DEAL_PIPELINES, TICKET_PIPELINES};
-    let lists = [
-        ("contact", &hub.contacts),
-        ("company", &hub.companies),
-        ("deal", &hub.deals),
-        ("ticket", &hub.tickets),
-        ("custom_object", &hub.cars),
-    ];
-    let mut ids: Vec<(String, String)> = lists
-        .iter()
-        .flat_map(|(kind, list)| list.iter().map(|r| ((*kind).to_owned(), r.id.clone())))
-        .collect();
-    ids.extend(
-        owners()
-            .into_iter()
-            .map(|o| ("owner".to_owned(), format!("owner:{}", o.id))),
-    );
-    let types = ["0-1", "0-2", "0-3", "0-5", CARS_TYPE_ID];
-    ids.extend(
-        types
-            .iter()
-            .map(|t| ("object_type".to_owned(), (*t).to_owned())),
-    );
-    for (type_id, pipelines) in [("0-3", &DEAL_PIPELINES[..]), ("0-5", &TICKET_PIPELINES[..])] {
-        ids.extend(pipelines.iter().map(|p| {
-            (
-                "pipeline".to_owned(),
-                format!("pipeline:{type_id}:{}", p.id),
-            )
-        }));
-    }
-    ids
 }

@@ -365,33 +365,40 @@ pub fn properties_of(object_type: &str, extra: usize) -> Vec<PropertyDef> {
     }
 }
 
+/// The portal's owners' names.
+const OWNER_NAMES: [&str; 4] = [
+    "Ada Lovelace",
+    "Grace Hopper",
+    "Alan Turing",
+    "Radia Perlman",
+];
+
+/// The id of the `n`th owner.
+fn owner_id(n: usize) -> String {
+    (41_000_001 + n as u64 * 3).to_string()
+}
+
 /// The portal's owners.
 pub fn owners() -> Vec<Owner> {
-    [
-        "Ada Lovelace",
-        "Grace Hopper",
-        "Alan Turing",
-        "Radia Perlman",
-    ]
-    .iter()
-    .enumerate()
-    .map(|(n, name)| {
-        let (first, last) = name.split_once(' ').unwrap_or((name, ""));
-        Owner {
-            id: (41_000_001 + n as u64 * 3).to_string(),
-            email: format!("{}@sandbox-portal.example.com", first.to_lowercase()),
-            first_name: first.to_owned(),
-            last_name: last.to_owned(),
-            user_id: 7_000_001 + n as u64,
-        }
-    })
-    .collect()
+    OWNER_NAMES
+        .iter()
+        .enumerate()
+        .map(|(n, name)| {
+            let (first, last) = name.split_once(' ').unwrap_or((name, ""));
+            Owner {
+                id: owner_id(n),
+                email: format!("{}@sandbox-portal.example.com", first.to_lowercase()),
+                first_name: first.to_owned(),
+                last_name: last.to_owned(),
+                user_id: 7_000_001 + n as u64,
+            }
+        })
+        .collect()
 }
 
 /// The owner id of the `n`th record (every fourth has none).
 pub fn owner_of(n: usize) -> Option<String> {
-    let owners = owners();
-    (n % 4 != 3).then(|| owners[n % owners.len()].id.clone())
+    (n % 4 != 3).then(|| owner_id(n % OWNER_NAMES.len()))
 }
 
 /// `count` tickets, each about a company and a contact.

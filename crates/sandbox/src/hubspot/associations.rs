@@ -1,136 +1,101 @@
-//! Associations as HubSpot's v3 CRM API returns them: with a listing (`associations=companies`)
-//! and from `GET /crm/v3/objects/{type}/{id}/associations/{toType}`.
+//! Associations as HubSpot's v4 API gives them: `POST /crm/v4/associations/{from}/{to}/batch/read`
+//! (HubSpot/HubSpot-public-api-spec-collection, `Associations` v4): `{inputs: [{id, after?}]}`,
+//! at most 1,000 since February 2025; each record found answers `{from{id}, to[{toObjectId,
+//! associationTypes[{category, typeId, label}]}], paging?}`, with paging per record, read on by
+//! sending `{id, after}` again. An id not found is left out.
 //!
-//! - One entry per association *label*: a contact's primary company comes twice, as
-//!   `contact_to_company` (HubSpot's "Primary" type) and `contact_to_company_unlabeled`, its
-//!   other companies once, unlabeled (amp-labs/connectors #1271; "v3 repeats a company once per
-//!   association label").
-//! - Ordered by id, not primary first (HubSpot/hubspot-api-ruby #171: the primary can come after
-//!   an unlabeled company).
-//! - More than 100 on one record page: "if your request returns more than 100 associations, you
-//!   will need to use the value of the after field returned in the response to get the next set"
-//!   (HubSpot's announcement "Announcing a change to how v3 CRM APIs return association data").
+//! What v3 showed and v4 keeps: a record's primary company comes with its "Primary" type and the
+//! unlabeled one (amp-labs/connectors #1271: typeIds 1 and 279 for a contact's), others with the
+//! unlabeled type only; no order is promised (HubSpot/hubspot-api-ruby #171).
 
-use std::collections::HashMap;
-
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use axum::Json;
 use serde_json::{json, Value};
 
-use super::{crm_guard, records_of, validation_error};
-use crate::dataset::CrmRecord;
+use super::objects::ObjectType;
+use super::{batch_inputs, crm_guard, validation_error};
 use crate::AppState;
 
-/// Associations per page of a record, with a listing.
-const EMBEDDED_PAGE: usize = 100;
-/// The most one request to the associations endpoint returns.
-const MAX_LIMIT: usize = 500;
+/// Associations per record per answer. The spec gives no number; a page smaller than the first
+/// deal's 130 contacts makes a load follow `paging`.
+const PER_RECORD: usize = 100;
+/// The most records one request takes.
+const MAX_INPUTS: usize = 1_000;
 
-fn singular(kind: &str) -> String {
-    kind.trim_end_matches('s').replace("companie", "company")
-}
-
-/// Every association entry of `record` (of type `record_type`) with records of `kind`, as
-/// HubSpot lists them: one per label, ordered by id.
-fn entries(record_type: &str, record: &CrmRecord, kind: &str) -> Vec<Value> {
-    let name = format!("{}_to_{}", singular(record_type), singular(kind));
-    let labelled = kind == "companies"; // a company association has a primary label
-    let mut out: Vec<(u64, u8, Value)> = Vec::new();
-    let mut first = true;
-    for (_, id) in record.associations.iter().filter(|(t, _)| *t == kind) {
-        let number = id.parse::<u64>().unwrap_or(u64::MAX);
-        if labelled {
-            if first {
-                out.push((number, 0, json!({"id": id, "type": name})));
-            }
-            out.push((
-                number,
-                1,
-                json!({"id": id, "type": format!("{name}_unlabeled")}),
-            ));
-        } else {
-            out.push((number, 0, json!({"id": id, "type": name})));
-        }
-        first = false;
+/// The labels of one association: a company is the primary one (typeId 1 contact→company,
+/// 5 deal→company, 339 ticket→company, "Primary") for the first listed; every association is
+/// unlabeled too (279, label null); the first contact of every other deal is a
+/// "Decision maker" (a label the portal defined: USER_DEFINED, typeId 3).
+fn association_types(
+    from: ObjectType,
+    to: ObjectType,
+    first: bool,
+    record_index: usize,
+) -> Vec<Value> {
+    use ObjectType::{Companies, Contacts, Deals, Tickets};
+    let mut types = Vec::new();
+    let primary = match (from, to) {
+        (Contacts, Companies) => Some(1),
+        (Deals, Companies) => Some(5),
+        (Tickets, Companies) => Some(339),
+        _ => None,
+    };
+    if let (Some(type_id), true) = (primary, first) {
+        types.push(json!({"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": "Primary"}));
     }
-    out.sort_by_key(|(number, order, _)| (*number, *order));
-    out.into_iter().map(|(_, _, entry)| entry).collect()
-}
-
-/// One page of `all` from `start`, with HubSpot's `paging` when more follow.
-fn page(all: &[Value], start: usize, size: usize, link: impl Fn(usize) -> String) -> Value {
-    let end = (start + size).min(all.len());
-    let mut body = json!({"results": all[start.min(end)..end]});
-    if end < all.len() {
-        body["paging"] = json!({"next": {"after": end.to_string(), "link": link(end)}});
+    types.push(json!({"category": "HUBSPOT_DEFINED", "typeId": 279, "label": null}));
+    if (from, to) == (Deals, Contacts) && first && record_index.is_multiple_of(2) {
+        types.push(json!({"category": "USER_DEFINED", "typeId": 3, "label": "Decision maker"}));
     }
-    body
+    types
 }
 
-/// `associations` for a listing: per type asked for, its first page; types without any are
-/// left out.
-pub(super) fn embedded(
-    state: &AppState,
-    record_type: &str,
-    record: &CrmRecord,
-    wanted: &[&str],
-) -> Option<Value> {
-    let mut out = serde_json::Map::new();
-    for kind in wanted {
-        let all = entries(record_type, record, kind);
-        if all.is_empty() {
-            continue;
-        }
-        let link = |after: usize| {
-            format!(
-                "{}/hubspot/crm/v3/objects/{record_type}/{}/associations/{kind}?after={after}",
-                state.base_url, record.id
-            )
-        };
-        out.insert((*kind).to_owned(), page(&all, 0, EMBEDDED_PAGE, link));
-    }
-    (!out.is_empty()).then_some(Value::Object(out))
-}
-
-/// `GET /crm/v3/objects/{type}/{id}/associations/{toType}?after=&limit=` (limit ≤ 500).
-pub(super) async fn list(
+pub(super) async fn batch_read(
     State(state): State<AppState>,
-    Path((record_type, id, kind)): Path<(String, String, String)>,
+    Path((from, to)): Path<(String, String)>,
     headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
+    Json(body): Json<Value>,
 ) -> Response {
-    let (knobs, _, data) = match crm_guard(&state, &headers, &record_type).await {
+    let (knobs, _, data, from) = match crm_guard(&state, &headers, &from).await {
         Ok(granted) => granted,
         Err(refused) => return refused,
     };
-    // A record deleted since its page was listed — or one named in `hubspot_gone_records`,
-    // deleted between the listing and this request — is "404 object not found" (HubSpot's error
-    // handling reference: 404, category OBJECT_NOT_FOUND).
-    let record = records_of(&state, &data, &record_type)
-        .iter()
-        .find(|r| r.id == id);
-    let Some(record) = record.filter(|_| !knobs.hubspot_gone_records.contains(&id)) else {
-        let body = json!({"status": "error", "message": "resource not found",
-            "correlationId": "00000000-0000-0000-0000-000000000004", "category": "OBJECT_NOT_FOUND"});
-        return (axum::http::StatusCode::NOT_FOUND, axum::Json(body)).into_response();
+    let Some(to) = ObjectType::parse(data.hubspot.portal_id, &to) else {
+        return validation_error(&format!("Unknown object type {to}"));
     };
-    let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
-        None => MAX_LIMIT,
-        Some(Ok(l)) if (1..=MAX_LIMIT).contains(&l) => l,
-        Some(_) => return validation_error("limit must be between 1 and 500"),
+    let inputs = match batch_inputs(&body, MAX_INPUTS) {
+        Ok(inputs) => inputs,
+        Err(refused) => return refused,
     };
-    let all = entries(&record_type, record, &kind);
-    let start = match q.get("after").map(|a| a.parse::<usize>()) {
-        None => 0,
-        Some(Ok(a)) if a <= all.len() => a,
-        Some(_) => return validation_error("after is not a valid paging cursor"),
-    };
-    let link = |after: usize| {
-        format!(
-            "{}/hubspot/crm/v3/objects/{record_type}/{id}/associations/{kind}?after={after}",
-            state.base_url
-        )
-    };
-    state.finish(&knobs, page(&all, start, limit, link))
+    let records = from.records(&data);
+    let mut results = Vec::new();
+    for (id, after) in inputs {
+        // A record named in `hubspot_gone_records` is deleted after its first answer: a read
+        // of its next page finds nothing.
+        let gone = after.is_some() && knobs.hubspot_gone_records.contains(&id);
+        let found = records.iter().enumerate().find(|(_, r)| r.id == id);
+        let Some((index, record)) = found.filter(|_| !gone) else {
+            continue;
+        };
+        let all: Vec<Value> = record
+            .associations
+            .iter()
+            .filter(|(kind, _)| *kind == to.name())
+            .enumerate()
+            .map(|(n, (_, to_id))| {
+                json!({"toObjectId": to_id.parse::<u64>().unwrap_or_default(),
+                    "associationTypes": association_types(from, to, n == 0, index)})
+            })
+            .collect();
+        let start = after.unwrap_or(0).min(all.len());
+        let end = (start + PER_RECORD).min(all.len());
+        let mut result = json!({"from": {"id": id}, "to": all[start..end]});
+        if end < all.len() {
+            result["paging"] = json!({"next": {"after": end.to_string(), "link": null}});
+        }
+        results.push(result);
+    }
+    state.finish(&knobs, super::batch_answer(results))
 }

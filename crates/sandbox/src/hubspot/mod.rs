@@ -1,6 +1,8 @@
 //! HubSpot as documented: `/oauth/authorize`, the form-encoded token endpoints (2026-03, v3 and
 //! the legacy v1) with `client_id`/`client_secret` in the body and an optional PKCE verifier,
-//! `/oauth/2026-03/token/introspect`, and `GET /crm/v3/objects/{type}` (limit ≤ 100, `after`).
+//! `/oauth/2026-03/token/introspect`, and `GET /crm/v3/objects/{type}` (limit ≤ 100, `after`);
+//! the other CRM APIs in `crm.rs`, associations (v4) in `associations.rs`, the object types
+//! by any of their names in `objects.rs`.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -13,15 +15,16 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use serde_json::{json, Value};
 
-use crate::dataset::hubspot::{CARS_NAME, CARS_TYPE_ID};
 use crate::dataset::CrmRecord;
 
 mod crm;
+mod objects;
 
 mod associations;
 use crate::faults::{Budget, Limit, Verdict};
 use crate::tokens::{bearer, s256, CodeGrant, OnReuse, RefreshUse};
 use crate::{AppState, CLIENT_ID, CLIENT_SECRET};
+use objects::ObjectType;
 
 const REQUIRED_SCOPES: [&str; 4] = [
     "crm.objects.contacts.read",
@@ -48,10 +51,6 @@ pub fn routes() -> Router<AppState> {
         .route("/oauth/2026-03/token/revoke", post(revoke))
         .route("/crm/v3/objects/{object_type}", get(list_objects))
         .merge(crm::routes())
-        .route(
-            "/crm/v3/objects/{object_type}/{id}/associations/{to_type}",
-            get(associations::list),
-        )
 }
 
 fn oauth_error(status: StatusCode, code: &str, hubspot_status: &str, message: &str) -> Response {
@@ -336,36 +335,19 @@ pub(crate) fn record_json(record: &CrmRecord, requested: &[&str], extra: usize) 
     json!({"id": record.id, "properties": properties, "createdAt": record.created_at, "updatedAt": record.updated_at, "archived": false})
 }
 
-/// The scopes any one of which lets a token read `object_type`'s records, properties and
-/// pipelines (the specs' `security` alternatives), or `None` for a type the portal does not have.
-/// A custom object is named by its `objectTypeId` or its `fullyQualifiedName`.
-pub(crate) fn object_scopes(
-    state: &AppState,
-    object_type: &str,
-) -> Option<&'static [&'static str]> {
-    Some(match object_type {
-        "contacts" | "0-1" => &["crm.objects.contacts.read", "crm.schemas.contacts.read"],
-        "companies" | "0-2" => &["crm.objects.companies.read", "crm.schemas.companies.read"],
-        "deals" | "0-3" => &["crm.objects.deals.read", "crm.schemas.deals.read"],
-        "tickets" | "0-5" => &["tickets"],
-        other if is_cars(state, other) => &["crm.objects.custom.read", "crm.schemas.custom.read"],
-        _ => return None,
-    })
-}
+/// The time every definition the sandbox serves was made and last changed.
+pub(crate) const STAMP: &str = "2024-01-01T00:00:00.000Z";
 
-/// Whether `name` names the portal's custom object (its id or its fully qualified name).
-pub(crate) fn is_cars(state: &AppState, name: &str) -> bool {
-    name == CARS_TYPE_ID || name == cars_qualified_name(state)
-}
+/// What a guard that let a request through gives: the knobs, the window's state and the data.
+type Granted = (
+    crate::Knobs,
+    Option<Budget>,
+    std::sync::Arc<crate::dataset::Dataset>,
+);
 
-/// The custom object's `fullyQualifiedName`: `p{portal}_cars`.
-pub(crate) fn cars_qualified_name(state: &AppState) -> String {
-    format!("p{}_{CARS_NAME}", state.data().hubspot.portal_id)
-}
-
-/// What every CRM read goes through: the bearer token, the failing-object knob, the rolling
-/// window (a 429 with HubSpot's body and headers), the object type and its read scope. Gives the
-/// knobs, the window's state and the type's records.
+/// What every CRM read of an object type goes through: the bearer token, the failing-object
+/// knob, the rolling window (a 429 with HubSpot's body and headers), the object type and one
+/// of its read scopes. Gives [`Granted`] and the type.
 pub(crate) async fn crm_guard(
     state: &AppState,
     headers: &HeaderMap,
@@ -375,16 +357,77 @@ pub(crate) async fn crm_guard(
         crate::Knobs,
         Option<Budget>,
         std::sync::Arc<crate::dataset::Dataset>,
+        ObjectType,
     ),
     Response,
 > {
-    let Some(scopes) = object_scopes(state, object_type) else {
-        // Checked after the token, as HubSpot does: an unknown type with no token is a 401.
-        let granted = api_guard(state, headers, object_type, &[]).await?;
-        drop(granted);
+    let portal_id = state.data().hubspot.portal_id;
+    // Checked after the token, as HubSpot does: an unknown type with no token is a 401.
+    let kind = ObjectType::parse(portal_id, object_type);
+    let scopes = kind.map(ObjectType::scopes).unwrap_or_default();
+    let (knobs, budget, data) = api_guard(state, headers, object_type, scopes).await?;
+    let Some(kind) = kind else {
         return Err((StatusCode::NOT_FOUND, Json(json!({"status": "error", "message": "Unable to infer object type", "category": "OBJECT_NOT_FOUND"}))).into_response());
     };
-    api_guard(state, headers, object_type, scopes).await
+    Ok((knobs, budget, data, kind))
+}
+
+/// The window `start..end` of a list of `len` that a request's `limit` (default `default`, at
+/// most `max`) and `after` cursor ask for; a bad one is HubSpot's validation error.
+pub(crate) fn page_bounds(
+    q: &HashMap<String, String>,
+    default: usize,
+    max: usize,
+    len: usize,
+) -> Result<(usize, usize), Response> {
+    let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
+        None => default,
+        Some(Ok(l)) if (1..=max).contains(&l) => l,
+        Some(_) => {
+            return Err(validation_error(&format!(
+                "limit: Must be between 1 and {max}"
+            )))
+        }
+    };
+    let start = match q.get("after").map(|a| a.parse::<usize>()) {
+        None => 0,
+        Some(Ok(a)) if a <= len => a,
+        Some(_) => return Err(validation_error("after is not a valid paging cursor")),
+    };
+    Ok((start, (start + limit).min(len)))
+}
+
+/// `{inputs: [{id, after?}]}` of a batch request, at most `max` of them.
+pub(crate) fn batch_inputs(
+    body: &Value,
+    max: usize,
+) -> Result<Vec<(String, Option<usize>)>, Response> {
+    let Some(list) = body.get("inputs").and_then(Value::as_array) else {
+        return Err(validation_error("inputs is required"));
+    };
+    if list.len() > max {
+        return Err(validation_error(&format!(
+            "Batch input limit exceeded: at most {max} inputs"
+        )));
+    }
+    list.iter()
+        .map(|input| {
+            let id = input.get("id").and_then(Value::as_str);
+            let after = input.get("after").and_then(Value::as_str);
+            match (id, after.map(str::parse::<usize>)) {
+                (Some(id), None) => Ok((id.to_owned(), None)),
+                (Some(id), Some(Ok(after))) => Ok((id.to_owned(), Some(after))),
+                _ => Err(validation_error(
+                    "each input needs an id (and a valid after)",
+                )),
+            }
+        })
+        .collect()
+}
+
+/// A batch answer that completed: `{status: COMPLETE, results, startedAt, completedAt}`.
+pub(crate) fn batch_answer(results: Vec<Value>) -> Value {
+    json!({"status": "COMPLETE", "results": results, "startedAt": STAMP, "completedAt": STAMP})
 }
 
 /// [`crm_guard`] for any API: the token, faults and window, then one of `scopes` (none: any
@@ -394,14 +437,7 @@ pub(crate) async fn api_guard(
     headers: &HeaderMap,
     what: &str,
     scopes: &[&str],
-) -> Result<
-    (
-        crate::Knobs,
-        Option<Budget>,
-        std::sync::Arc<crate::dataset::Dataset>,
-    ),
-    Response,
-> {
+) -> Result<Granted, Response> {
     state.counters.api_requests.fetch_add(1, Ordering::SeqCst);
     let token = bearer(headers);
     let Some(grant) = state.grants.access("hubspot", &token) else {
@@ -447,21 +483,6 @@ pub(crate) async fn api_guard(
     Ok((knobs, budget, state.data()))
 }
 
-/// The records of `object_type` (one `crm_guard` accepted).
-pub(crate) fn records_of<'d>(
-    state: &AppState,
-    data: &'d crate::dataset::Dataset,
-    object_type: &str,
-) -> &'d [CrmRecord] {
-    match object_type {
-        "contacts" | "0-1" => &data.hubspot.contacts,
-        "companies" | "0-2" => &data.hubspot.companies,
-        "tickets" | "0-5" => &data.hubspot.tickets,
-        other if is_cars(state, other) => &data.hubspot.cars,
-        _ => &data.hubspot.deals,
-    }
-}
-
 /// The longest request URI the sandbox takes: HubSpot answers a longer one 414 ("request URI
 /// is too long … reduce the number of query parameters", its error-handling reference); people
 /// meet it from about 8,000 characters of `properties` (dlt-hub/verified-sources#305).
@@ -478,39 +499,22 @@ async fn list_objects(
         let body = json!({"status": "error", "message": "Request URI is too long", "category": "VALIDATION_ERROR"});
         return (StatusCode::URI_TOO_LONG, Json(body)).into_response();
     }
-    let (knobs, budget, data) = match crm_guard(&state, &headers, &object_type).await {
+    let (knobs, budget, data, kind) = match crm_guard(&state, &headers, &object_type).await {
         Ok(granted) => granted,
         Err(refused) => return refused,
     };
-    let records = records_of(&state, &data, &object_type);
-    let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
-        None => 10,
-        Some(Ok(l)) if (1..=100).contains(&l) => l,
-        Some(_) => return validation_error("limit must be between 1 and 100"),
-    };
-    let start = match q.get("after").map(|a| a.parse::<usize>()) {
-        None => 0,
-        Some(Ok(a)) if a <= records.len() => a,
-        Some(_) => return validation_error("after is not a valid paging cursor"),
+    let records = kind.records(&data);
+    let (start, end) = match page_bounds(&q, 10, 100, records.len()) {
+        Ok(bounds) => bounds,
+        Err(refused) => return refused,
     };
     let requested: Vec<&str> = q
         .get("properties")
         .map(|p| p.split(',').collect())
         .unwrap_or_default();
-    let end = (start + limit).min(records.len());
-    let associations: Vec<&str> = q
-        .get("associations")
-        .map(|a| a.split(',').collect())
-        .unwrap_or_default();
     let results: Vec<Value> = records[start..end]
         .iter()
-        .map(|r| {
-            let mut json = record_json(r, &requested, knobs.hubspot_extra_properties);
-            if let Some(with) = associations::embedded(&state, &object_type, r, &associations) {
-                json["associations"] = with;
-            }
-            json
-        })
+        .map(|r| record_json(r, &requested, knobs.hubspot_extra_properties))
         .collect();
     let mut body = json!({"results": results});
     if end < records.len() {

@@ -29,32 +29,6 @@ pub struct SimpleObject {
     /// Archived records are not requested; the flag is kept for completeness.
     #[serde(default)]
     pub archived: bool,
-    /// The associated records of the types asked for (`associations=companies,contacts`), by
-    /// object type; types without any are absent.
-    #[serde(default)]
-    pub associations: HashMap<String, Associated>,
-}
-
-/// The records of one type associated with a record: a page of them (100 with a listing, up
-/// to 500 from the associations endpoint), one entry per association label.
-#[derive(Debug, Default, Deserialize)]
-pub struct Associated {
-    /// Their ids, each once per label (a primary company twice: primary and unlabeled).
-    #[serde(default)]
-    pub results: Vec<AssociatedId>,
-    /// More of them, from `GET /crm/v3/objects/{type}/{id}/associations/{toType}?after=`.
-    pub paging: Option<Paging>,
-}
-
-/// One association with a record.
-#[derive(Debug, Deserialize)]
-pub struct AssociatedId {
-    /// The associated record's id.
-    pub id: String,
-    /// The association's type (`contact_to_company` is the primary company,
-    /// `contact_to_company_unlabeled` any company).
-    #[serde(rename = "type", default)]
-    pub label: Option<String>,
 }
 
 /// Pagination block.

@@ -38,41 +38,8 @@ impl Associations {
         self.by_record.get(id)?.get(kind)
     }
 
-    /// The associations a v3 page embeds (`associations=companies`): one entry per label,
-    /// `x_to_company` the primary company ("Primary"), `…_unlabeled` any.
-    pub fn embedded(records: &[super::api::SimpleObject]) -> Self {
-        let mut found = Self::default();
-        for record in records {
-            for kind in ["companies", "contacts", "deals"] {
-                let Some(list) = record.associations.get(kind) else {
-                    continue;
-                };
-                let mut merged: Vec<Associated> = Vec::new();
-                for entry in &list.results {
-                    let primary = entry
-                        .label
-                        .as_deref()
-                        .is_some_and(|l| l.ends_with("_to_company"));
-                    let labels = if primary {
-                        vec!["Primary".to_owned()]
-                    } else {
-                        Vec::new()
-                    };
-                    match merged.iter_mut().find(|a| a.id == entry.id) {
-                        Some(known) => known.labels.extend(labels),
-                        None => merged.push(Associated {
-                            id: entry.id.clone(),
-                            labels,
-                        }),
-                    }
-                }
-                found.add(record.id.clone(), kind, merged);
-            }
-        }
-        found
-    }
-
-    fn add(&mut self, id: String, kind: &'static str, more: Vec<Associated>) {
+    /// Adds `more` of `id`'s associated records of type `kind`.
+    pub(super) fn add(&mut self, id: String, kind: &'static str, more: Vec<Associated>) {
         self.by_record
             .entry(id)
             .or_default()

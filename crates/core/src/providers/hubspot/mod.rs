@@ -259,9 +259,9 @@ async fn object_type(ctx: &LoadContext<'_>, stream: &str) -> Result<objects::Obj
 }
 
 /// A page of CRM objects of `stream` (`contacts`, `companies`, `deals`, `tickets`) in portal
-/// `portal_id` as items — property labels unknown, associations as the page embeds them (v3:
-/// `x_to_company` is the primary company) — and the cursor of the next page (public for the
-/// property tests and the fuzzer).
+/// `portal_id` as a load maps a listing page before its associations are read — no property
+/// definitions known — and the cursor of the next page (public for the property tests and the
+/// fuzzer).
 pub fn items_of_page(
     stream: &str,
     page: ObjectPage,
@@ -274,12 +274,12 @@ pub fn items_of_page(
             CoreError::invalid_argument(format!("HubSpot has no stream called {stream}"))
         })?;
     let book = labels::PropertyBook::default();
-    let associated = associations::Associations::embedded(&page.results);
+    let none = associations::Associations::default();
     let next = page.paging.and_then(|p| p.next).map(|n| n.after);
     let items = page
         .results
         .into_iter()
-        .map(|r| objects::record_item(r, &object, &book, &associated, portal_id))
+        .map(|r| objects::record_item(r, &object, &book, &none, portal_id))
         .collect();
     Ok((items, next))
 }

@@ -13,19 +13,49 @@ fn types() -> Vec<objects::ObjectType> {
 }
 
 fn to_item(record: SimpleObject, object: &objects::ObjectType, portal: &str) -> IntegrationItem {
-    let associated = associations::Associations::embedded(std::slice::from_ref(&record));
+    with_associations(
+        record,
+        object,
+        associations::Associations::default(),
+        portal,
+    )
+}
+
+fn with_associations(
+    record: SimpleObject,
+    object: &objects::ObjectType,
+    associated: associations::Associations,
+    portal: &str,
+) -> IntegrationItem {
     let book = labels::PropertyBook::default();
     objects::record_item(record, object, &book, &associated, portal)
 }
 
+/// `(id, labels)` as the v4 batch read gives a record's associated records of one type.
+fn associated(pairs: &[(&str, &[&str])]) -> Vec<associations::Associated> {
+    (pairs.iter())
+        .map(|(id, labels)| associations::Associated {
+            id: (*id).to_owned(),
+            labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+        })
+        .collect()
+}
+
 #[test]
 fn a_records_company_is_its_parent_and_its_contacts_are_kept() {
-    let deal = object(
-        serde_json::json!({"id": "9", "properties": {"dealname": "Big"},
-        "associations": {"companies": {"results": [{"id": "5000001", "type": "deal_to_company"}]},
-                         "contacts": {"results": [{"id": "1001", "type": "deal_to_contact"}, {"id": "1004", "type": "deal_to_contact"}]}}}),
+    let mut found = associations::Associations::default();
+    found.add(
+        "9".into(),
+        "companies",
+        associated(&[("5000001", &["Primary"])]),
     );
-    let item = to_item(deal, &types()[2], "42");
+    found.add(
+        "9".into(),
+        "contacts",
+        associated(&[("1001", &[]), ("1004", &[])]),
+    );
+    let deal = object(serde_json::json!({"id": "9", "properties": {"dealname": "Big"}}));
+    let item = with_associations(deal, &types()[2], found, "42");
     assert_eq!(item.parent_id.as_deref(), Some("5000001"));
     assert_eq!(
         item.details["contactIds"],
@@ -37,12 +67,15 @@ fn a_records_company_is_its_parent_and_its_contacts_are_kept() {
 
 #[test]
 fn the_primary_company_is_the_parent_wherever_it_is_listed() {
-    let contact = object(
-        serde_json::json!({"id": "1", "associations": {"companies": {"results": [
-        {"id": "3", "type": "contact_to_company_unlabeled"},
-        {"id": "8", "type": "contact_to_company"}, {"id": "8", "type": "contact_to_company_unlabeled"}]}}}),
+    let mut found = associations::Associations::default();
+    let companies = associated(&[("3", &[]), ("8", &["Primary"]), ("8", &[])]);
+    found.add("1".into(), "companies", companies);
+    let item = with_associations(
+        object(serde_json::json!({"id": "1"})),
+        &types()[0],
+        found,
+        "42",
     );
-    let item = to_item(contact, &types()[0], "42");
     assert_eq!(item.parent_id.as_deref(), Some("8"));
     assert_eq!(item.details["companyIds"], serde_json::json!(["3", "8"]));
     assert_eq!(
