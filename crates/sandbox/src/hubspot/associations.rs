@@ -15,7 +15,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::objects::ObjectType;
-use super::{batch_inputs, crm_guard, validation_error};
+use super::{answer, batch_inputs, crm_guard, validation_error};
 use crate::AppState;
 
 /// Associations per record per answer. The spec gives no number; a page smaller than the first
@@ -58,7 +58,7 @@ pub(super) async fn batch_read(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
-    let (knobs, _, data, from) = match crm_guard(&state, &headers, &from).await {
+    let (knobs, budget, data, from) = match crm_guard(&state, &headers, &from).await {
         Ok(granted) => granted,
         Err(refused) => return refused,
     };
@@ -97,5 +97,5 @@ pub(super) async fn batch_read(
         }
         results.push(result);
     }
-    state.finish(&knobs, super::batch_answer(results))
+    answer(&state, &knobs, budget, super::batch_answer(results))
 }

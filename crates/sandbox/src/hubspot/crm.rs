@@ -19,7 +19,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::{api_guard, batch_answer, batch_inputs, crm_guard, page_bounds, record_json, STAMP};
+use super::{
+    answer, api_guard, batch_answer, batch_inputs, crm_guard, page_bounds, record_json, STAMP,
+};
 use crate::dataset::hubspot::{self, Pipeline, CARS_TYPE_ID};
 use crate::AppState;
 
@@ -61,7 +63,7 @@ async fn properties(
     Path(object_type): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let (knobs, _, _, kind) = match crm_guard(&state, &headers, &object_type).await {
+    let (knobs, budget, _, kind) = match crm_guard(&state, &headers, &object_type).await {
         Ok(granted) => granted,
         Err(refused) => return refused,
     };
@@ -70,7 +72,7 @@ async fn properties(
         .enumerate()
         .map(|(n, d)| property_json(d, n))
         .collect();
-    state.finish(&knobs, json!({"results": results}))
+    answer(&state, &knobs, budget, json!({"results": results}))
 }
 
 async fn owners(
@@ -78,7 +80,7 @@ async fn owners(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (knobs, _, _) =
+    let (knobs, budget, _) =
         match api_guard(&state, &headers, "owners", &["crm.objects.owners.read"]).await {
             Ok(granted) => granted,
             Err(refused) => return refused,
@@ -98,7 +100,7 @@ async fn owners(
     if end < all.len() {
         body["paging"] = json!({"next": {"after": end.to_string(), "link": format!("{}/hubspot/crm/v3/owners?after={end}", state.base_url)}});
     }
-    state.finish(&knobs, body)
+    answer(&state, &knobs, budget, body)
 }
 
 fn pipeline_json(p: &Pipeline, order: usize) -> Value {
@@ -120,7 +122,7 @@ async fn pipelines(
     Path(object_type): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let (knobs, _, _, kind) = match crm_guard(&state, &headers, &object_type).await {
+    let (knobs, budget, _, kind) = match crm_guard(&state, &headers, &object_type).await {
         Ok(granted) => granted,
         Err(refused) => return refused,
     };
@@ -133,12 +135,12 @@ async fn pipelines(
         .enumerate()
         .map(|(n, p)| pipeline_json(p, n))
         .collect();
-    state.finish(&knobs, json!({"results": results}))
+    answer(&state, &knobs, budget, json!({"results": results}))
 }
 
 async fn schemas(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let scopes = ["crm.schemas.custom.read", "crm.objects.custom.read"];
-    let (knobs, _, data) = match api_guard(&state, &headers, "schemas", &scopes).await {
+    let (knobs, budget, data) = match api_guard(&state, &headers, "schemas", &scopes).await {
         Ok(granted) => granted,
         Err(refused) => return refused,
     };
@@ -154,7 +156,7 @@ async fn schemas(State(state): State<AppState>, headers: HeaderMap) -> Response 
         "fullyQualifiedName": super::objects::qualified_name(portal), "properties": properties,
         "associations": [{"fromObjectTypeId": CARS_TYPE_ID, "toObjectTypeId": "0-1", "name": "cars_to_contacts", "id": "1001"}],
         "archived": false, "createdAt": STAMP, "updatedAt": STAMP, "portalId": portal});
-    state.finish(&knobs, json!({"results": [schema]}))
+    answer(&state, &knobs, budget, json!({"results": [schema]}))
 }
 
 async fn batch_read(
@@ -163,7 +165,7 @@ async fn batch_read(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
-    let (knobs, _, data, kind) = match crm_guard(&state, &headers, &object_type).await {
+    let (knobs, budget, data, kind) = match crm_guard(&state, &headers, &object_type).await {
         Ok(granted) => granted,
         Err(refused) => return refused,
     };
@@ -182,5 +184,5 @@ async fn batch_read(
         .filter_map(|(id, _)| records.iter().find(|r| &r.id == id))
         .map(|r| record_json(r, &requested, knobs.hubspot_extra_properties))
         .collect();
-    state.finish(&knobs, batch_answer(results))
+    answer(&state, &knobs, budget, batch_answer(results))
 }

@@ -524,7 +524,18 @@ async fn list_objects(
         );
         body["paging"] = json!({"next": {"after": end.to_string(), "link": link}});
     }
-    let mut response = state.finish(&knobs, body);
+    answer(&state, &knobs, budget, body)
+}
+
+/// A CRM answer with the window's `X-HubSpot-RateLimit-*` headers, which HubSpot sends with
+/// every answer ("rate limit headers will now appear for OAuth-authenticated calls").
+pub(crate) fn answer(
+    state: &AppState,
+    knobs: &crate::Knobs,
+    budget: Option<Budget>,
+    body: Value,
+) -> Response {
+    let mut response = state.finish(knobs, body);
     if let Some(budget) = budget {
         rate_headers(&mut response, &budget);
     }

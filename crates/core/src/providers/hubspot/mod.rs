@@ -222,7 +222,8 @@ impl Provider for HubSpot {
     ) -> Result<()> {
         if stream == OWNERS {
             let owners = reference::owners(ctx).await?;
-            sink.page(owners.iter().map(reference::owner_item).collect());
+            let portal = &ctx.account.id;
+            sink.page(owners.iter().map(|o| reference::owner_item(o, portal)).collect());
             return Ok(());
         }
         let object = object_type(ctx, stream).await?;

@@ -123,14 +123,19 @@ pub fn custom_type(schema: &Schema) -> ObjectType {
     }
 }
 
-/// The object type's own item: its property definitions (a table's fields, for HubSpot).
-pub fn type_item(object: &ObjectType, book: &PropertyBook) -> IntegrationItem {
+/// The object type's own item: its property definitions (a table's fields, for HubSpot),
+/// linked to its properties' settings page in portal `portal_id`.
+pub fn type_item(object: &ObjectType, book: &PropertyBook, portal_id: &str) -> IntegrationItem {
     let mut item = IntegrationItem::new(
         Integration::Hubspot,
         object.type_id.clone(),
         ItemKind::ObjectType,
         object.label.clone(),
     );
+    item.url = Some(format!(
+        "https://app.hubspot.com/property-settings/{portal_id}/properties?type={}",
+        object.type_id
+    ));
     item.directory = true;
     item.details
         .insert("objectType".into(), object.path.clone().into());

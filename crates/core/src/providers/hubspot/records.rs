@@ -55,11 +55,12 @@ pub async fn load(
         object.pipeline_property,
         owners,
     );
-    let mut head = vec![type_item(object, &book)];
+    let portal = ctx.account.id.as_str();
+    let mut head = vec![type_item(object, &book, portal)];
     head.extend(
         pipelines
             .iter()
-            .map(|p| reference::pipeline_item(object, p)),
+            .map(|p| reference::pipeline_item(object, p, portal)),
     );
     sink.page(head);
 
@@ -100,7 +101,6 @@ pub async fn load(
             let batch = std::mem::take(&mut waiting);
             let ids: Vec<String> = batch.iter().map(|r| r.id.clone()).collect();
             let associated = associations::read(ctx, object, &ids).await?;
-            let portal = &ctx.account.id;
             sink.page(
                 batch
                     .into_iter()

@@ -116,14 +116,16 @@ pub async fn schemas(ctx: &LoadContext<'_>) -> Result<Arc<Vec<Schema>>> {
         .await
 }
 
-/// An owner as an item (`owner:{id}`: owner ids are numbers, as record ids are).
-pub fn owner_item(owner: &Owner) -> IntegrationItem {
+/// An owner as an item (`owner:{id}`: owner ids are numbers, as record ids are), linked to
+/// the users' settings of portal `portal_id`.
+pub fn owner_item(owner: &Owner, portal_id: &str) -> IntegrationItem {
     let mut item = IntegrationItem::new(
         Integration::Hubspot,
         format!("owner:{}", owner.id),
         ItemKind::Owner,
         owner_name(owner),
     );
+    item.url = Some(format!("https://app.hubspot.com/settings/{portal_id}/users"));
     item.creation_time = parse_time(owner.created_at.as_deref());
     item.last_modified_time = parse_time(owner.updated_at.as_deref());
     let mut properties = serde_json::Map::new();
@@ -148,14 +150,19 @@ pub fn owner_item(owner: &Owner) -> IntegrationItem {
     item
 }
 
-/// A pipeline as an item under its object type: its stages in order, with their metadata.
-pub fn pipeline_item(object: &ObjectType, pipeline: &Pipeline) -> IntegrationItem {
+/// A pipeline as an item under its object type: its stages in order, with their metadata;
+/// linked to the type's pipelines settings of portal `portal_id`.
+pub fn pipeline_item(object: &ObjectType, pipeline: &Pipeline, portal_id: &str) -> IntegrationItem {
     let mut item = IntegrationItem::new(
         Integration::Hubspot,
         format!("pipeline:{}:{}", object.type_id, pipeline.id),
         ItemKind::Pipeline,
         pipeline.label.clone(),
     );
+    item.url = Some(format!(
+        "https://app.hubspot.com/pipelines-settings/{portal_id}/object/{}",
+        object.type_id
+    ));
     item.parent_id = Some(object.type_id.clone());
     item.creation_time = parse_time(pipeline.created_at.as_deref());
     item.last_modified_time = parse_time(pipeline.updated_at.as_deref());
