@@ -123,7 +123,7 @@ def main():
         installed()
         print("e2e: 1 passed, 0 failed")
         return
-    runs = [r for r in ("deep-link", "loopback", "changes", "bases", "closing") if only in (None, r)]
+    runs = [r for r in ("deep-link", "loopback", "changes", "offline", "bases", "closing") if only in (None, r)]
     for run in runs:
         if run == "closing":
             import closing  # needs python3-xlib: imported here, so the benchmarks that reuse this file do not
@@ -131,6 +131,8 @@ def main():
             closing.closes_cleanly(APP)
         elif run == "changes":
             changes_between_loads()
+        elif run == "offline":
+            offline_pages()
         elif run == "bases":
             three_hundred_bases()
         else:
@@ -199,6 +201,52 @@ def changes_between_loads():
         os.environ.pop("INLET_SANDBOX_URL", None)
         sandbox.terminate()
         sandbox.wait(timeout=10)
+
+
+def offline_pages():
+    """Notion loads with content from a stand-alone sandbox, which then stops: with the network
+    to it gone, a page's content and its image still show (from the store and the file store),
+    and a database's rows show as a table with a column per property."""
+    sandbox = subprocess.Popen([SANDBOX, "--addr", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True)
+    stopped = False
+    try:
+        line = sandbox.stdout.readline()
+        assert "listening on" in line, line
+        os.environ["INLET_SANDBOX_URL"] = line.strip().rsplit(" ", 1)[1]
+        os.environ["INLET_REDIRECT_URI"] = "http://127.0.0.1:0/oauth/callback"
+        delivered = os.path.join(ARTIFACTS, "callback-delivered.txt")
+
+        def load_then_go_offline(d):
+            nonlocal stopped
+            connect_and_load(d, "offline", delivered, "notion", "Notion", 158, timeout=180)
+            sandbox.terminate()
+            sandbox.wait(timeout=10)
+            stopped = True
+            print("offline: the sandbox is gone")
+            a_page_with_its_image(d, "offline", then_type="data_source")
+            rows_of_a_data_source(d)
+
+        with_app("offline", load_then_go_offline)
+    finally:
+        os.environ.pop("INLET_SANDBOX_URL", None)
+        if not stopped:
+            sandbox.terminate()
+            sandbox.wait(timeout=10)
+
+
+def rows_of_a_data_source(d):
+    """A Notion data source's details show its rows as a table, a column per property."""
+    set_field(d, "#integration-filter", "notion", "change")
+    set_field(d, "#type-filter", "data_source", "change")
+    wait_for_rows(d, "the data sources", "notion/data_source/")
+    d.execute("document.querySelector('.grid-row').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))")
+    d.click('#details button[aria-label^="Show the rows of"]')
+    headers = d.wait_for("the rows' columns", lambda: (lambda h: h if "Priority" in h else None)(
+        d.execute("return [...document.querySelectorAll('[role=\"columnheader\"]')].map(h => h.textContent)")))
+    for column in ("Name", "Status", "Tags", "Done", "Owner"):
+        assert any(h.startswith(column) for h in headers), (column, headers)
+    print(f"offline/notion: a data source's rows show as columns {headers}")
+    d.screenshot("notion-rows-offline.png")
 
 
 def installed():
@@ -495,7 +543,7 @@ def wait_for_rows(d, what, prefix):
         "const rows = [...document.querySelectorAll('.grid-row[data-key]')];"
         f" return rows.length > 0 && rows.every(r => r.dataset.key.startsWith({json.dumps(prefix)}))"))
 
-def a_page_with_its_image(d, transport):
+def a_page_with_its_image(d, transport, then_type="table"):
     """A Notion page's content and its image in the real window: the page whose body alone says
     "Mind" is found by search, and its Notion-hosted image (downloaded during the load) shows from
     the local file store through the inlet-file protocol — never from the network."""
@@ -518,7 +566,7 @@ def a_page_with_its_image(d, transport):
     set_field(d, "#search", "", "input")
     set_field(d, "#integration-filter", "", "change")
     # The filters offer the whole store's types again once its counts are read.
-    wait_for_option(d, "#type-filter", "table")
+    wait_for_option(d, "#type-filter", then_type)
 
 
 def every_provider(d, transport, delivered):

@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 
 use inlet_core::item_store::ItemFile;
+use inlet_core::services::FileUsage;
 use inlet_core::Integration;
 use tauri::http::{header, Request, Response, StatusCode};
 use tauri::{Manager, State, UriSchemeContext, Wry};
@@ -102,6 +103,27 @@ pub async fn open_file(state: State<'_, AppState>, hash: String) -> CommandResul
     let path = inlet.library.file_to_open(&hash).await?;
     crate::commands::open_browser(&path.display().to_string())?;
     Ok(())
+}
+
+/// What the file store holds, how much space it takes and its cap (Settings).
+#[tauri::command]
+#[specta::specta]
+pub async fn file_usage(state: State<'_, AppState>) -> CommandResult<FileUsage> {
+    Ok(state.inlet().await?.library.file_usage().await?)
+}
+
+/// Sets the most the file store may hold, in megabytes (`None`: the default), and says what
+/// it holds now.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_file_cap(
+    state: State<'_, AppState>,
+    megabytes: Option<u32>,
+) -> CommandResult<FileUsage> {
+    let inlet = state.inlet().await?;
+    let bytes = megabytes.map(|m| u64::from(m) * 1_000_000);
+    inlet.library.set_file_cap(bytes).await?;
+    Ok(inlet.library.file_usage().await?)
 }
 
 #[cfg(test)]

@@ -33,6 +33,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             files::item_files,
             items::export_vault,
             files::open_file,
+            files::file_usage,
+            files::set_file_cap,
             items::stored_loads,
             items::item_window,
             items::item_facets,

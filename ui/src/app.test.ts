@@ -515,6 +515,35 @@ describe("Airtable records", () => {
   });
 });
 
+describe("Notion data sources", () => {
+  it("show their rows as typed columns from the details, without a load", async () => {
+    await boot();
+    await connectAndLoad("notion");
+    const source = { ...generateItems("notion", 1)[0], id: "ds1", type: "data_source", name: "Tasks", details: { fields: [
+      { id: "title", name: "Name", type: "title" },
+      { id: "prio", name: "Priority", type: "number" },
+      { id: "tags", name: "Tags", type: "multi_select" },
+      { id: "att", name: "Attachment", type: "files" },
+    ] } } as IntegrationItem;
+    const row = (id: string, priority: number, tags: string[]) =>
+      ({ ...generateItems("notion", 1)[0], id, type: "page", parent_id: "ds1", name: `Task ${id}`,
+        details: { properties: { Name: `Task ${id}`, Priority: priority, Tags: tags, Attachment: [{ name: `${id}.pdf`, type: "file" }] } } }) as IntegrationItem;
+    backend.recordsOf.set("ds1", [row("a", 3, ["red"]), row("b", 1, [])]);
+    const loads = backend.calls.length;
+    app.store.set({ detail: source });
+    button(document.getElementById("details")!, "Show the rows of Tasks as a table")!.click();
+    await tick();
+    await tick();
+    expect(backend.calls.slice(loads).some((c) => c.startsWith("load") || c.startsWith("records"))).toBe(false);
+    const headers = [...document.querySelectorAll('[role="columnheader"]')].map((h) => h.textContent);
+    expect(headers).toEqual(["Name", "Priority", "Tags", "Attachment", "Created"]);
+    const cells = (n: number) => rows().map((r) => r.querySelectorAll(".grid-cell")[n]);
+    expect(cells(1).map((c) => c.textContent)).toEqual(["3", "1"]);
+    expect([...cells(2)[0].querySelectorAll(".chip")].map((c) => c.textContent)).toEqual(["red"]);
+    expect([...cells(3)[1].querySelectorAll(".chip")].map((c) => c.textContent)).toEqual(["b.pdf"]);
+  });
+});
+
 describe("formatTime", () => {
   it("formats RFC 3339 and tolerates nonsense", () => {
     expect(formatTime("2024-09-12T11:36:05.267Z")).toBe("2024-09-12 11:36");
@@ -525,6 +554,21 @@ describe("formatTime", () => {
 
 describe("settings and accounts", () => {
   beforeEach(() => boot());
+
+  it("says what the file store holds and sets its cap", async () => {
+    document.getElementById("open-settings")!.click();
+    await tick();
+    await tick();
+    const section = document.querySelector<HTMLElement>(".file-store")!;
+    expect(section.textContent).toContain("3 files, 12.3 MB of 10.0 GB");
+    const cap = section.querySelector<HTMLSelectElement>("select")!;
+    expect(cap.value).toBe("");
+    cap.value = "5000";
+    cap.dispatchEvent(new Event("change"));
+    await tick();
+    expect(backend.calls).toContain("setFileCap 5000");
+    expect(section.textContent).toContain("of 5.0 GB");
+  });
 
   it("saves a provider's client credentials and shows where they live, never the secret", async () => {
     document.getElementById("open-settings")!.click();

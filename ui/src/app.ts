@@ -102,6 +102,7 @@ export class App {
       openInProvider: (url) => void this.backend.openInProvider(url).catch((e) => this.showError(describeError(e))),
       copy: (text, what) => void this.copy(text, what),
       records: (table) => void this.openRecords(table),
+      rows: (container) => void this.showRows(container),
       baseRecords: (base) => void this.loadRecordsAsking(base.integration, base),
       workbook: (base) => void this.exportWorkbook(base),
       content: (item) => this.backend.itemContent(item.integration, item.id),
@@ -382,12 +383,17 @@ export class App {
     // A load like any other: the card shows it, Cancel stops it, a partial one says so.
     await this.runLoad(table.integration, () => this.backend.load(table.integration, recordsOf(table)), () => void this.openRecords(table));
     if (this.store.get().error !== null) return;
+    await this.showRows(table);
+  }
+
+  /** Shows a container's stored children as a table, a column per field of its schema. */
+  async showRows(container: IntegrationItem): Promise<void> {
     try {
-      const items = await this.storedChildren(table);
-      this.store.set({ records: { table, items, sort: null }, detail: null, message: "" });
+      const items = await this.storedChildren(container);
+      this.store.set({ records: { table: container, items, sort: null }, detail: null, message: "" });
     } catch (error) {
       this.store.set({ message: "" });
-      this.showError(describeError(error), () => void this.openRecords(table));
+      this.showError(describeError(error), () => void this.showRows(container));
     }
   }
 

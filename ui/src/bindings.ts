@@ -55,6 +55,13 @@ export const commands = {
 	 *  named as the store names it — or, for a kind that could run, shows the folder holding it.
 	 */
 	openFile: (hash: string) => typedError<null, CommandError>(__TAURI_INVOKE("open_file", { hash })),
+	/**  What the file store holds, how much space it takes and its cap (Settings). */
+	fileUsage: () => typedError<FileUsage, CommandError>(__TAURI_INVOKE("file_usage")),
+	/**
+	 *  Sets the most the file store may hold, in megabytes (`None`: the default), and says what
+	 *  it holds now.
+	 */
+	setFileCap: (megabytes: number | null) => typedError<FileUsage, CommandError>(__TAURI_INVOKE("set_file_cap", { megabytes })),
 	/**  The finished loads of every connected account, as stored (when, partial, what changed). */
 	storedLoads: () => typedError<Generation[], CommandError>(__TAURI_INVOKE("stored_loads")),
 	/**
@@ -197,6 +204,11 @@ export type Capabilities = {
 	records_of: ItemKind[],
 	/**  The kind of the records so loaded (Airtable's `record`). */
 	record_kind: ItemKind | null,
+	/**
+	 *  Kinds whose children read as a table, a column per field of the kind's schema
+	 *  (`details.fields`): Airtable's tables, Notion's data sources.
+	 */
+	columns_of: ItemKind[],
 	/**  Kinds that export as one workbook, a sheet per child (Airtable's base). */
 	workbook_of: ItemKind[],
 	/**  Whether a load can bring pages' content ([`LoadRequest::content`]). */
@@ -386,6 +398,18 @@ export type FacetValue = {
 	label: string,
 	/**  Rows under the other filters. */
 	count: number,
+};
+
+/**  What the file store holds. (Counts are JSON numbers: exact below 2^53 bytes, 9 PB.) */
+export type FileUsage = {
+	/**  How many files. */
+	count: number | null,
+	/**  How many bytes they take. */
+	bytes: number | null,
+	/**  The most it may hold. */
+	cap: number | null,
+	/**  Its folder. */
+	dir: string,
 };
 
 /**  A finished load as stored. */

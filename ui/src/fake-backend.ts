@@ -1,7 +1,7 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
 import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadSummary, type ProviderSetup, type SetupInput } from "./backend";
-import type { AccountKey, ApiUsage, CallEstimate, Capabilities, ItemFile, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ViewFacets } from "./backend";
+import type { AccountKey, ApiUsage, CallEstimate, Capabilities, FileUsage, ItemFile, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ViewFacets } from "./backend";
 import { applyView, facetCounts, flattenTree, fromItemView, SearchIndex, SortCache } from "./model";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
@@ -44,11 +44,12 @@ function defaultRedirect(integration: Integration): string {
 
 /** What each provider can do, as the core says. */
 const CAPABILITIES: Record<Integration, Capabilities> = {
-  airtable: { records_of: ["base", "table"], record_kind: "record", workbook_of: ["base"], content: false, call_plans: true, optional_scopes: [] },
-  notion: { records_of: [], record_kind: null, workbook_of: [], content: true, call_plans: false, optional_scopes: [] },
+  airtable: { records_of: ["base", "table"], record_kind: "record", columns_of: ["table"], workbook_of: ["base"], content: false, call_plans: true, optional_scopes: [] },
+  notion: { records_of: [], record_kind: null, columns_of: ["data_source"], workbook_of: [], content: true, call_plans: false, optional_scopes: [] },
   hubspot: {
     records_of: [],
     record_kind: null,
+    columns_of: [],
     workbook_of: [],
     content: false,
     call_plans: false,
@@ -304,6 +305,17 @@ export class FakeBackend implements Backend {
   readonly files = new Map<string, ItemFile[]>();
   async itemFiles(_integration: Integration, itemId: string): Promise<ItemFile[]> {
     return structuredClone(this.files.get(itemId) ?? []);
+  }
+  /** The fake file store: what it holds and its cap. */
+  fileStore: FileUsage = { count: 3, bytes: 12_345_678, cap: 10_000_000_000, dir: "/home/me/.local/share/dev.inlet.app/files" };
+  async fileUsage(): Promise<FileUsage> {
+    this.calls.push("fileUsage");
+    return { ...this.fileStore };
+  }
+  async setFileCap(megabytes: number | null): Promise<FileUsage> {
+    this.calls.push(`setFileCap ${megabytes}`);
+    this.fileStore.cap = megabytes === null ? 10_000_000_000 : megabytes * 1_000_000;
+    return { ...this.fileStore };
   }
   async openFile(hash: string) {
     this.calls.push(`open file ${hash}`);

@@ -1,5 +1,5 @@
 //! Files the providers host, kept on this computer through the real path: Airtable attachments
-//! and Notion-hosted files downloaded while the load runs into the content-addressed file store
+//! and Notion-hosted files (in pages' content, covers, `files` properties) downloaded while the load runs into the content-addressed file store
 //! (the bytes the sandbox served, under their SHA-256), links that expired before their turn
 //! read again from the provider, and files kept before not fetched again.
 
@@ -150,7 +150,13 @@ async fn notion_hosted_files_are_kept_and_the_markdown_links_the_kept_copy() {
     assert!(!showcases.is_empty());
     let accounts = inlet.connections.connected_accounts().await.unwrap();
     for page in &showcases {
-        let files = kept_files(&inlet, Integration::Notion, page).await;
+        let mut files = kept_files(&inlet, Integration::Notion, page).await;
+        // The page's cover, kept like the files in its content.
+        let cover = files
+            .iter()
+            .position(|(s, _)| s.starts_with(&format!("{page}/cover@")));
+        let (_, cover) = files.remove(cover.expect("the cover is kept"));
+        assert_eq!(cover, hash_of(&format!("{page}-cover"), 2048, "cover.png"));
         assert_eq!(files.len(), 2, "the hosted image and PDF of {page}");
         let markdown = inlet
             .library
@@ -175,9 +181,30 @@ async fn notion_hosted_files_are_kept_and_the_markdown_links_the_kept_copy() {
         // External files stay links.
         assert!(markdown.contains("](https://example.com/cat.png)"));
     }
+    // A row's `files` property: its Notion-hosted attachment kept too.
+    let attached: Vec<&inlet_core::IntegrationItem> = (result.items.iter())
+        .filter(|i| {
+            i.details
+                .get("properties")
+                .is_some_and(|p| p["Attachment"].as_array().is_some_and(|a| !a.is_empty()))
+        })
+        .collect();
+    assert!(!attached.is_empty());
+    for row in &attached {
+        let files = kept_files(&inlet, Integration::Notion, &row.id).await;
+        let name = row.details["properties"]["Attachment"][0]["name"]
+            .as_str()
+            .unwrap();
+        let seed = format!("{}-attachment-0", row.id);
+        assert_eq!(files.len(), 1, "{}", row.id);
+        assert!(files[0].0.starts_with(&format!("{}/Attachment/0@", row.id)));
+        assert_eq!(files[0].1, hash_of(&seed, 2048, name));
+    }
+    // Every link had expired: each was read again (a content block's, a page's).
     let refreshed = note(&result.notes, "expired");
+    let expected = showcases.len() * 3 + attached.len();
     assert!(
-        refreshed.starts_with(&format!("{} file links", showcases.len() * 2)),
+        refreshed.starts_with(&format!("{expected} file links")),
         "{refreshed}"
     );
     std::fs::remove_dir_all(dir).ok();

@@ -14,6 +14,7 @@ mod faults;
 mod files;
 mod hubspot;
 mod notion;
+pub use airtable::attachment_links as airtable_attachment_links;
 pub use files::contents as file_contents;
 pub use notion::content::block_reads as notion_block_reads;
 mod tokens;
@@ -116,6 +117,8 @@ pub struct Knobs {
     /// Airtable: the integration's registration leaves `user.email:read` off, so asking for it
     /// is `invalid_scope` (every scope asked for "must be enabled on the integration").
     pub airtable_email_scope_off: bool,
+    /// Airtable: the size of every attachment, in bytes, when not 0 (a large download).
+    pub airtable_attachment_bytes: u64,
     /// Files: links in listings (Airtable's record listings, Notion's block children) have
     /// expired already (`files.rs`); reading one record or block gives fresh ones.
     pub file_links_expired: bool,
@@ -152,6 +155,7 @@ impl Default for Knobs {
             airtable_failing_base: None,
             airtable_email_scope_off: false,
             file_links_expired: false,
+            airtable_attachment_bytes: 0,
         }
     }
 }
@@ -195,6 +199,8 @@ pub struct Counters {
     pub revocations: AtomicU64,
     /// Airtable API calls answered this month (the workspace's quota counts them).
     pub airtable_month_calls: AtomicU64,
+    /// Notion `GET /v1/blocks/{id}/children` requests that passed the guard.
+    pub notion_block_reads: AtomicU64,
 }
 
 pub(crate) struct Shared {

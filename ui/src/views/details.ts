@@ -13,6 +13,8 @@ export interface DetailActions {
   copy(text: string, what: string): void;
   /** Loads a table's records into the store and shows them. */
   records(table: IntegrationItem): void;
+  /** Shows a container's stored children as a table, a column per field (a data source's rows). */
+  rows(container: IntegrationItem): void;
   /** Loads every record of a container (an Airtable base) into the store. */
   baseRecords(base: IntegrationItem): void;
   /** Writes a container's stored records as one workbook (an Airtable base). */
@@ -61,6 +63,8 @@ function text(v: unknown): string {
   if (v === null || v === undefined) return "";
   if (typeof v === "string") return v;
   if (Array.isArray(v) && v.every((x) => typeof x === "string" || typeof x === "number")) return v.join(", ");
+  // Files and people (Notion's `files` values): by their names.
+  if (Array.isArray(v) && v.every((x) => x && typeof x === "object" && typeof (x as { name?: unknown }).name === "string")) return v.map((x) => (x as { name: string }).name).join(", ");
   return JSON.stringify(v);
 }
 
@@ -102,6 +106,10 @@ export function renderDetails(doc: Document, panel: HTMLElement, item: Integrati
   const workbook = capabilities?.workbook_of.includes(item.type) ?? false;
   if (recordsOf.includes(item.type) && !workbook && item.parent_id) {
     button("Records", () => actions.records(item), `Load the records of ${item.name}`);
+  }
+  const columnsOf = capabilities?.columns_of ?? [];
+  if (columnsOf.includes(item.type) && !recordsOf.includes(item.type)) {
+    button("Rows", () => actions.rows(item), `Show the rows of ${item.name} as a table`);
   }
   if (recordsOf.includes(item.type) && workbook) {
     button("Load all records", () => actions.baseRecords(item), `Load every record of ${item.name}`);

@@ -28,8 +28,22 @@ interface FieldSchema {
 }
 
 const NUMBER = new Set(["number", "percent", "currency", "rating", "duration", "autoNumber", "count"]);
-const DATE = new Set(["date", "dateTime", "createdTime", "lastModifiedTime"]);
-const CHIPS = new Set(["singleSelect", "multipleSelects", "multipleRecordLinks", "multipleCollaborators", "singleCollaborator", "multipleLookupValues"]);
+// Airtable's field types and Notion's property types.
+const DATE = new Set(["date", "dateTime", "createdTime", "lastModifiedTime", "created_time", "last_edited_time"]);
+const CHIPS = new Set([
+  "singleSelect",
+  "multipleSelects",
+  "multipleRecordLinks",
+  "multipleCollaborators",
+  "singleCollaborator",
+  "multipleLookupValues",
+  "select",
+  "multi_select",
+  "status",
+  "people",
+  "relation",
+  "files",
+]);
 
 /** The table item's field schema (`details.fields`), as far as it can be read. */
 export function fieldsOf(table: IntegrationItem): FieldSchema[] {
@@ -64,14 +78,22 @@ function plain(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A row's values by field name: a Notion row's `details.properties`, an Airtable record's details. */
+function valuesOf(item: IntegrationItem): Record<string, unknown> {
+  const properties = item.details?.properties;
+  if (properties && typeof properties === "object" && !Array.isArray(properties)) return properties as Record<string, unknown>;
+  return item.details ?? {};
+}
+
 /** The columns of a table's records: the name (its primary field), then every other field. */
 export function recordColumns(table: IntegrationItem): Column[] {
   const primary = typeof table.details?.primaryFieldId === "string" ? table.details.primaryFieldId : null;
   const columns: Column[] = [{ id: "name", label: "Name", width: 260, kind: "text", text: (i) => i.name }];
   for (const field of fieldsOf(table)) {
-    if (primary && field.id === primary) continue;
+    // The name column shows the primary field (Airtable's) or the title (Notion's).
+    if ((primary && field.id === primary) || field.type === "title") continue;
     const kind = kindOf(field.type);
-    const value = (item: IntegrationItem) => item.details?.[field.name];
+    const value = (item: IntegrationItem) => valuesOf(item)[field.name];
     const column: Column = { id: `field:${field.name}`, label: field.name, width: kind === "check" ? 90 : kind === "number" ? 110 : 180, kind, text: (i) => plain(value(i)) };
     if (kind === "number") {
       column.sortValue = (i) => (typeof value(i) === "number" ? (value(i) as number) : null);

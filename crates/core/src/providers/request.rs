@@ -97,6 +97,9 @@ pub struct Capabilities {
     pub records_of: Vec<ItemKind>,
     /// The kind of the records so loaded (Airtable's `record`).
     pub record_kind: Option<ItemKind>,
+    /// Kinds whose children read as a table, a column per field of the kind's schema
+    /// (`details.fields`): Airtable's tables, Notion's data sources.
+    pub columns_of: Vec<ItemKind>,
     /// Kinds that export as one workbook, a sheet per child (Airtable's base).
     pub workbook_of: Vec<ItemKind>,
     /// Whether a load can bring pages' content ([`LoadRequest::content`]).

@@ -6,14 +6,17 @@ use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::item_store::{AccountKey, ItemFile};
 
-/// What the file store holds.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+/// What the file store holds. (Counts are JSON numbers: exact below 2^53 bytes, 9 PB.)
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, specta::Type)]
 pub struct FileUsage {
     /// How many files.
+    #[specta(type = f64)]
     pub count: u64,
     /// How many bytes they take.
+    #[specta(type = f64)]
     pub bytes: u64,
     /// The most it may hold.
+    #[specta(type = f64)]
     pub cap: u64,
     /// Its folder.
     pub dir: String,

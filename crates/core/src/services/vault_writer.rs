@@ -163,10 +163,10 @@ fn notion(root: &Path, items: &[&VaultItem], report: &mut VaultReport) -> Result
             files.insert(item.id.clone(), parent_folder.join(format!("{name}.md")));
         }
     }
-    // Links to Notion pages that are exported point at their files.
-    let links: Vec<(String, PathBuf)> = files
+    // Links to Notion pages that are exported point at their files (by the link's page id).
+    let links: HashMap<String, &PathBuf> = files
         .iter()
-        .map(|(id, path)| (notion_link(id), path.clone()))
+        .map(|(id, path)| (notion_link(id), path))
         .collect();
     for entry in order.iter().filter(|i| i.item.item_type == ItemKind::Page) {
         let path = &files[&entry.item.id];
@@ -180,12 +180,7 @@ fn notion(root: &Path, items: &[&VaultItem], report: &mut VaultReport) -> Result
                 &format!("](<{}>)", relative(&folder, &copied)),
             );
         }
-        for (link, target) in &links {
-            body = body.replace(
-                &format!("]({link})"),
-                &format!("](<{}>)", relative(&folder, target)),
-            );
-        }
+        let body = relink(&body, &links, &folder);
         let parent = folder_parent(&entry.item).unwrap_or_default();
         let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
             t.map(|t| t.to_rfc3339()).unwrap_or_default()
@@ -225,6 +220,35 @@ fn notion(root: &Path, items: &[&VaultItem], report: &mut VaultReport) -> Result
         report.tables += 1;
     }
     Ok(())
+}
+
+/// `body` with each Markdown link to a page among `links` (`](https://www.notion.so/<id>)`)
+/// pointing at that page's file, relative to `folder`: one pass over the body, whatever the
+/// number of pages.
+fn relink(body: &str, links: &HashMap<String, &PathBuf>, folder: &Path) -> String {
+    let prefix = notion_link("");
+    let opening = format!("]({prefix}");
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find(&opening) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let target = after
+            .find(')')
+            .and_then(|end| links.get(&after[..end]).map(|path| (end, path)));
+        match target {
+            Some((end, path)) => {
+                out.push_str(&format!("](<{}>)", relative(folder, path)));
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str("](");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// How far below a root `item` hangs (so parents are placed before their children).
@@ -457,6 +481,17 @@ mod tests {
             "_files/x%20y.png"
         );
         assert_eq!(relative(from, Path::new("/v/Notion/B.md")), "../B.md");
+    }
+
+    #[test]
+    fn page_links_point_at_the_exported_files_in_one_pass() {
+        let target = PathBuf::from("/v/Notion/Plans/Q1.md");
+        let links = HashMap::from([(notion_link("abc"), &target)]);
+        let body = "See [Q1](https://www.notion.so/abc), [gone](https://www.notion.so/zzz) and [x](https://example.com).";
+        assert_eq!(
+            relink(body, &links, Path::new("/v/Notion")),
+            "See [Q1](<Plans/Q1.md>), [gone](https://www.notion.so/zzz) and [x](https://example.com)."
+        );
     }
 
     #[test]

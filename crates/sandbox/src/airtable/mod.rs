@@ -292,7 +292,7 @@ async fn records(
         .iter()
         .map(|r| {
             json!({"id": r.id, "createdTime": r.created_time,
-            "fields": signed_attachments(&r.fields, &app.base_url, knobs.file_links_expired)})
+            "fields": signed_attachments(&r.fields, &app.base_url, knobs.file_links_expired, knobs.airtable_attachment_bytes)})
         })
         .collect();
     let mut body = json!({"records": page});
@@ -322,7 +322,7 @@ async fn record(
         Some(r) => app.finish(
             &knobs,
             json!({"id": r.id, "createdTime": r.created_time,
-            "fields": signed_attachments(&r.fields, &app.base_url, false)}),
+            "fields": signed_attachments(&r.fields, &app.base_url, false, knobs.airtable_attachment_bytes)}),
         ),
         None => api_error(
             StatusCode::NOT_FOUND,
@@ -336,11 +336,13 @@ async fn record(
 /// "Attachment URLs … will expire after a couple of hours" and differ on every fetch
 /// (https://support.airtable.com/docs/airtable-attachment-url-behavior), on
 /// `v5.airtableusercontent.com`, with `thumbnails` (small, large, full) for images and files.
-/// Links point at the sandbox's own file host (`files.rs`), already expired when `expired`.
+/// Links point at the sandbox's own file host (`files.rs`), already expired when `expired`;
+/// every attachment is `size` bytes when that is not 0.
 fn signed_attachments(
     fields: &serde_json::Map<String, Value>,
     base_url: &str,
     expired: bool,
+    size: u64,
 ) -> Value {
     let mut fields = fields.clone();
     for value in fields.values_mut() {
@@ -354,6 +356,9 @@ fn signed_attachments(
         }) {
             let name = attachment["filename"].as_str().unwrap_or("file").to_owned();
             let id = attachment["id"].as_str().unwrap_or("att").to_owned();
+            if size > 0 {
+                attachment["size"] = size.into();
+            }
             let bytes = attachment["size"].as_u64().unwrap_or(0);
             let link = |size: &str| {
                 let seed = if size == "original" {
@@ -372,6 +377,30 @@ fn signed_attachments(
         }
     }
     Value::Object(fields)
+}
+
+/// Fresh links to every attachment of the sandbox's bases, as a record read by itself gives
+/// them (for a benchmark's plain client).
+pub fn attachment_links(sandbox: &crate::Sandbox) -> Vec<String> {
+    let data = sandbox.dataset();
+    let size = sandbox.knobs().airtable_attachment_bytes;
+    let base_url = sandbox.base_url();
+    let mut links = Vec::new();
+    for record in data
+        .airtable
+        .bases
+        .iter()
+        .flat_map(|b| &b.tables)
+        .flat_map(|t| &t.records)
+    {
+        let fields = signed_attachments(&record.fields, &base_url, false, size);
+        for value in fields.as_object().into_iter().flat_map(|f| f.values()) {
+            for attachment in value.as_array().into_iter().flatten() {
+                links.extend(attachment["url"].as_str().map(str::to_owned));
+            }
+        }
+    }
+    links
 }
 
 /// A field as the schema gives it (Field model, https://airtable.com/developers/web/api/field-model):

@@ -68,6 +68,9 @@ pub(super) async fn children(
         Ok(knobs) => knobs,
         Err(refused) => return refused,
     };
+    app.counters
+        .notion_block_reads
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let page_size = match query.get("page_size").map(|s| s.parse::<usize>()) {
         None => 100,
         Some(Ok(n)) if (1..=100).contains(&n) => n,
@@ -176,7 +179,11 @@ pub(super) async fn page(
         .iter()
         .find(|o| o.object == "page" && o.id == id)
     {
-        Some(found) => app.finish(&knobs, listed_json(found, true)),
+        Some(found) => {
+            let mut page = listed_json(found, true);
+            super::properties::sign_files(&mut page, &app.base_url, false);
+            app.finish(&knobs, page)
+        }
         None => not_found("page", &id),
     }
 }

@@ -22,6 +22,7 @@ use crate::{AppState, Knobs, CLIENT_ID, CLIENT_SECRET};
 
 mod blocks;
 pub mod content;
+mod properties;
 mod workspace;
 
 pub fn routes() -> Router<AppState> {

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::{error, guard};
+use super::{error, guard, properties};
 use crate::dataset::NotionObject;
 use crate::AppState;
 
@@ -76,7 +76,7 @@ fn search_results(objects: &[NotionObject], data_sources: bool, misses: u32) -> 
                     out.push(json!({"object": "data_source", "id": id, "created_time": o.created_time,
                         "last_edited_time": o.last_edited_time, "title": rich_text(name),
                         "parent": {"type": "database_id", "database_id": o.id},
-                        "database_parent": parent_json(&o.parent), "properties": {}, "archived": false,
+                        "database_parent": parent_json(&o.parent), "properties": properties::schema(), "archived": false,
                         "in_trash": false, "url": o.url()}));
                 }
             }
@@ -105,7 +105,7 @@ fn object_json(o: &NotionObject) -> Value {
     let parent = parent_json(&o.parent);
     let user = json!({"object": "user", "id": "00000000-0000-0000-0000-00000000000a"});
     let mut value = json!({"object": o.object, "id": o.id, "created_time": o.created_time, "last_edited_time": o.last_edited_time,
-        "created_by": user, "last_edited_by": user, "cover": null, "icon": null, "parent": parent, "archived": false,
+        "created_by": user, "last_edited_by": user, "cover": properties::cover(o), "icon": null, "parent": parent, "archived": false,
         "in_trash": false, "url": o.url(), "public_url": null});
     if o.object == "database" {
         value["title"] = rich_text(&o.title);
@@ -114,13 +114,11 @@ fn object_json(o: &NotionObject) -> Value {
             json!({"Name": {"id": "title", "name": "Name", "type": "title", "title": {}}});
         value["is_inline"] = false.into();
     } else {
-        let mut properties = serde_json::Map::new();
-        if o.title_key == "Name" {
-            properties.insert(
-                "Status".into(),
-                json!({"id": "abc", "type": "select", "select": null}),
-            );
-        }
+        let mut properties = if o.title_key == "Name" {
+            properties::row_values(o)
+        } else {
+            serde_json::Map::new()
+        };
         properties.insert(
             o.title_key.into(),
             json!({"id": "title", "type": "title", "title": rich_text(&o.title)}),
@@ -128,6 +126,13 @@ fn object_json(o: &NotionObject) -> Value {
         value["properties"] = Value::Object(properties);
     }
     value
+}
+
+/// Signs the Notion-hosted files of a listing's pages.
+fn sign_results(body: &mut Value, base_url: &str, expired: bool) {
+    for result in body["results"].as_array_mut().into_iter().flatten() {
+        properties::sign_files(result, base_url, expired);
+    }
 }
 
 pub(super) async fn search(
@@ -151,10 +156,11 @@ pub(super) async fn search(
     } else {
         "page_or_database"
     };
-    let body = match list_page(&all, &request, page_size, kind) {
+    let mut body = match list_page(&all, &request, page_size, kind) {
         Ok(body) => body,
         Err(refused) => return refused,
     };
+    sign_results(&mut body, &app.base_url, knobs.file_links_expired);
     app.finish(&knobs, body)
 }
 
@@ -253,7 +259,10 @@ pub(super) async fn query_data_source(
         .map(|o| listed_json(o, true))
         .collect();
     match list_page(&rows, &request, page_size, "page_or_data_source") {
-        Ok(body) => app.finish(&knobs, body),
+        Ok(mut body) => {
+            sign_results(&mut body, &app.base_url, knobs.file_links_expired);
+            app.finish(&knobs, body)
+        }
         Err(refused) => refused,
     }
 }

@@ -203,6 +203,7 @@ impl Provider for Airtable {
         Capabilities {
             records_of: vec![ItemKind::Base, ItemKind::Table],
             record_kind: Some(ItemKind::Record),
+            columns_of: vec![ItemKind::Table],
             workbook_of: vec![ItemKind::Base],
             content: false,
             call_plans: true,

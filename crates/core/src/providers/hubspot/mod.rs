@@ -223,7 +223,12 @@ impl Provider for HubSpot {
         if stream == OWNERS {
             let owners = reference::owners(ctx).await?;
             let portal = &ctx.account.id;
-            sink.page(owners.iter().map(|o| reference::owner_item(o, portal)).collect());
+            sink.page(
+                owners
+                    .iter()
+                    .map(|o| reference::owner_item(o, portal))
+                    .collect(),
+            );
             return Ok(());
         }
         let object = object_type(ctx, stream).await?;

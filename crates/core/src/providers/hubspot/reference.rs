@@ -125,7 +125,9 @@ pub fn owner_item(owner: &Owner, portal_id: &str) -> IntegrationItem {
         ItemKind::Owner,
         owner_name(owner),
     );
-    item.url = Some(format!("https://app.hubspot.com/settings/{portal_id}/users"));
+    item.url = Some(format!(
+        "https://app.hubspot.com/settings/{portal_id}/users"
+    ));
     item.creation_time = parse_time(owner.created_at.as_deref());
     item.last_modified_time = parse_time(owner.updated_at.as_deref());
     let mut properties = serde_json::Map::new();

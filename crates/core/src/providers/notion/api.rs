@@ -51,6 +51,12 @@ pub struct Object {
     /// A data source's database's own parent (2025-09-03).
     #[serde(default)]
     pub database_parent: Value,
+    /// A page's cover: a file object (Notion-hosted or external), or null.
+    #[serde(default)]
+    pub cover: Value,
+    /// A page's icon: an emoji, a file object, or null.
+    #[serde(default)]
+    pub icon: Value,
 }
 
 /// `GET /v1/blocks/{id}`: what Inlet reads of a block — where it sits.

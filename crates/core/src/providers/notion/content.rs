@@ -96,6 +96,21 @@ pub(super) async fn fresh_file_link(
     ctx: &LoadContext<'_>,
     file: &FileWanted,
 ) -> Result<Option<String>> {
+    if let Some(place) = super::properties::page_file_place(&file.source) {
+        // A cover, an icon or a `files` property: the page read again names it afresh.
+        let url = api_url(ctx.settings, &format!("/v1/pages/{}", file.locator));
+        let page: super::api::Object =
+            match ctx.api.json(ctx.tokens, |http| http.get(url.clone())).await {
+                Ok(page) => page,
+                Err(CoreError::ProviderHttp { status: 404, .. }) => return Ok(None),
+                Err(other) => return Err(other),
+            };
+        let fresh = super::properties::page_files(&super::to_item(page));
+        return Ok(fresh
+            .into_iter()
+            .find(|f| super::properties::page_file_place(&f.source) == Some(place))
+            .map(|f| f.url));
+    }
     let url = api_url(ctx.settings, &format!("/v1/blocks/{}", file.locator));
     let block: Value = match ctx.api.json(ctx.tokens, |http| http.get(url.clone())).await {
         Ok(block) => block,

@@ -178,6 +178,9 @@ impl Walk<'_, '_> {
             } else if item.item_type == ItemKind::Page {
                 self.rows.push((item.id.clone(), item.last_modified_time));
             }
+            for file in super::properties::page_files(&item) {
+                sink.file(file);
+            }
             fresh.push(item);
         }
         let count = fresh.len();

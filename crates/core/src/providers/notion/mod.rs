@@ -7,6 +7,7 @@ mod children;
 mod content;
 mod listing;
 pub mod markdown;
+pub mod properties;
 mod rich_text;
 
 use std::collections::HashMap;
@@ -149,6 +150,26 @@ pub(super) fn to_item(object: Object) -> IntegrationItem {
     item.last_modified_time = parse_time(object.last_edited_time.as_deref());
     item.url = object.url;
     item.visibility = Some(!(object.archived || object.in_trash));
+    match item_type {
+        ItemKind::Page => {
+            if let Some(values) = properties::row_values(&object.properties) {
+                item.details
+                    .insert(crate::properties::PROPERTIES.into(), values.into());
+            }
+            for (key, value) in [("cover", object.cover), ("icon", object.icon)] {
+                if !value.is_null() {
+                    item.details.insert(key.into(), value);
+                }
+            }
+        }
+        ItemKind::DataSource => {
+            let fields = properties::schema_fields(&object.properties);
+            if !fields.is_empty() {
+                item.details.insert("fields".into(), fields.into());
+            }
+        }
+        _ => {}
+    }
     item
 }
 
@@ -260,6 +281,7 @@ impl Provider for Notion {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             content: true,
+            columns_of: vec![ItemKind::DataSource],
             ..Capabilities::default()
         }
     }
