@@ -125,12 +125,13 @@ clean:
 	rm -rf ui/dist ui/node_modules
 
 # Timings on this machine (never part of `make test`): exports and a paced load from the
-# sandbox, the item store at 1,000,000 items, the UI's model over 100,000 items, and the release
+# sandbox, Notion content, attachments and the folder export (capture), the item store at 1,000,000 items, the UI's model over 100,000 items, and the release
 # app's real window over 1,000,000 stored items (memory, a search keystroke).
 bench: deps tauri-driver
 	cargo bench -p inlet-core --bench throughput
 	cargo bench -p inlet-core --bench loads
 	cargo bench -p inlet-core --bench item_store
+	cargo bench -p inlet-core --bench capture
 	cd ui && npx vitest bench --run
 	$(MAKE) bench-app
 	$(MAKE) bench-footprint

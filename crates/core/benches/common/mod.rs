@@ -1,6 +1,10 @@
 //! What the benchmarks share: Inlet started on a sandbox the way the app starts it, and
 //! connected through the loopback redirect by a "browser" that consents at once.
 
+// Each benchmark uses a part of what is here.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use inlet_core::config::SandboxEndpoint;
@@ -11,20 +15,22 @@ use inlet_sandbox::Sandbox;
 
 /// Inlet on `sandbox`, connected to `integration`, with the access token the sign-in stored.
 pub async fn connected(sandbox: &Sandbox, integration: Integration) -> (Inlet, String) {
+    connected_in(sandbox, integration, None).await
+}
+
+/// [`connected`], with its item store in `data_dir` (`None`: in memory).
+pub async fn connected_in(
+    sandbox: &Sandbox,
+    integration: Integration,
+    data_dir: Option<PathBuf>,
+) -> (Inlet, String) {
     let endpoint = SandboxEndpoint {
         base: url::Url::parse(&sandbox.base_url()).expect("url"),
         client_id: inlet_sandbox::CLIENT_ID.into(),
         client_secret: Secret::new(inlet_sandbox::CLIENT_SECRET),
     };
-    let env = [("INLET_REDIRECT_URI", "http://127.0.0.1:0/oauth/callback")];
     let store = Arc::new(MemoryStore::default());
-    let inlet = Inlet::start(StartOptions {
-        store: Some(store.clone()),
-        demo: Some(Arc::new(endpoint)),
-        ..StartOptions::new(&env)
-    })
-    .await
-    .expect("inlet");
+    let inlet = start(store.clone(), Some(Arc::new(endpoint)), data_dir).await;
     let (start, finished) = inlet.sign_in.begin(integration).await.expect("begin");
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -46,4 +52,26 @@ pub async fn connected(sandbox: &Sandbox, integration: Integration) -> (Inlet, S
     let key = store.keys().expect("keys").remove(0);
     let token = store.get(&key).expect("get").expect("stored").access_token;
     (inlet, token.expose().to_owned())
+}
+
+/// Inlet with its item store in `data_dir`, connected to nothing (what is stored there is
+/// exported as it is).
+pub async fn started_in(data_dir: PathBuf) -> Inlet {
+    start(Arc::new(MemoryStore::default()), None, Some(data_dir)).await
+}
+
+async fn start(
+    store: Arc<MemoryStore>,
+    demo: Option<Arc<SandboxEndpoint>>,
+    data_dir: Option<PathBuf>,
+) -> Inlet {
+    let env = [("INLET_REDIRECT_URI", "http://127.0.0.1:0/oauth/callback")];
+    Inlet::start(StartOptions {
+        store: Some(store),
+        demo: demo.map(|d| d as Arc<dyn inlet_core::services::DemoServer>),
+        data_dir,
+        ..StartOptions::new(&env)
+    })
+    .await
+    .expect("inlet")
 }

@@ -4,7 +4,9 @@
 //!
 //! The floor of a load is simulated: every page costs what one page costs the naive client in the
 //! same run (30 ms of latency plus the sandbox's own work), pages that follow cursors go one after
-//! another, independent streams (HubSpot's object types, Airtable's bases) overlap without bound,
+//! another, independent streams (HubSpot's object types and owners, each type's definitions,
+//! pipelines, record pages and association batches one after another; Airtable's bases) overlap
+//! without bound,
 //! a Notion load's requests (search, then each data source's query, each database, each block
 //! parent) go one after another, and every request waits for the documented limit — a rolling window (HubSpot: 100 in 10 s;
 //! Notion: 9 in 3 s; Airtable: 50 in 1 s per user) — taking the earliest moment it allows. No
@@ -199,37 +201,62 @@ fn notion_requests(data: &inlet_sandbox::dataset::Dataset, misses: u32) -> usize
         + every(subpages)
 }
 
-/// The pages of each cursor chain of a load, the pages that release more chains (Airtable's
-/// base listing: each of its pages releases its bases' table requests), and its window. A
-/// Notion load is one chain of `notion` requests.
-fn shape(
-    account: &Account,
-    knobs: &Knobs,
-    notion: usize,
-) -> (Vec<usize>, Vec<usize>, (u32, Duration)) {
+/// A load's shape: the requests that go before any stream starts, the pages of each cursor
+/// chain, the pages that release more chains (Airtable's base listing: each of its pages
+/// releases its bases' table requests), and its window. A Notion load is one chain of `notion`
+/// requests.
+struct Shape {
+    head: usize,
+    chains: Vec<usize>,
+    listing: Vec<usize>,
+    window: (u32, Duration),
+}
+
+/// A HubSpot portal's chains, one per stream: the owners; per object type its definitions,
+/// pipelines (deals, tickets), listing pages and association batches (1,000 records each, per
+/// associated type; the first deal's 130 contacts need one more). The custom object types are
+/// read before (the head).
+fn hubspot_chains(s: &DatasetSize) -> Vec<usize> {
     let pages = |n: usize| n.div_ceil(100).max(1);
+    let batches = |n: usize, kinds: usize| n.div_ceil(1_000) * kinds;
+    let tickets = s.deals / 3 + 1;
+    let cars = 12;
+    vec![
+        1,
+        1 + pages(s.contacts) + batches(s.contacts, 1),
+        1 + pages(s.companies),
+        2 + pages(s.deals) + batches(s.deals, 2) + usize::from(s.deals > 0 && s.contacts > 100),
+        2 + pages(tickets) + batches(tickets, 3),
+        1 + pages(cars),
+    ]
+}
+
+fn shape(account: &Account, knobs: &Knobs, notion: usize) -> Shape {
     let s = &account.size;
     match account.integration {
-        Integration::Hubspot => (
-            vec![pages(s.contacts), pages(s.companies), pages(s.deals)],
-            Vec::new(),
-            (knobs.rate_limit_max, Duration::from_secs(10)),
-        ),
-        Integration::Notion => (
-            vec![notion],
-            Vec::new(),
-            (knobs.notion_requests_per_3s, Duration::from_secs(3)),
-        ),
+        Integration::Hubspot => Shape {
+            head: 1,
+            chains: hubspot_chains(s),
+            listing: Vec::new(),
+            window: (knobs.rate_limit_max, Duration::from_secs(10)),
+        },
+        Integration::Notion => Shape {
+            head: 0,
+            chains: vec![notion],
+            listing: Vec::new(),
+            window: (knobs.notion_requests_per_3s, Duration::from_secs(3)),
+        },
         Integration::Airtable => {
             let per_page = knobs.airtable_bases_page_size.max(1);
             let listing: Vec<usize> = (0..s.airtable_bases.div_ceil(per_page).max(1))
                 .map(|p| per_page.min(s.airtable_bases - (p * per_page).min(s.airtable_bases)))
                 .collect();
-            (
-                Vec::new(),
+            Shape {
+                head: 0,
+                chains: Vec::new(),
                 listing,
-                (knobs.airtable_user_rate_per_sec, Duration::from_secs(1)),
-            )
+                window: (knobs.airtable_user_rate_per_sec, Duration::from_secs(1)),
+            }
         }
     }
 }
@@ -256,7 +283,12 @@ fn floor(account: &Account, knobs: &Knobs, cost: Duration, notion: usize) -> Dur
     if account.records {
         return records_floor(account, cost);
     }
-    let (chains, listing, (max, window)) = shape(account, knobs, notion);
+    let Shape {
+        head,
+        chains,
+        listing,
+        window: (max, window),
+    } = shape(account, knobs, notion);
     let mut sent: Vec<Duration> = Vec::new();
     // The earliest moment at or after `at` that the window lets one more request go.
     let mut send = |at: Duration| -> Duration {
@@ -270,10 +302,15 @@ fn floor(account: &Account, knobs: &Knobs, cost: Duration, notion: usize) -> Dur
         t
     };
     let mut ends = Vec::new();
+    // What goes first, one after another (HubSpot's custom object types).
+    let mut start = Duration::ZERO;
+    for _ in 0..head {
+        start = send(start) + cost;
+    }
     // Chains that start at once (HubSpot's streams, Notion's search): earliest-ready first.
-    let mut ready: Vec<(Duration, usize)> = chains.iter().map(|p| (Duration::ZERO, *p)).collect();
+    let mut ready: Vec<(Duration, usize)> = chains.iter().map(|p| (start, *p)).collect();
     // Airtable: the listing's pages one after another, each releasing one request per base.
-    let mut at = Duration::ZERO;
+    let mut at = start;
     for bases in listing {
         at = send(at) + cost;
         ready.extend((0..bases).map(|_| (at, 1)));

@@ -86,27 +86,7 @@ pub async fn load(integration: Integration, base: &str, token: String) -> Naive 
     };
     let started = Instant::now();
     match integration {
-        Integration::Hubspot => {
-            for object in ["contacts", "companies", "deals"] {
-                let url = format!("{base}/hubspot/crm/v3/objects/{object}");
-                let mut after: Option<String> = None;
-                loop {
-                    let page = client
-                        .send(|http| {
-                            let mut query = vec![("limit", "100".to_owned())];
-                            if let Some(a) = &after {
-                                query.push(("after", a.clone()));
-                            }
-                            http.get(&url).query(&query)
-                        })
-                        .await;
-                    after = page["paging"]["next"]["after"].as_str().map(str::to_owned);
-                    if after.is_none() {
-                        break;
-                    }
-                }
-            }
-        }
+        Integration::Hubspot => hubspot(&mut client, base).await,
         Integration::Notion => {
             // Search, then what completes it: every data source's rows, every database, every
             // block a page sits in, and every page's block children (the pages search missed).
@@ -213,5 +193,88 @@ pub async fn load(integration: Integration, base: &str, token: String) -> Naive 
         requests: client.requests,
         limited: client.limited,
         waited: client.waited,
+    }
+}
+
+/// The object types of the sandbox's portal, with the types whose associations a load reads
+/// and whether they have pipelines (what Inlet's HubSpot load reads too).
+const HUBSPOT_TYPES: [(&str, &[&str], bool); 5] = [
+    ("contacts", &["companies"], false),
+    ("companies", &[], false),
+    ("deals", &["companies", "contacts"], true),
+    ("tickets", &["companies", "contacts", "deals"], true),
+    ("2-7654321", &[], false),
+];
+
+/// A whole HubSpot portal: its custom object types and owners, then per object type its
+/// property definitions, pipelines, records (with every property) and their associations, 1,000
+/// records a batch.
+async fn hubspot(client: &mut Client, base: &str) {
+    let crm = format!("{base}/hubspot/crm");
+    client
+        .send(|http| http.get(format!("{crm}/v3/schemas")))
+        .await;
+    client
+        .send(|http| {
+            http.get(format!("{crm}/v3/owners"))
+                .query(&[("limit", "500")])
+        })
+        .await;
+    for (object, associated, pipelines) in HUBSPOT_TYPES {
+        let definitions = client
+            .send(|http| http.get(format!("{crm}/v3/properties/{object}")))
+            .await;
+        let names: Vec<&str> = definitions["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["name"].as_str())
+            .collect();
+        let properties = names.join(",");
+        if pipelines {
+            client
+                .send(|http| http.get(format!("{crm}/v3/pipelines/{object}")))
+                .await;
+        }
+        let url = format!("{crm}/v3/objects/{object}");
+        let mut after: Option<String> = None;
+        let mut ids: Vec<Value> = Vec::new();
+        loop {
+            let page = client
+                .send(|http| {
+                    let mut query = vec![
+                        ("limit", "100".to_owned()),
+                        ("properties", properties.clone()),
+                    ];
+                    if let Some(a) = &after {
+                        query.push(("after", a.clone()));
+                    }
+                    http.get(&url).query(&query)
+                })
+                .await;
+            for record in page["results"].as_array().into_iter().flatten() {
+                ids.push(json!({"id": record["id"]}));
+            }
+            after = page["paging"]["next"]["after"].as_str().map(str::to_owned);
+            if after.is_none() {
+                break;
+            }
+        }
+        for to in associated {
+            let url = format!("{crm}/v4/associations/{object}/{to}/batch/read");
+            let mut pending: Vec<Value> = ids.clone();
+            while !pending.is_empty() {
+                let rest = pending.split_off(pending.len().min(1_000));
+                let body = json!({ "inputs": pending });
+                let answer = client.send(|http| http.post(&url).json(&body)).await;
+                pending = rest;
+                // A record with more associations than one answer holds: its next page.
+                for result in answer["results"].as_array().into_iter().flatten() {
+                    if let Some(after) = result["paging"]["next"]["after"].as_str() {
+                        pending.push(json!({"id": result["from"]["id"], "after": after}));
+                    }
+                }
+            }
+        }
     }
 }
