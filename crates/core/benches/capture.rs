@@ -10,13 +10,14 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use inlet_core::item::IntegrationItem;
 use inlet_core::providers::{LoadRequest, RecordScope};
-use inlet_core::{Inlet, Integration, ItemKind, Mode};
+use inlet_core::{Inlet, Integration};
 use inlet_sandbox::{notion_block_reads, DataEdit, DatasetSize, Knobs, Sandbox, SandboxConfig};
 
 const LATENCY: Duration = Duration::from_millis(30);
 const RUNS: usize = 3;
+/// Runs of the files rows: each is a few seconds, and the disk's pace varies between them.
+const FILE_RUNS: usize = 5;
 
 fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();
@@ -202,9 +203,13 @@ async fn content() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// 1 GB of Airtable attachments (100 of 10 MB) downloaded while a records load runs, against a
-/// plain client fetching the same links 4 at a time (Inlet's fetcher's width) in the same run;
-/// peak memory beside it.
+/// 1 GB of Airtable attachments (100 of 10 MB): the same links fetched 4 at a time (Inlet's
+/// fetcher's width) by a plain client that drops the bytes, one that writes them to files, and
+/// one that writes and syncs each file (what a download that must survive a crash costs: the
+/// yardstick for Inlet, whose every kept file is synced before it is named); by Inlet's download
+/// path (hashed, written, synced, named by hash in the file store); and by a records load that
+/// lists them at Airtable's pace and downloads them beside it. Before each row the page cache's
+/// dirty data is written out, so no row pays for the one before. Peak memory beside it.
 async fn files() {
     let size = DatasetSize {
         contacts: 0,
@@ -221,47 +226,141 @@ async fn files() {
         ..Knobs::default()
     };
     let dir = std::env::temp_dir().join("inlet-bench-files");
-    let mut inlet_runs = Vec::new();
-    let mut plain_runs = Vec::new();
+    let mut runs: [Vec<Duration>; 6] = Default::default();
     let mut bytes = 0u64;
-    for _ in 0..RUNS {
-        let sandbox = sandbox(size, knobs.clone()).await;
-        let links = inlet_sandbox::airtable_attachment_links(&sandbox);
-        // The yardstick: the same files, 4 at a time, each read to its end and dropped.
+    for _ in 0..FILE_RUNS {
+        let big_box = sandbox(size, knobs.clone()).await;
+        let links = inlet_sandbox::airtable_attachment_links(&big_box);
         let http = reqwest::Client::new();
-        let started = Instant::now();
-        let mut total = 0u64;
-        for chunk in links.chunks(4) {
-            let reads = chunk.iter().map(|url| {
-                let http = http.clone();
-                async move {
-                    let mut answer = http.get(url).send().await.expect("file");
-                    let mut n = 0u64;
-                    while let Some(part) = answer.chunk().await.expect("bytes") {
-                        n += part.len() as u64;
-                    }
-                    n
-                }
-            });
-            total += futures::future::join_all(reads).await.iter().sum::<u64>();
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("bench dir");
+        let started = settled();
+        bytes = fetch_all(&links, |n, url| plain_fetch(http.clone(), url, None, n)).await;
+        runs[0].push(started.elapsed());
+        for (row, synced) in [(1, false), (2, true)] {
+            let started = settled();
+            let to = Some((dir.as_path(), synced));
+            fetch_all(&links, |n, url| plain_fetch(http.clone(), url, to, n)).await;
+            runs[row].push(started.elapsed());
         }
-        plain_runs.push(started.elapsed());
-        bytes = total;
-        let inlet = stored(&sandbox, Integration::Airtable, &dir).await;
+        let store = inlet_core::files::FileStore::open(&dir.join("files")).expect("file store");
+        let started = settled();
+        fetch_all(&links, |_, url| {
+            let (http, store) = (http.clone(), &store);
+            async move {
+                let url = url::Url::parse(&url).expect("link");
+                let kept = inlet_core::files::download(&http, &url, store, u64::MAX).await;
+                kept.expect("download").size
+            }
+        })
+        .await;
+        runs[3].push(started.elapsed());
+        let inlet = stored(&big_box, Integration::Airtable, &dir.join("load")).await;
         let records = LoadRequest::with_records(RecordScope::All);
-        inlet_runs.push(load(&inlet, Integration::Airtable, records).await);
+        settled();
+        runs[4].push(load(&inlet, Integration::Airtable, records).await);
+        drop(inlet);
+        // The same load where each attachment is 1 kB: the listing's pace and the file
+        // requests' own cost, which the 1 GB load pays too.
+        let small = Knobs {
+            airtable_attachment_bytes: 1_000,
+            ..knobs.clone()
+        };
+        let small_box = sandbox(size, small).await;
+        let inlet = stored(&small_box, Integration::Airtable, &dir.join("small")).await;
+        let records = LoadRequest::with_records(RecordScope::All);
+        settled();
+        runs[5].push(load(&inlet, Integration::Airtable, records).await);
         drop(inlet);
         let _ = std::fs::remove_dir_all(&dir);
     }
-    let (inlet, plain) = (median(inlet_runs), median(plain_runs));
+    let [plain, written, synced, path, load, listing] = runs.map(median);
     let gb = bytes as f64 / 1e9;
-    println!("| {:.2} GB of attachments (100 files) | Inlet: a records load with its downloads | {:.2} s | {:.0} MB/s | {:.0}% of the plain client | peak memory {:.0} MB |",
-        gb, inlet.as_secs_f64(), bytes as f64 / 1e6 / inlet.as_secs_f64(), 100.0 * plain.as_secs_f64() / inlet.as_secs_f64(), peak_mb());
-    println!(
-        "|  | plain reqwest, 4 at a time, bytes dropped | {:.2} s | {:.0} MB/s | | |",
-        plain.as_secs_f64(),
-        bytes as f64 / 1e6 / plain.as_secs_f64()
+    let row = |what: &str, wall: Duration, extra: &str| {
+        println!(
+            "| {what} | {:.2} s | {:.0} MB/s | {:.0}% | {:.0}% | {extra} |",
+            wall.as_secs_f64(),
+            bytes as f64 / 1e6 / wall.as_secs_f64(),
+            100.0 * plain.as_secs_f64() / wall.as_secs_f64(),
+            100.0 * synced.as_secs_f64() / wall.as_secs_f64(),
+        );
+    };
+    println!("| {gb:.2} GB of attachments (100 files), 4 at a time | | | | | |");
+    row("plain reqwest, bytes dropped", plain, "");
+    row("plain reqwest, written to files", written, "");
+    row(
+        "plain reqwest, written and each file synced (the yardstick)",
+        synced,
+        "",
     );
+    row(
+        "Inlet's download path: hashed, written, synced, kept by hash",
+        path,
+        "",
+    );
+    row(
+        "Inlet: a records load (7 listing requests at Airtable's pace) with its downloads",
+        load,
+        &format!("peak memory {:.0} MB", peak_mb()),
+    );
+    println!(
+        "| the same load with 1 kB attachments (its listing's pace and file requests) | {:.2} s | | | | |",
+        listing.as_secs_f64()
+    );
+    row(
+        "what the 1 GB adds to the load (the load − the same load with 1 kB files)",
+        load.saturating_sub(listing),
+        "",
+    );
+}
+
+/// Writes out the page cache's dirty data (so a row does not pay for the last one's writes),
+/// then starts a clock.
+fn settled() -> Instant {
+    let _ = std::process::Command::new("sync").status();
+    Instant::now()
+}
+
+/// Runs `fetch` over `links`, 4 at a time, and adds up the bytes each gives.
+async fn fetch_all<F, Fut>(links: &[String], fetch: F) -> u64
+where
+    F: Fn(usize, String) -> Fut,
+    Fut: std::future::Future<Output = u64>,
+{
+    use futures::StreamExt;
+    let fetches = links
+        .iter()
+        .enumerate()
+        .map(|(n, url)| fetch(n, url.clone()));
+    let sizes: Vec<u64> = futures::stream::iter(fetches)
+        .buffer_unordered(4)
+        .collect()
+        .await;
+    sizes.iter().sum()
+}
+
+/// A plain download: read to the end, into `dir/<n>` when a folder is given (synced at the end
+/// when asked).
+async fn plain_fetch(
+    http: reqwest::Client,
+    url: String,
+    to: Option<(&std::path::Path, bool)>,
+    n: usize,
+) -> u64 {
+    use std::io::Write;
+    let mut file = to.map(|(d, _)| std::fs::File::create(d.join(n.to_string())).expect("file"));
+    let mut answer = http.get(url).send().await.expect("file");
+    let mut total = 0u64;
+    while let Some(part) = answer.chunk().await.expect("bytes") {
+        total += part.len() as u64;
+        if let Some(file) = file.as_mut() {
+            file.write_all(&part).expect("write");
+        }
+    }
+    if let (Some(file), Some((_, true))) = (file, to) {
+        file.sync_all().expect("sync");
+    }
+    total
 }
 
 /// The Markdown folder export of 100,000 stored items, 20,000 of them Notion pages with
@@ -269,7 +368,7 @@ async fn files() {
 async fn vault() {
     let dir = std::env::temp_dir().join("inlet-bench-vault");
     let _ = std::fs::remove_dir_all(&dir);
-    let accounts = seed_vault_store(&dir, 20_000, 80_000).expect("seed");
+    let accounts = common::vault_store::seed_vault_store(&dir, 20_000, 80_000).expect("seed");
     let inlet = common::started_in(dir.clone()).await;
     let mut runs = Vec::new();
     for run in 0..RUNS {
@@ -289,106 +388,6 @@ async fn vault() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// A page's id like Notion's (a UUID) from `n`.
-fn page_id(n: usize) -> String {
-    format!("{n:08x}-0000-4000-8000-{n:012x}")
-}
-
-/// An item store in `dir` (`items.sqlite3`, where Inlet looks) holding one Notion account of
-/// `pages` pages with content — each page links to the next and hangs under one of the first
-/// 100 — and `records` more items, half HubSpot contacts, half Airtable records in 10 tables;
-/// answers the accounts, to export. What a folder-export benchmark reads.
-fn seed_vault_store(
-    dir: &std::path::Path,
-    pages: usize,
-    records: usize,
-) -> inlet_core::Result<Vec<inlet_core::item_store::AccountKey>> {
-    use inlet_core::item::ItemContent;
-    use inlet_core::item_store::{AccountKey, ItemStore};
-    inlet_core::private_files::ensure_private_dir(dir)?;
-    let store = ItemStore::open(&dir.join("items.sqlite3"))?;
-    let key = |integration: Integration| AccountKey {
-        integration,
-        mode: Mode::Sandbox,
-        account_id: format!("{integration}-bench"),
-    };
-    let write = |key: &AccountKey, items: Vec<IntegrationItem>| -> inlet_core::Result<()> {
-        let mut writer = store.begin(key, &inlet_core::fixtures::account(&key.account_id))?;
-        for page in items.chunks(1_000) {
-            writer.append(page)?;
-        }
-        writer.finish(false).map(|_| ())
-    };
-    let notion = key(Integration::Notion);
-    let mut items = Vec::with_capacity(pages);
-    for n in 0..pages {
-        let id = page_id(n);
-        let mut page = IntegrationItem::new(
-            Integration::Notion,
-            id.clone(),
-            ItemKind::Page,
-            format!("Page {n}"),
-        );
-        page.parent_id = (n >= 100).then(|| page_id(n % 100));
-        page.url = Some(format!("https://www.notion.so/{}", id.replace('-', "")));
-        page.last_modified_time = chrono::DateTime::from_timestamp(1_704_067_200, 0);
-        let next = page_id((n + 1) % pages);
-        let markdown = format!(
-            "# Page {n}\n\nSome text about page {n}, long enough to be a paragraph of a note.\n\n- a list item\n- another\n\nSee [the next page](https://www.notion.so/{}).\n",
-            next.replace('-', "")
-        );
-        let content = ItemContent {
-            item_id: id,
-            edited: page.last_modified_time,
-            markdown,
-            blocks: serde_json::Value::Array(Vec::new()),
-        };
-        store.put_content(&notion, &content)?;
-        items.push(page);
-    }
-    write(&notion, items)?;
-    let hubspot = key(Integration::Hubspot);
-    write(&hubspot, inlet_core::fixtures::contacts(records / 2))?;
-    let airtable = key(Integration::Airtable);
-    let base = IntegrationItem::new(
-        Integration::Airtable,
-        "appBench",
-        ItemKind::Base,
-        "Bench base",
-    );
-    let mut items = vec![base];
-    for t in 0..10 {
-        let mut table = IntegrationItem::new(
-            Integration::Airtable,
-            format!("tbl{t}"),
-            ItemKind::Table,
-            format!("Table {t}"),
-        );
-        table.parent_id = Some("appBench".into());
-        table.details.insert(
-            "fields".into(),
-            serde_json::json!([{"id": "fldName", "name": "Name", "type": "singleLineText"}, {"id": "fldCount", "name": "Count", "type": "number"}]),
-        );
-        items.push(table);
-    }
-    for r in 0..records - records / 2 {
-        let mut record = IntegrationItem::new(
-            Integration::Airtable,
-            format!("rec{r:08}"),
-            ItemKind::Record,
-            format!("Record {r}"),
-        );
-        record.parent_id = Some(format!("tbl{}", r % 10));
-        record
-            .details
-            .insert("Name".into(), format!("Record {r}").into());
-        record.details.insert("Count".into(), r.into());
-        items.push(record);
-    }
-    write(&airtable, items)?;
-    Ok(vec![notion, hubspot, airtable])
-}
-
 #[tokio::main]
 async fn main() {
     let only = std::env::var("INLET_BENCH_ONLY").unwrap_or_default();
@@ -397,7 +396,7 @@ async fn main() {
         vault().await;
     }
     if only.is_empty() || only == "files" {
-        println!("| what | client | wall (median of {RUNS}) | throughput | ratio | memory |\n|---|---|---|---|---|---|");
+        println!("| what | wall (median of {FILE_RUNS}) | throughput | of dropped | of the yardstick | memory |\n|---|---|---|---|---|---|");
         files().await;
     }
     if only.is_empty() || only == "content" {

@@ -13,6 +13,8 @@ use inlet_core::services::StartOptions;
 use inlet_core::{Inlet, Integration, Secret};
 use inlet_sandbox::Sandbox;
 
+pub mod vault_store;
+
 /// Inlet on `sandbox`, connected to `integration`, with the access token the sign-in stored.
 pub async fn connected(sandbox: &Sandbox, integration: Integration) -> (Inlet, String) {
     connected_in(sandbox, integration, None).await

@@ -7,9 +7,13 @@
 use std::time::Duration;
 
 use super::{FileStore, StoredFile};
+use crate::error::CoreError;
 
 /// How long one file may take, whole.
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// How many received chunks may wait for the writer.
+const WRITE_QUEUE: usize = 16;
 
 /// Why a file was not kept.
 #[derive(Debug)]
@@ -54,18 +58,45 @@ pub async fn download(
     if response.content_length().is_some_and(|n| n > max_bytes) {
         return Err(DownloadError::TooLarge(max_bytes));
     }
-    let mut incoming = store.incoming().map_err(|e| failed(&e))?;
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| failed(&without_url(e)))?
-    {
-        if incoming.size() + chunk.len() as u64 > max_bytes {
-            return Err(DownloadError::TooLarge(max_bytes));
+    let incoming = store.incoming().map_err(|e| failed(&e))?;
+    // Hashing, writing and syncing are blocking work: a thread of the blocking pool does them
+    // while this task reads the next chunks, so the runtime's workers (which serve the window,
+    // the load and, in the demo, the sandbox) never wait on the disk. A few chunks may queue.
+    let (chunks, mut to_write) = tokio::sync::mpsc::channel::<bytes::Bytes>(WRITE_QUEUE);
+    let writer = tokio::task::spawn_blocking(move || {
+        let mut incoming = incoming;
+        while let Some(chunk) = to_write.blocking_recv() {
+            incoming.write(&chunk)?;
         }
-        incoming.write(&chunk).map_err(|e| failed(&e))?;
-    }
-    incoming.keep().map_err(|e| failed(&e))
+        Ok::<_, CoreError>(incoming)
+    });
+    let mut size = 0u64;
+    let read = async {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| failed(&without_url(e)))?
+        {
+            size += chunk.len() as u64;
+            if size > max_bytes {
+                return Err(DownloadError::TooLarge(max_bytes));
+            }
+            if chunks.send(chunk).await.is_err() {
+                break; // the writer failed: its error is the one to tell
+            }
+        }
+        Ok(())
+    };
+    let outcome = read.await;
+    drop(chunks);
+    let incoming = writer
+        .await
+        .map_err(|e| failed(&e))?
+        .map_err(|e| failed(&e))?;
+    // A refused or cut download is dropped here with its temporary file: nothing is kept.
+    outcome?;
+    let kept = tokio::task::spawn_blocking(move || incoming.keep());
+    kept.await.map_err(|e| failed(&e))?.map_err(|e| failed(&e))
 }
 
 /// A transport error without the signed link in it (its signature is a credential).
