@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/ui/node_modules/.bin:$(TOOLS_DIR)/cargo-deny/bin:$(PATH
 APT_PACKAGES := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev \
   libxdo-dev libdbus-1-dev pkg-config build-essential file curl xvfb xauth dbus dbus-x11 at-spi2-core \
   gnome-keyring libsecret-tools keyutils xdg-utils desktop-file-utils x11-utils imagemagick \
-  webkit2gtk-driver libglib2.0-bin python3 python3-xlib xdotool chromium procps appstream
+  webkit2gtk-driver libglib2.0-bin python3 python3-xlib xdotool chromium procps appstream systemd
 
 .PHONY: run test bench bench-app deps apt ui-deps ui bindings lint audit fuzz test-rust test-ui test-e2e test-package package tauri-cli tauri-driver cargo-deny bench-footprint clean
 

@@ -11,6 +11,7 @@ mod events;
 mod files;
 mod items;
 mod logging;
+mod schedule;
 mod setup;
 mod state;
 
@@ -48,6 +49,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             setup::use_sandbox,
             setup::switch_account,
             setup::set_plan,
+            schedule::schedule_status,
+            schedule::set_schedule,
+            schedule::set_schedule_notifications,
             diagnostics::log_settings,
             diagnostics::set_log_level,
             diagnostics::diagnostics,

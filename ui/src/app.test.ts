@@ -113,6 +113,28 @@ describe("connections", () => {
     expect(button(card("hubspot"), "Reload HubSpot items")).toBeDefined();
   });
 
+  it("reloads only what changed where the provider can tell, and loads everything again on request", async () => {
+    backend.setConnected("hubspot", true);
+    await app.refresh();
+    await app.load("hubspot");
+    expect(backend.calls).not.toContain("sync hubspot"); // the first load is a full one
+    button(card("hubspot"), "Reload HubSpot items")!.click();
+    await tick();
+    await tick();
+    expect(backend.calls).toContain("sync hubspot");
+    backend.calls.length = 0;
+    button(card("hubspot"), "Load every HubSpot item again")!.click();
+    await tick();
+    await tick();
+    expect(backend.calls).toContain("load hubspot");
+    expect(backend.calls).not.toContain("sync hubspot");
+    // Notion cannot tell what changed: its Reload is a full load, with no second button.
+    backend.setConnected("notion", true);
+    await app.refresh();
+    await app.load("notion");
+    expect(button(card("notion"), "Load every Notion item again")).toBeUndefined();
+  });
+
   it("keeps the keyboard focus on a card's button when the cards are drawn again", async () => {
     backend.setConnected("hubspot", true);
     await app.refresh();
@@ -568,6 +590,28 @@ describe("settings and accounts", () => {
     await tick();
     expect(backend.calls).toContain("setFileCap 5000");
     expect(section.textContent).toContain("of 5.0 GB");
+  });
+
+  it("keeps the data up to date on a schedule, and says when it runs next and what it did", async () => {
+    document.getElementById("open-settings")!.click();
+    await tick();
+    await tick();
+    const section = document.querySelector<HTMLElement>(".schedule")!;
+    expect(section.textContent).toContain("Last run: 2026-12-06");
+    expect(section.textContent).toContain("HubSpot: 0 new, 2 changed, 0 gone");
+    const choice = section.querySelector<HTMLSelectElement>("select")!;
+    expect(choice.value).toBe("off");
+    choice.value = "hourly";
+    choice.dispatchEvent(new Event("change"));
+    await tick();
+    expect(backend.calls).toContain("setSchedule hourly");
+    expect(section.textContent).toContain("Next run: 2026-12-06");
+    const notifications = section.querySelector<HTMLInputElement>('input[type="checkbox"]')!;
+    expect(notifications.checked).toBe(true);
+    notifications.checked = false;
+    notifications.dispatchEvent(new Event("change"));
+    await tick();
+    expect(backend.calls).toContain("setScheduleNotifications false");
   });
 
   it("saves a provider's client credentials and shows where they live, never the secret", async () => {

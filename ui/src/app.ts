@@ -17,11 +17,11 @@ export { formatTime } from "./format";
 
 const FIRST_RUN_KEY = "inlet.first-run-done";
 /** A load of the account's structure alone. */
-const STRUCTURE: LoadRequest = { records: { scope: "none" }, content: false };
+const STRUCTURE: LoadRequest = { records: { scope: "none" }, content: false, sync: false };
 
 /** A load with the records of `container` (a base or a table), or of every container. */
 function recordsOf(container: IntegrationItem | null): LoadRequest {
-  return { records: container ? { scope: "of", ids: [container.id] } : { scope: "all" }, content: false };
+  return { records: container ? { scope: "of", ids: [container.id] } : { scope: "all" }, content: false, sync: false };
 }
 
 /** The stored children of `parent` (a table's records), in the order they loaded. */
@@ -92,6 +92,7 @@ export class App {
       connect: (i) => void this.connect(i),
       disconnect: (i) => void this.disconnect(i),
       load: (i) => void this.load(i),
+      loadEverything: (i) => void this.load(i, true),
       loadAllRecords: (i) => void this.loadRecordsAsking(i, null),
       setPlan: (i, plan) => void this.setPlan(i, plan),
       cancel: (i) => void this.backend.cancelLoad(i).catch((e) => this.showError(describeError(e))),
@@ -263,10 +264,16 @@ export class App {
     }
   }
 
-  async load(integration: Integration): Promise<void> {
+  /**
+   * Loads `integration`: once it was loaded, only what changed where the provider can tell
+   * (a sync), unless `everything` asks for a full load again.
+   */
+  async load(integration: Integration, everything = false): Promise<void> {
+    const status = this.store.get().statuses.find((s) => s.integration === integration);
     // Where the provider has content (Notion's pages), a load brings it: only pages edited since.
-    const content = this.store.get().statuses.find((s) => s.integration === integration)?.capabilities.content ?? false;
-    await this.runLoad(integration, () => this.backend.load(integration, { ...STRUCTURE, content }), () => void this.load(integration));
+    const content = status?.capabilities.content ?? false;
+    const sync = !everything && (status?.capabilities.syncs ?? false) && status?.last_load != null;
+    await this.runLoad(integration, () => this.backend.load(integration, { ...STRUCTURE, content, sync }), () => void this.load(integration, everything));
   }
 
   /**

@@ -103,6 +103,12 @@ export const commands = {
 	 *  known) and answers the account's usage as its card shows it.
 	 */
 	setPlan: (integration: Integration, plan: string | null) => typedError<ApiUsage | null, CommandError>(__TAURI_INVOKE("set_plan", { integration, plan })),
+	/**  How often the data is kept up to date, when next, and what the last run did. */
+	scheduleStatus: () => typedError<ScheduleStatus, CommandError>(__TAURI_INVOKE("schedule_status")),
+	/**  Sets how often the data is kept up to date (off removes the timer) and says how it stands. */
+	setSchedule: (frequency: Frequency) => typedError<ScheduleStatus, CommandError>(__TAURI_INVOKE("set_schedule", { frequency })),
+	/**  Turns a scheduled run's desktop notifications on or off and says how the schedule stands. */
+	setScheduleNotifications: (on: boolean) => typedError<ScheduleStatus, CommandError>(__TAURI_INVOKE("set_schedule_notifications", { on })),
 	/**  The log's level, folder and whether the environment overrides the setting. */
 	logSettings: () => __TAURI_INVOKE<LogSettings>("log_settings"),
 	/**  Sets (and keeps) the log's level. */
@@ -220,6 +226,11 @@ export type Capabilities = {
 	 *  (HubSpot's tickets, owners, custom objects): Settings says so for a connection without.
 	 */
 	optional_scopes: OptionalScope[],
+	/**
+	 *  A sync ([`LoadRequest::sync`]) fetches only what changed (HubSpot); otherwise it is a
+	 *  full load.
+	 */
+	syncs: boolean,
 };
 
 /**  What changed since the previous complete load of the same account. */
@@ -411,6 +422,15 @@ export type FileUsage = {
 	/**  Its folder. */
 	dir: string,
 };
+
+/**  How often the data is brought up to date with the window closed. */
+export type Frequency = 
+/**  Only when the person asks. */
+"off" | 
+/**  Every hour. */
+"hourly" | 
+/**  Every day. */
+"daily";
 
 /**  A finished load as stored. */
 export type Generation = {
@@ -632,6 +652,16 @@ export type ItemWindow = {
 	rows: ItemRow[],
 };
 
+/**  What the last scheduled sync did. */
+export type LastRun = {
+	/**  When it finished. */
+	at: string,
+	/**  Whether every integration synced completely. */
+	ok: boolean,
+	/**  What changed, or what went wrong, in a sentence. */
+	summary: string,
+};
+
 /**  Progress of one stream, sent after every page. */
 export type LoadProgress = {
 	/**  Which integration. */
@@ -663,6 +693,12 @@ export type LoadRequest = {
 	records?: RecordScope,
 	/**  Pages' content too (Notion), for the pages edited since it was last fetched. */
 	content?: boolean,
+	/**
+	 *  Only what changed since the account's last complete load, where the provider can tell
+	 *  (HubSpot: records modified since, and those deleted); the rest is kept as stored. A
+	 *  provider that cannot, or an account never loaded, loads in full.
+	 */
+	sync?: boolean,
 };
 
 /**
@@ -805,6 +841,23 @@ reason: string } |
 { outcome: "by_the_person"; 
 /**  Where to revoke it. */
 instructions: string };
+
+/**  The schedule as Settings shows it. */
+export type ScheduleStatus = {
+	/**  How often it runs. */
+	frequency: Frequency,
+	/**  When it runs next, as systemd says. */
+	next_run: string | null,
+	/**  What the last run did. */
+	last_run: LastRun | null,
+	/**  Why no schedule can be set here (no `inlet` command, no systemd), if so. */
+	unavailable: string | null,
+	/**
+	 *  Whether a scheduled run shows a desktop notification when something changed or needs
+	 *  the person (never when nothing did).
+	 */
+	notify: boolean,
+};
 
 /**  What the Settings page sends when saving. */
 export type SetupInput = {

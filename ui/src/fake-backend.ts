@@ -1,7 +1,7 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
 import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadSummary, type ProviderSetup, type SetupInput } from "./backend";
-import type { AccountKey, ApiUsage, CallEstimate, Capabilities, FileUsage, ItemFile, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ViewFacets } from "./backend";
+import type { AccountKey, ApiUsage, CallEstimate, Capabilities, FileUsage, ItemFile, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ScheduleStatus, Frequency, ViewFacets } from "./backend";
 import { applyView, facetCounts, flattenTree, fromItemView, SearchIndex, SortCache } from "./model";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
@@ -44,8 +44,8 @@ function defaultRedirect(integration: Integration): string {
 
 /** What each provider can do, as the core says. */
 const CAPABILITIES: Record<Integration, Capabilities> = {
-  airtable: { records_of: ["base", "table"], record_kind: "record", columns_of: ["table"], workbook_of: ["base"], content: false, call_plans: true, optional_scopes: [] },
-  notion: { records_of: [], record_kind: null, columns_of: ["data_source"], workbook_of: [], content: true, call_plans: false, optional_scopes: [] },
+  airtable: { records_of: ["base", "table"], record_kind: "record", columns_of: ["table"], workbook_of: ["base"], content: false, call_plans: true, optional_scopes: [], syncs: false },
+  notion: { records_of: [], record_kind: null, columns_of: ["data_source"], workbook_of: [], content: true, call_plans: false, optional_scopes: [], syncs: false },
   hubspot: {
     records_of: [],
     record_kind: null,
@@ -54,6 +54,7 @@ const CAPABILITIES: Record<Integration, Capabilities> = {
     content: false,
     call_plans: false,
     optional_scopes: [{ scope: "tickets", or: [], without: "Tickets are not loaded." }],
+    syncs: true,
   },
 };
 
@@ -228,11 +229,12 @@ export class FakeBackend implements Backend {
     };
   }
 
-  async load(integration: Integration, request: LoadRequest = { records: { scope: "none" }, content: false }): Promise<LoadSummary> {
+  async load(integration: Integration, request: LoadRequest = { records: { scope: "none" }, content: false, sync: false }): Promise<LoadSummary> {
     const records = request.records ?? { scope: "none" };
     if (records.scope !== "none") return this.loadRecords(integration, records.scope === "of" ? records.ids : null);
     this.calls.push(`load ${integration}`);
     if (request.content) this.calls.push(`with content ${integration}`);
+    if (request.sync) this.calls.push(`sync ${integration}`);
     if (this.failNext) {
       const error = this.failNext;
       this.failNext = null;
@@ -316,6 +318,23 @@ export class FakeBackend implements Backend {
     this.calls.push(`setFileCap ${megabytes}`);
     this.fileStore.cap = megabytes === null ? 10_000_000_000 : megabytes * 1_000_000;
     return { ...this.fileStore };
+  }
+  /** The fake schedule: how often, and what the last run did. */
+  schedule: ScheduleStatus = { frequency: "off", next_run: null, last_run: { at: "2026-12-06T09:00:00.000Z", ok: true, summary: "HubSpot: 0 new, 2 changed, 0 gone" }, unavailable: null, notify: true };
+  async scheduleStatus(): Promise<ScheduleStatus> {
+    this.calls.push("scheduleStatus");
+    return structuredClone(this.schedule);
+  }
+  async setSchedule(frequency: Frequency): Promise<ScheduleStatus> {
+    this.calls.push(`setSchedule ${frequency}`);
+    this.schedule.frequency = frequency;
+    this.schedule.next_run = frequency === "off" ? null : "2026-12-06T11:00:00.000Z";
+    return structuredClone(this.schedule);
+  }
+  async setScheduleNotifications(on: boolean): Promise<ScheduleStatus> {
+    this.calls.push(`setScheduleNotifications ${on}`);
+    this.schedule.notify = on;
+    return structuredClone(this.schedule);
   }
   async openFile(hash: string) {
     this.calls.push(`open file ${hash}`);

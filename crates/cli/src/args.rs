@@ -64,6 +64,30 @@ pub enum Command {
         #[arg(long)]
         content: bool,
     },
+    /// Bring the stored copy up to date: only what changed since the last load where the
+    /// provider can tell (HubSpot); the others load in full. Says what it cost and what
+    /// changed (`--json`: one JSON object per integration).
+    Sync {
+        /// airtable, notion or hubspot; every connected integration when left out.
+        integration: Option<String>,
+        /// Every connected integration (what the schedule runs): one that fails does not stop
+        /// the others, and the run is kept for Settings and `inlet schedule`.
+        #[arg(long, conflicts_with = "integration")]
+        all: bool,
+        /// Show a desktop notification of what changed or needs you (the schedule's runs do;
+        /// quiet when nothing did; `inlet schedule --notify off` turns it off).
+        #[arg(long)]
+        notify: bool,
+    },
+    /// Keep the data up to date with the app closed: a systemd user timer runs `inlet sync
+    /// --all` hourly or daily (`off` removes it). Without an argument, says how it stands.
+    Schedule {
+        /// off, hourly or daily.
+        frequency: Option<String>,
+        /// Whether a scheduled run shows desktop notifications: on or off.
+        #[arg(long, value_name = "on|off")]
+        notify: Option<String>,
+    },
     /// Write a stored Airtable base as one XLSX workbook: a sheet per table, a column per
     /// field, numbers as numbers, dates as dates (load its records first).
     Workbook {

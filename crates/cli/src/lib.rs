@@ -14,6 +14,7 @@ use inlet_core::{CoreError, Inlet};
 
 mod args;
 mod commands;
+mod notify;
 mod progress;
 
 use args::{Cli, Command};
@@ -76,6 +77,22 @@ async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError>
                 content,
             };
             commands::load::run(&inlet, voice, args).await
+        }
+        Command::Sync {
+            integration,
+            all,
+            notify,
+        } => {
+            let asked = commands::sync::Asked {
+                integration,
+                all,
+                notify,
+                json: cli.json,
+            };
+            commands::sync::run(&inlet, voice, asked).await
+        }
+        Command::Schedule { frequency, notify } => {
+            commands::schedule::run(&inlet, environment, frequency, notify, cli.json).await
         }
         Command::Items {
             integration,

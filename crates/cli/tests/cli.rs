@@ -92,6 +92,40 @@ async fn connect_status_load_disconnect() {
     let ndjson = env.run(&["load", "hubspot"]).await;
     assert_eq!(text(&ndjson.stdout).lines().count(), expected.len());
 
+    // A sync fetches what people changed meanwhile and says what it cost, for scripts in JSON.
+    env.sandbox.edit_data(&inlet_sandbox::DataEdit {
+        renamed: 2,
+        removed: 1,
+        ..Default::default()
+    });
+    let sync = env.run(&["sync", "hubspot", "--json"]).await;
+    assert!(sync.status.success(), "{}", text(&sync.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&sync.stdout).unwrap();
+    assert_eq!(report["integration"], "hubspot");
+    assert_eq!(report["incremental"], true);
+    assert_eq!(
+        (
+            report["new"].as_u64(),
+            report["changed"].as_u64(),
+            report["gone"].as_u64()
+        ),
+        (Some(0), Some(2), Some(1))
+    );
+    assert!(
+        report["requests"]
+            .as_u64()
+            .is_some_and(|n| (1..=20).contains(&n)),
+        "{report}"
+    );
+    // Every connected integration when none is named; nothing changed since.
+    let again = env.run(&["sync"]).await;
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stdout).starts_with("HubSpot: 0 new, 0 changed, 0 gone — "),
+        "{}",
+        text(&again.stdout)
+    );
+
     let disconnect = env.run(&["disconnect", "hubspot"]).await;
     assert_eq!(
         text(&disconnect.stdout).trim(),

@@ -217,6 +217,13 @@ impl PreviousLoad {
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
+
+    /// The items of `kind` then, by id.
+    pub fn of_kind(&self, kind: ItemKind) -> impl Iterator<Item = (&str, &PreviousItem)> {
+        (self.items.iter())
+            .filter(move |(_, item)| item.item_type == kind)
+            .map(|(id, item)| (id.as_str(), item))
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub mod oauth;
 pub mod private_files;
 pub mod properties;
 pub mod providers;
+pub mod schedule;
 pub mod secret;
 pub mod services;
 pub mod spec;

@@ -65,6 +65,9 @@ pub enum RateShape {
     RollingWindow,
 }
 
+/// The pace key of HubSpot's CRM search requests (paced by their own limit).
+pub const SEARCH_PACE_KEY: &str = "search";
+
 /// A documented request budget: `requests` per `per`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -130,6 +133,9 @@ pub struct ProviderSpec {
     /// A budget shared by every key of one account (Airtable: 50 requests per second across
     /// all of a user's bases), beside the per-key `rate_limit`.
     pub account_rate_limit: Option<RateLimit>,
+    /// Endpoints with a limit of their own, apart from `rate_limit`, by the pace key their
+    /// requests go under (HubSpot's CRM search: five a second per account).
+    pub own_limits: &'static [(&'static str, RateLimit)],
     /// At most this many streams (Airtable: bases) load at once; the rest queue.
     pub streams_in_flight: usize,
     /// Headers every API and token request carries (Notion's pinned `Notion-Version`).
@@ -210,6 +216,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
             requests: 50,
             per: Duration::from_secs(1),
         }),
+        own_limits: &[],
         // Enough to keep the account budget busy at ~30 ms per request, far below it.
         streams_in_flight: 16,
         api_headers: &[],
@@ -270,6 +277,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         rate_shape: RateShape::RollingWindow,
         rate_limit_lockout: None,
         account_rate_limit: None,
+        own_limits: &[],
         streams_in_flight: 8,
         api_headers: &[("Notion-Version", NOTION_VERSION)],
         developer_portal: "https://www.notion.so/my-integrations",
@@ -334,6 +342,15 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         rate_shape: RateShape::RollingWindow,
         rate_limit_lockout: None,
         account_rate_limit: None,
+        // "The CRM search endpoints are rate limited to five requests per second per account"
+        // — apart from the window above, which "excludes the CRM Search API" (usage guidelines).
+        own_limits: &[(
+            SEARCH_PACE_KEY,
+            RateLimit {
+                requests: 5,
+                per: Duration::from_secs(1),
+            },
+        )],
         streams_in_flight: 8,
         api_headers: &[],
         developer_portal: "https://developers.hubspot.com/",

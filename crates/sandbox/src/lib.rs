@@ -112,6 +112,9 @@ pub struct Knobs {
     /// HubSpot: custom contact properties beyond the usual ones (`custom_field_N`), to make
     /// listing every property meet the request URI's length limit.
     pub hubspot_extra_properties: usize,
+    /// HubSpot's CRM search requests a second per account (documented: 5), apart from the
+    /// rolling window; 0 disables.
+    pub hubspot_search_per_second: u32,
     /// Airtable: a base whose schema (`…/tables`) always answers 503.
     pub airtable_failing_base: Option<String>,
     /// Airtable: the integration's registration leaves `user.email:read` off, so asking for it
@@ -152,6 +155,7 @@ impl Default for Knobs {
             hubspot_gone_records: Vec::new(),
             hubspot_declined_scopes: Vec::new(),
             hubspot_extra_properties: 0,
+            hubspot_search_per_second: 5,
             airtable_failing_base: None,
             airtable_email_scope_off: false,
             file_links_expired: false,
@@ -201,6 +205,8 @@ pub struct Counters {
     pub airtable_month_calls: AtomicU64,
     /// Notion `GET /v1/blocks/{id}/children` requests that passed the guard.
     pub notion_block_reads: AtomicU64,
+    /// HubSpot CRM searches served.
+    pub hubspot_searches: AtomicU64,
 }
 
 pub(crate) struct Shared {

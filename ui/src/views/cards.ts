@@ -10,6 +10,8 @@ export interface CardActions {
   load(integration: Integration): void;
   /** Loads every record too, where records come on demand (asking first where calls are capped). */
   loadAllRecords(integration: Integration): void;
+  /** A full load again, where a Reload syncs only what changed. */
+  loadEverything(integration: Integration): void;
   /** Says which plan the account is on (`null`: not known). */
   setPlan(integration: Integration, plan: string | null): void;
   cancel(integration: Integration): void;
@@ -93,6 +95,10 @@ function card(doc: Document, status: IntegrationStatus, busy: boolean, loading: 
     // Once something was loaded (this session or cached), the same action reloads it.
     const label = status.last_load ? "Reload" : "Load";
     button(label, `${label} ${status.name} items`, () => actions.load(status.integration), status.reconnect_needed);
+    // Where Reload fetches only what changed, a full load stays one click away.
+    if (status.last_load && status.capabilities.syncs) {
+      button("Load everything again", `Load every ${status.name} item again`, () => actions.loadEverything(status.integration), status.reconnect_needed);
+    }
     if (status.capabilities.records_of.length > 0) {
       button("Load all records", `Load every record of every ${status.name} base`, () => actions.loadAllRecords(status.integration), status.reconnect_needed);
     }

@@ -5,6 +5,7 @@ import { describeError, type Backend, type Integration, type LogSettings, type P
 import { el } from "../format";
 import { diagnosticsSection } from "./diagnostics";
 import { fileStoreSection } from "./file-store";
+import { scheduleSection } from "./schedule";
 
 const DEEP_LINK = "inlet://oauth/callback";
 const SOURCE: Record<ProviderSetup["source"], string> = {
@@ -52,7 +53,8 @@ export class SettingsView {
     const intro = el(this.doc, "p", "Register an app with each provider, then enter its client id and secret here. They are kept in your system keychain, never in a file.", "notice");
     const diagnostics = this.log ? [diagnosticsSection(this.doc, this.backend, this.log, this.notify)] : [];
     const files = fileStoreSection(this.doc, this.backend, this.notify);
-    this.root.replaceChildren(heading, intro, ...setups.map((s) => this.form(s)), files, ...diagnostics, close);
+    const schedule = scheduleSection(this.doc, this.backend, this.notify);
+    this.root.replaceChildren(heading, intro, ...setups.map((s) => this.form(s)), schedule, files, ...diagnostics, close);
   }
 
   private form(setup: ProviderSetup): HTMLElement {

@@ -9,7 +9,9 @@ pub mod items;
 pub mod load;
 pub mod manual;
 pub mod plan;
+pub mod schedule;
 pub mod status;
+pub mod sync;
 pub mod workbook;
 
 use std::io::Write;

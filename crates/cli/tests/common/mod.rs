@@ -61,6 +61,11 @@ impl Env {
         command
     }
 
+    /// This test's private folder.
+    pub fn scratch(&self) -> &std::path::Path {
+        self.scratch.path()
+    }
+
     /// Sets `name` for every later command (replacing an earlier value).
     pub fn set(&mut self, name: &str, value: &str) {
         self.vars.retain(|(k, _)| k != name);

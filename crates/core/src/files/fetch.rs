@@ -103,3 +103,55 @@ pub async fn download(
 fn without_url(error: reqwest::Error) -> reqwest::Error {
     error.without_url()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// A file host on loopback that sends `parts` chunks of 1,000 bytes without saying the
+    /// length first (chunked), so only the streamed count can catch a file over the cap.
+    fn chunked_host(parts: usize) -> url::Url {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+            for _ in 0..parts {
+                let _ = stream.write_all(format!("3e8\r\n{}\r\n", "x".repeat(1000)).as_bytes());
+            }
+            let _ = stream.write_all(b"0\r\n\r\n");
+        });
+        url::Url::parse(&format!("http://{address}/file")).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_streamed_file_is_kept_whole_and_one_over_the_cap_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::open(&dir.path().join("files")).unwrap();
+        let http = reqwest::Client::new();
+
+        let refused = download(&http, &chunked_host(40), &store, 5_000).await;
+        assert!(matches!(refused, Err(DownloadError::TooLarge(5_000))));
+        assert_eq!(store.usage().unwrap(), (0, 0));
+        let incoming = std::fs::read_dir(dir.path().join("files/incoming")).unwrap();
+        assert_eq!(
+            incoming.count(),
+            0,
+            "the refused download's partial file is gone"
+        );
+
+        let kept = download(&http, &chunked_host(40), &store, 50_000)
+            .await
+            .unwrap();
+        assert_eq!(kept.size, 40_000);
+        let path = store.path_of(&kept.hash).unwrap();
+        assert_eq!(
+            std::fs::read(path).unwrap(),
+            "x".repeat(40_000).into_bytes()
+        );
+        assert_eq!(store.usage().unwrap(), (1, 40_000));
+    }
+}

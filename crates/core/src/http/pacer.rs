@@ -35,6 +35,8 @@ pub struct Pacer {
     account: Option<Arc<RollingWindow>>,
     /// A rolling window instead of the keyed buckets (one key per provider).
     window: Option<Arc<RollingWindow>>,
+    /// Keys with a limit of their own, paced apart from every other window (HubSpot's search).
+    own: Arc<HashMap<String, Arc<RollingWindow>>>,
     held: Arc<Mutex<HashMap<String, Instant>>>,
     /// Learnt after a 429 (the real limit is stricter than documented): the least spacing
     /// between two requests of a key, and when its last one went.
@@ -52,6 +54,7 @@ impl Pacer {
             limit,
             account: None,
             window: None,
+            own: Arc::default(),
             held: Arc::default(),
             spacing: Arc::default(),
             period: limit.per / limit.requests.max(1),
@@ -69,12 +72,19 @@ impl Pacer {
     /// Paces as `spec`'s limit is shaped: a rolling window, or buckets per key under the
     /// account's budget.
     pub fn for_spec(spec: &ProviderSpec) -> Self {
-        match spec.rate_shape {
+        let own: HashMap<String, Arc<RollingWindow>> = (spec.own_limits.iter())
+            .map(|(key, limit)| ((*key).to_owned(), Arc::new(RollingWindow::new(*limit))))
+            .collect();
+        let pacer = match spec.rate_shape {
             RateShape::RollingWindow => Self {
                 window: Some(Arc::new(RollingWindow::new(spec.rate_limit))),
                 ..Self::for_limit(spec.rate_limit)
             },
             RateShape::PerKey => Self::with_account_limit(spec.rate_limit, spec.account_rate_limit),
+        };
+        Self {
+            own: Arc::new(own),
+            ..pacer
         }
     }
 
@@ -114,6 +124,10 @@ impl Pacer {
                 None => break,
             }
         }
+        if let Some(own) = self.own.get(key) {
+            own.ready().await;
+            return self.keep_spacing(key).await;
+        }
         match &self.window {
             Some(window) => window.ready().await,
             None => self.key_window(key).ready().await,
@@ -145,9 +159,13 @@ impl Pacer {
         if lockout == Lockout::Known {
             return;
         }
-        let account = self.account.iter().filter(|_| lockout == Lockout::Account);
-        for window in self.window.iter().chain(account) {
-            window.shrink();
+        if let Some(own) = self.own.get(key) {
+            own.shrink();
+        } else {
+            let account = self.account.iter().filter(|_| lockout == Lockout::Account);
+            for window in self.window.iter().chain(account) {
+                window.shrink();
+            }
         }
         let mut spacing = self.spacing.lock().unwrap_or_else(|p| p.into_inner());
         let entry = spacing
@@ -230,6 +248,21 @@ mod tests {
             started.elapsed() >= Duration::from_secs(1),
             "the sixth waits until the first leaves the window"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn hubspot_searches_go_under_their_own_limit_apart_from_the_window() {
+        let pacer = Pacer::for_spec(crate::spec::spec(crate::integration::Integration::Hubspot));
+        let search = crate::spec::SEARCH_PACE_KEY;
+        assert_eq!(
+            immediate(&pacer, search, 6).await,
+            5,
+            "five searches a second"
+        );
+        // A 429 of a search holds and slows searches only: the window's 100 are all there
+        // (searches spent none of them, and it was not halved).
+        pacer.slow_down(search, pacer.hold(search, Duration::from_secs(1)));
+        assert_eq!(immediate(&pacer, "", 100).await, 100);
     }
 
     #[tokio::test(start_paused = true)]

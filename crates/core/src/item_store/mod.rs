@@ -7,6 +7,7 @@
 mod content;
 mod files;
 mod generation;
+mod preferences;
 mod previous;
 mod query;
 mod schema;

@@ -59,6 +59,9 @@ pub trait PageSink: Send {
 
     /// A file the provider hosts, found in an item: downloaded while the load runs.
     fn file(&mut self, _file: FileWanted) {}
+    /// Items the provider says were deleted, by key (a sync's: not listed, so not known gone
+    /// otherwise).
+    fn gone(&mut self, _keys: Vec<String>) {}
 }
 
 /// What an account lookup needs: the freshly issued tokens and the same paced, retrying client
@@ -102,9 +105,10 @@ pub trait Provider: ApiDialect + TokenDialect + Send + Sync {
         false
     }
 
-    /// Whether a load reads what the account's previous load found ([`PreviousLoad`]): Notion
-    /// walks only the pages edited since, and takes the rest's children from it.
-    fn reads_previous_load(&self) -> bool {
+    /// Whether a load asked for `request` reads what the account's previous load found
+    /// ([`PreviousLoad`]): Notion walks only the pages edited since, and takes the rest's
+    /// children from it; a HubSpot sync asks for what changed since it.
+    fn reads_previous_load(&self, _request: &LoadRequest) -> bool {
         false
     }
 

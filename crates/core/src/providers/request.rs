@@ -20,6 +20,11 @@ pub struct LoadRequest {
     /// Pages' content too (Notion), for the pages edited since it was last fetched.
     #[serde(default)]
     pub content: bool,
+    /// Only what changed since the account's last complete load, where the provider can tell
+    /// (HubSpot: records modified since, and those deleted); the rest is kept as stored. A
+    /// provider that cannot, or an account never loaded, loads in full.
+    #[serde(default)]
+    pub sync: bool,
 }
 
 impl LoadRequest {
@@ -78,6 +83,9 @@ pub struct CarryOver {
     pub kinds: Vec<ItemKind>,
     /// Containers found again whose stored children stay (those this load did not give).
     pub children_of: HashSet<String>,
+    /// Every stored item of `kinds` this load did not give stays, but those it said are gone
+    /// (a sync's: it gives what changed).
+    pub rest: bool,
     /// Containers whose stored children, and their children, stay (a failed stream's).
     pub subtrees_of: HashSet<String>,
 }
@@ -85,7 +93,7 @@ pub struct CarryOver {
 impl CarryOver {
     /// Whether nothing is carried over.
     pub fn is_empty(&self) -> bool {
-        self.children_of.is_empty() && self.subtrees_of.is_empty()
+        !self.rest && self.children_of.is_empty() && self.subtrees_of.is_empty()
     }
 }
 
@@ -109,6 +117,9 @@ pub struct Capabilities {
     /// The optional scopes a connection may lack, with what a load leaves out without each
     /// (HubSpot's tickets, owners, custom objects): Settings says so for a connection without.
     pub optional_scopes: Vec<OptionalScope>,
+    /// A sync ([`LoadRequest::sync`]) fetches only what changed (HubSpot); otherwise it is a
+    /// full load.
+    pub syncs: bool,
 }
 
 /// An optional scope and what a connection without it does not load.

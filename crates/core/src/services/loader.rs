@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
@@ -277,7 +278,7 @@ impl Inner {
     ) -> Result<LoadResult> {
         let mut prepared = self.prepare(integration).await?;
         prepared.request = request;
-        if provider(integration).reads_previous_load() {
+        if provider(integration).reads_previous_load(&prepared.request) {
             prepared.previous = self.library.previous_load(&prepared.account_key()).await?;
         }
         if prepared.request.content {
@@ -297,12 +298,20 @@ impl Inner {
         let key = prepared.account_key();
         // Every call sent counts, however the load ends.
         let usage = UsageRecorder::new(&self.library, key.clone());
-        prepared.api = prepared.api.with_call_meter(usage.meter());
+        let (meter, sent) = (usage.meter(), Arc::new(AtomicU32::new(0)));
+        let counted = sent.clone();
+        prepared.api = prepared.api.with_call_meter(Arc::new(move |scope: &str| {
+            counted.fetch_add(1, Ordering::Relaxed);
+            meter(scope);
+        }));
         let outcome = self
             .load_prepared(&prepared, key, progress, cancel, read_back)
             .await;
         usage.finish().await;
-        outcome
+        outcome.map(|mut result| {
+            result.requests = sent.load(Ordering::Relaxed);
+            result
+        })
     }
 
     async fn load_prepared(
@@ -323,10 +332,10 @@ impl Inner {
         let files: Option<FileTee> = target
             .as_ref()
             .map(|_| Arc::new(move |file| drop(found.send(file))) as FileTee);
+        // A sync's few changed items stay in memory, so the carry-over knows which it gave.
+        let whole = provider(integration).fixes_items_up() || prepared.request.sync;
         let tees = Tees {
-            pages: (writer.as_ref())
-                .filter(|_| !provider(integration).fixes_items_up())
-                .map(StoreWriter::tee),
+            pages: (writer.as_ref()).filter(|_| !whole).map(StoreWriter::tee),
             contents: writer.as_ref().map(StoreWriter::contents),
             files,
         };

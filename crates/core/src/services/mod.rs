@@ -19,6 +19,7 @@ mod load_writer;
 mod loader;
 mod provider_settings;
 mod records;
+mod scheduled;
 mod sign_in;
 mod types;
 mod usage;

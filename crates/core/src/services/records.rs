@@ -20,7 +20,8 @@ impl Library {
     /// before ([`CarryOver`]): the stored children of containers found again whose contents
     /// were not loaded again (asking for one base's records must not forget the others', and a
     /// load of bases and tables alone must not report every record gone), and the stored
-    /// subtrees of containers whose streams failed (a partial load loses nothing it had).
+    /// subtrees of containers whose streams failed (a partial load loses nothing it had), and
+    /// for a sync every stored item it did not give but those it said are gone.
     /// Children of containers no longer there are left out (they are gone).
     pub async fn carry_over(
         &self,
@@ -65,9 +66,14 @@ impl Library {
             .collect();
         let mut parents = carry.children_of;
         parents.extend(failed.iter().map(|i| i.id.clone()));
+        let gone: HashSet<&str> = result.gone.iter().map(String::as_str).collect();
         let kept: Vec<_> = stored
             .into_iter()
-            .filter(|i| !present.contains(&i.key()) && under(i, &parents))
+            .filter(|i| {
+                let key = i.key();
+                !present.contains(&key)
+                    && (under(i, &parents) || (carry.rest && !gone.contains(key.as_str())))
+            })
             .collect();
         if !kept.is_empty() || !failed.is_empty() {
             tracing::debug!(

@@ -84,6 +84,11 @@ pub struct HubSpotData {
     pub tickets: Vec<CrmRecord>,
     /// The custom object's records (`hubspot::CARS_TYPE_ID`).
     pub cars: Vec<CrmRecord>,
+    /// Contacts deleted since the portal was made: HubSpot keeps them archived for 90 days and
+    /// lists them with `archived=true` (`updated_at` is when they were archived).
+    pub archived_contacts: Vec<CrmRecord>,
+    /// How many edits were made (each later than the one before).
+    pub edits: u32,
 }
 
 /// What people did between two loads: to the HubSpot contacts, the first `renamed` contacts get
@@ -182,9 +187,17 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// When the `n`th edit of [`DataEdit`] happens in HubSpot: after every generated time (a portal
+/// of 15,000 contacts made a day apart reaches the 2060s), a minute after the one before.
+fn edited_at(n: u32) -> String {
+    format!("2100-01-01T{:02}:{:02}:00.000Z", n / 60 % 24, n % 60)
+}
+
 impl Dataset {
     /// Applies `edit` to the HubSpot contacts.
     pub fn edit(&mut self, edit: &DataEdit) {
+        self.hubspot.edits += 1;
+        let edited = edited_at(self.hubspot.edits);
         let contacts = &mut self.hubspot.contacts;
         for contact in contacts.iter_mut().take(edit.renamed) {
             for (name, value) in &mut contact.properties {
@@ -192,12 +205,18 @@ impl Dataset {
                     *value = Some(format!("{} (renamed)", value.as_deref().unwrap_or("")));
                 }
             }
-            contact.updated_at = "2030-01-01T00:00:00.000Z".to_owned();
+            contact.updated_at = edited.clone();
         }
         let removed = edit
             .removed
             .min(contacts.len().saturating_sub(edit.renamed));
-        contacts.drain(edit.renamed..edit.renamed + removed);
+        let archived = contacts.drain(edit.renamed..edit.renamed + removed);
+        self.hubspot
+            .archived_contacts
+            .extend(archived.map(|mut contact| {
+                contact.updated_at = edited.clone();
+                contact
+            }));
         // New ids above every generated one (those are 1001 + 3i).
         let next = contacts
             .iter()
@@ -213,8 +232,8 @@ impl Dataset {
                     ("lastname", Some(format!("Person {n}"))),
                     ("email", Some(format!("new.person{n}@example.com"))),
                 ],
-                created_at: "2030-01-01T00:00:00.000Z".to_owned(),
-                updated_at: "2030-01-01T00:00:00.000Z".to_owned(),
+                created_at: edited.clone(),
+                updated_at: edited.clone(),
                 associations: Vec::new(),
             });
         }
@@ -349,6 +368,8 @@ impl Dataset {
                 user: "sandbox.user@example.com".to_owned(),
                 tickets: hubspot::tickets(size.deals / 3 + 1, &companies, &contacts),
                 cars: hubspot::cars(12, &contacts),
+                archived_contacts: Vec::new(),
+                edits: 0,
                 contacts,
                 companies,
                 deals,

@@ -65,6 +65,14 @@ impl ObjectType {
         }
     }
 
+    /// Its records deleted (archived): the sandbox's edits delete contacts only.
+    pub(crate) fn archived(self, data: &Dataset) -> &[CrmRecord] {
+        match self {
+            Self::Contacts => &data.hubspot.archived_contacts,
+            _ => &[],
+        }
+    }
+
     /// Its pipelines, for the types that have them.
     pub(crate) fn pipelines(self) -> Option<&'static [Pipeline]> {
         match self {

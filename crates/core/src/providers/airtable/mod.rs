@@ -208,6 +208,7 @@ impl Provider for Airtable {
             content: false,
             call_plans: true,
             optional_scopes: Vec::new(),
+            syncs: false,
         }
     }
 
@@ -233,6 +234,7 @@ impl Provider for Airtable {
                 .map(|i| i.id.clone())
                 .collect(),
             subtrees_of: failed.iter().cloned().collect(),
+            rest: false,
         }
     }
 

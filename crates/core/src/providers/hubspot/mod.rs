@@ -9,6 +9,7 @@ pub mod labels;
 mod objects;
 mod records;
 mod reference;
+mod sync;
 
 use std::time::Duration;
 
@@ -185,7 +186,40 @@ impl Provider for HubSpot {
                 ),
                 scope(CUSTOM_SCOPE, &[], "Custom objects are not loaded."),
             ],
+            syncs: true,
             ..super::Capabilities::default()
+        }
+    }
+
+    /// A sync asks what changed since the records stored.
+    fn reads_previous_load(&self, request: &super::LoadRequest) -> bool {
+        request.sync
+    }
+
+    /// A sync gives what changed: every stored record, type and pipeline it did not give stays,
+    /// but those it found deleted. (Owners are read whole every time.)
+    fn carry_over(
+        &self,
+        request: &super::LoadRequest,
+        _items: &[IntegrationItem],
+        _failed: &[String],
+    ) -> super::CarryOver {
+        if !request.sync {
+            return super::CarryOver::default();
+        }
+        use crate::item::ItemKind;
+        super::CarryOver {
+            kinds: vec![
+                ItemKind::Contact,
+                ItemKind::Company,
+                ItemKind::Deal,
+                ItemKind::Ticket,
+                ItemKind::CustomObject,
+                ItemKind::Pipeline,
+                ItemKind::ObjectType,
+            ],
+            rest: true,
+            ..super::CarryOver::default()
         }
     }
 

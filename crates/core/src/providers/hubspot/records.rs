@@ -7,7 +7,7 @@ use serde_json::json;
 use super::api::{BatchRead, ObjectPage, SimpleObject};
 use super::labels::PropertyBook;
 use super::objects::{merge_properties, record_item, type_item, ObjectType};
-use super::{associations, reference};
+use super::{associations, reference, sync};
 use crate::error::Result;
 use crate::integration::Integration;
 use crate::providers::{advance, api_url, Cursor, LoadContext, PageSink};
@@ -40,35 +40,21 @@ fn property_groups<'a>(names: &[&'a str]) -> Vec<Vec<&'a str>> {
     groups
 }
 
-/// Loads `object`: its item (with its property definitions), its pipelines, then its records.
+/// Loads `object`: its item (with its property definitions), its pipelines, then its records
+/// (a sync of a type with stored records: what changed since, `sync.rs`).
 pub async fn load(
     ctx: &LoadContext<'_>,
     object: &ObjectType,
     sink: &mut dyn PageSink,
 ) -> Result<()> {
-    let definitions = reference::definitions(ctx, object).await?;
-    let pipelines = reference::pipelines(ctx, object).await?;
-    let owners = reference::owner_names(ctx).await?;
-    let book = PropertyBook::new(
-        definitions,
-        pipelines.clone(),
-        object.pipeline_property,
-        owners,
-    );
-    let portal = ctx.account.id.as_str();
-    let mut head = vec![type_item(object, &book, portal)];
-    head.extend(
-        pipelines
-            .iter()
-            .map(|p| reference::pipeline_item(object, p, portal)),
-    );
-    sink.page(head);
-
-    let mut names = book.names();
-    if names.is_empty() {
-        // No definitions came: the timestamps at least (HubSpot's defaults differ per type).
-        names = vec!["createdate", "hs_lastmodifieddate", "lastmodifieddate"];
+    if ctx.request.sync {
+        if let Some(since) = sync::since(ctx, object) {
+            return sync::load(ctx, object, since, sink).await;
+        }
     }
+    let book = head(ctx, object, sink).await?;
+    let portal = ctx.account.id.as_str();
+    let names = property_names(&book);
     let groups = property_groups(&names);
     let listed = groups.first().map(|g| g.join(",")).unwrap_or_default();
     let endpoint = api_url(ctx.settings, &format!("/crm/v3/objects/{}", object.path));
@@ -112,6 +98,43 @@ pub async fn load(
             return Ok(());
         }
     }
+}
+
+/// Reads `object`'s definitions, pipelines and the owners' names, and hands the type's item and
+/// its pipelines to `sink`; gives the book its records are read with.
+pub(super) async fn head(
+    ctx: &LoadContext<'_>,
+    object: &ObjectType,
+    sink: &mut dyn PageSink,
+) -> Result<PropertyBook> {
+    let definitions = reference::definitions(ctx, object).await?;
+    let pipelines = reference::pipelines(ctx, object).await?;
+    let owners = reference::owner_names(ctx).await?;
+    let book = PropertyBook::new(
+        definitions,
+        pipelines.clone(),
+        object.pipeline_property,
+        owners,
+    );
+    let portal = ctx.account.id.as_str();
+    let mut head = vec![type_item(object, &book, portal)];
+    head.extend(
+        pipelines
+            .iter()
+            .map(|p| reference::pipeline_item(object, p, portal)),
+    );
+    sink.page(head);
+    Ok(book)
+}
+
+/// Every property a record is read with: the definitions', or the timestamps at least when
+/// none came (HubSpot's defaults differ per type).
+pub(super) fn property_names(book: &PropertyBook) -> Vec<&str> {
+    let names = book.names();
+    if names.is_empty() {
+        return vec!["createdate", "hs_lastmodifieddate", "lastmodifieddate"];
+    }
+    names
 }
 
 /// The values of `properties` for `records`, merged into them.

@@ -266,7 +266,7 @@ impl Provider for Notion {
         true
     }
 
-    fn reads_previous_load(&self) -> bool {
+    fn reads_previous_load(&self, _request: &super::LoadRequest) -> bool {
         true
     }
 

@@ -1,0 +1,218 @@
+//! A HubSpot sync: only what changed since the account's last complete load.
+//!
+//! - Changed records: the CRM search (`POST /crm/v3/objects/{type}/search`) filtered on the
+//!   last-modified property (`lastmodifieddate` for contacts, `hs_lastmodifieddate` for the
+//!   others) from the stored records' latest change less [`OVERLAP`]. HubSpot takes one sorting
+//!   rule per search, so the keyset is the record id: sorted by `hs_object_id` and filtered
+//!   `hs_object_id > the last id seen`, each page a new search from the start. Records sharing
+//!   one timestamp cannot make it loop (the id only grows), and no search pages past its
+//!   10,000-result cap (none uses `after`). Searches go under their own pace (five a second per
+//!   account, apart from the app's window: `spec::SEARCH_PACE_KEY`). The search asks for ids
+//!   and times only, and a hit stored with the same time (the overlap finds the latest ones
+//!   again) is left alone; the changed records are then read whole (`POST …/batch/read`, every property in the
+//!   body), with their associations, as a full load reads them.
+//! - Deleted records: `GET /crm/v3/objects/{type}?archived=true` lists those archived (HubSpot
+//!   keeps them 90 days), handed to the load as gone.
+//! - The type's definitions and pipelines are read again only when some record changed (a
+//!   stage's label belongs to the records that show it); otherwise the stored ones stay.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::api::{BatchRead, ObjectPage, SimpleObject};
+use super::objects::{record_item, ObjectType};
+use super::{associations, records};
+use crate::error::{CoreError, Result};
+use crate::integration::Integration;
+use crate::item::{IntegrationItem, ItemKind};
+use crate::providers::{advance, api_url, parse_time, Cursor, LoadContext, PageSink, MAX_PAGES};
+use crate::spec::SEARCH_PACE_KEY;
+
+/// How far before the last change seen a sync looks again: HubSpot's search index trails its
+/// writes by seconds, and a record changed while the last load ran may carry an earlier time.
+pub const OVERLAP: chrono::Duration = chrono::Duration::minutes(5);
+/// Records one search page holds (the documented most).
+const SEARCH_PAGE: usize = 200;
+/// Records one batch read takes.
+const BATCH_READ: usize = 100;
+/// Records whose associations are read in one batch (the v4 batch read's limit).
+const ASSOCIATION_BATCH: usize = 1_000;
+
+/// The time a sync of `object` looks for changes from: the latest change of its stored records,
+/// less [`OVERLAP`]; `None` when none is stored (the type then loads in full).
+pub fn since(ctx: &LoadContext<'_>, object: &ObjectType) -> Option<DateTime<Utc>> {
+    let latest = if object.item_type == ItemKind::CustomObject {
+        (ctx.previous.children_of(&object.type_id).iter())
+            .filter_map(|id| ctx.previous.get(id)?.modified)
+            .max()
+    } else {
+        (ctx.previous.of_kind(object.item_type))
+            .filter_map(|(_, item)| item.modified)
+            .max()
+    };
+    latest.map(|t| t - OVERLAP)
+}
+
+/// Syncs `object`: its deleted records as gone, then its records changed since `since`.
+pub async fn load(
+    ctx: &LoadContext<'_>,
+    object: &ObjectType,
+    since: DateTime<Utc>,
+    sink: &mut dyn PageSink,
+) -> Result<()> {
+    sink.gone(deleted(ctx, object).await?);
+    let changed = changed_ids(ctx, object, since).await?;
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let book = records::head(ctx, object, sink).await?;
+    let names = records::property_names(&book);
+    let portal = ctx.account.id.as_str();
+    for ids in changed.chunks(ASSOCIATION_BATCH) {
+        let found = read(ctx, object, ids, &names).await?;
+        let associated = associations::read(ctx, object, ids).await?;
+        sink.page(
+            found
+                .into_iter()
+                .map(|r| record_item(r, object, &book, &associated, portal))
+                .collect(),
+        );
+    }
+    Ok(())
+}
+
+/// The property holding a record's last change.
+fn last_change(object: &ObjectType) -> &'static str {
+    if object.item_type == ItemKind::Contact {
+        "lastmodifieddate"
+    } else {
+        "hs_lastmodifieddate"
+    }
+}
+
+/// The ids of `object`'s records changed since `since`, in id order.
+async fn changed_ids(
+    ctx: &LoadContext<'_>,
+    object: &ObjectType,
+    since: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let url = api_url(
+        ctx.settings,
+        &format!("/crm/v3/objects/{}/search", object.path),
+    );
+    let api = ctx.api.keyed(SEARCH_PACE_KEY);
+    let modified = json!({"propertyName": last_change(object), "operator": "GTE",
+        "value": since.timestamp_millis().to_string()});
+    let mut ids = Vec::new();
+    let mut after: Option<u64> = None;
+    for _ in 0..MAX_PAGES {
+        let mut filters = vec![modified.clone()];
+        if let Some(last) = after {
+            filters.push(json!({"propertyName": "hs_object_id", "operator": "GT", "value": last.to_string()}));
+        }
+        let body = json!({
+            "filterGroups": [{"filters": filters}],
+            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+            "properties": ["hs_object_id", last_change(object)],
+            "limit": SEARCH_PAGE,
+        });
+        let page: ObjectPage = api
+            .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
+            .await?;
+        let full = page.results.len() >= SEARCH_PAGE;
+        let last = page.results.last().map(|r| r.id.clone());
+        // The overlap finds again records stored as they are now: those are not read again.
+        ids.extend(
+            (page.results.into_iter())
+                .filter(|r| !stored_as_is(ctx, object, r))
+                .map(|r| r.id),
+        );
+        let Some(last) = last else {
+            return Ok(ids);
+        };
+        let last = last.parse::<u64>().ok().filter(|l| after < Some(*l));
+        let Some(last) = last else {
+            return Err(CoreError::InvalidResponse {
+                integration: Integration::Hubspot,
+                reason: "the search did not move past the last record id it gave".into(),
+            });
+        };
+        if !full && page.paging.is_none() {
+            return Ok(ids);
+        }
+        after = Some(last);
+    }
+    Err(CoreError::InvalidResponse {
+        integration: Integration::Hubspot,
+        reason: format!("the search went on past {MAX_PAGES} pages; stopped rather than loop"),
+    })
+}
+
+/// Whether `record` (a search hit) is stored with the same last change.
+fn stored_as_is(ctx: &LoadContext<'_>, object: &ObjectType, record: &SimpleObject) -> bool {
+    let changed = parse_time(record.updated_at.as_deref());
+    ctx.previous.get(&record.id).is_some_and(|stored| {
+        stored.item_type == object.item_type && changed.is_some() && stored.modified == changed
+    })
+}
+
+/// The keys of `object`'s records deleted (archived).
+async fn deleted(ctx: &LoadContext<'_>, object: &ObjectType) -> Result<Vec<String>> {
+    let endpoint = api_url(ctx.settings, &format!("/crm/v3/objects/{}", object.path));
+    let limit = crate::spec::spec(Integration::Hubspot)
+        .page_size
+        .to_string();
+    let mut after = Cursor::default();
+    let mut keys = Vec::new();
+    loop {
+        let page: ObjectPage = ctx
+            .api
+            .json(ctx.tokens, |http| {
+                let mut query = vec![
+                    ("limit", limit.as_str()),
+                    ("properties", "hs_object_id"),
+                    ("archived", "true"),
+                ];
+                if let Some(cursor) = after.as_deref() {
+                    query.push(("after", cursor));
+                }
+                http.get(endpoint.clone()).query(&query)
+            })
+            .await?;
+        keys.extend(
+            page.results.into_iter().map(|r| {
+                IntegrationItem::new(Integration::Hubspot, r.id, object.item_type, "").key()
+            }),
+        );
+        let next = page.paging.and_then(|p| p.next).map(|n| n.after);
+        if !advance(Integration::Hubspot, &mut after, next)? {
+            return Ok(keys);
+        }
+    }
+}
+
+/// `ids`' records of `object` with every property in `names`, read 100 at a time.
+async fn read(
+    ctx: &LoadContext<'_>,
+    object: &ObjectType,
+    ids: &[String],
+    names: &[&str],
+) -> Result<Vec<SimpleObject>> {
+    let url = api_url(
+        ctx.settings,
+        &format!("/crm/v3/objects/{}/batch/read", object.path),
+    );
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(BATCH_READ) {
+        let inputs: Vec<serde_json::Value> = chunk.iter().map(|id| json!({"id": id})).collect();
+        let body = json!({"inputs": inputs, "properties": names, "propertiesWithHistory": []});
+        let answer: BatchRead = ctx
+            .api
+            .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
+            .await?;
+        found.extend(answer.results);
+    }
+    // In id order, as a listing gives them.
+    found.sort_by_key(|r| r.id.parse::<u64>().unwrap_or(u64::MAX));
+    Ok(found)
+}
