@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use inlet_core::export::ExportFormat;
-use inlet_core::item_store::{AccountKey, Generation, StoredContent};
+use inlet_core::item_store::{AccountKey, Generation, Revision, StoredContent};
 use inlet_core::providers::provider_link;
 use inlet_core::services::{ItemView, ItemWindow, ViewFacets};
 use inlet_core::{CoreError, Integration};
@@ -241,6 +241,19 @@ pub async fn item_content(
     let (inlet, accounts) = state.inlet_and_accounts().await?;
     let content = inlet.library.content(&accounts, integration, &item_id);
     Ok(content.await?)
+}
+
+/// An item's history: every change the loads found, oldest first, with what moved.
+#[tauri::command]
+#[specta::specta]
+pub async fn item_history(
+    state: State<'_, AppState>,
+    integration: Integration,
+    item_id: String,
+) -> CommandResult<Vec<Revision>> {
+    let (inlet, mut accounts) = state.inlet_and_accounts().await?;
+    accounts.retain(|a| a.integration == integration);
+    Ok(inlet.library.item_history(&accounts, &item_id).await?)
 }
 
 /// Removes a (disconnected) account's stored items from this computer.

@@ -31,6 +31,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::cancel_load,
             commands::load_estimate,
             items::item_content,
+            items::item_history,
             files::item_files,
             items::export_vault,
             files::open_file,

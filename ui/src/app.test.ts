@@ -804,6 +804,33 @@ describe("kept files", () => {
   });
 });
 
+describe("history", () => {
+  it("shows an item's changes, newest first, each field from what to what", async () => {
+    await boot();
+    await connectAndLoad("hubspot");
+    const contact = backend.stored.get("hubspot")!.items.find((i) => i.type === "contact")!;
+    const account = { integration: "hubspot" as const, mode: "sandbox" as const, account_id: "42" };
+    backend.history.set(contact.id, [
+      { account, item_id: contact.id, name: contact.name, seen_at: "2026-12-01T09:00:00.000Z", kind: "new", changes: [] },
+      { account, item_id: contact.id, name: contact.name, seen_at: "2026-12-05T09:00:00.000Z", kind: "changed", changes: [{ field: "details.values.lastname", from: "Smith", to: "<b>Jones</b>" }] },
+    ]);
+    app.showDetails(contact);
+    await settle();
+    const history = document.querySelector<HTMLElement>('#details [aria-label="History"]')!;
+    expect(history.hidden).toBe(false);
+    const entries = [...history.querySelectorAll("ol > li")].map((li) => li.textContent);
+    expect(entries[0]).toContain("2026-12-05");
+    expect(entries[0]).toContain("details.values.lastname: Smith → <b>Jones</b>");
+    expect(entries[1]).toContain("Appeared");
+    expect(history.querySelector("b")).toBeNull(); // provider text stays text
+    // An item without a kept change shows no history section.
+    const other = backend.stored.get("hubspot")!.items.find((i) => i.type === "contact" && i.id !== contact.id)!;
+    app.showDetails(other);
+    await settle();
+    expect(document.querySelector<HTMLElement>('#details [aria-label="History"]')!.hidden).toBe(true);
+  });
+});
+
 describe("folder export", () => {
   it("exports everything as a Markdown folder or .zip from the export menu", async () => {
     await boot();

@@ -108,6 +108,7 @@ export class App {
       workbook: (base) => void this.exportWorkbook(base),
       content: (item) => this.backend.itemContent(item.integration, item.id),
       files: (item) => this.backend.itemFiles(item.integration, item.id),
+      history: (item) => this.backend.itemHistory(item.integration, item.id),
       openFile: (file) => void this.backend.openFile(file.hash).catch((e) => this.showError(describeError(e))),
       close: () => this.showDetails(null),
     });

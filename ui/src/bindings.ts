@@ -42,6 +42,8 @@ export const commands = {
 	 *  `None` when none was loaded.
 	 */
 	itemContent: (integration: Integration, itemId: string) => typedError<StoredContent | null, CommandError>(__TAURI_INVOKE("item_content", { integration, itemId })),
+	/**  An item's history: every change the loads found, oldest first, with what moved. */
+	itemHistory: (integration: Integration, itemId: string) => typedError<Revision[], CommandError>(__TAURI_INVOKE("item_history", { integration, itemId })),
 	/**  The kept files of an item (Airtable attachments, Notion-hosted files). */
 	itemFiles: (integration: Integration, itemId: string) => typedError<ItemFile[], CommandError>(__TAURI_INVOKE("item_files", { integration, itemId })),
 	/**
@@ -409,6 +411,16 @@ export type FacetValue = {
 	label: string,
 	/**  Rows under the other filters. */
 	count: number,
+};
+
+/**  One field of an item that moved between two loads. */
+export type FieldChange = {
+	/**  The field, as a path into the item (`name`, `details.properties.Stage`). */
+	field: string,
+	/**  Its value before (`null`: not there). */
+	from: unknown,
+	/**  Its value after (`null`: not there any more). */
+	to: unknown,
 };
 
 /**  What the file store holds. (Counts are JSON numbers: exact below 2^53 bytes, 9 PB.) */
@@ -828,6 +840,22 @@ export type RedirectTransport =
 "loopback" | 
 /**  The `inlet://oauth/callback` deep link (directly, or through an https bounce page). */
 "deep-link";
+
+/**  One change of an item, as a load found it. */
+export type Revision = {
+	/**  The account it belongs to. */
+	account: AccountKey,
+	/**  The item's id at the provider. */
+	item_id: string,
+	/**  Its name when the change was seen. */
+	name: string,
+	/**  When the load that found it finished. */
+	seen_at: string,
+	/**  New, changed or gone. */
+	kind: Delta,
+	/**  For a changed item, what moved. */
+	changes: FieldChange[],
+};
 
 /**  What happened to the grant at the provider. */
 export type RevokeOutcome = 

@@ -1,7 +1,7 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
 import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadSummary, type ProviderSetup, type SetupInput } from "./backend";
-import type { AccountKey, ApiUsage, CallEstimate, Capabilities, FileUsage, ItemFile, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ScheduleStatus, Frequency, ViewFacets } from "./backend";
+import type { AccountKey, ApiUsage, CallEstimate, Capabilities, FileUsage, ItemFile, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ScheduleStatus, Frequency, Revision, ViewFacets } from "./backend";
 import { applyView, facetCounts, flattenTree, fromItemView, SearchIndex, SortCache } from "./model";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
@@ -305,6 +305,11 @@ export class FakeBackend implements Backend {
   }
   /** Kept files, by item id (a test sets them). */
   readonly files = new Map<string, ItemFile[]>();
+  /** Revisions, by item id (a test sets them). */
+  readonly history = new Map<string, Revision[]>();
+  async itemHistory(_integration: Integration, itemId: string): Promise<Revision[]> {
+    return structuredClone(this.history.get(itemId) ?? []);
+  }
   async itemFiles(_integration: Integration, itemId: string): Promise<ItemFile[]> {
     return structuredClone(this.files.get(itemId) ?? []);
   }

@@ -79,6 +79,17 @@ pub enum Command {
         #[arg(long)]
         notify: bool,
     },
+    /// Show an item's history (no network call): every change the loads and syncs found, oldest
+    /// first, with each field that moved from what to what — or, with `--since`, every change
+    /// across the connected accounts since then; `--json`: one revision a line.
+    History {
+        /// The item's id at the provider (as `inlet items` shows it).
+        #[arg(required_unless_present = "since")]
+        id: Option<String>,
+        /// Changes seen since this date (2026-12-01) or time (RFC 3339).
+        #[arg(long)]
+        since: Option<String>,
+    },
     /// Keep the data up to date with the app closed: a systemd user timer runs `inlet sync
     /// --all` hourly or daily (`off` removes it). Without an argument, says how it stands.
     Schedule {

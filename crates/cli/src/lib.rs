@@ -91,6 +91,9 @@ async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError>
             };
             commands::sync::run(&inlet, voice, asked).await
         }
+        Command::History { id, since } => {
+            commands::history::run(&inlet, id.as_deref(), since.as_deref(), cli.json).await
+        }
         Command::Schedule { frequency, notify } => {
             commands::schedule::run(&inlet, environment, frequency, notify, cli.json).await
         }

@@ -93,6 +93,7 @@ async fn connect_status_load_disconnect() {
     assert_eq!(text(&ndjson.stdout).lines().count(), expected.len());
 
     // A sync fetches what people changed meanwhile and says what it cost, for scripts in JSON.
+    let renamed = env.sandbox.dataset().hubspot.contacts[0].id.clone();
     env.sandbox.edit_data(&inlet_sandbox::DataEdit {
         renamed: 2,
         removed: 1,
@@ -117,6 +118,41 @@ async fn connect_status_load_disconnect() {
             .is_some_and(|n| (1..=20).contains(&n)),
         "{report}"
     );
+    // The renamed contact's history says what moved.
+    let history = env.run(&["history", &renamed]).await;
+    assert!(history.status.success(), "{}", text(&history.stderr));
+    let told = text(&history.stdout);
+    assert!(told.contains("changed (HubSpot)"), "{told}");
+    assert!(told.contains("    details.values.lastname: \""), "{told}");
+    assert!(told.contains(" (renamed)\""), "{told}");
+    let unknown = env.run(&["history", "no-such-item"]).await;
+    assert_eq!(unknown.status.code(), Some(1));
+    // The change feed: everything seen since a date, across accounts, one JSON line each.
+    let feed = env
+        .run(&["history", "--since", "2000-01-01", "--json"])
+        .await;
+    assert!(feed.status.success(), "{}", text(&feed.stderr));
+    let kinds: Vec<String> = text(&feed.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "changed").count(),
+        2,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "gone").count(),
+        1,
+        "{kinds:?}"
+    );
+    let later = env.run(&["history", "--since", "2999-01-01"]).await;
+    assert!(later.status.success() && later.stdout.is_empty());
     // Every connected integration when none is named; nothing changed since.
     let again = env.run(&["sync"]).await;
     assert!(again.status.success(), "{}", text(&again.stderr));

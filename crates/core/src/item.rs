@@ -55,10 +55,15 @@ pub struct IntegrationItem {
     pub content_md: Option<String>,
 }
 
+/// The key of the item `id` of `kind` in `integration`: `<integration>/<type>/<id>`.
+pub fn key_of(integration: Integration, kind: ItemKind, id: &str) -> String {
+    format!("{integration}/{kind}/{id}")
+}
+
 impl IntegrationItem {
     /// A key unique across integrations: `<integration>/<type>/<id>`.
     pub fn key(&self) -> String {
-        format!("{}/{}/{}", self.integration, self.item_type, self.id)
+        key_of(self.integration, self.item_type, &self.id)
     }
 
     /// A new item with the required fields and everything else empty.
@@ -185,6 +190,35 @@ pub struct PreviousItem {
 pub struct PreviousLoad {
     items: std::collections::HashMap<String, PreviousItem>,
     children: std::collections::HashMap<String, Vec<String>>,
+    /// When that load began, whether it found everything, and when the account's last full
+    /// load (not a sync) began: what a sync counts its changes from.
+    pub when: Option<LoadedWhen>,
+}
+
+/// How often a sync is a full load instead: what a provider's changes do not show (deletions
+/// past their listing's memory, association changes) is put right that often.
+pub const FULL_LOAD_EVERY: chrono::Duration = chrono::Duration::days(7);
+
+/// When a stored load began and what it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadedWhen {
+    /// When it began (Inlet's clock).
+    pub started_at: DateTime<Utc>,
+    /// Whether every stream of it finished.
+    pub complete: bool,
+    /// When the account's last complete full load began, if known.
+    pub full_at: Option<DateTime<Utc>>,
+}
+
+impl LoadedWhen {
+    /// Whether a sync may count from this load at `now`: it is complete and the last full load
+    /// is less than [`FULL_LOAD_EVERY`] old.
+    pub fn syncable(&self, now: DateTime<Utc>) -> bool {
+        self.complete
+            && self
+                .full_at
+                .is_some_and(|full| now - full < FULL_LOAD_EVERY)
+    }
 }
 
 impl PreviousLoad {
@@ -200,7 +234,11 @@ impl PreviousLoad {
         for list in children.values_mut() {
             list.sort_unstable();
         }
-        Self { items, children }
+        Self {
+            items,
+            children,
+            when: None,
+        }
     }
 
     /// What the previous load found of `id`.

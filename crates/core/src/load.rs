@@ -64,10 +64,12 @@ pub struct LoadResult {
     /// What the provider's listing left out and the load found another way (Notion: rows
     /// search did not return), said in a sentence each.
     pub notes: Vec<String>,
-    /// The keys of items the provider said were deleted (a sync's).
-    pub gone: Vec<String>,
+    /// The keys of stored items the load keeps as they are (a sync's unchanged ones).
+    pub kept: Vec<String>,
     /// Requests the load sent to the provider (every attempt).
     pub requests: u32,
+    /// Whether it fetched only what changed (a sync the provider could make).
+    pub incremental: bool,
 }
 
 /// A load as the window hears of it: the items themselves stay in the store, where the grid
@@ -133,7 +135,7 @@ struct StreamSink {
     count: u32,
     items: Vec<IntegrationItem>,
     notes: Vec<String>,
-    gone: Vec<String>,
+    kept: Vec<String>,
     tee: Option<PageTee>,
     contents: Option<ContentTee>,
     files: Option<FileTee>,
@@ -150,7 +152,7 @@ impl StreamSink {
             count: 0,
             items: Vec::new(),
             notes: Vec::new(),
-            gone: Vec::new(),
+            kept: Vec::new(),
             tee: tees.pages,
             contents: tees.contents,
             files: tees.files,
@@ -179,8 +181,8 @@ impl PageSink for StreamSink {
         self.notes.push(text);
     }
 
-    fn gone(&mut self, keys: Vec<String>) {
-        self.gone.extend(keys);
+    fn keep(&mut self, keys: Vec<String>) {
+        self.kept.extend(keys);
     }
 
     fn file(&mut self, file: FileWanted) {
@@ -298,7 +300,7 @@ pub async fn load_all(
     let mut failures = Vec::new();
     let mut first_error = None;
     let mut notes = Vec::new();
-    let mut gone = Vec::new();
+    let mut kept = Vec::new();
     let mut seen = HashSet::new();
     let listed = (listing, Ok(()));
     for (sink, outcome) in std::iter::once(listed).chain(finished) {
@@ -313,7 +315,7 @@ pub async fn load_all(
         }
         count = count.saturating_add(sink.count);
         notes.extend(sink.notes);
-        gone.extend(sink.gone);
+        kept.extend(sink.kept);
         for item in sink.items {
             // A provider that repeats a record across pages must not make Inlet show it twice.
             if seen.insert((item.item_type, item.id.clone())) {
@@ -339,7 +341,8 @@ pub async fn load_all(
         failures,
         changes: None,
         notes,
-        gone,
+        kept,
         requests: 0,
+        incremental: false,
     })
 }

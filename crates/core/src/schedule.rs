@@ -125,9 +125,19 @@ impl Units {
                     exe.display()
                 ))
             })?;
+        // A relative folder would mean another one for a service that starts elsewhere.
         let environment = CARRIED
             .iter()
-            .filter_map(|name| Some(((*name).to_owned(), env.var(name)?)))
+            .filter_map(|name| {
+                let value = env.var(name)?;
+                let value = match *name {
+                    "INLET_DATA_DIR" => {
+                        std::path::absolute(&value).map_or(value, |p| p.display().to_string())
+                    }
+                    _ => value,
+                };
+                Some(((*name).to_owned(), value))
+            })
             .collect();
         Ok(Self {
             dir: config.join("systemd/user"),
@@ -153,7 +163,7 @@ impl Units {
         for (name, value) in &self.environment {
             text.push_str(&format!(
                 "Environment={}\n",
-                quoted(&format!("{name}={value}"))?
+                quoted(&format!("{name}={value}"), false)?
             ));
         }
         let command = self.command.to_str().ok_or_else(|| {
@@ -161,7 +171,7 @@ impl Units {
         })?;
         text.push_str(&format!(
             "ExecStart={} sync --all --quiet --notify\nNice=10\nIOSchedulingClass=idle\n",
-            quoted(command)?
+            quoted(command, true)?
         ));
         Ok(text)
     }
@@ -270,18 +280,21 @@ fn write_unit(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// `text` as one systemd word: double-quoted, with `\`, `"` and `%` escaped; a line break
-/// cannot be one.
-fn quoted(text: &str) -> Result<String> {
+/// `text` as one systemd word: double-quoted, with `\`, `"` and `%` escaped (and `$`, which a
+/// command line expands); a line break cannot be one.
+fn quoted(text: &str, command: bool) -> Result<String> {
     if text.contains(['\n', '\r']) {
         return Err(CoreError::invalid_argument(
             "A schedule's setting cannot hold a line break.",
         ));
     }
-    let escaped = text
+    let mut escaped = text
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('%', "%%");
+    if command {
+        escaped = escaped.replace('$', "$$");
+    }
     Ok(format!("\"{escaped}\""))
 }
 
@@ -305,6 +318,13 @@ mod tests {
         let mut bad = units(Path::new("/tmp"));
         bad.environment[0].1 = "a\nExecStart=/bin/evil".into();
         assert!(bad.service().is_err(), "a line break cannot add a line");
+        let mut dollar = units(Path::new("/tmp"));
+        dollar.command = PathBuf::from("/opt/$HOME/inlet");
+        let service = dollar.service().unwrap();
+        assert!(
+            service.contains("ExecStart=\"/opt/$$HOME/inlet\" sync"),
+            "{service}"
+        );
     }
 
     #[test]

@@ -65,6 +65,7 @@ async fn a_sync_after_edits_fetches_only_the_changes_and_equals_a_full_load() {
         "one search per object type"
     );
 
+    let before = sandbox.dataset().hubspot.contacts.clone();
     sandbox.edit_data(&DataEdit {
         renamed: 3,
         removed: 2,
@@ -87,6 +88,39 @@ async fn a_sync_after_edits_fetches_only_the_changes_and_equals_a_full_load() {
         "a sync of 9 changes sent {} requests, an unchanged one {}",
         synced.requests,
         unchanged.requests
+    );
+
+    // Each change is kept as a revision: the renamed contact's last name, from what to what.
+    let accounts = inlet.connections.connected_accounts().await.unwrap();
+    let renamed = &before[0];
+    let history = inlet
+        .library
+        .item_history(&accounts, &renamed.id)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0].kind, inlet_core::Delta::Changed);
+    let lastname = (history[0].changes.iter())
+        .find(|c| c.field == "details.values.lastname")
+        .expect("the last name's change");
+    let was = renamed
+        .properties
+        .iter()
+        .find(|(n, _)| *n == "lastname")
+        .unwrap()
+        .1
+        .clone()
+        .unwrap();
+    assert_eq!(lastname.from, serde_json::json!(was));
+    assert_eq!(lastname.to, serde_json::json!(format!("{was} (renamed)")));
+    let gone = inlet
+        .library
+        .item_history(&accounts, &before[3].id)
+        .await
+        .unwrap();
+    assert_eq!(
+        gone.iter().map(|r| r.kind).collect::<Vec<_>>(),
+        [inlet_core::Delta::Gone]
     );
 
     // A full load of the same portal into a store of its own finds the same items, alike.
@@ -145,5 +179,48 @@ async fn fifteen_thousand_records_with_one_timestamp_sync_without_a_loop() {
     // type (companies, deals, tickets, cars); none pages past the cap.
     let made = sandbox.counters().hubspot_searches.load(Ordering::SeqCst) - searches;
     assert_eq!(made, 76 + 4, "{made} searches");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn a_sync_is_a_full_load_once_a_week_and_after_a_partial_load() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let (inlet, dir) = stored_inlet(&sandbox, "hubspot-sync-weekly").await;
+    connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
+    load(&inlet, Integration::Hubspot).await.unwrap();
+    let searches = || sandbox.counters().hubspot_searches.load(Ordering::SeqCst);
+    let accounts = inlet.connections.connected_accounts().await.unwrap();
+    let store = inlet.library.store().unwrap();
+
+    // The last full load a week and a day ago: this sync loads everything again.
+    let week_ago = chrono::Utc::now() - chrono::Duration::days(8);
+    store.note_full_load(&accounts[0], week_ago).unwrap();
+    let before = searches();
+    let full = sync(&inlet).await;
+    assert!(!full.incremental);
+    assert_eq!(searches(), before, "a full load searches nothing");
+    assert!(
+        full.notes
+            .iter()
+            .any(|n| n.starts_with("A full load this time")),
+        "{:?}",
+        full.notes
+    );
+    // It counts as the full load: the next sync fetches only what changed.
+    let next = sync(&inlet).await;
+    assert!(next.incremental);
+    assert_eq!(searches(), before + 5);
+
+    // A partial load (the deals fail): the next sync is a full load, and complete again.
+    sandbox.set_knobs(Knobs {
+        hubspot_failing_object: Some("deals".into()),
+        ..Knobs::default()
+    });
+    let partial = load(&inlet, Integration::Hubspot).await.unwrap();
+    assert!(partial.partial);
+    sandbox.set_knobs(Knobs::default());
+    let mended = sync(&inlet).await;
+    assert!(!mended.incremental && !mended.partial);
+    assert_eq!(by_key(&mended).len(), by_key(&next).len());
     let _ = std::fs::remove_dir_all(dir);
 }

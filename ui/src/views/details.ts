@@ -2,7 +2,8 @@
 // and what the provider's capabilities offer: the records of a container whose records come on
 // demand (an Airtable table, a base) and a container's workbook. Values are text nodes, never
 // markup.
-import type { Capabilities, IntegrationItem, ItemFile, StoredContent } from "../backend";
+import type { Capabilities, IntegrationItem, ItemFile, Revision, StoredContent } from "../backend";
+import { historySection } from "./history";
 import { formatBytes } from "../format";
 import { renderMarkdown, type KeptFile } from "../markdown";
 import { el, formatTime } from "../format";
@@ -25,6 +26,8 @@ export interface DetailActions {
   files(item: IntegrationItem): Promise<ItemFile[]>;
   /** Opens a kept file with the system viewer. */
   openFile(file: KeptFile): void;
+  /** The item's history: every change the loads found. */
+  history(item: IntegrationItem): Promise<Revision[]>;
   close(): void;
 }
 
@@ -129,6 +132,7 @@ export function renderDetails(doc: Document, panel: HTMLElement, item: Integrati
   const files = actions.files(item).catch(() => [] as ItemFile[]);
   panel.append(filesSection(doc, panel, key, files, actions));
   if (capabilities?.content && item.type === "page") panel.append(contentSection(doc, panel, key, item, files, actions));
+  panel.append(historySection(doc, panel, key, actions.history(item).catch(() => [] as Revision[])));
   panel.hidden = false;
 }
 

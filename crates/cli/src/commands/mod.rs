@@ -5,6 +5,7 @@ pub mod connect;
 pub mod disconnect;
 pub mod export;
 pub mod files;
+pub mod history;
 pub mod items;
 pub mod load;
 pub mod manual;

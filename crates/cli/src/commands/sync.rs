@@ -73,7 +73,8 @@ pub async fn run(inlet: &Inlet, voice: Voice, asked: Asked) -> Result<ExitCode, 
     }
     if notify && inlet.library.notifications_on().await? {
         if let Some(digest) = notify::digest(&outcomes) {
-            notify::show(&digest);
+            // A D-Bus call that waits for its answer: off the async workers.
+            let _ = tokio::task::spawn_blocking(move || notify::show(&digest)).await;
         }
     }
     if all || !named {
@@ -116,9 +117,7 @@ async fn sync_one(
         .await?;
     let seconds = started.elapsed().as_secs_f64();
     let changes = result.changes.unwrap_or_default();
-    let incremental = inlet_core::providers::provider(integration)
-        .capabilities()
-        .syncs;
+    let incremental = result.incremental;
     let line = format!(
         "{}: {} new, {} changed, {} gone",
         integration.display_name(),
@@ -140,11 +139,7 @@ async fn sync_one(
         });
         println!("{report}");
     } else {
-        let full = if incremental {
-            ""
-        } else {
-            " (a full load: it cannot tell what changed)"
-        };
+        let full = if incremental { "" } else { " (a full load)" };
         println!(
             "{line} — {} requests, {seconds:.1} s{full}",
             result.requests

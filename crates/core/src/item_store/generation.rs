@@ -272,8 +272,13 @@ impl GenerationWriter {
         let mut connection = self.store.lock();
         let tx = connection.transaction().map_err(sql_error)?;
         let previous = self.previous_complete(&tx)?;
+        let finished_at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let changes = match previous {
-            Some(previous) => Some(compare(&tx, self.id, previous, self.seq, partial)?),
+            Some(previous) => {
+                let changes = compare(&tx, self.id, previous, self.seq, partial)?;
+                super::revisions::record(&tx, &self.key, self.id, previous, &finished_at)?;
+                Some(changes)
+            }
             None => None,
         };
         tx.execute(
@@ -289,7 +294,7 @@ impl GenerationWriter {
             params![
                 self.id,
                 if partial { "partial" } else { "complete" },
-                Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                finished_at,
                 changes_or_zero.new,
                 changes_or_zero.changed,
                 changes_or_zero.gone,

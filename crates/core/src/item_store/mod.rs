@@ -10,6 +10,7 @@ mod generation;
 mod preferences;
 mod previous;
 mod query;
+mod revisions;
 mod schema;
 mod tree;
 mod usage;
@@ -19,6 +20,7 @@ pub use content::StoredContent;
 pub use files::{ItemFile, DEFAULT_FILE_CAP};
 pub use generation::{ChangeSummary, Generation, GenerationWriter};
 pub use query::match_expression;
+pub use revisions::{diff, FieldChange, Revision};
 pub use usage::{StoredUsage, TableRecords};
 pub use view::{FacetCounts, ItemRow, RowFilter, SortColumn, TreeOrder, ViewSort};
 
@@ -210,6 +212,7 @@ impl ItemStore {
         }
         Self::forget_usage(&tx, key)?;
         Self::forget_contents(&tx, key)?;
+        Self::forget_revisions(&tx, key)?;
         let orphans = Self::forget_files(&tx, key)?;
         // The search index keeps the words of deleted items in its segments until they are
         // merged: merged now, so none of them stays.

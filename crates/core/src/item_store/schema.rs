@@ -13,6 +13,7 @@ fn migrations() -> Migrations<'static> {
         M::up(USAGE),
         M::up(CONTENTS),
         M::up(FILES),
+        M::up(REVISIONS),
     ])
 }
 
@@ -151,6 +152,25 @@ const FILES: &str = "CREATE TABLE files (
         name TEXT PRIMARY KEY,
         value TEXT NOT NULL
      ) WITHOUT ROWID;";
+
+/// Version 7: every change a load found, kept beyond the generations it was found between — per
+/// item, when it was seen, and for a changed item which fields went from what to what (JSON:
+/// `[{field, from, to}]`). Its size follows what changed, not loads × items.
+const REVISIONS: &str = "CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY,
+        integration TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        seen_at TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('new', 'changed', 'gone')),
+        changes TEXT NOT NULL
+     );
+     CREATE INDEX revisions_by_item ON revisions (integration, mode, account_id, item_id, id);
+     CREATE INDEX revisions_by_time ON revisions (seen_at);";
 
 /// Settles the connection and brings the schema to the newest version.
 pub fn prepare(connection: &mut Connection) -> Result<(), Box<dyn std::error::Error>> {

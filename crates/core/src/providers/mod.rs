@@ -59,9 +59,9 @@ pub trait PageSink: Send {
 
     /// A file the provider hosts, found in an item: downloaded while the load runs.
     fn file(&mut self, _file: FileWanted) {}
-    /// Items the provider says were deleted, by key (a sync's: not listed, so not known gone
-    /// otherwise).
-    fn gone(&mut self, _keys: Vec<String>) {}
+    /// Stored items (by key) the load keeps as they are, not read again (a sync's unchanged
+    /// ones); what a stream neither gives nor keeps is gone.
+    fn keep(&mut self, _keys: Vec<String>) {}
 }
 
 /// What an account lookup needs: the freshly issued tokens and the same paced, retrying client

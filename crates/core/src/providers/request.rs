@@ -83,9 +83,9 @@ pub struct CarryOver {
     pub kinds: Vec<ItemKind>,
     /// Containers found again whose stored children stay (those this load did not give).
     pub children_of: HashSet<String>,
-    /// Every stored item of `kinds` this load did not give stays, but those it said are gone
-    /// (a sync's: it gives what changed).
-    pub rest: bool,
+    /// The stored items of `kinds` the load named as kept stay (`PageSink::keep`: a sync's
+    /// unchanged ones).
+    pub listed: bool,
     /// Containers whose stored children, and their children, stay (a failed stream's).
     pub subtrees_of: HashSet<String>,
 }
@@ -93,7 +93,7 @@ pub struct CarryOver {
 impl CarryOver {
     /// Whether nothing is carried over.
     pub fn is_empty(&self) -> bool {
-        !self.rest && self.children_of.is_empty() && self.subtrees_of.is_empty()
+        !self.listed && self.children_of.is_empty() && self.subtrees_of.is_empty()
     }
 }
 

@@ -281,6 +281,13 @@ impl Inner {
         if provider(integration).reads_previous_load(&prepared.request) {
             prepared.previous = self.library.previous_load(&prepared.account_key()).await?;
         }
+        // A sync counts from a complete load, and is a full load once a week.
+        let full_instead = prepared.request.sync
+            && provider(integration).capabilities().syncs
+            && !(prepared.previous.when).is_some_and(|w| w.syncable(chrono::Utc::now()));
+        if full_instead {
+            prepared.request.sync = false;
+        }
         if prepared.request.content {
             prepared.contents = self.library.content_edits(&prepared.account_key()).await?;
         }
@@ -310,6 +317,14 @@ impl Inner {
         usage.finish().await;
         outcome.map(|mut result| {
             result.requests = sent.load(Ordering::Relaxed);
+            result.incremental =
+                prepared.request.sync && provider(integration).capabilities().syncs;
+            if full_instead {
+                result.notes.push(
+                    "A full load this time: the last one was partial, or a week old, or there was none."
+                        .into(),
+                );
+            }
             result
         })
     }
@@ -325,6 +340,7 @@ impl Inner {
         let integration = key.integration;
         let connection = &prepared.connection;
         // Pages go into the store as they arrive, unless the provider fixes items up at the end.
+        let started = chrono::Utc::now();
         let writer = self.library.begin_load(&key, &connection.account);
         // Files found go to a fetcher that downloads them while the load runs.
         let (found, wanted) = tokio::sync::mpsc::unbounded_channel();
@@ -333,7 +349,8 @@ impl Inner {
             .as_ref()
             .map(|_| Arc::new(move |file| drop(found.send(file))) as FileTee);
         // A sync's few changed items stay in memory, so the carry-over knows which it gave.
-        let whole = provider(integration).fixes_items_up() || prepared.request.sync;
+        let syncs = prepared.request.sync && provider(integration).capabilities().syncs;
+        let whole = provider(integration).fixes_items_up() || syncs;
         let tees = Tees {
             pages: (writer.as_ref()).filter(|_| !whole).map(StoreWriter::tee),
             contents: writer.as_ref().map(StoreWriter::contents),
@@ -363,6 +380,10 @@ impl Inner {
         self.library
             .finish_load(writer, &mut result, &cancel, read_back)
             .await?;
+        // A complete full load is what a sync's weekly reconciliation counts from.
+        if !syncs && !result.partial && provider(integration).capabilities().syncs {
+            self.library.note_full_load(&key, started).await;
+        }
         // Another account became the active one (or none) while this one loaded: its items are
         // stored; the status does not call it the active account's load.
         let active = self.connections.find(integration).await.ok().flatten();

@@ -21,7 +21,7 @@ impl Library {
     /// were not loaded again (asking for one base's records must not forget the others', and a
     /// load of bases and tables alone must not report every record gone), and the stored
     /// subtrees of containers whose streams failed (a partial load loses nothing it had), and
-    /// for a sync every stored item it did not give but those it said are gone.
+    /// the stored items a sync named as kept (its unchanged ones).
     /// Children of containers no longer there are left out (they are gone).
     pub async fn carry_over(
         &self,
@@ -66,13 +66,13 @@ impl Library {
             .collect();
         let mut parents = carry.children_of;
         parents.extend(failed.iter().map(|i| i.id.clone()));
-        let gone: HashSet<&str> = result.gone.iter().map(String::as_str).collect();
+        let listed: HashSet<&str> = result.kept.iter().map(String::as_str).collect();
         let kept: Vec<_> = stored
             .into_iter()
             .filter(|i| {
                 let key = i.key();
                 !present.contains(&key)
-                    && (under(i, &parents) || (carry.rest && !gone.contains(key.as_str())))
+                    && (under(i, &parents) || (carry.listed && listed.contains(key.as_str())))
             })
             .collect();
         if !kept.is_empty() || !failed.is_empty() {

@@ -80,10 +80,18 @@ impl Library {
         let notify = self.notifications_on().await?;
         Ok(match units {
             Ok(units) => {
-                let frequency = units.installed();
+                // A file read and a `systemctl` run: off the async workers.
+                let read = tokio::task::spawn_blocking(move || {
+                    let frequency = units.installed();
+                    let next = (frequency != Frequency::Off).then(next_run).flatten();
+                    (frequency, next)
+                });
+                let (frequency, next_run) = read
+                    .await
+                    .map_err(|e| CoreError::task_failed("reading the schedule", e))?;
                 ScheduleStatus {
                     frequency,
-                    next_run: (frequency != Frequency::Off).then(next_run).flatten(),
+                    next_run,
                     last_run,
                     unavailable: None,
                     notify,

@@ -98,7 +98,7 @@ pub(crate) async fn search(
         Some(Ok(offset)) => offset,
         Some(Err(_)) => return validation_error("after: must be a number"),
     };
-    if offset + limit > RESULT_CAP {
+    if offset.saturating_add(limit) > RESULT_CAP {
         return validation_error(&format!(
             "The search cannot page past {RESULT_CAP} results; narrow the filters"
         ));
@@ -125,7 +125,7 @@ pub(crate) async fn search(
         }
     });
     let total = found.len();
-    let end = (offset + limit).min(total);
+    let end = offset.saturating_add(limit).min(total);
     let requested: Vec<&str> = body.properties.iter().map(String::as_str).collect();
     let results: Vec<Value> = found
         .get(offset..end)

@@ -234,7 +234,7 @@ impl Provider for Airtable {
                 .map(|i| i.id.clone())
                 .collect(),
             subtrees_of: failed.iter().cloned().collect(),
-            rest: false,
+            listed: false,
         }
     }
 

@@ -196,8 +196,8 @@ impl Provider for HubSpot {
         request.sync
     }
 
-    /// A sync gives what changed: every stored record, type and pipeline it did not give stays,
-    /// but those it found deleted. (Owners are read whole every time.)
+    /// A sync gives what changed and names the stored records, types and pipelines it keeps as
+    /// they are (`sync.rs`); the rest is gone. (Owners are read whole every time.)
     fn carry_over(
         &self,
         request: &super::LoadRequest,
@@ -218,7 +218,7 @@ impl Provider for HubSpot {
                 ItemKind::Pipeline,
                 ItemKind::ObjectType,
             ],
-            rest: true,
+            listed: true,
             ..super::CarryOver::default()
         }
     }

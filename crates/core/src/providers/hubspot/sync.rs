@@ -2,7 +2,8 @@
 //!
 //! - Changed records: the CRM search (`POST /crm/v3/objects/{type}/search`) filtered on the
 //!   last-modified property (`lastmodifieddate` for contacts, `hs_lastmodifieddate` for the
-//!   others) from the stored records' latest change less [`OVERLAP`]. HubSpot takes one sorting
+//!   others) from when the last load began, less [`OVERLAP`] ([`since`]: a full load instead
+//!   after a partial one, for a type not loaded before, and once a week). HubSpot takes one sorting
 //!   rule per search, so the keyset is the record id: sorted by `hs_object_id` and filtered
 //!   `hs_object_id > the last id seen`, each page a new search from the start. Records sharing
 //!   one timestamp cannot make it loop (the id only grows), and no search pages past its
@@ -12,9 +13,12 @@
 //!   again) is left alone; the changed records are then read whole (`POST …/batch/read`, every property in the
 //!   body), with their associations, as a full load reads them.
 //! - Deleted records: `GET /crm/v3/objects/{type}?archived=true` lists those archived (HubSpot
-//!   keeps them 90 days), handed to the load as gone.
+//!   keeps them 90 days); the stored records neither changed nor archived are kept
+//!   (`PageSink::keep`), and what is neither given nor kept is gone.
 //! - The type's definitions and pipelines are read again only when some record changed (a
 //!   stage's label belongs to the records that show it); otherwise the stored ones stay.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -24,7 +28,7 @@ use super::objects::{record_item, ObjectType};
 use super::{associations, records};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
-use crate::item::{IntegrationItem, ItemKind};
+use crate::item::{key_of, ItemKind};
 use crate::providers::{advance, api_url, parse_time, Cursor, LoadContext, PageSink, MAX_PAGES};
 use crate::spec::SEARCH_PACE_KEY;
 
@@ -38,33 +42,66 @@ const BATCH_READ: usize = 100;
 /// Records whose associations are read in one batch (the v4 batch read's limit).
 const ASSOCIATION_BATCH: usize = 1_000;
 
-/// The time a sync of `object` looks for changes from: the latest change of its stored records,
-/// less [`OVERLAP`]; `None` when none is stored (the type then loads in full).
+/// The time a sync of `object` looks for changes from: when the account's last load began,
+/// less [`OVERLAP`] (a record edited while that load ran, after it was listed, is found again).
+/// `None` — the type loads in full — for a type not loaded before. (The loader makes a sync a
+/// full load after a partial one and once a week — `item::LoadedWhen::syncable`: the archived
+/// listing holds deletions for 90 days only, merged and permanently deleted records leave no
+/// trace in it, and associations change without moving a record's last change.)
 pub fn since(ctx: &LoadContext<'_>, object: &ObjectType) -> Option<DateTime<Utc>> {
-    let latest = if object.item_type == ItemKind::CustomObject {
-        (ctx.previous.children_of(&object.type_id).iter())
-            .filter_map(|id| ctx.previous.get(id)?.modified)
-            .max()
-    } else {
-        (ctx.previous.of_kind(object.item_type))
-            .filter_map(|(_, item)| item.modified)
-            .max()
-    };
-    latest.map(|t| t - OVERLAP)
+    let when = ctx.previous.when?;
+    let type_stored = ctx
+        .previous
+        .get(&object.type_id)
+        .is_some_and(|t| t.item_type == ItemKind::ObjectType);
+    type_stored.then(|| when.started_at - OVERLAP)
 }
 
-/// Syncs `object`: its deleted records as gone, then its records changed since `since`.
+/// Syncs `object`: its records changed since `since` read whole, and the stored ones neither
+/// changed nor deleted (archived) kept; its item and pipelines read again when a record changed.
 pub async fn load(
     ctx: &LoadContext<'_>,
     object: &ObjectType,
     since: DateTime<Utc>,
     sink: &mut dyn PageSink,
 ) -> Result<()> {
-    sink.gone(deleted(ctx, object).await?);
+    let archived = deleted(ctx, object).await?;
     let changed = changed_ids(ctx, object, since).await?;
+    let stored: Vec<&str> = if object.item_type == ItemKind::CustomObject {
+        (ctx.previous.children_of(&object.type_id).iter())
+            .map(String::as_str)
+            .filter(|id| {
+                (ctx.previous.get(id)).is_some_and(|i| i.item_type == ItemKind::CustomObject)
+            })
+            .collect()
+    } else {
+        (ctx.previous.of_kind(object.item_type))
+            .map(|(id, _)| id)
+            .collect()
+    };
+    let mut keep: Vec<String> = stored
+        .into_iter()
+        .filter(|id| !archived.contains(*id))
+        .map(|id| key_of(Integration::Hubspot, object.item_type, id))
+        .collect();
     if changed.is_empty() {
+        // The type's item and pipelines stay as stored.
+        keep.push(key_of(
+            Integration::Hubspot,
+            ItemKind::ObjectType,
+            &object.type_id,
+        ));
+        keep.extend(
+            (ctx.previous.children_of(&object.type_id).iter())
+                .filter(|id| {
+                    (ctx.previous.get(id)).is_some_and(|i| i.item_type == ItemKind::Pipeline)
+                })
+                .map(|id| key_of(Integration::Hubspot, ItemKind::Pipeline, id)),
+        );
+        sink.keep(keep);
         return Ok(());
     }
+    sink.keep(keep);
     let book = records::head(ctx, object, sink).await?;
     let names = records::property_names(&book);
     let portal = ctx.account.id.as_str();
@@ -156,14 +193,14 @@ fn stored_as_is(ctx: &LoadContext<'_>, object: &ObjectType, record: &SimpleObjec
     })
 }
 
-/// The keys of `object`'s records deleted (archived).
-async fn deleted(ctx: &LoadContext<'_>, object: &ObjectType) -> Result<Vec<String>> {
+/// The ids of `object`'s records deleted (archived; HubSpot lists them for 90 days).
+async fn deleted(ctx: &LoadContext<'_>, object: &ObjectType) -> Result<HashSet<String>> {
     let endpoint = api_url(ctx.settings, &format!("/crm/v3/objects/{}", object.path));
     let limit = crate::spec::spec(Integration::Hubspot)
         .page_size
         .to_string();
     let mut after = Cursor::default();
-    let mut keys = Vec::new();
+    let mut ids = HashSet::new();
     loop {
         let page: ObjectPage = ctx
             .api
@@ -179,14 +216,10 @@ async fn deleted(ctx: &LoadContext<'_>, object: &ObjectType) -> Result<Vec<Strin
                 http.get(endpoint.clone()).query(&query)
             })
             .await?;
-        keys.extend(
-            page.results.into_iter().map(|r| {
-                IntegrationItem::new(Integration::Hubspot, r.id, object.item_type, "").key()
-            }),
-        );
+        ids.extend(page.results.into_iter().map(|r| r.id));
         let next = page.paging.and_then(|p| p.next).map(|n| n.after);
         if !advance(Integration::Hubspot, &mut after, next)? {
-            return Ok(keys);
+            return Ok(ids);
         }
     }
 }

@@ -1,0 +1,254 @@
+//! Every change a load found, kept as a revision (schema v7) beyond the two generations the grid
+//! compares: per item, when it was seen, whether it was new, changed or gone, and for a changed
+//! item each field that moved, from what to what. Written with the generation that found it, in
+//! the same transaction; forgotten with the account.
+
+use rusqlite::{params, Transaction};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use specta::Type;
+
+use super::{mode_text, sql_error, AccountKey, ItemStore};
+use crate::error::{CoreError, Result};
+use crate::item::Delta;
+
+/// One field of an item that moved between two loads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct FieldChange {
+    /// The field, as a path into the item (`name`, `details.properties.Stage`).
+    pub field: String,
+    /// Its value before (`null`: not there).
+    #[specta(type = specta_typescript::Unknown)]
+    pub from: Value,
+    /// Its value after (`null`: not there any more).
+    #[specta(type = specta_typescript::Unknown)]
+    pub to: Value,
+}
+
+/// One change of an item, as a load found it.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct Revision {
+    /// The account it belongs to.
+    pub account: AccountKey,
+    /// The item's id at the provider.
+    pub item_id: String,
+    /// Its name when the change was seen.
+    pub name: String,
+    /// When the load that found it finished.
+    pub seen_at: String,
+    /// New, changed or gone.
+    pub kind: Delta,
+    /// For a changed item, what moved.
+    pub changes: Vec<FieldChange>,
+}
+
+/// Fields that say nothing of the item itself: where a change shows, not what changed.
+const UNTRACKED: [&str; 1] = ["delta"];
+
+/// Records the revisions generation `new` found against `previous` (its items are marked).
+pub(super) fn record(
+    tx: &Transaction<'_>,
+    key: &AccountKey,
+    new: i64,
+    previous: i64,
+    seen_at: &str,
+) -> Result<()> {
+    let account = params![key.integration.id(), mode_text(key.mode), key.account_id];
+    // New and gone items: the item is in the generation's rows; nothing to compare.
+    tx.execute(
+        "INSERT INTO revisions (integration, mode, account_id, key, item_id, name, generation,
+                                seen_at, kind, changes)
+         SELECT ?1, ?2, ?3, key, item_id, name, generation, ?5, delta, '[]'
+         FROM items WHERE generation = ?4 AND delta IN ('new', 'gone')",
+        params![account[0], account[1], account[2], new, seen_at],
+    )
+    .map_err(sql_error)?;
+    let mut changed = tx
+        .prepare(
+            "SELECT n.key, n.item_id, n.name, p.body, n.body FROM items n
+             JOIN items p ON p.generation = ?2 AND p.key = n.key
+             WHERE n.generation = ?1 AND n.delta = 'changed'",
+        )
+        .map_err(sql_error)?;
+    let rows = changed
+        .query_map(params![new, previous], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .map_err(sql_error)?;
+    let mut insert = tx
+        .prepare_cached(
+            "INSERT INTO revisions (integration, mode, account_id, key, item_id, name, generation,
+                                    seen_at, kind, changes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'changed', ?9)",
+        )
+        .map_err(sql_error)?;
+    for row in rows {
+        let (item_key, item_id, name, before, after) = row.map_err(sql_error)?;
+        let parse = |body: &str| serde_json::from_str::<Value>(body).unwrap_or(Value::Null);
+        let changes = diff(&parse(&before), &parse(&after));
+        let changes = serde_json::to_string(&changes)
+            .map_err(|e| CoreError::serialization("a revision", e))?;
+        insert
+            .execute(params![
+                account[0], account[1], account[2], item_key, item_id, name, new, seen_at, changes
+            ])
+            .map_err(sql_error)?;
+    }
+    Ok(())
+}
+
+/// The fields that differ between `before` and `after`: objects compared key by key, down to
+/// their leaves; anything else (a list, a value) compared whole.
+pub fn diff(before: &Value, after: &Value) -> Vec<FieldChange> {
+    let mut changes = Vec::new();
+    walk("", before, after, &mut changes);
+    changes
+}
+
+fn walk(path: &str, before: &Value, after: &Value, changes: &mut Vec<FieldChange>) {
+    if before == after {
+        return;
+    }
+    match (before, after) {
+        (Value::Object(a), Value::Object(b)) => {
+            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            for name in keys {
+                if path.is_empty() && UNTRACKED.contains(&name.as_str()) {
+                    continue;
+                }
+                let field = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                let none = Value::Null;
+                walk(
+                    &field,
+                    a.get(name).unwrap_or(&none),
+                    b.get(name).unwrap_or(&none),
+                    changes,
+                );
+            }
+        }
+        _ => changes.push(FieldChange {
+            field: path.to_owned(),
+            from: before.clone(),
+            to: after.clone(),
+        }),
+    }
+}
+
+impl ItemStore {
+    /// The revisions of the item `item_id` (every item: `None`) of the accounts `accounts` seen
+    /// at or after `since` (an RFC 3339 time; `""`: all), oldest first.
+    pub fn revisions(
+        &self,
+        accounts: &[AccountKey],
+        item_id: Option<&str>,
+        since: &str,
+    ) -> Result<Vec<Revision>> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT item_id, name, seen_at, kind, changes FROM revisions
+                 WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
+                   AND (?4 IS NULL OR item_id = ?4) AND seen_at >= ?5
+                 ORDER BY id",
+            )
+            .map_err(sql_error)?;
+        let mut found = Vec::new();
+        for account in accounts {
+            let rows = statement
+                .query_map(
+                    params![
+                        account.integration.id(),
+                        mode_text(account.mode),
+                        account.account_id,
+                        item_id,
+                        since
+                    ],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, String>(4)?,
+                        ))
+                    },
+                )
+                .map_err(sql_error)?;
+            for row in rows {
+                let (item_id, name, seen_at, kind, changes) = row.map_err(sql_error)?;
+                found.push(Revision {
+                    account: account.clone(),
+                    item_id,
+                    name,
+                    seen_at,
+                    kind: Delta::parse(&kind).unwrap_or(Delta::Changed),
+                    changes: serde_json::from_str(&changes).unwrap_or_default(),
+                });
+            }
+        }
+        found.sort_by(|a, b| a.seen_at.cmp(&b.seen_at));
+        Ok(found)
+    }
+
+    /// How many revisions are kept, and how many bytes their changes take.
+    pub fn revision_usage(&self) -> Result<(u64, u64)> {
+        self.lock()
+            .query_row(
+                "SELECT count(*), coalesce(sum(length(changes)), 0) FROM revisions",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+            )
+            .map_err(sql_error)
+    }
+
+    pub(super) fn forget_revisions(tx: &Transaction<'_>, key: &AccountKey) -> Result<()> {
+        tx.execute(
+            "DELETE FROM revisions WHERE integration = ?1 AND mode = ?2 AND account_id = ?3",
+            params![key.integration.id(), mode_text(key.mode), key.account_id],
+        )
+        .map(|_| ())
+        .map_err(sql_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_diff_names_each_moved_leaf_with_its_values() {
+        let before = json!({"name": "Ada", "delta": null, "details": {"properties": {"Stage": "Open", "Owner": "Bo"}, "tags": ["a"]}});
+        let after = json!({"name": "Ada L", "delta": "changed", "details": {"properties": {"Stage": "Closed won", "Owner": "Bo"}, "tags": ["a", "b"], "new": 1}});
+        let fields: Vec<(String, Value, Value)> = diff(&before, &after)
+            .into_iter()
+            .map(|c| (c.field, c.from, c.to))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("details.new".into(), Value::Null, json!(1)),
+                (
+                    "details.properties.Stage".into(),
+                    json!("Open"),
+                    json!("Closed won")
+                ),
+                ("details.tags".into(), json!(["a"]), json!(["a", "b"])),
+                ("name".into(), json!("Ada"), json!("Ada L")),
+            ]
+        );
+        assert!(diff(&after, &after).is_empty());
+    }
+}
