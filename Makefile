@@ -132,6 +132,7 @@ bench: deps tauri-driver
 	cargo bench -p inlet-core --bench loads
 	cargo bench -p inlet-core --bench item_store
 	cargo bench -p inlet-core --bench capture
+	cargo bench -p inlet-core --bench sync
 	cd ui && npx vitest bench --run
 	$(MAKE) bench-app
 	$(MAKE) bench-footprint

@@ -10,19 +10,15 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{api_requests as requests, median, sandbox_of as sandbox, stored};
 use inlet_core::providers::{LoadRequest, RecordScope};
 use inlet_core::{Inlet, Integration};
-use inlet_sandbox::{notion_block_reads, DataEdit, DatasetSize, Knobs, Sandbox, SandboxConfig};
+use inlet_sandbox::{notion_block_reads, DataEdit, DatasetSize, Knobs, Sandbox};
 
 const LATENCY: Duration = Duration::from_millis(30);
 const RUNS: usize = 3;
 /// Runs of the files rows: each is a few seconds, and the disk's pace varies between them.
 const FILE_RUNS: usize = 5;
-
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
-}
 
 /// The peak resident memory of this process so far (`VmHWM`), in MB.
 fn peak_mb() -> f64 {
@@ -48,28 +44,6 @@ fn chain_floor(requests: usize, cost: Duration, max: usize, window: Duration) ->
         done = at + cost;
     }
     done
-}
-
-fn requests(sandbox: &Sandbox) -> u64 {
-    sandbox.counters().api_requests.load(Ordering::SeqCst)
-}
-
-async fn sandbox(size: DatasetSize, knobs: Knobs) -> Sandbox {
-    Sandbox::start(SandboxConfig {
-        size,
-        knobs,
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("sandbox")
-}
-
-/// Inlet with an item store in `dir`, connected to `integration` on `sandbox`.
-async fn stored(sandbox: &Sandbox, integration: Integration, dir: &std::path::Path) -> Inlet {
-    let _ = std::fs::remove_dir_all(dir);
-    common::connected_in(sandbox, integration, Some(dir.to_owned()))
-        .await
-        .0
 }
 
 async fn load(inlet: &Inlet, integration: Integration, request: LoadRequest) -> Duration {

@@ -11,9 +11,42 @@ use inlet_core::config::SandboxEndpoint;
 use inlet_core::keychain::{MemoryStore, TokenStore};
 use inlet_core::services::StartOptions;
 use inlet_core::{Inlet, Integration, Secret};
-use inlet_sandbox::Sandbox;
+use inlet_sandbox::{DatasetSize, Knobs, Sandbox, SandboxConfig};
 
 pub mod vault_store;
+
+/// The middle of `runs`.
+pub fn median(mut runs: Vec<std::time::Duration>) -> std::time::Duration {
+    runs.sort();
+    runs[runs.len() / 2]
+}
+
+/// The requests `sandbox` has served so far.
+pub fn api_requests(sandbox: &Sandbox) -> u64 {
+    sandbox
+        .counters()
+        .api_requests
+        .load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// A sandbox of `size` with `knobs`.
+pub async fn sandbox_of(size: DatasetSize, knobs: Knobs) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        size,
+        knobs,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox")
+}
+
+/// Inlet with an item store in `dir` (emptied first), connected to `integration` on `sandbox`.
+pub async fn stored(sandbox: &Sandbox, integration: Integration, dir: &std::path::Path) -> Inlet {
+    let _ = std::fs::remove_dir_all(dir);
+    connected_in(sandbox, integration, Some(dir.to_owned()))
+        .await
+        .0
+}
 
 /// Inlet on `sandbox`, connected to `integration`, with the access token the sign-in stored.
 pub async fn connected(sandbox: &Sandbox, integration: Integration) -> (Inlet, String) {

@@ -87,8 +87,8 @@ pub struct HubSpotData {
     /// Contacts deleted since the portal was made: HubSpot keeps them archived for 90 days and
     /// lists them with `archived=true` (`updated_at` is when they were archived).
     pub archived_contacts: Vec<CrmRecord>,
-    /// How many edits were made (each later than the one before).
-    pub edits: u32,
+    /// When the last edit was made, in milliseconds since the epoch (each is later).
+    pub last_edit_ms: i64,
 }
 
 /// What people did between two loads: to the HubSpot contacts, the first `renamed` contacts get
@@ -156,22 +156,28 @@ pub(crate) fn uuid(rng: &mut StdRng) -> String {
     )
 }
 
+/// A record made on day `base_days` after September 2020 (days past the thousandth wrap around,
+/// so a large portal's records are all in the past, as real ones are) and last changed within
+/// the year after.
 pub(crate) fn timestamp(rng: &mut StdRng, base_days: i64) -> (String, String) {
+    let base_days = base_days.rem_euclid(1_000);
     let created = 1_600_000_000 + base_days * 86_400 + rng.random_range(0..86_400);
     let updated = created + rng.random_range(0..30_000_000);
-    let fmt = |secs: i64| {
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-            rem / 3600,
-            rem / 60 % 60,
-            rem % 60,
-            secs.rem_euclid(997)
-        )
-    };
+    let fmt = |secs: i64| rfc3339(secs, secs.rem_euclid(997));
     (fmt(created), fmt(updated))
+}
+
+/// `secs` and `millis` since the epoch as RFC 3339 UTC, with milliseconds.
+fn rfc3339(secs: i64, millis: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+    )
 }
 
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's algorithm).
@@ -187,17 +193,20 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-/// When the `n`th edit of [`DataEdit`] happens in HubSpot: after every generated time (a portal
-/// of 15,000 contacts made a day apart reaches the 2060s), a minute after the one before.
-fn edited_at(n: u32) -> String {
-    format!("2100-01-01T{:02}:{:02}:00.000Z", n / 60 % 24, n % 60)
+/// When an edit of [`DataEdit`] happens in HubSpot: now (every generated time is past), and
+/// after the edit before (`last`, milliseconds since the epoch), as HubSpot stamps changes.
+fn edited_at(last: &mut i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    *last = now.max(*last + 1_000);
+    rfc3339(last.div_euclid(1_000), last.rem_euclid(1_000))
 }
 
 impl Dataset {
     /// Applies `edit` to the HubSpot contacts.
     pub fn edit(&mut self, edit: &DataEdit) {
-        self.hubspot.edits += 1;
-        let edited = edited_at(self.hubspot.edits);
+        let edited = edited_at(&mut self.hubspot.last_edit_ms);
         let contacts = &mut self.hubspot.contacts;
         for contact in contacts.iter_mut().take(edit.renamed) {
             for (name, value) in &mut contact.properties {
@@ -369,7 +378,7 @@ impl Dataset {
                 tickets: hubspot::tickets(size.deals / 3 + 1, &companies, &contacts),
                 cars: hubspot::cars(12, &contacts),
                 archived_contacts: Vec::new(),
-                edits: 0,
+                last_edit_ms: 0,
                 contacts,
                 companies,
                 deals,
