@@ -104,6 +104,15 @@ pub struct DataEdit {
     pub notion_subpages: usize,
     /// Notion pages whose content is edited (the first ones).
     pub notion_content_edits: usize,
+    /// Notion pages (rows included, the first ones) given a new title.
+    pub notion_renamed: usize,
+    /// Notion database rows moved to the trash (the last ones).
+    pub notion_trashed_rows: usize,
+    /// Notion pages inside other pages moved to the trash, with everything under them (the
+    /// last ones); each one's parent page is edited.
+    pub notion_trashed_pages: usize,
+    /// New rows in the first Notion data source, not in search's index yet.
+    pub notion_added_rows: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +202,58 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// Milliseconds since the epoch of an RFC 3339 time (`2024-05-01T10:00:00.000Z`, an offset
+/// such as `+02:00`, or a date alone, read as its midnight UTC).
+pub(crate) fn millis(time: &str) -> Option<i128> {
+    let number = |range: std::ops::Range<usize>| time.get(range)?.parse::<i64>().ok();
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let days = i128::from(days_from_civil(year, month, day));
+    if time.len() == 10 {
+        return Some(days * 86_400_000);
+    }
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    let rest = time.get(19..)?;
+    let (fraction, zone) = match rest.strip_prefix('.') {
+        Some(after) => {
+            let digits = after
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(after.len());
+            let millis = format!("{:0<3}", &after[..digits])
+                .get(..3)?
+                .parse::<i64>()
+                .ok()?;
+            (millis, &after[digits..])
+        }
+        None => (0, rest),
+    };
+    let offset_minutes = match zone {
+        "" | "Z" => 0,
+        _ => {
+            let sign = match zone.get(..1)? {
+                "+" => 1,
+                "-" => -1,
+                _ => return None,
+            };
+            let hours = zone.get(1..3)?.parse::<i64>().ok()?;
+            let minutes = zone.get(4..6)?.parse::<i64>().ok()?;
+            sign * (hours * 60 + minutes)
+        }
+    };
+    let local = ((hour * 60 + minute - offset_minutes) * 60 + second) * 1_000 + fraction;
+    Some(days * 86_400_000 + i128::from(local))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of [`civil_from_days`]).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// When an edit of [`DataEdit`] happens in HubSpot: now (every generated time is past), and
 /// after the edit before (`last`, milliseconds since the epoch), as HubSpot stamps changes.
 fn edited_at(last: &mut i64) -> String {
@@ -246,7 +307,11 @@ impl Dataset {
                 associations: Vec::new(),
             });
         }
+        self.notion.rename(edit.notion_renamed, &edited);
+        self.notion
+            .trash(edit.notion_trashed_rows, edit.notion_trashed_pages, &edited);
         self.notion.add_subpages(edit.notion_subpages);
+        self.notion.add_rows(edit.notion_added_rows, &edited);
         self.notion.edit_contents(edit.notion_content_edits);
     }
 
@@ -414,5 +479,20 @@ mod tests {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+    }
+
+    #[test]
+    fn times_read_as_milliseconds_since_the_epoch() {
+        assert_eq!(millis("1970-01-01T00:00:00.000Z"), Some(0));
+        assert_eq!(millis("2024-01-01T00:00:00.000Z"), Some(1_704_067_200_000));
+        assert_eq!(millis("2024-01-01T00:00:01.5Z"), Some(1_704_067_201_500));
+        assert_eq!(millis("2030-01-01T00:00:00Z"), Some(1_893_456_000_000));
+        assert_eq!(millis("2024-01-01"), Some(1_704_067_200_000));
+        assert_eq!(
+            millis("2024-01-01T02:00:00.000+02:00"),
+            Some(1_704_067_200_000)
+        );
+        assert_eq!(millis("yesterday"), None);
+        assert_eq!(millis("2024-01-01T00:00:00.000*01:00"), None);
     }
 }

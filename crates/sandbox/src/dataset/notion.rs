@@ -31,6 +31,10 @@ pub struct NotionObject {
     /// Whether search has indexed it: a page made a moment ago is not found by search yet
     /// ("search may not return results for pages that were recently shared or created").
     pub indexed: bool,
+    /// Whether it is in the trash (so is everything under a trashed page): search and a data
+    /// source's query leave it out, its parent's blocks no longer list it, and
+    /// `GET /v1/pages/{id}` gives it with `in_trash: true`.
+    pub in_trash: bool,
     /// How often the page's content was edited (its first paragraph says so).
     pub revision: u32,
     /// Whether the page holds every block type (every fiftieth page).
@@ -112,6 +116,7 @@ impl NotionData {
                     },
                     data_source: None,
                     indexed: true,
+                    in_trash: false,
                     revision: 0,
                     showcase: false,
                 });
@@ -167,6 +172,7 @@ impl NotionData {
                 data_sources: Vec::new(),
                 data_source,
                 indexed: true,
+                in_trash: false,
                 revision: 0,
                 showcase: i % 50 == 1,
             });
@@ -195,6 +201,100 @@ impl NotionData {
         {
             page.revision += 1;
             page.last_edited_time = format!("2030-01-02T00:{:02}:00.000Z", page.revision.min(59));
+        }
+    }
+
+    /// Gives the first `count` pages not in the trash (rows included) a new title, edited at
+    /// `edited`.
+    pub(crate) fn rename(&mut self, count: usize, edited: &str) {
+        let pages = self
+            .objects
+            .iter_mut()
+            .filter(|o| o.object == "page" && !o.in_trash);
+        for page in pages.take(count) {
+            page.title = format!("{} (renamed)", page.title);
+            page.last_edited_time = edited.to_owned();
+        }
+    }
+
+    /// Moves to the trash the last `rows` database rows and the last `pages` pages that sit in
+    /// other pages, with everything under them; a trashed page's parent loses its `child_page`
+    /// block, which edits it.
+    pub(crate) fn trash(&mut self, rows: usize, pages: usize, edited: &str) {
+        let pick = |objects: &[NotionObject], row: bool, count: usize| -> Vec<String> {
+            let fits = |o: &&NotionObject| {
+                o.object == "page"
+                    && !o.in_trash
+                    && if row {
+                        o.data_source.is_some()
+                    } else {
+                        o.parent.0 == "page_id"
+                    }
+            };
+            objects
+                .iter()
+                .rev()
+                .filter(fits)
+                .take(count)
+                .map(|o| o.id.clone())
+                .collect()
+        };
+        let mut trashed: std::collections::HashSet<String> = pick(&self.objects, true, rows)
+            .into_iter()
+            .chain(pick(&self.objects, false, pages))
+            .collect();
+        let parents: Vec<String> = (self.objects.iter())
+            .filter(|o| trashed.contains(&o.id) && o.parent.0 == "page_id")
+            .filter_map(|o| o.parent.1.clone())
+            .collect();
+        // Everything under a trashed page is in the trash with it.
+        loop {
+            let under: Vec<String> = (self.objects.iter())
+                .filter(|o| !trashed.contains(&o.id))
+                .filter(|o| o.parent.1.as_ref().is_some_and(|p| trashed.contains(p)))
+                .map(|o| o.id.clone())
+                .collect();
+            if under.is_empty() {
+                break;
+            }
+            trashed.extend(under);
+        }
+        for object in &mut self.objects {
+            if trashed.contains(&object.id) {
+                object.in_trash = true;
+                object.last_edited_time = edited.to_owned();
+            } else if parents.contains(&object.id) {
+                object.last_edited_time = edited.to_owned();
+            }
+        }
+    }
+
+    /// Adds `count` rows to the first database's first data source, made at `edited`; search
+    /// has not indexed them yet (its query lists them).
+    pub(crate) fn add_rows(&mut self, count: usize, edited: &str) {
+        let Some(database) = self.objects.iter().find(|o| o.object == "database") else {
+            return;
+        };
+        let (database, source) = (database.id.clone(), database.data_sources[0].0.clone());
+        let made = (self.objects.iter())
+            .filter(|o| o.id.starts_with("00000000-0000-4000-9000-"))
+            .count();
+        for n in made..made + count {
+            self.objects.push(NotionObject {
+                object: "page",
+                id: format!("00000000-0000-4000-9000-{:012x}", n + 1),
+                created_time: edited.to_owned(),
+                last_edited_time: edited.to_owned(),
+                parent: ("database_id", Some(database.clone())),
+                title: format!("New row {n}"),
+                title_key: "Name",
+                data_sources: Vec::new(),
+                data_source: Some(source.clone()),
+                indexed: false,
+                in_trash: false,
+                revision: 0,
+                showcase: false,
+            });
         }
     }
 
@@ -230,6 +330,7 @@ impl NotionData {
                 data_sources: Vec::new(),
                 data_source: None,
                 indexed: false,
+                in_trash: false,
                 revision: 0,
                 showcase: false,
             });

@@ -26,7 +26,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{record_json, validation_error, ObjectType};
-use crate::dataset::CrmRecord;
+use crate::dataset::{millis, CrmRecord};
 use crate::faults::{Budget, Limit};
 use crate::AppState;
 
@@ -266,48 +266,5 @@ fn matches(record: &CrmRecord, filter: &Filter, last_change: &str) -> bool {
         "LT" => order == Order::Less,
         "LTE" => order != Order::Greater,
         _ => false,
-    }
-}
-
-/// Milliseconds since the epoch of an RFC 3339 UTC time (`2024-05-01T10:00:00.000Z`).
-fn millis(time: &str) -> Option<i128> {
-    let number = |range: std::ops::Range<usize>| time.get(range)?.parse::<i64>().ok();
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
-    let fraction = time
-        .get(19..)
-        .and_then(|rest| rest.strip_prefix('.'))
-        .map(|rest| rest.trim_end_matches('Z'))
-        .and_then(|digits| format!("{digits:0<3}").get(..3)?.parse::<i64>().ok())
-        .unwrap_or(0);
-    let days = days_from_civil(year, month, day);
-    Some(i128::from(
-        ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1_000 + fraction,
-    ))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of the dataset's
-/// `civil_from_days`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_read_as_milliseconds_since_the_epoch() {
-        assert_eq!(millis("1970-01-01T00:00:00.000Z"), Some(0));
-        assert_eq!(millis("2024-01-01T00:00:00.000Z"), Some(1_704_067_200_000));
-        assert_eq!(millis("2024-01-01T00:00:01.5Z"), Some(1_704_067_201_500));
-        assert_eq!(millis("2030-01-01T00:00:00Z"), Some(1_893_456_000_000));
-        assert_eq!(millis("yesterday"), None);
     }
 }

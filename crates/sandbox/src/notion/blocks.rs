@@ -115,7 +115,7 @@ pub(super) async fn children(
         all.extend(content::page_content(page).iter().map(as_json));
     }
     for o in notion.objects.iter().filter(|_| content_block.is_none()) {
-        if o.parent.0 != parent_key || o.parent.1.as_deref() != Some(id.as_str()) {
+        if o.in_trash || o.parent.0 != parent_key || o.parent.1.as_deref() != Some(id.as_str()) {
             continue;
         }
         let (kind, content) = match o.object {

@@ -23,6 +23,7 @@ use crate::{AppState, Knobs, CLIENT_ID, CLIENT_SECRET};
 mod blocks;
 pub mod content;
 mod properties;
+mod query;
 mod workspace;
 
 pub fn routes() -> Router<AppState> {

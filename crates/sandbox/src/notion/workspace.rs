@@ -53,8 +53,8 @@ fn search_results(objects: &[NotionObject], data_sources: bool, misses: u32) -> 
         .collect();
     let is_row = |id: Option<&str>| id.is_some_and(|id| row_ids.contains(id));
     for o in objects {
-        if !o.indexed {
-            continue; // made a moment ago: not in search's index yet
+        if !o.indexed || o.in_trash {
+            continue; // made a moment ago: not in search's index yet; or in the trash
         }
         let counter = match (&o.data_source, o.parent.0) {
             (Some(_), _) => Some(&mut rows),
@@ -105,8 +105,8 @@ fn object_json(o: &NotionObject) -> Value {
     let parent = parent_json(&o.parent);
     let user = json!({"object": "user", "id": "00000000-0000-0000-0000-00000000000a"});
     let mut value = json!({"object": o.object, "id": o.id, "created_time": o.created_time, "last_edited_time": o.last_edited_time,
-        "created_by": user, "last_edited_by": user, "cover": properties::cover(o), "icon": null, "parent": parent, "archived": false,
-        "in_trash": false, "url": o.url(), "public_url": null});
+        "created_by": user, "last_edited_by": user, "cover": properties::cover(o), "icon": null, "parent": parent, "archived": o.in_trash,
+        "in_trash": o.in_trash, "url": o.url(), "public_url": null});
     if o.object == "database" {
         value["title"] = rich_text(&o.title);
         value["description"] = json!([]);
@@ -150,7 +150,10 @@ pub(super) async fn search(
     };
     let dataset = app.data();
     let era = data_sources_era(&headers);
-    let all = search_results(&dataset.notion.objects, era, knobs.notion_search_misses);
+    let mut all = search_results(&dataset.notion.objects, era, knobs.notion_search_misses);
+    if let Err(refused) = super::query::sort_results(&mut all, &request) {
+        return refused;
+    }
     let kind = if era {
         "page_or_data_source"
     } else {
@@ -228,8 +231,9 @@ pub(super) fn not_found(what: &str, id: &str) -> Response {
 }
 
 /// `POST /v1/data_sources/{id}/query` (Query a data source,
-/// https://developers.notion.com/reference/query-a-data-source): every row of the data source,
-/// 100 a page (`start_cursor` / `next_cursor` / `has_more`), whatever search missed.
+/// https://developers.notion.com/reference/query-a-data-source): the data source's rows (those in
+/// the trash only with `in_trash: true`; a timestamp `filter` — `query.rs`), 100 a page
+/// (`start_cursor` / `next_cursor` / `has_more`), whatever search missed.
 pub(super) async fn query_data_source(
     State(app): State<AppState>,
     Path(id): Path<String>,
@@ -244,6 +248,10 @@ pub(super) async fn query_data_source(
         Ok(parsed) => parsed,
         Err(refused) => return refused,
     };
+    let filter = match super::query::RowFilter::of(&request) {
+        Ok(filter) => filter,
+        Err(refused) => return refused,
+    };
     let dataset = app.data();
     let objects = &dataset.notion.objects;
     let position = objects
@@ -255,7 +263,7 @@ pub(super) async fn query_data_source(
     }
     let rows: Vec<Value> = objects
         .iter()
-        .filter(|o| o.data_source.as_deref() == Some(id.as_str()))
+        .filter(|o| o.data_source.as_deref() == Some(id.as_str()) && filter.keeps(o))
         .map(|o| listed_json(o, true))
         .collect();
     match list_page(&rows, &request, page_size, "page_or_data_source") {
