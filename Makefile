@@ -133,6 +133,7 @@ bench: deps tauri-driver
 	cargo bench -p inlet-core --bench item_store
 	cargo bench -p inlet-core --bench capture
 	cargo bench -p inlet-core --bench sync
+	cargo bench -p inlet-core --bench notion_sync
 	cd ui && npx vitest bench --run
 	$(MAKE) bench-app
 	$(MAKE) bench-footprint

@@ -53,6 +53,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             schedule::schedule_status,
             schedule::set_schedule,
             schedule::set_schedule_notifications,
+            schedule::history_space,
+            schedule::set_retention_days,
             diagnostics::log_settings,
             diagnostics::set_log_level,
             diagnostics::diagnostics,

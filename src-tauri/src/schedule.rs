@@ -1,7 +1,8 @@
 //! Commands of Settings' "Keep my data up to date": the systemd user timer that syncs with the
-//! window closed (`inlet_core::schedule`).
+//! window closed (`inlet_core::schedule`), and how long the history keeps every change.
 
 use inlet_core::config::ProcessEnv;
+use inlet_core::item_store::HistorySpace;
 use inlet_core::schedule::{units_here, Frequency, ScheduleStatus};
 use tauri::State;
 
@@ -44,4 +45,24 @@ pub async fn set_schedule_notifications(
         .library
         .schedule_status(units_here(&ProcessEnv))
         .await?)
+}
+
+/// What the history of changes holds, the room it takes and how long it keeps every change.
+#[tauri::command]
+#[specta::specta]
+pub async fn history_space(state: State<'_, AppState>) -> CommandResult<HistorySpace> {
+    let inlet = state.inlet().await?;
+    Ok(inlet.library.history_space().await?)
+}
+
+/// Keeps every change for `days` (then one a day, then one a week) and says how the history
+/// stands.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_retention_days(
+    state: State<'_, AppState>,
+    days: u32,
+) -> CommandResult<HistorySpace> {
+    let inlet = state.inlet().await?;
+    Ok(inlet.library.set_retention_days(days).await?)
 }

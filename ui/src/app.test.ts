@@ -614,6 +614,23 @@ describe("settings and accounts", () => {
     expect(backend.calls).toContain("setScheduleNotifications false");
   });
 
+  it("says how long the history keeps every change and the room it takes, and changes it", async () => {
+    document.getElementById("open-settings")!.click();
+    await tick();
+    await tick();
+    const section = document.querySelector<HTMLElement>(".retention")!;
+    expect(section.textContent).toContain("1,234 changes kept, 2.5 MB, since 2026-11-01");
+    expect(section.textContent).toContain("then one a week");
+    expect(section.textContent).toContain("all your stored data takes 48.0 MB");
+    const choice = section.querySelector<HTMLSelectElement>("select")!;
+    expect(choice.value).toBe("30");
+    choice.value = "365";
+    choice.dispatchEvent(new Event("change"));
+    await tick();
+    expect(backend.calls).toContain("setRetentionDays 365");
+    expect(section.textContent).toContain("until 365 days");
+  });
+
   it("saves a provider's client credentials and shows where they live, never the secret", async () => {
     document.getElementById("open-settings")!.click();
     await tick();

@@ -111,6 +111,13 @@ export const commands = {
 	setSchedule: (frequency: Frequency) => typedError<ScheduleStatus, CommandError>(__TAURI_INVOKE("set_schedule", { frequency })),
 	/**  Turns a scheduled run's desktop notifications on or off and says how the schedule stands. */
 	setScheduleNotifications: (on: boolean) => typedError<ScheduleStatus, CommandError>(__TAURI_INVOKE("set_schedule_notifications", { on })),
+	/**  What the history of changes holds, the room it takes and how long it keeps every change. */
+	historySpace: () => typedError<HistorySpace, CommandError>(__TAURI_INVOKE("history_space")),
+	/**
+	 *  Keeps every change for `days` (then one a day, then one a week) and says how the history
+	 *  stands.
+	 */
+	setRetentionDays: (days: number) => typedError<HistorySpace, CommandError>(__TAURI_INVOKE("set_retention_days", { days })),
 	/**  The log's level, folder and whether the environment overrides the setting. */
 	logSettings: () => __TAURI_INVOKE<LogSettings>("log_settings"),
 	/**  Sets (and keeps) the log's level. */
@@ -421,6 +428,10 @@ export type FieldChange = {
 	from: unknown,
 	/**  Its value after (`null`: not there any more). */
 	to: unknown,
+	/**  The field was not there before (`from` is `null` then). */
+	added?: boolean,
+	/**  The field is not there any more (`to` is `null` then). */
+	removed?: boolean,
 };
 
 /**  What the file store holds. (Counts are JSON numbers: exact below 2^53 bytes, 9 PB.) */
@@ -458,6 +469,22 @@ export type Generation = {
 	partial: boolean,
 	/**  What changed since the previous complete load; absent on a first load. */
 	changes: ChangeSummary | null,
+};
+
+/**  What the history holds and the room it takes. */
+export type HistorySpace = {
+	/**  Days every change is kept. */
+	days: number,
+	/**  Until this age, one change a day per item; then one a week. */
+	daily_until_days: number,
+	/**  Revisions kept, every account's. */
+	revisions: number | null,
+	/**  The bytes they take (their text: names, fields, values, gone items' bodies). */
+	bytes: number | null,
+	/**  When the oldest was seen. */
+	oldest: string | null,
+	/**  The room the whole store takes on disk (the file and its journal). */
+	store_bytes: number | null,
 };
 
 /**  Something the window is told, tagged by `kind`. */

@@ -1,7 +1,7 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
 import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadSummary, type ProviderSetup, type SetupInput } from "./backend";
-import type { AccountKey, ApiUsage, CallEstimate, Capabilities, FileUsage, ItemFile, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ScheduleStatus, Frequency, Revision, ViewFacets } from "./backend";
+import type { AccountKey, ApiUsage, CallEstimate, Capabilities, FileUsage, ItemFile, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ScheduleStatus, Frequency, Revision, HistorySpace, ViewFacets } from "./backend";
 import { applyView, facetCounts, flattenTree, fromItemView, SearchIndex, SortCache } from "./model";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
@@ -340,6 +340,17 @@ export class FakeBackend implements Backend {
     this.calls.push(`setScheduleNotifications ${on}`);
     this.schedule.notify = on;
     return structuredClone(this.schedule);
+  }
+  /** The fake history: how long it keeps every change and what it holds. */
+  historyKept: HistorySpace = { days: 30, daily_until_days: 90, revisions: 1234, bytes: 2_500_000, oldest: "2026-11-01T09:00:00.000Z", store_bytes: 48_000_000 };
+  async historySpace(): Promise<HistorySpace> {
+    this.calls.push("historySpace");
+    return { ...this.historyKept };
+  }
+  async setRetentionDays(days: number): Promise<HistorySpace> {
+    this.calls.push(`setRetentionDays ${days}`);
+    this.historyKept.days = days;
+    return { ...this.historyKept };
   }
   async openFile(hash: string) {
     this.calls.push(`open file ${hash}`);

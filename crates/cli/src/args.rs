@@ -138,6 +138,10 @@ pub enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,
+        /// The items as they were then: a date (2026-12-01, as at the end of that day, UTC) or
+        /// a time (RFC 3339), made from the history the loads kept.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
     },
     /// Print the shell completions of `inlet` (bash, zsh, fish, elvish or powershell).
     Completions {
@@ -173,6 +177,16 @@ pub enum Command {
         /// Write one .zip file instead of a folder.
         #[arg(long)]
         zip: bool,
+        /// Everything as it was then: a date (2026-12-01, as at the end of that day, UTC) or a
+        /// time (RFC 3339); pages' content and files as they are now.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+    /// Show how long the history keeps every change (then one a day per item until three
+    /// months, then one a week) and the room it takes; DAYS sets how long (1–3650).
+    Retention {
+        /// Days every change is kept.
+        days: Option<u32>,
     },
     /// Show what the file store holds (the providers' files kept on this computer) and its
     /// size cap; --cap sets the cap (e.g. 500MB, 20GB; "default" for 10 GB).

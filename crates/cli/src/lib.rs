@@ -107,6 +107,7 @@ async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError>
             desc,
             format,
             output,
+            as_of,
         } => {
             let args = ItemsArgs {
                 integration,
@@ -118,6 +119,7 @@ async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError>
                 desc,
                 format,
                 output,
+                as_of,
             };
             commands::items::run(&inlet, voice, args)
                 .await
@@ -140,7 +142,11 @@ async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError>
             format,
             output,
             zip,
-        } => commands::export::run(&inlet, voice, integration, &format, &output, zip)
+            as_of,
+        } => commands::export::run(&inlet, voice, integration, &format, &output, zip, as_of)
+            .await
+            .map(|()| ExitCode::SUCCESS),
+        Command::Retention { days } => commands::retention::run(&inlet, days, cli.json)
             .await
             .map(|()| ExitCode::SUCCESS),
         Command::Files { cap } => commands::files::run(&inlet, cap, cli.json)

@@ -94,6 +94,7 @@ async fn connect_status_load_disconnect() {
 
     // A sync fetches what people changed meanwhile and says what it cost, for scripts in JSON.
     let renamed = env.sandbox.dataset().hubspot.contacts[0].id.clone();
+    let before_sync = chrono::Utc::now().to_rfc3339();
     env.sandbox.edit_data(&inlet_sandbox::DataEdit {
         renamed: 2,
         removed: 1,
@@ -151,6 +152,27 @@ async fn connect_status_load_disconnect() {
         1,
         "{kinds:?}"
     );
+    // The items as they were before the sync: the same ones, the renamed contact as it was.
+    let then = env
+        .run(&["items", "hubspot", "--as-of", &before_sync])
+        .await;
+    assert!(then.status.success(), "{}", text(&then.stderr));
+    let items: Vec<serde_json::Value> = text(&then.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(items.len(), expected.len());
+    let was = items.iter().find(|i| i["id"] == renamed.as_str()).unwrap();
+    assert!(
+        !was["name"].as_str().unwrap().contains("(renamed)"),
+        "{was}"
+    );
+    let before_any = env.run(&["items", "--as-of", "2000-01-01"]).await;
+    assert!(before_any.status.success() && before_any.stdout.is_empty());
+    assert!(text(&before_any.stderr).contains("nothing was loaded before"));
+    let nonsense = env.run(&["items", "--as-of", "last tuesday"]).await;
+    assert_eq!(nonsense.status.code(), Some(1));
+    assert!(errors(&nonsense.stderr).contains("[invalid_argument]"));
     let later = env.run(&["history", "--since", "2999-01-01"]).await;
     assert!(later.status.success() && later.stdout.is_empty());
     // Every connected integration when none is named; nothing changed since.

@@ -4,32 +4,11 @@
 //! `RUNS`, each after its own edit), against the full load's time and requests in the same run.
 //! A full load again after the syncs is the yardstick's second reading.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-use common::{api_requests, median, sandbox_of, stored};
-use inlet_core::load::LoadResult;
-use inlet_core::providers::LoadRequest;
-use inlet_core::{Inlet, Integration};
+use common::{api_requests, sandbox_of, stored, sync_figures, sync_row, timed_load};
+use inlet_core::Integration;
 use inlet_sandbox::{DataEdit, DatasetSize, Knobs};
 
 const RUNS: usize = 3;
-
-/// A load of HubSpot (`sync`: only what changed), its wall time and the requests it made.
-async fn timed(inlet: &Inlet, sync: bool) -> (Duration, LoadResult) {
-    let request = LoadRequest {
-        sync,
-        ..LoadRequest::structure()
-    };
-    let started = Instant::now();
-    let result = (inlet.loader)
-        .load_with(Integration::Hubspot, request, Arc::new(|_| {}), false)
-        .await
-        .expect("load");
-    assert!(!result.partial, "{:?}", result.failures);
-    assert_eq!(result.incremental, sync, "{:?}", result.notes);
-    (started.elapsed(), result)
-}
 
 #[tokio::main]
 async fn main() {
@@ -48,71 +27,79 @@ async fn main() {
     let sandbox = sandbox_of(size, knobs).await;
     let dir = std::env::temp_dir().join("inlet-bench-sync");
     let inlet = stored(&sandbox, Integration::Hubspot, &dir).await;
-    let row = |what: &str, wall: Duration, requests: u64, full: (Duration, u64)| {
-        println!(
-            "| {what} | {:.2} s | {requests} | {:.1}% | {:.1}% |",
-            wall.as_secs_f64(),
-            100.0 * wall.as_secs_f64() / full.0.as_secs_f64(),
-            100.0 * requests as f64 / full.1 as f64,
-        );
+    let edit = DataEdit {
+        renamed: 250,
+        ..DataEdit::default()
     };
+    let figures = sync_figures(&sandbox, &inlet, Integration::Hubspot, RUNS, &edit, 250).await;
     let before = api_requests(&sandbox);
-    let (full_wall, _) = timed(&inlet, false).await;
-    let full = (full_wall, api_requests(&sandbox) - before);
-
-    let mut unchanged = Vec::new();
-    let mut unchanged_requests = 0;
-    for _ in 0..RUNS {
-        let before = api_requests(&sandbox);
-        let (wall, result) = timed(&inlet, true).await;
-        assert_eq!(result.changes.unwrap_or_default().changed, 0);
-        unchanged.push(wall);
-        unchanged_requests = api_requests(&sandbox) - before;
-    }
-    let mut changed = Vec::new();
-    let mut changed_requests = 0;
-    for _ in 0..RUNS {
-        sandbox.edit_data(&DataEdit {
-            renamed: 250,
-            ..DataEdit::default()
-        });
-        let before = api_requests(&sandbox);
-        let (wall, result) = timed(&inlet, true).await;
-        assert_eq!(result.changes.unwrap_or_default().changed, 250);
-        changed.push(wall);
-        changed_requests = api_requests(&sandbox) - before;
-    }
-    let before = api_requests(&sandbox);
-    let (again, _) = timed(&inlet, false).await;
+    let (again, _) = timed_load(&inlet, Integration::Hubspot, false).await;
     let again_requests = api_requests(&sandbox) - before;
+    let growth = store_growth(&sandbox, &inlet, &edit).await;
 
-    println!("| what | wall | requests | of the full load's time | of its requests |\n|---|---|---|---|---|");
-    row(
-        "HubSpot full load, 25,000 contacts, 500 companies, 500 deals (one run)",
-        full.0,
-        full.1,
-        full,
+    figures.print(
+        "HubSpot full load, 25,000 contacts, 500 companies, 500 deals",
+        "1 % of the contacts changed",
+        RUNS,
     );
-    row(
-        &format!("sync, nothing changed (median of {RUNS})"),
-        median(unchanged),
-        unchanged_requests,
-        full,
-    );
-    row(
-        &format!("sync after 1 % of the contacts changed (median of {RUNS})"),
-        median(changed),
-        changed_requests,
-        full,
-    );
-    row(
+    let full = figures.full;
+    sync_row(
         "full load again, after the syncs (one run)",
         again,
         again_requests,
         full,
     );
     println!("| (streams: owners, contacts, companies, deals, tickets, a custom object) | | | | |");
+    let mb = |bytes: u64| bytes as f64 / 1e6;
+    println!(
+        "\n| store after {DAYS} daily syncs, 1 % of the contacts changed each day | before | after | grew | the changed items' data | grew ÷ changed |\n|---|---|---|---|---|---|\n| HubSpot, 25,000 contacts | {:.2} MB | {:.2} MB | {:.2} MB | {:.2} MB | {:.2} |",
+        mb(growth.before),
+        mb(growth.after),
+        mb(growth.after.saturating_sub(growth.before)),
+        mb(growth.changed),
+        growth.after.saturating_sub(growth.before) as f64 / growth.changed.max(1) as f64,
+    );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Days of syncs the store's growth is measured over.
+const DAYS: usize = 30;
+
+/// The store's size on disk before and after [`DAYS`] syncs, each after `edit` (a day's 1 %),
+/// and the size of the items those syncs found changed (their JSON, as stored).
+struct Growth {
+    before: u64,
+    after: u64,
+    changed: u64,
+}
+
+async fn store_growth(
+    sandbox: &inlet_sandbox::Sandbox,
+    inlet: &inlet_core::Inlet,
+    edit: &DataEdit,
+) -> Growth {
+    let store = inlet.library.store().expect("a store").clone();
+    let before = store.disk_size().expect("the store's size");
+    let accounts = inlet
+        .connections
+        .connected_accounts()
+        .await
+        .expect("accounts");
+    let mut changed = 0u64;
+    for _ in 0..DAYS {
+        sandbox.edit_data(edit);
+        timed_load(inlet, Integration::Hubspot, true).await;
+        let current = store.current(&accounts[0]).expect("read").expect("stored");
+        changed += (store.items(current.id).expect("items").iter())
+            .filter(|i| i.delta == Some(inlet_core::Delta::Changed))
+            .map(|i| serde_json::to_string(i).map_or(0, |j| j.len() as u64))
+            .sum::<u64>();
+    }
+    Growth {
+        before,
+        after: store.disk_size().expect("the store's size"),
+        changed,
+    }
 }
 
 #[path = "common/mod.rs"]

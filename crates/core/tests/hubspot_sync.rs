@@ -28,19 +28,6 @@ async fn sync(inlet: &Inlet) -> LoadResult {
         .expect("sync")
 }
 
-/// The stored items as JSON, by key, without the mark of what changed.
-fn by_key(result: &LoadResult) -> Vec<(String, serde_json::Value)> {
-    let mut items: Vec<(String, serde_json::Value)> = (result.items.iter())
-        .map(|item| {
-            let mut json = serde_json::to_value(item).expect("an item is JSON");
-            json["delta"] = serde_json::Value::Null;
-            (item.key(), json)
-        })
-        .collect();
-    items.sort_by(|a, b| a.0.cmp(&b.0));
-    items
-}
-
 #[tokio::test]
 async fn a_sync_after_edits_fetches_only_the_changes_and_equals_a_full_load() {
     let sandbox = sandbox(Knobs::default()).await;
@@ -52,7 +39,7 @@ async fn a_sync_after_edits_fetches_only_the_changes_and_equals_a_full_load() {
     let searches = sandbox.counters().hubspot_searches.load(Ordering::SeqCst);
     let unchanged = sync(&inlet).await;
     assert_eq!(unchanged.changes, Some(ChangeSummary::default()));
-    assert_eq!(by_key(&unchanged), by_key(&full));
+    assert_eq!(by_key(&unchanged.items), by_key(&full.items));
     let streams = 6; // owners, contacts, companies, deals, tickets, Cars
     assert!(
         unchanged.requests <= 3 * streams,
@@ -93,16 +80,7 @@ async fn a_sync_after_edits_fetches_only_the_changes_and_equals_a_full_load() {
     // Each change is kept as a revision: the renamed contact's last name, from what to what.
     let accounts = inlet.connections.connected_accounts().await.unwrap();
     let renamed = &before[0];
-    let history = inlet
-        .library
-        .item_history(&accounts, &renamed.id)
-        .await
-        .unwrap();
-    assert_eq!(history.len(), 1, "{history:?}");
-    assert_eq!(history[0].kind, inlet_core::Delta::Changed);
-    let lastname = (history[0].changes.iter())
-        .find(|c| c.field == "details.values.lastname")
-        .expect("the last name's change");
+    let lastname = only_change_of(&inlet, &renamed.id, "details.values.lastname").await;
     let was = renamed
         .properties
         .iter()
@@ -127,7 +105,7 @@ async fn a_sync_after_edits_fetches_only_the_changes_and_equals_a_full_load() {
     let (fresh, fresh_dir) = stored_inlet(&sandbox, "hubspot-sync-full").await;
     connect_to(&fresh, Integration::Hubspot).await.0.unwrap();
     let reference = load(&fresh, Integration::Hubspot).await.unwrap();
-    let (synced, reference) = (by_key(&synced), by_key(&reference));
+    let (synced, reference) = (by_key(&synced.items), by_key(&reference.items));
     assert_eq!(synced.len(), reference.len());
     for (mine, theirs) in synced.iter().zip(&reference) {
         assert_eq!(mine, theirs);
@@ -221,6 +199,48 @@ async fn a_sync_is_a_full_load_once_a_week_and_after_a_partial_load() {
     sandbox.set_knobs(Knobs::default());
     let mended = sync(&inlet).await;
     assert!(!mended.incremental && !mended.partial);
-    assert_eq!(by_key(&mended).len(), by_key(&next).len());
+    assert_eq!(by_key(&mended.items).len(), by_key(&next.items).len());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn the_store_as_of_a_time_between_two_loads_is_the_first_one_exactly() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let (inlet, dir) = stored_inlet(&sandbox, "hubspot-as-of").await;
+    connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
+    let before_any = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let first = load(&inlet, Integration::Hubspot).await.unwrap();
+    let between = chrono::Utc::now();
+    sandbox.edit_data(&DataEdit {
+        renamed: 3,
+        removed: 2,
+        added: 4,
+        ..DataEdit::default()
+    });
+    let synced = sync(&inlet).await;
+    let accounts = inlet.connections.connected_accounts().await.unwrap();
+    let stored = |library: &inlet_core::services::Library| {
+        let store = library.store().unwrap().clone();
+        let generation = store.current(&accounts[0]).unwrap().unwrap();
+        let mut items = store.items(generation.id).unwrap();
+        items.retain(|i| i.delta != Some(inlet_core::Delta::Gone));
+        by_key(&items)
+    };
+
+    let (then, notes) = inlet.library.as_of(&accounts, between).await.unwrap();
+    assert!(notes.is_empty(), "{notes:?}");
+    assert_eq!(stored(&then), by_key(&first.items));
+    let (now, _) = (inlet.library)
+        .as_of(&accounts, chrono::Utc::now())
+        .await
+        .unwrap();
+    let mut current = synced.clone();
+    current
+        .items
+        .retain(|i| i.delta != Some(inlet_core::Delta::Gone));
+    assert_eq!(stored(&now), by_key(&current.items));
+    let (nothing, notes) = inlet.library.as_of(&accounts, before_any).await.unwrap();
+    assert!(stored(&nothing).is_empty());
+    assert!(notes[0].contains("nothing was loaded before"), "{notes:?}");
     let _ = std::fs::remove_dir_all(dir);
 }

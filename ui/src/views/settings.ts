@@ -5,6 +5,7 @@ import { describeError, type Backend, type Integration, type LogSettings, type P
 import { el } from "../format";
 import { diagnosticsSection } from "./diagnostics";
 import { fileStoreSection } from "./file-store";
+import { retentionSection } from "./retention";
 import { scheduleSection } from "./schedule";
 
 const DEEP_LINK = "inlet://oauth/callback";
@@ -54,7 +55,8 @@ export class SettingsView {
     const diagnostics = this.log ? [diagnosticsSection(this.doc, this.backend, this.log, this.notify)] : [];
     const files = fileStoreSection(this.doc, this.backend, this.notify);
     const schedule = scheduleSection(this.doc, this.backend, this.notify);
-    this.root.replaceChildren(heading, intro, ...setups.map((s) => this.form(s)), schedule, files, ...diagnostics, close);
+    const history = retentionSection(this.doc, this.backend, this.notify);
+    this.root.replaceChildren(heading, intro, ...setups.map((s) => this.form(s)), schedule, history, files, ...diagnostics, close);
   }
 
   private form(setup: ProviderSetup): HTMLElement {

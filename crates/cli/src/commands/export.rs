@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use inlet_core::services::parse_as_of;
 use inlet_core::{CoreError, Inlet, Integration};
 
 use super::Voice;
@@ -15,6 +16,7 @@ pub async fn run(
     format: &str,
     output: &Path,
     zip: bool,
+    as_of: Option<String>,
 ) -> Result<(), CoreError> {
     if !format.trim().eq_ignore_ascii_case("markdown") {
         return Err(CoreError::invalid_argument(format!(
@@ -29,10 +31,21 @@ pub async fn run(
         .into_iter()
         .collect();
     let accounts = inlet.connections.connected_accounts().await?;
-    let report = inlet
-        .library
-        .export_vault(&accounts, &integrations, output, zip)
-        .await?;
+    let report = match as_of {
+        None => {
+            (inlet.library)
+                .export_vault(&accounts, &integrations, output, zip)
+                .await?
+        }
+        Some(as_of) => {
+            let (then, notes) = inlet.library.as_of(&accounts, parse_as_of(&as_of)?).await?;
+            for note in notes {
+                voice.note(note);
+            }
+            then.export_vault(&accounts, &integrations, output, zip)
+                .await?
+        }
+    };
     voice.note(format!(
         "exported {} pages, {} tables and {} files to {}",
         report.pages,

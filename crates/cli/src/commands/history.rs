@@ -63,7 +63,10 @@ fn describe(revision: &Revision) -> String {
         revision.name,
         revision.account.integration.display_name()
     );
-    for FieldChange { field, from, to } in &revision.changes {
+    for FieldChange {
+        field, from, to, ..
+    } in &revision.changes
+    {
         text.push_str(&format!("    {field}: {} → {}\n", shown(from), shown(to)));
     }
     text

@@ -3,7 +3,7 @@
 
 use inlet_core::export::ExportFormat;
 use inlet_core::item_store::{SortColumn, ViewSort};
-use inlet_core::services::{Destination, ItemView};
+use inlet_core::services::{parse_as_of, Destination, ItemView};
 use inlet_core::{CoreError, Inlet, Integration, ItemKind};
 
 use super::Voice;
@@ -19,6 +19,7 @@ pub struct ItemsArgs {
     pub desc: bool,
     pub format: String,
     pub output: Option<std::path::PathBuf>,
+    pub as_of: Option<String>,
 }
 
 pub async fn run(inlet: &Inlet, voice: Voice, args: ItemsArgs) -> Result<(), CoreError> {
@@ -47,11 +48,27 @@ pub async fn run(inlet: &Inlet, voice: Voice, args: ItemsArgs) -> Result<(), Cor
     };
     let accounts = inlet.connections.connected_accounts().await?;
     let destination = args.output.map_or(Destination::Stdout, Destination::File);
-    let written = inlet
-        .library
+    let Some(as_of) = args.as_of else {
+        let written = (inlet.library)
+            .write_view(&accounts, view, format, destination)
+            .await?;
+        voice.note(format!("{written} stored items"));
+        return Ok(());
+    };
+    if args.changes {
+        return Err(CoreError::invalid_argument(
+            "--changes shows what the last load changed; for the changes since a date use `inlet history --since DATE`.",
+        ));
+    }
+    let at = parse_as_of(&as_of)?;
+    let (then, notes) = inlet.library.as_of(&accounts, at).await?;
+    for note in notes {
+        voice.note(note);
+    }
+    let written = then
         .write_view(&accounts, view, format, destination)
         .await?;
-    voice.note(format!("{written} stored items"));
+    voice.note(format!("{written} items as of {}", at.to_rfc3339()));
     Ok(())
 }
 

@@ -10,6 +10,7 @@ pub mod items;
 pub mod load;
 pub mod manual;
 pub mod plan;
+pub mod retention;
 pub mod schedule;
 pub mod status;
 pub mod sync;

@@ -110,3 +110,110 @@ async fn start(
     .await
     .expect("inlet")
 }
+
+/// A load of `integration` (`sync`: only what changed), its wall time and its result; a partial
+/// load, or one that did not sync as asked, stops the benchmark.
+pub async fn timed_load(
+    inlet: &Inlet,
+    integration: Integration,
+    sync: bool,
+) -> (std::time::Duration, inlet_core::load::LoadResult) {
+    let request = inlet_core::providers::LoadRequest {
+        sync,
+        ..inlet_core::providers::LoadRequest::structure()
+    };
+    let started = std::time::Instant::now();
+    let result = (inlet.loader)
+        .load_with(integration, request, std::sync::Arc::new(|_| {}), false)
+        .await
+        .expect("load");
+    assert!(!result.partial, "{:?}", result.failures);
+    assert_eq!(result.incremental, sync, "{:?}", result.notes);
+    (started.elapsed(), result)
+}
+
+/// A row of a sync table: what, its wall time and requests, and both against the full load's.
+pub fn sync_row(
+    what: &str,
+    wall: std::time::Duration,
+    requests: u64,
+    full: (std::time::Duration, u64),
+) {
+    println!(
+        "| {what} | {:.2} s | {requests} | {:.2}% | {:.2}% |",
+        wall.as_secs_f64(),
+        100.0 * wall.as_secs_f64() / full.0.as_secs_f64(),
+        100.0 * requests as f64 / full.1 as f64,
+    );
+}
+
+/// What a sync costs against a full load, measured in one run: the full load once, then `runs`
+/// syncs of the unchanged account and `runs` syncs each after its own `edit` (which changes
+/// `changed` items), as (median wall time, requests of the last run).
+pub struct SyncFigures {
+    pub full: (std::time::Duration, u64),
+    pub unchanged: (std::time::Duration, u64),
+    pub changed: (std::time::Duration, u64),
+}
+
+pub async fn sync_figures(
+    sandbox: &Sandbox,
+    inlet: &Inlet,
+    integration: Integration,
+    runs: usize,
+    edit: &inlet_sandbox::DataEdit,
+    changed: u32,
+) -> SyncFigures {
+    let before = api_requests(sandbox);
+    let (full_wall, _) = timed_load(inlet, integration, false).await;
+    let full = (full_wall, api_requests(sandbox) - before);
+    let measure = async |edit: Option<&inlet_sandbox::DataEdit>, expected: u32| {
+        let (mut walls, mut requests) = (Vec::new(), 0);
+        for _ in 0..runs {
+            if let Some(edit) = edit {
+                sandbox.edit_data(edit);
+            }
+            let before = api_requests(sandbox);
+            let (wall, result) = timed_load(inlet, integration, true).await;
+            assert_eq!(result.changes.unwrap_or_default().changed, expected);
+            walls.push(wall);
+            requests = api_requests(sandbox) - before;
+        }
+        (median(walls), requests)
+    };
+    let unchanged = measure(None, 0).await;
+    let changed = measure(Some(edit), changed).await;
+    SyncFigures {
+        full,
+        unchanged,
+        changed,
+    }
+}
+
+impl SyncFigures {
+    /// Prints the table's header and rows: the full load (`full`, its label), the unchanged
+    /// sync's and the changed one's (`changed`, its label), each against the full load.
+    pub fn print(&self, full: &str, changed: &str, runs: usize) {
+        println!("| what | wall | requests | of the full load's time | of its requests |\n|---|---|---|---|---|");
+        sync_row(
+            &format!("{full} (one run)"),
+            self.full.0,
+            self.full.1,
+            self.full,
+        );
+        let (wall, requests) = self.unchanged;
+        sync_row(
+            &format!("sync, nothing changed (median of {runs})"),
+            wall,
+            requests,
+            self.full,
+        );
+        let (wall, requests) = self.changed;
+        sync_row(
+            &format!("sync after {changed} (median of {runs})"),
+            wall,
+            requests,
+            self.full,
+        );
+    }
+}

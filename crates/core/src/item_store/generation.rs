@@ -279,7 +279,10 @@ impl GenerationWriter {
                 super::revisions::record(&tx, &self.key, self.id, previous, &finished_at)?;
                 Some(changes)
             }
-            None => None,
+            None => {
+                super::revisions::note_first_load(&tx, &self.key, &finished_at)?;
+                None
+            }
         };
         tx.execute(
             "INSERT INTO facet_counts SELECT ?1, item_type, delta IS NOT NULL, count(*)

@@ -4,22 +4,26 @@
 //! only when it finishes, so a failed, cancelled or killed load leaves the previous one in place.
 //! No token is ever written here.
 
+mod as_of;
 mod content;
 mod files;
 mod generation;
 mod preferences;
 mod previous;
 mod query;
+mod retention;
 mod revisions;
 mod schema;
 mod tree;
 mod usage;
 mod view;
 
+pub use as_of::ItemsAsOf;
 pub use content::StoredContent;
 pub use files::{ItemFile, DEFAULT_FILE_CAP};
 pub use generation::{ChangeSummary, Generation, GenerationWriter};
 pub use query::match_expression;
+pub use retention::{HistorySpace, DAILY_UNTIL_DAYS, DEFAULT_RETENTION_DAYS, MOST_RETENTION_DAYS};
 pub use revisions::{diff, FieldChange, Revision};
 pub use usage::{StoredUsage, TableRecords};
 pub use view::{FacetCounts, ItemRow, RowFilter, SortColumn, TreeOrder, ViewSort};

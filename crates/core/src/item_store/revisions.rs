@@ -23,6 +23,14 @@ pub struct FieldChange {
     /// Its value after (`null`: not there any more).
     #[specta(type = specta_typescript::Unknown)]
     pub to: Value,
+    /// The field was not there before (`from` is `null` then).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[specta(optional)]
+    pub added: bool,
+    /// The field is not there any more (`to` is `null` then).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[specta(optional)]
+    pub removed: bool,
 }
 
 /// One change of an item, as a load found it.
@@ -54,11 +62,13 @@ pub(super) fn record(
     seen_at: &str,
 ) -> Result<()> {
     let account = params![key.integration.id(), mode_text(key.mode), key.account_id];
-    // New and gone items: the item is in the generation's rows; nothing to compare.
+    // New and gone items: the item is in the generation's rows; nothing to compare. A gone
+    // one keeps its last body, to be brought back as of an earlier date.
     tx.execute(
         "INSERT INTO revisions (integration, mode, account_id, key, item_id, name, generation,
-                                seen_at, kind, changes)
-         SELECT ?1, ?2, ?3, key, item_id, name, generation, ?5, delta, '[]'
+                                seen_at, kind, changes, body)
+         SELECT ?1, ?2, ?3, key, item_id, name, generation, ?5, delta, '[]',
+                CASE delta WHEN 'gone' THEN body END
          FROM items WHERE generation = ?4 AND delta IN ('new', 'gone')",
         params![account[0], account[1], account[2], new, seen_at],
     )
@@ -103,20 +113,41 @@ pub(super) fn record(
     Ok(())
 }
 
+/// Notes when `key`'s history begins, at its first load (`seen_at`), unless noted before: the
+/// store as of an earlier date holds nothing of it.
+pub(super) fn note_first_load(tx: &Transaction<'_>, key: &AccountKey, seen_at: &str) -> Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO preferences (name, value) VALUES (?1, ?2)",
+        params![history_start_preference(key), seen_at],
+    )
+    .map(|_| ())
+    .map_err(sql_error)
+}
+
+/// The preference holding when `key`'s history begins.
+pub(super) fn history_start_preference(key: &AccountKey) -> String {
+    format!(
+        "history_from:{}:{}:{}",
+        key.integration.id(),
+        mode_text(key.mode),
+        key.account_id
+    )
+}
+
 /// The fields that differ between `before` and `after`: objects compared key by key, down to
 /// their leaves; anything else (a list, a value) compared whole.
 pub fn diff(before: &Value, after: &Value) -> Vec<FieldChange> {
     let mut changes = Vec::new();
-    walk("", before, after, &mut changes);
+    walk("", Some(before), Some(after), &mut changes);
     changes
 }
 
-fn walk(path: &str, before: &Value, after: &Value, changes: &mut Vec<FieldChange>) {
+fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, changes: &mut Vec<FieldChange>) {
     if before == after {
         return;
     }
     match (before, after) {
-        (Value::Object(a), Value::Object(b)) => {
+        (Some(Value::Object(a)), Some(Value::Object(b))) => {
             let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
             keys.sort_unstable();
             keys.dedup();
@@ -129,19 +160,15 @@ fn walk(path: &str, before: &Value, after: &Value, changes: &mut Vec<FieldChange
                 } else {
                     format!("{path}.{name}")
                 };
-                let none = Value::Null;
-                walk(
-                    &field,
-                    a.get(name).unwrap_or(&none),
-                    b.get(name).unwrap_or(&none),
-                    changes,
-                );
+                walk(&field, a.get(name), b.get(name), changes);
             }
         }
         _ => changes.push(FieldChange {
             field: path.to_owned(),
-            from: before.clone(),
-            to: after.clone(),
+            from: before.cloned().unwrap_or_default(),
+            to: after.cloned().unwrap_or_default(),
+            added: before.is_none(),
+            removed: after.is_none(),
         }),
     }
 }
@@ -217,6 +244,11 @@ impl ItemStore {
         tx.execute(
             "DELETE FROM revisions WHERE integration = ?1 AND mode = ?2 AND account_id = ?3",
             params![key.integration.id(), mode_text(key.mode), key.account_id],
+        )
+        .map_err(sql_error)?;
+        tx.execute(
+            "DELETE FROM preferences WHERE name = ?1",
+            [history_start_preference(key)],
         )
         .map(|_| ())
         .map_err(sql_error)

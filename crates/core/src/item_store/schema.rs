@@ -14,6 +14,7 @@ fn migrations() -> Migrations<'static> {
         M::up(CONTENTS),
         M::up(FILES),
         M::up(REVISIONS),
+        M::up(REVISION_BODIES),
     ])
 }
 
@@ -171,6 +172,10 @@ const REVISIONS: &str = "CREATE TABLE revisions (
      );
      CREATE INDEX revisions_by_item ON revisions (integration, mode, account_id, item_id, id);
      CREATE INDEX revisions_by_time ON revisions (seen_at);";
+
+/// Version 8: a gone item's revision keeps the item as it last was (`body`, its JSON), so the
+/// store as of an earlier date brings it back.
+const REVISION_BODIES: &str = "ALTER TABLE revisions ADD COLUMN body TEXT;";
 
 /// Settles the connection and brings the schema to the newest version.
 pub fn prepare(connection: &mut Connection) -> Result<(), Box<dyn std::error::Error>> {

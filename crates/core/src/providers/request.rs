@@ -91,6 +91,16 @@ pub struct CarryOver {
 }
 
 impl CarryOver {
+    /// What a sync keeps: the stored items of `kinds` it named as kept (`PageSink::keep`);
+    /// nothing for a load that is not a sync.
+    pub fn of_sync(request: &LoadRequest, kinds: Vec<ItemKind>) -> Self {
+        Self {
+            kinds,
+            listed: request.sync,
+            ..Self::default()
+        }
+    }
+
     /// Whether nothing is carried over.
     pub fn is_empty(&self) -> bool {
         !self.listed && self.children_of.is_empty() && self.subtrees_of.is_empty()

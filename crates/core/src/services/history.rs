@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{CurrentAccount, Library};
 use crate::error::{CoreError, Result};
-use crate::item_store::Revision;
+use crate::item_store::{HistorySpace, Revision};
 
 impl Library {
     /// The revisions of the item `item_id` in the `accounts`, oldest first (none without a store).
@@ -46,6 +46,93 @@ impl Library {
 }
 
 impl Library {
+    /// The store as it was at `at`: a library of its own (a private temporary store, gone with
+    /// it) holding each of `accounts`' items as they were then, and their pages' content as it is
+    /// now (Inlet keeps the history of items, not of page bodies); with notes saying what it
+    /// could not bring back.
+    pub async fn as_of(
+        &self,
+        accounts: &[CurrentAccount],
+        at: DateTime<Utc>,
+    ) -> Result<(Library, Vec<String>)> {
+        let store = self.store().cloned().ok_or_else(|| {
+            CoreError::invalid_argument("There is no item store to look back in.")
+        })?;
+        let accounts = accounts.to_vec();
+        tokio::task::spawn_blocking(move || {
+            let then = Library::temporary();
+            let target = then.store().cloned().ok_or_else(|| {
+                CoreError::invalid_argument("No private temporary store could be made.")
+            })?;
+            let at_text = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let mut notes = Vec::new();
+            for key in &accounts {
+                let Some(as_of) = store.items_as_of(key, &at_text)? else {
+                    continue;
+                };
+                let label = &as_of.current.account.label;
+                if as_of.items.is_empty() {
+                    if let Some(from) = &as_of.history_from {
+                        notes.push(format!("{label}: nothing was loaded before {from}."));
+                    }
+                }
+                if as_of.not_kept > 0 {
+                    notes.push(format!(
+                        "{label}: {} item{} gone since could not be brought back (gone before Inlet kept gone items whole).",
+                        as_of.not_kept,
+                        if as_of.not_kept == 1 { "" } else { "s" }
+                    ));
+                }
+                let mut writer = target.begin(key, &as_of.current.account)?;
+                writer.append(&as_of.items)?;
+                writer.finish(false)?;
+                for item in &as_of.items {
+                    if let Some(content) = store.content(key, &item.id)? {
+                        target.put_content(
+                            key,
+                            &crate::item::ItemContent {
+                                item_id: item.id.clone(),
+                                edited: None,
+                                markdown: content.markdown,
+                                blocks: serde_json::Value::Null,
+                            },
+                        )?;
+                    }
+                }
+            }
+            Ok((then, notes))
+        })
+        .await
+        .map_err(|e| CoreError::task_failed("reading the item store", e))?
+    }
+
+    /// What the history holds, the room it takes and how long it keeps every change.
+    pub async fn history_space(&self) -> Result<HistorySpace> {
+        let store = self.history_store()?;
+        tokio::task::spawn_blocking(move || store.history_space())
+            .await
+            .map_err(|e| CoreError::task_failed("reading the item store", e))?
+    }
+
+    /// Keeps every change for `days` (then one a day per item until three months, then one a
+    /// week); says how the history stands.
+    pub async fn set_retention_days(&self, days: u32) -> Result<HistorySpace> {
+        let store = self.history_store()?;
+        tokio::task::spawn_blocking(move || {
+            store.set_retention_days(days)?;
+            store.thin_revisions(Utc::now())?;
+            store.history_space()
+        })
+        .await
+        .map_err(|e| CoreError::task_failed("writing the item store", e))?
+    }
+
+    fn history_store(&self) -> Result<crate::item_store::ItemStore> {
+        self.store()
+            .cloned()
+            .ok_or_else(|| CoreError::invalid_argument("There is no item store, so no history."))
+    }
+
     /// Notes that `key`'s complete full load began at `started_at` (a failure to note it only
     /// makes the next sync a full load).
     pub async fn note_full_load(
@@ -63,6 +150,23 @@ impl Library {
             tracing::warn!("could not note a full load: the next sync loads in full");
         }
     }
+}
+
+/// An `--as-of` as people write it: a date (`2026-12-01`: the state at the end of that day,
+/// UTC) or an RFC 3339 time.
+pub fn parse_as_of(text: &str) -> Result<DateTime<Utc>> {
+    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok();
+    let at = parse_since(text).map_err(|_| {
+        CoreError::invalid_argument(format!(
+            "--as-of takes a date (2026-12-01) or a time (2026-12-01T09:00:00Z), not {:?}.",
+            text.chars().take(40).collect::<String>()
+        ))
+    })?;
+    Ok(if day {
+        at + chrono::Duration::days(1) - chrono::Duration::milliseconds(1)
+    } else {
+        at
+    })
 }
 
 /// A `--since` as people write it: a date (`2026-12-01`, midnight UTC) or an RFC 3339 time.

@@ -82,7 +82,7 @@ impl Library {
 
     /// A library whose store lives in a new private temporary folder (`mkdtemp`, 0700), so the
     /// grid works the same without a data dir; nothing is kept between runs.
-    fn temporary() -> Self {
+    pub(super) fn temporary() -> Self {
         let opened = crate::private_files::private_temp_dir("inlet-items-").and_then(|dir| {
             match ItemStore::open(&dir.join(FILE_NAME)) {
                 Ok(store) => Ok((store, dir)),
@@ -153,6 +153,9 @@ impl Library {
         let key = generation.key.clone();
         let items = tokio::task::spawn_blocking(move || {
             store.purge(&key, id)?;
+            if let Err(error) = store.thin_revisions(Utc::now()) {
+                tracing::warn!(code = error.code(), %error, "could not thin the history");
+            }
             if !read_back {
                 return Ok::<_, CoreError>(Vec::new());
             }

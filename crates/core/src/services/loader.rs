@@ -377,6 +377,10 @@ impl Inner {
         let failed: Vec<String> = result.failures.iter().map(|f| f.stream.clone()).collect();
         let carry = provider(integration).carry_over(&prepared.request, &result.items, &failed);
         self.library.carry_over(&key, &mut result, carry).await?;
+        if syncs {
+            // Paths and children lists over what the sync gave and what it kept.
+            provider(integration).finish(&mut result.items);
+        }
         self.library
             .finish_load(writer, &mut result, &cancel, read_back)
             .await?;

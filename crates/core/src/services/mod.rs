@@ -31,7 +31,7 @@ pub use clients::ApiClients;
 pub use connections::Connections;
 pub use diagnostics::Facts;
 pub use file_fetcher::human_bytes;
-pub use history::parse_since;
+pub use history::{parse_as_of, parse_since};
 pub use item_views::{Destination, FacetValue, ItemView, ItemWindow, ViewFacets};
 pub use library::{CurrentAccount, Library};
 pub use library_files::FileUsage;

@@ -246,3 +246,35 @@ pub async fn stored_inlet(sandbox: &Sandbox, name: &str) -> (Inlet, PathBuf) {
         dir,
     )
 }
+
+/// Items as JSON by key, without the mark of what changed and without the links providers sign
+/// anew for every answer: what two loads of the same data must agree on.
+#[allow(dead_code)]
+pub fn by_key(items: &[inlet_core::IntegrationItem]) -> Vec<(String, serde_json::Value)> {
+    let mut items: Vec<(String, serde_json::Value)> = (items.iter())
+        .map(|item| {
+            let stable = item.without_signed_links();
+            let mut json =
+                serde_json::to_value(stable.as_ref().unwrap_or(item)).expect("an item is JSON");
+            json["delta"] = serde_json::Value::Null;
+            (item.key(), json)
+        })
+        .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    items
+}
+
+/// The one change of field `field` that `inlet`'s history holds for item `id`: the item's only
+/// revision, a change.
+pub async fn only_change_of(
+    inlet: &Inlet,
+    id: &str,
+    field: &str,
+) -> inlet_core::item_store::FieldChange {
+    let accounts = inlet.connections.connected_accounts().await.unwrap();
+    let history = inlet.library.item_history(&accounts, id).await.unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0].kind, inlet_core::Delta::Changed);
+    let change = history[0].changes.iter().find(|c| c.field == field);
+    change.expect("the field's change").clone()
+}

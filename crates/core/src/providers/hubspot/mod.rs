@@ -204,23 +204,17 @@ impl Provider for HubSpot {
         _items: &[IntegrationItem],
         _failed: &[String],
     ) -> super::CarryOver {
-        if !request.sync {
-            return super::CarryOver::default();
-        }
         use crate::item::ItemKind;
-        super::CarryOver {
-            kinds: vec![
-                ItemKind::Contact,
-                ItemKind::Company,
-                ItemKind::Deal,
-                ItemKind::Ticket,
-                ItemKind::CustomObject,
-                ItemKind::Pipeline,
-                ItemKind::ObjectType,
-            ],
-            listed: true,
-            ..super::CarryOver::default()
-        }
+        let kinds = vec![
+            ItemKind::Contact,
+            ItemKind::Company,
+            ItemKind::Deal,
+            ItemKind::Ticket,
+            ItemKind::CustomObject,
+            ItemKind::Pipeline,
+            ItemKind::ObjectType,
+        ];
+        super::CarryOver::of_sync(request, kinds)
     }
 
     /// What a portal holds, as far as the granted scopes show it: owners, the standard

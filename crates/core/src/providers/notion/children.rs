@@ -56,8 +56,12 @@ impl Walk<'_, '_> {
                 read += 1;
                 self.child_pages(&page).await?
             };
+            if !unchanged {
+                let listed = children.iter().map(|(id, _)| id.clone()).collect();
+                self.listed_children.insert(page.clone(), listed);
+            }
             for (id, database) in children {
-                if self.seen.contains(&id) {
+                if self.seen.contains(&id) || self.stored.contains(&id) {
                     continue;
                 }
                 let given = if database {

@@ -31,20 +31,13 @@ type BlockPlace = (Option<String>, &'static str);
 /// Loads the workspace: search, then every data source's rows and every database's own
 /// object; tells `sink` what search missed.
 pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSink) -> Result<()> {
-    let mut walk = Walk {
-        ctx,
-        seen: HashSet::new(),
-        blocks: HashMap::new(),
-        pages: Vec::new(),
-        rows: Vec::new(),
-        content_read: HashSet::new(),
-    };
+    let mut walk = Walk::new(ctx);
     let mut databases: BTreeMap<String, (IntegrationItem, Vec<String>)> = BTreeMap::new();
     let mut sources = Vec::new();
     let mut cursor = Cursor::default();
     let url = api_url(ctx.settings, "/v1/search");
     loop {
-        let (items, next) = items_of_page(listing_page(ctx, &url, &cursor).await?);
+        let (items, next) = items_of_page(listing_page(ctx, &url, &cursor, &json!({})).await?);
         // Search may give one result twice while its index moves: each source counts once.
         for item in items.iter().filter(|i| i.item_type == ItemKind::DataSource) {
             if sources.contains(&item.id) {
@@ -112,21 +105,22 @@ pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSin
             if missed == 1 { "" } else { "s" },
         ));
     }
-    // Content last: the rows', and the pages' the walk did not read.
-    let remaining: Vec<_> = (walk.pages.iter().chain(&walk.rows))
-        .filter(|(id, _)| !walk.content_read.contains(id))
-        .cloned()
-        .collect();
-    super::content::load_contents(ctx, &remaining, sink).await
+    super::sync::note_what_syncs_missed(ctx, &walk, sink);
+    walk.contents(sink).await
 }
 
-/// One page of a Notion listing (search, a data source's query) at `url`, from `cursor`.
-async fn listing_page(
+/// One page of a Notion listing (search, a data source's query) at `url`, from `cursor`, with
+/// the fields of `with` (a sort, a filter) in its body.
+pub(super) async fn listing_page(
     ctx: &LoadContext<'_>,
     url: &url::Url,
     cursor: &Cursor,
+    with: &Value,
 ) -> Result<SearchPage> {
     let mut body = json!({ "page_size": spec(Integration::Notion).page_size });
+    for (key, value) in with.as_object().into_iter().flatten() {
+        body[key] = value.clone();
+    }
     if let Some(c) = cursor.as_ref() {
         body["start_cursor"] = c.clone().into();
     }
@@ -148,9 +142,39 @@ pub(super) struct Walk<'a, 'c> {
     pub(super) rows: Vec<(String, Option<DateTime<Utc>>)>,
     /// The pages whose content this load has read already (while walking down).
     pub(super) content_read: HashSet<String>,
+    /// The child pages and databases of each page whose blocks the walk read.
+    pub(super) listed_children: HashMap<String, HashSet<String>>,
+    /// Children the walk does not read when it finds them (a sync's stored ones, kept).
+    pub(super) stored: HashSet<String>,
+}
+
+impl<'a, 'c> Walk<'a, 'c> {
+    /// A walk that has given nothing yet.
+    pub(super) fn new(ctx: &'a LoadContext<'c>) -> Self {
+        Self {
+            ctx,
+            seen: HashSet::new(),
+            blocks: HashMap::new(),
+            pages: Vec::new(),
+            rows: Vec::new(),
+            content_read: HashSet::new(),
+            listed_children: HashMap::new(),
+            stored: HashSet::new(),
+        }
+    }
 }
 
 impl Walk<'_, '_> {
+    /// Reads the content the load wants of the pages and rows given whose content the walk did
+    /// not read (content last: the rows', and the pages' the walk did not read).
+    pub(super) async fn contents(&self, sink: &mut dyn PageSink) -> Result<()> {
+        let remaining: Vec<_> = (self.pages.iter().chain(&self.rows))
+            .filter(|(id, _)| !self.content_read.contains(id))
+            .cloned()
+            .collect();
+        super::content::load_contents(self.ctx, &remaining, sink).await
+    }
+
     /// Gives `items` not given before, their block parents resolved first.
     pub(super) async fn emit(
         &mut self,
@@ -196,7 +220,8 @@ impl Walk<'_, '_> {
         let mut cursor = Cursor::default();
         let mut added = 0;
         loop {
-            let (items, next) = items_of_page(listing_page(self.ctx, &url, &cursor).await?);
+            let (items, next) =
+                items_of_page(listing_page(self.ctx, &url, &cursor, &json!({})).await?);
             added += self.emit(items, sink).await?;
             if !advance(Integration::Notion, &mut cursor, next)? {
                 return Ok(added);

@@ -9,6 +9,7 @@ mod listing;
 pub mod markdown;
 pub mod properties;
 mod rich_text;
+mod sync;
 
 use std::collections::HashMap;
 
@@ -257,7 +258,10 @@ impl Provider for Notion {
         _stream: &str,
         sink: &mut dyn PageSink,
     ) -> Result<()> {
-        listing::load_workspace(ctx, sink).await
+        match sync::since(ctx) {
+            Some(since) => sync::load(ctx, since, sink).await,
+            None => listing::load_workspace(ctx, sink).await,
+        }
     }
 
     /// Parent paths like `Workspace / Projects / Roadmap`, children lists, and "(not shared)"
@@ -282,8 +286,21 @@ impl Provider for Notion {
         Capabilities {
             content: true,
             columns_of: vec![ItemKind::DataSource],
+            syncs: true,
             ..Capabilities::default()
         }
+    }
+
+    /// A sync gives what changed and names the stored pages, databases and data sources it
+    /// keeps as they are (`sync.rs`); the rest is gone.
+    fn carry_over(
+        &self,
+        request: &super::LoadRequest,
+        _items: &[IntegrationItem],
+        _failed: &[String],
+    ) -> super::CarryOver {
+        let kinds = vec![ItemKind::Page, ItemKind::Database, ItemKind::DataSource];
+        super::CarryOver::of_sync(request, kinds)
     }
 
     fn finish(&self, items: &mut [IntegrationItem]) {
@@ -312,6 +329,9 @@ impl Provider for Notion {
         };
         let mut children: HashMap<String, Vec<String>> = HashMap::new();
         for item in items.iter_mut() {
+            // Made again from what is here (a sync's kept items carry the lists they had).
+            item.children = None;
+            item.directory = item.item_type != ItemKind::Page;
             item.parent_path_or_name = Some(path_of(item.parent_id.clone()));
             if let Some(parent) = &item.parent_id {
                 children

@@ -1,0 +1,185 @@
+//! The store as it was: an account's items at an earlier time, made from its current generation
+//! by undoing, newest first, every revision seen after that time — a new item taken out, a gone
+//! one brought back as it last was (schema v8 keeps its body), each moved field set back to what
+//! it was (or taken out where it was not there). Before the account's first load there is
+//! nothing. A gone item recorded before schema v8 kept no body: it is counted, not guessed.
+
+use std::collections::BTreeMap;
+
+use rusqlite::params;
+use serde_json::{Map, Value};
+
+use super::revisions::history_start_preference;
+use super::{mode_text, sql_error, AccountKey, FieldChange, Generation, ItemStore};
+use crate::error::Result;
+use crate::item::IntegrationItem;
+
+/// An account's items as they were at a time.
+#[derive(Debug, Clone)]
+pub struct ItemsAsOf {
+    /// The account's current generation (the account as it is described now).
+    pub current: Generation,
+    /// The items present then, by key order.
+    pub items: Vec<IntegrationItem>,
+    /// When the account's history begins (its first load), if known.
+    pub history_from: Option<String>,
+    /// Items gone since that Inlet cannot bring back (recorded before it kept their bodies).
+    pub not_kept: usize,
+}
+
+impl ItemStore {
+    /// `key`'s items as they were at `at` (RFC 3339, UTC); `None` when the account has no
+    /// stored load.
+    pub fn items_as_of(&self, key: &AccountKey, at: &str) -> Result<Option<ItemsAsOf>> {
+        let Some(current) = self.current(key)? else {
+            return Ok(None);
+        };
+        let history_from = self.preference(&history_start_preference(key))?;
+        let mut as_of = ItemsAsOf {
+            current,
+            items: Vec::new(),
+            history_from,
+            not_kept: 0,
+        };
+        if as_of.history_from.as_deref().is_some_and(|from| at < from) {
+            return Ok(Some(as_of));
+        }
+        let connection = self.read();
+        let mut bodies: BTreeMap<String, Value> = BTreeMap::new();
+        let mut items = connection
+            .prepare(
+                "SELECT key, body FROM items
+                  WHERE generation = ?1 AND (delta IS NULL OR delta != 'gone')",
+            )
+            .map_err(sql_error)?;
+        let rows = items
+            .query_map([as_of.current.id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(sql_error)?;
+        for row in rows {
+            let (item_key, body) = row.map_err(sql_error)?;
+            bodies.insert(item_key, serde_json::from_str(&body).unwrap_or_default());
+        }
+        let mut revisions = connection
+            .prepare(
+                "SELECT key, kind, changes, body FROM revisions
+                  WHERE integration = ?1 AND mode = ?2 AND account_id = ?3 AND seen_at > ?4
+                  ORDER BY id DESC",
+            )
+            .map_err(sql_error)?;
+        let rows = revisions
+            .query_map(
+                params![
+                    key.integration.id(),
+                    mode_text(key.mode),
+                    key.account_id,
+                    at
+                ],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                    ))
+                },
+            )
+            .map_err(sql_error)?;
+        for row in rows {
+            let (item_key, kind, changes, body) = row.map_err(sql_error)?;
+            match kind.as_str() {
+                "new" => {
+                    bodies.remove(&item_key);
+                }
+                "gone" => match body.and_then(|b| serde_json::from_str::<Value>(&b).ok()) {
+                    Some(body) => {
+                        bodies.insert(item_key, body);
+                    }
+                    None => as_of.not_kept += 1,
+                },
+                _ => {
+                    let changes: Vec<FieldChange> =
+                        serde_json::from_str(&changes).unwrap_or_default();
+                    if let Some(Value::Object(body)) = bodies.get_mut(&item_key) {
+                        for change in changes.iter().rev() {
+                            undo(body, change);
+                        }
+                    }
+                }
+            }
+        }
+        as_of.items = bodies
+            .into_values()
+            .filter_map(|body| serde_json::from_value(body).ok())
+            .collect();
+        Ok(Some(as_of))
+    }
+}
+
+/// Sets `change`'s field of `body` back to what it was.
+fn undo(body: &mut Map<String, Value>, change: &FieldChange) {
+    let Some((object, name)) = field_of(body, &change.field) else {
+        return;
+    };
+    if change.added {
+        object.remove(&name);
+    } else {
+        object.insert(name, change.from.clone());
+    }
+}
+
+/// The object holding the field at `path` (names joined by `.`, which a name may hold too: the
+/// longest name that leads on is taken) and the field's name in it.
+fn field_of<'a>(
+    mut object: &'a mut Map<String, Value>,
+    path: &str,
+) -> Option<(&'a mut Map<String, Value>, String)> {
+    let mut rest = path;
+    loop {
+        if rest.is_empty() {
+            return None;
+        }
+        if object.contains_key(rest) {
+            return Some((object, rest.to_owned()));
+        }
+        let next = (object.iter())
+            .filter(|(name, value)| {
+                value.is_object()
+                    && rest.len() > name.len()
+                    && rest.starts_with(name.as_str())
+                    && rest.as_bytes()[name.len()] == b'.'
+            })
+            .map(|(name, _)| name.clone())
+            .max_by_key(String::len);
+        let Some(name) = next else {
+            // Not there now: the field was taken out, and goes back in whole.
+            return Some((object, rest.to_owned()));
+        };
+        rest = &rest[name.len() + 1..];
+        object = object.get_mut(&name)?.as_object_mut()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::item_store::diff;
+    use serde_json::json;
+
+    #[test]
+    fn undoing_a_diff_gives_back_the_body_before_exactly() {
+        let before = json!({"name": "Ada", "details": {"values": {"lastname": null, "a.b": 1,
+            "gone": {"x": [1, 2]}}, "properties": {"Stage": "Lead"}}, "url": null});
+        let after = json!({"name": "Ada L.", "details": {"values": {"lastname": "Lovelace",
+            "a.b": 2, "new": true}, "properties": {"Stage": {"label": "Won"}}}, "url": null});
+        let changes = diff(&before, &after);
+        let Value::Object(mut body) = after else {
+            panic!("an object")
+        };
+        for change in changes.iter().rev() {
+            undo(&mut body, change);
+        }
+        assert_eq!(Value::Object(body), before);
+    }
+}
