@@ -81,15 +81,7 @@ pub(super) fn record(
         )
         .map_err(sql_error)?;
     let rows = changed
-        .query_map(params![new, previous], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })
+        .query_map(params![new, previous], five_texts)
         .map_err(sql_error)?;
     let mut insert = tx
         .prepare_cached(
@@ -111,6 +103,11 @@ pub(super) fn record(
             .map_err(sql_error)?;
     }
     Ok(())
+}
+
+/// A row's first five columns, as text.
+fn five_texts(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, String, String)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
 /// Notes when `key`'s history begins, at its first load (`seen_at`), unless noted before: the
@@ -202,15 +199,7 @@ impl ItemStore {
                         item_id,
                         since
                     ],
-                    |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, String>(3)?,
-                            r.get::<_, String>(4)?,
-                        ))
-                    },
+                    five_texts,
                 )
                 .map_err(sql_error)?;
             for row in rows {

@@ -57,25 +57,10 @@ pub async fn load(
     let names = property_names(&book);
     let groups = property_groups(&names);
     let listed = groups.first().map(|g| g.join(",")).unwrap_or_default();
-    let endpoint = api_url(ctx.settings, &format!("/crm/v3/objects/{}", object.path));
-    let limit = spec(Integration::Hubspot).page_size.to_string();
     let mut after = Cursor::default();
     let mut waiting: Vec<SimpleObject> = Vec::new();
     loop {
-        let page: ObjectPage = ctx
-            .api
-            .json(ctx.tokens, |http| {
-                let mut query = vec![
-                    ("limit", limit.as_str()),
-                    ("properties", listed.as_str()),
-                    ("archived", "false"),
-                ];
-                if let Some(cursor) = after.as_deref() {
-                    query.push(("after", cursor));
-                }
-                http.get(endpoint.clone()).query(&query)
-            })
-            .await?;
+        let page = listing_page(ctx, object, &listed, false, &after).await?;
         let mut records = page.results;
         for group in groups.iter().skip(1) {
             read_more_properties(ctx, object, &mut records, group).await?;
@@ -137,6 +122,57 @@ pub(super) fn property_names(book: &PropertyBook) -> Vec<&str> {
     names
 }
 
+/// One page of `object`'s records (`archived`: the deleted ones HubSpot still lists) with the
+/// properties `listed` (comma-separated), from `after`.
+pub(super) async fn listing_page(
+    ctx: &LoadContext<'_>,
+    object: &ObjectType,
+    listed: &str,
+    archived: bool,
+    after: &Cursor,
+) -> Result<ObjectPage> {
+    let endpoint = api_url(ctx.settings, &format!("/crm/v3/objects/{}", object.path));
+    let limit = spec(Integration::Hubspot).page_size.to_string();
+    ctx.api
+        .json(ctx.tokens, |http| {
+            let mut query = vec![
+                ("limit", limit.as_str()),
+                ("properties", listed),
+                ("archived", if archived { "true" } else { "false" }),
+            ];
+            if let Some(cursor) = after.as_deref() {
+                query.push(("after", cursor));
+            }
+            http.get(endpoint.clone()).query(&query)
+        })
+        .await
+}
+
+/// The records `ids` of `object` with the values of `properties`, read 100 at a time
+/// (`POST …/batch/read`), in the order HubSpot answers.
+pub(super) async fn batch_read(
+    ctx: &LoadContext<'_>,
+    object: &ObjectType,
+    ids: &[String],
+    properties: &[&str],
+) -> Result<Vec<SimpleObject>> {
+    let url = api_url(
+        ctx.settings,
+        &format!("/crm/v3/objects/{}/batch/read", object.path),
+    );
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(BATCH_READ) {
+        let inputs: Vec<serde_json::Value> = chunk.iter().map(|id| json!({"id": id})).collect();
+        let body = json!({"inputs": inputs, "properties": properties, "propertiesWithHistory": []});
+        let answer: BatchRead = ctx
+            .api
+            .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
+            .await?;
+        found.extend(answer.results);
+    }
+    Ok(found)
+}
+
 /// The values of `properties` for `records`, merged into them.
 async fn read_more_properties(
     ctx: &LoadContext<'_>,
@@ -144,19 +180,9 @@ async fn read_more_properties(
     records: &mut [SimpleObject],
     properties: &[&str],
 ) -> Result<()> {
-    let url = api_url(
-        ctx.settings,
-        &format!("/crm/v3/objects/{}/batch/read", object.path),
-    );
-    for chunk in records.chunks_mut(BATCH_READ) {
-        let inputs: Vec<serde_json::Value> = chunk.iter().map(|r| json!({"id": r.id})).collect();
-        let body = json!({"inputs": inputs, "properties": properties, "propertiesWithHistory": []});
-        let answer: BatchRead = ctx
-            .api
-            .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
-            .await?;
-        merge_properties(chunk, answer.results);
-    }
+    let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+    let found = batch_read(ctx, object, &ids, properties).await?;
+    merge_properties(records, found);
     Ok(())
 }
 

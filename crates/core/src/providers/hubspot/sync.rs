@@ -23,7 +23,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::api::{BatchRead, ObjectPage, SimpleObject};
+use super::api::{ObjectPage, SimpleObject};
 use super::objects::{record_item, ObjectType};
 use super::{associations, records};
 use crate::error::{CoreError, Result};
@@ -37,8 +37,6 @@ use crate::spec::SEARCH_PACE_KEY;
 pub const OVERLAP: chrono::Duration = chrono::Duration::minutes(5);
 /// Records one search page holds (the documented most).
 const SEARCH_PAGE: usize = 200;
-/// Records one batch read takes.
-const BATCH_READ: usize = 100;
 /// Records whose associations are read in one batch (the v4 batch read's limit).
 const ASSOCIATION_BATCH: usize = 1_000;
 
@@ -195,27 +193,10 @@ fn stored_as_is(ctx: &LoadContext<'_>, object: &ObjectType, record: &SimpleObjec
 
 /// The ids of `object`'s records deleted (archived; HubSpot lists them for 90 days).
 async fn deleted(ctx: &LoadContext<'_>, object: &ObjectType) -> Result<HashSet<String>> {
-    let endpoint = api_url(ctx.settings, &format!("/crm/v3/objects/{}", object.path));
-    let limit = crate::spec::spec(Integration::Hubspot)
-        .page_size
-        .to_string();
     let mut after = Cursor::default();
     let mut ids = HashSet::new();
     loop {
-        let page: ObjectPage = ctx
-            .api
-            .json(ctx.tokens, |http| {
-                let mut query = vec![
-                    ("limit", limit.as_str()),
-                    ("properties", "hs_object_id"),
-                    ("archived", "true"),
-                ];
-                if let Some(cursor) = after.as_deref() {
-                    query.push(("after", cursor));
-                }
-                http.get(endpoint.clone()).query(&query)
-            })
-            .await?;
+        let page = records::listing_page(ctx, object, "hs_object_id", true, &after).await?;
         ids.extend(page.results.into_iter().map(|r| r.id));
         let next = page.paging.and_then(|p| p.next).map(|n| n.after);
         if !advance(Integration::Hubspot, &mut after, next)? {
@@ -224,28 +205,15 @@ async fn deleted(ctx: &LoadContext<'_>, object: &ObjectType) -> Result<HashSet<S
     }
 }
 
-/// `ids`' records of `object` with every property in `names`, read 100 at a time.
+/// `ids`' records of `object` with every property in `names`, in id order (as a listing gives
+/// them).
 async fn read(
     ctx: &LoadContext<'_>,
     object: &ObjectType,
     ids: &[String],
     names: &[&str],
 ) -> Result<Vec<SimpleObject>> {
-    let url = api_url(
-        ctx.settings,
-        &format!("/crm/v3/objects/{}/batch/read", object.path),
-    );
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(BATCH_READ) {
-        let inputs: Vec<serde_json::Value> = chunk.iter().map(|id| json!({"id": id})).collect();
-        let body = json!({"inputs": inputs, "properties": names, "propertiesWithHistory": []});
-        let answer: BatchRead = ctx
-            .api
-            .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
-            .await?;
-        found.extend(answer.results);
-    }
-    // In id order, as a listing gives them.
+    let mut found = records::batch_read(ctx, object, ids, names).await?;
     found.sort_by_key(|r| r.id.parse::<u64>().unwrap_or(u64::MAX));
     Ok(found)
 }
