@@ -128,11 +128,12 @@ describe("connections", () => {
     await tick();
     expect(backend.calls).toContain("load hubspot");
     expect(backend.calls).not.toContain("sync hubspot");
-    // Notion cannot tell what changed: its Reload is a full load, with no second button.
-    backend.setConnected("notion", true);
+    // Airtable cannot tell what changed: its Reload refreshes what is stored, with no second
+    // button.
+    backend.setConnected("airtable", true);
     await app.refresh();
-    await app.load("notion");
-    expect(button(card("notion"), "Load every Notion item again")).toBeUndefined();
+    await app.load("airtable");
+    expect(button(card("airtable"), "Load every Airtable item again")).toBeUndefined();
   });
 
   it("keeps the keyboard focus on a card's button when the cards are drawn again", async () => {
@@ -499,6 +500,18 @@ describe("Airtable records", () => {
     anyway.click();
     await settle();
     expect(backend.calls.filter((c) => c === "records all").length).toBe(loadsBefore + 1);
+    // A Reload refreshes the stored records: past half of the month's calls it asks first.
+    backend.status("airtable").usage!.calls = 600;
+    await app.refresh();
+    button(card("airtable"), "Reload Airtable items")!.click();
+    await settle();
+    expect(backend.calls).toContain("estimate sync");
+    expect(backend.calls).not.toContain("sync airtable");
+    const syncAnyway = document.getElementById("status-action") as HTMLButtonElement;
+    expect(syncAnyway.textContent).toBe("Sync anyway");
+    syncAnyway.click();
+    await settle();
+    expect(backend.calls).toContain("sync airtable");
     // A month whose quota was met says so on the card.
     backend.status("airtable").usage!.quota_met_at = "2026-12-03T10:00:00Z";
     await app.refresh();

@@ -17,11 +17,11 @@ export { formatTime } from "./format";
 
 const FIRST_RUN_KEY = "inlet.first-run-done";
 /** A load of the account's structure alone. */
-const STRUCTURE: LoadRequest = { records: { scope: "none" }, content: false, sync: false };
+const STRUCTURE: LoadRequest = { records: { scope: "none" }, content: false, sync: false, scheduled: false };
 
 /** A load with the records of `container` (a base or a table), or of every container. */
 function recordsOf(container: IntegrationItem | null): LoadRequest {
-  return { records: container ? { scope: "of", ids: [container.id] } : { scope: "all" }, content: false, sync: false };
+  return { records: container ? { scope: "of", ids: [container.id] } : { scope: "all" }, content: false, sync: false, scheduled: false };
 }
 
 /** The stored children of `parent` (a table's records), in the order they loaded. */
@@ -273,8 +273,25 @@ export class App {
     const status = this.store.get().statuses.find((s) => s.integration === integration);
     // Where the provider has content (Notion's pages), a load brings it: only pages edited since.
     const content = status?.capabilities.content ?? false;
-    const sync = !everything && (status?.capabilities.syncs ?? false) && status?.last_load != null;
-    await this.runLoad(integration, () => this.backend.load(integration, { ...STRUCTURE, content, sync }), () => void this.load(integration, everything));
+    // Once loaded, a Reload syncs: only what changed where the provider can tell, and the
+    // contents stored (Airtable's records) where it cannot — which costs calls from a plan's
+    // month: past half of it, say so first and offer "Sync anyway".
+    const sync = !everything && status?.last_load != null;
+    const request: LoadRequest = { ...STRUCTURE, content, sync };
+    const run = () => this.runLoad(integration, () => this.backend.load(integration, request), () => void this.load(integration, everything));
+    if (sync && status?.capabilities.call_plans) {
+      let estimate: CallEstimate | null = null;
+      try {
+        estimate = await this.backend.loadEstimate(integration, request);
+      } catch {
+        // Only advice: the sync itself says what stops it.
+      }
+      if (estimate?.ask_first) {
+        this.store.set({ message: estimate.message, offer: { label: "Sync anyway", run: () => void run() } });
+        return;
+      }
+    }
+    await run();
   }
 
   /**

@@ -738,6 +738,11 @@ export type LoadRequest = {
 	 *  provider that cannot, or an account never loaded, loads in full.
 	 */
 	sync?: boolean,
+	/**
+	 *  A run nobody watches (the schedule's): it never spends more than half of a plan's
+	 *  monthly API calls; past that it leaves the contents out and says so.
+	 */
+	scheduled?: boolean,
 };
 
 /**

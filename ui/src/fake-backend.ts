@@ -45,7 +45,7 @@ function defaultRedirect(integration: Integration): string {
 /** What each provider can do, as the core says. */
 const CAPABILITIES: Record<Integration, Capabilities> = {
   airtable: { records_of: ["base", "table"], record_kind: "record", columns_of: ["table"], workbook_of: ["base"], content: false, call_plans: true, optional_scopes: [], syncs: false },
-  notion: { records_of: [], record_kind: null, columns_of: ["data_source"], workbook_of: [], content: true, call_plans: false, optional_scopes: [], syncs: false },
+  notion: { records_of: [], record_kind: null, columns_of: ["data_source"], workbook_of: [], content: true, call_plans: false, optional_scopes: [], syncs: true },
   hubspot: {
     records_of: [],
     record_kind: null,
@@ -229,7 +229,7 @@ export class FakeBackend implements Backend {
     };
   }
 
-  async load(integration: Integration, request: LoadRequest = { records: { scope: "none" }, content: false, sync: false }): Promise<LoadSummary> {
+  async load(integration: Integration, request: LoadRequest = { records: { scope: "none" }, content: false, sync: false, scheduled: false }): Promise<LoadSummary> {
     const records = request.records ?? { scope: "none" };
     if (records.scope !== "none") return this.loadRecords(integration, records.scope === "of" ? records.ids : null);
     this.calls.push(`load ${integration}`);
@@ -272,12 +272,15 @@ export class FakeBackend implements Backend {
   async loadEstimate(integration: Integration, request: LoadRequest): Promise<CallEstimate | null> {
     const records = request.records ?? { scope: "none" };
     const baseId = records.scope === "of" ? records.ids[0] : null;
-    this.calls.push(`estimate ${baseId ?? "all"}`);
-    if (!CAPABILITIES[integration].call_plans || records.scope === "none") return null;
+    this.calls.push(request.sync ? "estimate sync" : `estimate ${baseId ?? "all"}`);
+    if (!CAPABILITIES[integration].call_plans || (records.scope === "none" && !request.sync)) return null;
     const usage = this.status(integration).usage;
     if (!usage) throw Object.assign(new Error("Airtable is not connected."), { name: "BackendError" });
     const calls = baseId ? 3 : 24;
-    const ask_first = usage.plan_calls !== null || usage.quota_met_at !== null;
+    // A sync asks only past half of the plan's month; a records load whenever the cap is known.
+    const ask_first = request.sync
+      ? usage.quota_met_at !== null || (usage.plan_calls !== null && usage.calls + calls > usage.plan_calls / 2)
+      : usage.plan_calls !== null || usage.quota_met_at !== null;
     const message = `Loading these records takes about ${calls} API calls. Inlet has made ${usage.calls} calls this month.`;
     return { calls, bases: baseId ? 1 : 7, tables: baseId ? 2 : 16, tables_never_loaded: 0, usage: structuredClone(usage), ask_first, message };
   }

@@ -78,6 +78,10 @@ pub enum Command {
         /// quiet when nothing did; `inlet schedule --notify off` turns it off).
         #[arg(long)]
         notify: bool,
+        /// A run nobody watches (the schedule's): never spend more than half of a plan's
+        /// monthly API calls (Airtable's records are then left as stored, and it says so).
+        #[arg(long)]
+        scheduled: bool,
     },
     /// Show an item's history (no network call): every change the loads and syncs found, oldest
     /// first, with each field that moved from what to what — or, with `--since`, every change

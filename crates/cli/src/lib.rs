@@ -82,11 +82,13 @@ async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError>
             integration,
             all,
             notify,
+            scheduled,
         } => {
             let asked = commands::sync::Asked {
                 integration,
                 all,
                 notify,
+                scheduled,
                 json: cli.json,
             };
             commands::sync::run(&inlet, voice, asked).await

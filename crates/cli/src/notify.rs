@@ -13,6 +13,8 @@ pub enum Outcome {
         integration: Integration,
         changes: ChangeSummary,
         failed_part: Option<String>,
+        /// What it left out to stay within half of the month's API calls.
+        held_back: Option<String>,
     },
     /// It did not sync.
     Failed {
@@ -38,6 +40,7 @@ pub fn digest(outcomes: &[Outcome]) -> Option<Digest> {
                 integration,
                 changes,
                 failed_part,
+                held_back,
             } => {
                 let name = integration.display_name();
                 let counts: Vec<String> = [
@@ -57,6 +60,7 @@ pub fn digest(outcomes: &[Outcome]) -> Option<Digest> {
                         "{name} synced in part: {part} did not (the next run tries again)."
                     ));
                 }
+                needs.extend(held_back.clone());
             }
             Outcome::Failed { integration, error } => {
                 let name = integration.display_name();
@@ -120,6 +124,7 @@ mod tests {
             integration,
             changes: ChangeSummary { new, changed, gone },
             failed_part: None,
+            held_back: None,
         }
     }
 
@@ -146,6 +151,19 @@ mod tests {
             "Notion needs you to reconnect: open Inlet.\nHubSpot: 12 new · 3 changed"
         );
         assert!(told.needs_you);
+        let quota = Outcome::Synced {
+            integration: Integration::Airtable,
+            changes: ChangeSummary::default(),
+            failed_part: None,
+            held_back: Some("Airtable's records were not refreshed: …".into()),
+        };
+        let held = digest(&[quota]).unwrap();
+        assert!(
+            held.needs_you
+                && held
+                    .body
+                    .starts_with("Airtable's records were not refreshed")
+        );
         let calm = digest(&[synced(Integration::Airtable, 0, 0, 2)]).unwrap();
         assert_eq!(
             (calm.summary.as_str(), calm.body.as_str(), calm.needs_you),

@@ -70,6 +70,9 @@ pub struct LoadResult {
     pub requests: u32,
     /// Whether it fetched only what changed (a sync the provider could make).
     pub incremental: bool,
+    /// What a scheduled sync left out to stay within half of the month's API calls, in a
+    /// sentence (also among `notes`).
+    pub held_back: Option<String>,
 }
 
 /// A load as the window hears of it: the items themselves stay in the store, where the grid
@@ -344,5 +347,6 @@ pub async fn load_all(
         kept,
         requests: 0,
         incremental: false,
+        held_back: None,
     })
 }

@@ -170,7 +170,7 @@ impl Units {
             CoreError::invalid_argument("The `inlet` command's path is not valid UTF-8.")
         })?;
         text.push_str(&format!(
-            "ExecStart={} sync --all --quiet --notify\nNice=10\nIOSchedulingClass=idle\n",
+            "ExecStart={} sync --all --scheduled --quiet --notify\nNice=10\nIOSchedulingClass=idle\n",
             quoted(command, true)?
         ));
         Ok(text)
@@ -313,7 +313,8 @@ mod tests {
     #[test]
     fn the_service_runs_the_command_with_the_settings_quoted_for_systemd() {
         let service = units(Path::new("/tmp")).service().unwrap();
-        assert!(service.contains("ExecStart=\"/usr/bin/inlet\" sync --all --quiet --notify\n"));
+        assert!(service
+            .contains("ExecStart=\"/usr/bin/inlet\" sync --all --scheduled --quiet --notify\n"));
         assert!(service.contains("Environment=\"INLET_DATA_DIR=/home/ada/100%% \\\"mine\\\"\"\n"));
         let mut bad = units(Path::new("/tmp"));
         bad.environment[0].1 = "a\nExecStart=/bin/evil".into();

@@ -229,3 +229,82 @@ async fn a_known_plan_and_a_spent_month_are_said_before_a_records_load() {
         estimate.message
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_refreshes_the_stored_records_and_a_scheduled_one_keeps_within_half_the_month() {
+    let sandbox = sandbox(Knobs::default()).await;
+    let inlet = inlet(&sandbox).await;
+    connect_to(&inlet, Integration::Airtable).await.0.unwrap();
+    let structure = load(&inlet, Integration::Airtable).await.unwrap();
+    let base = (structure.items.iter())
+        .find(|i| i.item_type == ItemKind::Base)
+        .map(|i| i.id.clone())
+        .unwrap();
+    let run = |request: LoadRequest| {
+        (inlet.loader).load_with(Integration::Airtable, request, no_progress(), true)
+    };
+    let records = |result: &inlet_core::load::LoadResult| {
+        (result.items.iter())
+            .filter(|i| i.item_type == ItemKind::Record)
+            .count()
+    };
+    let loaded = run(LoadRequest::with_records(RecordScope::Of(vec![
+        base.clone()
+    ])))
+    .await
+    .unwrap();
+    assert!(records(&loaded) > 0);
+    let sync = |scheduled: bool| LoadRequest {
+        sync: true,
+        scheduled,
+        ..LoadRequest::structure()
+    };
+
+    // A sync refreshes the records stored (that base's), as a records load of it costs.
+    let estimate = (inlet.connections)
+        .load_estimate(Integration::Airtable, &sync(false))
+        .await
+        .unwrap()
+        .expect("a sync of stored records has a cost");
+    assert_eq!(estimate.bases, 1, "{estimate:?}");
+    assert!(!estimate.ask_first, "no plan known: {estimate:?}");
+    let synced = run(sync(false)).await.unwrap();
+    assert_eq!(records(&synced), records(&loaded));
+    assert!(
+        synced.requests > structure.requests,
+        "{} requests",
+        synced.requests
+    );
+    assert!(synced.held_back.is_none());
+
+    // On the free plan (1,000 a month) with 600 calls spent, refreshing them passes half: a
+    // sync someone asked for asks first, a scheduled one refreshes the structure alone.
+    (inlet.connections)
+        .set_plan(Integration::Airtable, Some("free".into()))
+        .await
+        .unwrap();
+    let accounts = inlet.connections.connected_accounts().await.unwrap();
+    let month = inlet_core::services::month_of(chrono::Utc::now());
+    (inlet.library.store().unwrap())
+        .add_api_calls(&accounts[0], &month, &[("elsewhere".to_owned(), 600)])
+        .unwrap();
+    let estimate = (inlet.connections)
+        .load_estimate(Integration::Airtable, &sync(false))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(estimate.ask_first, "{estimate:?}");
+    let held = run(sync(true)).await.unwrap();
+    let why = held.held_back.clone().expect("held back");
+    assert!(
+        why.contains("would pass half of the plan's 1,000 calls a month"),
+        "{why}"
+    );
+    assert!(held.notes.contains(&why));
+    assert_eq!(records(&held), records(&loaded), "the stored records stay");
+    assert!(
+        held.requests < synced.requests,
+        "{} requests",
+        held.requests
+    );
+}

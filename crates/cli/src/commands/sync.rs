@@ -22,6 +22,7 @@ pub struct Asked {
     pub integration: Option<String>,
     pub all: bool,
     pub notify: bool,
+    pub scheduled: bool,
     pub json: bool,
 }
 
@@ -30,6 +31,7 @@ pub async fn run(inlet: &Inlet, voice: Voice, asked: Asked) -> Result<ExitCode, 
         integration,
         all,
         notify,
+        scheduled,
         json,
     } = asked;
     let named = integration.is_some();
@@ -45,7 +47,7 @@ pub async fn run(inlet: &Inlet, voice: Voice, asked: Asked) -> Result<ExitCode, 
     let (mut partial, mut failed) = (false, false);
     let (mut said, mut outcomes) = (Vec::new(), Vec::new());
     for integration in integrations {
-        match sync_one(inlet, voice, integration, json).await {
+        match sync_one(inlet, voice, integration, scheduled, json).await {
             Ok((line, outcome)) => {
                 if let Outcome::Synced { failed_part, .. } = &outcome {
                     partial |= failed_part.is_some();
@@ -103,12 +105,23 @@ async fn sync_one(
     inlet: &Inlet,
     voice: Voice,
     integration: Integration,
+    scheduled: bool,
     json: bool,
 ) -> Result<(String, Outcome), CoreError> {
     let request = LoadRequest {
         sync: true,
+        scheduled,
         ..LoadRequest::structure()
     };
+    // Calls capped by a plan (Airtable's records): a sync someone asked for says what it costs
+    // where it would pass half the month's calls (a note: `inlet` runs in scripts too).
+    if !scheduled {
+        if let Ok(Some(estimate)) = inlet.connections.load_estimate(integration, &request).await {
+            if estimate.ask_first {
+                voice.note(&estimate.message);
+            }
+        }
+    }
     let started = Instant::now();
     let silent: inlet_core::load::ProgressFn = Arc::new(|_| {});
     let result = inlet
@@ -158,6 +171,7 @@ async fn sync_one(
         integration,
         changes,
         failed_part: result.failures.first().map(|f| f.stream.clone()),
+        held_back: result.held_back.clone(),
     };
     Ok((line, outcome))
 }

@@ -25,6 +25,10 @@ pub struct LoadRequest {
     /// provider that cannot, or an account never loaded, loads in full.
     #[serde(default)]
     pub sync: bool,
+    /// A run nobody watches (the schedule's): it never spends more than half of a plan's
+    /// monthly API calls; past that it leaves the contents out and says so.
+    #[serde(default)]
+    pub scheduled: bool,
 }
 
 impl LoadRequest {

@@ -278,6 +278,14 @@ impl Inner {
     ) -> Result<LoadResult> {
         let mut prepared = self.prepare(integration).await?;
         prepared.request = request;
+        // A sync of contents that come on demand: the stored ones, within the budget.
+        let (records, held_back) = super::budget::sync_records(
+            self.library.clone(),
+            &prepared.account_key(),
+            &prepared.request,
+        )
+        .await?;
+        prepared.request.records = records;
         if provider(integration).reads_previous_load(&prepared.request) {
             prepared.previous = self.library.previous_load(&prepared.account_key()).await?;
         }
@@ -319,6 +327,10 @@ impl Inner {
             result.requests = sent.load(Ordering::Relaxed);
             result.incremental =
                 prepared.request.sync && provider(integration).capabilities().syncs;
+            if let Some(why) = held_back {
+                result.notes.push(why.clone());
+                result.held_back = Some(why);
+            }
             if full_instead {
                 result.notes.push(
                     "A full load this time: the last one was partial, or a week old, or there was none."

@@ -8,6 +8,7 @@
 //!
 //! [`Inlet::start`] is the one start-up both faces use.
 
+mod budget;
 mod clients;
 mod connections;
 mod diagnostics;

@@ -13,16 +13,12 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use specta::Type;
 
-use super::connections::Connections;
 use super::library::Library;
-use super::types::account_key;
 use crate::error::{CoreError, ErrorCode, QuotaPeriod, Result};
 use crate::http::CallMeter;
-use crate::integration::Integration;
 use crate::item_store::{AccountKey, ItemStore};
-use crate::keychain::blocking;
 use crate::load::LoadResult;
-use crate::providers::{LoadRequest, RecordScope};
+use crate::providers::RecordScope;
 use crate::spec::{spec, CallPlan};
 use crate::sync::lock;
 
@@ -278,51 +274,7 @@ impl Library {
     }
 }
 
-/// The active account's usage, for the faces (the account is the connection's).
-impl Connections {
-    async fn active_key(&self, integration: Integration) -> Result<AccountKey> {
-        let connection = self
-            .find(integration)
-            .await?
-            .ok_or(CoreError::NotConnected { integration })?;
-        Ok(account_key(&connection))
-    }
-
-    /// Remembers which plan the active `integration` account is on (`None`: not known) and
-    /// answers its usage as the card shows it.
-    pub async fn set_plan(
-        &self,
-        integration: Integration,
-        plan: Option<String>,
-    ) -> Result<Option<ApiUsage>> {
-        let key = self.active_key(integration).await?;
-        let library = self.library.clone();
-        blocking(move || library.set_plan(&key, plan.as_deref())).await
-    }
-
-    /// What `request` will cost the active `integration` account in API calls, where its
-    /// provider caps them by a plan and the request loads records (their pages are what
-    /// counts); `None` otherwise.
-    pub async fn load_estimate(
-        &self,
-        integration: Integration,
-        request: &LoadRequest,
-    ) -> Result<Option<CallEstimate>> {
-        let capped = crate::providers::provider(integration)
-            .capabilities()
-            .call_plans;
-        if !capped || request.records.is_none() {
-            return Ok(None);
-        }
-        let key = self.active_key(integration).await?;
-        let (library, scope) = (self.library.clone(), request.records.clone());
-        blocking(move || library.records_estimate(&key, &scope))
-            .await
-            .map(Some)
-    }
-}
-
-fn describe(estimate: &CallEstimate, key: &AccountKey) -> String {
+pub(super) fn describe(estimate: &CallEstimate, key: &AccountKey) -> String {
     let name = key.integration.display_name();
     let usage = &estimate.usage;
     let mut out = if estimate.tables == 0 {
@@ -375,7 +327,7 @@ fn clamp(n: u64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-fn plural(n: u64, what: &str) -> String {
+pub(super) fn plural(n: u64, what: &str) -> String {
     let number = n
         .to_string()
         .as_bytes()
@@ -400,6 +352,7 @@ impl From<&CallPlan> for PlanChoice {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::integration::Integration;
 
     #[test]
     fn months_are_utc_calendar_months() {
