@@ -91,12 +91,14 @@ pub async fn load(
     integration: Integration,
     request: LoadRequest,
 ) -> CommandResult<LoadSummary> {
-    let progress = progress_events(app);
+    let progress = progress_events(app.clone());
     let inlet = state.inlet().await?;
     let load = inlet
         .loader
         .load_with(integration, request, progress, false);
-    Ok(load.await?.into())
+    let result = load.await?;
+    crate::notify::after_load(&app, &inlet, &result).await;
+    Ok(result.into())
 }
 
 /// Announces a load's progress as `LoadProgressEvent`s.

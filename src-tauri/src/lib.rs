@@ -11,6 +11,7 @@ mod events;
 mod files;
 mod items;
 mod logging;
+mod notify;
 mod schedule;
 mod setup;
 mod state;
@@ -84,6 +85,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(specta.invoke_handler())
         .register_uri_scheme_protocol(files::SCHEME, files::serve)
         .manage(logging)

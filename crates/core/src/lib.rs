@@ -8,6 +8,7 @@
 pub mod account;
 pub mod browser;
 pub mod config;
+pub mod digest;
 pub mod error;
 pub mod export;
 pub mod files;
