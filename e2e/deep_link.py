@@ -169,10 +169,22 @@ def changes_between_loads():
             request = urllib.request.Request(f"{base}/_sandbox/edit", method="POST", headers={"Content-Type": "application/json"},
                                              data=json.dumps({"renamed": 3, "removed": 2, "added": 4}).encode())
             urllib.request.urlopen(request, timeout=10).close()
+            # The desktop notification the app sends when a load ends with its window not in
+            # front, seen on the session bus.
+            monitor = subprocess.Popen(["dbus-monitor", "--session",
+                                        "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"],
+                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
             d.click(f'{card} button[aria-label="Reload HubSpot items"]')
             want = "HubSpot: +4 new · 3 changed · 2 gone"
             count = d.wait_for(want, lambda: (lambda t: t if want in t else None)(d.text("#item-count")))
             print(f"changes: {count}")
+            in_front = d.execute("return document.hasFocus()")
+            time.sleep(1)
+            monitor.terminate()
+            seen = monitor.communicate(timeout=10)[0]
+            notified = "HubSpot: 4 new · 3 changed · 2 gone" in seen
+            print(f"changes: window in front: {in_front}, notification sent: {notified}")
+            assert notified != in_front, seen[-2000:]
             # 485 − 2 deleted + 4 added, and the 2 gone ones stay, struck through, until the next load.
             assert count.startswith("489 items"), count
             set_field(d, "#changes-filter", "changes", "change")

@@ -27,6 +27,9 @@ async fn main() {
     };
     let knobs = Knobs {
         latency_ms: 30,
+        // Search leaves nothing out here: the sandbox's default (a page in seven) models a
+        // workspace shared a moment ago, whose misses a sync leaves to the weekly full load.
+        notion_search_misses: 0,
         ..Knobs::default()
     };
     let sandbox = sandbox_of(size, knobs).await;

@@ -33,6 +33,21 @@ pub struct LoadProgress {
     pub waiting_secs: Option<u32>,
 }
 
+impl LoadProgress {
+    /// The load of `integration` waits (`stream` says for what; `waiting_secs`, how long,
+    /// where known).
+    pub fn waiting(integration: Integration, stream: &str, waiting_secs: Option<u32>) -> Self {
+        Self {
+            integration,
+            stream: stream.to_owned(),
+            pages: 0,
+            items: 0,
+            done: false,
+            waiting_secs,
+        }
+    }
+}
+
 /// A stream that failed after its retries.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct StreamFailure {

@@ -167,6 +167,7 @@ pub async fn sync_figures(
     let before = api_requests(sandbox);
     let (full_wall, _) = timed_load(inlet, integration, false).await;
     let full = (full_wall, api_requests(sandbox) - before);
+    eprintln!("full load: {full_wall:?}, {} requests", full.1);
     let measure = async |edit: Option<&inlet_sandbox::DataEdit>, expected: u32| {
         let (mut walls, mut requests) = (Vec::new(), 0);
         for _ in 0..runs {
@@ -175,9 +176,11 @@ pub async fn sync_figures(
             }
             let before = api_requests(sandbox);
             let (wall, result) = timed_load(inlet, integration, true).await;
-            assert_eq!(result.changes.unwrap_or_default().changed, expected);
-            walls.push(wall);
             requests = api_requests(sandbox) - before;
+            let changes = result.changes.unwrap_or_default();
+            eprintln!("sync: {wall:?}, {requests} requests, {changes:?}");
+            assert_eq!(changes.changed, expected);
+            walls.push(wall);
         }
         (median(walls), requests)
     };

@@ -278,6 +278,14 @@ impl Inner {
     ) -> Result<LoadResult> {
         let mut prepared = self.prepare(integration).await?;
         prepared.request = request;
+        // One load of an account at a time across processes (the schedule's and the app's).
+        let report = progress.clone();
+        let _one_at_a_time = (self.connections.locks)
+            .hold_load(&prepared.connection.key(), move || {
+                let waiting = "waiting for another Inlet to finish loading";
+                report(LoadProgress::waiting(integration, waiting, None))
+            })
+            .await?;
         // A sync of contents that come on demand: the stored ones, within the budget.
         let (records, held_back) = super::budget::sync_records(
             self.library.clone(),
@@ -301,14 +309,8 @@ impl Inner {
         }
         let report = progress.clone();
         prepared.api = prepared.api.with_rate_limit_hook(Arc::new(move |wait| {
-            report(LoadProgress {
-                integration,
-                stream: "rate limit".into(),
-                pages: 0,
-                items: 0,
-                done: false,
-                waiting_secs: Some(u32::try_from(wait.as_secs().max(1)).unwrap_or(u32::MAX)),
-            })
+            let secs = u32::try_from(wait.as_secs().max(1)).unwrap_or(u32::MAX);
+            report(LoadProgress::waiting(integration, "rate limit", Some(secs)))
         }));
         let key = prepared.account_key();
         // Every call sent counts, however the load ends.
