@@ -98,6 +98,20 @@ impl ItemStore {
         Ok(self.files_size())
     }
 
+    /// The room the store's data takes: its pages less the free ones SQLite keeps in the file
+    /// for the next load to reuse (a load writes its generation before the one it replaces is
+    /// dropped, so the file holds about one generation more than the data).
+    pub fn live_size(&self) -> Result<u64> {
+        let connection = self.lock();
+        let pragma = |name: &str| {
+            connection
+                .query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0))
+                .map_err(sql_error)
+        };
+        let pages = pragma("page_count")? - pragma("freelist_count")?;
+        Ok((pages * pragma("page_size")?).unsigned_abs())
+    }
+
     /// The sizes of the store's file and its write-ahead journal.
     fn files_size(&self) -> u64 {
         let size = |path: &std::path::Path| std::fs::metadata(path).map_or(0, |m| m.len());
