@@ -4,6 +4,8 @@
 //! `RUNS`, each after its own edit), against the full load's time and requests in the same run.
 //! A full load again after the syncs is the yardstick's second reading.
 
+use std::time::Duration;
+
 use common::{api_requests, sandbox_of, stored, sync_figures, sync_row, timed_load};
 use inlet_core::Integration;
 use inlet_sandbox::{DataEdit, DatasetSize, Knobs};
@@ -31,7 +33,15 @@ async fn main() {
         renamed: 250,
         ..DataEdit::default()
     };
-    let figures = sync_figures(&sandbox, &inlet, Integration::Hubspot, RUNS, &edit, 250).await;
+    let figures = sync_figures(
+        &sandbox,
+        &inlet,
+        Integration::Hubspot,
+        RUNS,
+        &edit,
+        (250, Duration::ZERO),
+    )
+    .await;
     let before = api_requests(&sandbox);
     let (again, _) = timed_load(&inlet, Integration::Hubspot, false).await;
     let again_requests = api_requests(&sandbox) - before;

@@ -156,13 +156,15 @@ pub struct SyncFigures {
     pub changed: (std::time::Duration, u64),
 }
 
+/// `pause`: how long to wait before each sync, so it starts as a scheduled one does, with the
+/// provider's rate window empty.
 pub async fn sync_figures(
     sandbox: &Sandbox,
     inlet: &Inlet,
     integration: Integration,
     runs: usize,
     edit: &inlet_sandbox::DataEdit,
-    changed: u32,
+    (changed, pause): (u32, std::time::Duration),
 ) -> SyncFigures {
     let before = api_requests(sandbox);
     let (full_wall, _) = timed_load(inlet, integration, false).await;
@@ -174,6 +176,7 @@ pub async fn sync_figures(
             if let Some(edit) = edit {
                 sandbox.edit_data(edit);
             }
+            tokio::time::sleep(pause).await;
             let before = api_requests(sandbox);
             let (wall, result) = timed_load(inlet, integration, true).await;
             requests = api_requests(sandbox) - before;
