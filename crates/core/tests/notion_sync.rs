@@ -91,6 +91,7 @@ async fn a_notion_sync_fetches_only_the_changes_and_equals_a_full_load() {
         notion_trashed_rows: 2,
         notion_trashed_pages: 1,
         notion_subpages: 2,
+        notion_moved: 1,
         ..DataEdit::default()
     });
     let synced = run(&inlet, true).await;
@@ -114,6 +115,30 @@ async fn a_notion_sync_fetches_only_the_changes_and_equals_a_full_load() {
         full.requests
     );
     // The renamed page's title, from what to what.
+    // The page moved under another one (its own time unchanged, so search does not give it)
+    // is there, under its new parent (what it held: the comparison with a full load below).
+    let moved = (sandbox.dataset().notion.objects.iter())
+        .find(|o| {
+            o.parent.0 == "page_id"
+                && full
+                    .items
+                    .iter()
+                    .any(|i| i.id == o.id && i.parent_id != o.parent.1)
+        })
+        .expect("a moved page")
+        .clone();
+    let now = synced
+        .items
+        .iter()
+        .find(|i| i.id == moved.id)
+        .expect("still there");
+    assert_eq!(now.parent_id, moved.parent.1);
+    let held = |result: &LoadResult| {
+        (result.items.iter())
+            .filter(|i| i.parent_id.as_deref() == Some(moved.id.as_str()))
+            .count()
+    };
+    assert_eq!(held(&synced), held(&full));
     let renamed = sandbox.dataset().notion.objects[0].clone();
     let name = only_change_of(&inlet, &renamed.id, "name").await;
     assert_eq!(name.to, serde_json::json!(renamed.title));

@@ -34,7 +34,14 @@ impl ItemStore {
         let Some(current) = self.current(key)? else {
             return Ok(None);
         };
-        let history_from = self.preference(&history_start_preference(key))?;
+        // An account first loaded before Inlet noted it: its history is known from its first
+        // revision (or its load now) — earlier, nothing rather than a guess.
+        let history_from = match self.preference(&history_start_preference(key))? {
+            Some(from) => Some(from),
+            None => self
+                .first_revision(key)?
+                .or(Some(current.loaded_at.clone())),
+        };
         let mut as_of = ItemsAsOf {
             current,
             items: Vec::new(),
@@ -114,6 +121,20 @@ impl ItemStore {
             .filter_map(|body| serde_json::from_value(body).ok())
             .collect();
         Ok(Some(as_of))
+    }
+}
+
+impl ItemStore {
+    /// When the first of `key`'s revisions was seen.
+    fn first_revision(&self, key: &AccountKey) -> Result<Option<String>> {
+        self.read()
+            .query_row(
+                "SELECT min(seen_at) FROM revisions
+                  WHERE integration = ?1 AND mode = ?2 AND account_id = ?3",
+                params![key.integration.id(), mode_text(key.mode), key.account_id],
+                |r| r.get(0),
+            )
+            .map_err(sql_error)
     }
 }
 

@@ -127,11 +127,13 @@ impl ItemStore {
         let all_until = now - Duration::days(days);
         let daily_until = now - Duration::days(days.max(i64::from(DAILY_UNTIL_DAYS)));
         let text = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Millis, true);
-        // A week's bucket reaches back at most seven days before where the last thinning stopped.
+        // From where the last thinning stopped — less the days its daily zone has since aged
+        // into the weekly one, and a week's bucket reaching back seven days before that.
+        let weekly_lag = Duration::days(days.max(i64::from(DAILY_UNTIL_DAYS)) - days);
         let from = self
             .preference(THINNED_PREFERENCE)?
             .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-            .map(|t| text(t.with_timezone(&Utc) - Duration::days(8)))
+            .map(|t| text(t.with_timezone(&Utc) - weekly_lag - Duration::days(8)))
             .unwrap_or_default();
         let mut connection = self.lock();
         let tx = connection.transaction().map_err(sql_error)?;
@@ -366,8 +368,32 @@ mod tests {
         );
         // Thinning again changes nothing; the space says what is left.
         assert_eq!(store.thin_revisions(now).unwrap(), 0);
+        // Two days of one week, 80 and 78 days ago: one a day now; once they pass 90 days (a
+        // later thinning, from where this one stopped), one a week.
+        let thursday: DateTime<Utc> = "2026-09-17T10:00:00Z".parse().unwrap();
+        add(&store, "d", thursday, "D0", "D1");
+        add(&store, "d", thursday + Duration::days(1), "D1", "D2");
+        assert_eq!(
+            store.thin_revisions(now).unwrap(),
+            0,
+            "two days: two revisions"
+        );
+        let later = now + Duration::days(12);
+        assert_eq!(store.thin_revisions(now + Duration::days(1)).unwrap(), 0);
+        assert_eq!(
+            store.thin_revisions(later).unwrap(),
+            1,
+            "one week: one revision"
+        );
         let space = store.history_space().unwrap();
-        assert_eq!((space.revisions, space.days), (4, DEFAULT_RETENTION_DAYS));
+        assert_eq!(space.revisions, 5);
+        let d = store.revisions(&[key()], Some("d"), "").unwrap();
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            serde_json::to_string(&d[0].changes).unwrap(),
+            change("D0", "D2")
+        );
+        assert_eq!(space.days, DEFAULT_RETENTION_DAYS);
         assert!(space.bytes > 0);
         assert!(store.set_retention_days(0).is_err());
         store.set_retention_days(365).unwrap();

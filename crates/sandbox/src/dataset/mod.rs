@@ -113,6 +113,9 @@ pub struct DataEdit {
     pub notion_trashed_pages: usize,
     /// New rows in the first Notion data source, not in search's index yet.
     pub notion_added_rows: usize,
+    /// Notion pages inside other pages moved under a top-level page (the first ones not
+    /// renamed): both parents are edited, the page itself is not.
+    pub notion_moved: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -310,6 +313,7 @@ impl Dataset {
         self.notion.rename(edit.notion_renamed, &edited);
         self.notion
             .trash(edit.notion_trashed_rows, edit.notion_trashed_pages, &edited);
+        self.notion.move_pages(edit.notion_moved, &edited);
         self.notion.add_subpages(edit.notion_subpages);
         self.notion.add_rows(edit.notion_added_rows, &edited);
         self.notion.edit_contents(edit.notion_content_edits);

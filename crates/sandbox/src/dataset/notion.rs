@@ -269,6 +269,45 @@ impl NotionData {
         }
     }
 
+    /// Moves the first `count` pages that sit in other pages (not renamed, not in the trash)
+    /// under a top-level page other than the one they were in; both parents' blocks change,
+    /// which edits them at `edited`; the moved page's own time stays.
+    pub(crate) fn move_pages(&mut self, count: usize, edited: &str) {
+        let chosen: Vec<usize> = (self.objects.iter().enumerate())
+            .filter(|(_, o)| {
+                o.object == "page"
+                    && !o.in_trash
+                    && o.parent.0 == "page_id"
+                    && !o.title.ends_with("(renamed)")
+            })
+            .map(|(at, _)| at)
+            .take(count)
+            .collect();
+        for at in chosen {
+            let (id, from) = (
+                self.objects[at].id.clone(),
+                self.objects[at].parent.1.clone(),
+            );
+            let to = (self.objects.iter())
+                .find(|o| {
+                    o.object == "page"
+                        && o.parent.0 == "workspace"
+                        && Some(&o.id) != from.as_ref()
+                        && o.id != id
+                })
+                .map(|o| o.id.clone());
+            let Some(to) = to else {
+                return;
+            };
+            self.objects[at].parent = ("page_id", Some(to.clone()));
+            for object in &mut self.objects {
+                if object.id == to || Some(&object.id) == from.as_ref() {
+                    object.last_edited_time = edited.to_owned();
+                }
+            }
+        }
+    }
+
     /// Adds `count` rows to the first database's first data source, made at `edited`; search
     /// has not indexed them yet (its query lists them).
     pub(crate) fn add_rows(&mut self, count: usize, edited: &str) {

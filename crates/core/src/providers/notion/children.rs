@@ -34,40 +34,44 @@ impl Walk<'_, '_> {
                 && previous
                     .get(&page)
                     .is_some_and(|before| before.modified == modified);
-            let children: Vec<Child> = if content::wanted(self.ctx, &page, modified) {
-                // Its content is wanted anyway: one read gives the content and the children.
-                read += 1;
-                self.content_read.insert(page.clone());
-                match content::read_content(self.ctx, &page, modified, sink).await? {
-                    Some(blocks) => content::child_pages_in(&blocks),
-                    None => Vec::new(),
-                }
-            } else if unchanged {
-                previous
-                    .children_of(&page)
-                    .iter()
-                    .filter_map(|id| {
+            // The children, and whether they are all of them (a read cut short is not).
+            let (children, whole): (Vec<Child>, bool) =
+                if content::wanted(self.ctx, &page, modified) {
+                    // Its content is wanted anyway: one read gives the content and the children.
+                    read += 1;
+                    self.content_read.insert(page.clone());
+                    match content::read_content(self.ctx, &page, modified, sink).await? {
+                        Some(blocks) => (content::child_pages_in(&blocks), true),
+                        None => (Vec::new(), false),
+                    }
+                } else if unchanged {
+                    let stored = (previous.children_of(&page).iter()).filter_map(|id| {
                         let kind = previous.get(id)?.item_type;
                         matches!(kind, ItemKind::Page | ItemKind::Database)
                             .then(|| (id.clone(), kind == ItemKind::Database))
-                    })
-                    .collect()
-            } else {
-                read += 1;
-                self.child_pages(&page).await?
-            };
-            if !unchanged {
+                    });
+                    (stored.collect(), false)
+                } else {
+                    read += 1;
+                    self.child_pages(&page).await?
+                };
+            if whole {
                 let listed = children.iter().map(|(id, _)| id.clone()).collect();
                 self.listed_children.insert(page.clone(), listed);
             }
             for (id, database) in children {
-                if self.seen.contains(&id) || self.stored.contains(&id) {
+                // A sync's stored child stays as stored where it was; one that moved here is
+                // read again (a database without its data sources and rows, kept as stored).
+                let placed_here = (previous.get(&id))
+                    .is_some_and(|p| p.parent_id.as_deref() == Some(page.as_str()));
+                let stored = self.stored.contains(&id);
+                if self.seen.contains(&id) || (stored && placed_here) {
                     continue;
                 }
-                let given = if database {
-                    self.database_with_rows(&id, sink).await?
-                } else {
-                    self.page(&id, sink).await?
+                let given = match (database, stored) {
+                    (true, true) => self.moved_database(&id, sink).await?,
+                    (true, false) => self.database_with_rows(&id, sink).await?,
+                    (false, _) => self.page(&id, sink).await?,
                 };
                 found += usize::from(given);
             }
@@ -75,10 +79,11 @@ impl Walk<'_, '_> {
         Ok((found, read))
     }
 
-    /// The child pages and databases in the blocks of `page`, nested blocks followed; none when
-    /// the page is not shared any more.
-    async fn child_pages(&mut self, page: &str) -> Result<Vec<Child>> {
+    /// The child pages and databases in the blocks of `page`, nested blocks followed, and
+    /// whether that is all of them (not when the page or a block in it could not be read).
+    async fn child_pages(&mut self, page: &str) -> Result<(Vec<Child>, bool)> {
         let mut found = Vec::new();
+        let mut whole = true;
         let mut blocks = VecDeque::from([(page.to_owned(), 0usize)]);
         while let Some((block, depth)) = blocks.pop_front() {
             let url = api_url(self.ctx.settings, &format!("/v1/blocks/{block}/children"));
@@ -98,7 +103,10 @@ impl Walk<'_, '_> {
                     .await;
                 let listing = match listing {
                     Ok(listing) => listing,
-                    Err(CoreError::ProviderHttp { status: 404, .. }) => break,
+                    Err(CoreError::ProviderHttp { status: 404, .. }) => {
+                        whole = false;
+                        break;
+                    }
                     Err(other) => return Err(other),
                 };
                 for child in listing.results {
@@ -117,7 +125,7 @@ impl Walk<'_, '_> {
                 }
             }
         }
-        Ok(found)
+        Ok((found, whole))
     }
 
     /// Page `id`, given to `sink` (then walked in turn); false when it is gone or unshared.
@@ -133,6 +141,22 @@ impl Walk<'_, '_> {
             Err(CoreError::ProviderHttp { status: 404, .. }) => Ok(false),
             Err(other) => Err(other),
         }
+    }
+
+    /// Stored database `id`, found under another page than before: read again and given with
+    /// the data sources Notion lists for it (those and their rows stay as stored); false when it
+    /// is gone or unshared.
+    async fn moved_database(&mut self, id: &str, sink: &mut dyn PageSink) -> Result<bool> {
+        let Some((mut database, listed)) = self.database(id).await? else {
+            return Ok(false);
+        };
+        let sources: Vec<String> = (listed.iter())
+            .filter_map(|s| Some(s.get("id")?.as_str()?.to_owned()))
+            .collect();
+        database
+            .details
+            .insert("data_sources".into(), sources.into());
+        Ok(self.emit(vec![database], sink).await? > 0)
     }
 
     /// Database `id` with its data sources and their rows, given to `sink`; false when it is gone

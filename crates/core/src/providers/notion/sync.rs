@@ -125,10 +125,14 @@ pub(super) async fn load(
         .map(|(id, _)| id.to_owned())
         .collect();
     walk.walk_down(sink).await?;
+    // A child no longer listed where it was is gone — unless it is listed under another page
+    // (moved there: read again above).
+    let listed_anywhere: HashSet<&String> = walk.listed_children.values().flatten().collect();
     for (page, listed) in &walk.listed_children {
         gone.extend(
             (ctx.previous.children_of(page).iter())
                 .filter(|child| !listed.contains(*child) && !walk.seen.contains(*child))
+                .filter(|child| !listed_anywhere.contains(child))
                 .filter(|child| {
                     (ctx.previous.get(child))
                         .is_some_and(|c| matches!(c.item_type, ItemKind::Page | ItemKind::Database))
