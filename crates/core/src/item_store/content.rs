@@ -32,27 +32,62 @@ fn time_text(time: Option<DateTime<Utc>>) -> Option<String> {
 impl ItemStore {
     /// Keeps `content` of one of `key`'s items, replacing what was stored of it.
     pub fn put_content(&self, key: &AccountKey, content: &ItemContent) -> Result<()> {
-        let blocks = serde_json::to_string(&content.blocks)
-            .map_err(|e| CoreError::serialization("a page's blocks", e))?;
-        let connection = self.lock();
-        connection
-            .execute(
-                "INSERT OR REPLACE INTO contents
-                   (integration, mode, account_id, item_id, edited, fetched_at, markdown, blocks)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    key.integration.id(),
-                    mode_text(key.mode),
-                    key.account_id,
-                    content.item_id,
-                    time_text(content.edited),
-                    time_text(Some(Utc::now())),
-                    content.markdown,
-                    blocks,
-                ],
+        self.put_contents(key, std::slice::from_ref(content))
+    }
+
+    /// Keeps every one of `contents` of `key`'s items in one transaction, replacing what was
+    /// stored of them.
+    pub fn put_contents(&self, key: &AccountKey, contents: &[ItemContent]) -> Result<()> {
+        let mut connection = self.lock();
+        let tx = connection.transaction().map_err(sql_error)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO contents
+                       (integration, mode, account_id, item_id, edited, fetched_at, markdown, blocks)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(sql_error)?;
+            let now = time_text(Some(Utc::now()));
+            for content in contents {
+                let blocks = serde_json::to_string(&content.blocks)
+                    .map_err(|e| CoreError::serialization("a page's blocks", e))?;
+                insert
+                    .execute(params![
+                        key.integration.id(),
+                        mode_text(key.mode),
+                        key.account_id,
+                        content.item_id,
+                        time_text(content.edited),
+                        now,
+                        content.markdown,
+                        blocks,
+                    ])
+                    .map_err(sql_error)?;
+            }
+        }
+        tx.commit().map_err(sql_error)
+    }
+
+    /// The Markdown of every one of `key`'s stored contents, by item id (one read).
+    pub fn markdown_by_item(
+        &self,
+        key: &AccountKey,
+    ) -> Result<std::collections::HashMap<String, String>> {
+        let connection = self.read();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT item_id, markdown FROM contents
+                  WHERE integration = ?1 AND mode = ?2 AND account_id = ?3",
             )
             .map_err(sql_error)?;
-        Ok(())
+        let rows = statement
+            .query_map(
+                params![key.integration.id(), mode_text(key.mode), key.account_id],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .map_err(sql_error)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
     }
 
     /// The edit time each of `key`'s stored contents was read at.

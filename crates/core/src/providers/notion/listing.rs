@@ -34,10 +34,8 @@ pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSin
     let mut walk = Walk::new(ctx);
     let mut databases: BTreeMap<String, (IntegrationItem, Vec<String>)> = BTreeMap::new();
     let mut sources = Vec::new();
-    let mut cursor = Cursor::default();
-    let url = api_url(ctx.settings, "/v1/search");
-    loop {
-        let (items, next) = items_of_page(listing_page(ctx, &url, &cursor, &json!({})).await?);
+    let mut search = Listing::search(ctx, json!({}));
+    while let Some(items) = search.next(ctx).await? {
         // Search may give one result twice while its index moves: each source counts once.
         for item in items.iter().filter(|i| i.item_type == ItemKind::DataSource) {
             if sources.contains(&item.id) {
@@ -53,9 +51,6 @@ pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSin
             }
         }
         walk.emit(items, sink).await?;
-        if !advance(Integration::Notion, &mut cursor, next)? {
-            break;
-        }
     }
     let (mut missed, mut unreadable) = (0usize, 0usize);
     for source in &sources {
@@ -109,24 +104,68 @@ pub(super) async fn load_workspace(ctx: &LoadContext<'_>, sink: &mut dyn PageSin
     walk.contents(sink).await
 }
 
-/// One page of a Notion listing (search, a data source's query) at `url`, from `cursor`, with
-/// the fields of `with` (a sort, a filter) in its body.
-pub(super) async fn listing_page(
-    ctx: &LoadContext<'_>,
-    url: &url::Url,
-    cursor: &Cursor,
-    with: &Value,
-) -> Result<SearchPage> {
-    let mut body = json!({ "page_size": spec(Integration::Notion).page_size });
-    for (key, value) in with.as_object().into_iter().flatten() {
-        body[key] = value.clone();
+/// A Notion listing (search, a data source's query) read one page at a time, with the fields
+/// of a sort or a filter in every request's body.
+pub(super) struct Listing {
+    url: url::Url,
+    with: Value,
+    cursor: Cursor,
+    done: bool,
+}
+
+impl Listing {
+    /// Search (`POST /v1/search`) with the fields of `with`.
+    pub(super) fn search(ctx: &LoadContext<'_>, with: Value) -> Self {
+        Self::at(api_url(ctx.settings, "/v1/search"), with)
     }
-    if let Some(c) = cursor.as_ref() {
-        body["start_cursor"] = c.clone().into();
+
+    /// Data source `source`'s rows (`POST /v1/data_sources/{id}/query`) with the fields of `with`.
+    pub(super) fn query(ctx: &LoadContext<'_>, source: &str, with: Value) -> Self {
+        let path = format!("/v1/data_sources/{source}/query");
+        Self::at(api_url(ctx.settings, &path), with)
     }
-    ctx.api
-        .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
-        .await
+
+    fn at(url: url::Url, with: Value) -> Self {
+        Self {
+            url,
+            with,
+            cursor: Cursor::default(),
+            done: false,
+        }
+    }
+
+    /// The listing's next page as items; `None` once its last page was read.
+    pub(super) async fn next(
+        &mut self,
+        ctx: &LoadContext<'_>,
+    ) -> Result<Option<Vec<IntegrationItem>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut body = json!({ "page_size": spec(Integration::Notion).page_size });
+        for (key, value) in self.with.as_object().into_iter().flatten() {
+            body[key] = value.clone();
+        }
+        if let Some(c) = self.cursor.as_ref() {
+            body["start_cursor"] = c.clone().into();
+        }
+        let page: SearchPage = ctx
+            .api
+            .json(ctx.tokens, |http| http.post(self.url.clone()).json(&body))
+            .await?;
+        let (items, next) = items_of_page(page);
+        self.done = !advance(Integration::Notion, &mut self.cursor, next)?;
+        Ok(Some(items))
+    }
+
+    /// Every item of the listing's remaining pages.
+    pub(super) async fn all(mut self, ctx: &LoadContext<'_>) -> Result<Vec<IntegrationItem>> {
+        let mut all = Vec::new();
+        while let Some(items) = self.next(ctx).await? {
+            all.extend(items);
+        }
+        Ok(all)
+    }
 }
 
 pub(super) struct Walk<'a, 'c> {
@@ -216,17 +255,12 @@ impl Walk<'_, '_> {
 
     /// Every row of data source `id`, the ones not seen yet given to `sink`; how many those were.
     pub(super) async fn rows_of(&mut self, id: &str, sink: &mut dyn PageSink) -> Result<usize> {
-        let url = api_url(self.ctx.settings, &format!("/v1/data_sources/{id}/query"));
-        let mut cursor = Cursor::default();
+        let mut rows = Listing::query(self.ctx, id, json!({}));
         let mut added = 0;
-        loop {
-            let (items, next) =
-                items_of_page(listing_page(self.ctx, &url, &cursor, &json!({})).await?);
+        while let Some(items) = rows.next(self.ctx).await? {
             added += self.emit(items, sink).await?;
-            if !advance(Integration::Notion, &mut cursor, next)? {
-                return Ok(added);
-            }
         }
+        Ok(added)
     }
 
     /// Database `id` as Notion describes it (its own title and parent) and its data sources

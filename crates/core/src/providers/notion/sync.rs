@@ -29,12 +29,12 @@ use std::collections::{BTreeSet, HashSet};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-use super::listing::{listing_page, Walk};
-use super::{database_of, items_of_page};
+use super::database_of;
+use super::listing::{Listing, Walk};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::item::{key_of, IntegrationItem, ItemKind};
-use crate::providers::{advance, api_url, Cursor, LoadContext, PageSink};
+use crate::providers::{LoadContext, PageSink};
 
 /// How far before the last load began a sync looks again: search's index trails edits, and a
 /// page edited while that load ran, after it was read, carries an earlier time.
@@ -157,13 +157,11 @@ pub(super) async fn load(
 /// The pages and data sources search gives as edited since `since`, newest first, less those
 /// stored as they are.
 async fn edited_since(ctx: &LoadContext<'_>, since: DateTime<Utc>) -> Result<Vec<IntegrationItem>> {
-    let url = api_url(ctx.settings, "/v1/search");
     let newest_first =
         json!({"sort": {"timestamp": "last_edited_time", "direction": "descending"}});
-    let mut cursor = Cursor::default();
+    let mut search = Listing::search(ctx, newest_first);
     let mut found = Vec::new();
-    loop {
-        let (items, next) = items_of_page(listing_page(ctx, &url, &cursor, &newest_first).await?);
+    while let Some(items) = search.next(ctx).await? {
         let past = items
             .iter()
             .any(|i| i.last_modified_time.is_some_and(|t| t < since));
@@ -172,10 +170,11 @@ async fn edited_since(ctx: &LoadContext<'_>, since: DateTime<Utc>) -> Result<Vec
                 .filter(|i| i.last_modified_time.is_none_or(|t| t >= since))
                 .filter(|i| !stored_as_is(ctx, i)),
         );
-        if past || !advance(Integration::Notion, &mut cursor, next)? {
-            return Ok(found);
+        if past {
+            break;
         }
     }
+    Ok(found)
 }
 
 /// The stored data sources a sync queries: those in `signalled`, and [`SAMPLED`] of the
@@ -223,28 +222,17 @@ async fn rows_changed(
     let ctx = walk.ctx;
     let edited = json!({"filter": {"timestamp": "last_edited_time",
         "last_edited_time": {"on_or_after": since.to_rfc3339_opts(SecondsFormat::Millis, true)}}});
-    let rows: Vec<IntegrationItem> = query(ctx, source, &edited)
+    let rows: Vec<IntegrationItem> = Listing::query(ctx, source, edited)
+        .all(ctx)
         .await?
         .into_iter()
         .filter(|row| !stored_as_is(ctx, row))
         .collect();
     walk.emit(rows, sink).await?;
-    let trashed = query(ctx, source, &json!({"in_trash": true})).await?;
+    let trashed = Listing::query(ctx, source, json!({"in_trash": true}))
+        .all(ctx)
+        .await?;
     Ok(trashed.into_iter().map(|row| row.id).collect())
-}
-
-/// Every row data source `source` lists for a query with the fields of `with`.
-async fn query(ctx: &LoadContext<'_>, source: &str, with: &Value) -> Result<Vec<IntegrationItem>> {
-    let url = api_url(ctx.settings, &format!("/v1/data_sources/{source}/query"));
-    let mut cursor = Cursor::default();
-    let mut rows = Vec::new();
-    loop {
-        let (items, next) = items_of_page(listing_page(ctx, &url, &cursor, with).await?);
-        rows.extend(items);
-        if !advance(Integration::Notion, &mut cursor, next)? {
-            return Ok(rows);
-        }
-    }
 }
 
 /// `gone` and every stored item under one of them.
