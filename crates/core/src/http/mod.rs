@@ -26,7 +26,7 @@ pub use body::{read_capped, BodyError, API_BODY_CAP, TOKEN_BODY_CAP};
 pub use breaker::Breaker;
 pub use client::{http_client, proxy_for};
 pub use dialect::{error_code, error_message, ApiDialect, FinalLimit, Meaning};
-pub use pacer::{Lockout, Pacer};
+pub use pacer::{Lockout, Paced, Pacer};
 pub use retry::RetryPolicy;
 pub use window::{RollingWindow, WindowReport};
 
@@ -186,7 +186,7 @@ impl ApiClient {
                 breaker: &self.breaker,
                 settled: false,
             };
-            self.pacer.ready(&self.pace_key).await;
+            let paced = self.pacer.ready(&self.pace_key).await;
             let mut request = build(&self.http).timeout(self.policy.request_timeout);
             if let Some(token) = &token {
                 request = request.bearer_auth(token.expose());
@@ -197,7 +197,9 @@ impl ApiClient {
             if let Some(meter) = &self.on_call {
                 meter(&self.pace_key);
             }
-            let outcome = match (request.send().await, tokens, &token) {
+            let sent = request.send().await;
+            paced.answered();
+            let outcome = match (sent, tokens, &token) {
                 (Ok(response), Some(tokens), Some(rejected))
                     if response.status() == StatusCode::UNAUTHORIZED && !refreshed =>
                 {
@@ -288,7 +290,12 @@ impl ApiClient {
             }
         };
         if status.is_success() {
-            return serde_json::from_slice(&body).map_err(|e| {
+            // An empty answer (Airtable's webhook delete) reads as JSON `null`.
+            let body = match body.iter().all(u8::is_ascii_whitespace) {
+                true => &b"null"[..],
+                false => &body[..],
+            };
+            return serde_json::from_slice(body).map_err(|e| {
                 Failure::Fatal(CoreError::InvalidResponse {
                     integration,
                     reason: e.to_string(),

@@ -26,6 +26,22 @@ pub enum Lockout {
     Account,
 }
 
+/// A request let go by [`Pacer::ready`]: the windows that counted it, and when. Once it is
+/// answered, [`Paced::answered`] counts it from then on in each of them.
+#[must_use = "an answered request counts from its answer"]
+pub struct Paced {
+    windows: Vec<(Arc<RollingWindow>, Instant)>,
+}
+
+impl Paced {
+    /// The request was answered (or failed) now.
+    pub fn answered(self) {
+        for (window, counted) in self.windows {
+            window.answered(counted);
+        }
+    }
+}
+
 /// Shared windows; clone it to share one budget between concurrent streams.
 #[derive(Clone)]
 pub struct Pacer {
@@ -107,7 +123,7 @@ impl Pacer {
 
     /// Waits until the next request under `key` may go: after any hold on it or on the
     /// account, within its own budget and the account's.
-    pub async fn ready(&self, key: &str) {
+    pub async fn ready(&self, key: &str) -> Paced {
         loop {
             // A locked-out account holds every key: none of its requests would be served.
             let until = {
@@ -125,17 +141,22 @@ impl Pacer {
             }
         }
         if let Some(own) = self.own.get(key) {
-            own.ready().await;
-            return self.keep_spacing(key).await;
+            let counted = own.ready().await;
+            self.keep_spacing(key).await;
+            return Paced {
+                windows: vec![(own.clone(), counted)],
+            };
         }
-        match &self.window {
-            Some(window) => window.ready().await,
-            None => self.key_window(key).ready().await,
-        }
+        let window = match &self.window {
+            Some(window) => window.clone(),
+            None => self.key_window(key),
+        };
+        let mut windows = vec![(window.clone(), window.ready().await)];
         if let Some(account) = &self.account {
-            account.ready().await;
+            windows.push((account.clone(), account.ready().await));
         }
         self.keep_spacing(key).await;
+        Paced { windows }
     }
 
     async fn keep_spacing(&self, key: &str) {
@@ -228,7 +249,7 @@ mod tests {
         let started = Instant::now();
         let mut at_once = 0;
         for _ in 0..tries {
-            pacer.ready(key).await;
+            pacer.ready(key).await.answered();
             if started.elapsed() < Duration::from_millis(1) {
                 at_once += 1;
             }
@@ -273,12 +294,12 @@ mod tests {
         });
         pacer.hold("appA", Duration::from_secs(30));
         let started = Instant::now();
-        pacer.ready("appB").await;
+        pacer.ready("appB").await.answered();
         assert!(
             started.elapsed() < Duration::from_millis(10),
             "another base is not held"
         );
-        pacer.ready("appA").await;
+        pacer.ready("appA").await.answered();
         assert!(
             started.elapsed() >= Duration::from_secs(30),
             "the held base waits it out"
@@ -294,7 +315,7 @@ mod tests {
         pacer.slow_down("appA", Lockout::Key);
         let started = Instant::now();
         for _ in 0..5 {
-            pacer.ready("appA").await;
+            pacer.ready("appA").await.answered();
         }
         // 2.5 per second at most (spacing 400 ms): the fifth goes after 1.6 s or later.
         assert!(
@@ -303,7 +324,7 @@ mod tests {
             started.elapsed()
         );
         let other = Instant::now();
-        pacer.ready("appB").await;
+        pacer.ready("appB").await.answered();
         assert!(
             other.elapsed() < Duration::from_millis(10),
             "other bases keep their pace"
@@ -324,13 +345,13 @@ mod tests {
         );
         let started = Instant::now();
         for base in 0..50 {
-            pacer.ready(&format!("app{base}")).await;
+            pacer.ready(&format!("app{base}")).await.answered();
         }
         assert!(
             started.elapsed() < Duration::from_millis(1),
             "50 bases at once"
         );
-        pacer.ready("app50").await;
+        pacer.ready("app50").await.answered();
         assert!(
             started.elapsed() >= Duration::from_secs(1),
             "the 51st waits for the window"
@@ -356,14 +377,14 @@ mod tests {
         assert_eq!(pacer.hold("appA", Duration::from_secs(30)), Lockout::Key);
         pacer.slow_down("appA", Lockout::Key);
         let started = Instant::now();
-        pacer.ready("appB").await;
+        pacer.ready("appB").await.answered();
         assert!(
             started.elapsed() < Duration::from_millis(10),
             "another base goes on"
         );
         let account = pacer.account.as_ref().unwrap();
         assert_eq!(account.budget().0, 48, "the account keeps its pace");
-        pacer.ready("appA").await;
+        pacer.ready("appA").await.answered();
         assert!(
             started.elapsed() >= Duration::from_secs(30),
             "the base waits"
@@ -393,7 +414,7 @@ mod tests {
         assert_eq!(account.budget().0, 24, "halved once, not once per base");
         // Every base waits the lockout out; after it, a new 429 is a new lockout.
         let started = Instant::now();
-        pacer.ready("appE").await;
+        pacer.ready("appE").await.answered();
         assert!(started.elapsed() >= Duration::from_secs(30));
         assert_ne!(pacer.hold("appE", Duration::from_secs(30)), Lockout::Known);
     }

@@ -57,8 +57,9 @@ impl RollingWindow {
         }
     }
 
-    /// Waits until a request fits in the window, and counts it.
-    pub async fn ready(&self) {
+    /// Waits until a request fits in the window, and counts it; answers when it was counted,
+    /// for [`RollingWindow::answered`].
+    pub async fn ready(&self) -> Instant {
         loop {
             let wait_until = {
                 let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -73,13 +74,26 @@ impl RollingWindow {
                 }
                 if (state.sent.len() as u32) < state.max {
                     state.sent.push_back(now);
-                    return;
+                    return now;
                 }
                 state.sent.front().map(|oldest| *oldest + span)
             };
             if let Some(until) = wait_until {
                 tokio::time::sleep_until(until).await;
             }
+        }
+    }
+
+    /// The request counted at `counted` was answered (or failed) now: it counts from now on.
+    /// The provider counted it somewhere between its send and its answer — late, when the
+    /// provider or the machine is busy — so a window kept from its send alone can let the next
+    /// burst land in the provider's count of this one (a 429, and Airtable's 30 s lockout).
+    pub fn answered(&self, counted: Instant) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(at) = state.sent.iter().position(|t| *t == counted) {
+            state.sent.remove(at);
+            // Every other entry was counted or answered before now: the queue stays in order.
+            state.sent.push_back(Instant::now());
         }
     }
 
@@ -145,6 +159,29 @@ mod tests {
             waited >= Duration::from_secs(10) && waited <= Duration::from_millis(10_200),
             "{waited:?}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_answered_late_counts_from_its_answer() {
+        let window = window(2, 1);
+        let started = Instant::now();
+        let slow = window.ready().await;
+        window.ready().await;
+        // The first one's answer comes half a second later: the provider may have counted it
+        // as late as that.
+        tokio::time::advance(Duration::from_millis(500)).await;
+        window.answered(slow);
+        window.ready().await;
+        let waited = started.elapsed();
+        // The other one leaves the window 1.1 s after it went; the slow one would have too,
+        // yet it stays until 1.1 s after its answer.
+        assert!(
+            waited >= Duration::from_millis(1_100) && waited < Duration::from_millis(1_200),
+            "{waited:?}"
+        );
+        window.ready().await;
+        let waited = started.elapsed();
+        assert!(waited >= Duration::from_millis(1_600), "{waited:?}");
     }
 
     #[tokio::test(start_paused = true)]
