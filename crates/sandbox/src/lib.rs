@@ -120,8 +120,16 @@ pub struct Knobs {
     /// Airtable: the integration's registration leaves `user.email:read` off, so asking for it
     /// is `invalid_scope` (every scope asked for "must be enabled on the integration").
     pub airtable_email_scope_off: bool,
+    /// Airtable: the integration's registration leaves `webhook:manage` off (the same way).
+    pub airtable_webhook_scope_off: bool,
     /// Airtable: the size of every attachment, in bytes, when not 0 (a large download).
     pub airtable_attachment_bytes: u64,
+    /// Airtable: how long a webhook made, refreshed or read now stays enabled (documented: 7
+    /// days); it is gone for good as long again after it expired.
+    pub airtable_webhook_life_ms: u64,
+    /// Airtable: how long a webhook's payloads are kept (documented: "deleted … after 1 week
+    /// whether or not the client has seen them").
+    pub airtable_payload_retention_ms: u64,
     /// Files: links in listings (Airtable's record listings, Notion's block children) have
     /// expired already (`files.rs`); reading one record or block gives fresh ones.
     pub file_links_expired: bool,
@@ -158,8 +166,11 @@ impl Default for Knobs {
             hubspot_search_per_second: 5,
             airtable_failing_base: None,
             airtable_email_scope_off: false,
+            airtable_webhook_scope_off: false,
             file_links_expired: false,
             airtable_attachment_bytes: 0,
+            airtable_webhook_life_ms: 7 * 24 * 3_600_000,
+            airtable_payload_retention_ms: 7 * 24 * 3_600_000,
         }
     }
 }
@@ -217,6 +228,8 @@ pub(crate) struct Shared {
     pub(crate) faults: Faults,
     pub(crate) counters: Counters,
     pub(crate) base_url: String,
+    /// Airtable's webhooks, which every edit gives payloads.
+    pub(crate) webhooks: airtable::Webhooks,
 }
 
 impl Shared {
@@ -234,6 +247,9 @@ impl Shared {
         let mut data = self.dataset.write().unwrap_or_else(|p| p.into_inner());
         let mut next = Dataset::clone(&data);
         next.edit(edit);
+        let airtable = &next.airtable;
+        let user = serde_json::json!({"id": airtable.user_id, "email": airtable.email, "permissionLevel": "create"});
+        self.webhooks.record(&data.airtable, airtable, user);
         *data = Arc::new(next);
     }
 
@@ -287,6 +303,7 @@ impl Sandbox {
             faults: Faults::new(config.seed),
             counters: Counters::default(),
             base_url: format!("http://{addr}"),
+            webhooks: Default::default(),
         });
         let app = router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();

@@ -18,6 +18,14 @@ use crate::tokens::bearer;
 use crate::{AppState, Knobs};
 
 mod oauth;
+#[cfg(feature = "faults")]
+mod payloads;
+mod records;
+mod webhooks;
+
+pub use records::attachment_links;
+
+pub(crate) use webhooks::Webhooks;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -26,11 +34,27 @@ pub fn routes() -> Router<AppState> {
         .route("/v0/meta/whoami", get(whoami))
         .route("/v0/meta/bases", get(bases))
         .route("/v0/meta/bases/{base}/tables", get(tables))
-        .route("/v0/{base}/{table}", get(records))
-        .route("/v0/{base}/{table}/{record}", get(record))
+        .route("/v0/{base}/{table}", get(records::records))
+        .route("/v0/{base}/{table}/{record}", get(records::record))
+        .route(
+            "/v0/bases/{base}/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/v0/bases/{base}/webhooks/{id}",
+            axum::routing::delete(webhooks::delete),
+        )
+        .route(
+            "/v0/bases/{base}/webhooks/{id}/refresh",
+            post(webhooks::refresh),
+        )
+        .route(
+            "/v0/bases/{base}/webhooks/{id}/payloads",
+            get(webhooks::payloads),
+        )
 }
 
-fn api_error(status: StatusCode, kind: &str, message: &str) -> Response {
+pub(super) fn api_error(status: StatusCode, kind: &str, message: &str) -> Response {
     (
         status,
         Json(json!({"error": {"type": kind, "message": message}})),
@@ -38,11 +62,12 @@ fn api_error(status: StatusCode, kind: &str, message: &str) -> Response {
         .into_response()
 }
 
-/// Authenticates, then applies the per-base limit (with its lockout) and the fault knobs.
-async fn guard(
+/// Authenticates (the token must carry every one of `scopes`), then applies the per-base limit
+/// (with its lockout) and the fault knobs.
+pub(super) async fn guard(
     app: &AppState,
     headers: &HeaderMap,
-    scope: &str,
+    scopes: &[&str],
     base_key: &str,
 ) -> Result<Knobs, Response> {
     app.counters.api_requests.fetch_add(1, Ordering::SeqCst);
@@ -53,7 +78,10 @@ async fn guard(
             "Invalid authentication token",
         ));
     };
-    if !grant.scopes.iter().any(|s| s == scope) {
+    if !scopes
+        .iter()
+        .all(|scope| grant.scopes.iter().any(|s| s == scope))
+    {
         return Err(api_error(
             StatusCode::FORBIDDEN,
             "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND",
@@ -68,7 +96,7 @@ async fn guard(
     // metadata endpoints keep answering (as reported by people who met it; Airtable's page does
     // not say) — so the sandbox counts every call and refuses only record listings.
     let used = app.counters.airtable_month_calls.load(Ordering::SeqCst);
-    if scope == "data.records:read"
+    if scopes == ["data.records:read"]
         && knobs.airtable_monthly_calls > 0
         && used >= knobs.airtable_monthly_calls
     {
@@ -141,7 +169,10 @@ async fn whoami(State(app): State<AppState>, headers: HeaderMap) -> Response {
 
 /// Where a listing's offset points: `itr{position}t{issued}/{next id}` (the real one is opaque,
 /// `itr…/rec…`), `issued` being the sandbox clock's milliseconds when it was handed out.
-fn cursor(q: &HashMap<String, String>, len: usize) -> Result<(usize, Option<u64>), Response> {
+pub(super) fn cursor(
+    q: &HashMap<String, String>,
+    len: usize,
+) -> Result<(usize, Option<u64>), Response> {
     let Some(offset) = q.get("offset") else {
         return Ok((0, None));
     };
@@ -161,7 +192,7 @@ fn cursor(q: &HashMap<String, String>, len: usize) -> Result<(usize, Option<u64>
 }
 
 /// An offset for the listing's next page, at `position`, before the item `next_id`.
-fn offset_at(position: usize, next_id: &str) -> String {
+pub(super) fn offset_at(position: usize, next_id: &str) -> String {
     format!("itr{position}t{}/{next_id}", crate::clock_ms())
 }
 
@@ -170,7 +201,7 @@ async fn bases(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let knobs = match guard(&app, &headers, "schema.bases:read", "meta").await {
+    let knobs = match guard(&app, &headers, &["schema.bases:read"], "meta").await {
         Ok(knobs) => knobs,
         Err(response) => return response,
     };
@@ -197,7 +228,7 @@ async fn tables(
     Path(base): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let knobs = match guard(&app, &headers, "schema.bases:read", &base).await {
+    let knobs = match guard(&app, &headers, &["schema.bases:read"], &base).await {
         Ok(knobs) => knobs,
         Err(response) => return response,
     };
@@ -231,176 +262,6 @@ async fn tables(
         })
         .collect();
     app.finish(&knobs, json!({"tables": tables}))
-}
-
-async fn records(
-    State(app): State<AppState>,
-    Path((base, table)): Path<(String, String)>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let knobs = match guard(&app, &headers, "data.records:read", &base).await {
-        Ok(knobs) => knobs,
-        Err(response) => return response,
-    };
-    let data = app.data();
-    let found = data
-        .airtable
-        .bases
-        .iter()
-        .find(|b| b.id == base)
-        .and_then(|b| b.tables.iter().find(|t| t.id == table || t.name == table));
-    let Some(found) = found else {
-        return api_error(
-            StatusCode::FORBIDDEN,
-            "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND",
-            "Invalid permissions, or the requested model was not found.",
-        );
-    };
-    let page_size = match q.get("pageSize").map(|p| p.parse::<usize>()) {
-        None => 100,
-        Some(Ok(p)) if (1..=100).contains(&p) => p,
-        Some(_) => {
-            return api_error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "INVALID_REQUEST_UNKNOWN",
-                "pageSize must be between 1 and 100",
-            )
-        }
-    };
-    let start = match cursor(&q, found.records.len()) {
-        Ok((start, issued)) => {
-            // List records: "Iteration may timeout due to client inactivity or server restarts.
-            // In that case, the client will receive a 422 response with error message
-            // LIST_RECORDS_ITERATOR_NOT_AVAILABLE. It may then restart iteration from the
-            // beginning." (https://airtable.com/developers/web/api/list-records)
-            let idle = issued.map(|at| crate::clock_ms().saturating_sub(at));
-            let timed_out = idle.is_some_and(|idle| idle > knobs.airtable_iterator_idle_ms);
-            if start > 0 && (timed_out || app.take(|k| &mut k.airtable_expire_offsets)) {
-                return api_error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "LIST_RECORDS_ITERATOR_NOT_AVAILABLE",
-                    "LIST_RECORDS_ITERATOR_NOT_AVAILABLE",
-                );
-            }
-            start
-        }
-        Err(response) => return response,
-    };
-    let end = (start + page_size).min(found.records.len());
-    let page: Vec<Value> = found.records[start..end]
-        .iter()
-        .map(|r| {
-            json!({"id": r.id, "createdTime": r.created_time,
-            "fields": signed_attachments(&r.fields, &app.base_url, knobs.file_links_expired, knobs.airtable_attachment_bytes)})
-        })
-        .collect();
-    let mut body = json!({"records": page});
-    if end < found.records.len() {
-        body["offset"] = offset_at(end, &found.records[end].id).into();
-    }
-    app.finish(&knobs, body)
-}
-
-/// `GET /v0/{base}/{table}/{record}` (https://airtable.com/developers/web/api/get-record): one
-/// record, its attachments' links signed afresh (never expired).
-async fn record(
-    State(app): State<AppState>,
-    Path((base, table, record)): Path<(String, String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    let knobs = match guard(&app, &headers, "data.records:read", &base).await {
-        Ok(knobs) => knobs,
-        Err(response) => return response,
-    };
-    let data = app.data();
-    let found = (data.airtable.bases.iter())
-        .find(|b| b.id == base)
-        .and_then(|b| b.tables.iter().find(|t| t.id == table || t.name == table))
-        .and_then(|t| t.records.iter().find(|r| r.id == record));
-    match found {
-        Some(r) => app.finish(
-            &knobs,
-            json!({"id": r.id, "createdTime": r.created_time,
-            "fields": signed_attachments(&r.fields, &app.base_url, false, knobs.airtable_attachment_bytes)}),
-        ),
-        None => api_error(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            "Could not find the record.",
-        ),
-    }
-}
-
-/// A record's fields with every attachment's links signed afresh, as Airtable serves them:
-/// "Attachment URLs … will expire after a couple of hours" and differ on every fetch
-/// (https://support.airtable.com/docs/airtable-attachment-url-behavior), on
-/// `v5.airtableusercontent.com`, with `thumbnails` (small, large, full) for images and files.
-/// Links point at the sandbox's own file host (`files.rs`), already expired when `expired`;
-/// every attachment is `size` bytes when that is not 0.
-fn signed_attachments(
-    fields: &serde_json::Map<String, Value>,
-    base_url: &str,
-    expired: bool,
-    size: u64,
-) -> Value {
-    let mut fields = fields.clone();
-    for value in fields.values_mut() {
-        let Some(list) = value.as_array_mut() else {
-            continue;
-        };
-        for attachment in list.iter_mut().filter(|a| {
-            a.get("id")
-                .and_then(Value::as_str)
-                .is_some_and(|id| id.starts_with("att"))
-        }) {
-            let name = attachment["filename"].as_str().unwrap_or("file").to_owned();
-            let id = attachment["id"].as_str().unwrap_or("att").to_owned();
-            if size > 0 {
-                attachment["size"] = size.into();
-            }
-            let bytes = attachment["size"].as_u64().unwrap_or(0);
-            let link = |size: &str| {
-                let seed = if size == "original" {
-                    id.clone()
-                } else {
-                    format!("{id}-{size}")
-                };
-                crate::files::link(base_url, "airtable", &seed, bytes, &name, expired)
-            };
-            attachment["url"] = link("original").into();
-            attachment["thumbnails"] = json!({
-                "small": {"url": link("small"), "width": 36, "height": 36},
-                "large": {"url": link("large"), "width": 512, "height": 512},
-                "full": {"url": link("full"), "width": 3000, "height": 3000},
-            });
-        }
-    }
-    Value::Object(fields)
-}
-
-/// Fresh links to every attachment of the sandbox's bases, as a record read by itself gives
-/// them (for a benchmark's plain client).
-pub fn attachment_links(sandbox: &crate::Sandbox) -> Vec<String> {
-    let data = sandbox.dataset();
-    let size = sandbox.knobs().airtable_attachment_bytes;
-    let base_url = sandbox.base_url();
-    let mut links = Vec::new();
-    for record in data
-        .airtable
-        .bases
-        .iter()
-        .flat_map(|b| &b.tables)
-        .flat_map(|t| &t.records)
-    {
-        let fields = signed_attachments(&record.fields, &base_url, false, size);
-        for value in fields.as_object().into_iter().flat_map(|f| f.values()) {
-            for attachment in value.as_array().into_iter().flatten() {
-                links.extend(attachment["url"].as_str().map(str::to_owned));
-            }
-        }
-    }
-    links
 }
 
 /// A field as the schema gives it (Field model, https://airtable.com/developers/web/api/field-model):

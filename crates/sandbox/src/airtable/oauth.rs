@@ -17,6 +17,8 @@ use crate::tokens::{basic_auth, s256, CodeGrant, OnReuse, RefreshUse};
 use crate::{AppState, CLIENT_ID, CLIENT_SECRET, PUBLIC_CLIENT_ID};
 
 const SCOPES: [&str; 2] = ["schema.bases:read", "data.records:read"];
+/// Scopes the integration may or may not have enabled (knobs turn them off).
+const OPTIONAL_SCOPES: [&str; 2] = ["user.email:read", "webhook:manage"];
 
 fn valid_state(state: &str) -> bool {
     (16..=1024).contains(&state.len())
@@ -77,9 +79,14 @@ pub(super) async fn authorize(
         .get("scope")
         .map(|s| s.split_whitespace().map(str::to_owned).collect())
         .unwrap_or_default();
-    let email_scope_on = !app.knobs().airtable_email_scope_off;
-    let enabled =
-        |s: &String| SCOPES.contains(&s.as_str()) || (s == "user.email:read" && email_scope_on);
+    let knobs = app.knobs();
+    let off = |s: &str| match s {
+        "user.email:read" => knobs.airtable_email_scope_off,
+        _ => knobs.airtable_webhook_scope_off,
+    };
+    let enabled = |s: &String| {
+        SCOPES.contains(&s.as_str()) || (OPTIONAL_SCOPES.contains(&s.as_str()) && !off(s))
+    };
     if scopes.is_empty() || !scopes.iter().all(enabled) {
         return fail(
             "invalid_scope",

@@ -54,6 +54,8 @@ pub struct AirtableData {
     pub email: String,
     /// Every base.
     pub bases: Vec<AirtableBase>,
+    /// How many edits were made (new records' ids and notes tell them apart).
+    pub edits: usize,
 }
 
 const BASE_NAMES: [&str; 6] = [
@@ -137,6 +139,61 @@ impl AirtableData {
             user_id: airtable_id(rng, "usr"),
             email: "sandbox.user@example.com".into(),
             bases,
+            edits: 0,
+        }
+    }
+}
+
+/// How people change a base between two loads ([`super::DataEdit`]'s Airtable part): all in
+/// the first table of the first base.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AirtableEdit {
+    /// Records (the first ones) given a new note.
+    pub changed: usize,
+    /// New records.
+    pub added: usize,
+    /// Records deleted (the last ones).
+    pub removed: usize,
+    /// The `Notes` field renamed (every record's cell moves with it).
+    pub rename_field: bool,
+}
+
+impl AirtableData {
+    /// Applies `edit` at `at` (RFC 3339).
+    pub(crate) fn edit(&mut self, edit: AirtableEdit, at: &str) {
+        self.edits += 1;
+        let round = self.edits;
+        let Some(table) = (self.bases.first_mut()).and_then(|b| b.tables.first_mut()) else {
+            return;
+        };
+        let notes = (table.fields.get(1).map(|f| f.1.clone())).unwrap_or_else(|| "Notes".into());
+        for record in table.records.iter_mut().take(edit.changed) {
+            let text = format!("Edited note {round} of {}", record.id);
+            record.fields.insert(notes.clone(), text.into());
+        }
+        let keep = table.records.len().saturating_sub(edit.removed);
+        table.records.truncate(keep);
+        for n in 0..edit.added {
+            // 14 characters after the prefix, as Airtable's ids have.
+            let id = format!("recAdded{:03}{:03}", round % 1000, n % 1000);
+            let mut fields = serde_json::Map::new();
+            fields.insert("Name".into(), format!("Added row {round}.{n}").into());
+            table.records.push(AirtableRecord {
+                id,
+                created_time: at.to_owned(),
+                fields,
+            });
+        }
+        if edit.rename_field {
+            if let Some(field) = table.fields.get_mut(1) {
+                let renamed = format!("{} (renamed)", field.1);
+                for record in &mut table.records {
+                    if let Some(value) = record.fields.remove(&field.1) {
+                        record.fields.insert(renamed.clone(), value);
+                    }
+                }
+                field.1 = renamed;
+            }
         }
     }
 }

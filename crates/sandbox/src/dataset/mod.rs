@@ -9,7 +9,7 @@ mod airtable;
 pub mod hubspot;
 mod notion;
 
-pub use airtable::{AirtableBase, AirtableData, AirtableRecord, AirtableTable};
+pub use airtable::{AirtableBase, AirtableData, AirtableEdit, AirtableRecord, AirtableTable};
 pub use notion::{NotionData, NotionObject};
 
 /// How much data to generate.
@@ -116,6 +116,14 @@ pub struct DataEdit {
     /// Notion pages inside other pages moved under a top-level page (the first ones not
     /// renamed): both parents are edited, the page itself is not.
     pub notion_moved: usize,
+    /// Airtable records of the first base's first table given a new note (the first ones).
+    pub airtable_changed: usize,
+    /// New Airtable records there.
+    pub airtable_added: usize,
+    /// Airtable records deleted there (the last ones).
+    pub airtable_removed: usize,
+    /// That table's `Notes` field renamed.
+    pub airtable_rename_field: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -181,80 +189,22 @@ pub(crate) fn timestamp(rng: &mut StdRng, base_days: i64) -> (String, String) {
 
 /// `secs` and `millis` since the epoch as RFC 3339 UTC, with milliseconds.
 fn rfc3339(secs: i64, millis: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60,
-    )
-}
-
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    chrono::DateTime::from_timestamp(secs, (millis * 1_000_000) as u32)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Milliseconds since the epoch of an RFC 3339 time (`2024-05-01T10:00:00.000Z`, an offset
 /// such as `+02:00`, or a date alone, read as its midnight UTC).
 pub(crate) fn millis(time: &str) -> Option<i128> {
-    let number = |range: std::ops::Range<usize>| time.get(range)?.parse::<i64>().ok();
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    let days = i128::from(days_from_civil(year, month, day));
-    if time.len() == 10 {
-        return Some(days * 86_400_000);
-    }
-    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
-    let rest = time.get(19..)?;
-    let (fraction, zone) = match rest.strip_prefix('.') {
-        Some(after) => {
-            let digits = after
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(after.len());
-            let millis = format!("{:0<3}", &after[..digits])
-                .get(..3)?
-                .parse::<i64>()
-                .ok()?;
-            (millis, &after[digits..])
-        }
-        None => (0, rest),
+    let time = match chrono::DateTime::parse_from_rfc3339(time) {
+        Ok(time) => time.to_utc(),
+        Err(_) => chrono::NaiveDate::parse_from_str(time, "%Y-%m-%d")
+            .ok()?
+            .and_hms_opt(0, 0, 0)?
+            .and_utc(),
     };
-    let offset_minutes = match zone {
-        "" | "Z" => 0,
-        _ => {
-            let sign = match zone.get(..1)? {
-                "+" => 1,
-                "-" => -1,
-                _ => return None,
-            };
-            let hours = zone.get(1..3)?.parse::<i64>().ok()?;
-            let minutes = zone.get(4..6)?.parse::<i64>().ok()?;
-            sign * (hours * 60 + minutes)
-        }
-    };
-    let local = ((hour * 60 + minute - offset_minutes) * 60 + second) * 1_000 + fraction;
-    Some(days * 86_400_000 + i128::from(local))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of [`civil_from_days`]).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Some(i128::from(time.timestamp_millis()))
 }
 
 /// When an edit of [`DataEdit`] happens in HubSpot: now (every generated time is past), and
@@ -317,6 +267,15 @@ impl Dataset {
         self.notion.add_subpages(edit.notion_subpages);
         self.notion.add_rows(edit.notion_added_rows, &edited);
         self.notion.edit_contents(edit.notion_content_edits);
+        let airtable = AirtableEdit {
+            changed: edit.airtable_changed,
+            added: edit.airtable_added,
+            removed: edit.airtable_removed,
+            rename_field: edit.airtable_rename_field,
+        };
+        if airtable.changed + airtable.added + airtable.removed > 0 || airtable.rename_field {
+            self.airtable.edit(airtable, &edited);
+        }
     }
 
     /// The dataset for `seed` and `size`: the same inputs always give the same data.
@@ -480,9 +439,9 @@ mod tests {
 
     #[test]
     fn dates_are_real_calendar_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
-        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(1_704_067_200, 5), "2024-01-01T00:00:00.005Z");
+        assert_eq!(rfc3339(1_709_164_800, 0), "2024-02-29T00:00:00.000Z");
     }
 
     #[test]
