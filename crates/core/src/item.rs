@@ -193,6 +193,8 @@ pub struct PreviousLoad {
     /// When that load began, whether it found everything, and when the account's last full
     /// load (not a sync) began: what a sync counts its changes from.
     pub when: Option<LoadedWhen>,
+    /// What the provider remembered for this load (`PageSink::remember`), by key.
+    pub state: std::collections::HashMap<String, String>,
 }
 
 /// How often a sync is a full load instead: what a provider's changes do not show (deletions
@@ -238,6 +240,7 @@ impl PreviousLoad {
             items,
             children,
             when: None,
+            state: Default::default(),
         }
     }
 

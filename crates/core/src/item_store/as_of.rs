@@ -7,10 +7,11 @@
 use std::collections::BTreeMap;
 
 use rusqlite::params;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::revisions::history_start_preference;
-use super::{mode_text, sql_error, AccountKey, FieldChange, Generation, ItemStore};
+use super::undo::StoredChange;
+use super::{mode_text, sql_error, AccountKey, Generation, ItemStore};
 use crate::error::Result;
 use crate::item::IntegrationItem;
 
@@ -106,11 +107,11 @@ impl ItemStore {
                     None => as_of.not_kept += 1,
                 },
                 _ => {
-                    let changes: Vec<FieldChange> =
+                    let changes: Vec<StoredChange> =
                         serde_json::from_str(&changes).unwrap_or_default();
                     if let Some(Value::Object(body)) = bodies.get_mut(&item_key) {
                         for change in changes.iter().rev() {
-                            undo(body, change);
+                            change.undo(body);
                         }
                     }
                 }
@@ -135,72 +136,5 @@ impl ItemStore {
                 |r| r.get(0),
             )
             .map_err(sql_error)
-    }
-}
-
-/// Sets `change`'s field of `body` back to what it was.
-fn undo(body: &mut Map<String, Value>, change: &FieldChange) {
-    let Some((object, name)) = field_of(body, &change.field) else {
-        return;
-    };
-    if change.added {
-        object.remove(&name);
-    } else {
-        object.insert(name, change.from.clone());
-    }
-}
-
-/// The object holding the field at `path` (names joined by `.`, which a name may hold too: the
-/// longest name that leads on is taken) and the field's name in it.
-fn field_of<'a>(
-    mut object: &'a mut Map<String, Value>,
-    path: &str,
-) -> Option<(&'a mut Map<String, Value>, String)> {
-    let mut rest = path;
-    loop {
-        if rest.is_empty() {
-            return None;
-        }
-        if object.contains_key(rest) {
-            return Some((object, rest.to_owned()));
-        }
-        let next = (object.iter())
-            .filter(|(name, value)| {
-                value.is_object()
-                    && rest.len() > name.len()
-                    && rest.starts_with(name.as_str())
-                    && rest.as_bytes()[name.len()] == b'.'
-            })
-            .map(|(name, _)| name.clone())
-            .max_by_key(String::len);
-        let Some(name) = next else {
-            // Not there now: the field was taken out, and goes back in whole.
-            return Some((object, rest.to_owned()));
-        };
-        rest = &rest[name.len() + 1..];
-        object = object.get_mut(&name)?.as_object_mut()?;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::item_store::diff;
-    use serde_json::json;
-
-    #[test]
-    fn undoing_a_diff_gives_back_the_body_before_exactly() {
-        let before = json!({"name": "Ada", "details": {"values": {"lastname": null, "a.b": 1,
-            "gone": {"x": [1, 2]}}, "properties": {"Stage": "Lead"}}, "url": null});
-        let after = json!({"name": "Ada L.", "details": {"values": {"lastname": "Lovelace",
-            "a.b": 2, "new": true}, "properties": {"Stage": {"label": "Won"}}}, "url": null});
-        let changes = diff(&before, &after);
-        let Value::Object(mut body) = after else {
-            panic!("an object")
-        };
-        for change in changes.iter().rev() {
-            undo(&mut body, change);
-        }
-        assert_eq!(Value::Object(body), before);
     }
 }

@@ -15,6 +15,7 @@ mod retention;
 mod revisions;
 mod schema;
 mod tree;
+mod undo;
 mod usage;
 mod view;
 
@@ -24,7 +25,8 @@ pub use files::{ItemFile, DEFAULT_FILE_CAP};
 pub use generation::{ChangeSummary, Generation, GenerationWriter};
 pub use query::match_expression;
 pub use retention::{HistorySpace, DAILY_UNTIL_DAYS, DEFAULT_RETENTION_DAYS, MOST_RETENTION_DAYS};
-pub use revisions::{diff, FieldChange, Revision};
+pub use revisions::{FieldChange, Revision};
+pub use undo::diff;
 pub use usage::{StoredUsage, TableRecords};
 pub use view::{FacetCounts, ItemRow, RowFilter, SortColumn, TreeOrder, ViewSort};
 
@@ -225,6 +227,7 @@ impl ItemStore {
             [],
         )
         .map_err(sql_error)?;
+        Self::forget_provider_state(&tx, key)?;
         tx.commit().map_err(sql_error)?;
         // The files only this account held go too, with the copies opened of them.
         if !orphans.is_empty() {

@@ -1,6 +1,8 @@
 //! What an account's previous load found, as a provider that walks a tree reads it
 //! ([`PreviousLoad`]): each item's type, parent and last edit, from the generation shown.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
 use super::{sql_error, AccountKey, ItemStore};
@@ -49,6 +51,7 @@ impl ItemStore {
         drop(connection);
         let full_at = self.preference(&full_load_preference(key))?;
         let mut previous = PreviousLoad::new(items);
+        previous.state = self.provider_state(key)?;
         previous.when = time(&started).map(|started_at| LoadedWhen {
             started_at,
             complete: state == "complete",
@@ -62,6 +65,62 @@ impl ItemStore {
         let at = started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         self.set_preference(&full_load_preference(key), Some(&at))
     }
+}
+
+impl ItemStore {
+    /// What `key`'s provider remembered for its next load, by key.
+    pub fn provider_state(&self, key: &AccountKey) -> Result<HashMap<String, String>> {
+        let stored = self.preference(&state_preference(key))?;
+        // A state that no longer reads is forgotten: the provider then starts afresh.
+        Ok(stored
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default())
+    }
+
+    /// Applies `updates` (a key's new value, or `None` to forget it) to `key`'s provider state.
+    pub fn update_provider_state(
+        &self,
+        key: &AccountKey,
+        updates: &[(String, Option<String>)],
+    ) -> Result<()> {
+        if updates.is_empty() {
+            return Ok(());
+        }
+        let mut state = self.provider_state(key)?;
+        for (name, value) in updates {
+            match value {
+                Some(value) => state.insert(name.clone(), value.clone()),
+                None => state.remove(name),
+            };
+        }
+        let text = serde_json::to_string(&state)
+            .map_err(|e| crate::error::CoreError::serialization("a provider's state", e))?;
+        let text = (!state.is_empty()).then_some(text);
+        self.set_preference(&state_preference(key), text.as_deref())
+    }
+
+    /// Forgets `key`'s provider state (with its items).
+    pub(super) fn forget_provider_state(
+        tx: &rusqlite::Transaction<'_>,
+        key: &AccountKey,
+    ) -> Result<()> {
+        tx.execute(
+            "DELETE FROM preferences WHERE name = ?1",
+            [state_preference(key)],
+        )
+        .map_err(sql_error)?;
+        Ok(())
+    }
+}
+
+/// The preference holding `key`'s provider state (a JSON object of strings).
+fn state_preference(key: &AccountKey) -> String {
+    format!(
+        "provider_state:{}:{}:{}",
+        key.integration.id(),
+        super::mode_text(key.mode),
+        key.account_id
+    )
 }
 
 /// The preference holding when `key`'s last full load began.

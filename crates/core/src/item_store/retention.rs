@@ -13,7 +13,8 @@ use rusqlite::params;
 use serde::Serialize;
 use specta::Type;
 
-use super::{sql_error, FieldChange, ItemStore};
+use super::undo::StoredChange;
+use super::{sql_error, ItemStore};
 use crate::error::{CoreError, Result};
 
 /// Days every revision is kept, unless the person chose otherwise.
@@ -219,7 +220,7 @@ fn runs_of(rows: Vec<Seen>, daily_until: DateTime<Utc>) -> Vec<Run> {
             continue;
         }
         let bucket = bucket_of(&row.seen_at, daily_until);
-        let changes: Vec<FieldChange> = serde_json::from_str(&row.changes).unwrap_or_default();
+        let changes: Vec<StoredChange> = serde_json::from_str(&row.changes).unwrap_or_default();
         match run {
             Some(mut run) if run.bucket == bucket => {
                 run.absorb(row.id, changes);
@@ -254,11 +255,11 @@ fn bucket_of(seen_at: &str, daily_until: DateTime<Utc>) -> String {
 struct Run {
     ids: Vec<i64>,
     bucket: String,
-    changes: Vec<FieldChange>,
+    changes: Vec<StoredChange>,
 }
 
 impl Run {
-    fn new(id: i64, bucket: String, changes: Vec<FieldChange>) -> Self {
+    fn new(id: i64, bucket: String, changes: Vec<StoredChange>) -> Self {
         Self {
             ids: vec![id],
             bucket,
@@ -266,12 +267,13 @@ impl Run {
         }
     }
 
-    /// Adds a later revision's changes: a field seen before keeps where it came from and takes
-    /// where it went.
-    fn absorb(&mut self, id: i64, changes: Vec<FieldChange>) {
+    /// Adds a later revision's changes: a field seen before keeps where it came from (and
+    /// takes where it went, for older rows that kept it).
+    fn absorb(&mut self, id: i64, changes: Vec<StoredChange>) {
         self.ids.push(id);
         for change in changes {
-            match self.changes.iter_mut().find(|c| c.field == change.field) {
+            let same = |c: &&mut StoredChange| c.path == change.path && c.field == change.field;
+            match self.changes.iter_mut().find(same) {
                 Some(earlier) => {
                     earlier.to = change.to;
                     earlier.removed = change.removed;
@@ -281,14 +283,15 @@ impl Run {
         }
     }
 
-    /// The fields that moved over the whole run (one that came back to where it was is left
-    /// out).
-    fn net(self) -> Vec<FieldChange> {
+    /// The fields that moved over the whole run: one that came and went is left out, and so is
+    /// one that came back to where it was where the row says what it became (otherwise the
+    /// history leaves it out when it reads what the field became).
+    fn net(self) -> Vec<StoredChange> {
         self.changes
             .into_iter()
             .filter(|c| {
                 let came_and_went = c.added && c.removed;
-                let back_where_it_was = !c.added && !c.removed && c.from == c.to;
+                let back_where_it_was = !c.added && !c.removed && c.to.as_ref() == Some(&c.from);
                 !came_and_went && !back_where_it_was
             })
             .collect()
@@ -353,8 +356,11 @@ mod tests {
         assert_eq!(store.history_space().unwrap().revisions, 9);
 
         assert_eq!(store.thin_revisions(now).unwrap(), 5);
-        let change =
-            |from: &str, to: &str| json!([{"field": "name", "from": from, "to": to}]).to_string();
+        // As the history shows a change: its dotted field, then its path (none in these rows,
+        // written as older versions wrote them), then from and to.
+        let change = |from: &str, to: &str| {
+            format!(r#"[{{"field":"name","path":[],"from":"{from}","to":"{to}"}}]"#)
+        };
         let mut kept = names(&store);
         kept.sort();
         assert_eq!(

@@ -3,11 +3,14 @@
 //! item each field that moved, from what to what. Written with the generation that found it, in
 //! the same transaction; forgotten with the account.
 
-use rusqlite::{params, Transaction};
+use std::collections::HashMap;
+
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use specta::Type;
 
+use super::undo::{diff, StoredChange};
 use super::{mode_text, sql_error, AccountKey, ItemStore};
 use crate::error::{CoreError, Result};
 use crate::item::Delta;
@@ -17,6 +20,10 @@ use crate::item::Delta;
 pub struct FieldChange {
     /// The field, as a path into the item (`name`, `details.properties.Stage`).
     pub field: String,
+    /// The same path, name by name (a name may hold a `.`); empty for a change recorded before
+    /// Inlet kept it.
+    #[serde(default)]
+    pub path: Vec<String>,
     /// Its value before (`null`: not there).
     #[specta(type = specta_typescript::Unknown)]
     pub from: Value,
@@ -49,9 +56,6 @@ pub struct Revision {
     /// For a changed item, what moved.
     pub changes: Vec<FieldChange>,
 }
-
-/// Fields that say nothing of the item itself: where a change shows, not what changed.
-const UNTRACKED: [&str; 1] = ["delta"];
 
 /// Records the revisions generation `new` found against `previous` (its items are marked).
 pub(super) fn record(
@@ -93,7 +97,9 @@ pub(super) fn record(
     for row in rows {
         let (item_key, item_id, name, before, after) = row.map_err(sql_error)?;
         let parse = |body: &str| serde_json::from_str::<Value>(body).unwrap_or(Value::Null);
-        let changes = diff(&parse(&before), &parse(&after));
+        let changes: Vec<StoredChange> = (diff(&parse(&before), &parse(&after)).iter())
+            .map(StoredChange::of)
+            .collect();
         let changes = serde_json::to_string(&changes)
             .map_err(|e| CoreError::serialization("a revision", e))?;
         insert
@@ -103,6 +109,127 @@ pub(super) fn record(
             .map_err(sql_error)?;
     }
     Ok(())
+}
+
+/// A revision as read.
+struct Row {
+    key: String,
+    item_id: String,
+    name: String,
+    seen_at: String,
+    kind: String,
+    changes: String,
+    body: Option<String>,
+}
+
+/// The bodies now (in `account`'s current generation, not gone) of the items of `rows`.
+fn current_bodies(
+    connection: &rusqlite::Connection,
+    account: &AccountKey,
+    rows: &[Row],
+) -> Result<HashMap<String, Value>> {
+    let mut bodies = HashMap::new();
+    let generation: Option<i64> = connection
+        .query_row(
+            "SELECT id FROM generations WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
+               AND state IN ('complete', 'partial') ORDER BY id DESC LIMIT 1",
+            params![
+                account.integration.id(),
+                mode_text(account.mode),
+                account.account_id
+            ],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(sql_error)?;
+    let Some(generation) = generation else {
+        return Ok(bodies);
+    };
+    let mut body_of = connection
+        .prepare_cached(
+            "SELECT body FROM items WHERE generation = ?1 AND key = ?2
+               AND (delta IS NULL OR delta != 'gone')",
+        )
+        .map_err(sql_error)?;
+    for row in rows {
+        if bodies.contains_key(&row.key) {
+            continue;
+        }
+        let body: Option<String> = body_of
+            .query_row(params![generation, row.key], |r| r.get(0))
+            .optional()
+            .map_err(sql_error)?;
+        if let Some(body) = body.and_then(|b| serde_json::from_str(&b).ok()) {
+            bodies.insert(row.key.clone(), body);
+        }
+    }
+    Ok(bodies)
+}
+
+/// `rows` (oldest first) as revisions, each change with what it became: each item walked back
+/// from its body `now` (absent: gone or not there), newest revision first — a gone revision's
+/// body is the item before it went, a new one had nothing before. A field that came back to
+/// where it was (a day's changes folded into one) is left out.
+fn walk_back(
+    account: &AccountKey,
+    rows: Vec<Row>,
+    mut now: HashMap<String, Value>,
+) -> Vec<Revision> {
+    let mut revisions = Vec::with_capacity(rows.len());
+    for row in rows.into_iter().rev() {
+        let kind = Delta::parse(&row.kind).unwrap_or(Delta::Changed);
+        let mut changes = Vec::new();
+        match kind {
+            Delta::New => {
+                now.remove(&row.key);
+            }
+            Delta::Gone => {
+                let before = row
+                    .body
+                    .as_deref()
+                    .and_then(|b| serde_json::from_str(b).ok());
+                match before {
+                    Some(body) => now.insert(row.key.clone(), body),
+                    None => now.remove(&row.key),
+                };
+            }
+            Delta::Changed => {
+                let stored: Vec<StoredChange> =
+                    serde_json::from_str(&row.changes).unwrap_or_default();
+                let body = now.get_mut(&row.key);
+                let mut after = body.map(std::mem::take).unwrap_or(Value::Null);
+                for change in stored.into_iter().rev() {
+                    let to = match &change.to {
+                        Some(to) => to.clone(),
+                        None => change.value_in(&after).cloned().unwrap_or_default(),
+                    };
+                    if let Value::Object(object) = &mut after {
+                        change.undo(object);
+                    }
+                    let shown = change.shown(to);
+                    let came_back = !shown.added && !shown.removed && shown.from == shown.to;
+                    let came_and_went = shown.added && shown.removed;
+                    if !came_back && !came_and_went {
+                        changes.push(shown);
+                    }
+                }
+                changes.reverse();
+                if !after.is_null() {
+                    now.insert(row.key.clone(), after);
+                }
+            }
+        }
+        revisions.push(Revision {
+            account: account.clone(),
+            item_id: row.item_id,
+            name: row.name,
+            seen_at: row.seen_at,
+            kind,
+            changes,
+        });
+    }
+    revisions.reverse();
+    revisions
 }
 
 /// A row's first five columns, as text.
@@ -131,48 +258,10 @@ pub(super) fn history_start_preference(key: &AccountKey) -> String {
     )
 }
 
-/// The fields that differ between `before` and `after`: objects compared key by key, down to
-/// their leaves; anything else (a list, a value) compared whole.
-pub fn diff(before: &Value, after: &Value) -> Vec<FieldChange> {
-    let mut changes = Vec::new();
-    walk("", Some(before), Some(after), &mut changes);
-    changes
-}
-
-fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, changes: &mut Vec<FieldChange>) {
-    if before == after {
-        return;
-    }
-    match (before, after) {
-        (Some(Value::Object(a)), Some(Value::Object(b))) => {
-            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
-            keys.sort_unstable();
-            keys.dedup();
-            for name in keys {
-                if path.is_empty() && UNTRACKED.contains(&name.as_str()) {
-                    continue;
-                }
-                let field = if path.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{path}.{name}")
-                };
-                walk(&field, a.get(name), b.get(name), changes);
-            }
-        }
-        _ => changes.push(FieldChange {
-            field: path.to_owned(),
-            from: before.cloned().unwrap_or_default(),
-            to: after.cloned().unwrap_or_default(),
-            added: before.is_none(),
-            removed: after.is_none(),
-        }),
-    }
-}
-
 impl ItemStore {
     /// The revisions of the item `item_id` (every item: `None`) of the accounts `accounts` seen
-    /// at or after `since` (an RFC 3339 time; `""`: all), oldest first.
+    /// at or after `since` (an RFC 3339 time; `""`: all), oldest first. What each field became
+    /// is found by walking each item back from how it is now (the store keeps only what it was).
     pub fn revisions(
         &self,
         accounts: &[AccountKey],
@@ -182,7 +271,7 @@ impl ItemStore {
         let connection = self.lock();
         let mut statement = connection
             .prepare_cached(
-                "SELECT item_id, name, seen_at, kind, changes FROM revisions
+                "SELECT key, item_id, name, seen_at, kind, changes, body FROM revisions
                  WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
                    AND (?4 IS NULL OR item_id = ?4) AND seen_at >= ?5
                  ORDER BY id",
@@ -190,29 +279,31 @@ impl ItemStore {
             .map_err(sql_error)?;
         let mut found = Vec::new();
         for account in accounts {
+            let account_params = params![
+                account.integration.id(),
+                mode_text(account.mode),
+                account.account_id,
+                item_id,
+                since
+            ];
             let rows = statement
-                .query_map(
-                    params![
-                        account.integration.id(),
-                        mode_text(account.mode),
-                        account.account_id,
-                        item_id,
-                        since
-                    ],
-                    five_texts,
-                )
+                .query_map(account_params, |r| {
+                    Ok(Row {
+                        key: r.get(0)?,
+                        item_id: r.get(1)?,
+                        name: r.get(2)?,
+                        seen_at: r.get(3)?,
+                        kind: r.get(4)?,
+                        changes: r.get(5)?,
+                        body: r.get(6)?,
+                    })
+                })
                 .map_err(sql_error)?;
-            for row in rows {
-                let (item_id, name, seen_at, kind, changes) = row.map_err(sql_error)?;
-                found.push(Revision {
-                    account: account.clone(),
-                    item_id,
-                    name,
-                    seen_at,
-                    kind: Delta::parse(&kind).unwrap_or(Delta::Changed),
-                    changes: serde_json::from_str(&changes).unwrap_or_default(),
-                });
-            }
+            let rows = rows
+                .collect::<rusqlite::Result<Vec<Row>>>()
+                .map_err(sql_error)?;
+            let now = current_bodies(&connection, account, &rows)?;
+            found.extend(walk_back(account, rows, now));
         }
         found.sort_by(|a, b| a.seen_at.cmp(&b.seen_at));
         Ok(found)
