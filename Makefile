@@ -134,6 +134,7 @@ bench: deps tauri-driver
 	cargo bench -p inlet-core --bench capture
 	cargo bench -p inlet-core --bench sync
 	cargo bench -p inlet-core --bench notion_sync
+	cargo bench -p inlet-core --bench airtable_sync
 	cd ui && npx vitest bench --run
 	$(MAKE) bench-app
 	$(MAKE) bench-footprint

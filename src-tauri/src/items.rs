@@ -54,7 +54,9 @@ pub async fn item_window(
     limit: u32,
 ) -> CommandResult<ItemWindow> {
     let (inlet, accounts) = state.inlet_and_accounts().await?;
-    Ok(inlet.library.window(&accounts, view, offset, limit).await?)
+    let (library, notes) = inlet.library.viewed(&accounts, &view).await?;
+    let window = library.window(&accounts, view, offset, limit).await?;
+    Ok(ItemWindow { notes, ..window })
 }
 
 /// The counts beside the filters of `view`.
@@ -62,7 +64,8 @@ pub async fn item_window(
 #[specta::specta]
 pub async fn item_facets(state: State<'_, AppState>, view: ItemView) -> CommandResult<ViewFacets> {
     let (inlet, accounts) = state.inlet_and_accounts().await?;
-    Ok(inlet.library.facets(&accounts, view).await?)
+    let (library, _) = inlet.library.viewed(&accounts, &view).await?;
+    Ok(library.facets(&accounts, view).await?)
 }
 
 /// Asks where to save (native dialog), then writes the rows of `view` in its order, streamed
@@ -76,7 +79,8 @@ pub async fn export_items(
     format: ExportFormat,
 ) -> CommandResult<Option<ExportOutcome>> {
     let (inlet, accounts) = state.inlet_and_accounts().await?;
-    let library = &inlet.library;
+    let (library, _) = inlet.library.viewed(&accounts, &view).await?;
+    let library = &library;
     save_as(&app, format, "inlet-items", |path| async move {
         library.export_view(&accounts, view, format, &path).await
     })

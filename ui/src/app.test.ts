@@ -128,12 +128,12 @@ describe("connections", () => {
     await tick();
     expect(backend.calls).toContain("load hubspot");
     expect(backend.calls).not.toContain("sync hubspot");
-    // Airtable cannot tell what changed: its Reload refreshes what is stored, with no second
-    // button.
+    // Airtable tells what changed through its webhooks: its Reload syncs too, and a full load
+    // stays one click away.
     backend.setConnected("airtable", true);
     await app.refresh();
     await app.load("airtable");
-    expect(button(card("airtable"), "Load every Airtable item again")).toBeUndefined();
+    expect(button(card("airtable"), "Load every Airtable item again")).toBeDefined();
   });
 
   it("keeps the keyboard focus on a card's button when the cards are drawn again", async () => {
@@ -747,6 +747,28 @@ describe("changes since the last load", () => {
     await tick();
     expect(backend.exports.at(-1)!.view!.changes_only).toBe(true);
     expect(document.getElementById("status")!.textContent).toContain("Exported 4 items");
+  });
+});
+
+describe("the items as of a date", () => {
+  it("asks the store for that day, says so, exports it, and comes back to now", async () => {
+    await boot();
+    await connectAndLoad("hubspot");
+    const asOf = document.getElementById("as-of") as HTMLInputElement;
+    asOf.value = "2026-12-01";
+    asOf.dispatchEvent(new Event("change"));
+    await settle();
+    expect(backend.windowViews.at(-1)!.as_of).toBe("2026-12-01");
+    expect(count()).toContain("as they were at the end of 2026-12-01");
+    expect(count()).toContain("the fake backend keeps no history");
+    document.getElementById("export-view")!.click();
+    await tick();
+    expect(backend.exports.at(-1)!.view!.as_of).toBe("2026-12-01");
+    asOf.value = "";
+    asOf.dispatchEvent(new Event("change"));
+    await settle();
+    expect(backend.windowViews.at(-1)!.as_of).toBeNull();
+    expect(count()).not.toContain("as they were");
   });
 });
 

@@ -679,6 +679,11 @@ export type ItemView = {
 	 *  A search always shows its matches flat.
 	 */
 	expanded: string[] | null,
+	/**
+	 *  The store as it was then (a date: the end of that day, UTC, or an RFC 3339 time)
+	 *  instead of now (`Library::viewed`); absent for now.
+	 */
+	as_of?: string | null,
 };
 
 /**  Some rows of a view and how many there are in all. */
@@ -689,6 +694,8 @@ export type ItemWindow = {
 	offset: number,
 	/**  The rows. */
 	rows: ItemRow[],
+	/**  What a view as of a date could not bring back, in a sentence each (empty otherwise). */
+	notes: string[],
 };
 
 /**  What the last scheduled sync did. */

@@ -44,7 +44,7 @@ function defaultRedirect(integration: Integration): string {
 
 /** What each provider can do, as the core says. */
 const CAPABILITIES: Record<Integration, Capabilities> = {
-  airtable: { records_of: ["base", "table"], record_kind: "record", columns_of: ["table"], workbook_of: ["base"], content: false, call_plans: true, optional_scopes: [], syncs: false },
+  airtable: { records_of: ["base", "table"], record_kind: "record", columns_of: ["table"], workbook_of: ["base"], content: false, call_plans: true, optional_scopes: [], syncs: true },
   notion: { records_of: [], record_kind: null, columns_of: ["data_source"], workbook_of: [], content: true, call_plans: false, optional_scopes: [], syncs: true },
   hubspot: {
     records_of: [],
@@ -88,6 +88,8 @@ export class FakeBackend implements Backend {
   exports: { view: ItemView; format: ExportFormat }[] = [];
   /** Every window asked for, as `offset+limit`. */
   windows: string[] = [];
+  /** The view of every window asked for. */
+  windowViews: ItemView[] = [];
   records: IntegrationItem[] = [];
   /** The records loaded into the store, by their container. */
   readonly recordsOf = new Map<string, IntegrationItem[]>();
@@ -208,8 +210,11 @@ export class FakeBackend implements Backend {
   }
   async itemWindow(view: ItemView, offset: number, limit: number): Promise<ItemWindow> {
     this.windows.push(`${offset}+${limit}`);
+    this.windowViews.push(view);
     const rows = view.parent ? (this.recordsOf.get(view.parent) ?? []).map((item) => ({ item, depth: 0, hasChildren: false })) : this.viewRows(view);
-    return { total: rows.length, offset, rows: rows.slice(offset, offset + limit).map((r) => ({ item: r.item, depth: r.depth, has_children: r.hasChildren })) };
+    // The fake keeps no history: a view as of a date shows the items as they are, and says so.
+    const notes = view.as_of ? [`the fake backend keeps no history: these are the items as they are now`] : [];
+    return { total: rows.length, offset, rows: rows.slice(offset, offset + limit).map((r) => ({ item: r.item, depth: r.depth, has_children: r.hasChildren })), notes };
   }
   async itemFacets(view: ItemView): Promise<ViewFacets> {
     const all = this.visible();

@@ -16,10 +16,12 @@ export interface ViewState {
   accounts: Set<string>;
   /** Only items new, changed or gone since the load before. */
   changesOnly: boolean;
+  /** The items as they were at the end of this day (`YYYY-MM-DD`); null for now. */
+  asOf: string | null;
   sort: { column: SortColumn; direction: SortDirection };
 }
 
-export const emptyView = (): ViewState => ({ query: "", types: new Set(), integrations: new Set(), accounts: new Set(), changesOnly: false, sort: { column: "name", direction: "asc" } });
+export const emptyView = (): ViewState => ({ query: "", types: new Set(), integrations: new Set(), accounts: new Set(), changesOnly: false, asOf: null, sort: { column: "name", direction: "asc" } });
 
 /** The view as the backend's item store reads it; `expanded` set for a tree. */
 export function toItemView(view: ViewState, expanded: ReadonlySet<string> | null): ItemView {
@@ -32,6 +34,7 @@ export function toItemView(view: ViewState, expanded: ReadonlySet<string> | null
     changes_only: view.changesOnly,
     sort: { column: view.sort.column, descending: view.sort.direction === "desc" },
     expanded: expanded ? [...expanded] : null,
+    as_of: view.asOf,
   };
 }
 
@@ -43,6 +46,7 @@ export function fromItemView(view: ItemView): ViewState {
     integrations: new Set(view.integrations),
     accounts: new Set(view.accounts),
     changesOnly: view.changes_only,
+    asOf: view.as_of ?? null,
     // The load order (an export of everything) has no column here: by name will do.
     sort: { column: view.sort.column === "loaded" ? "name" : view.sort.column, direction: view.sort.descending ? "desc" : "asc" },
   };

@@ -50,6 +50,7 @@ async fn main() {
         RUNS,
         &edit,
         (edited as u32, WINDOW),
+        inlet_core::providers::RecordScope::None,
     )
     .await;
     figures.print(

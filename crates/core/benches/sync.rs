@@ -40,6 +40,7 @@ async fn main() {
         RUNS,
         &edit,
         (250, Duration::ZERO),
+        inlet_core::providers::RecordScope::None,
     )
     .await;
     let before = api_requests(&sandbox);

@@ -88,6 +88,10 @@ pub struct LoadResult {
     /// What a scheduled sync left out to stay within half of the month's API calls, in a
     /// sentence (also among `notes`).
     pub held_back: Option<String>,
+    /// What the provider keeps for its next load (`PageSink::remember`), from the streams that
+    /// finished: saved once the load is stored, so a load that fails moves no cursor on.
+    #[serde(skip)]
+    pub remembered: Vec<(String, Option<String>)>,
 }
 
 /// A load as the window hears of it: the items themselves stay in the store, where the grid
@@ -154,6 +158,7 @@ struct StreamSink {
     items: Vec<IntegrationItem>,
     notes: Vec<String>,
     kept: Vec<String>,
+    remembered: Vec<(String, Option<String>)>,
     tee: Option<PageTee>,
     contents: Option<ContentTee>,
     files: Option<FileTee>,
@@ -171,6 +176,7 @@ impl StreamSink {
             items: Vec::new(),
             notes: Vec::new(),
             kept: Vec::new(),
+            remembered: Vec::new(),
             tee: tees.pages,
             contents: tees.contents,
             files: tees.files,
@@ -201,6 +207,10 @@ impl PageSink for StreamSink {
 
     fn keep(&mut self, keys: Vec<String>) {
         self.kept.extend(keys);
+    }
+
+    fn remember(&mut self, key: String, value: Option<String>) {
+        self.remembered.push((key, value));
     }
 
     fn file(&mut self, file: FileWanted) {
@@ -319,9 +329,13 @@ pub async fn load_all(
     let mut first_error = None;
     let mut notes = Vec::new();
     let mut kept = Vec::new();
+    let mut remembered = Vec::new();
     let mut seen = HashSet::new();
     let listed = (listing, Ok(()));
     for (sink, outcome) in std::iter::once(listed).chain(finished) {
+        if outcome.is_ok() {
+            remembered.extend(sink.remembered);
+        }
         if let Err(error) = outcome {
             tracing::warn!(%integration, stream = %sink.stream, code = error.code(), "stream failed");
             failures.push(StreamFailure {
@@ -363,5 +377,6 @@ pub async fn load_all(
         requests: 0,
         incremental: false,
         held_back: None,
+        remembered,
     })
 }

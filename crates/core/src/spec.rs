@@ -178,8 +178,10 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         api_base: "https://api.airtable.com",
         scopes: &["schema.bases:read", "data.records:read"],
         // The person's e-mail in whoami, for the card instead of a usr… id ("user.email:read …
-        // optional", Get user info). Airtable refuses any scope not enabled on the integration.
-        optional_scopes: &["user.email:read"],
+        // optional", Get user info), and webhooks whose payloads tell a sync what changed
+        // ("webhook:manage is always required for all webhooks API endpoints"). Airtable
+        // refuses any scope not enabled on the integration.
+        optional_scopes: &["user.email:read", "webhook:manage"],
         optional_scope_param: None,
         extra_authorize_params: &[],
         pkce: Pkce::Required,

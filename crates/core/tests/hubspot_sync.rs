@@ -242,5 +242,32 @@ async fn the_store_as_of_a_time_between_two_loads_is_the_first_one_exactly() {
     let (nothing, notes) = inlet.library.as_of(&accounts, before_any).await.unwrap();
     assert!(stored(&nothing).is_empty());
     assert!(notes[0].contains("nothing was loaded before"), "{notes:?}");
+
+    // The window's view as of that time reads the same store, made once while it is looked at.
+    let view = inlet_core::services::ItemView {
+        as_of: Some(between.to_rfc3339()),
+        ..Default::default()
+    };
+    let (viewed, _) = inlet.library.viewed(&accounts, &view).await.unwrap();
+    assert_eq!(stored(&viewed), by_key(&first.items));
+    let window = viewed
+        .window(&accounts, view.clone(), 0, 500)
+        .await
+        .unwrap();
+    assert_eq!(window.total as usize, first.items.len());
+    let (again, _) = inlet.library.viewed(&accounts, &view).await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&viewed, &again), "made once");
+    let today = inlet_core::services::ItemView {
+        as_of: None,
+        ..view
+    };
+    let (live, _) = inlet.library.viewed(&accounts, &today).await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&live, &inlet.library));
+    let bad = inlet_core::services::ItemView {
+        as_of: Some("last tuesday".into()),
+        ..today
+    };
+    let refused = inlet.library.viewed(&accounts, &bad).await.err().unwrap();
+    assert_eq!(refused.code(), "invalid_argument");
     let _ = std::fs::remove_dir_all(dir);
 }

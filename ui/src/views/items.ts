@@ -22,6 +22,8 @@ export class ItemsView {
   private readonly index = new SearchIndex();
   private readonly sortCache = new SortCache();
   private paged: PagedSource | null = null;
+  /** What the view as of a date could not bring back (its windows say). */
+  private asOfNotes: string[] = [];
   private records: ArraySource | null = null;
   private facets: ViewFacets | null = null;
   private facetsRevision = -1;
@@ -86,7 +88,11 @@ export class ItemsView {
     if (this.facetsRevision !== state.revision) this.facets = null;
     const view = this.itemView(state);
     const paged = new PagedSource(
-      (offset, limit) => this.backend.itemWindow(view, offset, limit),
+      (offset, limit) =>
+        this.backend.itemWindow(view, offset, limit).then((window) => {
+          this.asOfNotes = window.notes ?? [];
+          return window;
+        }),
       (key) => state.expanded.has(key),
       () => {
         this.table.refresh();
@@ -174,7 +180,10 @@ export class ItemsView {
       text = shown === total ? `${n(total)} items` : `${n(shown)} of ${n(total)} items`;
     }
     const notes: string[] = [];
-    if (!state.records) {
+    if (!state.records && state.view.asOf) {
+      // The past has no fresh loads to speak of: what it is, and what could not come back.
+      notes.push(`as they were at the end of ${state.view.asOf}`, ...this.asOfNotes);
+    } else if (!state.records) {
       const earlier = state.loads.filter((l) => l.id !== null && !state.fresh.has(l.id));
       if (earlier.length) notes.push(`stored: ${earlier.map((l) => `${nameOf(state, l.key.integration)} from ${age(l.loaded_at)}`).join(", ")} — Reload to refresh`);
       const partial = state.loads.filter((l) => l.partial).map((l) => nameOf(state, l.key.integration));

@@ -30,6 +30,11 @@ export function mountToolbar(doc: Document, store: Store<AppState>, actions: Too
     const changesOnly = (e.target as HTMLSelectElement).value === "changes";
     store.set((s) => ({ view: { ...s.view, changesOnly } }));
   });
+  // The store as it was at the end of a day (the backend rebuilds it from the history).
+  byId<HTMLInputElement>("as-of").addEventListener("change", (e) => {
+    const asOf = (e.target as HTMLInputElement).value || null;
+    store.set((s) => ({ view: { ...s.view, asOf } }));
+  });
   byId("view-table").addEventListener("click", () => store.set({ tree: false }));
   byId("view-tree").addEventListener("click", () => store.set({ tree: true }));
   byId("export-view").addEventListener("click", () => actions.export(true));

@@ -45,6 +45,7 @@ pub async fn run(inlet: &Inlet, voice: Voice, args: ItemsArgs) -> Result<(), Cor
             descending: args.desc,
         },
         expanded: None,
+        as_of: None,
     };
     let accounts = inlet.connections.connected_accounts().await?;
     let destination = args.output.map_or(Destination::Stdout, Destination::File);

@@ -122,6 +122,16 @@ pub async fn timed_load(
         sync,
         ..inlet_core::providers::LoadRequest::structure()
     };
+    timed_request(inlet, integration, request).await
+}
+
+/// A load of `integration` asked as `request`, its wall time and its result (as [`timed_load`]).
+pub async fn timed_request(
+    inlet: &Inlet,
+    integration: Integration,
+    request: inlet_core::providers::LoadRequest,
+) -> (std::time::Duration, inlet_core::load::LoadResult) {
+    let sync = request.sync;
     let started = std::time::Instant::now();
     let result = (inlet.loader)
         .load_with(integration, request, std::sync::Arc::new(|_| {}), false)
@@ -165,9 +175,11 @@ pub async fn sync_figures(
     runs: usize,
     edit: &inlet_sandbox::DataEdit,
     (changed, pause): (u32, std::time::Duration),
+    records: inlet_core::providers::RecordScope,
 ) -> SyncFigures {
     let before = api_requests(sandbox);
-    let (full_wall, _) = timed_load(inlet, integration, false).await;
+    let full_request = inlet_core::providers::LoadRequest::with_records(records);
+    let (full_wall, _) = timed_request(inlet, integration, full_request).await;
     let full = (full_wall, api_requests(sandbox) - before);
     eprintln!("full load: {full_wall:?}, {} requests", full.1);
     let measure = async |edit: Option<&inlet_sandbox::DataEdit>, expected: u32| {
@@ -181,7 +193,13 @@ pub async fn sync_figures(
             let (wall, result) = timed_load(inlet, integration, true).await;
             requests = api_requests(sandbox) - before;
             let changes = result.changes.unwrap_or_default();
-            eprintln!("sync: {wall:?}, {requests} requests, {changes:?}");
+            eprintln!(
+                "sync: {wall:?}, {requests} requests, {changes:?}; 429s so far: {}",
+                sandbox
+                    .counters()
+                    .rate_limited
+                    .load(std::sync::atomic::Ordering::SeqCst)
+            );
             assert_eq!(changes.changed, expected);
             walls.push(wall);
         }

@@ -62,6 +62,11 @@ pub trait PageSink: Send {
     /// Stored items (by key) the load keeps as they are, not read again (a sync's unchanged
     /// ones); what a stream neither gives nor keeps is gone.
     fn keep(&mut self, _keys: Vec<String>) {}
+
+    /// Something the provider keeps for the account's next load under `key` (an Airtable
+    /// base's webhook and cursor; `None` forgets it), read back as [`PreviousLoad::state`]. Saved
+    /// only if the stream finishes and the load is stored.
+    fn remember(&mut self, _key: String, _value: Option<String>) {}
 }
 
 /// What an account lookup needs: the freshly issued tokens and the same paced, retrying client
@@ -110,6 +115,13 @@ pub trait Provider: ApiDialect + TokenDialect + Send + Sync {
     /// children from it; a HubSpot sync asks for what changed since it.
     fn reads_previous_load(&self, _request: &LoadRequest) -> bool {
         false
+    }
+
+    /// Whether a sync may count from the account's last load `when` (otherwise it is a full
+    /// load): by default, when that load was complete and the last full load is less than
+    /// [`crate::item::FULL_LOAD_EVERY`] old.
+    fn syncs_from(&self, when: Option<&crate::item::LoadedWhen>) -> bool {
+        when.is_some_and(|w| w.syncable(chrono::Utc::now()))
     }
 
     /// What the faces may offer for this provider's items.

@@ -33,7 +33,7 @@ pub(super) async fn sync_records(
     request: &LoadRequest,
 ) -> Result<(RecordScope, Option<String>)> {
     let caps = crate::providers::provider(key.integration).capabilities();
-    let on_demand = !caps.syncs && !caps.records_of.is_empty();
+    let on_demand = !caps.records_of.is_empty();
     if !(request.sync && on_demand && request.records.is_none()) {
         return Ok((request.records.clone(), None));
     }
@@ -73,10 +73,20 @@ impl Library {
         })
     }
 
+    /// The bases of `key` whose webhook a sync follows (still alive): a sync reads their
+    /// changes, not all their records.
+    fn followed_bases(&self, key: &AccountKey) -> Result<std::collections::HashSet<String>> {
+        let Some(store) = self.store() else {
+            return Ok(Default::default());
+        };
+        let state = store.provider_state(key)?;
+        Ok(crate::providers::airtable::webhooks::followed(&state, chrono::Utc::now()).collect())
+    }
+
     /// Why a scheduled sync leaves `scope`'s records out, if it must: refreshing them would pass
     /// half of the plan's monthly calls (or the quota was met).
     pub fn held_back(&self, key: &AccountKey, scope: &RecordScope) -> Result<Option<String>> {
-        let estimate = self.records_estimate(key, scope)?;
+        let estimate = self.records_estimate(key, scope, &self.followed_bases(key)?)?;
         let usage = &estimate.usage;
         if !passes_half(usage, estimate.calls) {
             return Ok(None);
@@ -140,7 +150,11 @@ impl Connections {
             if scope.is_none() {
                 return Ok(None);
             }
-            let mut estimate = library.records_estimate(&key, &scope)?;
+            let followed = match request.sync {
+                true => library.followed_bases(&key)?,
+                false => Default::default(),
+            };
+            let mut estimate = library.records_estimate(&key, &scope, &followed)?;
             if request.sync {
                 estimate.ask_first = passes_half(&estimate.usage, estimate.calls);
             }

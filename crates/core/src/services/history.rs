@@ -1,11 +1,14 @@
 //! Items' histories: every change the loads found, per item, oldest first (the store's
 //! revisions), for the details panel and `inlet history`.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use super::{CurrentAccount, Library};
 use crate::error::{CoreError, Result};
 use crate::item_store::{HistorySpace, Revision};
+use crate::sync::lock;
 
 impl Library {
     /// The revisions of the item `item_id` in the `accounts`, oldest first (none without a store).
@@ -45,7 +48,50 @@ impl Library {
     }
 }
 
+/// The library of the store as of a date, for the window: what it was made for.
+pub(crate) struct AsOfView {
+    at: DateTime<Utc>,
+    accounts: Vec<CurrentAccount>,
+    revision: u64,
+    library: Arc<Library>,
+    notes: Vec<String>,
+}
+
 impl Library {
+    /// The library `view` reads: this one, or — for a view `as_of` a date — the store as it
+    /// was then (made once per date, accounts and store revision, and kept while the window
+    /// looks at it); the notes say what it could not bring back.
+    pub async fn viewed(
+        self: &Arc<Self>,
+        accounts: &[CurrentAccount],
+        view: &super::ItemView,
+    ) -> Result<(Arc<Library>, Vec<String>)> {
+        let Some(text) = view.as_of.as_deref().filter(|t| !t.trim().is_empty()) else {
+            return Ok((self.clone(), Vec::new()));
+        };
+        let at = parse_as_of(text.trim())?;
+        let revision = self.revision();
+        {
+            let kept = lock(&self.as_of_view);
+            if let Some(kept) = kept
+                .as_ref()
+                .filter(|k| k.at == at && k.accounts == accounts && k.revision == revision)
+            {
+                return Ok((kept.library.clone(), kept.notes.clone()));
+            }
+        }
+        let (then, notes) = self.as_of(accounts, at).await?;
+        let library = Arc::new(then);
+        *lock(&self.as_of_view) = Some(AsOfView {
+            at,
+            accounts: accounts.to_vec(),
+            revision,
+            library: library.clone(),
+            notes: notes.clone(),
+        });
+        Ok((library, notes))
+    }
+
     /// The store as it was at `at`: a library of its own (a private temporary store, gone with
     /// it) holding each of `accounts`' items as they were then, and their pages' content as it is
     /// now (Inlet keeps the history of items, not of page bodies); with notes saying what it
@@ -83,22 +129,23 @@ impl Library {
                         if as_of.not_kept == 1 { "" } else { "s" }
                     ));
                 }
+                // The pages' content first (one read, one transaction), so that the items
+                // written after it are searchable by it as in the live store.
+                let mut markdown = store.markdown_by_item(key)?;
+                let contents: Vec<_> = (as_of.items.iter())
+                    .filter_map(|item| {
+                        Some(crate::item::ItemContent {
+                            item_id: item.id.clone(),
+                            edited: None,
+                            markdown: markdown.remove(&item.id)?,
+                            blocks: serde_json::Value::Null,
+                        })
+                    })
+                    .collect();
+                target.put_contents(key, &contents)?;
                 let mut writer = target.begin(key, &as_of.current.account)?;
                 writer.append(&as_of.items)?;
                 writer.finish(false)?;
-                for item in &as_of.items {
-                    if let Some(content) = store.content(key, &item.id)? {
-                        target.put_content(
-                            key,
-                            &crate::item::ItemContent {
-                                item_id: item.id.clone(),
-                                edited: None,
-                                markdown: content.markdown,
-                                blocks: serde_json::Value::Null,
-                            },
-                        )?;
-                    }
-                }
             }
             Ok((then, notes))
         })
@@ -131,6 +178,24 @@ impl Library {
         self.store()
             .cloned()
             .ok_or_else(|| CoreError::invalid_argument("There is no item store, so no history."))
+    }
+
+    /// Saves what `key`'s provider remembered for its next load (a failure to save it only makes
+    /// the provider start afresh next time: an Airtable base's records read in full).
+    pub async fn remember_provider_state(
+        &self,
+        key: &crate::item_store::AccountKey,
+        updates: Vec<(String, Option<String>)>,
+    ) {
+        let Some(store) = self.store().cloned().filter(|_| !updates.is_empty()) else {
+            return;
+        };
+        let key = key.clone();
+        let saved =
+            tokio::task::spawn_blocking(move || store.update_provider_state(&key, &updates)).await;
+        if !matches!(saved, Ok(Ok(()))) {
+            tracing::warn!("could not save the provider's state: the next load starts afresh");
+        }
     }
 
     /// Notes that `key`'s complete full load began at `started_at` (a failure to note it only

@@ -42,6 +42,10 @@ pub struct ItemView {
     /// As a tree, with these items (`IntegrationItem::key`) expanded; absent for a flat list.
     /// A search always shows its matches flat.
     pub expanded: Option<Vec<String>>,
+    /// The store as it was then (a date: the end of that day, UTC, or an RFC 3339 time)
+    /// instead of now (`Library::viewed`); absent for now.
+    #[serde(default)]
+    pub as_of: Option<String>,
 }
 
 impl ItemView {
@@ -83,6 +87,8 @@ pub struct ItemWindow {
     pub offset: u32,
     /// The rows.
     pub rows: Vec<ItemRow>,
+    /// What a view as of a date could not bring back, in a sentence each (empty otherwise).
+    pub notes: Vec<String>,
 }
 
 /// A value of a filter, with how many rows it would show.
@@ -180,6 +186,7 @@ impl Library {
                 let items = store.window(&ids, &filter, view.sort, offset, limit)?;
                 return Ok(ItemWindow {
                     total: store.count(&ids, &filter)?,
+                    notes: Vec::new(),
                     offset,
                     rows: items
                         .into_iter()
@@ -197,6 +204,7 @@ impl Library {
             let start = (offset as usize).min(order.len());
             let end = (start + limit as usize).min(order.len());
             Ok(ItemWindow {
+                notes: Vec::new(),
                 total: u32::try_from(order.len()).unwrap_or(u32::MAX),
                 offset,
                 rows: store.rows_by_id(&ids, &filter, &order[start..end], view.is_tree())?,

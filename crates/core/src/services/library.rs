@@ -35,6 +35,9 @@ pub struct Library {
     revision: AtomicU64,
     /// The folder of a store that lives only as long as this library (no data dir).
     temporary: Option<std::path::PathBuf>,
+    /// The store as of a date the window looks at (`ItemView::as_of`), kept while it is the
+    /// same date, accounts and store revision.
+    pub(super) as_of_view: Mutex<Option<super::history::AsOfView>>,
 }
 
 impl Drop for Library {
@@ -54,6 +57,7 @@ impl Library {
             trees: ViewOrderCache::default(),
             revision: AtomicU64::new(0),
             temporary: None,
+            as_of_view: Mutex::default(),
         }
     }
 

@@ -300,7 +300,7 @@ impl Inner {
         // A sync counts from a complete load, and is a full load once a week.
         let full_instead = prepared.request.sync
             && provider(integration).capabilities().syncs
-            && !(prepared.previous.when).is_some_and(|w| w.syncable(chrono::Utc::now()));
+            && !provider(integration).syncs_from(prepared.previous.when.as_ref());
         if full_instead {
             prepared.request.sync = false;
         }
@@ -398,6 +398,9 @@ impl Inner {
         self.library
             .finish_load(writer, &mut result, &cancel, read_back)
             .await?;
+        // What the provider keeps for the next load, once this one is stored.
+        let remembered = std::mem::take(&mut result.remembered);
+        self.library.remember_provider_state(&key, remembered).await;
         // A complete full load is what a sync's weekly reconciliation counts from.
         if !syncs && !result.partial && provider(integration).capabilities().syncs {
             self.library.note_full_load(&key, started).await;

@@ -313,7 +313,7 @@ impl Inner {
                     lock(&self.optional_refused).insert(integration);
                     let optional = crate::spec::spec(integration).optional_scopes.join(" ");
                     Some(format!(
-                        "the optional scope {optional} is not enabled on your integration. Connect again: Inlet will not ask for it (enable it there to see your e-mail instead of your user id)"
+                        "the optional scopes {optional} are not all enabled on your integration. Connect again: Inlet will go without them (enabled there, they show your e-mail instead of your user id and let syncs follow changes by webhook)"
                     ))
                 } else {
                     description

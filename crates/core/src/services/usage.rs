@@ -236,7 +236,12 @@ impl Library {
 
     /// What loading the records `scope` names will cost `key`, from the bases, tables and
     /// records the store holds.
-    pub fn records_estimate(&self, key: &AccountKey, scope: &RecordScope) -> Result<CallEstimate> {
+    pub fn records_estimate(
+        &self,
+        key: &AccountKey,
+        scope: &RecordScope,
+        followed: &std::collections::HashSet<String>,
+    ) -> Result<CallEstimate> {
         let usage = self.api_usage(key)?.unwrap_or_else(|| ApiUsage {
             month: month_of(Utc::now()),
             calls: 0,
@@ -256,7 +261,13 @@ impl Library {
         bases.sort_unstable();
         bases.dedup();
         let never = covered.iter().filter(|t| t.records == 0).count();
-        let pages: u64 = covered.iter().map(|t| t.records.div_ceil(100).max(1)).sum();
+        // A base followed by its webhook costs one read of its payloads (and of the records
+        // that changed, which no one knows before).
+        let pages: u64 = (covered.iter())
+            .filter(|t| !followed.contains(&t.base))
+            .map(|t| t.records.div_ceil(100).max(1))
+            .sum::<u64>()
+            + bases.iter().filter(|b| followed.contains(**b)).count() as u64;
         let listing = (bases.len() as u64).div_ceil(1000).max(1);
         let calls = listing + bases.len() as u64 + pages;
         let ask_first = usage.plan_calls.is_some() || usage.quota_met_at.is_some();

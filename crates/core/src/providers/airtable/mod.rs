@@ -1,9 +1,12 @@
 //! Airtable: every base (offset pages) as a directory item, every table of each base with its
 //! fields, and records on demand — one table's, or every table's of the bases a load is asked
-//! for (`LoadContext::records`). Paced at 5 requests/s per base under the account's budget.
+//! for (`LoadContext::records`); a sync reads only the records a base's webhook says changed
+//! (`sync.rs`, `webhooks.rs`). Paced at 5 requests/s per base under the account's budget.
 
 pub mod api;
 mod records;
+mod sync;
+pub mod webhooks;
 pub mod workbook;
 
 use std::collections::HashMap;
@@ -13,7 +16,7 @@ use async_trait::async_trait;
 use self::api::{BasesPage, Table, Tables, WhoAmI};
 use super::{
     advance, api_url, AccountContext, Capabilities, CarryOver, Cursor, LoadContext, LoadRequest,
-    PageSink, Provider,
+    OptionalScope, PageSink, Provider,
 };
 use crate::account::AccountInfo;
 use crate::error::Result;
@@ -91,6 +94,17 @@ async fn fetch_tables(ctx: &LoadContext<'_>, base: &str) -> Result<Tables> {
         .await
 }
 
+/// The bases' names by id, as this load's listing found them (`found` is what the listing
+/// hands over; the streams read it back).
+async fn base_names(
+    ctx: &LoadContext<'_>,
+    found: HashMap<String, String>,
+) -> Result<std::sync::Arc<HashMap<String, String>>> {
+    ctx.memo
+        .get_or_read("airtable:base-names", || async move { Ok(found) })
+        .await
+}
+
 /// Airtable's API speaks plain HTTP; its 30 s lockout after a 429 is in the spec table.
 /// Airtable's error answers ([errors](https://airtable.com/developers/web/api/errors)): a 429
 /// whose type is `PUBLIC_API_BILLING_LIMIT_EXCEEDED` is the workspace's monthly API calls spent
@@ -145,6 +159,7 @@ impl Provider for Airtable {
         let url = api_url(ctx.settings, "/v0/meta/bases");
         let mut offset = Cursor::default();
         let mut streams = Vec::new();
+        let mut names = HashMap::new();
         loop {
             let page: BasesPage = api
                 .json(ctx.tokens, |http| {
@@ -157,8 +172,13 @@ impl Provider for Airtable {
                 .await?;
             let (items, next) = items_of_bases_page(page);
             streams.extend(items.iter().map(|i| i.id.clone()));
+            names.extend(items.iter().map(|i| (i.id.clone(), i.name.clone())));
             sink.page(items);
             if !advance(Integration::Airtable, &mut offset, next)? {
+                base_names(ctx, names).await?;
+                if ctx.request.sync && !webhooks::granted(ctx) {
+                    sink.note("Airtable: without the permission to manage webhooks, a sync reads every stored record again. Connect Airtable again to grant it.".into());
+                }
                 return Ok(streams);
             }
         }
@@ -179,12 +199,25 @@ impl Provider for Airtable {
             .cloned()
             .collect();
         sink.page(items_of_tables(stream, tables));
-        // One table after another: they share the base's pace, which one table's pages fill.
-        for table in with_records {
-            sink.part(&table.name);
-            records::load_table_records(ctx, stream, &table, sink).await?;
+        if with_records.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let names = base_names(ctx, HashMap::new()).await?;
+        let name = names.get(stream).map_or(stream, String::as_str);
+        sync::load_base_records(ctx, stream, name, &with_records, sink).await
+    }
+
+    /// A sync reads what the last load found (which records to keep) and the bases' webhooks;
+    /// so does a load of records (the webhooks).
+    fn reads_previous_load(&self, request: &LoadRequest) -> bool {
+        request.sync || !request.records.is_none()
+    }
+
+    /// Always: each base's webhook knows what changed since its own cursor, whatever the last
+    /// load was (a base whose stream failed did not move its cursor on), and a lost cursor reads
+    /// that base in full — so no weekly full load, which would spend a free plan's calls.
+    fn syncs_from(&self, _when: Option<&crate::item::LoadedWhen>) -> bool {
+        true
     }
 
     fn fixes_items_up(&self) -> bool {
@@ -207,8 +240,12 @@ impl Provider for Airtable {
             workbook_of: vec![ItemKind::Base],
             content: false,
             call_plans: true,
-            optional_scopes: Vec::new(),
-            syncs: false,
+            optional_scopes: vec![OptionalScope {
+                scope: webhooks::SCOPE.into(),
+                or: Vec::new(),
+                without: "Syncs read every stored record again: without webhooks Airtable cannot say what changed.".into(),
+            }],
+            syncs: true,
         }
     }
 
@@ -234,7 +271,8 @@ impl Provider for Airtable {
                 .map(|i| i.id.clone())
                 .collect(),
             subtrees_of: failed.iter().cloned().collect(),
-            listed: false,
+            // A sync's records not changed since its webhook's cursor, named as kept.
+            listed: request.sync,
         }
     }
 
@@ -244,6 +282,17 @@ impl Provider for Airtable {
             .filter(|i| i.item_type == ItemKind::Base)
             .map(|i| (i.id.clone(), i.name.clone()))
             .collect();
+        let tables: HashMap<String, String> = items
+            .iter()
+            .filter(|i| i.item_type == ItemKind::Table)
+            .map(|i| (i.id.clone(), i.name.clone()))
+            .collect();
+        // Records kept by a sync carry their table's name as it is now.
+        for item in items.iter_mut().filter(|i| i.item_type == ItemKind::Record) {
+            if let Some(name) = item.parent_id.as_ref().and_then(|t| tables.get(t)) {
+                item.parent_path_or_name = Some(name.clone());
+            }
+        }
         let mut children: HashMap<String, Vec<String>> = HashMap::new();
         for item in items.iter_mut().filter(|i| i.item_type == ItemKind::Table) {
             if let Some(base) = &item.parent_id {

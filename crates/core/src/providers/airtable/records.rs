@@ -48,13 +48,52 @@ fn iterator_expired(error: &CoreError) -> bool {
     }
 }
 
-/// Loads every record of `table` (whose schema is known) of `base`, under the base's pace. An
-/// expired offset starts the listing again from its first page; the records that arrived
-/// before are kept and not given twice.
+/// Loads every record of `table` (whose schema is known) of `base`, under the base's pace.
 pub(super) async fn load_table_records(
     ctx: &LoadContext<'_>,
     base: &str,
     table: &Table,
+    sink: &mut dyn PageSink,
+) -> Result<()> {
+    list_records(ctx, base, table, None, sink).await
+}
+
+/// Loads the records `ids` of `table` — a hundred a request, named in a `filterByFormula` of
+/// `RECORD_ID()`s (Airtable has no batch read by id) — those no longer there are not given.
+/// Ids that are not plain letters and digits (as Airtable's are) cannot be named safely in a
+/// formula: `false` then, and nothing read.
+pub(super) async fn load_records_by_id(
+    ctx: &LoadContext<'_>,
+    base: &str,
+    table: &Table,
+    ids: &[String],
+    sink: &mut dyn PageSink,
+) -> Result<bool> {
+    if !ids
+        .iter()
+        .all(|id| id.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        return Ok(false);
+    }
+    for chunk in ids.chunks(spec(Integration::Airtable).page_size as usize) {
+        let terms: Vec<String> = chunk
+            .iter()
+            .map(|id| format!("RECORD_ID()='{id}'"))
+            .collect();
+        let formula = format!("OR({})", terms.join(","));
+        list_records(ctx, base, table, Some(&formula), sink).await?;
+    }
+    Ok(true)
+}
+
+/// Lists `table`'s records (those `formula` keeps, when given). An expired offset starts the
+/// listing again from its first page; the records that arrived before are kept and not given
+/// twice.
+async fn list_records(
+    ctx: &LoadContext<'_>,
+    base: &str,
+    table: &Table,
+    formula: Option<&str>,
     sink: &mut dyn PageSink,
 ) -> Result<()> {
     let api = ctx.api.keyed(base);
@@ -68,6 +107,9 @@ pub(super) async fn load_table_records(
         let answer: Result<RecordsPage> = api
             .json(ctx.tokens, |http| {
                 let mut query = vec![("pageSize", page_size.clone())];
+                if let Some(formula) = formula {
+                    query.push(("filterByFormula", formula.to_owned()));
+                }
                 if let Some(o) = offset.as_ref() {
                     query.push(("offset", o.clone()));
                 }
