@@ -57,6 +57,8 @@ async fn a_sync_after_edits_fetches_only_the_changes_and_equals_a_full_load() {
         renamed: 3,
         removed: 2,
         added: 4,
+        // The last two merged into the one before them: two more gone, one more changed.
+        hubspot_merged: 2,
         ..DataEdit::default()
     });
     let synced = sync(&inlet).await;
@@ -64,10 +66,18 @@ async fn a_sync_after_edits_fetches_only_the_changes_and_equals_a_full_load() {
         synced.changes,
         Some(ChangeSummary {
             new: 4,
-            changed: 3,
-            gone: 2
+            changed: 4,
+            gone: 4
         })
     );
+    let kept = &before[before.len() - 3];
+    let merged = only_change_of(&inlet, &kept.id, "details.values.hs_merged_object_ids").await;
+    let last_two = format!(
+        "{};{}",
+        before[before.len() - 1].id,
+        before[before.len() - 2].id
+    );
+    assert_eq!(merged.to, serde_json::json!(last_two));
     // The unchanged sync's and, for the contacts, their definitions, pipelines, one batch read
     // and one association read.
     assert!(

@@ -198,6 +198,16 @@ pub fn properties_of(object_type: &str, extra: usize) -> Vec<PropertyDef> {
                 },
                 created,
                 id,
+                // The ids of the records merged into this one, `;`-separated ("Merged record
+                // IDs", read-only; HubSpot types it as a multi-value enumeration, the sandbox
+                // as text).
+                def(
+                    "hs_merged_object_ids",
+                    "Merged record IDs",
+                    "string",
+                    "text",
+                    "contactinformation",
+                ),
             ];
             all.extend((0..extra).map(|n| PropertyDef {
                 hubspot_defined: false,

@@ -116,6 +116,10 @@ pub struct DataEdit {
     /// Notion pages inside other pages moved under a top-level page (the first ones not
     /// renamed): both parents are edited, the page itself is not.
     pub notion_moved: usize,
+    /// HubSpot contacts merged into the one before them (the last ones, before `added`): the
+    /// merged one is gone from every listing (not archived), the one kept names it in
+    /// `hs_merged_object_ids` and is modified.
+    pub hubspot_merged: usize,
     /// Airtable records of the first base's first table given a new note (the first ones).
     pub airtable_changed: usize,
     /// New Airtable records there.
@@ -247,6 +251,32 @@ impl Dataset {
             .max()
             .unwrap_or(1000)
             + 1;
+        // Merged ones leave no id behind for new contacts to take: `next` is counted first.
+        for _ in 0..edit.hubspot_merged.min(contacts.len().saturating_sub(1)) {
+            let Some(merged) = contacts.pop() else { break };
+            let Some(kept) = contacts.last_mut() else {
+                break;
+            };
+            let merged_ids = |record: &CrmRecord| {
+                (record.properties.iter())
+                    .find(|(name, _)| *name == "hs_merged_object_ids")
+                    .and_then(|(_, v)| v.clone())
+            };
+            // The kept record names every record merged into it, and into those.
+            let ids: Vec<String> = [
+                merged_ids(kept),
+                merged_ids(&merged),
+                Some(merged.id.clone()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let ids = ids.join(";");
+            kept.properties
+                .retain(|(name, _)| *name != "hs_merged_object_ids");
+            kept.properties.push(("hs_merged_object_ids", Some(ids)));
+            kept.updated_at = edited.clone();
+        }
         for n in 0..edit.added as u64 {
             contacts.push(CrmRecord {
                 id: (next + n).to_string(),

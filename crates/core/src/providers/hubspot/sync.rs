@@ -15,6 +15,8 @@
 //! - Deleted records: `GET /crm/v3/objects/{type}?archived=true` lists those archived (HubSpot
 //!   keeps them 90 days); the stored records neither changed nor archived are kept
 //!   (`PageSink::keep`), and what is neither given nor kept is gone.
+//! - Merged records: a merge modifies the record kept, which names the ones merged into it in
+//!   `hs_merged_object_ids`; those are gone (the archived listing does not give them).
 //! - The type's definitions and pipelines are read again only when some record changed (a
 //!   stage's label belongs to the records that show it); otherwise the stored ones stay.
 
@@ -99,12 +101,13 @@ pub async fn load(
         sink.keep(keep);
         return Ok(());
     }
-    sink.keep(keep);
     let book = records::head(ctx, object, sink).await?;
     let names = records::property_names(&book);
     let portal = ctx.account.id.as_str();
+    let mut merged_away = HashSet::new();
     for ids in changed.chunks(ASSOCIATION_BATCH) {
         let found = read(ctx, object, ids, &names).await?;
+        merged_away.extend(found.iter().flat_map(merged_into));
         let associated = associations::read(ctx, object, ids).await?;
         sink.page(
             found
@@ -113,8 +116,27 @@ pub async fn load(
                 .collect(),
         );
     }
+    // A record merged into a changed one is gone: HubSpot's archived listing does not list it.
+    let merged_keys: HashSet<String> = (merged_away.iter())
+        .map(|id| key_of(Integration::Hubspot, object.item_type, id))
+        .collect();
+    keep.retain(|key| !merged_keys.contains(key));
+    sink.keep(keep);
     Ok(())
 }
+
+/// The ids of the records merged into `record` (`hs_merged_object_ids`, `;`-separated).
+fn merged_into(record: &SimpleObject) -> Vec<String> {
+    let ids = record.properties.get(MERGED_IDS).and_then(Option::as_deref);
+    (ids.unwrap_or_default().split(';'))
+        .map(str::trim)
+        .filter(|id| !id.is_empty() && *id != record.id)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The property naming the records merged into a record (every CRM object has it).
+const MERGED_IDS: &str = "hs_merged_object_ids";
 
 /// The property holding a record's last change.
 fn last_change(object: &ObjectType) -> &'static str {
