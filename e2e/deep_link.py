@@ -1,5 +1,6 @@
 """Drives the real Inlet window through WebKitWebDriver (W3C WebDriver over HTTP, stdlib only)."""
 import csv
+import datetime
 import http.client
 import json
 import os
@@ -202,6 +203,16 @@ def changes_between_loads():
                                ".every(r => getComputedStyle(r).textDecorationLine.includes('line-through'))")
             assert struck, "gone rows are struck through"
             d.screenshot("changes.png")
+            # The store as of the end of yesterday (UTC), rebuilt from the history: nothing of
+            # this account was loaded then, and the count line says so; back to now after.
+            yesterday = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)).date().isoformat()
+            set_field(d, "#changes-filter", "", "change")
+            set_field(d, "#as-of", yesterday, "change")
+            then = d.wait_for("the store as of yesterday", lambda: (lambda t: t if f"end of {yesterday}" in t else None)(d.text("#item-count")))
+            print(f"changes: as of {yesterday}: {then}")
+            assert then.startswith("0 items") and "nothing was loaded before" in then, then
+            set_field(d, "#as-of", "", "change")
+            d.wait_for("the store as it is now", lambda: d.text("#item-count").startswith("489 items"))
             # Every command that answers with connection or item data, asked directly.
             edit_then_reload.ipc = d.execute(IPC_SWEEP)
             d.click(f'{card} button[aria-label="Disconnect HubSpot"]')
