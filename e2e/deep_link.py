@@ -213,6 +213,12 @@ def changes_between_loads():
             assert then.startswith("0 items") and "nothing was loaded before" in then, then
             set_field(d, "#as-of", "", "change")
             d.wait_for("the store as it is now", lambda: d.text("#item-count").startswith("489 items"))
+            # The change feed since yesterday, across accounts: the sync's nine changes.
+            set_field(d, "#changes-since", yesterday, "change")
+            feed = d.wait_for("the change feed", lambda: (lambda t: t if "changes since" in t else None)(d.text("#change-feed h3")))
+            print(f"changes: feed: {feed}")
+            assert feed.startswith("9 changes since"), feed
+            set_field(d, "#changes-since", "", "change")
             # Every command that answers with connection or item data, asked directly.
             edit_then_reload.ipc = d.execute(IPC_SWEEP)
             d.click(f'{card} button[aria-label="Disconnect HubSpot"]')

@@ -260,6 +260,24 @@ pub async fn item_history(
     Ok(inlet.library.item_history(&accounts, &item_id).await?)
 }
 
+/// The most changes the feed shows at once (the newest).
+const FEED_MOST: usize = 1_000;
+
+/// Every change the loads of the connected accounts found since `since` (a date: its start,
+/// UTC, or an RFC 3339 time), oldest first — the newest [`FEED_MOST`] of them.
+#[tauri::command]
+#[specta::specta]
+pub async fn changes_since(
+    state: State<'_, AppState>,
+    since: String,
+) -> CommandResult<Vec<Revision>> {
+    let since = inlet_core::services::parse_since(since.trim())?;
+    let (inlet, accounts) = state.inlet_and_accounts().await?;
+    let mut changes = inlet.library.changes_since(&accounts, since).await?;
+    changes.drain(..changes.len().saturating_sub(FEED_MOST));
+    Ok(changes)
+}
+
 /// Removes a (disconnected) account's stored items from this computer.
 #[tauri::command]
 #[specta::specta]

@@ -33,6 +33,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::load_estimate,
             items::item_content,
             items::item_history,
+            items::changes_since,
             files::item_files,
             items::export_vault,
             files::open_file,

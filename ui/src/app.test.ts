@@ -772,6 +772,42 @@ describe("the items as of a date", () => {
   });
 });
 
+describe("changes since a day", () => {
+  it("lists every change across accounts, newest first, and reads again after a sync", async () => {
+    await boot();
+    await connectAndLoad("hubspot");
+    const account = { integration: "hubspot" as const, mode: "sandbox" as const, account_id: "42" };
+    backend.history.set("c1", [
+      { account, item_id: "c1", name: "Ada Lovelace", seen_at: "2026-12-02T09:00:00.000Z", kind: "changed", changes: [{ field: "details.values.lastname", path: ["details", "values", "lastname"], from: "L", to: "Lovelace" }] },
+    ]);
+    backend.history.set("c2", [{ account, item_id: "c2", name: "Grace Hopper", seen_at: "2026-12-03T09:00:00.000Z", kind: "gone", changes: [] }]);
+    const since = document.getElementById("changes-since") as HTMLInputElement;
+    since.value = "2026-12-01";
+    since.dispatchEvent(new Event("change"));
+    await settle();
+    const feed = document.getElementById("change-feed")!;
+    expect(feed.hidden).toBe(false);
+    expect(feed.querySelector("h3")!.textContent).toBe("2 changes since 2026-12-01");
+    const rows = [...feed.querySelectorAll("ol > li")].map((li) => li.textContent ?? "");
+    expect(rows[0]).toContain("HubSpot: Grace Hopper gone");
+    expect(rows[1]).toContain("HubSpot: Ada Lovelace changed");
+    expect(rows[1]).toContain("details.values.lastname: L → Lovelace");
+    // A later day: nothing.
+    since.value = "2026-12-04";
+    since.dispatchEvent(new Event("change"));
+    await settle();
+    expect(feed.textContent).toContain("Nothing changed since then.");
+    // A sync brings news: the open feed reads again.
+    const asked = backend.calls.filter((c) => c.startsWith("changes since")).length;
+    await app.load("hubspot");
+    await settle();
+    expect(backend.calls.filter((c) => c.startsWith("changes since")).length).toBeGreaterThan(asked);
+    since.value = "";
+    since.dispatchEvent(new Event("change"));
+    expect(feed.hidden).toBe(true);
+  });
+});
+
 describe("status line", () => {
   it("keeps messages apart from load progress and errors", async () => {
     await boot();

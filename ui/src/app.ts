@@ -6,6 +6,7 @@ import { emptyView, itemKey, toItemView, type SortColumn } from "./model";
 import { initialState, nameOf, Store, toggled, type AppState } from "./store";
 import { mountCards } from "./views/cards";
 import { mountDetails } from "./views/details";
+import { mountFeed } from "./views/feed";
 import { ItemsView } from "./views/items";
 import { SettingsView } from "./views/settings";
 import { mountStatus } from "./views/status";
@@ -111,6 +112,11 @@ export class App {
       history: (item) => this.backend.itemHistory(item.integration, item.id),
       openFile: (file) => void this.backend.openFile(file.hash).catch((e) => this.showError(describeError(e))),
       close: () => this.showDetails(null),
+    });
+    mountFeed(this.doc, this.store, {
+      changesSince: (since) => this.backend.changesSince(since),
+      nameOf: (integration) => nameOf(this.store.get(), integration),
+      failed: (error) => this.showError(describeError(error)),
     });
     mountToolbar(this.doc, this.store, {
       export: (viewOnly) => void this.export(viewOnly),

@@ -44,6 +44,11 @@ export const commands = {
 	itemContent: (integration: Integration, itemId: string) => typedError<StoredContent | null, CommandError>(__TAURI_INVOKE("item_content", { integration, itemId })),
 	/**  An item's history: every change the loads found, oldest first, with what moved. */
 	itemHistory: (integration: Integration, itemId: string) => typedError<Revision[], CommandError>(__TAURI_INVOKE("item_history", { integration, itemId })),
+	/**
+	 *  Every change the loads of the connected accounts found since `since` (a date: its start,
+	 *  UTC, or an RFC 3339 time), oldest first — the newest [`FEED_MOST`] of them.
+	 */
+	changesSince: (since: string) => typedError<Revision[], CommandError>(__TAURI_INVOKE("changes_since", { since })),
 	/**  The kept files of an item (Airtable attachments, Notion-hosted files). */
 	itemFiles: (integration: Integration, itemId: string) => typedError<ItemFile[], CommandError>(__TAURI_INVOKE("item_files", { integration, itemId })),
 	/**
@@ -424,6 +429,11 @@ export type FacetValue = {
 export type FieldChange = {
 	/**  The field, as a path into the item (`name`, `details.properties.Stage`). */
 	field: string,
+	/**
+	 *  The same path, name by name (a name may hold a `.`); empty for a change recorded before
+	 *  Inlet kept it.
+	 */
+	path?: string[],
 	/**  Its value before (`null`: not there). */
 	from: unknown,
 	/**  Its value after (`null`: not there any more). */

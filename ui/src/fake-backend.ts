@@ -318,6 +318,12 @@ export class FakeBackend implements Backend {
   async itemHistory(_integration: Integration, itemId: string): Promise<Revision[]> {
     return structuredClone(this.history.get(itemId) ?? []);
   }
+  async changesSince(since: string): Promise<Revision[]> {
+    this.calls.push(`changes since ${since}`);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(since)) throw new BackendError({ error: "invalid_argument", message: `--since takes a date, not ${since}`, details: null });
+    const all = [...this.history.values()].flat().filter((r) => r.seen_at >= since);
+    return structuredClone(all.sort((a, b) => a.seen_at.localeCompare(b.seen_at)));
+  }
   async itemFiles(_integration: Integration, itemId: string): Promise<ItemFile[]> {
     return structuredClone(this.files.get(itemId) ?? []);
   }

@@ -4,7 +4,7 @@ import type { Revision } from "../backend";
 import { el, formatTime } from "../format";
 
 /** A value as one short line. */
-function shown(value: unknown): string {
+export function shown(value: unknown): string {
   if (value === null || value === undefined) return "—";
   const text = typeof value === "string" ? value : JSON.stringify(value);
   return text.length > 120 ? `${text.slice(0, 120)}…` : text;
