@@ -103,7 +103,9 @@ async fn airtable_connects_without_the_optional_email_scope_when_the_registratio
     let error = refused.unwrap_err();
     assert_eq!(error.code(), "oauth_access_denied");
     assert!(
-        error.to_string().contains("user.email:read is not enabled"),
+        error
+            .to_string()
+            .contains("optional scopes user.email:read webhook:manage are not all enabled"),
         "{error}"
     );
     assert!(page.contains("Connect again"), "{page}");
@@ -111,6 +113,7 @@ async fn airtable_connects_without_the_optional_email_scope_when_the_registratio
     let info = connect_to(&inlet, Integration::Airtable).await.0.unwrap();
     assert_eq!(info.account.label, sandbox.dataset().airtable.user_id);
     assert!(!info.scopes.contains(&"user.email:read".to_owned()));
+    assert!(!info.scopes.contains(&"webhook:manage".to_owned()));
 }
 
 #[tokio::test]
