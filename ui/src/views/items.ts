@@ -22,7 +22,12 @@ export class ItemsView {
   private readonly index = new SearchIndex();
   private readonly sortCache = new SortCache();
   private paged: PagedSource | null = null;
-  /** What the view as of a date could not bring back (its windows say). */
+  /** The date of the view the rows shown were read for (null: now), and what that view as of
+   * a date could not bring back (its windows say): the count line speaks of the rows it counts,
+   * not of a view asked for since. */
+  private shownAsOf: string | null = null;
+  /** The date of the view the counts beside the filters were read for. */
+  private facetsAsOf: string | null = null;
   private asOfNotes: string[] = [];
   private records: ArraySource | null = null;
   private facets: ViewFacets | null = null;
@@ -85,12 +90,17 @@ export class ItemsView {
     this.records = null;
     // Counts of an older store are wrong, not merely late: until the new ones arrive the line
     // counts the rows alone.
-    if (this.facetsRevision !== state.revision) this.facets = null;
     const view = this.itemView(state);
+    // Nor are the counts of the store as it is for the store as of a date, or the other way.
+    const asOf = view.as_of ?? null;
+    if (this.facetsRevision !== state.revision || this.facetsAsOf !== asOf) this.facets = null;
     const paged = new PagedSource(
       (offset, limit) =>
         this.backend.itemWindow(view, offset, limit).then((window) => {
-          this.asOfNotes = window.notes ?? [];
+          if (this.paged === paged) {
+            this.shownAsOf = view.as_of ?? null;
+            this.asOfNotes = window.notes ?? [];
+          }
           return window;
         }),
       (key) => state.expanded.has(key),
@@ -109,6 +119,7 @@ export class ItemsView {
         if (!facets || this.paged !== paged) return;
         this.facets = facets;
         this.facetsRevision = state.revision;
+        this.facetsAsOf = asOf;
         this.renderFilters(this.store.get());
         this.renderCount(this.store.get());
       },
@@ -180,9 +191,9 @@ export class ItemsView {
       text = shown === total ? `${n(total)} items` : `${n(shown)} of ${n(total)} items`;
     }
     const notes: string[] = [];
-    if (!state.records && state.view.asOf) {
+    if (!state.records && this.shownAsOf) {
       // The past has no fresh loads to speak of: what it is, and what could not come back.
-      notes.push(`as they were at the end of ${state.view.asOf}`, ...this.asOfNotes);
+      notes.push(`as they were at the end of ${this.shownAsOf}`, ...this.asOfNotes);
     } else if (!state.records) {
       const earlier = state.loads.filter((l) => l.id !== null && !state.fresh.has(l.id));
       if (earlier.length) notes.push(`stored: ${earlier.map((l) => `${nameOf(state, l.key.integration)} from ${age(l.loaded_at)}`).join(", ")} — Reload to refresh`);
