@@ -111,12 +111,8 @@ impl StoredChange {
         let Value::Object(object) = body else {
             return None;
         };
-        if self.path.is_empty() {
-            let field = self.field.as_deref()?;
-            let (object, name) = guessed_field(object, field)?;
-            return object.get(&name);
-        }
-        let (last, parents) = self.path.split_last()?;
+        let path = self.path_in(object);
+        let (last, parents) = path.split_last()?;
         let mut object = object;
         for name in parents {
             object = object.get(name)?.as_object()?;
@@ -126,15 +122,8 @@ impl StoredChange {
 
     /// Sets this change's field of `body` back to what it was.
     pub fn undo(&self, body: &mut Map<String, Value>) {
-        let place = if self.path.is_empty() {
-            let Some(field) = self.field.as_deref() else {
-                return;
-            };
-            guessed_field_mut(body, field)
-        } else {
-            path_mut(body, &self.path)
-        };
-        let Some((object, name)) = place else {
+        let path = self.path_in(body);
+        let Some((object, name)) = path_mut(body, &path) else {
             return;
         };
         if self.added {
@@ -142,6 +131,33 @@ impl StoredChange {
         } else {
             object.insert(name, self.from.clone());
         }
+    }
+
+    /// The field's path: as kept, or — for an older row — as its dotted name leads through
+    /// `object` (a name may hold a `.` too: the longest name that leads on is taken; a name not
+    /// there now is the rest, whole).
+    fn path_in(&self, mut object: &Map<String, Value>) -> Vec<String> {
+        if !self.path.is_empty() {
+            return self.path.clone();
+        }
+        let mut path = Vec::new();
+        let mut rest = self.field.as_deref().unwrap_or_default();
+        while !rest.is_empty() {
+            if object.contains_key(rest) {
+                path.push(rest.to_owned());
+                break;
+            }
+            let next = leading_name(object, rest)
+                .and_then(|name| Some((object.get(&name)?.as_object()?, name)));
+            let Some((inner, name)) = next else {
+                path.push(rest.to_owned());
+                break;
+            };
+            rest = &rest[name.len() + 1..];
+            path.push(name);
+            object = inner;
+        }
+        path
     }
 }
 
@@ -162,50 +178,6 @@ fn path_mut<'a>(
         object = next.as_object_mut()?;
     }
     Some((object, last.clone()))
-}
-
-/// An older row's field (names joined by `.`, which a name may hold too: the longest name that
-/// leads on is taken): the object holding it and its name there.
-fn guessed_field<'a>(
-    mut object: &'a Map<String, Value>,
-    path: &str,
-) -> Option<(&'a Map<String, Value>, String)> {
-    let mut rest = path;
-    loop {
-        if rest.is_empty() {
-            return None;
-        }
-        if object.contains_key(rest) {
-            return Some((object, rest.to_owned()));
-        }
-        let Some(name) = leading_name(object, rest) else {
-            return Some((object, rest.to_owned()));
-        };
-        rest = &rest[name.len() + 1..];
-        object = object.get(&name)?.as_object()?;
-    }
-}
-
-/// [`guessed_field`], to change it.
-fn guessed_field_mut<'a>(
-    mut object: &'a mut Map<String, Value>,
-    path: &str,
-) -> Option<(&'a mut Map<String, Value>, String)> {
-    let mut rest = path;
-    loop {
-        if rest.is_empty() {
-            return None;
-        }
-        if object.contains_key(rest) {
-            return Some((object, rest.to_owned()));
-        }
-        let Some(name) = leading_name(object, rest) else {
-            // Not there now: the field was taken out, and goes back in whole.
-            return Some((object, rest.to_owned()));
-        };
-        rest = &rest[name.len() + 1..];
-        object = object.get_mut(&name)?.as_object_mut()?;
-    }
 }
 
 /// The longest name of an object in `object` that `rest` goes on from (`name.`…).

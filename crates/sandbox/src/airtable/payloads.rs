@@ -16,7 +16,7 @@ impl Webhooks {
     /// Gives every enabled webhook of a base that changed from `old` to `new` its payload.
     pub(crate) fn record(&self, old: &AirtableData, new: &AirtableData, user: Value) {
         let now = now_ms();
-        let mut hooks = self.hooks.lock().unwrap_or_else(|p| p.into_inner());
+        let mut hooks = self.all();
         for hook in hooks.iter_mut() {
             if !hook.enabled(now) {
                 continue;

@@ -70,6 +70,13 @@ pub(super) fn time_text(ms: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+impl Webhooks {
+    /// Every webhook, locked.
+    pub(super) fn all(&self) -> std::sync::MutexGuard<'_, Vec<Hook>> {
+        self.hooks.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 impl Hook {
     /// Enabled now; disabled for good once it expired.
     pub(super) fn enabled(&mut self, now: i64) -> bool {
@@ -129,6 +136,17 @@ fn life_ms(app: &AppState) -> i64 {
     i64::try_from(app.knobs().airtable_webhook_life_ms).unwrap_or(i64::MAX / 4)
 }
 
+/// What the endpoints that manage webhooks check first (`webhook:manage`, the base's pace),
+/// then the knobs, the webhook life and the clock.
+async fn managed(
+    app: &AppState,
+    headers: &HeaderMap,
+    base: &str,
+) -> Result<(crate::Knobs, i64, i64), Response> {
+    let knobs = guard(app, headers, &[MANAGE], base).await?;
+    Ok((knobs, life_ms(app), now_ms()))
+}
+
 /// `POST /v0/bases/{baseId}/webhooks`.
 pub(super) async fn create(
     State(app): State<AppState>,
@@ -163,7 +181,7 @@ pub(super) async fn create(
         );
     }
     let life = life_ms(&app);
-    let mut hooks = app.webhooks.hooks.lock().unwrap_or_else(|p| p.into_inner());
+    let mut hooks = app.webhooks.all();
     if hooks.iter().filter(|h| h.base == base).count() >= PER_INTEGRATION_AND_BASE {
         return api_error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -197,12 +215,11 @@ pub(super) async fn list(
     Path(base): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let knobs = match guard(&app, &headers, &[MANAGE], &base).await {
-        Ok(knobs) => knobs,
-        Err(response) => return response,
+    let (knobs, life, now) = match managed(&app, &headers, &base).await {
+        Ok(granted) => granted,
+        Err(refused) => return refused,
     };
-    let (life, now) = (life_ms(&app), now_ms());
-    let mut hooks = app.webhooks.hooks.lock().unwrap_or_else(|p| p.into_inner());
+    let mut hooks = app.webhooks.all();
     // Gone for good 7 days after it expired.
     hooks.retain(|h| !h.gone(life, now));
     let listed: Vec<Value> = (hooks.iter_mut())
@@ -221,12 +238,11 @@ pub(super) async fn refresh(
     Path((base, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let knobs = match guard(&app, &headers, &[MANAGE], &base).await {
-        Ok(knobs) => knobs,
-        Err(response) => return response,
+    let (knobs, life, now) = match managed(&app, &headers, &base).await {
+        Ok(granted) => granted,
+        Err(refused) => return refused,
     };
-    let (life, now) = (life_ms(&app), now_ms());
-    let mut hooks = app.webhooks.hooks.lock().unwrap_or_else(|p| p.into_inner());
+    let mut hooks = app.webhooks.all();
     let Some(hook) = hooks.iter_mut().find(|h| h.base == base && h.id == id) else {
         return not_found();
     };
@@ -251,11 +267,11 @@ pub(super) async fn delete(
     Path((base, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let knobs = match guard(&app, &headers, &[MANAGE], &base).await {
-        Ok(knobs) => knobs,
-        Err(response) => return response,
+    let (knobs, _, _) = match managed(&app, &headers, &base).await {
+        Ok(granted) => granted,
+        Err(refused) => return refused,
     };
-    let mut hooks = app.webhooks.hooks.lock().unwrap_or_else(|p| p.into_inner());
+    let mut hooks = app.webhooks.all();
     let before = hooks.len();
     hooks.retain(|h| !(h.base == base && h.id == id));
     if hooks.len() == before {
@@ -272,7 +288,7 @@ pub(super) async fn payloads(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let data_types = {
-        let hooks = app.webhooks.hooks.lock().unwrap_or_else(|p| p.into_inner());
+        let hooks = app.webhooks.all();
         match hooks.iter().find(|h| h.base == base && h.id == id) {
             Some(hook) => hook.data_types.clone(),
             None => Vec::new(),
@@ -295,7 +311,7 @@ pub(super) async fn payloads(
     };
     let (life, now) = (life_ms(&app), now_ms());
     let retention = i64::try_from(knobs.airtable_payload_retention_ms).unwrap_or(i64::MAX / 4);
-    let mut hooks = app.webhooks.hooks.lock().unwrap_or_else(|p| p.into_inner());
+    let mut hooks = app.webhooks.all();
     let Some(hook) = hooks.iter_mut().find(|h| h.base == base && h.id == id) else {
         return not_found();
     };
