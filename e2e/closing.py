@@ -49,8 +49,9 @@ def closes_cleanly(app):
     err = open(os.path.join(data_dir, "stderr"), "w")
     proc = subprocess.Popen([app], env=env, stdout=subprocess.DEVNULL, stderr=err)
     try:
+        # This process's window: an earlier Inlet still closing must not take the message.
         window = wait("the window", lambda: subprocess.run(
-            ["xdotool", "search", "--onlyvisible", "--name", "^Inlet$"],
+            ["xdotool", "search", "--onlyvisible", "--pid", str(proc.pid), "--name", "^Inlet$"],
             capture_output=True, text=True).stdout.split(), 60)[0]
         wait("the core to start", lambda: "core started" in log_text(data_dir), 60)
         close_like_a_window_manager(int(window))

@@ -676,7 +676,14 @@ def wait_for_app_exit():
         if subprocess.run(["pgrep", "-x", name], stdout=subprocess.DEVNULL).returncode != 0:
             return
         time.sleep(0.1)
+    # Still there after ten seconds (a big load's last writes): asked to stop, then made to,
+    # so the next run's window is the only one named Inlet.
     subprocess.run(["pkill", "-x", name])
+    for _ in range(100):
+        if subprocess.run(["pgrep", "-x", name], stdout=subprocess.DEVNULL).returncode != 0:
+            return
+        time.sleep(0.1)
+    subprocess.run(["pkill", "-KILL", "-x", name])
     time.sleep(0.5)
 
 
