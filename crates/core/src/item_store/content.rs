@@ -69,48 +69,44 @@ impl ItemStore {
         tx.commit().map_err(sql_error)
     }
 
-    /// The Markdown of every one of `key`'s stored contents, by item id (one read).
+    /// The Markdown of each of `key`'s stored contents, by item id.
     pub fn markdown_by_item(
         &self,
         key: &AccountKey,
     ) -> Result<std::collections::HashMap<String, String>> {
-        let connection = self.read();
-        let mut statement = connection
-            .prepare_cached(
-                "SELECT item_id, markdown FROM contents
-                  WHERE integration = ?1 AND mode = ?2 AND account_id = ?3",
-            )
-            .map_err(sql_error)?;
-        let rows = statement
-            .query_map(
-                params![key.integration.id(), mode_text(key.mode), key.account_id],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-            )
-            .map_err(sql_error)?;
-        rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
+        self.content_column(key, ContentColumn::Markdown, |r| r.get(1))
     }
 
     /// The edit time each of `key`'s stored contents was read at.
     pub fn content_edits(&self, key: &AccountKey) -> Result<ContentEdits> {
+        self.content_column(key, ContentColumn::Edited, |r| {
+            let edited: Option<String> = r.get(1)?;
+            Ok(edited
+                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                .map(|t| t.with_timezone(&Utc)))
+        })
+    }
+
+    /// One column of every one of `key`'s stored contents, by item id, each read by `value`
+    /// (from the row's second column).
+    fn content_column<T>(
+        &self,
+        key: &AccountKey,
+        column: ContentColumn,
+        value: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<std::collections::HashMap<String, T>> {
         let connection = self.read();
         let mut statement = connection
-            .prepare_cached(
-                "SELECT item_id, edited FROM contents
+            .prepare_cached(&format!(
+                "SELECT item_id, {} FROM contents
                   WHERE integration = ?1 AND mode = ?2 AND account_id = ?3",
-            )
+                column.name()
+            ))
             .map_err(sql_error)?;
         let rows = statement
             .query_map(
                 params![key.integration.id(), mode_text(key.mode), key.account_id],
-                |r| {
-                    let edited: Option<String> = r.get(1)?;
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        edited
-                            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-                            .map(|t| t.with_timezone(&Utc)),
-                    ))
-                },
+                |r| Ok((r.get::<_, String>(0)?, value(r)?)),
             )
             .map_err(sql_error)?;
         rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
@@ -178,4 +174,20 @@ pub(super) fn markdown_of(
             .optional()
         })
         .map_err(sql_error)
+}
+
+/// A column of `contents` read for every item at once (named here, never from input).
+#[derive(Clone, Copy)]
+enum ContentColumn {
+    Markdown,
+    Edited,
+}
+
+impl ContentColumn {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Markdown => "markdown",
+            Self::Edited => "edited",
+        }
+    }
 }

@@ -58,6 +58,19 @@ pub struct AccountKey {
     pub account_id: String,
 }
 
+impl AccountKey {
+    /// The name of the preference `what` kept for this account alone (`what:integration:mode:id`):
+    /// its provider state, when its last full load began, when its history begins.
+    pub(crate) fn preference_name(&self, what: &str) -> String {
+        format!(
+            "{what}:{}:{}:{}",
+            self.integration.id(),
+            mode_text(self.mode),
+            self.account_id
+        )
+    }
+}
+
 /// The store. Cheap to clone; calls block (run them off the async executor). Writes go through
 /// one connection, reads through another (WAL: a window or an export never waits for a load).
 #[derive(Clone)]

@@ -115,22 +115,12 @@ impl ItemStore {
 
 /// The preference holding `key`'s provider state (a JSON object of strings).
 fn state_preference(key: &AccountKey) -> String {
-    format!(
-        "provider_state:{}:{}:{}",
-        key.integration.id(),
-        super::mode_text(key.mode),
-        key.account_id
-    )
+    key.preference_name("provider_state")
 }
 
 /// The preference holding when `key`'s last full load began.
 fn full_load_preference(key: &AccountKey) -> String {
-    format!(
-        "full_load:{}:{}:{}",
-        key.integration.id(),
-        super::mode_text(key.mode),
-        key.account_id
-    )
+    key.preference_name("full_load")
 }
 
 /// An RFC 3339 time, if it is one.

@@ -250,12 +250,7 @@ pub(super) fn note_first_load(tx: &Transaction<'_>, key: &AccountKey, seen_at: &
 
 /// The preference holding when `key`'s history begins.
 pub(super) fn history_start_preference(key: &AccountKey) -> String {
-    format!(
-        "history_from:{}:{}:{}",
-        key.integration.id(),
-        mode_text(key.mode),
-        key.account_id
-    )
+    key.preference_name("history_from")
 }
 
 impl ItemStore {

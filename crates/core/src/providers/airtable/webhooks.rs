@@ -123,10 +123,7 @@ pub async fn changes_since(
     if !hook.alive(Utc::now()) {
         return Ok(Err(Lost("its webhook expired (no sync for a week)".into())));
     }
-    let url = api_url(
-        ctx.settings,
-        &format!("/v0/bases/{base}/webhooks/{}/payloads", hook.id),
-    );
+    let url = hooks_url(ctx, base, &format!("/{}/payloads", hook.id));
     let mut changes = Changes {
         hook: hook.clone(),
         ..Changes::default()
@@ -198,7 +195,7 @@ pub async fn changes_since(
 /// one — the others of Inlet's are deleted.
 pub async fn set_up(ctx: &LoadContext<'_>, base: &str, known: Option<&Hook>) -> Result<Hook> {
     let api = ctx.api.keyed(base);
-    let list = api_url(ctx.settings, &format!("/v0/bases/{base}/webhooks"));
+    let list = hooks_url(ctx, base, "");
     if known.is_none() {
         match make(ctx, base).await {
             Err(CoreError::ProviderHttp { status, .. })
@@ -217,19 +214,13 @@ pub async fn set_up(ctx: &LoadContext<'_>, base: &str, known: Option<&Hook>) -> 
         .iter()
         .filter(|h| Some(&h.id) != kept.as_ref())
     {
-        let url = api_url(
-            ctx.settings,
-            &format!("/v0/bases/{base}/webhooks/{}", stale.id),
-        );
+        let url = hooks_url(ctx, base, &format!("/{}", stale.id));
         let _: serde_json::Value = api
             .json(ctx.tokens, |http| http.delete(url.clone()))
             .await?;
     }
     if let Some(hook) = preferred {
-        let url = api_url(
-            ctx.settings,
-            &format!("/v0/bases/{base}/webhooks/{}/refresh", hook.id),
-        );
+        let url = hooks_url(ctx, base, &format!("/{}/refresh", hook.id));
         let refreshed: WebhookMade = api.json(ctx.tokens, |http| http.post(url.clone())).await?;
         return Ok(Hook {
             id: hook.id.clone(),
@@ -240,9 +231,14 @@ pub async fn set_up(ctx: &LoadContext<'_>, base: &str, known: Option<&Hook>) -> 
     make(ctx, base).await
 }
 
+/// The URL of `base`'s webhooks, followed by `tail` (`""`, `/{id}`, `/{id}/payloads`, …).
+fn hooks_url(ctx: &LoadContext<'_>, base: &str, tail: &str) -> url::Url {
+    api_url(ctx.settings, &format!("/v0/bases/{base}/webhooks{tail}"))
+}
+
 /// A new webhook of `base`, watching what Inlet needs.
 async fn make(ctx: &LoadContext<'_>, base: &str) -> Result<Hook> {
-    let list = api_url(ctx.settings, &format!("/v0/bases/{base}/webhooks"));
+    let list = hooks_url(ctx, base, "");
     let spec = json!({"specification": {"options": {"filters": {"dataTypes": DATA_TYPES}}}});
     let made: WebhookMade = (ctx.api.keyed(base))
         .json(ctx.tokens, |http| http.post(list.clone()).json(&spec))
