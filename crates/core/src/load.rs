@@ -81,6 +81,11 @@ pub struct LoadResult {
     pub notes: Vec<String>,
     /// The keys of stored items the load keeps as they are (a sync's unchanged ones).
     pub kept: Vec<String>,
+    /// The stored items (by key) carried over exactly as they are, which the item store moves
+    /// into the load's generation without reading them back (`Library::carry_over`); counted
+    /// in `count`, not in `items`.
+    #[serde(skip)]
+    pub kept_as_stored: Vec<String>,
     /// Requests the load sent to the provider (every attempt).
     pub requests: u32,
     /// Whether it fetched only what changed (a sync the provider could make).
@@ -374,6 +379,7 @@ pub async fn load_all(
         changes: None,
         notes,
         kept,
+        kept_as_stored: Vec::new(),
         requests: 0,
         incremental: false,
         held_back: None,

@@ -120,6 +120,8 @@ pub struct GenerationWriter {
     key: AccountKey,
     seq: i64,
     pending: Vec<Row>,
+    /// Stored items kept as they are ([`GenerationWriter::keep_stored`]), by key.
+    kept: Vec<String>,
     done: bool,
 }
 
@@ -152,6 +154,7 @@ impl GenerationWriter {
             key: key.clone(),
             seq: 0,
             pending: Vec::with_capacity(BATCH),
+            kept: Vec::new(),
             done: false,
         })
     }
@@ -196,6 +199,13 @@ impl GenerationWriter {
             self.flush()?;
         }
         Ok(())
+    }
+
+    /// Keeps the account's stored items `keys` exactly as they are in this generation (a
+    /// sync's unchanged items): carried over inside the store when it finishes (`kept.rs`),
+    /// never read back and written again. A key this generation was given is not kept twice.
+    pub fn keep_stored(&mut self, keys: Vec<String>) {
+        self.kept.extend(keys);
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -268,6 +278,7 @@ impl GenerationWriter {
     /// load reports no gone items: what it missed is not known to be gone) and records the
     /// changes. The generations it replaces stay until [`ItemStore::purge`].
     pub fn finish(mut self, partial: bool) -> Result<Generation> {
+        let kept = self.carry_kept(partial)?;
         self.flush()?;
         let mut connection = self.store.lock();
         let tx = connection.transaction().map_err(sql_error)?;
@@ -275,8 +286,17 @@ impl GenerationWriter {
         let finished_at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let changes = match previous {
             Some(previous) => {
-                let changes = compare(&tx, self.id, previous, self.seq, partial)?;
+                // Rows still to move are not gone; the gone ones come after them in order.
+                let gone_after = match kept {
+                    KeptRows::ToMove { previous_last_seq } => self.seq + previous_last_seq,
+                    KeptRows::Written => self.seq,
+                };
+                let changes = compare(&tx, self.id, previous, gone_after, partial)?;
                 super::revisions::record(&tx, &self.key, self.id, previous, &finished_at)?;
+                if let KeptRows::ToMove { .. } = kept {
+                    let moved = super::kept::move_staged(&tx, self.id, previous, self.seq)?;
+                    tracing::debug!(moved, "stored items kept as they are");
+                }
                 Some(changes)
             }
             None => {
@@ -311,6 +331,59 @@ impl GenerationWriter {
         Generation::read(&connection, self.id)
     }
 
+    /// Prepares the kept items for `finish`: staged by key and, when the generation shown is the
+    /// last complete one and this load is complete, left to move there once compared
+    /// (`KeptRows::ToMove`); otherwise read from the generation shown and written like any other
+    /// row (that complete generation must stay whole for the next comparison).
+    fn carry_kept(&mut self, partial: bool) -> Result<KeptRows> {
+        let kept = std::mem::take(&mut self.kept);
+        let mut connection = self.store.lock();
+        let tx = connection.transaction().map_err(sql_error)?;
+        super::kept::stage(&tx, &kept)?;
+        if kept.is_empty() {
+            tx.commit().map_err(sql_error)?;
+            return Ok(KeptRows::Written);
+        }
+        let shown = self.previous_shown(&tx)?;
+        let complete = self.previous_complete(&tx)?;
+        if let (false, Some(shown)) = (partial, shown.filter(|s| Some(*s) == complete)) {
+            let previous_last_seq = tx
+                .query_row(
+                    "SELECT coalesce(max(seq), 0) FROM items WHERE generation = ?1",
+                    [shown],
+                    |r| r.get(0),
+                )
+                .map_err(sql_error)?;
+            tx.commit().map_err(sql_error)?;
+            return Ok(KeptRows::ToMove { previous_last_seq });
+        }
+        let items = match shown {
+            Some(shown) => super::kept::read_staged(&tx, shown)?,
+            None => Vec::new(),
+        };
+        tx.commit().map_err(sql_error)?;
+        drop(connection);
+        self.append(&items)?;
+        Ok(KeptRows::Written)
+    }
+
+    /// The account's generation shown before this one (the newest finished one before it).
+    fn previous_shown(&self, tx: &Transaction<'_>) -> Result<Option<i64>> {
+        tx.query_row(
+            "SELECT id FROM generations WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
+               AND state IN ('complete', 'partial') AND id < ?4 ORDER BY id DESC LIMIT 1",
+            params![
+                self.key.integration.id(),
+                mode_text(self.key.mode),
+                self.key.account_id,
+                self.id
+            ],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(sql_error)
+    }
+
     fn previous_complete(&self, tx: &Transaction<'_>) -> Result<Option<i64>> {
         tx.query_row(
             "SELECT id FROM generations WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
@@ -343,13 +416,24 @@ impl Drop for GenerationWriter {
     }
 }
 
+/// How a finishing generation's kept items get there.
+#[derive(Clone, Copy)]
+enum KeptRows {
+    /// Written with the generation's other rows (or there were none).
+    Written,
+    /// Staged, to move from the previous complete generation once compared; that
+    /// generation's rows go up to `previous_last_seq` in its order.
+    ToMove { previous_last_seq: i64 },
+}
+
 /// Marks new and changed items of `new` against `previous` and, for a complete load, adds the
-/// items that are gone. Returns the counts.
+/// items that are gone — neither in `new` nor staged as kept (`kept.rs`), ordered after
+/// `gone_after`. Returns the counts.
 fn compare(
     tx: &Transaction<'_>,
     new: i64,
     previous: i64,
-    last_seq: i64,
+    gone_after: i64,
     partial: bool,
 ) -> Result<ChangeSummary> {
     let count = |sql: &str| -> Result<u32> {
@@ -379,8 +463,9 @@ fn compare(
              SELECT ?1, p.key, p.integration, p.item_type, p.name, p.parent_path, p.created,
                     p.modified, 'gone', p.hash, ?3 + p.seq, p.body, p.item_id, p.parent_id
              FROM items p WHERE p.generation = ?2 AND p.delta IS NOT 'gone'
-               AND NOT EXISTS (SELECT 1 FROM items n WHERE n.generation = ?1 AND n.key = p.key)",
-            params![new, previous, last_seq],
+               AND NOT EXISTS (SELECT 1 FROM items n WHERE n.generation = ?1 AND n.key = p.key)
+               AND p.key NOT IN (SELECT key FROM temp.kept_keys)",
+            params![new, previous, gone_after],
         )
         .map_err(sql_error)?;
     tx.execute(

@@ -8,6 +8,7 @@ mod as_of;
 mod content;
 mod files;
 mod generation;
+mod kept;
 mod preferences;
 mod previous;
 mod query;
@@ -23,6 +24,7 @@ pub use as_of::ItemsAsOf;
 pub use content::StoredContent;
 pub use files::{ItemFile, DEFAULT_FILE_CAP};
 pub use generation::{ChangeSummary, Generation, GenerationWriter};
+pub use kept::StoredKey;
 pub use query::match_expression;
 pub use retention::{HistorySpace, DAILY_UNTIL_DAYS, DEFAULT_RETENTION_DAYS, MOST_RETENTION_DAYS};
 pub use revisions::{FieldChange, Revision};
@@ -364,6 +366,8 @@ fn restrict_permissions(_path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+#[cfg(test)]
+mod kept_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -145,6 +145,7 @@ impl Library {
         if cancel.is_cancelled() {
             return Err(CoreError::Cancelled); // dropping the writer removes what it wrote
         }
+        writer.keep_stored(std::mem::take(&mut result.kept_as_stored));
         let mut kept = std::mem::take(&mut result.items);
         while !kept.is_empty() {
             let rest = kept.split_off(kept.len().min(2_000));

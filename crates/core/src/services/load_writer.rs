@@ -15,6 +15,7 @@ use crate::load::{ContentTee, PageTee};
 enum Message {
     Page(Vec<IntegrationItem>),
     Content(ItemContent),
+    Keep(Vec<String>),
     Finish {
         partial: bool,
         reply: oneshot::Sender<Result<Generation>>,
@@ -47,6 +48,11 @@ impl StoreWriter {
                             if let Err(error) = writer.append(&items) {
                                 failure = Some(error);
                             }
+                        }
+                    }
+                    Message::Keep(keys) => {
+                        if let Some(writer) = writer.as_mut() {
+                            writer.keep_stored(keys);
                         }
                     }
                     // Kept whatever becomes of the generation: a content load resumes from it.
@@ -95,6 +101,11 @@ impl StoreWriter {
     /// Adds items (a load that had to see every item before storing them).
     pub fn append(&self, items: Vec<IntegrationItem>) {
         let _ = self.pages.send(Message::Page(items));
+    }
+
+    /// Keeps the account's stored items `keys` as they are (`GenerationWriter::keep_stored`).
+    pub fn keep_stored(&self, keys: Vec<String>) {
+        let _ = self.pages.send(Message::Keep(keys));
     }
 
     /// Makes the generation current once every page before this call is written.

@@ -390,11 +390,15 @@ impl Inner {
         // What this load did not fetch again (records not asked for, failed streams) stays.
         let failed: Vec<String> = result.failures.iter().map(|f| f.stream.clone()).collect();
         let carry = provider(integration).carry_over(&prepared.request, &result.items, &failed);
-        self.library.carry_over(&key, &mut result, carry).await?;
+        let in_memory = provider(integration).fixes_items_up();
+        let shapes = (self.library)
+            .carry_over(&key, &mut result, carry, in_memory)
+            .await?;
         if syncs {
             // Paths and children lists over what the sync gave and what it kept.
             provider(integration).finish(&mut result.items);
         }
+        shapes.settle(&mut result);
         self.library
             .finish_load(writer, &mut result, &cancel, read_back)
             .await?;

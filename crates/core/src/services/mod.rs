@@ -9,6 +9,7 @@
 //! [`Inlet::start`] is the one start-up both faces use.
 
 mod budget;
+mod carry_over;
 mod clients;
 mod connections;
 mod diagnostics;

@@ -1,0 +1,113 @@
+//! Items a sync keeps as they are (`GenerationWriter::keep_stored`), on a real SQLite file: moved
+//! into the sync's generation when the last complete load is the one shown, copied when a
+//! partial load must leave that one whole.
+
+use super::tests::{key, load, temp_store};
+use super::*;
+use crate::fixtures;
+use crate::item::Delta;
+
+/// A load of `given` that keeps the stored items `kept` (by id) as they are.
+fn sync(store: &ItemStore, given: &[IntegrationItem], kept: &[&str], partial: bool) -> Generation {
+    let mut writer = store.begin(&key(), &fixtures::account("42")).unwrap();
+    writer.append(given).unwrap();
+    let keys = (fixtures::contacts(400).into_iter())
+        .filter(|i| kept.contains(&i.id.as_str()))
+        .map(|i| i.key())
+        .collect();
+    writer.keep_stored(keys);
+    let generation = writer.finish(partial).unwrap();
+    store.purge(&key(), generation.id).unwrap();
+    generation
+}
+
+fn ids_found(store: &ItemStore, generation: i64, text: &str) -> Vec<String> {
+    let filter = RowFilter {
+        search: text.into(),
+        ..RowFilter::default()
+    };
+    (store.window(&[generation], &filter, ViewSort::default(), 0, 1_000))
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect()
+}
+
+fn rows(store: &ItemStore, generation: i64) -> Vec<IntegrationItem> {
+    store.items(generation).unwrap()
+}
+
+#[test]
+fn a_sync_moves_what_it_keeps_and_finds_the_rest_changed_new_or_gone() {
+    let (store, dir) = temp_store("kept-move");
+    let first = load(&store, &fixtures::contacts(250), false);
+    let all = fixtures::contacts(300);
+    let mut renamed = all[3].clone();
+    renamed.name = "Ada Lovelace".into();
+    let given = vec![renamed, all[260].clone()];
+    let ids: Vec<String> = (0..250).map(|n| n.to_string()).collect();
+    let kept: Vec<&str> = (ids.iter().map(String::as_str))
+        .filter(|id| !["3", "7"].contains(id))
+        .collect();
+    let synced = sync(&store, &given, &kept, false);
+    assert_eq!(
+        synced.changes,
+        Some(ChangeSummary {
+            new: 1,
+            changed: 1,
+            gone: 1
+        })
+    );
+    let stored = rows(&store, synced.id);
+    assert_eq!(stored.len(), 251, "248 kept, 2 given, 1 gone");
+    let delta = |id: &str| stored.iter().find(|i| i.id == id).unwrap().delta;
+    assert_eq!(delta("260"), Some(Delta::New));
+    assert_eq!(delta("3"), Some(Delta::Changed));
+    assert_eq!(delta("7"), Some(Delta::Gone));
+    assert_eq!(delta("100"), None, "kept as it was");
+    assert_eq!(stored.last().unwrap().id, "7", "gone items come last");
+    // The replaced load is purged; the kept rows, their search text with them, are the sync's.
+    assert!(rows(&store, first.id).is_empty());
+    assert_eq!(ids_found(&store, synced.id, "person100@exam"), vec!["100"]);
+    assert_eq!(ids_found(&store, synced.id, "ada lov"), vec!["3"]);
+    assert!(ids_found(&store, synced.id, "person3@exam").len() == 1);
+    // A full load after it compares with the sync's items as with any load's.
+    let mut again: Vec<_> = fixtures::contacts(250);
+    again[3].name = "Ada Lovelace".into();
+    again.retain(|i| i.id != "7");
+    again.push(all[260].clone());
+    let full = load(&store, &again, false);
+    assert_eq!(full.changes, Some(ChangeSummary::default()));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_partial_sync_copies_what_it_keeps_and_leaves_the_complete_load_whole() {
+    let (store, dir) = temp_store("kept-copy");
+    let first = load(&store, &fixtures::contacts(50), false);
+    let mut renamed = fixtures::contacts(50)[4].clone();
+    renamed.name = "Grace Hopper".into();
+    let ids: Vec<String> = (0..50).filter(|n| *n != 4).map(|n| n.to_string()).collect();
+    let kept: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let partial = sync(&store, &[renamed], &kept, true);
+    assert_eq!(rows(&store, partial.id).len(), 50);
+    assert_eq!(ids_found(&store, partial.id, "person20@exam"), vec!["20"]);
+    assert_eq!(
+        rows(&store, first.id).len(),
+        50,
+        "the last complete load stays whole for the next comparison"
+    );
+    // A sync after the partial one takes what it keeps from the partial one (shown), copied.
+    let after = sync(&store, &[], &kept, false);
+    assert_eq!(
+        after.changes,
+        Some(ChangeSummary {
+            new: 0,
+            changed: 0,
+            gone: 1
+        }),
+        "compared with the complete load: 4 was not given nor kept"
+    );
+    assert_eq!(ids_found(&store, after.id, "person20@exam"), vec!["20"]);
+    std::fs::remove_dir_all(dir).ok();
+}
