@@ -208,18 +208,18 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         // 30 seconds before subsequent requests will succeed" — per base
         // (https://airtable.com/developers/web/api/rate-limits). The same page states 50
         // requests per second for all traffic using *personal access tokens* of a user; for
-        // OAuth tokens it states no per-user figure. Inlet paces by the documented per-base
-        // limit and keeps the PAT figure as its own ceiling for the whole account (a 16-base load
-        // would otherwise ask 80 a second of a user). A 429 holds its base; a second base's 429
-        // during that hold holds the account (`Pacer::hold`). Airtable's monthly API calls per
-        // workspace (Free 1,000, Team 100,000) are a quota, not a pace: `ApiDialect::meaning`.
+        // OAuth tokens — Inlet's — it states no per-user figure, so Inlet paces by the per-base
+        // limit alone (an unchanged 200-base sync is 400 calls: 8 s at 50 a second, about one
+        // at 16 in flight). Should a user-wide limit exist all the same, a 429 holds its base, a
+        // second base's 429 during that hold holds the account (`Pacer::hold`), and the
+        // account's pace is learned from it (half of what met it: `RollingWindow::unknown`).
+        // Airtable's monthly API calls per workspace (Free 1,000, Team 100,000) are a quota,
+        // not a pace: `ApiDialect::meaning`.
         rate_limit_lockout: Some(Duration::from_secs(30)),
-        account_rate_limit: Some(RateLimit {
-            requests: 50,
-            per: Duration::from_secs(1),
-        }),
+        account_rate_limit: None,
         own_limits: &[],
-        // Enough to keep the account budget busy at ~30 ms per request, far below it.
+        // Bases read at once: each has its own pace (5 a second), so this bounds what Inlet asks
+        // of a user at any moment (16 requests in flight).
         streams_in_flight: 16,
         api_headers: &[],
         developer_portal: "https://airtable.com/create/oauth",

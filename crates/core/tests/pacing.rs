@@ -39,10 +39,11 @@ async fn three_hundred_airtable_bases_load_completely_without_a_429() {
     );
 }
 
-/// A per-user limit stricter than Inlet's ceiling (30 per second where 50 are stated for personal
-/// access tokens): the first 429 holds its base, the next one of another base shows the account
-/// is locked out (Airtable: 30 s); Inlet holds every base until it ends, halves the account's
-/// budget once — not once per base in flight — and meets no second lockout.
+/// A per-user limit where Airtable states none for OAuth tokens (30 per second; 50 are stated for
+/// personal access tokens): the first 429 holds its base, the next one of another base shows the
+/// account is locked out (Airtable: 30 s); Inlet holds every base until it ends, learns the
+/// account's pace once from what met the limit — not once per base in flight — and meets no
+/// second lockout.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stricter_per_user_limit_costs_one_lockout() {
     let size = DatasetSize {

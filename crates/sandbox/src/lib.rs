@@ -68,7 +68,9 @@ pub struct Knobs {
     pub deny_consent: bool,
     /// Airtable: requests per second per base (documented: 5).
     pub airtable_rate_per_sec: u32,
-    /// Airtable: requests per second across all of a user's bases (documented: 50).
+    /// Airtable: requests per second across all of a user's bases. Documented (50) for personal
+    /// access tokens only; the sandbox's are OAuth tokens, for which no figure is stated: 0, no
+    /// such limit, unless a test plays an undocumented one.
     pub airtable_user_rate_per_sec: u32,
     /// Airtable: how long a base stays locked after a 429 (documented: 30 s).
     pub airtable_lockout_ms: u64,
@@ -146,7 +148,7 @@ impl Default for Knobs {
             access_token_ttl_secs: 1800,
             deny_consent: false,
             airtable_rate_per_sec: 5,
-            airtable_user_rate_per_sec: 50,
+            airtable_user_rate_per_sec: 0,
             airtable_lockout_ms: 30_000,
             airtable_monthly_calls: 0,
             airtable_iterator_idle_ms: 30_000,

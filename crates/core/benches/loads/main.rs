@@ -292,7 +292,10 @@ fn floor(account: &Account, knobs: &Knobs, cost: Duration, notion: usize) -> Dur
     let mut sent: Vec<Duration> = Vec::new();
     // The earliest moment at or after `at` that the window lets one more request go.
     let mut send = |at: Duration| -> Duration {
-        let max = max.max(1) as usize;
+        if max == 0 {
+            return at; // no account-wide window (Airtable's OAuth tokens)
+        }
+        let max = max as usize;
         let mut t = at;
         if sent.len() >= max {
             let oldest_in_window = sent[sent.len() - max];

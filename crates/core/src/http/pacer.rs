@@ -1,7 +1,7 @@
 //! Pacing within a provider's documented limit, shaped as the limit is stated: a rolling window
 //! per key (Airtable: 5 requests per second per base) or one for the whole provider (HubSpot's
-//! and Notion's), an optional window shared by every key of the account (Airtable's 50 requests
-//! per second per user), and scopes held after a 429 so that every request to a locked-out scope
+//! and Notion's), a window shared by every key of the account (stated, or learned from the
+//! account's first lockout where no limit is stated — Airtable's for OAuth tokens), and scopes held after a 429 so that every request to a locked-out scope
 //! waits the lockout out instead of each one finding it by itself.
 
 use std::collections::HashMap;
@@ -111,12 +111,18 @@ impl Pacer {
         }
     }
 
-    /// Paces each key under `limit` and all keys together under `account`.
+    /// Paces each key under `limit` and all keys together under `account` — or, where no
+    /// account limit is stated, under one learned from the first lockout of the whole account
+    /// (`RollingWindow::unknown`, never below one key's `limit`).
     pub fn with_account_limit(limit: RateLimit, account: Option<RateLimit>) -> Self {
+        // The account budget is what a large load runs on: all of it, as a rolling window (a
+        // token bucket's burst would add to its rate within one window).
+        let window = match account {
+            Some(account) => RollingWindow::new(account),
+            None => RollingWindow::unknown(limit.per, limit.requests),
+        };
         Self {
-            // The account budget is what a large load runs on: all of it, as a rolling window
-            // (a token bucket's burst would add to its rate within one window).
-            account: account.map(|a| Arc::new(RollingWindow::new(a))),
+            account: Some(Arc::new(window)),
             ..Self::for_limit(limit)
         }
     }

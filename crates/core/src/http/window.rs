@@ -43,6 +43,9 @@ struct State {
     max: u32,
     interval: Duration,
     sent: VecDeque<Instant>,
+    /// A limit not stated anywhere (`RollingWindow::unknown`) is `max: u32::MAX` until a 429
+    /// shows it; it is then learned from the pace that met it, never below this.
+    unknown_floor: Option<u32>,
 }
 
 impl RollingWindow {
@@ -53,8 +56,25 @@ impl RollingWindow {
                 max: limit.requests.max(1),
                 interval: limit.per,
                 sent: VecDeque::new(),
+                unknown_floor: None,
             }),
         }
+    }
+
+    /// A window whose limit no document states (Airtable's per-user limit for OAuth tokens):
+    /// it holds nothing back until [`RollingWindow::shrink`] learns one, never below `floor`
+    /// requests per `per`.
+    pub fn unknown(per: Duration, floor: u32) -> Self {
+        let window = Self::new(RateLimit {
+            requests: u32::MAX,
+            per,
+        });
+        window
+            .state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .unknown_floor = Some(floor.max(1));
+        window
     }
 
     /// Waits until a request fits in the window, and counts it; answers when it was counted,
@@ -121,9 +141,25 @@ impl RollingWindow {
         }
     }
 
-    /// A 429 came although the window was kept: the provider's is smaller than stated.
+    /// A 429 came although the window was kept: the provider's is smaller than stated, so it
+    /// is halved. A limit not known until now is half the requests sent in the last window:
+    /// they met it (those served are at most the limit, those refused at most what was in
+    /// flight), so half of them is under it for any limit that is not tiny.
     pub fn shrink(&self) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(floor) = state.unknown_floor.take() {
+            let now = Instant::now();
+            let span = state.interval + slack(state.interval);
+            let in_window = state
+                .sent
+                .iter()
+                .filter(|t| now.duration_since(**t) < span)
+                .count();
+            let sent = u32::try_from(in_window).unwrap_or(u32::MAX);
+            state.max = (sent / 2).max(floor);
+            tracing::info!(max = state.max, ?state.interval, "learned a limit from a 429");
+            return;
+        }
         state.max = (state.max / 2).max(1);
     }
 
@@ -159,6 +195,26 @@ mod tests {
             waited >= Duration::from_secs(10) && waited <= Duration::from_millis(10_200),
             "{waited:?}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unstated_limit_holds_nothing_back_until_a_429_shows_it() {
+        let window = RollingWindow::unknown(Duration::from_secs(1), 5);
+        let started = Instant::now();
+        for _ in 0..60 {
+            window.ready().await;
+        }
+        assert!(started.elapsed() < Duration::from_millis(1), "no limit yet");
+        // Those 60 met a limit: half of them a second from now on, then halved as any limit.
+        window.shrink();
+        assert_eq!(window.budget().0, 30);
+        window.shrink();
+        assert_eq!(window.budget().0, 15);
+        // Learned from an idle window, it is never below the floor.
+        let idle = RollingWindow::unknown(Duration::from_secs(1), 5);
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        idle.shrink();
+        assert_eq!(idle.budget().0, 5);
     }
 
     #[tokio::test(start_paused = true)]
