@@ -167,6 +167,15 @@ impl GenerationWriter {
     /// Adds one page of items; an item already in this generation is kept once. Rows reach the
     /// file in batches; none of them is visible before [`GenerationWriter::finish`].
     pub fn append(&mut self, items: &[IntegrationItem]) -> Result<()> {
+        self.push(items)?;
+        if self.pending.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Makes `items` rows waiting to be written.
+    fn push(&mut self, items: &[IntegrationItem]) -> Result<()> {
         for item in items {
             let mut plain = item.clone();
             plain.delta = None;
@@ -195,9 +204,6 @@ impl GenerationWriter {
                 body,
             });
         }
-        if self.pending.len() >= BATCH {
-            self.flush()?;
-        }
         Ok(())
     }
 
@@ -212,8 +218,18 @@ impl GenerationWriter {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let mut connection = self.store.lock();
+        let store = self.store.clone();
+        let mut connection = store.lock();
         let tx = connection.transaction().map_err(sql_error)?;
+        self.write_pending(&tx)?;
+        tx.commit().map_err(sql_error)
+    }
+
+    /// Writes the rows waiting, with their search text, in `tx`.
+    fn write_pending(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
         // Whether the account has stored contents (asked per batch: a load writes them as it
         // reads them, before its items are stored).
         let key = &self.key;
@@ -262,7 +278,7 @@ impl GenerationWriter {
                     let mut details = row.details;
                     // Words only in a page's body are found with the page.
                     if with_contents {
-                        if let Some(markdown) = markdown_of(&tx, &self.key, &row.item_id)? {
+                        if let Some(markdown) = markdown_of(tx, &self.key, &row.item_id)? {
                             details.push_str(&markdown);
                         }
                     }
@@ -271,17 +287,20 @@ impl GenerationWriter {
                 }
             }
         }
-        tx.commit().map_err(sql_error)
+        Ok(())
     }
 
     /// Makes this generation current: compares it with the previous complete one (a partial
     /// load reports no gone items: what it missed is not known to be gone) and records the
     /// changes. The generations it replaces stay until [`ItemStore::purge`].
     pub fn finish(mut self, partial: bool) -> Result<Generation> {
-        let kept = self.carry_kept(partial)?;
-        self.flush()?;
-        let mut connection = self.store.lock();
+        // One transaction under one hold of the writer connection: another load's finish could
+        // otherwise stage its own kept keys in between, and nothing half-done is ever seen.
+        let store = self.store.clone();
+        let mut connection = store.lock();
         let tx = connection.transaction().map_err(sql_error)?;
+        let kept = self.carry_kept(&tx, partial)?;
+        self.write_pending(&tx)?;
         let previous = self.previous_complete(&tx)?;
         let finished_at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let changes = match previous {
@@ -335,17 +354,14 @@ impl GenerationWriter {
     /// last complete one and this load is complete, left to move there once compared
     /// (`KeptRows::ToMove`); otherwise read from the generation shown and written like any other
     /// row (that complete generation must stay whole for the next comparison).
-    fn carry_kept(&mut self, partial: bool) -> Result<KeptRows> {
+    fn carry_kept(&mut self, tx: &Transaction<'_>, partial: bool) -> Result<KeptRows> {
         let kept = std::mem::take(&mut self.kept);
-        let mut connection = self.store.lock();
-        let tx = connection.transaction().map_err(sql_error)?;
-        super::kept::stage(&tx, &kept)?;
+        super::kept::stage(tx, &kept)?;
         if kept.is_empty() {
-            tx.commit().map_err(sql_error)?;
             return Ok(KeptRows::Written);
         }
-        let shown = self.previous_shown(&tx)?;
-        let complete = self.previous_complete(&tx)?;
+        let shown = self.previous_shown(tx)?;
+        let complete = self.previous_complete(tx)?;
         if let (false, Some(shown)) = (partial, shown.filter(|s| Some(*s) == complete)) {
             let previous_last_seq = tx
                 .query_row(
@@ -354,16 +370,13 @@ impl GenerationWriter {
                     |r| r.get(0),
                 )
                 .map_err(sql_error)?;
-            tx.commit().map_err(sql_error)?;
             return Ok(KeptRows::ToMove { previous_last_seq });
         }
         let items = match shown {
-            Some(shown) => super::kept::read_staged(&tx, shown)?,
+            Some(shown) => super::kept::read_staged(tx, shown)?,
             None => Vec::new(),
         };
-        tx.commit().map_err(sql_error)?;
-        drop(connection);
-        self.append(&items)?;
+        self.push(&items)?;
         Ok(KeptRows::Written)
     }
 

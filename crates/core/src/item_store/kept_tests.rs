@@ -111,3 +111,38 @@ fn a_partial_sync_copies_what_it_keeps_and_leaves_the_complete_load_whole() {
     assert_eq!(ids_found(&store, after.id, "person20@exam"), vec!["20"]);
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn two_accounts_finishing_syncs_together_each_keep_their_own() {
+    let (store, dir) = temp_store("kept-two");
+    let other = AccountKey {
+        account_id: "43".into(),
+        ..key()
+    };
+    let begin = |account: &AccountKey| store.begin(account, &fixtures::account("42")).unwrap();
+    let keys =
+        |n: usize| -> Vec<String> { fixtures::contacts(n).iter().map(|i| i.key()).collect() };
+    for account in [key(), other.clone()] {
+        let mut first = begin(&account);
+        first.append(&fixtures::contacts(30)).unwrap();
+        first.finish(false).unwrap();
+    }
+    // Both syncs name what they keep before either finishes (their writers run side by side).
+    let mut mine = begin(&key());
+    let mut theirs = begin(&other);
+    mine.keep_stored(keys(30));
+    theirs.keep_stored(keys(20));
+    let theirs = theirs.finish(false).unwrap();
+    let mine = mine.finish(false).unwrap();
+    assert_eq!(mine.changes, Some(ChangeSummary::default()));
+    assert_eq!(rows(&store, mine.id).len(), 30);
+    assert_eq!(
+        theirs.changes,
+        Some(ChangeSummary {
+            new: 0,
+            changed: 0,
+            gone: 10
+        })
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
