@@ -130,9 +130,12 @@ pub struct ProviderSpec {
     pub rate_shape: RateShape,
     /// How long a 429 locks the client out when the provider sends no Retry-After (Airtable: 30 s).
     pub rate_limit_lockout: Option<Duration>,
-    /// A budget shared by every key of one account (Airtable: 50 requests per second across
-    /// all of a user's bases), beside the per-key `rate_limit`.
+    /// A budget shared by every key of one account, beside the per-key `rate_limit`, where one
+    /// is stated (none for Airtable's OAuth tokens: `account_rate_floor`).
     pub account_rate_limit: Option<RateLimit>,
+    /// Where keys are paced apart and no account-wide limit is stated: the least pace (requests
+    /// a second) one learned from the account's lockout may come to (`RollingWindow::unknown`).
+    pub account_rate_floor: u32,
     /// Endpoints with a limit of their own, apart from `rate_limit`, by the pace key their
     /// requests go under (HubSpot's CRM search: five a second per account).
     pub own_limits: &'static [(&'static str, RateLimit)],
@@ -217,6 +220,10 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         // not a pace: `ApiDialect::meaning`.
         rate_limit_lockout: Some(Duration::from_secs(30)),
         account_rate_limit: None,
+        // Half the per-user figure stated for personal access tokens: a user-wide limit on OAuth
+        // tokens, if one exists, is not thought far below it, and two bases' own 429s close
+        // together (another app on those bases) must not leave every later load at 5 a second.
+        account_rate_floor: 25,
         own_limits: &[],
         // Bases read at once: each has its own pace (5 a second), so this bounds what Inlet asks
         // of a user at any moment (16 requests in flight).
@@ -279,6 +286,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         rate_shape: RateShape::RollingWindow,
         rate_limit_lockout: None,
         account_rate_limit: None,
+        account_rate_floor: 0,
         own_limits: &[],
         streams_in_flight: 8,
         api_headers: &[("Notion-Version", NOTION_VERSION)],
@@ -344,6 +352,7 @@ pub static PROVIDERS: [ProviderSpec; 3] = [
         rate_shape: RateShape::RollingWindow,
         rate_limit_lockout: None,
         account_rate_limit: None,
+        account_rate_floor: 0,
         // "The CRM search endpoints are rate limited to five requests per second per account"
         // — apart from the window above, which "excludes the CRM Search API" (usage guidelines).
         own_limits: &[(

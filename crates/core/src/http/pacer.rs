@@ -96,7 +96,11 @@ impl Pacer {
                 window: Some(Arc::new(RollingWindow::new(spec.rate_limit))),
                 ..Self::for_limit(spec.rate_limit)
             },
-            RateShape::PerKey => Self::with_account_limit(spec.rate_limit, spec.account_rate_limit),
+            RateShape::PerKey => Self::with_account_limit(
+                spec.rate_limit,
+                spec.account_rate_limit,
+                spec.account_rate_floor,
+            ),
         };
         Self {
             own: Arc::new(own),
@@ -113,13 +117,13 @@ impl Pacer {
 
     /// Paces each key under `limit` and all keys together under `account` — or, where no
     /// account limit is stated, under one learned from the first lockout of the whole account
-    /// (`RollingWindow::unknown`, never below one key's `limit`).
-    pub fn with_account_limit(limit: RateLimit, account: Option<RateLimit>) -> Self {
+    /// (`RollingWindow::unknown`, never below `floor` nor one key's `limit`).
+    pub fn with_account_limit(limit: RateLimit, account: Option<RateLimit>, floor: u32) -> Self {
         // The account budget is what a large load runs on: all of it, as a rolling window (a
         // token bucket's burst would add to its rate within one window).
         let window = match account {
             Some(account) => RollingWindow::new(account),
-            None => RollingWindow::unknown(limit.per, limit.requests),
+            None => RollingWindow::unknown(limit.per, floor.max(limit.requests)),
         };
         Self {
             account: Some(Arc::new(window)),
@@ -348,6 +352,7 @@ mod tests {
                 requests: 50,
                 per: Duration::from_secs(1),
             }),
+            0,
         );
         let started = Instant::now();
         for base in 0..50 {
@@ -374,6 +379,7 @@ mod tests {
                 requests: 48,
                 per: Duration::from_secs(1),
             }),
+            0,
         )
     }
 

@@ -43,10 +43,22 @@ struct State {
     max: u32,
     interval: Duration,
     sent: VecDeque<Instant>,
-    /// A limit not stated anywhere (`RollingWindow::unknown`) is `max: u32::MAX` until a 429
-    /// shows it; it is then learned from the pace that met it, never below this.
-    unknown_floor: Option<u32>,
+    /// A limit stated nowhere (`RollingWindow::unknown`).
+    unknown: Option<Unknown>,
 }
+
+/// A limit stated nowhere is `max: u32::MAX` until a 429 shows it; it is then learned from the
+/// pace that met it, never below `floor`, and forgotten after [`FORGET_LEARNED`] (what met it
+/// may have been another program's burst, or a limit since raised).
+struct Unknown {
+    floor: u32,
+    learned_at: Option<Instant>,
+}
+
+/// How long a limit learned from a 429 holds: a process that runs for days (the app) would
+/// otherwise keep the slowest pace it ever met. Meeting the limit again costs one lockout in
+/// this long at most.
+const FORGET_LEARNED: Duration = Duration::from_secs(15 * 60);
 
 impl RollingWindow {
     /// The window `limit` states.
@@ -56,7 +68,7 @@ impl RollingWindow {
                 max: limit.requests.max(1),
                 interval: limit.per,
                 sent: VecDeque::new(),
-                unknown_floor: None,
+                unknown: None,
             }),
         }
     }
@@ -73,7 +85,10 @@ impl RollingWindow {
             .state
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .unknown_floor = Some(floor.max(1));
+            .unknown = Some(Unknown {
+            floor: floor.max(1),
+            learned_at: None,
+        });
         window
     }
 
@@ -84,6 +99,7 @@ impl RollingWindow {
             let wait_until = {
                 let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
                 let now = Instant::now();
+                state.forget_if_stale(now);
                 let span = state.interval + slack(state.interval);
                 while state
                     .sent
@@ -147,26 +163,53 @@ impl RollingWindow {
     /// flight), so half of them is under it for any limit that is not tiny.
     pub fn shrink(&self) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(floor) = state.unknown_floor.take() {
-            let now = Instant::now();
-            let span = state.interval + slack(state.interval);
-            let in_window = state
-                .sent
-                .iter()
-                .filter(|t| now.duration_since(**t) < span)
-                .count();
-            let sent = u32::try_from(in_window).unwrap_or(u32::MAX);
-            state.max = (sent / 2).max(floor);
-            tracing::info!(max = state.max, ?state.interval, "learned a limit from a 429");
-            return;
-        }
-        state.max = (state.max / 2).max(1);
+        let now = Instant::now();
+        let span = state.interval + slack(state.interval);
+        let in_window = state
+            .sent
+            .iter()
+            .filter(|t| now.duration_since(**t) < span)
+            .count();
+        let interval = state.interval;
+        let halved = (state.max / 2).max(1);
+        state.max = match &mut state.unknown {
+            Some(unknown) => {
+                let first = unknown.learned_at.is_none();
+                unknown.learned_at = Some(now);
+                let learned = if first {
+                    u32::try_from(in_window).unwrap_or(u32::MAX) / 2
+                } else {
+                    halved
+                };
+                let max = learned.max(unknown.floor);
+                if first {
+                    tracing::info!(max, ?interval, "learned a limit from a 429");
+                }
+                max
+            }
+            None => halved,
+        };
     }
 
     #[cfg(test)]
     pub(super) fn budget(&self) -> (u32, Duration) {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         (state.max, state.interval)
+    }
+}
+
+impl State {
+    /// A learned limit not met again for [`FORGET_LEARNED`] is unknown again.
+    fn forget_if_stale(&mut self, now: Instant) {
+        if let Some(unknown) = &mut self.unknown {
+            if unknown
+                .learned_at
+                .is_some_and(|at| now.duration_since(at) >= FORGET_LEARNED)
+            {
+                unknown.learned_at = None;
+                self.max = u32::MAX;
+            }
+        }
     }
 }
 
@@ -215,6 +258,10 @@ mod tests {
         tokio::time::sleep(Duration::from_secs(5)).await;
         idle.shrink();
         assert_eq!(idle.budget().0, 5);
+        // Not met again for a quarter of an hour, it is unknown again.
+        tokio::time::sleep(FORGET_LEARNED).await;
+        window.ready().await;
+        assert_eq!(window.budget().0, u32::MAX);
     }
 
     #[tokio::test(start_paused = true)]

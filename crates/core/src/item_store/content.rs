@@ -64,6 +64,7 @@ impl ItemStore {
                         blocks,
                     ])
                     .map_err(sql_error)?;
+                search_with_content(&tx, key, &content.item_id, &content.markdown)?;
             }
         }
         tx.commit().map_err(sql_error)
@@ -190,4 +191,57 @@ impl ContentColumn {
             Self::Edited => "edited",
         }
     }
+}
+
+/// Makes the words of `markdown` (item `item_id`'s content) found with the item in every stored
+/// generation of `key` that holds it: a load writes an item's search text with the content it
+/// has then, and rows a later sync keeps as they are (`kept.rs`) are never written again — a
+/// content kept after its item (a content load stopped half-way) would otherwise stay unfound.
+fn search_with_content(
+    tx: &rusqlite::Transaction<'_>,
+    key: &AccountKey,
+    item_id: &str,
+    markdown: &str,
+) -> Result<()> {
+    let mut rows = tx
+        .prepare_cached(
+            "SELECT i.rowid, i.name, i.parent_path, i.body FROM generations g
+               JOIN items i ON i.generation = g.id AND i.item_id = ?4
+              WHERE g.integration = ?1 AND g.mode = ?2 AND g.account_id = ?3
+                AND i.delta IS NOT 'gone'",
+        )
+        .map_err(sql_error)?;
+    let found = rows
+        .query_map(
+            params![
+                key.integration.id(),
+                mode_text(key.mode),
+                key.account_id,
+                item_id
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )
+        .map_err(sql_error)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(sql_error)?;
+    for (rowid, name, parent_path, body) in found {
+        let item = super::view::read_item(&body, None)?;
+        let mut details = crate::properties::search_text(&item);
+        details.push_str(markdown);
+        tx.execute("DELETE FROM items_text WHERE rowid = ?1", [rowid])
+            .map_err(sql_error)?;
+        tx.execute(
+            "INSERT INTO items_text (rowid, name, parent_path, details) VALUES (?1, ?2, ?3, ?4)",
+            params![rowid, name, parent_path, details],
+        )
+        .map_err(sql_error)?;
+    }
+    Ok(())
 }

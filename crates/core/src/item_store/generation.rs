@@ -377,6 +377,9 @@ impl GenerationWriter {
             None => Vec::new(),
         };
         self.push(&items)?;
+        // Now among this generation's own rows: a key not found there is not kept, and the
+        // comparison may call it gone.
+        super::kept::stage(tx, &[])?;
         Ok(KeptRows::Written)
     }
 

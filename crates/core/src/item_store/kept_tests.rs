@@ -146,3 +146,46 @@ fn two_accounts_finishing_syncs_together_each_keep_their_own() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn content_kept_after_its_item_is_found_with_it_and_stays_found_through_syncs() {
+    let (store, dir) = temp_store("kept-content");
+    let first = load(&store, &fixtures::contacts(10), false);
+    // A content load stopped half-way keeps the contents it read; its items were not stored.
+    let content = crate::item::ItemContent {
+        item_id: "5".into(),
+        edited: None,
+        markdown: "Quarterly zanzibar review".into(),
+        blocks: serde_json::Value::Null,
+    };
+    store.put_content(&key(), &content).unwrap();
+    assert_eq!(ids_found(&store, first.id, "zanzib"), vec!["5"]);
+    let ids: Vec<String> = (0..10).map(|n| n.to_string()).collect();
+    let kept: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let synced = sync(&store, &[], &kept, false);
+    assert_eq!(synced.changes, Some(ChangeSummary::default()));
+    assert_eq!(ids_found(&store, synced.id, "zanzib"), vec!["5"]);
+    assert_eq!(ids_found(&store, synced.id, "person5@exam"), vec!["5"]);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_key_kept_but_missing_where_it_is_copied_from_is_gone() {
+    let (store, dir) = temp_store("kept-missing");
+    load(&store, &fixtures::contacts(10), false);
+    // A partial load shown since, which did not find 9.
+    load(&store, &fixtures::contacts(9), true);
+    let ids: Vec<String> = (0..10).map(|n| n.to_string()).collect();
+    let kept: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let synced = sync(&store, &[], &kept, false);
+    assert_eq!(
+        synced.changes,
+        Some(ChangeSummary {
+            new: 0,
+            changed: 0,
+            gone: 1
+        }),
+        "not silently left out"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
