@@ -385,25 +385,22 @@ impl GenerationWriter {
 
     /// The account's generation shown before this one (the newest finished one before it).
     fn previous_shown(&self, tx: &Transaction<'_>) -> Result<Option<i64>> {
-        tx.query_row(
-            "SELECT id FROM generations WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
-               AND state IN ('complete', 'partial') AND id < ?4 ORDER BY id DESC LIMIT 1",
-            params![
-                self.key.integration.id(),
-                mode_text(self.key.mode),
-                self.key.account_id,
-                self.id
-            ],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(sql_error)
+        self.newest_before(tx, "state IN ('complete', 'partial')")
     }
 
+    /// The account's last complete generation before this one (what it is compared with).
     fn previous_complete(&self, tx: &Transaction<'_>) -> Result<Option<i64>> {
+        self.newest_before(tx, "state = 'complete'")
+    }
+
+    /// The newest of the account's generations before this one whose state passes `states` (a
+    /// condition written here, never from input).
+    fn newest_before(&self, tx: &Transaction<'_>, states: &str) -> Result<Option<i64>> {
         tx.query_row(
-            "SELECT id FROM generations WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
-               AND state = 'complete' AND id < ?4 ORDER BY id DESC LIMIT 1",
+            &format!(
+                "SELECT id FROM generations WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
+                   AND {states} AND id < ?4 ORDER BY id DESC LIMIT 1"
+            ),
             params![
                 self.key.integration.id(),
                 mode_text(self.key.mode),
