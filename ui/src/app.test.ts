@@ -778,9 +778,9 @@ describe("changes since a day", () => {
     await connectAndLoad("hubspot");
     const account = { integration: "hubspot" as const, mode: "sandbox" as const, account_id: "42" };
     backend.history.set("c1", [
-      { account, item_id: "c1", name: "Ada Lovelace", seen_at: "2026-12-02T09:00:00.000Z", kind: "changed", changes: [{ field: "details.values.lastname", path: ["details", "values", "lastname"], from: "L", to: "Lovelace" }] },
+      { account, item_id: "c1", name: "Ada Lovelace", seen_at: "2026-12-02T09:00:00.000Z", kind: "changed", changes: [{ field: "details.values.lastname", path: ["details", "values", "lastname"], from: "L", to: "Lovelace" }], edited_by: "HubSpot user 7" },
     ]);
-    backend.history.set("c2", [{ account, item_id: "c2", name: "Grace Hopper", seen_at: "2026-12-03T09:00:00.000Z", kind: "gone", changes: [] }]);
+    backend.history.set("c2", [{ account, item_id: "c2", name: "Grace Hopper", seen_at: "2026-12-03T09:00:00.000Z", kind: "gone", changes: [], edited_by: null }]);
     const since = document.getElementById("changes-since") as HTMLInputElement;
     since.value = "2026-12-01";
     since.dispatchEvent(new Event("change"));
@@ -790,7 +790,7 @@ describe("changes since a day", () => {
     expect(feed.querySelector("h3")!.textContent).toBe("2 changes since 2026-12-01");
     const rows = [...feed.querySelectorAll("ol > li")].map((li) => li.textContent ?? "");
     expect(rows[0]).toContain("HubSpot: Grace Hopper gone");
-    expect(rows[1]).toContain("HubSpot: Ada Lovelace changed");
+    expect(rows[1]).toContain("HubSpot: Ada Lovelace changed by HubSpot user 7");
     expect(rows[1]).toContain("details.values.lastname: L → Lovelace");
     // A later day: nothing.
     since.value = "2026-12-04";
@@ -899,8 +899,8 @@ describe("history", () => {
     const contact = backend.stored.get("hubspot")!.items.find((i) => i.type === "contact")!;
     const account = { integration: "hubspot" as const, mode: "sandbox" as const, account_id: "42" };
     backend.history.set(contact.id, [
-      { account, item_id: contact.id, name: contact.name, seen_at: "2026-12-01T09:00:00.000Z", kind: "new", changes: [] },
-      { account, item_id: contact.id, name: contact.name, seen_at: "2026-12-05T09:00:00.000Z", kind: "changed", changes: [{ field: "details.values.lastname", from: "Smith", to: "<b>Jones</b>" }] },
+      { account, item_id: contact.id, name: contact.name, seen_at: "2026-12-01T09:00:00.000Z", kind: "new", changes: [], edited_by: null },
+      { account, item_id: contact.id, name: contact.name, seen_at: "2026-12-05T09:00:00.000Z", kind: "changed", changes: [{ field: "details.values.lastname", from: "Smith", to: "<b>Jones</b>" }], edited_by: "<i>Ada</i>" },
     ]);
     app.showDetails(contact);
     await settle();
@@ -908,9 +908,10 @@ describe("history", () => {
     expect(history.hidden).toBe(false);
     const entries = [...history.querySelectorAll("ol > li")].map((li) => li.textContent);
     expect(entries[0]).toContain("2026-12-05");
+    expect(entries[0]).toContain("Changed by <i>Ada</i>");
     expect(entries[0]).toContain("details.values.lastname: Smith → <b>Jones</b>");
     expect(entries[1]).toContain("Appeared");
-    expect(history.querySelector("b")).toBeNull(); // provider text stays text
+    expect(history.querySelector("b, i")).toBeNull(); // provider text stays text
     // An item without a kept change shows no history section.
     const other = backend.stored.get("hubspot")!.items.find((i) => i.type === "contact" && i.id !== contact.id)!;
     app.showDetails(other);

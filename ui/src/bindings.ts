@@ -904,6 +904,8 @@ export type Revision = {
 	kind: Delta,
 	/**  For a changed item, what moved. */
 	changes: FieldChange[],
+	/**  Who made the change, where the provider says (a name, an e-mail or its user id). */
+	edited_by: string | null,
 };
 
 /**  What happened to the grant at the provider. */

@@ -55,12 +55,25 @@ pub struct IntegrationItem {
     pub content_md: Option<String>,
 }
 
+/// The `details` key naming who last edited the item, as the provider says (a name, an e-mail
+/// or the provider's user id): Notion's `last_edited_by`, HubSpot's `hs_updated_by_user_id`,
+/// Airtable's webhook payloads. A history's revisions carry it; it is not part of what says an
+/// item changed (it moves only with an edit, which shows itself).
+pub const EDITED_BY: &str = "edited_by";
+
 /// The key of the item `id` of `kind` in `integration`: `<integration>/<type>/<id>`.
 pub fn key_of(integration: Integration, kind: ItemKind, id: &str) -> String {
     format!("{integration}/{kind}/{id}")
 }
 
 impl IntegrationItem {
+    /// Notes who last edited the item ([`EDITED_BY`]); an empty name says nothing.
+    pub fn set_edited_by(&mut self, who: &str) {
+        if !who.trim().is_empty() {
+            self.details.insert(EDITED_BY.into(), who.trim().into());
+        }
+    }
+
     /// A key unique across integrations: `<integration>/<type>/<id>`.
     pub fn key(&self) -> String {
         key_of(self.integration, self.item_type, &self.id)

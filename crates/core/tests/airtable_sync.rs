@@ -128,6 +128,18 @@ async fn a_sync_reads_only_what_the_webhooks_say_changed_and_equals_a_full_load(
     );
     let now = &sandbox.dataset().airtable.bases[0].tables[0].records[0];
     assert_eq!(note.to, now.fields["Notes"]);
+    // Who made it, as the payload said (the user has no name there: the e-mail), on the
+    // revision and not among its fields.
+    let accounts = inlet.connections.connected_accounts().await.unwrap();
+    let history = (inlet.library.item_history(&accounts, &record.id))
+        .await
+        .unwrap();
+    let editor = sandbox.dataset().airtable.email.clone();
+    assert_eq!(history[0].edited_by.as_deref(), Some(editor.as_str()));
+    assert!(history[0]
+        .changes
+        .iter()
+        .all(|c| !c.field.contains("edited_by")));
 
     // A renamed field changes every record of its table: the table is read again whole.
     sandbox.edit_data(&DataEdit {

@@ -142,6 +142,15 @@ async fn a_notion_sync_fetches_only_the_changes_and_equals_a_full_load() {
     let renamed = sandbox.dataset().notion.objects[0].clone();
     let name = only_change_of(&inlet, &renamed.id, "name").await;
     assert_eq!(name.to, serde_json::json!(renamed.title));
+    // Who renamed it, as the page's `last_edited_by` says (a partial user: its id).
+    let accounts = inlet.connections.connected_accounts().await.unwrap();
+    let history = (inlet.library.item_history(&accounts, &renamed.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        history[0].edited_by.as_deref(),
+        Some("00000000-0000-0000-0000-00000000000a")
+    );
 
     // A full load of the same workspace into a store of its own finds the same items, alike,
     // with the same content.

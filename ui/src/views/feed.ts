@@ -38,7 +38,8 @@ export function mountFeed(doc: Document, store: Store<AppState>, actions: FeedAc
       const what = revision.kind === "new" ? "appeared" : revision.kind === "gone" ? "gone" : "changed";
       const row = el(doc, "li");
       row.dataset.kind = revision.kind;
-      row.append(el(doc, "span", `${formatTime(revision.seen_at)} — ${actions.nameOf(revision.account.integration)}: ${revision.name} ${what}`));
+      const by = revision.edited_by ? ` by ${revision.edited_by}` : "";
+      row.append(el(doc, "span", `${formatTime(revision.seen_at)} — ${actions.nameOf(revision.account.integration)}: ${revision.name} ${what}${by}`));
       if (revision.changes.length > 0) {
         const moves = el(doc, "ul");
         for (const change of revision.changes) moves.append(el(doc, "li", `${change.field}: ${shown(change.from)} → ${shown(change.to)}`));

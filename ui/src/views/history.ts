@@ -21,7 +21,8 @@ export function historySection(doc: Document, panel: HTMLElement, key: string, h
     for (const revision of [...revisions].reverse()) {
       const what = revision.kind === "new" ? "Appeared" : revision.kind === "gone" ? "Gone" : "Changed";
       const row = el(doc, "li");
-      row.append(el(doc, "span", `${formatTime(revision.seen_at)} — ${what}`));
+      const by = revision.edited_by ? ` by ${revision.edited_by}` : "";
+      row.append(el(doc, "span", `${formatTime(revision.seen_at)} — ${what}${by}`));
       if (revision.changes.length > 0) {
         const moves = el(doc, "ul");
         for (const change of revision.changes) moves.append(el(doc, "li", `${change.field}: ${shown(change.from)} → ${shown(change.to)}`));

@@ -57,8 +57,11 @@ fn describe(revision: &Revision) -> String {
         "gone" => "was gone",
         _ => "changed",
     };
+    let by = (revision.edited_by.as_deref())
+        .map(|who| format!(" by {who}"))
+        .unwrap_or_default();
     let mut text = format!(
-        "{}  {} {what} ({})\n",
+        "{}  {} {what}{by} ({})\n",
         revision.seen_at,
         revision.name,
         revision.account.integration.display_name()

@@ -513,6 +513,9 @@ impl std::io::Write for HashWriter {
 /// Notion page must not mark every page beneath it changed). `item`'s path is put back.
 fn own_content_hash(item: &mut IntegrationItem) -> Result<i64> {
     let parent_path = item.parent_path_or_name.take();
+    // Who edited it moves only with an edit, and a provider says it on some reads only
+    // (Airtable's payloads): not a change of its own.
+    let edited_by = item.details.remove(crate::item::EDITED_BY);
     let mut hasher = HashWriter(xxhash_rust::xxh3::Xxh3::new());
     // Links signed afresh on every answer are not content (`without_signed_links`).
     let written = match item.without_signed_links() {
@@ -520,6 +523,9 @@ fn own_content_hash(item: &mut IntegrationItem) -> Result<i64> {
         None => serde_json::to_writer(&mut hasher, &*item),
     };
     item.parent_path_or_name = parent_path;
+    if let Some(who) = edited_by {
+        item.details.insert(crate::item::EDITED_BY.into(), who);
+    }
     written.map_err(|e| CoreError::serialization("an item", e))?;
     Ok(hasher.0.digest() as i64)
 }

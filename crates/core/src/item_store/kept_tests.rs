@@ -189,3 +189,21 @@ fn a_key_kept_but_missing_where_it_is_copied_from_is_gone() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn who_edited_an_item_is_not_a_change_of_it() {
+    let (store, dir) = temp_store("edited-by");
+    load(&store, &fixtures::contacts(5), false);
+    let mut again = fixtures::contacts(5);
+    again[2].set_edited_by("Ada");
+    let second = load(&store, &again, false);
+    assert_eq!(second.changes, Some(ChangeSummary::default()));
+    let stored = rows(&store, second.id);
+    let two = stored.iter().find(|i| i.id == "2").unwrap();
+    assert_eq!(
+        two.details[crate::item::EDITED_BY],
+        "Ada",
+        "kept all the same"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}

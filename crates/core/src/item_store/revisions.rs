@@ -13,7 +13,7 @@ use specta::Type;
 use super::undo::{diff, StoredChange};
 use super::{mode_text, sql_error, AccountKey, ItemStore};
 use crate::error::{CoreError, Result};
-use crate::item::Delta;
+use crate::item::{Delta, EDITED_BY};
 
 /// One field of an item that moved between two loads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -55,7 +55,12 @@ pub struct Revision {
     pub kind: Delta,
     /// For a changed item, what moved.
     pub changes: Vec<FieldChange>,
+    /// Who made the change, where the provider says (a name, an e-mail or its user id).
+    pub edited_by: Option<String>,
 }
+
+/// Where who edited an item sits in its stored body (`item::EDITED_BY`), for SQLite's JSON.
+const EDITED_BY_PATH: &str = "$.details.edited_by";
 
 /// Records the revisions generation `new` found against `previous` (its items are marked).
 pub(super) fn record(
@@ -70,11 +75,19 @@ pub(super) fn record(
     // one keeps its last body, to be brought back as of an earlier date.
     tx.execute(
         "INSERT INTO revisions (integration, mode, account_id, key, item_id, name, generation,
-                                seen_at, kind, changes, body)
+                                seen_at, kind, changes, body, edited_by)
          SELECT ?1, ?2, ?3, key, item_id, name, generation, ?5, delta, '[]',
-                CASE delta WHEN 'gone' THEN body END
+                CASE delta WHEN 'gone' THEN body END,
+                CASE delta WHEN 'new' THEN json_extract(body, ?6) END
          FROM items WHERE generation = ?4 AND delta IN ('new', 'gone')",
-        params![account[0], account[1], account[2], new, seen_at],
+        params![
+            account[0],
+            account[1],
+            account[2],
+            new,
+            seen_at,
+            EDITED_BY_PATH
+        ],
     )
     .map_err(sql_error)?;
     let mut changed = tx
@@ -90,21 +103,25 @@ pub(super) fn record(
     let mut insert = tx
         .prepare_cached(
             "INSERT INTO revisions (integration, mode, account_id, key, item_id, name, generation,
-                                    seen_at, kind, changes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'changed', ?9)",
+                                    seen_at, kind, changes, edited_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'changed', ?9, ?10)",
         )
         .map_err(sql_error)?;
     for row in rows {
         let (item_key, item_id, name, before, after) = row.map_err(sql_error)?;
         let parse = |body: &str| serde_json::from_str::<Value>(body).unwrap_or(Value::Null);
-        let changes: Vec<StoredChange> = (diff(&parse(&before), &parse(&after)).iter())
+        let after = parse(&after);
+        let edited_by = after["details"][EDITED_BY].as_str().map(str::to_owned);
+        // Who edited is kept in the diff too (the item as of an earlier date says who then).
+        let changes: Vec<StoredChange> = (diff(&parse(&before), &after).iter())
             .map(StoredChange::of)
             .collect();
         let changes = serde_json::to_string(&changes)
             .map_err(|e| CoreError::serialization("a revision", e))?;
         insert
             .execute(params![
-                account[0], account[1], account[2], item_key, item_id, name, new, seen_at, changes
+                account[0], account[1], account[2], item_key, item_id, name, new, seen_at, changes,
+                edited_by
             ])
             .map_err(sql_error)?;
     }
@@ -120,6 +137,7 @@ struct Row {
     kind: String,
     changes: String,
     body: Option<String>,
+    edited_by: Option<String>,
 }
 
 /// The bodies now (in `account`'s current generation, not gone) of the items of `rows`.
@@ -209,7 +227,9 @@ fn walk_back(
                     let shown = change.shown(to);
                     let came_back = !shown.added && !shown.removed && shown.from == shown.to;
                     let came_and_went = shown.added && shown.removed;
-                    if !came_back && !came_and_went {
+                    // Who edited is the revision's own line, not one of its fields.
+                    let editor = shown.path == ["details", EDITED_BY];
+                    if !came_back && !came_and_went && !editor {
                         changes.push(shown);
                     }
                 }
@@ -226,6 +246,7 @@ fn walk_back(
             seen_at: row.seen_at,
             kind,
             changes,
+            edited_by: row.edited_by,
         });
     }
     revisions.reverse();
@@ -266,7 +287,7 @@ impl ItemStore {
         let connection = self.lock();
         let mut statement = connection
             .prepare_cached(
-                "SELECT key, item_id, name, seen_at, kind, changes, body FROM revisions
+                "SELECT key, item_id, name, seen_at, kind, changes, body, edited_by FROM revisions
                  WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
                    AND (?4 IS NULL OR item_id = ?4) AND seen_at >= ?5
                  ORDER BY id",
@@ -291,6 +312,7 @@ impl ItemStore {
                         kind: r.get(4)?,
                         changes: r.get(5)?,
                         body: r.get(6)?,
+                        edited_by: r.get(7)?,
                     })
                 })
                 .map_err(sql_error)?;

@@ -15,6 +15,7 @@ fn migrations() -> Migrations<'static> {
         M::up(FILES),
         M::up(REVISIONS),
         M::up(REVISION_BODIES),
+        M::up(REVISION_EDITORS),
     ])
 }
 
@@ -176,6 +177,9 @@ const REVISIONS: &str = "CREATE TABLE revisions (
 /// Version 8: a gone item's revision keeps the item as it last was (`body`, its JSON), so the
 /// store as of an earlier date brings it back.
 const REVISION_BODIES: &str = "ALTER TABLE revisions ADD COLUMN body TEXT;";
+
+/// Version 9: who made a change, where the provider says (`item::EDITED_BY`).
+const REVISION_EDITORS: &str = "ALTER TABLE revisions ADD COLUMN edited_by TEXT;";
 
 /// Settles the connection and brings the schema to the newest version.
 pub fn prepare(connection: &mut Connection) -> Result<(), Box<dyn std::error::Error>> {

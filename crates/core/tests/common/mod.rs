@@ -257,6 +257,12 @@ pub fn by_key(items: &[inlet_core::IntegrationItem]) -> Vec<(String, serde_json:
             let mut json =
                 serde_json::to_value(stable.as_ref().unwrap_or(item)).expect("an item is JSON");
             json["delta"] = serde_json::Value::Null;
+            // Who edited is what a provider says on some reads only (Airtable's webhook
+            // payloads, at a sync), not the item's content: the store's change hash leaves it
+            // out too.
+            if let Some(details) = json["details"].as_object_mut() {
+                details.remove(inlet_core::item::EDITED_BY);
+            }
             (item.key(), json)
         })
         .collect();

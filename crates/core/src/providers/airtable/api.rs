@@ -144,6 +144,20 @@ pub struct Payload {
     /// New tables, by id (their records come with them).
     #[serde(default)]
     pub created_tables_by_id: serde_json::Map<String, serde_json::Value>,
+    /// Who made the change: `{"source": "client" | "publicApi" | …, "sourceMetadata": {"user":
+    /// {"id", "email", "name", …}}}` (a user only for changes made by one).
+    #[serde(default)]
+    pub action_metadata: serde_json::Value,
+}
+
+impl Payload {
+    /// The person who made this payload's changes, by name, else e-mail, else id.
+    pub fn made_by(&self) -> Option<&str> {
+        let user = &self.action_metadata["sourceMetadata"]["user"];
+        ["name", "email", "id"]
+            .iter()
+            .find_map(|k| user[*k].as_str().filter(|v| !v.is_empty()))
+    }
 }
 
 /// What changed in one table (Webhooks table changed). Cells come by field id in the "V2" cell

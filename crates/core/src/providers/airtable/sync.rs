@@ -6,7 +6,7 @@
 //! cursor for the next sync; without `webhook:manage`, or once the cursor is lost, the records
 //! are read in full and the sync says why.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::api::Table;
 use super::records::{load_records_by_id, load_table_records};
@@ -87,9 +87,14 @@ async fn apply(
     ctx: &LoadContext<'_>,
     base: &str,
     tables: &[Table],
-    changes: webhooks::Changes,
+    mut changes: webhooks::Changes,
     sink: &mut dyn PageSink,
 ) -> Result<()> {
+    let edited_by = std::mem::take(&mut changes.edited_by);
+    let sink = &mut Attributed {
+        inner: sink,
+        edited_by: &edited_by,
+    };
     let no_ids = HashSet::new();
     for table in tables {
         let stored = ctx.previous.children_of(&table.id);
@@ -119,6 +124,41 @@ async fn apply(
         sink.keep(keep);
     }
     Ok(())
+}
+
+/// Passes pages on with who edited each record, as the payloads said (`EDITED_BY`).
+struct Attributed<'a> {
+    inner: &'a mut dyn PageSink,
+    edited_by: &'a HashMap<String, String>,
+}
+
+impl PageSink for Attributed<'_> {
+    fn page(&mut self, mut items: Vec<crate::item::IntegrationItem>) {
+        for item in &mut items {
+            if let Some(who) = self.edited_by.get(&item.id) {
+                item.set_edited_by(who);
+            }
+        }
+        self.inner.page(items);
+    }
+    fn part(&mut self, name: &str) {
+        self.inner.part(name);
+    }
+    fn note(&mut self, text: String) {
+        self.inner.note(text);
+    }
+    fn content(&mut self, content: crate::item::ItemContent) {
+        self.inner.content(content);
+    }
+    fn file(&mut self, file: crate::files::FileWanted) {
+        self.inner.file(file);
+    }
+    fn keep(&mut self, keys: Vec<String>) {
+        self.inner.keep(keys);
+    }
+    fn remember(&mut self, key: String, value: Option<String>) {
+        self.inner.remember(key, value);
+    }
 }
 
 fn remember(sink: &mut dyn PageSink, base: &str, hook: Option<&Hook>) {

@@ -103,6 +103,8 @@ pub struct Changes {
     pub destroyed: HashMap<String, HashSet<String>>,
     /// Tables read again whole: their fields changed, or they are new.
     pub whole_tables: HashSet<String>,
+    /// Who last created or changed each record, where its payload says (by record id).
+    pub edited_by: HashMap<String, String>,
     /// How many payloads were read.
     pub payloads: u64,
     /// The webhook, its cursor past the last payload read.
@@ -156,6 +158,7 @@ pub async fn changes_since(
             return Ok(Err(Lost(format!("its webhook stopped with {code}"))));
         }
         for payload in page.payloads {
+            let made_by = payload.made_by().map(str::to_owned);
             for (table, change) in payload.changed_tables_by_id {
                 let fields_changed = !change.created_fields_by_id.is_empty()
                     || !change.changed_fields_by_id.is_empty()
@@ -165,6 +168,10 @@ pub async fn changes_since(
                 }
                 let ids = (change.created_records_by_id.keys())
                     .chain(change.changed_records_by_id.keys());
+                if let Some(who) = &made_by {
+                    let touched = ids.clone().map(|id| (id.clone(), who.clone()));
+                    changes.edited_by.extend(touched);
+                }
                 changes
                     .records
                     .entry(table.clone())

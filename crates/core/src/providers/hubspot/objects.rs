@@ -189,6 +189,10 @@ pub fn record_item(
         object.type_id, record.id
     ));
     item.visibility = Some(!record.archived);
+    // The HubSpot user who last changed the record (a user id: users are not read).
+    if let Some(user) = value("hs_updated_by_user_id") {
+        item.set_edited_by(&format!("HubSpot user {user}"));
+    }
     item.details.insert(
         PROPERTIES.into(),
         book.properties(&record.properties).into(),

@@ -238,3 +238,17 @@ fn introspection_lives_beside_the_token_endpoint() {
         "https://api.hubapi.com/oauth/2026-03/token/introspect"
     );
 }
+
+#[test]
+fn who_last_changed_a_record_is_noted_where_hubspot_says() {
+    let record = object(serde_json::json!({
+        "id": "3", "properties": {"firstname": "Ada", "hs_updated_by_user_id": "7"}
+    }));
+    let item = to_item(record, &types()[0], "42");
+    assert_eq!(
+        item.details[crate::item::EDITED_BY],
+        serde_json::json!("HubSpot user 7")
+    );
+    let quiet = to_item(object(serde_json::json!({"id": "4"})), &types()[0], "42");
+    assert!(!quiet.details.contains_key(crate::item::EDITED_BY));
+}

@@ -27,6 +27,10 @@ pub struct Object {
     pub created_time: Option<String>,
     /// RFC 3339.
     pub last_edited_time: Option<String>,
+    /// The partial user who last edited it (`{"object": "user", "id": …}`, a `name` only with
+    /// the user-information capability).
+    #[serde(default)]
+    pub last_edited_by: Value,
     /// `{"type": "workspace" | "page_id" | "database_id" | "data_source_id" | "block_id", …}`.
     #[serde(default)]
     pub parent: Value,

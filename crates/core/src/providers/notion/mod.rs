@@ -149,6 +149,10 @@ pub(super) fn to_item(object: Object) -> IntegrationItem {
     }
     item.creation_time = parse_time(object.created_time.as_deref());
     item.last_modified_time = parse_time(object.last_edited_time.as_deref());
+    let editor = &object.last_edited_by;
+    if let Some(who) = editor["name"].as_str().or(editor["id"].as_str()) {
+        item.set_edited_by(who);
+    }
     item.url = object.url;
     item.visibility = Some(!(object.archived || object.in_trash));
     match item_type {
