@@ -299,9 +299,9 @@ impl GenerationWriter {
         let store = self.store.clone();
         let mut connection = store.lock();
         let tx = connection.transaction().map_err(sql_error)?;
-        let kept = self.carry_kept(&tx, partial)?;
-        self.write_pending(&tx)?;
         let previous = self.previous_complete(&tx)?;
+        let kept = self.carry_kept(&tx, partial, previous)?;
+        self.write_pending(&tx)?;
         let finished_at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let changes = match previous {
             Some(previous) => {
@@ -354,14 +354,18 @@ impl GenerationWriter {
     /// last complete one and this load is complete, left to move there once compared
     /// (`KeptRows::ToMove`); otherwise read from the generation shown and written like any other
     /// row (that complete generation must stay whole for the next comparison).
-    fn carry_kept(&mut self, tx: &Transaction<'_>, partial: bool) -> Result<KeptRows> {
+    fn carry_kept(
+        &mut self,
+        tx: &Transaction<'_>,
+        partial: bool,
+        complete: Option<i64>,
+    ) -> Result<KeptRows> {
         let kept = std::mem::take(&mut self.kept);
         super::kept::stage(tx, &kept)?;
         if kept.is_empty() {
             return Ok(KeptRows::Written);
         }
         let shown = self.previous_shown(tx)?;
-        let complete = self.previous_complete(tx)?;
         if let (false, Some(shown)) = (partial, shown.filter(|s| Some(*s) == complete)) {
             let previous_last_seq = tx
                 .query_row(
