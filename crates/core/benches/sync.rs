@@ -2,7 +2,8 @@
 //! documented limits (30 ms a request), loaded in full once; then a sync of the unchanged portal
 //! (the median of `RUNS`), and syncs after 1 % of the contacts changed (250 edited, the median of
 //! `RUNS`, each after its own edit; each sync starts with the search window empty), against the full load's time and requests in the same run.
-//! A full load again after the syncs is the yardstick's second reading.
+//! Then the syncs on the slower cadences (the daily association check, the weekly check of every
+//! record). A full load again after the syncs is the yardstick's second reading.
 
 use std::time::Duration;
 
@@ -47,6 +48,10 @@ async fn main() {
         inlet_core::providers::RecordScope::None,
     )
     .await;
+    // The slower cadences' syncs of the same portal: each type's associations read again (once
+    // a day) and every record checked (once a week), made due by dating the last ones back.
+    let daily = due_sync(&sandbox, &inlet, "associations-checked:").await;
+    let weekly = due_sync(&sandbox, &inlet, "checked:").await;
     let before = api_requests(&sandbox);
     let (again, _) = timed_load(&inlet, Integration::Hubspot, false).await;
     let again_requests = api_requests(&sandbox) - before;
@@ -62,6 +67,18 @@ async fn main() {
         "full load again, after the syncs (one run)",
         again,
         again_requests,
+        full,
+    );
+    sync_row(
+        &format!("sync with the daily association check (median of {RUNS})"),
+        daily.0,
+        daily.1,
+        full,
+    );
+    sync_row(
+        &format!("sync with the weekly check of every record (median of {RUNS})"),
+        weekly.0,
+        weekly.1,
         full,
     );
     println!("| (streams: owners, contacts, companies, deals, tickets, a custom object) | | | | |");
@@ -89,6 +106,43 @@ async fn main() {
         mb(growth.history)
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The median time and requests of [`RUNS`] syncs of the unchanged portal, each made with the
+/// provider state's checks named `prefix…` dated a week and a day back (so due).
+async fn due_sync(
+    sandbox: &inlet_sandbox::Sandbox,
+    inlet: &inlet_core::Inlet,
+    prefix: &str,
+) -> (Duration, u64) {
+    let store = inlet.library.store().expect("a store").clone();
+    let accounts = (inlet.connections.connected_accounts().await).expect("accounts");
+    let long_ago = (chrono::Utc::now() - chrono::Duration::days(8))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let (mut walls, mut requests) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let state = store.provider_state(&accounts[0]).expect("the state");
+        let due: Vec<(String, Option<String>)> = (state.into_keys())
+            .filter(|k| k.starts_with(prefix))
+            .map(|k| (k, Some(long_ago.clone())))
+            .collect();
+        assert!(!due.is_empty(), "no check named {prefix}");
+        store
+            .update_provider_state(&accounts[0], &due)
+            .expect("dated back");
+        tokio::time::sleep(SEARCH_WINDOW_EMPTY).await;
+        let before = api_requests(sandbox);
+        let (wall, result) = timed_load(inlet, Integration::Hubspot, true).await;
+        assert!(
+            result.incremental && !result.partial,
+            "{:?}",
+            result.failures
+        );
+        walls.push(wall);
+        requests.push(api_requests(sandbox) - before);
+    }
+    requests.sort_unstable();
+    (common::median(walls), requests[RUNS / 2])
 }
 
 /// Days of syncs the store's growth is measured over.

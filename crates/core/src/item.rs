@@ -169,6 +169,42 @@ fn strip_signed_links(value: &mut serde_json::Value) -> bool {
     }
 }
 
+/// Part of a stored item learned anew without reading the item again (a HubSpot record's
+/// associations, read for every record on the slow cadence). The carry-over applies it to the
+/// stored item, which is written again only when that changes it (`ItemPatch::apply`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemPatch {
+    /// The item's store key.
+    pub key: String,
+    /// `details` fields set to a value, or removed (`None`).
+    pub details: Vec<(String, Option<serde_json::Value>)>,
+    /// The item's parent's id.
+    pub parent_id: Option<String>,
+}
+
+impl ItemPatch {
+    /// Applies the patch to `item` (its delta forgotten: the store says it anew); answers
+    /// whether anything in it changed. Who made a change a patch brings is not known: a
+    /// changed item no longer names its last editor ([`EDITED_BY`]), so its revision names
+    /// no one rather than whoever edited it last.
+    pub fn apply(&self, item: &mut IntegrationItem) -> bool {
+        let mut changed = item.parent_id != self.parent_id;
+        item.parent_id.clone_from(&self.parent_id);
+        for (name, value) in &self.details {
+            let before = match value {
+                Some(value) => item.details.insert(name.clone(), value.clone()),
+                None => item.details.remove(name),
+            };
+            changed |= before.as_ref() != value.as_ref();
+        }
+        if changed {
+            item.details.remove(EDITED_BY);
+        }
+        item.delta = None;
+        changed
+    }
+}
+
 /// One item's content as fetched.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemContent {

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::error::{CoreError, ErrorBody, Result};
 use crate::files::FileWanted;
 use crate::integration::Integration;
-use crate::item::{IntegrationItem, ItemContent};
+use crate::item::{IntegrationItem, ItemContent, ItemPatch};
 use crate::item_store::ChangeSummary;
 use crate::providers::{LoadContext, PageSink, Provider};
 
@@ -86,6 +86,9 @@ pub struct LoadResult {
     /// in `count`, not in `items`.
     #[serde(skip)]
     pub kept_as_stored: Vec<String>,
+    /// Parts of kept items learned anew (`PageSink::patch`), applied by the carry-over.
+    #[serde(skip)]
+    pub patches: Vec<ItemPatch>,
     /// Requests the load sent to the provider (every attempt).
     pub requests: u32,
     /// Whether it fetched only what changed (a sync the provider could make).
@@ -163,6 +166,7 @@ struct StreamSink {
     items: Vec<IntegrationItem>,
     notes: Vec<String>,
     kept: Vec<String>,
+    patches: Vec<ItemPatch>,
     remembered: Vec<(String, Option<String>)>,
     tee: Option<PageTee>,
     contents: Option<ContentTee>,
@@ -181,6 +185,7 @@ impl StreamSink {
             items: Vec::new(),
             notes: Vec::new(),
             kept: Vec::new(),
+            patches: Vec::new(),
             remembered: Vec::new(),
             tee: tees.pages,
             contents: tees.contents,
@@ -212,6 +217,10 @@ impl PageSink for StreamSink {
 
     fn keep(&mut self, keys: Vec<String>) {
         self.kept.extend(keys);
+    }
+
+    fn patch(&mut self, patches: Vec<ItemPatch>) {
+        self.patches.extend(patches);
     }
 
     fn remember(&mut self, key: String, value: Option<String>) {
@@ -334,6 +343,7 @@ pub async fn load_all(
     let mut first_error = None;
     let mut notes = Vec::new();
     let mut kept = Vec::new();
+    let mut patches = Vec::new();
     let mut remembered = Vec::new();
     let mut seen = HashSet::new();
     let listed = (listing, Ok(()));
@@ -353,6 +363,7 @@ pub async fn load_all(
         count = count.saturating_add(sink.count);
         notes.extend(sink.notes);
         kept.extend(sink.kept);
+        patches.extend(sink.patches);
         for item in sink.items {
             // A provider that repeats a record across pages must not make Inlet show it twice.
             if seen.insert((item.item_type, item.id.clone())) {
@@ -380,6 +391,7 @@ pub async fn load_all(
         notes,
         kept,
         kept_as_stored: Vec::new(),
+        patches,
         requests: 0,
         incremental: false,
         held_back: None,

@@ -171,33 +171,115 @@ async fn fifteen_thousand_records_with_one_timestamp_sync_without_a_loop() {
 }
 
 #[tokio::test]
-async fn a_sync_is_a_full_load_once_a_week_and_after_a_partial_load() {
+async fn daily_associations_and_a_weekly_check_of_every_record_put_right_what_syncs_cannot_see() {
     let sandbox = sandbox(Knobs::default()).await;
-    let (inlet, dir) = stored_inlet(&sandbox, "hubspot-sync-weekly").await;
+    let (inlet, dir) = stored_inlet(&sandbox, "hubspot-sync-daily").await;
     connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
     load(&inlet, Integration::Hubspot).await.unwrap();
     let searches = || sandbox.counters().hubspot_searches.load(Ordering::SeqCst);
     let accounts = inlet.connections.connected_accounts().await.unwrap();
     let store = inlet.library.store().unwrap();
 
-    // The last full load a week and a day ago: this sync loads everything again.
+    // A week and a day after the last full load, a sync still fetches only what changed.
     let week_ago = chrono::Utc::now() - chrono::Duration::days(8);
     store.note_full_load(&accounts[0], week_ago).unwrap();
     let before = searches();
-    let full = sync(&inlet).await;
-    assert!(!full.incremental);
-    assert_eq!(searches(), before, "a full load searches nothing");
-    assert!(
-        full.notes
-            .iter()
-            .any(|n| n.starts_with("A full load this time")),
-        "{:?}",
-        full.notes
+    let quiet = sync(&inlet).await;
+    assert!(quiet.incremental);
+    assert_eq!(searches(), before + 5, "one search per object type");
+
+    // Two contacts moved to another company (their last change stays), the last three deleted
+    // for good (no archive entry; two of them at a company): a sync's search and archived
+    // listing see none of it.
+    let contacts = sandbox.dataset().hubspot.contacts.clone();
+    let purged = &contacts[contacts.len() - 3..];
+    let at_a_company = purged
+        .iter()
+        .filter(|c| c.associations.iter().any(|(k, _)| *k == "companies"));
+    assert_eq!(at_a_company.count(), 2);
+    sandbox.edit_data(&DataEdit {
+        hubspot_reassociated: 2,
+        hubspot_purged: 3,
+        ..DataEdit::default()
+    });
+    let blind = sync(&inlet).await;
+    assert_eq!(blind.changes, Some(ChangeSummary::default()));
+
+    let listings = || {
+        sandbox
+            .counters()
+            .hubspot_live_listings
+            .load(Ordering::SeqCst)
+    };
+    let state = |key: &str, ago: chrono::Duration| {
+        let at = (chrono::Utc::now() - ago).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        store
+            .update_provider_state(&accounts[0], &[(key.into(), Some(at))])
+            .unwrap();
+    };
+
+    // A day after the contacts' associations were last read, the sync reads them again: the
+    // two moved contacts change; the two deleted that were at a company, answered as having no
+    // associations, are looked up and found gone; nothing is listed.
+    state("associations-checked:0-1", chrono::Duration::hours(25));
+    let listed = listings();
+    let daily = sync(&inlet).await;
+    assert!(daily.incremental && !daily.partial, "{:?}", daily.failures);
+    assert_eq!(
+        daily.changes,
+        Some(ChangeSummary {
+            new: 0,
+            changed: 2,
+            gone: 2
+        })
     );
-    // It counts as the full load: the next sync fetches only what changed.
+    assert_eq!(listings(), listed, "no record listed");
+    // The moved contact's history says which company it moved from and to.
+    let moved = contacts
+        .iter()
+        .find(|c| !c.associations.is_empty())
+        .unwrap();
+    let company = only_change_of(&inlet, &moved.id, "details.companyIds").await;
+    assert_ne!(company.from, company.to);
+
+    // A week after the contacts were last listed whole, the sync checks every one of them:
+    // the third deleted for good is gone, and the summary says the syncs had missed it.
+    state("checked:0-1", chrono::Duration::days(8));
+    let weekly = sync(&inlet).await;
+    assert!(
+        weekly.incremental && !weekly.partial,
+        "{:?}",
+        weekly.failures
+    );
+    assert_eq!(
+        weekly.changes,
+        Some(ChangeSummary {
+            new: 0,
+            changed: 0,
+            gone: 1
+        })
+    );
+    assert!(listings() > listed, "every contact listed");
+    assert!(
+        weekly
+            .notes
+            .iter()
+            .any(|n| n.contains("0 records new or changed")
+                && n.contains("1 record gone without being listed")),
+        "{:?}",
+        weekly.notes
+    );
+    // Only the contacts were due: the next sync checks nothing whole again.
+    let listed = listings();
     let next = sync(&inlet).await;
-    assert!(next.incremental);
-    assert_eq!(searches(), before + 5);
+    assert_eq!(next.changes, Some(ChangeSummary::default()));
+    assert_eq!(listings(), listed, "no record listed");
+
+    // The store now equals a full load of the portal into a store of its own.
+    let (fresh, fresh_dir) = stored_inlet(&sandbox, "hubspot-sync-daily-full").await;
+    connect_to(&fresh, Integration::Hubspot).await.0.unwrap();
+    let reference = load(&fresh, Integration::Hubspot).await.unwrap();
+    assert_eq!(by_key(&next.items), by_key(&reference.items));
 
     // A partial load (the deals fail): the next sync is a full load, and complete again.
     sandbox.set_knobs(Knobs {
@@ -209,8 +291,17 @@ async fn a_sync_is_a_full_load_once_a_week_and_after_a_partial_load() {
     sandbox.set_knobs(Knobs::default());
     let mended = sync(&inlet).await;
     assert!(!mended.incremental && !mended.partial);
-    assert_eq!(by_key(&mended.items).len(), by_key(&next.items).len());
+    assert!(
+        mended
+            .notes
+            .iter()
+            .any(|n| n == "A full load this time: the last load was partial."),
+        "{:?}",
+        mended.notes
+    );
+    assert_eq!(by_key(&mended.items).len(), by_key(&reference.items).len());
     let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(fresh_dir);
 }
 
 #[tokio::test]

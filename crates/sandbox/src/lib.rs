@@ -220,6 +220,8 @@ pub struct Counters {
     pub notion_block_reads: AtomicU64,
     /// HubSpot CRM searches served.
     pub hubspot_searches: AtomicU64,
+    /// Pages of HubSpot's live records listed (`GET /crm/v3/objects/{type}`, not archived).
+    pub hubspot_live_listings: AtomicU64,
 }
 
 pub(crate) struct Shared {

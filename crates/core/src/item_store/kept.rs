@@ -9,7 +9,7 @@
 //! partial load, or one after a partial load, must leave the last complete generation whole for
 //! the next comparison: it reads the kept rows (`read_staged`) and writes them like any other.
 
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::view::read_item;
 use super::{sql_error, ItemStore};
@@ -58,6 +58,30 @@ impl ItemStore {
             }
         }
         Ok(keys)
+    }
+}
+
+impl ItemStore {
+    /// The items of `generation` with the keys `keys` (those it holds), in that order: the
+    /// few a carry-over patches (`ItemPatch`) before deciding whether they stay as stored.
+    pub fn stored_items(&self, generation: i64, keys: &[String]) -> Result<Vec<IntegrationItem>> {
+        let connection = self.read();
+        let mut statement = connection
+            .prepare_cached("SELECT body, delta FROM items WHERE generation = ?1 AND key = ?2")
+            .map_err(sql_error)?;
+        let mut items = Vec::with_capacity(keys.len());
+        for key in keys {
+            let row = statement
+                .query_row(params![generation, key], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+                })
+                .optional()
+                .map_err(sql_error)?;
+            if let Some((body, delta)) = row {
+                items.push(read_item(&body, delta)?);
+            }
+        }
+        Ok(items)
     }
 }
 

@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::files::FileWanted;
 use crate::http::{AccessTokens, ApiClient, ApiDialect};
 use crate::integration::Integration;
-use crate::item::{ContentEdits, IntegrationItem, ItemContent, PreviousLoad};
+use crate::item::{ContentEdits, IntegrationItem, ItemContent, ItemPatch, PreviousLoad};
 use crate::oauth::client::{TokenDialect, TokenSet};
 
 /// What a loader needs to call its provider.
@@ -62,6 +62,11 @@ pub trait PageSink: Send {
     /// Stored items (by key) the load keeps as they are, not read again (a sync's unchanged
     /// ones); what a stream neither gives nor keeps is gone.
     fn keep(&mut self, _keys: Vec<String>) {}
+
+    /// Parts of stored items the load kept (named in [`PageSink::keep`]) that it learned anew
+    /// without reading the items (HubSpot's associations): an item the patch changes is written
+    /// again, the others stay as stored.
+    fn patch(&mut self, _patches: Vec<ItemPatch>) {}
 
     /// Something the provider keeps for the account's next load under `key` (an Airtable
     /// base's webhook and cursor; `None` forgets it), read back as [`PreviousLoad::state`]. Saved

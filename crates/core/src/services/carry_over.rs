@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::library::Library;
 use crate::error::{CoreError, Result};
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, ItemPatch};
 use crate::item_store::{AccountKey, RowFilter, SortColumn, StoredKey, ViewSort};
 use crate::load::LoadResult;
 use crate::providers::CarryOver;
@@ -73,7 +73,8 @@ impl Library {
     /// were not loaded again (asking for one base's records must not forget the others', and a
     /// load of bases and tables alone must not report every record gone), and the stored
     /// subtrees of containers whose streams failed (a partial load loses nothing it had), and
-    /// the stored items a sync named as kept (its unchanged ones).
+    /// the stored items a sync named as kept (its unchanged ones), with the parts of them it
+    /// learned anew applied (`ItemPatch`: those it changes are written again).
     /// Children of containers no longer there are left out (they are gone). With `in_memory`
     /// (the provider fixes items up) they join `result.items`, and the returned shapes say
     /// which the fix-up leaves as stored; otherwise they are named in `result.kept_as_stored`.
@@ -92,12 +93,14 @@ impl Library {
         }
         let key = key.clone();
         let kinds = carry.kinds.clone();
-        let stored = tokio::task::spawn_blocking(move || {
-            let Some(current) = store.current(&key)? else {
-                return Ok(Stored::Keys(Vec::new()));
+        let reader = store.clone();
+        let (generation, stored) = tokio::task::spawn_blocking(move || {
+            let Some(current) = reader.current(&key)? else {
+                return Ok::<_, CoreError>((0, Stored::Keys(Vec::new())));
             };
             if !in_memory {
-                return store.stored_keys(current.id, &kinds).map(Stored::Keys);
+                let keys = reader.stored_keys(current.id, &kinds)?;
+                return Ok((current.id, Stored::Keys(keys)));
             }
             let filter = RowFilter {
                 types: kinds,
@@ -108,21 +111,41 @@ impl Library {
                 column: SortColumn::Loaded,
                 descending: false,
             };
-            (store.window(&[current.id], &filter, order, 0, u32::MAX)).map(Stored::Items)
+            let items = reader.window(&[current.id], &filter, order, 0, u32::MAX)?;
+            Ok((current.id, Stored::Items(items)))
         })
         .await
         .map_err(|e| CoreError::task_failed("reading the item store", e))??;
+        let mut patches: HashMap<String, ItemPatch> = (std::mem::take(&mut result.patches))
+            .into_iter()
+            .map(|p| (p.key.clone(), p))
+            .collect();
         let present: HashSet<String> = result.items.iter().map(|i| i.key()).collect();
         let listed: HashSet<&str> = result.kept.iter().map(String::as_str).collect();
         let mut shapes = KeptShapes::default();
         let carried = match stored {
             Stored::Keys(keys) => {
                 let chosen = choose(&keys, &present, &carry, &listed);
-                let keys: Vec<String> = (keys.into_iter().zip(chosen))
-                    .filter_map(|(stored, chosen)| chosen.then_some(stored.key))
-                    .collect();
-                let carried = keys.len();
-                result.kept_as_stored.extend(keys);
+                let (patched, as_stored): (Vec<String>, Vec<String>) =
+                    (keys.into_iter().zip(chosen))
+                        .filter_map(|(stored, chosen)| chosen.then_some(stored.key))
+                        .partition(|key| patches.contains_key(key));
+                let carried = patched.len() + as_stored.len();
+                result.kept_as_stored.extend(as_stored);
+                if !patched.is_empty() {
+                    let items = tokio::task::spawn_blocking(move || {
+                        store.stored_items(generation, &patched)
+                    })
+                    .await
+                    .map_err(|e| CoreError::task_failed("reading the item store", e))??;
+                    for mut item in items {
+                        let key = item.key();
+                        match patches.remove(&key) {
+                            Some(patch) if patch.apply(&mut item) => result.items.push(item),
+                            _ => result.kept_as_stored.push(key),
+                        }
+                    }
+                }
                 carried
             }
             Stored::Items(items) => {
@@ -135,9 +158,15 @@ impl Library {
                     .collect();
                 let chosen = choose(&keys, &present, &carry, &listed);
                 let before = result.items.len();
-                for ((item, stored), chosen) in items.into_iter().zip(keys).zip(chosen) {
+                for ((mut item, stored), chosen) in items.into_iter().zip(keys).zip(chosen) {
                     if chosen {
-                        shapes.0.insert(stored.key, FixedUp::of(&item));
+                        // A patch that changes the item has it written again, whatever the
+                        // fix-up does.
+                        let patched =
+                            (patches.remove(&stored.key)).is_some_and(|p| p.apply(&mut item));
+                        if !patched {
+                            shapes.0.insert(stored.key, FixedUp::of(&item));
+                        }
                         result.items.push(item);
                     }
                 }

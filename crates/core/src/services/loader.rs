@@ -297,11 +297,17 @@ impl Inner {
         if provider(integration).reads_previous_load(&prepared.request) {
             prepared.previous = self.library.previous_load(&prepared.account_key()).await?;
         }
-        // A sync counts from a complete load, and is a full load once a week.
-        let full_instead = prepared.request.sync
+        // A sync counts from a complete load, and is a full load when the provider says (the
+        // default: once a week).
+        let full_instead = (prepared.request.sync
             && provider(integration).capabilities().syncs
-            && !provider(integration).syncs_from(prepared.previous.when.as_ref());
-        if full_instead {
+            && !provider(integration).syncs_from(prepared.previous.when.as_ref()))
+        .then_some(match prepared.previous.when {
+            None => "there was none to count from",
+            Some(when) if !when.complete => "the last load was partial",
+            Some(_) => "the last full load is a week old",
+        });
+        if full_instead.is_some() {
             prepared.request.sync = false;
         }
         if prepared.request.content {
@@ -333,11 +339,8 @@ impl Inner {
                 result.notes.push(why.clone());
                 result.held_back = Some(why);
             }
-            if full_instead {
-                result.notes.push(
-                    "A full load this time: the last one was partial, or a week old, or there was none."
-                        .into(),
-                );
+            if let Some(why) = full_instead {
+                result.notes.push(format!("A full load this time: {why}."));
             }
             result
         })
@@ -405,7 +408,7 @@ impl Inner {
         // What the provider keeps for the next load, once this one is stored.
         let remembered = std::mem::take(&mut result.remembered);
         self.library.remember_provider_state(&key, remembered).await;
-        // A complete full load is what a sync's weekly reconciliation counts from.
+        // A complete full load is what the default weekly full load counts from.
         if !syncs && !result.partial && provider(integration).capabilities().syncs {
             self.library.note_full_load(&key, started).await;
         }

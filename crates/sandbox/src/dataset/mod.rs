@@ -120,6 +120,13 @@ pub struct DataEdit {
     /// merged one is gone from every listing (not archived), the one kept names it in
     /// `hs_merged_object_ids` and is modified.
     pub hubspot_merged: usize,
+    /// HubSpot contacts permanently deleted (a GDPR delete; the last ones, after the merged
+    /// ones): gone from every listing, the archived one included.
+    pub hubspot_purged: usize,
+    /// HubSpot contacts that work at a company moved to the next company (the first ones after
+    /// the renamed and removed): HubSpot changes associations without moving the record's
+    /// last change (`updatedAt`, `lastmodifieddate`), so search does not find them.
+    pub hubspot_reassociated: usize,
     /// Airtable records of the first base's first table given a new note (the first ones).
     pub airtable_changed: usize,
     /// New Airtable records there.
@@ -276,6 +283,26 @@ impl Dataset {
                 .retain(|(name, _)| *name != "hs_merged_object_ids");
             kept.properties.push(("hs_merged_object_ids", Some(ids)));
             kept.updated_at = edited.clone();
+        }
+        for _ in 0..edit.hubspot_purged {
+            contacts.pop();
+        }
+        let companies: Vec<String> = self
+            .hubspot
+            .companies
+            .iter()
+            .map(|c| c.id.clone())
+            .collect();
+        let working = (contacts.iter_mut().skip(edit.renamed)).filter_map(|c| {
+            c.associations
+                .iter_mut()
+                .find(|(kind, _)| *kind == "companies")
+        });
+        for (_, company) in working.take(edit.hubspot_reassociated) {
+            let at = companies.iter().position(|c| c == company).unwrap_or(0);
+            if let Some(next) = companies.get((at + 1) % companies.len().max(1)) {
+                company.clone_from(next);
+            }
         }
         for n in 0..edit.added as u64 {
             contacts.push(CrmRecord {

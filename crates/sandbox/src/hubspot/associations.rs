@@ -2,14 +2,19 @@
 //! (HubSpot/HubSpot-public-api-spec-collection, `Associations` v4): `{inputs: [{id, after?}]}`,
 //! at most 1,000 since February 2025; each record found answers `{from{id}, to[{toObjectId,
 //! associationTypes[{category, typeId, label}]}], paging?}`, with paging per record, read on by
-//! sending `{id, after}` again. An id not found is left out.
+//! sending `{id, after}` again. A record with no associations of that type, and an id not
+//! found, are left out of `results`: each gets an entry in `errors` instead
+//! (`OBJECT_NOT_FOUND`, `crm.associations.NO_ASSOCIATIONS_FOUND`, "No company is associated
+//! with contact 1."), and the answer is 207 Multi-Status — alike for both, so the answer does
+//! not say whether the record exists (as integrators report: HubSpot community threads and
+//! connectors treating that sub-category as "none").
 //!
 //! What v3 showed and v4 keeps: a record's primary company comes with its "Primary" type and the
 //! unlabeled one (amp-labs/connectors #1271: typeIds 1 and 279 for a contact's), others with the
 //! unlabeled type only; no order is promised (HubSpot/hubspot-api-ruby #171).
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
 use serde_json::{json, Value};
@@ -70,13 +75,14 @@ pub(super) async fn batch_read(
         Err(refused) => return refused,
     };
     let records = from.records(&data);
-    let mut results = Vec::new();
+    let (mut results, mut errors) = (Vec::new(), Vec::new());
     for (id, after) in inputs {
         // A record named in `hubspot_gone_records` is deleted after its first answer: a read
         // of its next page finds nothing.
         let gone = after.is_some() && knobs.hubspot_gone_records.contains(&id);
         let found = records.iter().enumerate().find(|(_, r)| r.id == id);
         let Some((index, record)) = found.filter(|_| !gone) else {
+            errors.push(none_associated(from, to, &id));
             continue;
         };
         let all: Vec<Value> = record
@@ -89,6 +95,10 @@ pub(super) async fn batch_read(
                     "associationTypes": association_types(from, to, n == 0, index)})
             })
             .collect();
+        if all.is_empty() {
+            errors.push(none_associated(from, to, &id));
+            continue;
+        }
         let start = after.unwrap_or(0).min(all.len());
         let end = (start + PER_RECORD).min(all.len());
         let mut result = json!({"from": {"id": id}, "to": all[start..end]});
@@ -97,5 +107,33 @@ pub(super) async fn batch_read(
         }
         results.push(result);
     }
-    answer(&state, &knobs, budget, super::batch_answer(results))
+    let mut body = super::batch_answer(results);
+    if errors.is_empty() {
+        return answer(&state, &knobs, budget, body);
+    }
+    body["numErrors"] = errors.len().into();
+    body["errors"] = errors.into();
+    let mut response = answer(&state, &knobs, budget, body);
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::MULTI_STATUS;
+    }
+    response
+}
+
+/// The error entry of a record with no associations of the type asked for — or no record at
+/// all: HubSpot answers both alike (HTTP 207, the entry in `errors`, not in `results`).
+fn none_associated(from: ObjectType, to: ObjectType, id: &str) -> Value {
+    json!({"status": "error", "category": "OBJECT_NOT_FOUND",
+        "subCategory": "crm.associations.NO_ASSOCIATIONS_FOUND",
+        "message": format!("No {} is associated with {} {id}.", singular(to), singular(from)),
+        "context": {"fromObjectId": [id], "fromObjectType": [singular(from)], "toObjectType": [singular(to)]}})
+}
+
+/// A type's name as HubSpot's messages give it: `company`, `contact`.
+fn singular(kind: ObjectType) -> String {
+    let name = kind.name();
+    match name.strip_suffix("ies") {
+        Some(stem) => format!("{stem}y"),
+        None => name.strip_suffix('s').unwrap_or(name).to_owned(),
+    }
 }

@@ -358,6 +358,7 @@ async fn list_objects(
     let records = if archived {
         kind.archived(&data)
     } else {
+        (state.counters.hubspot_live_listings).fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         kind.records(&data)
     };
     let (start, end) = match page_bounds(&q, 10, 100, records.len()) {

@@ -15,7 +15,7 @@ use crate::error::{CoreError, Result};
 use crate::providers::{api_url, LoadContext};
 
 /// The most records one batch read takes.
-const BATCH: usize = 1_000;
+pub(super) const BATCH: usize = 1_000;
 
 /// One associated record and the labels of its association (none: unlabeled).
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +36,12 @@ impl Associations {
     /// The records of type `kind` (`companies`) that `id` is associated with.
     pub fn of(&self, id: &str, kind: &str) -> Option<&Vec<Associated>> {
         self.by_record.get(id)?.get(kind)
+    }
+
+    /// Whether HubSpot answered with associations of `id` (a record with none of any type it
+    /// was asked for, or no record at all, is not answered about).
+    pub fn answered(&self, id: &str) -> bool {
+        self.by_record.contains_key(id)
     }
 
     /// Adds `more` of `id`'s associated records of type `kind`.

@@ -7,6 +7,7 @@ pub mod api;
 mod associations;
 pub mod labels;
 mod objects;
+mod reconcile;
 mod records;
 mod reference;
 mod sync;
@@ -167,6 +168,15 @@ impl Provider for HubSpot {
             label,
             details,
         })
+    }
+
+    /// From any complete load: what a weekly full load would put right (deletions past the
+    /// archive's 90 days, merged and permanently deleted records, association changes, changes
+    /// search did not see) a sync puts right once a day by checking every record's id and last
+    /// change (`reconcile.rs`), for a fraction of a full load's bytes and writes. A full load
+    /// runs only when asked, after a partial load, or for a type not loaded before.
+    fn syncs_from(&self, when: Option<&crate::item::LoadedWhen>) -> bool {
+        when.is_some_and(|w| w.complete)
     }
 
     /// Everything loads with the required scopes but what the optional ones add.

@@ -10,7 +10,7 @@ use super::api::{Schema, SimpleObject};
 use super::associations::Associations;
 use super::labels::PropertyBook;
 use crate::integration::Integration;
-use crate::item::IntegrationItem;
+use crate::item::{IntegrationItem, ItemPatch};
 use crate::item_kind::ItemKind;
 use crate::properties::PROPERTIES;
 use crate::providers::parse_time;
@@ -248,6 +248,25 @@ fn keep_associations(item: &mut IntegrationItem, object: &ObjectType, all: &Asso
                 .map(|a| a.id.clone())
         }),
     };
+}
+
+/// The `details` fields [`keep_associations`] sets.
+const ASSOCIATION_FIELDS: [&str; 4] = ["companyIds", "contactIds", "dealIds", "associations"];
+
+/// What the associations `all` make of the stored record `id` of `object` (its association
+/// fields and its parent), as a patch: a reconciliation refreshes the associations of the
+/// records it does not read again, which HubSpot changes without moving their last change.
+pub fn association_patch(id: &str, object: &ObjectType, all: &Associations) -> ItemPatch {
+    let mut scratch =
+        IntegrationItem::new(Integration::Hubspot, id.to_owned(), object.item_type, "");
+    keep_associations(&mut scratch, object, all);
+    ItemPatch {
+        key: scratch.key(),
+        details: (ASSOCIATION_FIELDS.iter())
+            .map(|name| ((*name).to_owned(), scratch.details.remove(*name)))
+            .collect(),
+        parent_id: scratch.parent_id,
+    }
 }
 
 /// Records by id with the values of more properties merged in (a batch read of the

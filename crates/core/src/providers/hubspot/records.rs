@@ -7,7 +7,7 @@ use serde_json::json;
 use super::api::{BatchRead, ObjectPage, SimpleObject};
 use super::labels::PropertyBook;
 use super::objects::{merge_properties, record_item, type_item, ObjectType};
-use super::{associations, reference, sync};
+use super::{associations, reconcile, reference, sync};
 use crate::error::Result;
 use crate::integration::Integration;
 use crate::providers::{advance, api_url, Cursor, LoadContext, PageSink};
@@ -17,8 +17,6 @@ use crate::spec::spec;
 /// HubSpot answers 414 past about 8,000 (dlt-hub/verified-sources#305, PostHog#31617), so a
 /// portal with hundreds of custom properties gets the rest through batch reads.
 const PROPERTIES_IN_URL: usize = 6_000;
-/// Records whose associations are read in one batch (the v4 batch read's limit).
-const ASSOCIATION_BATCH: usize = 1_000;
 /// The most records one `batch/read` takes.
 const BATCH_READ: usize = 100;
 
@@ -41,7 +39,8 @@ fn property_groups<'a>(names: &[&'a str]) -> Vec<Vec<&'a str>> {
 }
 
 /// Loads `object`: its item (with its property definitions), its pipelines, then its records
-/// (a sync of a type with stored records: what changed since, `sync.rs`).
+/// (a sync of a type with stored records: what changed since, `sync.rs`, and on a slower
+/// cadence the associations and every record checked, `reconcile.rs`).
 pub async fn load(
     ctx: &LoadContext<'_>,
     object: &ObjectType,
@@ -49,7 +48,15 @@ pub async fn load(
 ) -> Result<()> {
     if ctx.request.sync {
         if let Some(since) = sync::since(ctx, object) {
-            return sync::load(ctx, object, since, sink).await;
+            return match reconcile::due(ctx, object) {
+                reconcile::Check::Everything => {
+                    reconcile::everything(ctx, object, since, sink).await
+                }
+                check => {
+                    let associations = check == reconcile::Check::Associations;
+                    sync::load(ctx, object, since, associations, sink).await
+                }
+            };
         }
     }
     let book = head(ctx, object, sink).await?;
@@ -68,7 +75,7 @@ pub async fn load(
         waiting.extend(records);
         let next = page.paging.and_then(|p| p.next).map(|n| n.after);
         let more = advance(Integration::Hubspot, &mut after, next)?;
-        if waiting.len() >= ASSOCIATION_BATCH || !more {
+        if waiting.len() >= associations::BATCH || !more {
             let batch = std::mem::take(&mut waiting);
             let ids: Vec<String> = batch.iter().map(|r| r.id.clone()).collect();
             let associated = associations::read(ctx, object, &ids).await?;
@@ -80,6 +87,7 @@ pub async fn load(
             );
         }
         if !more {
+            reconcile::note_checked(object, reconcile::Check::Everything, sink);
             return Ok(());
         }
     }

@@ -3,7 +3,8 @@
 //! - Changed records: the CRM search (`POST /crm/v3/objects/{type}/search`) filtered on the
 //!   last-modified property (`lastmodifieddate` for contacts, `hs_lastmodifieddate` for the
 //!   others) from when the last load began, less [`OVERLAP`] ([`since`]: a full load instead
-//!   after a partial one, for a type not loaded before, and once a week). HubSpot takes one sorting
+//!   after a partial one and for a type not loaded before; once a week every record is
+//!   checked instead, `reconcile.rs`). HubSpot takes one sorting
 //!   rule per search, so the keyset is the record id: sorted by `hs_object_id` and filtered
 //!   `hs_object_id > the last id seen`, each page a new search from the start. Records sharing
 //!   one timestamp cannot make it loop (the id only grows), and no search pages past its
@@ -19,6 +20,9 @@
 //!   `hs_merged_object_ids`; those are gone (the archived listing does not give them).
 //! - The type's definitions and pipelines are read again only when some record changed (a
 //!   stage's label belongs to the records that show it); otherwise the stored ones stay.
+//! - Associations: the changed records' come with them; once a day the kept records' are read
+//!   again (`reconcile::association_patches`), as HubSpot changes them without moving a
+//!   record's last change.
 
 use std::collections::HashSet;
 
@@ -26,8 +30,9 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::api::{ObjectPage, SimpleObject};
+use super::labels::PropertyBook;
 use super::objects::{record_item, ObjectType};
-use super::{associations, records};
+use super::{associations, reconcile, records};
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::item::{key_of, ItemKind};
@@ -39,15 +44,13 @@ use crate::spec::SEARCH_PACE_KEY;
 pub const OVERLAP: chrono::Duration = chrono::Duration::minutes(5);
 /// Records one search page holds (the documented most).
 const SEARCH_PAGE: usize = 200;
-/// Records whose associations are read in one batch (the v4 batch read's limit).
-const ASSOCIATION_BATCH: usize = 1_000;
 
 /// The time a sync of `object` looks for changes from: when the account's last load began,
 /// less [`OVERLAP`] (a record edited while that load ran, after it was listed, is found again).
 /// `None` — the type loads in full — for a type not loaded before. (The loader makes a sync a
-/// full load after a partial one and once a week — `item::LoadedWhen::syncable`: the archived
-/// listing holds deletions for 90 days only, merged and permanently deleted records leave no
-/// trace in it, and associations change without moving a record's last change.)
+/// full load after a partial one; what the search and the archived listing cannot show —
+/// deletions past the archive's 90 days, merged and permanently deleted records, association
+/// changes — the daily check of every record puts right, `reconcile.rs`.)
 pub fn since(ctx: &LoadContext<'_>, object: &ObjectType) -> Option<DateTime<Utc>> {
     let when = ctx.previous.when?;
     let type_stored = ctx
@@ -59,15 +62,56 @@ pub fn since(ctx: &LoadContext<'_>, object: &ObjectType) -> Option<DateTime<Utc>
 
 /// Syncs `object`: its records changed since `since` read whole, and the stored ones neither
 /// changed nor deleted (archived) kept; its item and pipelines read again when a record changed.
+/// With `associations` (once a day, `reconcile::Check`), the kept records' associations are read
+/// again and handed over as patches.
 pub async fn load(
     ctx: &LoadContext<'_>,
     object: &ObjectType,
     since: DateTime<Utc>,
+    associations: bool,
     sink: &mut dyn PageSink,
 ) -> Result<()> {
     let archived = deleted(ctx, object).await?;
     let changed = changed_ids(ctx, object, since).await?;
-    let stored: Vec<&str> = if object.item_type == ItemKind::CustomObject {
+    let mut merged = HashSet::new();
+    if changed.is_empty() {
+        // The type's item and pipelines stay as stored.
+        let pipelines = (ctx.previous.children_of(&object.type_id).iter())
+            .filter(|id| (ctx.previous.get(id)).is_some_and(|i| i.item_type == ItemKind::Pipeline))
+            .map(|id| key_of(Integration::Hubspot, ItemKind::Pipeline, id));
+        let head = key_of(Integration::Hubspot, ItemKind::ObjectType, &object.type_id);
+        sink.keep(std::iter::once(head).chain(pipelines).collect());
+    } else {
+        let book = records::head(ctx, object, sink).await?;
+        merged = read_whole(ctx, object, &book, &changed, sink).await?;
+    }
+    // What is neither archived nor merged into a changed record stays (the changed ones are
+    // given again: the carry-over takes the new ones).
+    let mut kept: Vec<&str> = (stored_records(ctx, object).into_iter())
+        .filter(|id| !archived.contains(*id) && !merged.contains(*id))
+        .collect();
+    if associations {
+        let changed: HashSet<&str> = changed.iter().map(String::as_str).collect();
+        let unread: Vec<String> = (kept.iter())
+            .filter(|id| !changed.contains(**id))
+            .map(|id| (*id).to_owned())
+            .collect();
+        let refreshed = reconcile::association_patches(ctx, object, &unread, true).await?;
+        kept.retain(|id| !refreshed.gone.contains(*id));
+        sink.patch(refreshed.patches);
+        reconcile::note_checked(object, reconcile::Check::Associations, sink);
+    }
+    sink.keep(
+        (kept.into_iter())
+            .map(|id| key_of(Integration::Hubspot, object.item_type, id))
+            .collect(),
+    );
+    Ok(())
+}
+
+/// The ids of `object`'s records the account's last load stored.
+pub(super) fn stored_records<'a>(ctx: &'a LoadContext<'_>, object: &ObjectType) -> Vec<&'a str> {
+    if object.item_type == ItemKind::CustomObject {
         (ctx.previous.children_of(&object.type_id).iter())
             .map(String::as_str)
             .filter(|id| {
@@ -78,51 +122,34 @@ pub async fn load(
         (ctx.previous.of_kind(object.item_type))
             .map(|(id, _)| id)
             .collect()
-    };
-    let mut keep: Vec<String> = stored
-        .into_iter()
-        .filter(|id| !archived.contains(*id))
-        .map(|id| key_of(Integration::Hubspot, object.item_type, id))
-        .collect();
-    if changed.is_empty() {
-        // The type's item and pipelines stay as stored.
-        keep.push(key_of(
-            Integration::Hubspot,
-            ItemKind::ObjectType,
-            &object.type_id,
-        ));
-        keep.extend(
-            (ctx.previous.children_of(&object.type_id).iter())
-                .filter(|id| {
-                    (ctx.previous.get(id)).is_some_and(|i| i.item_type == ItemKind::Pipeline)
-                })
-                .map(|id| key_of(Integration::Hubspot, ItemKind::Pipeline, id)),
-        );
-        sink.keep(keep);
-        return Ok(());
     }
-    let book = records::head(ctx, object, sink).await?;
-    let names = records::property_names(&book);
+}
+
+/// Reads the records `ids` of `object` whole, with their associations, into `sink`; answers
+/// the ids of the records merged into them (gone: HubSpot's archived listing does not list
+/// them).
+pub(super) async fn read_whole(
+    ctx: &LoadContext<'_>,
+    object: &ObjectType,
+    book: &PropertyBook,
+    ids: &[String],
+    sink: &mut dyn PageSink,
+) -> Result<HashSet<String>> {
+    let names = records::property_names(book);
     let portal = ctx.account.id.as_str();
     let mut merged_away = HashSet::new();
-    for ids in changed.chunks(ASSOCIATION_BATCH) {
+    for ids in ids.chunks(associations::BATCH) {
         let found = read(ctx, object, ids, &names).await?;
         merged_away.extend(found.iter().flat_map(merged_into));
         let associated = associations::read(ctx, object, ids).await?;
         sink.page(
             found
                 .into_iter()
-                .map(|r| record_item(r, object, &book, &associated, portal))
+                .map(|r| record_item(r, object, book, &associated, portal))
                 .collect(),
         );
     }
-    // A record merged into a changed one is gone: HubSpot's archived listing does not list it.
-    let merged_keys: HashSet<String> = (merged_away.iter())
-        .map(|id| key_of(Integration::Hubspot, object.item_type, id))
-        .collect();
-    keep.retain(|key| !merged_keys.contains(key));
-    sink.keep(keep);
-    Ok(())
+    Ok(merged_away)
 }
 
 /// The ids of the records merged into `record` (`hs_merged_object_ids`, `;`-separated).
@@ -139,7 +166,7 @@ fn merged_into(record: &SimpleObject) -> Vec<String> {
 const MERGED_IDS: &str = "hs_merged_object_ids";
 
 /// The property holding a record's last change.
-fn last_change(object: &ObjectType) -> &'static str {
+pub(super) fn last_change(object: &ObjectType) -> &'static str {
     if object.item_type == ItemKind::Contact {
         "lastmodifieddate"
     } else {
@@ -206,7 +233,11 @@ async fn changed_ids(
 }
 
 /// Whether `record` (a search hit) is stored with the same last change.
-fn stored_as_is(ctx: &LoadContext<'_>, object: &ObjectType, record: &SimpleObject) -> bool {
+pub(super) fn stored_as_is(
+    ctx: &LoadContext<'_>,
+    object: &ObjectType,
+    record: &SimpleObject,
+) -> bool {
     let changed = parse_time(record.updated_at.as_deref());
     ctx.previous.get(&record.id).is_some_and(|stored| {
         stored.item_type == object.item_type && changed.is_some() && stored.modified == changed
@@ -214,7 +245,7 @@ fn stored_as_is(ctx: &LoadContext<'_>, object: &ObjectType, record: &SimpleObjec
 }
 
 /// The ids of `object`'s records deleted (archived; HubSpot lists them for 90 days).
-async fn deleted(ctx: &LoadContext<'_>, object: &ObjectType) -> Result<HashSet<String>> {
+pub(super) async fn deleted(ctx: &LoadContext<'_>, object: &ObjectType) -> Result<HashSet<String>> {
     let mut after = Cursor::default();
     let mut ids = HashSet::new();
     loop {

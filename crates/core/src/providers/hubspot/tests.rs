@@ -252,3 +252,37 @@ fn who_last_changed_a_record_is_noted_where_hubspot_says() {
     let quiet = to_item(object(serde_json::json!({"id": "4"})), &types()[0], "42");
     assert!(!quiet.details.contains_key(crate::item::EDITED_BY));
 }
+
+#[test]
+fn an_association_patch_makes_a_stored_record_what_a_fresh_read_would() {
+    let deals = &types()[2];
+    let with = |company: &str| {
+        let mut found = associations::Associations::default();
+        found.add(
+            "9".into(),
+            "companies",
+            associated(&[(company, &["Primary"])]),
+        );
+        found.add("9".into(), "contacts", associated(&[("1001", &[])]));
+        found
+    };
+    let record = || object(serde_json::json!({"id": "9", "properties": {"dealname": "Big"}}));
+    let mut stored = with_associations(record(), deals, with("5000001"), "42");
+    stored.delta = Some(crate::item::Delta::Changed);
+    // Who last edited its properties did not make this change: HubSpot does not say who did.
+    stored.set_edited_by("HubSpot user 7");
+
+    // Moved to another company: the patch changes it into what reading it again gives.
+    let moved = objects::association_patch("9", deals, &with("5000002"));
+    assert_eq!(moved.key, stored.key());
+    assert!(moved.apply(&mut stored));
+    let fresh = with_associations(record(), deals, with("5000002"), "42");
+    assert_eq!(stored, fresh, "the delta is the store's to say again");
+    // The same associations again change nothing.
+    assert!(!moved.apply(&mut stored));
+
+    // Its associations all removed: the fields go, and it hangs under no company.
+    let none = objects::association_patch("9", deals, &associations::Associations::default());
+    assert!(none.apply(&mut stored));
+    assert_eq!(stored, to_item(record(), deals, "42"));
+}
