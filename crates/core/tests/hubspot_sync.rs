@@ -171,7 +171,7 @@ async fn fifteen_thousand_records_with_one_timestamp_sync_without_a_loop() {
 }
 
 #[tokio::test]
-async fn daily_associations_and_a_weekly_check_of_every_record_put_right_what_syncs_cannot_see() {
+async fn daily_and_monthly_checks_put_right_what_syncs_cannot_see() {
     let sandbox = sandbox(Knobs::default()).await;
     let (inlet, dir) = stored_inlet(&sandbox, "hubspot-sync-daily").await;
     connect_to(&inlet, Integration::Hubspot).await.0.unwrap();
@@ -189,17 +189,13 @@ async fn daily_associations_and_a_weekly_check_of_every_record_put_right_what_sy
     assert_eq!(searches(), before + 5, "one search per object type");
 
     // Two contacts moved to another company (their last change stays), the last three deleted
-    // for good (no archive entry; two of them at a company): a sync's search and archived
-    // listing see none of it.
+    // for good (no archive entry), the one before them edited while search lagged (stamped an
+    // hour back): a sync's search and archived listing see none of it.
     let contacts = sandbox.dataset().hubspot.contacts.clone();
-    let purged = &contacts[contacts.len() - 3..];
-    let at_a_company = purged
-        .iter()
-        .filter(|c| c.associations.iter().any(|(k, _)| *k == "companies"));
-    assert_eq!(at_a_company.count(), 2);
     sandbox.edit_data(&DataEdit {
         hubspot_reassociated: 2,
         hubspot_purged: 3,
+        hubspot_backdated: 1,
         ..DataEdit::default()
     });
     let blind = sync(&inlet).await;
@@ -218,11 +214,11 @@ async fn daily_associations_and_a_weekly_check_of_every_record_put_right_what_sy
             .unwrap();
     };
 
-    // A day after the contacts' associations were last read, the sync reads them again: the
-    // two moved contacts change; the two deleted that were at a company, answered as having no
-    // associations, are looked up and found gone; nothing is listed.
-    state("associations-checked:0-1", chrono::Duration::hours(25));
-    let listed = listings();
+    // A day after the contacts' daily check, the sync counts their ids against HubSpot's (a few
+    // searches find the three deleted for good) and reads their associations again (the two
+    // moved change); nothing is listed.
+    state("daily-checked:0-1", chrono::Duration::hours(25));
+    let (listed, searched) = (listings(), searches());
     let daily = sync(&inlet).await;
     assert!(daily.incremental && !daily.partial, "{:?}", daily.failures);
     assert_eq!(
@@ -230,10 +226,20 @@ async fn daily_associations_and_a_weekly_check_of_every_record_put_right_what_sy
         Some(ChangeSummary {
             new: 0,
             changed: 2,
-            gone: 2
+            gone: 3
         })
     );
     assert_eq!(listings(), listed, "no record listed");
+    let census = searches() - searched - 5;
+    assert!((2..=20).contains(&census), "{census} searches to count");
+    assert!(
+        daily
+            .notes
+            .iter()
+            .any(|n| n.contains("0 records new, 3 records deleted for good")),
+        "{:?}",
+        daily.notes
+    );
     // The moved contact's history says which company it moved from and to.
     let moved = contacts
         .iter()
@@ -242,33 +248,34 @@ async fn daily_associations_and_a_weekly_check_of_every_record_put_right_what_sy
     let company = only_change_of(&inlet, &moved.id, "details.companyIds").await;
     assert_ne!(company.from, company.to);
 
-    // A week after the contacts were last listed whole, the sync checks every one of them:
-    // the third deleted for good is gone, and the summary says the syncs had missed it.
-    state("checked:0-1", chrono::Duration::days(8));
-    let weekly = sync(&inlet).await;
+    // Four weeks after the contacts were last listed whole, the sync checks every one: the one
+    // edited while search lagged is read, and the summary says the syncs had missed it.
+    state("checked:0-1", chrono::Duration::days(29));
+    let monthly = sync(&inlet).await;
     assert!(
-        weekly.incremental && !weekly.partial,
+        monthly.incremental && !monthly.partial,
         "{:?}",
-        weekly.failures
+        monthly.failures
     );
     assert_eq!(
-        weekly.changes,
+        monthly.changes,
         Some(ChangeSummary {
             new: 0,
-            changed: 0,
-            gone: 1
+            changed: 1,
+            gone: 0
         })
     );
     assert!(listings() > listed, "every contact listed");
     assert!(
-        weekly
+        monthly
             .notes
             .iter()
-            .any(|n| n.contains("0 records new or changed")
-                && n.contains("1 record gone without being listed")),
+            .any(|n| n.contains("1 record new or changed before the sync's window")),
         "{:?}",
-        weekly.notes
+        monthly.notes
     );
+    let lagged = &contacts[contacts.len() - 4];
+    only_change_of(&inlet, &lagged.id, "details.values.firstname").await;
     // Only the contacts were due: the next sync checks nothing whole again.
     let listed = listings();
     let next = sync(&inlet).await;

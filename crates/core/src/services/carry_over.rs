@@ -60,6 +60,9 @@ impl KeptShapes {
     }
 }
 
+/// How many patched items a carry-over reads at once.
+const PATCHED_AT_ONCE: usize = 1_000;
+
 /// What a carry-over reads of the stored items: keys alone, or whole items (when the provider
 /// fixes them up).
 enum Stored {
@@ -132,12 +135,14 @@ impl Library {
                         .partition(|key| patches.contains_key(key));
                 let carried = patched.len() + as_stored.len();
                 result.kept_as_stored.extend(as_stored);
-                if !patched.is_empty() {
-                    let items = tokio::task::spawn_blocking(move || {
-                        store.stored_items(generation, &patched)
-                    })
-                    .await
-                    .map_err(|e| CoreError::task_failed("reading the item store", e))??;
+                // The patched items are read a thousand at a time (a day's association check
+                // patches every record), and only those a patch changes stay in memory.
+                for keys in patched.chunks(PATCHED_AT_ONCE) {
+                    let (store, keys) = (store.clone(), keys.to_vec());
+                    let items =
+                        tokio::task::spawn_blocking(move || store.stored_items(generation, &keys))
+                            .await
+                            .map_err(|e| CoreError::task_failed("reading the item store", e))??;
                     for mut item in items {
                         let key = item.key();
                         match patches.remove(&key) {
@@ -146,6 +151,13 @@ impl Library {
                         }
                     }
                 }
+                // A patched key no longer stored is kept like any other (the writer finds it
+                // gone).
+                result.kept_as_stored.extend(
+                    patched
+                        .into_iter()
+                        .filter(|key| patches.remove(key).is_some()),
+                );
                 carried
             }
             Stored::Items(items) => {

@@ -127,6 +127,10 @@ pub struct DataEdit {
     /// the renamed and removed): HubSpot changes associations without moving the record's
     /// last change (`updatedAt`, `lastmodifieddate`), so search does not find them.
     pub hubspot_reassociated: usize,
+    /// HubSpot contacts (the last ones, after the purged ones) given a new first name while the
+    /// search index was behind: their last change is stamped an hour before the edit, so a
+    /// search from the last sync does not find them.
+    pub hubspot_backdated: usize,
     /// Airtable records of the first base's first table given a new note (the first ones).
     pub airtable_changed: usize,
     /// New Airtable records there.
@@ -286,6 +290,18 @@ impl Dataset {
         }
         for _ in 0..edit.hubspot_purged {
             contacts.pop();
+        }
+        let hour_before = rfc3339(
+            (self.hubspot.last_edit_ms - 3_600_000).div_euclid(1_000),
+            (self.hubspot.last_edit_ms - 3_600_000).rem_euclid(1_000),
+        );
+        for contact in contacts.iter_mut().rev().take(edit.hubspot_backdated) {
+            for (name, value) in &mut contact.properties {
+                if *name == "firstname" {
+                    *value = Some(format!("{} (edited)", value.as_deref().unwrap_or("")));
+                }
+            }
+            contact.updated_at.clone_from(&hour_before);
         }
         let companies: Vec<String> = self
             .hubspot

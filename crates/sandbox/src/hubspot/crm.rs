@@ -8,7 +8,8 @@
 //!   stages[{id, label, displayOrder, metadata{probability | ticketState}}]}]}`, no paging.
 //! - `GET /crm/v3/schemas` (the spec's `/crm-object-schemas/v3/schemas` too): the custom objects,
 //!   `crm.schemas.custom.read` or `crm.objects.custom.read`.
-//! - `POST /crm/v3/objects/{type}/batch/read`: `{inputs: [{id}], properties: […]}` (100 inputs).
+//! - `POST /crm/v3/objects/{type}/batch/read`: `{inputs: [{id}], properties: […]}` (100 inputs);
+//!   ids not found get an `OBJECT_NOT_FOUND` error entry (207), or a 404 when none is found.
 
 use std::collections::HashMap;
 
@@ -179,10 +180,37 @@ async fn batch_read(
         .map(|p| p.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let records = kind.records(&data);
-    let results: Vec<Value> = inputs
-        .iter()
-        .filter_map(|(id, _)| records.iter().find(|r| &r.id == id))
-        .map(|r| record_json(r, &requested, knobs.hubspot_extra_properties))
-        .collect();
-    answer(&state, &knobs, budget, batch_answer(results))
+    let (mut results, mut missing) = (Vec::new(), Vec::new());
+    for (id, _) in &inputs {
+        match records.iter().find(|r| &r.id == id) {
+            Some(r) => results.push(record_json(r, &requested, knobs.hubspot_extra_properties)),
+            None => missing.push(id.clone()),
+        }
+    }
+    if missing.is_empty() {
+        return answer(&state, &knobs, budget, batch_answer(results));
+    }
+    // Ids not found: an error entry (207) beside the records found, or 404 when none is
+    // (HubSpot/hubspot-api-php#619; bruin-data/ingestr#1203).
+    let type_name = object_type.trim_end_matches('s').to_uppercase();
+    let message = format!(
+        "Could not get some {type_name} objects, they may be deleted or not exist. Check that ids are valid."
+    );
+    let error = json!({"status": "error", "category": "OBJECT_NOT_FOUND", "message": message,
+        "context": {"ids": missing}});
+    if results.is_empty() {
+        let mut response = answer(&state, &knobs, budget, error);
+        if response.status() == StatusCode::OK {
+            *response.status_mut() = StatusCode::NOT_FOUND;
+        }
+        return response;
+    }
+    let mut body = batch_answer(results);
+    body["numErrors"] = 1.into();
+    body["errors"] = json!([error]);
+    let mut response = answer(&state, &knobs, budget, body);
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::MULTI_STATUS;
+    }
+    response
 }

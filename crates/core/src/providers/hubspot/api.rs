@@ -7,6 +7,9 @@ use serde::Deserialize;
 /// `GET /crm/v3/objects/{type}` → one page.
 #[derive(Debug, Deserialize)]
 pub struct ObjectPage {
+    /// How many records the search matched in all (searches only).
+    #[serde(default)]
+    pub total: Option<usize>,
     /// The records of this page.
     pub results: Vec<SimpleObject>,
     /// Absent on the last page.
@@ -219,6 +222,33 @@ pub struct AssociationBatch {
     /// One result per record found.
     #[serde(default)]
     pub results: Vec<AssociationsOf>,
+    /// One entry per record not answered: `NO_ASSOCIATIONS_FOUND` for a record with none of
+    /// the type asked for (or no record: HubSpot answers both alike).
+    #[serde(default)]
+    pub errors: Vec<BatchError>,
+}
+
+/// One error entry of a batch answer.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchError {
+    /// `crm.associations.NO_ASSOCIATIONS_FOUND`, …
+    #[serde(default)]
+    pub sub_category: Option<String>,
+    /// What it is about: `fromObjectId` names the records.
+    #[serde(default)]
+    pub context: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl BatchError {
+    /// The records this entry says have no associations of the type asked for.
+    pub fn none_associated(&self) -> &[String] {
+        let none = self.sub_category.as_deref() == Some("crm.associations.NO_ASSOCIATIONS_FOUND");
+        match self.context.get("fromObjectId") {
+            Some(ids) if none => ids,
+            _ => &[],
+        }
+    }
 }
 
 /// One record's associations with records of one type.

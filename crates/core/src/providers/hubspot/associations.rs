@@ -5,7 +5,7 @@
 //! none); a record with more than one answer holds gets `paging`, read on by sending
 //! `{id, after}` again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::json;
 
@@ -30,6 +30,8 @@ pub struct Associated {
 #[derive(Debug, Default)]
 pub struct Associations {
     by_record: HashMap<String, HashMap<&'static str, Vec<Associated>>>,
+    /// The types each record was answered about (with associations, or with none).
+    answered: HashMap<String, HashSet<&'static str>>,
 }
 
 impl Associations {
@@ -38,14 +40,16 @@ impl Associations {
         self.by_record.get(id)?.get(kind)
     }
 
-    /// Whether HubSpot answered with associations of `id` (a record with none of any type it
-    /// was asked for, or no record at all, is not answered about).
-    pub fn answered(&self, id: &str) -> bool {
-        self.by_record.contains_key(id)
+    /// Whether HubSpot answered about `id` for every type `kinds` — with its associations, or
+    /// saying it has none — so that what was read is the whole of them (a read that left it
+    /// out, a type the scopes do not show, is not).
+    pub fn known(&self, id: &str, kinds: &[&str]) -> bool {
+        (self.answered.get(id)).is_some_and(|types| kinds.iter().all(|k| types.contains(k)))
     }
 
     /// Adds `more` of `id`'s associated records of type `kind`.
     pub(super) fn add(&mut self, id: String, kind: &'static str, more: Vec<Associated>) {
+        self.answered.entry(id.clone()).or_default().insert(kind);
         self.by_record
             .entry(id)
             .or_default()
@@ -97,6 +101,11 @@ pub async fn read(
                 Err(other) => return Err(other),
             };
             pending = rest;
+            for error in &answer.errors {
+                for id in error.none_associated() {
+                    found.answered.entry(id.clone()).or_default().insert(kind);
+                }
+            }
             for result in answer.results {
                 let list = result
                     .to

@@ -5,6 +5,7 @@
 
 pub mod api;
 mod associations;
+mod census;
 pub mod labels;
 mod objects;
 mod reconcile;
@@ -170,11 +171,12 @@ impl Provider for HubSpot {
         })
     }
 
-    /// From any complete load: what a weekly full load would put right (deletions past the
-    /// archive's 90 days, merged and permanently deleted records, association changes, changes
-    /// search did not see) a sync puts right once a day by checking every record's id and last
-    /// change (`reconcile.rs`), for a fraction of a full load's bytes and writes. A full load
-    /// runs only when asked, after a partial load, or for a type not loaded before.
+    /// From any complete load: what a weekly full load would put right (records deleted for
+    /// good, association changes, changes search did not see) a sync puts right on slower
+    /// cadences (`reconcile.rs`: a daily census of ids and read of associations, a monthly check
+    /// of every record's last change), for a fraction of a full load's requests, bytes and
+    /// writes. A full load runs only when asked, after a partial load, or for a type not loaded
+    /// before.
     fn syncs_from(&self, when: Option<&crate::item::LoadedWhen>) -> bool {
         when.is_some_and(|w| w.complete)
     }

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use super::api::{Schema, SimpleObject};
-use super::associations::Associations;
+use super::associations::{Associated, Associations};
 use super::labels::PropertyBook;
 use crate::integration::Integration;
 use crate::item::{IntegrationItem, ItemPatch};
@@ -217,6 +217,9 @@ fn keep_associations(item: &mut IntegrationItem, object: &ObjectType, all: &Asso
         let Some(list) = all.of(&item.id, kind) else {
             continue;
         };
+        // HubSpot promises no order (HubSpot/hubspot-api-ruby#171): by id, so the same
+        // associations read again make the same item.
+        let list = by_id(list);
         let mut seen = HashSet::new();
         let ids: Vec<Value> = list
             .iter()
@@ -242,12 +245,20 @@ fn keep_associations(item: &mut IntegrationItem, object: &ObjectType, all: &Asso
     item.parent_id = match object.item_type {
         ItemKind::CustomObject => Some(object.type_id.clone()),
         _ => all.of(&item.id, "companies").and_then(|list| {
+            let list = by_id(list);
             list.iter()
                 .find(|a| a.labels.iter().any(|l| l == "Primary"))
                 .or_else(|| list.first())
                 .map(|a| a.id.clone())
         }),
     };
+}
+
+/// `list` in the order of its records' ids (numbers, compared as such).
+fn by_id(list: &[Associated]) -> Vec<&Associated> {
+    let mut sorted: Vec<&Associated> = list.iter().collect();
+    sorted.sort_by(|a, b| (a.id.len(), &a.id).cmp(&(b.id.len(), &b.id)));
+    sorted
 }
 
 /// The `details` fields [`keep_associations`] sets.

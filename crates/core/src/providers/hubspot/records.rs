@@ -8,7 +8,7 @@ use super::api::{BatchRead, ObjectPage, SimpleObject};
 use super::labels::PropertyBook;
 use super::objects::{merge_properties, record_item, type_item, ObjectType};
 use super::{associations, reconcile, reference, sync};
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::providers::{advance, api_url, Cursor, LoadContext, PageSink};
 use crate::spec::spec;
@@ -53,8 +53,8 @@ pub async fn load(
                     reconcile::everything(ctx, object, since, sink).await
                 }
                 check => {
-                    let associations = check == reconcile::Check::Associations;
-                    sync::load(ctx, object, since, associations, sink).await
+                    let daily = check == reconcile::Check::Daily;
+                    sync::load(ctx, object, since, daily, sink).await
                 }
             };
         }
@@ -157,7 +157,9 @@ pub(super) async fn listing_page(
 }
 
 /// The records `ids` of `object` with the values of `properties`, read 100 at a time
-/// (`POST …/batch/read`), in the order HubSpot answers.
+/// (`POST …/batch/read`), in the order HubSpot answers; those no longer there are left out.
+/// HubSpot answers 207 with an error entry for each id not found (HubSpot/hubspot-api-php#619)
+/// and 404 `OBJECT_NOT_FOUND` when none of a batch is found (bruin-data/ingestr#1203).
 pub(super) async fn batch_read(
     ctx: &LoadContext<'_>,
     object: &ObjectType,
@@ -172,13 +174,32 @@ pub(super) async fn batch_read(
     for chunk in ids.chunks(BATCH_READ) {
         let inputs: Vec<serde_json::Value> = chunk.iter().map(|id| json!({"id": id})).collect();
         let body = json!({"inputs": inputs, "properties": properties, "propertiesWithHistory": []});
-        let answer: BatchRead = ctx
+        let answer: Result<BatchRead> = ctx
             .api
             .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
-            .await?;
-        found.extend(answer.results);
+            .await;
+        match answer {
+            Ok(answer) => found.extend(answer.results),
+            // None of the batch is there (deleted since it was listed).
+            Err(CoreError::ProviderHttp {
+                status: 404,
+                provider_code: Some(code),
+                ..
+            }) if code == "OBJECT_NOT_FOUND" => {}
+            Err(other) => return Err(other),
+        }
     }
     Ok(found)
+}
+
+/// Which of the records `ids` of `object` are still there (a `batch/read` of their ids).
+pub(super) async fn existing(
+    ctx: &LoadContext<'_>,
+    object: &ObjectType,
+    ids: &[String],
+) -> Result<std::collections::HashSet<String>> {
+    let found = batch_read(ctx, object, ids, &["hs_object_id"]).await?;
+    Ok(found.into_iter().map(|r| r.id).collect())
 }
 
 /// The values of `properties` for `records`, merged into them.

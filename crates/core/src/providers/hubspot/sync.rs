@@ -3,7 +3,7 @@
 //! - Changed records: the CRM search (`POST /crm/v3/objects/{type}/search`) filtered on the
 //!   last-modified property (`lastmodifieddate` for contacts, `hs_lastmodifieddate` for the
 //!   others) from when the last load began, less [`OVERLAP`] ([`since`]: a full load instead
-//!   after a partial one and for a type not loaded before; once a week every record is
+//!   after a partial one and for a type not loaded before; every four weeks every record is
 //!   checked instead, `reconcile.rs`). HubSpot takes one sorting
 //!   rule per search, so the keyset is the record id: sorted by `hs_object_id` and filtered
 //!   `hs_object_id > the last id seen`, each page a new search from the start. Records sharing
@@ -20,9 +20,9 @@
 //!   `hs_merged_object_ids`; those are gone (the archived listing does not give them).
 //! - The type's definitions and pipelines are read again only when some record changed (a
 //!   stage's label belongs to the records that show it); otherwise the stored ones stay.
-//! - Associations: the changed records' come with them; once a day the kept records' are read
-//!   again (`reconcile::association_patches`), as HubSpot changes them without moving a
-//!   record's last change.
+//! - Once a day, the ids counted against HubSpot's (`census.rs`: records deleted for good or
+//!   created unseen) and the kept records' associations read again (`reconcile::daily`), as
+//!   HubSpot changes them without moving a record's last change.
 
 use std::collections::HashSet;
 
@@ -62,47 +62,42 @@ pub fn since(ctx: &LoadContext<'_>, object: &ObjectType) -> Option<DateTime<Utc>
 
 /// Syncs `object`: its records changed since `since` read whole, and the stored ones neither
 /// changed nor deleted (archived) kept; its item and pipelines read again when a record changed.
-/// With `associations` (once a day, `reconcile::Check`), the kept records' associations are read
-/// again and handed over as patches.
+/// With `daily` (once a day, `reconcile::Check`), the ids are counted against HubSpot's and the
+/// kept records' associations read again (`reconcile::daily`).
 pub async fn load(
     ctx: &LoadContext<'_>,
     object: &ObjectType,
     since: DateTime<Utc>,
-    associations: bool,
+    daily: bool,
     sink: &mut dyn PageSink,
 ) -> Result<()> {
     let archived = deleted(ctx, object).await?;
     let changed = changed_ids(ctx, object, since).await?;
-    let mut merged = HashSet::new();
-    if changed.is_empty() {
+    let (mut book, mut merged) = (None, HashSet::new());
+    if !changed.is_empty() {
+        let read = records::head(ctx, object, sink).await?;
+        merged = read_whole(ctx, object, &read, &changed, sink).await?;
+        book = Some(read);
+    }
+    // What is neither archived nor merged into a changed record stays (the changed ones are
+    // given again: the carry-over takes the new ones).
+    let mut kept: Vec<String> = (stored_records(ctx, object).into_iter())
+        .filter(|id| !archived.contains(*id) && !merged.contains(*id))
+        .map(str::to_owned)
+        .collect();
+    if daily {
+        reconcile::daily(ctx, object, &changed, &mut kept, &mut book, sink).await?;
+    }
+    if book.is_none() {
         // The type's item and pipelines stay as stored.
         let pipelines = (ctx.previous.children_of(&object.type_id).iter())
             .filter(|id| (ctx.previous.get(id)).is_some_and(|i| i.item_type == ItemKind::Pipeline))
             .map(|id| key_of(Integration::Hubspot, ItemKind::Pipeline, id));
         let head = key_of(Integration::Hubspot, ItemKind::ObjectType, &object.type_id);
         sink.keep(std::iter::once(head).chain(pipelines).collect());
-    } else {
-        let book = records::head(ctx, object, sink).await?;
-        merged = read_whole(ctx, object, &book, &changed, sink).await?;
-    }
-    // What is neither archived nor merged into a changed record stays (the changed ones are
-    // given again: the carry-over takes the new ones).
-    let mut kept: Vec<&str> = (stored_records(ctx, object).into_iter())
-        .filter(|id| !archived.contains(*id) && !merged.contains(*id))
-        .collect();
-    if associations {
-        let changed: HashSet<&str> = changed.iter().map(String::as_str).collect();
-        let unread: Vec<String> = (kept.iter())
-            .filter(|id| !changed.contains(**id))
-            .map(|id| (*id).to_owned())
-            .collect();
-        let refreshed = reconcile::association_patches(ctx, object, &unread, true).await?;
-        kept.retain(|id| !refreshed.gone.contains(*id));
-        sink.patch(refreshed.patches);
-        reconcile::note_checked(object, reconcile::Check::Associations, sink);
     }
     sink.keep(
-        (kept.into_iter())
+        (kept.iter())
             .map(|id| key_of(Integration::Hubspot, object.item_type, id))
             .collect(),
     );
