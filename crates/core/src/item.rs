@@ -195,13 +195,35 @@ impl ItemPatch {
                 Some(value) => item.details.insert(name.clone(), value.clone()),
                 None => item.details.remove(name),
             };
-            changed |= before.as_ref() != value.as_ref();
+            changed |= !same_up_to_order(before.as_ref(), value.as_ref());
         }
         if changed {
             item.details.remove(EDITED_BY);
         }
         item.delta = None;
         changed
+    }
+}
+
+/// Whether two values hold the same, lists taken in any order (a provider may list an item's
+/// associations or labels in another order from one read to the next).
+fn same_up_to_order(a: Option<&serde_json::Value>, b: Option<&serde_json::Value>) -> bool {
+    fn canonical(value: &serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Array(list) => {
+                let mut list: Vec<serde_json::Value> = list.iter().map(canonical).collect();
+                list.sort_by_cached_key(serde_json::Value::to_string);
+                serde_json::Value::Array(list)
+            }
+            serde_json::Value::Object(map) => serde_json::Value::Object(
+                map.iter().map(|(k, v)| (k.clone(), canonical(v))).collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    match (a, b) {
+        (Some(a), Some(b)) => a == b || canonical(a) == canonical(b),
+        (a, b) => a.is_none() && b.is_none(),
     }
 }
 
@@ -370,5 +392,31 @@ mod tests {
                 "Site": {"url": "https://example.com"},
             })
         );
+    }
+
+    #[test]
+    fn a_patch_of_the_same_lists_in_another_order_changes_nothing() {
+        let mut item = IntegrationItem::new(Integration::Hubspot, "1", ItemKind::Deal, "Deal");
+        item.parent_id = Some("7".into());
+        item.details.insert(
+            "associations".into(),
+            serde_json::json!([{"id": "9", "labels": ["B", "A"]}, {"id": "7", "labels": []}]),
+        );
+        item.set_edited_by("Ada");
+        let patch = |associations: serde_json::Value| ItemPatch {
+            key: item.key(),
+            details: vec![("associations".into(), Some(associations))],
+            parent_id: Some("7".into()),
+        };
+        let reordered = patch(
+            serde_json::json!([{"id": "7", "labels": []}, {"id": "9", "labels": ["A", "B"]}]),
+        );
+        let mut same = item.clone();
+        assert!(!reordered.apply(&mut same), "only the order moved");
+        assert!(same.details.contains_key(EDITED_BY));
+        let moved = patch(serde_json::json!([{"id": "7", "labels": []}]));
+        let mut changed = item.clone();
+        assert!(moved.apply(&mut changed));
+        assert!(!changed.details.contains_key(EDITED_BY));
     }
 }

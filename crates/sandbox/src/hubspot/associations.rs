@@ -130,7 +130,7 @@ fn none_associated(from: ObjectType, to: ObjectType, id: &str) -> Value {
 }
 
 /// A type's name as HubSpot's messages give it: `company`, `contact`.
-fn singular(kind: ObjectType) -> String {
+pub(super) fn singular(kind: ObjectType) -> String {
     let name = kind.name();
     match name.strip_suffix("ies") {
         Some(stem) => format!("{stem}y"),

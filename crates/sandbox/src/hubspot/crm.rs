@@ -192,7 +192,7 @@ async fn batch_read(
     }
     // Ids not found: an error entry (207) beside the records found, or 404 when none is
     // (HubSpot/hubspot-api-php#619; bruin-data/ingestr#1203).
-    let type_name = object_type.trim_end_matches('s').to_uppercase();
+    let type_name = super::associations::singular(kind).to_uppercase();
     let message = format!(
         "Could not get some {type_name} objects, they may be deleted or not exist. Check that ids are valid."
     );

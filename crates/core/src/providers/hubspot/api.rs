@@ -236,17 +236,25 @@ pub struct BatchError {
     #[serde(default)]
     pub sub_category: Option<String>,
     /// What it is about: `fromObjectId` names the records.
+    /// Read loosely: an entry of another shape than a list of ids must not fail the answer.
     #[serde(default)]
-    pub context: std::collections::HashMap<String, Vec<String>>,
+    pub context: std::collections::HashMap<String, serde_json::Value>,
 }
 
 impl BatchError {
     /// The records this entry says have no associations of the type asked for.
-    pub fn none_associated(&self) -> &[String] {
+    pub fn none_associated(&self) -> Vec<String> {
         let none = self.sub_category.as_deref() == Some("crm.associations.NO_ASSOCIATIONS_FOUND");
         match self.context.get("fromObjectId") {
-            Some(ids) if none => ids,
-            _ => &[],
+            Some(serde_json::Value::Array(ids)) if none => ids
+                .iter()
+                .filter_map(|id| match id {
+                    serde_json::Value::String(id) => Some(id.clone()),
+                    serde_json::Value::Number(id) => Some(id.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
         }
     }
 }

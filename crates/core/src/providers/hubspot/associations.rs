@@ -47,6 +47,14 @@ impl Associations {
         (self.answered.get(id)).is_some_and(|types| kinds.iter().all(|k| types.contains(k)))
     }
 
+    /// Takes back that HubSpot answered about any record for `kind` (a read of it stopped
+    /// half-way: what came is not the whole).
+    fn forget_kind(&mut self, kind: &str) {
+        for types in self.answered.values_mut() {
+            types.remove(kind);
+        }
+    }
+
     /// Adds `more` of `id`'s associated records of type `kind`.
     pub(super) fn add(&mut self, id: String, kind: &'static str, more: Vec<Associated>) {
         self.answered.entry(id.clone()).or_default().insert(kind);
@@ -96,6 +104,8 @@ pub async fn read(
                         kind,
                         "HubSpot associations not readable with the granted scopes"
                     );
+                    // Records whose first page came before the refusal are not known whole.
+                    found.forget_kind(kind);
                     break;
                 }
                 Err(other) => return Err(other),
@@ -103,7 +113,7 @@ pub async fn read(
             pending = rest;
             for error in &answer.errors {
                 for id in error.none_associated() {
-                    found.answered.entry(id.clone()).or_default().insert(kind);
+                    found.answered.entry(id).or_default().insert(kind);
                 }
             }
             for result in answer.results {
@@ -115,11 +125,12 @@ pub async fn read(
                             serde_json::Value::String(s) => s,
                             other => other.to_string(),
                         },
-                        labels: to
-                            .association_types
-                            .into_iter()
-                            .filter_map(|t| t.label.filter(|l| !l.trim().is_empty()))
-                            .collect(),
+                        labels: sorted(
+                            to.association_types
+                                .into_iter()
+                                .filter_map(|t| t.label.filter(|l| !l.trim().is_empty()))
+                                .collect(),
+                        ),
                     })
                     .collect();
                 if let Some(after) = result.paging.and_then(|p| p.next).map(|n| n.after) {
@@ -136,4 +147,11 @@ pub async fn read(
         }
     }
     Ok(found)
+}
+
+/// Labels in one order whatever order HubSpot gives them in, so that a record read again
+/// compares equal.
+fn sorted(mut labels: Vec<String>) -> Vec<String> {
+    labels.sort_unstable();
+    labels
 }

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::api::ObjectPage;
 use super::objects::ObjectType;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::providers::{api_url, LoadContext};
 use crate::spec::SEARCH_PACE_KEY;
 
@@ -154,10 +154,19 @@ async fn count(
     let page: ObjectPage = (ctx.api.keyed(SEARCH_PACE_KEY))
         .json(ctx.tokens, |http| http.post(url.clone()).json(&body))
         .await?;
-    let ids: Vec<u64> = (page.results.iter())
-        .filter_map(|r| r.id.parse().ok())
-        .collect();
-    Ok((page.total.unwrap_or(ids.len()), ids))
+    let invalid = |reason: &str| CoreError::InvalidResponse {
+        integration: crate::integration::Integration::Hubspot,
+        reason: reason.into(),
+    };
+    let ids = (page.results.iter())
+        .map(|r| r.id.parse::<u64>())
+        .collect::<std::result::Result<Vec<u64>, _>>()
+        .map_err(|_| invalid("a search answered a record id that is not a number"))?;
+    // The count is what the census compares: a search without it cannot be trusted to agree.
+    let total = page
+        .total
+        .ok_or_else(|| invalid("a search answered without its total"))?;
+    Ok((total, ids))
 }
 
 #[cfg(test)]

@@ -37,6 +37,10 @@ use crate::providers::{advance, parse_time, Cursor, LoadContext, PageSink};
 pub const DAILY: chrono::Duration = chrono::Duration::days(1);
 /// How often a sync lists every record to check it against the store.
 pub const EVERYTHING_EVERY: chrono::Duration = chrono::Duration::days(28);
+/// How much earlier than its cadence a check is due: a daily timer's runs drift by minutes
+/// (and a check is stamped when it ends), so a check due only after a whole day would run
+/// every other day.
+const EARLY: chrono::Duration = chrono::Duration::hours(2);
 
 /// What a sync of a type checks beside what changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,19 +69,25 @@ impl Check {
 /// What a sync of `object` checks this time: everything when it never listed every record or
 /// not for [`EVERYTHING_EVERY`]; else the daily check when not made for [`DAILY`].
 pub fn due(ctx: &LoadContext<'_>, object: &ObjectType) -> Check {
+    due_at(&ctx.previous.state, object, Utc::now())
+}
+
+fn due_at(
+    state: &std::collections::HashMap<String, String>,
+    object: &ObjectType,
+    now: DateTime<Utc>,
+) -> Check {
     let older_than = |key: &String, every: chrono::Duration| {
-        let last = (ctx.previous.state.get(key))
+        let last = (state.get(key))
             .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
             .map(|at| at.with_timezone(&Utc));
-        last.is_none_or(|at| Utc::now() - at >= every)
+        last.is_none_or(|at| now - at >= every - EARLY)
     };
     let keys = Check::Everything.state_keys(object);
-    if older_than(&keys[0], EVERYTHING_EVERY) {
-        Check::Everything
-    } else if older_than(&keys[1], DAILY) {
-        Check::Daily
-    } else {
-        Check::Changes
+    match (keys.first(), keys.get(1)) {
+        (Some(every), _) if older_than(every, EVERYTHING_EVERY) => Check::Everything,
+        (_, Some(daily)) if older_than(daily, DAILY) => Check::Daily,
+        _ => Check::Changes,
     }
 }
 
@@ -286,5 +296,35 @@ async fn every_record(
         if !advance(Integration::Hubspot, &mut after, next)? {
             return Ok(found);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_daily_timer_that_drifts_by_minutes_still_checks_every_day() {
+        let types = super::super::objects::standard_types();
+        let object = &types[0];
+        let now = Utc::now();
+        let at = |ago: chrono::Duration| (now - ago).to_rfc3339();
+        let state = |daily: chrono::Duration, every: chrono::Duration| {
+            std::collections::HashMap::from([
+                (format!("daily-checked:{}", object.type_id), at(daily)),
+                (format!("checked:{}", object.type_id), at(every)),
+            ])
+        };
+        let (minutes, days) = (chrono::Duration::minutes, chrono::Duration::days);
+        let drifted = state(days(1) - minutes(4), days(3));
+        assert_eq!(due_at(&drifted, object, now), Check::Daily);
+        let same_day = state(chrono::Duration::hours(12), days(3));
+        assert_eq!(due_at(&same_day, object, now), Check::Changes);
+        let four_weeks = state(minutes(30), days(28) - minutes(4));
+        assert_eq!(due_at(&four_weeks, object, now), Check::Everything);
+        assert_eq!(
+            due_at(&std::collections::HashMap::new(), object, now),
+            Check::Everything
+        );
     }
 }

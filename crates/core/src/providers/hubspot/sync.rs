@@ -50,7 +50,8 @@ const SEARCH_PAGE: usize = 200;
 /// `None` — the type loads in full — for a type not loaded before. (The loader makes a sync a
 /// full load after a partial one; what the search and the archived listing cannot show —
 /// deletions past the archive's 90 days, merged and permanently deleted records, association
-/// changes — the daily check of every record puts right, `reconcile.rs`.)
+/// changes — the slower checks put right: the daily count of ids and read of associations,
+/// and every four weeks the check of every record, `reconcile.rs`.)
 pub fn since(ctx: &LoadContext<'_>, object: &ObjectType) -> Option<DateTime<Utc>> {
     let when = ctx.previous.when?;
     let type_stored = ctx
