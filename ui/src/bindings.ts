@@ -394,7 +394,11 @@ export type ErrorCode =
 /**  See `CoreError::SandboxUnavailable`. */
 "sandbox_unavailable" | 
 /**  See `CoreError::UnsafeFile`. */
-"unsafe_file";
+"unsafe_file" | 
+/**  See `CoreError::SqlRefused`. */
+"sql_refused" | 
+/**  See `CoreError::SqlTimedOut`. */
+"sql_timed_out";
 
 /**  An export format. */
 export type ExportFormat = 

@@ -103,6 +103,20 @@ pub enum Command {
         #[arg(long, value_name = "on|off")]
         notify: Option<String>,
     },
+    /// Run one read-only SQL statement over the stored data (no network call): the documented
+    /// views — items, changes, revisions, accounts, airtable_records, notion_pages,
+    /// hubspot_contacts, hubspot_companies, hubspot_deals, files, … (docs/schema.md). Writes,
+    /// ATTACH and pragmas that set are refused.
+    Sql {
+        /// The statement, e.g. "SELECT name, email FROM hubspot_contacts LIMIT 10".
+        statement: String,
+        /// table (default), csv, json or ndjson.
+        #[arg(long, default_value = "table")]
+        format: String,
+        /// Stop the statement after this many seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+        timeout: f64,
+    },
     /// Write a stored Airtable base as one XLSX workbook: a sheet per table, a column per
     /// field, numbers as numbers, dates as dates (load its records first).
     Workbook {

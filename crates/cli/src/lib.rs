@@ -93,6 +93,13 @@ async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError>
             };
             commands::sync::run(&inlet, voice, asked).await
         }
+        Command::Sql {
+            statement,
+            format,
+            timeout,
+        } => commands::sql::run(&inlet, &statement, &format, timeout)
+            .await
+            .map(|()| ExitCode::SUCCESS),
         Command::History { id, since } => {
             commands::history::run(&inlet, id.as_deref(), since.as_deref(), cli.json).await
         }

@@ -12,6 +12,7 @@ pub mod manual;
 pub mod plan;
 pub mod retention;
 pub mod schedule;
+pub mod sql;
 pub mod status;
 pub mod sync;
 pub mod workbook;

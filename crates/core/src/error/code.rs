@@ -69,6 +69,10 @@ pub enum ErrorCode {
     SandboxUnavailable,
     /// See `CoreError::UnsafeFile`.
     UnsafeFile,
+    /// See `CoreError::SqlRefused`.
+    SqlRefused,
+    /// See `CoreError::SqlTimedOut`.
+    SqlTimedOut,
 }
 
 impl ErrorCode {
@@ -106,6 +110,8 @@ impl ErrorCode {
             ErrorCode::SerializationFailed => "serialization_failed",
             ErrorCode::SandboxUnavailable => "sandbox_unavailable",
             ErrorCode::UnsafeFile => "unsafe_file",
+            ErrorCode::SqlRefused => "sql_refused",
+            ErrorCode::SqlTimedOut => "sql_timed_out",
         }
     }
 }

@@ -157,6 +157,13 @@ pub enum CoreError {
     /// it, or it is a link.
     #[error("Inlet will not use {path}: {reason}")]
     UnsafeFile { path: String, reason: String },
+    /// A SQL statement Inlet will not run: not one statement that reads, reaching outside what
+    /// it may read, or SQL SQLite did not understand (the reason says which).
+    #[error("Inlet will not run that SQL: {reason}")]
+    SqlRefused { reason: String },
+    /// A SQL statement ran past its time limit and was stopped.
+    #[error("The SQL statement ran longer than {seconds} s and was stopped; narrow it (a WHERE, a LIMIT).")]
+    SqlTimedOut { seconds: f64 },
 }
 
 /// The span of a provider's request quota.
@@ -227,6 +234,8 @@ impl CoreError {
             CoreError::Serialization { .. } => ErrorCode::SerializationFailed,
             CoreError::SandboxUnavailable { .. } => ErrorCode::SandboxUnavailable,
             CoreError::UnsafeFile { .. } => ErrorCode::UnsafeFile,
+            CoreError::SqlRefused { .. } => ErrorCode::SqlRefused,
+            CoreError::SqlTimedOut { .. } => ErrorCode::SqlTimedOut,
         }
     }
 
@@ -313,6 +322,8 @@ impl CoreError {
                 json!({ "action": action, "path": path, "reason": reason })
             }
             CoreError::UnsafeFile { path, reason } => json!({ "path": path, "reason": reason }),
+            CoreError::SqlRefused { reason } => json!({ "reason": reason }),
+            CoreError::SqlTimedOut { seconds } => json!({ "seconds": seconds }),
             CoreError::InvalidArgument { .. }
             | CoreError::StateMismatch
             | CoreError::SignInReplaced

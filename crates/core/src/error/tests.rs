@@ -101,6 +101,8 @@ fn one_of_each() -> Vec<CoreError> {
             path: r(),
             reason: r(),
         },
+        CoreError::SqlRefused { reason: r() },
+        CoreError::SqlTimedOut { seconds: 5.0 },
     ]
 }
 
@@ -138,6 +140,8 @@ fn pinned(error: &CoreError) -> &'static str {
         CoreError::Serialization { .. } => "serialization_failed",
         CoreError::SandboxUnavailable { .. } => "sandbox_unavailable",
         CoreError::UnsafeFile { .. } => "unsafe_file",
+        CoreError::SqlRefused { .. } => "sql_refused",
+        CoreError::SqlTimedOut { .. } => "sql_timed_out",
     }
 }
 

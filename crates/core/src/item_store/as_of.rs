@@ -56,7 +56,7 @@ impl ItemStore {
         let mut bodies: BTreeMap<String, Value> = BTreeMap::new();
         let mut items = connection
             .prepare(
-                "SELECT key, body FROM items
+                "SELECT key, body FROM item_rows
                   WHERE generation = ?1 AND (delta IS NULL OR delta != 'gone')",
             )
             .map_err(sql_error)?;
@@ -71,7 +71,7 @@ impl ItemStore {
         }
         let mut revisions = connection
             .prepare(
-                "SELECT key, kind, changes, body FROM revisions
+                "SELECT key, kind, changes, body FROM revision_rows
                   WHERE integration = ?1 AND mode = ?2 AND account_id = ?3 AND seen_at > ?4
                   ORDER BY id DESC",
             )
@@ -130,7 +130,7 @@ impl ItemStore {
     fn first_revision(&self, key: &AccountKey) -> Result<Option<String>> {
         self.read()
             .query_row(
-                "SELECT min(seen_at) FROM revisions
+                "SELECT min(seen_at) FROM revision_rows
                   WHERE integration = ?1 AND mode = ?2 AND account_id = ?3",
                 params![key.integration.id(), mode_text(key.mode), key.account_id],
                 |r| r.get(0),

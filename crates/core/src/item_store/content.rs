@@ -206,7 +206,7 @@ fn search_with_content(
     let mut rows = tx
         .prepare_cached(
             "SELECT i.rowid, i.name, i.parent_path, i.body FROM generations g
-               JOIN items i ON i.generation = g.id AND i.item_id = ?4
+               JOIN item_rows i ON i.generation = g.id AND i.item_id = ?4
               WHERE g.integration = ?1 AND g.mode = ?2 AND g.account_id = ?3
                 AND i.delta IS NOT 'gone'",
         )

@@ -72,7 +72,7 @@ impl ItemStore {
         let tx = connection.transaction().map_err(sql_error)?;
         let added = tx
             .execute(
-                "INSERT OR IGNORE INTO files (hash, size, mime) VALUES (?1, ?2, ?3)",
+                "INSERT OR IGNORE INTO file_blobs (hash, size, mime) VALUES (?1, ?2, ?3)",
                 params![
                     stored.hash,
                     i64::try_from(stored.size).unwrap_or(i64::MAX),
@@ -117,7 +117,7 @@ impl ItemStore {
     pub fn kept_file_bytes(&self) -> Result<u64> {
         let connection = self.read();
         connection
-            .query_row("SELECT coalesce(sum(size), 0) FROM files", [], |r| {
+            .query_row("SELECT coalesce(sum(size), 0) FROM file_blobs", [], |r| {
                 r.get::<_, i64>(0)
             })
             .map(|n| u64::try_from(n).unwrap_or(0))
@@ -130,7 +130,7 @@ impl ItemStore {
         let mut statement = connection
             .prepare_cached(
                 "SELECT s.source, s.hash, s.name, f.size, f.mime FROM file_sources s
-                   JOIN files f ON f.hash = s.hash
+                   JOIN file_blobs f ON f.hash = s.hash
                   WHERE s.integration = ?1 AND s.mode = ?2 AND s.account_id = ?3 AND s.item_id = ?4
                   ORDER BY s.source",
             )
@@ -200,7 +200,7 @@ impl ItemStore {
         .map_err(sql_error)?;
         let mut orphans = tx
             .prepare(
-                "DELETE FROM files WHERE hash NOT IN (SELECT hash FROM file_sources) RETURNING hash",
+                "DELETE FROM file_blobs WHERE hash NOT IN (SELECT hash FROM file_sources) RETURNING hash",
             )
             .map_err(sql_error)?;
         let hashes = orphans

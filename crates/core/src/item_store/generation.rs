@@ -244,7 +244,7 @@ impl GenerationWriter {
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO items
+                    "INSERT OR IGNORE INTO item_rows
                        (generation, key, integration, item_type, name, parent_path, created, modified,
                         hash, seq, body, item_id, parent_id)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -325,7 +325,7 @@ impl GenerationWriter {
         };
         tx.execute(
             "INSERT INTO facet_counts SELECT ?1, item_type, delta IS NOT NULL, count(*)
-             FROM items WHERE generation = ?1 GROUP BY 2, 3",
+             FROM item_rows WHERE generation = ?1 GROUP BY 2, 3",
             [self.id],
         )
         .map_err(sql_error)?;
@@ -369,7 +369,7 @@ impl GenerationWriter {
         if let (false, Some(shown)) = (partial, shown.filter(|s| Some(*s) == complete)) {
             let previous_last_seq = tx
                 .query_row(
-                    "SELECT coalesce(max(seq), 0) FROM items WHERE generation = ?1",
+                    "SELECT coalesce(max(seq), 0) FROM item_rows WHERE generation = ?1",
                     [shown],
                     |r| r.get(0),
                 )
@@ -458,13 +458,13 @@ fn compare(
         Ok(u32::try_from(changed).unwrap_or(u32::MAX))
     };
     let new_count = count(
-        "UPDATE items SET delta = 'new' WHERE generation = ?1 AND NOT EXISTS (
-            SELECT 1 FROM items p WHERE p.generation = ?2 AND p.key = items.key AND p.delta IS NOT 'gone')",
+        "UPDATE item_rows SET delta = 'new' WHERE generation = ?1 AND NOT EXISTS (
+            SELECT 1 FROM item_rows p WHERE p.generation = ?2 AND p.key = item_rows.key AND p.delta IS NOT 'gone')",
     )?;
     let changed = count(
-        "UPDATE items SET delta = 'changed' WHERE generation = ?1 AND EXISTS (
-            SELECT 1 FROM items p WHERE p.generation = ?2 AND p.key = items.key
-              AND p.delta IS NOT 'gone' AND p.hash != items.hash)",
+        "UPDATE item_rows SET delta = 'changed' WHERE generation = ?1 AND EXISTS (
+            SELECT 1 FROM item_rows p WHERE p.generation = ?2 AND p.key = item_rows.key
+              AND p.delta IS NOT 'gone' AND p.hash != item_rows.hash)",
     )?;
     if partial {
         return Ok(ChangeSummary {
@@ -475,19 +475,19 @@ fn compare(
     }
     let gone = tx
         .execute(
-            "INSERT INTO items (generation, key, integration, item_type, name, parent_path, created,
+            "INSERT INTO item_rows (generation, key, integration, item_type, name, parent_path, created,
                                 modified, delta, hash, seq, body, item_id, parent_id)
              SELECT ?1, p.key, p.integration, p.item_type, p.name, p.parent_path, p.created,
                     p.modified, 'gone', p.hash, ?3 + p.seq, p.body, p.item_id, p.parent_id
-             FROM items p WHERE p.generation = ?2 AND p.delta IS NOT 'gone'
-               AND NOT EXISTS (SELECT 1 FROM items n WHERE n.generation = ?1 AND n.key = p.key)
+             FROM item_rows p WHERE p.generation = ?2 AND p.delta IS NOT 'gone'
+               AND NOT EXISTS (SELECT 1 FROM item_rows n WHERE n.generation = ?1 AND n.key = p.key)
                AND p.key NOT IN (SELECT key FROM temp.kept_keys)",
             params![new, previous, gone_after],
         )
         .map_err(sql_error)?;
     tx.execute(
         "INSERT INTO items_text (rowid, name, parent_path, details)
-         SELECT rowid, name, parent_path, '' FROM items WHERE generation = ?1 AND delta = 'gone'",
+         SELECT rowid, name, parent_path, '' FROM item_rows WHERE generation = ?1 AND delta = 'gone'",
         [new],
     )
     .map_err(sql_error)?;
@@ -536,11 +536,11 @@ fn own_content_hash(item: &mut IntegrationItem) -> Result<i64> {
 
 pub(super) fn delete_generation(tx: &Transaction<'_>, id: i64) -> Result<()> {
     tx.execute(
-        "DELETE FROM items_text WHERE rowid IN (SELECT rowid FROM items WHERE generation = ?1)",
+        "DELETE FROM items_text WHERE rowid IN (SELECT rowid FROM item_rows WHERE generation = ?1)",
         [id],
     )
     .map_err(sql_error)?;
-    tx.execute("DELETE FROM items WHERE generation = ?1", [id])
+    tx.execute("DELETE FROM item_rows WHERE generation = ?1", [id])
         .map_err(sql_error)?;
     tx.execute("DELETE FROM generations WHERE id = ?1", [id])
         .map_err(sql_error)?;

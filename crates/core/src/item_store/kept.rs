@@ -34,7 +34,7 @@ impl ItemStore {
         let connection = self.read();
         let mut statement = connection
             .prepare_cached(
-                "SELECT key, item_id, parent_id, item_type FROM items
+                "SELECT key, item_id, parent_id, item_type FROM item_rows
                   WHERE generation = ?1 AND delta IS NOT 'gone'",
             )
             .map_err(sql_error)?;
@@ -62,12 +62,20 @@ impl ItemStore {
 }
 
 impl ItemStore {
-    /// The items of `generation` with the keys `keys` (those it holds), in that order: the
+    /// The items of `generation` with the keys `keys` (those it holds and has not found gone),
+    /// each with its key, in that order: the
     /// few a carry-over patches (`ItemPatch`) before deciding whether they stay as stored.
-    pub fn stored_items(&self, generation: i64, keys: &[String]) -> Result<Vec<IntegrationItem>> {
+    pub fn stored_items(
+        &self,
+        generation: i64,
+        keys: &[String],
+    ) -> Result<Vec<(String, IntegrationItem)>> {
         let connection = self.read();
         let mut statement = connection
-            .prepare_cached("SELECT body, delta FROM items WHERE generation = ?1 AND key = ?2")
+            .prepare_cached(
+                "SELECT body, delta FROM item_rows WHERE generation = ?1 AND key = ?2
+                   AND delta IS NOT 'gone'",
+            )
             .map_err(sql_error)?;
         let mut items = Vec::with_capacity(keys.len());
         for key in keys {
@@ -78,7 +86,7 @@ impl ItemStore {
                 .optional()
                 .map_err(sql_error)?;
             if let Some((body, delta)) = row {
-                items.push(read_item(&body, delta)?);
+                items.push((key.clone(), read_item(&body, delta)?));
             }
         }
         Ok(items)
@@ -106,7 +114,7 @@ pub(super) fn stage(tx: &Transaction<'_>, keys: &[String]) -> Result<()> {
 pub(super) fn read_staged(tx: &Transaction<'_>, generation: i64) -> Result<Vec<IntegrationItem>> {
     let mut statement = tx
         .prepare_cached(
-            "SELECT body FROM items WHERE generation = ?1 AND delta IS NOT 'gone'
+            "SELECT body FROM item_rows WHERE generation = ?1 AND delta IS NOT 'gone'
                AND key IN (SELECT key FROM temp.kept_keys) ORDER BY seq",
         )
         .map_err(sql_error)?;
@@ -127,10 +135,10 @@ pub(super) fn move_staged(
     last_seq: i64,
 ) -> Result<usize> {
     tx.execute(
-        "UPDATE items SET generation = ?1, delta = NULL, seq = ?3 + seq
+        "UPDATE item_rows SET generation = ?1, delta = NULL, seq = ?3 + seq
           WHERE generation = ?2 AND delta IS NOT 'gone'
             AND key IN (SELECT key FROM temp.kept_keys)
-            AND NOT EXISTS (SELECT 1 FROM items n WHERE n.generation = ?1 AND n.key = items.key)",
+            AND NOT EXISTS (SELECT 1 FROM item_rows n WHERE n.generation = ?1 AND n.key = item_rows.key)",
         params![new, previous, last_seq],
     )
     .map_err(sql_error)

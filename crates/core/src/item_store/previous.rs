@@ -18,7 +18,7 @@ impl ItemStore {
         let connection = self.read();
         let mut statement = connection
             .prepare_cached(
-                "SELECT item_id, item_type, parent_id, modified FROM items
+                "SELECT item_id, item_type, parent_id, modified FROM item_rows
                   WHERE generation = ?1 AND delta IS NOT 'gone'",
             )
             .map_err(sql_error)?;

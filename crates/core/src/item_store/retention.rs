@@ -75,7 +75,7 @@ impl ItemStore {
             .read()
             .query_row(
                 "SELECT count(*), coalesce(sum(length(name) + length(changes) + length(key)
-                        + coalesce(length(body), 0)), 0), min(seen_at) FROM revisions",
+                        + coalesce(length(body), 0)), 0), min(seen_at) FROM revision_rows",
                 [],
                 |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get(2)?)),
             )
@@ -142,7 +142,7 @@ impl ItemStore {
             let mut statement = tx
                 .prepare(
                     "SELECT id, integration || '/' || mode || '/' || account_id || '/' || key,
-                            seen_at, kind, changes FROM revisions
+                            seen_at, kind, changes FROM revision_rows
                       WHERE seen_at >= ?1 AND seen_at < ?2 ORDER BY id",
                 )
                 .map_err(sql_error)?;
@@ -169,20 +169,23 @@ impl ItemStore {
             let earlier: Vec<String> = ids.iter().map(i64::to_string).collect();
             dropped += tx
                 .execute(
-                    &format!("DELETE FROM revisions WHERE id IN ({})", earlier.join(",")),
+                    &format!(
+                        "DELETE FROM revision_rows WHERE id IN ({})",
+                        earlier.join(",")
+                    ),
                     [],
                 )
                 .map_err(sql_error)? as u64;
             let net = run.net();
             if net.is_empty() {
                 dropped += tx
-                    .execute("DELETE FROM revisions WHERE id = ?1", [last])
+                    .execute("DELETE FROM revision_rows WHERE id = ?1", [last])
                     .map_err(sql_error)? as u64;
             } else {
                 let changes = serde_json::to_string(&net)
                     .map_err(|e| CoreError::serialization("a revision", e))?;
                 tx.execute(
-                    "UPDATE revisions SET changes = ?2 WHERE id = ?1",
+                    "UPDATE revision_rows SET changes = ?2 WHERE id = ?1",
                     params![last, changes],
                 )
                 .map_err(sql_error)?;
@@ -311,7 +314,7 @@ mod tests {
         store
             .lock()
             .execute(
-                "INSERT INTO revisions (integration, mode, account_id, key, item_id, name,
+                "INSERT INTO revision_rows (integration, mode, account_id, key, item_id, name,
                                         generation, seen_at, kind, changes)
                  VALUES (?1, ?2, ?3, ?4, ?4, ?5, 1, ?6, 'changed', ?7)",
                 params![

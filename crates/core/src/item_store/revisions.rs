@@ -74,12 +74,12 @@ pub(super) fn record(
     // New and gone items: the item is in the generation's rows; nothing to compare. A gone
     // one keeps its last body, to be brought back as of an earlier date.
     tx.execute(
-        "INSERT INTO revisions (integration, mode, account_id, key, item_id, name, generation,
+        "INSERT INTO revision_rows (integration, mode, account_id, key, item_id, name, generation,
                                 seen_at, kind, changes, body, edited_by)
          SELECT ?1, ?2, ?3, key, item_id, name, generation, ?5, delta, '[]',
                 CASE delta WHEN 'gone' THEN body END,
                 CASE delta WHEN 'new' THEN json_extract(body, ?6) END
-         FROM items WHERE generation = ?4 AND delta IN ('new', 'gone')",
+         FROM item_rows WHERE generation = ?4 AND delta IN ('new', 'gone')",
         params![
             account[0],
             account[1],
@@ -92,8 +92,8 @@ pub(super) fn record(
     .map_err(sql_error)?;
     let mut changed = tx
         .prepare(
-            "SELECT n.key, n.item_id, n.name, p.body, n.body FROM items n
-             JOIN items p ON p.generation = ?2 AND p.key = n.key
+            "SELECT n.key, n.item_id, n.name, p.body, n.body FROM item_rows n
+             JOIN item_rows p ON p.generation = ?2 AND p.key = n.key
              WHERE n.generation = ?1 AND n.delta = 'changed'",
         )
         .map_err(sql_error)?;
@@ -102,7 +102,7 @@ pub(super) fn record(
         .map_err(sql_error)?;
     let mut insert = tx
         .prepare_cached(
-            "INSERT INTO revisions (integration, mode, account_id, key, item_id, name, generation,
+            "INSERT INTO revision_rows (integration, mode, account_id, key, item_id, name, generation,
                                     seen_at, kind, changes, edited_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'changed', ?9, ?10)",
         )
@@ -165,7 +165,7 @@ fn current_bodies(
     };
     let mut body_of = connection
         .prepare_cached(
-            "SELECT body FROM items WHERE generation = ?1 AND key = ?2
+            "SELECT body FROM item_rows WHERE generation = ?1 AND key = ?2
                AND (delta IS NULL OR delta != 'gone')",
         )
         .map_err(sql_error)?;
@@ -287,7 +287,7 @@ impl ItemStore {
         let connection = self.lock();
         let mut statement = connection
             .prepare_cached(
-                "SELECT key, item_id, name, seen_at, kind, changes, body, edited_by FROM revisions
+                "SELECT key, item_id, name, seen_at, kind, changes, body, edited_by FROM revision_rows
                  WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
                    AND (?4 IS NULL OR item_id = ?4) AND seen_at >= ?5
                  ORDER BY id",
@@ -330,7 +330,7 @@ impl ItemStore {
     pub fn revision_usage(&self) -> Result<(u64, u64)> {
         self.lock()
             .query_row(
-                "SELECT count(*), coalesce(sum(length(changes)), 0) FROM revisions",
+                "SELECT count(*), coalesce(sum(length(changes)), 0) FROM revision_rows",
                 [],
                 |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
             )
@@ -339,7 +339,7 @@ impl ItemStore {
 
     pub(super) fn forget_revisions(tx: &Transaction<'_>, key: &AccountKey) -> Result<()> {
         tx.execute(
-            "DELETE FROM revisions WHERE integration = ?1 AND mode = ?2 AND account_id = ?3",
+            "DELETE FROM revision_rows WHERE integration = ?1 AND mode = ?2 AND account_id = ?3",
             params![key.integration.id(), mode_text(key.mode), key.account_id],
         )
         .map_err(sql_error)?;

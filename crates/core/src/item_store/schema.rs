@@ -16,6 +16,7 @@ fn migrations() -> Migrations<'static> {
         M::up(REVISIONS),
         M::up(REVISION_BODIES),
         M::up(REVISION_EDITORS),
+        M::up(OPEN_NAMES),
     ])
 }
 
@@ -181,6 +182,12 @@ const REVISION_BODIES: &str = "ALTER TABLE revisions ADD COLUMN body TEXT;";
 /// Version 9: who made a change, where the provider says (`item::EDITED_BY`).
 const REVISION_EDITORS: &str = "ALTER TABLE revisions ADD COLUMN edited_by TEXT;";
 
+/// Version 10: the documented views (`sql_views`) take the plain names — `items`, `revisions`,
+/// `files` — so the tables behind them are renamed (SQLite renames their indexes' references).
+const OPEN_NAMES: &str = "ALTER TABLE items RENAME TO item_rows;
+     ALTER TABLE revisions RENAME TO revision_rows;
+     ALTER TABLE files RENAME TO file_blobs;";
+
 /// Settles the connection and brings the schema to the newest version.
 pub fn prepare(connection: &mut Connection) -> Result<(), Box<dyn std::error::Error>> {
     connection.pragma_update(None, "journal_mode", "WAL")?;
@@ -191,6 +198,7 @@ pub fn prepare(connection: &mut Connection) -> Result<(), Box<dyn std::error::Er
     connection.pragma_update(None, "temp_store", "MEMORY")?;
     connection.busy_timeout(std::time::Duration::from_secs(10))?;
     migrations().to_latest(connection)?;
+    super::sql_views::install(connection)?;
     Ok(())
 }
 

@@ -94,7 +94,7 @@ fn an_unfinished_load_leaves_the_previous_one_in_place() {
     assert_eq!(store.items(complete.id).unwrap().len(), 120);
     let rows: i64 = store
         .lock()
-        .query_row("SELECT COUNT(*) FROM items", [], |r| r.get(0))
+        .query_row("SELECT COUNT(*) FROM item_rows", [], |r| r.get(0))
         .unwrap();
     assert_eq!(rows, 120, "the unfinished load's rows are gone");
     std::fs::remove_dir_all(dir).ok();

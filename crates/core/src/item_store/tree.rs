@@ -23,13 +23,13 @@ impl ItemStore {
         expanded: &HashSet<String>,
     ) -> Result<TreeOrder> {
         let connection = self.read();
-        let condition = Condition::new("items", generations, filter, false);
+        let condition = Condition::new("item_rows", generations, filter, false);
         let parent = Condition::new("p", generations, filter, false);
         let sql = format!(
-            "SELECT items.rowid, items.key, items.generation, items.item_id FROM items
-             WHERE {} AND (items.parent_id IS NULL OR items.parent_id = items.item_id OR NOT EXISTS (
-               SELECT 1 FROM items p WHERE p.generation = items.generation
-                 AND p.item_id = items.parent_id AND {}))
+            "SELECT item_rows.rowid, item_rows.key, item_rows.generation, item_rows.item_id FROM item_rows
+             WHERE {} AND (item_rows.parent_id IS NULL OR item_rows.parent_id = item_rows.item_id OR NOT EXISTS (
+               SELECT 1 FROM item_rows p WHERE p.generation = item_rows.generation
+                 AND p.item_id = item_rows.parent_id AND {}))
              ORDER BY {}",
             condition.sql,
             parent.sql,
@@ -60,7 +60,7 @@ impl ItemStore {
         let connection = self.read();
         let mut statement = connection
             .prepare_cached(
-                "SELECT body, delta FROM items WHERE generation = ?1 AND parent_id = ?2
+                "SELECT body, delta FROM item_rows WHERE generation = ?1 AND parent_id = ?2
                    AND item_id != ?2 ORDER BY seq",
             )
             .map_err(sql_error)?;
@@ -88,14 +88,16 @@ impl ItemStore {
     ) -> Result<Vec<ItemRow>> {
         let connection = self.read();
         let mut rows = Vec::with_capacity(ids.len());
-        let condition = Condition::new("items", generations, filter, false);
+        let condition = Condition::new("item_rows", generations, filter, false);
         let children_sql = format!(
-            "SELECT EXISTS (SELECT 1 FROM items WHERE items.generation = ?1 AND items.parent_id = ?2
-               AND items.item_id != ?2 AND {})",
+            "SELECT EXISTS (SELECT 1 FROM item_rows WHERE item_rows.generation = ?1 AND item_rows.parent_id = ?2
+               AND item_rows.item_id != ?2 AND {})",
             condition.sql
         );
         let mut read = connection
-            .prepare_cached("SELECT body, delta, generation, item_id FROM items WHERE rowid = ?1")
+            .prepare_cached(
+                "SELECT body, delta, generation, item_id FROM item_rows WHERE rowid = ?1",
+            )
             .map_err(sql_error)?;
         for &(id, depth) in ids {
             let (body, delta, generation, item_id) = read
@@ -167,11 +169,11 @@ fn visit(
     if !expanded.contains(&key) {
         return Ok(());
     }
-    let condition = Condition::new("items", &[generation], filter, false);
+    let condition = Condition::new("item_rows", &[generation], filter, false);
     let sql = numbered(
         &format!(
-            "SELECT items.rowid, items.key, items.generation, items.item_id FROM items
-             WHERE items.parent_id = ?1 AND items.item_id != ?1 AND {} ORDER BY {}",
+            "SELECT item_rows.rowid, item_rows.key, item_rows.generation, item_rows.item_id FROM item_rows
+             WHERE item_rows.parent_id = ?1 AND item_rows.item_id != ?1 AND {} ORDER BY {}",
             condition.sql,
             sort.order_by()
         ),

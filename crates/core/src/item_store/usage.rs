@@ -162,9 +162,9 @@ impl ItemStore {
         let mut statement = connection
             .prepare_cached(
                 "SELECT t.parent_id, t.item_id,
-                        (SELECT count(*) FROM items r WHERE r.generation = t.generation
+                        (SELECT count(*) FROM item_rows r WHERE r.generation = t.generation
                             AND r.parent_id = t.item_id AND r.item_type = 'record')
-                   FROM items t WHERE t.generation = ?1 AND t.item_type = 'table'",
+                   FROM item_rows t WHERE t.generation = ?1 AND t.item_type = 'table'",
             )
             .map_err(sql_error)?;
         let rows = statement

@@ -66,7 +66,7 @@ impl ViewSort {
             .column
             .terms()
             .iter()
-            .map(|t| format!("items.{t}{direction}"))
+            .map(|t| format!("item_rows.{t}{direction}"))
             .collect();
         terms.join(", ")
     }
@@ -108,7 +108,7 @@ impl Condition {
     /// and they are sorted after.
     fn sorted(generations: &[i64], filter: &RowFilter) -> Self {
         let unary = if filter.parent.is_some() { "" } else { "+" };
-        Self::build("items", generations, filter, true, unary)
+        Self::build("item_rows", generations, filter, true, unary)
     }
 
     fn build(
@@ -204,8 +204,8 @@ impl ItemStore {
                 .sum();
             return Ok(u32::try_from(total).unwrap_or(u32::MAX));
         }
-        let condition = Condition::new("items", generations, filter, true);
-        let sql = format!("SELECT count(*) FROM items WHERE {}", condition.sql);
+        let condition = Condition::new("item_rows", generations, filter, true);
+        let sql = format!("SELECT count(*) FROM item_rows WHERE {}", condition.sql);
         let connection = self.read();
         connection
             .query_row(&sql, rusqlite::params_from_iter(condition.values), |r| {
@@ -226,7 +226,7 @@ impl ItemStore {
     ) -> Result<Vec<IntegrationItem>> {
         let condition = Condition::sorted(generations, filter);
         let sql = format!(
-            "SELECT items.body, items.delta FROM items WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+            "SELECT item_rows.body, item_rows.delta FROM item_rows WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
             condition.sql,
             sort.order_by()
         );
@@ -265,7 +265,7 @@ impl ItemStore {
         super::schema::prepare_reader_with_cache(&connection, 4_096).map_err(sql_error)?;
         let condition = Condition::sorted(generations, filter);
         let sql = format!(
-            "SELECT items.body, items.delta FROM items WHERE {} ORDER BY {}",
+            "SELECT item_rows.body, item_rows.delta FROM item_rows WHERE {} ORDER BY {}",
             condition.sql,
             sort.order_by()
         );
@@ -292,7 +292,7 @@ impl ItemStore {
     ) -> Result<TreeOrder> {
         let condition = Condition::sorted(generations, filter);
         let sql = format!(
-            "SELECT items.rowid FROM items WHERE {} ORDER BY {}",
+            "SELECT item_rows.rowid FROM item_rows WHERE {} ORDER BY {}",
             condition.sql,
             sort.order_by()
         );
@@ -310,14 +310,14 @@ impl ItemStore {
     /// [`crate::properties::properties_of`] reads: `details.properties`, an Airtable record's
     /// fields), each once, in the order the rows first have them: an export's property columns.
     pub fn property_labels(&self, generations: &[i64], filter: &RowFilter) -> Result<Vec<String>> {
-        let condition = Condition::new("items", generations, filter, true);
+        let condition = Condition::new("item_rows", generations, filter, true);
         let sql = format!(
-            "SELECT j.key FROM items, json_each(items.body,
-               CASE WHEN json_type(items.body, '$.details.properties') = 'object' THEN '$.details.properties'
-                    WHEN items.item_type = 'record' THEN '$.details'
+            "SELECT j.key FROM item_rows, json_each(item_rows.body,
+               CASE WHEN json_type(item_rows.body, '$.details.properties') = 'object' THEN '$.details.properties'
+                    WHEN item_rows.item_type = 'record' THEN '$.details'
                     ELSE '$.no_properties' END) AS j
              WHERE {} AND j.key IS NOT NULL
-             GROUP BY j.key ORDER BY min(items.rowid), j.key",
+             GROUP BY j.key ORDER BY min(item_rows.rowid), j.key",
             condition.sql
         );
         let connection = self.read();
@@ -342,9 +342,9 @@ impl ItemStore {
         let rows = if match_expression(&filter.search).is_none() && filter.parent.is_none() {
             self.kept_counts(generations)?
         } else {
-            let condition = Condition::new("items", generations, &unfiltered, true);
+            let condition = Condition::new("item_rows", generations, &unfiltered, true);
             let sql = format!(
-                "SELECT generation, item_type, delta IS NOT NULL, count(*) FROM items WHERE {}
+                "SELECT generation, item_type, delta IS NOT NULL, count(*) FROM item_rows WHERE {}
                  GROUP BY 1, 2, 3",
                 condition.sql
             );
@@ -443,7 +443,7 @@ mod tests {
         };
         assert_eq!(
             sort.order_by(),
-            "items.item_type DESC, items.name COLLATE NOCASE DESC, items.generation DESC, items.rowid DESC"
+            "item_rows.item_type DESC, item_rows.name COLLATE NOCASE DESC, item_rows.generation DESC, item_rows.rowid DESC"
         );
     }
 }

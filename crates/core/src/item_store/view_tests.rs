@@ -217,7 +217,10 @@ fn view_rows_stream_every_row_in_order_and_stop_at_the_first_error() {
     );
     store
         .lock()
-        .execute("UPDATE items SET body = 'not json' WHERE item_id = '2'", [])
+        .execute(
+            "UPDATE item_rows SET body = 'not json' WHERE item_id = '2'",
+            [],
+        )
         .unwrap();
     let failed = store.with_view_rows(&[generation.id], &RowFilter::default(), sort, |rows| {
         rows.collect::<Result<Vec<_>>>()

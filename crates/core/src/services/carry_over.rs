@@ -143,8 +143,7 @@ impl Library {
                         tokio::task::spawn_blocking(move || store.stored_items(generation, &keys))
                             .await
                             .map_err(|e| CoreError::task_failed("reading the item store", e))??;
-                    for mut item in items {
-                        let key = item.key();
+                    for (key, mut item) in items {
                         match patches.remove(&key) {
                             Some(patch) if patch.apply(&mut item) => result.items.push(item),
                             _ => result.kept_as_stored.push(key),

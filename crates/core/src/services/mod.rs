@@ -24,6 +24,7 @@ mod provider_settings;
 mod records;
 mod scheduled;
 mod sign_in;
+mod sql;
 mod types;
 mod usage;
 mod vault;

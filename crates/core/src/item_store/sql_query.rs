@@ -1,0 +1,206 @@
+//! One read-only SQL statement over the store, for `inlet sql` and an assistant's `query`: on a
+//! connection of its own, opened read-only with `query_only` on, behind an authorizer that lets
+//! through only reading (no `ATTACH` — another file is out of reach — no pragma but the schema's
+//! own, no transaction), stopped after a time limit. A *scoped* statement sees the documented
+//! views alone, over the accounts it may read: the file's views and tables are out of its reach
+//! (SQLite's `SQLITE_DBCONFIG_ENABLE_VIEW` off leaves only TEMP views, which are the same views
+//! made over a filtered `accounts`).
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+use serde_json::Value;
+
+use super::sql_views::{select_of, READABLE_ONLY, VIEWS};
+use super::{mode_text, sql_error, AccountKey, ItemStore};
+use crate::error::{CoreError, Result};
+
+/// Which rows a statement may read.
+#[derive(Debug, Clone)]
+pub enum SqlScope {
+    /// The whole store, views and tables (the person's own `inlet sql`).
+    Everything,
+    /// The documented views, over these accounts alone (an assistant's `query`).
+    Accounts(Vec<AccountKey>),
+}
+
+/// What receives a statement's answer, row by row.
+pub trait SqlSink {
+    /// The columns' names, once, before any row.
+    fn columns(&mut self, names: &[String]) -> Result<()>;
+    /// One row's values (SQL's `NULL` as `null`, a blob as `{"blob_bytes": n}`); `false` stops.
+    fn row(&mut self, values: Vec<Value>) -> Result<bool>;
+}
+
+/// The pragmas a statement may read: the schema's shape, nothing that sets or reaches outside.
+const SCHEMA_PRAGMAS: &[&str] = &["table_info", "table_xinfo", "index_list", "index_info"];
+
+/// Table-valued functions a statement may call on its own (SQLite reads them as tables).
+const TABLE_FUNCTIONS: &[&str] = &["json_each", "json_tree"];
+
+impl ItemStore {
+    /// Runs `sql` — one statement that reads — within `scope`, handing its rows to `sink`,
+    /// stopped after `limit`. Anything else (a write, a second statement, `ATTACH`, a pragma
+    /// that sets, a table outside the scope) is refused with `sql_refused`; a statement still
+    /// running at `limit` stops with `sql_timed_out`.
+    pub fn run_sql(
+        &self,
+        sql: &str,
+        scope: &SqlScope,
+        limit: Duration,
+        sink: &mut dyn SqlSink,
+    ) -> Result<()> {
+        let connection = self.sql_connection(scope)?;
+        let statement = connection.prepare(sql).map_err(refused)?;
+        if !statement.readonly() {
+            return Err(CoreError::SqlRefused {
+                reason: "only statements that read are run here".into(),
+            });
+        }
+        let interrupt = connection.get_interrupt_handle();
+        let (done, wait) = mpsc::channel::<()>();
+        let timer = std::thread::spawn(move || {
+            let timed_out = matches!(
+                wait.recv_timeout(limit),
+                Err(mpsc::RecvTimeoutError::Timeout)
+            );
+            if timed_out {
+                interrupt.interrupt();
+            }
+            timed_out
+        });
+        let answered = read_rows(statement, sink);
+        // The timer stops at once when told; a disconnected channel stops it too.
+        let _ = done.send(());
+        let timed_out = timer.join().unwrap_or(false);
+        match answered {
+            Err(CoreError::SqlRefused { .. }) if timed_out => Err(CoreError::SqlTimedOut {
+                seconds: limit.as_secs_f64(),
+            }),
+            other => other,
+        }
+    }
+
+    fn sql_connection(&self, scope: &SqlScope) -> Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let connection = Connection::open_with_flags(self.path(), flags).map_err(sql_error)?;
+        super::schema::prepare_reader_with_cache(&connection, 16_384).map_err(sql_error)?;
+        if let SqlScope::Accounts(accounts) = scope {
+            scoped_views(&connection, accounts).map_err(sql_error)?;
+        }
+        connection
+            .pragma_update(None, "query_only", true)
+            .map_err(sql_error)?;
+        let scoped = matches!(scope, SqlScope::Accounts(_));
+        connection
+            .authorizer(Some(move |context: AuthContext<'_>| {
+                allowed(&context, scoped)
+            }))
+            .map_err(sql_error)?;
+        Ok(connection)
+    }
+}
+
+/// Makes the documented views as TEMP views over the accounts the statement may read, and turns
+/// the file's own views off.
+fn scoped_views(connection: &Connection, accounts: &[AccountKey]) -> rusqlite::Result<()> {
+    connection.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_VIEW,
+        false,
+    )?;
+    connection.execute_batch(
+        "CREATE TEMP TABLE readable (integration TEXT, mode TEXT, account_id TEXT)",
+    )?;
+    let mut insert = connection.prepare("INSERT INTO temp.readable VALUES (?1, ?2, ?3)")?;
+    for key in accounts {
+        insert.execute((key.integration.id(), mode_text(key.mode), &key.account_id))?;
+    }
+    for view in VIEWS {
+        connection.execute_batch(&format!(
+            "CREATE TEMP VIEW {} AS {}",
+            view.name,
+            select_of(view, READABLE_ONLY)
+        ))?;
+    }
+    Ok(())
+}
+
+/// What the authorizer lets a statement do: read, call functions, recurse. A scoped statement
+/// reads the store's tables only through a view (all of which are its TEMP views).
+fn allowed(context: &AuthContext<'_>, scoped: bool) -> Authorization {
+    let allow = match context.action {
+        AuthAction::Select | AuthAction::Function { .. } | AuthAction::Recursive => true,
+        AuthAction::Read { table_name, .. } => {
+            !scoped
+                || context.accessor.is_some()
+                || context.database_name == Some("temp")
+                || TABLE_FUNCTIONS.contains(&table_name)
+        }
+        AuthAction::Pragma { pragma_name, .. } => {
+            SCHEMA_PRAGMAS.contains(&pragma_name.to_ascii_lowercase().as_str())
+        }
+        _ => false,
+    };
+    if allow {
+        Authorization::Allow
+    } else {
+        Authorization::Deny
+    }
+}
+
+fn read_rows(mut statement: rusqlite::Statement<'_>, sink: &mut dyn SqlSink) -> Result<()> {
+    let names: Vec<String> = statement
+        .column_names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    sink.columns(&names)?;
+    let mut rows = statement.query([]).map_err(refused)?;
+    while let Some(row) = rows.next().map_err(refused)? {
+        let values = (0..names.len())
+            .map(|i| row.get_ref(i).map(json_of))
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(refused)?;
+        if !sink.row(values)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn json_of(value: ValueRef<'_>) -> Value {
+    match value {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(n) => Value::from(n),
+        ValueRef::Real(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
+        ValueRef::Text(text) => Value::String(String::from_utf8_lossy(text).into_owned()),
+        ValueRef::Blob(bytes) => serde_json::json!({ "blob_bytes": bytes.len() }),
+    }
+}
+
+/// SQLite's refusal or error, said as the statement's fault (its message names what).
+fn refused(error: rusqlite::Error) -> CoreError {
+    let reason = match &error {
+        rusqlite::Error::SqliteFailure(failure, message)
+            if failure.code == rusqlite::ErrorCode::AuthorizationForStatementDenied =>
+        {
+            format!(
+                "{}: only reading is allowed here — the documented views (docs/schema.md), nothing written, attached or set",
+                message.as_deref().unwrap_or("not authorized")
+            )
+        }
+        rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
+        rusqlite::Error::MultipleStatement => "one statement at a time".into(),
+        other => other.to_string(),
+    };
+    CoreError::SqlRefused { reason }
+}
+
+#[cfg(test)]
+#[path = "sql_query_tests.rs"]
+mod tests;
