@@ -117,6 +117,14 @@ pub enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
         timeout: f64,
     },
+    /// Let AI assistants read the stored data: `inlet mcp` is the read-only Model Context
+    /// Protocol server an MCP client launches (stdio; no network call); `allow`/`deny` open or
+    /// close an account to assistants (all are closed until opened); `status` lists them and
+    /// the configuration to paste into a client.
+    Mcp {
+        #[command(subcommand)]
+        action: Option<McpAction>,
+    },
     /// Write a stored Airtable base as one XLSX workbook: a sheet per table, a column per
     /// field, numbers as numbers, dates as dates (load its records first).
     Workbook {
@@ -221,4 +229,27 @@ pub enum Command {
         #[arg(long)]
         forget_items: bool,
     },
+}
+
+/// What `inlet mcp` does besides serving.
+#[derive(Subcommand)]
+pub enum McpAction {
+    /// Let assistants read an account's stored data.
+    Allow {
+        /// airtable, notion or hubspot.
+        integration: String,
+        /// The account (its id, as `inlet mcp status` shows it) when there are several.
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Close an account to assistants again.
+    Deny {
+        /// airtable, notion or hubspot.
+        integration: String,
+        /// The account (its id, as `inlet mcp status` shows it) when there are several.
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Which stored accounts assistants may read, and the client configuration.
+    Status,
 }

@@ -14,6 +14,7 @@ use inlet_core::{CoreError, Inlet};
 
 mod args;
 mod commands;
+mod mcp;
 mod notify;
 mod progress;
 
@@ -93,6 +94,7 @@ async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError>
             };
             commands::sync::run(&inlet, voice, asked).await
         }
+        Command::Mcp { action } => commands::mcp::run(&inlet, environment, action, cli.json).await,
         Command::Sql {
             statement,
             format,

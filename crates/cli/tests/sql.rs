@@ -3,6 +3,9 @@
 //! are refused in the `{error, message, details}` shape. Run by `make test` inside a private
 //! Secret Service session (ignored by plain `cargo test`).
 
+// Test code: a failed step should stop the test at its line.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{cli_connect, text, Env};

@@ -6,6 +6,7 @@
 //! `oauth`; then `tokens`, `providers`, `load`, `legacy_json`, `export`; and `services` on top.
 
 pub mod account;
+pub mod assistant;
 pub mod browser;
 pub mod config;
 pub mod digest;

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use dataset::{DataEdit, Dataset, DatasetSize};
+pub use dataset::{DataEdit, Dataset, DatasetSize, INSTRUCTION_LIKE};
 use faults::Faults;
 use tokens::Grants;
 

@@ -9,6 +9,7 @@ pub mod history;
 pub mod items;
 pub mod load;
 pub mod manual;
+pub mod mcp;
 pub mod plan;
 pub mod retention;
 pub mod schedule;

@@ -53,8 +53,25 @@ impl ItemStore {
         limit: Duration,
         sink: &mut dyn SqlSink,
     ) -> Result<()> {
+        self.run_sql_with(sql, &[], scope, limit, sink)
+    }
+
+    /// [`ItemStore::run_sql`] with `params` bound to `?1`, `?2`, … (as text).
+    pub fn run_sql_with(
+        &self,
+        sql: &str,
+        params: &[&str],
+        scope: &SqlScope,
+        limit: Duration,
+        sink: &mut dyn SqlSink,
+    ) -> Result<()> {
         let connection = self.sql_connection(scope)?;
-        let statement = connection.prepare(sql).map_err(refused)?;
+        let mut statement = connection.prepare(sql).map_err(refused)?;
+        for (at, value) in params.iter().enumerate() {
+            statement
+                .raw_bind_parameter(at + 1, value)
+                .map_err(refused)?;
+        }
         if !statement.readonly() {
             return Err(CoreError::SqlRefused {
                 reason: "only statements that read are run here".into(),
@@ -160,7 +177,8 @@ fn read_rows(mut statement: rusqlite::Statement<'_>, sink: &mut dyn SqlSink) -> 
         .map(str::to_owned)
         .collect();
     sink.columns(&names)?;
-    let mut rows = statement.query([]).map_err(refused)?;
+    // `raw_query` keeps what `run_sql_with` bound (a parameter left unbound is NULL).
+    let mut rows = statement.raw_query();
     while let Some(row) = rows.next().map_err(refused)? {
         let values = (0..names.len())
             .map(|i| row.get_ref(i).map(json_of))

@@ -141,7 +141,7 @@ fn account_label(account: &AccountInfo, integration: Integration) -> String {
 }
 
 impl Library {
-    pub(super) fn require_store(&self) -> Result<ItemStore> {
+    pub(crate) fn require_store(&self) -> Result<ItemStore> {
         self.store().cloned().ok_or_else(|| CoreError::Io {
             action: "open",
             path: "the item store".into(),

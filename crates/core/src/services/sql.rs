@@ -18,6 +18,18 @@ impl Library {
         sql: &str,
         scope: SqlScope,
         limit: Duration,
+        sink: S,
+    ) -> Result<S> {
+        self.run_sql_with(sql, Vec::new(), scope, limit, sink).await
+    }
+
+    /// [`Library::run_sql`] with `params` bound to `?1`, `?2`, ….
+    pub async fn run_sql_with<S: SqlSink + Send + 'static>(
+        &self,
+        sql: &str,
+        params: Vec<String>,
+        scope: SqlScope,
+        limit: Duration,
         mut sink: S,
     ) -> Result<S> {
         if sql.trim().is_empty() || sql.len() > MOST_SQL_BYTES {
@@ -28,7 +40,8 @@ impl Library {
         let store = self.require_store()?;
         let sql = sql.to_owned();
         tokio::task::spawn_blocking(move || {
-            store.run_sql(&sql, &scope, limit, &mut sink)?;
+            let params: Vec<&str> = params.iter().map(String::as_str).collect();
+            store.run_sql_with(&sql, &params, &scope, limit, &mut sink)?;
             Ok(sink)
         })
         .await
