@@ -299,10 +299,52 @@ def installed():
         said = open(delivered).read()
         assert "gio open" in said, said
         d.screenshot("installed.png")
+        open_to_assistants(d, "HubSpot")
         d.click(f'{card} button[aria-label="Disconnect HubSpot"]')
         d.wait_for("the disconnect", lambda: "Not connected" in d.text(card))
 
-    with_app("installed", connect)
+    data_dir = tempfile.mkdtemp(prefix="inlet-e2e-installed-")
+    with_app("installed", connect, data_dir)
+    the_installed_cli_reads_the_apps_store(data_dir)
+
+
+def open_to_assistants(d, name):
+    """Settings → Assistants: the stored account is listed closed; its checkbox opens it."""
+    d.execute("document.getElementById('open-settings').click()")
+    box = f'.assistants input[aria-label^="Assistants may read {name}"]'
+    d.wait_for(f"{name} in Settings' assistants", lambda: d.execute(f"return !!document.querySelector('{box}')"))
+    assert not d.execute(f"return document.querySelector('{box}').checked")
+    config = d.text(".assistants .client-config")
+    assert '"mcp"' in config and "/usr/bin/inlet" in config, config
+    d.execute(f"document.querySelector('{box}').click()")
+    d.wait_for("the switch to hold", lambda: d.execute(
+        f"const b = document.querySelector('{box}'); return b.checked && !b.disabled"))
+    print(f"installed: Settings opened {name} to assistants; the client config runs /usr/bin/inlet mcp")
+    d.screenshot("assistants.png")
+    d.execute("[...document.querySelectorAll('#settings > button')].find(b => b.textContent === 'Close settings')?.click()")
+
+
+def the_installed_cli_reads_the_apps_store(data_dir):
+    """The package's `inlet` on the store the installed app wrote: `inlet sql` answers from the
+    documented views, and an MCP client (the official TypeScript SDK) reads the account the
+    window opened to assistants through `inlet mcp`."""
+    env = dict(os.environ, INLET_DATA_DIR=data_dir)
+    count = subprocess.run(["/usr/bin/inlet", "sql", "SELECT count(*) AS n FROM items", "--format", "csv"],
+                           env=env, check=True, capture_output=True, text=True).stdout
+    assert count == "n\n485\n", count
+    client = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ui", "scripts", "mcp-client.mjs")
+    plan = {"command": "/usr/bin/inlet", "args": ["mcp"], "env": env, "calls": [
+        {"name": "query", "arguments": {"sql": "SELECT count(*) AS n FROM hubspot_contacts"}},
+        {"name": "search", "arguments": {"query": "Lovelace", "limit": 5}},
+    ]}
+    said = json.loads(subprocess.run(["node", client], input=json.dumps(plan), env=env, check=True,
+                                     capture_output=True, text=True).stdout)
+    assert said["server"]["name"] == "inlet", said["server"]
+    contacts = said["results"][0]["structured"]["rows"][0][0]
+    assert contacts == 240, said["results"][0]
+    found = said["results"][1]["structured"]["results"]
+    assert found and all(f["integration"] == "hubspot" for f in found), found
+    print(f"installed: inlet sql counts 485 items; an MCP client reads {contacts} contacts through /usr/bin/inlet mcp")
 
 
 def three_hundred_bases():

@@ -1,6 +1,7 @@
 //! The Tauri shell: wiring only. Commands call `inlet-core`; the deep link and the single-instance
 //! forwarder deliver OAuth callbacks; one channel (`events`) tells the UI what changed.
 
+mod assistants;
 mod commands;
 mod deep_link;
 #[cfg(feature = "demo")]
@@ -57,6 +58,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             schedule::set_schedule_notifications,
             schedule::history_space,
             schedule::set_retention_days,
+            assistants::assistant_access,
+            assistants::set_assistant_access,
+            assistants::open_data_folder,
             diagnostics::log_settings,
             diagnostics::set_log_level,
             diagnostics::diagnostics,

@@ -644,6 +644,30 @@ describe("settings and accounts", () => {
     expect(section.textContent).toContain("until 365 days");
   });
 
+  it("opens stored accounts to assistants one by one, shows the client configuration and the data folder", async () => {
+    document.getElementById("open-settings")!.click();
+    await tick();
+    await tick();
+    const section = document.querySelector<HTMLElement>(".assistants")!;
+    const boxes = [...section.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')];
+    expect(boxes.map((b) => [b.getAttribute("aria-label"), b.checked])).toEqual([
+      ["Assistants may read HubSpot — sandbox-10000042.hubspot.com", false],
+      ["Assistants may read Notion — Sandbox Workspace", false],
+    ]);
+    const notion = boxes[1]!;
+    notion.checked = true;
+    notion.dispatchEvent(new Event("change"));
+    await tick();
+    expect(backend.calls).toContain("setAssistantAccess notion ws-1 true");
+    const now = [...section.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')].map((b) => b.checked);
+    expect(now).toEqual([false, true]);
+    expect(section.querySelector(".client-config")!.textContent).toContain('"args": ["mcp"]');
+    expect(section.textContent).toContain("/home/me/.local/share/dev.inlet.app/items.sqlite3");
+    button(section, "Open data folder")!.click();
+    await tick();
+    expect(backend.calls).toContain("openDataFolder");
+  });
+
   it("saves a provider's client credentials and shows where they live, never the secret", async () => {
     document.getElementById("open-settings")!.click();
     await tick();

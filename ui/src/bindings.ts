@@ -123,6 +123,15 @@ export const commands = {
 	 *  stands.
 	 */
 	setRetentionDays: (days: number) => typedError<HistorySpace, CommandError>(__TAURI_INVOKE("set_retention_days", { days })),
+	/**
+	 *  The stored accounts and which ones assistants may read, the client configuration and the
+	 *  data folder.
+	 */
+	assistantAccess: () => typedError<AssistantAccess, CommandError>(__TAURI_INVOKE("assistant_access")),
+	/**  Opens `account` to assistants (`readable`) or closes it, and says how access stands. */
+	setAssistantAccess: (account: AccountKey, readable: boolean) => typedError<AssistantAccess, CommandError>(__TAURI_INVOKE("set_assistant_access", { account, readable })),
+	/**  Shows the data folder in the file manager. */
+	openDataFolder: () => typedError<null, CommandError>(__TAURI_INVOKE("open_data_folder")),
 	/**  The log's level, folder and whether the environment overrides the setting. */
 	logSettings: () => __TAURI_INVOKE<LogSettings>("log_settings"),
 	/**  Sets (and keeps) the log's level. */
@@ -174,6 +183,26 @@ export type ApiUsage = {
 	plan_calls: number | null,
 	/**  The plans to choose from. */
 	plans: PlanChoice[],
+};
+
+/**
+ *  What Settings shows of assistants: the stored accounts and which they may read, the
+ *  configuration to paste into an MCP client, and where the data lives.
+ */
+export type AssistantAccess = {
+	/**  Every stored account, each with its switch. */
+	accounts: ReadableAccount[],
+	/**
+	 *  The MCP client configuration (`mcpServers`), as pretty JSON, when the `inlet` command
+	 *  is installed beside the app.
+	 */
+	client_config: string | null,
+	/**  Why there is no configuration to show, when there is none. */
+	unavailable: string | null,
+	/**  The folder holding the store and the kept files. */
+	data_folder: string | null,
+	/**  The store's SQLite file (`docs/schema.md` describes its views). */
+	store_file: string | null,
 };
 
 /**  A started sign-in. */
@@ -869,6 +898,20 @@ export type ProviderSetup = {
 	developer_portal: string,
 	/**  The scopes to enable on the app. */
 	scopes: string[],
+};
+
+/**  A stored account, and whether assistants may read it. */
+export type ReadableAccount = {
+	/**  Whose account. */
+	key: AccountKey,
+	/**  Its name as Inlet shows it. */
+	account: string,
+	/**  When its shown load finished. */
+	loaded_at: string | null,
+	/**  `complete`, or `partial` when some streams failed. */
+	load_state: string,
+	/**  Whether assistants may read it. */
+	readable: boolean,
 };
 
 /**

@@ -1,7 +1,7 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
 import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadSummary, type ProviderSetup, type SetupInput } from "./backend";
-import type { AccountKey, ApiUsage, CallEstimate, Capabilities, FileUsage, ItemFile, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ScheduleStatus, Frequency, Revision, HistorySpace, ViewFacets } from "./backend";
+import type { AccountKey, ApiUsage, CallEstimate, Capabilities, FileUsage, ItemFile, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ScheduleStatus, Frequency, Revision, HistorySpace, ViewFacets, AssistantAccess } from "./backend";
 import { applyView, facetCounts, flattenTree, fromItemView, SearchIndex, SortCache } from "./model";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
@@ -365,6 +365,32 @@ export class FakeBackend implements Backend {
     this.calls.push(`setRetentionDays ${days}`);
     this.historyKept.days = days;
     return { ...this.historyKept };
+  }
+  /** The fake assistants' access: the stored accounts, none open until a test opens one. */
+  assistants: AssistantAccess = {
+    accounts: [
+      { key: { integration: "hubspot", mode: "sandbox", account_id: "10000042" }, account: "sandbox-10000042.hubspot.com", loaded_at: "2026-12-06T09:00:00.000Z", load_state: "complete", readable: false },
+      { key: { integration: "notion", mode: "sandbox", account_id: "ws-1" }, account: "Sandbox Workspace", loaded_at: "2026-12-06T09:05:00.000Z", load_state: "complete", readable: false },
+    ],
+    client_config: '{\n  "mcpServers": {\n    "inlet": { "command": "/usr/bin/inlet", "args": ["mcp"] }\n  }\n}',
+    unavailable: null,
+    data_folder: "/home/me/.local/share/dev.inlet.app",
+    store_file: "/home/me/.local/share/dev.inlet.app/items.sqlite3",
+  };
+  async assistantAccess(): Promise<AssistantAccess> {
+    this.calls.push("assistantAccess");
+    return structuredClone(this.assistants);
+  }
+  async setAssistantAccess(account: AccountKey, readable: boolean): Promise<AssistantAccess> {
+    this.calls.push(`setAssistantAccess ${account.integration} ${account.account_id} ${readable}`);
+    const found = this.assistants.accounts.find((a) => a.key.integration === account.integration && a.key.account_id === account.account_id);
+    if (!found) throw new BackendError({ error: "invalid_argument", message: `No stored account ${account.account_id}`, details: null });
+    found.readable = readable;
+    return structuredClone(this.assistants);
+  }
+  async openDataFolder() {
+    this.calls.push("openDataFolder");
+    return null;
   }
   async openFile(hash: string) {
     this.calls.push(`open file ${hash}`);

@@ -5,6 +5,7 @@ import { describeError, type Backend, type Integration, type LogSettings, type P
 import { el } from "../format";
 import { diagnosticsSection } from "./diagnostics";
 import { fileStoreSection } from "./file-store";
+import { assistantsSection } from "./assistants";
 import { retentionSection } from "./retention";
 import { scheduleSection } from "./schedule";
 
@@ -56,7 +57,8 @@ export class SettingsView {
     const files = fileStoreSection(this.doc, this.backend, this.notify);
     const schedule = scheduleSection(this.doc, this.backend, this.notify);
     const history = retentionSection(this.doc, this.backend, this.notify);
-    this.root.replaceChildren(heading, intro, ...setups.map((s) => this.form(s)), schedule, history, files, ...diagnostics, close);
+    const assistants = assistantsSection(this.doc, this.backend, this.notify);
+    this.root.replaceChildren(heading, intro, ...setups.map((s) => this.form(s)), schedule, history, files, assistants, ...diagnostics, close);
   }
 
   private form(setup: ProviderSetup): HTMLElement {

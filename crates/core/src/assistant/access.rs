@@ -80,7 +80,46 @@ fn accounts_of(store: &ItemStore, table: &Table) -> Result<Vec<ReadableAccount>>
     Ok(accounts)
 }
 
+/// What Settings shows of assistants: the stored accounts and which they may read, the
+/// configuration to paste into an MCP client, and where the data lives.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct AssistantAccess {
+    /// Every stored account, each with its switch.
+    pub accounts: Vec<ReadableAccount>,
+    /// The MCP client configuration (`mcpServers`), as pretty JSON, when the `inlet` command
+    /// is installed beside the app.
+    pub client_config: Option<String>,
+    /// Why there is no configuration to show, when there is none.
+    pub unavailable: Option<String>,
+    /// The folder holding the store and the kept files.
+    pub data_folder: Option<String>,
+    /// The store's SQLite file (`docs/schema.md` describes its views).
+    pub store_file: Option<String>,
+}
+
 impl Library {
+    /// The stored accounts with their switches, the client configuration of `env`'s `inlet`
+    /// command, and where the store is.
+    pub async fn assistant_access(
+        &self,
+        env: &(dyn crate::config::EnvSource + Sync),
+    ) -> Result<AssistantAccess> {
+        let (client_config, unavailable) = match super::client_config(env) {
+            Ok(config) => (serde_json::to_string_pretty(&config).ok(), None),
+            Err(error) => (None, Some(error.to_string())),
+        };
+        let store_file = self.store().map(|s| s.path().to_path_buf());
+        Ok(AssistantAccess {
+            accounts: self.assistant_accounts().await?,
+            client_config,
+            unavailable,
+            data_folder: (store_file.as_ref())
+                .and_then(|f| f.parent())
+                .map(|d| d.display().to_string()),
+            store_file: store_file.map(|f| f.display().to_string()),
+        })
+    }
+
     /// Every account with a finished load in the store, each with whether assistants may read
     /// it.
     pub async fn assistant_accounts(&self) -> Result<Vec<ReadableAccount>> {

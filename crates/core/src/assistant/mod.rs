@@ -9,7 +9,7 @@ mod export;
 mod table;
 mod tools;
 
-pub use access::ReadableAccount;
+pub use access::{AssistantAccess, ReadableAccount};
 pub use table::Table;
 pub use tools::{Assistant, ChangesAsked, SearchAsked};
 

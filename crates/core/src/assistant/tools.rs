@@ -146,7 +146,12 @@ impl Assistant {
             let reading = index >= at && room > 0;
             let want = if reading { room } else { 1 };
             let window = (self.library)
-                .window(std::slice::from_ref(&account.key), view.clone(), from, want as u32)
+                .window(
+                    std::slice::from_ref(&account.key),
+                    view.clone(),
+                    from,
+                    want as u32,
+                )
                 .await?;
             total += u64::from(window.total);
             if !reading {
