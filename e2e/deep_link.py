@@ -294,16 +294,18 @@ def installed():
         settings.write("INLET_REQUIRE_GIO=1\n")
     delivered = os.path.join(ARTIFACTS, "callback-delivered.txt")
 
+    data_dir = tempfile.mkdtemp(prefix="inlet-e2e-installed-")
+
     def connect(d):
         card = connect_and_load(d, "installed", delivered, "hubspot", "HubSpot", 485)
         said = open(delivered).read()
         assert "gio open" in said, said
         d.screenshot("installed.png")
         open_to_assistants(d, "HubSpot")
+        the_window_serves_the_local_api(d, data_dir)
         d.click(f'{card} button[aria-label="Disconnect HubSpot"]')
         d.wait_for("the disconnect", lambda: "Not connected" in d.text(card))
 
-    data_dir = tempfile.mkdtemp(prefix="inlet-e2e-installed-")
     with_app("installed", connect, data_dir)
     the_installed_cli_reads_the_apps_store(data_dir)
 
@@ -324,6 +326,45 @@ def open_to_assistants(d, name):
     d.execute("[...document.querySelectorAll('#settings > button')].find(b => b.textContent === 'Close settings')?.click()")
 
 
+def mcp_client(plan, env):
+    """Runs `plan` through the official TypeScript SDK's client (ui/scripts/mcp-client.mjs)."""
+    client = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ui", "scripts", "mcp-client.mjs")
+    return json.loads(subprocess.run(["node", client], input=json.dumps(plan), env=env, check=True,
+                                     capture_output=True, text=True).stdout)
+
+
+def the_window_serves_the_local_api(d, data_dir):
+    """Settings → Local API turned on in the installed app: a client added with the package's
+    `inlet serve --add-client … --bearer` reads the opened account over HTTP with an MCP client;
+    turned off again, nothing listens."""
+    env = dict(os.environ, INLET_DATA_DIR=data_dir)
+    added = subprocess.run(["/usr/bin/inlet", "--json", "serve", "--add-client", "e2e", "--bearer"],
+                           env=env, check=True, capture_output=True, text=True).stdout
+    key = json.loads(added)["key"]
+    d.execute("document.getElementById('open-settings').click()")
+    switch = '.local-api input[aria-label="Serve the local API"]'
+    d.wait_for("the local API's switch", lambda: d.execute(f"return !!document.querySelector('{switch}')"))
+    d.execute(f"document.querySelector('{switch}').click()")
+    d.wait_for("the local API to listen", lambda: "Listening at" in d.text(".local-api"))
+    assert "e2e" in d.text(".local-api"), d.text(".local-api")
+    url = d.text(".local-api").split("Listening at ")[1].split(" ")[0]
+    said = mcp_client({"url": url, "bearer": key, "calls": [
+        {"name": "query", "arguments": {"sql": "SELECT count(*) AS n FROM hubspot_contacts"}}]}, env)
+    assert said["results"][0]["structured"]["rows"] == [[240]], said["results"][0]
+    assert key not in d.execute("return document.documentElement.outerHTML"), "the key never reaches the window"
+    d.execute(f"document.querySelector('{switch}').click()")
+    d.wait_for("the local API to stop", lambda: "Off." in d.text(".local-api"))
+    try:
+        urllib.request.urlopen(url, timeout=2)
+        raise AssertionError("the local API still answers after it was turned off")
+    except urllib.error.HTTPError as answered:
+        raise AssertionError(f"the local API still answers ({answered.code}) after it was turned off")
+    except (urllib.error.URLError, ConnectionError):
+        pass
+    d.execute("[...document.querySelectorAll('#settings > button')].find(b => b.textContent === 'Close settings')?.click()")
+    print(f"installed: the window served the local API at {url}; an MCP client read 240 contacts with a bearer key")
+
+
 def the_installed_cli_reads_the_apps_store(data_dir):
     """The package's `inlet` on the store the installed app wrote: `inlet sql` answers from the
     documented views, and an MCP client (the official TypeScript SDK) reads the account the
@@ -332,13 +373,11 @@ def the_installed_cli_reads_the_apps_store(data_dir):
     count = subprocess.run(["/usr/bin/inlet", "sql", "SELECT count(*) AS n FROM items", "--format", "csv"],
                            env=env, check=True, capture_output=True, text=True).stdout
     assert count == "n\n485\n", count
-    client = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "ui", "scripts", "mcp-client.mjs")
     plan = {"command": "/usr/bin/inlet", "args": ["mcp"], "env": env, "calls": [
         {"name": "query", "arguments": {"sql": "SELECT count(*) AS n FROM hubspot_contacts"}},
         {"name": "search", "arguments": {"query": "Lovelace", "limit": 5}},
     ]}
-    said = json.loads(subprocess.run(["node", client], input=json.dumps(plan), env=env, check=True,
-                                     capture_output=True, text=True).stdout)
+    said = mcp_client(plan, env)
     assert said["server"]["name"] == "inlet", said["server"]
     contacts = said["results"][0]["structured"]["rows"][0][0]
     assert contacts == 240, said["results"][0]

@@ -11,6 +11,7 @@ mod error;
 mod events;
 mod files;
 mod items;
+mod local_api;
 mod logging;
 mod notify;
 mod schedule;
@@ -61,6 +62,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             assistants::assistant_access,
             assistants::set_assistant_access,
             assistants::open_data_folder,
+            local_api::local_api_status,
+            local_api::set_local_api,
+            local_api::add_local_client,
+            local_api::remove_local_client,
             diagnostics::log_settings,
             diagnostics::set_log_level,
             diagnostics::diagnostics,
@@ -91,16 +96,19 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .invoke_handler(specta.invoke_handler())
         .register_uri_scheme_protocol(files::SCHEME, files::serve)
         .manage(logging)
         .manage(events::EventChannel::default())
+        .manage(local_api::LocalApi::default())
         .setup(move |app| {
             logging::attach(app.handle());
             let data_dir = app.path().app_data_dir().ok();
             // The core starts beside the window (commands wait for it), so the window paints
             // while it reads the keychain and opens the item store.
             app.manage(state::AppState::starting(environment, data_dir));
+            tauri::async_runtime::spawn(local_api::resume(app.handle().clone()));
             // Installed builds are registered by their bundle; dev builds register at runtime.
             #[cfg(all(debug_assertions, any(target_os = "linux", windows)))]
             if let Err(e) = app.deep_link().register_all() {

@@ -668,6 +668,31 @@ describe("settings and accounts", () => {
     expect(backend.calls).toContain("openDataFolder");
   });
 
+  it("turns the local API on, adds a bearer client (its key never shown) and removes it", async () => {
+    document.getElementById("open-settings")!.click();
+    await tick();
+    await tick();
+    const section = document.querySelector<HTMLElement>(".local-api")!;
+    expect(section.textContent).toContain("Off.");
+    const on = section.querySelector<HTMLInputElement>('input[aria-label="Serve the local API"]')!;
+    on.checked = true;
+    on.dispatchEvent(new Event("change"));
+    await tick();
+    expect(backend.calls).toContain("setLocalApi true");
+    expect(section.textContent).toContain("Listening at http://127.0.0.1:8766/mcp");
+    section.querySelector<HTMLInputElement>('[name="client_name"]')!.value = "desktop";
+    const bearer = section.querySelector<HTMLInputElement>('input[aria-label="It sends its key as a bearer token"]')!;
+    bearer.checked = true;
+    button(section, "Add client")!.click();
+    await tick();
+    expect(backend.calls).toContain("addLocalClient desktop true");
+    expect(section.textContent).toContain("desktop — sends its key as a bearer token");
+    expect(document.body.textContent).toContain("its key is on the clipboard");
+    button(section, "Remove desktop")!.click();
+    await tick();
+    expect(section.textContent).toContain("No client yet.");
+  });
+
   it("saves a provider's client credentials and shows where they live, never the secret", async () => {
     document.getElementById("open-settings")!.click();
     await tick();

@@ -132,6 +132,14 @@ export const commands = {
 	setAssistantAccess: (account: AccountKey, readable: boolean) => typedError<AssistantAccess, CommandError>(__TAURI_INVOKE("set_assistant_access", { account, readable })),
 	/**  Shows the data folder in the file manager. */
 	openDataFolder: () => typedError<null, CommandError>(__TAURI_INVOKE("open_data_folder")),
+	/**  Whether the local API is on, where, and its clients. */
+	localApiStatus: () => typedError<LocalApiStatus, CommandError>(__TAURI_INVOKE("local_api_status")),
+	/**  Turns the local API on or off (remembered across launches). */
+	setLocalApi: (on: boolean) => typedError<LocalApiStatus, CommandError>(__TAURI_INVOKE("set_local_api", { on })),
+	/**  Adds a client; its key goes to the clipboard, never to the window. */
+	addLocalClient: (name: string, bearer: boolean) => typedError<LocalApiStatus, CommandError>(__TAURI_INVOKE("add_local_client", { name, bearer })),
+	/**  Removes a client: its key no longer opens the local API. */
+	removeLocalClient: (name: string) => typedError<LocalApiStatus, CommandError>(__TAURI_INVOKE("remove_local_client", { name })),
 	/**  The log's level, folder and whether the environment overrides the setting. */
 	logSettings: () => __TAURI_INVOKE<LogSettings>("log_settings"),
 	/**  Sets (and keeps) the log's level. */
@@ -814,6 +822,26 @@ export type LoadSummary = {
 	notes: string[],
 };
 
+/**  What Settings shows of the local API. */
+export type LocalApiStatus = {
+	/**  Where it listens, when on. */
+	url: string | null,
+	/**  Its clients (never a key). */
+	clients: LocalClient[],
+	/**  Requests a client may send a minute. */
+	per_minute: number,
+};
+
+/**  A client of the local API. */
+export type LocalClient = {
+	/**  Its name, as the person gave it. */
+	name: string,
+	/**  How it proves its requests. */
+	proof: Proof,
+	/**  When it was added. */
+	created: string,
+};
+
 /**  How much the log says. */
 export type LogLevel = 
 /**  Failures only. */
@@ -866,6 +894,19 @@ export type PlanChoice = {
 	/**  Calls a month it allows (`None`: no monthly cap). */
 	monthly_calls: number | null,
 };
+
+/**  How a client proves each request is its own. */
+export type Proof = 
+/**
+ *  An HMAC-SHA256 over the method, path, time, a nonce and the body's hash: a request
+ *  seen once, or out of its time window, is refused; the key never travels.
+ */
+"signed" | 
+/**
+ *  The key itself in `Authorization: Bearer`, over loopback only (for MCP clients that
+ *  can only send a fixed header).
+ */
+"bearer";
 
 /**  A provider's setup as the Settings page shows it (the secret only as "set" or not). */
 export type ProviderSetup = {

@@ -1,7 +1,7 @@
 // A Backend with no Tauri behind it: for unit tests and the browser demo (Playwright), with a
 // generated dataset of any size, including the awkward names real workspaces have.
 import { BackendError, type Backend, type ConnectionChanged, type ExportFormat, type Integration, type IntegrationItem, type IntegrationStatus, type LoadProgressEvent, type LoadSummary, type ProviderSetup, type SetupInput } from "./backend";
-import type { AccountKey, ApiUsage, CallEstimate, Capabilities, FileUsage, ItemFile, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ScheduleStatus, Frequency, Revision, HistorySpace, ViewFacets, AssistantAccess } from "./backend";
+import type { AccountKey, ApiUsage, CallEstimate, Capabilities, FileUsage, ItemFile, ItemKind, LoadRequest, StoredContent, Disconnected, Generation, InternalError, PlanChoice, ItemView, ItemWindow, LogLevel, LogSettings, RevokeOutcome, ScheduleStatus, Frequency, Revision, HistorySpace, ViewFacets, AssistantAccess, LocalApiStatus } from "./backend";
 import { applyView, facetCounts, flattenTree, fromItemView, SearchIndex, SortCache } from "./model";
 
 const ODD = ["<img src=x onerror=alert(1)>", "שלום עולם — RTL", "🚀 Launch 🌕", "X".repeat(300)];
@@ -387,6 +387,28 @@ export class FakeBackend implements Backend {
     if (!found) throw new BackendError({ error: "invalid_argument", message: `No stored account ${account.account_id}`, details: null });
     found.readable = readable;
     return structuredClone(this.assistants);
+  }
+  /** The fake local API: off, no client. Keys never come back (the real one copies them). */
+  localApi: LocalApiStatus = { url: null, clients: [], per_minute: 100 };
+  async localApiStatus(): Promise<LocalApiStatus> {
+    this.calls.push("localApiStatus");
+    return structuredClone(this.localApi);
+  }
+  async setLocalApi(on: boolean): Promise<LocalApiStatus> {
+    this.calls.push(`setLocalApi ${on}`);
+    this.localApi.url = on ? "http://127.0.0.1:8766/mcp" : null;
+    return structuredClone(this.localApi);
+  }
+  async addLocalClient(name: string, bearer: boolean): Promise<LocalApiStatus> {
+    this.calls.push(`addLocalClient ${name} ${bearer}`);
+    if (this.localApi.clients.some((c) => c.name === name)) throw new BackendError({ error: "invalid_argument", message: `There is a client called ${name} already`, details: null });
+    this.localApi.clients.push({ name, proof: bearer ? "bearer" : "signed", created: "2026-12-07T12:00:00Z" });
+    return structuredClone(this.localApi);
+  }
+  async removeLocalClient(name: string): Promise<LocalApiStatus> {
+    this.calls.push(`removeLocalClient ${name}`);
+    this.localApi.clients = this.localApi.clients.filter((c) => c.name !== name);
+    return structuredClone(this.localApi);
   }
   async openDataFolder() {
     this.calls.push("openDataFolder");

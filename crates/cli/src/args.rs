@@ -125,6 +125,31 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<McpAction>,
     },
+    /// Serve the same read-only MCP tools over HTTP on 127.0.0.1 for tools that cannot launch
+    /// a process (MCP's Streamable HTTP at /mcp). Off until run; every request is signed with
+    /// its client's key (HMAC over method, path, time, nonce and body) or, for a client added
+    /// with --bearer, carries the key as a bearer token; Host and Origin are checked and each
+    /// client is rate-limited.
+    Serve {
+        /// The loopback port (0: any free one; the first line printed says which).
+        #[arg(long, default_value_t = 8766)]
+        port: u16,
+        /// Requests a client may send a minute.
+        #[arg(long, default_value_t = 100)]
+        rate: u32,
+        /// Add a client and print its new key once (kept in the keychain).
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["remove_client", "clients"])]
+        add_client: Option<String>,
+        /// With --add-client: the client sends its key as a bearer token instead of signing.
+        #[arg(long, requires = "add_client")]
+        bearer: bool,
+        /// Remove a client: its key no longer opens the API.
+        #[arg(long, value_name = "NAME", conflicts_with = "clients")]
+        remove_client: Option<String>,
+        /// List the clients (never a key).
+        #[arg(long)]
+        clients: bool,
+    },
     /// Write a stored Airtable base as one XLSX workbook: a sheet per table, a column per
     /// field, numbers as numbers, dates as dates (load its records first).
     Workbook {

@@ -17,6 +17,7 @@ mod commands;
 mod mcp;
 mod notify;
 mod progress;
+pub mod serve;
 
 use args::{Cli, Command};
 use commands::items::ItemsArgs;
@@ -93,6 +94,25 @@ async fn run(cli: Cli, environment: &Environment) -> Result<ExitCode, CoreError>
                 json: cli.json,
             };
             commands::sync::run(&inlet, voice, asked).await
+        }
+        Command::Serve {
+            port,
+            rate,
+            add_client,
+            bearer,
+            remove_client,
+            clients,
+        } => {
+            let asked = commands::serve::Asked {
+                port,
+                rate,
+                add_client,
+                bearer,
+                remove_client,
+                clients,
+                json: cli.json,
+            };
+            commands::serve::run(&inlet, asked).await
         }
         Command::Mcp { action } => commands::mcp::run(&inlet, environment, action, cli.json).await,
         Command::Sql {

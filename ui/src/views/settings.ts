@@ -6,6 +6,7 @@ import { el } from "../format";
 import { diagnosticsSection } from "./diagnostics";
 import { fileStoreSection } from "./file-store";
 import { assistantsSection } from "./assistants";
+import { localApiSection } from "./local-api";
 import { retentionSection } from "./retention";
 import { scheduleSection } from "./schedule";
 
@@ -58,7 +59,8 @@ export class SettingsView {
     const schedule = scheduleSection(this.doc, this.backend, this.notify);
     const history = retentionSection(this.doc, this.backend, this.notify);
     const assistants = assistantsSection(this.doc, this.backend, this.notify);
-    this.root.replaceChildren(heading, intro, ...setups.map((s) => this.form(s)), schedule, history, files, assistants, ...diagnostics, close);
+    const localApi = localApiSection(this.doc, this.backend, this.notify);
+    this.root.replaceChildren(heading, intro, ...setups.map((s) => this.form(s)), schedule, history, files, assistants, localApi, ...diagnostics, close);
   }
 
   private form(setup: ProviderSetup): HTMLElement {

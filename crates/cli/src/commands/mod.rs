@@ -13,6 +13,7 @@ pub mod mcp;
 pub mod plan;
 pub mod retention;
 pub mod schedule;
+pub mod serve;
 pub mod sql;
 pub mod status;
 pub mod sync;

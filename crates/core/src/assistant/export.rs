@@ -14,6 +14,8 @@ use crate::services::Library;
 
 /// The longest an export's statement runs.
 const EXPORT_TIME: Duration = Duration::from_secs(120);
+/// The most an export writes (an assistant must not fill the disk).
+const MOST_EXPORT_BYTES: u64 = 1_000_000_000;
 
 /// The views an export may name alone (`docs/schema.md`).
 const VIEWS: &[&str] = &[
@@ -60,6 +62,14 @@ pub(super) fn destination(home: &Path, asked: &str) -> Result<PathBuf> {
     let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
         return Err(invalid("Name a file, not a folder."));
     };
+    let data = Path::new(name).extension().is_some_and(|e| {
+        ["csv", "ndjson", "jsonl"].contains(&e.to_string_lossy().to_ascii_lowercase().as_str())
+    });
+    if !data {
+        return Err(invalid(
+            "Exports are .csv, .ndjson or .jsonl files in a folder that is not hidden (nothing under a name starting with a dot).",
+        ));
+    }
     let folder = folder
         .canonicalize()
         .map_err(|_| invalid(format!("The folder {} is not there.", folder.display())))?;
@@ -75,6 +85,17 @@ pub(super) fn destination(home: &Path, asked: &str) -> Result<PathBuf> {
             folder.display()
         )));
     }
+    // Nothing hidden under home (a shell's start-up file, ~/.ssh, ~/.config/autostart): an
+    // export must never become something that runs.
+    let below = folder.strip_prefix(&home).unwrap_or(&folder);
+    let hidden = (below.components().map(|c| c.as_os_str()))
+        .chain(std::iter::once(name))
+        .any(|part| part.to_string_lossy().starts_with('.'));
+    if hidden {
+        return Err(invalid(
+            "Exports are .csv, .ndjson or .jsonl files in a folder that is not hidden (nothing under a name starting with a dot).",
+        ));
+    }
     Ok(folder.join(name))
 }
 
@@ -84,6 +105,7 @@ struct FileSink {
     csv: bool,
     columns: Vec<String>,
     rows: u64,
+    bytes: u64,
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> CoreError + '_ {
@@ -112,7 +134,8 @@ impl SqlSink for FileSink {
     fn columns(&mut self, names: &[String]) -> Result<()> {
         self.columns = names.to_vec();
         if self.csv {
-            let line = csv_line(names.iter().cloned()).map_err(|e| write_error(&e))?;
+            let line = csv_line(names.iter().cloned().map(crate::export::inert))
+                .map_err(|e| write_error(&e))?;
             self.out.write_all(&line).map_err(|e| write_error(&e))?;
         }
         Ok(())
@@ -120,7 +143,8 @@ impl SqlSink for FileSink {
 
     fn row(&mut self, values: Vec<Value>) -> Result<bool> {
         let line = if self.csv {
-            csv_line(values.into_iter().map(cell)).map_err(|e| write_error(&e))?
+            csv_line(values.into_iter().map(|v| crate::export::inert(cell(v))))
+                .map_err(|e| write_error(&e))?
         } else {
             let object: serde_json::Map<String, Value> =
                 self.columns.iter().cloned().zip(values).collect();
@@ -128,6 +152,12 @@ impl SqlSink for FileSink {
             line.push(b'\n');
             line
         };
+        self.bytes += line.len() as u64;
+        if self.bytes > MOST_EXPORT_BYTES {
+            return Err(invalid(
+                "The export would pass 1 GB: narrow it (a WHERE, fewer columns).",
+            ));
+        }
         self.out.write_all(&line).map_err(|e| write_error(&e))?;
         self.rows += 1;
         Ok(true)
@@ -163,7 +193,10 @@ pub(super) async fn write(
     let what = what.trim();
     let sql = if VIEWS.contains(&what) {
         format!("SELECT * FROM {what}")
-    } else if what.len() > 6 && what[..6].eq_ignore_ascii_case("select") {
+    } else if what
+        .get(..6)
+        .is_some_and(|w| w.eq_ignore_ascii_case("select"))
+    {
         what.to_owned()
     } else {
         return Err(invalid(format!(
@@ -192,6 +225,7 @@ pub(super) async fn write(
         csv,
         columns: Vec::new(),
         rows: 0,
+        bytes: 0,
     };
     let written = library
         .run_sql(&sql, SqlScope::Accounts(accounts), EXPORT_TIME, sink)

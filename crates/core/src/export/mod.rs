@@ -158,7 +158,7 @@ pub fn write_with_properties<W: Write, B: Borrow<IntegrationItem>>(
 /// full-width forms) gets a leading `'`, which Excel and LibreOffice read as "this is text" — a
 /// formula, or one in disguise. A plain number (`-5`, `+3.25`, `-1e6`) stays a number. XLSX needs
 /// none of this: its cells are written as strings.
-pub(crate) fn inert(cell: String) -> String {
+pub fn inert(cell: String) -> String {
     let significant = cell.trim_start();
     let starts_a_formula = significant.starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠']);
     if starts_a_formula && !is_plain_number(significant.trim_end()) {

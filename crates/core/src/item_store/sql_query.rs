@@ -39,7 +39,17 @@ pub trait SqlSink {
 const SCHEMA_PRAGMAS: &[&str] = &["table_info", "table_xinfo", "index_list", "index_info"];
 
 /// Table-valued functions a statement may call on its own (SQLite reads them as tables).
-const TABLE_FUNCTIONS: &[&str] = &["json_each", "json_tree"];
+const TABLE_FUNCTIONS: &[&str] = &["json_each", "json_tree", "pragma_table_info"];
+
+/// Functions never run (an extension loaded, a tokenizer registered by pointer).
+const REFUSED_FUNCTIONS: &[&str] = &["load_extension", "fts3_tokenizer"];
+
+/// The longest string or blob a statement may make or read (a stored item is far smaller).
+const MOST_VALUE_BYTES: i32 = 32_000_000;
+
+/// What a scoped statement may read in the TEMP schema besides its views: the accounts it may
+/// read, the TEMP schema's own list.
+const TEMP_TABLES: &[&str] = &["readable", "sqlite_temp_master", "sqlite_temp_schema"];
 
 impl ItemStore {
     /// Runs `sql` — one statement that reads — within `scope`, handing its rows to `sink`,
@@ -107,6 +117,17 @@ impl ItemStore {
             | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         let connection = Connection::open_with_flags(self.path(), flags).map_err(sql_error)?;
         super::schema::prepare_reader_with_cache(&connection, 16_384).map_err(sql_error)?;
+        // A statement's sorts and temporary results go to disk, not memory, and no value it
+        // makes may pass `MOST_VALUE_BYTES` (`zeroblob(1e9)` is refused, not allocated).
+        connection
+            .pragma_update(None, "temp_store", "FILE")
+            .map_err(sql_error)?;
+        connection
+            .set_limit(
+                rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH,
+                MOST_VALUE_BYTES,
+            )
+            .map_err(sql_error)?;
         if let SqlScope::Accounts(accounts) = scope {
             scoped_views(&connection, accounts).map_err(sql_error)?;
         }
@@ -151,15 +172,25 @@ fn scoped_views(connection: &Connection, accounts: &[AccountKey]) -> rusqlite::R
 /// reads the store's tables only through a view (all of which are its TEMP views).
 fn allowed(context: &AuthContext<'_>, scoped: bool) -> Authorization {
     let allow = match context.action {
-        AuthAction::Select | AuthAction::Function { .. } | AuthAction::Recursive => true,
+        AuthAction::Select | AuthAction::Recursive => true,
+        AuthAction::Function { function_name } => {
+            !REFUSED_FUNCTIONS.contains(&function_name.to_ascii_lowercase().as_str())
+        }
         AuthAction::Read { table_name, .. } => {
             !scoped
                 || context.accessor.is_some()
-                || context.database_name == Some("temp")
+                || (context.database_name == Some("temp")
+                    && (TEMP_TABLES.contains(&table_name)
+                        || VIEWS.iter().any(|view| view.name == table_name)))
                 || TABLE_FUNCTIONS.contains(&table_name)
         }
-        AuthAction::Pragma { pragma_name, .. } => {
+        AuthAction::Pragma {
+            pragma_name,
+            pragma_value,
+        } => {
             SCHEMA_PRAGMAS.contains(&pragma_name.to_ascii_lowercase().as_str())
+                // A scoped statement learns the shape of the views alone.
+                && (!scoped || pragma_value.is_some_and(|v| VIEWS.iter().any(|view| view.name == v)))
         }
         _ => false,
     };

@@ -132,6 +132,31 @@ fn a_scoped_statement_sees_its_accounts_alone_and_only_through_the_views() {
     ] {
         refused_with(run(&store, sql, &scope));
     }
+    // The statement's own names never reach into the views.
+    let shadowed = run(
+        &store,
+        "WITH accounts(integration, mode, account_id, load_id) AS
+           (SELECT 'hubspot', 'sandbox', '42', value FROM json_each('[1, 2, 3, 4]'))
+         SELECT integration, count(*) FROM items",
+        &scope,
+    )
+    .unwrap();
+    assert_eq!(shadowed.rows, [vec![json!("notion"), json!(5)]]);
+    for sql in [
+        "SELECT * FROM pragma_table_info('preferences')",
+        "SELECT count(*) FROM zeroblob(10)",
+        "SELECT length(zeroblob(1000000000))",
+        "SELECT load_extension('x')",
+    ] {
+        refused_with(run(&store, sql, &scope));
+    }
+    let shape = run(
+        &store,
+        "SELECT count(*) FROM pragma_table_info('items')",
+        &scope,
+    )
+    .unwrap();
+    assert_eq!(shape.rows, [vec![json!(15)]]);
     // No account at all: the views are empty, not the store.
     let none = run(
         &store,
