@@ -135,6 +135,7 @@ bench: deps tauri-driver
 	cargo bench -p inlet-core --bench sync
 	cargo bench -p inlet-core --bench notion_sync
 	cargo bench -p inlet-core --bench airtable_sync
+	cargo bench -p inlet-cli --bench mcp
 	cd ui && npx vitest bench --run
 	$(MAKE) bench-app
 	$(MAKE) bench-footprint

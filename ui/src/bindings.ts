@@ -947,6 +947,8 @@ export type ReadableAccount = {
 	key: AccountKey,
 	/**  Its name as Inlet shows it. */
 	account: string,
+	/**  Its shown load (the `load_id` of the SQL views; far below 2^53). */
+	load_id: number | null,
 	/**  When its shown load finished. */
 	loaded_at: string | null,
 	/**  `complete`, or `partial` when some streams failed. */

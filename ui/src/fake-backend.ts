@@ -369,8 +369,8 @@ export class FakeBackend implements Backend {
   /** The fake assistants' access: the stored accounts, none open until a test opens one. */
   assistants: AssistantAccess = {
     accounts: [
-      { key: { integration: "hubspot", mode: "sandbox", account_id: "10000042" }, account: "sandbox-10000042.hubspot.com", loaded_at: "2026-12-06T09:00:00.000Z", load_state: "complete", readable: false },
-      { key: { integration: "notion", mode: "sandbox", account_id: "ws-1" }, account: "Sandbox Workspace", loaded_at: "2026-12-06T09:05:00.000Z", load_state: "complete", readable: false },
+      { key: { integration: "hubspot", mode: "sandbox", account_id: "10000042" }, account: "sandbox-10000042.hubspot.com", load_id: 1, loaded_at: "2026-12-06T09:00:00.000Z", load_state: "complete", readable: false },
+      { key: { integration: "notion", mode: "sandbox", account_id: "ws-1" }, account: "Sandbox Workspace", load_id: 2, loaded_at: "2026-12-06T09:05:00.000Z", load_state: "complete", readable: false },
     ],
     client_config: '{\n  "mcpServers": {\n    "inlet": { "command": "/usr/bin/inlet", "args": ["mcp"] }\n  }\n}',
     unavailable: null,

@@ -24,6 +24,9 @@ pub struct ReadableAccount {
     pub key: AccountKey,
     /// Its name as Inlet shows it.
     pub account: String,
+    /// Its shown load (the `load_id` of the SQL views; far below 2^53).
+    #[specta(type = f64)]
+    pub load_id: i64,
     /// When its shown load finished.
     pub loaded_at: Option<String>,
     /// `complete`, or `partial` when some streams failed.
@@ -39,6 +42,7 @@ impl ReadableAccount {
             "integration": self.key.integration,
             "account_id": self.key.account_id,
             "account": self.account,
+            "load_id": self.load_id,
             "loaded_at": self.loaded_at,
             "load_state": self.load_state,
         })
@@ -73,6 +77,7 @@ fn accounts_of(store: &ItemStore, table: &Table) -> Result<Vec<ReadableAccount>>
             account: text(&row[3]),
             loaded_at: row[4].as_str().map(str::to_owned),
             load_state: text(&row[5]),
+            load_id: row[6].as_i64().unwrap_or_default(),
             key,
             readable,
         });
@@ -125,7 +130,7 @@ impl Library {
     pub async fn assistant_accounts(&self) -> Result<Vec<ReadableAccount>> {
         let table = self
             .run_sql(
-                "SELECT integration, mode, account_id, account, loaded_at, load_state
+                "SELECT integration, mode, account_id, account, loaded_at, load_state, load_id
                    FROM accounts ORDER BY integration, account, account_id",
                 SqlScope::Everything,
                 Duration::from_secs(10),

@@ -21,6 +21,8 @@ use crate::services::{parse_since, ItemView, Library};
 const TOOL_TIME: Duration = Duration::from_secs(10);
 /// About the most JSON a tool answers with.
 pub(super) const ANSWER_BYTES: usize = 200_000;
+/// The most revisions a `history` answer holds (the newest).
+const MOST_REVISIONS: usize = 200;
 /// The most Markdown a `get_content` page holds, in characters.
 const MOST_CONTENT_CHARS: usize = 100_000;
 
@@ -113,6 +115,9 @@ impl Assistant {
     /// account), a page at a time.
     pub async fn search(&self, asked: SearchAsked) -> Result<Value> {
         let limit = asked.limit.clamp(1, 50);
+        if asked.words.len() > 1_000 {
+            return Err(invalid("Search for at most 1,000 characters of words."));
+        }
         let provider = (asked.provider.as_deref())
             .map(str::parse::<Integration>)
             .transpose()?;
@@ -352,11 +357,28 @@ impl Assistant {
     pub async fn history(&self, id: &str) -> Result<Value> {
         let readable = self.readable().await?;
         let keys: Vec<AccountKey> = readable.iter().map(|a| a.key.clone()).collect();
-        let revisions = self.library.item_history(&keys, id).await?;
+        let mut revisions = self.library.item_history(&keys, id).await?;
         let sources: Vec<&ReadableAccount> = (readable.iter())
             .filter(|a| revisions.iter().any(|r| r.account == a.key))
             .collect();
-        Ok(json!({ "id": id, "revisions": revisions, "from": Self::sources(&sources) }))
+        // The newest revisions, within the answer's size; how many earlier ones are left out.
+        let mut kept = Vec::new();
+        let mut bytes = 0;
+        while let Some(revision) = revisions.pop() {
+            let value = serde_json::to_value(&revision)
+                .map_err(|e| CoreError::serialization("a revision", e))?;
+            bytes += value.to_string().len();
+            if kept.len() >= MOST_REVISIONS || (bytes > ANSWER_BYTES && !kept.is_empty()) {
+                revisions.push(revision);
+                break;
+            }
+            kept.push(value);
+        }
+        kept.reverse();
+        Ok(json!({
+            "id": id, "revisions": kept, "earlier_revisions_left_out": revisions.len(),
+            "from": Self::sources(&sources),
+        }))
     }
 
     /// One read-only statement over the documented views of the readable accounts.
