@@ -5,6 +5,7 @@
 //! The protocol itself (MCP) is the CLI's; nothing here knows it.
 
 mod access;
+mod changes;
 mod export;
 mod table;
 mod tools;

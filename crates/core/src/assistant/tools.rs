@@ -15,14 +15,12 @@ use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::item::ItemKind;
 use crate::item_store::{AccountKey, SqlScope};
-use crate::services::{parse_since, ItemView, Library};
+use crate::services::{ItemView, Library};
 
 /// The longest a tool's statement runs.
 const TOOL_TIME: Duration = Duration::from_secs(10);
 /// About the most JSON a tool answers with.
 pub(super) const ANSWER_BYTES: usize = 200_000;
-/// The most revisions a `history` answer holds (the newest).
-const MOST_REVISIONS: usize = 200;
 /// The most Markdown a `get_content` page holds, in characters.
 const MOST_CONTENT_CHARS: usize = 100_000;
 
@@ -58,7 +56,7 @@ pub struct ChangesAsked {
 /// Settings holds at once).
 #[derive(Clone)]
 pub struct Assistant {
-    library: Arc<Library>,
+    pub(super) library: Arc<Library>,
 }
 
 fn invalid(message: impl Into<String>) -> CoreError {
@@ -66,7 +64,7 @@ fn invalid(message: impl Into<String>) -> CoreError {
 }
 
 /// Where a page stopped, as `<account>:<offset>`.
-fn cursor_of(text: Option<&str>) -> Result<(usize, u32)> {
+pub(super) fn cursor_of(text: Option<&str>) -> Result<(usize, u32)> {
     let Some(text) = text else {
         return Ok((0, 0));
     };
@@ -87,12 +85,12 @@ impl Assistant {
         Ok(all.into_iter().filter(|a| a.readable).collect())
     }
 
-    fn sources(accounts: &[&ReadableAccount]) -> Value {
+    pub(super) fn sources(accounts: &[&ReadableAccount]) -> Value {
         Value::Array(accounts.iter().map(|a| a.source()).collect())
     }
 
     /// Runs a statement over the readable accounts' views.
-    async fn scoped(
+    pub(super) async fn scoped(
         &self,
         accounts: &[ReadableAccount],
         sql: &str,
@@ -298,86 +296,6 @@ impl Assistant {
             "id": id, "title": row[1], "markdown": page, "offset": offset,
             "total_chars": total, "next_offset": (end < total).then_some(end),
             "fetched_at": row[3], "last_edited": row[4], "from": Self::sources(&source),
-        }))
-    }
-
-    /// What changed: since a date, every change the loads found (field by field, oldest
-    /// first); without one, what each account's last load found.
-    pub async fn list_changes(&self, asked: ChangesAsked) -> Result<Value> {
-        let limit = asked.limit.clamp(1, 200) as usize;
-        let readable = self.readable().await?;
-        let (_, skip) = cursor_of(asked.cursor.as_deref())?;
-        let skip = skip as usize;
-        let all: Vec<&ReadableAccount> = readable.iter().collect();
-        let Some(since) = asked.since else {
-            let changes = self
-                .scoped(
-                    &readable,
-                    &format!(
-                        "SELECT integration, account_id, id, type, name, change, modified, loaded_at
-                           FROM changes ORDER BY loaded_at DESC, integration, account_id, change, name
-                          LIMIT {} OFFSET {skip}",
-                        limit + 1
-                    ),
-                    Vec::new(),
-                    Table::new(limit + 1, ANSWER_BYTES),
-                )
-                .await?;
-            let mut rows = changes.objects();
-            let more = rows.len() > limit || changes.cut;
-            rows.truncate(limit);
-            let next = more.then(|| format!("0:{}", skip + rows.len()));
-            return Ok(
-                json!({ "changes": rows, "next_cursor": next, "from": Self::sources(&all) }),
-            );
-        };
-        let since = parse_since(&since)?;
-        let keys: Vec<AccountKey> = readable.iter().map(|a| a.key.clone()).collect();
-        let revisions = self.library.changes_since(&keys, since).await?;
-        let mut page = Vec::new();
-        let mut bytes = 0;
-        for revision in revisions.iter().skip(skip).take(limit) {
-            let value = serde_json::to_value(revision)
-                .map_err(|e| CoreError::serialization("a revision", e))?;
-            bytes += value.to_string().len();
-            page.push(value);
-            if bytes > ANSWER_BYTES {
-                break;
-            }
-        }
-        let end = skip + page.len();
-        let next = (end < revisions.len()).then(|| format!("0:{end}"));
-        Ok(json!({
-            "changes": page, "total": revisions.len(), "next_cursor": next,
-            "from": Self::sources(&all),
-        }))
-    }
-
-    /// An item's revisions, oldest first, each field from what to what.
-    pub async fn history(&self, id: &str) -> Result<Value> {
-        let readable = self.readable().await?;
-        let keys: Vec<AccountKey> = readable.iter().map(|a| a.key.clone()).collect();
-        let mut revisions = self.library.item_history(&keys, id).await?;
-        let sources: Vec<&ReadableAccount> = (readable.iter())
-            .filter(|a| revisions.iter().any(|r| r.account == a.key))
-            .collect();
-        // The newest revisions, within the answer's size; how many earlier ones are left out.
-        let mut kept = Vec::new();
-        let mut bytes = 0;
-        while let Some(revision) = revisions.pop() {
-            let value = serde_json::to_value(&revision)
-                .map_err(|e| CoreError::serialization("a revision", e))?;
-            bytes += value.to_string().len();
-            if kept.len() >= MOST_REVISIONS || (bytes > ANSWER_BYTES && !kept.is_empty()) {
-                revisions.push(revision);
-                break;
-            }
-            kept.push(value);
-        }
-        kept.reverse();
-        Ok(json!({
-            "id": id, "revisions": kept, "earlier_revisions_left_out": revisions.len(),
-            "from": Self::sources(&sources),
         }))
     }
 
