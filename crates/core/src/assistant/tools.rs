@@ -141,28 +141,21 @@ impl Assistant {
             ..ItemView::default()
         };
         let limit = limit as usize;
-        let (mut results, mut total, mut next) = (Vec::new(), 0u64, None);
-        for (index, account) in accounts.iter().enumerate() {
-            // Every account is counted; rows are read from the cursor's account on.
+        let (mut results, mut next) = (Vec::new(), None);
+        for (index, account) in accounts.iter().enumerate().skip(at) {
             let room = limit - results.len();
             let from = if index == at { offset } else { 0 };
-            let reading = index >= at && room > 0;
-            let want = if reading { room } else { 1 };
-            let window = (self.library)
-                .window(
+            // One row past the room says whether there are more.
+            let rows = (self.library)
+                .rows_only(
                     std::slice::from_ref(&account.key),
                     view.clone(),
                     from,
-                    want as u32,
+                    room as u32 + 1,
                 )
                 .await?;
-            total += u64::from(window.total);
-            if !reading {
-                continue;
-            }
-            let taken = window.rows.len().min(room);
-            for row in window.rows.into_iter().take(taken) {
-                let item = row.item;
+            let more = rows.len() > room;
+            for item in rows.into_iter().take(room) {
                 results.push(json!({
                     "integration": item.integration, "account_id": account.key.account_id,
                     "id": item.id, "type": item.item_type, "name": item.name,
@@ -170,17 +163,18 @@ impl Assistant {
                     "modified": item.last_modified_time, "change": item.delta,
                 }));
             }
-            if next.is_none() && results.len() == limit {
-                let end = from + taken as u32;
-                next = if end < window.total {
+            if results.len() == limit {
+                let end = from + room as u32;
+                next = if more {
                     Some(format!("{index}:{end}"))
                 } else {
                     (index + 1 < accounts.len()).then(|| format!("{}:0", index + 1))
                 };
+                break;
             }
         }
         Ok(json!({
-            "results": results, "total": total, "next_cursor": next,
+            "results": results, "next_cursor": next,
             "from": Self::sources(&accounts),
         }))
     }

@@ -85,6 +85,9 @@ pub struct ItemStore {
     /// Counts under a broad search take a full pass: on a connection of their own, they never
     /// hold up the grid's windows.
     counter: Arc<Mutex<Connection>>,
+    /// The last SQL statements' connections, kept for the next ones of the same scope (setting
+    /// one up — the scoped views, the authorizer — costs more than most statements).
+    sql: Arc<Mutex<Vec<sql_query::SqlConnection>>>,
     path: PathBuf,
 }
 
@@ -147,6 +150,7 @@ impl ItemStore {
             connection: Arc::new(Mutex::new(connection)),
             reader: Arc::new(Mutex::new(open_reader()?)),
             counter: Arc::new(Mutex::new(open_reader()?)),
+            sql: Arc::new(Mutex::new(Vec::new())),
             path: path.to_owned(),
         };
         store.remove_abandoned()?;

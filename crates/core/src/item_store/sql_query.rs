@@ -44,6 +44,9 @@ const TABLE_FUNCTIONS: &[&str] = &["json_each", "json_tree", "pragma_table_info"
 /// Functions never run (an extension loaded, a tokenizer registered by pointer).
 const REFUSED_FUNCTIONS: &[&str] = &["load_extension", "fts3_tokenizer"];
 
+/// How many statement connections are kept for the next statements (one per scope).
+const KEPT_CONNECTIONS: usize = 2;
+
 /// The longest string or blob a statement may make or read (a stored item is far smaller).
 const MOST_VALUE_BYTES: i32 = 32_000_000;
 
@@ -75,40 +78,27 @@ impl ItemStore {
         limit: Duration,
         sink: &mut dyn SqlSink,
     ) -> Result<()> {
-        let connection = self.sql_connection(scope)?;
-        let mut statement = connection.prepare(sql).map_err(refused)?;
-        for (at, value) in params.iter().enumerate() {
-            statement
-                .raw_bind_parameter(at + 1, value)
-                .map_err(refused)?;
-        }
-        if !statement.readonly() {
-            return Err(CoreError::SqlRefused {
-                reason: "only statements that read are run here".into(),
-            });
-        }
-        let interrupt = connection.get_interrupt_handle();
-        let (done, wait) = mpsc::channel::<()>();
-        let timer = std::thread::spawn(move || {
-            let timed_out = matches!(
-                wait.recv_timeout(limit),
-                Err(mpsc::RecvTimeoutError::Timeout)
-            );
-            if timed_out {
-                interrupt.interrupt();
-            }
-            timed_out
-        });
-        let answered = read_rows(statement, sink);
-        // The timer stops at once when told; a disconnected channel stops it too.
-        let _ = done.send(());
-        let timed_out = timer.join().unwrap_or(false);
-        match answered {
-            Err(CoreError::SqlRefused { .. }) if timed_out => Err(CoreError::SqlTimedOut {
-                seconds: limit.as_secs_f64(),
-            }),
-            other => other,
-        }
+        // A kept connection of this scope when there is one free; else a new one, kept after
+        // (the two scopes used last: an assistant's calls read the accounts, then its views).
+        let key = ScopeKey::of(scope);
+        let held = {
+            let mut kept = self.sql.lock().unwrap_or_else(|p| p.into_inner());
+            kept.iter()
+                .position(|c| c.scope == key)
+                .map(|at| kept.remove(at))
+        };
+        let connection = match held {
+            Some(held) => held,
+            None => SqlConnection {
+                connection: self.sql_connection(scope)?,
+                scope: key,
+            },
+        };
+        let answered = run_on(&connection.connection, sql, params, limit, sink);
+        let mut kept = self.sql.lock().unwrap_or_else(|p| p.into_inner());
+        kept.insert(0, connection);
+        kept.truncate(KEPT_CONNECTIONS);
+        answered
     }
 
     fn sql_connection(&self, scope: &SqlScope) -> Result<Connection> {
@@ -141,6 +131,81 @@ impl ItemStore {
             }))
             .map_err(sql_error)?;
         Ok(connection)
+    }
+}
+
+/// A statement's connection and the scope its views were made for.
+pub(super) struct SqlConnection {
+    scope: ScopeKey,
+    connection: Connection,
+}
+
+/// A scope as a key: everything, or these accounts.
+#[derive(PartialEq)]
+enum ScopeKey {
+    Everything,
+    Accounts(Vec<(String, String, String)>),
+}
+
+impl ScopeKey {
+    fn of(scope: &SqlScope) -> Self {
+        match scope {
+            SqlScope::Everything => ScopeKey::Everything,
+            SqlScope::Accounts(keys) => ScopeKey::Accounts(
+                keys.iter()
+                    .map(|k| {
+                        (
+                            k.integration.id().to_owned(),
+                            mode_text(k.mode).to_owned(),
+                            k.account_id.clone(),
+                        )
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Runs `sql` with `params` on `connection`, stopped after `limit`.
+fn run_on(
+    connection: &Connection,
+    sql: &str,
+    params: &[&str],
+    limit: Duration,
+    sink: &mut dyn SqlSink,
+) -> Result<()> {
+    let mut statement = connection.prepare(sql).map_err(refused)?;
+    for (at, value) in params.iter().enumerate() {
+        statement
+            .raw_bind_parameter(at + 1, value)
+            .map_err(refused)?;
+    }
+    if !statement.readonly() {
+        return Err(CoreError::SqlRefused {
+            reason: "only statements that read are run here".into(),
+        });
+    }
+    let interrupt = connection.get_interrupt_handle();
+    let (done, wait) = mpsc::channel::<()>();
+    let timer = std::thread::spawn(move || {
+        let timed_out = matches!(
+            wait.recv_timeout(limit),
+            Err(mpsc::RecvTimeoutError::Timeout)
+        );
+        if timed_out {
+            interrupt.interrupt();
+        }
+        timed_out
+    });
+    let answered = read_rows(statement, sink);
+    // The timer stops at once when told; a disconnected channel stops it too.
+    let _ = done.send(());
+    let timed_out = timer.join().unwrap_or(false);
+    match answered {
+        Err(CoreError::SqlRefused { .. }) if timed_out => Err(CoreError::SqlTimedOut {
+            seconds: limit.as_secs_f64(),
+        }),
+        other => other,
     }
 }
 

@@ -213,6 +213,23 @@ impl Library {
         .await
     }
 
+    /// The rows `offset..offset + limit` of a flat `view` (at most 500) without its total: what
+    /// an assistant's search reads (a broad search's exact count costs more than its rows).
+    pub async fn rows_only(
+        &self,
+        accounts: &[CurrentAccount],
+        view: ItemView,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<crate::item::IntegrationItem>> {
+        let accounts = accounts.to_vec();
+        self.on_store(move |store| {
+            let ids = shown_ids(&generations(&store, &accounts)?, &view);
+            store.window(&ids, &view.filter(), view.sort, offset, limit.min(500))
+        })
+        .await
+    }
+
     /// The counts beside the filters of `view`.
     pub async fn facets(&self, accounts: &[CurrentAccount], view: ItemView) -> Result<ViewFacets> {
         let accounts = accounts.to_vec();
