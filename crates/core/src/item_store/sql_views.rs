@@ -4,7 +4,9 @@
 //!
 //! Every view reaches the accounts through `accounts` (each account's shown load), so a scoped
 //! connection ([`super::sql_query`]) makes the same views as TEMP views over a filtered
-//! `accounts` and reads nothing else.
+//! `accounts` and reads nothing else. From an account the views go to its rows (`CROSS JOIN`
+//! keeps SQLite to that order: a row found by its id is an index step per account, never a scan
+//! of every stored item).
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -44,21 +46,21 @@ pub(super) const VIEWS: &[SqlView] = &[
                 r.name, r.parent_id, r.parent_path, r.created, r.modified,
                 json_extract(r.body, '$.url') AS url, r.delta AS change,
                 json_extract(r.body, '$.details') AS details, r.body AS item, a.load_id
-           FROM accounts a JOIN item_rows r ON r.generation = a.load_id
+           FROM accounts a CROSS JOIN item_rows r ON r.generation = a.load_id
           WHERE r.delta IS NOT 'gone'",
     },
     SqlView {
         name: "changes",
         select: "SELECT a.integration, a.mode, a.account_id, r.item_id AS id, r.item_type AS type,
                 r.name, r.delta AS change, r.modified, a.load_id, a.loaded_at
-           FROM accounts a JOIN item_rows r ON r.generation = a.load_id
+           FROM accounts a CROSS JOIN item_rows r ON r.generation = a.load_id
           WHERE r.delta IS NOT NULL",
     },
     SqlView {
         name: "revisions",
         select: "SELECT v.id, v.integration, v.mode, v.account_id, v.item_id, v.name, v.seen_at,
                 v.kind, v.edited_by, v.changes AS fields, v.body AS item_was
-           FROM accounts a JOIN revision_rows v
+           FROM accounts a CROSS JOIN revision_rows v
              ON v.integration = a.integration AND v.mode = a.mode AND v.account_id = a.account_id",
     },
     SqlView {
@@ -80,7 +82,7 @@ pub(super) const VIEWS: &[SqlView] = &[
                 json_extract(r.body, '$.details') AS fields, json_extract(r.body, '$.url') AS url,
                 r.delta AS change
            FROM accounts a
-           JOIN item_rows r ON r.generation = a.load_id AND r.item_type = 'record'
+           CROSS JOIN item_rows r ON r.generation = a.load_id AND r.item_type = 'record'
            LEFT JOIN item_rows t ON t.generation = r.generation AND t.item_id = r.parent_id
                                 AND t.item_type = 'table'
           WHERE a.integration = 'airtable' AND r.delta IS NOT 'gone'",
@@ -93,7 +95,7 @@ pub(super) const VIEWS: &[SqlView] = &[
                 json_extract(r.body, '$.details.properties') AS properties,
                 c.markdown, c.fetched_at AS content_fetched_at, r.delta AS change
            FROM accounts a
-           JOIN item_rows r ON r.generation = a.load_id AND r.item_type = 'page'
+           CROSS JOIN item_rows r ON r.generation = a.load_id AND r.item_type = 'page'
            LEFT JOIN contents c ON c.integration = a.integration AND c.mode = a.mode
                                AND c.account_id = a.account_id AND c.item_id = r.item_id
           WHERE a.integration = 'notion' AND r.delta IS NOT 'gone'",
@@ -113,7 +115,7 @@ pub(super) const VIEWS: &[SqlView] = &[
                 json_extract(r.body, '$.details.associations') AS associations,
                 json_extract(r.body, '$.url') AS url, r.delta AS change
            FROM accounts a
-           JOIN item_rows r ON r.generation = a.load_id AND r.item_type = 'contact'
+           CROSS JOIN item_rows r ON r.generation = a.load_id AND r.item_type = 'contact'
           WHERE a.integration = 'hubspot' AND r.delta IS NOT 'gone'",
     },
     SqlView {
@@ -130,7 +132,7 @@ pub(super) const VIEWS: &[SqlView] = &[
                 json_extract(r.body, '$.details.associations') AS associations,
                 json_extract(r.body, '$.url') AS url, r.delta AS change
            FROM accounts a
-           JOIN item_rows r ON r.generation = a.load_id AND r.item_type = 'company'
+           CROSS JOIN item_rows r ON r.generation = a.load_id AND r.item_type = 'company'
           WHERE a.integration = 'hubspot' AND r.delta IS NOT 'gone'",
     },
     SqlView {
@@ -150,7 +152,7 @@ pub(super) const VIEWS: &[SqlView] = &[
                 json_extract(r.body, '$.details.associations') AS associations,
                 json_extract(r.body, '$.url') AS url, r.delta AS change
            FROM accounts a
-           JOIN item_rows r ON r.generation = a.load_id AND r.item_type = 'deal'
+           CROSS JOIN item_rows r ON r.generation = a.load_id AND r.item_type = 'deal'
           WHERE a.integration = 'hubspot' AND r.delta IS NOT 'gone'",
     },
     SqlView {
@@ -158,7 +160,7 @@ pub(super) const VIEWS: &[SqlView] = &[
         select: "SELECT s.integration, s.mode, s.account_id, s.item_id, s.source, s.name, b.size,
                 b.mime, s.hash, 'files/' || substr(s.hash, 1, 2) || '/' || s.hash AS path
            FROM accounts a
-           JOIN file_sources s ON s.integration = a.integration AND s.mode = a.mode
+           CROSS JOIN file_sources s ON s.integration = a.integration AND s.mode = a.mode
                               AND s.account_id = a.account_id
            JOIN file_blobs b ON b.hash = s.hash",
     },
