@@ -310,6 +310,10 @@ def installed():
     the_installed_cli_reads_the_apps_store(data_dir)
 
 
+def close_settings(d):
+    d.execute("[...document.querySelectorAll('#settings > button')].find(b => b.textContent === 'Close settings')?.click()")
+
+
 def open_to_assistants(d, name):
     """Settings → Assistants: the stored account is listed closed; its checkbox opens it."""
     d.execute("document.getElementById('open-settings').click()")
@@ -323,7 +327,7 @@ def open_to_assistants(d, name):
         f"const b = document.querySelector('{box}'); return b.checked && !b.disabled"))
     print(f"installed: Settings opened {name} to assistants; the client config runs /usr/bin/inlet mcp")
     d.screenshot("assistants.png")
-    d.execute("[...document.querySelectorAll('#settings > button')].find(b => b.textContent === 'Close settings')?.click()")
+    close_settings(d)
 
 
 def mcp_client(plan, env):
@@ -361,7 +365,7 @@ def the_window_serves_the_local_api(d, data_dir):
         raise AssertionError(f"the local API still answers ({answered.code}) after it was turned off")
     except (urllib.error.URLError, ConnectionError):
         pass
-    d.execute("[...document.querySelectorAll('#settings > button')].find(b => b.textContent === 'Close settings')?.click()")
+    close_settings(d)
     print(f"installed: the window served the local API at {url}; an MCP client read 240 contacts with a bearer key")
 
 

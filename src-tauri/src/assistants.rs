@@ -40,10 +40,12 @@ pub async fn set_assistant_access(
 #[specta::specta]
 pub async fn open_data_folder(state: State<'_, AppState>) -> CommandResult<()> {
     let inlet = state.inlet().await?;
-    let access = inlet.library.assistant_access(&ProcessEnv).await?;
-    let folder = access.data_folder.ok_or_else(|| {
-        inlet_core::CoreError::invalid_argument("Inlet keeps no data folder in this session.")
-    })?;
+    let folder = (inlet.library.store())
+        .and_then(|store| store.path().parent())
+        .map(|dir| dir.display().to_string())
+        .ok_or_else(|| {
+            inlet_core::CoreError::invalid_argument("Inlet keeps no data folder in this session.")
+        })?;
     crate::commands::open_browser(&folder)?;
     Ok(())
 }

@@ -19,7 +19,7 @@ use super::{mode_text, sql_error, AccountKey, ItemStore};
 use crate::error::{CoreError, Result};
 
 /// Which rows a statement may read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SqlScope {
     /// The whole store, views and tables (the person's own `inlet sql`).
     Everything,
@@ -80,18 +80,17 @@ impl ItemStore {
     ) -> Result<()> {
         // A kept connection of this scope when there is one free; else a new one, kept after
         // (the two scopes used last: an assistant's calls read the accounts, then its views).
-        let key = ScopeKey::of(scope);
         let held = {
             let mut kept = self.sql.lock().unwrap_or_else(|p| p.into_inner());
             kept.iter()
-                .position(|c| c.scope == key)
+                .position(|c| &c.scope == scope)
                 .map(|at| kept.remove(at))
         };
         let connection = match held {
             Some(held) => held,
             None => SqlConnection {
                 connection: self.sql_connection(scope)?,
-                scope: key,
+                scope: scope.clone(),
             },
         };
         let answered = run_on(&connection.connection, sql, params, limit, sink);
@@ -136,34 +135,8 @@ impl ItemStore {
 
 /// A statement's connection and the scope its views were made for.
 pub(super) struct SqlConnection {
-    scope: ScopeKey,
+    scope: SqlScope,
     connection: Connection,
-}
-
-/// A scope as a key: everything, or these accounts.
-#[derive(PartialEq)]
-enum ScopeKey {
-    Everything,
-    Accounts(Vec<(String, String, String)>),
-}
-
-impl ScopeKey {
-    fn of(scope: &SqlScope) -> Self {
-        match scope {
-            SqlScope::Everything => ScopeKey::Everything,
-            SqlScope::Accounts(keys) => ScopeKey::Accounts(
-                keys.iter()
-                    .map(|k| {
-                        (
-                            k.integration.id().to_owned(),
-                            mode_text(k.mode).to_owned(),
-                            k.account_id.clone(),
-                        )
-                    })
-                    .collect(),
-            ),
-        }
-    }
 }
 
 /// Runs `sql` with `params` on `connection`, stopped after `limit`.
