@@ -133,7 +133,7 @@ impl InletServer {
     }
 
     #[tool(
-        description = "Find items (records, pages, contacts, companies, deals, …) by words across the accounts the person opened to assistants; filters by provider, type and account; paged with a cursor."
+        description = "Find items (records, pages, contacts, companies, deals, …) by words (each a prefix) across the accounts the person opened to assistants, in the order they were loaded; filters by provider, type and account; paged with a cursor."
     )]
     async fn search(&self, Parameters(args): Parameters<SearchArgs>) -> CallToolResult {
         answer(

@@ -46,10 +46,12 @@ impl Assistant {
         };
         let since = parse_since(&since)?;
         let keys: Vec<AccountKey> = readable.iter().map(|a| a.key.clone()).collect();
-        let revisions = self.library.changes_since(&keys, since).await?;
+        let found = (self.library)
+            .changes_page(&keys, since, skip as u64, limit as u32)
+            .await?;
         let mut page = Vec::new();
         let mut bytes = 0;
-        for revision in revisions.iter().skip(skip).take(limit) {
+        for revision in &found.revisions {
             let value = serde_json::to_value(revision)
                 .map_err(|e| CoreError::serialization("a revision", e))?;
             bytes += value.to_string().len();
@@ -59,9 +61,9 @@ impl Assistant {
             }
         }
         let end = skip + page.len();
-        let next = (end < revisions.len()).then(|| format!("0:{end}"));
+        let next = ((end as u64) < found.total).then(|| format!("0:{end}"));
         Ok(json!({
-            "changes": page, "total": revisions.len(), "next_cursor": next,
+            "changes": page, "total": found.total, "next_cursor": next,
             "from": Self::sources(&all),
         }))
     }

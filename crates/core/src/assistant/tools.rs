@@ -1,7 +1,7 @@
 //! The assistant's tools, answered from the store over the accounts the person opened: each
 //! answer is JSON that names the accounts and loads it comes from (`from`) and is bounded
 //! (pages with cursors, byte caps). What is read goes through the scoped SQL views
-//! (`SqlScope::Accounts`) or the grid's search over the readable accounts alone, so an account
+//! (`SqlScope::Accounts`) or the search index over the readable accounts alone, so an account
 //! not opened cannot show up in any answer.
 
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use super::table::Table;
 use crate::error::{CoreError, Result};
 use crate::integration::Integration;
 use crate::item::ItemKind;
-use crate::item_store::{AccountKey, SqlScope};
+use crate::item_store::{AccountKey, FoundRow, SqlScope};
 use crate::services::{ItemView, Library};
 
 /// The longest a tool's statement runs.
@@ -134,45 +134,40 @@ impl Assistant {
                     .is_none_or(|id| &a.key.account_id == id)
             })
             .collect();
-        let (at, offset) = cursor_of(asked.cursor.as_deref())?;
+        // A page runs in the order the items were stored; the cursor is the last row's place.
+        let after = match asked.cursor.as_deref() {
+            None => 0,
+            Some(text) => (text
+                .strip_prefix("row:")
+                .and_then(|n| n.parse::<i64>().ok()))
+            .ok_or_else(|| invalid("That cursor is not one this server gave."))?,
+        };
         let view = ItemView {
             search: asked.words.clone(),
             types,
             ..ItemView::default()
         };
-        let limit = limit as usize;
-        let (mut results, mut next) = (Vec::new(), None);
-        for (index, account) in accounts.iter().enumerate().skip(at) {
-            let room = limit - results.len();
-            let from = if index == at { offset } else { 0 };
-            // One row past the room says whether there are more.
-            let rows = (self.library)
-                .rows_only(
-                    std::slice::from_ref(&account.key),
-                    view.clone(),
-                    from,
-                    room as u32 + 1,
-                )
-                .await?;
-            let more = rows.len() > room;
-            for item in rows.into_iter().take(room) {
-                results.push(json!({
-                    "integration": item.integration, "account_id": account.key.account_id,
+        let keys: Vec<AccountKey> = accounts.iter().map(|a| a.key.clone()).collect();
+        // One row past the page says whether there are more.
+        let mut rows = (self.library)
+            .found_in_stored_order(&keys, view, after, limit + 1)
+            .await?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next = more
+            .then(|| rows.last().map(|(_, r)| format!("row:{}", r.row)))
+            .flatten();
+        let results: Vec<Value> = rows
+            .into_iter()
+            .map(|(key, FoundRow { item, .. })| {
+                json!({
+                    "integration": item.integration, "account_id": key.account_id,
                     "id": item.id, "type": item.item_type, "name": item.name,
                     "parent": item.parent_path_or_name, "url": item.url,
                     "modified": item.last_modified_time, "change": item.delta,
-                }));
-            }
-            if results.len() == limit {
-                let end = from + room as u32;
-                next = if more {
-                    Some(format!("{index}:{end}"))
-                } else {
-                    (index + 1 < accounts.len()).then(|| format!("{}:0", index + 1))
-                };
-                break;
-            }
-        }
+                })
+            })
+            .collect();
         Ok(json!({
             "results": results, "next_cursor": next,
             "from": Self::sources(&accounts),

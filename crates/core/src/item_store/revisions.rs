@@ -129,19 +129,46 @@ pub(super) fn record(
 }
 
 /// A revision as read.
-struct Row {
-    key: String,
-    item_id: String,
-    name: String,
-    seen_at: String,
-    kind: String,
-    changes: String,
-    body: Option<String>,
-    edited_by: Option<String>,
+pub(super) struct Row {
+    pub(super) id: i64,
+    pub(super) key: String,
+    pub(super) item_id: String,
+    pub(super) name: String,
+    pub(super) seen_at: String,
+    pub(super) kind: String,
+    pub(super) changes: String,
+    pub(super) body: Option<String>,
+    pub(super) edited_by: Option<String>,
+}
+
+/// The columns [`Row::read`] reads, in its order.
+pub(super) const ROW_COLUMNS: &str =
+    "id, key, item_id, name, seen_at, kind, changes, body, edited_by";
+
+impl Row {
+    /// A row of `SELECT {ROW_COLUMNS} …`.
+    pub(super) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Self::read_from(r, 0)
+    }
+
+    /// A row of `SELECT …, {ROW_COLUMNS}` whose first `skip` columns are others.
+    pub(super) fn read_from(r: &rusqlite::Row<'_>, skip: usize) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(skip)?,
+            key: r.get(skip + 1)?,
+            item_id: r.get(skip + 2)?,
+            name: r.get(skip + 3)?,
+            seen_at: r.get(skip + 4)?,
+            kind: r.get(skip + 5)?,
+            changes: r.get(skip + 6)?,
+            body: r.get(skip + 7)?,
+            edited_by: r.get(skip + 8)?,
+        })
+    }
 }
 
 /// The bodies now (in `account`'s current generation, not gone) of the items of `rows`.
-fn current_bodies(
+pub(super) fn current_bodies(
     connection: &rusqlite::Connection,
     account: &AccountKey,
     rows: &[Row],
@@ -188,7 +215,7 @@ fn current_bodies(
 /// from its body `now` (absent: gone or not there), newest revision first — a gone revision's
 /// body is the item before it went, a new one had nothing before. A field that came back to
 /// where it was (a day's changes folded into one) is left out.
-fn walk_back(
+pub(super) fn walk_back(
     account: &AccountKey,
     rows: Vec<Row>,
     mut now: HashMap<String, Value>,
@@ -284,14 +311,15 @@ impl ItemStore {
         item_id: Option<&str>,
         since: &str,
     ) -> Result<Vec<Revision>> {
-        let connection = self.lock();
+        // A reader: the history never waits for a load's writes.
+        let connection = self.read();
         let mut statement = connection
-            .prepare_cached(
-                "SELECT key, item_id, name, seen_at, kind, changes, body, edited_by FROM revision_rows
+            .prepare_cached(&format!(
+                "SELECT {ROW_COLUMNS} FROM revision_rows
                  WHERE integration = ?1 AND mode = ?2 AND account_id = ?3
                    AND (?4 IS NULL OR item_id = ?4) AND seen_at >= ?5
-                 ORDER BY id",
-            )
+                 ORDER BY id"
+            ))
             .map_err(sql_error)?;
         let mut found = Vec::new();
         for account in accounts {
@@ -303,18 +331,7 @@ impl ItemStore {
                 since
             ];
             let rows = statement
-                .query_map(account_params, |r| {
-                    Ok(Row {
-                        key: r.get(0)?,
-                        item_id: r.get(1)?,
-                        name: r.get(2)?,
-                        seen_at: r.get(3)?,
-                        kind: r.get(4)?,
-                        changes: r.get(5)?,
-                        body: r.get(6)?,
-                        edited_by: r.get(7)?,
-                    })
-                })
+                .query_map(account_params, Row::read)
                 .map_err(sql_error)?;
             let rows = rows
                 .collect::<rusqlite::Result<Vec<Row>>>()

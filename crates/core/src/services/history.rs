@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::{CurrentAccount, Library};
 use crate::error::{CoreError, Result};
-use crate::item_store::{HistorySpace, Revision};
+use crate::item_store::{HistorySpace, Revision, RevisionPage};
 use crate::sync::lock;
 
 impl Library {
@@ -43,6 +43,25 @@ impl Library {
         let accounts = accounts.to_vec();
         let since = since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         tokio::task::spawn_blocking(move || store.revisions(&accounts, None, &since))
+            .await
+            .map_err(|e| CoreError::task_failed("reading the item store", e))?
+    }
+
+    /// A page of the changes the loads of `accounts` found since `since`, oldest first:
+    /// `skip` skipped, `limit` at most, with how many there are in all.
+    pub async fn changes_page(
+        &self,
+        accounts: &[CurrentAccount],
+        since: DateTime<Utc>,
+        skip: u64,
+        limit: u32,
+    ) -> Result<RevisionPage> {
+        let Some(store) = self.store().cloned() else {
+            return Ok(RevisionPage::default());
+        };
+        let accounts = accounts.to_vec();
+        let since = since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        tokio::task::spawn_blocking(move || store.revisions_page(&accounts, &since, skip, limit))
             .await
             .map_err(|e| CoreError::task_failed("reading the item store", e))?
     }

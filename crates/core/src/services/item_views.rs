@@ -16,7 +16,7 @@ use crate::export::{export_with_properties, write_with_properties, ExportFormat}
 use crate::integration::Integration;
 use crate::item::ItemKind;
 use crate::item_store::{
-    AccountKey, Generation, ItemRow, ItemStore, RowFilter, TreeOrder, ViewSort,
+    AccountKey, FoundRow, Generation, ItemRow, ItemStore, RowFilter, TreeOrder, ViewSort,
 };
 use crate::sync::lock;
 
@@ -213,19 +213,28 @@ impl Library {
         .await
     }
 
-    /// The rows `offset..offset + limit` of a flat `view` (at most 500) without its total: what
-    /// an assistant's search reads (a broad search's exact count costs more than its rows).
-    pub async fn rows_only(
+    /// The rows of a flat `view` in the order they were stored, from the one after row
+    /// `after`, `limit` at most (500), each with its account: what an assistant's search
+    /// reads (the search index stops after the page; the grid's order needs every match).
+    pub async fn found_in_stored_order(
         &self,
         accounts: &[CurrentAccount],
         view: ItemView,
-        offset: u32,
+        after: i64,
         limit: u32,
-    ) -> Result<Vec<crate::item::IntegrationItem>> {
+    ) -> Result<Vec<(AccountKey, FoundRow)>> {
         let accounts = accounts.to_vec();
         self.on_store(move |store| {
-            let ids = shown_ids(&generations(&store, &accounts)?, &view);
-            store.window(&ids, &view.filter(), view.sort, offset, limit.min(500))
+            let shown = generations(&store, &accounts)?;
+            let ids = shown_ids(&shown, &view);
+            let rows = store.found_in_stored_order(&ids, &view.filter(), after, limit.min(500))?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|row| {
+                    let key = shown.iter().find(|g| g.id == row.generation)?.key.clone();
+                    Some((key, row))
+                })
+                .collect())
         })
         .await
     }
