@@ -102,12 +102,27 @@ async fn main() {
         let (library, keys) = (library.clone(), keys.clone());
         async move { library.window(&keys, view, 0, 100).await.expect("window") }
     };
+    // The grid's keystroke is a search the store has not read yet (it keeps the last one's
+    // rows): another search between runs, untimed.
+    let grid_keystroke = |words: &'static str| {
+        let grid = &grid;
+        async move {
+            let mut runs = Vec::new();
+            for _ in 0..RUNS {
+                grid("zzzz").await;
+                let start = Instant::now();
+                std::hint::black_box(grid(words).await);
+                runs.push(start.elapsed());
+            }
+            median(runs)
+        }
+    };
     println!(
         "| what (1,000,000 items, 6 accounts; median of {RUNS}) | time | ÷ yardstick | target |"
     );
     println!("|---|---|---|---|");
     for words in ["contact 4242", "contact", "renamed"] {
-        let yardstick = timed(|| grid(words)).await;
+        let yardstick = grid_keystroke(words).await;
         let took = timed(|| assistant.search(search(words))).await;
         row(
             &format!("search \"{words}\" (first 20; yardstick: the grid's first 100 rows)"),
@@ -117,7 +132,7 @@ async fn main() {
         );
     }
     let id = "142424";
-    let yardstick = timed(|| grid("contact 142424")).await;
+    let yardstick = grid_keystroke("contact 142424").await;
     let took = timed(|| assistant.get_item(id, Some("hubspot-a"))).await;
     row(
         "get_item (yardstick: the grid's search for it)",

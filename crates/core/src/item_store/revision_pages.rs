@@ -142,18 +142,24 @@ impl ItemStore {
         for (account, rows) in by_account {
             let key = &accounts[account];
             let wanted: HashSet<i64> = rows.iter().map(|r| r.id).collect();
-            let mut all = Vec::new();
-            let mut seen_items = HashSet::new();
+            // Each item's first revision on the page by id (the page is in time order, which
+            // a clock set back could make differ), and every revision after it.
+            let mut first: HashMap<&str, &Row> = HashMap::new();
             for row in &rows {
-                if seen_items.insert(row.key.clone()) {
-                    all.extend(later_rows(
-                        &connection,
-                        key,
-                        &row.item_id,
-                        &row.key,
-                        row.id,
-                    )?);
+                let entry = first.entry(row.key.as_str()).or_insert(row);
+                if row.id < entry.id {
+                    *entry = row;
                 }
+            }
+            let mut all = Vec::new();
+            for row in first.values() {
+                all.extend(later_rows(
+                    &connection,
+                    key,
+                    &row.item_id,
+                    &row.key,
+                    row.id,
+                )?);
             }
             all.extend(rows);
             all.sort_by_key(|r| r.id);
