@@ -435,7 +435,9 @@ export type ErrorCode =
 /**  See `CoreError::SqlRefused`. */
 "sql_refused" | 
 /**  See `CoreError::SqlTimedOut`. */
-"sql_timed_out";
+"sql_timed_out" | 
+/**  See `CoreError::Superseded`. */
+"superseded";
 
 /**  An export format. */
 export type ExportFormat = 

@@ -43,6 +43,85 @@ fn main() {
     }
     let dir = std::env::temp_dir().join(format!("inlet-store-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("bench dir");
+    // `INLET_BENCH_ONLY=search`: one ingest, then the grid's reads alone; `=changes`: the
+    // change detection and the dropping of a replaced generation alone.
+    let only = std::env::var("INLET_BENCH_ONLY").unwrap_or_default();
+    if only != "changes" {
+        reads(&dir, only == "search");
+    }
+    if only == "search" {
+        std::fs::remove_dir_all(&dir).ok();
+        return;
+    }
+
+    // A second load of one account of 1,000,000 items: 1 % changed, 0.1 % gone, 0.1 % new.
+    let big = AccountKey {
+        integration: Integration::Hubspot,
+        mode: Mode::Live,
+        account_id: "big".into(),
+    };
+    let first = inlet_core::fixtures::items_of(big.integration, &big.account_id, TOTAL);
+    let mut second =
+        inlet_core::fixtures::items_of(big.integration, &big.account_id, TOTAL + TOTAL / 1000);
+    second.retain(|i| i.id.parse::<usize>().map_or(true, |n| n % 1000 != 7));
+    for item in second.iter_mut().step_by(100) {
+        item.name.push_str(" (renamed)");
+    }
+    let mut compare_runs = Vec::new();
+    let mut purge_runs = Vec::new();
+    let mut longest_waits = Vec::new();
+    for run in 0..3 {
+        let store = fresh(&dir, &format!("changes-{run}"));
+        ingest(&store, &big, &first);
+        let account = inlet_core::fixtures::account("big");
+        let mut writer = store.begin(&big, &account).expect("begin");
+        for page in second.chunks(100) {
+            writer.append(page).expect("append");
+        }
+        let start = Instant::now();
+        let (generation, compare_wait) = while_probing(&store, || writer.finish(false));
+        let generation = generation.expect("finish");
+        compare_runs.push(start.elapsed());
+        let start = Instant::now();
+        let (purged, purge_wait) = while_probing(&store, || store.purge(&big, generation.id));
+        purged.expect("purge");
+        purge_runs.push(start.elapsed());
+        longest_waits.push((compare_wait, purge_wait));
+        if run == 0 {
+            let c = generation.changes.expect("compared");
+            println!(
+                "{:<58} {:>12}",
+                "  changes found",
+                format!("+{} ~{} -{}", c.new, c.changed, c.gone)
+            );
+        }
+    }
+    println!(
+        "{:<58} {:>9} ms",
+        "change detection, 1,000,000 against 1,000,000",
+        median(compare_runs).as_millis()
+    );
+    println!(
+        "{:<58} {:>9} ms",
+        "  then dropping the replaced generation (after it is visible)",
+        median(purge_runs).as_millis()
+    );
+    let longest = |pick: fn(&(Duration, Duration)) -> Duration| {
+        longest_waits.iter().map(pick).max().unwrap_or_default()
+    };
+    println!(
+        "{:<58} {:>9} ms  (while comparing: {} ms)",
+        "  longest wait of another write while dropping it",
+        ms(longest(|w| w.1)),
+        ms(longest(|w| w.0))
+    );
+
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Ingest (pages of 100 as loads deliver them, against NDJSON of the same items), then the
+/// grid's reads and (unless `only_search`) the exports.
+fn reads(dir: &Path, only_search: bool) {
     let keys: Vec<AccountKey> = inlet_core::fixtures::two_accounts_each()
         .into_iter()
         .map(|(integration, account_id)| AccountKey {
@@ -64,9 +143,9 @@ fn main() {
     // Ingest, in pages of 100 as loads deliver them, against NDJSON of the same items.
     let mut ingest_runs = Vec::new();
     let mut ndjson_runs = Vec::new();
-    let mut store = fresh(&dir, "store");
-    for run in 0..3 {
-        store = fresh(&dir, &format!("store-{run}"));
+    let mut store = fresh(dir, "store");
+    for run in 0..if only_search { 1 } else { 3 } {
+        store = fresh(dir, &format!("store-{run}"));
         let start = Instant::now();
         for (key, items) in keys.iter().zip(&data) {
             ingest(&store, key, items);
@@ -96,58 +175,32 @@ fn main() {
         .map(|k| store.current(k).expect("current").expect("stored").id)
         .collect();
     grid_windows(&store, &generations);
-    exports(&store, &generations, &dir);
-
-    // A second load of one account of 1,000,000 items: 1 % changed, 0.1 % gone, 0.1 % new.
-    let big = AccountKey {
-        integration: Integration::Hubspot,
-        mode: Mode::Live,
-        account_id: "big".into(),
-    };
-    let first = inlet_core::fixtures::items_of(big.integration, &big.account_id, TOTAL);
-    let mut second =
-        inlet_core::fixtures::items_of(big.integration, &big.account_id, TOTAL + TOTAL / 1000);
-    second.retain(|i| i.id.parse::<usize>().map_or(true, |n| n % 1000 != 7));
-    for item in second.iter_mut().step_by(100) {
-        item.name.push_str(" (renamed)");
+    if !only_search {
+        exports(&store, &generations, dir);
     }
-    let mut compare_runs = Vec::new();
-    let mut purge_runs = Vec::new();
-    for run in 0..3 {
-        let store = fresh(&dir, &format!("changes-{run}"));
-        ingest(&store, &big, &first);
-        let account = inlet_core::fixtures::account("big");
-        let mut writer = store.begin(&big, &account).expect("begin");
-        for page in second.chunks(100) {
-            writer.append(page).expect("append");
-        }
-        let start = Instant::now();
-        let generation = writer.finish(false).expect("finish");
-        compare_runs.push(start.elapsed());
-        let start = Instant::now();
-        store.purge(&big, generation.id).expect("purge");
-        purge_runs.push(start.elapsed());
-        if run == 0 {
-            let c = generation.changes.expect("compared");
-            println!(
-                "{:<58} {:>12}",
-                "  changes found",
-                format!("+{} ~{} -{}", c.new, c.changed, c.gone)
-            );
-        }
-    }
-    println!(
-        "{:<58} {:>9} ms",
-        "change detection, 1,000,000 against 1,000,000",
-        median(compare_runs).as_millis()
-    );
-    println!(
-        "{:<58} {:>9} ms",
-        "  then dropping the replaced generation (after it is visible)",
-        median(purge_runs).as_millis()
-    );
+}
 
-    std::fs::remove_dir_all(&dir).ok();
+/// Runs `work` while another thread writes a preference every 5 ms; what `work` gave and the
+/// longest that write waited (how long `work` held the write lock at a time).
+fn while_probing<T>(store: &ItemStore, work: impl FnOnce() -> T) -> (T, Duration) {
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let prober = scope.spawn(|| {
+            let mut longest = Duration::ZERO;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                let start = Instant::now();
+                store
+                    .set_preference("bench_probe", Some("x"))
+                    .expect("a write");
+                longest = longest.max(start.elapsed());
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            longest
+        });
+        let out = work();
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        (out, prober.join().expect("the prober"))
+    })
 }
 
 /// Time `work` `runs` times; the median.
@@ -171,19 +224,34 @@ fn ms(d: Duration) -> String {
 fn grid_windows(store: &ItemStore, generations: &[i64]) {
     let all = RowFilter::default();
     let by_name = ViewSort::default();
+    // Each keystroke is a search the store has not read yet: another search between runs
+    // takes the place of the one kept (the store keeps the last search's rows).
+    let other_search = || {
+        let other = RowFilter {
+            search: "zzzz".into(),
+            ..RowFilter::default()
+        };
+        store.count(generations, &other).expect("count");
+    };
     let first_window = |filter: &RowFilter, sort: ViewSort| {
-        timed(5, || {
+        let (mut both, mut alone, mut last) = (Vec::new(), Vec::new(), (0, 0));
+        for _ in 0..5 {
+            other_search();
+            let start = Instant::now();
             let rows = store
                 .window(generations, filter, sort, 0, 100)
                 .expect("window");
+            alone.push(start.elapsed());
             let total = store.count(generations, filter).expect("count");
-            (rows.len(), total)
-        })
+            both.push(start.elapsed());
+            last = (rows.len(), total);
+        }
+        ((median(both), last), median(alone))
     };
     // Typing "notion-b contact 4242" one key at a time: each keystroke is a new search.
     let typed = "notion-b contact 4242";
     let mut slowest = (Duration::ZERO, String::new(), 0);
-    let mut keystrokes = Vec::new();
+    let (mut keystrokes, mut rows_first) = (Vec::new(), Vec::new());
     for end in 1..=typed.len() {
         let prefix = &typed[..end];
         if prefix.ends_with(' ') {
@@ -193,14 +261,15 @@ fn grid_windows(store: &ItemStore, generations: &[i64]) {
             search: prefix.into(),
             ..RowFilter::default()
         };
-        let (took, (_, total)) = first_window(&filter, by_name);
+        let ((took, (_, total)), rows_alone) = first_window(&filter, by_name);
         keystrokes.push(took);
+        rows_first.push(rows_alone);
         if took > slowest.0 {
             slowest = (took, prefix.to_owned(), total);
         }
     }
     println!(
-        "{:<58} {:>9} ms  (slowest: \"{}\", {} ms, {} rows)",
+        "{:<58} {:>9} ms  (slowest: \"{}\", {} ms, {} rows; the rows alone {} ms, slowest {} ms)",
         format!(
             "search keystroke → first 100 rows + total ({} keys)",
             keystrokes.len()
@@ -208,7 +277,9 @@ fn grid_windows(store: &ItemStore, generations: &[i64]) {
         ms(median(keystrokes)),
         slowest.1,
         ms(slowest.0),
-        slowest.2
+        slowest.2,
+        ms(median(rows_first.clone())),
+        ms(rows_first.iter().max().copied().unwrap_or_default())
     );
     let mut sorts = Vec::new();
     for column in [
@@ -220,7 +291,7 @@ fn grid_windows(store: &ItemStore, generations: &[i64]) {
         SortColumn::Integration,
     ] {
         for descending in [false, true] {
-            let (took, _) = first_window(&all, ViewSort { column, descending });
+            let ((took, _), _) = first_window(&all, ViewSort { column, descending });
             sorts.push((
                 took,
                 format!("{column:?}{}", if descending { " desc" } else { "" }),
@@ -278,7 +349,14 @@ fn grid_windows(store: &ItemStore, generations: &[i64]) {
         search: "contact".into(),
         ..RowFilter::default()
     };
-    let (facets_search, _) = timed(5, || store.facets(generations, &searched).expect("facets"));
+    let mut under_search = Vec::new();
+    for _ in 0..5 {
+        other_search();
+        let start = Instant::now();
+        store.facets(generations, &searched).expect("facets");
+        under_search.push(start.elapsed());
+    }
+    let facets_search = median(under_search);
     println!(
         "{:<58} {:>9} ms  (under a search matching every row: {} ms)",
         "facet counts (type, account, changes)",

@@ -73,6 +73,8 @@ pub enum ErrorCode {
     SqlRefused,
     /// See `CoreError::SqlTimedOut`.
     SqlTimedOut,
+    /// See `CoreError::Superseded`.
+    Superseded,
 }
 
 impl ErrorCode {
@@ -112,6 +114,7 @@ impl ErrorCode {
             ErrorCode::UnsafeFile => "unsafe_file",
             ErrorCode::SqlRefused => "sql_refused",
             ErrorCode::SqlTimedOut => "sql_timed_out",
+            ErrorCode::Superseded => "superseded",
         }
     }
 }

@@ -164,6 +164,9 @@ pub enum CoreError {
     /// A SQL statement ran past its time limit and was stopped.
     #[error("The SQL statement ran longer than {seconds} s and was stopped; narrow it (a WHERE, a LIMIT).")]
     SqlTimedOut { seconds: f64 },
+    /// A search was stopped because a newer one (the next keystroke) replaced it.
+    #[error("A newer search replaced this one.")]
+    Superseded,
 }
 
 /// The span of a provider's request quota.
@@ -236,6 +239,7 @@ impl CoreError {
             CoreError::UnsafeFile { .. } => ErrorCode::UnsafeFile,
             CoreError::SqlRefused { .. } => ErrorCode::SqlRefused,
             CoreError::SqlTimedOut { .. } => ErrorCode::SqlTimedOut,
+            CoreError::Superseded => ErrorCode::Superseded,
         }
     }
 
@@ -325,6 +329,7 @@ impl CoreError {
             CoreError::SqlRefused { reason } => json!({ "reason": reason }),
             CoreError::SqlTimedOut { seconds } => json!({ "seconds": seconds }),
             CoreError::InvalidArgument { .. }
+            | CoreError::Superseded
             | CoreError::StateMismatch
             | CoreError::SignInReplaced
             | CoreError::StartPageReused

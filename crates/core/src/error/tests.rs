@@ -103,6 +103,7 @@ fn one_of_each() -> Vec<CoreError> {
         },
         CoreError::SqlRefused { reason: r() },
         CoreError::SqlTimedOut { seconds: 5.0 },
+        CoreError::Superseded,
     ]
 }
 
@@ -142,6 +143,7 @@ fn pinned(error: &CoreError) -> &'static str {
         CoreError::UnsafeFile { .. } => "unsafe_file",
         CoreError::SqlRefused { .. } => "sql_refused",
         CoreError::SqlTimedOut { .. } => "sql_timed_out",
+        CoreError::Superseded => "superseded",
     }
 }
 

@@ -7,6 +7,7 @@
 mod as_of;
 mod content;
 mod files;
+mod found;
 mod generation;
 mod kept;
 mod preferences;
@@ -92,6 +93,12 @@ pub struct ItemStore {
     /// The last SQL statements' connections, kept for the next ones of the same scope (setting
     /// one up — the scoped views, the authorizer — costs more than most statements).
     sql: Arc<Mutex<Vec<sql_query::SqlConnection>>>,
+    /// The last search's rows, shared by everything one keystroke asks.
+    found: found::FoundCache,
+    /// The newest search keystroke's ticket (`keystroke`).
+    keystrokes: found::Keystrokes,
+    /// The words of the newest keystroke.
+    last_words: found::LastWords,
     path: PathBuf,
 }
 
@@ -155,6 +162,9 @@ impl ItemStore {
             reader: Arc::new(Mutex::new(open_reader()?)),
             counter: Arc::new(Mutex::new(open_reader()?)),
             sql: Arc::new(Mutex::new(Vec::new())),
+            found: Arc::default(),
+            keystrokes: Arc::default(),
+            last_words: Arc::default(),
             path: path.to_owned(),
         };
         store.remove_abandoned()?;
@@ -322,6 +332,9 @@ impl ItemStore {
         };
         for id in replaced {
             // One transaction per generation: readers and other writers get a turn in between.
+            // (Deleting it in batches of rows, each a transaction, left the search index in
+            // hundreds of small segments — searches 7× slower — and still waited seconds on
+            // FTS5's own merges: see BENCHMARKS.md.)
             let mut connection = self.lock();
             let tx = connection.transaction().map_err(sql_error)?;
             generation::delete_generation(&tx, id)?;

@@ -33,7 +33,7 @@ impl ItemStore {
         after: i64,
         limit: u32,
     ) -> Result<Vec<FoundRow>> {
-        let condition = Condition::new("item_rows", generations, filter, false);
+        let condition = Condition::new("item_rows", generations, filter, None);
         let mut values = vec![Value::Integer(after)];
         // The index leads (CROSS JOIN keeps SQLite from turning the join around), each match
         // looked up by row id and checked against the accounts and filters.

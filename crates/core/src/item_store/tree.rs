@@ -23,8 +23,8 @@ impl ItemStore {
         expanded: &HashSet<String>,
     ) -> Result<TreeOrder> {
         let connection = self.read();
-        let condition = Condition::new("item_rows", generations, filter, false);
-        let parent = Condition::new("p", generations, filter, false);
+        let condition = Condition::new("item_rows", generations, filter, None);
+        let parent = Condition::new("p", generations, filter, None);
         let sql = format!(
             "SELECT item_rows.rowid, item_rows.key, item_rows.generation, item_rows.item_id FROM item_rows
              WHERE {} AND (item_rows.parent_id IS NULL OR item_rows.parent_id = item_rows.item_id OR NOT EXISTS (
@@ -88,7 +88,7 @@ impl ItemStore {
     ) -> Result<Vec<ItemRow>> {
         let connection = self.read();
         let mut rows = Vec::with_capacity(ids.len());
-        let condition = Condition::new("item_rows", generations, filter, false);
+        let condition = Condition::new("item_rows", generations, filter, None);
         let children_sql = format!(
             "SELECT EXISTS (SELECT 1 FROM item_rows WHERE item_rows.generation = ?1 AND item_rows.parent_id = ?2
                AND item_rows.item_id != ?2 AND {})",
@@ -169,7 +169,7 @@ fn visit(
     if !expanded.contains(&key) {
         return Ok(());
     }
-    let condition = Condition::new("item_rows", &[generation], filter, false);
+    let condition = Condition::new("item_rows", &[generation], filter, None);
     let sql = numbered(
         &format!(
             "SELECT item_rows.rowid, item_rows.key, item_rows.generation, item_rows.item_id FROM item_rows

@@ -3,11 +3,14 @@
 //! generations, sorted and filtered by SQLite through the indexes of schema version 2, so only
 //! the rows on screen ever leave the store. The tree is in `tree.rs`.
 
+use std::sync::Arc;
+
 use rusqlite::types::Value;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+use super::found::{register, FoundRows};
 use super::query::match_expression;
 use super::{sql_error, ItemStore};
 use crate::error::{CoreError, Result};
@@ -86,6 +89,10 @@ pub struct RowFilter {
     /// Without the items gone since the load before (kept, marked, for the Changes view): what
     /// an export of the account's items and a load's output hold. Ignored with `changes_only`.
     pub without_gone: bool,
+    /// The keystroke this read answers ([`ItemStore::keystroke`]): a newer one stops the
+    /// search's match being read (`superseded`). `None` for reads nothing replaces (exports,
+    /// an assistant's search).
+    pub keystroke: Option<u64>,
 }
 
 /// A SQL condition with its values.
@@ -95,10 +102,15 @@ pub(super) struct Condition {
 }
 
 impl Condition {
-    /// `generation IN (…)` plus the filter, on the table named `alias`; with `search`, the FTS
-    /// match too (the tree checks parents without it: a search shows matches flat).
-    pub(super) fn new(alias: &str, generations: &[i64], filter: &RowFilter, search: bool) -> Self {
-        Self::build(alias, generations, filter, search, "")
+    /// `generation IN (…)` plus the filter, on the table named `alias`; with `found`, the
+    /// search's rows too (the tree checks parents without them: a search shows matches flat).
+    pub(super) fn new(
+        alias: &str,
+        generations: &[i64],
+        filter: &RowFilter,
+        found: Option<&FoundRows>,
+    ) -> Self {
+        Self::build(alias, generations, filter, found, "")
     }
 
     /// The same condition for a sorted read: `+generation` keeps SQLite from answering it with
@@ -106,18 +118,25 @@ impl Condition {
     /// (which ends in `generation`, so the check costs no row read) and stops after the window.
     /// A parent's children are few against the store: its index (generation, parent) finds them
     /// and they are sorted after.
-    fn sorted(generations: &[i64], filter: &RowFilter) -> Self {
+    fn sorted(generations: &[i64], filter: &RowFilter, found: Option<&FoundRows>) -> Self {
         let unary = if filter.parent.is_some() { "" } else { "+" };
-        Self::build("item_rows", generations, filter, true, unary)
+        Self::build("item_rows", generations, filter, found, unary)
     }
 
     fn build(
         alias: &str,
         generations: &[i64],
         filter: &RowFilter,
-        search: bool,
+        found: Option<&FoundRows>,
         unary: &str,
     ) -> Self {
+        // A search's few rows lead (looked up one by one): `+` keeps every index out of it.
+        let found = found.map(|f| f.condition(alias));
+        let unary = if found.as_ref().is_some_and(|f| f.2) {
+            "+"
+        } else {
+            unary
+        };
         let marks = vec!["?"; generations.len().max(1)].join(", ");
         let mut sql = format!("{unary}{alias}.generation IN ({marks})");
         let mut values: Vec<Value> = generations.iter().map(|g| Value::Integer(*g)).collect();
@@ -143,11 +162,10 @@ impl Condition {
         } else if filter.without_gone {
             sql.push_str(&format!(" AND {alias}.delta IS NOT 'gone'"));
         }
-        if let Some(expression) = search.then(|| match_expression(&filter.search)).flatten() {
-            sql.push_str(&format!(
-                " AND {alias}.rowid IN (SELECT rowid FROM items_text WHERE items_text MATCH ?)"
-            ));
-            values.push(Value::Text(expression));
+        if let Some((condition, value, _)) = found {
+            sql.push_str(" AND ");
+            sql.push_str(&condition);
+            values.extend(value);
         }
         Self { sql, values }
     }
@@ -204,9 +222,11 @@ impl ItemStore {
                 .sum();
             return Ok(u32::try_from(total).unwrap_or(u32::MAX));
         }
-        let condition = Condition::new("item_rows", generations, filter, true);
+        let found = self.found_for(filter)?;
+        let condition = Condition::new("item_rows", generations, filter, found.as_deref());
         let sql = format!("SELECT count(*) FROM item_rows WHERE {}", condition.sql);
         let connection = self.read();
+        register_found(&connection, &found)?;
         connection
             .query_row(&sql, rusqlite::params_from_iter(condition.values), |r| {
                 r.get::<_, i64>(0)
@@ -224,13 +244,15 @@ impl ItemStore {
         offset: u32,
         limit: u32,
     ) -> Result<Vec<IntegrationItem>> {
-        let condition = Condition::sorted(generations, filter);
+        let found = self.found_for(filter)?;
+        let condition = Condition::sorted(generations, filter, found.as_deref());
         let sql = format!(
             "SELECT item_rows.body, item_rows.delta FROM item_rows WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
             condition.sql,
             sort.order_by()
         );
         let connection = self.read();
+        register_found(&connection, &found)?;
         let mut statement = connection.prepare(&sql).map_err(sql_error)?;
         let rows = statement
             .query_map(rusqlite::params_from_iter(condition.values), |row| {
@@ -263,7 +285,9 @@ impl ItemStore {
         )
         .map_err(sql_error)?;
         super::schema::prepare_reader_with_cache(&connection, 4_096).map_err(sql_error)?;
-        let condition = Condition::sorted(generations, filter);
+        let found = self.found_for(filter)?;
+        register_found(&connection, &found)?;
+        let condition = Condition::sorted(generations, filter, found.as_deref());
         let sql = format!(
             "SELECT item_rows.body, item_rows.delta FROM item_rows WHERE {} ORDER BY {}",
             condition.sql,
@@ -290,13 +314,15 @@ impl ItemStore {
         filter: &RowFilter,
         sort: ViewSort,
     ) -> Result<TreeOrder> {
-        let condition = Condition::sorted(generations, filter);
+        let found = self.found_for(filter)?;
+        let condition = Condition::sorted(generations, filter, found.as_deref());
         let sql = format!(
             "SELECT item_rows.rowid FROM item_rows WHERE {} ORDER BY {}",
             condition.sql,
             sort.order_by()
         );
         let connection = self.read();
+        register_found(&connection, &found)?;
         let mut statement = connection.prepare(&sql).map_err(sql_error)?;
         let rows = statement
             .query_map(rusqlite::params_from_iter(condition.values), |r| {
@@ -310,7 +336,8 @@ impl ItemStore {
     /// [`crate::properties::properties_of`] reads: `details.properties`, an Airtable record's
     /// fields), each once, in the order the rows first have them: an export's property columns.
     pub fn property_labels(&self, generations: &[i64], filter: &RowFilter) -> Result<Vec<String>> {
-        let condition = Condition::new("item_rows", generations, filter, true);
+        let found = self.found_for(filter)?;
+        let condition = Condition::new("item_rows", generations, filter, found.as_deref());
         let sql = format!(
             "SELECT j.key FROM item_rows, json_each(item_rows.body,
                CASE WHEN json_type(item_rows.body, '$.details.properties') = 'object' THEN '$.details.properties'
@@ -321,6 +348,7 @@ impl ItemStore {
             condition.sql
         );
         let connection = self.read();
+        register_found(&connection, &found)?;
         let mut statement = connection.prepare(&sql).map_err(sql_error)?;
         let rows = statement
             .query_map(rusqlite::params_from_iter(condition.values), |r| {
@@ -338,17 +366,20 @@ impl ItemStore {
             ..filter.clone()
         };
         // Without a search the counts kept per generation answer; with one, one pass over the
-        // covering index (generation, item_type, delta) of the matching rows does all three.
+        // covering index (generation, item_type, delta) of the matching rows does all three —
+        // grouped by its columns in its order (grouped by `delta IS NOT NULL`, SQLite sorted
+        // every matching row first: 330 ms against 75 at a million); the rows add up below.
         let rows = if match_expression(&filter.search).is_none() && filter.parent.is_none() {
             self.kept_counts(generations)?
         } else {
-            let condition = Condition::new("item_rows", generations, &unfiltered, true);
+            let found = self.found_for(filter)?;
+            let condition = Condition::new("item_rows", generations, &unfiltered, found.as_deref());
             let sql = format!(
                 "SELECT generation, item_type, delta IS NOT NULL, count(*) FROM item_rows WHERE {}
-                 GROUP BY 1, 2, 3",
+                 GROUP BY generation, item_type, delta",
                 condition.sql
             );
-            self.counts(&sql, condition.values)?
+            self.counts(&sql, condition.values, &found)?
         };
         let mut facets = FacetCounts::default();
         let type_ok =
@@ -381,11 +412,18 @@ impl ItemStore {
                  WHERE generation IN ({marks})"
             ),
             values,
+            &None,
         )
     }
 
-    fn counts(&self, sql: &str, values: Vec<Value>) -> Result<Vec<(i64, String, bool, u32)>> {
+    fn counts(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+        found: &Option<Arc<FoundRows>>,
+    ) -> Result<Vec<(i64, String, bool, u32)>> {
         let connection = self.read_counts();
+        register_found(&connection, found)?;
         let mut statement = connection.prepare(sql).map_err(sql_error)?;
         let rows = statement
             .query_map(rusqlite::params_from_iter(values), |r| {
@@ -399,6 +437,20 @@ impl ItemStore {
             .map_err(sql_error)?;
         rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
     }
+}
+
+impl ItemStore {
+    /// The rows `filter`'s search finds; `None` without words.
+    pub(super) fn found_for(&self, filter: &RowFilter) -> Result<Option<Arc<FoundRows>>> {
+        match_expression(&filter.search)
+            .map(|expression| self.found(&expression, filter.keystroke))
+            .transpose()
+    }
+}
+
+/// Makes `found`, if any, what `inlet_found` answers from on `connection`.
+fn register_found(connection: &Connection, found: &Option<Arc<FoundRows>>) -> Result<()> {
+    found.as_ref().map_or(Ok(()), |f| register(connection, f))
 }
 
 /// Numbers the plain `?` placeholders of `sql` from `first` on (the explicit `?1`, `?2` stay).

@@ -56,6 +56,7 @@ impl ItemView {
             parent: self.parent.clone(),
             changes_only: self.changes_only,
             without_gone: false,
+            keystroke: None,
         }
     }
 
@@ -178,9 +179,17 @@ impl Library {
         let accounts = accounts.to_vec();
         let trees = self.trees.clone();
         let revision = self.revision();
+        // A search's first window is a keystroke: taking its ticket now (not once the store is
+        // free) stops the match an earlier keystroke is still reading.
+        let keystroke = (offset == 0 && !view.search.trim().is_empty())
+            .then(|| self.store().map(|s| s.keystroke(view.search.trim())))
+            .flatten();
         self.on_store(move |store| {
             let ids = shown_ids(&generations(&store, &accounts)?, &view);
-            let filter = view.filter();
+            let filter = RowFilter {
+                keystroke,
+                ..view.filter()
+            };
             if !view.is_tree() && offset < DIRECT_WINDOWS {
                 // Near the top the sort column's index answers directly, in a millisecond.
                 let items = store.window(&ids, &filter, view.sort, offset, limit)?;
