@@ -122,9 +122,9 @@ impl FoundRows {
     fn contains(&self, row: i64) -> bool {
         match self {
             Self::Few(rows) => rows.binary_search(&row).is_ok(),
+            // Below `base` the difference is negative: no usize, not found.
             Self::Many { base, bits, .. } => usize::try_from(row.saturating_sub(*base))
                 .ok()
-                .filter(|_| row >= *base)
                 .and_then(|row| bits.get(row / 64).map(|word| word & (1 << (row % 64)) != 0))
                 .unwrap_or(false),
         }
