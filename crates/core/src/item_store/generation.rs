@@ -2,11 +2,14 @@
 //! complete generation (every item new, changed, gone or unchanged) and made current — or
 //! dropped, which leaves the previous generation as it was.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+use super::compare::{compare_all, count_facets, own_content_hash, Baseline};
 use super::content::markdown_of;
 use super::{mode_text, sql_error, AccountKey, ItemStore};
 use crate::account::AccountInfo;
@@ -94,7 +97,7 @@ impl Generation {
 
 /// Rows are written in transactions of this many: a page of 100 per transaction spends most of
 /// its time committing.
-const BATCH: usize = 5_000;
+const BATCH: usize = 1_000;
 
 /// One item, ready to insert.
 struct Row {
@@ -122,6 +125,12 @@ pub struct GenerationWriter {
     pending: Vec<Row>,
     /// Stored items kept as they are ([`GenerationWriter::keep_stored`]), by key.
     kept: Vec<String>,
+    /// The generation rows are compared with as they are written (the account's last complete
+    /// one when the load began).
+    baseline: Option<Baseline>,
+    /// How many rows of each type this load wrote (its filters' counts, without a pass over
+    /// them at the finish).
+    written: HashMap<&'static str, i64>,
     done: bool,
 }
 
@@ -148,15 +157,25 @@ impl GenerationWriter {
             connection.last_insert_rowid()
         };
 
-        Ok(Self {
+        let mut writer = Self {
             store,
             id,
             key: key.clone(),
             seq: 0,
             pending: Vec::with_capacity(BATCH),
             kept: Vec::new(),
+            baseline: None,
+            written: HashMap::new(),
             done: false,
-        })
+        };
+        let baseline = {
+            let store = writer.store.clone();
+            let mut connection = store.lock();
+            let tx = connection.transaction().map_err(sql_error)?;
+            writer.previous_complete(&tx)?
+        };
+        writer.baseline = baseline.map(Baseline::new);
+        Ok(writer)
     }
 
     /// The generation's id.
@@ -219,10 +238,14 @@ impl GenerationWriter {
             return Ok(());
         }
         let store = self.store.clone();
-        let mut connection = store.lock();
-        let tx = connection.transaction().map_err(sql_error)?;
-        self.write_pending(&tx)?;
-        tx.commit().map_err(sql_error)
+        {
+            let mut connection = store.lock();
+            let tx = connection.transaction().map_err(sql_error)?;
+            self.write_pending(&tx)?;
+            tx.commit().map_err(sql_error)?;
+        }
+        store.checkpoint_in_turn();
+        Ok(())
     }
 
     /// Writes the rows waiting, with their search text, in `tx`.
@@ -246,8 +269,8 @@ impl GenerationWriter {
                 .prepare_cached(
                     "INSERT OR IGNORE INTO item_rows
                        (generation, key, integration, item_type, name, parent_path, created, modified,
-                        hash, seq, body, item_id, parent_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                        hash, seq, body, item_id, parent_id, delta)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 )
                 .map_err(sql_error)?;
             let mut text = tx
@@ -256,6 +279,10 @@ impl GenerationWriter {
                 )
                 .map_err(sql_error)?;
             for row in self.pending.drain(..) {
+                let (delta, met) = match &self.baseline {
+                    Some(baseline) => baseline.delta_of(tx, &row.key, row.hash)?,
+                    None => (None, None),
+                };
                 let inserted = insert
                     .execute(params![
                         self.id,
@@ -271,9 +298,14 @@ impl GenerationWriter {
                         row.body,
                         row.item_id,
                         row.parent_id,
+                        delta,
                     ])
                     .map_err(sql_error)?;
                 if inserted == 1 {
+                    *self.written.entry(row.item_type).or_default() += 1;
+                    if let (Some(baseline), Some(met)) = (self.baseline.as_mut(), met) {
+                        baseline.met(met);
+                    }
                     let rowid = tx.last_insert_rowid();
                     let mut details = row.details;
                     // Words only in a page's body are found with the page.
@@ -294,6 +326,8 @@ impl GenerationWriter {
     /// load reports no gone items: what it missed is not known to be gone) and records the
     /// changes. The generations it replaces stay until [`ItemStore::purge`].
     pub fn finish(mut self, partial: bool) -> Result<Generation> {
+        // The rows still waiting go first, in a transaction of their own like every batch.
+        self.flush()?;
         // One transaction under one hold of the writer connection: another load's finish could
         // otherwise stage its own kept keys in between, and nothing half-done is ever seen.
         let store = self.store.clone();
@@ -310,7 +344,12 @@ impl GenerationWriter {
                     KeptRows::ToMove { previous_last_seq } => self.seq + previous_last_seq,
                     KeptRows::Written => self.seq,
                 };
-                let changes = compare(&tx, self.id, previous, gone_after, partial)?;
+                let changes = match self.baseline.take() {
+                    Some(baseline) if baseline.generation() == previous => {
+                        baseline.finish(&tx, self.id, gone_after, partial)?
+                    }
+                    _ => compare_all(&tx, self.id, previous, gone_after, partial)?,
+                };
                 super::revisions::record(&tx, &self.key, self.id, previous, &finished_at)?;
                 if let KeptRows::ToMove { .. } = kept {
                     let moved = super::kept::move_staged(&tx, self.id, previous, self.seq)?;
@@ -319,16 +358,19 @@ impl GenerationWriter {
                 Some(changes)
             }
             None => {
+                // Marked against a generation since dropped: nothing to compare with now.
+                tx.execute(
+                    "UPDATE item_rows SET delta = NULL WHERE generation = ?1 AND delta IS NOT NULL",
+                    [self.id],
+                )
+                .map_err(sql_error)?;
                 super::revisions::note_first_load(&tx, &self.key, &finished_at)?;
                 None
             }
         };
-        tx.execute(
-            "INSERT INTO facet_counts SELECT ?1, item_type, delta IS NOT NULL, count(*)
-             FROM item_rows WHERE generation = ?1 GROUP BY 2, 3",
-            [self.id],
-        )
-        .map_err(sql_error)?;
+        // Rows moved in from the previous generation were not written here: then all are counted.
+        let moved = matches!(kept, KeptRows::ToMove { .. });
+        count_facets(&tx, self.id, (!moved).then_some(&self.written))?;
         let changes_or_zero = changes.unwrap_or_default();
         tx.execute(
             "UPDATE generations SET state = ?2, finished_at = ?3, new_count = ?4, changed_count = ?5,
@@ -347,7 +389,10 @@ impl GenerationWriter {
         tx.commit().map_err(sql_error)?;
         // Only now is it finished: a failure above leaves Drop to remove what was written.
         self.done = true;
-        Generation::read(&connection, self.id)
+        let generation = Generation::read(&connection, self.id);
+        drop(connection);
+        store.checkpoint_in_turn();
+        generation
     }
 
     /// Prepares the kept items for `finish`: staged by key and, when the generation shown is the
@@ -443,97 +488,7 @@ enum KeptRows {
     ToMove { previous_last_seq: i64 },
 }
 
-/// Marks new and changed items of `new` against `previous` and, for a complete load, adds the
-/// items that are gone — neither in `new` nor staged as kept (`kept.rs`), ordered after
-/// `gone_after`. Returns the counts.
-fn compare(
-    tx: &Transaction<'_>,
-    new: i64,
-    previous: i64,
-    gone_after: i64,
-    partial: bool,
-) -> Result<ChangeSummary> {
-    let count = |sql: &str| -> Result<u32> {
-        let changed = tx.execute(sql, params![new, previous]).map_err(sql_error)?;
-        Ok(u32::try_from(changed).unwrap_or(u32::MAX))
-    };
-    let new_count = count(
-        "UPDATE item_rows SET delta = 'new' WHERE generation = ?1 AND NOT EXISTS (
-            SELECT 1 FROM item_rows p WHERE p.generation = ?2 AND p.key = item_rows.key AND p.delta IS NOT 'gone')",
-    )?;
-    let changed = count(
-        "UPDATE item_rows SET delta = 'changed' WHERE generation = ?1 AND EXISTS (
-            SELECT 1 FROM item_rows p WHERE p.generation = ?2 AND p.key = item_rows.key
-              AND p.delta IS NOT 'gone' AND p.hash != item_rows.hash)",
-    )?;
-    if partial {
-        return Ok(ChangeSummary {
-            new: new_count,
-            changed,
-            gone: 0,
-        });
-    }
-    let gone = tx
-        .execute(
-            "INSERT INTO item_rows (generation, key, integration, item_type, name, parent_path, created,
-                                modified, delta, hash, seq, body, item_id, parent_id)
-             SELECT ?1, p.key, p.integration, p.item_type, p.name, p.parent_path, p.created,
-                    p.modified, 'gone', p.hash, ?3 + p.seq, p.body, p.item_id, p.parent_id
-             FROM item_rows p WHERE p.generation = ?2 AND p.delta IS NOT 'gone'
-               AND NOT EXISTS (SELECT 1 FROM item_rows n WHERE n.generation = ?1 AND n.key = p.key)
-               AND p.key NOT IN (SELECT key FROM temp.kept_keys)",
-            params![new, previous, gone_after],
-        )
-        .map_err(sql_error)?;
-    tx.execute(
-        "INSERT INTO items_text (rowid, name, parent_path, details)
-         SELECT rowid, name, parent_path, '' FROM item_rows WHERE generation = ?1 AND delta = 'gone'",
-        [new],
-    )
-    .map_err(sql_error)?;
-    Ok(ChangeSummary {
-        new: new_count,
-        changed,
-        gone: u32::try_from(gone).unwrap_or(u32::MAX),
-    })
-}
-
 /// Removes a generation, its items and their search text.
-/// Feeds what is written into an XXH3 hash.
-struct HashWriter(xxhash_rust::xxh3::Xxh3);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.update(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// The hash that says whether an item changed: every field of its own (signed links aside), so a
-/// change of content or modification time shows — but not its parent path, which is its ancestors' names (retitling a
-/// Notion page must not mark every page beneath it changed). `item`'s path is put back.
-fn own_content_hash(item: &mut IntegrationItem) -> Result<i64> {
-    let parent_path = item.parent_path_or_name.take();
-    // Who edited it moves only with an edit, and a provider says it on some reads only
-    // (Airtable's payloads): not a change of its own.
-    let edited_by = item.details.remove(crate::item::EDITED_BY);
-    let mut hasher = HashWriter(xxhash_rust::xxh3::Xxh3::new());
-    // Links signed afresh on every answer are not content (`without_signed_links`).
-    let written = match item.without_signed_links() {
-        Some(stable) => serde_json::to_writer(&mut hasher, &stable),
-        None => serde_json::to_writer(&mut hasher, &*item),
-    };
-    item.parent_path_or_name = parent_path;
-    if let Some(who) = edited_by {
-        item.details.insert(crate::item::EDITED_BY.into(), who);
-    }
-    written.map_err(|e| CoreError::serialization("an item", e))?;
-    Ok(hasher.0.digest() as i64)
-}
-
 pub(super) fn delete_generation(tx: &Transaction<'_>, id: i64) -> Result<()> {
     tx.execute(
         "DELETE FROM items_text WHERE rowid IN (SELECT rowid FROM item_rows WHERE generation = ?1)",

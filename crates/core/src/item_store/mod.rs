@@ -5,13 +5,16 @@
 //! No token is ever written here.
 
 mod as_of;
+mod compare;
 mod content;
 mod files;
 mod found;
 mod generation;
+mod journal;
 mod kept;
 mod preferences;
 mod previous;
+mod purge;
 mod query;
 mod retention;
 mod revision_pages;
@@ -90,6 +93,8 @@ pub struct ItemStore {
     /// Counts under a broad search take a full pass: on a connection of their own, they never
     /// hold up the grid's windows.
     counter: Arc<Mutex<Connection>>,
+    /// Copies the journal into the file outside the write lock.
+    journal: journal::Journal,
     /// The last SQL statements' connections, kept for the next ones of the same scope (setting
     /// one up — the scoped views, the authorizer — costs more than most statements).
     sql: Arc<Mutex<Vec<sql_query::SqlConnection>>>,
@@ -161,6 +166,7 @@ impl ItemStore {
             connection: Arc::new(Mutex::new(connection)),
             reader: Arc::new(Mutex::new(open_reader()?)),
             counter: Arc::new(Mutex::new(open_reader()?)),
+            journal: journal::Journal::open(path).map_err(|e| io("open", &e))?,
             sql: Arc::new(Mutex::new(Vec::new())),
             found: Arc::default(),
             keystrokes: Arc::default(),
@@ -168,6 +174,7 @@ impl ItemStore {
             path: path.to_owned(),
         };
         store.remove_abandoned()?;
+        store.resume_index_merging()?;
         Ok(store)
     }
 
@@ -300,6 +307,7 @@ impl ItemStore {
     /// Drops the generations of `key` older than `finished` (the one just finished) that nothing
     /// needs any more: all but the newest finished one and the newest complete one (the next
     /// load is compared with it). Newer generations — a load that overtook this one — are left.
+    /// Each goes in steps (`purge.rs`): other writes wait one step at most.
     pub fn purge(&self, key: &AccountKey, finished: i64) -> Result<()> {
         let replaced: Vec<i64> = {
             let connection = self.lock();
@@ -331,14 +339,7 @@ impl ItemStore {
             rows.collect::<rusqlite::Result<_>>().map_err(sql_error)?
         };
         for id in replaced {
-            // One transaction per generation: readers and other writers get a turn in between.
-            // (Deleting it in batches of rows, each a transaction, left the search index in
-            // hundreds of small segments — searches 7× slower — and still waited seconds on
-            // FTS5's own merges: see BENCHMARKS.md.)
-            let mut connection = self.lock();
-            let tx = connection.transaction().map_err(sql_error)?;
-            generation::delete_generation(&tx, id)?;
-            tx.commit().map_err(sql_error)?;
+            self.drop_in_steps(id)?;
         }
         Ok(())
     }
@@ -391,7 +392,11 @@ fn restrict_permissions(_path: &Path) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
+mod compare_tests;
+#[cfg(test)]
 mod kept_tests;
+#[cfg(test)]
+mod purge_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

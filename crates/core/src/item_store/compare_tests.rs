@@ -1,0 +1,104 @@
+//! Change detection as a load writes (`compare.rs`) against the whole comparison in SQL: the
+//! same marks, counts and filter counts, and the fallback when the generation compared with is
+//! no longer the last complete one at the finish.
+
+use super::tests::{key, load, temp_store};
+use super::*;
+use crate::fixtures;
+
+/// Filter counts: type, marked or not, how many.
+type Facets = Vec<(String, bool, i64)>;
+
+/// `generation`'s filter counts as stored, and as counted afresh from its rows.
+fn facets_stored_and_counted(store: &ItemStore, generation: i64) -> (Facets, Facets) {
+    let connection = store.lock();
+    let read = |sql: &str| -> Facets {
+        let mut statement = connection.prepare(sql).unwrap();
+        let rows = statement
+            .query_map([generation], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap();
+        rows.map(Result::unwrap).collect()
+    };
+    (
+        read("SELECT item_type, changed, count FROM facet_counts WHERE generation = ?1 ORDER BY 1, 2"),
+        read(
+            "SELECT item_type, delta IS NOT NULL, count(*) FROM item_rows WHERE generation = ?1
+              GROUP BY 1, 2 ORDER BY 1, 2",
+        ),
+    )
+}
+
+fn delta_of(store: &ItemStore, generation: i64, id: &str) -> Option<String> {
+    let items = store.items(generation).unwrap();
+    let item = items.iter().find(|i| i.id == id).unwrap();
+    item.delta.map(|d| d.as_str().to_owned())
+}
+
+#[test]
+fn a_load_marked_as_it_writes_counts_its_filters_as_a_recount_would() {
+    let (store, dir) = temp_store("compare-facets");
+    let mut first = fixtures::contacts(300);
+    first[5].item_type = crate::item::ItemKind::Company;
+    let first = load(&store, &first, false);
+    let (stored, counted) = facets_stored_and_counted(&store, first.id);
+    assert_eq!(stored, counted);
+
+    let mut second = fixtures::contacts(305);
+    second.retain(|i| i.id != "9" && i.id != "10");
+    second[0].name = "Renamed".into();
+    second[4].item_type = crate::item::ItemKind::Company;
+    let second = load(&store, &second, false);
+    assert_eq!(
+        second.changes,
+        Some(ChangeSummary {
+            new: 7,
+            changed: 1,
+            gone: 4
+        }),
+        "contact 4 became company 4 and company 5 contact 5: each a new key and a gone one"
+    );
+    let (stored, counted) = facets_stored_and_counted(&store, second.id);
+    assert_eq!(stored, counted);
+    let marked: i64 = (stored.iter())
+        .filter(|(_, changed, _)| *changed)
+        .map(|f| f.2)
+        .sum();
+    assert_eq!(marked, 12);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_load_that_another_overtook_while_it_wrote_is_compared_with_that_one() {
+    let (store, dir) = temp_store("compare-overtaken");
+    load(&store, &fixtures::contacts(10), false);
+    let account = fixtures::account("42");
+    // A load with 10, without 4, begins first and finishes while the other writes.
+    let mut between = store.begin(&key(), &account).unwrap();
+    let mut between_items = fixtures::contacts(11);
+    between_items.retain(|i| i.id != "4");
+    between.append(&between_items).unwrap();
+    // Begun against the first load: 3 renamed, 10 and 11 new to it.
+    let mut older = store.begin(&key(), &account).unwrap();
+    let mut items = fixtures::contacts(12);
+    items[3].name = "Renamed".into();
+    older.append(&items).unwrap();
+    let between = between.finish(false).unwrap();
+    store.purge(&key(), between.id).unwrap();
+
+    let older = older.finish(false).unwrap();
+    assert_eq!(
+        older.changes,
+        Some(ChangeSummary {
+            new: 2,
+            changed: 1,
+            gone: 0
+        }),
+        "4 and 11 are new against the load that finished meanwhile, 10 is not"
+    );
+    assert_eq!(delta_of(&store, older.id, "10"), None);
+    assert_eq!(delta_of(&store, older.id, "4").as_deref(), Some("new"));
+    assert_eq!(delta_of(&store, older.id, "3").as_deref(), Some("changed"));
+    let (stored, counted) = facets_stored_and_counted(&store, older.id);
+    assert_eq!(stored, counted);
+    std::fs::remove_dir_all(dir).ok();
+}
