@@ -10,18 +10,56 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 
 use super::generation::ChangeSummary;
-use super::sql_error;
+use super::{sql_error, ItemStore};
 use crate::error::{CoreError, Result};
 use crate::item::IntegrationItem;
 
 /// The generation a load is compared with while it writes, and which of its rows were met.
 pub(super) struct Baseline {
     generation: i64,
-    /// Row ids of `generation` a row of the load has the key of (sorted at the finish).
+    /// Row ids of `generation` a row of the load has the key of (sorted before the gone ones
+    /// are looked for).
     met: Vec<i64>,
+    /// Whether the gone items were added already ([`Baseline::add_gone_in_steps`]).
+    gone_added: bool,
+}
+
+/// Gone items added per transaction before the finish.
+const GONE_PER_STEP: usize = 500;
+
+/// Adds baseline row `row` to `new` as gone, ordered after `gone_after`, with its search text,
+/// unless it is marked gone itself or — `kept` — its key is staged as kept.
+fn add_gone(tx: &Transaction<'_>, new: i64, row: i64, gone_after: i64, kept: bool) -> Result<()> {
+    const ADD: &str = "INSERT INTO item_rows (generation, key, integration, item_type, name,
+                                parent_path, created, modified, delta, hash, seq, body, item_id,
+                                parent_id)
+         SELECT ?1, p.key, p.integration, p.item_type, p.name, p.parent_path, p.created,
+                p.modified, 'gone', p.hash, ?3 + p.seq, p.body, p.item_id, p.parent_id
+         FROM item_rows p WHERE p.rowid = ?2 AND p.delta IS NOT 'gone'";
+    let sql = if kept {
+        format!("{ADD} AND p.key NOT IN (SELECT key FROM temp.kept_keys)")
+    } else {
+        ADD.to_owned()
+    };
+    let added = tx
+        .prepare_cached(&sql)
+        .map_err(sql_error)?
+        .execute(params![new, row, gone_after])
+        .map_err(sql_error)?;
+    if added == 1 {
+        // Found by its name and path, marked gone.
+        tx.prepare_cached(
+            "INSERT INTO items_text (rowid, name, parent_path, details)
+             SELECT rowid, name, parent_path, '' FROM item_rows WHERE rowid = ?1",
+        )
+        .map_err(sql_error)?
+        .execute([tx.last_insert_rowid()])
+        .map_err(sql_error)?;
+    }
+    Ok(())
 }
 
 impl Baseline {
@@ -30,6 +68,7 @@ impl Baseline {
         Self {
             generation,
             met: Vec::new(),
+            gone_added: false,
         }
     }
 
@@ -67,9 +106,46 @@ impl Baseline {
         self.met.push(row);
     }
 
+    /// Adds the baseline's items no row of complete load `new` met as gone (ordered after
+    /// `gone_after`) before the finish, a few hundred per transaction: the baseline's rows are
+    /// read on a connection of their own, outside the write lock. For a load that keeps no stored
+    /// items (whose keys are known only at the finish). Should another load finish first, the
+    /// finish compares again and these go ([`compare_all`]).
+    pub(super) fn add_gone_in_steps(
+        &mut self,
+        store: &ItemStore,
+        new: i64,
+        gone_after: i64,
+    ) -> Result<()> {
+        let unmet = {
+            let reader = Connection::open_with_flags(
+                store.path(),
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                    | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+            )
+            .map_err(sql_error)?;
+            super::schema::prepare_reader_with_cache(&reader, 4_096).map_err(sql_error)?;
+            self.unmet(&reader)?
+        };
+        for rows in unmet.chunks(GONE_PER_STEP) {
+            {
+                let mut connection = store.lock();
+                let tx = connection.transaction().map_err(sql_error)?;
+                for row in rows {
+                    add_gone(&tx, new, *row, gone_after, false)?;
+                }
+                tx.commit().map_err(sql_error)?;
+            }
+            store.checkpoint_in_turn();
+        }
+        self.gone_added = true;
+        Ok(())
+    }
+
     /// Finishes the comparison of generation `new`, whose rows are marked: for a complete load,
     /// adds the baseline's items no row met and not kept (`temp.kept_keys`) as gone, ordered
-    /// after `gone_after`. Returns the counts.
+    /// after `gone_after` (unless they were added already). Returns the counts.
     pub(super) fn finish(
         mut self,
         tx: &Transaction<'_>,
@@ -77,32 +153,19 @@ impl Baseline {
         gone_after: i64,
         partial: bool,
     ) -> Result<ChangeSummary> {
-        if !partial {
-            self.met.sort_unstable();
-            self.met.dedup();
-            let unmet = self.unmet(tx)?;
-            let mut gone = tx
-                .prepare_cached(
-                    "INSERT INTO item_rows (generation, key, integration, item_type, name, parent_path,
-                                        created, modified, delta, hash, seq, body, item_id, parent_id)
-                     SELECT ?1, p.key, p.integration, p.item_type, p.name, p.parent_path, p.created,
-                            p.modified, 'gone', p.hash, ?3 + p.seq, p.body, p.item_id, p.parent_id
-                     FROM item_rows p WHERE p.rowid = ?2 AND p.delta IS NOT 'gone'
-                       AND p.key NOT IN (SELECT key FROM temp.kept_keys)",
-                )
-                .map_err(sql_error)?;
-            for row in unmet {
-                gone.execute(params![new, row, gone_after])
-                    .map_err(sql_error)?;
+        if !partial && !self.gone_added {
+            for row in self.unmet(tx)? {
+                add_gone(tx, new, row, gone_after, true)?;
             }
-            index_gone(tx, new)?;
         }
         counts(tx, new)
     }
 
     /// The baseline's rows no row of the load met (its gone marks among them).
-    fn unmet(&self, tx: &Transaction<'_>) -> Result<Vec<i64>> {
-        let mut rows = tx
+    fn unmet(&mut self, connection: &Connection) -> Result<Vec<i64>> {
+        self.met.sort_unstable();
+        self.met.dedup();
+        let mut rows = connection
             .prepare_cached("SELECT rowid FROM item_rows WHERE generation = ?1")
             .map_err(sql_error)?;
         let all = rows
@@ -130,6 +193,18 @@ pub(super) fn compare_all(
     gone_after: i64,
     partial: bool,
 ) -> Result<ChangeSummary> {
+    // Gone items added against another generation go, with their search text.
+    tx.execute(
+        "DELETE FROM items_text WHERE rowid IN
+           (SELECT rowid FROM item_rows WHERE generation = ?1 AND delta = 'gone')",
+        [new],
+    )
+    .map_err(sql_error)?;
+    tx.execute(
+        "DELETE FROM item_rows WHERE generation = ?1 AND delta = 'gone'",
+        [new],
+    )
+    .map_err(sql_error)?;
     tx.execute(
         "UPDATE item_rows SET delta = NULL WHERE generation = ?1 AND delta IS NOT NULL",
         [new],

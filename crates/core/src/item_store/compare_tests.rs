@@ -5,6 +5,7 @@
 use super::tests::{key, load, temp_store};
 use super::*;
 use crate::fixtures;
+use crate::item::Delta;
 
 /// Filter counts: type, marked or not, how many.
 type Facets = Vec<(String, bool, i64)>;
@@ -72,18 +73,21 @@ fn a_load_that_another_overtook_while_it_wrote_is_compared_with_that_one() {
     let (store, dir) = temp_store("compare-overtaken");
     load(&store, &fixtures::contacts(10), false);
     let account = fixtures::account("42");
-    // A load with 10, without 4, begins first and finishes while the other writes.
+    // A load with 10, without 2 and 4, begins first and finishes while the other writes.
     let mut between = store.begin(&key(), &account).unwrap();
     let mut between_items = fixtures::contacts(11);
-    between_items.retain(|i| i.id != "4");
+    between_items.retain(|i| i.id != "4" && i.id != "2");
     between.append(&between_items).unwrap();
-    // Begun against the first load: 3 renamed, 10 and 11 new to it.
+    // Begun against the first load: 3 renamed, 10 and 11 new to it, 2 gone from it.
     let mut older = store.begin(&key(), &account).unwrap();
     let mut items = fixtures::contacts(12);
     items[3].name = "Renamed".into();
+    items.retain(|i| i.id != "2");
     older.append(&items).unwrap();
-    let between = between.finish(false).unwrap();
-    store.purge(&key(), between.id).unwrap();
+    // Finished, not purged yet: the first load is still there when the other finishes.
+    between.finish(false).unwrap();
+    // Revisions are told apart by when they were seen (milliseconds).
+    std::thread::sleep(std::time::Duration::from_millis(5));
 
     let older = older.finish(false).unwrap();
     assert_eq!(
@@ -93,11 +97,38 @@ fn a_load_that_another_overtook_while_it_wrote_is_compared_with_that_one() {
             changed: 1,
             gone: 0
         }),
-        "4 and 11 are new against the load that finished meanwhile, 10 is not"
+        "4 and 11 are new against the load that finished meanwhile, 10 is not, 2 was not there"
     );
     assert_eq!(delta_of(&store, older.id, "10"), None);
     assert_eq!(delta_of(&store, older.id, "4").as_deref(), Some("new"));
     assert_eq!(delta_of(&store, older.id, "3").as_deref(), Some("changed"));
+    let items = store.items(older.id).unwrap();
+    assert!(
+        items.iter().all(|i| i.id != "2"),
+        "no gone mark left of the first comparison"
+    );
+    let found = store
+        .lock()
+        .query_row(
+            "SELECT count(*) FROM items_text WHERE items_text MATCH 'contact' AND rowid IN
+               (SELECT rowid FROM item_rows WHERE generation = ?1)",
+            [older.id],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap();
+    assert_eq!(
+        found, 10,
+        "its rows but 3 (renamed) are found, no gone mark's"
+    );
+    // Its revisions are those of the comparison with the load that finished meanwhile.
+    let seen: Vec<(String, Delta)> = (store.revisions(&[key()], None, &older.loaded_at).unwrap())
+        .into_iter()
+        .map(|r| (r.item_id, r.kind))
+        .collect();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    for (id, kind) in [("4", Delta::New), ("11", Delta::New), ("3", Delta::Changed)] {
+        assert!(seen.contains(&(id.to_owned(), kind)), "{id}: {seen:?}");
+    }
     let (stored, counted) = facets_stored_and_counted(&store, older.id);
     assert_eq!(stored, counted);
     std::fs::remove_dir_all(dir).ok();

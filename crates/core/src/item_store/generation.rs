@@ -11,6 +11,7 @@ use specta::Type;
 
 use super::compare::{compare_all, count_facets, own_content_hash, Baseline};
 use super::content::markdown_of;
+use super::revision_staging::{self, Written};
 use super::{mode_text, sql_error, AccountKey, ItemStore};
 use crate::account::AccountInfo;
 use crate::error::{CoreError, Result};
@@ -302,11 +303,22 @@ impl GenerationWriter {
                     ])
                     .map_err(sql_error)?;
                 if inserted == 1 {
+                    // Read before anything else is inserted (staging a revision is).
+                    let rowid = tx.last_insert_rowid();
                     *self.written.entry(row.item_type).or_default() += 1;
                     if let (Some(baseline), Some(met)) = (self.baseline.as_mut(), met) {
                         baseline.met(met);
                     }
-                    let rowid = tx.last_insert_rowid();
+                    if let Some(delta) = delta {
+                        let written = Written {
+                            generation: self.id,
+                            key: &row.key,
+                            item_id: &row.item_id,
+                            name: &row.name,
+                            body: &row.body,
+                        };
+                        revision_staging::stage(tx, &written, delta, met)?;
+                    }
                     let mut details = row.details;
                     // Words only in a page's body are found with the page.
                     if with_contents {
@@ -326,8 +338,14 @@ impl GenerationWriter {
     /// load reports no gone items: what it missed is not known to be gone) and records the
     /// changes. The generations it replaces stay until [`ItemStore::purge`].
     pub fn finish(mut self, partial: bool) -> Result<Generation> {
-        // The rows still waiting go first, in a transaction of their own like every batch.
+        // The rows still waiting go first, in a transaction of their own like every batch; then
+        // the gone items of a complete load that keeps nothing as stored, a few at a time.
         self.flush()?;
+        if let (false, true, Some(baseline)) =
+            (partial, self.kept.is_empty(), self.baseline.as_mut())
+        {
+            baseline.add_gone_in_steps(&self.store, self.id, self.seq)?;
+        }
         // One transaction under one hold of the writer connection: another load's finish could
         // otherwise stage its own kept keys in between, and nothing half-done is ever seen.
         let store = self.store.clone();
@@ -346,11 +364,17 @@ impl GenerationWriter {
                 };
                 let changes = match self.baseline.take() {
                     Some(baseline) if baseline.generation() == previous => {
-                        baseline.finish(&tx, self.id, gone_after, partial)?
+                        let changes = baseline.finish(&tx, self.id, gone_after, partial)?;
+                        revision_staging::record(&tx, &self.key, self.id, &finished_at)?;
+                        changes
                     }
-                    _ => compare_all(&tx, self.id, previous, gone_after, partial)?,
+                    _ => {
+                        revision_staging::forget(&tx, self.id)?;
+                        let changes = compare_all(&tx, self.id, previous, gone_after, partial)?;
+                        super::revisions::record(&tx, &self.key, self.id, previous, &finished_at)?;
+                        changes
+                    }
                 };
-                super::revisions::record(&tx, &self.key, self.id, previous, &finished_at)?;
                 if let KeptRows::ToMove { .. } = kept {
                     let moved = super::kept::move_staged(&tx, self.id, previous, self.seq)?;
                     tracing::debug!(moved, "stored items kept as they are");
@@ -359,6 +383,7 @@ impl GenerationWriter {
             }
             None => {
                 // Marked against a generation since dropped: nothing to compare with now.
+                revision_staging::forget(&tx, self.id)?;
                 tx.execute(
                     "UPDATE item_rows SET delta = NULL WHERE generation = ?1 AND delta IS NOT NULL",
                     [self.id],
@@ -470,6 +495,7 @@ impl Drop for GenerationWriter {
         }
         let mut connection = self.store.lock();
         let removed = connection.transaction().map_err(sql_error).and_then(|tx| {
+            revision_staging::forget(&tx, self.id)?;
             delete_generation(&tx, self.id).and_then(|()| tx.commit().map_err(sql_error))
         });
         if let Err(error) = removed {

@@ -18,6 +18,7 @@ mod purge;
 mod query;
 mod retention;
 mod revision_pages;
+mod revision_staging;
 mod revisions;
 mod schema;
 mod search;

@@ -109,15 +109,7 @@ pub(super) fn record(
         .map_err(sql_error)?;
     for row in rows {
         let (item_key, item_id, name, before, after) = row.map_err(sql_error)?;
-        let parse = |body: &str| serde_json::from_str::<Value>(body).unwrap_or(Value::Null);
-        let after = parse(&after);
-        let edited_by = after["details"][EDITED_BY].as_str().map(str::to_owned);
-        // Who edited is kept in the diff too (the item as of an earlier date says who then).
-        let changes: Vec<StoredChange> = (diff(&parse(&before), &after).iter())
-            .map(StoredChange::of)
-            .collect();
-        let changes = serde_json::to_string(&changes)
-            .map_err(|e| CoreError::serialization("a revision", e))?;
+        let (changes, edited_by) = what_changed(&before, &after)?;
         insert
             .execute(params![
                 account[0], account[1], account[2], item_key, item_id, name, new, seen_at, changes,
@@ -126,6 +118,21 @@ pub(super) fn record(
             .map_err(sql_error)?;
     }
     Ok(())
+}
+
+/// What moved between an item's stored bodies `before` and `after` (the stored form of its
+/// changes, as JSON) and who edited it, where the provider says.
+pub(super) fn what_changed(before: &str, after: &str) -> Result<(String, Option<String>)> {
+    let parse = |body: &str| serde_json::from_str::<Value>(body).unwrap_or(Value::Null);
+    let after = parse(after);
+    let edited_by = after["details"][EDITED_BY].as_str().map(str::to_owned);
+    // Who edited is kept in the diff too (the item as of an earlier date says who then).
+    let changes: Vec<StoredChange> = (diff(&parse(before), &after).iter())
+        .map(StoredChange::of)
+        .collect();
+    let changes =
+        serde_json::to_string(&changes).map_err(|e| CoreError::serialization("a revision", e))?;
+    Ok((changes, edited_by))
 }
 
 /// A revision as read.
