@@ -136,6 +136,7 @@ bench: deps tauri-driver
 	cargo bench -p inlet-core --bench notion_sync
 	cargo bench -p inlet-core --bench airtable_sync
 	cargo bench -p inlet-cli --bench mcp
+	scripts/with-keyring.sh cargo bench -p inlet-cli --bench fixed_cost
 	cd ui && npx vitest bench --run
 	$(MAKE) bench-app
 	$(MAKE) bench-footprint
