@@ -97,8 +97,9 @@ impl Generation {
 }
 
 /// Rows are written in transactions of this many: a page of 100 per transaction spends most of
-/// its time committing.
-const BATCH: usize = 1_000;
+/// its time committing; 5,000 held the write lock up to 516 ms, 500 up to 69 ms, without a
+/// slower load (BENCHMARKS.md).
+const BATCH: usize = 500;
 
 /// One item, ready to insert.
 struct Row {

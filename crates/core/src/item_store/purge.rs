@@ -16,8 +16,9 @@ use rusqlite::{params, Connection};
 use super::{sql_error, ItemStore};
 use crate::error::Result;
 
-/// Rows deleted per transaction: ≈ 30 ms of work here.
-const ROWS_PER_STEP: i64 = 1_000;
+/// Rows deleted per transaction: the longest wait of another write while a million went was
+/// 112 ms with 1,000, 76 ms with 500 (BENCHMARKS.md).
+const ROWS_PER_STEP: i64 = 500;
 
 /// Leaf pages the search index merges per step after a drop.
 const PAGES_PER_MERGE: i64 = 64;
