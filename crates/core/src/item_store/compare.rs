@@ -193,23 +193,7 @@ pub(super) fn compare_all(
     gone_after: i64,
     partial: bool,
 ) -> Result<ChangeSummary> {
-    // Gone items added against another generation go, with their search text.
-    tx.execute(
-        "DELETE FROM items_text WHERE rowid IN
-           (SELECT rowid FROM item_rows WHERE generation = ?1 AND delta = 'gone')",
-        [new],
-    )
-    .map_err(sql_error)?;
-    tx.execute(
-        "DELETE FROM item_rows WHERE generation = ?1 AND delta = 'gone'",
-        [new],
-    )
-    .map_err(sql_error)?;
-    tx.execute(
-        "UPDATE item_rows SET delta = NULL WHERE generation = ?1 AND delta IS NOT NULL",
-        [new],
-    )
-    .map_err(sql_error)?;
+    clear_marks(tx, new)?;
     tx.execute(
         "UPDATE item_rows SET delta = 'new' WHERE generation = ?1 AND NOT EXISTS (
             SELECT 1 FROM item_rows p WHERE p.generation = ?2 AND p.key = item_rows.key AND p.delta IS NOT 'gone')",
@@ -238,6 +222,28 @@ pub(super) fn compare_all(
         index_gone(tx, new)?;
     }
     counts(tx, new)
+}
+
+/// Clears what comparing `new` with another generation left: the gone items it added (with
+/// their search text) go, every other row's mark is cleared.
+pub(super) fn clear_marks(tx: &Transaction<'_>, new: i64) -> Result<()> {
+    tx.execute(
+        "DELETE FROM items_text WHERE rowid IN
+           (SELECT rowid FROM item_rows WHERE generation = ?1 AND delta = 'gone')",
+        [new],
+    )
+    .map_err(sql_error)?;
+    tx.execute(
+        "DELETE FROM item_rows WHERE generation = ?1 AND delta = 'gone'",
+        [new],
+    )
+    .map_err(sql_error)?;
+    tx.execute(
+        "UPDATE item_rows SET delta = NULL WHERE generation = ?1 AND delta IS NOT NULL",
+        [new],
+    )
+    .map_err(sql_error)?;
+    Ok(())
 }
 
 /// Gives `new`'s gone items their search text (their name and path: found, marked gone).

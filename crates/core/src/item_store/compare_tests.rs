@@ -133,3 +133,26 @@ fn a_load_that_another_overtook_while_it_wrote_is_compared_with_that_one() {
     assert_eq!(stored, counted);
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn a_load_whose_generation_compared_with_was_dropped_meanwhile_keeps_no_gone_marks() {
+    let (store, dir) = temp_store("compare-dropped");
+    load(&store, &fixtures::contacts(10), false);
+    let account = fixtures::account("42");
+    // Begun against the first load, without 2 (gone against it).
+    let mut older = store.begin(&key(), &account).unwrap();
+    let mut items = fixtures::contacts(10);
+    items.retain(|i| i.id != "2");
+    older.append(&items).unwrap();
+    // A load begun after it finishes first and drops the first load.
+    load(&store, &fixtures::contacts(10), false);
+
+    let older = older.finish(false).unwrap();
+    assert_eq!(older.changes, None, "nothing left to compare with");
+    let rows = store.items(older.id).unwrap();
+    assert_eq!(rows.len(), 9, "the 9 items it loaded, no gone one");
+    assert!(rows.iter().all(|i| i.delta.is_none()));
+    let (stored, counted) = facets_stored_and_counted(&store, older.id);
+    assert_eq!(stored, counted);
+    std::fs::remove_dir_all(dir).ok();
+}

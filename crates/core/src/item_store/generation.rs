@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use super::compare::{compare_all, count_facets, own_content_hash, Baseline};
+use super::compare::{clear_marks, compare_all, count_facets, own_content_hash, Baseline};
 use super::content::markdown_of;
 use super::revision_staging::{self, Written};
 use super::{mode_text, sql_error, AccountKey, ItemStore};
@@ -385,11 +385,7 @@ impl GenerationWriter {
             None => {
                 // Marked against a generation since dropped: nothing to compare with now.
                 revision_staging::forget(&tx, self.id)?;
-                tx.execute(
-                    "UPDATE item_rows SET delta = NULL WHERE generation = ?1 AND delta IS NOT NULL",
-                    [self.id],
-                )
-                .map_err(sql_error)?;
+                clear_marks(&tx, self.id)?;
                 super::revisions::note_first_load(&tx, &self.key, &finished_at)?;
                 None
             }

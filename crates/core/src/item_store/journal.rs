@@ -40,6 +40,14 @@ impl Journal {
     }
 }
 
+impl Journal {
+    /// Holds the checkpointing connection: a checkpoint that must not find another running (an
+    /// emptying of the journal) runs while it is held.
+    pub(super) fn hold(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.connection.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 impl ItemStore {
     /// Notes a write; every few, copies the journal into the store (a passive checkpoint: it
     /// copies what no reader still needs and waits for nobody). Call it with the write lock let go.

@@ -287,9 +287,13 @@ impl ItemStore {
         connection.execute_batch("VACUUM;").map_err(sql_error)?;
         // The checkpoint waits (the busy timeout) for readers of older snapshots; one that reads
         // on past it — another `inlet` process — keeps the journal, and so the old pages.
-        let busy: i64 = connection
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))
-            .map_err(sql_error)?;
+        // Not beside this store's own passive checkpoint (it would make this one busy).
+        let busy: i64 = {
+            let _journal = self.journal.hold();
+            connection
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))
+                .map_err(sql_error)?
+        };
         connection
             .execute_batch("PRAGMA secure_delete = OFF;")
             .map_err(sql_error)?;

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
 use super::{sql_error, ItemStore};
 use crate::error::Result;
@@ -22,6 +22,9 @@ const ROWS_PER_STEP: i64 = 500;
 
 /// Leaf pages the search index merges per step after a drop.
 const PAGES_PER_MERGE: i64 = 64;
+
+/// Merge steps after a drop, at most.
+const MERGE_STEPS_AT_MOST: usize = 2_000;
 
 /// FTS5's own default for `automerge`, put back after a drop.
 const AUTOMERGE_DEFAULT: i64 = 4;
@@ -35,8 +38,14 @@ impl ItemStore {
         self.in_one_step(|connection| {
             connection
                 .execute(
-                    "UPDATE generations SET state = 'loading', pid = ?2 WHERE id = ?1",
-                    params![id, i64::from(std::process::id())],
+                    // Now, so another process's open does not take it for a load abandoned a
+                    // day ago and delete the rest in one transaction.
+                    "UPDATE generations SET state = 'loading', pid = ?2, started_at = ?3 WHERE id = ?1",
+                    params![
+                        id,
+                        i64::from(std::process::id()),
+                        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                    ],
                 )
                 .map_err(sql_error)?;
             set_automerge(connection, 0)
@@ -59,7 +68,10 @@ impl ItemStore {
     fn delete_rows_in_steps(&self, id: i64) -> Result<()> {
         loop {
             let deleted = self.in_one_step(|connection| {
-                let tx = connection.unchecked_transaction().map_err(sql_error)?;
+                // Immediate: the step reads, then writes; another process's commit in between
+                // would otherwise fail the write (a stale snapshot) instead of being waited for.
+                let tx = Transaction::new_unchecked(connection, TransactionBehavior::Immediate)
+                    .map_err(sql_error)?;
                 let rows: Vec<i64> = {
                     let mut statement = tx
                         .prepare_cached(
@@ -95,7 +107,10 @@ impl ItemStore {
     /// Merges the search index's segments a little per step until nothing is left to merge
     /// (FTS5 says so by changing fewer than two rows).
     fn merge_index_in_steps(&self) -> Result<()> {
-        loop {
+        // A negative count merges every segment; a load writing meanwhile adds segments and keeps
+        // it going, so the merging stops after this many steps (≈ 500 MB of index pages written)
+        // and FTS5's own merging goes on from there.
+        for _ in 0..MERGE_STEPS_AT_MOST {
             let worked = self.in_one_step(|connection| {
                 let before = connection.total_changes();
                 connection
@@ -110,6 +125,7 @@ impl ItemStore {
                 return Ok(());
             }
         }
+        Ok(())
     }
 
     /// Runs `step` under one hold of the write lock, then pauses so a waiting writer gets it.
