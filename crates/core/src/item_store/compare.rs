@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::generation::ChangeSummary;
 use super::{sql_error, ItemStore};
@@ -30,34 +30,37 @@ pub(super) struct Baseline {
 /// Gone items added per transaction before the finish.
 const GONE_PER_STEP: usize = 500;
 
+/// A baseline row `p` copied into generation `?1` as gone, ordered after `?3`; the caller adds
+/// which rows (`WHERE …`).
+const COPY_AS_GONE: &str = "INSERT INTO item_rows (generation, key, integration, item_type, name,
+                            parent_path, created, modified, delta, hash, seq, body, item_id,
+                            parent_id)
+     SELECT ?1, p.key, p.integration, p.item_type, p.name, p.parent_path, p.created, p.modified,
+            'gone', p.hash, ?3 + p.seq, p.body, p.item_id, p.parent_id
+     FROM item_rows p";
+
+/// The search text of gone rows — their name and path: found, marked gone; the caller adds which
+/// rows (`WHERE …`).
+const INDEX_AS_GONE: &str = "INSERT INTO items_text (rowid, name, parent_path, details)
+     SELECT rowid, name, parent_path, '' FROM item_rows";
+
 /// Adds baseline row `row` to `new` as gone, ordered after `gone_after`, with its search text,
 /// unless it is marked gone itself or — `kept` — its key is staged as kept.
 fn add_gone(tx: &Transaction<'_>, new: i64, row: i64, gone_after: i64, kept: bool) -> Result<()> {
-    const ADD: &str = "INSERT INTO item_rows (generation, key, integration, item_type, name,
-                                parent_path, created, modified, delta, hash, seq, body, item_id,
-                                parent_id)
-         SELECT ?1, p.key, p.integration, p.item_type, p.name, p.parent_path, p.created,
-                p.modified, 'gone', p.hash, ?3 + p.seq, p.body, p.item_id, p.parent_id
-         FROM item_rows p WHERE p.rowid = ?2 AND p.delta IS NOT 'gone'";
-    let sql = if kept {
-        format!("{ADD} AND p.key NOT IN (SELECT key FROM temp.kept_keys)")
-    } else {
-        ADD.to_owned()
-    };
+    let mut sql = format!("{COPY_AS_GONE} WHERE p.rowid = ?2 AND p.delta IS NOT 'gone'");
+    if kept {
+        sql.push_str(" AND p.key NOT IN (SELECT key FROM temp.kept_keys)");
+    }
     let added = tx
         .prepare_cached(&sql)
         .map_err(sql_error)?
         .execute(params![new, row, gone_after])
         .map_err(sql_error)?;
     if added == 1 {
-        // Found by its name and path, marked gone.
-        tx.prepare_cached(
-            "INSERT INTO items_text (rowid, name, parent_path, details)
-             SELECT rowid, name, parent_path, '' FROM item_rows WHERE rowid = ?1",
-        )
-        .map_err(sql_error)?
-        .execute([tx.last_insert_rowid()])
-        .map_err(sql_error)?;
+        tx.prepare_cached(&format!("{INDEX_AS_GONE} WHERE rowid = ?1"))
+            .map_err(sql_error)?
+            .execute([tx.last_insert_rowid()])
+            .map_err(sql_error)?;
     }
     Ok(())
 }
@@ -118,14 +121,7 @@ impl Baseline {
         gone_after: i64,
     ) -> Result<()> {
         let unmet = {
-            let reader = Connection::open_with_flags(
-                store.path(),
-                OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                    | OpenFlags::SQLITE_OPEN_NOFOLLOW,
-            )
-            .map_err(sql_error)?;
-            super::schema::prepare_reader_with_cache(&reader, 4_096).map_err(sql_error)?;
+            let reader = super::schema::open_reader(store.path(), 4_096).map_err(sql_error)?;
             self.unmet(&reader)?
         };
         for rows in unmet.chunks(GONE_PER_STEP) {
@@ -145,14 +141,14 @@ impl Baseline {
 
     /// Finishes the comparison of generation `new`, whose rows are marked: for a complete load,
     /// adds the baseline's items no row met and not kept (`temp.kept_keys`) as gone, ordered
-    /// after `gone_after` (unless they were added already). Returns the counts.
+    /// after `gone_after` (unless they were added already). Returns the counts and the marks.
     pub(super) fn finish(
         mut self,
         tx: &Transaction<'_>,
         new: i64,
         gone_after: i64,
         partial: bool,
-    ) -> Result<ChangeSummary> {
+    ) -> Result<(ChangeSummary, Marked)> {
         if !partial && !self.gone_added {
             for row in self.unmet(tx)? {
                 add_gone(tx, new, row, gone_after, true)?;
@@ -185,14 +181,14 @@ impl Baseline {
 /// The whole comparison in SQL, for a load whose rows were marked against another generation
 /// than `previous` (or not at all): the marks are cleared, then new and changed items of `new`
 /// are marked against `previous` and, for a complete load, the items that are gone — neither in
-/// `new` nor staged as kept (`kept.rs`) — added, ordered after `gone_after`. Returns the counts.
+/// `new` nor staged as kept (`kept.rs`) — added, ordered after `gone_after`. Returns the counts and the marks.
 pub(super) fn compare_all(
     tx: &Transaction<'_>,
     new: i64,
     previous: i64,
     gone_after: i64,
     partial: bool,
-) -> Result<ChangeSummary> {
+) -> Result<(ChangeSummary, Marked)> {
     clear_marks(tx, new)?;
     tx.execute(
         "UPDATE item_rows SET delta = 'new' WHERE generation = ?1 AND NOT EXISTS (
@@ -209,13 +205,11 @@ pub(super) fn compare_all(
     .map_err(sql_error)?;
     if !partial {
         tx.execute(
-            "INSERT INTO item_rows (generation, key, integration, item_type, name, parent_path, created,
-                                modified, delta, hash, seq, body, item_id, parent_id)
-             SELECT ?1, p.key, p.integration, p.item_type, p.name, p.parent_path, p.created,
-                    p.modified, 'gone', p.hash, ?3 + p.seq, p.body, p.item_id, p.parent_id
-             FROM item_rows p WHERE p.generation = ?2 AND p.delta IS NOT 'gone'
-               AND NOT EXISTS (SELECT 1 FROM item_rows n WHERE n.generation = ?1 AND n.key = p.key)
-               AND p.key NOT IN (SELECT key FROM temp.kept_keys)",
+            &format!(
+                "{COPY_AS_GONE} WHERE p.generation = ?2 AND p.delta IS NOT 'gone'
+                   AND NOT EXISTS (SELECT 1 FROM item_rows n WHERE n.generation = ?1 AND n.key = p.key)
+                   AND p.key NOT IN (SELECT key FROM temp.kept_keys)"
+            ),
             params![new, previous, gone_after],
         )
         .map_err(sql_error)?;
@@ -246,19 +240,22 @@ pub(super) fn clear_marks(tx: &Transaction<'_>, new: i64) -> Result<()> {
     Ok(())
 }
 
-/// Gives `new`'s gone items their search text (their name and path: found, marked gone).
+/// Gives `new`'s gone items their search text.
 fn index_gone(tx: &Transaction<'_>, new: i64) -> Result<()> {
     tx.execute(
-        "INSERT INTO items_text (rowid, name, parent_path, details)
-         SELECT rowid, name, parent_path, '' FROM item_rows WHERE generation = ?1 AND delta = 'gone'",
+        &format!("{INDEX_AS_GONE} WHERE generation = ?1 AND delta = 'gone'"),
         [new],
     )
     .map_err(sql_error)?;
     Ok(())
 }
 
-/// How many of `new`'s rows are marked new, changed and gone.
-fn counts(tx: &Transaction<'_>, new: i64) -> Result<ChangeSummary> {
+/// `generation`'s marked rows counted by type and delta: read once at the finish, for the
+/// summary and the filters' counts.
+pub(super) type Marked = HashMap<(String, String), i64>;
+
+/// How many of `new`'s rows are marked new, changed and gone, and the marks by type.
+fn counts(tx: &Transaction<'_>, new: i64) -> Result<(ChangeSummary, Marked)> {
     let marked = marked_by_type(tx, new)?;
     let sum = |delta: &str| {
         let total: i64 = (marked.iter())
@@ -267,18 +264,16 @@ fn counts(tx: &Transaction<'_>, new: i64) -> Result<ChangeSummary> {
             .sum();
         u32::try_from(total).unwrap_or(u32::MAX)
     };
-    Ok(ChangeSummary {
+    let summary = ChangeSummary {
         new: sum("new"),
         changed: sum("changed"),
         gone: sum("gone"),
-    })
+    };
+    Ok((summary, marked))
 }
 
 /// `generation`'s marked rows counted by type and delta (from the index of marked rows).
-pub(super) fn marked_by_type(
-    tx: &Transaction<'_>,
-    generation: i64,
-) -> Result<HashMap<(String, String), i64>> {
+fn marked_by_type(tx: &Transaction<'_>, generation: i64) -> Result<Marked> {
     let mut statement = tx
         .prepare_cached(
             "SELECT item_type, delta, count(*) FROM item_rows
@@ -292,14 +287,15 @@ pub(super) fn marked_by_type(
 }
 
 /// Counts `generation`'s rows for the filters (`facet_counts`): per type, plain and marked.
-/// `written` is how many rows of each type the load wrote itself, when no other rows moved in
-/// (the marked ones are then counted from their index alone); otherwise every row is counted.
+/// `written` is how many rows of each type the load wrote itself and `marked` its marks, when no
+/// other rows moved in (the plain ones are then what was written less what was marked);
+/// otherwise every row is counted.
 pub(super) fn count_facets(
     tx: &Transaction<'_>,
     generation: i64,
-    written: Option<&HashMap<&'static str, i64>>,
+    written: Option<(&HashMap<&'static str, i64>, Marked)>,
 ) -> Result<()> {
-    let Some(written) = written else {
+    let Some((written, marked_rows)) = written else {
         tx.execute(
             "INSERT INTO facet_counts SELECT ?1, item_type, delta IS NOT NULL, count(*)
              FROM item_rows WHERE generation = ?1 GROUP BY 2, 3",
@@ -312,7 +308,7 @@ pub(super) fn count_facets(
         .map(|(t, n)| ((*t).to_owned(), *n))
         .collect();
     let mut marked: HashMap<String, i64> = HashMap::new();
-    for ((item_type, delta), n) in marked_by_type(tx, generation)? {
+    for ((item_type, delta), n) in marked_rows {
         // Gone rows are added at the finish, not written by the load.
         if delta != "gone" {
             *plain.entry(item_type.clone()).or_default() -= n;

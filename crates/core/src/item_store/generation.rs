@@ -266,6 +266,9 @@ impl GenerationWriter {
                 |r| r.get::<_, bool>(0),
             )
             .map_err(sql_error)?;
+        if self.baseline.is_some() {
+            revision_staging::create(tx)?;
+        }
         {
             let mut insert = tx
                 .prepare_cached(
@@ -356,43 +359,43 @@ impl GenerationWriter {
         let kept = self.carry_kept(&tx, partial, previous)?;
         self.write_pending(&tx)?;
         let finished_at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let changes = match previous {
+        let (changes, marked) = match previous {
             Some(previous) => {
                 // Rows still to move are not gone; the gone ones come after them in order.
                 let gone_after = match kept {
                     KeptRows::ToMove { previous_last_seq } => self.seq + previous_last_seq,
                     KeptRows::Written => self.seq,
                 };
-                let changes = match self.baseline.take() {
+                let (changes, marked) = match self.baseline.take() {
                     Some(baseline) if baseline.generation() == previous => {
-                        let changes = baseline.finish(&tx, self.id, gone_after, partial)?;
+                        let compared = baseline.finish(&tx, self.id, gone_after, partial)?;
                         revision_staging::record(&tx, &self.key, self.id, &finished_at)?;
-                        changes
+                        compared
                     }
                     _ => {
                         revision_staging::forget(&tx, self.id)?;
-                        let changes = compare_all(&tx, self.id, previous, gone_after, partial)?;
+                        let compared = compare_all(&tx, self.id, previous, gone_after, partial)?;
                         super::revisions::record(&tx, &self.key, self.id, previous, &finished_at)?;
-                        changes
+                        compared
                     }
                 };
                 if let KeptRows::ToMove { .. } = kept {
                     let moved = super::kept::move_staged(&tx, self.id, previous, self.seq)?;
                     tracing::debug!(moved, "stored items kept as they are");
                 }
-                Some(changes)
+                (Some(changes), marked)
             }
             None => {
                 // Marked against a generation since dropped: nothing to compare with now.
                 revision_staging::forget(&tx, self.id)?;
                 clear_marks(&tx, self.id)?;
                 super::revisions::note_first_load(&tx, &self.key, &finished_at)?;
-                None
+                (None, Default::default())
             }
         };
         // Rows moved in from the previous generation were not written here: then all are counted.
         let moved = matches!(kept, KeptRows::ToMove { .. });
-        count_facets(&tx, self.id, (!moved).then_some(&self.written))?;
+        count_facets(&tx, self.id, (!moved).then_some((&self.written, marked)))?;
         let changes_or_zero = changes.unwrap_or_default();
         tx.execute(
             "UPDATE generations SET state = ?2, finished_at = ?3, new_count = ?4, changed_count = ?5,

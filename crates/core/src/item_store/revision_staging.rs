@@ -12,8 +12,9 @@ use super::revisions::what_changed;
 use super::{mode_text, sql_error, AccountKey};
 use crate::error::Result;
 
-/// Makes sure the writer connection has the table.
-fn create(connection: &Connection) -> Result<()> {
+/// Makes sure the writer connection has the table: once per batch before [`stage`], and by
+/// [`record`] and [`forget`].
+pub(super) fn create(connection: &Connection) -> Result<()> {
     connection
         .execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS staged_revisions (
@@ -40,14 +41,13 @@ pub(super) struct Written<'a> {
 }
 
 /// Stages the revision of `row`, marked `delta` (`new` or `changed`); a changed one is compared
-/// with `previous`, the row it replaces.
+/// with `previous`, the row it replaces. The table is made first ([`create`]).
 pub(super) fn stage(
     tx: &Transaction<'_>,
     row: &Written<'_>,
     delta: &str,
     previous: Option<i64>,
 ) -> Result<()> {
-    create(tx)?;
     let (changes, edited_by) = match (delta, previous) {
         ("changed", Some(previous)) => {
             let before: String = tx

@@ -212,9 +212,20 @@ pub fn prepare(connection: &mut Connection) -> Result<(), Box<dyn std::error::Er
     Ok(())
 }
 
-/// Settles the read-only connection the views use.
-pub fn prepare_reader(connection: &Connection) -> rusqlite::Result<()> {
-    prepare_reader_with_cache(connection, 65_536)
+/// The page cache of the views' reading connections, in KiB.
+pub const READER_CACHE_KIB: i64 = 65_536;
+
+/// Opens a read-only connection to the store at `path` (never through a link), settled with a
+/// page cache of `kib` KiB: the views' readers, an export's and a load's reads of its baseline.
+pub fn open_reader(path: &std::path::Path, kib: i64) -> rusqlite::Result<Connection> {
+    let connection = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW,
+    )?;
+    prepare_reader_with_cache(&connection, kib)?;
+    Ok(connection)
 }
 
 /// Settles a read-only connection with a page cache of `kib` KiB (an export streams through

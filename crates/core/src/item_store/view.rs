@@ -277,14 +277,7 @@ impl ItemStore {
         sort: ViewSort,
         consume: impl FnOnce(&mut dyn Iterator<Item = Result<IntegrationItem>>) -> Result<T>,
     ) -> Result<T> {
-        let connection = Connection::open_with_flags(
-            &self.path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW,
-        )
-        .map_err(sql_error)?;
-        super::schema::prepare_reader_with_cache(&connection, 4_096).map_err(sql_error)?;
+        let connection = super::schema::open_reader(&self.path, 4_096).map_err(sql_error)?;
         let found = self.found_for(filter)?;
         register_found(&connection, &found)?;
         let condition = Condition::sorted(generations, filter, found.as_deref());
