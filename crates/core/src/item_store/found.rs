@@ -113,13 +113,22 @@ impl Aggregate<Collected, i64> for Collector {
 
 impl FoundRows {
     #[cfg(test)]
-    fn of(rows: Vec<i64>) -> Self {
+    pub(super) fn of(rows: Vec<i64>) -> Self {
         let mut collected = Collected::default();
         rows.into_iter().for_each(|row| collected.add(row));
         collected.finish()
     }
 
-    fn contains(&self, row: i64) -> bool {
+    /// Their row ids, ascending, when they are few (a list).
+    pub(super) fn listed(&self) -> Option<&[i64]> {
+        match self {
+            Self::Few(rows) => Some(rows),
+            Self::Many { .. } => None,
+        }
+    }
+
+    /// Whether `row` is one of them.
+    pub(super) fn contains(&self, row: i64) -> bool {
         match self {
             Self::Few(rows) => rows.binary_search(&row).is_ok(),
             // Below `base` the difference is negative: no usize, not found.
@@ -156,6 +165,13 @@ pub(super) type Keystrokes = Arc<AtomicU64>;
 /// The words of the newest keystroke.
 pub(super) type LastWords = Arc<Mutex<String>>;
 
+/// The store's data version as `connection` sees it: any commit since, by any connection, moves it.
+pub(super) fn data_version(connection: &Connection) -> Result<i64> {
+    connection
+        .query_row("PRAGMA data_version", [], |r| r.get(0))
+        .map_err(sql_error)
+}
+
 /// Makes `inlet_found(rowid)` on `connection` say whether `found` holds the row.
 pub(super) fn register(connection: &Connection, found: &Arc<FoundRows>) -> Result<()> {
     let found = found.clone();
@@ -189,9 +205,7 @@ impl ItemStore {
     /// another's — moves). With a `keystroke`, a newer one stops the read.
     pub(super) fn found(&self, expression: &str, keystroke: Option<u64>) -> Result<Arc<FoundRows>> {
         let connection = self.read();
-        let version: i64 = connection
-            .query_row("PRAGMA data_version", [], |r| r.get(0))
-            .map_err(sql_error)?;
+        let version = data_version(&connection)?;
         let mut kept = self.found.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((at, kept_expression, rows)) = kept.as_ref() {
             if *at == version && kept_expression == expression {

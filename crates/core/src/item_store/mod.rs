@@ -16,6 +16,7 @@ mod preferences;
 mod previous;
 mod purge;
 mod query;
+mod ranks;
 mod retention;
 mod revision_pages;
 mod revision_staging;
@@ -106,6 +107,8 @@ pub struct ItemStore {
     sql: Arc<Mutex<Vec<sql_query::SqlConnection>>>,
     /// The last search's rows, shared by everything one keystroke asks.
     found: found::FoundCache,
+    /// The last view's order as ranks, for searches matching many rows (`ranks.rs`).
+    ranks: ranks::SharedRanks,
     /// The newest search keystroke's ticket (`keystroke`).
     keystrokes: found::Keystrokes,
     /// The words of the newest keystroke.
@@ -169,6 +172,7 @@ impl ItemStore {
             journal: journal::Journal::open(path).map_err(|e| io("open", &e))?,
             sql: Arc::new(Mutex::new(Vec::new())),
             found: Arc::default(),
+            ranks: Arc::default(),
             keystrokes: Arc::default(),
             last_words: Arc::default(),
             path: path.to_owned(),

@@ -6,11 +6,11 @@
 use std::sync::Arc;
 
 use rusqlite::types::Value;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use super::found::{register, FoundRows};
+use super::found::{data_version, register, FoundRows};
 use super::query::match_expression;
 use super::{sql_error, ItemStore};
 use crate::error::{CoreError, Result};
@@ -118,7 +118,11 @@ impl Condition {
     /// (which ends in `generation`, so the check costs no row read) and stops after the window.
     /// A parent's children are few against the store: its index (generation, parent) finds them
     /// and they are sorted after.
-    fn sorted(generations: &[i64], filter: &RowFilter, found: Option<&FoundRows>) -> Self {
+    pub(super) fn sorted(
+        generations: &[i64],
+        filter: &RowFilter,
+        found: Option<&FoundRows>,
+    ) -> Self {
         let unary = if filter.parent.is_some() { "" } else { "+" };
         Self::build("item_rows", generations, filter, found, unary)
     }
@@ -203,6 +207,26 @@ pub(super) fn read_item(body: &str, delta: Option<String>) -> Result<Integration
     Ok(item)
 }
 
+/// The items of row ids `rows`, in their order (a row deleted since it was found is left out).
+fn read_rows(connection: &Connection, rows: &[i64]) -> Result<Vec<IntegrationItem>> {
+    let mut read = connection
+        .prepare_cached("SELECT body, delta FROM item_rows WHERE rowid = ?1")
+        .map_err(sql_error)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let stored = read
+            .query_row([row], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })
+            .optional()
+            .map_err(sql_error)?;
+        if let Some((body, delta)) = stored {
+            items.push(read_item(&body, delta)?);
+        }
+    }
+    Ok(items)
+}
+
 fn count_of(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -223,9 +247,18 @@ impl ItemStore {
             return Ok(u32::try_from(total).unwrap_or(u32::MAX));
         }
         let found = self.found_for(filter)?;
+        let connection = self.read();
+        if let Some(found) = found.as_deref() {
+            // The view's ranks kept for any order: the total is a pass over them.
+            let version = data_version(&connection)?;
+            let any_order = ViewSort::default();
+            let kept = self.ranks(&connection, version, generations, filter, any_order, true)?;
+            if let Some(ranks) = kept {
+                return Ok(u32::try_from(ranks.count(found)).unwrap_or(u32::MAX));
+            }
+        }
         let condition = Condition::new("item_rows", generations, filter, found.as_deref());
         let sql = format!("SELECT count(*) FROM item_rows WHERE {}", condition.sql);
-        let connection = self.read();
         register_found(&connection, &found)?;
         connection
             .query_row(&sql, rusqlite::params_from_iter(condition.values), |r| {
@@ -245,13 +278,23 @@ impl ItemStore {
         limit: u32,
     ) -> Result<Vec<IntegrationItem>> {
         let found = self.found_for(filter)?;
+        let connection = self.read();
+        if let Some(found) = found.as_deref() {
+            // With the view's ranks, the window is the matches' first ranks (`ranks.rs`).
+            let version = data_version(&connection)?;
+            if let Some(ranks) =
+                self.ranks(&connection, version, generations, filter, sort, false)?
+            {
+                let rows = ranks.window(found, offset as usize, limit as usize);
+                return read_rows(&connection, &rows);
+            }
+        }
         let condition = Condition::sorted(generations, filter, found.as_deref());
         let sql = format!(
             "SELECT item_rows.body, item_rows.delta FROM item_rows WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
             condition.sql,
             sort.order_by()
         );
-        let connection = self.read();
         register_found(&connection, &found)?;
         let mut statement = connection.prepare(&sql).map_err(sql_error)?;
         let rows = statement
