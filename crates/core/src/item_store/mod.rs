@@ -13,6 +13,7 @@ mod generation;
 mod journal;
 mod kept;
 mod preferences;
+mod prefix_index;
 mod previous;
 mod purge;
 mod query;

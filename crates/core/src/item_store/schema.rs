@@ -18,6 +18,10 @@ fn migrations() -> Migrations<'static> {
         M::up(REVISION_EDITORS),
         M::up(OPEN_NAMES),
         M::up(CHANGED_ROWS),
+        M::up_with_hook(
+            super::prefix_index::SQL,
+            |tx: &rusqlite::Transaction<'_>| Ok(super::prefix_index::reindex(tx)?),
+        ),
     ])
 }
 
