@@ -7,6 +7,7 @@
 mod as_of;
 mod compare;
 mod content;
+mod facets;
 mod files;
 mod found;
 mod generation;
@@ -17,6 +18,7 @@ mod prefix_index;
 mod previous;
 mod purge;
 mod query;
+mod rank_facets;
 mod ranks;
 mod retention;
 mod revision_pages;
@@ -33,6 +35,7 @@ mod view;
 
 pub use as_of::ItemsAsOf;
 pub use content::StoredContent;
+pub use facets::FacetCounts;
 pub use files::{ItemFile, DEFAULT_FILE_CAP};
 pub use generation::{ChangeSummary, Generation, GenerationWriter};
 pub use kept::StoredKey;
@@ -44,7 +47,7 @@ pub use search::FoundRow;
 pub use sql_query::{SqlScope, SqlSink};
 pub use undo::diff;
 pub use usage::{StoredUsage, TableRecords};
-pub use view::{FacetCounts, ItemRow, RowFilter, SortColumn, TreeOrder, ViewSort};
+pub use view::{ItemRow, RowFilter, SortColumn, TreeOrder, ViewSort};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};

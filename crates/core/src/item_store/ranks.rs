@@ -14,11 +14,13 @@
 //! the same data version; while a load writes, every commit would make them stale, and a
 //! search walks the index as before.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rusqlite::Connection;
 
+use super::facets::FacetRows;
 use super::found::FoundRows;
+use super::rank_facets::FacetGroups;
 use super::view::{Condition, RowFilter, ViewSort};
 use super::{sql_error, ItemStore};
 use crate::error::Result;
@@ -54,6 +56,9 @@ pub(super) struct Ranks {
     base: i64,
     /// The view's rows by row id, ascending: (row id − `base`, rank).
     rows: Vec<(u32, u32)>,
+    /// Each row's facets, read when a search's facet counts are first asked of these ranks
+    /// (`None` inside when there are too many kinds to tell apart).
+    facets: OnceLock<Option<FacetGroups>>,
 }
 
 /// The last ranks read, and the data version the last request for ranks found.
@@ -99,43 +104,81 @@ impl Ranks {
             rows.push((offset, rank));
         }
         rows.sort_unstable_by_key(|(offset, _)| *offset);
-        Ok(Some(Self { key, base, rows }))
+        Ok(Some(Self {
+            key,
+            base,
+            rows,
+            facets: OnceLock::new(),
+        }))
     }
 
-    /// The view's rows `found` holds, as (rank, row id − `base`): a pass over the view's rows
-    /// against a bitmap, or a lookup of each of a list's rows.
-    fn matches(&self, found: &FoundRows) -> Vec<(u32, u32)> {
+    /// Calls `each` with the place (in `rows`) of every row of the view `found` holds: a pass
+    /// over the view's rows against a bitmap, or a lookup of each row of a list.
+    pub(super) fn each_match(&self, found: &FoundRows, mut each: impl FnMut(usize)) {
         if let Some(rows) = found.listed() {
-            return (rows.iter())
-                .filter_map(|row| u32::try_from(row - self.base).ok())
-                .filter_map(|offset| {
-                    let at = (self.rows)
-                        .binary_search_by_key(&offset, |(o, _)| *o)
-                        .ok()?;
-                    Some((self.rows[at].1, offset))
-                })
-                .collect();
+            rows.iter()
+                .filter_map(|row| self.place(*row))
+                .for_each(each);
+            return;
         }
-        (self.rows.iter())
-            .filter(|(offset, _)| found.contains(self.base + i64::from(*offset)))
-            .map(|(offset, rank)| (*rank, *offset))
-            .collect()
+        for (at, (offset, _)) in self.rows.iter().enumerate() {
+            if found.contains(self.base + i64::from(*offset)) {
+                each(at);
+            }
+        }
+    }
+
+    /// The place of row id `row` in the view's rows, if the view holds it.
+    pub(super) fn place(&self, row: i64) -> Option<usize> {
+        let offset = u32::try_from(row - self.base).ok()?;
+        (self.rows).binary_search_by_key(&offset, |(o, _)| *o).ok()
+    }
+
+    /// How many rows the view holds.
+    pub(super) fn len(&self) -> usize {
+        self.rows.len()
     }
 
     /// How many of the view's rows `found` holds.
     pub(super) fn count(&self, found: &FoundRows) -> usize {
-        match found.listed() {
-            Some(_) => self.matches(found).len(),
-            None => (self.rows.iter())
-                .filter(|(offset, _)| found.contains(self.base + i64::from(*offset)))
-                .count(),
+        let mut count = 0;
+        self.each_match(found, |_| count += 1);
+        count
+    }
+
+    /// The facet counts of the view's rows `found` holds, by (generation, type, changed); the
+    /// rows' facets are read on `connection` the first time.
+    pub(super) fn facet_counts(
+        &self,
+        connection: &Connection,
+        found: &FoundRows,
+    ) -> Result<Option<FacetRows>> {
+        if self.facets.get().is_none() {
+            let key = &self.key;
+            let place = |row| self.place(row);
+            let read = FacetGroups::read(
+                connection,
+                self.len(),
+                place,
+                &key.generations,
+                key.without_gone,
+            )?;
+            let _ = self.facets.set(read);
         }
+        Ok((self.facets.get())
+            .and_then(Option::as_ref)
+            .map(|groups| groups.count(|each| self.each_match(found, each))))
     }
 
     /// The row ids of the view's rows `found` holds at places `offset..offset + limit` of the
     /// view's order.
     pub(super) fn window(&self, found: &FoundRows, offset: usize, limit: usize) -> Vec<i64> {
-        let mut matches = self.matches(found);
+        // (rank, row id − base) of every match.
+        let mut matches = Vec::new();
+        self.each_match(found, |at| {
+            let (row, rank) = self.rows[at];
+            matches.push((rank, row));
+        });
         let end = (offset.saturating_add(limit)).min(matches.len());
         if offset >= end {
             return Vec::new();
@@ -201,141 +244,5 @@ impl ItemStore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::fixtures;
-    use crate::item_store::tests::{load, temp_store};
-    use crate::item_store::SortColumn;
-
-    fn ranks(rows: &[(i64, u32)]) -> Ranks {
-        let base = rows.iter().map(|r| r.0).min().unwrap_or(0);
-        let mut rows: Vec<(u32, u32)> = (rows.iter())
-            .map(|(row, rank)| (u32::try_from(row - base).unwrap(), *rank))
-            .collect();
-        rows.sort_unstable();
-        Ranks {
-            key: RankKey {
-                version: 0,
-                generations: Vec::new(),
-                types: Vec::new(),
-                changes_only: false,
-                without_gone: false,
-                sort: ViewSort::default(),
-            },
-            base,
-            rows,
-        }
-    }
-
-    #[test]
-    fn a_window_is_the_matches_smallest_ranks_in_order() {
-        // Rows 100..110 ranked in reverse: row 109 comes first.
-        let view = ranks(&(0..10).map(|n| (100 + n, 9 - n as u32)).collect::<Vec<_>>());
-        let found = FoundRows::of(vec![50, 101, 103, 104, 107, 109, 200]);
-        assert_eq!(view.count(&found), 5);
-        assert_eq!(view.window(&found, 0, 2), vec![109, 107]);
-        assert_eq!(view.window(&found, 2, 2), vec![104, 103]);
-        assert_eq!(view.window(&found, 4, 10), vec![101]);
-        assert!(view.window(&found, 5, 10).is_empty());
-        assert_eq!(view.window(&found, 0, 100).len(), 5);
-        let none = FoundRows::of(Vec::new());
-        assert_eq!(view.count(&none), 0);
-        assert!(view.window(&none, 0, 10).is_empty());
-    }
-
-    #[test]
-    fn a_bitmap_of_many_rows_finds_the_same_window() {
-        // 30,000 rows ranked in reverse; every third one found.
-        let view = ranks(
-            &(0..30_000)
-                .map(|n| (n, 29_999 - n as u32))
-                .collect::<Vec<_>>(),
-        );
-        let listed: Vec<i64> = (0..30_000).step_by(3).collect();
-        let mut bits = vec![0u64; 30_000 / 64 + 1];
-        for row in &listed {
-            bits[*row as usize / 64] |= 1 << (row % 64);
-        }
-        let many = FoundRows::Many {
-            base: 0,
-            bits,
-            count: listed.len(),
-        };
-        assert_eq!(view.count(&many), 10_000);
-        let expected: Vec<i64> = listed.iter().rev().skip(250).take(100).copied().collect();
-        assert_eq!(view.window(&many, 250, 100), expected);
-    }
-
-    #[test]
-    fn a_search_read_through_the_ranks_shows_what_the_index_walk_shows() {
-        let (store, dir) = temp_store("ranks");
-        let mut items = fixtures::contacts(24_000);
-        for item in items.iter_mut().step_by(7) {
-            item.item_type = ItemKind::Deal;
-        }
-        let generation = load(&store, &items, false).id;
-        let sorts = [
-            ViewSort::default(),
-            ViewSort {
-                column: SortColumn::Name,
-                descending: true,
-            },
-            ViewSort {
-                column: SortColumn::Created,
-                descending: true,
-            },
-            ViewSort {
-                column: SortColumn::Type,
-                descending: false,
-            },
-        ];
-        let ids = |items: Vec<crate::item::IntegrationItem>| -> Vec<String> {
-            items.into_iter().map(|i| i.id).collect()
-        };
-        // Every row, a list's worth, words in the details, a handful.
-        for words in ["contact", "contact 1", "person2", "contact 2345"] {
-            for types in [Vec::new(), vec![ItemKind::Deal]] {
-                let filter = RowFilter {
-                    search: words.into(),
-                    types,
-                    ..RowFilter::default()
-                };
-                for sort in sorts {
-                    // The index walk's order (SQL), for every row of the view.
-                    let order = store.flat_order(&[generation], &filter, sort).unwrap();
-                    for offset in [0, 150, 20_000] {
-                        let slice =
-                            &order[offset.min(order.len())..(offset + 100).min(order.len())];
-                        let walked = store.rows_by_id(&[generation], &filter, slice, false);
-                        let walked: Vec<String> =
-                            walked.unwrap().into_iter().map(|r| r.item.id).collect();
-                        // Asked twice: the second ask finds the store at rest and reads ranks.
-                        let window = |s: &ItemStore| {
-                            s.window(&[generation], &filter, sort, offset as u32, 100)
-                                .unwrap()
-                        };
-                        assert_eq!(ids(window(&store)), walked, "{words} {sort:?} {offset}");
-                        assert_eq!(ids(window(&store)), walked, "{words} {sort:?} {offset}");
-                        let cache = store.ranks.lock().unwrap();
-                        assert!(cache.ranks.as_ref().is_some_and(|r| r.key.sort == sort));
-                    }
-                    let total = store.count(&[generation], &filter).unwrap();
-                    assert_eq!(total as usize, order.len(), "{words}");
-                }
-            }
-        }
-        // A load later (the rest gone), the ranks of the generation it replaced are not used.
-        let next = load(&store, &items[..500], false).id;
-        let filter = RowFilter {
-            search: "contact".into(),
-            without_gone: true,
-            ..RowFilter::default()
-        };
-        for _ in 0..2 {
-            let shown = store.window(&[next], &filter, ViewSort::default(), 0, 1_000);
-            assert_eq!(shown.unwrap().len(), 500);
-            assert_eq!(store.count(&[next], &filter).unwrap(), 500);
-        }
-        let _ = std::fs::remove_dir_all(dir);
-    }
-}
+#[path = "ranks_tests.rs"]
+mod tests;

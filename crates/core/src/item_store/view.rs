@@ -1,7 +1,8 @@
-//! The grid's window onto the store: the total, a window of rows (flat, or a tree of roots and
-//! the children of expanded items), facet counts — each one SQL query over the current
-//! generations, sorted and filtered by SQLite through the indexes of schema version 2, so only
-//! the rows on screen ever leave the store. The tree is in `tree.rs`.
+//! The grid's window onto the store: the total and a window of rows (flat, or a tree of roots
+//! and the children of expanded items) — each one SQL query over the current generations, sorted
+//! and filtered by SQLite through the indexes of schema version 2, so only the rows on screen
+//! ever leave the store; a search's from the view's ranks once they are read (`ranks.rs`). The
+//! tree is in `tree.rs`, the filters' counts in `facets.rs`.
 
 use std::sync::Arc;
 
@@ -175,17 +176,6 @@ impl Condition {
     }
 }
 
-/// Counts of one facet value under the other filters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Type)]
-pub struct FacetCounts {
-    /// Rows per generation (so per account), with every filter.
-    pub by_generation: Vec<(i64, u32)>,
-    /// Rows per item type, with every filter but the type filter.
-    pub by_type: Vec<(String, u32)>,
-    /// Rows that are new, changed or gone, with every filter but "changes only".
-    pub changes: u32,
-}
-
 /// One row of a window: the item, and in a tree its depth and whether it has children.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 pub struct ItemRow {
@@ -227,7 +217,7 @@ fn read_rows(connection: &Connection, rows: &[i64]) -> Result<Vec<IntegrationIte
     Ok(items)
 }
 
-fn count_of(n: i64) -> u32 {
+pub(super) fn count_of(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
@@ -393,86 +383,6 @@ impl ItemStore {
             .map_err(sql_error)?;
         rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
     }
-
-    /// Facet counts of the view: per account, per type and of changes.
-    pub fn facets(&self, generations: &[i64], filter: &RowFilter) -> Result<FacetCounts> {
-        let unfiltered = RowFilter {
-            types: Vec::new(),
-            changes_only: false,
-            ..filter.clone()
-        };
-        // Without a search the counts kept per generation answer; with one, one pass over the
-        // covering index (generation, item_type, delta) of the matching rows does all three —
-        // grouped by its columns in its order (grouped by `delta IS NOT NULL`, SQLite sorted
-        // every matching row first: 330 ms against 75 at a million); the rows add up below.
-        let rows = if match_expression(&filter.search).is_none() && filter.parent.is_none() {
-            self.kept_counts(generations)?
-        } else {
-            let found = self.found_for(filter)?;
-            let condition = Condition::new("item_rows", generations, &unfiltered, found.as_deref());
-            let sql = format!(
-                "SELECT generation, item_type, delta IS NOT NULL, count(*) FROM item_rows WHERE {}
-                 GROUP BY generation, item_type, delta",
-                condition.sql
-            );
-            self.counts(&sql, condition.values, &found)?
-        };
-        let mut facets = FacetCounts::default();
-        let type_ok =
-            |t: &str| filter.types.is_empty() || filter.types.iter().any(|x| x.as_str() == t);
-        for (generation, item_type, changed, n) in rows {
-            if changed || !filter.changes_only {
-                add(&mut facets.by_type, item_type.clone(), n);
-                if type_ok(&item_type) {
-                    add(&mut facets.by_generation, generation, n);
-                }
-            }
-            if changed && type_ok(&item_type) {
-                facets.changes = facets.changes.saturating_add(n);
-            }
-        }
-        facets.by_type.sort();
-        Ok(facets)
-    }
-
-    /// The rows per (generation, type, changed) kept for finished generations.
-    fn kept_counts(&self, generations: &[i64]) -> Result<Vec<(i64, String, bool, u32)>> {
-        let marks = vec!["?"; generations.len().max(1)].join(", ");
-        let mut values: Vec<Value> = generations.iter().map(|g| Value::Integer(*g)).collect();
-        if generations.is_empty() {
-            values.push(Value::Null);
-        }
-        self.counts(
-            &format!(
-                "SELECT generation, item_type, changed, count FROM facet_counts
-                 WHERE generation IN ({marks})"
-            ),
-            values,
-            &None,
-        )
-    }
-
-    fn counts(
-        &self,
-        sql: &str,
-        values: Vec<Value>,
-        found: &Option<Arc<FoundRows>>,
-    ) -> Result<Vec<(i64, String, bool, u32)>> {
-        let connection = self.read_counts();
-        register_found(&connection, found)?;
-        let mut statement = connection.prepare(sql).map_err(sql_error)?;
-        let rows = statement
-            .query_map(rusqlite::params_from_iter(values), |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, bool>(2)?,
-                    count_of(r.get::<_, i64>(3)?),
-                ))
-            })
-            .map_err(sql_error)?;
-        rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
-    }
 }
 
 impl ItemStore {
@@ -485,7 +395,10 @@ impl ItemStore {
 }
 
 /// Makes `found`, if any, what `inlet_found` answers from on `connection`.
-fn register_found(connection: &Connection, found: &Option<Arc<FoundRows>>) -> Result<()> {
+pub(super) fn register_found(
+    connection: &Connection,
+    found: &Option<Arc<FoundRows>>,
+) -> Result<()> {
     found.as_ref().map_or(Ok(()), |f| register(connection, f))
 }
 
@@ -502,13 +415,6 @@ pub(super) fn numbered(sql: &str, first: usize) -> String {
         }
     }
     out
-}
-
-fn add<K: PartialEq>(counts: &mut Vec<(K, u32)>, key: K, n: u32) {
-    match counts.iter_mut().find(|(k, _)| *k == key) {
-        Some((_, total)) => *total = total.saturating_add(n),
-        None => counts.push((key, n)),
-    }
 }
 
 #[cfg(test)]
