@@ -308,9 +308,9 @@ fn grid_windows(store: &ItemStore, generations: &[i64]) {
         search: "notion-b c".into(),
         ..RowFilter::default()
     };
-    for _ in 0..5 {
+    for run in 0..5 {
         store
-            .set_preference("bench_probe", Some("x"))
+            .set_preference("bench_probe", Some(&format!("changed {run}")))
             .expect("a write");
         let start = Instant::now();
         store
