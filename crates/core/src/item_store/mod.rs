@@ -52,8 +52,6 @@ pub use view::{ItemRow, RowFilter, SortColumn, TreeOrder, ViewSort};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use parking_lot::{FairMutex, FairMutexGuard};
-
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -96,10 +94,7 @@ impl AccountKey {
 /// one connection, reads through another (WAL: a window or an export never waits for a load).
 #[derive(Clone)]
 pub struct ItemStore {
-    /// The writing connection, behind a fair lock: each waiter gets it in turn, so a step of a
-    /// long drop or load is followed by the write that waited for it (the std mutex let the
-    /// same thread take it straight back).
-    connection: Arc<FairMutex<Connection>>,
+    connection: Arc<Mutex<Connection>>,
     reader: Arc<Mutex<Connection>>,
     /// Counts under a broad search take a full pass: on a connection of their own, they never
     /// hold up the grid's windows.
@@ -170,7 +165,7 @@ impl ItemStore {
             schema::open_reader(path, schema::READER_CACHE_KIB).map_err(|e| io("open", &e))
         };
         let store = Self {
-            connection: Arc::new(FairMutex::new(connection)),
+            connection: Arc::new(Mutex::new(connection)),
             reader: Arc::new(Mutex::new(open_reader()?)),
             counter: Arc::new(Mutex::new(open_reader()?)),
             journal: journal::Journal::open(path).map_err(|e| io("open", &e))?,
@@ -191,10 +186,9 @@ impl ItemStore {
         &self.path
     }
 
-    pub(crate) fn lock(&self) -> FairMutexGuard<'_, Connection> {
-        // No poisoning: a thread that panicked mid-call left nothing half-done (SQLite rolled
-        // the transaction back when it was dropped).
-        self.connection.lock()
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A poisoned lock only means another thread panicked mid-call; SQLite rolled back.
+        self.connection.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The reading connection.

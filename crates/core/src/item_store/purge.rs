@@ -4,9 +4,12 @@
 //!
 //! The generation is first taken out of sight — marked as loading by this process, so nothing
 //! reads or compares with it, and a crash mid-way leaves it to [`ItemStore::open`]'s clean-up of
-//! abandoned loads — then deleted a batch of rows per transaction; the write lock is fair, so a
-//! writer that waits takes it after the step it waited for. FTS5's automatic merging is off while the rows go (it would
+//! abandoned loads — then deleted a batch of rows per transaction, with a pause after each so a
+//! waiting writer takes the lock (the std mutex is not fair: without the pause the deleting
+//! thread took it straight back). FTS5's automatic merging is off while the rows go (it would
 //! merge whole segments inside one batch), and the index is merged afterwards a little per step.
+
+use std::time::Duration;
 
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
@@ -25,6 +28,9 @@ const MERGE_STEPS_AT_MOST: usize = 2_000;
 
 /// FTS5's own default for `automerge`, put back after a drop.
 const AUTOMERGE_DEFAULT: i64 = 4;
+
+/// The pause after each step, for a writer that waits.
+const PAUSE: Duration = Duration::from_millis(1);
 
 impl ItemStore {
     /// Drops generation `id` in steps (see the module's note).
@@ -122,13 +128,14 @@ impl ItemStore {
         Ok(())
     }
 
-    /// Runs `step` under one hold of the write lock (a writer that waits goes next).
+    /// Runs `step` under one hold of the write lock, then pauses so a waiting writer gets it.
     fn in_one_step<T>(&self, step: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let out = {
             let connection = self.lock();
             step(&connection)
         };
         self.checkpoint_in_turn();
+        std::thread::sleep(PAUSE);
         out
     }
 

@@ -159,4 +159,3 @@ fn a_search_read_through_the_ranks_shows_what_the_index_walk_shows() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
-
