@@ -70,22 +70,21 @@ impl ItemStore {
             return Ok(None);
         };
         // The data version as the reader sees it (what the ranks were read at).
-        let ranks = {
+        let (version, ranks) = {
             let reader = self.read();
             let version = data_version(&reader)?;
-            self.ranks(
-                &reader,
-                version,
-                generations,
-                unfiltered,
-                ViewSort::default(),
-                true,
-            )?
+            let any_order = ViewSort::default();
+            let ranks = self.ranks(&reader, version, generations, unfiltered, any_order, true)?;
+            (version, ranks)
         };
-        match ranks {
-            Some(ranks) => ranks.facet_counts(&self.read_counts(), found),
-            None => Ok(None),
-        }
+        let Some(ranks) = ranks else {
+            return Ok(None);
+        };
+        let counts = ranks.facet_counts(&self.read_counts(), found)?;
+        // The rows' groups are read on the counting connection: a commit since the version was
+        // read (a finish moving kept rows) may be in them, so then SQL counts instead.
+        let settled = data_version(&self.read())? == version;
+        Ok(counts.filter(|_| settled))
     }
 
     /// The rows per (generation, type, changed) kept for finished generations.
